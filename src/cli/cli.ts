@@ -1,0 +1,69 @@
+// `maskbench`: the same core as the app, for scripts and headless lab machines. Every subcommand takes
+// --json; failures print a clear message (or a JSON error) and exit non-zero.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { version } from '../../package.json';
+import { WorkbenchError, describeError, toErrorData } from '../shared/errors';
+import { serveCommand } from './commands/serve';
+import type { CliCommand, CliOutput } from './command';
+
+const COMMANDS: Record<string, CliCommand> = { serve: serveCommand };
+
+const USAGE = `Usage: maskbench <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(10)}${command.summary}\n${command.usage.map((line) => `              ${line}`).join('\n')}`)
+  .join('\n')}
+
+Options for every command:
+  --json      machine-readable output
+  --help      this text
+  --version   print Maskbench's version`;
+
+/** Runs the CLI and resolves to its exit code; `serve` resolves only when the server stops. */
+export async function runCli(argv: string[], output: CliOutput = consoleOutput): Promise<number> {
+  const json = argv.includes('--json');
+  const [name, ...rest] = argv;
+  try {
+    if (name === '--version' || name === '-v') {
+      output.out(json ? JSON.stringify({ version }) : version);
+      return 0;
+    }
+    if (name === undefined || name === '--help' || name === 'help') {
+      output.out(USAGE);
+      return name === undefined ? 2 : 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw usageError(`unknown command "${name}"`);
+    const args = parseCommandArgs(name, command.options, rest);
+    if (args.help) {
+      output.out(USAGE);
+      return 0;
+    }
+    return await command.run(args, { json, output });
+  } catch (error) {
+    const data = toErrorData(error);
+    if (json) output.out(JSON.stringify({ error: data }));
+    else output.err(`maskbench: ${describeError(data)}`);
+    return data.code === 'invalid-request' ? 2 : 1;
+  }
+}
+
+function parseCommandArgs(name: string, options: NonNullable<ParseArgsConfig['options']>, argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true, allowPositionals: false })
+      .values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw usageError(`${name}: ${(error as Error).message}`);
+  }
+}
+
+function usageError(message: string): WorkbenchError {
+  return new WorkbenchError('invalid-request', `${message}. Run \`maskbench --help\` for usage.`);
+}
+
+const consoleOutput: CliOutput = {
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+};

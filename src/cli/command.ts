@@ -1,0 +1,19 @@
+import type { ParseArgsConfig } from 'node:util';
+
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CliContext {
+  json: boolean;
+  output: CliOutput;
+}
+
+export interface CliCommand {
+  summary: string;
+  /** Lines of option help, shown under the summary. */
+  usage: string[];
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(args: Record<string, string | boolean | undefined>, context: CliContext): Promise<number>;
+}

@@ -1,0 +1,43 @@
+import { fileURLToPath } from 'node:url';
+import { WorkbenchError } from '../../shared/errors';
+import { defaultDataDir } from '../../core/app-dirs';
+import { Workbench } from '../../core/workbench';
+import { startServer } from '../../server/server';
+import type { CliCommand } from '../command';
+
+export const serveCommand: CliCommand = {
+  summary: 'serve the app to a browser on this machine (127.0.0.1 only)',
+  usage: ['--project DIR   open this project folder', '--port N        listen on port N (default: any free port)'],
+  options: { project: { type: 'string' }, port: { type: 'string' } },
+
+  async run(args, { json, output }) {
+    const port = parsePort(args.port);
+    const workbench = new Workbench({ dataDir: defaultDataDir(), host: { kind: 'browser' } });
+    if (typeof args.project === 'string') await workbench.openProject({ path: args.project });
+    const server = await startServer({ workbench, rendererDir: rendererDir(), port }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new WorkbenchError('io-error', `Port ${port} is already in use: pick another with --port, or --port 0 for any free one`, { field: 'port' });
+      throw error;
+    });
+    output.out(json ? JSON.stringify({ url: server.url, port: server.port }) : `Maskbench is serving at\n  ${server.url}\nOpen it in Chromium or Chrome. Press Ctrl+C to stop.`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.close();
+    return 0;
+  },
+};
+
+function parsePort(value: string | boolean | undefined): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || port > 65535) {
+    throw new WorkbenchError('invalid-request', `--port must be a whole number from 0 to 65535, got "${String(value)}"`, { field: 'port' });
+  }
+  return port;
+}
+
+function rendererDir(): string {
+  // The CLI is built to out/main/cli.js, beside out/renderer.
+  return fileURLToPath(new URL('../renderer', import.meta.url));
+}

@@ -1,0 +1,115 @@
+// Runs long work as jobs: each has an id, streams typed events, and can be cancelled. Progress is
+// throttled here, once for every kind of job, so producers can report as often as they like.
+
+import { randomUUID } from 'node:crypto';
+import type { JobEvent, JobInfo, JobKind, JobProgress } from '../../shared/api';
+import { WorkbenchError, toErrorData } from '../../shared/errors';
+import { Emitter } from '../event-emitter';
+
+export interface JobContext {
+  /** Aborted when the job is cancelled; pass it to anything that waits. */
+  signal: AbortSignal;
+  progress(done: number, total: number, message?: string): void;
+  log(message: string): void;
+}
+
+export type JobWork = (context: JobContext) => Promise<unknown>;
+
+/** At most this many progress events a second per job, plus the last one before the job ends. */
+const PROGRESS_EVENTS_PER_SECOND = 8;
+
+interface RunningJob {
+  info: JobInfo;
+  controller: AbortController;
+  lastProgressAt: number;
+  pendingProgress: JobProgress | null;
+  /** Sends a throttled progress event later, so the latest value is never held back for long. */
+  progressTimer: ReturnType<typeof setTimeout> | null;
+}
+
+export class JobRunner {
+  private readonly jobs = new Map<string, RunningJob>();
+  private readonly events = new Emitter<JobEvent>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  subscribe(listener: (event: JobEvent) => void): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  list(): JobInfo[] {
+    return [...this.jobs.values()].map((job) => structuredClone(job.info));
+  }
+
+  start(kind: JobKind, title: string, work: JobWork): JobInfo {
+    const job: RunningJob = {
+      info: { id: randomUUID(), kind, title, state: 'running', progress: null, startedAt: new Date(this.now()).toISOString() },
+      controller: new AbortController(),
+      lastProgressAt: -Infinity,
+      pendingProgress: null,
+      progressTimer: null,
+    };
+    this.jobs.set(job.info.id, job);
+    this.emit({ type: 'job-started', job: structuredClone(job.info) });
+    void this.run(job, work);
+    return structuredClone(job.info);
+  }
+
+  /** Asks a running job to stop; its `job-cancelled` event follows once its work has returned. */
+  cancel(jobId: string): void {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new WorkbenchError('job-not-found', `There is no job with id ${jobId}`, { field: 'jobId' });
+    if (job.info.state === 'running') job.controller.abort();
+  }
+
+  private async run(job: RunningJob, work: JobWork): Promise<void> {
+    const { signal } = job.controller;
+    const context: JobContext = {
+      signal,
+      progress: (done, total, message) => {
+        if (signal.aborted) return;
+        job.pendingProgress = message === undefined ? { done, total } : { done, total, message };
+        const wait = job.lastProgressAt + 1000 / PROGRESS_EVENTS_PER_SECOND - this.now();
+        if (wait <= 0) this.flushProgress(job);
+        else job.progressTimer ??= setTimeout(() => this.flushProgress(job), wait);
+      },
+      log: (message) => {
+        if (!signal.aborted) this.emit({ type: 'job-log', jobId: job.info.id, message });
+      },
+    };
+    try {
+      const result = await work(context);
+      if (signal.aborted) return this.finish(job, 'cancelled', { type: 'job-cancelled', jobId: job.info.id });
+      this.flushProgress(job);
+      this.finish(job, 'done', { type: 'job-done', jobId: job.info.id, result });
+    } catch (error) {
+      if (signal.aborted) return this.finish(job, 'cancelled', { type: 'job-cancelled', jobId: job.info.id });
+      const data = toErrorData(error);
+      if (data.code === 'internal') console.error(`Job ${job.info.title} failed:`, error);
+      this.flushProgress(job);
+      job.info.error = data;
+      this.finish(job, 'failed', { type: 'job-failed', jobId: job.info.id, error: data });
+    }
+  }
+
+  private flushProgress(job: RunningJob): void {
+    if (job.progressTimer) clearTimeout(job.progressTimer);
+    job.progressTimer = null;
+    if (!job.pendingProgress || job.info.state !== 'running' || job.controller.signal.aborted) return;
+    job.info.progress = job.pendingProgress;
+    job.pendingProgress = null;
+    job.lastProgressAt = this.now();
+    this.emit({ type: 'job-progress', jobId: job.info.id, progress: job.info.progress });
+  }
+
+  private finish(job: RunningJob, state: JobInfo['state'], event: JobEvent): void {
+    if (job.progressTimer) clearTimeout(job.progressTimer);
+    job.info.state = state;
+    job.info.endedAt = new Date(this.now()).toISOString();
+    this.emit(event);
+  }
+
+  private emit(event: JobEvent): void {
+    this.events.emit(event);
+  }
+}

@@ -1,0 +1,63 @@
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ProjectSummary, RecentProject } from '../../shared/api';
+import { writeFileAtomic } from '../fs/atomic-write';
+
+const MAX_RECENT = 12;
+
+interface StoredRecent {
+  path: string;
+  name: string;
+  openedAt: string;
+}
+
+/** The recently opened projects, newest first, kept in `recent-projects.json` in the data folder. */
+export class RecentProjects {
+  private readonly file: string;
+
+  constructor(private readonly dataDir: string) {
+    this.file = join(dataDir, 'recent-projects.json');
+  }
+
+  async list(): Promise<RecentProject[]> {
+    const stored = await this.read();
+    return Promise.all(stored.map(async (entry) => ({ ...entry, exists: await isFolder(entry.path) })));
+  }
+
+  async add(project: ProjectSummary, now = new Date()): Promise<void> {
+    const others = (await this.read()).filter((entry) => entry.path !== project.path);
+    const entries = [{ path: project.path, name: project.name, openedAt: now.toISOString() }, ...others].slice(0, MAX_RECENT);
+    await mkdir(this.dataDir, { recursive: true });
+    await writeFileAtomic(this.file, JSON.stringify({ version: 1, projects: entries }, null, 2) + '\n');
+  }
+
+  // A missing or damaged list only costs the user their recents: it must never stop the app opening.
+  private async read(): Promise<StoredRecent[]> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch {
+      return [];
+    }
+    try {
+      const parsed = JSON.parse(text) as { projects?: unknown };
+      return Array.isArray(parsed.projects) ? parsed.projects.filter(isStoredRecent) : [];
+    } catch {
+      console.warn(`Ignoring ${this.file}: it is not valid JSON`);
+      return [];
+    }
+  }
+}
+
+function isStoredRecent(value: unknown): value is StoredRecent {
+  const entry = value as Partial<StoredRecent> | null;
+  return typeof entry?.path === 'string' && typeof entry.name === 'string' && typeof entry.openedAt === 'string';
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

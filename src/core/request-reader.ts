@@ -1,0 +1,52 @@
+// Reads one API request field by field. The renderer is not trusted, so every method reads its request
+// through this, and a bad field is reported by name.
+
+import { WorkbenchError } from '../shared/errors';
+
+export class RequestReader {
+  private readonly fields: Record<string, unknown>;
+  private readonly read = new Set<string>();
+
+  constructor(
+    private readonly method: string,
+    request: unknown,
+  ) {
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+      throw new WorkbenchError('invalid-request', `${method}: the request must be an object`);
+    }
+    this.fields = request as Record<string, unknown>;
+  }
+
+  string(name: string): string {
+    const value = this.take(name);
+    if (typeof value !== 'string' || value.length === 0) throw this.invalid(name, 'a non-empty string');
+    return value;
+  }
+
+  optionalInt(name: string, min: number, max: number, fallback: number): number {
+    const value = this.take(name);
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw this.invalid(name, `a whole number from ${min} to ${max}`);
+    }
+    return value;
+  }
+
+  /** Refuses fields the method does not know, which are almost always a client's typo. */
+  end(): void {
+    const unknown = Object.keys(this.fields).filter((name) => !this.read.has(name));
+    if (unknown.length > 0) {
+      throw new WorkbenchError('invalid-request', `${this.method}: unknown field "${unknown[0]}"`, { field: unknown[0] });
+    }
+  }
+
+  private take(name: string): unknown {
+    this.read.add(name);
+    return this.fields[name];
+  }
+
+  private invalid(name: string, expected: string): WorkbenchError {
+    const got = JSON.stringify(this.fields[name]) ?? 'nothing';
+    return new WorkbenchError('invalid-request', `${this.method}: "${name}" must be ${expected}, got ${got}`, { field: name });
+  }
+}

@@ -1,0 +1,41 @@
+// The Electron shell: lifecycle only. Everything the window can do lives in src/core and is wired
+// here through setupX() calls, so this process stays a few dozen lines that cannot be tested here.
+
+import { app, dialog } from 'electron';
+import { Workbench } from '../core/workbench';
+import { setupIpc } from './ipc';
+import { registerMediaScheme, setupMediaProtocol } from './media-protocol';
+import { setupMenu } from './menu';
+import { createMainWindow, setupNavigationGuards } from './window';
+
+// Must run before the app is ready: privileged schemes are fixed at start-up.
+registerMediaScheme();
+
+const workbench = new Workbench({
+  dataDir: app.getPath('userData'),
+  host: {
+    kind: 'electron',
+    chooseFolder: async (title) => {
+      const result = await dialog.showOpenDialog({ title, properties: ['openDirectory', 'createDirectory'] });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+  },
+});
+
+// A second launch focuses the running window instead of starting another core on the same files.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.whenReady().then(() => {
+    setupNavigationGuards();
+    setupMediaProtocol(workbench);
+    setupIpc(workbench);
+    setupMenu(workbench);
+    createMainWindow();
+  });
+  app.on('second-instance', () => createMainWindow().focus());
+  app.on('activate', () => createMainWindow());
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}

@@ -1,0 +1,53 @@
+// Every key the app answers to, in one table: the key handler and the `?` overlay both read it.
+
+import { onBeforeUnmount, onMounted } from 'vue';
+import { useLayoutStore } from '../stores/layout';
+import { useOpenProject } from './useOpenProject';
+
+export interface Shortcut {
+  /** As shown to the user, e.g. "Ctrl+O"; Ctrl also matches Cmd on macOS. */
+  keys: string;
+  description: string;
+  run(): void;
+}
+
+export function useShortcutTable(): Shortcut[] {
+  const layout = useLayoutStore();
+  const openProject = useOpenProject();
+  return [
+    { keys: 'Ctrl+O', description: 'Open a project folder', run: () => void openProject() },
+    { keys: 'Alt+1', description: 'Show the Annotate view', run: () => layout.show('annotate') },
+    { keys: 'Alt+9', description: 'Show Diagnostics (app info, backends, test job)', run: () => layout.show('diagnostics') },
+    { keys: '?', description: 'Show or hide this list of shortcuts', run: () => layout.toggleOverlay('help') },
+    { keys: 'Escape', description: 'Close the open dialog', run: () => layout.closeOverlay() },
+  ];
+}
+
+/** Whether `event` is the key combination `keys` ("Ctrl+Shift+Z", "Alt+1", "?", "Escape"). */
+export function matchesKeys(keys: string, event: KeyboardEvent): boolean {
+  const parts = keys.split('+');
+  const key = parts.pop() ?? '';
+  const wantCtrl = parts.includes('Ctrl');
+  const wantAlt = parts.includes('Alt');
+  const wantShift = parts.includes('Shift');
+  if ((event.ctrlKey || event.metaKey) !== wantCtrl || event.altKey !== wantAlt) return false;
+  // Alt+digit types other characters on some layouts: compare the physical key for digits.
+  if (/^\d$/.test(key)) return event.shiftKey === wantShift && event.code === `Digit${key}`;
+  // Shift is part of printable keys like "?", so it only counts for named and letter keys.
+  if (key.length > 1 || /^[a-z]$/i.test(key)) return event.shiftKey === wantShift && event.key.toLowerCase() === key.toLowerCase();
+  return event.key === key;
+}
+
+/** Installs one window-wide key handler for the table while the calling component is mounted. */
+export function useShortcuts(table: Shortcut[]): void {
+  const onKeyDown = (event: KeyboardEvent) => {
+    const typing = event.target instanceof HTMLElement && event.target.closest('input, textarea, select, [contenteditable]');
+    if (typing && event.key !== 'Escape') return;
+    const shortcut = table.find((candidate) => matchesKeys(candidate.keys, event));
+    if (!shortcut) return;
+    event.preventDefault();
+    shortcut.run();
+  };
+  onMounted(() => window.addEventListener('keydown', onKeyDown));
+  onBeforeUnmount(() => window.removeEventListener('keydown', onKeyDown));
+}

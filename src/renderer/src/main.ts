@@ -1,0 +1,29 @@
+import { createPinia } from 'pinia';
+import { createApp } from 'vue';
+import App from './App.vue';
+import { installApi } from './api/client';
+import { connect } from './api/connect';
+import { useAppStore } from './stores/app';
+import { useJobsStore } from './stores/jobs';
+import { useProjectStore } from './stores/project';
+import './styles.css';
+
+const connection = connect();
+installApi(connection.api);
+
+const app = createApp(App);
+app.use(createPinia());
+
+const appStore = useAppStore();
+const jobs = useJobsStore();
+const project = useProjectStore();
+
+connection.onStateChange((state) => (appStore.connection = state));
+// One subscription for the whole window; each event goes to the store of its domain.
+connection.api.onEvent((event) => {
+  if (event.type === 'project-opened') project.opened(event.project);
+  else jobs.receive(event);
+});
+
+app.mount('#app');
+Promise.all([appStore.load(), project.load(), jobs.load()]).catch((error: unknown) => appStore.report(error));

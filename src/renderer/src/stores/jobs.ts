@@ -1,0 +1,75 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { DemoJobRequest, JobEvent, JobInfo } from '../../../shared/api';
+import { useApi } from '../api/client';
+import { useAppStore } from './app';
+
+/**
+ * Jobs as the core reports them. Events are queued and applied once per animation frame, so a burst of
+ * progress costs one render, not one per event.
+ */
+export const useJobsStore = defineStore('jobs', () => {
+  const byId = ref<Record<string, JobInfo>>({});
+  const queue: JobEvent[] = [];
+  let flushScheduled = false;
+
+  const list = computed(() => Object.values(byId.value).sort((a, b) => b.startedAt.localeCompare(a.startedAt)));
+  const running = computed(() => list.value.filter((job) => job.state === 'running'));
+
+  async function load(): Promise<void> {
+    for (const job of await useApi().listJobs()) byId.value[job.id] = job;
+  }
+
+  function receive(event: JobEvent): void {
+    queue.push(event);
+    if (flushScheduled) return;
+    flushScheduled = true;
+    requestAnimationFrame(flush);
+  }
+
+  function flush(): void {
+    flushScheduled = false;
+    for (const event of queue.splice(0)) apply(event);
+  }
+
+  function apply(event: JobEvent): void {
+    if (event.type === 'job-started') {
+      byId.value[event.job.id] = event.job;
+      return;
+    }
+    const job = byId.value[event.jobId];
+    if (!job) return;
+    const app = useAppStore();
+    switch (event.type) {
+      case 'job-progress':
+        job.progress = event.progress;
+        break;
+      case 'job-log':
+        break;
+      case 'job-done':
+        job.state = 'done';
+        app.notify(`${job.title} finished`);
+        break;
+      case 'job-failed':
+        job.state = 'failed';
+        job.error = event.error;
+        app.notify(`${job.title} failed: ${event.error.message}`, 'error');
+        break;
+      case 'job-cancelled':
+        job.state = 'cancelled';
+        app.notify(`${job.title} was cancelled`);
+        break;
+    }
+  }
+
+  async function startDemo(request: DemoJobRequest): Promise<void> {
+    const job = await useApi().startDemoJob(request);
+    byId.value[job.id] ??= job;
+  }
+
+  async function cancel(jobId: string): Promise<void> {
+    await useApi().cancelJob({ jobId });
+  }
+
+  return { byId, list, running, load, receive, startDemo, cancel };
+});

@@ -1,0 +1,24 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+
+export type ViewName = 'annotate' | 'diagnostics';
+
+/** Which view is shown and which overlay is open. Views stay mounted, so each keeps its own state. */
+export const useLayoutStore = defineStore('layout', () => {
+  const view = ref<ViewName>('annotate');
+  const overlay = ref<'help' | 'open-project' | null>(null);
+
+  function show(name: ViewName): void {
+    view.value = name;
+  }
+
+  function toggleOverlay(name: 'help' | 'open-project'): void {
+    overlay.value = overlay.value === name ? null : name;
+  }
+
+  function closeOverlay(): void {
+    overlay.value = null;
+  }
+
+  return { view, overlay, show, toggleOverlay, closeOverlay };
+});

@@ -1,0 +1,35 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { ProjectSummary, RecentProject } from '../../../shared/api';
+import { useApi } from '../api/client';
+
+export const useProjectStore = defineStore('project', () => {
+  const current = ref<ProjectSummary | null>(null);
+  const recent = ref<RecentProject[]>([]);
+
+  async function load(): Promise<void> {
+    const api = useApi();
+    [current.value, recent.value] = await Promise.all([api.currentProject(), api.recentProjects()]);
+  }
+
+  async function open(path: string): Promise<void> {
+    opened(await useApi().openProject({ path }));
+  }
+
+  /** The host's folder dialog (Electron only); resolves false when the user cancelled. */
+  async function choose(): Promise<boolean> {
+    const project = await useApi().chooseProjectFolder();
+    if (project) opened(project);
+    return project !== null;
+  }
+
+  /** Also called for the core's `project-opened` event, so a project opened from the menu shows too. */
+  function opened(project: ProjectSummary): void {
+    current.value = project;
+    void useApi()
+      .recentProjects()
+      .then((list) => (recent.value = list));
+  }
+
+  return { current, recent, load, open, choose, opened };
+});

@@ -1,0 +1,107 @@
+// Browser mode: the built renderer, the media routes and the API over a WebSocket, on 127.0.0.1 only,
+// guarded by a random token. It runs the same core as the Electron main process.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { BRIDGE_PATH, MEDIA_PATH } from '../shared/bridge-protocol';
+import type { FileResponse } from '../core/media/file-response';
+import { serveMedia } from '../core/media/serve-media';
+import type { Workbench } from '../core/workbench';
+import { TokenGuard } from './auth';
+import { serveStatic } from './static-files';
+import { setupWsBridge } from './ws-bridge';
+
+export const HOST = '127.0.0.1';
+
+export interface ServerOptions {
+  workbench: Workbench;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port: number;
+}
+
+export interface RunningServer {
+  /** The URL to open, with the token. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const server = createServer();
+  const port = () => (server.address() as AddressInfo).port;
+  const guard = new TokenGuard(port);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const stopBridge = setupWsBridge(wss, options.workbench);
+
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    void handleRequest(request, response).catch((error: unknown) => {
+      console.error('Request failed:', error);
+      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
+      response.end('Internal error');
+    });
+  });
+
+  async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', `http://${HOST}`);
+    if (!isOurHost(request.headers.host, port()) || !guard.allows(request, url)) {
+      response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end('Unauthorized: open the URL that `maskbench serve` printed; it carries the access token.\n');
+      return;
+    }
+    const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
+    if (url.searchParams.has('token')) headers['Set-Cookie'] = guard.cookie();
+    const method = request.method ?? 'GET';
+    const file = url.pathname.startsWith(MEDIA_PATH)
+      ? await serveMedia(options.workbench.mediaRoots, url.pathname.slice(MEDIA_PATH.length), method, request.headers.range)
+      : await serveStatic(options.rendererDir, url.pathname, method);
+    send(response, file, headers);
+  }
+
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', `http://${HOST}`);
+    const sameOrigin = request.headers.origin === undefined || isOurOrigin(request.headers.origin, port());
+    if (url.pathname !== BRIDGE_PATH || !isOurHost(request.headers.host, port()) || !sameOrigin || !guard.allows(request, url)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  return {
+    url: `http://${HOST}:${port()}/?token=${guard.token}`,
+    port: port(),
+    close: async () => {
+      stopBridge();
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function send(response: ServerResponse, file: FileResponse, extraHeaders: Record<string, string>): void {
+  response.writeHead(file.status, { ...file.headers, ...extraHeaders });
+  if (file.body) file.body.pipe(response);
+  else response.end();
+}
+
+// Only loopback names: a page on another site that rebinds its DNS to 127.0.0.1 still sends its own Host.
+function isOurHost(host: string | undefined, port: number): boolean {
+  return host === `${HOST}:${port}` || host === `localhost:${port}`;
+}
+
+function isOurOrigin(origin: string, port: number): boolean {
+  return origin === `http://${HOST}:${port}` || origin === `http://localhost:${port}`;
+}

@@ -1,0 +1,126 @@
+// The one contract between the window and the core. Every transport (Electron IPC, the browser-mode
+// WebSocket) and every test fake is built from `WorkbenchMethods` and `apiMethods` below; nothing else
+// declares an API method. Each method takes one plain request object and resolves to plain data.
+
+import type { WorkbenchErrorData } from './errors';
+
+/** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
+export type HostKind = 'electron' | 'browser';
+
+export type TrainingBackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface TrainingBackend {
+  name: TrainingBackendName;
+  /** The npm package that provides it; it is usable when that package is installed. */
+  package: string;
+  available: boolean;
+  usesGpu: boolean;
+}
+
+export interface AppInfo {
+  version: string;
+  host: HostKind;
+  platform: string;
+  /** Whether `chooseProjectFolder` can show a native folder dialog. */
+  nativeDialogs: boolean;
+  /** In order of preference; the first available one trains. */
+  backends: TrainingBackend[];
+}
+
+export interface ProjectSummary {
+  /** Absolute path of the project folder. */
+  path: string;
+  name: string;
+}
+
+export interface RecentProject extends ProjectSummary {
+  openedAt: string;
+  /** False when the folder has been moved or deleted since. */
+  exists: boolean;
+}
+
+export type JobKind = 'demo';
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobProgress {
+  done: number;
+  total: number;
+  message?: string;
+}
+
+export interface JobInfo {
+  id: string;
+  kind: JobKind;
+  title: string;
+  state: JobState;
+  progress: JobProgress | null;
+  startedAt: string;
+  endedAt?: string;
+  error?: WorkbenchErrorData;
+}
+
+export interface DemoJobRequest {
+  /** Progress steps to emit, 1 to 10,000 (default 20). */
+  steps?: number;
+  /** Pause between steps in milliseconds, 0 to 10,000 (default 100). */
+  intervalMs?: number;
+}
+
+export interface WorkbenchMethods {
+  appInfo(): Promise<AppInfo>;
+  /** The project open in this core, if any. */
+  currentProject(): Promise<ProjectSummary | null>;
+  openProject(request: { path: string }): Promise<ProjectSummary>;
+  /** Shows the host's folder dialog and opens the chosen folder; null when the user cancels. */
+  chooseProjectFolder(): Promise<ProjectSummary | null>;
+  recentProjects(): Promise<RecentProject[]>;
+  listJobs(): Promise<JobInfo[]>;
+  /** A job that only counts, so the event path can be proven end to end. */
+  startDemoJob(request: DemoJobRequest): Promise<JobInfo>;
+  cancelJob(request: { jobId: string }): Promise<void>;
+}
+
+export type ApiMethod = keyof WorkbenchMethods;
+
+/** The runtime list of methods the transports are generated from. */
+export const apiMethods = [
+  'appInfo',
+  'currentProject',
+  'openProject',
+  'chooseProjectFolder',
+  'recentProjects',
+  'listJobs',
+  'startDemoJob',
+  'cancelJob',
+] as const satisfies readonly ApiMethod[];
+
+// Fails to compile when a method is declared above but missing from `apiMethods`.
+type MissingMethods = Exclude<ApiMethod, (typeof apiMethods)[number]>;
+const everyMethodListed: [MissingMethods] extends [never] ? true : MissingMethods = true;
+void everyMethodListed;
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && (apiMethods as readonly string[]).includes(name);
+}
+
+export type JobEvent =
+  | { type: 'job-started'; job: JobInfo }
+  | { type: 'job-progress'; jobId: string; progress: JobProgress }
+  | { type: 'job-log'; jobId: string; message: string }
+  | { type: 'job-done'; jobId: string; result: unknown }
+  | { type: 'job-failed'; jobId: string; error: WorkbenchErrorData }
+  | { type: 'job-cancelled'; jobId: string };
+
+export type WorkbenchEvent = JobEvent | { type: 'project-opened'; project: ProjectSummary };
+
+export type Unsubscribe = () => void;
+
+export interface WorkbenchEvents {
+  /** Every event of the core, in order; returns a function that stops the listener. */
+  onEvent(listener: (event: WorkbenchEvent) => void): Unsubscribe;
+}
+
+export type WorkbenchApi = WorkbenchMethods & WorkbenchEvents;
+
+/** What a call returns over a transport: errors travel as data, never as thrown objects. */
+export type CallResult = { ok: true; value: unknown } | { ok: false; error: WorkbenchErrorData };

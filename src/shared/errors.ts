@@ -1,0 +1,69 @@
+// Errors cross every boundary (IPC, WebSocket, CLI) as plain data with a stable code, so the UI and
+// scripts can react to the code and show the message, and nothing depends on Error subclasses surviving
+// structured cloning.
+
+export type ErrorCode =
+  | 'bad-message' // a transport message that is not a well-formed call
+  | 'unknown-method'
+  | 'invalid-request' // a call whose request fails validation; `where.field` names the field
+  | 'unauthorized'
+  | 'forbidden-path' // a path outside the open project and the folders the user picked
+  | 'not-found'
+  | 'not-a-directory'
+  | 'job-not-found'
+  | 'unsupported' // the host cannot do this (for example a native dialog in browser mode)
+  | 'disconnected' // the browser lost its connection to the Maskbench server
+  | 'io-error'
+  | 'internal';
+
+/** Where an error happened, as precisely as known. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  field?: string;
+}
+
+export interface WorkbenchErrorData {
+  code: ErrorCode;
+  message: string;
+  where?: ErrorLocation;
+}
+
+export class WorkbenchError extends Error {
+  readonly code: ErrorCode;
+  readonly where?: ErrorLocation;
+
+  constructor(code: ErrorCode, message: string, where?: ErrorLocation) {
+    super(message);
+    this.name = 'WorkbenchError';
+    this.code = code;
+    this.where = where;
+  }
+
+  toData(): WorkbenchErrorData {
+    return this.where ? { code: this.code, message: this.message, where: this.where } : { code: this.code, message: this.message };
+  }
+
+  static fromData(data: WorkbenchErrorData): WorkbenchError {
+    return new WorkbenchError(data.code, data.message, data.where);
+  }
+}
+
+/** Any thrown value as error data; unexpected errors become `internal` with their message kept. */
+export function toErrorData(error: unknown): WorkbenchErrorData {
+  if (error instanceof WorkbenchError) return error.toData();
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'internal', message };
+}
+
+/** "message (file line 3, field path)" for logs and the CLI. */
+export function describeError(error: WorkbenchErrorData): string {
+  const where = error.where;
+  if (!where) return error.message;
+  const parts = [
+    where.file && `file ${where.file}`,
+    where.line !== undefined && `line ${where.line}`,
+    where.field && `field ${where.field}`,
+  ].filter(Boolean);
+  return parts.length ? `${error.message} (${parts.join(', ')})` : error.message;
+}
