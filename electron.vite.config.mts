@@ -21,6 +21,8 @@ export default defineConfig({
   renderer: {
     root: resolve('src/renderer'),
     base: './',
+    // The app's own assets (the icon) ship inside the renderer: no network fonts or CDNs.
+    publicDir: resolve('resources'),
     plugins: [vue()],
     build: { rollupOptions: { input: { index: resolve('src/renderer/index.html') } } },
   },

@@ -1,0 +1,142 @@
+// The app in real Chromium against `maskbench serve`: the same core and bridge the desktop app uses.
+
+import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { ROOT, assertBuilt, serve, type ServeProcess } from '../support/built-app';
+import { launchChromium } from '../support/chromium';
+import { useTempDirs } from '../support/temp-dir';
+
+const RESULTS = join(ROOT, 'test-results');
+
+describe('the app in Chromium (browser mode)', () => {
+  const tempDir = useTempDirs();
+  let server: ServeProcess;
+  let browser: BrowserContext;
+  let page: Page;
+  let dataDir: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    assertBuilt();
+    await mkdir(join(RESULTS, 'screenshots'), { recursive: true });
+    dataDir = await realpath(await (await import('node:fs/promises')).mkdtemp(join((await import('node:os')).tmpdir(), 'maskbench-e2e-')));
+    server = await serve([], dataDir);
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(`${message.text()} (${message.location().url})`));
+    await page.goto(server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** Saves a screenshot of the page under test-results/ when the current test fails. */
+  function screenshotOnFailure(name: string): void {
+    onTestFailed(async () => {
+      await page.screenshot({ path: join(RESULTS, `failed-${name}.png`) });
+    });
+  }
+
+  const shot = (name: string) => page.screenshot({ path: join(RESULTS, 'screenshots', `${name}.png`) });
+
+  it('opens on an empty state that says what to do, and answers API calls', async () => {
+    screenshotOnFailure('empty-state');
+    await expect(page.title()).resolves.toBe('Maskbench');
+    await page.getByText('Open a project to start annotating').waitFor();
+    await page.getByRole('button', { name: 'Open a project folder…' }).waitFor();
+    await shot('annotate-empty');
+
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    await expect(page.locator('[data-test=version]').textContent()).resolves.toBe(version);
+    await expect(page.locator('[data-test=host]').textContent()).resolves.toContain('a browser');
+    await expect(page.locator('[data-test=backends] tbody tr').count()).resolves.toBe(4);
+    await expect(page.locator('[data-test=backend]').textContent()).resolves.not.toBe('…');
+    await shot('diagnostics');
+  });
+
+  it('streams a job’s progress to the status bar and stops it on cancel', async () => {
+    screenshotOnFailure('job');
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    await page.locator('[data-test=demo-steps]').fill('400');
+    await page.locator('[data-test=demo-interval]').fill('25');
+    await page.locator('[data-test=start-demo]').click();
+
+    const progress = page.locator('[data-test=job] [data-test=job-progress]');
+    await expect.poll(() => progress.textContent(), { timeout: 10_000 }).toMatch(/^([3-9]|\d\d+)\/400/);
+    const early = await progress.textContent();
+    await expect.poll(() => progress.textContent(), { timeout: 10_000 }).not.toBe(early);
+    await shot('job-running');
+
+    await page.locator('[data-test=job-cancel]').click();
+    await page.locator('[data-test=job-history] [data-test=job-state]', { hasText: 'cancelled' }).waitFor();
+    await page.getByText('was cancelled').waitFor();
+    await expect(page.locator('[data-test=job]').count()).resolves.toBe(0);
+    const stoppedAt = await page.locator('[data-test=job-history] td.numeric').first().textContent();
+    expect(stoppedAt).toMatch(/^\d+ \/ 400$/);
+    expect(Number(stoppedAt!.split(' ')[0])).toBeLessThan(400);
+    // No progress arrives after the cancellation.
+    await page.waitForTimeout(500);
+    await expect(page.locator('[data-test=job-history] td.numeric').first().textContent()).resolves.toBe(stoppedAt);
+  });
+
+  it('opens a project by path, reports a wrong path in place, and serves its media with Range', async () => {
+    screenshotOnFailure('open-project');
+    const project = await realpath(await tempDir());
+    await writeFile(join(project, 'clip.mp4'), Buffer.from('0123456789'));
+    await page.getByRole('button', { name: 'Annotate' }).click();
+    await page.keyboard.press('Control+o');
+    const dialog = page.locator('[data-test=open-project]');
+    await dialog.waitFor();
+    await page.locator('[data-test=project-path]').fill(join(project, 'missing'));
+    await page.keyboard.press('Enter');
+    await expect(page.locator('[data-test=open-error]').textContent()).resolves.toContain(`There is no project folder at ${join(project, 'missing')}`);
+    await shot('open-project-error');
+
+    await page.locator('[data-test=project-path]').fill(project);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    const name = project.split('/').at(-1)!;
+    await expect(page.locator('[data-test=project-name]').textContent()).resolves.toBe(name);
+    await page.locator('[data-test=project-opened]').waitFor();
+    await shot('annotate-project-open');
+
+    const media = await page.evaluate(async (path) => {
+      const response = await fetch(`/media/${encodeURIComponent(path)}`, { headers: { Range: 'bytes=2-4' } });
+      return { status: response.status, range: response.headers.get('content-range'), body: await response.text() };
+    }, join(project, 'clip.mp4'));
+    expect(media).toEqual({ status: 206, range: 'bytes 2-4/10', body: '234' });
+    // Through the context's request API (same cookie), so the refusal is not logged as a page error.
+    const outside = await page.request.get(new URL(`/media/${encodeURIComponent('/etc/hostname')}`, server.url).href);
+    expect(outside.status()).toBe(403);
+  });
+
+  it('lists every shortcut on ?, and closes it with Escape', async () => {
+    screenshotOnFailure('help');
+    await page.locator('body').press('?');
+    const help = page.locator('[data-test=help]');
+    await help.waitFor();
+    await expect(help.textContent()).resolves.toContain('Open a project folder');
+    await shot('help');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+  });
+
+  it('logged no errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('refuses a visitor without the token', async () => {
+    await browser.clearCookies();
+    const stranger = await browser.newPage();
+    const response = await stranger.goto(new URL('/', server.url).href);
+    expect(response?.status()).toBe(401);
+    await stranger.close();
+  });
+});

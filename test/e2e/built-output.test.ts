@@ -1,0 +1,41 @@
+// Electron cannot run here, so the traps DESIGN.md lists are checked by reading what the build made.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, assertBuilt } from '../support/built-app';
+
+const read = (path: string) => readFile(join(ROOT, path), 'utf8');
+
+describe('the build', () => {
+  beforeAll(assertBuilt);
+
+  it('makes the preload one self-contained CommonJS file that requires only electron', async () => {
+    const preload = await read('out/preload/index.js');
+    expect(preload).not.toMatch(/^\s*(import|export)\s/m);
+    const required = [...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1]);
+    expect(new Set(required)).toEqual(new Set(['electron']));
+    expect(preload).toContain('exposeInMainWorld("maskbench"');
+    // One exposed function per API method, from the shared list.
+    expect(preload).toMatch(/"appInfo",\s*"currentProject"/);
+  });
+
+  it('builds the main process as CommonJS (no async ES-module start-up) with the sandboxed window settings', async () => {
+    const main = await read('out/main/index.js');
+    expect(main).not.toMatch(/^\s*(import|export)\s/m);
+    expect(main).toMatch(/contextIsolation: true/);
+    expect(main).toMatch(/sandbox: true/);
+    expect(main).toMatch(/nodeIntegration: false/);
+    expect(main).toContain('setWindowOpenHandler');
+    expect(main).toContain('will-navigate');
+  });
+
+  it('ships a renderer with a strict Content-Security-Policy and no network URLs', async () => {
+    const html = await read('out/renderer/index.html');
+    const csp = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+});

@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, assertBuilt, serve } from '../support/built-app';
+import { useTempDirs } from '../support/temp-dir';
+
+const run = promisify(execFile);
+
+/** Runs the built CLI; resolves with its exit code and output instead of throwing on failure. */
+async function maskbench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('maskbench CLI', () => {
+  const tempDir = useTempDirs();
+  beforeAll(assertBuilt);
+
+  it('prints its version, as text and as JSON', async () => {
+    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await maskbench('--version')).toMatchObject({ code: 0, stdout: `${version}\n` });
+    expect(JSON.parse((await maskbench('--version', '--json')).stdout)).toEqual({ version });
+  });
+
+  it('explains usage errors and exits 2', async () => {
+    const unknown = await maskbench('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    const badOption = await maskbench('serve', '--colour', 'red');
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toMatch(/serve: .*--colour/);
+    const badPort = await maskbench('serve', '--port', '70000', '--json');
+    expect(badPort.code).toBe(2);
+    expect(JSON.parse(badPort.stdout)).toMatchObject({ error: { code: 'invalid-request', where: { field: 'port' } } });
+  });
+
+  it('refuses to serve a project folder that does not exist, exiting 1', async () => {
+    const missing = join(await tempDir(), 'nope');
+    const text = await maskbench('serve', '--project', missing);
+    expect(text.code).toBe(1);
+    expect(text.stderr).toContain(`There is no project folder at ${missing}`);
+    const json = await maskbench('serve', '--project', missing, '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'not-found', where: { file: missing } } });
+  });
+
+  it('serves the built app at the printed URL, with the project open', async () => {
+    const project = await tempDir();
+    await writeFile(join(project, 'note.txt'), 'hi');
+    const server = await serve(['--project', project], await tempDir());
+    try {
+      const page = await fetch(server.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="app"></div>');
+      expect((await fetch(new URL('/', server.url))).status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+    expect(server.child.exitCode).toBe(0);
+  });
+
+  it('says clearly when the port is taken', async () => {
+    const first = await serve([], await tempDir());
+    try {
+      const port = new URL(first.url).port;
+      const second = await maskbench('serve', '--port', port);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`Port ${port} is already in use`);
+    } finally {
+      await first.stop();
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import { vi } from 'vitest';
+import type { AppInfo, JobInfo, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
+
+export const appInfo: AppInfo = {
+  version: '9.9.9',
+  host: 'browser',
+  platform: 'linux',
+  nativeDialogs: false,
+  backends: [
+    { name: 'tensorflow-gpu', package: '@tensorflow/tfjs-node-gpu', available: false, usesGpu: true },
+    { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', available: true, usesGpu: false },
+  ],
+};
+
+export function job(overrides: Partial<JobInfo> = {}): JobInfo {
+  return { id: 'job-1', kind: 'demo', title: 'Test job', state: 'running', progress: null, startedAt: '2026-01-01T00:00:00.000Z', ...overrides };
+}
+
+/** A WorkbenchApi whose methods are spies; `emit` plays the core's events. */
+export function fakeApi() {
+  const listeners = new Set<(event: WorkbenchEvent) => void>();
+  const api = {
+    appInfo: vi.fn(async () => appInfo),
+    currentProject: vi.fn(async () => null),
+    openProject: vi.fn(async ({ path }: { path: string }) => ({ path, name: path.split('/').at(-1) ?? path })),
+    chooseProjectFolder: vi.fn(async () => null),
+    recentProjects: vi.fn(async () => []),
+    listJobs: vi.fn(async (): Promise<JobInfo[]> => []),
+    startDemoJob: vi.fn(async () => job()),
+    cancelJob: vi.fn(async () => undefined),
+    onEvent: (listener: (event: WorkbenchEvent) => void) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  } satisfies WorkbenchApi;
+  return { api, emit: (event: WorkbenchEvent) => listeners.forEach((listener) => listener(event)) };
+}

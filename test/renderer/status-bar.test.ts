@@ -1,0 +1,48 @@
+import { createTestingPinia } from '@pinia/testing';
+import { mount } from '@vue/test-utils';
+import { describe, expect, it, vi } from 'vitest';
+import { installApi } from '../../src/renderer/src/api/client';
+import StatusBar from '../../src/renderer/src/components/StatusBar.vue';
+import { useAppStore } from '../../src/renderer/src/stores/app';
+import { useJobsStore } from '../../src/renderer/src/stores/jobs';
+import { appInfo, fakeApi, job } from './fake-api';
+
+function mountStatusBar() {
+  const { api } = fakeApi();
+  installApi(api);
+  const wrapper = mount(StatusBar, { global: { plugins: [createTestingPinia({ stubActions: false, createSpy: vi.fn })] } });
+  return { wrapper, api, app: useAppStore(), jobs: useJobsStore() };
+}
+
+describe('StatusBar', () => {
+  it('names the backend that will train: the first one installed', async () => {
+    const { wrapper, app } = mountStatusBar();
+    app.info = appInfo;
+    await wrapper.vm.$nextTick();
+    expect(wrapper.get('[data-test=backend]').text()).toBe('CPU · @tensorflow/tfjs-backend-wasm');
+    app.info = { ...appInfo, backends: appInfo.backends.map((backend) => ({ ...backend, available: false })) };
+    await wrapper.vm.$nextTick();
+    expect(wrapper.get('[data-test=backend]').text()).toBe('No training backend installed');
+  });
+
+  it('shows running jobs with progress, and cancels the one clicked', async () => {
+    const { wrapper, jobs, api } = mountStatusBar();
+    jobs.byId = { a: job({ id: 'a', title: 'Build dataset', progress: { done: 3, total: 12 } }), b: job({ id: 'b', state: 'done' }) };
+    await wrapper.vm.$nextTick();
+    const shown = wrapper.findAll('[data-test=job]');
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.text()).toContain('Build dataset');
+    expect(shown[0]!.get('[data-test=job-progress]').text()).toBe('3/12 · 25%');
+    await shown[0]!.get('[data-test=job-cancel]').trigger('click');
+    expect(api.cancelJob).toHaveBeenCalledWith({ jobId: 'a' });
+  });
+
+  it('reports a failed cancel as an error notice', async () => {
+    const { wrapper, jobs, api, app } = mountStatusBar();
+    api.cancelJob.mockRejectedValueOnce(new Error('gone'));
+    jobs.byId = { a: job({ id: 'a' }) };
+    await wrapper.vm.$nextTick();
+    await wrapper.get('[data-test=job-cancel]').trigger('click');
+    await vi.waitFor(() => expect(app.notices).toEqual([expect.objectContaining({ kind: 'error', text: 'gone' })]));
+  });
+});

@@ -1,0 +1,94 @@
+import { mkdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { WorkbenchEvent } from '../../src/shared/api';
+import { Workbench, type HostServices } from '../../src/core/workbench';
+import { useTempDirs } from '../support/temp-dir';
+
+describe('Workbench', () => {
+  const tempDir = useTempDirs();
+  const make = async (host: HostServices = { kind: 'browser' }) => new Workbench({ dataDir: await tempDir(), host });
+
+  it('reports its version, host and the training backends in order of preference', async () => {
+    const info = await (await make()).appInfo();
+    expect(info.version).toBe((await import('../../package.json')).version);
+    expect(info).toMatchObject({ host: 'browser', nativeDialogs: false, platform: process.platform });
+    expect(info.backends.map((backend) => backend.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+  });
+
+  it('opens a project folder, announces it, and remembers it first among recent projects', async () => {
+    const workbench = await make();
+    const events: WorkbenchEvent[] = [];
+    workbench.onEvent((event) => events.push(event));
+    const first = await tempDir();
+    const second = await tempDir();
+    await workbench.openProject({ path: first });
+    const opened = await workbench.openProject({ path: second });
+    expect(opened).toEqual({ path: await realpath(second), name: expect.stringMatching(/^maskbench-test-/) });
+    expect(await workbench.currentProject()).toEqual(opened);
+    expect(events.at(-1)).toEqual({ type: 'project-opened', project: opened });
+    await workbench.openProject({ path: first });
+    expect((await workbench.recentProjects()).map((entry) => entry.path)).toEqual([await realpath(first), await realpath(second)]);
+  });
+
+  it('marks a recent project whose folder is gone, and keeps recents across restarts', async () => {
+    const dataDir = await tempDir();
+    const folder = await tempDir();
+    await new Workbench({ dataDir, host: { kind: 'browser' } }).openProject({ path: folder });
+    await rm(folder, { recursive: true });
+    const recents = await new Workbench({ dataDir, host: { kind: 'browser' } }).recentProjects();
+    expect(recents).toEqual([expect.objectContaining({ path: folder, exists: false })]);
+  });
+
+  it('starts with no recents when the recents file is damaged, and repairs it on the next open', async () => {
+    const dataDir = await tempDir();
+    await writeFile(join(dataDir, 'recent-projects.json'), '{ not json');
+    const workbench = new Workbench({ dataDir, host: { kind: 'browser' } });
+    expect(await workbench.recentProjects()).toEqual([]);
+    await workbench.openProject({ path: await tempDir() });
+    expect(await workbench.recentProjects()).toHaveLength(1);
+  });
+
+  it('refuses a missing folder and a file, naming the path', async () => {
+    const workbench = await make();
+    const dir = await tempDir();
+    await expect(workbench.openProject({ path: join(dir, 'missing') })).rejects.toMatchObject({ code: 'not-found', where: { file: join(dir, 'missing') } });
+    await writeFile(join(dir, 'video.mp4'), 'x');
+    await expect(workbench.openProject({ path: join(dir, 'video.mp4') })).rejects.toMatchObject({ code: 'not-a-directory' });
+    expect(await workbench.currentProject()).toBeNull();
+  });
+
+  it('serves media only from the open project: the previous project stops being a root', async () => {
+    const workbench = await make();
+    const first = await realpath(await tempDir());
+    const second = await realpath(await tempDir());
+    await writeFile(join(first, 'a.txt'), 'a');
+    await workbench.openProject({ path: first });
+    expect(await workbench.mediaRoots.resolve(join(first, 'a.txt'))).toBe(join(first, 'a.txt'));
+    await workbench.openProject({ path: second });
+    await expect(workbench.mediaRoots.resolve(join(first, 'a.txt'))).rejects.toMatchObject({ code: 'forbidden-path' });
+  });
+
+  it('opens the folder chosen in the host dialog, and nothing when the user cancels', async () => {
+    const folder = await tempDir();
+    const answers = [folder, null];
+    const workbench = await make({ kind: 'electron', chooseFolder: async () => answers.shift() ?? null });
+    expect((await workbench.appInfo()).nativeDialogs).toBe(true);
+    expect(await workbench.chooseProjectFolder()).toMatchObject({ path: await realpath(folder) });
+    expect(await workbench.chooseProjectFolder()).toBeNull();
+  });
+
+  it('says a browser host has no folder dialog', async () => {
+    await expect((await make()).chooseProjectFolder()).rejects.toMatchObject({ code: 'unsupported' });
+  });
+
+  it('keeps recents in a plain JSON file in the data folder', async () => {
+    const dataDir = await tempDir();
+    const folder = await tempDir();
+    await mkdir(join(folder, 'sub'));
+    await symlink(join(folder, 'sub'), join(folder, 'link'));
+    await new Workbench({ dataDir, host: { kind: 'browser' } }).openProject({ path: join(folder, 'link') });
+    const stored = JSON.parse(await (await import('node:fs/promises')).readFile(join(dataDir, 'recent-projects.json'), 'utf8'));
+    expect(stored).toMatchObject({ version: 1, projects: [{ path: join(await realpath(folder), 'sub'), name: 'sub' }] });
+  });
+});

@@ -1,0 +1,17 @@
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vitest/config';
+
+// Benchmarks belong to the bench project alone; the test projects must not pick up bench files.
+const noBenchmarks = { include: [] };
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', benchmark: noBenchmarks } },
+      { plugins: [vue()], test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'], environment: 'happy-dom', benchmark: noBenchmarks } },
+      // Real Chromium against the built app in browser mode: slower, so generous time-outs.
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 120_000, benchmark: noBenchmarks } },
+      { test: { name: 'bench', include: [], environment: 'node', benchmark: { include: ['bench/**/*.bench.ts'] } } },
+    ],
+  },
+});
