@@ -1,19 +1,20 @@
 // `maskbench`: the same core as the app, for scripts and headless lab machines. Every subcommand takes
 // --json; failures print a clear message (or a JSON error) and exit non-zero.
 
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { WorkbenchError, describeError, toErrorData } from '../shared/errors';
+import { sampleCommand } from './commands/sample';
 import { serveCommand } from './commands/serve';
 import type { CliCommand, CliOutput } from './command';
 
-const COMMANDS: Record<string, CliCommand> = { serve: serveCommand };
+const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand };
 
 const USAGE = `Usage: maskbench <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(10)}${command.summary}\n${command.usage.map((line) => `              ${line}`).join('\n')}`)
+  .map(([name, command]) => `  ${name.padEnd(10)}${command.summary}\n${command.usage.map((line) => `      ${line}`).join('\n')}`)
   .join('\n')}
 
 Options for every command:
@@ -36,12 +37,12 @@ export async function runCli(argv: string[], output: CliOutput = consoleOutput):
     }
     const command = COMMANDS[name];
     if (!command) throw usageError(`unknown command "${name}"`);
-    const args = parseCommandArgs(name, command.options, rest);
-    if (args.help) {
+    const { values, positionals } = parseCommandArgs(name, command, rest);
+    if (values.help) {
       output.out(USAGE);
       return 0;
     }
-    return await command.run(args, { json, output });
+    return await command.run(values, { json, output }, positionals);
   } catch (error) {
     const data = toErrorData(error);
     if (json) output.out(JSON.stringify({ error: data }));
@@ -50,13 +51,18 @@ export async function runCli(argv: string[], output: CliOutput = consoleOutput):
   }
 }
 
-function parseCommandArgs(name: string, options: NonNullable<ParseArgsConfig['options']>, argv: string[]) {
+function parseCommandArgs(name: string, command: CliCommand, argv: string[]) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true, allowPositionals: false })
-      .values as Record<string, string | boolean | undefined>;
+    parsed = parseArgs({ args: argv, options: { ...command.options, json: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true, allowPositionals: true });
   } catch (error) {
     throw usageError(`${name}: ${(error as Error).message}`);
   }
+  const { min, max, names } = command.positionals ?? { min: 0, max: 0, names: '' };
+  const count = parsed.positionals.length;
+  if (count < min) throw usageError(`${name}: missing ${names}`);
+  if (count > max) throw usageError(`${name}: unexpected argument "${parsed.positionals[max]}"`);
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
 }
 
 function usageError(message: string): WorkbenchError {

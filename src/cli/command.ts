@@ -15,5 +15,7 @@ export interface CliCommand {
   /** Lines of option help, shown under the summary. */
   usage: string[];
   options: NonNullable<ParseArgsConfig['options']>;
-  run(args: Record<string, string | boolean | undefined>, context: CliContext): Promise<number>;
+  /** How many positional arguments it takes, and their names for messages. */
+  positionals?: { min: number; max: number; names: string };
+  run(args: Record<string, string | boolean | undefined>, context: CliContext, positionals: string[]): Promise<number>;
 }

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'forbidden-path' // a path outside the open project and the folders the user picked
   | 'not-found'
   | 'not-a-directory'
+  | 'already-exists' // a target that holds something the user made, which we will not overwrite
   | 'job-not-found'
   | 'unsupported' // the host cannot do this (for example a native dialog in browser mode)
   | 'disconnected' // the browser lost its connection to the Maskbench server

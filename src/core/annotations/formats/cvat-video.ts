@@ -1,0 +1,42 @@
+import type { AnnotationSet, TrackBox } from '../../../shared/annotations';
+import { cvatMeta, type CvatTaskInfo } from './cvat-meta';
+import { XML_DECLARATION, coordinate, escapeXml } from './xml-text';
+
+/**
+ * CVAT for video 1.1. A CVAT track has one label, so a person whose label changes (or who leaves the view
+ * and returns) becomes one CVAT track per run, each closed by an `outside` box and all carrying the
+ * person's `track_id`. Every frame's box is written, non-keyframes with their interpolated values, as CVAT does.
+ */
+export function writeCvatVideo(set: AnnotationSet, task: Omit<CvatTaskInfo, 'mode'>): string {
+  const tracks: string[] = [];
+  let cvatId = 0;
+  for (const track of set.tracks) {
+    for (const run of labelRuns(track.boxes)) {
+      const last = run.at(-1)!;
+      const lines = run.map((box) => boxLine(box, false, track.id));
+      // Close the run where the person leaves the view or changes label, unless the clip ends first.
+      if (last.frame + 1 < set.frameCount) lines.push(boxLine({ ...last, frame: last.frame + 1, keyframe: true }, true, track.id));
+      tracks.push(`  <track id="${cvatId++}" label="${escapeXml(run[0]!.label)}" source="manual">\n${lines.join('\n')}\n  </track>`);
+    }
+  }
+  return `${XML_DECLARATION}<annotations>\n  <version>1.1</version>\n${cvatMeta(set, { ...task, mode: 'interpolation' })}\n${tracks.join('\n')}\n</annotations>\n`;
+}
+
+/** Runs of consecutive frames with the same label: each becomes one CVAT track. */
+function labelRuns(boxes: TrackBox[]): TrackBox[][] {
+  const runs: TrackBox[][] = [];
+  for (const box of boxes) {
+    const previous = runs.at(-1)?.at(-1);
+    if (previous && previous.label === box.label && previous.frame + 1 === box.frame) runs.at(-1)!.push(box);
+    else runs.push([box]);
+  }
+  return runs;
+}
+
+function boxLine(box: TrackBox, outside: boolean, trackId: number): string {
+  return (
+    `    <box frame="${box.frame}" keyframe="${box.keyframe ? 1 : 0}" outside="${outside ? 1 : 0}" occluded="${box.occluded ? 1 : 0}" ` +
+    `xtl="${coordinate(box.xtl)}" ytl="${coordinate(box.ytl)}" xbr="${coordinate(box.xbr)}" ybr="${coordinate(box.ybr)}" z_order="${box.zOrder}">\n` +
+    `      <attribute name="track_id">${trackId}</attribute>\n    </box>`
+  );
+}

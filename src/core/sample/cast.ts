@@ -1,0 +1,179 @@
+// The people in the clip: how each looks, where they walk, and what their face shows, frame by frame.
+
+import { Camera, DOOR_Z, WALKWAY_HALF_WIDTH_M, walkwayCenter } from './camera';
+import { Prng } from './prng';
+
+export type Rgb = readonly [number, number, number];
+export type Facing = 'front' | 'back' | 'left' | 'right';
+export type MaskStyle = 'surgical' | 'cup' | 'cloth';
+
+export interface Appearance {
+  heightM: number;
+  build: number;
+  skin: Rgb;
+  hair: Rgb;
+  hairStyle: 'short' | 'long' | 'bald' | 'cap';
+  capColor: Rgb;
+  beard: boolean;
+  shirt: Rgb;
+  trousers: Rgb;
+  shoes: Rgb;
+  backpack: Rgb | null;
+  mask: { color: Rgb; style: MaskStyle };
+}
+
+/** Where a person is and what they show in one frame. */
+export interface PersonState {
+  x: number;
+  z: number;
+  facing: Facing;
+  masked: boolean;
+  /** Walk cycle angle in radians; constant while standing. */
+  phase: number;
+}
+
+export interface Pedestrian {
+  id: number;
+  appearance: Appearance;
+  /** The first frame the person is in the clip. */
+  firstFrame: number;
+  /** One state per frame from firstFrame on. */
+  states: PersonState[];
+}
+
+const SKIN: Rgb[] = [[247, 217, 193], [234, 192, 160], [209, 160, 120], [176, 122, 84], [133, 88, 58], [94, 61, 42]];
+const HAIR: Rgb[] = [[30, 26, 24], [62, 44, 32], [110, 78, 50], [196, 160, 100], [150, 150, 150], [140, 60, 30]];
+const SHIRTS: Rgb[] = [[200, 40, 40], [40, 90, 170], [240, 240, 235], [30, 30, 35], [70, 130, 80], [230, 190, 60], [120, 60, 140], [200, 120, 60], [110, 115, 125], [60, 160, 170]];
+const TROUSERS: Rgb[] = [[50, 70, 110], [30, 30, 35], [150, 130, 100], [90, 90, 95], [60, 50, 40], [110, 120, 150]];
+const MASKS: Rgb[] = [[142, 197, 232], [238, 238, 240], [34, 34, 38], [232, 160, 184], [150, 160, 170], [43, 58, 103]];
+const MASK_STYLES: MaskStyle[] = ['surgical', 'surgical', 'cup', 'cloth'];
+
+const STRIDE_M = 1.5;
+
+type Leg = { kind: 'walk'; x: number; z: number; speed: number } | { kind: 'pause'; seconds: number; toggleMask: boolean };
+
+interface Plan {
+  start: { x: number; z: number };
+  legs: Leg[];
+  masked: boolean;
+}
+
+/**
+ * The cast for a clip of `frameCount` frames: about five people in view at a time, some already on the
+ * walkway when the clip starts, the rest arriving at random.
+ */
+export function createCast(camera: Camera, frameCount: number, fps: number, random: Prng): Pedestrian[] {
+  const seconds = frameCount / fps;
+  const arrivals = 5 + Math.round(seconds * 0.2);
+  const cast: Pedestrian[] = [];
+  for (let id = 1; id <= arrivals; id++) {
+    const personRandom = random.fork(id);
+    const appearance = createAppearance(personRandom);
+    const plan = createPlan(camera, appearance, personRandom);
+    // The first five are already under way at frame 0; the others arrive during the clip.
+    const startSeconds = id <= 5 ? -personRandom.range(2, 24) : personRandom.range(0, Math.max(1, seconds - 2));
+    const pedestrian = walk(id, appearance, plan, Math.round(startSeconds * fps), frameCount, fps);
+    if (pedestrian) cast.push(pedestrian);
+  }
+  return cast;
+}
+
+function createAppearance(random: Prng): Appearance {
+  const hairStyle = random.pick(['short', 'short', 'long', 'long', 'bald', 'cap'] as const);
+  return {
+    heightM: random.range(1.55, 1.92),
+    build: random.range(0.9, 1.15),
+    skin: random.pick(SKIN),
+    hair: random.pick(HAIR),
+    hairStyle,
+    capColor: random.pick(SHIRTS),
+    beard: random.chance(0.15),
+    shirt: random.pick(SHIRTS),
+    trousers: random.pick(TROUSERS),
+    shoes: random.pick([[25, 25, 25], [230, 230, 230], [90, 60, 40]] as Rgb[]),
+    backpack: random.chance(0.3) ? random.pick(SHIRTS) : null,
+    mask: { color: random.pick(MASKS), style: random.pick(MASK_STYLES) },
+  };
+}
+
+function createPlan(camera: Camera, appearance: Appearance, random: Prng): Plan {
+  const speed = random.range(0.9, 1.6);
+  const masked = random.chance(0.5);
+  const lane = (z: number) => walkwayCenter(z) + random.range(-0.75, 0.75) * WALKWAY_HALF_WIDTH_M;
+  const near = camera.exitDepth(appearance.heightM);
+  const kind = random.pick(['approach', 'approach', 'depart', 'depart', 'cross'] as const);
+  const legs: Leg[] = [];
+
+  if (kind === 'cross') {
+    // Across the view at one depth, from off one side to off the other: seen in profile.
+    const z = random.range(9, 28);
+    const margin = appearance.heightM * camera.scale(z) * 0.5;
+    const [fromX, toX] = random.chance(0.5) ? [camera.worldX(-margin, z), camera.worldX(camera.width + margin, z)] : [camera.worldX(camera.width + margin, z), camera.worldX(-margin, z)];
+    legs.push({ kind: 'walk', x: walkwayCenter(z) + random.range(-1, 1), z: z + random.range(-1, 1), speed });
+    if (random.chance(0.3)) legs.push({ kind: 'pause', seconds: random.range(1.5, 5), toggleMask: random.chance(0.4) });
+    legs.push({ kind: 'walk', x: toX, z, speed });
+    return { start: { x: fromX, z }, legs, masked };
+  }
+
+  const approaching = kind === 'approach';
+  const [fromZ, toZ] = approaching ? [DOOR_Z, near] : [near, DOOR_Z];
+  const pauseZ = random.range(10, 30);
+  const midZ = random.range(12, 32);
+  const turnsAround = random.chance(0.15);
+  legs.push({ kind: 'walk', x: lane(pauseZ), z: pauseZ, speed });
+  if (random.chance(0.4)) legs.push({ kind: 'pause', seconds: random.range(2, 6), toggleMask: random.chance(0.5) });
+  if (turnsAround) {
+    // Walks on a little, then turns back the way they came: their face appears or disappears.
+    const turnZ = approaching ? Math.max(near + 2, pauseZ - random.range(2, 6)) : Math.min(DOOR_Z - 2, pauseZ + random.range(2, 6));
+    legs.push({ kind: 'walk', x: lane(turnZ), z: turnZ, speed });
+    legs.push({ kind: 'pause', seconds: random.range(0.5, 2), toggleMask: false });
+    legs.push({ kind: 'walk', x: lane(fromZ), z: fromZ, speed: speed * random.range(0.9, 1.2) });
+  } else {
+    legs.push({ kind: 'walk', x: lane(midZ), z: approaching ? Math.min(midZ, pauseZ) : Math.max(midZ, pauseZ), speed });
+    legs.push({ kind: 'walk', x: approaching ? lane(toZ) : walkwayCenter(DOOR_Z), z: toZ, speed });
+  }
+  const start = approaching ? { x: walkwayCenter(DOOR_Z), z: fromZ } : { x: lane(fromZ), z: fromZ };
+  return { start, legs, masked };
+}
+
+/** Follows a plan frame by frame; keeps the frames from 0 to frameCount - 1. Null if never in the clip. */
+function walk(id: number, appearance: Appearance, plan: Plan, startFrame: number, frameCount: number, fps: number): Pedestrian | null {
+  const states: PersonState[] = [];
+  let { x, z } = plan.start;
+  let masked = plan.masked;
+  let phase = 0;
+  let facing: Facing = 'front';
+  let frame = startFrame;
+  const record = () => {
+    if (frame >= 0 && frame < frameCount) states.push({ x, z, facing, masked, phase });
+    frame++;
+  };
+
+  for (const leg of plan.legs) {
+    if (leg.kind === 'pause') {
+      const frames = Math.round(leg.seconds * fps);
+      for (let i = 0; i < frames; i++) {
+        // A mask goes on or off halfway through the pause.
+        if (leg.toggleMask && i === Math.floor(frames / 2)) masked = !masked;
+        record();
+      }
+      continue;
+    }
+    const step = leg.speed / fps;
+    for (;;) {
+      const dx = leg.x - x;
+      const dz = leg.z - z;
+      const distance = Math.hypot(dx, dz);
+      if (distance < 1e-6) break;
+      facing = Math.abs(dz) >= Math.abs(dx) ? (dz < 0 ? 'front' : 'back') : dx > 0 ? 'right' : 'left';
+      const move = Math.min(step, distance);
+      x += (dx / distance) * move;
+      z += (dz / distance) * move;
+      phase += (2 * Math.PI * move) / STRIDE_M;
+      record();
+      if (move < step) break;
+    }
+  }
+  if (states.length === 0) return null;
+  return { id, appearance, firstFrame: Math.max(0, startFrame), states };
+}

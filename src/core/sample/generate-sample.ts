@@ -1,0 +1,197 @@
+// `maskbench sample`: writes a complete project folder with a synthetic clip and its ground truth in
+// every format. Everything is written to a hidden folder beside the target and moved into place at the
+// end, so a failure or a cancel leaves nothing half-written.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { AnnotationSet } from '../../shared/annotations';
+import { WorkbenchError } from '../../shared/errors';
+import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_FILE, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
+import { writeCvatImages } from '../annotations/formats/cvat-images';
+import { writeCvatVideo } from '../annotations/formats/cvat-video';
+import { boxesByFrame } from '../annotations/formats/frame-boxes';
+import { vocFileName, writeVocFrame } from '../annotations/formats/pascal-voc';
+import type { JobContext } from '../jobs/job-runner';
+import { startRawVideoEncoder } from '../media/ffmpeg';
+import { renderBackground } from './background';
+import { Camera } from './camera';
+import { createCast } from './cast';
+import { groundTruth } from './ground-truth';
+import { addLabelNoise, type LabelNoise } from './label-noise';
+import { Prng } from './prng';
+import { validateSampleOptions, type SampleOptions } from './sample-options';
+import { FrameRenderer, peopleInFrame } from './scene';
+
+/** Bump when the same options would give a different clip, so stored samples are made anew. */
+export const SAMPLE_GENERATOR_VERSION = 1;
+
+export const SAMPLE_VIDEO = 'media/walkway.mp4';
+export const SAMPLE_FRAMES_DIR = 'media/frames';
+
+export interface SampleSummary {
+  path: string;
+  frames: number;
+  width: number;
+  height: number;
+  fps: number;
+  people: number;
+  boxes: number;
+  labels: Record<string, number>;
+  labelNoise: { relabelled: number; shifted: number } | null;
+  /** Frames rendered and encoded per second. */
+  framesPerSecond: number;
+  seconds: number;
+}
+
+export async function generateSample(target: string, options: SampleOptions, context: JobContext, force = false): Promise<SampleSummary> {
+  validateSampleOptions(options);
+  const started = performance.now();
+  const path = resolve(target);
+  await checkTarget(path, force);
+  const staging = join(dirname(path), `.${basename(path)}.partial-${randomBytes(4).toString('hex')}`);
+  await mkdir(staging).catch((error: NodeJS.ErrnoException) => {
+    throw cannotWrite(dirname(path), error);
+  });
+  try {
+    context.progress(0, options.frames, 'Planning the scene');
+    const camera = new Camera(options.width, options.height);
+    const random = new Prng(options.seed);
+    const cast = createCast(camera, options.frames, options.fps, random.fork(1));
+    const truth = groundTruth(camera, cast, options.frames);
+    context.signal.throwIfAborted();
+
+    context.progress(0, options.frames, 'Writing annotations');
+    await writeAnnotations(join(staging, 'annotations'), truth);
+    let noise: LabelNoise | null = null;
+    if (options.labelNoise > 0) {
+      const noisy = addLabelNoise(truth, options.labelNoise, random.fork(2));
+      noise = noisy.noise;
+      await writeAnnotations(join(staging, 'annotations', 'noisy'), noisy.noisy);
+      await writeJson(join(staging, 'annotations', 'noisy', 'label-noise.json'), noise);
+    }
+    context.signal.throwIfAborted();
+
+    const renderStarted = performance.now();
+    await renderVideo(staging, camera, cast, options, random.fork(3), context);
+    const framesPerSecond = options.frames / ((performance.now() - renderStarted) / 1000);
+
+    const labels = countLabels(truth);
+    await writeJson(join(staging, PROJECT_FILE), projectSettings(options));
+    await writeJson(join(staging, 'sample.json'), {
+      generator: 'maskbench sample',
+      version: SAMPLE_GENERATOR_VERSION,
+      options,
+      people: truth.tracks.length,
+      boxes: Object.values(labels).reduce((sum, count) => sum + count, 0),
+      labels,
+    });
+    await moveIntoPlace(staging, path);
+    return {
+      path,
+      frames: options.frames,
+      width: options.width,
+      height: options.height,
+      fps: options.fps,
+      people: truth.tracks.length,
+      boxes: Object.values(labels).reduce((sum, count) => sum + count, 0),
+      labels,
+      labelNoise: noise && { relabelled: noise.relabelled.length, shifted: noise.shifted.length },
+      framesPerSecond: Math.round(framesPerSecond * 10) / 10,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    };
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The target may be missing or an empty folder; anything else is the user's and is kept unless --force. */
+async function checkTarget(path: string, force: boolean): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    await mkdir(dirname(path), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      throw cannotWrite(dirname(path), error);
+    });
+    return;
+  }
+  if (!info.isDirectory()) throw new WorkbenchError('already-exists', `${path} is a file: choose a folder for the sample project`, { file: path });
+  if (!force && (await readdir(path)).length > 0) {
+    throw new WorkbenchError('already-exists', `${path} is not empty: choose an empty or new folder, or pass --force to replace it`, { file: path });
+  }
+}
+
+async function moveIntoPlace(staging: string, path: string): Promise<void> {
+  const old = join(dirname(path), `.${basename(path)}.old-${randomBytes(4).toString('hex')}`);
+  const replacing = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  if (replacing) await rename(path, old);
+  await rename(staging, path);
+  if (replacing) await rm(old, { recursive: true, force: true });
+}
+
+function cannotWrite(folder: string, error: NodeJS.ErrnoException): WorkbenchError {
+  return new WorkbenchError('io-error', `Cannot write in ${folder}: ${error.code ?? error.message}`, { file: folder });
+}
+
+async function writeAnnotations(folder: string, set: AnnotationSet): Promise<void> {
+  await mkdir(join(folder, 'voc'), { recursive: true });
+  const task = { name: 'walkway (sample)', colors: Object.fromEntries(DEFAULT_LABELS.map((label) => [label.name, label.color])) };
+  await writeFile(join(folder, 'cvat-video.xml'), writeCvatVideo(set, { ...task, source: 'walkway.mp4' }));
+  await writeFile(join(folder, 'cvat-images.xml'), writeCvatImages(set, task));
+  const frames = boxesByFrame(set);
+  for (let frame = 0; frame < set.frameCount; frame++) {
+    await writeFile(join(folder, 'voc', vocFileName(set.frameNames[frame]!)), writeVocFrame(set, frame, frames[frame]!, 'frames'));
+  }
+}
+
+async function renderVideo(folder: string, camera: Camera, cast: ReturnType<typeof createCast>, options: SampleOptions, random: Prng, context: JobContext): Promise<void> {
+  await mkdir(join(folder, 'media'), { recursive: true });
+  const bitexact = ['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact'];
+  const outputs = [
+    {
+      args: ['-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-g', String(Math.round(options.fps * 2)), '-threads', '2', '-movflags', '+faststart', ...bitexact, join(folder, SAMPLE_VIDEO)],
+    },
+  ];
+  if (options.framesDir) {
+    await mkdir(join(folder, SAMPLE_FRAMES_DIR));
+    outputs.push({ args: ['-an', '-c:v', 'mjpeg', '-q:v', '3', '-pix_fmt', 'yuvj420p', '-start_number', '0', ...bitexact, join(folder, SAMPLE_FRAMES_DIR, 'frame_%06d.jpg')] });
+  }
+  const encoder = startRawVideoEncoder(options.width, options.height, options.fps, outputs);
+  try {
+    const renderer = new FrameRenderer(camera, renderBackground(camera, options.seed), options.fps, random);
+    for (let frame = 0; frame < options.frames; frame++) {
+      context.signal.throwIfAborted();
+      await encoder.write(renderer.render(frame, peopleInFrame(camera, cast, frame)));
+      context.progress(frame + 1, options.frames, `Rendering frame ${frame + 1} of ${options.frames}`);
+    }
+    await encoder.finish();
+  } catch (error) {
+    encoder.kill();
+    throw error;
+  }
+}
+
+function projectSettings(options: SampleOptions): ProjectSettings {
+  return {
+    schema: PROJECT_SCHEMA,
+    name: 'Walkway (sample)',
+    media: { kind: 'video', path: SAMPLE_VIDEO, fps: options.fps, frameCount: options.frames, width: options.width, height: options.height },
+    labels: DEFAULT_LABELS.map((label) => ({ ...label })),
+    labelMapping: { ...DEFAULT_LABEL_MAPPING },
+  };
+}
+
+function countLabels(set: AnnotationSet): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(set.labels.map((name) => [name, 0]));
+  for (const track of set.tracks) for (const box of track.boxes) counts[box.label] = (counts[box.label] ?? 0) + 1;
+  return counts;
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeFile(path, JSON.stringify(value, null, 2) + '\n');
+}
