@@ -6,8 +6,9 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        // The CLI (and `maskbench serve`) shares the main process's core, so they are built together.
-        input: { index: resolve('src/main/index.ts'), cli: resolve('src/cli/index.ts') },
+        // The CLI (and `maskbench serve`) and the worker threads share the main process's core, so they
+        // are built together, side by side in out/main.
+        input: { index: resolve('src/main/index.ts'), cli: resolve('src/cli/index.ts'), worker: resolve('src/core/worker.ts') },
       },
     },
   },

@@ -7,7 +7,9 @@ const noBenchmarks = { include: [] };
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', benchmark: noBenchmarks } },
+      {
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', globalSetup: ['test/support/sample-fixture.ts'], benchmark: noBenchmarks },
+      },
       { plugins: [vue()], test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'], environment: 'happy-dom', benchmark: noBenchmarks } },
       // Real Chromium against the built app in browser mode: slower, so generous time-outs.
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 120_000, benchmark: noBenchmarks } },

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, bench, describe } from 'vitest';
 import WebSocket from 'ws';
 import type { BridgeMessage } from '../src/shared/bridge-protocol';
 import { dispatch } from '../src/core/dispatch';
-import { Workbench } from '../src/core/workbench';
+import type { Workbench } from '../src/core/workbench';
 import { startServer, type RunningServer } from '../src/server/server';
+import { testWorkbench } from '../test/support/workbench';
 
 let workbench: Workbench;
 let server: RunningServer;
@@ -20,7 +21,7 @@ const pending = new Map<number, () => void>();
 beforeAll(async () => {
   const rendererDir = await mkdtemp(join(tmpdir(), 'maskbench-bench-'));
   await writeFile(join(rendererDir, 'index.html'), '');
-  workbench = new Workbench({ dataDir: rendererDir, host: { kind: 'browser' } });
+  workbench = testWorkbench(rendererDir);
   await workbench.openProject({ path: rendererDir });
   server = await startServer({ workbench, rendererDir, port: 0 });
   const token = new URL(server.url).searchParams.get('token');

@@ -1,16 +1,22 @@
 // The one implementation of WorkbenchApi. Both transports call into an instance of this class, so
 // everything the window can do is testable here in plain Node.
 
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AppInfo, HostKind, JobInfo, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import { PROJECT_FILE } from '../shared/project';
 import { WorkbenchError } from '../shared/errors';
 import { version } from '../../package.json';
 import { runDemoJob } from './jobs/demo-job';
 import { JobRunner } from './jobs/job-runner';
 import { MediaRoots } from './media/media-roots';
-import { resolveProjectFolder } from './project/project-folder';
+import { loadProjectFolder } from './project/project-folder';
 import { RecentProjects } from './project/recent-projects';
 import { RequestReader } from './request-reader';
 import { detectBackends } from './training/backends';
+import { runInWorker } from './jobs/run-in-worker';
+import { SAMPLE_GENERATOR_VERSION } from './sample/generate-sample';
+import { SAMPLE_DEFAULTS } from './sample/sample-options';
 import { Emitter } from './event-emitter';
 
 /** What the host process can do that plain Node cannot. */
@@ -24,6 +30,8 @@ export interface WorkbenchOptions {
   /** The per-user data folder (see defaultDataDir). */
   dataDir: string;
   host: HostServices;
+  /** The built worker-thread entry (out/main/worker.js), which runs heavy jobs off this thread. */
+  workerScript: string;
 }
 
 export class Workbench implements WorkbenchApi {
@@ -56,7 +64,7 @@ export class Workbench implements WorkbenchApi {
     const reader = new RequestReader('openProject', request);
     const path = reader.string('path');
     reader.end();
-    const project = await resolveProjectFolder(path);
+    const project = await loadProjectFolder(path);
     if (this.project) this.mediaRoots.remove(this.project.path);
     this.project = project;
     this.mediaRoots.add(project.path);
@@ -74,6 +82,23 @@ export class Workbench implements WorkbenchApi {
 
   async recentProjects(): Promise<RecentProject[]> {
     return this.recent.list();
+  }
+
+  /** Where the built-in sample project lives; a new generator version gets a new folder. */
+  get sampleProjectDir(): string {
+    return join(this.options.dataDir, 'samples', `walkway-v${SAMPLE_GENERATOR_VERSION}`);
+  }
+
+  async openSampleProject(): Promise<ProjectSummary | null> {
+    if (await isFile(join(this.sampleProjectDir, PROJECT_FILE))) return this.openProject({ path: this.sampleProjectDir });
+    if (!this.jobs.list().some((job) => job.kind === 'sample' && job.state === 'running')) {
+      const input = { target: this.sampleProjectDir, options: SAMPLE_DEFAULTS, force: true };
+      this.jobs.start('sample', 'Preparing the sample project', async (context) => {
+        await runInWorker(this.options.workerScript, 'sample', input, context);
+        return this.openProject({ path: this.sampleProjectDir });
+      });
+    }
+    return null;
   }
 
   async listJobs(): Promise<JobInfo[]> {
@@ -97,5 +122,13 @@ export class Workbench implements WorkbenchApi {
 
   onEvent(listener: (event: WorkbenchEvent) => void): () => void {
     return this.events.subscribe(listener);
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
   }
 }

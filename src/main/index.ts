@@ -2,6 +2,8 @@
 // here through setupX() calls, so this process stays a few dozen lines that cannot be tested here.
 
 import { app, dialog } from 'electron';
+import { join } from 'node:path';
+import { openStartupProject } from '../core/project/startup-project';
 import { Workbench } from '../core/workbench';
 import { setupIpc } from './ipc';
 import { registerMediaScheme, setupMediaProtocol } from './media-protocol';
@@ -20,6 +22,7 @@ const workbench = new Workbench({
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
   },
+  workerScript: join(__dirname, 'worker.js'),
 });
 
 // A second launch focuses the running window instead of starting another core on the same files.
@@ -32,6 +35,8 @@ if (!app.requestSingleInstanceLock()) {
     setupIpc(workbench);
     setupMenu(workbench);
     createMainWindow();
+    // The window shows the progress if the sample project must be generated first.
+    openStartupProject(workbench).catch((error: unknown) => console.error('Opening the start-up project failed:', error));
   });
   app.on('second-instance', () => createMainWindow().focus());
   app.on('activate', () => createMainWindow());

@@ -3,6 +3,7 @@
 // declares an API method. Each method takes one plain request object and resolves to plain data.
 
 import type { WorkbenchErrorData } from './errors';
+import type { ProjectSettings } from './project';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
 export type HostKind = 'electron' | 'browser';
@@ -31,15 +32,19 @@ export interface ProjectSummary {
   /** Absolute path of the project folder. */
   path: string;
   name: string;
+  /** Its project.json; null for a plain folder that has none yet. */
+  settings: ProjectSettings | null;
 }
 
-export interface RecentProject extends ProjectSummary {
+export interface RecentProject {
+  path: string;
+  name: string;
   openedAt: string;
   /** False when the folder has been moved or deleted since. */
   exists: boolean;
 }
 
-export type JobKind = 'demo';
+export type JobKind = 'demo' | 'sample';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -74,6 +79,11 @@ export interface WorkbenchMethods {
   /** Shows the host's folder dialog and opens the chosen folder; null when the user cancels. */
   chooseProjectFolder(): Promise<ProjectSummary | null>;
   recentProjects(): Promise<RecentProject[]>;
+  /**
+   * Opens the built-in sample project. Resolves with it when it is ready; resolves null when it must be
+   * generated first, as a job whose end opens it (a `project-opened` event follows).
+   */
+  openSampleProject(): Promise<ProjectSummary | null>;
   listJobs(): Promise<JobInfo[]>;
   /** A job that only counts, so the event path can be proven end to end. */
   startDemoJob(request: DemoJobRequest): Promise<JobInfo>;
@@ -89,6 +99,7 @@ export const apiMethods = [
   'openProject',
   'chooseProjectFolder',
   'recentProjects',
+  'openSampleProject',
   'listJobs',
   'startDemoJob',
   'cancelJob',

@@ -1,6 +1,7 @@
 // The app in real Chromium against `maskbench serve`: the same core and bridge the desktop app uses.
 
-import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -16,13 +17,15 @@ describe('the app in Chromium (browser mode)', () => {
   let browser: BrowserContext;
   let page: Page;
   let dataDir: string;
+  let startFolder: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     assertBuilt();
     await mkdir(join(RESULTS, 'screenshots'), { recursive: true });
-    dataDir = await realpath(await (await import('node:fs/promises')).mkdtemp(join((await import('node:os')).tmpdir(), 'maskbench-e2e-')));
-    server = await serve([], dataDir);
+    dataDir = await realpath(await mkdtemp(join(tmpdir(), 'maskbench-e2e-')));
+    startFolder = await realpath(await mkdtemp(join(tmpdir(), 'maskbench-e2e-project-')));
+    server = await serve(['--project', startFolder], dataDir);
     browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -33,7 +36,7 @@ describe('the app in Chromium (browser mode)', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    for (const folder of [dataDir, startFolder]) if (folder) await rm(folder, { recursive: true, force: true });
   });
 
   /** Saves a screenshot of the page under test-results/ when the current test fails. */
@@ -45,12 +48,12 @@ describe('the app in Chromium (browser mode)', () => {
 
   const shot = (name: string) => page.screenshot({ path: join(RESULTS, 'screenshots', `${name}.png`) });
 
-  it('opens on an empty state that says what to do, and answers API calls', async () => {
-    screenshotOnFailure('empty-state');
+  it('opens the project it was given, and answers API calls', async () => {
+    screenshotOnFailure('start');
     await expect(page.title()).resolves.toBe('Maskbench');
-    await page.getByText('Open a project to start annotating').waitFor();
-    await page.getByRole('button', { name: 'Open a project folder…' }).waitFor();
-    await shot('annotate-empty');
+    await expect(page.locator('[data-test=project-name]').textContent()).resolves.toBe(startFolder.split('/').at(-1));
+    await page.getByText('This folder has no project.json yet').waitFor();
+    await shot('annotate-plain-folder');
 
     await page.getByRole('button', { name: 'Diagnostics' }).click();
     const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };

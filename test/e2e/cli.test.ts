@@ -65,6 +65,32 @@ describe('maskbench CLI', () => {
     expect(server.child.exitCode).toBe(0);
   });
 
+  it('writes a sample project and summarises it, as text and as JSON', async () => {
+    const parent = await tempDir();
+    const text = await maskbench('sample', join(parent, 'a'), '--frames', '20', '--width', '320', '--height', '180', '--label-noise', '0.1');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`Wrote the sample project to ${join(parent, 'a')}`);
+    expect(text.stdout).toMatch(/20 frames at 320x180, 25 fps; \d+ people; \d+ boxes \(MW \d+, NM \d+, ND \d+\)/);
+    expect(text.stderr).toContain('100% Rendering frame 20 of 20');
+    const json = await maskbench('sample', join(parent, 'b'), '--frames', '20', '--width', '320', '--height', '180', '--seed', '7', '--json');
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toMatchObject({ path: join(parent, 'b'), frames: 20, labelNoise: null });
+  });
+
+  it('explains bad sample options and a folder it must not overwrite', async () => {
+    const parent = await tempDir();
+    const odd = await maskbench('sample', join(parent, 'x'), '--width', '321');
+    expect([odd.code, odd.stderr.trim()]).toEqual([2, 'maskbench: --width must be an even whole number from 160 to 3840, got 321 (field width)']);
+    const word = await maskbench('sample', join(parent, 'x'), '--frames', 'many');
+    expect([word.code, word.stderr.trim()]).toEqual([2, 'maskbench: --frames must be a number, got "many" (field frames)']);
+    expect((await maskbench('sample')).stderr).toContain('sample: missing DIR');
+    await writeFile(join(parent, 'keep.txt'), 'mine');
+    const occupied = await maskbench('sample', parent, '--frames', '5', '--width', '320', '--height', '180');
+    expect(occupied.code).toBe(1);
+    expect(occupied.stderr).toContain(`${parent} is not empty: choose an empty or new folder, or pass --force to replace it`);
+    expect(await readFile(join(parent, 'keep.txt'), 'utf8')).toBe('mine');
+  });
+
   it('says clearly when the port is taken', async () => {
     const first = await serve([], await tempDir());
     try {

@@ -22,9 +22,10 @@ export function fakeApi() {
   const api = {
     appInfo: vi.fn(async () => appInfo),
     currentProject: vi.fn(async () => null),
-    openProject: vi.fn(async ({ path }: { path: string }) => ({ path, name: path.split('/').at(-1) ?? path })),
+    openProject: vi.fn(async ({ path }: { path: string }) => ({ path, name: path.split('/').at(-1) ?? path, settings: null })),
     chooseProjectFolder: vi.fn(async () => null),
     recentProjects: vi.fn(async () => []),
+    openSampleProject: vi.fn(async () => null),
     listJobs: vi.fn(async (): Promise<JobInfo[]> => []),
     startDemoJob: vi.fn(async () => job()),
     cancelJob: vi.fn(async () => undefined),

@@ -1,7 +1,7 @@
 import { createTestingPinia } from '@pinia/testing';
 import { setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installApi } from '../../src/renderer/src/api/client';
+import { installConnection } from '../../src/renderer/src/api/client';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { fakeApi, job } from './fake-api';
@@ -13,7 +13,7 @@ describe('jobs store', () => {
     frames = [];
     vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => frames.push(callback));
     setActivePinia(createTestingPinia({ stubActions: false, createSpy: vi.fn }));
-    installApi(fakeApi().api);
+    installConnection({ api: fakeApi().api, mediaUrl: (path) => `/media/${path}` });
   });
   afterEach(() => vi.unstubAllGlobals());
 

@@ -1,7 +1,7 @@
 import { createTestingPinia } from '@pinia/testing';
 import { mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import { installApi } from '../../src/renderer/src/api/client';
+import { installConnection } from '../../src/renderer/src/api/client';
 import StatusBar from '../../src/renderer/src/components/StatusBar.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
@@ -9,7 +9,7 @@ import { appInfo, fakeApi, job } from './fake-api';
 
 function mountStatusBar() {
   const { api } = fakeApi();
-  installApi(api);
+  installConnection({ api, mediaUrl: (path) => `/media/${path}` });
   const wrapper = mount(StatusBar, { global: { plugins: [createTestingPinia({ stubActions: false, createSpy: vi.fn })] } });
   return { wrapper, api, app: useAppStore(), jobs: useJobsStore() };
 }

@@ -4,13 +4,14 @@ import { createApiClient } from '../../src/shared/api-client';
 import { WorkbenchError } from '../../src/shared/errors';
 import { Workbench } from '../../src/core/workbench';
 import { useTempDirs } from '../support/temp-dir';
+import { testWorkbench } from '../support/workbench';
 
 describe('createApiClient', () => {
   const tempDir = useTempDirs();
 
   it('has exactly the methods of the core, one per contract entry', async () => {
     const client = createApiClient({ call: async () => ({ ok: true, value: null }), subscribe: () => () => {} });
-    const core = new Workbench({ dataDir: await tempDir(), host: { kind: 'browser' } });
+    const core = testWorkbench(await tempDir());
     const coreMethods = Object.getOwnPropertyNames(Workbench.prototype).filter((name) => name !== 'constructor' && typeof (core as unknown as Record<string, unknown>)[name] === 'function');
     expect(new Set(Object.keys(client))).toEqual(new Set([...apiMethods, 'onEvent']));
     expect(new Set(coreMethods)).toEqual(new Set([...apiMethods, 'onEvent']));

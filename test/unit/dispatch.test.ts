@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/core/dispatch';
-import { Workbench } from '../../src/core/workbench';
 import { useTempDirs } from '../support/temp-dir';
+import { testWorkbench } from '../support/workbench';
 
 describe('dispatch', () => {
   const tempDir = useTempDirs();
-  const workbench = async () => new Workbench({ dataDir: await tempDir(), host: { kind: 'browser' } });
+  const workbench = async () => testWorkbench(await tempDir());
 
   it('answers a known method with its value', async () => {
     const result = await dispatch(await workbench(), 'currentProject', {});

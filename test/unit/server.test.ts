@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { BridgeMessage } from '../../src/shared/bridge-protocol';
 import { encodeMediaPath } from '../../src/shared/media-url';
-import { Workbench } from '../../src/core/workbench';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { useTempDirs } from '../support/temp-dir';
+import { testWorkbench } from '../support/workbench';
 
 describe('browser-mode server', () => {
   const tempDir = useTempDirs();
@@ -24,7 +24,7 @@ describe('browser-mode server', () => {
     await writeFile(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
     const project = await realpath(await tempDir());
     await writeFile(join(project, 'clip.mp4'), Buffer.from('0123456789'));
-    const workbench = new Workbench({ dataDir: await tempDir(), host: { kind: 'browser' } });
+    const workbench = testWorkbench(await tempDir());
     await workbench.openProject({ path: project });
     server = await startServer({ workbench, rendererDir, port: 0 });
     const base = `http://127.0.0.1:${server.port}`;

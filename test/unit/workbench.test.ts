@@ -1,17 +1,19 @@
-import { mkdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WorkbenchEvent } from '../../src/shared/api';
-import { Workbench, type HostServices } from '../../src/core/workbench';
+import packageJson from '../../package.json';
+import type { HostServices } from '../../src/core/workbench';
 import { useTempDirs } from '../support/temp-dir';
+import { testWorkbench } from '../support/workbench';
 
 describe('Workbench', () => {
   const tempDir = useTempDirs();
-  const make = async (host: HostServices = { kind: 'browser' }) => new Workbench({ dataDir: await tempDir(), host });
+  const make = async (host: HostServices = { kind: 'browser' }) => testWorkbench(await tempDir(), host);
 
   it('reports its version, host and the training backends in order of preference', async () => {
     const info = await (await make()).appInfo();
-    expect(info.version).toBe((await import('../../package.json')).version);
+    expect(info.version).toBe(packageJson.version);
     expect(info).toMatchObject({ host: 'browser', nativeDialogs: false, platform: process.platform });
     expect(info.backends.map((backend) => backend.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
   });
@@ -24,7 +26,7 @@ describe('Workbench', () => {
     const second = await tempDir();
     await workbench.openProject({ path: first });
     const opened = await workbench.openProject({ path: second });
-    expect(opened).toEqual({ path: await realpath(second), name: expect.stringMatching(/^maskbench-test-/) });
+    expect(opened).toEqual({ path: await realpath(second), name: expect.stringMatching(/^maskbench-test-/), settings: null });
     expect(await workbench.currentProject()).toEqual(opened);
     expect(events.at(-1)).toEqual({ type: 'project-opened', project: opened });
     await workbench.openProject({ path: first });
@@ -34,16 +36,16 @@ describe('Workbench', () => {
   it('marks a recent project whose folder is gone, and keeps recents across restarts', async () => {
     const dataDir = await tempDir();
     const folder = await tempDir();
-    await new Workbench({ dataDir, host: { kind: 'browser' } }).openProject({ path: folder });
+    await testWorkbench(dataDir).openProject({ path: folder });
     await rm(folder, { recursive: true });
-    const recents = await new Workbench({ dataDir, host: { kind: 'browser' } }).recentProjects();
+    const recents = await testWorkbench(dataDir).recentProjects();
     expect(recents).toEqual([expect.objectContaining({ path: folder, exists: false })]);
   });
 
   it('starts with no recents when the recents file is damaged, and repairs it on the next open', async () => {
     const dataDir = await tempDir();
     await writeFile(join(dataDir, 'recent-projects.json'), '{ not json');
-    const workbench = new Workbench({ dataDir, host: { kind: 'browser' } });
+    const workbench = testWorkbench(dataDir);
     expect(await workbench.recentProjects()).toEqual([]);
     await workbench.openProject({ path: await tempDir() });
     expect(await workbench.recentProjects()).toHaveLength(1);
@@ -87,8 +89,8 @@ describe('Workbench', () => {
     const folder = await tempDir();
     await mkdir(join(folder, 'sub'));
     await symlink(join(folder, 'sub'), join(folder, 'link'));
-    await new Workbench({ dataDir, host: { kind: 'browser' } }).openProject({ path: join(folder, 'link') });
-    const stored = JSON.parse(await (await import('node:fs/promises')).readFile(join(dataDir, 'recent-projects.json'), 'utf8'));
+    await testWorkbench(dataDir).openProject({ path: join(folder, 'link') });
+    const stored = JSON.parse(await readFile(join(dataDir, 'recent-projects.json'), 'utf8'));
     expect(stored).toMatchObject({ version: 1, projects: [{ path: join(await realpath(folder), 'sub'), name: 'sub' }] });
   });
 });

@@ -1,20 +1,25 @@
 import { fileURLToPath } from 'node:url';
 import { WorkbenchError } from '../../shared/errors';
 import { defaultDataDir } from '../../core/app-dirs';
+import { openStartupProject } from '../../core/project/startup-project';
 import { Workbench } from '../../core/workbench';
 import { startServer } from '../../server/server';
 import type { CliCommand } from '../command';
 
 export const serveCommand: CliCommand = {
   summary: 'serve the app to a browser on this machine (127.0.0.1 only)',
-  usage: ['--project DIR   open this project folder', '--port N        listen on port N (default: any free port)'],
+  usage: [
+    '--project DIR        open this project folder (default: the last one, or the sample project)',
+    '--port N             listen on port N (default: any free port)',
+  ],
   options: { project: { type: 'string' }, port: { type: 'string' } },
 
   async run(args, { json, output }) {
     const port = parsePort(args.port);
-    const workbench = new Workbench({ dataDir: defaultDataDir(), host: { kind: 'browser' } });
+    const workbench = new Workbench({ dataDir: defaultDataDir(), host: { kind: 'browser' }, workerScript: builtFile('./worker.js') });
     if (typeof args.project === 'string') await workbench.openProject({ path: args.project });
-    const server = await startServer({ workbench, rendererDir: rendererDir(), port }).catch((error: NodeJS.ErrnoException) => {
+    else await openStartupProject(workbench);
+    const server = await startServer({ workbench, rendererDir: builtFile('../renderer'), port }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new WorkbenchError('io-error', `Port ${port} is already in use: pick another with --port, or --port 0 for any free one`, { field: 'port' });
       throw error;
     });
@@ -37,7 +42,7 @@ function parsePort(value: string | boolean | undefined): number {
   return port;
 }
 
-function rendererDir(): string {
-  // The CLI is built to out/main/cli.js, beside out/renderer.
-  return fileURLToPath(new URL('../renderer', import.meta.url));
+/** A path relative to the built CLI (out/main/cli.js), which sits beside out/main/worker.js and out/renderer. */
+function builtFile(relative: string): string {
+  return fileURLToPath(new URL(relative, import.meta.url));
 }

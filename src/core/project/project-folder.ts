@@ -2,9 +2,10 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { ProjectSummary } from '../../shared/api';
 import { WorkbenchError } from '../../shared/errors';
+import { readProjectSettings } from './project-settings';
 
-/** Checks that `path` is an existing folder and names it by its real (symlink-free) path. */
-export async function resolveProjectFolder(path: string): Promise<ProjectSummary> {
+/** Checks that `path` is an existing folder, reads its project.json if it has one, and names it by its real path. */
+export async function loadProjectFolder(path: string): Promise<ProjectSummary> {
   const absolute = resolve(path);
   let info;
   try {
@@ -16,5 +17,6 @@ export async function resolveProjectFolder(path: string): Promise<ProjectSummary
     throw new WorkbenchError('not-a-directory', `${absolute} is a file, not a project folder`, { file: absolute });
   }
   const real = await realpath(absolute);
-  return { path: real, name: basename(real) };
+  const settings = await readProjectSettings(real);
+  return { path: real, name: settings?.name ?? basename(real), settings };
 }

@@ -165,6 +165,8 @@ async function renderVideo(folder: string, camera: Camera, cast: ReturnType<type
   try {
     const renderer = new FrameRenderer(camera, renderBackground(camera, options.seed), options.fps, random);
     for (let frame = 0; frame < options.frames; frame++) {
+      // Let the event loop turn, so a cancel message reaches a worker between two frames.
+      await new Promise((resolve) => setImmediate(resolve));
       context.signal.throwIfAborted();
       await encoder.write(renderer.render(frame, peopleInFrame(camera, cast, frame)));
       context.progress(frame + 1, options.frames, `Rendering frame ${frame + 1} of ${options.frames}`);

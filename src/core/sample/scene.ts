@@ -30,7 +30,7 @@ export class FrameRenderer {
   private readonly scratch: Frame;
 
   constructor(
-    private readonly camera: Camera,
+    camera: Camera,
     private readonly background: Uint8Array,
     private readonly fps: number,
     random: Prng,

@@ -1,7 +1,7 @@
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
-import { installApi } from './api/client';
+import { installConnection } from './api/client';
 import { connect } from './api/connect';
 import { useAppStore } from './stores/app';
 import { useJobsStore } from './stores/jobs';
@@ -9,7 +9,7 @@ import { useProjectStore } from './stores/project';
 import './styles.css';
 
 const connection = connect();
-installApi(connection.api);
+installConnection(connection);
 
 const app = createApp(App);
 app.use(createPinia());

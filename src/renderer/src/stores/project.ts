@@ -23,6 +23,12 @@ export const useProjectStore = defineStore('project', () => {
     return project !== null;
   }
 
+  /** The built-in sample; when it must be generated first, the core opens it when its job ends. */
+  async function openSample(): Promise<void> {
+    const project = await useApi().openSampleProject();
+    if (project) opened(project);
+  }
+
   /** Also called for the core's `project-opened` event, so a project opened from the menu shows too. */
   function opened(project: ProjectSummary): void {
     current.value = project;
@@ -31,5 +37,5 @@ export const useProjectStore = defineStore('project', () => {
       .then((list) => (recent.value = list));
   }
 
-  return { current, recent, load, open, choose, opened };
+  return { current, recent, load, open, choose, openSample, opened };
 });

@@ -1,0 +1,41 @@
+import { Worker } from 'node:worker_threads';
+import { WorkbenchError } from '../../shared/errors';
+import type { JobContext } from './job-runner';
+import type { FromWorker, ToWorker, WorkerTaskInput, WorkerTaskName } from './worker-tasks';
+
+/** How long a cancelled task may take to clean up before its thread is stopped. */
+const CANCEL_GRACE_MS = 10_000;
+
+/**
+ * Runs a task in its own worker thread and relays its progress into `context`. A crash, or running out of
+ * memory, ends only that thread: the job fails with the reason, and the process goes on.
+ */
+export function runInWorker<T extends WorkerTaskName>(script: string, task: T, input: WorkerTaskInput<T>, context: JobContext): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: { task, input } });
+    let settled = false;
+    const settle = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      context.signal.removeEventListener('abort', cancel);
+      action();
+    };
+    const cancel = () => {
+      worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+      setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS).unref();
+    };
+    context.signal.addEventListener('abort', cancel, { once: true });
+
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'progress') context.progress(message.done, message.total, message.message);
+      else if (message.type === 'log') context.log(message.message);
+      else if (message.type === 'done') settle(() => resolve(message.result));
+      else if (message.type === 'failed') settle(() => reject(WorkbenchError.fromData(message.error)));
+      else settle(() => reject(context.signal.reason));
+    });
+    worker.on('error', (error) => settle(() => reject(new WorkbenchError('internal', `The ${task} job stopped unexpectedly: ${error.message}`))));
+    worker.on('exit', (code) =>
+      settle(() => reject(context.signal.aborted ? context.signal.reason : new WorkbenchError('internal', `The ${task} job ended without a result (exit code ${code})`))),
+    );
+  });
+}

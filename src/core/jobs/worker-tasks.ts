@@ -1,0 +1,24 @@
+// Work that runs in a worker thread, off the process that talks to the window. Each task takes plain
+// data and a JobContext, like any job.
+
+import { generateSample } from '../sample/generate-sample';
+import type { WorkbenchErrorData } from '../../shared/errors';
+import type { SampleOptions } from '../sample/sample-options';
+import type { JobContext } from './job-runner';
+
+export const workerTasks = {
+  sample: (input: { target: string; options: SampleOptions; force: boolean }, context: JobContext) =>
+    generateSample(input.target, input.options, context, input.force),
+};
+
+export type WorkerTaskName = keyof typeof workerTasks;
+export type WorkerTaskInput<T extends WorkerTaskName> = Parameters<(typeof workerTasks)[T]>[0];
+
+/** Messages between a job and its worker. */
+export type ToWorker = { type: 'cancel' };
+export type FromWorker =
+  | { type: 'progress'; done: number; total: number; message?: string }
+  | { type: 'log'; message: string }
+  | { type: 'done'; result: unknown }
+  | { type: 'failed'; error: WorkbenchErrorData }
+  | { type: 'cancelled' };

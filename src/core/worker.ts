@@ -1,0 +1,24 @@
+// The entry point of every worker thread (built to out/main/worker.js). It runs one task and reports
+// through messages; the job on the other side turns them into job events.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { toErrorData } from '../shared/errors';
+import { workerTasks, type FromWorker, type ToWorker, type WorkerTaskInput, type WorkerTaskName } from './jobs/worker-tasks';
+
+const { task, input } = workerData as { task: WorkerTaskName; input: WorkerTaskInput<WorkerTaskName> };
+const port = parentPort!;
+const controller = new AbortController();
+const post = (message: FromWorker) => port.postMessage(message);
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'cancel') controller.abort();
+});
+
+workerTasks[task](input, {
+  signal: controller.signal,
+  progress: (done, total, message) => post({ type: 'progress', done, total, message }),
+  log: (message) => post({ type: 'log', message }),
+}).then(
+  (result) => post({ type: 'done', result }),
+  (error: unknown) => post(controller.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: toErrorData(error) }),
+).finally(() => port.close());

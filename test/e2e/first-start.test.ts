@@ -1,0 +1,75 @@
+// A first start on a fresh machine: no project given, no sample yet. The app makes the default sample
+// project in a worker, shows its progress, opens it, and plays its video; a second start reuses it.
+
+import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, assertBuilt, serve } from '../support/built-app';
+import { launchChromium } from '../support/chromium';
+
+describe('the first start (browser mode)', () => {
+  let dataDir: string;
+  let browser: BrowserContext;
+
+  beforeAll(async () => {
+    assertBuilt();
+    dataDir = await realpath(await mkdtemp(join(tmpdir(), 'maskbench-first-start-')));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('generates the sample project with visible progress, then opens it and plays its video', async () => {
+    const server = await serve([], dataDir);
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      await page.locator('[data-test=preparing-sample]').waitFor();
+      await expect.poll(() => page.locator('[data-test=preparing-progress]').textContent(), { timeout: 30_000 }).toMatch(/Rendering frame \d+ of 1500/);
+      await page.locator('[data-test=job] progress').waitFor();
+      await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'first-start-preparing.png') });
+
+      await page.locator('[data-test=project-opened]').waitFor({ timeout: 110_000 });
+      await expect(page.locator('[data-test=project-name]').textContent()).resolves.toBe('Walkway (sample)');
+      await expect(page.locator('[data-test=media-summary]').textContent()).resolves.toMatch(/Video · 1,500 frames · 1280×720 · 25 fps/);
+      await page.getByText('Preparing the sample project finished').waitFor();
+
+      // The video loads through the media route and seeks (which needs Range answers).
+      const video = page.locator('[data-test=preview]');
+      await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+      expect(await video.evaluate((element: HTMLVideoElement) => [element.videoWidth, element.videoHeight, Math.round(element.duration)])).toEqual([1280, 720, 60]);
+      const seekedTo = await video.evaluate(
+        (element: HTMLVideoElement) =>
+          new Promise<number>((resolve) => {
+            element.addEventListener('seeked', () => resolve(element.currentTime), { once: true });
+            element.currentTime = 42;
+          }),
+      );
+      expect(seekedTo).toBeCloseTo(42, 0);
+      await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'first-start-sample-open.png') });
+    } finally {
+      await page.close();
+      await server.stop();
+    }
+    expect(await readdir(join(dataDir, 'samples'))).toEqual(['walkway-v1']);
+  });
+
+  it('opens the same sample at once on the next start, without making it again', async () => {
+    const server = await serve([], dataDir);
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      await page.locator('[data-test=project-opened]').waitFor({ timeout: 10_000 });
+      await expect(page.locator('[data-test=project-name]').textContent()).resolves.toBe('Walkway (sample)');
+      await expect(page.locator('[data-test=job]').count()).resolves.toBe(0);
+    } finally {
+      await page.close();
+      await server.stop();
+    }
+  });
+});

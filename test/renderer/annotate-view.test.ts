@@ -1,0 +1,46 @@
+import { createTestingPinia } from '@pinia/testing';
+import { mount } from '@vue/test-utils';
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_LABELS } from '../../src/shared/project';
+import { installConnection } from '../../src/renderer/src/api/client';
+import { useJobsStore } from '../../src/renderer/src/stores/jobs';
+import { useProjectStore } from '../../src/renderer/src/stores/project';
+import AnnotateView from '../../src/renderer/src/views/AnnotateView.vue';
+import { fakeApi, job } from './fake-api';
+
+function mountView() {
+  const { api } = fakeApi();
+  installConnection({ api, mediaUrl: (path) => `maskbench-media://file/${encodeURIComponent(path)}` });
+  const wrapper = mount(AnnotateView, { global: { plugins: [createTestingPinia({ stubActions: false, createSpy: vi.fn })] } });
+  return { wrapper, api, jobs: useJobsStore(), project: useProjectStore() };
+}
+
+describe('AnnotateView', () => {
+  it('with no project, says what to do and opens the sample project on request', async () => {
+    const { wrapper, api } = mountView();
+    expect(wrapper.get('[data-test=empty-state]').text()).toContain('Open a project to start annotating');
+    await wrapper.get('[data-test=open-sample]').trigger('click');
+    expect(api.openSampleProject).toHaveBeenCalledOnce();
+  });
+
+  it('shows the sample project’s preparation while its job runs', async () => {
+    const { wrapper, jobs } = mountView();
+    jobs.byId = { s: job({ id: 's', kind: 'sample', title: 'Preparing the sample project', progress: { done: 300, total: 1500, message: 'Rendering frame 300 of 1500' } }) };
+    await wrapper.vm.$nextTick();
+    expect(wrapper.find('[data-test=empty-state]').exists()).toBe(false);
+    expect(wrapper.get('[data-test=preparing-progress]').text()).toBe('Rendering frame 300 of 1500');
+    expect(wrapper.get('progress').attributes()).toMatchObject({ value: '300', max: '1500' });
+  });
+
+  it('shows an open project’s media and plays its video through the media URL', async () => {
+    const { wrapper, project } = mountView();
+    project.current = {
+      path: '/data/walkway',
+      name: 'Walkway',
+      settings: { schema: 1, name: 'Walkway', media: { kind: 'video', path: 'media/walkway.mp4', fps: 25, frameCount: 1500, width: 1280, height: 720 }, labels: [...DEFAULT_LABELS], labelMapping: {} },
+    };
+    await wrapper.vm.$nextTick();
+    expect(wrapper.get('[data-test=media-summary]').text()).toBe('Video · 1,500 frames · 1280×720 · 25 fps');
+    expect(wrapper.get('video').attributes('src')).toBe(`maskbench-media://file/${encodeURIComponent('/data/walkway/media/walkway.mp4')}`);
+  });
+});

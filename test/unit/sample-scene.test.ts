@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { TrackBox } from '../../src/shared/annotations';
+import { Camera } from '../../src/core/sample/camera';
+import { createCast } from '../../src/core/sample/cast';
+import { groundTruth, interpolate } from '../../src/core/sample/ground-truth';
+import { Prng } from '../../src/core/sample/prng';
+import { SAMPLE_DEFAULTS, validateSampleOptions } from '../../src/core/sample/sample-options';
+
+// The default clip's people and annotations, without rendering a pixel.
+const camera = new Camera(SAMPLE_DEFAULTS.width, SAMPLE_DEFAULTS.height);
+const cast = createCast(camera, SAMPLE_DEFAULTS.frames, SAMPLE_DEFAULTS.fps, new Prng(SAMPLE_DEFAULTS.seed).fork(1));
+const truth = groundTruth(camera, cast, SAMPLE_DEFAULTS.frames);
+const boxes = truth.tracks.flatMap((track) => track.boxes);
+
+describe('the sample scene (default clip)', () => {
+  it('has at least 12 people, walking toward the camera, away from it and across', () => {
+    expect(truth.tracks.length).toBeGreaterThanOrEqual(12);
+    const facings = new Set(cast.flatMap((person) => person.states.map((state) => state.facing)));
+    expect(facings).toEqual(new Set(['front', 'back', 'left', 'right']));
+  });
+
+  it('has people who pause, and people who enter and leave during the clip', () => {
+    const pauses = cast.filter((person) => person.states.some((state, i) => i > 0 && state.z === person.states[i - 1]!.z && state.x === person.states[i - 1]!.x));
+    expect(pauses.length).toBeGreaterThan(0);
+    const enterLater = truth.tracks.filter((track) => track.boxes[0]!.frame > 0);
+    const leaveEarly = truth.tracks.filter((track) => track.boxes.at(-1)!.frame < SAMPLE_DEFAULTS.frames - 1);
+    expect(enterLater.length).toBeGreaterThan(3);
+    expect(leaveEarly.length).toBeGreaterThan(3);
+  });
+
+  it('has about five people a frame, like the study’s footage', () => {
+    const perFrame = boxes.length / SAMPLE_DEFAULTS.frames;
+    expect(perFrame).toBeGreaterThan(3);
+    expect(perFrame).toBeLessThan(9);
+  });
+
+  it('labels with all three classes, and some people change label in view', () => {
+    const counts = Object.fromEntries(truth.labels.map((label) => [label, boxes.filter((box) => box.label === label).length]));
+    for (const label of ['MW', 'NM', 'ND']) expect(counts[label]).toBeGreaterThan(boxes.length * 0.1);
+    const changing = truth.tracks.filter((track) => new Set(track.boxes.map((box) => box.label)).size > 1);
+    expect(changing.length).toBeGreaterThan(0);
+  });
+
+  it('keeps every box inside the frame, with occluded and truncated boxes among them', () => {
+    for (const box of boxes) {
+      expect(box.xtl).toBeGreaterThanOrEqual(0);
+      expect(box.ytl).toBeGreaterThanOrEqual(0);
+      expect(box.xbr).toBeLessThanOrEqual(camera.width);
+      expect(box.ybr).toBeLessThanOrEqual(camera.height);
+      expect(box.xbr - box.xtl).toBeGreaterThanOrEqual(2);
+    }
+    expect(boxes.some((box) => box.occluded)).toBe(true);
+    expect(boxes.some((box) => box.truncated)).toBe(true);
+  });
+
+  it('draws people smaller with distance: boxes higher in the frame are shorter', () => {
+    const whole = boxes.filter((box) => !box.truncated && !box.occluded);
+    const near = whole.filter((box) => box.ybr > camera.height * 0.6);
+    const far = whole.filter((box) => box.ybr < camera.height * 0.4);
+    const meanHeight = (list: TrackBox[]) => list.reduce((sum, box) => sum + box.ybr - box.ytl, 0) / list.length;
+    expect(near.length).toBeGreaterThan(0);
+    expect(far.length).toBeGreaterThan(0);
+    expect(meanHeight(near)).toBeGreaterThan(2 * meanHeight(far));
+  });
+
+  it('places keyframes so that CVAT’s interpolation gives back every other box exactly', () => {
+    let interpolated = 0;
+    for (const track of truth.tracks) {
+      const keys = track.boxes.filter((box) => box.keyframe);
+      expect(track.boxes[0]!.keyframe).toBe(true);
+      expect(track.boxes.at(-1)!.keyframe).toBe(true);
+      for (const box of track.boxes.filter((candidate) => !candidate.keyframe)) {
+        const before = keys.filter((key) => key.frame < box.frame).at(-1)!;
+        const after = keys.find((key) => key.frame > box.frame)!;
+        expect(interpolate(before, after, box.frame)).toEqual({ xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr });
+        expect([before.label, before.occluded]).toEqual([box.label, box.occluded]);
+        interpolated++;
+      }
+    }
+    // Walking is smooth, so most boxes need no keyframe of their own.
+    expect(interpolated).toBeGreaterThan(boxes.length / 2);
+  });
+
+  it('is the same clip for the same seed, and another for another seed', () => {
+    const again = groundTruth(camera, createCast(camera, SAMPLE_DEFAULTS.frames, SAMPLE_DEFAULTS.fps, new Prng(SAMPLE_DEFAULTS.seed).fork(1)), SAMPLE_DEFAULTS.frames);
+    expect(again).toEqual(truth);
+    const other = groundTruth(camera, createCast(camera, 300, SAMPLE_DEFAULTS.fps, new Prng(2).fork(1)), 300);
+    expect(other.tracks[0]!.boxes[0]).not.toEqual(truth.tracks[0]!.boxes[0]);
+  });
+});
+
+describe('sample options', () => {
+  it.each([
+    [{ frames: 0 }, 'frames', '--frames must be a whole number from 1 to 100000, got 0'],
+    [{ frames: 2.5 }, 'frames', '--frames must be a whole number'],
+    [{ width: 641 }, 'width', '--width must be an even whole number from 160 to 3840, got 641'],
+    [{ width: 100 }, 'width', '--width must be an even whole number'],
+    [{ height: 4000 }, 'height', '--height must be an even whole number from 120 to 2160'],
+    [{ fps: 0 }, 'fps', '--fps must be a number from 1 to 120'],
+    [{ seed: -1 }, 'seed', '--seed must be a whole number'],
+    [{ labelNoise: 0.6 }, 'labelNoise', '--label-noise must be a number from 0 to 0.5, got 0.6'],
+    [{ labelNoise: Number.NaN }, 'labelNoise', '--label-noise must be a number'],
+  ])('refuses %j, naming the option', (change, field, message) => {
+    expect(() => validateSampleOptions({ ...SAMPLE_DEFAULTS, ...change })).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field } }));
+    expect(() => validateSampleOptions({ ...SAMPLE_DEFAULTS, ...change })).toThrowError(message);
+  });
+
+  it('accepts the defaults', () => {
+    expect(validateSampleOptions(SAMPLE_DEFAULTS)).toEqual(SAMPLE_DEFAULTS);
+  });
+});
