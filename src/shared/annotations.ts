@@ -7,6 +7,7 @@ export interface BoxGeometry {
   ybr: number;
 }
 
+/** One box of a track in one frame, keyframe or interpolated: what per-frame formats list. */
 export interface TrackBox extends BoxGeometry {
   frame: number;
   label: string;
@@ -18,15 +19,21 @@ export interface TrackBox extends BoxGeometry {
   keyframe: boolean;
   /** Drawing order in its frame: higher is nearer the camera. */
   zOrder: number;
+  attributes?: Record<string, string>;
+  pose?: string;
+  difficult?: boolean;
+  extra?: FormatExtra;
 }
 
 /** One person followed through the clip: a box in every frame where they are in view. */
 export interface Track {
   id: number;
-  /** Sorted by frame, one per frame, without gaps. */
+  /** Sorted by frame, one per frame. */
   boxes: TrackBox[];
+  extra?: FormatExtra;
 }
 
+/** Every box of every frame written out: what the file formats are written from. */
 export interface AnnotationSet {
   width: number;
   height: number;
@@ -35,4 +42,54 @@ export interface AnnotationSet {
   frameNames: string[];
   labels: string[];
   tracks: Track[];
+  extra?: ProjectAnnotations['extra'];
+}
+
+/** What a file format had that Maskbench does not model, kept so that an export gives it back. */
+export interface FormatExtra {
+  /** Unknown XML attributes of the element, by name. */
+  xmlAttributes?: Record<string, string>;
+  /** Unknown child elements, as fast-xml-parser objects (rebuilt on export). */
+  elements?: Record<string, unknown>;
+}
+
+/**
+ * A keyframe of a track: a box the annotator set. Frames between two keyframes are their linear
+ * interpolation (as in CVAT), with the earlier keyframe's label and flags.
+ */
+export interface Shape extends BoxGeometry {
+  frame: number;
+  label: string;
+  occluded: boolean;
+  /** From this frame until the next keyframe, the track is out of view. */
+  outside: boolean;
+  zOrder: number;
+  /** Named attributes as CVAT has them; a person's identity is the track, not an attribute. */
+  attributes: Record<string, string>;
+  /** Pascal VOC's per-object fields. */
+  pose?: string;
+  truncated?: boolean;
+  difficult?: boolean;
+  extra?: FormatExtra;
+}
+
+export interface AnnotationTrack {
+  id: number;
+  /** Sorted by frame, one per frame at most. */
+  shapes: Shape[];
+  extra?: FormatExtra;
+}
+
+export const ANNOTATIONS_SCHEMA = 1;
+
+/** The project's own annotations file (annotations.json). */
+export interface ProjectAnnotations {
+  schema: typeof ANNOTATIONS_SCHEMA;
+  width: number;
+  height: number;
+  frameCount: number;
+  frameNames: string[];
+  tracks: AnnotationTrack[];
+  /** What the imported files had around the boxes, per frame (VOC files' other elements, CVAT images' attributes). */
+  extra?: { frames?: Record<number, FormatExtra> };
 }

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'not-a-directory'
   | 'already-exists' // a target that holds something the user made, which we will not overwrite
   | 'invalid-project' // a project.json that cannot be read; `where` names the file, line or field
+  | 'invalid-annotations' // an annotation file that cannot be imported at all; `where` names the file and line
   | 'job-not-found'
   | 'unsupported' // the host cannot do this (for example a native dialog in browser mode)
   | 'disconnected' // the browser lost its connection to the Maskbench server

@@ -54,6 +54,10 @@ export const sampleCommand: CliCommand = {
         );
       }
       return 0;
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      output.err('maskbench: sample cancelled; nothing was written');
+      return 130;
     } finally {
       process.off('SIGINT', stop);
     }

@@ -134,8 +134,17 @@ async function moveIntoPlace(staging: string, path: string): Promise<void> {
   if (replacing) await rm(old, { recursive: true, force: true });
 }
 
+const WRITE_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the disk is read-only',
+  ENOSPC: 'the disk is full',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EEXIST: 'part of the path is a file, not a folder',
+};
+
 function cannotWrite(folder: string, error: NodeJS.ErrnoException): WorkbenchError {
-  return new WorkbenchError('io-error', `Cannot write in ${folder}: ${error.code ?? error.message}`, { file: folder });
+  return new WorkbenchError('io-error', `Cannot write in ${folder}: ${WRITE_PROBLEMS[error.code ?? ''] ?? error.message}`, { file: folder });
 }
 
 async function writeAnnotations(folder: string, set: AnnotationSet): Promise<void> {
@@ -145,7 +154,7 @@ async function writeAnnotations(folder: string, set: AnnotationSet): Promise<voi
   await writeFile(join(folder, 'cvat-images.xml'), writeCvatImages(set, task));
   const frames = boxesByFrame(set);
   for (let frame = 0; frame < set.frameCount; frame++) {
-    await writeFile(join(folder, 'voc', vocFileName(set.frameNames[frame]!)), writeVocFrame(set, frame, frames[frame]!, 'frames'));
+    await writeFile(join(folder, 'voc', vocFileName(set.frameNames[frame]!)), writeVocFrame(set, frame, frames[frame]!));
   }
 }
 

@@ -4,6 +4,7 @@
 import type { AnnotationSet, BoxGeometry, Track, TrackBox } from '../../shared/annotations';
 import type { Camera } from './camera';
 import type { Pedestrian } from './cast';
+import { interpolate, round2 } from '../annotations/keyframes';
 import { peopleInFrame, type PersonInFrame } from './scene';
 
 /** Part of a box hidden behind nearer people from which it counts as occluded. */
@@ -132,19 +133,4 @@ function fits(boxes: TrackBox[], start: number, end: number): boolean {
     }
   }
   return true;
-}
-
-/** CVAT's linear interpolation between two keyframes, rounded as CVAT writes it. */
-export function interpolate(a: BoxGeometry & { frame: number }, b: BoxGeometry & { frame: number }, frame: number): BoxGeometry {
-  const t = (frame - a.frame) / (b.frame - a.frame);
-  return {
-    xtl: round2(a.xtl + (b.xtl - a.xtl) * t),
-    ytl: round2(a.ytl + (b.ytl - a.ytl) * t),
-    xbr: round2(a.xbr + (b.xbr - a.xbr) * t),
-    ybr: round2(a.ybr + (b.ybr - a.ybr) * t),
-  };
-}
-
-export function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }

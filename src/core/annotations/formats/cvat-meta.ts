@@ -9,27 +9,44 @@ export interface CvatTaskInfo {
   colors?: Record<string, string>;
 }
 
+/** The names of the box attributes used anywhere in the set, so the meta can declare them. */
+function attributeNames(set: AnnotationSet): string[] {
+  const names = new Set<string>();
+  for (const track of set.tracks) for (const box of track.boxes) for (const name of Object.keys(box.attributes ?? {})) names.add(name);
+  return [...names].sort();
+}
+
 /**
  * The <meta> block both CVAT formats share. Each label declares `track_id`, the attribute that carries a
- * person's identity in formats (and CVAT tracks split at label changes) that have no other place for it.
+ * person's identity in formats (and CVAT tracks split at label changes) that have no other place for it,
+ * and every other attribute the boxes use.
  */
 export function cvatMeta(set: AnnotationSet, task: CvatTaskInfo): string {
+  const declared = [
+    { name: 'track_id', mutable: 'False', input: 'number', defaultValue: '0', values: '0;1000000;1' },
+    ...attributeNames(set).map((name) => ({ name, mutable: 'True', input: 'text', defaultValue: '', values: '' })),
+  ];
+  const attributeXml = declared
+    .map(
+      (attribute) => `          <attribute>
+            <name>${escapeXml(attribute.name)}</name>
+            <mutable>${attribute.mutable}</mutable>
+            <input_type>${attribute.input}</input_type>
+            <default_value>${attribute.defaultValue}</default_value>
+            <values>${attribute.values}</values>
+          </attribute>`,
+    )
+    .join('\n');
   const labels = set.labels
     .map(
-      (name) => `      <label>
-        <name>${escapeXml(name)}</name>
-        <color>${escapeXml(task.colors?.[name] ?? '#808080')}</color>
-        <type>rectangle</type>
-        <attributes>
-          <attribute>
-            <name>track_id</name>
-            <mutable>False</mutable>
-            <input_type>number</input_type>
-            <default_value>0</default_value>
-            <values>0;1000000;1</values>
-          </attribute>
-        </attributes>
-      </label>`,
+      (name) => `        <label>
+          <name>${escapeXml(name)}</name>
+          <color>${escapeXml(task.colors?.[name] ?? '#808080')}</color>
+          <type>rectangle</type>
+          <attributes>
+${attributeXml}
+          </attributes>
+        </label>`,
     )
     .join('\n');
   return `  <meta>

@@ -1,6 +1,7 @@
 import type { AnnotationSet, TrackBox } from '../../../shared/annotations';
+import { DEFAULT_SOURCE, cvatBoxAttributes, cvatBoxXmlAttributes } from './cvat-box';
 import { cvatMeta, type CvatTaskInfo } from './cvat-meta';
-import { XML_DECLARATION, coordinate, escapeXml } from './xml-text';
+import { XML_DECLARATION, escapeXml, xmlAttributes } from './xml-text';
 
 /**
  * CVAT for video 1.1. A CVAT track has one label, so a person whose label changes (or who leaves the view
@@ -13,10 +14,11 @@ export function writeCvatVideo(set: AnnotationSet, task: Omit<CvatTaskInfo, 'mod
   for (const track of set.tracks) {
     for (const run of labelRuns(track.boxes)) {
       const last = run.at(-1)!;
-      const lines = run.map((box) => boxLine(box, false, track.id));
+      const lines = run.map((box) => boxXml(box, false, track.id));
       // Close the run where the person leaves the view or changes label, unless the clip ends first.
-      if (last.frame + 1 < set.frameCount) lines.push(boxLine({ ...last, frame: last.frame + 1, keyframe: true }, true, track.id));
-      tracks.push(`  <track id="${cvatId++}" label="${escapeXml(run[0]!.label)}" source="manual">\n${lines.join('\n')}\n  </track>`);
+      if (last.frame + 1 < set.frameCount) lines.push(boxXml({ ...last, frame: last.frame + 1, keyframe: true }, true, track.id));
+      const kept = xmlAttributes({ source: DEFAULT_SOURCE, ...track.extra?.xmlAttributes });
+      tracks.push(`  <track id="${cvatId++}" label="${escapeXml(run[0]!.label)}"${kept}>\n${lines.join('')}  </track>`);
     }
   }
   return `${XML_DECLARATION}<annotations>\n  <version>1.1</version>\n${cvatMeta(set, { ...task, mode: 'interpolation' })}\n${tracks.join('\n')}\n</annotations>\n`;
@@ -33,10 +35,6 @@ function labelRuns(boxes: TrackBox[]): TrackBox[][] {
   return runs;
 }
 
-function boxLine(box: TrackBox, outside: boolean, trackId: number): string {
-  return (
-    `    <box frame="${box.frame}" keyframe="${box.keyframe ? 1 : 0}" outside="${outside ? 1 : 0}" occluded="${box.occluded ? 1 : 0}" ` +
-    `xtl="${coordinate(box.xtl)}" ytl="${coordinate(box.ytl)}" xbr="${coordinate(box.xbr)}" ybr="${coordinate(box.ybr)}" z_order="${box.zOrder}">\n` +
-    `      <attribute name="track_id">${trackId}</attribute>\n    </box>`
-  );
+function boxXml(box: TrackBox, outside: boolean, trackId: number): string {
+  return `    <box frame="${box.frame}" keyframe="${box.keyframe ? 1 : 0}" outside="${outside ? 1 : 0}" ${cvatBoxXmlAttributes(box, false)}>\n${cvatBoxAttributes(box, trackId, '      ')}    </box>\n`;
 }

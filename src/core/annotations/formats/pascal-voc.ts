@@ -1,6 +1,9 @@
 import type { AnnotationSet } from '../../../shared/annotations';
 import type { FrameBox } from './frame-boxes';
-import { coordinate, escapeXml } from './xml-text';
+import { coordinate, escapeXml, keptElements } from './xml-text';
+
+/** The <folder> written when the annotations kept none of their own. */
+export const VOC_FOLDER = 'frames';
 
 /** The XML file name of a frame: its image name with .xml, as Pascal VOC pairs them. */
 export function vocFileName(frameName: string): string {
@@ -8,16 +11,21 @@ export function vocFileName(frameName: string): string {
 }
 
 /**
- * One Pascal VOC annotation file for one frame. Occlusion and the person's identity go in
- * <attributes>, where CVAT's VOC export puts them.
+ * One Pascal VOC annotation file for one frame. Occlusion, the person's identity and other attributes
+ * go in <attributes>, where CVAT's VOC export puts them; elements kept from an import are written back.
  */
-export function writeVocFrame(set: AnnotationSet, frame: number, boxes: FrameBox[], folder: string): string {
-  const objects = boxes.map(
-    ({ trackId, box }) => `  <object>
+export function writeVocFrame(set: AnnotationSet, frame: number, boxes: FrameBox[]): string {
+  const { folder: keptFolder, ...fileElements } = (set.extra?.frames?.[frame]?.elements ?? {}) as Record<string, unknown>;
+  const objects = boxes.map(({ trackId, box }) => {
+    const attributes = { occluded: String(box.occluded), track_id: String(trackId), ...box.attributes };
+    const attributeXml = Object.entries(attributes)
+      .map(([name, value]) => `      <attribute>\n        <name>${escapeXml(name)}</name>\n        <value>${escapeXml(value)}</value>\n      </attribute>\n`)
+      .join('');
+    return `  <object>
     <name>${escapeXml(box.label)}</name>
-    <pose>Unspecified</pose>
+    <pose>${escapeXml(box.pose ?? 'Unspecified')}</pose>
     <truncated>${box.truncated ? 1 : 0}</truncated>
-    <difficult>0</difficult>
+    <difficult>${box.difficult ? 1 : 0}</difficult>
     <bndbox>
       <xmin>${coordinate(box.xtl)}</xmin>
       <ymin>${coordinate(box.ytl)}</ymin>
@@ -25,19 +33,12 @@ export function writeVocFrame(set: AnnotationSet, frame: number, boxes: FrameBox
       <ymax>${coordinate(box.ybr)}</ymax>
     </bndbox>
     <attributes>
-      <attribute>
-        <name>occluded</name>
-        <value>${box.occluded}</value>
-      </attribute>
-      <attribute>
-        <name>track_id</name>
-        <value>${trackId}</value>
-      </attribute>
-    </attributes>
-  </object>`,
-  );
+${attributeXml}    </attributes>
+${keptElements(box.extra?.elements, '    ')}  </object>
+`;
+  });
   return `<annotation>
-  <folder>${escapeXml(folder)}</folder>
+  <folder>${escapeXml(typeof keptFolder === 'string' ? keptFolder : VOC_FOLDER)}</folder>
   <filename>${escapeXml(set.frameNames[frame]!)}</filename>
   <source>
     <database>Maskbench</database>
@@ -48,7 +49,6 @@ export function writeVocFrame(set: AnnotationSet, frame: number, boxes: FrameBox
     <depth>3</depth>
   </size>
   <segmented>0</segmented>
-${objects.join('\n')}
-</annotation>
+${keptElements(fileElements, '  ')}${objects.join('')}</annotation>
 `;
 }

@@ -1,0 +1,161 @@
+// Pascal VOC: a folder of one XML file per frame or image.
+
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WorkbenchError } from '../../../shared/errors';
+import { ProblemList } from '../problems';
+import { VOC_FOLDER } from './pascal-voc';
+import { checkBox, number, type FrameBox, type ReadResult } from './read-result';
+import { children, leftovers, parseXml, tagLines, text, type XmlNode } from './xml-source';
+
+const KNOWN_FILE_CHILDREN = ['folder', 'filename', 'path', 'source', 'size', 'segmented', 'object'];
+const KNOWN_OBJECT_CHILDREN = ['name', 'pose', 'truncated', 'difficult', 'occluded', 'bndbox', 'attributes'];
+
+export interface VocOptions {
+  /** The project's frame file names, when its media is a folder of frames: files are matched to them by <filename>. */
+  frameNames?: string[];
+  /** The project's frame size, used when files leave out <size>. */
+  size?: { width: number; height: number };
+}
+
+export async function readVoc(folder: string, options: VocOptions = {}): Promise<ReadResult> {
+  const problems = new ProblemList();
+  const files = (await readdir(folder)).filter((name) => name.toLowerCase().endsWith('.xml')).sort(naturalOrder);
+  if (files.length === 0) throw new WorkbenchError('invalid-annotations', `${folder} holds no .xml files: a Pascal VOC folder has one per frame`, { file: folder });
+
+  const parsed: { file: string; doc: XmlNode; text: string }[] = [];
+  for (const name of files) {
+    const file = join(folder, name);
+    const content = await readFile(file, 'utf8');
+    try {
+      const root = parseXml(content, file).annotation;
+      if (!root || typeof root !== 'object') throw new WorkbenchError('invalid-annotations', `${file} has no <annotation> element`, { file });
+      parsed.push({ file, doc: root as XmlNode, text: content });
+    } catch (error) {
+      // One broken file costs its own boxes, not the folder's.
+      const where = (error as WorkbenchError).where ?? { file };
+      problems.error(`${(error as Error).message}; its boxes are skipped`, where, 'bad-file');
+    }
+  }
+  if (parsed.length === 0) throw new WorkbenchError('invalid-annotations', `None of the ${files.length} XML files in ${folder} could be read`, { file: folder });
+
+  const frameOf = frameMatcher(parsed.map((entry) => ({ file: entry.file, name: text(entry.doc.filename) || entry.file.split(/[\\/]/).pop()!.replace(/\.xml$/i, '') })), options.frameNames, problems);
+  const first = parsed[0]!.doc.size as XmlNode | undefined;
+  const width = number(text(first?.width)) || options.size?.width || 0;
+  const height = number(text(first?.height)) || options.size?.height || 0;
+  if (!width || !height) throw new WorkbenchError('invalid-annotations', `${parsed[0]!.file} gives no frame <size>, and the project has no video to take it from`, { file: parsed[0]!.file });
+
+  const frameBoxes: FrameBox[] = [];
+  const frameExtras: Record<number, { elements?: Record<string, unknown> }> = {};
+  let frameCount = 0;
+  for (const { file, doc, text: content } of parsed) {
+    const frame = frameOf.get(file);
+    if (frame === undefined) continue;
+    frameCount = Math.max(frameCount, frame + 1);
+    const size = doc.size as XmlNode | undefined;
+    if (size && (number(text(size.width)) !== width || number(text(size.height)) !== height)) {
+      problems.warning(`the frame size ${text(size.width)}x${text(size.height)} differs from ${width}x${height} in the other files`, { file }, 'size-differs');
+    }
+    const rest = leftovers(doc, [], KNOWN_FILE_CHILDREN);
+    // The folder is kept only when it is not the one the writer uses anyway.
+    const folderName = text(doc.folder);
+    const keptFolder = folderName && folderName !== VOC_FOLDER ? { folder: folderName } : {};
+    if (rest?.elements || keptFolder.folder) frameExtras[frame] = { elements: { ...keptFolder, ...rest?.elements } };
+    const lines = tagLines(content, 'object');
+    children(doc, 'object').forEach((object, index) => {
+      const where = { file, line: lines[index] };
+      const read = readObject(object, frame, width, height, problems, where);
+      if (read) frameBoxes.push({ ...read, ...where });
+    });
+  }
+  return { format: 'voc', width, height, frameCount, frameNames: frameNamesOf(parsed, frameOf, frameCount), tracks: [], frameBoxes, extra: Object.keys(frameExtras).length ? { frames: frameExtras } : undefined, problems };
+}
+
+function readObject(object: XmlNode, frame: number, width: number, height: number, problems: ProblemList, where: { file: string; line: number | undefined }): Omit<FrameBox, 'file' | 'line'> | null {
+  const label = text(object.name);
+  if (!label) {
+    problems.error('an <object> has no <name> (its label); it is skipped', where, 'no-label');
+    return null;
+  }
+  const bndbox = (object.bndbox ?? {}) as XmlNode;
+  const geometry = checkBox(
+    { xtl: number(text(bndbox.xmin)), ytl: number(text(bndbox.ymin)), xbr: number(text(bndbox.xmax)), ybr: number(text(bndbox.ymax)) },
+    width,
+    height,
+    problems,
+    where,
+  );
+  if (!geometry) return null;
+  // CVAT's VOC export puts its attributes (occluded, track_id, any others) in <attributes>.
+  const attributes: Record<string, string> = {};
+  for (const attribute of children((object.attributes ?? {}) as XmlNode, 'attribute')) attributes[text(attribute.name)] = text(attribute.value);
+  const trackText = attributes.track_id;
+  delete attributes.track_id;
+  const occludedText = attributes.occluded ?? text(object.occluded);
+  delete attributes.occluded;
+  const trackId = trackText !== undefined && /^\d+$/.test(trackText) ? Number(trackText) : null;
+  if (trackText !== undefined && trackId === null) problems.warning(`track_id "${trackText}" is not a whole number; the box is linked by position instead`, where, 'bad-track-id');
+  const extra = leftovers(object, [], KNOWN_OBJECT_CHILDREN);
+  return {
+    trackId,
+    box: {
+      frame,
+      ...geometry,
+      label,
+      occluded: occludedText === 'true' || occludedText === '1',
+      truncated: text(object.truncated) === '1',
+      keyframe: true,
+      zOrder: 0,
+      ...(Object.keys(attributes).length ? { attributes } : {}),
+      ...(object.pose !== undefined ? { pose: text(object.pose) } : {}),
+      ...(object.difficult !== undefined ? { difficult: text(object.difficult) === '1' } : {}),
+      ...(extra ? { extra } : {}),
+    },
+  };
+}
+
+/**
+ * Which frame each file is: by <filename> among the project's frame files when it has them; otherwise by
+ * the number in the name (frame_000123.jpg is frame 123, counted from the smallest); otherwise by order.
+ */
+function frameMatcher(entries: { file: string; name: string }[], frameNames: string[] | undefined, problems: ProblemList): Map<string, number> {
+  const frames = new Map<string, number>();
+  if (frameNames) {
+    const index = new Map(frameNames.map((name, i) => [name, i]));
+    for (const { file, name } of entries) {
+      const frame = index.get(name) ?? index.get(name.replace(/\.[^.]+$/, '') + '.jpg');
+      if (frame === undefined) problems.error(`<filename>${name}</filename> matches no frame of the project; its boxes are skipped`, { file }, 'no-frame');
+      else frames.set(file, frame);
+    }
+    return frames;
+  }
+  const numbers = entries.map(({ name }) => /(\d+)(?!.*\d)/.exec(name)?.[1]);
+  const unique = new Set(numbers);
+  if (numbers.every((value) => value !== undefined) && unique.size === numbers.length) {
+    const smallest = Math.min(...numbers.map(Number));
+    entries.forEach(({ file }, i) => frames.set(file, Number(numbers[i]) - smallest));
+    if (smallest !== 0) problems.warning(`frame numbers are taken from the file names, counting ${entries[0]!.name} as frame 0`, {}, 'frame-offset');
+    return frames;
+  }
+  problems.warning('the file names carry no distinct frame numbers, so frames follow the files in name order', {}, 'frame-order');
+  entries.forEach(({ file }, i) => frames.set(file, i));
+  return frames;
+}
+
+function frameNamesOf(parsed: { file: string; doc: XmlNode }[], frameOf: Map<string, number>, frameCount: number): string[] {
+  const names = Array.from({ length: frameCount }, (_, frame) => `frame_${String(frame).padStart(6, '0')}.jpg`);
+  for (const { file, doc } of parsed) {
+    const frame = frameOf.get(file);
+    if (frame !== undefined && text(doc.filename)) names[frame] = text(doc.filename);
+  }
+  return names;
+}
+
+function naturalOrder(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+/** Whether `path` is a folder (Pascal VOC) rather than a file (CVAT). */
+export async function isFolder(path: string): Promise<boolean> {
+  return (await stat(path)).isDirectory();
+}

@@ -1,0 +1,151 @@
+// Reads annotations in any supported format into the project's model: checks them against the
+// project, maps their labels onto the project's label set, and links per-frame boxes into tracks.
+
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { AnnotationTrack, ProjectAnnotations } from '../../shared/annotations';
+import { ANNOTATIONS_SCHEMA } from '../../shared/annotations';
+import { WorkbenchError } from '../../shared/errors';
+import type { ProjectSettings } from '../../shared/project';
+import { detectCvatFormat, parseCvat, readCvatImages, readCvatVideo } from './formats/read-cvat';
+import type { AnnotationFormat, ReadResult } from './formats/read-result';
+import { readVoc } from './formats/read-voc';
+import { fromBoxes } from './keyframes';
+import { DEFAULT_LINK_THRESHOLD, linkTracks } from './link-tracks';
+import type { Problem } from './problems';
+
+/** Larger XML files are refused rather than risk running the app out of memory. */
+export const MAX_XML_BYTES = 512 * 1024 * 1024;
+
+export interface ImportOptions {
+  /** Detected from the source when not given: a folder is Pascal VOC, an XML file one of the CVAT formats. */
+  format?: AnnotationFormat;
+  /** The smallest IoU that links a box to a track (0 to 1). */
+  linkThreshold?: number;
+  /** The project's settings: its label set and mapping, and its media's size and length. */
+  settings: ProjectSettings | null;
+}
+
+export interface ImportReport {
+  source: string;
+  format: AnnotationFormat;
+  frames: number;
+  boxes: number;
+  tracks: number;
+  /** Tracks made by linking boxes that carried no identity. */
+  tracksFormed: number;
+  /** Boxes per label, after mapping. */
+  labels: Record<string, number>;
+  /** Source labels that were renamed, and to what. */
+  mapped: Record<string, string>;
+  /** Labels outside the project's set, with how many boxes carry them: kept, for the user to map or fix. */
+  unknownLabels: Record<string, number>;
+  problems: Problem[];
+}
+
+export async function importAnnotations(source: string, options: ImportOptions): Promise<{ annotations: ProjectAnnotations; report: ImportReport }> {
+  const path = resolve(source);
+  const info = await stat(path).catch(() => {
+    throw new WorkbenchError('not-found', `There is nothing at ${path} to import`, { file: path });
+  });
+  const media = options.settings?.media ?? null;
+  const threshold = options.linkThreshold ?? DEFAULT_LINK_THRESHOLD;
+  if (!(threshold > 0 && threshold <= 1)) throw new WorkbenchError('invalid-request', `The link threshold must be above 0 and at most 1, got ${threshold}`, { field: 'linkThreshold' });
+
+  let read: ReadResult;
+  if (info.isDirectory()) {
+    if (options.format && options.format !== 'voc') throw new WorkbenchError('invalid-request', `${path} is a folder, which can only be Pascal VOC (--format voc)`, { file: path });
+    read = await readVoc(path, media ? { size: { width: media.width, height: media.height } } : {});
+  } else {
+    if (info.size > MAX_XML_BYTES) {
+      throw new WorkbenchError('invalid-annotations', `${path} is ${(info.size / 2 ** 20).toFixed(0)} MB, more than the ${MAX_XML_BYTES / 2 ** 20} MB Maskbench reads from one XML file`, { file: path });
+    }
+    const content = await readFile(path, 'utf8');
+    const format = options.format ?? detectCvatFormat(parseCvat(content, path));
+    if (format === 'voc') throw new WorkbenchError('invalid-request', `${path} is a file; Pascal VOC is a folder of XML files`, { file: path });
+    if (!format) throw new WorkbenchError('invalid-annotations', `${path} has neither <track> nor <image> elements: say which CVAT format it is with --format`, { file: path });
+    const fallback = media ? { width: media.width, height: media.height, frameCount: media.frameCount } : undefined;
+    read = format === 'cvat-video' ? readCvatVideo(content, path, fallback) : readCvatImages(content, path);
+  }
+  const { problems } = read;
+
+  if (media && (media.width !== read.width || media.height !== read.height)) {
+    problems.error(`the annotations are for ${read.width}x${read.height} frames but the project's video is ${media.width}x${media.height}; boxes are not rescaled`, { file: path }, 'size');
+  }
+  const frameCount = media?.frameCount ?? read.frameCount;
+  const inRange = read.frameBoxes.filter(({ box, file, line }) => {
+    if (box.frame < frameCount) return true;
+    problems.error(`a box is on frame ${box.frame}, beyond the video's ${frameCount} frames; it is skipped`, { file, line }, 'beyond-video');
+    return false;
+  });
+  const linked = linkTracks(inRange, threshold, problems);
+  const linkedTracks = fromBoxes({ width: read.width, height: read.height, frameCount, frameNames: [], labels: [], tracks: linked.tracks }).tracks;
+  const tracks = [...read.tracks.map((track) => clipTrack(track, frameCount)).filter((track) => track.shapes.length > 0), ...renumber(linkedTracks, read.tracks)];
+
+  const { labels, mapped, unknownLabels } = mapLabels(tracks, options.settings, frameCount);
+  for (const [label, count] of Object.entries(unknownLabels)) {
+    problems.warning(`${count} boxes carry the label "${label}", which is not in the project's label set; they keep it until you map or relabel them`, { file: path }, `unknown-${label}`);
+  }
+  const frameNames = Array.from({ length: frameCount }, (_, frame) => read.frameNames[frame] ?? `frame_${String(frame).padStart(6, '0')}.jpg`);
+  const annotations: ProjectAnnotations = { schema: ANNOTATIONS_SCHEMA, width: read.width, height: read.height, frameCount, frameNames, tracks, ...(read.extra ? { extra: read.extra } : {}) };
+  return {
+    annotations,
+    report: {
+      source: path,
+      format: read.format,
+      frames: frameCount,
+      boxes: Object.values(labels).reduce((sum, count) => sum + count, 0) + Object.values(unknownLabels).reduce((sum, count) => sum + count, 0),
+      tracks: tracks.length,
+      tracksFormed: linked.formed,
+      labels,
+      mapped,
+      unknownLabels,
+      problems: problems.list(),
+    },
+  };
+}
+
+/** Keyframes beyond the clip are dropped (the reader has reported them). */
+function clipTrack(track: AnnotationTrack, frameCount: number): AnnotationTrack {
+  return { ...track, shapes: track.shapes.filter((shape) => shape.frame < frameCount) };
+}
+
+/** Linked tracks take ids after those the file gave, so no id is used twice. */
+function renumber(linked: AnnotationTrack[], identified: AnnotationTrack[]): AnnotationTrack[] {
+  const taken = new Set(identified.map((track) => track.id));
+  let next = Math.max(0, ...taken) + 1;
+  return linked.map((track) => (taken.has(track.id) ? { ...track, id: next++ } : track));
+}
+
+/**
+ * Renames labels through the project's mapping (exact, then case-insensitive). Boxes whose label is
+ * neither in the set nor mapped are counted per label; nothing is dropped.
+ */
+function mapLabels(tracks: AnnotationTrack[], settings: ProjectSettings | null, frameCount: number) {
+  const names = new Set(settings?.labels.map((label) => label.name) ?? []);
+  const mapping = new Map(Object.entries(settings?.labelMapping ?? {}));
+  for (const [from, to] of Object.entries(settings?.labelMapping ?? {})) mapping.set(from.toLowerCase(), to);
+  const labels: Record<string, number> = Object.fromEntries([...names].map((name) => [name, 0]));
+  const mapped: Record<string, string> = {};
+  const unknownLabels: Record<string, number> = {};
+  const boxCounts = new Map<string, number>();
+  for (const track of tracks) {
+    for (let i = 0; i < track.shapes.length; i++) {
+      const shape = track.shapes[i]!;
+      const target = names.has(shape.label) || !settings ? shape.label : (mapping.get(shape.label) ?? mapping.get(shape.label.toLowerCase()));
+      if (target !== undefined && target !== shape.label) {
+        mapped[shape.label] = target;
+        shape.label = target;
+      }
+      // Count boxes in view, not keyframes: a keyframe stands for every frame up to the next (the last, to the clip's end).
+      if (shape.outside) continue;
+      const span = (track.shapes[i + 1]?.frame ?? frameCount) - shape.frame;
+      boxCounts.set(shape.label, (boxCounts.get(shape.label) ?? 0) + span);
+    }
+  }
+  for (const [label, count] of boxCounts) {
+    if (!settings || names.has(label)) labels[label] = (labels[label] ?? 0) + count;
+    else unknownLabels[label] = count;
+  }
+  return { labels, mapped, unknownLabels };
+}

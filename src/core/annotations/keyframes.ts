@@ -1,0 +1,104 @@
+// Between the project's keyframe model and the box-per-frame view the file formats need.
+
+import type { AnnotationSet, AnnotationTrack, BoxGeometry, ProjectAnnotations, Shape, TrackBox } from '../../shared/annotations';
+import { ANNOTATIONS_SCHEMA } from '../../shared/annotations';
+
+/** CVAT's linear interpolation between two keyframes, rounded as CVAT writes coordinates. */
+export function interpolate(a: BoxGeometry & { frame: number }, b: BoxGeometry & { frame: number }, frame: number): BoxGeometry {
+  const t = (frame - a.frame) / (b.frame - a.frame);
+  return {
+    xtl: round2(a.xtl + (b.xtl - a.xtl) * t),
+    ytl: round2(a.ytl + (b.ytl - a.ytl) * t),
+    xbr: round2(a.xbr + (b.xbr - a.xbr) * t),
+    ybr: round2(a.ybr + (b.ybr - a.ybr) * t),
+  };
+}
+
+export function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/**
+ * The track's box in `frame`, as CVAT shows it: the keyframe itself, or the interpolation between the
+ * keyframes around it (with the earlier one's label and flags), or the last keyframe held until the end
+ * of the clip. Null where the track is outside the view or has not started.
+ */
+export function boxAt(track: AnnotationTrack, frame: number): (TrackBox & { keyframe: boolean }) | null {
+  const shapes = track.shapes;
+  let low = 0;
+  let high = shapes.length - 1;
+  let index = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (shapes[middle]!.frame <= frame) {
+      index = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  if (index < 0) return null;
+  const before = shapes[index]!;
+  if (before.outside) return null;
+  const after = shapes[index + 1];
+  const geometry = before.frame === frame || !after || after.outside ? before : interpolate(before, after, frame);
+  return { ...toBox(before), ...pick(geometry), frame, keyframe: before.frame === frame };
+}
+
+function pick({ xtl, ytl, xbr, ybr }: BoxGeometry): BoxGeometry {
+  return { xtl, ytl, xbr, ybr };
+}
+
+function toBox(shape: Shape): TrackBox {
+  const box: TrackBox = { ...pick(shape), frame: shape.frame, label: shape.label, occluded: shape.occluded, truncated: shape.truncated ?? false, keyframe: true, zOrder: shape.zOrder };
+  if (Object.keys(shape.attributes).length) box.attributes = shape.attributes;
+  if (shape.pose !== undefined) box.pose = shape.pose;
+  if (shape.difficult !== undefined) box.difficult = shape.difficult;
+  if (shape.extra) box.extra = shape.extra;
+  return box;
+}
+
+/** Every box of every frame, for writing per-frame formats and CVAT's all-frames track listing. */
+export function materialize(annotations: ProjectAnnotations, labels: string[]): AnnotationSet {
+  const tracks = annotations.tracks.map((track) => {
+    const boxes: TrackBox[] = [];
+    const first = track.shapes[0]?.frame ?? annotations.frameCount;
+    for (let frame = first; frame < annotations.frameCount; frame++) {
+      const box = boxAt(track, frame);
+      if (box) boxes.push(box);
+    }
+    return track.extra ? { id: track.id, boxes, extra: track.extra } : { id: track.id, boxes };
+  });
+  const set: AnnotationSet = { width: annotations.width, height: annotations.height, frameCount: annotations.frameCount, frameNames: annotations.frameNames, labels, tracks };
+  if (annotations.extra) set.extra = annotations.extra;
+  return set;
+}
+
+/**
+ * The keyframe model of boxes listed frame by frame: the boxes flagged as keyframes, and an outside
+ * keyframe wherever a track leaves the view before the clip ends.
+ */
+export function fromBoxes(set: AnnotationSet): ProjectAnnotations {
+  const tracks: AnnotationTrack[] = set.tracks.map((track) => {
+    const shapes: Shape[] = [];
+    track.boxes.forEach((box, index) => {
+      const previous = track.boxes[index - 1];
+      const next = track.boxes[index + 1];
+      // A box after a gap, or before one, must be a keyframe for interpolation to stay exact.
+      const keyframe = box.keyframe || !previous || previous.frame !== box.frame - 1 || !next || next.frame !== box.frame + 1;
+      if (keyframe) shapes.push(toShape(box));
+      if ((!next || next.frame !== box.frame + 1) && box.frame + 1 < set.frameCount) shapes.push({ ...toShape(box), frame: box.frame + 1, outside: true });
+    });
+    return track.extra ? { id: track.id, shapes, extra: track.extra } : { id: track.id, shapes };
+  });
+  const annotations: ProjectAnnotations = { schema: ANNOTATIONS_SCHEMA, width: set.width, height: set.height, frameCount: set.frameCount, frameNames: set.frameNames, tracks };
+  if (set.extra) annotations.extra = set.extra;
+  return annotations;
+}
+
+function toShape(box: TrackBox): Shape {
+  const shape: Shape = { ...pick(box), frame: box.frame, label: box.label, occluded: box.occluded, outside: false, zOrder: box.zOrder, attributes: box.attributes ?? {} };
+  if (box.truncated) shape.truncated = true;
+  if (box.pose !== undefined) shape.pose = box.pose;
+  if (box.difficult !== undefined) shape.difficult = box.difficult;
+  if (box.extra) shape.extra = box.extra;
+  return shape;
+}

@@ -1,0 +1,92 @@
+// Per-frame formats have no identities unless the file carries `track_id`. Boxes are linked across
+// frames into tracks by overlap with where each track is predicted to be (IoU and motion).
+
+import type { BoxGeometry, Track, TrackBox } from '../../shared/annotations';
+import type { FrameBox } from './formats/read-result';
+import type { ProblemList } from './problems';
+
+/** Default smallest overlap (IoU) between a track's predicted box and a box that continues it. */
+export const DEFAULT_LINK_THRESHOLD = 0.3;
+/** A track can miss this many frames (a detection gap, an occlusion) and still be continued. */
+const MAX_GAP = 5;
+
+interface Active {
+  track: Track;
+  last: TrackBox;
+  velocity: BoxGeometry;
+}
+
+export function iou(a: BoxGeometry, b: BoxGeometry): number {
+  const w = Math.min(a.xbr, b.xbr) - Math.max(a.xtl, b.xtl);
+  const h = Math.min(a.ybr, b.ybr) - Math.max(a.ytl, b.ytl);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / ((a.xbr - a.xtl) * (a.ybr - a.ytl) + (b.xbr - b.xtl) * (b.ybr - b.ytl) - inter);
+}
+
+/**
+ * Tracks from boxes listed frame by frame: boxes with a `track_id` keep it; the others are linked.
+ * Returns the tracks (sorted by id) and how many were formed by linking.
+ */
+export function linkTracks(frameBoxes: FrameBox[], threshold: number, problems: ProblemList): { tracks: Track[]; formed: number } {
+  const identified = new Map<number, Track>();
+  const loose: TrackBox[] = [];
+  for (const { trackId, box, file, line } of frameBoxes) {
+    if (trackId === null) {
+      loose.push(box);
+      continue;
+    }
+    const track = identified.get(trackId) ?? { id: trackId, boxes: [] };
+    identified.set(trackId, track);
+    if (track.boxes.some((other) => other.frame === box.frame)) {
+      problems.error(`track_id ${trackId} appears twice on frame ${box.frame}; the second box is linked by position instead`, { file, line }, 'duplicate-track-id');
+      loose.push(box);
+    } else track.boxes.push(box);
+  }
+  let nextId = Math.max(0, ...identified.keys()) + 1;
+  const linked: Track[] = [];
+  let active: Active[] = [];
+  const byFrame = new Map<number, TrackBox[]>();
+  for (const box of loose) byFrame.set(box.frame, [...(byFrame.get(box.frame) ?? []), box]);
+  for (const frame of [...byFrame.keys()].sort((a, b) => a - b)) {
+    active = active.filter((entry) => frame - entry.last.frame <= MAX_GAP);
+    const boxes = byFrame.get(frame)!;
+    const pairs: { entry: Active; box: TrackBox; overlap: number }[] = [];
+    for (const entry of active) {
+      const predicted = predict(entry, frame);
+      for (const box of boxes) {
+        const overlap = iou(predicted, box);
+        if (overlap >= threshold) pairs.push({ entry, box, overlap });
+      }
+    }
+    // Greedy: the best overlaps are taken first, each track and box once.
+    pairs.sort((a, b) => b.overlap - a.overlap);
+    const usedTracks = new Set<Active>();
+    const usedBoxes = new Set<TrackBox>();
+    for (const { entry, box } of pairs) {
+      if (usedTracks.has(entry) || usedBoxes.has(box)) continue;
+      usedTracks.add(entry);
+      usedBoxes.add(box);
+      const step = box.frame - entry.last.frame;
+      const moved = { xtl: (box.xtl - entry.last.xtl) / step, ytl: (box.ytl - entry.last.ytl) / step, xbr: (box.xbr - entry.last.xbr) / step, ybr: (box.ybr - entry.last.ybr) / step };
+      entry.velocity = { xtl: (entry.velocity.xtl + moved.xtl) / 2, ytl: (entry.velocity.ytl + moved.ytl) / 2, xbr: (entry.velocity.xbr + moved.xbr) / 2, ybr: (entry.velocity.ybr + moved.ybr) / 2 };
+      entry.track.boxes.push(box);
+      entry.last = box;
+    }
+    for (const box of boxes) {
+      if (usedBoxes.has(box)) continue;
+      const track = { id: nextId++, boxes: [box] };
+      linked.push(track);
+      active.push({ track, last: box, velocity: { xtl: 0, ytl: 0, xbr: 0, ybr: 0 } });
+    }
+  }
+  const tracks = [...identified.values(), ...linked];
+  for (const track of tracks) track.boxes.sort((a, b) => a.frame - b.frame);
+  return { tracks: tracks.sort((a, b) => a.id - b.id), formed: linked.length };
+}
+
+function predict(entry: Active, frame: number): BoxGeometry {
+  const steps = frame - entry.last.frame;
+  const { last, velocity } = entry;
+  return { xtl: last.xtl + velocity.xtl * steps, ytl: last.ytl + velocity.ytl * steps, xbr: last.xbr + velocity.xbr * steps, ybr: last.ybr + velocity.ybr * steps };
+}

@@ -1,0 +1,213 @@
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ProjectAnnotations } from '../../src/shared/annotations';
+import { DEFAULT_LABELS, type ProjectSettings } from '../../src/shared/project';
+import { exportAnnotations } from '../../src/core/annotations/export-annotations';
+import { importAnnotations, type ImportReport } from '../../src/core/annotations/import-annotations';
+import { materialize } from '../../src/core/annotations/keyframes';
+import { readProjectSettings } from '../../src/core/project/project-settings';
+import { useTempDirs } from '../support/temp-dir';
+
+const project = inject('sampleProject');
+const voc = join(project, 'annotations', 'voc');
+const cvatVideo = join(project, 'annotations', 'cvat-video.xml');
+const cvatImages = join(project, 'annotations', 'cvat-images.xml');
+const labels = ['MW', 'NM', 'ND'];
+let settings: ProjectSettings;
+
+/** Every box of every frame, as comparable text: what a user sees, whatever the format. */
+function boxesOf(annotations: ProjectAnnotations): string[] {
+  return materialize(annotations, labels)
+    .tracks.flatMap((track) => track.boxes.map((box) => `${box.frame} ${track.id} ${box.label} ${box.occluded} ${box.xtl} ${box.ytl} ${box.xbr} ${box.ybr}`))
+    .sort();
+}
+
+const errors = (report: ImportReport) => report.problems.filter((problem) => problem.severity === 'error');
+
+describe('importing and exporting annotations', () => {
+  const tempDir = useTempDirs();
+  beforeAll(async () => {
+    settings = (await readProjectSettings(project))!;
+  });
+
+  it('reads the same people, boxes and labels from all three formats of the sample', async () => {
+    const fromVoc = await importAnnotations(voc, { settings });
+    const fromVideo = await importAnnotations(cvatVideo, { settings });
+    const fromImages = await importAnnotations(cvatImages, { settings });
+    expect(fromVoc.report).toMatchObject({ format: 'voc', frames: 160, tracksFormed: 0, unknownLabels: {} });
+    expect(fromVideo.report.format).toBe('cvat-video');
+    expect(fromImages.report.format).toBe('cvat-images');
+    for (const { report } of [fromVoc, fromVideo, fromImages]) expect(errors(report)).toEqual([]);
+    const sample = JSON.parse(await readFile(join(project, 'sample.json'), 'utf8')) as { people: number; boxes: number; labels: Record<string, number> };
+    expect(fromVoc.report).toMatchObject({ tracks: sample.people, boxes: sample.boxes, labels: sample.labels });
+    expect(boxesOf(fromVideo.annotations)).toEqual(boxesOf(fromVoc.annotations));
+    expect(boxesOf(fromImages.annotations)).toEqual(boxesOf(fromVoc.annotations));
+    // CVAT for video keeps only keyframes: far fewer than boxes.
+    const keyframes = fromVideo.annotations.tracks.reduce((sum, track) => sum + track.shapes.length, 0);
+    expect(keyframes).toBeLessThan(sample.boxes / 2);
+  });
+
+  it.each([
+    ['voc', voc],
+    ['cvat-video', cvatVideo],
+    ['cvat-images', cvatImages],
+  ] as const)('gives back the same annotations after an export to %s and a new import', async (format, source) => {
+    const first = await importAnnotations(source, { settings });
+    const out = join(await tempDir(), 'out');
+    const report = await exportAnnotations(first.annotations, format, out, { name: 'walkway', labels: DEFAULT_LABELS.slice() });
+    expect(report).toMatchObject({ format, frames: 160, tracks: first.report.tracks, boxes: first.report.boxes });
+    const second = await importAnnotations(out, { settings });
+    expect(second.annotations).toEqual(first.annotations);
+  });
+
+  it('says what a format cannot hold when exporting to another', async () => {
+    const { annotations } = await importAnnotations(cvatVideo, { settings });
+    const report = await exportAnnotations(annotations, 'voc', join(await tempDir(), 'voc'), { name: 'walkway', labels: DEFAULT_LABELS.slice() });
+    expect(report.notKept.join('\n')).toMatch(/which of the \d+ boxes are keyframes/);
+    expect(report.notKept.join('\n')).toMatch(/z_order/);
+    const back = await exportAnnotations(annotations, 'cvat-video', join(await tempDir(), 'video.xml'), { name: 'walkway', labels: DEFAULT_LABELS.slice() });
+    expect(back.notKept).toEqual([]);
+  });
+
+  it('keeps elements and attributes it does not know through an import and export', async () => {
+    const folder = await tempDir();
+    await writeFile(
+      join(folder, 'img_0001.xml'),
+      `<annotation><folder>shots</folder><filename>img_0001.jpg</filename><owner><name>lab 4</name></owner>
+        <size><width>640</width><height>360</height><depth>3</depth></size>
+        <object><name>with_mask</name><pose>Left</pose><truncated>0</truncated><difficult>1</difficult>
+          <bndbox><xmin>10</xmin><ymin>20</ymin><xmax>60</xmax><ymax>140</ymax></bndbox>
+          <attributes><attribute><name>gaze</name><value>down</value></attribute></attributes>
+          <confidence score="0.9">high</confidence></object></annotation>`,
+    );
+    // No video in the project: the folder's one file is the whole clip.
+    const still = { ...settings, media: null };
+    const first = await importAnnotations(folder, { settings: still });
+    const shape = first.annotations.tracks[0]!.shapes[0]!;
+    expect(shape).toMatchObject({ label: 'MW', pose: 'Left', difficult: true, attributes: { gaze: 'down' }, extra: { elements: { confidence: { '#text': 'high', $: { score: '0.9' } } } } });
+    expect(first.report.mapped).toEqual({ with_mask: 'MW' });
+    const out = join(await tempDir(), 'voc');
+    await exportAnnotations(first.annotations, 'voc', out, { name: 'x', labels: DEFAULT_LABELS.slice() });
+    const written = await readFile(join(out, 'img_0001.xml'), 'utf8');
+    expect(written).toContain('<confidence score="0.9">high</confidence>');
+    expect(written).toContain('<folder>shots</folder>');
+    expect(written).toMatch(/<owner>\s*<name>lab 4<\/name>\s*<\/owner>/);
+    expect((await importAnnotations(out, { settings: still })).annotations).toEqual(first.annotations);
+  });
+
+  it('keeps CVAT attributes of tracks and boxes through a round trip', async () => {
+    const file = join(await tempDir(), 'cvat.xml');
+    await writeFile(
+      file,
+      `<annotations><version>1.1</version><meta><task><size>10</size><original_size><width>640</width><height>360</height></original_size></task></meta>
+        <track id="5" label="NM" source="auto" group_id="2">
+          <box frame="2" keyframe="1" outside="0" occluded="1" xtl="10" ytl="10" xbr="50" ybr="130" z_order="1" reviewer="ann"><attribute name="gaze">left</attribute></box>
+          <box frame="6" keyframe="1" outside="0" occluded="0" xtl="30" ytl="10" xbr="70" ybr="130" z_order="1"></box>
+          <box frame="8" keyframe="1" outside="1" occluded="0" xtl="30" ytl="10" xbr="70" ybr="130" z_order="1"></box>
+        </track></annotations>`,
+    );
+    const first = await importAnnotations(file, { settings: null });
+    expect(first.annotations.frameCount).toBe(10);
+    expect(first.annotations.tracks[0]).toMatchObject({ extra: { xmlAttributes: { source: 'auto', group_id: '2' } }, shapes: [{ frame: 2, occluded: true, attributes: { gaze: 'left' }, extra: { xmlAttributes: { reviewer: 'ann' } } }, { frame: 6 }, { frame: 8, outside: true }] });
+    // Interpolated as CVAT does: frame 4 is halfway between the keyframes at 2 and 6.
+    expect(boxesOf(first.annotations)).toContain('4 5 NM true 20 10 60 130');
+    const out = join(await tempDir(), 'again.xml');
+    await exportAnnotations(first.annotations, 'cvat-video', out, { name: 'x', labels: DEFAULT_LABELS.slice() });
+    const second = await importAnnotations(out, { settings: null });
+    expect(boxesOf(second.annotations)).toEqual(boxesOf(first.annotations));
+    expect(second.annotations.tracks[0]!.extra).toEqual(first.annotations.tracks[0]!.extra);
+    expect(second.annotations.tracks[0]!.shapes[0]!.extra).toEqual({ xmlAttributes: { reviewer: 'ann' } });
+  });
+
+  it('links boxes that carry no identity into tracks of one person each', async () => {
+    const folder = await tempDir();
+    for (const name of await readdir(voc)) {
+      const content = await readFile(join(voc, name), 'utf8');
+      await writeFile(join(folder, name), content.replace(/<attribute>\s*<name>track_id<\/name>\s*<value>(\d+)<\/value>\s*<\/attribute>/g, ''));
+    }
+    const truth = await importAnnotations(voc, { settings });
+    const linked = await importAnnotations(folder, { settings });
+    expect(linked.report.tracksFormed).toBe(linked.report.tracks);
+    expect(linked.report.boxes).toBe(truth.report.boxes);
+    // Each formed track follows one person: its boxes are (nearly all) one true track's boxes.
+    const owner = new Map(boxesOf(truth.annotations).map((line) => { const [frame, id, , , ...box] = line.split(' '); return [`${frame} ${box.join(' ')}`, id]; }));
+    let pure = 0;
+    for (const track of materialize(linked.annotations, labels).tracks) {
+      const owners = track.boxes.map((box) => owner.get(`${box.frame} ${box.xtl} ${box.ytl} ${box.xbr} ${box.ybr}`));
+      const counts = new Map<string | undefined, number>();
+      for (const id of owners) counts.set(id, (counts.get(id) ?? 0) + 1);
+      pure += Math.max(...counts.values());
+    }
+    expect(pure / truth.report.boxes).toBeGreaterThan(0.95);
+    expect(linked.report.tracks).toBeLessThan(truth.report.tracks * 2);
+  });
+
+  it('reports broken input with file and line, and still imports the rest', async () => {
+    const folder = await tempDir();
+    await cp(voc, folder, { recursive: true });
+    const files = (await readdir(folder)).sort();
+    await writeFile(join(folder, files[3]!), '<annotation>\n<object>\n<name>MW</name>\n</annotation>');
+    const fifth = join(folder, files[5]!);
+    const content = await readFile(fifth, 'utf8');
+    const extraObjects = ['with_mask', 'helmet'].map((label, i) => `<object><name>${label}</name><bndbox><xmin>${10 + i}</xmin><ymin>10</ymin><xmax>40</xmax><ymax>90</ymax></bndbox></object>`).join('');
+    await writeFile(fifth, content.replace(/<xmin>[\d.]+<\/xmin>/, '<xmin>9000</xmin>').replace('</annotation>', `${extraObjects}</annotation>`));
+    const { report } = await importAnnotations(folder, { settings });
+    const problems = report.problems.map((problem) => `${problem.severity} ${problem.file?.split('/').pop()}:${problem.line} ${problem.message}`);
+    expect(problems.some((line) => line.startsWith(`error ${files[3]}:4 `) && line.includes('the XML is malformed'))).toBe(true);
+    expect(problems.some((line) => line.startsWith(`error ${files[5]}:`) && /xmax <= xmin|outside the 640x360 frame/.test(line))).toBe(true);
+    expect(report.unknownLabels).toEqual({ helmet: 1 });
+    expect(report.mapped).toEqual({ with_mask: 'MW' });
+    expect(problems.some((line) => line.includes('"helmet", which is not in the project\'s label set'))).toBe(true);
+    expect(report.frames).toBe(160);
+    expect(report.boxes).toBeGreaterThan(400);
+  });
+
+  it.each([
+    ['an empty folder', async (dir: string) => dir, /holds no \.xml files/],
+    ['a missing path', async (dir: string) => join(dir, 'nope'), /There is nothing at/],
+    ['malformed CVAT XML', async (dir: string) => (await writeFile(join(dir, 'a.xml'), '<annotations>\n  <track id="1">\n</annotations>'), join(dir, 'a.xml')), /the XML is malformed/],
+    ['XML that is not CVAT', async (dir: string) => (await writeFile(join(dir, 'b.xml'), '<annotations><version>1.1</version></annotations>'), join(dir, 'b.xml')), /neither <track> nor <image>/],
+  ])('refuses %s with a clear error', async (_name, make, message) => {
+    const source = await make(await tempDir());
+    await expect(importAnnotations(source, { settings })).rejects.toThrow(message);
+  });
+
+  it('names the line of a malformed CVAT file', async () => {
+    const file = join(await tempDir(), 'a.xml');
+    await writeFile(file, '<annotations>\n  <track id="1">\n</annotations>');
+    await expect(importAnnotations(file, { settings })).rejects.toMatchObject({ code: 'invalid-annotations', where: { file, line: 3 } });
+  });
+
+  it('reports boxes beyond the video, duplicate track ids and bad boxes in CVAT, importing the rest', async () => {
+    const file = join(await tempDir(), 'v.xml');
+    await writeFile(
+      file,
+      `<annotations><version>1.1</version><meta><task><size>160</size><original_size><width>640</width><height>360</height></original_size></task></meta>
+<track id="1" label="MW"><box frame="0" keyframe="1" outside="0" occluded="0" xtl="1" ytl="1" xbr="20" ybr="60" z_order="0"/></track>
+<track id="1" label="NM"><box frame="3" keyframe="1" outside="0" occluded="0" xtl="50" ytl="1" xbr="40" ybr="60" z_order="0"/><box frame="4" keyframe="1" outside="0" occluded="0" xtl="50" ytl="1" xbr="80" ybr="60" z_order="0"/></track>
+<track id="2" label="ND"><box frame="170" keyframe="1" outside="0" occluded="0" xtl="1" ytl="1" xbr="20" ybr="60" z_order="0"/></track>
+</annotations>`,
+    );
+    const { report } = await importAnnotations(file, { settings });
+    expect(report.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ severity: 'warning', line: 3, message: expect.stringContaining('track id 1 is used twice') }),
+        expect.objectContaining({ severity: 'error', line: 3, message: expect.stringContaining('xmax <= xmin') }),
+        expect.objectContaining({ severity: 'error', line: 4, message: expect.stringContaining('frame 170, outside the clip') }),
+      ]),
+    );
+    expect(report.tracks).toBe(2);
+  });
+
+  it('refuses to overwrite an export target unless forced', async () => {
+    const { annotations } = await importAnnotations(cvatImages, { settings });
+    const out = join(await tempDir(), 'taken.xml');
+    await writeFile(out, 'mine');
+    await expect(exportAnnotations(annotations, 'cvat-images', out, { name: 'x', labels: DEFAULT_LABELS.slice() })).rejects.toMatchObject({ code: 'already-exists' });
+    expect(await readFile(out, 'utf8')).toBe('mine');
+    await exportAnnotations(annotations, 'cvat-images', out, { name: 'x', labels: DEFAULT_LABELS.slice(), force: true });
+    expect(await readFile(out, 'utf8')).toContain('<annotations>');
+    await mkdir(join(out + '.d'));
+  });
+});
