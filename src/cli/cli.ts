@@ -37,11 +37,11 @@ export async function runCli(argv: string[], output: CliOutput = consoleOutput):
     }
     const command = COMMANDS[name];
     if (!command) throw usageError(`unknown command "${name}"`);
-    const { values, positionals } = parseCommandArgs(name, command, rest);
-    if (values.help) {
+    if (rest.includes('--help')) {
       output.out(USAGE);
       return 0;
     }
+    const { values, positionals } = parseCommandArgs(name, command, rest);
     return await command.run(values, { json, output }, positionals);
   } catch (error) {
     const data = toErrorData(error);
@@ -54,7 +54,7 @@ export async function runCli(argv: string[], output: CliOutput = consoleOutput):
 function parseCommandArgs(name: string, command: CliCommand, argv: string[]) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...command.options, json: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: { ...command.options, json: { type: 'boolean' } }, strict: true, allowPositionals: true });
   } catch (error) {
     throw usageError(`${name}: ${(error as Error).message}`);
   }

@@ -1,9 +1,9 @@
 // The one implementation of WorkbenchApi. Both transports call into an instance of this class, so
 // everything the window can do is testable here in plain Node.
 
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { AppInfo, HostKind, JobInfo, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import { homedir } from 'node:os';
+import { join, parse, resolve } from 'node:path';
+import type { AppInfo, DemoJobRequest, HostKind, JobInfo, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
 import { PROJECT_FILE } from '../shared/project';
 import { WorkbenchError } from '../shared/errors';
 import { version } from '../../package.json';
@@ -15,7 +15,8 @@ import { RecentProjects } from './project/recent-projects';
 import { RequestReader } from './request-reader';
 import { detectBackends } from './training/backends';
 import { runInWorker } from './jobs/run-in-worker';
-import { SAMPLE_GENERATOR_VERSION } from './sample/generate-sample';
+import { isFile } from './fs/paths';
+import { SAMPLE_GENERATOR_VERSION, sweepLeftovers } from './sample/generate-sample';
 import { SAMPLE_DEFAULTS } from './sample/sample-options';
 import { Emitter } from './event-emitter';
 
@@ -26,6 +27,15 @@ export interface HostServices {
   chooseFolder?: (title: string) => Promise<string | null>;
 }
 
+/**
+ * Whether the window may open any folder by path. In browser mode the user types paths (and holds the
+ * server's token); in the desktop app paths come only from the dialog, the recent list and the sample,
+ * so a page that misbehaves cannot turn an arbitrary folder into a served media root.
+ */
+function trustsTypedPaths(host: HostServices): boolean {
+  return host.kind === 'browser';
+}
+
 export interface WorkbenchOptions {
   /** The per-user data folder (see defaultDataDir). */
   dataDir: string;
@@ -34,12 +44,19 @@ export interface WorkbenchOptions {
   workerScript: string;
 }
 
+/** Methods for the host process only (never reachable from the window: dispatch serves `apiMethods` alone). */
+export const hostOnlyMethods = ['openProjectFromHost', 'shutdown'] as const;
+
 export class Workbench implements WorkbenchApi {
   readonly mediaRoots = new MediaRoots();
   private readonly jobs = new JobRunner();
   private readonly recent: RecentProjects;
   private readonly events = new Emitter<WorkbenchEvent>();
   private project: ProjectSummary | null = null;
+  /** Counts opens, so a job that opens a project when it ends can tell whether the user opened another meanwhile. */
+  private opens = 0;
+  /** Folders the user chose in the host's dialog (and the host opened itself): openable in the desktop app. */
+  private readonly chosen = new Set<string>();
 
   constructor(private readonly options: WorkbenchOptions) {
     this.recent = new RecentProjects(options.dataDir);
@@ -64,20 +81,44 @@ export class Workbench implements WorkbenchApi {
     const reader = new RequestReader('openProject', request);
     const path = reader.string('path');
     reader.end();
-    const project = await loadProjectFolder(path);
-    if (this.project) this.mediaRoots.remove(this.project.path);
-    this.project = project;
-    this.mediaRoots.add(project.path);
-    await this.recent.add(project);
-    this.events.emit({ type: 'project-opened', project });
-    return project;
+    if (!trustsTypedPaths(this.options.host) && !(await this.#isKnownFolder(path))) {
+      throw new WorkbenchError('forbidden-path', `${path} was not chosen in the Open dialog: open it with File > Open Project…`, { field: 'path' });
+    }
+    return this.#openFolder(path);
+  }
+
+  /** Lets the host itself open a folder the window could not name (a command-line argument). */
+  async openProjectFromHost(path: string): Promise<ProjectSummary> {
+    this.chosen.add(resolve(path));
+    return this.#openFolder(path);
   }
 
   async chooseProjectFolder(): Promise<ProjectSummary | null> {
     const chooseFolder = this.options.host.chooseFolder;
     if (!chooseFolder) throw new WorkbenchError('unsupported', 'This host has no folder dialog: type the project folder’s path instead');
     const path = await chooseFolder('Open a project folder');
-    return path === null ? null : this.openProject({ path });
+    return path === null ? null : this.openProjectFromHost(path);
+  }
+
+  async #isKnownFolder(path: string): Promise<boolean> {
+    const absolute = resolve(path);
+    if (this.chosen.has(absolute) || absolute === this.sampleProjectDir) return true;
+    return (await this.recent.list()).some((entry) => entry.path === absolute);
+  }
+
+  async #openFolder(path: string): Promise<ProjectSummary> {
+    const project = await loadProjectFolder(path);
+    if (project.path === parse(project.path).root || project.path === homedir()) {
+      throw new WorkbenchError('forbidden-path', `${project.path} is too wide to be a project folder: choose the folder that holds the video and its annotations`, { file: project.path });
+    }
+    if (this.project) this.mediaRoots.remove(this.project.path);
+    this.project = project;
+    this.opens++;
+    this.mediaRoots.add(project.path);
+    // The recent list is a convenience: failing to update it must not undo the open.
+    await this.recent.add(project).catch((error: unknown) => console.warn('Could not update the recent projects:', error));
+    this.events.emit({ type: 'project-opened', project });
+    return project;
   }
 
   async recentProjects(): Promise<RecentProject[]> {
@@ -90,22 +131,30 @@ export class Workbench implements WorkbenchApi {
   }
 
   async openSampleProject(): Promise<ProjectSummary | null> {
-    if (await isFile(join(this.sampleProjectDir, PROJECT_FILE))) return this.openProject({ path: this.sampleProjectDir });
+    if (await isFile(join(this.sampleProjectDir, PROJECT_FILE))) return this.#openFolder(this.sampleProjectDir);
     if (!this.jobs.list().some((job) => job.kind === 'sample' && job.state === 'running')) {
       const input = { target: this.sampleProjectDir, options: SAMPLE_DEFAULTS, force: true };
+      const opensBefore = this.opens;
       this.jobs.start('sample', 'Preparing the sample project', async (context) => {
+        await sweepLeftovers(this.sampleProjectDir);
         await runInWorker(this.options.workerScript, 'sample', input, context);
-        return this.openProject({ path: this.sampleProjectDir });
+        // The user may have opened their own project meanwhile; then the sample waits for them.
+        return this.opens === opensBefore ? this.#openFolder(this.sampleProjectDir) : null;
       });
     }
     return null;
+  }
+
+  /** Stops running jobs and lets them clean up (within a few seconds): call before the process exits. */
+  async shutdown(): Promise<void> {
+    await this.jobs.cancelAll(5000);
   }
 
   async listJobs(): Promise<JobInfo[]> {
     return this.jobs.list();
   }
 
-  async startDemoJob(request: { steps?: number; intervalMs?: number }): Promise<JobInfo> {
+  async startDemoJob(request: DemoJobRequest): Promise<JobInfo> {
     const reader = new RequestReader('startDemoJob', request);
     const steps = reader.optionalInt('steps', 1, 10_000, 20);
     const intervalMs = reader.optionalInt('intervalMs', 0, 10_000, 100);
@@ -125,10 +174,3 @@ export class Workbench implements WorkbenchApi {
   }
 }
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}

@@ -3,6 +3,7 @@
 
 import { app, dialog } from 'electron';
 import { join } from 'node:path';
+import { defaultDataDir } from '../core/app-dirs';
 import { openStartupProject } from '../core/project/startup-project';
 import { Workbench } from '../core/workbench';
 import { setupIpc } from './ipc';
@@ -12,6 +13,9 @@ import { createMainWindow, setupNavigationGuards } from './window';
 
 // Must run before the app is ready: privileged schemes are fixed at start-up.
 registerMediaScheme();
+
+// One data folder for the desktop app and `maskbench serve` (and MASKBENCH_DATA_DIR for both).
+app.setPath('userData', defaultDataDir());
 
 const workbench = new Workbench({
   dataDir: app.getPath('userData'),
@@ -42,5 +46,13 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => createMainWindow());
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
+  });
+  // Running jobs get a few seconds to cancel and clean up (no half-written sample or dataset is left).
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    void workbench.shutdown().finally(() => app.quit());
   });
 }

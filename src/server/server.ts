@@ -3,6 +3,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { BRIDGE_PATH, MEDIA_PATH } from '../shared/bridge-protocol';
 import type { FileResponse } from '../core/media/file-response';
@@ -93,7 +94,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 function send(response: ServerResponse, file: FileResponse, extraHeaders: Record<string, string>): void {
   response.writeHead(file.status, { ...file.headers, ...extraHeaders });
-  if (file.body) file.body.pipe(response);
+  // pipeline, not pipe: a client that goes away mid-file (a <video> seeking) must release the file.
+  if (file.body) pipeline(file.body, response, () => {});
   else response.end();
 }
 

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import type { FileResponse } from '../core/media/file-response';
 import { fileResponse } from '../core/media/file-response';
+import { isWithin } from '../core/fs/paths';
 
 /** Serves the built renderer; nothing outside `rootDir` can be named. */
 export async function serveStatic(rootDir: string, urlPath: string, method: string): Promise<FileResponse> {
@@ -14,7 +15,7 @@ export async function serveStatic(rootDir: string, urlPath: string, method: stri
   }
   const root = resolve(rootDir);
   const path = resolve(root, '.' + relative);
-  if (!path.startsWith(root + sep) || relative.includes('\0')) return textResponse(404, 'Not found');
+  if (path === root || !isWithin(root, path) || relative.includes('\0')) return textResponse(404, 'Not found');
   try {
     return await fileResponse(path, method, null);
   } catch {

@@ -1,17 +1,21 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, assertBuilt, serve } from '../support/built-app';
 import { useTempDirs } from '../support/temp-dir';
 
 const run = promisify(execFile);
+const isolatedDataDir = mkdtempSync(join(tmpdir(), 'maskbench-cli-data-'));
 
 /** Runs the built CLI; resolves with its exit code and output instead of throwing on failure. */
 async function maskbench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
+    // Never the developer's own data folder.
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, MASKBENCH_DATA_DIR: isolatedDataDir } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -22,6 +26,7 @@ async function maskbench(...args: string[]): Promise<{ code: number; stdout: str
 describe('maskbench CLI', () => {
   const tempDir = useTempDirs();
   beforeAll(assertBuilt);
+  afterAll(() => rm(isolatedDataDir, { recursive: true, force: true }));
 
   it('prints its version, as text and as JSON', async () => {
     const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -84,15 +89,19 @@ describe('maskbench CLI', () => {
     const word = await maskbench('sample', join(parent, 'x'), '--frames', 'many');
     expect([word.code, word.stderr.trim()]).toEqual([2, 'maskbench: --frames must be a number, got "many" (field frames)']);
     expect((await maskbench('sample')).stderr).toContain('sample: missing DIR');
+    const help = await maskbench('sample', '--help');
+    expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('--label-noise P')]);
     await writeFile(join(parent, 'keep.txt'), 'mine');
     const occupied = await maskbench('sample', parent, '--frames', '5', '--width', '320', '--height', '180');
     expect(occupied.code).toBe(1);
-    expect(occupied.stderr).toContain(`${parent} is not empty: choose an empty or new folder, or pass --force to replace it`);
+    expect(occupied.stderr).toContain(`${parent} is not empty: choose an empty or new folder, or pass --force to replace an earlier sample`);
+    const forced = await maskbench('sample', parent, '--frames', '5', '--width', '320', '--height', '180', '--force');
+    expect([forced.code, forced.stderr.trim()]).toEqual([1, `maskbench: ${parent} does not hold a sample project (it has no sample.json), so it is not replaced even with --force (file ${parent})`]);
     expect(await readFile(join(parent, 'keep.txt'), 'utf8')).toBe('mine');
   });
 
   it('says clearly when the port is taken', async () => {
-    const first = await serve([], await tempDir());
+    const first = await serve(['--project', await tempDir()], await tempDir());
     try {
       const port = new URL(first.url).port;
       const second = await maskbench('serve', '--port', port);

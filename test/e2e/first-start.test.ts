@@ -34,10 +34,22 @@ describe('the first start (browser mode)', () => {
       await page.locator('[data-test=job] progress').waitFor();
       await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'first-start-preparing.png') });
 
-      await page.locator('[data-test=project-opened]').waitFor({ timeout: 110_000 });
-      await expect(page.locator('[data-test=project-name]').textContent()).resolves.toBe('Walkway (sample)');
+      // Meanwhile the user opens a project of their own: the finished sample must not take its place.
+      const own = await realpath(await mkdtemp(join(tmpdir(), 'maskbench-own-')));
+      await page.keyboard.press('Control+o');
+      await page.locator('[data-test=project-path]').fill(own);
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator('[data-test=project-name]').textContent()).toBe(own.split('/').at(-1));
+      await page.getByText('Preparing the sample project finished').waitFor({ timeout: 110_000 });
+      await expect(page.locator('[data-test=project-name]').textContent()).resolves.toBe(own.split('/').at(-1));
+      await rm(own, { recursive: true });
+
+      // Now made, the sample opens at once, here from the open dialog.
+      await page.keyboard.press('Control+o');
+      await page.locator('[data-test=open-sample-in-dialog]').click();
+      await page.locator('[data-test=project-opened]').waitFor();
+      await expect.poll(() => page.locator('[data-test=project-name]').textContent()).toBe('Walkway (sample)');
       await expect(page.locator('[data-test=media-summary]').textContent()).resolves.toMatch(/Video · 1,500 frames · 1280×720 · 25 fps/);
-      await page.getByText('Preparing the sample project finished').waitFor();
 
       // The video loads through the media route and seeks (which needs Range answers).
       const video = page.locator('[data-test=preview]');

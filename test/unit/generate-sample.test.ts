@@ -47,13 +47,28 @@ describe('generateSample', () => {
     expect(await readdir(target)).toEqual(['thesis.docx']);
   });
 
-  it('replaces a folder with --force', async () => {
-    const target = await tempDir();
-    await writeFile(join(target, 'old.txt'), 'old');
-    await generateSample(target, TINY, context(), true);
-    const entries = await readdir(target);
-    expect(entries).not.toContain('old.txt');
-    expect(entries).toContain('project.json');
+  it('replaces an earlier sample with --force, but never a folder that is not one', async () => {
+    const target = join(await tempDir(), 'sample');
+    await generateSample(target, TINY, context());
+    await writeFile(join(target, 'stale.txt'), 'old');
+    await generateSample(target, { ...TINY, seed: 2 }, context(), true);
+    expect(await readdir(target)).not.toContain('stale.txt');
+    expect(JSON.parse(await readFile(join(target, 'sample.json'), 'utf8')).options.seed).toBe(2);
+
+    const work = await tempDir();
+    await writeFile(join(work, 'thesis.docx'), 'mine');
+    await expect(generateSample(work, TINY, context(), true)).rejects.toMatchObject({ code: 'already-exists', message: expect.stringContaining('not replaced even with --force') });
+    expect(await readdir(work)).toEqual(['thesis.docx']);
+  });
+
+  it('keeps what the user writes into an empty target while the sample is being made', async () => {
+    const target = join(await tempDir(), 'empty');
+    await mkdir(target);
+    const job = context();
+    const writer = { ...job, progress: (done: number, total: number) => (done === 5 ? void writeFile(join(target, 'notes.txt'), 'mine') : job.progress(done, total)) };
+    await expect(generateSample(target, TINY, writer)).rejects.toMatchObject({ code: 'already-exists' });
+    expect(await readdir(target)).toEqual(['notes.txt']);
+    expect(await readdir(join(target, '..'))).toEqual(['empty']);
   });
 
   it('writes into an existing empty folder', async () => {
@@ -67,7 +82,10 @@ describe('generateSample', () => {
     const parent = await tempDir();
     await writeFile(join(parent, 'file'), 'x');
     await expect(generateSample(join(parent, 'file'), TINY, context())).rejects.toMatchObject({ code: 'already-exists' });
-    await expect(generateSample(join(parent, 'file', 'inside'), TINY, context())).rejects.toMatchObject({ code: 'io-error', where: { file: join(parent, 'file') } });
+    await expect(generateSample(join(parent, 'file', 'inside'), TINY, context())).rejects.toMatchObject({
+      code: 'io-error',
+      message: `Cannot write in ${join(parent, 'file')}: part of the path is a file, not a folder`,
+    });
     expect(await readdir(parent)).toEqual(['file']);
   });
 

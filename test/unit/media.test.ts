@@ -1,4 +1,5 @@
 import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +56,11 @@ describe('media serving', () => {
     expect([head.status, head.body, head.headers['Content-Length']]).toEqual([206, null, '2']);
   });
 
+  it('turns a file that vanished before it was opened into not-found, not a crash', async () => {
+    const { root } = await project();
+    await expect(fileResponse(join(root, 'gone.mp4'), 'GET', null)).rejects.toMatchObject({ code: 'not-found' });
+  });
+
   it('answers an unsatisfiable range with 416 and the size', async () => {
     const { file } = await project();
     const response = await fileResponse(file, 'GET', 'bytes=10-');
@@ -68,10 +74,24 @@ describe('media serving', () => {
     await writeFile(join(outside, 'secret.txt'), 'secret');
     await symlink(join(outside, 'secret.txt'), join(root, 'link.txt'));
     await mkdir(join(root, 'sub'));
-    for (const path of [join(outside, 'secret.txt'), join(root, 'sub', '..', '..', 'secret.txt'), join(root, 'link.txt'), join(outside, 'missing.txt'), 'relative/clip.mp4']) {
+    // Climbing out with .. names the real secret file, so only the root check can refuse it.
+    const climbing = `${root}/sub/../${relative(root, join(outside, 'secret.txt'))}`;
+    for (const path of [join(outside, 'secret.txt'), climbing, join(root, 'link.txt'), join(outside, 'missing.txt'), 'relative/clip.mp4']) {
       await expect(roots.resolve(path), path).rejects.toMatchObject({ code: 'forbidden-path' });
     }
     await expect(roots.resolve(join(root, 'missing.mp4'))).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('serves a file whose name merely starts with two dots', async () => {
+    const { root, roots } = await project();
+    await writeFile(join(root, '..clip.mp4'), 'x');
+    expect(await roots.resolve(join(root, '..clip.mp4'))).toBe(join(root, '..clip.mp4'));
+  });
+
+  it('marks media responses so a browser never runs them as pages', async () => {
+    const { file, roots } = await project();
+    const response = await serveMedia(roots, encodeMediaPath(file), 'HEAD', null);
+    expect(response.headers).toMatchObject({ 'Content-Security-Policy': 'sandbox', 'X-Content-Type-Options': 'nosniff' });
   });
 
   it('maps refusals to HTTP statuses with the error as JSON', async () => {

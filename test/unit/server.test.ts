@@ -1,4 +1,5 @@
-import { realpath, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, realpath, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,6 +96,21 @@ describe('browser-mode server', () => {
     const outside = await fetch(`${base}/media/${encodeMediaPath('/etc/hostname')}?token=${token}`);
     expect(outside.status).toBe(403);
     expect(await outside.json()).toMatchObject({ error: { code: 'forbidden-path' } });
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('releases the file when a client abandons a media request (a seeking <video>)', async () => {
+    const { base, token, project } = await start();
+    await writeFile(join(project, 'big.mp4'), Buffer.alloc(32 * 1024 * 1024));
+    const url = `${base}/media/${encodeMediaPath(join(project, 'big.mp4'))}?token=${token}`;
+    const openFiles = async () => (await readdir('/proc/self/fd')).length;
+    const before = await openFiles();
+    for (let i = 0; i < 20; i++) {
+      const controller = new AbortController();
+      const response = await fetch(url, { signal: controller.signal, headers: { range: 'bytes=0-' } });
+      expect(response.status).toBe(206);
+      controller.abort();
+    }
+    await expect.poll(openFiles, { timeout: 5000 }).toBeLessThanOrEqual(before + 2);
   });
 
   it('carries API calls and job events over the WebSocket', async () => {

@@ -1,4 +1,5 @@
 import { mkdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WorkbenchEvent } from '../../src/shared/api';
@@ -78,6 +79,32 @@ describe('Workbench', () => {
     expect((await workbench.appInfo()).nativeDialogs).toBe(true);
     expect(await workbench.chooseProjectFolder()).toMatchObject({ path: await realpath(folder) });
     expect(await workbench.chooseProjectFolder()).toBeNull();
+  });
+
+  it('opens a project even when the recent list cannot be written', async () => {
+    const dataDir = join(await tempDir(), 'not-a-folder');
+    await writeFile(dataDir, 'x');
+    const workbench = testWorkbench(dataDir);
+    const folder = await tempDir();
+    expect((await workbench.openProject({ path: folder })).path).toBe(await realpath(folder));
+    expect((await workbench.currentProject())?.path).toBe(await realpath(folder));
+  });
+
+  it('in the desktop app, opens only folders from the dialog, the recent list or the sample', async () => {
+    const chosen = await tempDir();
+    const workbench = await make({ kind: 'electron', chooseFolder: async () => chosen });
+    const typed = await tempDir();
+    await expect(workbench.openProject({ path: typed })).rejects.toMatchObject({ code: 'forbidden-path', where: { field: 'path' } });
+    await workbench.chooseProjectFolder();
+    await workbench.openProjectFromHost(typed);
+    // Both are now recent, so the window may reopen them by path.
+    expect((await workbench.openProject({ path: chosen })).path).toBe(await realpath(chosen));
+  });
+
+  it('never takes the disk’s root or the home folder as a project', async () => {
+    const workbench = await make();
+    await expect(workbench.openProject({ path: '/' })).rejects.toMatchObject({ code: 'forbidden-path' });
+    await expect(workbench.openProject({ path: homedir() })).rejects.toMatchObject({ code: 'forbidden-path' });
   });
 
   it('says a browser host has no folder dialog', async () => {

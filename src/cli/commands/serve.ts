@@ -17,17 +17,24 @@ export const serveCommand: CliCommand = {
   async run(args, { json, output }) {
     const port = parsePort(args.port);
     const workbench = new Workbench({ dataDir: defaultDataDir(), host: { kind: 'browser' }, workerScript: builtFile('./worker.js') });
-    if (typeof args.project === 'string') await workbench.openProject({ path: args.project });
-    else await openStartupProject(workbench);
+    // Listen first: a taken port should fail before anything is opened, recorded or generated.
     const server = await startServer({ workbench, rendererDir: builtFile('../renderer'), port }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new WorkbenchError('io-error', `Port ${port} is already in use: pick another with --port, or --port 0 for any free one`, { field: 'port' });
       throw error;
     });
+    try {
+      if (typeof args.project === 'string') await workbench.openProjectFromHost(args.project);
+      else await openStartupProject(workbench);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
     output.out(json ? JSON.stringify({ url: server.url, port: server.port }) : `Maskbench is serving at\n  ${server.url}\nOpen it in Chromium or Chrome. Press Ctrl+C to stop.`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    await workbench.shutdown();
     await server.close();
     return 0;
   },

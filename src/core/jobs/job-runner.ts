@@ -17,6 +17,8 @@ export type JobWork = (context: JobContext) => Promise<unknown>;
 
 /** At most this many progress events a second per job, plus the last one before the job ends. */
 const PROGRESS_EVENTS_PER_SECOND = 8;
+/** Finished jobs kept for listJobs; older ones are forgotten. */
+const FINISHED_KEPT = 50;
 
 interface RunningJob {
   info: JobInfo;
@@ -25,6 +27,8 @@ interface RunningJob {
   pendingProgress: JobProgress | null;
   /** Sends a throttled progress event later, so the latest value is never held back for long. */
   progressTimer: ReturnType<typeof setTimeout> | null;
+  /** Settles when the job has ended, whichever way. */
+  ended: Promise<void>;
 }
 
 export class JobRunner {
@@ -48,11 +52,20 @@ export class JobRunner {
       lastProgressAt: -Infinity,
       pendingProgress: null,
       progressTimer: null,
+      ended: Promise.resolve(),
     };
     this.jobs.set(job.info.id, job);
     this.emit({ type: 'job-started', job: structuredClone(job.info) });
-    void this.run(job, work);
+    job.ended = this.run(job, work);
     return structuredClone(job.info);
+  }
+
+  /** Cancels every running job and waits (up to `timeoutMs`) for them to clean up: for quitting. */
+  async cancelAll(timeoutMs: number): Promise<void> {
+    const running = [...this.jobs.values()].filter((job) => job.info.state === 'running');
+    for (const job of running) job.controller.abort();
+    const ended = Promise.all(running.map((job) => job.ended));
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 
   /** Asks a running job to stop; its `job-cancelled` event follows once its work has returned. */
@@ -78,9 +91,9 @@ export class JobRunner {
       },
     };
     try {
+      // Work that finished is done, even if a cancel came too late to stop it.
       const result = await work(context);
-      if (signal.aborted) return this.finish(job, 'cancelled', { type: 'job-cancelled', jobId: job.info.id });
-      this.flushProgress(job);
+      this.flushProgress(job, true);
       this.finish(job, 'done', { type: 'job-done', jobId: job.info.id, result });
     } catch (error) {
       if (signal.aborted) return this.finish(job, 'cancelled', { type: 'job-cancelled', jobId: job.info.id });
@@ -92,10 +105,10 @@ export class JobRunner {
     }
   }
 
-  private flushProgress(job: RunningJob): void {
+  private flushProgress(job: RunningJob, final = false): void {
     if (job.progressTimer) clearTimeout(job.progressTimer);
     job.progressTimer = null;
-    if (!job.pendingProgress || job.info.state !== 'running' || job.controller.signal.aborted) return;
+    if (!job.pendingProgress || job.info.state !== 'running' || (job.controller.signal.aborted && !final)) return;
     job.info.progress = job.pendingProgress;
     job.pendingProgress = null;
     job.lastProgressAt = this.now();
@@ -107,6 +120,8 @@ export class JobRunner {
     job.info.state = state;
     job.info.endedAt = new Date(this.now()).toISOString();
     this.emit(event);
+    const finished = [...this.jobs.values()].filter((other) => other.info.state !== 'running');
+    for (const old of finished.slice(0, Math.max(0, finished.length - FINISHED_KEPT))) this.jobs.delete(old.info.id);
   }
 
   private emit(event: JobEvent): void {

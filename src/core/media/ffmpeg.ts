@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { once } from 'node:events';
+import { sep } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 
 const require = createRequire(import.meta.url);
@@ -10,11 +11,7 @@ const require = createRequire(import.meta.url);
 /** The bundled ffmpeg. In a packaged app it sits unpacked beside the asar archive (see build/). */
 export function ffmpegPath(): string {
   const { path } = require('@ffmpeg-installer/ffmpeg') as { path: string };
-  return path.replace(`app.asar${pathSeparator()}`, `app.asar.unpacked${pathSeparator()}`);
-}
-
-function pathSeparator(): string {
-  return process.platform === 'win32' ? '\\' : '/';
+  return path.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
 }
 
 export interface EncoderOutput {
@@ -48,7 +45,14 @@ export function startRawVideoEncoder(width: number, height: number, fps: number,
   return {
     async write(frame) {
       if (child.exitCode !== null) throw failure(child.exitCode);
-      if (!child.stdin.write(frame)) await Promise.race([once(child.stdin, 'drain'), exited]);
+      if (child.stdin.write(frame)) return;
+      try {
+        await Promise.race([once(child.stdin, 'drain'), exited]);
+      } catch {
+        // The pipe broke because ffmpeg stopped: its exit code and message say why.
+        throw failure(await exited);
+      }
+      if (child.exitCode !== null) throw failure(child.exitCode);
     },
     async finish() {
       child.stdin.end();

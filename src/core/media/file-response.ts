@@ -2,8 +2,7 @@
 // and the browser-mode server: Electron's net.fetch ignores Range (electron#38749), and <video> cannot
 // seek without 206 answers.
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { WorkbenchError } from '../../shared/errors';
@@ -61,10 +60,27 @@ export function parseRange(header: string | null | undefined, size: number): Byt
   return end < start ? null : { start, end };
 }
 
-/** The response for GET or HEAD of `path` (already checked to be allowed) with an optional Range. */
+/**
+ * The response for GET or HEAD of `path` (already checked to be allowed) with an optional Range. The file
+ * is opened first, so an unreadable or vanished file is an error here rather than in the middle of a
+ * response; the body stream owns the file handle and closes it however the response ends.
+ */
 export async function fileResponse(path: string, method: string, rangeHeader: string | null | undefined): Promise<FileResponse> {
-  const info = await stat(path);
-  if (!info.isFile()) throw new WorkbenchError('not-found', `${path} is a folder, not a file`, { file: path });
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EACCES' || error.code === 'EPERM') throw new WorkbenchError('forbidden-path', `${path} cannot be read: permission denied`, { file: path });
+    throw new WorkbenchError('not-found', `No such file: ${path}`, { file: path });
+  });
+  let info;
+  try {
+    info = await handle.stat();
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  if (!info.isFile()) {
+    await handle.close();
+    throw new WorkbenchError('not-found', `${path} is a folder, not a file`, { file: path });
+  }
   const headers: Record<string, string> = {
     'Content-Type': contentType(path),
     'Accept-Ranges': 'bytes',
@@ -73,12 +89,16 @@ export async function fileResponse(path: string, method: string, rangeHeader: st
   };
   const range = parseRange(rangeHeader, info.size);
   if (range === 'unsatisfiable') {
+    await handle.close();
     return { status: 416, headers: { ...headers, 'Content-Range': `bytes */${info.size}`, 'Content-Length': '0' }, body: null };
   }
   const { start, end } = range ?? { start: 0, end: info.size - 1 };
   const length = Math.max(0, end - start + 1);
   headers['Content-Length'] = String(length);
   if (range) headers['Content-Range'] = `bytes ${start}-${end}/${info.size}`;
-  const body = method === 'HEAD' || length === 0 ? null : createReadStream(path, { start, end });
-  return { status: range ? 206 : 200, headers, body };
+  if (method === 'HEAD' || length === 0) {
+    await handle.close();
+    return { status: range ? 206 : 200, headers, body: null };
+  }
+  return { status: range ? 206 : 200, headers, body: handle.createReadStream({ start, end }) };
 }

@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
+import { isWithin } from '../fs/paths';
 
 /**
  * The folders whose files may be served to the window: the open project and folders the user picked.
@@ -34,11 +35,7 @@ export class MediaRoots {
   }
 
   private contains(path: string): boolean {
-    for (const root of this.roots) {
-      const inside = relative(root, path);
-      if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) return true;
-    }
-    return false;
+    return [...this.roots].some((root) => isWithin(root, path));
   }
 }
 

@@ -15,7 +15,9 @@ export async function serveMedia(roots: MediaRoots, encodedPath: string, method:
     if (method !== 'GET' && method !== 'HEAD') throw new WorkbenchError('invalid-request', `Media requests must be GET or HEAD, not ${method}`);
     const path = decodeMediaPath(encodedPath);
     if (path === null) throw new WorkbenchError('invalid-request', 'The media URL does not contain a valid path');
-    return await fileResponse(await roots.resolve(path), method, range);
+    const response = await fileResponse(await roots.resolve(path), method, range);
+    // A project file is shown as media, never run as a page of this origin (an .html or .svg someone put there).
+    return { ...response, headers: { ...response.headers, 'Content-Security-Policy': 'sandbox', 'X-Content-Type-Options': 'nosniff' } };
   } catch (error) {
     const data = toErrorData(error);
     return {

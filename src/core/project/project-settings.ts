@@ -2,9 +2,10 @@
 // for JSON that does not parse).
 
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, normalize } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import { PROJECT_FILE, PROJECT_SCHEMA, type LabelDef, type MediaSettings, type ProjectSettings } from '../../shared/project';
+import { isWithin } from '../fs/paths';
 
 /** The settings in `folder`, or null when the folder has no project.json. */
 export async function readProjectSettings(folder: string): Promise<ProjectSettings | null> {
@@ -24,10 +25,10 @@ export async function readProjectSettings(folder: string): Promise<ProjectSettin
     const line = position === undefined ? undefined : text.slice(0, Number(position)).split('\n').length;
     throw new WorkbenchError('invalid-project', `${file} is not valid JSON: ${(error as Error).message}`, line === undefined ? { file } : { file, line });
   }
-  return checkSettings(value, file);
+  return checkSettings(value, file, folder);
 }
 
-function checkSettings(value: unknown, file: string): ProjectSettings {
+function checkSettings(value: unknown, file: string, folder: string): ProjectSettings {
   const fail = (field: string, expected: string): never => {
     throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}`, { file, field });
   };
@@ -41,7 +42,7 @@ function checkSettings(value: unknown, file: string): ProjectSettings {
   if (root.media !== null && root.media !== undefined) {
     const m = isObject(root.media) ? root.media : fail('media', 'an object or null');
     const kind = m.kind === 'video' || m.kind === 'frames' ? m.kind : fail('media.kind', '"video" or "frames"');
-    const path = typeof m.path === 'string' && isInside(m.path) ? m.path : fail('media.path', 'a path inside the project folder');
+    const path = typeof m.path === 'string' && isInside(folder, m.path) ? m.path : fail('media.path', 'a path inside the project folder');
     const positive = (field: 'fps' | 'frameCount' | 'width' | 'height', integer: boolean) => {
       const number = m[field];
       return typeof number === 'number' && number > 0 && (!integer || Number.isInteger(number)) ? number : fail(`media.${field}`, integer ? 'a whole number above 0' : 'a number above 0');
@@ -71,7 +72,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isInside(path: string): boolean {
-  const normal = normalize(path);
-  return path !== '' && !isAbsolute(path) && normal !== '..' && !normal.startsWith('..' + '/') && !normal.startsWith('..\\');
+function isInside(folder: string, path: string): boolean {
+  return path !== '' && !isAbsolute(path) && isWithin(folder, resolve(folder, path)) && resolve(folder, path) !== folder;
 }

@@ -1,7 +1,8 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProjectSummary, RecentProject } from '../../shared/api';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { isDirectory } from '../fs/paths';
 
 const MAX_RECENT = 12;
 
@@ -14,6 +15,8 @@ interface StoredRecent {
 /** The recently opened projects, newest first, kept in `recent-projects.json` in the data folder. */
 export class RecentProjects {
   private readonly file: string;
+  /** Updates run one after another, so two opens at once cannot lose an entry. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly dataDir: string) {
     this.file = join(dataDir, 'recent-projects.json');
@@ -21,14 +24,18 @@ export class RecentProjects {
 
   async list(): Promise<RecentProject[]> {
     const stored = await this.read();
-    return Promise.all(stored.map(async (entry) => ({ ...entry, exists: await isFolder(entry.path) })));
+    return Promise.all(stored.map(async (entry) => ({ ...entry, exists: await isDirectory(entry.path) })));
   }
 
-  async add(project: ProjectSummary, now = new Date()): Promise<void> {
-    const others = (await this.read()).filter((entry) => entry.path !== project.path);
-    const entries = [{ path: project.path, name: project.name, openedAt: now.toISOString() }, ...others].slice(0, MAX_RECENT);
-    await mkdir(this.dataDir, { recursive: true });
-    await writeFileAtomic(this.file, JSON.stringify({ version: 1, projects: entries }, null, 2) + '\n');
+  add(project: ProjectSummary, now = new Date()): Promise<void> {
+    const update = this.queue.then(async () => {
+      const others = (await this.read()).filter((entry) => entry.path !== project.path);
+      const entries = [{ path: project.path, name: project.name, openedAt: now.toISOString() }, ...others].slice(0, MAX_RECENT);
+      await mkdir(this.dataDir, { recursive: true });
+      await writeFileAtomic(this.file, JSON.stringify({ version: 1, projects: entries }, null, 2) + '\n');
+    });
+    this.queue = update.catch(() => {});
+    return update;
   }
 
   // A missing or damaged list only costs the user their recents: it must never stop the app opening.
@@ -54,10 +61,3 @@ function isStoredRecent(value: unknown): value is StoredRecent {
   return typeof entry?.path === 'string' && typeof entry.name === 'string' && typeof entry.openedAt === 'string';
 }
 
-async function isFolder(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}

@@ -3,7 +3,7 @@
 // end, so a failure or a cancel leaves nothing half-written.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AnnotationSet } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
@@ -77,16 +77,10 @@ export async function generateSample(target: string, options: SampleOptions, con
     const framesPerSecond = options.frames / ((performance.now() - renderStarted) / 1000);
 
     const labels = countLabels(truth);
+    const boxes = Object.values(labels).reduce((sum, count) => sum + count, 0);
     await writeJson(join(staging, PROJECT_FILE), projectSettings(options));
-    await writeJson(join(staging, 'sample.json'), {
-      generator: 'maskbench sample',
-      version: SAMPLE_GENERATOR_VERSION,
-      options,
-      people: truth.tracks.length,
-      boxes: Object.values(labels).reduce((sum, count) => sum + count, 0),
-      labels,
-    });
-    await moveIntoPlace(staging, path);
+    await writeJson(join(staging, 'sample.json'), { generator: 'maskbench sample', version: SAMPLE_GENERATOR_VERSION, options, people: truth.tracks.length, boxes, labels });
+    await moveIntoPlace(staging, path, force);
     return {
       path,
       frames: options.frames,
@@ -94,7 +88,7 @@ export async function generateSample(target: string, options: SampleOptions, con
       height: options.height,
       fps: options.fps,
       people: truth.tracks.length,
-      boxes: Object.values(labels).reduce((sum, count) => sum + count, 0),
+      boxes,
       labels,
       labelNoise: noise && { relabelled: noise.relabelled.length, shifted: noise.shifted.length },
       framesPerSecond: Math.round(framesPerSecond * 10) / 10,
@@ -106,7 +100,10 @@ export async function generateSample(target: string, options: SampleOptions, con
   }
 }
 
-/** The target may be missing or an empty folder; anything else is the user's and is kept unless --force. */
+/**
+ * The target may be missing or an empty folder. With --force it may also hold an earlier sample project
+ * (it has sample.json); anything else is the user's, and is never replaced.
+ */
 async function checkTarget(path: string, force: boolean): Promise<void> {
   let info;
   try {
@@ -118,20 +115,49 @@ async function checkTarget(path: string, force: boolean): Promise<void> {
     return;
   }
   if (!info.isDirectory()) throw new WorkbenchError('already-exists', `${path} is a file: choose a folder for the sample project`, { file: path });
-  if (!force && (await readdir(path)).length > 0) {
-    throw new WorkbenchError('already-exists', `${path} is not empty: choose an empty or new folder, or pass --force to replace it`, { file: path });
+  const entries = await readdir(path);
+  if (entries.length === 0) return;
+  if (!force) throw new WorkbenchError('already-exists', `${path} is not empty: choose an empty or new folder, or pass --force to replace an earlier sample`, { file: path });
+  if (!entries.includes('sample.json')) {
+    throw new WorkbenchError('already-exists', `${path} does not hold a sample project (it has no sample.json), so it is not replaced even with --force`, { file: path });
   }
 }
 
-async function moveIntoPlace(staging: string, path: string): Promise<void> {
+/**
+ * Puts the finished folder in place, checking the target again: it may have changed while the sample was
+ * made. An empty target is removed first (rmdir fails, and nothing is lost, if something was written
+ * into it meanwhile); an earlier sample (with --force) is set aside and restored on failure.
+ */
+async function moveIntoPlace(staging: string, path: string, force: boolean): Promise<void> {
+  const existing = await stat(path).catch(() => null);
+  if (!existing) return rename(staging, path);
+  const changed = () => new WorkbenchError('already-exists', `${path} was written to while the sample was made; it is left as it is`, { file: path });
+  const entries = await readdir(path);
+  if (entries.length === 0) {
+    await rmdir(path).catch(() => {
+      throw changed();
+    });
+    return rename(staging, path);
+  }
+  if (!force || !entries.includes('sample.json')) throw changed();
   const old = join(dirname(path), `.${basename(path)}.old-${randomBytes(4).toString('hex')}`);
-  const replacing = await stat(path).then(
-    () => true,
-    () => false,
-  );
-  if (replacing) await rename(path, old);
-  await rename(staging, path);
-  if (replacing) await rm(old, { recursive: true, force: true });
+  await rename(path, old);
+  try {
+    await rename(staging, path);
+  } catch (error) {
+    await rename(old, path);
+    throw error;
+  }
+  await rm(old, { recursive: true, force: true });
+}
+
+/** Removes what an interrupted run left beside `target` (its staging and set-aside folders). */
+export async function sweepLeftovers(target: string): Promise<void> {
+  const prefix = `.${basename(target)}.`;
+  const entries = await readdir(dirname(target)).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (entry.startsWith(prefix) && /\.(partial|old)-[0-9a-f]{8}$/.test(entry)) await rm(join(dirname(target), entry), { recursive: true, force: true });
+  }
 }
 
 const WRITE_PROBLEMS: Record<string, string> = {
