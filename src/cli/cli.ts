@@ -4,11 +4,14 @@
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { WorkbenchError, describeError, toErrorData } from '../shared/errors';
+import { exportCommand } from './commands/export';
+import { importCommand } from './commands/import';
 import { sampleCommand } from './commands/sample';
+import { validateCommand } from './commands/validate';
 import { serveCommand } from './commands/serve';
 import type { CliCommand, CliOutput } from './command';
 
-const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand };
+const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand, import: importCommand, export: exportCommand, validate: validateCommand };
 
 const USAGE = `Usage: maskbench <command> [options]
 

@@ -32,6 +32,37 @@ export class RequestReader {
     return value;
   }
 
+  optionalString(name: string): string | undefined {
+    return this.take(name) === undefined ? undefined : this.string(name);
+  }
+
+  optionalBoolean(name: string): boolean {
+    const value = this.take(name);
+    if (value === undefined) return false;
+    if (typeof value !== 'boolean') throw this.invalid(name, 'true or false');
+    return value;
+  }
+
+  optionalNumber(name: string, min: number, max: number): number | undefined {
+    const value = this.take(name);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !(value >= min && value <= max)) throw this.invalid(name, `a number from ${min} to ${max}`);
+    return value;
+  }
+
+  /** One of `choices`. */
+  choice<T extends string>(name: string, choices: readonly T[], optional = false): T | undefined {
+    const value = this.take(name);
+    if (value === undefined && optional) return undefined;
+    if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) throw this.invalid(name, `one of ${choices.join(', ')}`);
+    return value as T;
+  }
+
+  /** The field as it came, for a reader of its own (such as an edit). */
+  raw(name: string): unknown {
+    return this.take(name);
+  }
+
   /** Refuses fields the method does not know, which are almost always a client's typo. */
   end(): void {
     const unknown = Object.keys(this.fields).filter((name) => !this.read.has(name));

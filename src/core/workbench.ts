@@ -2,8 +2,10 @@
 // everything the window can do is testable here in plain Node.
 
 import { homedir } from 'node:os';
-import { join, parse, resolve } from 'node:path';
+import { basename, join, parse, resolve } from 'node:path';
 import type { AppInfo, DemoJobRequest, HostKind, JobInfo, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import { ANNOTATION_FORMATS, type AnnotationFormat, type Edit, type EditResult, type ExportReport, type ProjectAnnotations } from '../shared/annotations';
+import { DEFAULT_LABELS } from '../shared/project';
 import { PROJECT_FILE } from '../shared/project';
 import { WorkbenchError } from '../shared/errors';
 import { version } from '../../package.json';
@@ -15,7 +17,10 @@ import { RecentProjects } from './project/recent-projects';
 import { RequestReader } from './request-reader';
 import { detectBackends } from './training/backends';
 import { runInWorker } from './jobs/run-in-worker';
-import { isFile } from './fs/paths';
+import { exportAnnotations } from './annotations/export-annotations';
+import { readEdit } from './annotations/read-edit';
+import { isFile, isWithin } from './fs/paths';
+import { AnnotationStore } from './project/annotation-store';
 import { SAMPLE_GENERATOR_VERSION, sweepLeftovers } from './sample/generate-sample';
 import { SAMPLE_DEFAULTS } from './sample/sample-options';
 import { Emitter } from './event-emitter';
@@ -57,6 +62,8 @@ export class Workbench implements WorkbenchApi {
   private opens = 0;
   /** Folders the user chose in the host's dialog (and the host opened itself): openable in the desktop app. */
   private readonly chosen = new Set<string>();
+  /** The open project's annotations; null when it has none (or no project is open). */
+  private store: AnnotationStore | null = null;
 
   constructor(private readonly options: WorkbenchOptions) {
     this.recent = new RecentProjects(options.dataDir);
@@ -111,6 +118,11 @@ export class Workbench implements WorkbenchApi {
     if (project.path === parse(project.path).root || project.path === homedir()) {
       throw new WorkbenchError('forbidden-path', `${project.path} is too wide to be a project folder: choose the folder that holds the video and its annotations`, { file: project.path });
     }
+    const labels = (project.settings?.labels ?? DEFAULT_LABELS).map((label) => label.name);
+    const store = await AnnotationStore.load(project.path, labels, (save) => this.events.emit({ type: 'annotations-saved', save }));
+    // The project being left keeps every edit: it is written before the switch.
+    await this.store?.flush();
+    this.store = store;
     if (this.project) this.mediaRoots.remove(this.project.path);
     this.project = project;
     this.opens++;
@@ -145,9 +157,77 @@ export class Workbench implements WorkbenchApi {
     return null;
   }
 
-  /** Stops running jobs and lets them clean up (within a few seconds): call before the process exits. */
+  /** Stops running jobs and lets them clean up (within a few seconds), and writes pending edits: call before the process exits. */
   async shutdown(): Promise<void> {
-    await this.jobs.cancelAll(5000);
+    await Promise.all([this.jobs.cancelAll(5000), this.store?.flush()]);
+  }
+
+  async annotations(): Promise<ProjectAnnotations | null> {
+    return this.store?.annotations ?? null;
+  }
+
+  async editAnnotations(request: { edit: Edit }): Promise<EditResult> {
+    const reader = new RequestReader('editAnnotations', request);
+    const edit = readEdit(reader.raw('edit'));
+    reader.end();
+    return this.#store().apply(edit);
+  }
+
+  async undoEdit(): Promise<EditResult | null> {
+    return this.#store().undo();
+  }
+
+  async redoEdit(): Promise<EditResult | null> {
+    return this.#store().redo();
+  }
+
+  async importAnnotations(request: { source: string; format?: AnnotationFormat; linkThreshold?: number; replace?: boolean }): Promise<JobInfo> {
+    const reader = new RequestReader('importAnnotations', request);
+    const source = reader.string('source');
+    const format = reader.choice('format', ANNOTATION_FORMATS, true);
+    const linkThreshold = reader.optionalNumber('linkThreshold', 0.01, 1);
+    const replace = reader.optionalBoolean('replace');
+    reader.end();
+    const project = this.#project();
+    this.#checkUserPath(project, source, 'source');
+    await this.store?.flush();
+    const options = { ...(format ? { format } : {}), ...(linkThreshold !== undefined ? { linkThreshold } : {}), force: replace };
+    return this.jobs.start('import', `Importing ${basename(source)}`, async (context) => {
+      const report = await runInWorker(this.options.workerScript, 'import', { project: project.path, source, options }, context);
+      // Opened again, so the window sees the new annotations (and the project.json an import may have made).
+      if (this.project?.path === project.path) await this.#openFolder(project.path);
+      return report;
+    });
+  }
+
+  async exportAnnotations(request: { format: AnnotationFormat; out: string; force?: boolean }): Promise<ExportReport> {
+    const reader = new RequestReader('exportAnnotations', request);
+    const format = reader.choice('format', ANNOTATION_FORMATS)!;
+    const out = reader.string('out');
+    const force = reader.optionalBoolean('force');
+    reader.end();
+    const project = this.#project();
+    this.#checkUserPath(project, out, 'out');
+    const settings = project.settings;
+    const media = settings?.media?.path.split('/').pop();
+    return exportAnnotations(this.#store().annotations, format, out, { name: project.name, labels: settings?.labels ?? [...DEFAULT_LABELS], force, ...(media ? { source: media } : {}) });
+  }
+
+  #project(): ProjectSummary {
+    if (!this.project) throw new WorkbenchError('invalid-request', 'No project is open');
+    return this.project;
+  }
+
+  #store(): AnnotationStore {
+    if (!this.store) throw new WorkbenchError('invalid-request', 'The open project has no annotations yet: import some first');
+    return this.store;
+  }
+
+  /** In the desktop app, paths the window sends must lie in the project (dialogs that pick others come with the annotator's view). */
+  #checkUserPath(project: ProjectSummary, path: string, field: string): void {
+    if (!trustsTypedPaths(this.options.host) && !isWithin(project.path, resolve(path))) {
+      throw new WorkbenchError('forbidden-path', `${path} is outside the project folder`, { field });
+    }
   }
 
   async listJobs(): Promise<JobInfo[]> {

@@ -3,6 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorData } from '../shared/errors';
+import type { JobContext } from './jobs/job-runner';
 import { workerTasks, type FromWorker, type ToWorker, type WorkerTaskInput, type WorkerTaskName } from './jobs/worker-tasks';
 
 const { task, input } = workerData as { task: WorkerTaskName; input: WorkerTaskInput<WorkerTaskName> };
@@ -14,7 +15,9 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'cancel') controller.abort();
 });
 
-workerTasks[task](input, {
+// The task and its input were paired by runInWorker's types; here they arrive as plain data.
+const run = workerTasks[task] as (input: unknown, context: JobContext) => Promise<unknown>;
+run(input, {
   signal: controller.signal,
   progress: (done, total, message) => post({ type: 'progress', done, total, message }),
   log: (message) => post({ type: 'log', message }),

@@ -1,5 +1,10 @@
 // Boxes and tracks as the core holds them, independent of any file format.
 
+import type { ErrorLocation } from './errors';
+
+export type AnnotationFormat = 'voc' | 'cvat-video' | 'cvat-images';
+export const ANNOTATION_FORMATS: readonly AnnotationFormat[] = ['voc', 'cvat-video', 'cvat-images'];
+
 export interface BoxGeometry {
   xtl: number;
   ytl: number;
@@ -92,4 +97,58 @@ export interface ProjectAnnotations {
   tracks: AnnotationTrack[];
   /** What the imported files had around the boxes, per frame (VOC files' other elements, CVAT images' attributes). */
   extra?: { frames?: Record<number, FormatExtra> };
+}
+
+/** A change to the annotations, applied in core; each can be undone and redone. */
+export type Edit =
+  | { type: 'create-track'; frame: number; box: BoxGeometry; label: string }
+  | { type: 'move-box'; trackId: number; frame: number; box: BoxGeometry }
+  | { type: 'delete-track'; trackId: number }
+  | { type: 'relabel-box'; trackId: number; frame: number; label: string }
+  | { type: 'relabel-track'; trackId: number; from: number; to: number; label: string }
+  | { type: 'split-track'; trackId: number; frame: number }
+  | { type: 'merge-tracks'; trackId: number; otherId: number }
+  | { type: 'set-keyframe'; trackId: number; frame: number; keyframe: boolean }
+  | { type: 'set-occluded'; trackId: number; frame: number; occluded: boolean }
+  | { type: 'set-outside'; trackId: number; frame: number; outside: boolean };
+
+/** What an edit (or its undo) changed: the new state of each track it touched, and the tracks it removed. */
+export interface EditResult {
+  tracks: AnnotationTrack[];
+  removed: number[];
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+/** Something wrong in imported annotations. Errors skip the thing at fault; warnings only inform. */
+export interface Problem extends ErrorLocation {
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface ImportReport {
+  source: string;
+  format: AnnotationFormat;
+  frames: number;
+  boxes: number;
+  tracks: number;
+  /** Tracks made by linking boxes that carried no identity. */
+  tracksFormed: number;
+  /** Boxes per label, after mapping. */
+  labels: Record<string, number>;
+  /** Source labels that were renamed, and to what. */
+  mapped: Record<string, string>;
+  /** Labels outside the project's set, with how many boxes carry them: kept, for the user to map or fix. */
+  unknownLabels: Record<string, number>;
+  problems: Problem[];
+}
+
+export interface ExportReport {
+  format: AnnotationFormat;
+  out: string;
+  frames: number;
+  boxes: number;
+  tracks: number;
+  /** What the annotations hold that this format cannot, in words. */
+  notKept: string[];
 }

@@ -3,6 +3,7 @@
 // declares an API method. Each method takes one plain request object and resolves to plain data.
 
 import type { WorkbenchErrorData } from './errors';
+import type { AnnotationFormat, Edit, EditResult, ExportReport, ProjectAnnotations } from './annotations';
 import type { ProjectSettings } from './project';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
@@ -44,7 +45,7 @@ export interface RecentProject {
   exists: boolean;
 }
 
-export type JobKind = 'demo' | 'sample';
+export type JobKind = 'demo' | 'sample' | 'import';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -84,6 +85,19 @@ export interface WorkbenchMethods {
    * generated first, as a job whose end opens it (a `project-opened` event follows).
    */
   openSampleProject(): Promise<ProjectSummary | null>;
+  /** The open project's annotations (keyframes), or null when it has none yet. */
+  annotations(): Promise<ProjectAnnotations | null>;
+  /** Applies one edit; it is saved within a second and can be undone. */
+  editAnnotations(request: { edit: Edit }): Promise<EditResult>;
+  /** Null when there is nothing to undo (or redo). */
+  undoEdit(): Promise<EditResult | null>;
+  redoEdit(): Promise<EditResult | null>;
+  /**
+   * Imports annotations into the open project as a job (its result is the import report); the project
+   * is opened again when it ends. `replace` is needed when the project has annotations already.
+   */
+  importAnnotations(request: { source: string; format?: AnnotationFormat; linkThreshold?: number; replace?: boolean }): Promise<JobInfo>;
+  exportAnnotations(request: { format: AnnotationFormat; out: string; force?: boolean }): Promise<ExportReport>;
   listJobs(): Promise<JobInfo[]>;
   /** A job that only counts, so the event path can be proven end to end. */
   startDemoJob(request: DemoJobRequest): Promise<JobInfo>;
@@ -100,6 +114,12 @@ export const apiMethods = [
   'chooseProjectFolder',
   'recentProjects',
   'openSampleProject',
+  'annotations',
+  'editAnnotations',
+  'undoEdit',
+  'redoEdit',
+  'importAnnotations',
+  'exportAnnotations',
   'listJobs',
   'startDemoJob',
   'cancelJob',
@@ -122,7 +142,10 @@ export type JobEvent =
   | { type: 'job-failed'; jobId: string; error: WorkbenchErrorData }
   | { type: 'job-cancelled'; jobId: string };
 
-export type WorkbenchEvent = JobEvent | { type: 'project-opened'; project: ProjectSummary };
+/** Whether the open project's edits are on disk. */
+export type SaveState = { state: 'saved' } | { state: 'saving' } | { state: 'error'; error: WorkbenchErrorData };
+
+export type WorkbenchEvent = JobEvent | { type: 'project-opened'; project: ProjectSummary } | { type: 'annotations-saved'; save: SaveState };
 
 export type Unsubscribe = () => void;
 

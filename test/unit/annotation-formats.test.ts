@@ -1,10 +1,10 @@
 import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ProjectAnnotations } from '../../src/shared/annotations';
+import type { ImportReport, ProjectAnnotations } from '../../src/shared/annotations';
 import { DEFAULT_LABELS, type ProjectSettings } from '../../src/shared/project';
 import { exportAnnotations } from '../../src/core/annotations/export-annotations';
-import { importAnnotations, type ImportReport } from '../../src/core/annotations/import-annotations';
+import { importAnnotations } from '../../src/core/annotations/import-annotations';
 import { materialize } from '../../src/core/annotations/keyframes';
 import { readProjectSettings } from '../../src/core/project/project-settings';
 import { useTempDirs } from '../support/temp-dir';

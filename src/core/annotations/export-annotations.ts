@@ -4,25 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { AnnotationSet, ProjectAnnotations } from '../../shared/annotations';
+import type { AnnotationFormat, AnnotationSet, ExportReport, ProjectAnnotations } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
 import type { LabelDef } from '../../shared/project';
 import { writeCvatImages } from './formats/cvat-images';
 import { writeCvatVideo } from './formats/cvat-video';
 import { boxesByFrame } from './formats/frame-boxes';
 import { vocFileName, writeVocFrame } from './formats/pascal-voc';
-import type { AnnotationFormat } from './formats/read-result';
 import { materialize } from './keyframes';
-
-export interface ExportReport {
-  format: AnnotationFormat;
-  out: string;
-  frames: number;
-  boxes: number;
-  tracks: number;
-  /** What the annotations hold that this format cannot, in words. */
-  notKept: string[];
-}
 
 export interface ExportOptions {
   name: string;

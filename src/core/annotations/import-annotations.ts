@@ -3,16 +3,15 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { AnnotationTrack, ProjectAnnotations } from '../../shared/annotations';
+import type { AnnotationFormat, AnnotationTrack, ImportReport, ProjectAnnotations } from '../../shared/annotations';
 import { ANNOTATIONS_SCHEMA } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
 import type { ProjectSettings } from '../../shared/project';
 import { detectCvatFormat, parseCvat, readCvatImages, readCvatVideo } from './formats/read-cvat';
-import type { AnnotationFormat, ReadResult } from './formats/read-result';
+import type { ReadResult } from './formats/read-result';
 import { readVoc } from './formats/read-voc';
 import { fromBoxes } from './keyframes';
 import { DEFAULT_LINK_THRESHOLD, linkTracks } from './link-tracks';
-import type { Problem } from './problems';
 
 /** Larger XML files are refused rather than risk running the app out of memory. */
 export const MAX_XML_BYTES = 512 * 1024 * 1024;
@@ -24,23 +23,6 @@ export interface ImportOptions {
   linkThreshold?: number;
   /** The project's settings: its label set and mapping, and its media's size and length. */
   settings: ProjectSettings | null;
-}
-
-export interface ImportReport {
-  source: string;
-  format: AnnotationFormat;
-  frames: number;
-  boxes: number;
-  tracks: number;
-  /** Tracks made by linking boxes that carried no identity. */
-  tracksFormed: number;
-  /** Boxes per label, after mapping. */
-  labels: Record<string, number>;
-  /** Source labels that were renamed, and to what. */
-  mapped: Record<string, string>;
-  /** Labels outside the project's set, with how many boxes carry them: kept, for the user to map or fix. */
-  unknownLabels: Record<string, number>;
-  problems: Problem[];
 }
 
 export async function importAnnotations(source: string, options: ImportOptions): Promise<{ annotations: ProjectAnnotations; report: ImportReport }> {

@@ -3,14 +3,17 @@
 import type { AnnotationSet, AnnotationTrack, BoxGeometry, ProjectAnnotations, Shape, TrackBox } from '../../shared/annotations';
 import { ANNOTATIONS_SCHEMA } from '../../shared/annotations';
 
-/** CVAT's linear interpolation between two keyframes, rounded as CVAT writes coordinates. */
-export function interpolate(a: BoxGeometry & { frame: number }, b: BoxGeometry & { frame: number }, frame: number): BoxGeometry {
+/**
+ * CVAT's linear interpolation between two keyframes, rounded as CVAT writes coordinates (or exact, for a
+ * new keyframe, so that the frames around it keep their boxes).
+ */
+export function interpolate(a: BoxGeometry & { frame: number }, b: BoxGeometry & { frame: number }, frame: number, round = round2): BoxGeometry {
   const t = (frame - a.frame) / (b.frame - a.frame);
   return {
-    xtl: round2(a.xtl + (b.xtl - a.xtl) * t),
-    ytl: round2(a.ytl + (b.ytl - a.ytl) * t),
-    xbr: round2(a.xbr + (b.xbr - a.xbr) * t),
-    ybr: round2(a.ybr + (b.ybr - a.ybr) * t),
+    xtl: round(a.xtl + (b.xtl - a.xtl) * t),
+    ytl: round(a.ytl + (b.ytl - a.ytl) * t),
+    xbr: round(a.xbr + (b.xbr - a.xbr) * t),
+    ybr: round(a.ybr + (b.ybr - a.ybr) * t),
   };
 }
 
@@ -23,7 +26,7 @@ export function round2(value: number): number {
  * keyframes around it (with the earlier one's label and flags), or the last keyframe held until the end
  * of the clip. Null where the track is outside the view or has not started.
  */
-export function boxAt(track: AnnotationTrack, frame: number): (TrackBox & { keyframe: boolean }) | null {
+export function boxAt(track: AnnotationTrack, frame: number, round = round2): (TrackBox & { keyframe: boolean }) | null {
   const shapes = track.shapes;
   let low = 0;
   let high = shapes.length - 1;
@@ -39,8 +42,9 @@ export function boxAt(track: AnnotationTrack, frame: number): (TrackBox & { keyf
   const before = shapes[index]!;
   if (before.outside) return null;
   const after = shapes[index + 1];
-  const geometry = before.frame === frame || !after || after.outside ? before : interpolate(before, after, frame);
-  return { ...toBox(before), ...pick(geometry), frame, keyframe: before.frame === frame };
+  // Before an outside keyframe the box is held, not interpolated toward it (as in CVAT).
+  const geometry = before.frame === frame || !after || after.outside ? before : interpolate(before, after, frame, round);
+  return { ...toBox(before), xtl: round(geometry.xtl), ytl: round(geometry.ytl), xbr: round(geometry.xbr), ybr: round(geometry.ybr), frame, keyframe: before.frame === frame };
 }
 
 function pick({ xtl, ytl, xbr, ybr }: BoxGeometry): BoxGeometry {

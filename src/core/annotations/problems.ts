@@ -1,10 +1,4 @@
-import type { ErrorLocation } from '../../shared/errors';
-
-/** Something wrong in imported annotations. Errors skip the thing at fault; warnings only inform. */
-export interface Problem extends ErrorLocation {
-  severity: 'error' | 'warning';
-  message: string;
-}
+import type { Problem } from '../../shared/annotations';
 
 /** Collects problems, and caps how many of one kind are listed so a broken 20k-file import stays readable. */
 export class ProblemList {

@@ -1,6 +1,7 @@
 // Work that runs in a worker thread, off the process that talks to the window. Each task takes plain
 // data and a JobContext, like any job.
 
+import { importIntoProject, type ImportIntoProjectOptions } from '../project/import-into-project';
 import { generateSample } from '../sample/generate-sample';
 import type { WorkbenchErrorData } from '../../shared/errors';
 import type { SampleOptions } from '../sample/sample-options';
@@ -9,6 +10,7 @@ import type { JobContext } from './job-runner';
 export const workerTasks = {
   sample: (input: { target: string; options: SampleOptions; force: boolean }, context: JobContext) =>
     generateSample(input.target, input.options, context, input.force),
+  import: (input: { project: string; source: string; options: ImportIntoProjectOptions }) => importIntoProject(input.project, input.source, input.options),
 };
 
 export type WorkerTaskName = keyof typeof workerTasks;

@@ -10,10 +10,12 @@ import { WorkbenchError } from '../../shared/errors';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_FILE, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
 import { writeCvatImages } from '../annotations/formats/cvat-images';
 import { writeCvatVideo } from '../annotations/formats/cvat-video';
+import { fromBoxes } from '../annotations/keyframes';
 import { boxesByFrame } from '../annotations/formats/frame-boxes';
 import { vocFileName, writeVocFrame } from '../annotations/formats/pascal-voc';
 import type { JobContext } from '../jobs/job-runner';
 import { startRawVideoEncoder } from '../media/ffmpeg';
+import { ANNOTATIONS_FILE } from '../project/annotation-store';
 import { renderBackground } from './background';
 import { Camera } from './camera';
 import { createCast } from './cast';
@@ -79,6 +81,8 @@ export async function generateSample(target: string, options: SampleOptions, con
     const labels = countLabels(truth);
     const boxes = Object.values(labels).reduce((sum, count) => sum + count, 0);
     await writeJson(join(staging, PROJECT_FILE), projectSettings(options));
+    // The project's own annotations: the ground truth, ready to edit (the files in annotations/ stay as they were).
+    await writeFile(join(staging, ANNOTATIONS_FILE), JSON.stringify(fromBoxes(truth)));
     await writeJson(join(staging, 'sample.json'), { generator: 'maskbench sample', version: SAMPLE_GENERATOR_VERSION, options, people: truth.tracks.length, boxes, labels });
     await moveIntoPlace(staging, path, force);
     return {

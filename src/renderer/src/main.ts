@@ -22,6 +22,10 @@ connection.onStateChange((state) => (appStore.connection = state));
 // One subscription for the whole window; each event goes to the store of its domain.
 connection.api.onEvent((event) => {
   if (event.type === 'project-opened') project.opened(event.project);
+  else if (event.type === 'annotations-saved') {
+    project.saveState = event.save;
+    if (event.save.state === 'error') appStore.report(event.save.error);
+  }
   else jobs.receive(event);
 });
 

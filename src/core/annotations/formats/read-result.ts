@@ -1,8 +1,5 @@
-import type { AnnotationTrack, ProjectAnnotations, TrackBox } from '../../../shared/annotations';
+import type { AnnotationFormat, AnnotationTrack, ProjectAnnotations, TrackBox } from '../../../shared/annotations';
 import type { ProblemList } from '../problems';
-
-export type AnnotationFormat = 'voc' | 'cvat-video' | 'cvat-images';
-export const ANNOTATION_FORMATS: readonly AnnotationFormat[] = ['voc', 'cvat-video', 'cvat-images'];
 
 /** A box of a per-frame format, with the person's id when the file carries one (`track_id`). */
 export interface FrameBox {

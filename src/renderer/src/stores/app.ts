@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AppInfo } from '../../../shared/api';
-import { WorkbenchError, describeError, toErrorData } from '../../../shared/errors';
+import { WorkbenchError, describeError, toErrorData, type WorkbenchErrorData } from '../../../shared/errors';
 import type { ConnectionState } from '../api/ws-transport';
 import { useApi } from '../api/client';
 
@@ -13,6 +13,10 @@ export interface Notice {
 
 /** How long an info notice stays; errors stay until dismissed. */
 const INFO_NOTICE_MS = 6000;
+
+function isErrorData(value: unknown): value is WorkbenchErrorData {
+  return typeof value === 'object' && value !== null && typeof (value as WorkbenchErrorData).code === 'string' && typeof (value as WorkbenchErrorData).message === 'string';
+}
 
 export const useAppStore = defineStore('app', () => {
   const info = ref<AppInfo | null>(null);
@@ -32,7 +36,7 @@ export const useAppStore = defineStore('app', () => {
 
   /** Shows any thrown value as an error notice: every failed action ends here, none silently. */
   function report(error: unknown): void {
-    const data = error instanceof WorkbenchError ? error.toData() : toErrorData(error);
+    const data = error instanceof WorkbenchError ? error.toData() : isErrorData(error) ? error : toErrorData(error);
     notify(describeError(data), 'error');
   }
 

@@ -1,11 +1,13 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ProjectSummary, RecentProject } from '../../../shared/api';
+import type { ProjectSummary, RecentProject, SaveState } from '../../../shared/api';
 import { useApi } from '../api/client';
 
 export const useProjectStore = defineStore('project', () => {
   const current = ref<ProjectSummary | null>(null);
   const recent = ref<RecentProject[]>([]);
+  /** Whether the open project's edits are on disk, as the core last said. */
+  const saveState = ref<SaveState>({ state: 'saved' });
 
   async function load(): Promise<void> {
     const api = useApi();
@@ -32,10 +34,11 @@ export const useProjectStore = defineStore('project', () => {
   /** Also called for the core's `project-opened` event, so a project opened from the menu shows too. */
   function opened(project: ProjectSummary): void {
     current.value = project;
+    saveState.value = { state: 'saved' };
     void useApi()
       .recentProjects()
       .then((list) => (recent.value = list));
   }
 
-  return { current, recent, load, open, choose, openSample, opened };
+  return { current, recent, saveState, load, open, choose, openSample, opened };
 });

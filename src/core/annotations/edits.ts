@@ -1,0 +1,225 @@
+// The edits an annotator makes, as operations on the keyframe model. Each returns the tracks it touched
+// as they were before and after, which is all undo and redo need.
+
+import type { AnnotationTrack, BoxGeometry, Edit, ProjectAnnotations, Shape } from '../../shared/annotations';
+import { WorkbenchError } from '../../shared/errors';
+import { boxAt, round2 } from './keyframes';
+
+/** Track states by id; null where the track does not exist. */
+export type TrackStates = Map<number, AnnotationTrack | null>;
+
+export interface AppliedEdit {
+  before: TrackStates;
+  after: TrackStates;
+}
+
+/** Applies `edit` to `annotations` (in place); throws a WorkbenchError naming the field when it cannot. */
+export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: readonly string[]): AppliedEdit {
+  const touched = new Map<number, AnnotationTrack | null>();
+  const remember = (id: number) => {
+    if (!touched.has(id)) touched.set(id, copy(annotations.tracks.find((track) => track.id === id) ?? null));
+  };
+  const context = { annotations, labels, remember };
+  switch (edit.type) {
+    case 'create-track': {
+      checkFrame(annotations, edit.frame);
+      const id = Math.max(0, ...annotations.tracks.map((track) => track.id)) + 1;
+      remember(id);
+      const shape: Shape = { ...checkGeometry(annotations, edit.box), frame: edit.frame, label: checkLabel(labels, edit.label), occluded: false, outside: false, zOrder: 0, attributes: {} };
+      annotations.tracks.push({ id, shapes: [shape] });
+      annotations.tracks.sort((a, b) => a.id - b.id);
+      break;
+    }
+    case 'move-box': {
+      const track = trackOf(context, edit.trackId);
+      const box = checkGeometry(annotations, edit.box);
+      Object.assign(keyframe(track, visibleFrame(annotations, track, edit.frame)), box);
+      break;
+    }
+    case 'delete-track':
+      trackOf(context, edit.trackId);
+      annotations.tracks = annotations.tracks.filter((track) => track.id !== edit.trackId);
+      break;
+    case 'relabel-box':
+      relabel(context, edit.trackId, edit.frame, edit.frame, edit.label);
+      break;
+    case 'relabel-track':
+      if (!(edit.to >= edit.from)) throw invalid('"to" must not be before "from"', 'to');
+      relabel(context, edit.trackId, edit.from, edit.to, edit.label);
+      break;
+    case 'split-track': {
+      const track = trackOf(context, edit.trackId);
+      const frame = visibleFrame(annotations, track, edit.frame);
+      if (frame <= track.shapes[0]!.frame) throw invalid(`track ${track.id} starts on frame ${frame}: split it on a later frame`, 'frame');
+      const id = Math.max(...annotations.tracks.map((other) => other.id)) + 1;
+      remember(id);
+      pinBeforeOutside(track, frame);
+      const here = { ...boxAt(track, frame, exact)! };
+      const later = track.shapes.filter((shape) => shape.frame > frame);
+      const start: Shape = { ...shapeFrom(track, frame), ...pick(here), frame, outside: false };
+      track.shapes = [...track.shapes.filter((shape) => shape.frame < frame), { ...start, outside: true }];
+      annotations.tracks.push({ id, shapes: [start, ...later] });
+      annotations.tracks.sort((a, b) => a.id - b.id);
+      break;
+    }
+    case 'merge-tracks': {
+      if (edit.trackId === edit.otherId) throw invalid('a track cannot be merged with itself', 'otherId');
+      const track = trackOf(context, edit.trackId);
+      const other = trackOf(context, edit.otherId, 'otherId');
+      const clash = firstCommonFrame(annotations.frameCount, track, other);
+      if (clash !== null) throw invalid(`tracks ${track.id} and ${other.id} are both in view on frame ${clash}, so they are not one person`, 'otherId');
+      const byFrame = new Map<number, Shape>();
+      for (const shape of [...track.shapes, ...other.shapes]) {
+        const existing = byFrame.get(shape.frame);
+        if (!existing || existing.outside) byFrame.set(shape.frame, shape);
+      }
+      track.shapes = [...byFrame.values()].sort((a, b) => a.frame - b.frame);
+      annotations.tracks = annotations.tracks.filter((candidate) => candidate.id !== other.id);
+      break;
+    }
+    case 'set-keyframe': {
+      const track = trackOf(context, edit.trackId);
+      if (edit.keyframe) keyframe(track, visibleFrame(annotations, track, edit.frame));
+      else {
+        const index = track.shapes.findIndex((shape) => shape.frame === edit.frame);
+        if (index < 0) throw invalid(`track ${track.id} has no keyframe on frame ${edit.frame}`, 'frame');
+        if (index === 0) throw invalid(`frame ${edit.frame} is where track ${track.id} starts: delete the track instead`, 'frame');
+        track.shapes.splice(index, 1);
+      }
+      break;
+    }
+    case 'set-occluded': {
+      const track = trackOf(context, edit.trackId);
+      keyframe(track, visibleFrame(annotations, track, edit.frame)).occluded = edit.occluded;
+      break;
+    }
+    case 'set-outside': {
+      const track = trackOf(context, edit.trackId);
+      checkFrame(annotations, edit.frame);
+      if (edit.outside) {
+        visibleFrame(annotations, track, edit.frame);
+        pinBeforeOutside(track, edit.frame);
+        keyframe(track, edit.frame).outside = true;
+      } else {
+        const hidden = boxAt(track, edit.frame) === null && edit.frame >= track.shapes[0]!.frame;
+        if (!hidden) throw invalid(`track ${track.id} is not out of view on frame ${edit.frame}`, 'frame');
+        // Back in view where it left: the geometry of the outside keyframe before this frame.
+        keyframe(track, edit.frame).outside = false;
+      }
+      break;
+    }
+  }
+  const after: TrackStates = new Map([...touched.keys()].map((id) => [id, copy(annotations.tracks.find((track) => track.id === id) ?? null)]));
+  return { before: touched, after };
+}
+
+/** Puts the given track states back (undo puts `before`, redo puts `after`). */
+export function restore(annotations: ProjectAnnotations, states: TrackStates): void {
+  const ids = new Set(states.keys());
+  const kept = annotations.tracks.filter((track) => !ids.has(track.id));
+  const restored = [...states.values()].filter((track): track is AnnotationTrack => track !== null).map(copy) as AnnotationTrack[];
+  annotations.tracks = [...kept, ...restored].sort((a, b) => a.id - b.id);
+}
+
+interface Context {
+  annotations: ProjectAnnotations;
+  labels: readonly string[];
+  remember(id: number): void;
+}
+
+function relabel(context: Context, trackId: number, from: number, to: number, label: string): void {
+  const { annotations } = context;
+  const track = trackOf(context, trackId);
+  checkFrame(annotations, from);
+  checkFrame(annotations, to);
+  const name = checkLabel(context.labels, label);
+  // Frames after the range keep the label they had: pin it with a keyframe before changing anything.
+  const next = boxAt(track, to + 1);
+  if (to + 1 < annotations.frameCount && next && !next.keyframe) keyframe(track, to + 1);
+  if (boxAt(track, from)) keyframe(track, from);
+  const inRange = track.shapes.filter((shape) => shape.frame >= from && shape.frame <= to && !shape.outside);
+  if (inRange.length === 0) throw invalid(`track ${track.id} is not in view between frames ${from} and ${to}`, 'from');
+  for (const shape of inRange) shape.label = name;
+}
+
+/** No rounding: a keyframe made where a box was interpolated leaves the boxes around it as they were. */
+const exact = (value: number) => value;
+
+/**
+ * Before a track goes out of view on `frame`, its box is held rather than interpolated; a keyframe on
+ * the frame before keeps that box where it was.
+ */
+function pinBeforeOutside(track: AnnotationTrack, frame: number): void {
+  if (boxAt(track, frame - 1)) keyframe(track, frame - 1);
+}
+
+/** The keyframe on `frame`, made from the track's current box there if it is interpolated. */
+function keyframe(track: AnnotationTrack, frame: number): Shape {
+  const existing = track.shapes.find((shape) => shape.frame === frame);
+  if (existing) return existing;
+  const current = boxAt(track, frame, exact);
+  const shape: Shape = current ? { ...shapeFrom(track, frame), ...pick(current), frame } : { ...shapeFrom(track, frame), frame };
+  track.shapes.push(shape);
+  track.shapes.sort((a, b) => a.frame - b.frame);
+  return shape;
+}
+
+/** A copy of the keyframe in force on `frame` (the last one at or before it). */
+function shapeFrom(track: AnnotationTrack, frame: number): Shape {
+  const before = [...track.shapes].reverse().find((shape) => shape.frame <= frame) ?? track.shapes[0]!;
+  return { ...before, attributes: { ...before.attributes } };
+}
+
+function firstCommonFrame(frameCount: number, a: AnnotationTrack, b: AnnotationTrack): number | null {
+  const start = Math.max(a.shapes[0]!.frame, b.shapes[0]!.frame);
+  for (let frame = start; frame < frameCount; frame++) if (boxAt(a, frame) && boxAt(b, frame)) return frame;
+  return null;
+}
+
+function trackOf(context: Context, id: number, field = 'trackId'): AnnotationTrack {
+  const track = context.annotations.tracks.find((candidate) => candidate.id === id);
+  if (!track) throw invalid(`there is no track ${id}`, field);
+  context.remember(id);
+  return track;
+}
+
+function visibleFrame(annotations: ProjectAnnotations, track: AnnotationTrack, frame: number): number {
+  checkFrame(annotations, frame);
+  if (!boxAt(track, frame)) throw invalid(`track ${track.id} is not in view on frame ${frame}`, 'frame');
+  return frame;
+}
+
+function checkFrame(annotations: ProjectAnnotations, frame: number): void {
+  if (!Number.isInteger(frame) || frame < 0 || frame >= annotations.frameCount) throw invalid(`frame must be a whole number from 0 to ${annotations.frameCount - 1}, got ${frame}`, 'frame');
+}
+
+function checkLabel(labels: readonly string[], label: string): string {
+  if (!labels.includes(label)) throw invalid(`"${label}" is not one of the project's labels (${labels.join(', ')})`, 'label');
+  return label;
+}
+
+/** A box with some area, clipped to the frame. */
+function checkGeometry(annotations: ProjectAnnotations, box: BoxGeometry): BoxGeometry {
+  const clipped = {
+    xtl: round2(Math.max(0, box.xtl)),
+    ytl: round2(Math.max(0, box.ytl)),
+    xbr: round2(Math.min(annotations.width, box.xbr)),
+    ybr: round2(Math.min(annotations.height, box.ybr)),
+  };
+  if (![box.xtl, box.ytl, box.xbr, box.ybr].every(Number.isFinite) || clipped.xbr - clipped.xtl < 1 || clipped.ybr - clipped.ytl < 1) {
+    throw invalid('the box must be at least 1 pixel wide and high inside the frame', 'box');
+  }
+  return clipped;
+}
+
+function pick({ xtl, ytl, xbr, ybr }: BoxGeometry): BoxGeometry {
+  return { xtl, ytl, xbr, ybr };
+}
+
+function copy<T>(value: T): T {
+  return value === null ? value : structuredClone(value);
+}
+
+function invalid(message: string, field: string): WorkbenchError {
+  return new WorkbenchError('invalid-request', message, { field });
+}

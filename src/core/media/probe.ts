@@ -1,0 +1,45 @@
+// What a video file or a folder of frames holds: frame size, rate and count, read with the bundled ffmpeg.
+
+import { execFile } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { WorkbenchError } from '../../shared/errors';
+import type { MediaSettings } from '../../shared/project';
+import { isWithin } from '../fs/paths';
+import { ffmpegPath } from './ffmpeg';
+
+const IMAGE = /\.(jpe?g|png)$/i;
+/** A folder of frames has no rate of its own; this is assumed, and can be changed in project.json. */
+export const FRAMES_FPS = 25;
+
+/** The media settings for `path`, which must be inside the project folder. Frame files are listed in order. */
+export async function probeMedia(projectDir: string, path: string): Promise<{ media: MediaSettings; frameNames: string[] | null }> {
+  if (!isWithin(projectDir, path)) throw new WorkbenchError('forbidden-path', `${path} is outside the project folder ${projectDir}: put the media inside it`, { file: path, field: 'media' });
+  const info = await stat(path).catch(() => {
+    throw new WorkbenchError('not-found', `There is no video or frame folder at ${path}`, { file: path, field: 'media' });
+  });
+  const relativePath = relative(projectDir, path).split('\\').join('/');
+  if (info.isDirectory()) {
+    const frames = (await readdir(path)).filter((name) => IMAGE.test(name)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    if (frames.length === 0) throw new WorkbenchError('invalid-request', `${path} holds no .jpg or .png frames`, { file: path, field: 'media' });
+    const { width, height } = await readStream(join(path, frames[0]!), false);
+    return { media: { kind: 'frames', path: relativePath, fps: FRAMES_FPS, frameCount: frames.length, width, height }, frameNames: frames };
+  }
+  const { width, height, fps, frames } = await readStream(path, true);
+  return { media: { kind: 'video', path: relativePath, fps, frameCount: frames, width, height }, frameNames: null };
+}
+
+/** Size and rate from ffmpeg's description of the first video stream; the frame count by reading every packet (no decoding). */
+async function readStream(path: string, countFrames: boolean): Promise<{ width: number; height: number; fps: number; frames: number }> {
+  const args = ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-'];
+  const stderr = await promisify(execFile)(ffmpegPath(), countFrames ? args : ['-hide_banner', '-nostdin', '-i', path], { maxBuffer: 16 * 1024 * 1024 })
+    .then((result) => result.stderr)
+    .catch((error: { stderr?: string }) => error.stderr ?? '');
+  const stream = /Stream #\S+.*Video: .*?(\d{2,5})x(\d{2,5})/.exec(stderr);
+  if (!stream) throw new WorkbenchError('invalid-request', `${path} has no video stream ffmpeg can read`, { file: path, field: 'media' });
+  const fps = Number(/([\d.]+) fps/.exec(stderr)?.[1] ?? /([\d.]+) tbr/.exec(stderr)?.[1] ?? FRAMES_FPS);
+  const frames = countFrames ? Number([...stderr.matchAll(/frame=\s*(\d+)/g)].at(-1)?.[1] ?? 0) : 1;
+  if (countFrames && frames === 0) throw new WorkbenchError('invalid-request', `${path} holds no video frames ffmpeg can read`, { file: path, field: 'media' });
+  return { width: Number(stream[1]), height: Number(stream[2]), fps, frames };
+}

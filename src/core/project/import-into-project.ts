@@ -1,0 +1,63 @@
+// `maskbench import` and the app's import: annotations from a file or folder become the project's own,
+// the original is copied into imports/, and a project.json is made if the folder had none.
+
+import { cp, mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { WorkbenchError } from '../../shared/errors';
+import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_FILE, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
+import type { ImportReport } from '../../shared/annotations';
+import { importAnnotations, type ImportOptions } from '../annotations/import-annotations';
+import { writeFileAtomic } from '../fs/atomic-write';
+import { isDirectory, isFile } from '../fs/paths';
+import { probeMedia } from '../media/probe';
+import { ANNOTATIONS_FILE, AnnotationStore } from './annotation-store';
+import { readProjectSettings } from './project-settings';
+
+export interface ImportIntoProjectOptions extends Omit<ImportOptions, 'settings'> {
+  /** The project's video or frame folder (inside the project), for a project that has no project.json yet. */
+  media?: string;
+  /** Replace annotations the project already has (they are kept in history/). */
+  force?: boolean;
+}
+
+export interface ProjectImportReport extends ImportReport {
+  project: string;
+  /** Where the original was copied, inside the project. */
+  original: string;
+  createdProject: boolean;
+}
+
+export async function importIntoProject(projectDir: string, source: string, options: ImportIntoProjectOptions): Promise<ProjectImportReport> {
+  const folder = resolve(projectDir);
+  if (!(await isDirectory(folder))) throw new WorkbenchError('not-found', `There is no project folder at ${folder}`, { file: folder, field: 'project' });
+  if (!options.force && (await isFile(join(folder, ANNOTATIONS_FILE)))) {
+    throw new WorkbenchError('already-exists', `${folder} already has annotations: pass --force to replace them (the current ones are kept in history/)`, { file: join(folder, ANNOTATIONS_FILE) });
+  }
+  const existing = await readProjectSettings(folder);
+  const createdProject = existing === null;
+  let settings = existing ?? newSettings(folder);
+  let frameNames: string[] | null = null;
+  if (options.media) {
+    if (existing?.media) throw new WorkbenchError('invalid-request', `${folder} already names its media in project.json; --media is for new projects`, { field: 'media' });
+    const probed = await probeMedia(folder, resolve(options.media));
+    frameNames = probed.frameNames;
+    settings = { ...settings, media: probed.media };
+  }
+  const { annotations, report } = await importAnnotations(source, { ...options, settings });
+  if (report.boxes === 0) {
+    throw new WorkbenchError('invalid-annotations', `Nothing could be imported from ${report.source}${report.problems.length ? `: ${report.problems[0]!.message}` : ''}`, { file: report.source });
+  }
+  // Frames of a frame folder are named by their files, which is how Pascal VOC files find them.
+  if (frameNames) annotations.frameNames = frameNames;
+
+  const original = join(folder, 'imports', `${new Date().toISOString().replace(/[:.]/g, '-')}-${basename(report.source)}`);
+  await mkdir(join(folder, 'imports'), { recursive: true });
+  await cp(report.source, original, { recursive: true, errorOnExist: true, force: false });
+  if (createdProject || options.media) await writeFileAtomic(join(folder, PROJECT_FILE), JSON.stringify(settings, null, 2) + '\n');
+  await AnnotationStore.create(folder, annotations, settings.labels.map((label) => label.name));
+  return { ...report, project: folder, original, createdProject };
+}
+
+function newSettings(folder: string): ProjectSettings {
+  return { schema: PROJECT_SCHEMA, name: basename(folder), media: null, labels: DEFAULT_LABELS.map((label) => ({ ...label })), labelMapping: { ...DEFAULT_LABEL_MAPPING } };
+}
