@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -98,6 +98,47 @@ describe('maskbench CLI', () => {
     const forced = await maskbench('sample', parent, '--frames', '5', '--width', '320', '--height', '180', '--force');
     expect([forced.code, forced.stderr.trim()]).toEqual([1, `maskbench: ${parent} does not hold a sample project (it has no sample.json), so it is not replaced even with --force (file ${parent})`]);
     expect(await readFile(join(parent, 'keep.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('imports, exports and validates annotations, on a project it makes from a video', async () => {
+    const parent = await tempDir();
+    const sample = join(parent, 'sample');
+    expect((await maskbench('sample', sample, '--frames', '30', '--width', '320', '--height', '180', '--label-noise', '0.1')).code).toBe(0);
+    const project = join(parent, 'project');
+    await mkdir(project);
+    await copyFile(join(sample, 'media', 'walkway.mp4'), join(project, 'clip.mp4'));
+
+    const imported = await maskbench('import', join(sample, 'annotations', 'voc'), '--project', project, '--media', join(project, 'clip.mp4'), '--json');
+    expect(imported.code).toBe(0);
+    const report = JSON.parse(imported.stdout);
+    const truth = JSON.parse(await readFile(join(sample, 'sample.json'), 'utf8'));
+    expect(report).toMatchObject({ format: 'voc', frames: 30, boxes: truth.boxes, tracks: truth.people, createdProject: true, problems: [] });
+    expect(JSON.parse(await readFile(join(project, 'project.json'), 'utf8')).media).toEqual({ kind: 'video', path: 'clip.mp4', fps: 25, frameCount: 30, width: 320, height: 180 });
+    expect(await readdir(join(project, 'imports'))).toEqual([expect.stringMatching(/-voc$/)]);
+
+    const again = await maskbench('import', join(sample, 'annotations', 'cvat-video.xml'), '--project', project);
+    expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already has annotations: pass --force to replace them')]);
+    expect((await maskbench('import', join(sample, 'annotations', 'noisy', 'cvat-video.xml'), '--project', project, '--force')).code).toBe(0);
+    expect(await readdir(join(project, 'history'))).toHaveLength(1);
+
+    const exported = await maskbench('export', '--project', project, '--format', 'cvat-images', '--out', join(parent, 'out.xml'));
+    expect(exported.stdout).toContain(`Wrote ${truth.boxes} boxes in ${truth.people} tracks over 30 frames to ${join(parent, 'out.xml')} (cvat-images)`);
+    expect(exported.stdout).toContain('not kept: which of the');
+    const valid = await maskbench('validate', join(parent, 'out.xml'), '--project', project);
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toContain(`${truth.boxes} boxes`);
+  });
+
+  it('exits 1 from validate when a file has errors, listing them by file and line', async () => {
+    const file = join(await tempDir(), 'bad.xml');
+    await writeFile(file, '<annotations>\n<image id="0" name="a.jpg" width="100" height="100">\n<box label="MW" xtl="50" ytl="10" xbr="20" ybr="40"/>\n</image>\n</annotations>');
+    const result = await maskbench('validate', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error ${file}:3: the box has xmax <= xmin (50, 10, 20, 40); it is skipped`);
+    const missing = await maskbench('import', file);
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, 'maskbench: --project is required (field project)']);
+    const badFormat = await maskbench('validate', file, '--format', 'yolo');
+    expect(badFormat.stderr).toContain('--format must be one of voc, cvat-video, cvat-images, got "yolo"');
   });
 
   it('says clearly when the port is taken', async () => {

@@ -13,7 +13,7 @@ import { isFile } from '../fs/paths';
 
 export const ANNOTATIONS_FILE = 'annotations.json';
 export const HISTORY_DIR = 'history';
-/** Edits are written this long after the last one (well within the promised second). */
+/** Edits are written this long after the first unsaved one (well within the promised second), however fast more follow. */
 const SAVE_DELAY_MS = 200;
 /** A copy of the file goes to history/ at most this often, and the newest this many are kept. */
 const HISTORY_EVERY_MS = 10 * 60 * 1000;
@@ -93,8 +93,8 @@ export class AnnotationStore {
   private changed(states: Map<number, AnnotationTrack | null>): EditResult {
     this.dirty = true;
     this.onSaveState({ state: 'saving' });
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.flush().catch(() => {}), SAVE_DELAY_MS);
+    // Not restarted by later edits: a steady stream of edits must still reach the disk every 200 ms.
+    this.timer ??= setTimeout(() => void this.flush().catch(() => {}), SAVE_DELAY_MS);
     const tracks = [...states.values()].filter((track): track is AnnotationTrack => track !== null);
     const removed = [...states.entries()].filter(([, track]) => track === null).map(([id]) => id);
     return { tracks: structuredClone(tracks), removed, canUndo: this.undoStack.length > 0, canRedo: this.redoStack.length > 0 };
