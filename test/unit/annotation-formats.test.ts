@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ImportReport, ProjectAnnotations } from '../../src/shared/annotations';
@@ -6,6 +6,7 @@ import { DEFAULT_LABELS, type ProjectSettings } from '../../src/shared/project';
 import { exportAnnotations } from '../../src/core/annotations/export-annotations';
 import { importAnnotations } from '../../src/core/annotations/import-annotations';
 import { materialize } from '../../src/core/annotations/keyframes';
+import { importIntoProject } from '../../src/core/project/import-into-project';
 import { readProjectSettings } from '../../src/core/project/project-settings';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -209,5 +210,33 @@ describe('importing and exporting annotations', () => {
     await exportAnnotations(annotations, 'cvat-images', out, { name: 'x', labels: DEFAULT_LABELS.slice(), force: true });
     expect(await readFile(out, 'utf8')).toContain('<annotations>');
     await mkdir(join(out + '.d'));
+  });
+});
+
+describe('annotations for a folder of frames', () => {
+  const tempDir = useTempDirs();
+
+  it('matches VOC files to frame files by <filename>, and reports one whose frame file is missing', async () => {
+    const project = await tempDir();
+    await cp(join(inject('sampleProject'), 'media', 'frames'), join(project, 'frames'), { recursive: true });
+    await rm(join(project, 'frames', 'frame_000007.jpg'));
+    const report = await importIntoProject(project, voc, { media: join(project, 'frames') });
+    expect(report.frames).toBe(159);
+    expect(report.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ severity: 'error', file: join(voc, 'frame_000007.xml'), message: expect.stringContaining('<filename>frame_000007.jpg</filename> matches no frame of the project') })]),
+    );
+    const settings = JSON.parse(await readFile(join(project, 'project.json'), 'utf8')) as ProjectSettings;
+    expect(settings.media).toEqual({ kind: 'frames', path: 'frames', fps: 25, frameCount: 159, width: 640, height: 360 });
+    // Frame 8 of the video is the eighth file now: its boxes follow their file, not their old number.
+    const annotations = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+    expect(annotations.frameNames[7]).toBe('frame_000008.jpg');
+  });
+
+  it('refuses an XML file larger than it will read, without reading it', async () => {
+    const file = join(await tempDir(), 'huge.xml');
+    const handle = await open(file, 'w');
+    await handle.truncate(600 * 1024 * 1024);
+    await handle.close();
+    await expect(importAnnotations(file, { settings: null })).rejects.toMatchObject({ code: 'invalid-annotations', message: expect.stringContaining('is 600 MB, more than the 512 MB') });
   });
 });

@@ -23,6 +23,8 @@ export interface ImportOptions {
   linkThreshold?: number;
   /** The project's settings: its label set and mapping, and its media's size and length. */
   settings: ProjectSettings | null;
+  /** The project's frame files, when its media is a folder of frames: VOC files are matched to them by <filename>. */
+  frameNames?: string[];
 }
 
 export async function importAnnotations(source: string, options: ImportOptions): Promise<{ annotations: ProjectAnnotations; report: ImportReport }> {
@@ -37,7 +39,7 @@ export async function importAnnotations(source: string, options: ImportOptions):
   let read: ReadResult;
   if (info.isDirectory()) {
     if (options.format && options.format !== 'voc') throw new WorkbenchError('invalid-request', `${path} is a folder, which can only be Pascal VOC (--format voc)`, { file: path });
-    read = await readVoc(path, media ? { size: { width: media.width, height: media.height } } : {});
+    read = await readVoc(path, { ...(media ? { size: { width: media.width, height: media.height } } : {}), ...(options.frameNames ? { frameNames: options.frameNames } : {}) });
   } else {
     if (info.size > MAX_XML_BYTES) {
       throw new WorkbenchError('invalid-annotations', `${path} is ${(info.size / 2 ** 20).toFixed(0)} MB, more than the ${MAX_XML_BYTES / 2 ** 20} MB Maskbench reads from one XML file`, { file: path });
@@ -68,7 +70,7 @@ export async function importAnnotations(source: string, options: ImportOptions):
   for (const [label, count] of Object.entries(unknownLabels)) {
     problems.warning(`${count} boxes carry the label "${label}", which is not in the project's label set; they keep it until you map or relabel them`, { file: path }, `unknown-${label}`);
   }
-  const frameNames = Array.from({ length: frameCount }, (_, frame) => read.frameNames[frame] ?? `frame_${String(frame).padStart(6, '0')}.jpg`);
+  const frameNames = options.frameNames ?? Array.from({ length: frameCount }, (_, frame) => read.frameNames[frame] ?? `frame_${String(frame).padStart(6, '0')}.jpg`);
   const annotations: ProjectAnnotations = { schema: ANNOTATIONS_SCHEMA, width: read.width, height: read.height, frameCount, frameNames, tracks, ...(read.extra ? { extra: read.extra } : {}) };
   return {
     annotations,

@@ -30,6 +30,7 @@ export function iou(a: BoxGeometry, b: BoxGeometry): number {
  */
 export function linkTracks(frameBoxes: FrameBox[], threshold: number, problems: ProblemList): { tracks: Track[]; formed: number } {
   const identified = new Map<number, Track>();
+  const framesOf = new Map<number, Set<number>>();
   const loose: TrackBox[] = [];
   for (const { trackId, box, file, line } of frameBoxes) {
     if (trackId === null) {
@@ -38,16 +39,25 @@ export function linkTracks(frameBoxes: FrameBox[], threshold: number, problems: 
     }
     const track = identified.get(trackId) ?? { id: trackId, boxes: [] };
     identified.set(trackId, track);
-    if (track.boxes.some((other) => other.frame === box.frame)) {
+    const frames = framesOf.get(trackId) ?? new Set<number>();
+    framesOf.set(trackId, frames);
+    if (frames.has(box.frame)) {
       problems.error(`track_id ${trackId} appears twice on frame ${box.frame}; the second box is linked by position instead`, { file, line }, 'duplicate-track-id');
       loose.push(box);
-    } else track.boxes.push(box);
+    } else {
+      frames.add(box.frame);
+      track.boxes.push(box);
+    }
   }
   let nextId = Math.max(0, ...identified.keys()) + 1;
   const linked: Track[] = [];
   let active: Active[] = [];
   const byFrame = new Map<number, TrackBox[]>();
-  for (const box of loose) byFrame.set(box.frame, [...(byFrame.get(box.frame) ?? []), box]);
+  for (const box of loose) {
+    const list = byFrame.get(box.frame);
+    if (list) list.push(box);
+    else byFrame.set(box.frame, [box]);
+  }
   for (const frame of [...byFrame.keys()].sort((a, b) => a - b)) {
     active = active.filter((entry) => frame - entry.last.frame <= MAX_GAP);
     const boxes = byFrame.get(frame)!;

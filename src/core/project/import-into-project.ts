@@ -42,13 +42,13 @@ export async function importIntoProject(projectDir: string, source: string, opti
     const probed = await probeMedia(folder, resolve(options.media));
     frameNames = probed.frameNames;
     settings = { ...settings, media: probed.media };
+  } else if (settings.media?.kind === 'frames') {
+    frameNames = (await probeMedia(folder, join(folder, settings.media.path))).frameNames;
   }
-  const { annotations, report } = await importAnnotations(source, { ...options, settings });
+  const { annotations, report } = await importAnnotations(source, { ...options, settings, ...(frameNames ? { frameNames } : {}) });
   if (report.boxes === 0) {
     throw new WorkbenchError('invalid-annotations', `Nothing could be imported from ${report.source}${report.problems.length ? `: ${report.problems[0]!.message}` : ''}`, { file: report.source });
   }
-  // Frames of a frame folder are named by their files, which is how Pascal VOC files find them.
-  if (frameNames) annotations.frameNames = frameNames;
 
   const original = join(folder, 'imports', `${new Date().toISOString().replace(/[:.]/g, '-')}-${basename(report.source)}`);
   await mkdir(join(folder, 'imports'), { recursive: true });

@@ -61,7 +61,8 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
   const height = task.height || fallbackSize?.height || 0;
   if (!width || !height) throw new WorkbenchError('invalid-annotations', `${file} gives no <original_size>, and the project has no video to take it from`, { file });
   const tracksXml = children(root, 'track');
-  const lastFrame = Math.max(-1, ...tracksXml.flatMap((track) => children(track, 'box').map((box) => number(attributes(box).frame ?? '')).filter(Number.isFinite)));
+  let lastFrame = -1;
+  for (const track of tracksXml) for (const box of children(track, 'box')) lastFrame = Math.max(lastFrame, number(attributes(box).frame ?? '') || 0);
   const frameCount = task.size || fallbackSize?.frameCount || lastFrame + 1;
   const trackLines = tagLines(content, 'track');
   const boxLines = tagLines(content, 'box');
