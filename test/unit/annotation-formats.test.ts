@@ -5,7 +5,7 @@ import type { ImportReport, ProjectAnnotations } from '../../src/shared/annotati
 import { DEFAULT_LABELS, type ProjectSettings } from '../../src/shared/project';
 import { exportAnnotations } from '../../src/core/annotations/export-annotations';
 import { importAnnotations } from '../../src/core/annotations/import-annotations';
-import { materialize } from '../../src/core/annotations/keyframes';
+import { materialize } from '../../src/shared/keyframes';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import { readProjectSettings } from '../../src/core/project/project-settings';
 import { useTempDirs } from '../support/temp-dir';

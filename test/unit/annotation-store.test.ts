@@ -2,7 +2,7 @@ import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Edit, ProjectAnnotations } from '../../src/shared/annotations';
-import { boxAt, materialize } from '../../src/core/annotations/keyframes';
+import { boxAt, materialize } from '../../src/shared/keyframes';
 import { ANNOTATIONS_FILE, AnnotationStore, parseAnnotations } from '../../src/core/project/annotation-store';
 import { dispatch } from '../../src/core/dispatch';
 import { useTempDirs } from '../support/temp-dir';

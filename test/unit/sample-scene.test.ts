@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TrackBox } from '../../src/shared/annotations';
 import { Camera } from '../../src/core/sample/camera';
 import { createCast } from '../../src/core/sample/cast';
-import { interpolate } from '../../src/core/annotations/keyframes';
+import { interpolate } from '../../src/shared/keyframes';
 import { groundTruth } from '../../src/core/sample/ground-truth';
 import { Prng } from '../../src/core/sample/prng';
 import { SAMPLE_DEFAULTS, validateSampleOptions } from '../../src/core/sample/sample-options';

@@ -3,7 +3,7 @@
 
 import type { AnnotationTrack, BoxGeometry, Edit, ProjectAnnotations, Shape } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
-import { boxAt, round2 } from './keyframes';
+import { boxAt, round2 } from '../../shared/keyframes';
 
 /** Track states by id; null where the track does not exist. */
 export type TrackStates = Map<number, AnnotationTrack | null>;

@@ -11,7 +11,7 @@ import { writeCvatImages } from './formats/cvat-images';
 import { writeCvatVideo } from './formats/cvat-video';
 import { boxesByFrame } from './formats/frame-boxes';
 import { vocFileName, writeVocFrame } from './formats/pascal-voc';
-import { materialize } from './keyframes';
+import { materialize } from '../../shared/keyframes';
 
 export interface ExportOptions {
   name: string;

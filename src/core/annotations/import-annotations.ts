@@ -10,7 +10,7 @@ import type { ProjectSettings } from '../../shared/project';
 import { detectCvatFormat, parseCvat, readCvatImages, readCvatVideo } from './formats/read-cvat';
 import type { ReadResult } from './formats/read-result';
 import { readVoc } from './formats/read-voc';
-import { fromBoxes } from './keyframes';
+import { fromBoxes } from '../../shared/keyframes';
 import { DEFAULT_LINK_THRESHOLD, linkTracks } from './link-tracks';
 
 /** Larger XML files are refused rather than risk running the app out of memory. */

@@ -10,7 +10,7 @@ import { WorkbenchError } from '../../shared/errors';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_FILE, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
 import { writeCvatImages } from '../annotations/formats/cvat-images';
 import { writeCvatVideo } from '../annotations/formats/cvat-video';
-import { fromBoxes } from '../annotations/keyframes';
+import { fromBoxes } from '../../shared/keyframes';
 import { boxesByFrame } from '../annotations/formats/frame-boxes';
 import { vocFileName, writeVocFrame } from '../annotations/formats/pascal-voc';
 import type { JobContext } from '../jobs/job-runner';

@@ -4,7 +4,7 @@
 import type { AnnotationSet, BoxGeometry, Track, TrackBox } from '../../shared/annotations';
 import type { Camera } from './camera';
 import type { Pedestrian } from './cast';
-import { interpolate, round2 } from '../annotations/keyframes';
+import { interpolate, round2 } from '../../shared/keyframes';
 import { peopleInFrame, type PersonInFrame } from './scene';
 
 /** Part of a box hidden behind nearer people from which it counts as occluded. */

@@ -1,7 +1,7 @@
 // A copy of the annotations with known mistakes, so that label review can be measured against them.
 
 import type { AnnotationSet, BoxGeometry, TrackBox } from '../../shared/annotations';
-import { round2 } from '../annotations/keyframes';
+import { round2 } from '../../shared/keyframes';
 import { Prng } from './prng';
 
 export interface Relabelled {

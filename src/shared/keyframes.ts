@@ -1,7 +1,7 @@
 // Between the project's keyframe model and the box-per-frame view the file formats need.
 
-import type { AnnotationSet, AnnotationTrack, BoxGeometry, ProjectAnnotations, Shape, TrackBox } from '../../shared/annotations';
-import { ANNOTATIONS_SCHEMA } from '../../shared/annotations';
+import type { AnnotationSet, AnnotationTrack, BoxGeometry, ProjectAnnotations, Shape, TrackBox } from './annotations';
+import { ANNOTATIONS_SCHEMA } from './annotations';
 
 /**
  * CVAT's linear interpolation between two keyframes, rounded as CVAT writes coordinates (or exact, for a
