@@ -1,6 +1,7 @@
-// Every key the app answers to, in one table: the key handler and the `?` overlay both read it.
+// Every key the app answers to, in named groups: one window-wide handler reads them, and the `?`
+// overlay lists them, so a key cannot work without being listed.
 
-import { onBeforeUnmount, onMounted } from 'vue';
+import { onBeforeUnmount, onMounted, shallowReactive } from 'vue';
 import { useLayoutStore } from '../stores/layout';
 import { useOpenProject } from './useOpenProject';
 
@@ -11,22 +12,42 @@ export interface Shortcut {
   run(): void;
 }
 
-export function useShortcutTable(): Shortcut[] {
+export interface ShortcutGroup {
+  name: string;
+  shortcuts: () => Shortcut[];
+  /** The group answers only while this holds (its view is shown). */
+  active: () => boolean;
+}
+
+/** The groups in force, in the order they were registered. */
+export const shortcutGroups = shallowReactive(new Map<string, ShortcutGroup>());
+
+/** Registers a group while the calling component is mounted. */
+export function useShortcutGroup(group: ShortcutGroup): void {
+  onMounted(() => shortcutGroups.set(group.name, group));
+  onBeforeUnmount(() => shortcutGroups.delete(group.name));
+}
+
+export function useAppShortcuts(): ShortcutGroup {
   const layout = useLayoutStore();
   const openProject = useOpenProject();
-  return [
-    { keys: 'Ctrl+O', description: 'Open a project folder', run: () => void openProject() },
-    { keys: 'Alt+1', description: 'Show the Annotate view', run: () => layout.show('annotate') },
-    { keys: 'Alt+9', description: 'Show Diagnostics (app info, backends, test job)', run: () => layout.show('diagnostics') },
-    { keys: '?', description: 'Show or hide this list of shortcuts', run: () => layout.toggleOverlay('help') },
-    { keys: 'Escape', description: 'Close the open dialog', run: () => layout.closeOverlay() },
-  ];
+  return {
+    name: 'Everywhere',
+    active: () => true,
+    shortcuts: () => [
+      { keys: 'Ctrl+O', description: 'Open a project folder', run: () => void openProject() },
+      { keys: 'Alt+1', description: 'Show the Annotate view', run: () => layout.show('annotate') },
+      { keys: 'Alt+9', description: 'Show Diagnostics (app info, backends, test job)', run: () => layout.show('diagnostics') },
+      { keys: '?', description: 'Show or hide this list of shortcuts', run: () => layout.toggleOverlay('help') },
+      { keys: 'Escape', description: 'Close the open dialog, or stop drawing', run: () => layout.closeOverlay() },
+    ],
+  };
 }
 
 /** Whether `event` is the key combination `keys` ("Ctrl+Shift+Z", "Alt+1", "?", "Escape"). */
 export function matchesKeys(keys: string, event: KeyboardEvent): boolean {
   const parts = keys.split('+');
-  const key = parts.pop() ?? '';
+  const key = parts.pop() || '+';
   const wantCtrl = parts.includes('Ctrl');
   const wantAlt = parts.includes('Alt');
   const wantShift = parts.includes('Shift');
@@ -38,15 +59,19 @@ export function matchesKeys(keys: string, event: KeyboardEvent): boolean {
   return event.key === key;
 }
 
-/** Installs one window-wide key handler for the table while the calling component is mounted. */
-export function useShortcuts(table: Shortcut[]): void {
+/** The one window-wide key handler, for the app's lifetime. */
+export function useShortcutHandler(): void {
   const onKeyDown = (event: KeyboardEvent) => {
     const typing = event.target instanceof HTMLElement && event.target.closest('input, textarea, select, [contenteditable]');
     if (typing && event.key !== 'Escape') return;
-    const shortcut = table.find((candidate) => matchesKeys(candidate.keys, event));
-    if (!shortcut) return;
-    event.preventDefault();
-    shortcut.run();
+    for (const group of [...shortcutGroups.values()].reverse()) {
+      if (!group.active()) continue;
+      const shortcut = group.shortcuts().find((candidate) => matchesKeys(candidate.keys, event));
+      if (!shortcut) continue;
+      event.preventDefault();
+      shortcut.run();
+      return;
+    }
   };
   onMounted(() => window.addEventListener('keydown', onKeyDown));
   onBeforeUnmount(() => window.removeEventListener('keydown', onKeyDown));

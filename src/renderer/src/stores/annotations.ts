@@ -1,0 +1,81 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { AnnotationTrack, Edit, EditResult, ProjectAnnotations, TrackBox } from '../../../shared/annotations';
+import { boxAt } from '../../../shared/keyframes';
+import { useApi } from '../api/client';
+
+export interface BoxInFrame {
+  trackId: number;
+  box: TrackBox & { keyframe: boolean };
+}
+
+/**
+ * The open project's annotations as the core holds them. Every change goes through the core (which
+ * saves it and keeps undo); the store applies the tracks the core sends back.
+ */
+export const useAnnotationsStore = defineStore('annotations', () => {
+  // Tracks are replaced, never mutated in place, so a shallow ref and a revision counter keep 20k keyframes cheap.
+  const annotations = shallowRef<ProjectAnnotations | null>(null);
+  const revision = ref(0);
+  const selectedTrackId = ref<number | null>(null);
+  const canUndo = ref(false);
+  const canRedo = ref(false);
+  /** Frames touched by edits in this session, for the timeline. */
+  const editedFrames = ref(new Set<number>());
+
+  const tracks = computed<AnnotationTrack[]>(() => {
+    void revision.value;
+    return annotations.value?.tracks ?? [];
+  });
+
+  /** The boxes in `frame`, farthest first (the order they are drawn in). */
+  function boxesAt(frame: number): BoxInFrame[] {
+    const boxes: BoxInFrame[] = [];
+    for (const track of tracks.value) {
+      const box = boxAt(track, frame);
+      if (box) boxes.push({ trackId: track.id, box });
+    }
+    return boxes.sort((a, b) => a.box.zOrder - b.box.zOrder || a.trackId - b.trackId);
+  }
+
+  async function load(): Promise<void> {
+    annotations.value = await useApi().annotations();
+    selectedTrackId.value = null;
+    canUndo.value = false;
+    canRedo.value = false;
+    editedFrames.value = new Set();
+    revision.value++;
+  }
+
+  function apply(result: EditResult): void {
+    const current = annotations.value;
+    if (!current) return;
+    const changed = new Map(result.tracks.map((track) => [track.id, track]));
+    const kept = current.tracks.filter((track) => !changed.has(track.id) && !result.removed.includes(track.id));
+    annotations.value = { ...current, tracks: [...kept, ...changed.values()].sort((a, b) => a.id - b.id) };
+    if (selectedTrackId.value !== null && result.removed.includes(selectedTrackId.value)) selectedTrackId.value = null;
+    canUndo.value = result.canUndo;
+    canRedo.value = result.canRedo;
+    revision.value++;
+  }
+
+  async function edit(change: Edit): Promise<EditResult> {
+    const result = await useApi().editAnnotations({ edit: change });
+    apply(result);
+    const frames = 'from' in change ? [change.from, change.to] : 'frame' in change ? [change.frame] : [];
+    for (const frame of frames) editedFrames.value.add(frame);
+    return result;
+  }
+
+  async function undo(): Promise<void> {
+    const result = await useApi().undoEdit();
+    if (result) apply(result);
+  }
+
+  async function redo(): Promise<void> {
+    const result = await useApi().redoEdit();
+    if (result) apply(result);
+  }
+
+  return { annotations, revision, tracks, selectedTrackId, canUndo, canRedo, editedFrames, boxesAt, load, apply, edit, undo, redo };
+});
