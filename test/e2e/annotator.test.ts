@@ -1,0 +1,192 @@
+// The annotator's view in Chromium, on a small sample project served in browser mode: stepping,
+// relabelling by key, moving and resizing on the canvas, undo and redo, and edits that survive a reload.
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { ProjectAnnotations } from '../../src/shared/annotations';
+import { boxAt } from '../../src/shared/keyframes';
+import { BIN, ROOT, assertBuilt, serve, type ServeProcess } from '../support/built-app';
+import { launchChromium } from '../support/chromium';
+
+const SHOTS = join(ROOT, 'test-results', 'screenshots');
+
+describe('the annotator (browser mode)', () => {
+  let folder: string;
+  let project: string;
+  let server: ServeProcess;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    assertBuilt();
+    folder = await mkdtemp(join(tmpdir(), 'maskbench-annotator-'));
+    project = join(folder, 'walkway');
+    await promisify(execFile)(process.execPath, [BIN, 'sample', project, '--frames', '160', '--width', '640', '--height', '360']);
+    server = await serve(['--project', project], join(folder, 'data'));
+    browser = await launchChromium();
+    page = await browser.newPage();
+    await page.goto(server.url);
+    await page.locator('[data-test=annotator]').waitFor();
+    // The first frame is on screen once the video has presented it.
+    await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement | null)?.readyState! >= 2);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  const frameShown = async () => Number(await page.locator('[data-test=frame-number]').textContent());
+  const saved = async () => JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+  /** The boxes of a frame as the annotations file has them: "label #id", in drawing order. */
+  const fileBoxes = (annotations: ProjectAnnotations, frame: number) =>
+    annotations.tracks
+      .map((track) => ({ id: track.id, box: boxAt(track, frame) }))
+      .filter((entry) => entry.box)
+      .sort((a, b) => a.box!.zOrder - b.box!.zOrder || a.id - b.id)
+      .map((entry) => `${entry.box!.label} #${entry.id}`);
+  const listed = () =>
+    page.locator('[data-test=in-view] li[data-track]').evaluateAll((items) => items.map((item) => `${item.querySelector('[data-test=label]')!.textContent} #${item.getAttribute('data-track')}`));
+  /** The saved file, once `check` holds for it (the autosave writes within a second). */
+  async function savedWhen(check: (annotations: ProjectAnnotations) => boolean): Promise<ProjectAnnotations> {
+    await expect.poll(async () => check(await saved()), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => page.locator('[data-test=save-state]').textContent()).toBe('Saved');
+    return saved();
+  }
+  const trackIn = (annotations: ProjectAnnotations, id: number) => annotations.tracks.find((track) => track.id === id)!;
+
+  async function goTo(frame: number): Promise<void> {
+    await page.keyboard.press('Control+g');
+    await page.locator('[data-test=go-to]').fill(String(frame));
+    await page.keyboard.press('Enter');
+    await expect.poll(frameShown).toBe(frame);
+  }
+
+  /** The screen point of a video pixel. */
+  async function screenPoint(x: number, y: number): Promise<{ x: number; y: number }> {
+    const rect = (await page.locator('[data-test=overlay]').boundingBox())!;
+    return { x: rect.x + (x / 640) * rect.width, y: rect.y + (y / 360) * rect.height };
+  }
+
+  it('steps frame by frame with no frame skipped or shown twice, and lists each frame’s boxes as the file has them', async () => {
+    onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-annotator-step.png') }).then(() => {}));
+    const annotations = await saved();
+    const seen: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('f');
+      await expect.poll(frameShown).toBe(i + 1);
+      seen.push(await frameShown());
+      expect(await listed()).toEqual(fileBoxes(annotations, i + 1));
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    // Keys pressed faster than frames arrive still all count.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('v');
+    await expect.poll(frameShown).toBe(42);
+    await page.keyboard.press('c');
+    await expect.poll(frameShown).toBe(32);
+    await goTo(117);
+    expect(await listed()).toEqual(fileBoxes(annotations, 117));
+    await page.screenshot({ path: join(SHOTS, 'annotator.png') });
+  });
+
+  it('relabels the selected box with its key, and the track over a marked range with Shift', async () => {
+    await goTo(60);
+    await page.keyboard.press('Tab');
+    const selected = Number(await page.locator('[data-test=in-view] li.selected').getAttribute('data-track'));
+    const before = await saved();
+    const track = before.tracks.find((candidate) => candidate.id === selected)!;
+    const label = boxAt(track, 60)!.label;
+    const [key, other] = label === 'NM' ? ['1', 'MW'] : ['2', 'NM'];
+    await page.keyboard.press(key!);
+    const after = trackIn(await savedWhen((file) => boxAt(trackIn(file, selected), 60)?.label === other), selected);
+    expect([boxAt(after, 59)?.label, boxAt(after, 60)?.label, boxAt(after, 61)?.label]).toEqual([boxAt(track, 59)?.label, other, boxAt(track, 61)?.label]);
+
+    await page.keyboard.press('[');
+    await goTo(64);
+    await page.keyboard.press(']');
+    await expect(page.locator('[data-test=range]').textContent()).resolves.toBe('range 60–64');
+    await page.keyboard.press('Shift+3');
+    const ranged = trackIn(await savedWhen((file) => boxAt(trackIn(file, selected), 62)?.label === 'ND'), selected);
+    expect([60, 61, 62, 63, 64].map((frame) => boxAt(ranged, frame)?.label)).toEqual(['ND', 'ND', 'ND', 'ND', 'ND']);
+    expect(boxAt(ranged, 65)?.label).toBe(boxAt(track, 65)?.label);
+  });
+
+  it('moves and resizes a box on the canvas, snapping to the frame’s edge', async () => {
+    await goTo(90);
+    const annotations = await saved();
+    const [target] = annotations.tracks.map((track) => ({ id: track.id, box: boxAt(track, 90) })).filter((entry) => entry.box && entry.box.xbr - entry.box.xtl > 12).sort((a, b) => b.box!.ybr - a.box!.ybr);
+    const box = target!.box!;
+    const center = await screenPoint((box.xtl + box.xbr) / 2, (box.ytl + box.ybr) / 2);
+    await page.mouse.move(center.x, center.y);
+    await page.mouse.down();
+    await page.mouse.move(center.x + 20, center.y + 10, { steps: 5 });
+    await page.mouse.up();
+    const moved = boxAt(trackIn(await savedWhen((file) => boxAt(trackIn(file, target!.id), 90)!.xtl !== box.xtl), target!.id), 90)!;
+    const rect = (await page.locator('[data-test=overlay]').boundingBox())!;
+    const pixel = 640 / rect.width;
+    expect(moved.xtl - box.xtl).toBeCloseTo(20 * pixel, 0);
+    expect(moved.ytl - box.ytl).toBeCloseTo(10 * pixel, 0);
+    expect(moved.xbr - moved.xtl).toBeCloseTo(box.xbr - box.xtl, 1);
+
+    // Drag the bottom-right handle past the frame's right edge: the box stops at the edge.
+    const corner = await screenPoint(moved.xbr, moved.ybr);
+    await page.mouse.move(corner.x, corner.y);
+    await page.mouse.down();
+    const beyond = await screenPoint(700, moved.ybr + 5);
+    await page.mouse.move(beyond.x, beyond.y, { steps: 5 });
+    await page.mouse.up();
+    const resized = boxAt(trackIn(await savedWhen((file) => boxAt(trackIn(file, target!.id), 90)!.xbr === 640), target!.id), 90)!;
+    expect(resized.xbr).toBe(640);
+    expect(resized.xtl).toBeCloseTo(moved.xtl, 1);
+    await page.screenshot({ path: join(SHOTS, 'annotator-edited.png') });
+  });
+
+  it('undoes and redoes edits, and keeps them across a reload', async () => {
+    await goTo(90);
+    const edited = await saved();
+    await page.keyboard.press('Control+z');
+    const undone = await savedWhen((file) => JSON.stringify(file) !== JSON.stringify(edited));
+    expect(undone.tracks.length).toBe(edited.tracks.length);
+    await page.keyboard.press('Control+Shift+z');
+    expect(await savedWhen((file) => JSON.stringify(file) === JSON.stringify(edited))).toEqual(edited);
+
+    await page.reload();
+    await page.locator('[data-test=annotator]').waitFor();
+    await goTo(62);
+    expect(await listed()).toEqual(fileBoxes(edited, 62));
+    expect((await listed()).some((entry) => entry.startsWith('ND'))).toBe(true);
+  });
+
+  it('draws a new box with N and deletes it with Delete', async () => {
+    await goTo(20);
+    const before = (await saved()).tracks.length;
+    await page.keyboard.press('n');
+    const from = await screenPoint(20, 200);
+    const to = await screenPoint(60, 330);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 4 });
+    await page.mouse.up();
+    const created = (await savedWhen((file) => file.tracks.length === before + 1)).tracks;
+    const box = boxAt(created.at(-1)!, 20)!;
+    expect([box.label, Math.round(box.xtl), Math.round(box.ytl)]).toEqual(['MW', 20, 200]);
+    await page.keyboard.press('Delete');
+    await savedWhen((file) => file.tracks.length === before);
+  });
+
+  it('lists the annotator’s keys in the help overlay, with the project’s label keys', async () => {
+    await page.keyboard.press('?');
+    const help = page.locator('[data-test=help]');
+    await help.waitFor();
+    const text = await help.textContent();
+    for (const entry of ['Next frame', 'Label the selected box MW', 'Undo', 'Draw a new box']) expect(text).toContain(entry);
+    await page.screenshot({ path: join(SHOTS, 'annotator-help.png') });
+    await page.keyboard.press('Escape');
+  });
+});
