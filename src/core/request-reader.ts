@@ -33,7 +33,7 @@ export class RequestReader {
   }
 
   optionalString(name: string): string | undefined {
-    return this.take(name) === undefined ? undefined : this.string(name);
+    return this.fields[name] === undefined ? (this.take(name), undefined) : this.string(name);
   }
 
   optionalBoolean(name: string): boolean {

@@ -21,6 +21,7 @@ import { exportAnnotations } from './annotations/export-annotations';
 import { readEdit } from './annotations/read-edit';
 import { isFile, isWithin } from './fs/paths';
 import { AnnotationStore } from './project/annotation-store';
+import type { ImportIntoProjectOptions } from './project/import-into-project';
 import { SAMPLE_GENERATOR_VERSION, sweepLeftovers } from './sample/generate-sample';
 import { SAMPLE_DEFAULTS } from './sample/sample-options';
 import { Emitter } from './event-emitter';
@@ -50,7 +51,7 @@ export interface WorkbenchOptions {
 }
 
 /** Methods for the host process only (never reachable from the window: dispatch serves `apiMethods` alone). */
-export const hostOnlyMethods = ['openProjectFromHost', 'shutdown'] as const;
+export const hostOnlyMethods = ['openProjectFromHost', 'importAnnotationsFromHost', 'exportAnnotationsFromHost', 'shutdown'] as const;
 
 export class Workbench implements WorkbenchApi {
   readonly mediaRoots = new MediaRoots();
@@ -181,17 +182,30 @@ export class Workbench implements WorkbenchApi {
     return this.#store().redo();
   }
 
-  async importAnnotations(request: { source: string; format?: AnnotationFormat; linkThreshold?: number; replace?: boolean }): Promise<JobInfo> {
+  async importAnnotations(request: { source: string; format?: AnnotationFormat; linkThreshold?: number; replace?: boolean; media?: string }): Promise<JobInfo> {
     const reader = new RequestReader('importAnnotations', request);
     const source = reader.string('source');
     const format = reader.choice('format', ANNOTATION_FORMATS, true);
     const linkThreshold = reader.optionalNumber('linkThreshold', 0.01, 1);
     const replace = reader.optionalBoolean('replace');
+    const media = reader.optionalString('media');
     reader.end();
+    this.#checkUserPath(this.#project(), source, 'source');
+    return this.#import(source, { ...(format ? { format } : {}), ...(linkThreshold !== undefined ? { linkThreshold } : {}), ...(media ? { media } : {}), force: replace });
+  }
+
+  /** For the host's own File menu: a path the user chose in its dialog, which may lie outside the project. */
+  async importAnnotationsFromHost(source: string): Promise<JobInfo> {
+    return this.#import(source, { force: true });
+  }
+
+  async exportAnnotationsFromHost(format: AnnotationFormat, out: string): Promise<ExportReport> {
+    return this.#export(format, out, true);
+  }
+
+  async #import(source: string, options: ImportIntoProjectOptions): Promise<JobInfo> {
     const project = this.#project();
-    this.#checkUserPath(project, source, 'source');
     await this.store?.flush();
-    const options = { ...(format ? { format } : {}), ...(linkThreshold !== undefined ? { linkThreshold } : {}), force: replace };
     return this.jobs.start('import', `Importing ${basename(source)}`, async (context) => {
       const report = await runInWorker(this.options.workerScript, 'import', { project: project.path, source, options }, context);
       // Opened again, so the window sees the new annotations (and the project.json an import may have made).
@@ -206,8 +220,12 @@ export class Workbench implements WorkbenchApi {
     const out = reader.string('out');
     const force = reader.optionalBoolean('force');
     reader.end();
+    this.#checkUserPath(this.#project(), out, 'out');
+    return this.#export(format, out, force);
+  }
+
+  async #export(format: AnnotationFormat, out: string, force: boolean): Promise<ExportReport> {
     const project = this.#project();
-    this.#checkUserPath(project, out, 'out');
     const settings = project.settings;
     const media = settings?.media?.path.split('/').pop();
     return exportAnnotations(this.#store().annotations, format, out, { name: project.name, labels: settings?.labels ?? [...DEFAULT_LABELS], force, ...(media ? { source: media } : {}) });

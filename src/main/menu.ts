@@ -1,23 +1,50 @@
-import { Menu, app, type MenuItemConstructorOptions } from 'electron';
+import { Menu, app, dialog, type MenuItemConstructorOptions } from 'electron';
+import type { AnnotationFormat } from '../shared/annotations';
 import type { Workbench } from '../core/workbench';
 
+const EXPORTS: { label: string; format: AnnotationFormat; folder: boolean }[] = [
+  { label: 'Pascal VOC (a folder)…', format: 'voc', folder: true },
+  { label: 'CVAT for video 1.1…', format: 'cvat-video', folder: false },
+  { label: 'CVAT for images 1.1…', format: 'cvat-images', folder: false },
+];
+
+// The core announces what these do (a project opened, a job started and ended), as for any other way of doing them.
+function report(action: string): (error: unknown) => void {
+  return (error) => void dialog.showErrorBox(`${action} failed`, error instanceof Error ? error.message : String(error));
+}
+
 export function setupMenu(workbench: Workbench): void {
+  const importAnnotations = async (folder: boolean) => {
+    const chosen = await dialog.showOpenDialog({
+      title: folder ? 'Import a Pascal VOC folder' : 'Import a CVAT XML file',
+      properties: folder ? ['openDirectory'] : ['openFile'],
+      ...(folder ? {} : { filters: [{ name: 'CVAT XML', extensions: ['xml'] }] }),
+    });
+    if (!chosen.canceled && chosen.filePaths[0]) await workbench.importAnnotationsFromHost(chosen.filePaths[0]);
+  };
+  const exportAnnotations = async (format: AnnotationFormat, folder: boolean) => {
+    const chosen = await dialog.showSaveDialog({ title: 'Export annotations', ...(folder ? {} : { filters: [{ name: 'CVAT XML', extensions: ['xml'] }] }) });
+    if (chosen.canceled || !chosen.filePath) return;
+    const written = await workbench.exportAnnotationsFromHost(format, chosen.filePath);
+    await dialog.showMessageBox({ message: `Wrote ${written.boxes} boxes to ${written.out}`, detail: written.notKept.length ? `Not kept: ${written.notKept.join('; ')}` : '' });
+  };
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     {
       label: 'File',
       submenu: [
-        {
-          label: 'Open Project…',
-          accelerator: 'CmdOrCtrl+O',
-          // The core announces the opened project to the window, as it does for any other way of opening.
-          click: () => void workbench.chooseProjectFolder().catch((error: unknown) => console.error('Opening a project failed:', error)),
-        },
+        { label: 'Open Project…', accelerator: 'CmdOrCtrl+O', click: () => void workbench.chooseProjectFolder().catch(report('Opening the project')) },
+        { type: 'separator' },
+        { label: 'Import Pascal VOC Folder…', click: () => void importAnnotations(true).catch(report('The import')) },
+        { label: 'Import CVAT XML…', click: () => void importAnnotations(false).catch(report('The import')) },
+        { label: 'Export Annotations', submenu: EXPORTS.map(({ label, format, folder }) => ({ label, click: () => void exportAnnotations(format, folder).catch(report('The export')) })) },
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],
     },
-    { role: 'editMenu' },
+    // Not the stock Edit menu: its Undo and Redo accelerators would take Ctrl+Z from the page, whose
+    // undo goes through the core's edit history.
+    { label: 'Edit', submenu: [{ role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }] },
     { role: 'viewMenu' },
     { role: 'windowMenu' },
     { role: 'help', submenu: [{ label: `Maskbench ${app.getVersion()}`, enabled: false }] },

@@ -94,9 +94,10 @@ export interface WorkbenchMethods {
   redoEdit(): Promise<EditResult | null>;
   /**
    * Imports annotations into the open project as a job (its result is the import report); the project
-   * is opened again when it ends. `replace` is needed when the project has annotations already.
+   * is opened again when it ends. `replace` is needed when the project has annotations already; `media`
+   * names the video or frame folder (inside the project) of a project that has none yet.
    */
-  importAnnotations(request: { source: string; format?: AnnotationFormat; linkThreshold?: number; replace?: boolean }): Promise<JobInfo>;
+  importAnnotations(request: { source: string; format?: AnnotationFormat; linkThreshold?: number; replace?: boolean; media?: string }): Promise<JobInfo>;
   exportAnnotations(request: { format: AnnotationFormat; out: string; force?: boolean }): Promise<ExportReport>;
   listJobs(): Promise<JobInfo[]>;
   /** A job that only counts, so the event path can be proven end to end. */

@@ -1,11 +1,13 @@
 // The app in real Chromium against `maskbench serve`: the same core and bridge the desktop app uses.
 
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { ROOT, assertBuilt, serve, type ServeProcess } from '../support/built-app';
+import { BIN, ROOT, assertBuilt, serve, type ServeProcess } from '../support/built-app';
 import { launchChromium } from '../support/chromium';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -129,6 +131,38 @@ describe('the app in Chromium (browser mode)', () => {
     await shot('help');
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached' });
+  });
+
+  it('imports annotations from the toolbar into a project without a video, then shows the annotator', async () => {
+    screenshotOnFailure('import');
+    const sample = join(await tempDir(), 'sample');
+    await promisify(execFile)(process.execPath, [BIN, 'sample', sample, '--frames', '30', '--width', '320', '--height', '180']);
+    const project = await realpath(await tempDir());
+    await copyFile(join(sample, 'media', 'walkway.mp4'), join(project, 'clip.mp4'));
+    await page.keyboard.press('Control+o');
+    await page.locator('[data-test=project-path]').fill(project);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-test=overview-import]').click();
+    await page.locator('[data-test=import-source]').fill(join(sample, 'annotations', 'voc'));
+    await page.locator('[data-test=import-media]').fill(join(project, 'clip.mp4'));
+    await page.screenshot({ path: join(RESULTS, 'screenshots', 'import-dialog.png') });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.locator('[data-test=annotator]').waitFor({ timeout: 20_000 });
+    await expect(page.locator('[data-test=transport]').textContent()).resolves.toContain('/ 29');
+    await page.getByText(/Imported \d+ boxes in \d+ tracks/).waitFor();
+
+    // An import with problems shows them, by file and line.
+    const broken = join(project, 'broken.xml');
+    await writeFile(broken, '<annotations>\n<image id="0" name="a.jpg" width="320" height="180">\n<box label="MW" xtl="50" ytl="10" xbr="20" ybr="40"/>\n<box label="NM" xtl="5" ytl="10" xbr="20" ybr="40"/>\n</image>\n</annotations>');
+    await page.locator('[data-test=import-button]').click();
+    await page.locator('[data-test=import-source]').fill(broken);
+    await page.locator('[data-test=import-replace]').check();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const report = page.locator('[data-test=import-report]');
+    await report.waitFor({ timeout: 20_000 });
+    await expect(report.textContent()).resolves.toContain(`${broken}:3`);
+    await page.screenshot({ path: join(RESULTS, 'screenshots', 'import-report.png') });
+    await page.keyboard.press('Escape');
   });
 
   it('logged no errors in the page', () => {

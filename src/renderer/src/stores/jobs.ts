@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { DemoJobRequest, JobEvent, JobInfo } from '../../../shared/api';
+import type { ImportReport } from '../../../shared/annotations';
 import { useApi } from '../api/client';
 import { useAppStore } from './app';
 
@@ -10,6 +11,8 @@ import { useAppStore } from './app';
  */
 export const useJobsStore = defineStore('jobs', () => {
   const byId = ref<Record<string, JobInfo>>({});
+  /** The report of the last import that finished, for the window to show its problems. */
+  const lastImport = ref<ImportReport | null>(null);
   const queue: JobEvent[] = [];
   let flushScheduled = false;
 
@@ -48,7 +51,11 @@ export const useJobsStore = defineStore('jobs', () => {
         break;
       case 'job-done':
         job.state = 'done';
-        app.notify(`${job.title} finished`);
+        if (job.kind === 'import') {
+          const report = event.result as ImportReport;
+          lastImport.value = report;
+          app.notify(`Imported ${report.boxes} boxes in ${report.tracks} tracks${report.problems.length ? `, with ${report.problems.length} problems` : ''}`);
+        } else app.notify(`${job.title} finished`);
         break;
       case 'job-failed':
         job.state = 'failed';
@@ -71,5 +78,5 @@ export const useJobsStore = defineStore('jobs', () => {
     await useApi().cancelJob({ jobId });
   }
 
-  return { byId, list, running, load, receive, startDemo, cancel };
+  return { byId, lastImport, list, running, load, receive, startDemo, cancel };
 });

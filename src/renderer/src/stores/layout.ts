@@ -2,17 +2,18 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
 export type ViewName = 'annotate' | 'diagnostics';
+export type Overlay = 'help' | 'open-project' | 'import' | 'export' | 'import-report';
 
 /** Which view is shown and which overlay is open. Views stay mounted, so each keeps its own state. */
 export const useLayoutStore = defineStore('layout', () => {
   const view = ref<ViewName>('annotate');
-  const overlay = ref<'help' | 'open-project' | null>(null);
+  const overlay = ref<Overlay | null>(null);
 
   function show(name: ViewName): void {
     view.value = name;
   }
 
-  function toggleOverlay(name: 'help' | 'open-project'): void {
+  function toggleOverlay(name: Overlay): void {
     overlay.value = overlay.value === name ? null : name;
   }
 
