@@ -3,7 +3,7 @@
 
 import { homedir } from 'node:os';
 import { basename, join, parse, resolve } from 'node:path';
-import type { AppInfo, DemoJobRequest, HostKind, JobInfo, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import type { AppInfo, DemoJobRequest, HostKind, JobInfo, Preferences, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
 import { ANNOTATION_FORMATS, type AnnotationFormat, type Edit, type EditResult, type ExportReport, type ProjectAnnotations } from '../shared/annotations';
 import { DEFAULT_LABELS } from '../shared/project';
 import { PROJECT_FILE } from '../shared/project';
@@ -16,6 +16,7 @@ import { loadProjectFolder } from './project/project-folder';
 import { RecentProjects } from './project/recent-projects';
 import { RequestReader } from './request-reader';
 import { detectBackends } from './training/backends';
+import { readPreferences, writePreferences } from './preferences';
 import { runInWorker } from './jobs/run-in-worker';
 import { exportAnnotations } from './annotations/export-annotations';
 import { readEdit } from './annotations/read-edit';
@@ -246,6 +247,17 @@ export class Workbench implements WorkbenchApi {
     if (!trustsTypedPaths(this.options.host) && !isWithin(project.path, resolve(path))) {
       throw new WorkbenchError('forbidden-path', `${path} is outside the project folder`, { field });
     }
+  }
+
+  async preferences(): Promise<Preferences> {
+    return readPreferences(this.options.dataDir);
+  }
+
+  async savePreferences(request: { preferences: Preferences }): Promise<Preferences> {
+    const reader = new RequestReader('savePreferences', request);
+    const preferences = reader.raw('preferences');
+    reader.end();
+    return writePreferences(this.options.dataDir, preferences);
   }
 
   async listJobs(): Promise<JobInfo[]> {

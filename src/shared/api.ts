@@ -72,6 +72,12 @@ export interface DemoJobRequest {
   intervalMs?: number;
 }
 
+/** The user's choices for the window, kept in the data folder (shared by the desktop app and browser mode). */
+export interface Preferences {
+  /** Shortcut id to the keys the user chose instead of its default, e.g. { "frame.next": "Ctrl+Right" }. */
+  keys: Record<string, string>;
+}
+
 export interface WorkbenchMethods {
   appInfo(): Promise<AppInfo>;
   /** The project open in this core, if any. */
@@ -99,6 +105,8 @@ export interface WorkbenchMethods {
    */
   importAnnotations(request: { source: string; format?: AnnotationFormat; linkThreshold?: number; replace?: boolean; media?: string }): Promise<JobInfo>;
   exportAnnotations(request: { format: AnnotationFormat; out: string; force?: boolean }): Promise<ExportReport>;
+  preferences(): Promise<Preferences>;
+  savePreferences(request: { preferences: Preferences }): Promise<Preferences>;
   listJobs(): Promise<JobInfo[]>;
   /** A job that only counts, so the event path can be proven end to end. */
   startDemoJob(request: DemoJobRequest): Promise<JobInfo>;
@@ -121,6 +129,8 @@ export const apiMethods = [
   'redoEdit',
   'importAnnotations',
   'exportAnnotations',
+  'preferences',
+  'savePreferences',
   'listJobs',
   'startDemoJob',
   'cancelJob',

@@ -180,6 +180,26 @@ describe('the annotator (browser mode)', () => {
     await savedWhen((file) => file.tracks.length === before);
   });
 
+  it('lets a key be rebound from the help overlay, keeps it in the data folder, and refuses a key already in use', async () => {
+    await goTo(30);
+    await page.keyboard.press('?');
+    await page.locator('[data-shortcut="frame.next"] button.key').click();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => JSON.parse(await readFile(join(folder, 'data', 'preferences.json'), 'utf8')).keys).toEqual({ 'frame.next': 'ArrowRight' });
+    await page.locator('[data-shortcut="frame.previous"] button.key').click();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.locator('[data-test=rebind-problem]').textContent()).resolves.toContain('ArrowRight already does “Next frame”');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(frameShown).toBe(31);
+    await page.keyboard.press('?');
+    await page.locator('[data-shortcut="frame.next"]').getByText('reset').click();
+    await expect.poll(async () => JSON.parse(await readFile(join(folder, 'data', 'preferences.json'), 'utf8')).keys).toEqual({});
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('f');
+    await expect.poll(frameShown).toBe(32);
+  });
+
   it('lists the annotator’s keys in the help overlay, with the project’s label keys', async () => {
     await page.keyboard.press('?');
     const help = page.locator('[data-test=help]');

@@ -31,6 +31,8 @@ export function fakeApi() {
     undoEdit: vi.fn(async () => null),
     redoEdit: vi.fn(async () => null),
     importAnnotations: vi.fn(async () => job({ kind: 'import' })),
+    preferences: vi.fn(async () => ({ keys: {} as Record<string, string> })),
+    savePreferences: vi.fn(async ({ preferences }: { preferences: { keys: Record<string, string> } }) => preferences),
     exportAnnotations: vi.fn(async () => ({ format: 'voc' as const, out: '/out', frames: 0, boxes: 0, tracks: 0, notKept: [] })),
     listJobs: vi.fn(async (): Promise<JobInfo[]> => []),
     startDemoJob: vi.fn(async () => job()),

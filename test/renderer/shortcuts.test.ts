@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesKeys } from '../../src/renderer/src/composables/shortcuts';
+import { combinationOf, matchesKeys } from '../../src/renderer/src/composables/shortcuts';
 
 const key = (init: KeyboardEventInit) => new KeyboardEvent('keydown', init);
 
@@ -21,5 +21,21 @@ describe('matchesKeys', () => {
     expect(matchesKeys('?', key({ key: '?', shiftKey: true }))).toBe(true);
     expect(matchesKeys('?', key({ key: '/' }))).toBe(false);
     expect(matchesKeys('Escape', key({ key: 'Escape' }))).toBe(true);
+  });
+});
+
+describe('combinationOf', () => {
+  it.each([
+    [{ key: 'f', code: 'KeyF' }, 'F'],
+    [{ key: 'Z', code: 'KeyZ', ctrlKey: true, shiftKey: true }, 'Ctrl+Shift+Z'],
+    [{ key: '!', code: 'Digit1', shiftKey: true }, 'Shift+1'],
+    [{ key: '?', code: 'Slash', shiftKey: true }, '?'],
+    [{ key: ' ', code: 'Space' }, 'Space'],
+    [{ key: 'ArrowRight', code: 'ArrowRight', altKey: true }, 'Alt+ArrowRight'],
+    [{ key: 'Shift', code: 'ShiftLeft', shiftKey: true }, null],
+  ])('names %j as %s, the form matchesKeys reads back', (init, expected) => {
+    const event = key(init);
+    expect(combinationOf(event)).toBe(expected);
+    if (expected) expect(matchesKeys(expected, event)).toBe(true);
   });
 });

@@ -107,6 +107,15 @@ describe('Workbench', () => {
     await expect(workbench.openProject({ path: homedir() })).rejects.toMatchObject({ code: 'forbidden-path' });
   });
 
+  it('keeps the user’s key bindings in the data folder, refusing malformed ones by field', async () => {
+    const dataDir = await tempDir();
+    const workbench = testWorkbench(dataDir);
+    expect(await workbench.preferences()).toEqual({ keys: {} });
+    await workbench.savePreferences({ preferences: { keys: { 'frame.next': 'ArrowRight' } } });
+    expect(await testWorkbench(dataDir).preferences()).toEqual({ keys: { 'frame.next': 'ArrowRight' } });
+    await expect(workbench.savePreferences({ preferences: { keys: { 'frame.next': 7 as unknown as string } } })).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'preferences.keys.frame.next' } });
+  });
+
   it('says a browser host has no folder dialog', async () => {
     await expect((await make()).chooseProjectFolder()).rejects.toMatchObject({ code: 'unsupported' });
   });

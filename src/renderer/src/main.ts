@@ -5,6 +5,7 @@ import { installConnection } from './api/client';
 import { connect } from './api/connect';
 import { useAppStore } from './stores/app';
 import { useJobsStore } from './stores/jobs';
+import { usePreferencesStore } from './stores/preferences';
 import { useProjectStore } from './stores/project';
 import './styles.css';
 
@@ -30,4 +31,4 @@ connection.api.onEvent((event) => {
 });
 
 app.mount('#app');
-Promise.all([appStore.load(), project.load(), jobs.load()]).catch((error: unknown) => appStore.report(error));
+Promise.all([appStore.load(), project.load(), jobs.load(), usePreferencesStore().load()]).catch((error: unknown) => appStore.report(error));

@@ -3,10 +3,13 @@
 
 import { onBeforeUnmount, onMounted, shallowReactive } from 'vue';
 import { useLayoutStore } from '../stores/layout';
+import { usePreferencesStore } from '../stores/preferences';
 import { useOpenProject } from './useOpenProject';
 
 export interface Shortcut {
-  /** As shown to the user, e.g. "Ctrl+O"; Ctrl also matches Cmd on macOS. */
+  /** Stable name for the action, under which the user's own keys for it are kept. */
+  id: string;
+  /** The default keys, as shown to the user, e.g. "Ctrl+O"; Ctrl also matches Cmd on macOS. */
   keys: string;
   description: string;
   run(): void;
@@ -35,13 +38,29 @@ export function useAppShortcuts(): ShortcutGroup {
     name: 'Everywhere',
     active: () => true,
     shortcuts: () => [
-      { keys: 'Ctrl+O', description: 'Open a project folder', run: () => void openProject() },
-      { keys: 'Alt+1', description: 'Show the Annotate view', run: () => layout.show('annotate') },
-      { keys: 'Alt+9', description: 'Show Diagnostics (app info, backends, test job)', run: () => layout.show('diagnostics') },
-      { keys: '?', description: 'Show or hide this list of shortcuts', run: () => layout.toggleOverlay('help') },
-      { keys: 'Escape', description: 'Close the open dialog, or stop drawing', run: () => layout.closeOverlay() },
+      { id: 'project.open', keys: 'Ctrl+O', description: 'Open a project folder', run: () => void openProject() },
+      { id: 'view.annotate', keys: 'Alt+1', description: 'Show the Annotate view', run: () => layout.show('annotate') },
+      { id: 'view.diagnostics', keys: 'Alt+9', description: 'Show Diagnostics (app info, backends, test job)', run: () => layout.show('diagnostics') },
+      { id: 'help', keys: '?', description: 'Show or hide this list of shortcuts', run: () => layout.toggleOverlay('help') },
+      { id: 'close', keys: 'Escape', description: 'Close the open dialog, or stop drawing', run: () => layout.closeOverlay() },
     ],
   };
+}
+
+/** The key's name as shortcuts write it: "Space" rather than " ". */
+function keyName(event: KeyboardEvent): string {
+  return event.key === ' ' ? 'Space' : event.key;
+}
+
+/** The combination a key press makes, in the form shortcuts use ("Ctrl+Shift+Z", "Alt+1", "?"); null for a lone modifier. */
+export function combinationOf(event: KeyboardEvent): string | null {
+  const key = keyName(event);
+  if (['Control', 'Meta', 'Alt', 'Shift'].includes(key)) return null;
+  const digit = /^Digit(\d)$/.exec(event.code)?.[1];
+  const main = digit ?? (key.length === 1 ? key.toUpperCase() : key);
+  // Shift is part of a printable symbol like "?", so it is named only for letters, digits and named keys.
+  const shiftCounts = digit !== undefined || /^[A-Z]$/.test(main) || main.length > 1;
+  return [event.ctrlKey || event.metaKey ? 'Ctrl' : '', event.altKey ? 'Alt' : '', event.shiftKey && shiftCounts ? 'Shift' : '', main].filter(Boolean).join('+');
 }
 
 /** Whether `event` is the key combination `keys` ("Ctrl+Shift+Z", "Alt+1", "?", "Escape"). */
@@ -55,18 +74,25 @@ export function matchesKeys(keys: string, event: KeyboardEvent): boolean {
   // Alt+digit types other characters on some layouts: compare the physical key for digits.
   if (/^\d$/.test(key)) return event.shiftKey === wantShift && event.code === `Digit${key}`;
   // Shift is part of printable keys like "?", so it only counts for named and letter keys.
-  if (key.length > 1 || /^[a-z]$/i.test(key)) return event.shiftKey === wantShift && event.key.toLowerCase() === key.toLowerCase();
+  if (key.length > 1 || /^[a-z]$/i.test(key)) return event.shiftKey === wantShift && keyName(event).toLowerCase() === key.toLowerCase();
   return event.key === key;
+}
+
+/** The keys a shortcut answers to: the user's own, or its default. */
+export function effectiveKeys(shortcut: Shortcut, overrides: Record<string, string>): string {
+  return overrides[shortcut.id] ?? shortcut.keys;
 }
 
 /** The one window-wide key handler, for the app's lifetime. */
 export function useShortcutHandler(): void {
+  const preferences = usePreferencesStore();
   const onKeyDown = (event: KeyboardEvent) => {
+    if (preferences.capturing) return;
     const typing = event.target instanceof HTMLElement && event.target.closest('input, textarea, select, [contenteditable]');
     if (typing && event.key !== 'Escape') return;
     for (const group of [...shortcutGroups.values()].reverse()) {
       if (!group.active()) continue;
-      const shortcut = group.shortcuts().find((candidate) => matchesKeys(candidate.keys, event));
+      const shortcut = group.shortcuts().find((candidate) => matchesKeys(effectiveKeys(candidate, preferences.keys), event));
       if (!shortcut) continue;
       event.preventDefault();
       shortcut.run();

@@ -77,5 +77,19 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     if (result) apply(result);
   }
 
-  return { annotations, revision, tracks, selectedTrackId, canUndo, canRedo, editedFrames, boxesAt, load, apply, edit, undo, redo };
+  /**
+   * The nearest frame after (direction 1) or before (-1) `from` where `marked` holds; null if none. Used to
+   * jump between edited frames and frames with labels outside the project's set.
+   */
+  function nextMarked(from: number, direction: 1 | -1, marked: (frame: number) => boolean): number | null {
+    const count = annotations.value?.frameCount ?? 0;
+    for (let frame = from + direction; frame >= 0 && frame < count; frame += direction) if (marked(frame)) return frame;
+    return null;
+  }
+
+  function hasUnknownLabel(frame: number, labels: ReadonlySet<string>): boolean {
+    return boxesAt(frame).some((entry) => !labels.has(entry.box.label));
+  }
+
+  return { annotations, revision, tracks, selectedTrackId, canUndo, canRedo, editedFrames, boxesAt, nextMarked, hasUnknownLabel, load, apply, edit, undo, redo };
 });
