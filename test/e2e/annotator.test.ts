@@ -186,6 +186,7 @@ describe('the annotator (browser mode)', () => {
     await page.locator('[data-shortcut="frame.next"] button.key').click();
     await page.keyboard.press('ArrowRight');
     await expect.poll(async () => JSON.parse(await readFile(join(folder, 'data', 'preferences.json'), 'utf8')).keys).toEqual({ 'frame.next': 'ArrowRight' });
+    await expect.poll(() => page.locator('[data-shortcut="frame.next"] kbd').textContent()).toBe('ArrowRight');
     await page.locator('[data-shortcut="frame.previous"] button.key').click();
     await page.keyboard.press('ArrowRight');
     await expect(page.locator('[data-test=rebind-problem]').textContent()).resolves.toContain('ArrowRight already does “Next frame”');
@@ -195,6 +196,8 @@ describe('the annotator (browser mode)', () => {
     await page.keyboard.press('?');
     await page.locator('[data-shortcut="frame.next"]').getByText('reset').click();
     await expect.poll(async () => JSON.parse(await readFile(join(folder, 'data', 'preferences.json'), 'utf8')).keys).toEqual({});
+    // The window has the default back once the core has answered.
+    await expect.poll(() => page.locator('[data-shortcut="frame.next"] kbd').textContent()).toBe('F');
     await page.keyboard.press('Escape');
     await page.keyboard.press('f');
     await expect.poll(frameShown).toBe(32);
