@@ -2,7 +2,7 @@
 // relabelling by key, moving and resizing on the canvas, undo and redo, and edits that survive a reload.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -211,5 +211,40 @@ describe('the annotator (browser mode)', () => {
     for (const entry of ['Next frame', 'Label the selected box MW', 'Undo', 'Draw a new box']) expect(text).toContain(entry);
     await page.screenshot({ path: join(SHOTS, 'annotator-help.png') });
     await page.keyboard.press('Escape');
+  });
+});
+
+describe('the annotator on a folder of frames (browser mode)', () => {
+  it('shows each frame’s image with its boxes, and steps through the files', async () => {
+    assertBuilt();
+    const folder = await mkdtemp(join(tmpdir(), 'maskbench-frames-'));
+    try {
+      const sample = join(folder, 'sample');
+      await promisify(execFile)(process.execPath, [BIN, 'sample', sample, '--frames', '30', '--width', '320', '--height', '180', '--frames-dir']);
+      const project = join(folder, 'stills');
+      await cp(join(sample, 'media', 'frames'), join(project, 'frames'), { recursive: true });
+      await promisify(execFile)(process.execPath, [BIN, 'import', join(sample, 'annotations', 'voc'), '--project', project, '--media', join(project, 'frames')]);
+      const annotations = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+      const server = await serve(['--project', project], join(folder, 'data'));
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(server.url);
+        await page.locator('[data-test=frame-image]').waitFor();
+        for (const frame of [1, 2, 3]) {
+          await page.keyboard.press('f');
+          await expect.poll(async () => Number(await page.locator('[data-test=frame-number]').textContent())).toBe(frame);
+          await expect.poll(() => page.locator('[data-test=frame-image]').getAttribute('src')).toContain(encodeURIComponent(`frames/frame_${String(frame).padStart(6, '0')}.jpg`));
+          const listed = await page.locator('[data-test=in-view] li[data-track]').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-track'))));
+          expect(listed.sort()).toEqual(annotations.tracks.filter((track) => boxAt(track, frame)).map((track) => track.id).sort());
+        }
+        await page.screenshot({ path: join(SHOTS, 'annotator-frames.png') });
+      } finally {
+        await browser.close();
+        await server.stop();
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -223,7 +223,10 @@ describe('annotations for a folder of frames', () => {
     const report = await importIntoProject(project, voc, { media: join(project, 'frames') });
     expect(report.frames).toBe(159);
     expect(report.problems).toEqual(
-      expect.arrayContaining([expect.objectContaining({ severity: 'error', file: join(voc, 'frame_000007.xml'), message: expect.stringContaining('<filename>frame_000007.jpg</filename> matches no frame of the project') })]),
+      expect.arrayContaining([
+        expect.objectContaining({ severity: 'error', file: join(voc, 'frame_000007.xml'), message: expect.stringContaining('<filename>frame_000007.jpg</filename> matches no frame of the project') }),
+        expect.objectContaining({ severity: 'warning', file: 'frames', message: expect.stringContaining('the frame files skip numbers: frame_000006.jpg is followed by frame_000008.jpg') }),
+      ]),
     );
     const settings = JSON.parse(await readFile(join(project, 'project.json'), 'utf8')) as ProjectSettings;
     expect(settings.media).toEqual({ kind: 'frames', path: 'frames', fps: 25, frameCount: 159, width: 640, height: 360 });

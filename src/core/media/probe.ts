@@ -14,7 +14,7 @@ const IMAGE = /\.(jpe?g|png)$/i;
 export const FRAMES_FPS = 25;
 
 /** The media settings for `path`, which must be inside the project folder. Frame files are listed in order. */
-export async function probeMedia(projectDir: string, path: string): Promise<{ media: MediaSettings; frameNames: string[] | null }> {
+export async function probeMedia(projectDir: string, path: string): Promise<{ media: MediaSettings; frameNames: string[] | null; gaps: string[] }> {
   if (!isWithin(projectDir, path)) throw new WorkbenchError('forbidden-path', `${path} is outside the project folder ${projectDir}: put the media inside it`, { file: path, field: 'media' });
   const info = await stat(path).catch(() => {
     throw new WorkbenchError('not-found', `There is no video or frame folder at ${path}`, { file: path, field: 'media' });
@@ -24,10 +24,21 @@ export async function probeMedia(projectDir: string, path: string): Promise<{ me
     const frames = (await readdir(path)).filter((name) => IMAGE.test(name)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     if (frames.length === 0) throw new WorkbenchError('invalid-request', `${path} holds no .jpg or .png frames`, { file: path, field: 'media' });
     const { width, height } = await readStream(join(path, frames[0]!), false);
-    return { media: { kind: 'frames', path: relativePath, fps: FRAMES_FPS, frameCount: frames.length, width, height }, frameNames: frames };
+    return { media: { kind: 'frames', path: relativePath, fps: FRAMES_FPS, frameCount: frames.length, width, height }, frameNames: frames, gaps: numberingGaps(frames) };
   }
   const { width, height, fps, frames } = await readStream(path, true);
-  return { media: { kind: 'video', path: relativePath, fps, frameCount: frames, width, height }, frameNames: null };
+  return { media: { kind: 'video', path: relativePath, fps, frameCount: frames, width, height }, frameNames: null, gaps: [] };
+}
+
+/** Where the numbers in frame file names jump (frame_0007.jpg after frame_0004.jpg): frames may be missing there. */
+export function numberingGaps(names: string[]): string[] {
+  const gaps: string[] = [];
+  for (let i = 1; i < names.length; i++) {
+    const previous = Number(/(\d+)(?!.*\d)/.exec(names[i - 1]!)?.[1]);
+    const current = Number(/(\d+)(?!.*\d)/.exec(names[i]!)?.[1]);
+    if (Number.isFinite(previous) && Number.isFinite(current) && current !== previous + 1) gaps.push(`${names[i - 1]} is followed by ${names[i]}`);
+  }
+  return gaps;
 }
 
 /** Size and rate from ffmpeg's description of the first video stream; the frame count by reading every packet (no decoding). */

@@ -37,13 +37,14 @@ export async function importIntoProject(projectDir: string, source: string, opti
   const createdProject = existing === null;
   let settings = existing ?? newSettings(folder);
   let frameNames: string[] | null = null;
+  let gaps: string[] = [];
   if (options.media) {
     if (existing?.media) throw new WorkbenchError('invalid-request', `${folder} already names its media in project.json; --media is for new projects`, { field: 'media' });
     const probed = await probeMedia(folder, resolve(options.media));
-    frameNames = probed.frameNames;
+    ({ frameNames, gaps } = probed);
     settings = { ...settings, media: probed.media };
   } else if (settings.media?.kind === 'frames') {
-    frameNames = (await probeMedia(folder, join(folder, settings.media.path))).frameNames;
+    ({ frameNames, gaps } = await probeMedia(folder, join(folder, settings.media.path)));
   }
   const { annotations, report } = await importAnnotations(source, { ...options, settings, ...(frameNames ? { frameNames } : {}) });
   if (report.boxes === 0) {
@@ -55,7 +56,10 @@ export async function importIntoProject(projectDir: string, source: string, opti
   await cp(report.source, original, { recursive: true, errorOnExist: true, force: false });
   if (createdProject || options.media) await writeFileAtomic(join(folder, PROJECT_FILE), JSON.stringify(settings, null, 2) + '\n');
   await AnnotationStore.create(folder, annotations, settings.labels.map((label) => label.name));
-  return { ...report, project: folder, original, createdProject };
+  // Frames are counted by file, so a gap in the numbering shifts time for everything after it: say where.
+  const gapWarnings = gaps.slice(0, 20).map((gap) => ({ severity: 'warning' as const, message: `the frame files skip numbers: ${gap}; frames are counted by file, so the clip is shorter than the numbering suggests`, file: settings.media!.path }));
+  if (gaps.length > 20) gapWarnings.push({ severity: 'warning', message: `${gaps.length - 20} more gaps in the frame numbering`, file: settings.media!.path });
+  return { ...report, problems: [...gapWarnings, ...report.problems], project: folder, original, createdProject };
 }
 
 function newSettings(folder: string): ProjectSettings {
