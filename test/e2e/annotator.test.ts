@@ -2,7 +2,7 @@
 // relabelling by key, moving and resizing on the canvas, undo and redo, and edits that survive a reload.
 
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -92,6 +92,21 @@ describe('the annotator (browser mode)', () => {
     await expect.poll(frameShown).toBe(32);
     await goTo(117);
     expect(await listed()).toEqual(fileBoxes(annotations, 117));
+    // The boxes drawn on the canvas are where the file puts them: each one's left edge is in its label's colour.
+    const colours: Record<string, [number, number, number]> = { MW: [63, 185, 80], NM: [255, 112, 67], ND: [127, 156, 192] };
+    const edges = annotations.tracks
+      .map((track) => boxAt(track, 117))
+      .filter((box): box is NonNullable<typeof box> => box !== null && box.ybr - box.ytl > 30 && !box.occluded)
+      .map((box) => ({ label: box.label, x: box.xtl, y: (box.ytl + box.ybr) / 2 }));
+    expect(edges.length).toBeGreaterThan(0);
+    const drawn = await page.locator('[data-test=overlay]').evaluate((canvas: HTMLCanvasElement, points) => {
+      const context = canvas.getContext('2d')!;
+      return points.map(({ x, y }) => [...context.getImageData(Math.round((x / 640) * canvas.width), Math.round((y / 360) * canvas.height), 1, 1).data.slice(0, 3)]);
+    }, edges);
+    drawn.forEach((pixel, i) => {
+      const expected = colours[edges[i]!.label]!;
+      expect(pixel.every((value, channel) => Math.abs(value - expected[channel]!) < 40), `${edges[i]!.label} edge at ${edges[i]!.x}`).toBe(true);
+    });
     await page.screenshot({ path: join(SHOTS, 'annotator.png') });
   });
 
@@ -203,6 +218,34 @@ describe('the annotator (browser mode)', () => {
     await expect.poll(frameShown).toBe(32);
   });
 
+  it('loops playback over a marked range', async () => {
+    await goTo(10);
+    await page.keyboard.press('[');
+    await goTo(20);
+    await page.keyboard.press(']');
+    await page.keyboard.press('\\');
+    await goTo(10);
+    await page.keyboard.press('Space');
+    await page.waitForTimeout(1500);
+    const frames: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      frames.push(await frameShown());
+      await page.waitForTimeout(50);
+    }
+    await page.keyboard.press('Space');
+    expect(frames.every((frame) => frame >= 10 && frame <= 21)).toBe(true);
+    expect(new Set(frames).size).toBeGreaterThan(1);
+  });
+
+  it('says so when a drawn box is too small, and adds nothing', async () => {
+    const before = (await saved()).tracks.length;
+    await page.keyboard.press('n');
+    const at = await screenPoint(100, 100);
+    await page.mouse.click(at.x, at.y);
+    await page.getByText('A box must be at least 2 pixels wide and high').waitFor();
+    expect((await saved()).tracks.length).toBe(before);
+  });
+
   it('lists the annotator’s keys in the help overlay, with the project’s label keys', async () => {
     await page.keyboard.press('?');
     const help = page.locator('[data-test=help]');
@@ -239,6 +282,33 @@ describe('the annotator on a folder of frames (browser mode)', () => {
           expect(listed.sort()).toEqual(annotations.tracks.filter((track) => boxAt(track, frame)).map((track) => track.id).sort());
         }
         await page.screenshot({ path: join(SHOTS, 'annotator-frames.png') });
+      } finally {
+        await browser.close();
+        await server.stop();
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a video the browser cannot play', () => {
+  it('says what is wrong and what to do, in the annotator', async () => {
+    assertBuilt();
+    const folder = await mkdtemp(join(tmpdir(), 'maskbench-badvideo-'));
+    try {
+      const project = join(folder, 'project');
+      await promisify(execFile)(process.execPath, [BIN, 'sample', project, '--frames', '10', '--width', '320', '--height', '180']);
+      await writeFile(join(project, 'media', 'walkway.mp4'), Buffer.from('this is not a video'.repeat(100)));
+      const server = await serve(['--project', project], join(folder, 'data'));
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(server.url);
+        const message = page.locator('[data-test=stage-error]');
+        await message.waitFor({ timeout: 15_000 });
+        await expect(message.textContent()).resolves.toContain("This browser cannot play the project's video");
+        await page.screenshot({ path: join(SHOTS, 'annotator-bad-video.png') });
       } finally {
         await browser.close();
         await server.stop();
