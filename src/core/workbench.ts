@@ -21,7 +21,7 @@ import { runInWorker } from './jobs/run-in-worker';
 import { exportAnnotations } from './annotations/export-annotations';
 import { readEdit } from './annotations/read-edit';
 import { isFile, isWithin } from './fs/paths';
-import { AnnotationStore } from './project/annotation-store';
+import { ANNOTATIONS_FILE, AnnotationStore, HISTORY_DIR } from './project/annotation-store';
 import type { ImportIntoProjectOptions } from './project/import-into-project';
 import { SAMPLE_GENERATOR_VERSION, sweepLeftovers } from './sample/generate-sample';
 import { SAMPLE_DEFAULTS } from './sample/sample-options';
@@ -64,8 +64,9 @@ export class Workbench implements WorkbenchApi {
   private opens = 0;
   /** Folders the user chose in the host's dialog (and the host opened itself): openable in the desktop app. */
   private readonly chosen = new Set<string>();
-  /** The open project's annotations; null when it has none (or no project is open). */
+  /** The open project's annotations; null when it has none (or no project is open, or an import is writing them). */
   private store: AnnotationStore | null = null;
+  private importing = false;
 
   constructor(private readonly options: WorkbenchOptions) {
     this.recent = new RecentProjects(options.dataDir);
@@ -120,11 +121,10 @@ export class Workbench implements WorkbenchApi {
     if (project.path === parse(project.path).root || project.path === homedir()) {
       throw new WorkbenchError('forbidden-path', `${project.path} is too wide to be a project folder: choose the folder that holds the video and its annotations`, { file: project.path });
     }
-    const labels = (project.settings?.labels ?? DEFAULT_LABELS).map((label) => label.name);
-    const store = await AnnotationStore.load(project.path, labels, (save) => this.events.emit({ type: 'annotations-saved', save }));
-    // The project being left keeps every edit: it is written before the switch.
+    // The project being left (or reopened) keeps every edit: it is written before anything is read.
     await this.store?.flush();
-    this.store = store;
+    const labels = (project.settings?.labels ?? DEFAULT_LABELS).map((label) => label.name);
+    this.store = await AnnotationStore.load(project.path, labels, (save) => this.events.emit({ type: 'annotations-saved', save }));
     if (this.project) this.mediaRoots.remove(this.project.path);
     this.project = project;
     this.opens++;
@@ -206,12 +206,19 @@ export class Workbench implements WorkbenchApi {
 
   async #import(source: string, options: ImportIntoProjectOptions): Promise<JobInfo> {
     const project = this.#project();
+    if (this.importing) throw new WorkbenchError('invalid-request', 'An import is already running: wait for it to end');
     await this.store?.flush();
+    // The worker writes annotations.json; nothing may edit (and autosave over) it meanwhile.
+    this.importing = true;
+    this.store = null;
     return this.jobs.start('import', `Importing ${basename(source)}`, async (context) => {
-      const report = await runInWorker(this.options.workerScript, 'import', { project: project.path, source, options }, context);
-      // Opened again, so the window sees the new annotations (and the project.json an import may have made).
-      if (this.project?.path === project.path) await this.#openFolder(project.path);
-      return report;
+      try {
+        return await runInWorker(this.options.workerScript, 'import', { project: project.path, source, options }, context);
+      } finally {
+        this.importing = false;
+        // Opened again, so the window sees the new annotations (or the old ones, if the import failed).
+        if (this.project?.path === project.path) await this.#openFolder(project.path);
+      }
     });
   }
 
@@ -229,7 +236,14 @@ export class Workbench implements WorkbenchApi {
     const project = this.#project();
     const settings = project.settings;
     const media = settings?.media?.path.split('/').pop();
-    return exportAnnotations(this.#store().annotations, format, out, { name: project.name, labels: settings?.labels ?? [...DEFAULT_LABELS], force, ...(media ? { source: media } : {}) });
+    const owned = [PROJECT_FILE, ANNOTATIONS_FILE, HISTORY_DIR, 'imports', ...(settings?.media ? [settings.media.path] : [])];
+    return exportAnnotations(this.#store().annotations, format, out, {
+      name: project.name,
+      labels: settings?.labels ?? [...DEFAULT_LABELS],
+      force,
+      project: { folder: project.path, protected: owned },
+      ...(media ? { source: media } : {}),
+    });
   }
 
   #project(): ProjectSummary {
@@ -238,6 +252,7 @@ export class Workbench implements WorkbenchApi {
   }
 
   #store(): AnnotationStore {
+    if (this.importing) throw new WorkbenchError('invalid-request', 'An import is replacing the annotations: edit again when it ends');
     if (!this.store) throw new WorkbenchError('invalid-request', 'The open project has no annotations yet: import some first');
     return this.store;
   }

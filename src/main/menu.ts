@@ -20,7 +20,13 @@ export function setupMenu(workbench: Workbench): void {
       properties: folder ? ['openDirectory'] : ['openFile'],
       ...(folder ? {} : { filters: [{ name: 'CVAT XML', extensions: ['xml'] }] }),
     });
-    if (!chosen.canceled && chosen.filePaths[0]) await workbench.importAnnotationsFromHost(chosen.filePaths[0]);
+    if (chosen.canceled || !chosen.filePaths[0]) return;
+    // Replacing annotations is undoable only through history/: ask first.
+    if (await workbench.annotations()) {
+      const answer = await dialog.showMessageBox({ type: 'question', buttons: ['Replace', 'Cancel'], defaultId: 1, cancelId: 1, message: 'Replace the project’s annotations?', detail: 'The current ones are kept in the project’s history/ folder.' });
+      if (answer.response !== 0) return;
+    }
+    await workbench.importAnnotationsFromHost(chosen.filePaths[0]);
   };
   const exportAnnotations = async (format: AnnotationFormat, folder: boolean) => {
     const chosen = await dialog.showSaveDialog({ title: 'Export annotations', ...(folder ? {} : { filters: [{ name: 'CVAT XML', extensions: ['xml'] }] }) });

@@ -43,12 +43,23 @@ export function boxAt(track: AnnotationTrack, frame: number, round = round2): (T
   if (before.outside) return null;
   const after = shapes[index + 1];
   // Before an outside keyframe the box is held, not interpolated toward it (as in CVAT).
-  const geometry = before.frame === frame || !after || after.outside ? before : interpolate(before, after, frame, round);
+  const geometry = before.frame === frame || !after || after.outside ? before : interpolate(before, after, frame, (value) => value);
   return { ...toBox(before), xtl: round(geometry.xtl), ytl: round(geometry.ytl), xbr: round(geometry.xbr), ybr: round(geometry.ybr), frame, keyframe: before.frame === frame };
 }
 
-function pick({ xtl, ytl, xbr, ybr }: BoxGeometry): BoxGeometry {
+export function pick({ xtl, ytl, xbr, ybr }: BoxGeometry): BoxGeometry {
   return { xtl, ytl, xbr, ybr };
+}
+
+/**
+ * Before an outside keyframe on `frame` gives way to a box in view, the frames before it show the last box
+ * held; a copy of that box on `frame - 1` keeps them so once interpolation runs toward the new box.
+ * `shapes` are sorted by frame and are changed in place.
+ */
+export function holdBefore(shapes: Shape[], frame: number): void {
+  const last = [...shapes].reverse().find((shape) => shape.frame < frame);
+  if (!last || last.outside || last.frame >= frame - 1) return;
+  shapes.splice(shapes.indexOf(last) + 1, 0, { ...last, frame: frame - 1, attributes: { ...last.attributes } });
 }
 
 function toBox(shape: Shape): TrackBox {

@@ -70,7 +70,7 @@ describe('the annotator (browser mode)', () => {
 
   /** The screen point of a video pixel. */
   async function screenPoint(x: number, y: number): Promise<{ x: number; y: number }> {
-    const rect = (await page.locator('[data-test=overlay]').boundingBox())!;
+    const rect = (await page.locator('[data-test=video]').boundingBox())!;
     return { x: rect.x + (x / 640) * rect.width, y: rect.y + (y / 360) * rect.height };
   }
 
@@ -101,7 +101,14 @@ describe('the annotator (browser mode)', () => {
     expect(edges.length).toBeGreaterThan(0);
     const drawn = await page.locator('[data-test=overlay]').evaluate((canvas: HTMLCanvasElement, points) => {
       const context = canvas.getContext('2d')!;
-      return points.map(({ x, y }) => [...context.getImageData(Math.round((x / 640) * canvas.width), Math.round((y / 360) * canvas.height), 1, 1).data.slice(0, 3)]);
+      const frame = document.querySelector('[data-test=video]')!.getBoundingClientRect();
+      const stage = canvas.getBoundingClientRect();
+      const ratio = canvas.width / stage.width;
+      return points.map(({ x, y }) => {
+        const px = (frame.left - stage.left + (x / 640) * frame.width) * ratio;
+        const py = (frame.top - stage.top + (y / 360) * frame.height) * ratio;
+        return [...context.getImageData(Math.round(px), Math.round(py), 1, 1).data.slice(0, 3)];
+      });
     }, edges);
     drawn.forEach((pixel, i) => {
       const expected = colours[edges[i]!.label]!;
@@ -143,7 +150,7 @@ describe('the annotator (browser mode)', () => {
     await page.mouse.move(center.x + 20, center.y + 10, { steps: 5 });
     await page.mouse.up();
     const moved = boxAt(trackIn(await savedWhen((file) => boxAt(trackIn(file, target!.id), 90)!.xtl !== box.xtl), target!.id), 90)!;
-    const rect = (await page.locator('[data-test=overlay]').boundingBox())!;
+    const rect = (await page.locator('[data-test=video]').boundingBox())!;
     const pixel = 640 / rect.width;
     expect(moved.xtl - box.xtl).toBeCloseTo(20 * pixel, 0);
     expect(moved.ytl - box.ytl).toBeCloseTo(10 * pixel, 0);
@@ -235,6 +242,27 @@ describe('the annotator (browser mode)', () => {
     await page.keyboard.press('Space');
     expect(frames.every((frame) => frame >= 10 && frame <= 21)).toBe(true);
     expect(new Set(frames).size).toBeGreaterThan(1);
+  });
+
+  it('zooms around the cursor, keeping the point under it in place, and Escape stops drawing', async () => {
+    const cursor = await screenPoint(480, 120);
+    const videoPointUnder = async () => {
+      const rect = (await page.locator('[data-test=video]').boundingBox())!;
+      return { x: ((cursor.x - rect.x) / rect.width) * 640, y: ((cursor.y - rect.y) / rect.height) * 360, width: rect.width };
+    };
+    await page.mouse.move(cursor.x, cursor.y);
+    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -100);
+    const zoomed = await videoPointUnder();
+    expect(zoomed.x).toBeCloseTo(480, 0);
+    expect(zoomed.y).toBeCloseTo(120, 0);
+    const overlay = page.locator('[data-test=overlay]');
+    await overlay.dblclick({ position: { x: 5, y: 5 } });
+    expect((await videoPointUnder()).width).toBeLessThan(zoomed.width);
+
+    await page.keyboard.press('n');
+    await page.locator('[data-test=draw-hint]').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('[data-test=draw-hint]').waitFor({ state: 'detached' });
   });
 
   it('says so when a drawn box is too small, and adds nothing', async () => {

@@ -201,6 +201,49 @@ describe('importing and exporting annotations', () => {
     expect(report.tracks).toBe(2);
   });
 
+  it('takes every box of a CVAT track that marks no keyframes as one, and says so', async () => {
+    const file = join(await tempDir(), 'plain.xml');
+    await writeFile(
+      file,
+      `<annotations><meta><task><size>10</size><original_size><width>640</width><height>360</height></original_size></task></meta>
+<track id="1" label="MW"><box frame="0" outside="0" occluded="0" xtl="10" ytl="10" xbr="50" ybr="90"/><box frame="4" outside="0" occluded="0" xtl="30" ytl="10" xbr="70" ybr="90"/></track></annotations>`,
+    );
+    const { annotations, report } = await importAnnotations(file, { settings: null });
+    expect(annotations.tracks[0]!.shapes.map((shape) => shape.frame)).toEqual([0, 4]);
+    expect(report.problems).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringContaining('no keyframe attribute') })]);
+  });
+
+  it('drops keyframes beyond the video with a warning, keeping the boxes inside it as they were', async () => {
+    const file = join(await tempDir(), 'long.xml');
+    await writeFile(
+      file,
+      `<annotations><meta><task><size>300</size><original_size><width>640</width><height>360</height></original_size></task></meta>
+<track id="1" label="MW"><box frame="100" keyframe="1" outside="0" occluded="0" xtl="0" ytl="10" xbr="40" ybr="90"/><box frame="200" keyframe="1" outside="0" occluded="0" xtl="100" ytl="10" xbr="140" ybr="90"/></track></annotations>`,
+    );
+    const { annotations, report } = await importAnnotations(file, { settings });
+    expect(boxesOf(annotations).find((line) => line.startsWith('159 '))).toBe('159 1 MW false 59 10 99 90');
+    expect(report.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ message: 'the file is for 300 frames but the video has 160' }),
+        expect.objectContaining({ message: expect.stringContaining('track 1 has 1 keyframes beyond the video') }),
+      ]),
+    );
+  });
+
+  it('takes frame numbers from VOC file names as they are, or as 1-based when they start at 1', async () => {
+    const still = { ...settings, media: null };
+    const object = '<object><name>MW</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax></bndbox></object>';
+    for (const [names, frames] of [
+      [['shot_37.xml', 'shot_38.xml'], [37, 38]],
+      [['img_1.xml', 'img_2.xml'], [0, 1]],
+    ] as const) {
+      const folder = await tempDir();
+      for (const name of names) await writeFile(join(folder, name), `<annotation><size><width>64</width><height>64</height></size>${object}</annotation>`);
+      const { annotations } = await importAnnotations(folder, { settings: still, linkThreshold: 0.9 });
+      expect(annotations.tracks[0]!.shapes.filter((shape) => !shape.outside).map((shape) => shape.frame)).toEqual(frames);
+    }
+  });
+
   it('refuses to overwrite an export target unless forced', async () => {
     const { annotations } = await importAnnotations(cvatImages, { settings });
     const out = join(await tempDir(), 'taken.xml');

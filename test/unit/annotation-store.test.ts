@@ -5,6 +5,7 @@ import type { Edit, ProjectAnnotations } from '../../src/shared/annotations';
 import { boxAt, materialize } from '../../src/shared/keyframes';
 import { ANNOTATIONS_FILE, AnnotationStore, parseAnnotations } from '../../src/core/project/annotation-store';
 import { dispatch } from '../../src/core/dispatch';
+import { applyEdit } from '../../src/core/annotations/edits';
 import { useTempDirs } from '../support/temp-dir';
 import { testWorkbench } from '../support/workbench';
 
@@ -76,6 +77,17 @@ describe('editing annotations', () => {
     expectSameBoxes(allBoxes(store.annotations).map((line) => line.replace(` ${newId} `, ` ${trackId} `)).sort(), [...original].sort());
     store.apply({ type: 'merge-tracks', trackId, otherId: newId });
     expectSameBoxes(allBoxes(store.annotations), original);
+  });
+
+  it('merges a track that leaves the view with one that starts where it left, moving no box', () => {
+    // As imported data can be: no keyframe just before the outside one, so frames 1-9 show the box held.
+    const shape = (frame: number, x: number, outside = false) => ({ frame, xtl: x, ytl: 0, xbr: x + 40, ybr: 100, label: 'MW', occluded: false, outside, zOrder: 0, attributes: {} });
+    const annotations: ProjectAnnotations = { schema: 1, width: 640, height: 360, frameCount: 20, frameNames: [], tracks: [{ id: 1, shapes: [shape(0, 0), shape(10, 0, true)] }, { id: 2, shapes: [shape(10, 500)] }] };
+    const xs = () => [...Array(20).keys()].map((f) => annotations.tracks.map((track) => boxAt(track, f)?.xtl).find((x) => x !== undefined));
+    const before = xs();
+    applyEdit(annotations, { type: 'merge-tracks', trackId: 1, otherId: 2 }, LABELS);
+    expect(annotations.tracks).toHaveLength(1);
+    expect(xs()).toEqual(before);
   });
 
   it('refuses to merge tracks that are in view on the same frame', () => {
@@ -170,6 +182,29 @@ describe('editing annotations', () => {
 
 describe('annotations through the API', () => {
   const tempDir = useTempDirs();
+
+  it('keeps an edit made just before the same project is opened again', async () => {
+    const project = await tempDir();
+    await cp(inject('sampleProject'), project, { recursive: true });
+    const workbench = testWorkbench(await tempDir());
+    await workbench.openProject({ path: project });
+    const track = (await workbench.annotations())!.tracks[0]!;
+    const frame = track.shapes[0]!.frame;
+    await workbench.editAnnotations({ edit: { type: 'move-box', trackId: track.id, frame, box: { xtl: 50, ytl: 10, xbr: 90, ybr: 120 } } });
+    await workbench.openProject({ path: project });
+    expect(boxAt((await workbench.annotations())!.tracks[0]!, frame)).toMatchObject({ xtl: 50 });
+  });
+
+  it('never exports onto the project, a folder above it, or its own files', async () => {
+    const project = await tempDir();
+    await cp(inject('sampleProject'), project, { recursive: true });
+    const workbench = testWorkbench(await tempDir());
+    await workbench.openProject({ path: project });
+    for (const out of [project, join(project, '..'), join(project, 'annotations.json'), join(project, 'media', 'walkway.mp4'), join(project, 'history', 'x.xml')]) {
+      await expect(workbench.exportAnnotations({ format: 'voc', out, force: true })).rejects.toMatchObject({ code: 'forbidden-path', where: { field: 'out' } });
+    }
+    expect(await readdir(project)).toEqual(expect.arrayContaining(['annotations.json', 'project.json', 'media']));
+  });
 
   it('edits, undoes and exports the open project’s annotations; refuses malformed edits', async () => {
     const project = await tempDir();

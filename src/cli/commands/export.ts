@@ -1,6 +1,8 @@
 import { WorkbenchError } from '../../shared/errors';
 import { exportAnnotations } from '../../core/annotations/export-annotations';
-import { AnnotationStore } from '../../core/project/annotation-store';
+import { resolve } from 'node:path';
+import { PROJECT_FILE } from '../../shared/project';
+import { ANNOTATIONS_FILE, AnnotationStore, HISTORY_DIR } from '../../core/project/annotation-store';
 import { readProjectSettings } from '../../core/project/project-settings';
 import type { CliCommand } from '../command';
 import { formatOption, requiredString } from './import';
@@ -21,6 +23,7 @@ export const exportCommand: CliCommand = {
       name: settings.name,
       labels: settings.labels,
       force: args.force === true,
+      project: { folder: resolve(project), protected: [PROJECT_FILE, ANNOTATIONS_FILE, HISTORY_DIR, 'imports', ...(settings.media ? [settings.media.path] : [])] },
       ...(settings.media ? { source: settings.media.path.split('/').pop()! } : {}),
     });
     if (json) output.out(JSON.stringify(report));

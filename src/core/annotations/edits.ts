@@ -3,7 +3,7 @@
 
 import type { AnnotationTrack, BoxGeometry, Edit, ProjectAnnotations, Shape } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
-import { boxAt, round2 } from '../../shared/keyframes';
+import { boxAt, holdBefore, pick, round2 } from '../../shared/keyframes';
 
 /** Track states by id; null where the track does not exist. */
 export type TrackStates = Map<number, AnnotationTrack | null>;
@@ -68,6 +68,10 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
       const other = trackOf(context, edit.otherId, 'otherId');
       const clash = firstCommonFrame(annotations.frameCount, track, other);
       if (clash !== null) throw invalid(`tracks ${track.id} and ${other.id} are both in view on frame ${clash}, so they are not one person`, 'otherId');
+      // Where one track's outside keyframe gives way to the other's box, its last box stays held before it.
+      for (const [from, into] of [[track, other], [other, track]] as const) {
+        for (const shape of [...from.shapes]) if (shape.outside && into.shapes.some((candidate) => candidate.frame === shape.frame && !candidate.outside)) holdBefore(from.shapes, shape.frame);
+      }
       const byFrame = new Map<number, Shape>();
       for (const shape of [...track.shapes, ...other.shapes]) {
         const existing = byFrame.get(shape.frame);
@@ -210,10 +214,6 @@ function checkGeometry(annotations: ProjectAnnotations, box: BoxGeometry): BoxGe
     throw invalid('the box must be at least 1 pixel wide and high inside the frame', 'box');
   }
   return clipped;
-}
-
-function pick({ xtl, ytl, xbr, ybr }: BoxGeometry): BoxGeometry {
-  return { xtl, ytl, xbr, ybr };
 }
 
 function copy<T>(value: T): T {

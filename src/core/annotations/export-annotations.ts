@@ -12,18 +12,22 @@ import { writeCvatVideo } from './formats/cvat-video';
 import { boxesByFrame } from './formats/frame-boxes';
 import { vocFileName, writeVocFrame } from './formats/pascal-voc';
 import { materialize } from '../../shared/keyframes';
+import { isWithin } from '../fs/paths';
 
 export interface ExportOptions {
   name: string;
   labels: LabelDef[];
-  /** Replace what is at `out`. */
+  /** Replace what is at `out` (never the project itself or anything it is made of). */
   force?: boolean;
   /** The media file name, for CVAT for video's <source>. */
   source?: string;
+  /** The project folder and the paths in it that the export must never replace. */
+  project?: { folder: string; protected: string[] };
 }
 
 export async function exportAnnotations(annotations: ProjectAnnotations, format: AnnotationFormat, out: string, options: ExportOptions): Promise<ExportReport> {
   const path = resolve(out);
+  if (options.project) checkNotProject(path, options.project);
   await checkOut(path, options.force === true);
   const inSet = new Set(options.labels.map((label) => label.name));
   const used = new Set(annotations.tracks.flatMap((track) => track.shapes.map((shape) => shape.label)));
@@ -42,8 +46,7 @@ export async function exportAnnotations(annotations: ProjectAnnotations, format:
     } else {
       await writeFile(staging, format === 'cvat-video' ? writeCvatVideo(set, { ...task, ...(options.source ? { source: options.source } : {}) }) : writeCvatImages(set, task));
     }
-    if (options.force) await rm(path, { recursive: true, force: true });
-    await rename(staging, path);
+    await replace(path, staging);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
@@ -56,6 +59,29 @@ export async function exportAnnotations(annotations: ProjectAnnotations, format:
     tracks: set.tracks.length,
     notKept: notKept(annotations, set, format),
   };
+}
+
+/** The export is never the project folder, a folder above it, or one of the project's own files and folders. */
+function checkNotProject(path: string, project: { folder: string; protected: string[] }): void {
+  const owned = project.protected.map((entry) => resolve(project.folder, entry));
+  if (isWithin(path, project.folder) || owned.some((entry) => isWithin(entry, path))) {
+    throw new WorkbenchError('forbidden-path', `${path} is part of the project (or holds it): export to a new file or folder instead`, { file: path, field: 'out' });
+  }
+}
+
+/** Puts the finished export in place; what it replaces is set aside until then, and restored on failure. */
+async function replace(path: string, staging: string): Promise<void> {
+  const existing = await stat(path).catch(() => null);
+  if (!existing) return rename(staging, path);
+  const aside = join(dirname(path), `.${basename(path)}.old-${randomBytes(4).toString('hex')}`);
+  await rename(path, aside);
+  try {
+    await rename(staging, path);
+  } catch (error) {
+    await rename(aside, path);
+    throw error;
+  }
+  await rm(aside, { recursive: true, force: true });
 }
 
 async function checkOut(path: string, force: boolean): Promise<void> {

@@ -10,8 +10,9 @@ import type { ProjectSettings } from '../../shared/project';
 import { detectCvatFormat, parseCvat, readCvatImages, readCvatVideo } from './formats/read-cvat';
 import type { ReadResult } from './formats/read-result';
 import { readVoc } from './formats/read-voc';
-import { fromBoxes } from '../../shared/keyframes';
+import { boxAt, fromBoxes, pick } from '../../shared/keyframes';
 import { DEFAULT_LINK_THRESHOLD, linkTracks } from './link-tracks';
+import type { ProblemList } from './problems';
 
 /** Larger XML files are refused rather than risk running the app out of memory. */
 export const MAX_XML_BYTES = 512 * 1024 * 1024;
@@ -57,14 +58,17 @@ export async function importAnnotations(source: string, options: ImportOptions):
     problems.error(`the annotations are for ${read.width}x${read.height} frames but the project's video is ${media.width}x${media.height}; boxes are not rescaled`, { file: path }, 'size');
   }
   const frameCount = media?.frameCount ?? read.frameCount;
-  const inRange = read.frameBoxes.filter(({ box, file, line }) => {
+  const inRange = read.readBoxes.filter(({ box, file, line }) => {
     if (box.frame < frameCount) return true;
     problems.error(`a box is on frame ${box.frame}, beyond the video's ${frameCount} frames; it is skipped`, { file, line }, 'beyond-video');
     return false;
   });
   const linked = linkTracks(inRange, threshold, problems);
   const linkedTracks = fromBoxes({ width: read.width, height: read.height, frameCount, frameNames: [], labels: [], tracks: linked.tracks }).tracks;
-  const tracks = [...read.tracks.map((track) => clipTrack(track, frameCount)).filter((track) => track.shapes.length > 0), ...renumber(linkedTracks, read.tracks)];
+  if (read.format === 'cvat-video' && media && read.frameCount !== media.frameCount) {
+    problems.warning(`the file is for ${read.frameCount} frames but the video has ${media.frameCount}`, { file: path }, 'frame-count');
+  }
+  const tracks = [...read.tracks.map((track) => clipTrack(track, frameCount, problems, path)).filter((track) => track.shapes.length > 0), ...renumber(linkedTracks, read.tracks)];
 
   const { labels, mapped, unknownLabels } = mapLabels(tracks, options.settings, frameCount);
   for (const [label, count] of Object.entries(unknownLabels)) {
@@ -89,9 +93,18 @@ export async function importAnnotations(source: string, options: ImportOptions):
   };
 }
 
-/** Keyframes beyond the clip are dropped (the reader has reported them). */
-function clipTrack(track: AnnotationTrack, frameCount: number): AnnotationTrack {
-  return { ...track, shapes: track.shapes.filter((shape) => shape.frame < frameCount) };
+/**
+ * Keyframes beyond the video are dropped, and said so; a track cut off by the clip's end keeps the box it
+ * had on the last frame (a keyframe there stands for the interpolation toward the dropped one).
+ */
+function clipTrack(track: AnnotationTrack, frameCount: number, problems: ProblemList, file: string): AnnotationTrack {
+  const beyond = track.shapes.filter((shape) => shape.frame >= frameCount);
+  if (beyond.length === 0) return track;
+  problems.warning(`track ${track.id} has ${beyond.length} keyframes beyond the video's ${frameCount} frames; they are dropped`, { file }, 'beyond-video-track');
+  const last = boxAt(track, frameCount - 1, (value) => value);
+  const kept = track.shapes.filter((shape) => shape.frame < frameCount);
+  if (last && !kept.some((shape) => shape.frame === frameCount - 1)) kept.push({ ...kept.at(-1)!, ...pick(last), frame: frameCount - 1, outside: false });
+  return { ...track, shapes: kept };
 }
 
 /** Linked tracks take ids after those the file gave, so no id is used twice. */

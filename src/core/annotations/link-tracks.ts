@@ -2,7 +2,7 @@
 // frames into tracks by overlap with where each track is predicted to be (IoU and motion).
 
 import type { BoxGeometry, Track, TrackBox } from '../../shared/annotations';
-import type { FrameBox } from './formats/read-result';
+import type { ReadBox } from './formats/read-result';
 import type { ProblemList } from './problems';
 
 /** Default smallest overlap (IoU) between a track's predicted box and a box that continues it. */
@@ -28,11 +28,11 @@ export function iou(a: BoxGeometry, b: BoxGeometry): number {
  * Tracks from boxes listed frame by frame: boxes with a `track_id` keep it; the others are linked.
  * Returns the tracks (sorted by id) and how many were formed by linking.
  */
-export function linkTracks(frameBoxes: FrameBox[], threshold: number, problems: ProblemList): { tracks: Track[]; formed: number } {
+export function linkTracks(readBoxes: ReadBox[], threshold: number, problems: ProblemList): { tracks: Track[]; formed: number } {
   const identified = new Map<number, Track>();
   const framesOf = new Map<number, Set<number>>();
   const loose: TrackBox[] = [];
-  for (const { trackId, box, file, line } of frameBoxes) {
+  for (const { trackId, box, file, line } of readBoxes) {
     if (trackId === null) {
       loose.push(box);
       continue;

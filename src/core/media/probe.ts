@@ -41,16 +41,24 @@ export function numberingGaps(names: string[]): string[] {
   return gaps;
 }
 
-/** Size and rate from ffmpeg's description of the first video stream; the frame count by reading every packet (no decoding). */
+/**
+ * Size from ffmpeg's description of the first video stream. For a video, every packet is listed (no
+ * decoding, with framecrc): their count is the frame count, and their time base and duration give the
+ * exact rate (24000/1001, not the "23.98" ffmpeg prints, which drifts a frame within two minutes).
+ */
 async function readStream(path: string, countFrames: boolean): Promise<{ width: number; height: number; fps: number; frames: number }> {
-  const args = ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-'];
-  const stderr = await promisify(execFile)(ffmpegPath(), countFrames ? args : ['-hide_banner', '-nostdin', '-i', path], { maxBuffer: 16 * 1024 * 1024 })
-    .then((result) => result.stderr)
-    .catch((error: { stderr?: string }) => error.stderr ?? '');
+  const args = countFrames ? ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'framecrc', '-'] : ['-hide_banner', '-nostdin', '-i', path];
+  const { stdout, stderr } = await promisify(execFile)(ffmpegPath(), args, { maxBuffer: 256 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }));
   const stream = /Stream #\S+.*Video: .*?(\d{2,5})x(\d{2,5})/.exec(stderr);
   if (!stream) throw new WorkbenchError('invalid-request', `${path} has no video stream ffmpeg can read`, { file: path, field: 'media' });
-  const fps = Number(/([\d.]+) fps/.exec(stderr)?.[1] ?? /([\d.]+) tbr/.exec(stderr)?.[1] ?? FRAMES_FPS);
-  const frames = countFrames ? Number([...stderr.matchAll(/frame=\s*(\d+)/g)].at(-1)?.[1] ?? 0) : 1;
-  if (countFrames && frames === 0) throw new WorkbenchError('invalid-request', `${path} holds no video frames ffmpeg can read`, { file: path, field: 'media' });
-  return { width: Number(stream[1]), height: Number(stream[2]), fps, frames };
+  const size = { width: Number(stream[1]), height: Number(stream[2]) };
+  if (!countFrames) return { ...size, fps: FRAMES_FPS, frames: 1 };
+  const packets = stdout.split('\n').filter((line) => /^0,/.test(line));
+  if (packets.length === 0) throw new WorkbenchError('invalid-request', `${path} holds no video frames ffmpeg can read`, { file: path, field: 'media' });
+  const timeBase = /#tb 0: (\d+)\/(\d+)/.exec(stdout);
+  const durations = packets.map((line) => Number(line.split(',')[3])).filter((value) => value > 0);
+  const typical = durations.sort((a, b) => a - b)[Math.floor(durations.length / 2)];
+  const printed = Number(/([\d.]+) fps/.exec(stderr)?.[1] ?? FRAMES_FPS);
+  const fps = timeBase && typical ? Number(timeBase[2]) / (Number(timeBase[1]) * typical) : printed;
+  return { ...size, fps, frames: packets.length };
 }

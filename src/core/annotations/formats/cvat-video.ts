@@ -14,9 +14,12 @@ export function writeCvatVideo(set: AnnotationSet, task: Omit<CvatTaskInfo, 'mod
   for (const track of set.tracks) {
     for (const run of labelRuns(track.boxes)) {
       const last = run.at(-1)!;
-      const lines = run.map((box) => boxXml(box, false, track.id));
+      // A run that closes before the clip ends keeps its last box as a keyframe, so the box held before
+      // the outside one is exactly the one listed, in CVAT and in Maskbench.
+      const closed = last.frame + 1 < set.frameCount;
+      const lines = run.map((box) => boxXml(closed && box === last ? { ...box, keyframe: true } : box, false, track.id));
       // Close the run where the person leaves the view or changes label, unless the clip ends first.
-      if (last.frame + 1 < set.frameCount) lines.push(boxXml({ ...last, frame: last.frame + 1, keyframe: true }, true, track.id));
+      if (closed) lines.push(boxXml({ ...last, frame: last.frame + 1, keyframe: true }, true, track.id));
       const kept = xmlAttributes({ source: DEFAULT_SOURCE, ...track.extra?.xmlAttributes });
       tracks.push(`  <track id="${cvatId++}" label="${escapeXml(run[0]!.label)}"${kept}>\n${lines.join('')}  </track>`);
     }

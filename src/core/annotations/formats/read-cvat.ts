@@ -3,7 +3,8 @@
 import type { AnnotationTrack, FormatExtra, Shape } from '../../../shared/annotations';
 import { WorkbenchError } from '../../../shared/errors';
 import { ProblemList } from '../problems';
-import { checkBox, number, type FrameBox, type ReadResult } from './read-result';
+import { checkBox, number, type ReadBox, type ReadResult } from './read-result';
+import { holdBefore } from '../../../shared/keyframes';
 import { DEFAULT_SOURCE } from './cvat-box';
 import { attributes, children, leftovers as allLeftovers, parseXml, tagLines, text, type XmlNode } from './xml-source';
 
@@ -81,6 +82,9 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     reportOtherShapes(trackXml, problems, file);
     const label = trackAttributes.label ?? '';
     const shapes: Shape[] = [];
+    // A file that marks no keyframes (some tools leave the attribute out) lists boxes set by hand: keep them all.
+    const flagged = children(trackXml, 'box').some((box) => attributes(box).keyframe !== undefined);
+    if (!flagged && children(trackXml, 'box').length) problems.warning('boxes carry no keyframe attribute; every box is taken as a keyframe', where, 'no-keyframe-flags');
     let personId: number | null = null;
     for (const box of children(trackXml, 'box')) {
       const boxWhere = { file, line: boxLines[boxIndex++] };
@@ -94,7 +98,7 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
       if (trackId !== undefined && /^\d+$/.test(trackId)) personId = Number(trackId);
       const outside = a.outside === '1';
       // Only keyframes carry information; CVAT lists the interpolated boxes between them for convenience.
-      if (a.keyframe !== '1' && !outside) continue;
+      if (flagged && a.keyframe !== '1' && !outside) continue;
       const raw = { xtl: number(a.xtl ?? ''), ytl: number(a.ytl ?? ''), xbr: number(a.xbr ?? ''), ybr: number(a.ybr ?? '') };
       const geometry = outside ? raw : checkBox(raw, width, height, problems, boxWhere);
       if (!geometry) continue;
@@ -124,7 +128,7 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     frameCount,
     frameNames: Array.from({ length: frameCount }, (_, frame) => `frame_${String(frame).padStart(6, '0')}.jpg`),
     tracks: tracks.sort((a, b) => a.id - b.id),
-    frameBoxes: [],
+    readBoxes: [],
     problems,
   };
 }
@@ -135,6 +139,9 @@ function mergeInto(byPerson: Map<number, AnnotationTrack>, personId: number, tra
   if (!existing) {
     byPerson.set(personId, { ...track, id: personId });
     return;
+  }
+  for (const [from, into] of [[existing, track], [track, existing]] as const) {
+    for (const shape of [...from.shapes]) if (shape.outside && into.shapes.some((candidate) => candidate.frame === shape.frame && !candidate.outside)) holdBefore(from.shapes, shape.frame);
   }
   const byFrame = new Map(existing.shapes.map((shape) => [shape.frame, shape]));
   for (const shape of track.shapes) {
@@ -158,7 +165,7 @@ export function readCvatImages(content: string, file: string): ReadResult {
   const height = number(first.height ?? '') || task.height;
   if (!width || !height) throw new WorkbenchError('invalid-annotations', `${file} gives no image size`, { file });
 
-  const frameBoxes: FrameBox[] = [];
+  const readBoxes: ReadBox[] = [];
   const frameNames: string[] = [];
   const frames: Record<number, FormatExtra> = {};
   const seen = new Set<number>();
@@ -187,7 +194,7 @@ export function readCvatImages(content: string, file: string): ReadResult {
       if (!geometry) continue;
       const { attributes: values, trackId } = boxAttributes(box);
       const extra = leftovers(box, BOX_ATTRIBUTES, ['attribute']);
-      frameBoxes.push({
+      readBoxes.push({
         trackId: trackId !== undefined && /^\d+$/.test(trackId) ? Number(trackId) : null,
         box: { frame, ...geometry, label: b.label ?? '', occluded: b.occluded === '1', truncated: false, keyframe: true, zOrder: number(b.z_order ?? '0') || 0, ...(Object.keys(values).length ? { attributes: values } : {}), ...(extra ? { extra } : {}) },
         ...boxWhere,
@@ -196,5 +203,5 @@ export function readCvatImages(content: string, file: string): ReadResult {
   });
   const frameCount = Math.max(task.size || 0, frameNames.length);
   for (let frame = 0; frame < frameCount; frame++) frameNames[frame] ??= `frame_${String(frame).padStart(6, '0')}.jpg`;
-  return { format: 'cvat-images', width, height, frameCount, frameNames, tracks: [], frameBoxes, ...(Object.keys(frames).length ? { extra: { frames } } : {}), problems };
+  return { format: 'cvat-images', width, height, frameCount, frameNames, tracks: [], readBoxes, ...(Object.keys(frames).length ? { extra: { frames } } : {}), problems };
 }

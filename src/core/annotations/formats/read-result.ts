@@ -2,7 +2,7 @@ import type { AnnotationFormat, AnnotationTrack, ProjectAnnotations, TrackBox } 
 import type { ProblemList } from '../problems';
 
 /** A box of a per-frame format, with the person's id when the file carries one (`track_id`). */
-export interface FrameBox {
+export interface ReadBox {
   trackId: number | null;
   box: TrackBox;
   /** Where it was read, for problems found later (linking, label mapping). */
@@ -20,7 +20,7 @@ export interface ReadResult {
   /** Tracks with identities (CVAT for video). */
   tracks: AnnotationTrack[];
   /** Boxes listed frame by frame (Pascal VOC, CVAT for images). */
-  frameBoxes: FrameBox[];
+  readBoxes: ReadBox[];
   extra?: ProjectAnnotations['extra'];
   problems: ProblemList;
 }

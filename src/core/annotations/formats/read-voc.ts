@@ -1,11 +1,11 @@
 // Pascal VOC: a folder of one XML file per frame or image.
 
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors';
 import { ProblemList } from '../problems';
 import { VOC_FOLDER } from './pascal-voc';
-import { checkBox, number, type FrameBox, type ReadResult } from './read-result';
+import { checkBox, number, type ReadBox, type ReadResult } from './read-result';
 import { children, leftovers, parseXml, tagLines, text, type XmlNode } from './xml-source';
 
 const KNOWN_FILE_CHILDREN = ['folder', 'filename', 'path', 'source', 'size', 'segmented', 'object'];
@@ -45,7 +45,7 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
   const height = number(text(first?.height)) || options.size?.height || 0;
   if (!width || !height) throw new WorkbenchError('invalid-annotations', `${parsed[0]!.file} gives no frame <size>, and the project has no video to take it from`, { file: parsed[0]!.file });
 
-  const frameBoxes: FrameBox[] = [];
+  const readBoxes: ReadBox[] = [];
   const frameExtras: Record<number, { elements?: Record<string, unknown> }> = {};
   let frameCount = 0;
   for (const { file, doc, text: content } of parsed) {
@@ -65,13 +65,13 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
     children(doc, 'object').forEach((object, index) => {
       const where = { file, line: lines[index] };
       const read = readObject(object, frame, width, height, problems, where);
-      if (read) frameBoxes.push({ ...read, ...where });
+      if (read) readBoxes.push({ ...read, ...where });
     });
   }
-  return { format: 'voc', width, height, frameCount, frameNames: frameNamesOf(parsed, frameOf, frameCount), tracks: [], frameBoxes, extra: Object.keys(frameExtras).length ? { frames: frameExtras } : undefined, problems };
+  return { format: 'voc', width, height, frameCount, frameNames: frameNamesOf(parsed, frameOf, frameCount), tracks: [], readBoxes, extra: Object.keys(frameExtras).length ? { frames: frameExtras } : undefined, problems };
 }
 
-function readObject(object: XmlNode, frame: number, width: number, height: number, problems: ProblemList, where: { file: string; line: number | undefined }): Omit<FrameBox, 'file' | 'line'> | null {
+function readObject(object: XmlNode, frame: number, width: number, height: number, problems: ProblemList, where: { file: string; line: number | undefined }): Omit<ReadBox, 'file' | 'line'> | null {
   const label = text(object.name);
   if (!label) {
     problems.error('an <object> has no <name> (its label); it is skipped', where, 'no-label');
@@ -116,7 +116,8 @@ function readObject(object: XmlNode, frame: number, width: number, height: numbe
 
 /**
  * Which frame each file is: by <filename> among the project's frame files when it has them; otherwise by
- * the number in the name (frame_000123.jpg is frame 123, counted from the smallest); otherwise by order.
+ * the number in the name (frame_000123.jpg is frame 123; numbering that starts at 1 is taken as 1-based);
+ * otherwise by order.
  */
 function frameMatcher(entries: { file: string; name: string }[], frameNames: string[] | undefined, problems: ProblemList): Map<string, number> {
   const frames = new Map<string, number>();
@@ -132,9 +133,10 @@ function frameMatcher(entries: { file: string; name: string }[], frameNames: str
   const numbers = entries.map(({ name }) => /(\d+)(?!.*\d)/.exec(name)?.[1]);
   const unique = new Set(numbers);
   if (numbers.every((value) => value !== undefined) && unique.size === numbers.length) {
-    const smallest = Math.min(...numbers.map(Number));
-    entries.forEach(({ file }, i) => frames.set(file, Number(numbers[i]) - smallest));
-    if (smallest !== 0) problems.warning(`frame numbers are taken from the file names, counting ${entries[0]!.name} as frame 0`, {}, 'frame-offset');
+    const smallest = numbers.reduce((low, value) => Math.min(low, Number(value)), Infinity);
+    const offset = smallest === 1 ? 1 : 0;
+    entries.forEach(({ file }, i) => frames.set(file, Number(numbers[i]) - offset));
+    if (offset) problems.warning(`the file names number frames from 1, so ${entries[0]!.name} is taken as frame 0`, {}, 'frame-offset');
     return frames;
   }
   problems.warning('the file names carry no distinct frame numbers, so frames follow the files in name order', {}, 'frame-order');
@@ -153,9 +155,4 @@ function frameNamesOf(parsed: { file: string; doc: XmlNode }[], frameOf: Map<str
 
 function naturalOrder(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
-}
-
-/** Whether `path` is a folder (Pascal VOC) rather than a file (CVAT). */
-export async function isFolder(path: string): Promise<boolean> {
-  return (await stat(path)).isDirectory();
 }

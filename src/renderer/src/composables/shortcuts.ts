@@ -57,7 +57,8 @@ export function combinationOf(event: KeyboardEvent): string | null {
   const key = keyName(event);
   if (['Control', 'Meta', 'Alt', 'Shift'].includes(key)) return null;
   const digit = /^Digit(\d)$/.exec(event.code)?.[1];
-  const main = digit ?? (key.length === 1 ? key.toUpperCase() : key);
+  const letter = event.altKey ? /^Key([A-Z])$/.exec(event.code)?.[1] : undefined;
+  const main = digit ?? letter ?? (key.length === 1 ? key.toUpperCase() : key);
   // Shift is part of a printable symbol like "?", so it is named only for letters, digits and named keys.
   const shiftCounts = digit !== undefined || /^[A-Z]$/.test(main) || main.length > 1;
   return [event.ctrlKey || event.metaKey ? 'Ctrl' : '', event.altKey ? 'Alt' : '', event.shiftKey && shiftCounts ? 'Shift' : '', main].filter(Boolean).join('+');
@@ -74,6 +75,8 @@ export function matchesKeys(keys: string, event: KeyboardEvent): boolean {
   // Alt+digit types other characters on some layouts: compare the physical key for digits.
   if (/^\d$/.test(key)) return event.shiftKey === wantShift && event.code === `Digit${key}`;
   // Shift is part of printable keys like "?", so it only counts for named and letter keys.
+  // With Alt, macOS types another character (Option+M is "µ"): compare the physical key for letters.
+  if (wantAlt && /^[a-z]$/i.test(key)) return event.shiftKey === wantShift && event.code === `Key${key.toUpperCase()}`;
   if (key.length > 1 || /^[a-z]$/i.test(key)) return event.shiftKey === wantShift && keyName(event).toLowerCase() === key.toLowerCase();
   return event.key === key;
 }

@@ -20,8 +20,9 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   const selectedTrackId = ref<number | null>(null);
   const canUndo = ref(false);
   const canRedo = ref(false);
-  /** Frames touched by edits in this session, for the timeline. */
+  /** Frames and tracks touched by edits in this session, for the timeline and the track list. */
   const editedFrames = ref(new Set<number>());
+  const editedTracks = ref(new Set<number>());
 
   const tracks = computed<AnnotationTrack[]>(() => {
     void revision.value;
@@ -44,6 +45,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     canUndo.value = false;
     canRedo.value = false;
     editedFrames.value = new Set();
+    editedTracks.value = new Set();
     revision.value++;
   }
 
@@ -62,6 +64,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   async function edit(change: Edit): Promise<EditResult> {
     const result = await useApi().editAnnotations({ edit: change });
     apply(result);
+    for (const track of result.tracks) editedTracks.value.add(track.id);
     const frames = 'from' in change ? [change.from, change.to] : 'frame' in change ? [change.frame] : [];
     for (const frame of frames) editedFrames.value.add(frame);
     return result;
@@ -91,5 +94,5 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     return boxesAt(frame).some((entry) => !labels.has(entry.box.label));
   }
 
-  return { annotations, revision, tracks, selectedTrackId, canUndo, canRedo, editedFrames, boxesAt, nextMarked, hasUnknownLabel, load, apply, edit, undo, redo };
+  return { annotations, revision, tracks, selectedTrackId, canUndo, canRedo, editedFrames, editedTracks, boxesAt, nextMarked, hasUnknownLabel, load, apply, edit, undo, redo };
 });

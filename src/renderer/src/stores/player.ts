@@ -28,6 +28,17 @@ export const usePlayerStore = defineStore('player', () => {
   const requested = ref<number | null>(null);
   let controls: PlayerControls | null = null;
 
+  /** A new clip: nothing carries over from the last one (a range, a pending seek, playback). */
+  function reset(count: number, rate: number): void {
+    frame.value = 0;
+    frameCount.value = count;
+    fps.value = rate;
+    playing.value = false;
+    range.value = null;
+    looping.value = false;
+    requested.value = null;
+  }
+
   function attach(next: PlayerControls | null): void {
     controls = next;
   }
@@ -78,5 +89,5 @@ export const usePlayerStore = defineStore('player', () => {
     if (playing.value && looping.value && range.value && shown >= range.value.to) controls?.seek(range.value.from);
   }
 
-  return { frame, frameCount, fps, playing, speed, range, looping, attach, seek, step, play, pause, toggle, changeSpeed, markRange, presented };
+  return { frame, frameCount, fps, playing, speed, range, looping, reset, attach, seek, step, play, pause, toggle, changeSpeed, markRange, presented };
 });
