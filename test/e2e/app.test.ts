@@ -53,7 +53,8 @@ describe('the app in Chromium (browser mode)', () => {
   it('opens the project it was given, and answers API calls', async () => {
     screenshotOnFailure('start');
     await expect(page.title()).resolves.toBe('Maskbench');
-    await expect(page.locator('[data-test=project-name]').textContent()).resolves.toBe(startFolder.split('/').at(-1));
+    // The name arrives with the first API answer.
+    await expect.poll(() => page.locator('[data-test=project-name]').textContent()).toBe(startFolder.split('/').at(-1));
     await page.getByText('This folder has no project.json yet').waitFor();
     await shot('annotate-plain-folder');
 
