@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { WorkbenchError, describeError, toErrorData } from '../shared/errors';
+import { datasetCommand } from './commands/dataset';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
 import { sampleCommand } from './commands/sample';
@@ -11,7 +12,7 @@ import { validateCommand } from './commands/validate';
 import { serveCommand } from './commands/serve';
 import type { CliCommand, CliOutput } from './command';
 
-const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand, import: importCommand, export: exportCommand, validate: validateCommand };
+const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand, import: importCommand, export: exportCommand, validate: validateCommand, dataset: datasetCommand };
 
 const USAGE = `Usage: maskbench <command> [options]
 

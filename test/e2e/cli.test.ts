@@ -141,6 +141,23 @@ describe('maskbench CLI', () => {
     expect(badFormat.stderr).toContain('--format must be one of voc, cvat-video, cvat-images, got "yolo"');
   });
 
+  it('builds a crop dataset, and explains bad dataset options', async () => {
+    const project = join(await tempDir(), 'walkway');
+    expect((await maskbench('sample', project, '--frames', '40', '--width', '320', '--height', '180')).code).toBe(0);
+    const built = await maskbench('dataset', '--project', project, '--name', 'small', '--stride', '2', '--gap', '2', '--crop', 'head', '--size', '32', '--json');
+    expect(built.code).toBe(0);
+    const summary = JSON.parse(built.stdout);
+    expect(summary).toMatchObject({ name: 'small', path: join(project, 'datasets', 'small') });
+    expect(summary.crops).toBeGreaterThan(10);
+    expect(JSON.parse(await readFile(join(project, 'datasets', 'small', 'manifest.json'), 'utf8')).samples).toHaveLength(summary.crops);
+    const again = await maskbench('dataset', '--project', project, '--name', 'small');
+    expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already exists')]);
+    const bad = await maskbench('dataset', '--project', project, '--name', 'x', '--split', '0.5,0.2,0.2');
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'maskbench: --split must be three fractions (train, val, test) that add up to 1, with train above 0, got [0.5,0.2,0.2] (field split)']);
+    const badChoice = await maskbench('dataset', '--project', project, '--name', 'x', '--crop', 'face');
+    expect(badChoice.stderr).toContain('--crop must be one of box, head, got "face"');
+  });
+
   it('says clearly when the port is taken', async () => {
     const first = await serve(['--project', await tempDir()], await tempDir());
     try {

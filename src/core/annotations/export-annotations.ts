@@ -2,7 +2,7 @@
 // exists is overwritten unless asked; the output appears whole or not at all.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AnnotationFormat, AnnotationSet, ExportReport, ProjectAnnotations } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
@@ -13,6 +13,7 @@ import { boxesByFrame } from './formats/frame-boxes';
 import { vocFileName, writeVocFrame } from './formats/pascal-voc';
 import { materialize } from '../../shared/keyframes';
 import { isWithin } from '../fs/paths';
+import { replaceWith } from '../fs/replace';
 
 export interface ExportOptions {
   name: string;
@@ -46,7 +47,7 @@ export async function exportAnnotations(annotations: ProjectAnnotations, format:
     } else {
       await writeFile(staging, format === 'cvat-video' ? writeCvatVideo(set, { ...task, ...(options.source ? { source: options.source } : {}) }) : writeCvatImages(set, task));
     }
-    await replace(path, staging);
+    await replaceWith(staging, path);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
@@ -67,21 +68,6 @@ function checkNotProject(path: string, project: { folder: string; protected: str
   if (isWithin(path, project.folder) || owned.some((entry) => isWithin(entry, path))) {
     throw new WorkbenchError('forbidden-path', `${path} is part of the project (or holds it): export to a new file or folder instead`, { file: path, field: 'out' });
   }
-}
-
-/** Puts the finished export in place; what it replaces is set aside until then, and restored on failure. */
-async function replace(path: string, staging: string): Promise<void> {
-  const existing = await stat(path).catch(() => null);
-  if (!existing) return rename(staging, path);
-  const aside = join(dirname(path), `.${basename(path)}.old-${randomBytes(4).toString('hex')}`);
-  await rename(path, aside);
-  try {
-    await rename(staging, path);
-  } catch (error) {
-    await rename(aside, path);
-    throw error;
-  }
-  await rm(aside, { recursive: true, force: true });
 }
 
 async function checkOut(path: string, force: boolean): Promise<void> {

@@ -13,6 +13,7 @@ import { writeCvatVideo } from '../annotations/formats/cvat-video';
 import { fromBoxes } from '../../shared/keyframes';
 import { boxesByFrame } from '../annotations/formats/frame-boxes';
 import { vocFileName, writeVocFrame } from '../annotations/formats/pascal-voc';
+import { replaceWith } from '../fs/replace';
 import type { JobContext } from '../jobs/job-runner';
 import { startRawVideoEncoder } from '../media/ffmpeg';
 import { ANNOTATIONS_FILE } from '../project/annotation-store';
@@ -144,15 +145,7 @@ async function moveIntoPlace(staging: string, path: string, force: boolean): Pro
     return rename(staging, path);
   }
   if (!force || !entries.includes('sample.json')) throw changed();
-  const old = join(dirname(path), `.${basename(path)}.old-${randomBytes(4).toString('hex')}`);
-  await rename(path, old);
-  try {
-    await rename(staging, path);
-  } catch (error) {
-    await rename(old, path);
-    throw error;
-  }
-  await rm(old, { recursive: true, force: true });
+  await replaceWith(staging, path);
 }
 
 /** Removes what an interrupted run left beside `target` (its staging and set-aside folders). */

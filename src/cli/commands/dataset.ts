@@ -1,0 +1,88 @@
+import { WorkbenchError } from '../../shared/errors';
+import { DATASET_DEFAULTS, type DatasetOptions } from '../../shared/dataset';
+import { buildDataset } from '../../core/dataset/build-dataset';
+import type { CliCommand } from '../command';
+import { progressPrinter } from '../progress';
+import { requiredString } from './import';
+
+const d = DATASET_DEFAULTS;
+
+export const datasetCommand: CliCommand = {
+  summary: 'cut a crop dataset from a project’s labelled boxes, split so neighbouring frames never leak',
+  usage: [
+    '--project DIR        the project folder',
+    '--name ID            the dataset (written to DIR/datasets/ID)',
+    `--stride N           every N-th frame (default ${d.stride}; the study used 20, 40, 60)`,
+    `--split A,B,C        train, val, test fractions (default ${d.split.join(',')})`,
+    `--gap N              frames left out between parts (default ${d.gap})`,
+    '--split-by W         time (default), track (no person in two parts) or random (leaks; warned)',
+    '--classes C          MW,NM,ND (default) or MW,NM',
+    '--nd P               with MW,NM: merge ND into NM (default) or drop it',
+    '--crop C             box (the whole person, default) or head (the top of the box)',
+    `--head-fraction F    the part of the box taken as the head (default ${d.headFraction})`,
+    `--padding P          added around the crop, as a fraction (default ${d.padding})`,
+    '--aspect             keep the box’s shape (letterboxed) instead of a square crop',
+    `--size PX            the model's input size, 32 to 224 (default ${d.size})`,
+    '--balance B          none (default), undersample or weights',
+    `--min-size PX        leave out boxes smaller than this (default ${d.minSize})`,
+    '--skip-occluded      leave out boxes marked occluded',
+    '--flip               also write each crop mirrored',
+    `--seed S             for undersampling and track or random splits (default ${d.seed})`,
+    '--force              rebuild a dataset that exists',
+  ],
+  options: Object.fromEntries(
+    [
+      ...['project', 'name', 'stride', 'split', 'gap', 'split-by', 'classes', 'nd', 'crop', 'head-fraction', 'padding', 'size', 'balance', 'min-size', 'seed'].map((name) => [name, { type: 'string' }]),
+      ...['aspect', 'skip-occluded', 'flip', 'force'].map((name) => [name, { type: 'boolean' }]),
+    ],
+  ) as CliCommand['options'],
+
+  async run(args, { json, output }) {
+    const options: DatasetOptions = {
+      stride: number(args.stride, d.stride, 'stride'),
+      split: splitFractions(args.split),
+      gap: number(args.gap, d.gap, 'gap'),
+      splitBy: choice(args['split-by'], ['time', 'track', 'random'] as const, d.splitBy, 'split-by'),
+      classes: choice(args.classes, ['MW,NM,ND', 'MW,NM'] as const, d.classes, 'classes'),
+      ndPolicy: choice(args.nd, ['merge', 'drop'] as const, d.ndPolicy, 'nd'),
+      balance: choice(args.balance, ['none', 'undersample', 'weights'] as const, d.balance, 'balance'),
+      crop: choice(args.crop, ['box', 'head'] as const, d.crop, 'crop'),
+      headFraction: number(args['head-fraction'], d.headFraction, 'head-fraction'),
+      padding: number(args.padding, d.padding, 'padding'),
+      square: args.aspect !== true,
+      size: number(args.size, d.size, 'size'),
+      minSize: number(args['min-size'], d.minSize, 'min-size'),
+      skipOccluded: args['skip-occluded'] === true,
+      flip: args.flip === true,
+      seed: number(args.seed, d.seed, 'seed'),
+    };
+    const summary = await buildDataset(requiredString(args.project, '--project'), requiredString(args.name, '--name'), options, { signal: new AbortController().signal, ...progressPrinter(output, json) }, args.force === true);
+    if (json) output.out(JSON.stringify(summary));
+    else {
+      output.out(`Wrote ${summary.crops} crops to ${summary.path} in ${summary.seconds} s (${summary.cropsPerSecond} crops/s)`);
+      for (const [split, counts] of Object.entries(summary.counts)) output.out(`  ${split.padEnd(6)}${Object.entries(counts).map(([label, count]) => `${label} ${count}`).join(', ')}`);
+      for (const warning of summary.warnings) output.err(`warning: ${warning}`);
+    }
+    return 0;
+  },
+};
+
+function number(value: string | boolean | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(parsed)) throw new WorkbenchError('invalid-request', `--${flag} must be a number, got "${String(value)}"`, { field: flag });
+  return parsed;
+}
+
+function choice<T extends string>(value: string | boolean | undefined, choices: readonly T[], fallback: T, flag: string): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+  throw new WorkbenchError('invalid-request', `--${flag} must be one of ${choices.join(', ')}, got "${String(value)}"`, { field: flag });
+}
+
+function splitFractions(value: string | boolean | undefined): [number, number, number] {
+  if (value === undefined) return d.split;
+  const parts = typeof value === 'string' ? value.split(',').map(Number) : [];
+  if (parts.length !== 3 || parts.some((part) => !Number.isFinite(part))) throw new WorkbenchError('invalid-request', `--split must be three fractions such as 0.7,0.15,0.15, got "${String(value)}"`, { field: 'split' });
+  return parts as [number, number, number];
+}

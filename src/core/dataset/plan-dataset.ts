@@ -1,0 +1,156 @@
+// Which crops a dataset holds and where each goes: pure, so every rule about leaks and balance is
+// tested without touching a pixel.
+
+import type { BoxGeometry, ProjectAnnotations } from '../../shared/annotations';
+import { SPLITS, type ClassCounts, type DatasetOptions, type SplitName } from '../../shared/dataset';
+import { WorkbenchError } from '../../shared/errors';
+import { boxAt } from '../../shared/keyframes';
+import { Prng } from '../sample/prng';
+
+export interface PlannedSample {
+  frame: number;
+  trackId: number;
+  box: BoxGeometry;
+  label: string;
+  split: SplitName;
+}
+
+export interface DatasetPlan {
+  labels: string[];
+  samples: PlannedSample[];
+  counts: Record<SplitName, ClassCounts>;
+  classWeights: Record<string, number> | null;
+  splits: Record<SplitName, { frames: [number, number] | null; tracks: number[] }>;
+  warnings: string[];
+}
+
+export function planDataset(annotations: ProjectAnnotations, options: DatasetOptions): DatasetPlan {
+  const warnings: string[] = [];
+  const labels = options.classes === 'MW,NM,ND' ? ['MW', 'NM', 'ND'] : ['MW', 'NM'];
+  const skipped = { label: new Map<string, number>(), small: 0, occluded: 0 };
+
+  // Sampling: every stride-th frame, each box mapped to a class or left out (and counted).
+  const candidates: Omit<PlannedSample, 'split'>[] = [];
+  for (let frame = 0; frame < annotations.frameCount; frame += options.stride) {
+    for (const track of annotations.tracks) {
+      const box = boxAt(track, frame);
+      if (!box) continue;
+      const label = classOf(box.label, options);
+      if (!label) {
+        skipped.label.set(box.label, (skipped.label.get(box.label) ?? 0) + 1);
+        continue;
+      }
+      if (Math.min(box.xbr - box.xtl, box.ybr - box.ytl) < options.minSize) skipped.small++;
+      else if (options.skipOccluded && box.occluded) skipped.occluded++;
+      else candidates.push({ frame, trackId: track.id, box: { xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr }, label });
+    }
+  }
+  for (const [label, count] of skipped.label) {
+    warnings.push(label === 'ND' ? `${count} ND boxes were dropped (two classes, ND dropped)` : `${count} boxes labelled "${label}" are not in the classes ${labels.join(', ')} and were left out`);
+  }
+  if (skipped.small) warnings.push(`${skipped.small} boxes smaller than ${options.minSize} px were left out`);
+  if (skipped.occluded) warnings.push(`${skipped.occluded} occluded boxes were left out`);
+
+  const random = new Prng(options.seed);
+  let samples = assignSplits(candidates, annotations.frameCount, options, random, warnings);
+  if (options.balance === 'undersample') samples = undersample(samples, labels, random);
+
+  const counts = Object.fromEntries(SPLITS.map((split) => [split, Object.fromEntries(labels.map((label) => [label, 0]))])) as Record<SplitName, ClassCounts>;
+  for (const sample of samples) counts[sample.split][sample.label]!++;
+  SPLITS.forEach((split, index) => {
+    const total = Object.values(counts[split]).reduce((sum, count) => sum + count, 0);
+    if (options.split[index]! > 0 && total === 0) {
+      throw new WorkbenchError('invalid-request', `The ${split} part would hold no crops: take more frames (a smaller --stride), a smaller --gap, or another --split`, { field: 'split' });
+    }
+    for (const label of labels) if (total > 0 && counts[split][label] === 0) warnings.push(`the ${split} part has no ${label} crops`);
+  });
+
+  const train = counts.train;
+  const trainTotal = Object.values(train).reduce((sum, count) => sum + count, 0);
+  const classWeights = options.balance === 'weights' ? Object.fromEntries(labels.map((label) => [label, train[label] ? trainTotal / (labels.length * train[label]!) : 0])) : null;
+  const splits = Object.fromEntries(
+    SPLITS.map((split) => {
+      const inSplit = samples.filter((sample) => sample.split === split);
+      const frames: [number, number] | null = inSplit.length ? [Math.min(...inSplit.map((s) => s.frame)), Math.max(...inSplit.map((s) => s.frame))] : null;
+      return [split, { frames, tracks: [...new Set(inSplit.map((s) => s.trackId))].sort((a, b) => a - b) }];
+    }),
+  ) as DatasetPlan['splits'];
+  return { labels, samples, counts, classWeights, splits, warnings };
+}
+
+function classOf(label: string, options: DatasetOptions): string | null {
+  if (label === 'MW' || label === 'NM') return label;
+  if (label !== 'ND') return null;
+  if (options.classes === 'MW,NM,ND') return 'ND';
+  return options.ndPolicy === 'merge' ? 'NM' : null;
+}
+
+/**
+ * By time: the clip is cut into three consecutive parts, with `gap` frames left out after each cut, so
+ * neighbouring (near-identical) frames never land in two parts. By track: each person goes wholly to one
+ * part. Random: each crop on its own, which leaks neighbours across parts (said in a warning).
+ */
+function assignSplits(candidates: Omit<PlannedSample, 'split'>[], frameCount: number, options: DatasetOptions, random: Prng, warnings: string[]): PlannedSample[] {
+  const [train, val] = options.split;
+  if (options.splitBy === 'time') {
+    const firstCut = Math.round(frameCount * train);
+    const secondCut = Math.round(frameCount * (train + val));
+    const partOf = (frame: number): SplitName | null => {
+      if (frame < firstCut) return 'train';
+      if (frame < firstCut + options.gap) return null;
+      if (frame < secondCut) return 'val';
+      if (frame < secondCut + options.gap) return null;
+      return 'test';
+    };
+    const left = candidates.filter((sample) => partOf(sample.frame) === null).length;
+    if (left) warnings.push(`${left} crops fall in the ${options.gap}-frame gaps between parts and were left out`);
+    return candidates.flatMap((sample) => {
+      const split = partOf(sample.frame);
+      return split ? [{ ...sample, split }] : [];
+    });
+  }
+  if (options.splitBy === 'track') {
+    const perTrack = new Map<number, number>();
+    for (const sample of candidates) perTrack.set(sample.trackId, (perTrack.get(sample.trackId) ?? 0) + 1);
+    // People with the most crops first (ties in seeded order), each to the part furthest below its share.
+    const order = shuffle([...perTrack.keys()].sort((a, b) => a - b), random).sort((a, b) => perTrack.get(b)! - perTrack.get(a)!);
+    const total = candidates.length;
+    const held = { train: 0, val: 0, test: 0 };
+    const assigned = new Map<number, SplitName>();
+    for (const trackId of order) {
+      const split = SPLITS.filter((_, i) => options.split[i]! > 0).reduce((best, candidate) => {
+        const deficit = (name: SplitName) => options.split[SPLITS.indexOf(name)]! * total - held[name];
+        return deficit(candidate) > deficit(best) ? candidate : best;
+      });
+      assigned.set(trackId, split);
+      held[split] += perTrack.get(trackId)!;
+    }
+    return candidates.map((sample) => ({ ...sample, split: assigned.get(sample.trackId)! }));
+  }
+  warnings.push('random split: neighbouring, near-identical frames land in different parts, so validation and test scores will be too high');
+  return candidates.map((sample) => {
+    const draw = random.next();
+    return { ...sample, split: draw < train ? 'train' : draw < train + val ? 'val' : 'test' };
+  });
+}
+
+/** Each part keeps as many crops of every class as its rarest class has, chosen at random (with the seed). */
+function undersample(samples: PlannedSample[], labels: string[], random: Prng): PlannedSample[] {
+  const kept: PlannedSample[] = [];
+  for (const split of SPLITS) {
+    const byLabel = labels.map((label) => samples.filter((sample) => sample.split === split && sample.label === label)).filter((list) => list.length > 0);
+    if (byLabel.length === 0) continue;
+    const smallest = Math.min(...byLabel.map((list) => list.length));
+    for (const list of byLabel) kept.push(...shuffle(list, random).slice(0, smallest));
+  }
+  return kept.sort((a, b) => a.frame - b.frame || a.trackId - b.trackId);
+}
+
+function shuffle<T>(items: T[], random: Prng): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random.next() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}

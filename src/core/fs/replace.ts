@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+import { rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Moves a finished file or folder onto `target`. What was there is set aside first and deleted only once
+ * the new one is in place; if the move fails, it is put back.
+ */
+export async function replaceWith(staging: string, target: string): Promise<void> {
+  if (!(await stat(target).catch(() => null))) return rename(staging, target);
+  const aside = join(dirname(target), `.${basename(target)}.old-${randomBytes(4).toString('hex')}`);
+  await rename(target, aside);
+  try {
+    await rename(staging, target);
+  } catch (error) {
+    await rename(aside, target);
+    throw error;
+  }
+  await rm(aside, { recursive: true, force: true });
+}

@@ -1,0 +1,70 @@
+// Frames as raw RGB, each decoded once: every stride-th frame of a video through the bundled ffmpeg,
+// or image files (of any size) through sharp.
+
+import { spawn } from 'node:child_process';
+import sharp from 'sharp';
+import { WorkbenchError } from '../../shared/errors';
+import { ffmpegPath } from './ffmpeg';
+
+export interface RawFrame {
+  frame: number;
+  width: number;
+  height: number;
+  rgb: Buffer;
+}
+
+/** Frames handed out before `use` has finished with earlier ones: decoding goes on while crops are cut. */
+const IN_FLIGHT = 4;
+
+/**
+ * Calls `use` for frames 0, stride, 2*stride… of the video, in order, with at most a few frames being
+ * used at once (so memory stays bounded). Stops early when `signal` aborts.
+ */
+export async function decodeVideoFrames(path: string, width: number, height: number, stride: number, signal: AbortSignal, use: (frame: RawFrame) => Promise<void>): Promise<void> {
+  const filter = stride === 1 ? [] : ['-vf', `select='not(mod(n\\,${stride}))'`, '-vsync', '0'];
+  const child = spawn(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, ...filter, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const size = width * height * 3;
+  // Chunks are gathered and joined once per frame: joining on every 64 KB chunk would copy each frame
+  // dozens of times over.
+  let chunks: Buffer[] = [];
+  let gathered = 0;
+  let index = 0;
+  const working = new Set<Promise<void>>();
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      signal.throwIfAborted();
+      chunks.push(chunk);
+      gathered += chunk.length;
+      while (gathered >= size) {
+        const joined = Buffer.concat(chunks, gathered);
+        const task = use({ frame: index * stride, width, height, rgb: joined.subarray(0, size) });
+        working.add(task);
+        void task.finally(() => working.delete(task)).catch(() => {});
+        if (working.size >= IN_FLIGHT) await Promise.race(working);
+        index++;
+        chunks = gathered > size ? [joined.subarray(size)] : [];
+        gathered -= size;
+      }
+    }
+    await Promise.all(working);
+  } finally {
+    child.kill();
+  }
+  const code = await exited;
+  if (code !== 0 && code !== null) throw new WorkbenchError('io-error', `ffmpeg could not decode ${path}: ${stderr.trim() || `exit code ${code}`}`, { file: path });
+}
+
+/** One image file as raw RGB, at its own size. */
+export async function decodeImage(path: string, frame: number): Promise<RawFrame> {
+  const { data, info } = await sharp(path)
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+    .catch((error: Error) => {
+      throw new WorkbenchError('io-error', `Cannot read the frame image ${path}: ${error.message}`, { file: path });
+    });
+  return { frame, width: info.width, height: info.height, rgb: data };
+}

@@ -1,0 +1,181 @@
+import { cp, readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ProjectAnnotations } from '../../src/shared/annotations';
+import { DATASET_DEFAULTS, SPLITS, type DatasetManifest, type DatasetOptions } from '../../src/shared/dataset';
+import { buildDataset } from '../../src/core/dataset/build-dataset';
+import { cropRegion } from '../../src/core/dataset/crop-region';
+import { validateDatasetOptions } from '../../src/core/dataset/dataset-options';
+import { planDataset } from '../../src/core/dataset/plan-dataset';
+import type { JobContext } from '../../src/core/jobs/job-runner';
+import { importIntoProject } from '../../src/core/project/import-into-project';
+import { useTempDirs } from '../support/temp-dir';
+
+const project = inject('sampleProject');
+let annotations: ProjectAnnotations;
+const options = (change: Partial<DatasetOptions> = {}): DatasetOptions => ({ ...DATASET_DEFAULTS, stride: 2, gap: 10, ...change });
+const context = (signal = new AbortController().signal): JobContext => ({ signal, progress: () => {}, log: () => {} });
+
+beforeAll(async () => {
+  annotations = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+});
+
+describe('planning a dataset', () => {
+  it('splits by time into consecutive parts with a gap, so no neighbouring frames straddle two parts', () => {
+    const plan = planDataset(annotations, options());
+    const framesOf = (split: string) => plan.samples.filter((sample) => sample.split === split).map((sample) => sample.frame);
+    const [train, val, test] = SPLITS.map(framesOf);
+    expect(Math.max(...train!)).toBeLessThan(Math.min(...val!));
+    expect(Math.max(...val!)).toBeLessThan(Math.min(...test!));
+    expect(Math.min(...val!) - Math.max(...train!)).toBeGreaterThan(10);
+    expect(Math.min(...test!) - Math.max(...val!)).toBeGreaterThan(10);
+    expect(plan.splits.train.frames).toEqual([Math.min(...train!), Math.max(...train!)]);
+    expect(plan.samples.every((sample) => sample.frame % 2 === 0)).toBe(true);
+    expect(plan.warnings.some((warning) => warning.includes('fall in the 10-frame gaps'))).toBe(true);
+  });
+
+  it('splits by track so that no person is in two parts', () => {
+    const plan = planDataset(annotations, options({ splitBy: 'track', stride: 1, split: [0.6, 0.2, 0.2] }));
+    const parts = new Map<number, Set<string>>();
+    for (const sample of plan.samples) parts.set(sample.trackId, (parts.get(sample.trackId) ?? new Set()).add(sample.split));
+    expect([...parts.values()].every((splits) => splits.size === 1)).toBe(true);
+    expect(new Set(plan.samples.map((sample) => sample.split)).size).toBeGreaterThan(1);
+  });
+
+  it('warns that a random split leaks neighbouring frames', () => {
+    expect(planDataset(annotations, options({ splitBy: 'random' })).warnings.join()).toContain('random split');
+  });
+
+  it('merges ND into NM, or drops it, for the two-class setting', () => {
+    const three = planDataset(annotations, options());
+    const merged = planDataset(annotations, options({ classes: 'MW,NM', ndPolicy: 'merge' }));
+    const dropped = planDataset(annotations, options({ classes: 'MW,NM', ndPolicy: 'drop' }));
+    const total = (plan: ReturnType<typeof planDataset>, label: string) => SPLITS.reduce((sum, split) => sum + (plan.counts[split][label] ?? 0), 0);
+    expect(merged.labels).toEqual(['MW', 'NM']);
+    expect(total(merged, 'NM')).toBe(total(three, 'NM') + total(three, 'ND'));
+    expect(total(dropped, 'NM')).toBe(total(three, 'NM'));
+    expect(dropped.warnings.join()).toContain('ND boxes were dropped');
+  });
+
+  it('undersamples each part to its rarest class, the same way for the same seed; or gives class weights', () => {
+    const plan = planDataset(annotations, options({ stride: 1, balance: 'undersample' }));
+    for (const split of SPLITS) expect(new Set(Object.values(plan.counts[split]).filter((count) => count > 0)).size).toBe(1);
+    expect(planDataset(annotations, options({ stride: 1, balance: 'undersample' })).samples).toEqual(plan.samples);
+    const weighted = planDataset(annotations, options({ balance: 'weights' }));
+    const train = weighted.counts.train;
+    const total = Object.values(train).reduce((sum, count) => sum + count, 0);
+    expect(weighted.classWeights!.MW).toBeCloseTo(total / (3 * train.MW!), 6);
+  });
+
+  it('leaves out small and occluded boxes when asked, and says how many', () => {
+    const all = planDataset(annotations, options({ minSize: 0 })).samples.length;
+    const plan = planDataset(annotations, options({ minSize: 15, skipOccluded: true }));
+    expect(plan.samples.length).toBeLessThan(all);
+    expect(plan.samples.every((sample) => Math.min(sample.box.xbr - sample.box.xtl, sample.box.ybr - sample.box.ytl) >= 15)).toBe(true);
+    expect(plan.warnings.join()).toMatch(/boxes smaller than 15 px were left out/);
+  });
+
+  it('refuses a plan that leaves a part empty, naming the option to change', () => {
+    expect(() => planDataset(annotations, options({ stride: 80 }))).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field: 'split' }, message: expect.stringContaining('would hold no crops') }));
+  });
+
+  it.each([
+    [{ stride: 0 }, 'stride'],
+    [{ stride: 500 }, 'stride'],
+    [{ split: [0.5, 0.2, 0.2] as [number, number, number] }, 'split'],
+    [{ size: 300 }, 'size'],
+    [{ headFraction: 0 }, 'head-fraction'],
+    [{ gap: -1 }, 'gap'],
+  ])('refuses %j, naming the option', (change, field) => {
+    expect(() => validateDatasetOptions(options(change), 160)).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field } }));
+  });
+});
+
+describe('crop regions', () => {
+  const box = { xtl: 100, ytl: 50, xbr: 140, ybr: 170 };
+
+  it('takes the head as the top of the box, squared around its centre, with padding', () => {
+    const head = cropRegion(box, { crop: 'head', headFraction: 0.25, padding: 0, square: true }, 640, 360);
+    expect(head).toEqual({ xtl: 100, ytl: 45, xbr: 140, ybr: 85 });
+    const padded = cropRegion(box, { crop: 'box', headFraction: 0.25, padding: 0.1, square: false }, 640, 360);
+    expect(padded).toEqual({ xtl: 96, ytl: 38, xbr: 144, ybr: 182 });
+  });
+
+  it('moves a region at the frame’s edge inside it rather than cutting it', () => {
+    const region = cropRegion({ xtl: 0, ytl: 300, xbr: 30, ybr: 360 }, { crop: 'box', headFraction: 0.25, padding: 0.1, square: true }, 640, 360);
+    expect(region.xtl).toBe(0);
+    expect(region.ybr).toBe(360);
+    expect(region.xbr - region.xtl).toBeCloseTo(region.ybr - region.ytl, 6);
+  });
+});
+
+describe('building a dataset', () => {
+  const tempDir = useTempDirs();
+
+  async function copyProject(): Promise<string> {
+    const folder = await tempDir();
+    await cp(project, folder, { recursive: true });
+    return folder;
+  }
+
+  it('writes a crop per planned box (and its mirror image) at the input size, with a manifest that matches the files', async () => {
+    const folder = await copyProject();
+    const summary = await buildDataset(folder, 'first', options({ size: 48, flip: true }), context());
+    const manifest = JSON.parse(await readFile(join(folder, 'datasets', 'first', 'manifest.json'), 'utf8')) as DatasetManifest;
+    const plan = planDataset(annotations, options({ size: 48, flip: true }));
+    expect(manifest.samples).toHaveLength(plan.samples.length * 2);
+    expect(summary.crops).toBe(manifest.samples.length);
+    expect(manifest.counts).toEqual(plan.counts);
+    for (const split of SPLITS) {
+      for (const label of manifest.labels) {
+        const files = await readdir(join(folder, 'datasets', 'first', split, label));
+        expect(files.length).toBe(manifest.counts[split][label]! * 2);
+      }
+    }
+    const sample = manifest.samples.find((entry) => entry.flipped)!;
+    const meta = await sharp(join(folder, 'datasets', 'first', sample.file)).metadata();
+    expect([meta.width, meta.height, meta.format]).toEqual([48, 48, 'png']);
+  });
+
+  it('cuts the picture inside the box: the crop matches the frame’s pixels there', async () => {
+    const folder = await copyProject();
+    await buildDataset(folder, 'check', options({ stride: 8, padding: 0, square: false, size: 64 }), context());
+    const manifest = JSON.parse(await readFile(join(folder, 'datasets', 'check', 'manifest.json'), 'utf8')) as DatasetManifest;
+    // The JPEG of the same frame, cut and scaled the same way, looks the same (JPEG vs H.264: close, not equal).
+    const sample = manifest.samples.find((entry) => entry.region.xbr - entry.region.xtl > 20)!;
+    const region = sample.region;
+    const left = Math.floor(region.xtl);
+    const top = Math.floor(region.ytl);
+    const reference = await sharp(join(project, 'media', 'frames', `frame_${String(sample.frame).padStart(6, '0')}.jpg`))
+      .extract({ left, top, width: Math.ceil(region.xbr) - left, height: Math.ceil(region.ybr) - top })
+      .resize(64, 64, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+    const crop = await sharp(join(folder, 'datasets', 'check', sample.file)).removeAlpha().raw().toBuffer();
+    const meanDifference = crop.reduce((sum, value, i) => sum + Math.abs(value - reference[i]!), 0) / crop.length;
+    expect(meanDifference).toBeLessThan(12);
+  });
+
+  it('refuses to overwrite a dataset unless forced, and leaves nothing when cancelled', async () => {
+    const folder = await copyProject();
+    await buildDataset(folder, 'once', options(), context());
+    await expect(buildDataset(folder, 'once', options(), context())).rejects.toMatchObject({ code: 'already-exists' });
+    await buildDataset(folder, 'once', options({ size: 32 }), context(), true);
+    expect(JSON.parse(await readFile(join(folder, 'datasets', 'once', 'manifest.json'), 'utf8')).options.size).toBe(32);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(buildDataset(folder, 'never', options(), context(controller.signal))).rejects.toThrow();
+    expect((await readdir(join(folder, 'datasets'))).sort()).toEqual(['once']);
+    await expect(buildDataset(folder, '../escape', options(), context())).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'name' } });
+  });
+
+  it('cuts crops from a folder of frames too', async () => {
+    const folder = await tempDir();
+    await cp(join(project, 'media', 'frames'), join(folder, 'frames'), { recursive: true });
+    await importIntoProject(folder, join(project, 'annotations', 'voc'), { media: join(folder, 'frames') });
+    const summary = await buildDataset(folder, 'stills', options({ stride: 4 }), context());
+    expect(summary.crops).toBe(planDataset(JSON.parse(await readFile(join(folder, 'annotations.json'), 'utf8')), options({ stride: 4 })).samples.length);
+  });
+});
