@@ -150,7 +150,7 @@ describe('maskbench CLI', () => {
     expect(summary).toMatchObject({ name: 'small', path: join(project, 'datasets', 'small') });
     expect(summary.crops).toBeGreaterThan(10);
     expect(JSON.parse(await readFile(join(project, 'datasets', 'small', 'manifest.json'), 'utf8')).samples).toHaveLength(summary.crops);
-    const again = await maskbench('dataset', '--project', project, '--name', 'small', '--gap', '2');
+    const again = await maskbench('dataset', '--project', project, '--name', 'small');
     expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already exists')]);
     const bad = await maskbench('dataset', '--project', project, '--name', 'x', '--split', '0.5,0.2,0.2');
     expect([bad.code, bad.stderr.trim()]).toEqual([2, 'maskbench: --split must be three fractions (train, val, test) that add up to 1, with train above 0, got [0.5,0.2,0.2] (field split)']);

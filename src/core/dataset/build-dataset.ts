@@ -37,13 +37,14 @@ export async function buildDataset(projectDir: string, name: string, options: Da
   if (!settings?.media) throw new WorkbenchError('invalid-request', `${projectDir} has no media in its project.json: a dataset is cut from its video or frames`, { file: projectDir });
   const store = await AnnotationStore.load(projectDir, settings.labels.map((label) => label.name));
   if (!store) throw new WorkbenchError('invalid-request', `${projectDir} has no annotations yet: import some first`, { file: projectDir });
+  const target = join(projectDir, DATASETS_DIR, name);
+  if ((await stat(target).catch(() => null)) && !force) {
+    throw new WorkbenchError('already-exists', `The dataset ${name} already exists in ${projectDir}: choose another --name, or --force to rebuild it`, { file: target });
+  }
   const annotations = store.annotations;
   validateDatasetOptions(options, annotations.frameCount);
   const plan = planDataset(annotations, options);
 
-  const target = join(projectDir, DATASETS_DIR, name);
-  const existing = await stat(target).catch(() => null);
-  if (existing && !force) throw new WorkbenchError('already-exists', `The dataset ${name} already exists in ${projectDir}: choose another --name, or --force to rebuild it`, { file: target });
   const staging = join(projectDir, DATASETS_DIR, `.${name}.partial-${randomBytes(4).toString('hex')}`);
   await mkdir(staging, { recursive: true });
   try {
