@@ -3,7 +3,8 @@
 
 import { homedir } from 'node:os';
 import { basename, join, parse, resolve } from 'node:path';
-import type { AppInfo, DemoJobRequest, HostKind, JobInfo, Preferences, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import type { AppInfo, DatasetPlanSummary, DatasetPreview, DemoJobRequest, HostKind, JobInfo, Preferences, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import type { DatasetOptions } from '../shared/dataset';
 import { ANNOTATION_FORMATS, type AnnotationFormat, type Edit, type EditResult, type ExportReport, type ProjectAnnotations } from '../shared/annotations';
 import { DEFAULT_LABELS } from '../shared/project';
 import { PROJECT_FILE } from '../shared/project';
@@ -17,6 +18,10 @@ import { RecentProjects } from './project/recent-projects';
 import { RequestReader } from './request-reader';
 import { detectBackends } from './training/backends';
 import { readPreferences, writePreferences } from './preferences';
+import { validateDatasetOptions } from './dataset/dataset-options';
+import { listDatasets } from './dataset/list-datasets';
+import { planDataset } from './dataset/plan-dataset';
+import { readDatasetOptions } from './dataset/read-options';
 import { runInWorker } from './jobs/run-in-worker';
 import { exportAnnotations } from './annotations/export-annotations';
 import { readEdit } from './annotations/read-edit';
@@ -262,6 +267,33 @@ export class Workbench implements WorkbenchApi {
     if (!trustsTypedPaths(this.options.host) && !isWithin(project.path, resolve(path))) {
       throw new WorkbenchError('forbidden-path', `${path} is outside the project folder`, { field });
     }
+  }
+
+  async planDataset(request: { options: DatasetOptions }): Promise<DatasetPlanSummary> {
+    const reader = new RequestReader('planDataset', request);
+    const options = readDatasetOptions(reader.raw('options'));
+    reader.end();
+    const annotations = this.#store().annotations;
+    validateDatasetOptions(options, annotations.frameCount);
+    const { labels, counts, warnings } = planDataset(annotations, options);
+    return { labels, counts, warnings };
+  }
+
+  async buildDataset(request: { name: string; options: DatasetOptions; force?: boolean }): Promise<JobInfo> {
+    const reader = new RequestReader('buildDataset', request);
+    const name = reader.string('name');
+    const options = readDatasetOptions(reader.raw('options'));
+    const force = reader.optionalBoolean('force');
+    reader.end();
+    const project = this.#project();
+    validateDatasetOptions(options, this.#store().annotations.frameCount);
+    // The worker reads annotations.json: it must hold every edit made so far.
+    await this.store?.flush();
+    return this.jobs.start('dataset', `Building the dataset ${name}`, (context) => runInWorker(this.options.workerScript, 'dataset', { project: project.path, name, options, force }, context));
+  }
+
+  async listDatasets(): Promise<DatasetPreview[]> {
+    return this.project ? listDatasets(this.project.path) : [];
   }
 
   async preferences(): Promise<Preferences> {

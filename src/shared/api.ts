@@ -4,6 +4,7 @@
 
 import type { WorkbenchErrorData } from './errors';
 import type { AnnotationFormat, Edit, EditResult, ExportReport, ProjectAnnotations } from './annotations';
+import type { ClassCounts, DatasetOptions, DatasetSample, SplitName } from './dataset';
 import type { ProjectSettings } from './project';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
@@ -45,7 +46,7 @@ export interface RecentProject {
   exists: boolean;
 }
 
-export type JobKind = 'demo' | 'sample' | 'import';
+export type JobKind = 'demo' | 'sample' | 'import' | 'dataset';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -70,6 +71,25 @@ export interface DemoJobRequest {
   steps?: number;
   /** Pause between steps in milliseconds, 0 to 10,000 (default 100). */
   intervalMs?: number;
+}
+
+/** What a dataset would hold with these options: counted without cutting a crop. */
+export interface DatasetPlanSummary {
+  labels: string[];
+  counts: Record<SplitName, ClassCounts>;
+  warnings: string[];
+}
+
+/** A built dataset, with a few of its crops per part and class for a gallery. */
+export interface DatasetPreview {
+  name: string;
+  /** Absolute path of the dataset folder. */
+  path: string;
+  options: DatasetOptions;
+  labels: string[];
+  counts: Record<SplitName, ClassCounts>;
+  warnings: string[];
+  examples: DatasetSample[];
 }
 
 /** The user's choices for the window, kept in the data folder (shared by the desktop app and browser mode). */
@@ -105,6 +125,12 @@ export interface WorkbenchMethods {
    */
   importAnnotations(request: { source: string; format?: AnnotationFormat; linkThreshold?: number; replace?: boolean; media?: string }): Promise<JobInfo>;
   exportAnnotations(request: { format: AnnotationFormat; out: string; force?: boolean }): Promise<ExportReport>;
+  /** Counts per part and class for these options, and what would be left out; fast enough to call as settings change. */
+  planDataset(request: { options: DatasetOptions }): Promise<DatasetPlanSummary>;
+  /** Builds a dataset into the project's datasets/ folder, as a job whose result is its summary. */
+  buildDataset(request: { name: string; options: DatasetOptions; force?: boolean }): Promise<JobInfo>;
+  /** The project's datasets, newest first, each with a few example crops. */
+  listDatasets(): Promise<DatasetPreview[]>;
   preferences(): Promise<Preferences>;
   savePreferences(request: { preferences: Preferences }): Promise<Preferences>;
   listJobs(): Promise<JobInfo[]>;
@@ -129,6 +155,9 @@ export const apiMethods = [
   'redoEdit',
   'importAnnotations',
   'exportAnnotations',
+  'planDataset',
+  'buildDataset',
+  'listDatasets',
   'preferences',
   'savePreferences',
   'listJobs',

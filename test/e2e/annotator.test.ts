@@ -6,41 +6,30 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { ProjectAnnotations } from '../../src/shared/annotations';
 import { boxAt } from '../../src/shared/keyframes';
-import { BIN, ROOT, assertBuilt, serve, type ServeProcess } from '../support/built-app';
+import { BIN, ROOT, assertBuilt, serve } from '../support/built-app';
+import { openSampleInBrowser, type SampleInBrowser } from '../support/sample-in-browser';
 import { launchChromium } from '../support/chromium';
 
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
 
 describe('the annotator (browser mode)', () => {
+  let session: SampleInBrowser;
   let folder: string;
   let project: string;
-  let server: ServeProcess;
-  let browser: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    assertBuilt();
-    folder = await mkdtemp(join(tmpdir(), 'maskbench-annotator-'));
-    project = join(folder, 'walkway');
-    await promisify(execFile)(process.execPath, [BIN, 'sample', project, '--frames', '160', '--width', '640', '--height', '360']);
-    server = await serve(['--project', project], join(folder, 'data'));
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(server.url);
-    await page.locator('[data-test=annotator]').waitFor();
+    session = await openSampleInBrowser(160, 640, 360);
+    ({ folder, project, page } = session);
     // The first frame is on screen once the video has presented it.
     await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement | null)?.readyState! >= 2);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (folder) await rm(folder, { recursive: true, force: true });
-  });
+  afterAll(() => session?.close());
 
   const frameShown = async () => Number(await page.locator('[data-test=frame-number]').textContent());
   const saved = async () => JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;

@@ -1,6 +1,8 @@
 // Work that runs in a worker thread, off the process that talks to the window. Each task takes plain
 // data and a JobContext, like any job.
 
+import type { DatasetOptions } from '../../shared/dataset';
+import { buildDataset } from '../dataset/build-dataset';
 import { importIntoProject, type ImportIntoProjectOptions } from '../project/import-into-project';
 import { generateSample } from '../sample/generate-sample';
 import type { WorkbenchErrorData } from '../../shared/errors';
@@ -11,6 +13,7 @@ export const workerTasks = {
   sample: (input: { target: string; options: SampleOptions; force: boolean }, context: JobContext) =>
     generateSample(input.target, input.options, context, input.force),
   import: (input: { project: string; source: string; options: ImportIntoProjectOptions }) => importIntoProject(input.project, input.source, input.options),
+  dataset: (input: { project: string; name: string; options: DatasetOptions; force: boolean }, context: JobContext) => buildDataset(input.project, input.name, input.options, context, input.force),
 };
 
 export type WorkerTaskName = keyof typeof workerTasks;

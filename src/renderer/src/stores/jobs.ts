@@ -13,6 +13,8 @@ export const useJobsStore = defineStore('jobs', () => {
   const byId = ref<Record<string, JobInfo>>({});
   /** The report of the last import that finished, for the window to show its problems. */
   const lastImport = ref<ImportReport | null>(null);
+  /** Counts finished dataset builds, so the dataset list knows to look again. */
+  const datasetsBuilt = ref(0);
   const queue: JobEvent[] = [];
   let flushScheduled = false;
 
@@ -55,7 +57,10 @@ export const useJobsStore = defineStore('jobs', () => {
           const report = event.result as ImportReport;
           lastImport.value = report;
           app.notify(`Imported ${report.boxes} boxes in ${report.tracks} tracks${report.problems.length ? `, with ${report.problems.length} problems` : ''}`);
-        } else app.notify(`${job.title} finished`);
+        } else {
+          if (job.kind === 'dataset') datasetsBuilt.value++;
+          app.notify(`${job.title} finished`);
+        }
         break;
       case 'job-failed':
         job.state = 'failed';
@@ -78,5 +83,5 @@ export const useJobsStore = defineStore('jobs', () => {
     await useApi().cancelJob({ jobId });
   }
 
-  return { byId, lastImport, list, running, load, receive, startDemo, cancel };
+  return { byId, lastImport, datasetsBuilt, list, running, load, receive, startDemo, cancel };
 });

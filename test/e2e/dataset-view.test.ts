@@ -1,0 +1,49 @@
+// The Dataset view in Chromium: counts that follow the settings, a plan that cannot work explained,
+// and a build whose crops appear in the gallery.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { ROOT } from '../support/built-app';
+import { openSampleInBrowser, type SampleInBrowser } from '../support/sample-in-browser';
+
+describe('the Dataset view (browser mode)', () => {
+  let session: SampleInBrowser;
+  let page: Page;
+  let project: string;
+
+  beforeAll(async () => {
+    session = await openSampleInBrowser(60, 320, 180);
+    ({ page, project } = session);
+  });
+  afterAll(() => session?.close());
+
+  const totalOf = async (split: string) => Number(await page.locator(`[data-test=plan-counts] tr[data-split=${split}] td`).last().textContent());
+
+  it('counts crops as the settings change, explains a plan that cannot work, and builds a dataset shown in the gallery', async () => {
+    onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-dataset-view.png') }).then(() => {}));
+    await page.keyboard.press('Alt+2');
+    // The default gap (50 frames) leaves this 60-frame clip's later parts empty: the view says so, and what to change.
+    await expect.poll(() => page.locator('[data-test=plan-error]').textContent()).toContain('part would hold no crops: take more frames (a smaller --stride), a smaller --gap');
+    await page.locator('label', { hasText: 'Gap between parts' }).locator('input').fill('2');
+    await page.locator('[data-test=opt-stride]').fill('5');
+    await expect.poll(() => totalOf('train')).toBeGreaterThan(0);
+    const fewer = await totalOf('train');
+    await page.locator('[data-test=opt-stride]').fill('2');
+    await expect.poll(() => totalOf('train')).toBeGreaterThan(fewer);
+    await page.locator('[data-test=opt-classes]').selectOption('MW,NM');
+    await expect.poll(() => page.locator('[data-test=plan-counts] th').allTextContents()).toEqual(['part', 'MW', 'NM', 'all']);
+
+    await page.locator('[data-test=dataset-name]').fill('small');
+    await page.locator('[data-test=build-dataset]').click();
+    await page.getByText('Building the dataset small finished').waitFor({ timeout: 30_000 });
+    const images = page.locator('[data-test=gallery] img');
+    await expect.poll(() => images.count()).toBeGreaterThan(3);
+    await expect.poll(() => images.first().evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(64);
+    const manifest = JSON.parse(await readFile(join(project, 'datasets', 'small', 'manifest.json'), 'utf8'));
+    expect(manifest.options).toMatchObject({ stride: 2, gap: 2, classes: 'MW,NM' });
+    expect(manifest.counts.train.MW + manifest.counts.train.NM).toBe(await totalOf('train'));
+    await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'dataset.png') });
+  });
+});
