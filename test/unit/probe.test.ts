@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ffmpegPath } from '../../src/core/media/ffmpeg';
+import { ffmpegPath, isNewer } from '../../src/core/media/ffmpeg';
 import { numberingGaps, probeMedia } from '../../src/core/media/probe';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -38,5 +38,17 @@ describe('probeMedia', () => {
     await expect(probeMedia(project, '/etc/hostname')).rejects.toMatchObject({ code: 'forbidden-path' });
     await writeFile(join(project, 'fake.mp4'), 'not a video');
     await expect(probeMedia(project, join(project, 'fake.mp4'))).rejects.toMatchObject({ message: expect.stringContaining('has no video stream ffmpeg can read') });
+  });
+});
+
+describe('choosing ffmpeg', () => {
+  it.each([
+    ['ffmpeg version 5.1.6-0+deb12u1 Copyright (c) 2000-2024', true],
+    ['ffmpeg version n6.0 Copyright', true],
+    ['ffmpeg version 4.1.4 Copyright', false],
+    ['ffmpeg version 4.2 Copyright', true],
+    ['ffmpeg version N-104465-g08a501946f Copyright', false],
+  ])('%s is newer than the bundled 4.1: %s', (output, newer) => {
+    expect(isNewer(output)).toBe(newer);
   });
 });

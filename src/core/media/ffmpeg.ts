@@ -1,6 +1,6 @@
 // The ffmpeg binary shipped in @ffmpeg-installer/ffmpeg, and a raw-frame encoder on top of it.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { sep } from 'node:path';
@@ -8,10 +8,42 @@ import { WorkbenchError } from '../../shared/errors';
 
 const require = createRequire(import.meta.url);
 
-/** The bundled ffmpeg. In a packaged app it sits unpacked beside the asar archive (see build/). */
+/** The bundled ffmpeg's release (@ffmpeg-installer ships a 4.1 snapshot). */
+const BUNDLED_VERSION = [4, 1] as const;
+let chosen: string | null = null;
+
+/**
+ * The ffmpeg to use: the system's when it is newer than the bundled one and can encode H.264 (the sample
+ * clip needs libx264), otherwise the bundled one, which in a packaged app sits unpacked beside the asar
+ * archive (see build/). MASKBENCH_FFMPEG names one outright.
+ */
 export function ffmpegPath(): string {
+  chosen ??= process.env.MASKBENCH_FFMPEG || systemFfmpeg() || bundledFfmpeg();
+  return chosen;
+}
+
+function bundledFfmpeg(): string {
   const { path } = require('@ffmpeg-installer/ffmpeg') as { path: string };
   return path.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+}
+
+function systemFfmpeg(): string | null {
+  try {
+    const version = execFileSync('ffmpeg', ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    if (!isNewer(version)) return null;
+    const encoders = execFileSync('ffmpeg', ['-hide_banner', '-encoders'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    return encoders.includes('libx264') ? 'ffmpeg' : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `ffmpeg -version` output names a release newer than the bundled one ("ffmpeg version 5.1.6-0+deb12u1"). */
+export function isNewer(versionOutput: string): boolean {
+  const match = /ffmpeg version n?(\d+)\.(\d+)/.exec(versionOutput);
+  if (!match) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > BUNDLED_VERSION[0] || (major === BUNDLED_VERSION[0] && minor > BUNDLED_VERSION[1]);
 }
 
 export interface EncoderOutput {
