@@ -33,6 +33,8 @@ export interface DatasetOptions {
   skipOccluded: boolean;
   /** Also write each crop mirrored (the study's augmentation). */
   flip: boolean;
+  /** Also write a copy of each crop slightly shifted, scaled and with other brightness and contrast. */
+  jitter: boolean;
   seed: number;
 }
 
@@ -52,8 +54,12 @@ export const DATASET_DEFAULTS: DatasetOptions = {
   minSize: 8,
   skipOccluded: false,
   flip: false,
+  jitter: false,
   seed: 1,
 };
+
+/** How a crop was made: as cut, mirrored, or jittered (shift, scale, brightness, contrast). */
+export type CropVariant = 'original' | 'flip' | 'jitter';
 
 /** One crop in the dataset. */
 export interface DatasetSample {
@@ -66,7 +72,7 @@ export interface DatasetSample {
   region: BoxGeometry;
   label: string;
   split: SplitName;
-  flipped: boolean;
+  variant: CropVariant;
 }
 
 export type ClassCounts = Record<string, number>;
@@ -79,6 +85,8 @@ export interface DatasetManifest {
   counts: Record<SplitName, ClassCounts>;
   /** For balance 'weights': the weight of each class in the training loss. */
   classWeights: Record<string, number> | null;
+  /** Augmentation written to disk here; augmentation during training is the trainer's own and recorded in its run. */
+  augmentation: { materialised: CropVariant[] };
   /** Which frames and tracks went where. */
   splits: Record<SplitName, { frames: [number, number] | null; tracks: number[] }>;
   warnings: string[];

@@ -119,23 +119,32 @@ describe('building a dataset', () => {
     return folder;
   }
 
-  it('writes a crop per planned box (and its mirror image) at the input size, with a manifest that matches the files', async () => {
+  it('writes a crop per planned box (and its mirrored and jittered copies) at the input size, with a manifest that matches the files', async () => {
     const folder = await copyProject();
-    const summary = await buildDataset(folder, 'first', options({ size: 48, flip: true }), context());
+    const summary = await buildDataset(folder, 'first', options({ size: 48, flip: true, jitter: true }), context());
     const manifest = JSON.parse(await readFile(join(folder, 'datasets', 'first', 'manifest.json'), 'utf8')) as DatasetManifest;
-    const plan = planDataset(annotations, options({ size: 48, flip: true }));
-    expect(manifest.samples).toHaveLength(plan.samples.length * 2);
+    const plan = planDataset(annotations, options({ size: 48, flip: true, jitter: true }));
+    expect(manifest.samples).toHaveLength(plan.samples.length * 3);
+    expect(manifest.augmentation).toEqual({ materialised: ['flip', 'jitter'] });
     expect(summary.crops).toBe(manifest.samples.length);
     expect(manifest.counts).toEqual(plan.counts);
     for (const split of SPLITS) {
       for (const label of manifest.labels) {
         const files = await readdir(join(folder, 'datasets', 'first', split, label));
-        expect(files.length).toBe(manifest.counts[split][label]! * 2);
+        expect(files.length).toBe(manifest.counts[split][label]! * 3);
       }
     }
-    const sample = manifest.samples.find((entry) => entry.flipped)!;
+    const sample = manifest.samples.find((entry) => entry.variant === 'flip')!;
     const meta = await sharp(join(folder, 'datasets', 'first', sample.file)).metadata();
     expect([meta.width, meta.height, meta.format]).toEqual([48, 48, 'png']);
+    // A mirrored crop is the original mirrored; a jittered one differs from the original but not wholly.
+    const pixels = async (file: string) => sharp(join(folder, 'datasets', 'first', file)).removeAlpha().raw().toBuffer();
+    const [original, mirrored, jittered] = await Promise.all(['', '_flip', '_jitter'].map((suffix) => pixels(sample.file.replace('_flip.png', `${suffix}.png`))));
+    const flippedBack = await sharp(mirrored!, { raw: { width: 48, height: 48, channels: 3 } }).flop().raw().toBuffer();
+    expect(flippedBack.equals(original!)).toBe(true);
+    const difference = jittered!.reduce((sum, value, i) => sum + Math.abs(value - original![i]!), 0) / jittered!.length;
+    expect(difference).toBeGreaterThan(1);
+    expect(difference).toBeLessThan(60);
   });
 
   it('cuts the picture inside the box: the crop matches the frame’s pixels there', async () => {

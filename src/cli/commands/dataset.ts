@@ -27,13 +27,14 @@ export const datasetCommand: CliCommand = {
     `--min-size PX        leave out boxes smaller than this (default ${d.minSize})`,
     '--skip-occluded      leave out boxes marked occluded',
     '--flip               also write each crop mirrored',
+    '--jitter             also write each crop slightly shifted, scaled, brighter or darker',
     `--seed S             for undersampling and track or random splits (default ${d.seed})`,
     '--force              rebuild a dataset that exists',
   ],
   options: Object.fromEntries(
     [
       ...['project', 'name', 'stride', 'split', 'gap', 'split-by', 'classes', 'nd', 'crop', 'head-fraction', 'padding', 'size', 'balance', 'min-size', 'seed'].map((name) => [name, { type: 'string' }]),
-      ...['aspect', 'skip-occluded', 'flip', 'force'].map((name) => [name, { type: 'boolean' }]),
+      ...['aspect', 'skip-occluded', 'flip', 'jitter', 'force'].map((name) => [name, { type: 'boolean' }]),
     ],
   ) as CliCommand['options'],
 
@@ -54,6 +55,7 @@ export const datasetCommand: CliCommand = {
       minSize: number(args['min-size'], d.minSize, 'min-size'),
       skipOccluded: args['skip-occluded'] === true,
       flip: args.flip === true,
+      jitter: args.jitter === true,
       seed: number(args.seed, d.seed, 'seed'),
     };
     const summary = await buildDataset(requiredString(args.project, '--project'), requiredString(args.name, '--name'), options, { signal: new AbortController().signal, ...progressPrinter(output, json) }, args.force === true);

@@ -5,13 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { SPLITS, type DatasetManifest, type DatasetOptions, type DatasetSample } from '../../shared/dataset';
+import type { BoxGeometry } from '../../shared/annotations';
+import { SPLITS, type CropVariant, type DatasetManifest, type DatasetOptions, type DatasetSample } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import { replaceWith } from '../fs/replace';
 import type { JobContext } from '../jobs/job-runner';
 import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
 import { AnnotationStore } from '../project/annotation-store';
 import { readProjectSettings } from '../project/project-settings';
+import { Prng } from '../sample/prng';
 import { cropRegion } from './crop-region';
 import { validateDatasetOptions } from './dataset-options';
 import { planDataset, type PlannedSample } from './plan-dataset';
@@ -81,7 +83,8 @@ export async function buildDataset(projectDir: string, name: string, options: Da
       classWeights: plan.classWeights,
       splits: plan.splits,
       warnings: plan.warnings,
-      samples: written.sort((a, b) => a.frame - b.frame || a.trackId - b.trackId || Number(a.flipped) - Number(b.flipped)),
+      augmentation: { materialised: (['flip', 'jitter'] as const).filter((variant) => options[variant]) },
+      samples: written.sort((a, b) => a.frame - b.frame || a.trackId - b.trackId || a.variant.localeCompare(b.variant)),
     };
     await writeFile(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
     await replaceWith(staging, target);
@@ -93,28 +96,54 @@ export async function buildDataset(projectDir: string, name: string, options: Da
   }
 }
 
-/** The crop of one box (and its mirror image, with flip), at the model's input size. */
+/** The crop of one box, at the model's input size, and its mirrored and jittered copies when asked. */
 async function writeCrops(folder: string, raw: RawFrame, sample: PlannedSample, options: DatasetOptions): Promise<DatasetSample[]> {
   const region = cropRegion(sample.box, options, raw.width, raw.height);
+  const base = `${sample.split}/${sample.label}/f${String(sample.frame).padStart(6, '0')}_t${sample.trackId}`;
+  const entry = (file: string, variant: CropVariant): DatasetSample => ({ file, frame: sample.frame, trackId: sample.trackId, box: sample.box, region, label: sample.label, split: sample.split, variant });
+  const written = [entry(`${base}.png`, 'original')];
+  await cut(raw, region, options, join(folder, `${base}.png`));
+  if (options.flip) {
+    await cut(raw, region, options, join(folder, `${base}_flip.png`), { flip: true });
+    written.push(entry(`${base}_flip.png`, 'flip'));
+  }
+  if (options.jitter) {
+    // The same crop always gets the same jitter: seeded by the options' seed, the frame and the person.
+    const random = new Prng((options.seed ^ Math.imul(sample.frame + 1, 0x9e3779b1) ^ Math.imul(sample.trackId + 1, 0x85ebca6b)) >>> 0);
+    const size = Math.max(region.xbr - region.xtl, region.ybr - region.ytl);
+    const scale = random.range(0.9, 1.1);
+    const dx = random.range(-0.05, 0.05) * size;
+    const dy = random.range(-0.05, 0.05) * size;
+    const cx = (region.xtl + region.xbr) / 2 + dx;
+    const cy = (region.ytl + region.ybr) / 2 + dy;
+    const halfW = ((region.xbr - region.xtl) * scale) / 2;
+    const halfH = ((region.ybr - region.ytl) * scale) / 2;
+    const moved = { xtl: Math.max(0, cx - halfW), ytl: Math.max(0, cy - halfH), xbr: Math.min(raw.width, cx + halfW), ybr: Math.min(raw.height, cy + halfH) };
+    await cut(raw, moved, options, join(folder, `${base}_jitter.png`), { brightness: random.range(0.85, 1.15), contrast: random.range(0.85, 1.15) });
+    written.push({ ...entry(`${base}_jitter.png`, 'jitter'), region: moved });
+  }
+  return written;
+}
+
+/** Cuts `region` out of the frame and writes it at the input size, optionally mirrored or with other brightness and contrast. */
+async function cut(raw: RawFrame, region: BoxGeometry, options: DatasetOptions, file: string, look: { flip?: boolean; brightness?: number; contrast?: number } = {}): Promise<void> {
   const left = Math.floor(region.xtl);
   const top = Math.floor(region.ytl);
   const extract = { left, top, width: Math.max(1, Math.min(raw.width - left, Math.ceil(region.xbr) - left)), height: Math.max(1, Math.min(raw.height - top, Math.ceil(region.ybr) - top)) };
-  const base = `${sample.split}/${sample.label}/f${String(sample.frame).padStart(6, '0')}_t${sample.trackId}`;
   // The region's rows are copied out first: sharp then works on a few kilobytes, not the whole frame.
   const pixels = Buffer.allocUnsafe(extract.width * extract.height * 3);
   for (let row = 0; row < extract.height; row++) {
     const from = ((extract.top + row) * raw.width + extract.left) * 3;
     raw.rgb.copy(pixels, row * extract.width * 3, from, from + extract.width * 3);
   }
-  const crop = () =>
-    sharp(pixels, { raw: { width: extract.width, height: extract.height, channels: 3 } }).resize(options.size, options.size, {
-      fit: options.square ? 'fill' : 'contain',
-      background: { r: 0, g: 0, b: 0 },
-    });
-  const entry = (file: string, flipped: boolean): DatasetSample => ({ file, frame: sample.frame, trackId: sample.trackId, box: sample.box, region, label: sample.label, split: sample.split, flipped });
+  let image = sharp(pixels, { raw: { width: extract.width, height: extract.height, channels: 3 } }).resize(options.size, options.size, {
+    fit: options.square ? 'fill' : 'contain',
+    background: { r: 0, g: 0, b: 0 },
+  });
+  if (look.flip) image = image.flop();
+  if (look.brightness !== undefined) image = image.modulate({ brightness: look.brightness });
+  // Contrast about mid-grey: out = c * in + 128 * (1 - c).
+  if (look.contrast !== undefined) image = image.linear(look.contrast, 128 * (1 - look.contrast));
   // Light compression: these are written once and read many times, and size matters less than speed here.
-  await crop().png({ compressionLevel: 2 }).toFile(join(folder, `${base}.png`));
-  if (!options.flip) return [entry(`${base}.png`, false)];
-  await crop().flop().png({ compressionLevel: 2 }).toFile(join(folder, `${base}_flip.png`));
-  return [entry(`${base}.png`, false), entry(`${base}_flip.png`, true)];
+  await image.png({ compressionLevel: 2 }).toFile(file);
 }

@@ -16,7 +16,7 @@ export async function listDatasets(projectDir: string): Promise<DatasetPreview[]
     const file = join(folder, name, 'manifest.json');
     const manifest = await readFile(file, 'utf8').then((text) => JSON.parse(text) as DatasetManifest, () => null);
     if (!manifest) continue;
-    const examples = SPLITS.flatMap((split) => manifest.labels.flatMap((label) => manifest.samples.filter((sample) => sample.split === split && sample.label === label && !sample.flipped).slice(0, EXAMPLES)));
+    const examples = SPLITS.flatMap((split) => manifest.labels.flatMap((label) => manifest.samples.filter((sample) => sample.split === split && sample.label === label && sample.variant === 'original').slice(0, EXAMPLES)));
     found.push({ name, path: join(folder, name), options: manifest.options, labels: manifest.labels, counts: manifest.counts, warnings: manifest.warnings, examples, time: (await stat(file)).mtimeMs });
   }
   return found.sort((a, b) => b.time - a.time).map(({ time: _time, ...preview }) => preview);
