@@ -1,9 +1,10 @@
-import { cp, readFile, readdir } from 'node:fs/promises';
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProjectAnnotations } from '../../src/shared/annotations';
 import { DATASET_DEFAULTS, SPLITS, type DatasetManifest, type DatasetOptions } from '../../src/shared/dataset';
+import { boxAt } from '../../src/shared/keyframes';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { cropRegion } from '../../src/core/dataset/crop-region';
 import { validateDatasetOptions } from '../../src/core/dataset/dataset-options';
@@ -178,6 +179,26 @@ describe('building a dataset', () => {
     await expect(buildDataset(folder, 'never', options(), context(controller.signal))).rejects.toThrow();
     expect((await readdir(join(folder, 'datasets'))).sort()).toEqual(['once']);
     await expect(buildDataset(folder, '../escape', options(), context())).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'name' } });
+  });
+
+  it('copies unchanged crops on a rebuild, and cuts again only the boxes that changed', async () => {
+    const folder = await copyProject();
+    const first = await buildDataset(folder, 'again', options({ flip: true }), context());
+    expect(first.reused).toBe(0);
+    const same = await buildDataset(folder, 'again', options({ flip: true }), context(), true);
+    expect([same.reused, same.crops]).toEqual([first.crops, first.crops]);
+    // Move one box: only its crops are cut again.
+    const file = join(folder, 'annotations.json');
+    const edited = JSON.parse(await readFile(file, 'utf8')) as ProjectAnnotations;
+    const manifest = JSON.parse(await readFile(join(folder, 'datasets', 'again', 'manifest.json'), 'utf8')) as DatasetManifest;
+    const target = manifest.samples.find((sample) => sample.variant === 'original')!;
+    const track = edited.tracks.find((candidate) => candidate.id === target.trackId)!;
+    const box = boxAt(track, target.frame)!;
+    track.shapes = [...track.shapes.filter((shape) => shape.frame !== target.frame), { ...track.shapes[0]!, ...box, frame: target.frame, outside: false, xtl: box.xtl + 3, xbr: box.xbr + 3 }].sort((a, b) => a.frame - b.frame);
+    await writeFile(file, JSON.stringify(edited));
+    const changed = await buildDataset(folder, 'again', options({ flip: true }), context(), true);
+    expect(changed.crops).toBe(first.crops);
+    expect(changed.reused).toBe(first.crops - 2);
   });
 
   it('cuts crops from a folder of frames too', async () => {

@@ -61,7 +61,7 @@ export const datasetCommand: CliCommand = {
     const summary = await buildDataset(requiredString(args.project, '--project'), requiredString(args.name, '--name'), options, { signal: new AbortController().signal, ...progressPrinter(output, json) }, args.force === true);
     if (json) output.out(JSON.stringify(summary));
     else {
-      output.out(`Wrote ${summary.crops} crops to ${summary.path} in ${summary.seconds} s (${summary.cropsPerSecond} crops/s)`);
+      output.out(`Wrote ${summary.crops} crops to ${summary.path} in ${summary.seconds} s (${summary.cropsPerSecond} crops/s)${summary.reused ? `; ${summary.reused} were unchanged and copied from the last build` : ''}`);
       for (const [split, counts] of Object.entries(summary.counts)) output.out(`  ${split.padEnd(6)}${Object.entries(counts).map(([label, count]) => `${label} ${count}`).join(', ')}`);
       for (const warning of summary.warnings) output.err(`warning: ${warning}`);
     }

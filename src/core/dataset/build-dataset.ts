@@ -2,7 +2,7 @@
 // in a hidden folder and moved into place at the end: a failed or cancelled build leaves nothing.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { BoxGeometry } from '../../shared/annotations';
@@ -24,6 +24,8 @@ export interface DatasetSummary {
   name: string;
   path: string;
   crops: number;
+  /** Crops copied unchanged from the previous build of the same dataset. */
+  reused: number;
   counts: DatasetManifest['counts'];
   warnings: string[];
   seconds: number;
@@ -51,10 +53,23 @@ export async function buildDataset(projectDir: string, name: string, options: Da
   await mkdir(staging, { recursive: true });
   try {
     for (const split of SPLITS) for (const label of plan.labels) await mkdir(join(staging, split, label), { recursive: true });
-    const byFrame = new Map<number, PlannedSample[]>();
-    for (const sample of plan.samples) byFrame.set(sample.frame, [...(byFrame.get(sample.frame) ?? []), sample]);
-    const frames = [...byFrame.keys()].sort((a, b) => a - b);
+    const media = settings.media;
     const written: DatasetSample[] = [];
+    // A rebuild copies what has not changed: same file, same region, same pixel settings.
+    const previous = force && media.kind === 'video' ? await reusableCrops(target, options) : new Map<string, DatasetSample[]>();
+    let reused = 0;
+    const toCut = plan.samples.filter((sample) => {
+      const family = previous.get(baseName(sample));
+      const original = family?.find((entry) => entry.variant === 'original');
+      if (!family || !original || !sameRegion(original.region, cropRegion(sample.box, options, media.width, media.height))) return true;
+      reused += family.length;
+      written.push(...family);
+      return false;
+    });
+    for (const entry of written) await copyFile(join(target, entry.file), join(staging, entry.file));
+    const byFrame = new Map<number, PlannedSample[]>();
+    for (const sample of toCut) byFrame.set(sample.frame, [...(byFrame.get(sample.frame) ?? []), sample]);
+    const frames = [...byFrame.keys()].sort((a, b) => a - b);
     let done = 0;
     const cut = async (raw: RawFrame) => {
       const samples = byFrame.get(raw.frame);
@@ -62,9 +77,10 @@ export async function buildDataset(projectDir: string, name: string, options: Da
       written.push(...(await Promise.all(samples.map((sample) => writeCrops(staging, raw, sample, options)))).flat());
       context.progress(++done, frames.length, `Cutting frame ${raw.frame} (${done} of ${frames.length})`);
     };
-    const media = settings.media;
     const mediaPath = join(projectDir, media.path);
-    if (media.kind === 'video') {
+    if (frames.length === 0) {
+      // Nothing to cut: no frame needs decoding.
+    } else if (media.kind === 'video') {
       await decodeVideoFrames(mediaPath, media.width, media.height, options.stride, context.signal, cut);
     } else {
       for (const frame of frames) {
@@ -89,17 +105,39 @@ export async function buildDataset(projectDir: string, name: string, options: Da
     await writeFile(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
     await replaceWith(staging, target);
     const seconds = (performance.now() - started) / 1000;
-    return { name, path: target, crops: written.length, counts: plan.counts, warnings: plan.warnings, seconds: Math.round(seconds * 10) / 10, cropsPerSecond: Math.round(written.length / seconds) };
+    return { name, path: target, crops: written.length, reused, counts: plan.counts, warnings: plan.warnings, seconds: Math.round(seconds * 10) / 10, cropsPerSecond: Math.round(written.length / seconds) };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
 }
 
+/** A crop's file name without its variant: where it goes tells its part and label, and whose box it is. */
+function baseName(sample: { split: string; label: string; frame: number; trackId: number }): string {
+  return `${sample.split}/${sample.label}/f${String(sample.frame).padStart(6, '0')}_t${sample.trackId}`;
+}
+
+/**
+ * The previous build's crops (each box's variants together), when it was made with the same pixel
+ * settings (size, shape, padding, crop kind, augmentation and seed); empty otherwise.
+ */
+async function reusableCrops(target: string, options: DatasetOptions): Promise<Map<string, DatasetSample[]>> {
+  const manifest = await readFile(join(target, 'manifest.json'), 'utf8').then((text) => JSON.parse(text) as DatasetManifest, () => null);
+  const pixels = (o: DatasetOptions) => JSON.stringify([o.size, o.square, o.padding, o.crop, o.headFraction, o.flip, o.jitter, o.jitter ? o.seed : 0]);
+  const families = new Map<string, DatasetSample[]>();
+  if (!manifest || pixels(manifest.options) !== pixels(options)) return families;
+  for (const sample of manifest.samples) families.set(baseName(sample), [...(families.get(baseName(sample)) ?? []), sample]);
+  return families;
+}
+
+function sameRegion(a: BoxGeometry, b: BoxGeometry): boolean {
+  return Math.abs(a.xtl - b.xtl) + Math.abs(a.ytl - b.ytl) + Math.abs(a.xbr - b.xbr) + Math.abs(a.ybr - b.ybr) < 1e-6;
+}
+
 /** The crop of one box, at the model's input size, and its mirrored and jittered copies when asked. */
 async function writeCrops(folder: string, raw: RawFrame, sample: PlannedSample, options: DatasetOptions): Promise<DatasetSample[]> {
   const region = cropRegion(sample.box, options, raw.width, raw.height);
-  const base = `${sample.split}/${sample.label}/f${String(sample.frame).padStart(6, '0')}_t${sample.trackId}`;
+  const base = baseName(sample);
   const entry = (file: string, variant: CropVariant): DatasetSample => ({ file, frame: sample.frame, trackId: sample.trackId, box: sample.box, region, label: sample.label, split: sample.split, variant });
   const written = [entry(`${base}.png`, 'original')];
   await cut(raw, region, options, join(folder, `${base}.png`));
