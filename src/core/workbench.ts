@@ -28,7 +28,8 @@ import { readEdit } from './annotations/read-edit';
 import { isFile, isWithin } from './fs/paths';
 import { ANNOTATIONS_FILE, AnnotationStore, HISTORY_DIR } from './project/annotation-store';
 import type { ImportIntoProjectOptions } from './project/import-into-project';
-import { SAMPLE_GENERATOR_VERSION, sweepLeftovers } from './sample/generate-sample';
+import { SAMPLE_GENERATOR_VERSION } from './sample/generate-sample';
+import { sweepLeftovers } from './fs/replace';
 import { SAMPLE_DEFAULTS } from './sample/sample-options';
 import { Emitter } from './event-emitter';
 

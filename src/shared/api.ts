@@ -83,6 +83,8 @@ export interface DatasetPlanSummary {
 /** A built dataset, with a few of its crops per part and class for a gallery. */
 export interface DatasetPreview {
   name: string;
+  /** When it was built (ms since 1970): crops of a rebuild keep their names, so the window adds this to their URLs. */
+  builtAt: number;
   /** Absolute path of the dataset folder. */
   path: string;
   options: DatasetOptions;

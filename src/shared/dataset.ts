@@ -85,6 +85,8 @@ export interface DatasetManifest {
   counts: Record<SplitName, ClassCounts>;
   /** For balance 'weights': the weight of each class in the training loss. */
   classWeights: Record<string, number> | null;
+  /** The media the crops were cut from, so a rebuild reuses crops only from the same video. */
+  source: { path: string; bytes: number; modified: number; frameCount: number };
   /** Augmentation written to disk here; augmentation during training is the trainer's own and recorded in its run. */
   augmentation: { materialised: CropVariant[] };
   /** Which frames and tracks went where. */

@@ -58,7 +58,11 @@ export const datasetCommand: CliCommand = {
       jitter: args.jitter === true,
       seed: number(args.seed, d.seed, 'seed'),
     };
-    const summary = await buildDataset(requiredString(args.project, '--project'), requiredString(args.name, '--name'), options, { signal: new AbortController().signal, ...progressPrinter(output, json) }, args.force === true);
+    // Ctrl+C cancels: the build cleans up after itself and leaves no half-written dataset.
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    const summary = await buildDataset(requiredString(args.project, '--project'), requiredString(args.name, '--name'), options, { signal: controller.signal, ...progressPrinter(output, json) }, args.force === true).finally(() => process.off('SIGINT', stop));
     if (json) output.out(JSON.stringify(summary));
     else {
       output.out(`Wrote ${summary.crops} crops to ${summary.path} in ${summary.seconds} s (${summary.cropsPerSecond} crops/s)${summary.reused ? `; ${summary.reused} were unchanged and copied from the last build` : ''}`);

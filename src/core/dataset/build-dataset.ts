@@ -2,13 +2,14 @@
 // in a hidden folder and moved into place at the end: a failed or cancelled build leaves nothing.
 
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { BoxGeometry } from '../../shared/annotations';
 import { SPLITS, type CropVariant, type DatasetManifest, type DatasetOptions, type DatasetSample } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
-import { replaceWith } from '../fs/replace';
+import { writeFileAtomic } from '../fs/atomic-write';
+import { replaceWith, sweepLeftovers } from '../fs/replace';
 import type { JobContext } from '../jobs/job-runner';
 import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
 import { AnnotationStore } from '../project/annotation-store';
@@ -49,24 +50,35 @@ export async function buildDataset(projectDir: string, name: string, options: Da
   validateDatasetOptions(options, annotations.frameCount);
   const plan = planDataset(annotations, options);
 
+  await sweepLeftovers(target);
   const staging = join(projectDir, DATASETS_DIR, `.${name}.partial-${randomBytes(4).toString('hex')}`);
   await mkdir(staging, { recursive: true });
   try {
     for (const split of SPLITS) for (const label of plan.labels) await mkdir(join(staging, split, label), { recursive: true });
     const media = settings.media;
+    const mediaInfo = await stat(join(projectDir, media.path));
+    const source = { path: media.path, bytes: mediaInfo.size, modified: mediaInfo.mtimeMs, frameCount: annotations.frameCount };
     const written: DatasetSample[] = [];
-    // A rebuild copies what has not changed: same file, same region, same pixel settings.
-    const previous = force && media.kind === 'video' ? await reusableCrops(target, options) : new Map<string, DatasetSample[]>();
+    // A rebuild copies what has not changed: same video, same box region, same pixel settings.
+    const previous = force && media.kind === 'video' ? await reusableCrops(target, options, source) : new Map<string, DatasetSample[]>();
     let reused = 0;
-    const toCut = plan.samples.filter((sample) => {
+    const toCut: PlannedSample[] = [];
+    for (const sample of plan.samples) {
+      context.signal.throwIfAborted();
       const family = previous.get(baseName(sample));
       const original = family?.find((entry) => entry.variant === 'original');
-      if (!family || !original || !sameRegion(original.region, cropRegion(sample.box, options, media.width, media.height))) return true;
-      reused += family.length;
-      written.push(...family);
-      return false;
-    });
-    for (const entry of written) await copyFile(join(target, entry.file), join(staging, entry.file));
+      if (!family || !original || !sameRegion(original.region, cropRegion(sample.box, options, media.width, media.height))) {
+        toCut.push(sample);
+        continue;
+      }
+      // File names come from the key, never from the old manifest; a crop gone missing is cut again.
+      const copies = family.map((entry) => ({ ...entry, file: `${baseName(sample)}${VARIANT_SUFFIX[entry.variant]}.png` }));
+      const copied = await Promise.all(copies.map((entry) => copyFile(join(target, entry.file), join(staging, entry.file)).then(() => true, () => false)));
+      if (copied.every(Boolean)) {
+        reused += copies.length;
+        written.push(...copies);
+      } else toCut.push(sample);
+    }
     const byFrame = new Map<number, PlannedSample[]>();
     for (const sample of toCut) byFrame.set(sample.frame, [...(byFrame.get(sample.frame) ?? []), sample]);
     const frames = [...byFrame.keys()].sort((a, b) => a - b);
@@ -81,7 +93,7 @@ export async function buildDataset(projectDir: string, name: string, options: Da
     if (frames.length === 0) {
       // Nothing to cut: no frame needs decoding.
     } else if (media.kind === 'video') {
-      await decodeVideoFrames(mediaPath, media.width, media.height, options.stride, context.signal, cut);
+      await decodeVideoFrames(mediaPath, media.width, media.height, options.stride, Math.ceil(annotations.frameCount / options.stride), context.signal, cut);
     } else {
       for (const frame of frames) {
         context.signal.throwIfAborted();
@@ -99,18 +111,21 @@ export async function buildDataset(projectDir: string, name: string, options: Da
       classWeights: plan.classWeights,
       splits: plan.splits,
       warnings: plan.warnings,
+      source,
       augmentation: { materialised: (['flip', 'jitter'] as const).filter((variant) => options[variant]) },
       samples: written.sort((a, b) => a.frame - b.frame || a.trackId - b.trackId || a.variant.localeCompare(b.variant)),
     };
-    await writeFile(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+    await writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
     await replaceWith(staging, target);
     const seconds = (performance.now() - started) / 1000;
     return { name, path: target, crops: written.length, reused, counts: plan.counts, warnings: plan.warnings, seconds: Math.round(seconds * 10) / 10, cropsPerSecond: Math.round(written.length / seconds) };
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true, maxRetries: 3 });
     throw error;
   }
 }
+
+const VARIANT_SUFFIX: Record<CropVariant, string> = { original: '', flip: '_flip', jitter: '_jitter' };
 
 /** A crop's file name without its variant: where it goes tells its part and label, and whose box it is. */
 function baseName(sample: { split: string; label: string; frame: number; trackId: number }): string {
@@ -121,11 +136,11 @@ function baseName(sample: { split: string; label: string; frame: number; trackId
  * The previous build's crops (each box's variants together), when it was made with the same pixel
  * settings (size, shape, padding, crop kind, augmentation and seed); empty otherwise.
  */
-async function reusableCrops(target: string, options: DatasetOptions): Promise<Map<string, DatasetSample[]>> {
+async function reusableCrops(target: string, options: DatasetOptions, source: DatasetManifest['source']): Promise<Map<string, DatasetSample[]>> {
   const manifest = await readFile(join(target, 'manifest.json'), 'utf8').then((text) => JSON.parse(text) as DatasetManifest, () => null);
   const pixels = (o: DatasetOptions) => JSON.stringify([o.size, o.square, o.padding, o.crop, o.headFraction, o.flip, o.jitter, o.jitter ? o.seed : 0]);
   const families = new Map<string, DatasetSample[]>();
-  if (!manifest || pixels(manifest.options) !== pixels(options)) return families;
+  if (!manifest || pixels(manifest.options) !== pixels(options) || JSON.stringify(manifest.source) !== JSON.stringify(source)) return families;
   for (const sample of manifest.samples) families.set(baseName(sample), [...(families.get(baseName(sample)) ?? []), sample]);
   return families;
 }
@@ -141,9 +156,11 @@ async function writeCrops(folder: string, raw: RawFrame, sample: PlannedSample, 
   const entry = (file: string, variant: CropVariant): DatasetSample => ({ file, frame: sample.frame, trackId: sample.trackId, box: sample.box, region, label: sample.label, split: sample.split, variant });
   const written = [entry(`${base}.png`, 'original')];
   await cut(raw, region, options, join(folder, `${base}.png`));
+  // Augmented copies are for training only: in val and test they would count each person twice.
+  if (sample.split !== 'train') return written;
   if (options.flip) {
-    await cut(raw, region, options, join(folder, `${base}_flip.png`), { flip: true });
-    written.push(entry(`${base}_flip.png`, 'flip'));
+    await cut(raw, region, options, join(folder, `${base}${VARIANT_SUFFIX.flip}.png`), { flip: true });
+    written.push(entry(`${base}${VARIANT_SUFFIX.flip}.png`, 'flip'));
   }
   if (options.jitter) {
     // The same crop always gets the same jitter: seeded by the options' seed, the frame and the person.
@@ -157,8 +174,8 @@ async function writeCrops(folder: string, raw: RawFrame, sample: PlannedSample, 
     const halfW = ((region.xbr - region.xtl) * scale) / 2;
     const halfH = ((region.ybr - region.ytl) * scale) / 2;
     const moved = { xtl: Math.max(0, cx - halfW), ytl: Math.max(0, cy - halfH), xbr: Math.min(raw.width, cx + halfW), ybr: Math.min(raw.height, cy + halfH) };
-    await cut(raw, moved, options, join(folder, `${base}_jitter.png`), { brightness: random.range(0.85, 1.15), contrast: random.range(0.85, 1.15) });
-    written.push({ ...entry(`${base}_jitter.png`, 'jitter'), region: moved });
+    await cut(raw, moved, options, join(folder, `${base}${VARIANT_SUFFIX.jitter}.png`), { brightness: random.range(0.85, 1.15), contrast: random.range(0.85, 1.15) });
+    written.push({ ...entry(`${base}${VARIANT_SUFFIX.jitter}.png`, 'jitter'), region: moved });
   }
   return written;
 }
@@ -174,8 +191,9 @@ async function cut(raw: RawFrame, region: BoxGeometry, options: DatasetOptions, 
     const from = ((extract.top + row) * raw.width + extract.left) * 3;
     raw.rgb.copy(pixels, row * extract.width * 3, from, from + extract.width * 3);
   }
+  // A square region fills the crop; any other shape (asked for, or squeezed by the frame's edge) is letterboxed, never stretched.
   let image = sharp(pixels, { raw: { width: extract.width, height: extract.height, channels: 3 } }).resize(options.size, options.size, {
-    fit: options.square ? 'fill' : 'contain',
+    fit: options.square && extract.width === extract.height ? 'fill' : 'contain',
     background: { r: 0, g: 0, b: 0 },
   });
   if (look.flip) image = image.flop();

@@ -11,13 +11,13 @@ const EXAMPLES = 8;
 export async function listDatasets(projectDir: string): Promise<DatasetPreview[]> {
   const folder = join(projectDir, DATASETS_DIR);
   const names = (await readdir(folder).catch(() => [] as string[])).filter((name) => !name.startsWith('.'));
-  const found: (DatasetPreview & { time: number })[] = [];
+  const found: DatasetPreview[] = [];
   for (const name of names) {
     const file = join(folder, name, 'manifest.json');
     const manifest = await readFile(file, 'utf8').then((text) => JSON.parse(text) as DatasetManifest, () => null);
     if (!manifest) continue;
     const examples = SPLITS.flatMap((split) => manifest.labels.flatMap((label) => manifest.samples.filter((sample) => sample.split === split && sample.label === label && sample.variant === 'original').slice(0, EXAMPLES)));
-    found.push({ name, path: join(folder, name), options: manifest.options, labels: manifest.labels, counts: manifest.counts, warnings: manifest.warnings, examples, time: (await stat(file)).mtimeMs });
+    found.push({ name, builtAt: (await stat(file)).mtimeMs, path: join(folder, name), options: manifest.options, labels: manifest.labels, counts: manifest.counts, warnings: manifest.warnings, examples });
   }
-  return found.sort((a, b) => b.time - a.time).map(({ time: _time, ...preview }) => preview);
+  return found.sort((a, b) => b.builtAt - a.builtAt);
 }

@@ -27,7 +27,7 @@ export interface DatasetPlan {
 export function planDataset(annotations: ProjectAnnotations, options: DatasetOptions): DatasetPlan {
   const warnings: string[] = [];
   const labels = options.classes === 'MW,NM,ND' ? ['MW', 'NM', 'ND'] : ['MW', 'NM'];
-  const skipped = { label: new Map<string, number>(), small: 0, occluded: 0 };
+  const skipped = { label: new Map<string, number>(), small: 0, occluded: 0, outsideFrames: new Set<number>() };
 
   // Sampling: every stride-th frame, each box mapped to a class or left out (and counted).
   const candidates: Omit<PlannedSample, 'split'>[] = [];
@@ -40,15 +40,24 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
         skipped.label.set(box.label, (skipped.label.get(box.label) ?? 0) + 1);
         continue;
       }
-      if (Math.min(box.xbr - box.xtl, box.ybr - box.ytl) < options.minSize) skipped.small++;
+      // Only the part in the frame can be cut; a box mostly outside it would show something else.
+      const inFrame = { xtl: Math.max(0, box.xtl), ytl: Math.max(0, box.ytl), xbr: Math.min(annotations.width, box.xbr), ybr: Math.min(annotations.height, box.ybr) };
+      const visible = Math.max(0, inFrame.xbr - inFrame.xtl) * Math.max(0, inFrame.ybr - inFrame.ytl);
+      if (visible < 0.5 * (box.xbr - box.xtl) * (box.ybr - box.ytl)) skipped.outsideFrames.add(frame);
+      else if (Math.min(box.xbr - box.xtl, box.ybr - box.ytl) < options.minSize) skipped.small++;
       else if (options.skipOccluded && box.occluded) skipped.occluded++;
-      else candidates.push({ frame, trackId: track.id, box: { xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr }, label });
+      else candidates.push({ frame, trackId: track.id, box: inFrame, label });
     }
   }
   for (const [label, count] of skipped.label) {
     warnings.push(label === 'ND' ? `${count} ND boxes were dropped (two classes, ND dropped)` : `${count} boxes labelled "${label}" are not in the classes ${labels.join(', ')} and were left out`);
   }
+  if (skipped.outsideFrames.size) {
+    const frames = [...skipped.outsideFrames];
+    warnings.push(`boxes mostly outside the frame were left out, on frames ${frames.slice(0, 10).join(', ')}${frames.length > 10 ? ` and ${frames.length - 10} more` : ''}`);
+  }
   if (skipped.small) warnings.push(`${skipped.small} boxes smaller than ${options.minSize} px were left out`);
+  if (options.splitBy === 'time' && options.gap < options.stride) warnings.push(`the gap (${options.gap} frames) is shorter than the stride (${options.stride}): frames either side of a cut can be near-identical`);
   if (skipped.occluded) warnings.push(`${skipped.occluded} occluded boxes were left out`);
 
   const random = new Prng(options.seed);
@@ -71,7 +80,8 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
   const splits = Object.fromEntries(
     SPLITS.map((split) => {
       const inSplit = samples.filter((sample) => sample.split === split);
-      const frames: [number, number] | null = inSplit.length ? [Math.min(...inSplit.map((s) => s.frame)), Math.max(...inSplit.map((s) => s.frame))] : null;
+      // A loop, not Math.min(...): a part can hold more crops than a call takes arguments.
+      const frames = inSplit.reduce<[number, number] | null>((range, s) => (range ? [Math.min(range[0], s.frame), Math.max(range[1], s.frame)] : [s.frame, s.frame]), null);
       return [split, { frames, tracks: [...new Set(inSplit.map((s) => s.trackId))].sort((a, b) => a - b) }];
     }),
   ) as DatasetPlan['splits'];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -17,4 +17,13 @@ export async function replaceWith(staging: string, target: string): Promise<void
     throw error;
   }
   await rm(aside, { recursive: true, force: true });
+}
+
+/** Removes what an interrupted run left beside `target` (its staging and set-aside folders). */
+export async function sweepLeftovers(target: string): Promise<void> {
+  const prefix = `.${basename(target)}.`;
+  const entries = await readdir(dirname(target)).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (entry.startsWith(prefix) && /\.(partial|old)-[0-9a-f]{8}$/.test(entry)) await rm(join(dirname(target), entry), { recursive: true, force: true });
+  }
 }

@@ -20,8 +20,10 @@ const IN_FLIGHT = 4;
  * Calls `use` for frames 0, stride, 2*stride… of the video, in order, with at most a few frames being
  * used at once (so memory stays bounded). Stops early when `signal` aborts.
  */
-export async function decodeVideoFrames(path: string, width: number, height: number, stride: number, signal: AbortSignal, use: (frame: RawFrame) => Promise<void>): Promise<void> {
-  const filter = stride === 1 ? [] : ['-vf', `select='not(mod(n\\,${stride}))'`, '-vsync', '0'];
+export async function decodeVideoFrames(path: string, width: number, height: number, stride: number, expected: number, signal: AbortSignal, use: (frame: RawFrame) => Promise<void>): Promise<void> {
+  // Passthrough timing always: otherwise ffmpeg pads or drops frames to a constant rate (a video that
+  // starts late, or varies its rate), and frame n of the output is no longer frame n of the video.
+  const filter = [...(stride === 1 ? [] : ['-vf', `select='not(mod(n\\,${stride}))'`]), '-vsync', '0'];
   const child = spawn(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, ...filter, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
@@ -52,9 +54,15 @@ export async function decodeVideoFrames(path: string, width: number, height: num
     await Promise.all(working);
   } finally {
     child.kill();
+    // Nothing may still be writing when the caller cleans up after a cancel or a failure.
+    await Promise.allSettled(working);
   }
   const code = await exited;
   if (code !== 0 && code !== null) throw new WorkbenchError('io-error', `ffmpeg could not decode ${path}: ${stderr.trim() || `exit code ${code}`}`, { file: path });
+  // The annotations number the video's frames; a decoder that yields another count would shift every crop.
+  if (index !== expected) {
+    throw new WorkbenchError('io-error', `${path} decoded to ${index * stride} frames at stride ${stride} (${index} taken), where the project counts ${expected} taken frames: the video's frames cannot be matched to the annotations`, { file: path });
+  }
 }
 
 /** One image file as raw RGB, at its own size. */

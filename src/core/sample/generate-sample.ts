@@ -148,15 +148,6 @@ async function moveIntoPlace(staging: string, path: string, force: boolean): Pro
   await replaceWith(staging, path);
 }
 
-/** Removes what an interrupted run left beside `target` (its staging and set-aside folders). */
-export async function sweepLeftovers(target: string): Promise<void> {
-  const prefix = `.${basename(target)}.`;
-  const entries = await readdir(dirname(target)).catch(() => [] as string[]);
-  for (const entry of entries) {
-    if (entry.startsWith(prefix) && /\.(partial|old)-[0-9a-f]{8}$/.test(entry)) await rm(join(dirname(target), entry), { recursive: true, force: true });
-  }
-}
-
 const WRITE_PROBLEMS: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'permission denied',
