@@ -9,6 +9,7 @@ import type { SaveState } from '../../shared/api';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { applyEdit, restore, type AppliedEdit } from '../annotations/edits';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { parseJsonFile } from '../fs/json-file';
 import { isFile } from '../fs/paths';
 
 export const ANNOTATIONS_FILE = 'annotations.json';
@@ -128,14 +129,7 @@ export class AnnotationStore {
 
 /** Reads annotations.json, checking its shape; problems name the file and the field. */
 export function parseAnnotations(text: string, file: string): ProjectAnnotations {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    const line = position === undefined ? undefined : text.slice(0, Number(position)).split('\n').length;
-    throw new WorkbenchError('invalid-project', `${file} is not valid JSON: ${(error as Error).message}`, line === undefined ? { file } : { file, line });
-  }
+  const value = parseJsonFile(text, file);
   const fail = (field: string, expected: string): never => {
     throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}`, { file, field });
   };

@@ -6,6 +6,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import { PROJECT_FILE, PROJECT_SCHEMA, type LabelDef, type MediaSettings, type ProjectSettings } from '../../shared/project';
 import { isWithin } from '../fs/paths';
+import { parseJsonFile } from '../fs/json-file';
 
 /** The settings in `folder`, or null when the folder has no project.json. */
 export async function readProjectSettings(folder: string): Promise<ProjectSettings | null> {
@@ -17,14 +18,7 @@ export async function readProjectSettings(folder: string): Promise<ProjectSettin
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new WorkbenchError('io-error', `Cannot read ${file}: ${(error as Error).message}`, { file });
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    const line = position === undefined ? undefined : text.slice(0, Number(position)).split('\n').length;
-    throw new WorkbenchError('invalid-project', `${file} is not valid JSON: ${(error as Error).message}`, line === undefined ? { file } : { file, line });
-  }
+  const value = parseJsonFile(text, file);
   return checkSettings(value, file, folder);
 }
 
