@@ -2,17 +2,15 @@
 // relabelling by key, moving and resizing on the canvas, undo and redo, and edits that survive a reload.
 
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import type { ProjectAnnotations } from '../../src/shared/annotations';
 import { boxAt } from '../../src/shared/keyframes';
-import { BIN, ROOT, assertBuilt, serve } from '../support/built-app';
-import { openSampleInBrowser, type SampleInBrowser } from '../support/sample-in-browser';
-import { launchChromium } from '../support/chromium';
+import { BIN, ROOT } from '../support/built-app';
+import { makeSample, openSampleInBrowser, serveInBrowser, type SampleInBrowser } from '../support/sample-in-browser';
 
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
 
@@ -276,62 +274,36 @@ describe('the annotator (browser mode)', () => {
 
 describe('the annotator on a folder of frames (browser mode)', () => {
   it('shows each frame’s image with its boxes, and steps through the files', async () => {
-    assertBuilt();
-    const folder = await mkdtemp(join(tmpdir(), 'maskbench-frames-'));
-    try {
-      const sample = join(folder, 'sample');
-      await promisify(execFile)(process.execPath, [BIN, 'sample', sample, '--frames', '30', '--width', '320', '--height', '180', '--frames-dir']);
-      const project = join(folder, 'stills');
-      await cp(join(sample, 'media', 'frames'), join(project, 'frames'), { recursive: true });
-      await promisify(execFile)(process.execPath, [BIN, 'import', join(sample, 'annotations', 'voc'), '--project', project, '--media', join(project, 'frames')]);
-      const annotations = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
-      const server = await serve(['--project', project], join(folder, 'data'));
-      const browser = await launchChromium();
-      try {
-        const page = await browser.newPage();
-        await page.goto(server.url);
-        await page.locator('[data-test=frame-image]').waitFor();
-        for (const frame of [1, 2, 3]) {
-          await page.keyboard.press('f');
-          await expect.poll(async () => Number(await page.locator('[data-test=frame-number]').textContent())).toBe(frame);
-          await expect.poll(() => page.locator('[data-test=frame-image]').getAttribute('src')).toContain(encodeURIComponent(`frames/frame_${String(frame).padStart(6, '0')}.jpg`));
-          const listed = await page.locator('[data-test=in-view] li[data-track]').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-track'))));
-          expect(listed.sort()).toEqual(annotations.tracks.filter((track) => boxAt(track, frame)).map((track) => track.id).sort());
-        }
-        await page.screenshot({ path: join(SHOTS, 'annotator-frames.png') });
-      } finally {
-        await browser.close();
-        await server.stop();
-      }
-    } finally {
-      await rm(folder, { recursive: true, force: true });
+    const { folder, project: sample } = await makeSample(30, 320, 180, '--frames-dir');
+    onTestFinished(() => rm(folder, { recursive: true, force: true }));
+    const project = join(folder, 'stills');
+    await cp(join(sample, 'media', 'frames'), join(project, 'frames'), { recursive: true });
+    await promisify(execFile)(process.execPath, [BIN, 'import', join(sample, 'annotations', 'voc'), '--project', project, '--media', join(project, 'frames')]);
+    const annotations = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+    const { page, close } = await serveInBrowser(project, folder);
+    onTestFinished(close);
+    await page.locator('[data-test=frame-image]').waitFor();
+    for (const frame of [1, 2, 3]) {
+      await page.keyboard.press('f');
+      await expect.poll(async () => Number(await page.locator('[data-test=frame-number]').textContent())).toBe(frame);
+      await expect.poll(() => page.locator('[data-test=frame-image]').getAttribute('src')).toContain(encodeURIComponent(`frames/frame_${String(frame).padStart(6, '0')}.jpg`));
+      const listed = await page.locator('[data-test=in-view] li[data-track]').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-track'))));
+      expect(listed.sort()).toEqual(annotations.tracks.filter((track) => boxAt(track, frame)).map((track) => track.id).sort());
     }
+    await page.screenshot({ path: join(SHOTS, 'annotator-frames.png') });
   });
 });
 
 describe('a video the browser cannot play', () => {
   it('says what is wrong and what to do, in the annotator', async () => {
-    assertBuilt();
-    const folder = await mkdtemp(join(tmpdir(), 'maskbench-badvideo-'));
-    try {
-      const project = join(folder, 'project');
-      await promisify(execFile)(process.execPath, [BIN, 'sample', project, '--frames', '10', '--width', '320', '--height', '180']);
-      await writeFile(join(project, 'media', 'walkway.mp4'), Buffer.from('this is not a video'.repeat(100)));
-      const server = await serve(['--project', project], join(folder, 'data'));
-      const browser = await launchChromium();
-      try {
-        const page = await browser.newPage();
-        await page.goto(server.url);
-        const message = page.locator('[data-test=stage-error]');
-        await message.waitFor({ timeout: 15_000 });
-        await expect(message.textContent()).resolves.toContain("This browser cannot play the project's video");
-        await page.screenshot({ path: join(SHOTS, 'annotator-bad-video.png') });
-      } finally {
-        await browser.close();
-        await server.stop();
-      }
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    const { folder, project } = await makeSample(10, 320, 180);
+    onTestFinished(() => rm(folder, { recursive: true, force: true }));
+    await writeFile(join(project, 'media', 'walkway.mp4'), Buffer.from('this is not a video'.repeat(100)));
+    const { page, close } = await serveInBrowser(project, folder);
+    onTestFinished(close);
+    const message = page.locator('[data-test=stage-error]');
+    await message.waitFor({ timeout: 15_000 });
+    await expect(message.textContent()).resolves.toContain("This browser cannot play the project's video");
+    await page.screenshot({ path: join(SHOTS, 'annotator-bad-video.png') });
   });
 });

@@ -7,36 +7,56 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { BIN, assertBuilt, serve, type ServeProcess } from './built-app';
 import { launchChromium } from './chromium';
 
-export interface SampleInBrowser {
-  folder: string;
-  /** The sample project's folder. */
-  project: string;
+export interface ServedInBrowser {
   server: ServeProcess;
   browser: BrowserContext;
   page: Page;
   close(): Promise<void>;
 }
 
-/** A small sample project made by the CLI, served in browser mode and open in Chromium's annotator. */
-export async function openSampleInBrowser(frames: number, width: number, height: number): Promise<SampleInBrowser> {
+export interface SampleInBrowser extends ServedInBrowser {
+  folder: string;
+  /** The sample project's folder. */
+  project: string;
+}
+
+/** A folder of its own holding a small sample project made by the CLI (removed by the caller). */
+export async function makeSample(frames: number, width: number, height: number, ...extra: string[]): Promise<{ folder: string; project: string }> {
   assertBuilt();
   const folder = await mkdtemp(join(tmpdir(), 'maskbench-browser-'));
   const project = join(folder, 'walkway');
-  await promisify(execFile)(process.execPath, [BIN, 'sample', project, '--frames', String(frames), '--width', String(width), '--height', String(height)]);
+  await promisify(execFile)(process.execPath, [BIN, 'sample', project, '--frames', String(frames), '--width', String(width), '--height', String(height), ...extra]);
+  return { folder, project };
+}
+
+/** `project` served in browser mode (its data folder inside `folder`) and open in Chromium. */
+export async function serveInBrowser(project: string, folder: string): Promise<ServedInBrowser> {
   const server = await serve(['--project', project], join(folder, 'data'));
   const browser = await launchChromium();
   const page = await browser.newPage();
   await page.goto(server.url);
-  await page.locator('[data-test=annotator]').waitFor();
   return {
-    folder,
-    project,
     server,
     browser,
     page,
     close: async () => {
       await browser.close();
       await server.stop();
+    },
+  };
+}
+
+/** A small sample project, served and open in Chromium's annotator; `close` removes it all. */
+export async function openSampleInBrowser(frames: number, width: number, height: number): Promise<SampleInBrowser> {
+  const { folder, project } = await makeSample(frames, width, height);
+  const served = await serveInBrowser(project, folder);
+  await served.page.locator('[data-test=annotator]').waitFor();
+  return {
+    ...served,
+    folder,
+    project,
+    close: async () => {
+      await served.close();
       await rm(folder, { recursive: true, force: true });
     },
   };

@@ -195,6 +195,19 @@ describe('annotations through the API', () => {
     expect(boxAt((await workbench.annotations())!.tracks[0]!, frame)).toMatchObject({ xtl: 50 });
   });
 
+  it('checks dataset options from the window field by field', async () => {
+    const project = await tempDir();
+    await cp(inject('sampleProject'), project, { recursive: true });
+    const workbench = testWorkbench(await tempDir());
+    await workbench.openProject({ path: project });
+    expect(await dispatch(workbench, 'planDataset', { options: { crop: 'face' } })).toMatchObject({ ok: false, error: { code: 'invalid-request', where: { field: 'options.crop' } } });
+    expect(await dispatch(workbench, 'planDataset', { options: { stride: '2' } })).toMatchObject({ ok: false, error: { where: { field: 'options.stride' } } });
+    expect(await dispatch(workbench, 'planDataset', { options: { colour: true } })).toMatchObject({ ok: false, error: { where: { field: 'options.colour' } } });
+    expect(await dispatch(workbench, 'planDataset', { options: { stride: 0 } })).toMatchObject({ ok: false, error: { where: { field: 'stride' } } });
+    const plan = await dispatch(workbench, 'planDataset', { options: { stride: 4, gap: 10 } });
+    expect(plan).toMatchObject({ ok: true, value: { labels: ['MW', 'NM', 'ND'] } });
+  });
+
   it('never exports onto the project, a folder above it, or its own files', async () => {
     const project = await tempDir();
     await cp(inject('sampleProject'), project, { recursive: true });

@@ -80,6 +80,22 @@ describe('planning a dataset', () => {
     expect(plan.warnings.join()).toMatch(/boxes smaller than 15 px were left out/);
   });
 
+  it('leaves out boxes mostly outside the frame, naming their frames, and warns of a gap shorter than the stride', () => {
+    const shape = (frame: number, xtl: number) => ({ frame, xtl, ytl: 10, xbr: xtl + 40, ybr: 110, label: 'MW', occluded: false, outside: false, zOrder: 0, attributes: {} });
+    // Track 1 walks off the right edge from frame 50 on; track 2 stays in view.
+    const walking: ProjectAnnotations = { schema: 1, width: 200, height: 150, frameCount: 100, frameNames: [], tracks: [{ id: 1, shapes: [shape(0, 20), shape(49, 20), shape(50, 190)] }, { id: 2, shapes: [shape(0, 60)] }] };
+    const plan = planDataset(walking, options({ stride: 10, gap: 5 }));
+    expect(plan.samples.filter((sample) => sample.trackId === 1).every((sample) => sample.frame < 50)).toBe(true);
+    expect(plan.samples.some((sample) => sample.trackId === 2 && sample.frame >= 50)).toBe(true);
+    expect(plan.warnings).toEqual(expect.arrayContaining([
+      'boxes mostly outside the frame were left out, on frames 50, 60, 70, 80, 90',
+      'the gap (5 frames) is shorter than the stride (10): frames either side of a cut can be near-identical',
+    ]));
+    // A box partly outside keeps only its part in the frame.
+    const edge = planDataset({ ...walking, tracks: [{ id: 3, shapes: [shape(0, 170)] }, { id: 2, shapes: [shape(0, 60)] }] }, options({ stride: 10, gap: 5 }));
+    expect(edge.samples.find((sample) => sample.trackId === 3)!.box).toEqual({ xtl: 170, ytl: 10, xbr: 200, ybr: 110 });
+  });
+
   it('refuses a plan that leaves a part empty, naming the option to change', () => {
     expect(() => planDataset(annotations, options({ stride: 80 }))).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field: 'split' }, message: expect.stringContaining('would hold no crops') }));
   });
