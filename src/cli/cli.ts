@@ -10,9 +10,11 @@ import { importCommand } from './commands/import';
 import { sampleCommand } from './commands/sample';
 import { validateCommand } from './commands/validate';
 import { serveCommand } from './commands/serve';
+import { trainCommand } from './commands/train';
+import { runsCommand } from './commands/runs';
 import type { CliCommand, CliOutput } from './command';
 
-const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand, import: importCommand, export: exportCommand, validate: validateCommand, dataset: datasetCommand };
+const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand, import: importCommand, export: exportCommand, validate: validateCommand, dataset: datasetCommand, train: trainCommand, runs: runsCommand };
 
 const USAGE = `Usage: maskbench <command> [options]
 

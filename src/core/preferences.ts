@@ -30,5 +30,10 @@ function checkPreferences(value: unknown): Preferences {
       throw new WorkbenchError('invalid-request', `preferences.keys.${id} must be a key combination such as "Ctrl+K"`, { field: `preferences.keys.${id}` });
     }
   }
-  return { keys: keys as Record<string, string> };
+  const trainingJobs = (value as { trainingJobs?: unknown }).trainingJobs;
+  if (trainingJobs === undefined) return { keys: keys as Record<string, string> };
+  if (typeof trainingJobs !== 'number' || !Number.isInteger(trainingJobs) || trainingJobs < 1 || trainingJobs > 64) {
+    throw new WorkbenchError('invalid-request', 'preferences.trainingJobs must be a whole number from 1 to 64', { field: 'preferences.trainingJobs' });
+  }
+  return { keys: keys as Record<string, string>, trainingJobs };
 }

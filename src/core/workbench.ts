@@ -3,7 +3,10 @@
 
 import { homedir } from 'node:os';
 import { basename, join, parse, resolve } from 'node:path';
-import type { AppInfo, DatasetPlanSummary, DatasetPreview, DemoJobRequest, HostKind, JobInfo, Preferences, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import { availableParallelism } from 'node:os';
+import type { AppInfo, DatasetPlanSummary, DatasetPreview, DemoJobRequest, HostKind, JobInfo, ModelDescription, Preferences, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import type { RunInfo, TrainingOptions } from '../shared/runs';
+import { MODEL_NAMES, MODELS } from '../shared/training';
 import type { DatasetOptions } from '../shared/dataset';
 import { ANNOTATION_FORMATS, type AnnotationFormat, type Edit, type EditResult, type ExportReport, type ProjectAnnotations } from '../shared/annotations';
 import { DEFAULT_LABELS } from '../shared/project';
@@ -32,6 +35,10 @@ import { SAMPLE_GENERATOR_VERSION } from './sample/generate-sample';
 import { sweepLeftovers } from './fs/replace';
 import { SAMPLE_DEFAULTS } from './sample/sample-options';
 import { Emitter } from './event-emitter';
+import { JobSlots } from './jobs/job-slots';
+import { modelCost } from './training/models';
+import { preflight, readTrainingOptions } from './training/training-options';
+import { listRuns, newRunId, recordCrash, runFolder } from './runs/run-folder';
 
 /** What the host process can do that plain Node cannot. */
 export interface HostServices {
@@ -73,6 +80,9 @@ export class Workbench implements WorkbenchApi {
   /** The open project's annotations; null when it has none (or no project is open, or an import is writing them). */
   private store: AnnotationStore | null = null;
   private importing = false;
+  /** The trainingJobs preference, read once and kept in step by savePreferences. */
+  private trainingJobs: number | undefined;
+  private readonly trainingSlots = new JobSlots(() => this.trainingJobs ?? defaultTrainingJobs());
 
   constructor(private readonly options: WorkbenchOptions) {
     this.recent = new RecentProjects(options.dataDir);
@@ -297,6 +307,48 @@ export class Workbench implements WorkbenchApi {
     return this.project ? listDatasets(this.project.path) : [];
   }
 
+  async describeModels(request: { size: number; classes: number }): Promise<ModelDescription[]> {
+    const reader = new RequestReader('describeModels', request);
+    const size = reader.optionalInt('size', 1, 4096, 64);
+    const classes = reader.optionalInt('classes', 2, 1000, 3);
+    reader.end();
+    return MODEL_NAMES.map((name) => {
+      const { label, description, minSize } = MODELS[name];
+      const cost = size >= minSize ? modelCost(name, { size, classes }) : null;
+      return { name, label, description, minSize, fits: cost !== null, params: cost?.params ?? null, flops: cost?.flops ?? null };
+    });
+  }
+
+  async startTraining(request: { options: Partial<TrainingOptions> & { dataset: string } }): Promise<JobInfo> {
+    const reader = new RequestReader('startTraining', request);
+    const options = readTrainingOptions(reader.raw('options'));
+    reader.end();
+    const project = this.#project();
+    await preflight(project.path, options);
+    this.trainingJobs ??= (await readPreferences(this.options.dataDir)).trainingJobs;
+    const title = `Training ${options.model} on ${options.dataset}`;
+    return this.jobs.start(
+      'training',
+      title,
+      async (context) => {
+        // The id is made when the job leaves the queue, so run ids sort in the order runs started.
+        const runId = newRunId(options.model);
+        try {
+          return await runInWorker(this.options.workerScript, 'train', { project: project.path, runId, options }, context);
+        } catch (error) {
+          // A worker that crashed or ran out of memory wrote no summary: say what happened in its stead.
+          await recordCrash(runFolder(project.path, runId), error);
+          throw error;
+        }
+      },
+      this.trainingSlots,
+    );
+  }
+
+  async listRuns(): Promise<RunInfo[]> {
+    return this.project ? listRuns(this.project.path) : [];
+  }
+
   async preferences(): Promise<Preferences> {
     return readPreferences(this.options.dataDir);
   }
@@ -305,7 +357,9 @@ export class Workbench implements WorkbenchApi {
     const reader = new RequestReader('savePreferences', request);
     const preferences = reader.raw('preferences');
     reader.end();
-    return writePreferences(this.options.dataDir, preferences);
+    const saved = await writePreferences(this.options.dataDir, preferences);
+    this.trainingJobs = saved.trainingJobs;
+    return saved;
   }
 
   async listJobs(): Promise<JobInfo[]> {
@@ -332,3 +386,9 @@ export class Workbench implements WorkbenchApi {
   }
 }
 
+
+/** tfjs-node uses every core for one job, and a GPU is best given to one; wasm and cpu use one core each. */
+function defaultTrainingJobs(): number {
+  const native = detectBackends().some((backend) => backend.available && (backend.name === 'tensorflow' || backend.name === 'tensorflow-gpu'));
+  return native ? 1 : availableParallelism();
+}

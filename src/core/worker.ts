@@ -21,6 +21,7 @@ run(input, {
   signal: controller.signal,
   progress: (done, total, message) => post({ type: 'progress', done, total, message }),
   log: (message) => post({ type: 'log', message }),
+  report: (report) => post({ type: 'report', report }),
 }).then(
   (result) => post({ type: 'done', result }),
   (error: unknown) => post(controller.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: toErrorData(error) }),

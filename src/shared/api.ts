@@ -6,6 +6,8 @@ import type { WorkbenchErrorData } from './errors';
 import type { AnnotationFormat, Edit, EditResult, ExportReport, ProjectAnnotations } from './annotations';
 import type { ClassCounts, DatasetOptions, DatasetSample, SplitName } from './dataset';
 import type { ProjectSettings } from './project';
+import type { RunInfo, TrainingOptions, TrainingReport } from './runs';
+import type { ModelName } from './training';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
 export type HostKind = 'electron' | 'browser';
@@ -46,8 +48,9 @@ export interface RecentProject {
   exists: boolean;
 }
 
-export type JobKind = 'demo' | 'sample' | 'import' | 'dataset';
-export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+export type JobKind = 'demo' | 'sample' | 'import' | 'dataset' | 'training';
+/** 'queued' jobs wait for a free slot (training runs as many at once as the machine can take). */
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
   done: number;
@@ -94,10 +97,26 @@ export interface DatasetPreview {
   examples: DatasetSample[];
 }
 
+/** A model as the window offers it: its size and cost at the dataset's input size and class count. */
+export interface ModelDescription {
+  name: ModelName;
+  label: string;
+  description: string;
+  /** The smallest input size it takes; `fits` is false below it. */
+  minSize: number;
+  fits: boolean;
+  /** Null when it does not fit. */
+  params: number | null;
+  /** Forward-pass FLOPs per image; null when it does not fit. */
+  flops: number | null;
+}
+
 /** The user's choices for the window, kept in the data folder (shared by the desktop app and browser mode). */
 export interface Preferences {
   /** Shortcut id to the keys the user chose instead of its default, e.g. { "frame.next": "Ctrl+Right" }. */
   keys: Record<string, string>;
+  /** Training jobs run at once; absent means one per core on the CPU, one when tfjs-node (GPU or CPU) is installed. */
+  trainingJobs?: number;
 }
 
 export interface WorkbenchMethods {
@@ -133,6 +152,16 @@ export interface WorkbenchMethods {
   buildDataset(request: { name: string; options: DatasetOptions; force?: boolean }): Promise<JobInfo>;
   /** The project's datasets, newest first, each with a few example crops. */
   listDatasets(): Promise<DatasetPreview[]>;
+  /** The four architectures with their parameter count and FLOPs at this input size and class count. */
+  describeModels(request: { size: number; classes: number }): Promise<ModelDescription[]>;
+  /**
+   * Queues a training run on one of the project's datasets; options left out take TRAINING_DEFAULTS.
+   * Refused at once when the dataset cannot support it (an empty part, one class, a batch larger than the
+   * training set, an input size the model cannot take). The job's result is the run's summary.
+   */
+  startTraining(request: { options: Partial<TrainingOptions> & { dataset: string } }): Promise<JobInfo>;
+  /** The project's runs, newest first, including running ones and ones cut off by a crash. */
+  listRuns(): Promise<RunInfo[]>;
   preferences(): Promise<Preferences>;
   savePreferences(request: { preferences: Preferences }): Promise<Preferences>;
   listJobs(): Promise<JobInfo[]>;
@@ -160,6 +189,9 @@ export const apiMethods = [
   'planDataset',
   'buildDataset',
   'listDatasets',
+  'describeModels',
+  'startTraining',
+  'listRuns',
   'preferences',
   'savePreferences',
   'listJobs',
@@ -178,7 +210,9 @@ export function isApiMethod(name: unknown): name is ApiMethod {
 
 export type JobEvent =
   | { type: 'job-started'; job: JobInfo }
+  | { type: 'job-running'; jobId: string }
   | { type: 'job-progress'; jobId: string; progress: JobProgress }
+  | { type: 'job-metrics'; jobId: string; report: TrainingReport }
   | { type: 'job-log'; jobId: string; message: string }
   | { type: 'job-done'; jobId: string; result: unknown }
   | { type: 'job-failed'; jobId: string; error: WorkbenchErrorData }

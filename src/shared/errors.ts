@@ -14,6 +14,10 @@ export type ErrorCode =
   | 'invalid-project' // a project.json that cannot be read; `where` names the file, line or field
   | 'invalid-annotations' // an annotation file that cannot be imported at all; `where` names the file and line
   | 'job-not-found'
+  | 'run-not-found'
+  | 'invalid-dataset' // a dataset that cannot train a model (an empty part, one class, unreadable crops); `where` names the file
+  | 'backend-unavailable' // a training backend asked for by name that is not installed or does not load
+  | 'diverged' // training produced a loss that is not a number
   | 'unsupported' // the host cannot do this (for example a native dialog in browser mode)
   | 'disconnected' // the browser lost its connection to the Maskbench server
   | 'io-error'

@@ -4,6 +4,7 @@ import { buildDataset } from '../../core/dataset/build-dataset';
 import type { CliCommand } from '../command';
 import { progressPrinter } from '../progress';
 import { requiredString } from './import';
+import { choice, number } from '../flags';
 
 const d = DATASET_DEFAULTS;
 
@@ -72,19 +73,6 @@ export const datasetCommand: CliCommand = {
     return 0;
   },
 };
-
-function number(value: string | boolean | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(parsed)) throw new WorkbenchError('invalid-request', `--${flag} must be a number, got "${String(value)}"`, { field: flag });
-  return parsed;
-}
-
-function choice<T extends string>(value: string | boolean | undefined, choices: readonly T[], fallback: T, flag: string): T {
-  if (value === undefined) return fallback;
-  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
-  throw new WorkbenchError('invalid-request', `--${flag} must be one of ${choices.join(', ')}, got "${String(value)}"`, { field: flag });
-}
 
 function splitFractions(value: string | boolean | undefined): [number, number, number] {
   if (value === undefined) return d.split;

@@ -3,14 +3,18 @@
 
 import { randomUUID } from 'node:crypto';
 import type { JobEvent, JobInfo, JobKind, JobProgress } from '../../shared/api';
+import type { TrainingReport } from '../../shared/runs';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { Emitter } from '../event-emitter';
+import type { JobSlots } from './job-slots';
 
 export interface JobContext {
   /** Aborted when the job is cancelled; pass it to anything that waits. */
   signal: AbortSignal;
   progress(done: number, total: number, message?: string): void;
   log(message: string): void;
+  /** Training figures; the producer throttles batch figures itself. */
+  report?(report: TrainingReport): void;
 }
 
 export type JobWork = (context: JobContext) => Promise<unknown>;
@@ -45,9 +49,10 @@ export class JobRunner {
     return [...this.jobs.values()].map((job) => structuredClone(job.info));
   }
 
-  start(kind: JobKind, title: string, work: JobWork): JobInfo {
+  /** Starts `work` now, or with `slots` once one is free (the job is 'queued' until then). */
+  start(kind: JobKind, title: string, work: JobWork, slots?: JobSlots): JobInfo {
     const job: RunningJob = {
-      info: { id: randomUUID(), kind, title, state: 'running', progress: null, startedAt: new Date(this.now()).toISOString() },
+      info: { id: randomUUID(), kind, title, state: slots ? 'queued' : 'running', progress: null, startedAt: new Date(this.now()).toISOString() },
       controller: new AbortController(),
       lastProgressAt: -Infinity,
       pendingProgress: null,
@@ -56,13 +61,13 @@ export class JobRunner {
     };
     this.jobs.set(job.info.id, job);
     this.emit({ type: 'job-started', job: structuredClone(job.info) });
-    job.ended = this.run(job, work);
+    job.ended = this.run(job, work, slots);
     return structuredClone(job.info);
   }
 
   /** Cancels every running job and waits (up to `timeoutMs`) for them to clean up: for quitting. */
   async cancelAll(timeoutMs: number): Promise<void> {
-    const running = [...this.jobs.values()].filter((job) => job.info.state === 'running');
+    const running = [...this.jobs.values()].filter((job) => isActive(job.info));
     for (const job of running) job.controller.abort();
     const ended = Promise.all(running.map((job) => job.ended));
     await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
@@ -72,11 +77,21 @@ export class JobRunner {
   cancel(jobId: string): void {
     const job = this.jobs.get(jobId);
     if (!job) throw new WorkbenchError('job-not-found', `There is no job with id ${jobId}`, { field: 'jobId' });
-    if (job.info.state === 'running') job.controller.abort();
+    if (isActive(job.info)) job.controller.abort();
   }
 
-  private async run(job: RunningJob, work: JobWork): Promise<void> {
+  private async run(job: RunningJob, work: JobWork, slots?: JobSlots): Promise<void> {
     const { signal } = job.controller;
+    let release = () => {};
+    if (slots) {
+      try {
+        release = await slots.acquire(signal);
+      } catch {
+        return this.finish(job, 'cancelled', { type: 'job-cancelled', jobId: job.info.id });
+      }
+      job.info.state = 'running';
+      this.emit({ type: 'job-running', jobId: job.info.id });
+    }
     const context: JobContext = {
       signal,
       progress: (done, total, message) => {
@@ -88,6 +103,9 @@ export class JobRunner {
       },
       log: (message) => {
         if (!signal.aborted) this.emit({ type: 'job-log', jobId: job.info.id, message });
+      },
+      report: (report) => {
+        if (!signal.aborted) this.emit({ type: 'job-metrics', jobId: job.info.id, report });
       },
     };
     try {
@@ -102,6 +120,8 @@ export class JobRunner {
       this.flushProgress(job);
       job.info.error = data;
       this.finish(job, 'failed', { type: 'job-failed', jobId: job.info.id, error: data });
+    } finally {
+      release();
     }
   }
 
@@ -120,11 +140,15 @@ export class JobRunner {
     job.info.state = state;
     job.info.endedAt = new Date(this.now()).toISOString();
     this.emit(event);
-    const finished = [...this.jobs.values()].filter((other) => other.info.state !== 'running');
+    const finished = [...this.jobs.values()].filter((other) => !isActive(other.info));
     for (const old of finished.slice(0, Math.max(0, finished.length - FINISHED_KEPT))) this.jobs.delete(old.info.id);
   }
 
   private emit(event: JobEvent): void {
     this.events.emit(event);
   }
+}
+
+function isActive(info: JobInfo): boolean {
+  return info.state === 'queued' || info.state === 'running';
 }

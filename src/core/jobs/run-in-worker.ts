@@ -29,6 +29,7 @@ export function runInWorker<T extends WorkerTaskName>(script: string, task: T, i
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'progress') context.progress(message.done, message.total, message.message);
       else if (message.type === 'log') context.log(message.message);
+      else if (message.type === 'report') context.report?.(message.report);
       else if (message.type === 'done') settle(() => resolve(message.result));
       else if (message.type === 'failed') settle(() => reject(WorkbenchError.fromData(message.error)));
       else settle(() => reject(context.signal.reason));

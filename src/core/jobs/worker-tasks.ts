@@ -8,12 +8,15 @@ import { generateSample } from '../sample/generate-sample';
 import type { WorkbenchErrorData } from '../../shared/errors';
 import type { SampleOptions } from '../sample/sample-options';
 import type { JobContext } from './job-runner';
+import type { TrainingReport } from '../../shared/runs';
+import { trainRun, type TrainRunInput } from '../training/train-run';
 
 export const workerTasks = {
   sample: (input: { target: string; options: SampleOptions; force: boolean }, context: JobContext) =>
     generateSample(input.target, input.options, context, input.force),
   import: (input: { project: string; source: string; options: ImportIntoProjectOptions }) => importIntoProject(input.project, input.source, input.options),
   dataset: (input: { project: string; name: string; options: DatasetOptions; force: boolean }, context: JobContext) => buildDataset(input.project, input.name, input.options, context, input.force),
+  train: (input: TrainRunInput, context: JobContext) => trainRun(input, context),
 };
 
 export type WorkerTaskName = keyof typeof workerTasks;
@@ -24,6 +27,7 @@ export type ToWorker = { type: 'cancel' };
 export type FromWorker =
   | { type: 'progress'; done: number; total: number; message?: string }
   | { type: 'log'; message: string }
+  | { type: 'report'; report: TrainingReport }
   | { type: 'done'; result: unknown }
   | { type: 'failed'; error: WorkbenchErrorData }
   | { type: 'cancelled' };

@@ -1,0 +1,26 @@
+import { resolve } from 'node:path';
+import { listRuns } from '../../core/runs/run-folder';
+import type { CliCommand } from '../command';
+import { requiredString } from './import';
+
+export const runsCommand: CliCommand = {
+  summary: 'list a project’s training runs, newest first, with how each ended',
+  usage: ['--project DIR        the project folder'],
+  options: { project: { type: 'string' } },
+
+  async run(args, { json, output }) {
+    const runs = await listRuns(resolve(requiredString(args.project, '--project')));
+    if (json) {
+      output.out(JSON.stringify(runs));
+      return 0;
+    }
+    if (runs.length === 0) output.err('No runs yet: start one with maskbench train');
+    for (const run of runs) {
+      const { config, summary } = run;
+      const figures = summary?.val ? `val ${summary.val.accuracy.toFixed(3)}${summary.test ? ` test ${summary.test.accuracy.toFixed(3)}` : ''}` : '';
+      const why = summary?.error ? `: ${summary.error.message}` : '';
+      output.out(`${run.id}  ${run.status.padEnd(13)} ${config.options.model.padEnd(11)} ${config.options.dataset}  ${run.epochs}/${config.options.epochs} epochs  ${config.backend?.name ?? '-'}  ${figures}${why}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,53 @@
+// The wasm backend registers its own kernels when it is first imported: importing it here first means
+// that ours replace them, rather than theirs ours.
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './batch-mat-mul';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
+import { fusedBatchNormConfig } from './fused-batch-norm';
+import { maxPoolGradConfig } from './max-pool-grad';
+import { meanConfig, sumConfig } from './reduce-leading';
+import { tileConfig } from './tile';
+
+/** Each kernel we supply: a replacement, or a wrapper that takes over the cases wasm's own kernel runs slowly. */
+const KERNELS: ReadonlyArray<[name: string, make: (wasmKernel: tf.KernelConfig) => tf.KernelConfig]> = [
+  [tf.Conv2DBackpropFilter, () => conv2DBackpropFilterConfig],
+  [tf.Conv2DBackpropInput, () => conv2DBackpropInputConfig],
+  [tf.Tile, () => tileConfig],
+  [tf.MaxPoolGrad, () => maxPoolGradConfig],
+  [tf.BatchMatMul, batchMatMulConfig],
+  [tf.Sum, sumConfig],
+  [tf.Mean, meanConfig],
+  [tf.FusedBatchNorm, fusedBatchNormConfig],
+];
+
+/** Ours, as registered, so that registering again changes nothing. */
+const ours = new Set<tf.KernelConfig>();
+
+/**
+ * Registers for the 'wasm' backend the training kernels that tfjs 4.22 lacks there (Conv2DBackpropFilter)
+ * or runs slowly (the others in KERNELS), in place of wasm's own. Idempotent; works before or after the
+ * backend is initialised, since none of ours needs setting up and wrapped kernels keep wasm's set-up.
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const [name, make] of KERNELS) {
+    const current = tf.getKernel(name, 'wasm');
+    if (current !== undefined && ours.has(current)) continue;
+    const config = make(current ?? missing(name));
+    if (current !== undefined) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(config);
+    ours.add(config);
+  }
+}
+
+/** Stands in for a kernel wasm lacks; only the replacements, which never call it, are made from it. */
+function missing(name: string): tf.KernelConfig {
+  return {
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: () => {
+      throw new Error(`The wasm backend has no ${name} kernel.`);
+    },
+  };
+}

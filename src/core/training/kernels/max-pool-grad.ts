@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { heapView, input, wasmArgs } from './wasm-util';
+
+/**
+ * The gradient of max pooling: each dy goes to the first largest input of its window, as on the cpu
+ * backend. wasm's own kernel searches every window again for every input pixel; this one scans each
+ * window once, all channels of a pixel together so that memory is read in order.
+ */
+function maxPoolGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const args = wasmArgs(params);
+  const { backend } = args;
+  const dy = input(args, 'dy');
+  const x = input(args, 'input');
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+
+  const dx = backend.makeOutput(x.shape, 'float32');
+  const xs = heapView(backend, x);
+  const dys = heapView(backend, dy);
+  const out = heapView(backend, dx);
+  out.fill(0);
+  const best = new Float32Array(channels);
+  const where = new Int32Array(channels);
+  for (let b = 0, at = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++, at += channels) {
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let fy = 0; fy < filterHeight; fy++) {
+          const iy = oy * strideHeight - top + fy;
+          if (iy < 0 || iy >= inHeight) continue;
+          for (let fx = 0; fx < filterWidth; fx++) {
+            const ix = ox * strideWidth - left + fx;
+            if (ix < 0 || ix >= inWidth) continue;
+            const base = ((b * inHeight + iy) * inWidth + ix) * channels;
+            for (let c = 0; c < channels; c++) {
+              const value = xs[base + c]!;
+              if (value > best[c]!) {
+                best[c] = value;
+                where[c] = base + c;
+              }
+            }
+          }
+        }
+        for (let c = 0; c < channels; c++) if (where[c]! >= 0) out[where[c]!] += dys[at + c]!;
+      }
+    }
+  }
+  return dx;
+}
+
+export const maxPoolGradConfig: tf.KernelConfig = {
+  kernelName: tf.MaxPoolGrad,
+  backendName: 'wasm',
+  kernelFunc: maxPoolGrad,
+};

@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { heapView, input, wasmArgs } from './wasm-util';
+
+/**
+ * Sum and Mean over the leading axes, as batch norm and bias gradients take them over [batch, height,
+ * width] of NHWC activations. wasm's kernels first transpose the reduced axes to the end, a full copy;
+ * this adds each row of channels into one row of float64 totals (as precise as the cpu backend).
+ * Any other reduction goes to wasm's own kernel.
+ */
+function reduceLeading(wasmKernel: tf.KernelConfig, mean: boolean): tf.KernelConfig {
+  const reduce = (params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo => {
+    const args = wasmArgs(params);
+    const { backend } = args;
+    const x = input(args, 'x');
+    const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
+    if (x.dtype !== 'float32' || !leading) return wasmKernel.kernelFunc(params) as tf.TensorInfo;
+
+    const kept = x.shape.slice(axes.length);
+    const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+    const inner = tf.util.sizeFromShape(kept);
+    const count = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
+    const xs = heapView(backend, x);
+    const totals = new Float64Array(inner);
+    for (let row = 0, at = 0; row < count; row++) for (let j = 0; j < inner; j++, at++) totals[j]! += xs[at]!;
+    const result = heapView(backend, out);
+    for (let j = 0; j < inner; j++) result[j] = mean ? totals[j]! / count : totals[j]!;
+    return out;
+  };
+  return { ...wasmKernel, kernelFunc: reduce };
+}
+
+export const sumConfig = (wasmSum: tf.KernelConfig) => reduceLeading(wasmSum, false);
+export const meanConfig = (wasmMean: tf.KernelConfig) => reduceLeading(wasmMean, true);

@@ -1,0 +1,67 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** What tfjs hands a kernel registered for 'wasm'. */
+export interface WasmKernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** Narrows tfjs's loosely typed kernel arguments, once per kernel. */
+export function wasmArgs(params: Parameters<tf.KernelFunc>[0]): WasmKernelArgs {
+  return params as WasmKernelArgs;
+}
+
+export function input(args: WasmKernelArgs, name: string): tf.TensorInfo {
+  const info = args.inputs[name];
+  if (info === undefined) throw new Error(`The kernel was called without its input '${name}'.`);
+  return info;
+}
+
+/**
+ * A view of a tensor's values in wasm memory. Take views only after the last allocation of a kernel:
+ * growing the heap moves it and leaves older views empty.
+ */
+export function heapView(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
+  if (info.dtype !== 'float32') throw new Error(`Expected a float32 tensor, got ${info.dtype}.`);
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+/**
+ * The raw bits of a numeric tensor in wasm memory, for kernels that only move values: 32-bit values as
+ * integers, which JavaScript copies without converting them to doubles and back.
+ */
+export function heapBits(backend: BackendWasm, info: tf.TensorInfo): Int32Array | Uint8Array {
+  const { memoryOffset } = backend.dataIdMap.get(info.dataId)!;
+  const size = tf.util.sizeFromShape(info.shape);
+  const buffer = backend.wasm.HEAPU8.buffer;
+  if (info.dtype === 'float32' || info.dtype === 'int32') return new Int32Array(buffer, memoryOffset, size);
+  if (info.dtype === 'bool') return new Uint8Array(buffer, memoryOffset, size);
+  throw new Error(`Tensors of type ${info.dtype} are not supported here.`);
+}
+
+/** Runs a kernel registered for 'wasm' directly, so its output is not tracked by the engine: free it with `backend.disposeData`. */
+export function runWasmKernel(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (kernel === undefined) throw new Error(`The wasm backend has no ${name} kernel.`);
+  return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
+}
+
+/** The geometry of a 2-D convolution, as tfjs computes it for the forward op, refusing what these kernels do not handle. */
+export function convGeometry(
+  kernel: string,
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: Pick<tf.Conv2DBackpropFilterAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>,
+): tf.backend_util.Conv2DInfo {
+  if (attrs.dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm supports only NHWC data, not ${attrs.dataFormat}.`);
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+}

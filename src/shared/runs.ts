@@ -1,0 +1,161 @@
+// Training runs: what a user asks for, what streams while it trains, and what its run folder records.
+
+import type { TrainingBackendName } from './api';
+import type { WorkbenchErrorData } from './errors';
+import type { ModelName } from './training';
+
+export type OptimizerName = 'sgd' | 'adam';
+export type ScheduleName = 'constant' | 'step' | 'cosine';
+export type BackendChoice = 'auto' | TrainingBackendName;
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface TrainingOptions {
+  /** The dataset's name (its folder under datasets/). */
+  dataset: string;
+  model: ModelName;
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** For SGD only (the study's 0.9). */
+  momentum: number;
+  /** 'step' multiplies the rate by `stepFactor` every `stepEvery` epochs; 'cosine' anneals it to 0 over the run. */
+  schedule: ScheduleName;
+  stepEvery: number;
+  stepFactor: number;
+  /** Weight the loss by the dataset's class weights (when it was built with balance 'weights'). */
+  classWeights: boolean;
+  /** Stop after this many epochs without a better validation accuracy; 0 trains every epoch. */
+  patience: number;
+  seed: number;
+  backend: BackendChoice;
+}
+
+export const TRAINING_DEFAULTS: Omit<TrainingOptions, 'dataset'> = {
+  model: 'conv-bn',
+  epochs: 30,
+  batchSize: 32,
+  optimizer: 'sgd',
+  learningRate: 0.01,
+  momentum: 0.9,
+  schedule: 'constant',
+  stepEvery: 10,
+  stepFactor: 0.1,
+  classWeights: true,
+  patience: 0,
+  seed: 1,
+  backend: 'auto',
+};
+
+/** Rows are the true class and columns the predicted one, both in `labels` order. */
+export interface ConfusionMatrix {
+  labels: string[];
+  matrix: number[][];
+}
+
+export interface ClassMetrics {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** How many examples truly have this label. */
+  support: number;
+}
+
+/** Loss, accuracy and per-class figures of one part of the dataset. */
+export interface SplitMetrics {
+  loss: number;
+  accuracy: number;
+  perClass: ClassMetrics[];
+  confusion: ConfusionMatrix;
+}
+
+export interface BatchMetrics {
+  kind: 'batch';
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface EpochMetrics {
+  kind: 'epoch';
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  perClass: ClassMetrics[];
+  learningRate: number;
+  /** Training images per second in this epoch (validation not counted). */
+  imagesPerSecond: number;
+  /** Since the run started. */
+  seconds: number;
+  /** Tensors alive at the epoch's end: the same every epoch, or something leaks. */
+  tensors: number;
+}
+
+/** What a training job streams besides progress. Batch metrics are throttled to a few a second. */
+export type TrainingReport =
+  | BatchMetrics
+  | EpochMetrics
+  | { kind: 'confusion'; epoch: number; split: 'val' | 'test'; confusion: ConfusionMatrix };
+
+export interface BackendUsed {
+  name: TrainingBackendName;
+  requested: BackendChoice;
+  /** Why each faster backend was not used, e.g. "tensorflow: @tensorflow/tfjs-node is not installed". */
+  passedOver: string[];
+}
+
+export interface DatasetUsed {
+  name: string;
+  /** sha256 of its manifest and every crop: two runs with the same hash trained on the same pixels. */
+  hash: string;
+  size: number;
+  labels: string[];
+  counts: Record<'train' | 'val' | 'test', Record<string, number>>;
+  /** The weights the loss used, or null when it was unweighted. */
+  classWeights: Record<string, number> | null;
+}
+
+/** config.json: everything needed to train the same run again. */
+export interface RunConfig {
+  schema: 1;
+  id: string;
+  createdAt: string;
+  options: TrainingOptions;
+  /** The rest is filled in as the run starts; a run that failed before that leaves them null. */
+  dataset: DatasetUsed | null;
+  model: { name: ModelName; params: number; flops: number } | null;
+  backend: BackendUsed | null;
+  versions: { maskbench: string; tfjs: string; node: string };
+}
+
+export type RunStatus = 'running' | 'done' | 'stopped-early' | 'failed' | 'cancelled' | 'interrupted';
+
+/** summary.json, written when a run ends whichever way. */
+export interface RunSummary {
+  status: Exclude<RunStatus, 'running' | 'interrupted'>;
+  endedAt: string;
+  epochs: number;
+  bestEpoch: number | null;
+  /** The best checkpoint's figures on each part (train without augmentation, as evaluated after training). */
+  train: SplitMetrics | null;
+  val: SplitMetrics | null;
+  test: SplitMetrics | null;
+  seconds: number;
+  error?: WorkbenchErrorData;
+}
+
+/** A run as listed: its config, how it ended (or that it is still running or was cut off). */
+export interface RunInfo {
+  id: string;
+  path: string;
+  status: RunStatus;
+  config: RunConfig;
+  summary: RunSummary | null;
+  /** Epochs recorded in metrics.jsonl so far. */
+  epochs: number;
+}

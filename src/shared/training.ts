@@ -1,0 +1,39 @@
+// The classifiers Maskbench can train, as the window, the CLI and run folders name them. The
+// architectures themselves live in core (src/core/training/models); this is only what the UI shows.
+
+export type ModelName = 'simple-conv' | 'conv-bn' | 'lenet5' | 'resnet50';
+export const MODEL_NAMES: readonly ModelName[] = ['simple-conv', 'conv-bn', 'lenet5', 'resnet50'];
+
+export interface ModelInfo {
+  label: string;
+  description: string;
+  /** The smallest square input (px) the architecture takes; smaller crops shrink to nothing inside it. */
+  minSize: number;
+}
+
+export const MODELS: Readonly<Record<ModelName, ModelInfo>> = {
+  'simple-conv': {
+    label: 'Simple CNN',
+    description: 'Three 3x3 conv + max-pool stages (16, 32, 64 filters) and a 64-unit dense layer. Small and quick.',
+    minSize: 8,
+  },
+  'conv-bn': {
+    label: 'CNN with batch norm',
+    description: 'The simple CNN with batch normalisation after each convolution: trains faster and more steadily.',
+    minSize: 8,
+  },
+  lenet5: {
+    label: 'LeNet-5',
+    description: 'LeCun et al. (1998) on colour crops: two 5x5 tanh convolutions with average pooling, dense 120 and 84.',
+    minSize: 16,
+  },
+  resnet50: {
+    label: 'ResNet-50',
+    description: 'He et al. (2016): 50 layers of bottleneck residual blocks, trained from scratch. Slow on a CPU.',
+    minSize: 32,
+  },
+};
+
+export function isModelName(value: unknown): value is ModelName {
+  return typeof value === 'string' && (MODEL_NAMES as readonly string[]).includes(value);
+}
