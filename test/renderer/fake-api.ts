@@ -1,5 +1,6 @@
 import { vi } from 'vitest';
-import type { AppInfo, JobInfo, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
+import type { AppInfo, DatasetPreview, JobInfo, ModelDescription, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
+import type { RunInfo } from '../../src/shared/runs';
 
 export const appInfo: AppInfo = {
   version: '9.9.9',
@@ -33,7 +34,10 @@ export function fakeApi() {
     importAnnotations: vi.fn(async () => job({ kind: 'import' })),
     planDataset: vi.fn(async () => ({ labels: ['MW', 'NM', 'ND'], counts: { train: {}, val: {}, test: {} }, warnings: [] as string[] })),
     buildDataset: vi.fn(async () => job({ kind: 'dataset' })),
-    listDatasets: vi.fn(async () => []),
+    listDatasets: vi.fn(async (): Promise<DatasetPreview[]> => []),
+    describeModels: vi.fn(async (): Promise<ModelDescription[]> => []),
+    startTraining: vi.fn(async () => job({ kind: 'training', state: 'queued' })),
+    listRuns: vi.fn(async (): Promise<RunInfo[]> => []),
     preferences: vi.fn(async () => ({ keys: {} as Record<string, string> })),
     savePreferences: vi.fn(async ({ preferences }: { preferences: { keys: Record<string, string> } }) => preferences),
     exportAnnotations: vi.fn(async () => ({ format: 'voc' as const, out: '/out', frames: 0, boxes: 0, tracks: 0, notKept: [] })),

@@ -26,7 +26,7 @@ describe('jobs store', () => {
     expect(frames).toHaveLength(1);
     expect(jobs.list).toEqual([]);
     nextFrame();
-    expect(jobs.running).toEqual([expect.objectContaining({ id: 'job-1', progress: { done: 50, total: 50 } })]);
+    expect(jobs.active).toEqual([expect.objectContaining({ id: 'job-1', progress: { done: 50, total: 50 } })]);
   });
 
   it('says once that a job ended, and takes it off the running list', () => {
@@ -35,7 +35,7 @@ describe('jobs store', () => {
     jobs.receive({ type: 'job-started', job: job() });
     jobs.receive({ type: 'job-failed', jobId: 'job-1', error: { code: 'io-error', message: 'disk full' } });
     nextFrame();
-    expect(jobs.running).toEqual([]);
+    expect(jobs.active).toEqual([]);
     expect(jobs.list[0]).toMatchObject({ state: 'failed', error: { message: 'disk full' } });
     expect(app.notices).toEqual([expect.objectContaining({ kind: 'error', text: 'Test job failed: disk full' })]);
   });

@@ -3,6 +3,7 @@ import type { JobEvent } from '../../src/shared/api';
 import { WorkbenchError } from '../../src/shared/errors';
 import { JobRunner } from '../../src/core/jobs/job-runner';
 import { runDemoJob } from '../../src/core/jobs/demo-job';
+import { JobSlots } from '../../src/core/jobs/job-slots';
 
 function record(runner: JobRunner): JobEvent[] {
   const events: JobEvent[] = [];
@@ -98,5 +99,35 @@ describe('JobRunner', () => {
 
   it('refuses to cancel an unknown job', () => {
     expect(() => new JobRunner().cancel('nope')).toThrowError(expect.objectContaining({ code: 'job-not-found' }));
+  });
+
+  it('queues jobs beyond the slots, starts each when one frees, and cancels a queued job without running it', async () => {
+    const runner = new JobRunner();
+    const events = record(runner);
+    let limit = 1;
+    const slots = new JobSlots(() => limit);
+    const started: string[] = [];
+    const work = (name: string) => async (context: Parameters<typeof runDemoJob>[0]) => {
+      started.push(name);
+      return runDemoJob(context, 3, 5);
+    };
+    const first = runner.start('training', 'first', work('first'), slots);
+    const second = runner.start('training', 'second', work('second'), slots);
+    const third = runner.start('training', 'third', work('third'), slots);
+    expect([first.state, second.state, third.state]).toEqual(['queued', 'queued', 'queued']);
+    runner.cancel(third.id);
+    await ended(events, second.id);
+    expect(started).toEqual(['first', 'second']);
+    expect(await ended(events, third.id)).toEqual({ type: 'job-cancelled', jobId: third.id });
+    // The second waited for the first: it was announced running only after the first was done.
+    const order = events.filter((event) => event.type === 'job-running' || event.type === 'job-done').map((event) => `${event.type}:${'jobId' in event ? event.jobId : ''}`);
+    expect(order).toEqual([`job-running:${first.id}`, `job-done:${first.id}`, `job-running:${second.id}`, `job-done:${second.id}`]);
+
+    limit = 2;
+    const a = runner.start('training', 'a', work('a'), slots);
+    const b = runner.start('training', 'b', work('b'), slots);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(runner.list().filter((job) => job.id === a.id || job.id === b.id).map((job) => job.state)).toEqual(['running', 'running']);
+    await Promise.all([ended(events, a.id), ended(events, b.id)]);
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -123,6 +124,23 @@ describe('weight counts (a PyTorch twin must match them)', () => {
       const convs = model.layers.filter((layer) => layer.getClassName() === 'Conv2D');
       expect(convs).toHaveLength(1 + 3 * 16 + 4);
     });
+  }, 60_000);
+});
+
+describe('the PyTorch twin (bench/pytorch/train_speed.py)', () => {
+  // Debian's python3-torch is for the system Python; where it is missing the check is skipped, not failed.
+  it('has the same weight counts at the same sizes', ({ skip }) => {
+    for (const [size, classes] of [[32, 3], [64, 2]] as const) {
+      const run = spawnSync('/usr/bin/python3', ['bench/pytorch/train_speed.py', '--params', '--size', String(size), '--classes', String(classes)], { encoding: 'utf8' });
+      if (run.error || /No module named 'torch'/.test(run.stderr)) skip('no PyTorch for /usr/bin/python3');
+      expect(run.status, run.stderr).toBe(0);
+      const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { model: ModelName; params: number; trainableParams: number });
+      expect(lines.map((line) => line.model)).toEqual(MODEL_NAMES);
+      for (const line of lines) {
+        const { params, trainableParams } = modelCost(line.model, { size, classes });
+        expect({ model: line.model, params: line.params, trainableParams: line.trainableParams }).toEqual({ model: line.model, params, trainableParams });
+      }
+    }
   }, 60_000);
 });
 

@@ -11,11 +11,13 @@ import { meanConfig, sumConfig } from './reduce-leading';
 import { tileConfig } from './tile';
 
 /** Each kernel we supply: a replacement, or a wrapper that takes over the cases wasm's own kernel runs slowly. */
-const KERNELS: ReadonlyArray<[name: string, make: (wasmKernel: tf.KernelConfig) => tf.KernelConfig]> = [
-  [tf.Conv2DBackpropFilter, () => conv2DBackpropFilterConfig],
-  [tf.Conv2DBackpropInput, () => conv2DBackpropInputConfig],
-  [tf.Tile, () => tileConfig],
-  [tf.MaxPoolGrad, () => maxPoolGradConfig],
+type Supplied = tf.KernelConfig | ((wasmKernel: tf.KernelConfig) => tf.KernelConfig);
+
+const KERNELS: ReadonlyArray<[name: string, supplied: Supplied]> = [
+  [tf.Conv2DBackpropFilter, conv2DBackpropFilterConfig],
+  [tf.Conv2DBackpropInput, conv2DBackpropInputConfig],
+  [tf.Tile, tileConfig],
+  [tf.MaxPoolGrad, maxPoolGradConfig],
   [tf.BatchMatMul, batchMatMulConfig],
   [tf.Sum, sumConfig],
   [tf.Mean, meanConfig],
@@ -31,23 +33,13 @@ const ours = new Set<tf.KernelConfig>();
  * backend is initialised, since none of ours needs setting up and wrapped kernels keep wasm's set-up.
  */
 export function registerWasmTrainingKernels(): void {
-  for (const [name, make] of KERNELS) {
+  for (const [name, supplied] of KERNELS) {
     const current = tf.getKernel(name, 'wasm');
     if (current !== undefined && ours.has(current)) continue;
-    const config = make(current ?? missing(name));
+    if (typeof supplied === 'function' && current === undefined) throw new Error(`The wasm backend has no ${name} kernel to wrap.`);
+    const config = typeof supplied === 'function' ? supplied(current!) : supplied;
     if (current !== undefined) tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(config);
     ours.add(config);
   }
-}
-
-/** Stands in for a kernel wasm lacks; only the replacements, which never call it, are made from it. */
-function missing(name: string): tf.KernelConfig {
-  return {
-    kernelName: name,
-    backendName: 'wasm',
-    kernelFunc: () => {
-      throw new Error(`The wasm backend has no ${name} kernel.`);
-    },
-  };
 }

@@ -44,7 +44,7 @@ function maxPoolGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
             }
           }
         }
-        for (let c = 0; c < channels; c++) if (where[c]! >= 0) out[where[c]!] += dys[at + c]!;
+        for (let c = 0; c < channels; c++) if (where[c]! >= 0) out[where[c]!]! += dys[at + c]!;
       }
     }
   }

@@ -33,11 +33,9 @@ export function heapView(backend: BackendWasm, info: tf.TensorInfo): Float32Arra
  * integers, which JavaScript copies without converting them to doubles and back.
  */
 export function heapBits(backend: BackendWasm, info: tf.TensorInfo): Int32Array | Uint8Array {
-  const { memoryOffset } = backend.dataIdMap.get(info.dataId)!;
-  const size = tf.util.sizeFromShape(info.shape);
-  const buffer = backend.wasm.HEAPU8.buffer;
-  if (info.dtype === 'float32' || info.dtype === 'int32') return new Int32Array(buffer, memoryOffset, size);
-  if (info.dtype === 'bool') return new Uint8Array(buffer, memoryOffset, size);
+  const view = backend.typedArrayFromHeap(info);
+  if (info.dtype === 'float32' || info.dtype === 'int32') return new Int32Array(view.buffer, view.byteOffset, view.length);
+  if (info.dtype === 'bool') return view as Uint8Array;
   throw new Error(`Tensors of type ${info.dtype} are not supported here.`);
 }
 

@@ -4,6 +4,7 @@ import type { DemoJobRequest, JobEvent, JobInfo } from '../../../shared/api';
 import type { ImportReport } from '../../../shared/annotations';
 import { useApi } from '../api/client';
 import { useAppStore } from './app';
+import { useTrainingStore } from './training';
 
 /**
  * Jobs as the core reports them. Events are queued and applied once per animation frame, so a burst of
@@ -19,7 +20,8 @@ export const useJobsStore = defineStore('jobs', () => {
   let flushScheduled = false;
 
   const list = computed(() => Object.values(byId.value).sort((a, b) => b.startedAt.localeCompare(a.startedAt)));
-  const running = computed(() => list.value.filter((job) => job.state === 'running'));
+  /** Queued and running jobs. */
+  const active = computed(() => list.value.filter((job) => job.state === 'running' || job.state === 'queued'));
 
   async function load(): Promise<void> {
     for (const job of await useApi().listJobs()) byId.value[job.id] = job;
@@ -46,6 +48,12 @@ export const useJobsStore = defineStore('jobs', () => {
     if (!job) return;
     const app = useAppStore();
     switch (event.type) {
+      case 'job-running':
+        job.state = 'running';
+        break;
+      case 'job-metrics':
+        useTrainingStore().receive(event.jobId, event.report);
+        break;
       case 'job-progress':
         job.progress = event.progress;
         break;
@@ -72,6 +80,10 @@ export const useJobsStore = defineStore('jobs', () => {
         app.notify(`${job.title} was cancelled`);
         break;
     }
+    // A run's folder changes as its job starts and ends: the runs table reads it again then.
+    if (job.kind === 'training' && (event.type === 'job-running' || event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled')) {
+      void useTrainingStore().refresh().catch((error: unknown) => app.report(error));
+    }
   }
 
   async function startDemo(request: DemoJobRequest): Promise<void> {
@@ -83,5 +95,5 @@ export const useJobsStore = defineStore('jobs', () => {
     await useApi().cancelJob({ jobId });
   }
 
-  return { byId, lastImport, datasetsBuilt, list, running, load, receive, startDemo, cancel };
+  return { byId, lastImport, datasetsBuilt, list, active, load, receive, startDemo, cancel };
 });

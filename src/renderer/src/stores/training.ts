@@ -1,0 +1,37 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { RunInfo, TrainingOptions, TrainingReport, BatchMetrics, ConfusionMatrix, EpochMetrics } from '../../../shared/runs';
+import { useApi } from '../api/client';
+import { useAppStore } from './app';
+
+/** The latest figures of a training job, as they stream: only the newest of each kind is kept. */
+export interface LiveRun {
+  batch: BatchMetrics | null;
+  epoch: EpochMetrics | null;
+  confusion: ConfusionMatrix | null;
+}
+
+/** Training runs on disk and the live figures of running jobs (already coalesced per frame by the jobs store). */
+export const useTrainingStore = defineStore('training', () => {
+  const runs = ref<RunInfo[]>([]);
+  const live = ref<Record<string, LiveRun>>({});
+
+  async function refresh(): Promise<void> {
+    runs.value = await useApi().listRuns();
+  }
+
+  function receive(jobId: string, report: TrainingReport): void {
+    // The first figures mean the run's folder exists: the table can list it as running.
+    if (!live.value[jobId]) void refresh().catch((error: unknown) => useAppStore().report(error));
+    const run = (live.value[jobId] ??= { batch: null, epoch: null, confusion: null });
+    if (report.kind === 'batch') run.batch = report;
+    else if (report.kind === 'epoch') run.epoch = report;
+    else if (report.split === 'val') run.confusion = report.confusion;
+  }
+
+  async function start(options: Partial<TrainingOptions> & { dataset: string }): Promise<void> {
+    await useApi().startTraining({ options });
+  }
+
+  return { runs, live, refresh, receive, start };
+});

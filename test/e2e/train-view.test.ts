@@ -1,0 +1,57 @@
+// The Train view in Chromium against the real core: a run queued from the window trains in a worker,
+// streams its figures, and lands in the runs table with its backend; a second is cancelled from the status bar.
+
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { BIN, ROOT } from '../support/built-app';
+import { makeSample, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
+
+describe('the Train view (browser mode)', () => {
+  let folder: string;
+  let served: ServedInBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const sample = await makeSample(160, 640, 360);
+    folder = sample.folder;
+    await promisify(execFile)(process.execPath, [BIN, 'dataset', '--project', sample.project, '--name', 'heads', '--stride', '1', '--gap', '2', '--crop', 'head', '--size', '32']);
+    served = await serveInBrowser(sample.project, folder);
+    page = served.page;
+  });
+  afterAll(async () => {
+    await served?.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('queues a run from the window, shows its figures as it trains, and lists it with the backend it used', async () => {
+    onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-train-view.png') }).then(() => {}));
+    await page.keyboard.press('Alt+3');
+    await expect.poll(() => page.locator('[data-model=conv-bn] [data-test=model-cost]').textContent()).toBe('90k params · 5.7 MFLOPs');
+    await page.locator('[data-model=simple-conv] input').check();
+    await page.locator('[data-test=train-epochs]').fill('3');
+    await page.locator('[data-test=train-batch]').fill('16');
+    await page.locator('[data-test=train-start]').click();
+    await page.locator('[data-test=train-live-epoch]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-test=train-live] [data-test=confusion]').waitFor();
+    await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'train-live.png') });
+    await page.getByText('Training simple-conv on heads finished').waitFor({ timeout: 60_000 });
+    const row = page.locator('[data-test=runs] tbody tr').first();
+    await expect.poll(() => row.getAttribute('data-status')).toBe('done');
+    expect(await row.locator('[data-test=run-backend]').textContent()).toContain('wasm');
+    expect(await row.textContent()).toContain('3/3');
+    await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'train.png') });
+  });
+
+  it('cancels a run from the status bar; the table says it was cancelled', async () => {
+    await page.locator('[data-test=train-epochs]').fill('500');
+    await page.locator('[data-test=train-start]').click();
+    await page.locator('[data-test=train-live-epoch]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-test=job-cancel]').click();
+    await page.getByText('was cancelled').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('[data-test=runs] tbody tr').first().getAttribute('data-status')).toBe('cancelled');
+  });
+});

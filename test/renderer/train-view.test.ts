@@ -1,0 +1,101 @@
+import { createTestingPinia } from '@pinia/testing';
+import { flushPromises, mount } from '@vue/test-utils';
+import { describe, expect, it, vi } from 'vitest';
+import type { DatasetPreview, ModelDescription } from '../../src/shared/api';
+import { DATASET_DEFAULTS } from '../../src/shared/dataset';
+import { TRAINING_DEFAULTS, type RunInfo } from '../../src/shared/runs';
+import { installConnection } from '../../src/renderer/src/api/client';
+import TrainView from '../../src/renderer/src/views/TrainView.vue';
+import { useAppStore } from '../../src/renderer/src/stores/app';
+import { useJobsStore } from '../../src/renderer/src/stores/jobs';
+import { useProjectStore } from '../../src/renderer/src/stores/project';
+import { useTrainingStore } from '../../src/renderer/src/stores/training';
+import { appInfo, fakeApi, job } from './fake-api';
+
+const dataset: DatasetPreview = { name: 'heads', builtAt: 1, path: '/p/datasets/heads', options: { ...DATASET_DEFAULTS, size: 32 }, labels: ['MW', 'NM', 'ND'], counts: { train: {}, val: {}, test: {} }, warnings: [], examples: [] };
+const models: ModelDescription[] = [
+  { name: 'simple-conv', label: 'Simple CNN', description: '', minSize: 8, fits: true, params: 85_123, flops: 2_500_000 },
+  { name: 'conv-bn', label: 'CNN with batch norm', description: '', minSize: 8, fits: true, params: 85_571, flops: 2_600_000 },
+  { name: 'lenet5', label: 'LeNet-5', description: '', minSize: 16, fits: true, params: 61_411, flops: 870_000 },
+  { name: 'resnet50', label: 'ResNet-50', description: '', minSize: 32, fits: true, params: 23_514_179, flops: 170_000_000 },
+];
+const run: RunInfo = {
+  id: '2026-11-27T10-00-00-conv-bn-1a2b',
+  path: '/p/runs/x',
+  status: 'done',
+  epochs: 3,
+  config: {
+    schema: 1,
+    id: 'x',
+    createdAt: '2026-11-27T10:00:00.000Z',
+    options: { ...TRAINING_DEFAULTS, dataset: 'heads', epochs: 3 },
+    dataset: null,
+    model: null,
+    backend: { name: 'wasm', requested: 'auto', passedOver: ['tensorflow: @tensorflow/tfjs-node is not installed'] },
+    versions: { maskbench: '0.1.0', tfjs: '4.22.0', node: '20' },
+  },
+  summary: { status: 'done', endedAt: '', epochs: 3, bestEpoch: 2, train: null, val: { loss: 0.3, accuracy: 0.912, perClass: [], confusion: { labels: [], matrix: [] } }, test: null, seconds: 42 },
+};
+
+async function mountTrainView() {
+  const { api, emit } = fakeApi();
+  api.listDatasets.mockResolvedValue([dataset]);
+  api.describeModels.mockResolvedValue(models);
+  api.listRuns.mockResolvedValue([run]);
+  installConnection({ api, mediaUrl: (path) => `/media/${path}` });
+  const pinia = createTestingPinia({ stubActions: false, createSpy: vi.fn });
+  useProjectStore(pinia).current = { path: '/p', name: 'p', settings: null };
+  useAppStore(pinia).info = appInfo;
+  const wrapper = mount(TrainView, { global: { plugins: [pinia] } });
+  await flushPromises();
+  return { wrapper, api, emit };
+}
+
+describe('TrainView', () => {
+  it('shows each model’s size and cost at the dataset’s input size', async () => {
+    const { wrapper, api } = await mountTrainView();
+    expect(api.describeModels).toHaveBeenCalledWith({ size: 32, classes: 3 });
+    const costs = wrapper.findAll('[data-test=model-cost]').map((cost) => cost.text());
+    expect(costs).toEqual(['85k params · 2.5 MFLOPs', '86k params · 2.6 MFLOPs', '61k params · 0.9 MFLOPs', '23.5M params · 170.0 MFLOPs']);
+  });
+
+  it('queues a run with the settings shown, the study’s in one click', async () => {
+    const { wrapper, api } = await mountTrainView();
+    await wrapper.get('[data-model=lenet5] input').setValue(true);
+    await wrapper.get('[data-test=train-as-in-study]').trigger('click');
+    await wrapper.get('[data-test=train-settings]').trigger('submit');
+    expect(api.startTraining).toHaveBeenCalledWith({ options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'lenet5', optimizer: 'sgd', learningRate: 0.001, momentum: 0.9, batchSize: 8, epochs: 80 } });
+  });
+
+  it('lists runs with the backend used and why a faster one was passed over', async () => {
+    const { wrapper } = await mountTrainView();
+    const row = wrapper.get(`[data-run="${run.id}"]`);
+    expect(row.text()).toContain('91.2%');
+    expect(row.get('[data-test=run-backend]').text()).toBe('wasm passed over: tensorflow: @tensorflow/tfjs-node is not installed');
+  });
+
+  it('shows a running job’s latest epoch and validation confusion matrix as they stream', async () => {
+    const { wrapper } = await mountTrainView();
+    const jobs = useJobsStore();
+    jobs.byId = { t: job({ id: 't', kind: 'training', title: 'Training conv-bn on heads' }) };
+    const training = useTrainingStore();
+    training.receive('t', { kind: 'epoch', epoch: 2, trainLoss: 0.5, trainAccuracy: 0.8, valLoss: 0.6, valAccuracy: 0.75, perClass: [], learningRate: 0.01, imagesPerSecond: 123.4, seconds: 3, tensors: 10 });
+    training.receive('t', { kind: 'confusion', epoch: 2, split: 'val', confusion: { labels: ['MW', 'NM'], matrix: [[5, 1], [2, 4]] } });
+    await flushPromises();
+    expect(wrapper.get('[data-test=train-live-epoch]').text()).toMatch(/epoch 2: train loss 0.5000, accuracy 80.0% · validation loss 0.6000, accuracy 75.0% · 123.4 images\/s/);
+    const confusion = wrapper.get('[data-test=confusion]');
+    expect(confusion.text()).toContain('true ↓');
+    expect(confusion.text()).toContain('predicted →');
+    expect(confusion.findAll('tbody tr').map((row) => row.findAll('th, td').map((cell) => cell.text()))).toEqual([['MW', '5', '1'], ['NM', '2', '4']]);
+  });
+
+  it('sends a user without a dataset to build one', async () => {
+    const { api } = fakeApi();
+    installConnection({ api, mediaUrl: (path) => path });
+    const pinia = createTestingPinia({ stubActions: false, createSpy: vi.fn });
+    useProjectStore(pinia).current = { path: '/p', name: 'p', settings: null };
+    const wrapper = mount(TrainView, { global: { plugins: [pinia] } });
+    await flushPromises();
+    expect(wrapper.get('[data-test=train-no-dataset]').text()).toContain('build one');
+  });
+});

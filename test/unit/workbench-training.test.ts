@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { JobEvent, WorkbenchEvent } from '../../src/shared/api';
+import type { TrainingReport } from '../../src/shared/runs';
+import { writeSyntheticDataset } from '../support/synthetic-dataset';
+import { useTempDirs } from '../support/temp-dir';
+import { testWorkbench } from '../support/workbench';
+
+const tempDir = useTempDirs();
+
+async function workbenchWithDataset() {
+  const workbench = testWorkbench(await tempDir());
+  const project = await tempDir();
+  await writeSyntheticDataset(project, 'colours');
+  await workbench.openProject({ path: project });
+  const events: WorkbenchEvent[] = [];
+  workbench.onEvent((event) => events.push(event));
+  return { workbench, events };
+}
+
+function endOf(events: WorkbenchEvent[], jobId: string): Promise<JobEvent> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      const end = events.find((event): event is JobEvent => (event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled') && event.jobId === jobId);
+      if (end) resolve(end), clearInterval(timer);
+    }, 5);
+  });
+}
+
+describe('training from the window', () => {
+  it('describes each model at the dataset’s size: parameters and FLOPs, or that it does not fit', async () => {
+    const workbench = testWorkbench(await tempDir());
+    const models = await workbench.describeModels({ size: 64, classes: 3 });
+    expect(models.map((model) => model.name)).toEqual(['simple-conv', 'conv-bn', 'lenet5', 'resnet50']);
+    expect(models.find((model) => model.name === 'conv-bn')).toMatchObject({ fits: true, params: 286_435 });
+    expect(models.every((model) => model.flops! > 0)).toBe(true);
+    expect((await workbench.describeModels({ size: 16, classes: 3 })).find((model) => model.name === 'resnet50')).toMatchObject({ fits: false, params: null, minSize: 32 });
+  });
+
+  it('trains in a worker, streaming epoch figures, and lists the run with the backend it used', async () => {
+    const { workbench, events } = await workbenchWithDataset();
+    const job = await workbench.startTraining({ options: { dataset: 'colours', model: 'simple-conv', epochs: 2, batchSize: 8 } });
+    expect(job).toMatchObject({ kind: 'training', state: 'queued' });
+    const end = await endOf(events, job.id);
+    expect(end).toMatchObject({ type: 'job-done', result: { summary: { status: 'done', epochs: 2 } } });
+    const mine = events.filter((event) => 'jobId' in event && event.jobId === job.id);
+    expect(mine[0]).toEqual({ type: 'job-running', jobId: job.id });
+    const reports = mine.flatMap((event) => (event.type === 'job-metrics' ? [event.report as TrainingReport] : []));
+    expect(reports.filter((report) => report.kind === 'epoch').map((report) => report.kind === 'epoch' && report.epoch)).toEqual([1, 2]);
+    const [run] = await workbench.listRuns();
+    expect(run).toMatchObject({ status: 'done', epochs: 2, config: { backend: { name: 'wasm', requested: 'auto' }, options: { model: 'simple-conv' } } });
+    expect(run!.config.backend!.passedOver).toContain('tensorflow: @tensorflow/tfjs-node is not installed');
+  });
+
+  it('refuses a run its dataset cannot support before queueing it, naming the field', async () => {
+    const { workbench } = await workbenchWithDataset();
+    await expect(workbench.startTraining({ options: { dataset: 'colours', batchSize: 500 } })).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'batchSize' } });
+    await expect(workbench.startTraining({ options: { dataset: 'nothing' } })).rejects.toMatchObject({ code: 'not-found', where: { field: 'dataset' } });
+    await expect(workbench.startTraining({ options: { dataset: '../x' } })).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'dataset' } });
+    await expect(workbench.startTraining({ options: { dataset: 'colours', epochs: 1.5 } })).rejects.toMatchObject({ where: { field: 'options.epochs' } });
+    expect(await workbench.listRuns()).toEqual([]);
+  });
+
+  it('cancels a training job: the worker stops and the run says it was cancelled', async () => {
+    const { workbench, events } = await workbenchWithDataset();
+    const job = await workbench.startTraining({ options: { dataset: 'colours', model: 'simple-conv', epochs: 500, batchSize: 8 } });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => events.some((event) => event.type === 'job-metrics' && event.jobId === job.id) && (clearInterval(timer), resolve()), 5);
+    });
+    await workbench.cancelJob({ jobId: job.id });
+    expect(await endOf(events, job.id)).toEqual({ type: 'job-cancelled', jobId: job.id });
+    await expect.poll(async () => (await workbench.listRuns())[0]?.status).toBe('cancelled');
+  });
+});
