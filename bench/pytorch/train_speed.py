@@ -15,10 +15,17 @@ with Debian's python3-torch:
 
 prints one JSON line. "params" counts what tf.LayersModel.countParams() counts, batch norm's running
 mean and variance included; "trainableParams" is PyTorch's usual sum over model.parameters().
+
+Two things skew the figures. With 2 threads on a 2-core machine, any other busy process stalls the
+OpenMP team at every barrier (ResNet-50 drops from ~70 to ~5 img/s): look at "runs" and "loadAverage".
+With 1 thread and a batch under 16, PyTorch 1.13 runs unstrided 1x1 convolutions (most of ResNet-50)
+on its native path instead of oneDNN, i.e. on the system BLAS, which on Debian is the slow reference
+libblas unless OpenBLAS is installed.
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -196,6 +203,7 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)  # one training step at a time: inter-op threads would only compete
     torch.manual_seed(args.seed)
+    load = os.getloadavg()[0]  # other work on the machine skews a 2-thread run badly: record it
     model = build(args.model, args.size, args.classes)
     params, trainable = count_params(model)
     rate, rates = images_per_second(model, args.size, args.batch, args.classes, args.steps, args.warmup, args.repeats)
@@ -210,7 +218,8 @@ def main(argv=None):
         "classes": args.classes,
         "trainableParams": trainable,
         "steps": args.steps,
-        "repeats": [round(r, 1) for r in rates],
+        "runs": [round(r, 1) for r in rates],
+        "loadAverage": round(load, 2),
     }))
     return 0
 

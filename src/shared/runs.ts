@@ -23,6 +23,10 @@ export interface TrainingOptions {
   schedule: ScheduleName;
   stepEvery: number;
   stepFactor: number;
+  /** Augmentation drawn afresh for every crop in every epoch: mirror half, shift by up to this fraction, jitter colour by up to this fraction. */
+  augmentFlip: boolean;
+  augmentShift: number;
+  augmentColour: number;
   /** Weight the loss by the dataset's class weights (when it was built with balance 'weights'). */
   classWeights: boolean;
   /** Stop after this many epochs without a better validation accuracy; 0 trains every epoch. */
@@ -41,6 +45,9 @@ export const TRAINING_DEFAULTS: Omit<TrainingOptions, 'dataset'> = {
   schedule: 'constant',
   stepEvery: 10,
   stepFactor: 0.1,
+  augmentFlip: true,
+  augmentShift: 0.1,
+  augmentColour: 0.2,
   classWeights: true,
   patience: 0,
   seed: 1,

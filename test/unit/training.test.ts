@@ -13,6 +13,8 @@ import type { JobContext } from '../../src/core/jobs/job-runner';
 import { listRuns, recordCrash, runFolder } from '../../src/core/runs/run-folder';
 import { accuracy, confusionMatrix, perClassMetrics } from '../../src/core/training/metrics';
 import { learningRateAt } from '../../src/core/training/optimizer';
+import { augmentCrop } from '../../src/core/training/augment';
+import { Prng } from '../../src/core/sample/prng';
 import { trainRun, type RunResult } from '../../src/core/training/train-run';
 import { preflight, readTrainingOptions } from '../../src/core/training/training-options';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
@@ -77,6 +79,49 @@ describe('training options', () => {
     expect(cosine[0]).toBeCloseTo(0.1);
     expect(cosine[2]).toBeCloseTo(0.05);
     expect(cosine[3]).toBeLessThan(0.02);
+  });
+});
+
+describe('augmentation on the fly', () => {
+  // A 4x4 crop whose red channel counts pixels 0..15 and whose green and blue are constant.
+  const size = 4;
+  const source = Uint8Array.from({ length: size * size * 3 }, (_, i) => (i % 3 === 0 ? (i / 3) * 10 : i % 3 === 1 ? 100 : 200));
+  const red = (target: Float32Array) => Array.from({ length: size * size }, (_, p) => Math.round(target[p * 3]! * 255));
+  const none = { flip: false, shift: 0, colour: 0 };
+
+  it('without augmentation, only scales to [0, 1]', () => {
+    const target = new Float32Array(source.length);
+    augmentCrop(source, target, size, none, new Prng(1));
+    expect(Array.from(target, (value) => Math.round(value * 255))).toEqual(Array.from(source));
+  });
+
+  it('mirrors about half the crops, left to right, and shifts with the edges repeated', () => {
+    const target = new Float32Array(source.length);
+    const random = new Prng(1);
+    const mirrored = Array.from({ length: 200 }, () => {
+      augmentCrop(source, target, size, { ...none, flip: true }, random);
+      return red(target)[0] === 30;
+    }).filter(Boolean).length;
+    expect(mirrored).toBeGreaterThan(70);
+    expect(mirrored).toBeLessThan(130);
+    const rows = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      augmentCrop(source, target, size, { ...none, shift: 0.25 }, random);
+      rows.add(red(target).slice(0, 4).join(','));
+    }
+    // Shifted by -1, 0 or +1 pixel in x (and y): the first row is one of these.
+    expect([...rows].every((row) => ['0,10,20,30', '10,20,30,30', '0,0,10,20', '40,50,60,70', '50,60,70,70', '40,40,50,60'].includes(row))).toBe(true);
+    expect(rows.size).toBeGreaterThan(3);
+  });
+
+  it('jitters colours within bounds, the same way for the same seed', () => {
+    const [first, second] = [new Float32Array(source.length), new Float32Array(source.length)];
+    augmentCrop(source, first, size, { ...none, colour: 0.2 }, new Prng(5));
+    augmentCrop(source, second, size, { ...none, colour: 0.2 }, new Prng(5));
+    expect(first).toEqual(second);
+    expect(Math.abs(first[1]! - 100 / 255)).toBeGreaterThan(0);
+    expect(Math.abs(first[1]! - 100 / 255)).toBeLessThan(0.25);
+    expect(first.every((value) => value >= 0 && value <= 1)).toBe(true);
   });
 });
 

@@ -229,6 +229,46 @@ describe('Tile on wasm', () => {
   });
 });
 
+describe('AvgPoolGrad on wasm', () => {
+  const cases: KernelCase[] = [];
+  for (const filterSize of [1, 2, 3, [3, 2]] as const) {
+    for (const strides of [1, 2, 3]) {
+      for (const pad of ['same', 'valid', 1] as const) {
+        if (pad === 1 && filterSize === 1) continue;
+        const i = cases.length;
+        const shape = [1 + (i % 4), 5 + (i % 6), 4 + ((i * 3) % 7), [1, 3, 16, 64][i % 4]!];
+        const attrs = { filterSize: filterSize as number | [number, number], strides, pad };
+        const { outShape } = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], attrs.filterSize, strides, 1, pad);
+        cases.push({
+          name: `${shape} pool ${filterSize} stride ${strides} pad ${pad}`,
+          kernel: tf.AvgPoolGrad,
+          inputs: () => ({ dy: random(outShape, i + 100), input: random(shape, i) }),
+          attrs,
+        });
+      }
+    }
+  }
+  it.each(withName(cases))('matches the cpu backend: %s', async (_, c) => {
+    await expectSameAsCpu(c);
+  });
+});
+
+describe('Tanh on wasm', () => {
+  it.each([
+    ['values in [-1, 1)', 1],
+    ['values in [-12, 12), beyond which tanh is +-1 in float32', 12],
+    ['values in [-0.001, 0.001), where tanh(x) is nearly x', 0.001],
+  ])('matches the cpu backend: %s', async (_, range) => {
+    await expectSameAsCpu({ name: '', kernel: tf.Tanh, inputs: () => ({ x: tf.mul(random([3, 7, 5, 6], 31), range) }), attrs: {} });
+  });
+
+  it('keeps the relative precision of tiny values', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor1d([1e-30, -3e-12, 2e-7, 0]);
+    expect(Array.from(tf.tanh(x).dataSync())).toEqual(Array.from(x.dataSync()));
+  });
+});
+
 describe('Sum and Mean on wasm', () => {
   // Leading axes take the fast path; the rest, and integer sums, go to wasm's own kernels.
   const cases: Array<[shape: number[], axis: number | number[], keepDims: boolean, dtype: tf.DataType]> = [
@@ -236,7 +276,7 @@ describe('Sum and Mean on wasm', () => {
     [[4, 5, 6, 16], [0, 1, 2], true, 'float32'],
     [[7, 3], 0, false, 'float32'],
     [[2, 3, 4], [1, 0], false, 'float32'],
-    [[3, 4, 5, 2], [-4, -3, -2], true, 'float32'],
+    [[3, 5, 3, 2], [-4, -3, -2], true, 'float32'],
     [[3, 4, 5], [1, 2], false, 'float32'],
     [[3, 4, 5], [0, 2], true, 'float32'],
     [[3, 4, 5], [0, 1, 2], false, 'float32'],
@@ -250,17 +290,33 @@ describe('Sum and Mean on wasm', () => {
 });
 
 describe('FusedBatchNorm on wasm', () => {
-  const x = () => random([3, 5, 4, 8], 11);
+  const x = () => random([3, 5, 40, 8], 11);
   const variance = (shape: number[]) => tf.add(tf.abs(random(shape, 13)), 0.1);
   const cases: Array<[string, () => Record<string, tf.Tensor>]> = [
     ['per channel', () => ({ x: x(), mean: random([8], 12), variance: variance([8]), scale: random([8], 14), offset: random([8], 15) })],
     ['without scale and offset', () => ({ x: x(), mean: random([8], 12), variance: variance([8]) })],
     ['with [1, 1, 1, c] and single-value parameters', () => ({ x: x(), mean: random([1, 1, 1, 8], 12), variance: variance([1, 1, 1, 1]), scale: random([1, 1, 1, 1], 14), offset: random([1, 1, 1, 8], 15) })],
     // Parameters that vary along more than the channels go to wasm's own kernel.
-    ['with [w, c] parameters', () => ({ x: x(), mean: random([4, 8], 12), variance: variance([4, 8]), scale: random([4, 8], 14), offset: random([4, 8], 15) })],
+    ['with [w, c] parameters', () => ({ x: x(), mean: random([40, 8], 12), variance: variance([40, 8]), scale: random([40, 8], 14), offset: random([40, 8], 15) })],
   ];
   it.each(cases)('matches the cpu backend: %s', async (_, inputs) => {
     await expectSameAsCpu({ name: '', kernel: tf.FusedBatchNorm, inputs, attrs: { varianceEpsilon: 0.001 } });
+  });
+});
+
+describe('Identity on wasm', () => {
+  it.each(['float32', 'int32', 'bool'] as const)('matches the cpu backend (%s)', async (dtype) => {
+    await expectSameAsCpu({ name: '', kernel: tf.Identity, inputs: () => ({ x: numbers([3, 4, 5], 9, dtype) }), attrs: {} });
+  });
+
+  it('shares the data, which outlives whichever of the two tensors is disposed first', async () => {
+    await tf.setBackend('wasm');
+    const x = random([2, 3], 5);
+    const expected = Array.from(x.dataSync());
+    const copy = tf.clone(x);
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual(expected);
+    copy.dispose();
   });
 });
 
@@ -288,6 +344,9 @@ describe('the wasm training kernels', () => {
     inputGradCase(convShapes[0]!),
     { name: 'MaxPoolGrad', kernel: tf.MaxPoolGrad, inputs: () => ({ dy: random([2, 3, 3, 4], 1), input: random([2, 6, 6, 4], 2), output: random([2, 3, 3, 4], 3) }), attrs: { filterSize: 2, strides: 2, pad: 'valid' } },
     { name: 'Tile', kernel: tf.Tile, inputs: () => ({ x: random([1, 1, 1, 4], 1) }), attrs: { reps: [2, 3, 3, 1] } },
+    { name: 'AvgPoolGrad', kernel: tf.AvgPoolGrad, inputs: () => ({ dy: random([2, 3, 3, 4], 1), input: random([2, 6, 6, 4], 2) }), attrs: { filterSize: 2, strides: 2, pad: 'valid' } },
+    { name: 'Tanh', kernel: tf.Tanh, inputs: () => ({ x: random([2, 3, 3, 4], 1) }), attrs: {} },
+    { name: 'Identity', kernel: tf.Identity, inputs: () => ({ x: random([2, 3], 1) }), attrs: {} },
     { name: 'Sum', kernel: tf.Sum, inputs: () => ({ x: random([2, 3, 3, 4], 1) }), attrs: { axis: [0, 1, 2], keepDims: false } },
     { name: 'Mean', kernel: tf.Mean, inputs: () => ({ x: random([2, 3, 3, 4], 1) }), attrs: { axis: [0, 1, 2], keepDims: true } },
     { name: 'FusedBatchNorm', kernel: tf.FusedBatchNorm, inputs: () => ({ x: random([2, 3, 3, 4], 1), mean: random([4], 2), variance: tf.abs(random([4], 3)) }), attrs: { varianceEpsilon: 0.001 } },
@@ -329,11 +388,9 @@ describe('the wasm training kernels', () => {
       model.setWeights(model.weights.map((w, i) => tf.add(random(w.shape as number[], 100 + i), w.name.includes('variance') ? 1.5 : 0)));
       const x = random([4, 12, 12, 3], 1);
       const y = tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3);
-      const { value, grads } = tf.variableGrads(
-        () => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
-        model.trainableWeights.map((w) => w.read() as tf.Variable),
-      );
-      const result = { loss: value.dataSync()[0]!, grads: model.trainableWeights.map((w) => Array.from(grads[w.read().name]!.dataSync())) };
+      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(() => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, variables);
+      const result = { loss: value.dataSync()[0]!, grads: variables.map((v) => Array.from(grads[v.name]!.dataSync())) };
       tf.dispose([value, x, y, ...Object.values(grads)]);
       model.dispose();
       return result;

@@ -11,6 +11,7 @@ import type { BatchMetrics, EpochMetrics, RunConfig, RunSummary, SplitMetrics, T
 import type { JobContext } from '../jobs/job-runner';
 import { RunWriter } from '../runs/run-folder';
 import { Prng } from '../sample/prng';
+import { augmentCrop, augmentationOf, type Augmentation } from './augment';
 import { useBackend } from './backends';
 import { accuracy, confusionMatrix, perClassMetrics } from './metrics';
 import { buildModel, checkInputSize, modelCost } from './models';
@@ -102,6 +103,9 @@ class Trainer {
     const optimizer = (this.optimizer = makeOptimizer(options));
     const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
     const shuffle = new Prng(options.seed);
+    // A stream of its own, so turning augmentation off does not change the order batches come in.
+    const augmentRandom = new Prng(options.seed ^ 0x5bd1e995);
+    const augmentation = augmentationOf(options);
     const train = data.splits.train;
     const batches = Math.ceil(train.count / options.batchSize);
     let stoppedEarly = false;
@@ -119,7 +123,7 @@ class Trainer {
         context.signal.throwIfAborted();
         const rows = order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize);
         const stepStarted = performance.now();
-        const step = trainStep(model, optimizer, variables, batchTensors(train, rows, data, weights));
+        const step = trainStep(model, optimizer, variables, batchTensors(train, rows, data, weights, { augmentation, random: augmentRandom }));
         trainSeconds += (performance.now() - stepStarted) / 1000;
         if (!Number.isFinite(step.loss)) {
           throw new WorkbenchError('diverged', `The loss became ${step.loss} in epoch ${epoch}, batch ${batch + 1}: training diverged. Try a smaller learning rate (now ${learningRate}).`, { field: 'learningRate' });
@@ -253,14 +257,16 @@ function countCorrect(predicted: tf.Tensor, truth: Int32Array): number {
   return correct;
 }
 
-/** The crops at `rows` of a part as a float batch in [0, 1], their one-hot labels and loss weights. */
-function batchTensors(split: SplitData, rows: Int32Array, data: TrainingData, classWeights: Float32Array | null): Batch {
+/** The crops at `rows` of a part as a float batch in [0, 1] (augmented for training), their one-hot labels and loss weights. */
+function batchTensors(split: SplitData, rows: Int32Array, data: TrainingData, classWeights: Float32Array | null, augment?: { augmentation: Augmentation; random: Prng }): Batch {
   const pixels = data.size * data.size * 3;
   const x = new Float32Array(rows.length * pixels);
   const classes = new Int32Array(rows.length);
   rows.forEach((row, i) => {
     const crop = split.pixels.subarray(row * pixels, (row + 1) * pixels);
-    for (let p = 0; p < pixels; p++) x[i * pixels + p] = crop[p]! / 255;
+    const target = x.subarray(i * pixels, (i + 1) * pixels);
+    if (augment) augmentCrop(crop, target, data.size, augment.augmentation, augment.random);
+    else for (let p = 0; p < pixels; p++) target[p] = crop[p]! / 255;
     classes[i] = split.classes[row]!;
   });
   return {

@@ -2,12 +2,15 @@
 // that ours replace them, rather than theirs ours.
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { avgPoolGradConfig } from './avg-pool-grad';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { fusedBatchNormConfig } from './fused-batch-norm';
+import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig, sumConfig } from './reduce-leading';
+import { tanhConfig } from './tanh';
 import { tileConfig } from './tile';
 
 /** Each kernel we supply: a replacement, or a wrapper that takes over the cases wasm's own kernel runs slowly. */
@@ -18,10 +21,13 @@ const KERNELS: ReadonlyArray<[name: string, supplied: Supplied]> = [
   [tf.Conv2DBackpropInput, conv2DBackpropInputConfig],
   [tf.Tile, tileConfig],
   [tf.MaxPoolGrad, maxPoolGradConfig],
+  [tf.AvgPoolGrad, avgPoolGradConfig],
+  [tf.Tanh, tanhConfig],
   [tf.BatchMatMul, batchMatMulConfig],
   [tf.Sum, sumConfig],
   [tf.Mean, meanConfig],
   [tf.FusedBatchNorm, fusedBatchNormConfig],
+  [tf.Identity, identityConfig],
 ];
 
 /** Ours, as registered, so that registering again changes nothing. */

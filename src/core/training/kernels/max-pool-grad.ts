@@ -4,7 +4,7 @@ import { heapView, input, wasmArgs } from './wasm-util';
 /**
  * The gradient of max pooling: each dy goes to the first largest input of its window, as on the cpu
  * backend. wasm's own kernel searches every window again for every input pixel; this one scans each
- * window once, all channels of a pixel together so that memory is read in order.
+ * window once.
  */
 function maxPoolGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const args = wasmArgs(params);
@@ -21,30 +21,32 @@ function maxPoolGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const dys = heapView(backend, dy);
   const out = heapView(backend, dx);
   out.fill(0);
-  const best = new Float32Array(channels);
-  const where = new Int32Array(channels);
+  // Where in x each tap of the current window starts, for the taps inside the image.
+  const taps = new Int32Array(filterHeight * filterWidth);
   for (let b = 0, at = 0; b < batchSize; b++) {
     for (let oy = 0; oy < outHeight; oy++) {
       for (let ox = 0; ox < outWidth; ox++, at += channels) {
-        best.fill(-Infinity);
-        where.fill(-1);
+        let count = 0;
         for (let fy = 0; fy < filterHeight; fy++) {
           const iy = oy * strideHeight - top + fy;
           if (iy < 0 || iy >= inHeight) continue;
           for (let fx = 0; fx < filterWidth; fx++) {
             const ix = ox * strideWidth - left + fx;
-            if (ix < 0 || ix >= inWidth) continue;
-            const base = ((b * inHeight + iy) * inWidth + ix) * channels;
-            for (let c = 0; c < channels; c++) {
-              const value = xs[base + c]!;
-              if (value > best[c]!) {
-                best[c] = value;
-                where[c] = base + c;
-              }
-            }
+            if (ix >= 0 && ix < inWidth) taps[count++] = ((b * inHeight + iy) * inWidth + ix) * channels;
           }
         }
-        for (let c = 0; c < channels; c++) if (where[c]! >= 0) out[where[c]!]! += dys[at + c]!;
+        for (let c = 0; c < channels; c++) {
+          let best = -Infinity;
+          let where = -1;
+          for (let t = 0; t < count; t++) {
+            const value = xs[taps[t]! + c]!;
+            if (value >= best) {
+              best = value;
+              where = taps[t]! + c;
+            }
+          }
+          if (where >= 0) out[where]! += dys[at + c]!;
+        }
       }
     }
   }

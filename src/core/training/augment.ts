@@ -1,0 +1,46 @@
+// Augmentation on the fly, drawn afresh for every crop in every epoch (the dataset's flips and jitters
+// are fixed copies on disk; these never repeat). Neighbouring frames of a video look alike, so without
+// this a model learns the few people it saw — their hair, their clothes — rather than the face.
+
+import type { Prng } from '../sample/prng';
+
+export interface Augmentation {
+  /** Mirror half the crops left to right. */
+  flip: boolean;
+  /** Largest shift, as a fraction of the crop's side. */
+  shift: number;
+  /** Largest change of brightness, contrast and each colour channel's gain, as a fraction. */
+  colour: number;
+}
+
+export function augmentationOf(options: { augmentFlip: boolean; augmentShift: number; augmentColour: number }): Augmentation {
+  return { flip: options.augmentFlip, shift: options.augmentShift, colour: options.augmentColour };
+}
+
+/**
+ * Writes `source` (size x size x 3 bytes) into `target` as floats in [0, 1], mirrored, shifted (edges
+ * repeated) and recoloured at random.
+ */
+export function augmentCrop(source: Uint8Array, target: Float32Array, size: number, augmentation: Augmentation, random: Prng): void {
+  const flip = augmentation.flip && random.next() < 0.5;
+  const maxShift = Math.round(augmentation.shift * size);
+  const dx = maxShift ? Math.round((random.next() * 2 - 1) * maxShift) : 0;
+  const dy = maxShift ? Math.round((random.next() * 2 - 1) * maxShift) : 0;
+  const jitter = () => (augmentation.colour ? 1 + (random.next() * 2 - 1) * augmentation.colour : 1);
+  const contrast = jitter();
+  const brightness = (jitter() - 1) * 0.5;
+  const gains = [jitter(), jitter(), jitter()];
+  const clampIndex = (value: number) => (value < 0 ? 0 : value >= size ? size - 1 : value);
+  for (let y = 0; y < size; y++) {
+    const sourceRow = clampIndex(y - dy) * size;
+    for (let x = 0; x < size; x++) {
+      const sourceX = clampIndex((flip ? size - 1 - x : x) - dx);
+      const from = (sourceRow + sourceX) * 3;
+      const to = (y * size + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        const value = ((source[from + c]! / 255 - 0.5) * contrast + 0.5 + brightness) * gains[c]!;
+        target[to + c] = value < 0 ? 0 : value > 1 ? 1 : value;
+      }
+    }
+  }
+}

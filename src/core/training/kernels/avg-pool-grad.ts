@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { heapView, input, wasmArgs } from './wasm-util';
+
+/**
+ * The gradient of average pooling: each dy is shared out over its window, divided by the window's full
+ * size (padding included), as on the cpu backend. One pass over dy, all channels of a pixel together;
+ * wasm's own kernel gathers every input pixel's windows instead, several times slower.
+ */
+function avgPoolGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const args = wasmArgs(params);
+  const { backend } = args;
+  const dy = input(args, 'dy');
+  const x = input(args, 'input');
+  const { filterSize, strides, pad } = args.attrs as unknown as tf.AvgPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, 1, pad);
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  const share = 1 / (filterHeight * filterWidth);
+
+  const dx = backend.makeOutput(x.shape, 'float32');
+  const dys = heapView(backend, dy);
+  const out = heapView(backend, dx);
+  out.fill(0);
+  for (let b = 0, at = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++, at += channels) {
+        for (let fy = 0; fy < filterHeight; fy++) {
+          const iy = oy * strideHeight - top + fy;
+          if (iy < 0 || iy >= inHeight) continue;
+          for (let fx = 0; fx < filterWidth; fx++) {
+            const ix = ox * strideWidth - left + fx;
+            if (ix < 0 || ix >= inWidth) continue;
+            const base = ((b * inHeight + iy) * inWidth + ix) * channels;
+            for (let c = 0; c < channels; c++) out[base + c]! += dys[at + c]! * share;
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+export const avgPoolGradConfig: tf.KernelConfig = {
+  kernelName: tf.AvgPoolGrad,
+  backendName: 'wasm',
+  kernelFunc: avgPoolGrad,
+};
