@@ -53,6 +53,7 @@ const CALLS: Call[] = [
     inputs: { x: [32, 64 >> i, 64 >> i, c], mean: [c], variance: [c], offset: [c], scale: [c] },
     attrs: { varianceEpsilon: 0.001 },
   })),
+  { what: '32x64x64x16', kernel: tf.Identity, inputs: { x: [32, 64, 64, 16] }, attrs: {} },
   { what: '32x28x28x6', kernel: tf.Tanh, inputs: { x: [32, 28, 28, 6] }, attrs: {} },
   { what: '32x10x10x16', kernel: tf.Tanh, inputs: { x: [32, 10, 10, 16] }, attrs: {} },
   matMul([32, 4096], [32, 64], true, false),

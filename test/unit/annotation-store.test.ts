@@ -1,6 +1,6 @@
 import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Edit, ProjectAnnotations } from '../../src/shared/annotations';
 import { boxAt, materialize } from '../../src/shared/keyframes';
 import { ANNOTATIONS_FILE, AnnotationStore, parseAnnotations } from '../../src/core/project/annotation-store';
@@ -45,6 +45,9 @@ describe('editing annotations', () => {
     const inView = (f: number) => [-3, -2, -1, 0, 1, 2, 3].every((d) => boxAt(track, f + d));
     frame = [...Array(store.annotations.frameCount).keys()].find((f) => inView(f) && !boxAt(track, f)!.keyframe)!;
   });
+
+  // Edits autosave: let the last save land before the folder is removed (hooks run last-registered first).
+  afterEach(() => store.flush());
 
   const box = (id = trackId, at = frame) => boxAt(store.annotations.tracks.find((track) => track.id === id)!, at);
   const other = (label: string) => LABELS.find((candidate) => candidate !== label)!;

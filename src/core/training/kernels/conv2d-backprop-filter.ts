@@ -32,14 +32,12 @@ function conv2DBackpropFilter(params: Parameters<tf.KernelFunc>[0]): tf.TensorIn
   const positions = plane - maxShiftY * gridWidth - maxShiftX;
   const taps = filterHeight * filterWidth * inChannels;
 
-  const t0 = performance.now();
   const phases = backend.makeOutput([inChannels * sy * sx * plane], 'float32');
   const cols = backend.makeOutput([1, taps, positions], 'float32');
   const grid = backend.makeOutput([1, positions, outChannels], 'float32');
   const xs = heapView(backend, x);
   const xq = heapView(backend, phases);
 
-  const t1 = performance.now();
   xq.fill(0);
   for (let b = 0, from = 0; b < batchSize; b++) {
     for (let y = 0; y < inHeight; y++) {
@@ -59,7 +57,6 @@ function conv2DBackpropFilter(params: Parameters<tf.KernelFunc>[0]): tf.TensorIn
     }
   }
 
-  const t2 = performance.now();
   const out = heapView(backend, cols);
   for (let fy = 0, row = 0; fy < filterHeight; fy++) {
     for (let fx = 0; fx < filterWidth; fx++) {
@@ -71,7 +68,6 @@ function conv2DBackpropFilter(params: Parameters<tf.KernelFunc>[0]): tf.TensorIn
     }
   }
 
-  const t3 = performance.now();
   const dys = heapView(backend, dy);
   const g = heapView(backend, grid);
   g.fill(0);
@@ -81,11 +77,9 @@ function conv2DBackpropFilter(params: Parameters<tf.KernelFunc>[0]): tf.TensorIn
   }
   backend.disposeData(phases.dataId);
 
-  const t4 = performance.now();
   const dW = runWasmKernel('BatchMatMul', backend, { a: cols, b: grid }, { transposeA: false, transposeB: false });
   backend.disposeData(cols.dataId);
   backend.disposeData(grid.dataId);
-  if (process.env.T) console.log(`alloc ${(t1-t0).toFixed(2)} xq ${(t2-t1).toFixed(2)} cols ${(t3-t2).toFixed(2)} grid ${(t4-t3).toFixed(2)} mm ${(performance.now()-t4).toFixed(2)}`);
   return { ...dW, shape: [filterHeight, filterWidth, inChannels, outChannels] };
 }
 

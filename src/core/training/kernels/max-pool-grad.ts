@@ -40,7 +40,7 @@ function maxPoolGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
           let where = -1;
           for (let t = 0; t < count; t++) {
             const value = xs[taps[t]! + c]!;
-            if (value >= best) {
+            if (value > best) {
               best = value;
               where = taps[t]! + c;
             }

@@ -46,7 +46,11 @@ export function runWasmKernel(name: string, backend: BackendWasm, inputs: tf.Nam
   return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
 }
 
-/** The geometry of a 2-D convolution, as tfjs computes it for the forward op, refusing what these kernels do not handle. */
+/**
+ * The geometry of a 2-D convolution, as tfjs computes it for the forward op. Only NHWC is handled, as by
+ * wasm's own Conv2D. The gradient kernels take no dilations: tfjs refuses the gradient of a dilated
+ * convolution before it reaches them.
+ */
 export function convGeometry(
   kernel: string,
   xShape: readonly number[],
