@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobEvent, WorkbenchEvent } from '../../src/shared/api';
 import type { TrainingReport } from '../../src/shared/runs';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
 import { testWorkbench } from '../support/workbench';
+import { Workbench } from '../../src/core/workbench';
 
 const tempDir = useTempDirs();
 
@@ -69,5 +71,20 @@ describe('training from the window', () => {
     await workbench.cancelJob({ jobId: job.id });
     expect(await endOf(events, job.id)).toEqual({ type: 'job-cancelled', jobId: job.id });
     await expect.poll(async () => (await workbench.listRuns())[0]?.status).toBe('cancelled');
+  });
+
+  it('survives a worker that dies mid-run: that job fails with the reason, the run says so, and other jobs go on', async () => {
+    const workbench = new Workbench({ dataDir: await tempDir(), host: { kind: 'browser' }, workerScript: join(__dirname, '../support/dying-worker.mjs') });
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'colours');
+    await workbench.openProject({ path: project });
+    const events: WorkbenchEvent[] = [];
+    workbench.onEvent((event) => events.push(event));
+    const demo = await workbench.startDemoJob({ steps: 5, intervalMs: 20 });
+    const job = await workbench.startTraining({ options: { dataset: 'colours' } });
+    expect(await endOf(events, job.id)).toMatchObject({ type: 'job-failed', error: { message: expect.stringContaining('exit code 7') } });
+    expect(await endOf(events, demo.id)).toMatchObject({ type: 'job-done' });
+    const [run] = await workbench.listRuns();
+    expect(run).toMatchObject({ status: 'failed', summary: { error: { message: expect.stringContaining('exit code 7') } } });
   });
 });
