@@ -17,7 +17,8 @@ prints one JSON line. "params" counts what tf.LayersModel.countParams() counts, 
 mean and variance included; "trainableParams" is PyTorch's usual sum over model.parameters().
 
 Two things skew the figures. With 2 threads on a 2-core machine, any other busy process stalls the
-OpenMP team at every barrier (ResNet-50 drops from ~70 to ~5 img/s): look at "runs" and "loadAverage".
+OpenMP team at every barrier (ResNet-50 drops from ~70 to ~5 img/s): look at "runs" and at "cpuUse",
+the CPU seconds the process got per wall second and thread (near 1 when it had the cores to itself).
 With 1 thread and a batch under 16, PyTorch 1.13 runs unstrided 1x1 convolutions (most of ResNet-50)
 on its native path instead of oneDNN, i.e. on the system BLAS, which on Debian is the slow reference
 libblas unless OpenBLAS is installed.
@@ -25,7 +26,6 @@ libblas unless OpenBLAS is installed.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -163,14 +163,16 @@ def images_per_second(model, size, batch, classes, steps, warmup, repeats):
 
     for i in range(warmup):
         step(i)
-    rates = []
+    rates, cpu_use = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for i in range(steps):
             loss = step(i)
         loss.item()
-        rates.append(batch * steps / (time.perf_counter() - start))
-    return statistics.median(rates), rates
+        seconds = time.perf_counter() - start
+        rates.append(batch * steps / seconds)
+        cpu_use.append((time.process_time() - start_cpu) / seconds / torch.get_num_threads())
+    return statistics.median(rates), rates, statistics.median(cpu_use)
 
 
 def main(argv=None):
@@ -203,10 +205,9 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)  # one training step at a time: inter-op threads would only compete
     torch.manual_seed(args.seed)
-    load = os.getloadavg()[0]  # other work on the machine skews a 2-thread run badly: record it
     model = build(args.model, args.size, args.classes)
     params, trainable = count_params(model)
-    rate, rates = images_per_second(model, args.size, args.batch, args.classes, args.steps, args.warmup, args.repeats)
+    rate, rates, cpu_use = images_per_second(model, args.size, args.batch, args.classes, args.steps, args.warmup, args.repeats)
     print(json.dumps({
         "model": args.model,
         "size": args.size,
@@ -219,7 +220,7 @@ def main(argv=None):
         "trainableParams": trainable,
         "steps": args.steps,
         "runs": [round(r, 1) for r in rates],
-        "loadAverage": round(load, 2),
+        "cpuUse": round(cpu_use, 2),
     }))
     return 0
 

@@ -135,7 +135,8 @@ export interface RunConfig {
   options: TrainingOptions;
   /** The rest is filled in as the run starts; a run that failed before that leaves them null. */
   dataset: DatasetUsed | null;
-  model: { name: ModelName; params: number; flops: number } | null;
+  /** `params` counts every weight (batch norm's moving statistics too), `trainableParams` what the optimiser changes. */
+  model: { name: ModelName; params: number; trainableParams: number; flops: number } | null;
   backend: BackendUsed | null;
   versions: { maskbench: string; tfjs: string; node: string };
 }

@@ -98,7 +98,7 @@ function apply(layer: { apply(x: Symbolic): unknown }, x: Symbolic): Symbolic {
 }
 
 /** A well-mixed, never-zero seed for the n-th layer (tfjs treats a seed of 0 as "no seed"). */
-export function layerSeed(seed: number, layer: number): number {
+function layerSeed(seed: number, layer: number): number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(layer, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
