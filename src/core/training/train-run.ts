@@ -75,7 +75,8 @@ export async function trainRun(input: TrainRunInput, context: JobContext): Promi
   } catch (error) {
     const summary = trainer.summaryAfter(context.signal.aborted ? 'cancelled' : 'failed');
     if (!context.signal.aborted) summary.error = toErrorData(error);
-    await writer.finish(summary);
+    // The reason the run ended matters more than a failure to record it (a full disk, say).
+    await writer.finish(summary).catch((finishError: Error) => context.log(`Could not write ${writer.folder}/summary.json: ${finishError.message}`));
     throw error;
   } finally {
     trainer.dispose();
@@ -134,7 +135,7 @@ class Trainer {
         context.progress((epoch - 1) * batches + batch + 1, options.epochs * batches, `Epoch ${epoch} of ${options.epochs}, batch ${batch + 1} of ${batches}`);
       }
 
-      const val = evaluate(model, data.splits.val, data);
+      const val = await evaluate(model, data.splits.val, data, context.signal);
       const metrics: EpochMetrics = {
         kind: 'epoch',
         epoch,
@@ -166,10 +167,10 @@ class Trainer {
     await saveModel(model, join(this.writer.folder, 'model-last'));
     const best = this.best!;
     model.setWeights(best.weights);
-    const test = evaluate(model, data.splits.test, data);
+    const test = await evaluate(model, data.splits.test, data, context.signal);
     context.report?.({ kind: 'confusion', epoch: best.epoch, split: 'test', confusion: test.confusion });
     await this.writer.recordTestConfusion(best.epoch, test.confusion);
-    return { ...this.summaryAfter(stoppedEarly ? 'stopped-early' : 'done'), train: evaluate(model, data.splits.train, data), test };
+    return { ...this.summaryAfter(stoppedEarly ? 'stopped-early' : 'done'), train: await evaluate(model, data.splits.train, data, context.signal), test };
   }
 
   /** What is known when the run ends now: the best checkpoint's validation figures, if any. */
@@ -228,10 +229,13 @@ export function trainStep(model: LayersModel, optimizer: tf.Optimizer, variables
 }
 
 /** Loss, accuracy, confusion and per-class figures of a part, in inference mode (batch norm uses its moving averages). */
-function evaluate(model: LayersModel, split: SplitData, data: TrainingData): SplitMetrics {
+async function evaluate(model: LayersModel, split: SplitData, data: TrainingData, signal: AbortSignal): Promise<SplitMetrics> {
   const predicted = new Int32Array(split.count);
   let lossSum = 0;
   for (let start = 0; start < split.count; start += EVAL_BATCH) {
+    // A large part through a large model takes a while: a cancel must not wait for all of it.
+    await new Promise((resolve) => setImmediate(resolve));
+    signal.throwIfAborted();
     const rows = Int32Array.from({ length: Math.min(EVAL_BATCH, split.count - start) }, (_, i) => start + i);
     const batch = batchTensors(split, rows, data, null);
     const [loss, classes] = tf.tidy(() => {
