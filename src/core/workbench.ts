@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { basename, join, parse, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { AppInfo, DatasetPlanSummary, DatasetPreview, DemoJobRequest, HostKind, JobInfo, ModelDescription, Preferences, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
-import type { RunInfo, TrainingOptions } from '../shared/runs';
+import type { RunDetails, RunInfo, TrainingOptions } from '../shared/runs';
 import { MODEL_NAMES, MODELS } from '../shared/training';
 import type { DatasetOptions } from '../shared/dataset';
 import { ANNOTATION_FORMATS, type AnnotationFormat, type Edit, type EditResult, type ExportReport, type ProjectAnnotations } from '../shared/annotations';
@@ -39,6 +39,7 @@ import { JobSlots } from './jobs/job-slots';
 import { modelCost } from './training/models';
 import { preflight, readTrainingOptions } from './training/training-options';
 import { listRuns, newRunId, recordCrash, runFolder } from './runs/run-folder';
+import { readRunDetails, trashRun, updateRunMeta } from './runs/manage-runs';
 
 /** What the host process can do that plain Node cannot. */
 export interface HostServices {
@@ -347,6 +348,38 @@ export class Workbench implements WorkbenchApi {
 
   async listRuns(): Promise<RunInfo[]> {
     return this.project ? listRuns(this.project.path) : [];
+  }
+
+  async runDetails(request: { runId: string }): Promise<RunDetails> {
+    const reader = new RequestReader('runDetails', request);
+    const runId = reader.string('runId');
+    reader.end();
+    return readRunDetails(this.#project().path, runId);
+  }
+
+  async updateRun(request: { runId: string; name?: string | null; tags?: string[] }): Promise<RunInfo> {
+    const reader = new RequestReader('updateRun', request);
+    const runId = reader.string('runId');
+    const name = reader.raw('name');
+    const tags = reader.raw('tags');
+    reader.end();
+    if (name !== undefined && name !== null && (typeof name !== 'string' || name.trim().length > 120)) {
+      throw new WorkbenchError('invalid-request', 'updateRun: "name" must be text of at most 120 characters, or null to clear it', { field: 'name' });
+    }
+    if (tags !== undefined && (!Array.isArray(tags) || tags.length > 20 || tags.some((tag) => typeof tag !== 'string' || tag.trim() === '' || tag.length > 40))) {
+      throw new WorkbenchError('invalid-request', 'updateRun: "tags" must be at most 20 words or short phrases (1 to 40 characters each)', { field: 'tags' });
+    }
+    return updateRunMeta(this.#project().path, runId, {
+      ...(name !== undefined ? { name: typeof name === 'string' && name.trim() !== '' ? name.trim() : null } : {}),
+      ...(tags !== undefined ? { tags: [...new Set((tags as string[]).map((tag) => tag.trim()))] } : {}),
+    });
+  }
+
+  async deleteRun(request: { runId: string }): Promise<{ trashedTo: string }> {
+    const reader = new RequestReader('deleteRun', request);
+    const runId = reader.string('runId');
+    reader.end();
+    return { trashedTo: await trashRun(this.#project().path, runId) };
   }
 
   async preferences(): Promise<Preferences> {

@@ -6,7 +6,7 @@ import type { WorkbenchErrorData } from './errors';
 import type { AnnotationFormat, Edit, EditResult, ExportReport, ProjectAnnotations } from './annotations';
 import type { ClassCounts, DatasetOptions, DatasetSample, SplitName } from './dataset';
 import type { ProjectSettings } from './project';
-import type { RunInfo, TrainingOptions, TrainingReport } from './runs';
+import type { RunDetails, RunInfo, TrainingOptions, TrainingReport } from './runs';
 import type { ModelName } from './training';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
@@ -162,6 +162,12 @@ export interface WorkbenchMethods {
   startTraining(request: { options: Partial<TrainingOptions> & { dataset: string } }): Promise<JobInfo>;
   /** The project's runs, newest first, including running ones and ones cut off by a crash. */
   listRuns(): Promise<RunInfo[]>;
+  /** Everything a run recorded: its metrics line by line and its confusion matrices. */
+  runDetails(request: { runId: string }): Promise<RunDetails>;
+  /** Names (null clears the name) or tags a run. */
+  updateRun(request: { runId: string; name?: string | null; tags?: string[] }): Promise<RunInfo>;
+  /** Moves a run that is not training to the project's trash/runs/ folder; resolves with where it went. */
+  deleteRun(request: { runId: string }): Promise<{ trashedTo: string }>;
   preferences(): Promise<Preferences>;
   savePreferences(request: { preferences: Preferences }): Promise<Preferences>;
   listJobs(): Promise<JobInfo[]>;
@@ -192,6 +198,9 @@ export const apiMethods = [
   'describeModels',
   'startTraining',
   'listRuns',
+  'runDetails',
+  'updateRun',
+  'deleteRun',
   'preferences',
   'savePreferences',
   'listJobs',

@@ -157,8 +157,14 @@ export interface RunSummary {
   error?: WorkbenchErrorData;
 }
 
+/** meta.json: what the user calls a run and how they file it; the only file of a run they edit. */
+export interface RunMeta {
+  name: string | null;
+  tags: string[];
+}
+
 /** A run as listed: its config, how it ended (or that it is still running or was cut off). */
-export interface RunInfo {
+export interface RunInfo extends RunMeta {
   id: string;
   path: string;
   status: RunStatus;
@@ -166,4 +172,19 @@ export interface RunInfo {
   summary: RunSummary | null;
   /** Epochs recorded in metrics.jsonl so far. */
   epochs: number;
+}
+
+export interface RunConfusion {
+  epoch: number;
+  split: 'val' | 'test';
+  confusion: ConfusionMatrix;
+}
+
+/** Everything a run recorded, for its charts and confusion matrices. */
+export interface RunDetails {
+  run: RunInfo;
+  /** metrics.jsonl, batch and epoch lines in order. */
+  history: Array<BatchMetrics | EpochMetrics>;
+  /** The validation matrix of every epoch, then the test matrix of the best checkpoint. */
+  confusions: RunConfusion[];
 }

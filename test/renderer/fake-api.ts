@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import type { AppInfo, DatasetPreview, JobInfo, ModelDescription, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
-import type { RunInfo } from '../../src/shared/runs';
+import type { RunDetails, RunInfo } from '../../src/shared/runs';
 
 export const appInfo: AppInfo = {
   version: '9.9.9',
@@ -38,6 +38,13 @@ export function fakeApi() {
     describeModels: vi.fn(async (): Promise<ModelDescription[]> => []),
     startTraining: vi.fn(async () => job({ kind: 'training', state: 'queued' })),
     listRuns: vi.fn(async (): Promise<RunInfo[]> => []),
+    runDetails: vi.fn(async ({ runId }: { runId: string }): Promise<RunDetails> => {
+      throw new Error(`no run ${runId}`);
+    }),
+    updateRun: vi.fn(async (): Promise<RunInfo> => {
+      throw new Error('no runs');
+    }),
+    deleteRun: vi.fn(async () => ({ trashedTo: '/trash' })),
     preferences: vi.fn(async () => ({ keys: {} as Record<string, string> })),
     savePreferences: vi.fn(async ({ preferences }: { preferences: { keys: Record<string, string> } }) => preferences),
     exportAnnotations: vi.fn(async () => ({ format: 'voc' as const, out: '/out', frames: 0, boxes: 0, tracks: 0, notKept: [] })),

@@ -22,6 +22,8 @@ const models: ModelDescription[] = [
 const run: RunInfo = {
   id: '2026-11-27T10-00-00-conv-bn-1a2b',
   path: '/p/runs/x',
+  name: null,
+  tags: [],
   status: 'done',
   epochs: 3,
   config: {

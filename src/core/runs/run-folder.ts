@@ -5,12 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { BatchMetrics, ConfusionMatrix, EpochMetrics, RunConfig, RunInfo, RunStatus, RunSummary } from '../../shared/runs';
+import type { BatchMetrics, ConfusionMatrix, EpochMetrics, RunConfig, RunInfo, RunMeta, RunStatus, RunSummary } from '../../shared/runs';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 
 export const RUNS_DIR = 'runs';
 const RUNNING_FILE = 'running.json';
+/** The user's name and tags for a run (see RunMeta). */
+export const META_FILE = 'meta.json';
 
 /** A run id sorts by time and says what it is: 2026-11-27T10-04-05-conv-bn-1a2b. */
 export function newRunId(model: string, now = new Date()): string {
@@ -90,7 +92,7 @@ export async function recordCrash(folder: string, error: unknown): Promise<void>
   await writeSummary(folder, { status: 'failed', endedAt: new Date().toISOString(), epochs: run.epochs, bestEpoch: null, train: null, val: null, test: null, seconds: 0, error: toErrorData(error) });
 }
 
-function writeJson(file: string, value: unknown): Promise<void> {
+export function writeJson(file: string, value: unknown): Promise<void> {
   return writeFileAtomic(file, JSON.stringify(value, null, 1) + '\n');
 }
 
@@ -109,10 +111,11 @@ export async function readRun(folder: string, id: string): Promise<RunInfo> {
   const metrics = await readFile(join(folder, 'metrics.jsonl'), 'utf8').catch(() => '');
   const epochs = metrics.split('\n').filter((line) => line.startsWith('{"kind":"epoch"')).length;
   const status: RunStatus = summary ? summary.status : running && isAlive(running.pid) ? 'running' : 'interrupted';
-  return { id, path: folder, status, config, summary, epochs };
+  const meta = await readJson<Partial<RunMeta>>(join(folder, META_FILE));
+  return { id, path: folder, status, config, summary, epochs, name: typeof meta?.name === 'string' ? meta.name : null, tags: Array.isArray(meta?.tags) ? meta.tags.filter((tag) => typeof tag === 'string') : [] };
 }
 
-function readJson<T>(file: string): Promise<T | null> {
+export function readJson<T>(file: string): Promise<T | null> {
   return readFile(file, 'utf8').then((text) => JSON.parse(text) as T, () => null);
 }
 

@@ -1,0 +1,55 @@
+// What the user does with finished runs: read everything one recorded, name and tag it, put it in the trash.
+
+import { mkdir, readFile, readdir, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WorkbenchError } from '../../shared/errors';
+import type { BatchMetrics, EpochMetrics, RunConfusion, RunDetails, RunInfo, RunMeta } from '../../shared/runs';
+import { META_FILE, readJson, readRun, runFolder, writeJson } from './run-folder';
+
+/** Deleted runs go here, inside the project, so a mistake can be undone by moving the folder back. */
+export const TRASH_DIR = join('trash', 'runs');
+
+export async function findRun(projectDir: string, runId: string): Promise<RunInfo> {
+  const folder = runFolder(projectDir, runId);
+  if (!(await stat(join(folder, 'config.json')).catch(() => null))) throw new WorkbenchError('run-not-found', `There is no run ${runId} in this project`, { field: 'runId' });
+  return readRun(folder, runId);
+}
+
+export async function readRunDetails(projectDir: string, runId: string): Promise<RunDetails> {
+  const run = await findRun(projectDir, runId);
+  const text = await readFile(join(run.path, 'metrics.jsonl'), 'utf8').catch(() => '');
+  // A line cut short by a crash is the last one; the rest stands.
+  const history = text.split('\n').flatMap((line) => {
+    try {
+      return line ? [JSON.parse(line) as BatchMetrics | EpochMetrics] : [];
+    } catch {
+      return [];
+    }
+  });
+  const files = (await readdir(join(run.path, 'confusion')).catch(() => [] as string[])).filter((file) => /^(epoch-\d+|test)\.json$/.test(file)).sort();
+  const confusions = (await Promise.all(files.map((file) => readJson<RunConfusion & RunConfusion['confusion']>(join(run.path, 'confusion', file))))).flatMap((entry) =>
+    entry ? [{ epoch: entry.epoch, split: entry.split, confusion: { labels: entry.labels, matrix: entry.matrix } }] : [],
+  );
+  // The test matrix sorts before the epochs by name; it belongs last.
+  confusions.sort((a, b) => Number(a.split === 'test') - Number(b.split === 'test') || a.epoch - b.epoch);
+  return { run, history, confusions };
+}
+
+export async function updateRunMeta(projectDir: string, runId: string, change: Partial<RunMeta>): Promise<RunInfo> {
+  const run = await findRun(projectDir, runId);
+  const meta: RunMeta = { name: change.name !== undefined ? change.name : run.name, tags: change.tags ?? run.tags };
+  await writeJson(join(run.path, META_FILE), meta);
+  return { ...run, ...meta };
+}
+
+/** Moves a run that is not training to the project's trash folder; returns where it went. */
+export async function trashRun(projectDir: string, runId: string): Promise<string> {
+  const run = await findRun(projectDir, runId);
+  if (run.status === 'running') throw new WorkbenchError('invalid-request', `Run ${runId} is still training: cancel it before deleting it`, { field: 'runId' });
+  const trash = join(projectDir, TRASH_DIR);
+  await mkdir(trash, { recursive: true });
+  let target = join(trash, runId);
+  for (let copy = 2; await stat(target).catch(() => null); copy++) target = join(trash, `${runId}-${copy}`);
+  await rename(run.path, target);
+  return target;
+}
