@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { RunInfo, TrainingOptions, TrainingReport, BatchMetrics, ConfusionMatrix, EpochMetrics } from '../../../shared/runs';
+import type { RunDetails, RunInfo, TrainingOptions, TrainingReport, BatchMetrics, ConfusionMatrix, EpochMetrics } from '../../../shared/runs';
 import { useApi } from '../api/client';
 import { useAppStore } from './app';
 
@@ -15,6 +15,8 @@ export interface LiveRun {
 export const useTrainingStore = defineStore('training', () => {
   const runs = ref<RunInfo[]>([]);
   const live = ref<Record<string, LiveRun>>({});
+  /** What each run recorded, fetched when a view shows it. */
+  const details = ref<Record<string, RunDetails>>({});
 
   async function refresh(): Promise<void> {
     runs.value = await useApi().listRuns();
@@ -33,5 +35,24 @@ export const useTrainingStore = defineStore('training', () => {
     await useApi().startTraining({ options });
   }
 
-  return { runs, live, refresh, receive, start };
+  async function loadDetails(runId: string): Promise<RunDetails> {
+    const loaded = await useApi().runDetails({ runId });
+    details.value[runId] = loaded;
+    return loaded;
+  }
+
+  async function update(runId: string, change: { name?: string | null; tags?: string[] }): Promise<void> {
+    const updated = await useApi().updateRun({ runId, ...change });
+    runs.value = runs.value.map((run) => (run.id === runId ? updated : run));
+    if (details.value[runId]) details.value[runId].run = updated;
+  }
+
+  async function remove(runId: string): Promise<string> {
+    const { trashedTo } = await useApi().deleteRun({ runId });
+    runs.value = runs.value.filter((run) => run.id !== runId);
+    delete details.value[runId];
+    return trashedTo;
+  }
+
+  return { runs, live, details, refresh, receive, start, loadDetails, update, remove };
 });
