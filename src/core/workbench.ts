@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { basename, join, parse, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { AppInfo, DatasetPlanSummary, DatasetPreview, DemoJobRequest, HostKind, JobInfo, ModelDescription, Preferences, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
-import type { RunDetails, RunInfo, TrainingOptions } from '../shared/runs';
+import type { CellCrop, RunDetails, RunInfo, TrainingOptions } from '../shared/runs';
 import { MODEL_NAMES, MODELS } from '../shared/training';
 import type { DatasetOptions } from '../shared/dataset';
 import { ANNOTATION_FORMATS, type AnnotationFormat, type Edit, type EditResult, type ExportReport, type ProjectAnnotations } from '../shared/annotations';
@@ -39,7 +39,7 @@ import { JobSlots } from './jobs/job-slots';
 import { modelCost } from './training/models';
 import { preflight, readTrainingOptions } from './training/training-options';
 import { listRuns, newRunId, recordCrash, runFolder } from './runs/run-folder';
-import { readRunDetails, trashRun, updateRunMeta } from './runs/manage-runs';
+import { confusionCell, readRunDetails, trashRun, updateRunMeta } from './runs/manage-runs';
 
 /** What the host process can do that plain Node cannot. */
 export interface HostServices {
@@ -373,6 +373,17 @@ export class Workbench implements WorkbenchApi {
       ...(name !== undefined ? { name: typeof name === 'string' && name.trim() !== '' ? name.trim() : null } : {}),
       ...(tags !== undefined ? { tags: [...new Set((tags as string[]).map((tag) => tag.trim()))] } : {}),
     });
+  }
+
+  async confusionCell(request: { runId: string; split: 'val' | 'test'; epoch: number; truth: string; predicted: string }): Promise<{ crops: CellCrop[]; missing: number; total: number }> {
+    const reader = new RequestReader('confusionCell', request);
+    const runId = reader.string('runId');
+    const split = reader.choice('split', ['val', 'test'] as const)!;
+    const epoch = reader.optionalInt('epoch', 1, 100_000, 1);
+    const truth = reader.string('truth');
+    const predicted = reader.string('predicted');
+    reader.end();
+    return confusionCell(this.#project().path, runId, split, epoch, truth, predicted);
   }
 
   async deleteRun(request: { runId: string }): Promise<{ trashedTo: string }> {

@@ -6,7 +6,7 @@ import type { WorkbenchErrorData } from './errors';
 import type { AnnotationFormat, Edit, EditResult, ExportReport, ProjectAnnotations } from './annotations';
 import type { ClassCounts, DatasetOptions, DatasetSample, SplitName } from './dataset';
 import type { ProjectSettings } from './project';
-import type { RunDetails, RunInfo, TrainingOptions, TrainingReport } from './runs';
+import type { CellCrop, RunDetails, RunInfo, TrainingOptions, TrainingReport } from './runs';
 import type { ModelName } from './training';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
@@ -166,6 +166,11 @@ export interface WorkbenchMethods {
   runDetails(request: { runId: string }): Promise<RunDetails>;
   /** Names (null clears the name) or tags a run. */
   updateRun(request: { runId: string; name?: string | null; tags?: string[] }): Promise<RunInfo>;
+  /**
+   * The crops behind one cell of a run's confusion matrix (validation after `epoch`, or the test part),
+   * most confident first, with the frame and track each came from.
+   */
+  confusionCell(request: { runId: string; split: 'val' | 'test'; epoch: number; truth: string; predicted: string }): Promise<{ crops: CellCrop[]; missing: number; total: number }>;
   /** Moves a run that is not training to the project's trash/runs/ folder; resolves with where it went. */
   deleteRun(request: { runId: string }): Promise<{ trashedTo: string }>;
   preferences(): Promise<Preferences>;
@@ -200,6 +205,7 @@ export const apiMethods = [
   'listRuns',
   'runDetails',
   'updateRun',
+  'confusionCell',
   'deleteRun',
   'preferences',
   'savePreferences',

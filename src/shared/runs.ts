@@ -77,6 +77,29 @@ export interface SplitMetrics {
   confusion: ConfusionMatrix;
 }
 
+/** predictions/<epoch-NNN|test>.json: what the model said of each crop of a part, in the part's order. */
+export interface SplitPredictions {
+  labels: string[];
+  /** Crop files, relative to the dataset folder. */
+  files: string[];
+  /** Index into `labels` of each crop's label when the run was trained, and of the model's prediction. */
+  truth: number[];
+  predicted: number[];
+  /** The probability the model gave its prediction. */
+  confidence: number[];
+}
+
+/** A crop behind a confusion-matrix cell, with what it leads back to. */
+export interface CellCrop {
+  /** Absolute path of the crop. */
+  path: string;
+  frame: number;
+  trackId: number;
+  truth: string;
+  predicted: string;
+  confidence: number;
+}
+
 export interface BatchMetrics {
   kind: 'batch';
   epoch: number;

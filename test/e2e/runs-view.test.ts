@@ -69,6 +69,28 @@ describe('the Runs view (browser mode)', () => {
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'runs-compare.png') });
   });
 
+  it('leads from a confusion-matrix cell to its crops, and from a crop to the annotator at its frame with its track selected', async () => {
+    await page.locator('[data-test=run-compare]:checked').first().uncheck();
+    await page.locator('[data-test=run-compare]:checked').first().uncheck();
+    await page.locator('[data-test=runs-table] tbody tr').first().click();
+    const testMatrix = page.locator('[data-test=run-detail] [data-test=confusion]').last();
+    const cell = testMatrix.locator('td.clickable').first();
+    const [truth, predicted] = (await cell.getAttribute('data-cell'))!.split('-');
+    const count = Number(await cell.textContent());
+    await cell.click();
+    const crops = page.locator('[data-test=cell-crop]');
+    await expect.poll(() => crops.count()).toBe(Math.min(count, 200));
+    expect(await page.locator('[data-test=cell-crops] h3').textContent()).toContain(`true ${truth}, predicted ${predicted} · ${count} crops`);
+    await expect.poll(() => crops.first().locator('img').evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(32);
+    await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'runs-cell-crops.png') });
+    const frame = await crops.first().getAttribute('data-frame');
+    await crops.first().click();
+    await page.locator('[data-test=annotator]').waitFor();
+    await expect.poll(() => page.locator('[data-test=frame-number]').textContent()).toBe(frame);
+    await expect.poll(() => page.locator('[data-test=in-view] li.selected').count()).toBe(1);
+    await page.keyboard.press('Alt+4');
+  });
+
   it('renames a run, filters by its name, and deletes it to the project’s trash after asking', async () => {
     const first = page.locator('[data-test=runs-table] tbody tr').first();
     const runId = (await first.getAttribute('data-run'))!;

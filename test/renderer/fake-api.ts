@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import type { AppInfo, DatasetPreview, JobInfo, ModelDescription, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
-import type { RunDetails, RunInfo } from '../../src/shared/runs';
+import type { CellCrop, RunDetails, RunInfo } from '../../src/shared/runs';
 
 export const appInfo: AppInfo = {
   version: '9.9.9',
@@ -44,6 +44,7 @@ export function fakeApi() {
     updateRun: vi.fn(async (): Promise<RunInfo> => {
       throw new Error('no runs');
     }),
+    confusionCell: vi.fn(async () => ({ crops: [] as CellCrop[], missing: 0, total: 0 })),
     deleteRun: vi.fn(async () => ({ trashedTo: '/trash' })),
     preferences: vi.fn(async () => ({ keys: {} as Record<string, string> })),
     savePreferences: vi.fn(async ({ preferences }: { preferences: { keys: Record<string, string> } }) => preferences),

@@ -1,4 +1,4 @@
-import { appendFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TRAINING_DEFAULTS } from '../../src/shared/runs';
@@ -35,6 +35,27 @@ describe('managing runs', () => {
     const { project, workbench } = await projectWithRun();
     await appendFile(join(runFolder(project, 'r1'), 'metrics.jsonl'), '{"kind":"batch","epo');
     expect((await workbench.runDetails({ runId: 'r1' })).history.filter((line) => line.kind === 'epoch')).toHaveLength(3);
+  });
+
+  it('finds the crops behind a confusion-matrix cell, most confident first, and counts those the dataset lost', async () => {
+    const { project, workbench } = await projectWithRun();
+    const details = await workbench.runDetails({ runId: 'r1' });
+    const test = details.confusions.find((entry) => entry.split === 'test')!;
+    const cell = await workbench.confusionCell({ runId: 'r1', split: 'test', epoch: test.epoch, truth: 'MW', predicted: 'MW' });
+    expect(cell.total).toBe(test.confusion.matrix[0]![0]);
+    expect(cell.crops.every((crop) => crop.truth === 'MW' && crop.path.includes('test-MW-'))).toBe(true);
+    expect(cell.crops.map((crop) => crop.confidence)).toEqual([...cell.crops.map((crop) => crop.confidence)].sort((a, b) => b - a));
+    const val = await workbench.confusionCell({ runId: 'r1', split: 'val', epoch: 2, truth: 'NM', predicted: 'NM' });
+    expect(val.total).toBe(details.confusions.find((entry) => entry.split === 'val' && entry.epoch === 2)!.confusion.matrix[1]![1]);
+
+    // The dataset rebuilt without one of those crops: it is counted, not shown.
+    const manifestFile = join(project, 'datasets', 'colours', 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    manifest.samples = manifest.samples.filter((sample: { file: string }) => sample.file !== cell.crops[0]!.path.split('/').at(-1));
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    expect(await workbench.confusionCell({ runId: 'r1', split: 'test', epoch: test.epoch, truth: 'MW', predicted: 'MW' })).toMatchObject({ total: cell.total - 1, missing: 1 });
+    await expect(workbench.confusionCell({ runId: 'r1', split: 'val', epoch: 99, truth: 'MW', predicted: 'MW' })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(workbench.confusionCell({ runId: 'r1', split: 'val', epoch: 1, truth: 'XX', predicted: 'MW' })).rejects.toMatchObject({ where: { field: 'truth' } });
   });
 
   it('names and tags a run in meta.json, leaving what it recorded untouched', async () => {

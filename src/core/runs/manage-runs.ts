@@ -3,8 +3,9 @@
 import { mkdir, readFile, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
-import type { BatchMetrics, EpochMetrics, RunConfusion, RunDetails, RunInfo, RunMeta } from '../../shared/runs';
-import { META_FILE, readJson, readRun, runFolder, writeJson } from './run-folder';
+import type { BatchMetrics, CellCrop, EpochMetrics, RunConfusion, RunDetails, RunInfo, RunMeta, SplitPredictions } from '../../shared/runs';
+import { datasetFolder, readManifest } from '../training/training-data';
+import { META_FILE, confusionName, readJson, readRun, runFolder, writeJson } from './run-folder';
 
 /** Deleted runs go here, inside the project, so a mistake can be undone by moving the folder back. */
 export const TRASH_DIR = join('trash', 'runs');
@@ -40,6 +41,33 @@ export async function updateRunMeta(projectDir: string, runId: string, change: P
   const meta: RunMeta = { name: change.name !== undefined ? change.name : run.name, tags: change.tags ?? run.tags };
   await writeJson(join(run.path, META_FILE), meta);
   return { ...run, ...meta };
+}
+
+/** Crops shown for one cell at most; the most confident predictions first. */
+const CELL_CROPS = 200;
+
+/**
+ * The crops behind one cell of a run's confusion matrix (true `truth`, predicted `predicted`), leading
+ * back to their frames and tracks through the dataset's manifest. Crops the dataset no longer has (it was
+ * rebuilt since) are counted as missing.
+ */
+export async function confusionCell(projectDir: string, runId: string, split: 'val' | 'test', epoch: number, truth: string, predicted: string): Promise<{ crops: CellCrop[]; missing: number; total: number }> {
+  const run = await findRun(projectDir, runId);
+  const file = join(run.path, 'predictions', `${confusionName(split, epoch)}.json`);
+  const predictions = await readJson<SplitPredictions>(file);
+  if (!predictions) throw new WorkbenchError('not-found', `Run ${runId} has no predictions for ${split === 'test' ? 'the test part' : `epoch ${epoch}`} (no ${file})`, { file });
+  const dataset = run.config.options.dataset;
+  const manifest = await readManifest(projectDir, dataset);
+  const byFile = new Map(manifest.samples.map((sample) => [sample.file, sample]));
+  const [t, p] = [predictions.labels.indexOf(truth), predictions.labels.indexOf(predicted)];
+  if (t < 0 || p < 0) throw new WorkbenchError('invalid-request', `The run's labels are ${predictions.labels.join(', ')}`, { field: t < 0 ? 'truth' : 'predicted' });
+  const cell = predictions.files.flatMap((_, i) => (predictions.truth[i] === t && predictions.predicted[i] === p ? [i] : []));
+  const found = cell.flatMap((i) => {
+    const sample = byFile.get(predictions.files[i]!);
+    return sample ? [{ path: join(datasetFolder(projectDir, dataset), sample.file), frame: sample.frame, trackId: sample.trackId, truth, predicted, confidence: predictions.confidence[i]! }] : [];
+  });
+  found.sort((a, b) => b.confidence - a.confidence);
+  return { crops: found.slice(0, CELL_CROPS), missing: cell.length - found.length, total: found.length };
 }
 
 /** Moves a run that is not training to the project's trash folder; returns where it went. */

@@ -5,11 +5,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { BatchMetrics, ConfusionMatrix, EpochMetrics, RunConfig, RunInfo, RunMeta, RunStatus, RunSummary } from '../../shared/runs';
+import type { BatchMetrics, ConfusionMatrix, EpochMetrics, RunConfig, RunInfo, RunMeta, RunStatus, RunSummary, SplitPredictions } from '../../shared/runs';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 
 export const RUNS_DIR = 'runs';
+
+/** confusion/ and predictions/ name their files alike: epoch-001 for validation after epoch 1, test for the best checkpoint. */
+export function confusionName(split: 'val' | 'test', epoch: number): string {
+  return split === 'test' ? 'test' : `epoch-${String(epoch).padStart(3, '0')}`;
+}
 const RUNNING_FILE = 'running.json';
 /** The user's name and tags for a run (see RunMeta). */
 export const META_FILE = 'meta.json';
@@ -40,6 +45,7 @@ export class RunWriter {
   static async create(projectDir: string, config: RunConfig): Promise<RunWriter> {
     const folder = runFolder(projectDir, config.id);
     await mkdir(join(folder, 'confusion'), { recursive: true });
+    await mkdir(join(folder, 'predictions'), { recursive: true });
     const writer = new RunWriter(folder, config);
     await writer.writeJson(RUNNING_FILE, { pid: process.pid, startedAt: new Date().toISOString() });
     await writer.writeJson('config.json', config);
@@ -56,15 +62,17 @@ export class RunWriter {
     this.pendingBatches.push(metrics);
   }
 
-  async recordEpoch(metrics: EpochMetrics, confusion: ConfusionMatrix): Promise<void> {
+  async recordEpoch(metrics: EpochMetrics, confusion: ConfusionMatrix, predictions: SplitPredictions): Promise<void> {
     this.metricsText += [...this.pendingBatches, metrics].map((line) => JSON.stringify(line) + '\n').join('');
     this.pendingBatches = [];
     await writeFileAtomic(join(this.folder, 'metrics.jsonl'), this.metricsText);
-    await this.writeJson(join('confusion', `epoch-${String(metrics.epoch).padStart(3, '0')}.json`), { epoch: metrics.epoch, split: 'val', ...confusion });
+    await this.writeJson(join('confusion', `${confusionName('val', metrics.epoch)}.json`), { epoch: metrics.epoch, split: 'val', ...confusion });
+    await writeJson(join(this.folder, 'predictions', `${confusionName('val', metrics.epoch)}.json`), { epoch: metrics.epoch, split: 'val', ...predictions });
   }
 
-  async recordTestConfusion(epoch: number, confusion: ConfusionMatrix): Promise<void> {
+  async recordTest(epoch: number, confusion: ConfusionMatrix, predictions: SplitPredictions): Promise<void> {
     await this.writeJson(join('confusion', 'test.json'), { epoch, split: 'test', ...confusion });
+    await writeJson(join(this.folder, 'predictions', 'test.json'), { epoch, split: 'test', ...predictions });
   }
 
   finish(summary: RunSummary): Promise<void> {

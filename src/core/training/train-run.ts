@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { version } from '../../../package.json';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
-import type { BatchMetrics, EpochMetrics, RunConfig, RunSummary, SplitMetrics, TrainingOptions } from '../../shared/runs';
+import type { BatchMetrics, EpochMetrics, RunConfig, RunSummary, SplitMetrics, SplitPredictions, TrainingOptions } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
 import { RunWriter } from '../runs/run-folder';
 import { Prng } from '../sample/prng';
@@ -135,7 +135,7 @@ class Trainer {
         context.progress((epoch - 1) * batches + batch + 1, options.epochs * batches, `Epoch ${epoch} of ${options.epochs}, batch ${batch + 1} of ${batches}`);
       }
 
-      const val = await evaluate(model, data.splits.val, data, context.signal);
+      const { metrics: val, predictions } = await evaluate(model, data.splits.val, data, context.signal);
       const metrics: EpochMetrics = {
         kind: 'epoch',
         epoch,
@@ -155,7 +155,7 @@ class Trainer {
       metrics.tensors = tf.memory().numTensors;
       context.report?.(metrics);
       context.report?.({ kind: 'confusion', epoch, split: 'val', confusion: val.confusion });
-      await this.writer.recordEpoch(metrics, val.confusion);
+      await this.writer.recordEpoch(metrics, val.confusion, predictions);
       if (improved) await saveModel(model, join(this.writer.folder, 'model-best'));
       if (options.patience > 0 && epoch - this.best!.epoch >= options.patience) {
         context.log(`No better validation accuracy for ${options.patience} epochs: stopping after epoch ${epoch}`);
@@ -167,10 +167,11 @@ class Trainer {
     await saveModel(model, join(this.writer.folder, 'model-last'));
     const best = this.best!;
     model.setWeights(best.weights);
-    const test = await evaluate(model, data.splits.test, data, context.signal);
+    const { metrics: test, predictions } = await evaluate(model, data.splits.test, data, context.signal);
     context.report?.({ kind: 'confusion', epoch: best.epoch, split: 'test', confusion: test.confusion });
-    await this.writer.recordTestConfusion(best.epoch, test.confusion);
-    return { ...this.summaryAfter(stoppedEarly ? 'stopped-early' : 'done'), train: await evaluate(model, data.splits.train, data, context.signal), test };
+    await this.writer.recordTest(best.epoch, test.confusion, predictions);
+    const { metrics: trainMetrics } = await evaluate(model, data.splits.train, data, context.signal);
+    return { ...this.summaryAfter(stoppedEarly ? 'stopped-early' : 'done'), train: trainMetrics, test };
   }
 
   /** What is known when the run ends now: the best checkpoint's validation figures, if any. */
@@ -229,8 +230,9 @@ export function trainStep(model: LayersModel, optimizer: tf.Optimizer, variables
 }
 
 /** Loss, accuracy, confusion and per-class figures of a part, in inference mode (batch norm uses its moving averages). */
-async function evaluate(model: LayersModel, split: SplitData, data: TrainingData, signal: AbortSignal): Promise<SplitMetrics> {
+async function evaluate(model: LayersModel, split: SplitData, data: TrainingData, signal: AbortSignal): Promise<{ metrics: SplitMetrics; predictions: SplitPredictions }> {
   const predicted = new Int32Array(split.count);
+  const confidence = new Float32Array(split.count);
   let lossSum = 0;
   for (let start = 0; start < split.count; start += EVAL_BATCH) {
     // A large part through a large model takes a while: a cancel must not wait for all of it.
@@ -238,16 +240,20 @@ async function evaluate(model: LayersModel, split: SplitData, data: TrainingData
     signal.throwIfAborted();
     const rows = Int32Array.from({ length: Math.min(EVAL_BATCH, split.count - start) }, (_, i) => start + i);
     const batch = batchTensors(split, rows, data, null);
-    const [loss, classes] = tf.tidy(() => {
+    const [loss, classes, highest] = tf.tidy(() => {
       const probabilities = model.apply(batch.x, { training: false }) as tf.Tensor2D;
-      return [tf.sum(crossEntropy(batch.y, probabilities)).dataSync()[0]!, tf.argMax(probabilities, -1).dataSync()] as const;
+      return [tf.sum(crossEntropy(batch.y, probabilities)).dataSync()[0]!, tf.argMax(probabilities, -1).dataSync(), tf.max(probabilities, -1).dataSync()] as const;
     });
     tf.dispose([batch.x, batch.y]);
     lossSum += loss;
     predicted.set(classes, start);
+    confidence.set(highest, start);
   }
   const confusion = confusionMatrix(data.labels, split.classes, predicted);
-  return { loss: lossSum / split.count, accuracy: accuracy(confusion), perClass: perClassMetrics(confusion), confusion };
+  return {
+    metrics: { loss: lossSum / split.count, accuracy: accuracy(confusion), perClass: perClassMetrics(confusion), confusion },
+    predictions: { labels: data.labels, files: Array.from(split.samples, (index) => data.manifest.samples[index]!.file), truth: Array.from(split.classes), predicted: Array.from(predicted), confidence: Array.from(confidence, (value) => round(value, 4)) },
+  };
 }
 
 function crossEntropy(truth: tf.Tensor2D, probabilities: tf.Tensor2D): tf.Tensor1D {
