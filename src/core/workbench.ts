@@ -4,14 +4,15 @@
 import { homedir } from 'node:os';
 import { basename, join, parse, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import type { AppInfo, DatasetPlanSummary, DatasetPreview, DemoJobRequest, HostKind, JobInfo, ModelDescription, Preferences, ProjectSummary, RecentProject, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import type { AppInfo, DatasetPlanSummary, DatasetPreview, DemoJobRequest, HostKind, JobInfo, ModelDescription, Preferences, ProjectSummary, RecentProject, SweepResult, WorkbenchApi, WorkbenchEvent } from '../shared/api';
+import type { SweepRequest } from '../shared/sweeps';
 import type { CellCrop, RunDetails, RunInfo, TrainingOptions } from '../shared/runs';
 import { MODEL_NAMES, MODELS } from '../shared/training';
 import type { DatasetOptions } from '../shared/dataset';
 import { ANNOTATION_FORMATS, type AnnotationFormat, type Edit, type EditResult, type ExportReport, type ProjectAnnotations } from '../shared/annotations';
 import { DEFAULT_LABELS } from '../shared/project';
 import { PROJECT_FILE } from '../shared/project';
-import { WorkbenchError } from '../shared/errors';
+import { WorkbenchError, toErrorData } from '../shared/errors';
 import { version } from '../../package.json';
 import { runDemoJob } from './jobs/demo-job';
 import { JobRunner } from './jobs/job-runner';
@@ -38,6 +39,7 @@ import { Emitter } from './event-emitter';
 import { JobSlots } from './jobs/job-slots';
 import { modelCost } from './training/models';
 import { preflight, readTrainingOptions } from './training/training-options';
+import { expandSweep, readSweepRequest } from './training/sweep';
 import { listRuns, newRunId, recordCrash, runFolder } from './runs/run-folder';
 import { confusionCell, readRunDetails, trashRun, updateRunMeta } from './runs/manage-runs';
 
@@ -326,6 +328,40 @@ export class Workbench implements WorkbenchApi {
     reader.end();
     const project = this.#project();
     await preflight(project.path, options);
+    return this.#queueTraining(project.path, options, null);
+  }
+
+  async startSweep(request: { sweep: SweepRequest }): Promise<JobInfo> {
+    const reader = new RequestReader('startSweep', request);
+    const sweep = readSweepRequest(reader.raw('sweep'));
+    reader.end();
+    const project = this.#project();
+    const runs = expandSweep(sweep);
+    const datasets = [...new Map(runs.map((run) => [run.datasetName, run.datasetOptions])).entries()];
+    for (const [, options] of datasets) validateDatasetOptions(options, this.#store().annotations.frameCount);
+    await this.store?.flush();
+    return this.jobs.start('sweep', `Sweep ${sweep.name} (${runs.length} runs)`, async (context): Promise<SweepResult> => {
+      for (const [index, [name, options]] of datasets.entries()) {
+        context.progress(index, datasets.length, `Building the dataset ${name}`);
+        // Rebuilding copies the crops that did not change, so a sweep run again costs little here.
+        await runInWorker(this.options.workerScript, 'dataset', { project: project.path, name, options, force: true }, context);
+      }
+      const result: SweepResult = { group: sweep.name, queued: [], refused: [] };
+      for (const run of runs) {
+        try {
+          await preflight(project.path, run.options);
+          result.queued.push(await this.#queueTraining(project.path, run.options, sweep.name));
+        } catch (error) {
+          const { model, learningRate, batchSize } = run.options;
+          result.refused.push({ dataset: run.datasetName, options: `${model}, lr ${learningRate}, batch ${batchSize}`, reason: toErrorData(error).message });
+        }
+      }
+      context.progress(datasets.length, datasets.length, `Queued ${result.queued.length} runs`);
+      return result;
+    });
+  }
+
+  async #queueTraining(projectDir: string, options: TrainingOptions, group: string | null): Promise<JobInfo> {
     this.trainingJobs ??= (await readPreferences(this.options.dataDir)).trainingJobs;
     const title = `Training ${options.model} on ${options.dataset}`;
     return this.jobs.start(
@@ -335,10 +371,10 @@ export class Workbench implements WorkbenchApi {
         // The id is made when the job leaves the queue, so run ids sort in the order runs started.
         const runId = newRunId(options.model);
         try {
-          return await runInWorker(this.options.workerScript, 'train', { project: project.path, runId, options }, context);
+          return await runInWorker(this.options.workerScript, 'train', { project: projectDir, runId, options, ...(group ? { group } : {}) }, context);
         } catch (error) {
           // A worker that crashed or ran out of memory wrote no summary: say what happened in its stead.
-          await recordCrash(runFolder(project.path, runId), error);
+          await recordCrash(runFolder(projectDir, runId), error);
           throw error;
         }
       },

@@ -8,6 +8,7 @@ import type { ClassCounts, DatasetOptions, DatasetSample, SplitName } from './da
 import type { ProjectSettings } from './project';
 import type { CellCrop, RunDetails, RunInfo, TrainingOptions, TrainingReport } from './runs';
 import type { ModelName } from './training';
+import type { SweepRequest } from './sweeps';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
 export type HostKind = 'electron' | 'browser';
@@ -48,7 +49,7 @@ export interface RecentProject {
   exists: boolean;
 }
 
-export type JobKind = 'demo' | 'sample' | 'import' | 'dataset' | 'training';
+export type JobKind = 'demo' | 'sample' | 'import' | 'dataset' | 'training' | 'sweep';
 /** 'queued' jobs wait for a free slot (training runs as many at once as the machine can take). */
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -111,6 +112,15 @@ export interface ModelDescription {
   flops: number | null;
 }
 
+/** What a sweep job ends with. */
+export interface SweepResult {
+  group: string;
+  /** The training jobs it queued. */
+  queued: JobInfo[];
+  /** Combinations that could not run (a batch larger than a dataset's training part, say), and why. */
+  refused: Array<{ dataset: string; options: string; reason: string }>;
+}
+
 /** The user's choices for the window, kept in the data folder (shared by the desktop app and browser mode). */
 export interface Preferences {
   /** Shortcut id to the keys the user chose instead of its default, e.g. { "frame.next": "Ctrl+Right" }. */
@@ -160,6 +170,12 @@ export interface WorkbenchMethods {
    * training set, an input size the model cannot take). The job's result is the run's summary.
    */
   startTraining(request: { options: Partial<TrainingOptions> & { dataset: string } }): Promise<JobInfo>;
+  /**
+   * Starts a sweep as a job: it builds (or rebuilds) the datasets its grid needs, then queues one training
+   * run per combination, all carrying the sweep's name as their group. Its result says which runs were
+   * queued and which combinations were refused, and why.
+   */
+  startSweep(request: { sweep: SweepRequest }): Promise<JobInfo>;
   /** The project's runs, newest first, including running ones and ones cut off by a crash. */
   listRuns(): Promise<RunInfo[]>;
   /** Everything a run recorded: its metrics line by line and its confusion matrices. */
@@ -202,6 +218,7 @@ export const apiMethods = [
   'listDatasets',
   'describeModels',
   'startTraining',
+  'startSweep',
   'listRuns',
   'runDetails',
   'updateRun',

@@ -155,6 +155,8 @@ export interface RunConfig {
   schema: 1;
   id: string;
   createdAt: string;
+  /** The sweep it belongs to, if any. */
+  group: string | null;
   options: TrainingOptions;
   /** The rest is filled in as the run starts; a run that failed before that leaves them null. */
   dataset: DatasetUsed | null;

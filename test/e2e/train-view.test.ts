@@ -54,4 +54,23 @@ describe('the Train view (browser mode)', () => {
     await page.getByText('was cancelled').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator('[data-test=runs] tbody tr').first().getAttribute('data-status')).toBe('cancelled');
   });
+
+  it('queues a sweep as a group of runs, compared together in the Runs view with the best marked', async () => {
+    await page.locator('[data-test=train-epochs]').fill('2');
+    await page.locator('[data-test=sweep-lr]').fill('0.01, 0.003');
+    await page.locator('[data-test=sweep-name]').fill('pair');
+    expect(await page.locator('[data-test=sweep-start]').textContent()).toBe('Queue 2 runs');
+    await page.locator('[data-test=sweep-start]').click();
+    await page.keyboard.press('Alt+4');
+    await expect.poll(() => page.locator('[data-test=runs-group]').inputValue(), { timeout: 10_000 }).toBe('pair');
+    const rows = page.locator('[data-test=runs-table] tbody tr');
+    await expect.poll(() => page.locator('[data-test=runs-table] tbody tr[data-status=done]').count(), { timeout: 60_000 }).toBe(2);
+    expect(await rows.locator('td:nth-child(4)').allTextContents()).toEqual(['pair', 'pair']);
+    await page.locator('[data-test=run-compare-view] canvas').waitFor();
+    expect(await page.locator('[data-test=settings-diff] tr[data-setting=learningRate] td').count()).toBe(3);
+    expect(await page.locator('[data-test=best-run]').count()).toBe(1);
+    // Read again once the runs ended: both test matrices are there, not the "running" placeholders.
+    await expect.poll(() => page.locator('[data-test=run-compare-view] [data-test=confusion]').count()).toBe(2);
+    await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'sweep.png') });
+  });
 });

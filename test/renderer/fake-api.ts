@@ -37,6 +37,7 @@ export function fakeApi() {
     listDatasets: vi.fn(async (): Promise<DatasetPreview[]> => []),
     describeModels: vi.fn(async (): Promise<ModelDescription[]> => []),
     startTraining: vi.fn(async () => job({ kind: 'training', state: 'queued' })),
+    startSweep: vi.fn(async () => job({ kind: 'sweep' })),
     listRuns: vi.fn(async (): Promise<RunInfo[]> => []),
     runDetails: vi.fn(async ({ runId }: { runId: string }): Promise<RunDetails> => {
       throw new Error(`no run ${runId}`);

@@ -30,6 +30,7 @@ const run: RunInfo = {
     schema: 1,
     id: 'x',
     createdAt: '2026-11-27T10:00:00.000Z',
+    group: null,
     options: { ...TRAINING_DEFAULTS, dataset: 'heads', epochs: 3 },
     dataset: null,
     model: null,
@@ -66,7 +67,7 @@ describe('TrainView', () => {
     await wrapper.get('[data-model=lenet5] input').setValue(true);
     await wrapper.get('[data-test=train-as-in-study]').trigger('click');
     await wrapper.get('[data-test=train-settings]').trigger('submit');
-    expect(api.startTraining).toHaveBeenCalledWith({ options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'lenet5', optimizer: 'sgd', learningRate: 0.001, momentum: 0.9, batchSize: 8, epochs: 80 } });
+    expect(api.startTraining).toHaveBeenCalledWith({ options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'lenet5', optimizer: 'sgd', learningRate: 0.001, momentum: 0.9, batchSize: 8, epochs: 80, augmentFlip: false, augmentShift: 0, augmentColour: 0 } });
   });
 
   it('lists runs with the backend used and why a faster one was passed over', async () => {

@@ -31,6 +31,8 @@ export interface TrainRunInput {
   project: string;
   runId: string;
   options: TrainingOptions;
+  /** The sweep it belongs to. */
+  group?: string;
 }
 
 export interface RunResult {
@@ -46,6 +48,7 @@ export async function trainRun(input: TrainRunInput, context: JobContext): Promi
     schema: 1,
     id: input.runId,
     createdAt: new Date().toISOString(),
+    group: input.group ?? null,
     options,
     dataset: null,
     model: null,

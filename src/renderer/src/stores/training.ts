@@ -15,6 +15,8 @@ export interface LiveRun {
 export const useTrainingStore = defineStore('training', () => {
   const runs = ref<RunInfo[]>([]);
   const live = ref<Record<string, LiveRun>>({});
+  /** The sweep whose runs the Runs view shows together; null shows every run. */
+  const group = ref<string | null>(null);
   /** What each run recorded, fetched when a view shows it. */
   const details = ref<Record<string, RunDetails>>({});
 
@@ -54,5 +56,5 @@ export const useTrainingStore = defineStore('training', () => {
     return trashedTo;
   }
 
-  return { runs, live, details, refresh, receive, start, loadDetails, update, remove };
+  return { runs, live, details, group, refresh, receive, start, loadDetails, update, remove };
 });
