@@ -76,7 +76,7 @@ describe('the Runs view (browser mode)', () => {
     const testMatrix = page.locator('[data-test=run-detail] [data-test=confusion]').last();
     const cell = testMatrix.locator('td.clickable').first();
     const [truth, predicted] = (await cell.getAttribute('data-cell'))!.split('-');
-    const count = Number(await cell.textContent());
+    const count = Number(await cell.evaluate((element) => element.firstChild!.textContent));
     await cell.click();
     const crops = page.locator('[data-test=cell-crop]');
     await expect.poll(() => crops.count()).toBe(Math.min(count, 200));

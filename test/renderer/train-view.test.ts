@@ -89,7 +89,9 @@ describe('TrainView', () => {
     const confusion = wrapper.get('[data-test=confusion]');
     expect(confusion.text()).toContain('true ↓');
     expect(confusion.text()).toContain('predicted →');
-    expect(confusion.findAll('tbody tr').map((row) => row.findAll('th, td').map((cell) => cell.text()))).toEqual([['MW', '5', '1'], ['NM', '2', '4']]);
+    // Counts, each with its share of the row (the true class).
+    const cells = (row: ReturnType<typeof confusion.findAll>[number]) => row.findAll('th, td').map((cell) => [cell.element.firstChild!.textContent!.trim(), cell.find('.share').exists() ? cell.get('.share').text() : ''].join(' ').trim());
+    expect(confusion.findAll('tbody tr').map(cells)).toEqual([['MW', '5 83%', '1 17%'], ['NM', '2 33%', '4 67%']]);
   });
 
   it('sends a user without a dataset to build one', async () => {
