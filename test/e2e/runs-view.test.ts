@@ -2,7 +2,7 @@
 // matrix by epoch, runs compared with both curves and the settings that differ, renaming and deleting.
 
 import { execFile } from 'node:child_process';
-import { readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator, Page } from 'playwright-core';
@@ -54,6 +54,13 @@ describe('the Runs view (browser mode)', () => {
     await page.locator('[data-test=epoch-slider]').fill('1');
     expect(await caption.textContent()).toBe('Validation, epoch 1');
     expect(await page.locator('[data-test=per-class] tbody tr').count()).toBe(3);
+    const saved = async (button: string) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.locator(button).first().click()]);
+      return readFile((await file.path())!, 'utf8');
+    };
+    expect((await saved('[data-test=export-csv]')).trim().split('\n')).toHaveLength(4);
+    expect(await saved('[data-test=export-report]')).toMatch(/<img src="data:image\/png;base64,[^"]{500,}"/);
+    expect((await saved('[data-test=chart-png]')).length).toBeGreaterThan(1000);
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'runs.png') });
   });
 

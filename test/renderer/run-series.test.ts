@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TRAINING_DEFAULTS, type BatchMetrics, type EpochMetrics, type RunDetails, type RunInfo } from '../../src/shared/runs';
 import { runColour } from '../../src/renderer/src/components/runs/run-colours';
 import { epochSeries, settingsDiff, smoothedBatchLoss } from '../../src/renderer/src/components/runs/run-series';
+import { compareReportHtml, metricsCsv, runReportHtml } from '../../src/renderer/src/components/runs/exports';
 
 const epoch = (n: number, seconds: number, valAccuracy: number): EpochMetrics => ({ kind: 'epoch', epoch: n, trainLoss: 1 / n, trainAccuracy: 0.5, valLoss: 2 / n, valAccuracy, perClass: [], learningRate: 0.01, imagesPerSecond: 100, seconds, tensors: 1 });
 const batch = (e: number, b: number, loss: number): BatchMetrics => ({ kind: 'batch', epoch: e, batch: b, batches: 2, loss, accuracy: 0.5 });
@@ -56,5 +57,21 @@ describe('run series', () => {
   it('gives a run the same colour whatever else is listed', () => {
     expect(runColour('2026-11-27T10-00-00-conv-bn-1a2b')).toBe(runColour('2026-11-27T10-00-00-conv-bn-1a2b'));
     expect(new Set(['a', 'b', 'c', 'd', 'e', 'f'].map(runColour)).size).toBeGreaterThan(2);
+  });
+
+  it('exports metrics per epoch as CSV', () => {
+    expect(metricsCsv(details).split('\n')).toEqual(['epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,images_per_second,seconds', '1,1,0.5,2,0.6,0.01,100,3.5', '2,0.5,0.5,1,0.8,0.01,100,7', '']);
+  });
+
+  it('writes self-contained HTML reports: charts embedded, text escaped, no scripts', () => {
+    const named = { ...details, run: { ...details.run, name: '<b>base</b>' }, confusions: [{ epoch: 2, split: 'test' as const, confusion: { labels: ['MW', 'NM'], matrix: [[3, 1], [0, 4]] } }] };
+    const report = runReportHtml(named, ['data:image/png;base64,AAAA']);
+    expect(report).toContain('<img src="data:image/png;base64,AAAA"');
+    expect(report).toContain('Run &lt;b&gt;base&lt;/b&gt;');
+    expect(report).toContain('<caption>Test, best checkpoint</caption><tr><th>true ↓ / predicted →</th><th>MW</th><th>NM</th></tr><tr><th>MW</th><td>3</td><td>1</td></tr>');
+    expect(report).not.toMatch(/<script|<link|src="http/);
+    const comparison = compareReportHtml([named, details], null, [{ setting: 'learningRate', values: ['0.01', '0.001'] }]);
+    expect(comparison).toContain('<th>learningRate</th><td>0.01</td><td>0.001</td>');
+    expect(comparison).not.toMatch(/<script|<link/);
   });
 });
