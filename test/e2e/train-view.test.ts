@@ -37,6 +37,11 @@ describe('the Train view (browser mode)', () => {
     await page.locator('[data-test=train-start]').click();
     await page.locator('[data-test=train-live-epoch]').waitFor({ timeout: 30_000 });
     await page.locator('[data-test=train-live] [data-test=confusion]').waitFor();
+    // The live curves draw from the streamed figures: both charts hold lines by now.
+    const liveCharts = page.locator('[data-test=train-live-charts] canvas');
+    expect(await liveCharts.count()).toBe(2);
+    await expect.poll(() => liveCharts.first().evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL().length)).toBeGreaterThan(5000);
+    expect(await page.locator('[data-test=auto-backend]').textContent()).toBe('auto will use wasm (@tensorflow/tfjs-backend-wasm)');
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'train-live.png') });
     await page.getByText('Training simple-conv on heads finished').waitFor({ timeout: 60_000 });
     const row = page.locator('[data-test=runs] tbody tr').first();
@@ -50,7 +55,7 @@ describe('the Train view (browser mode)', () => {
     await page.locator('[data-test=train-epochs]').fill('500');
     await page.locator('[data-test=train-start]').click();
     await page.locator('[data-test=train-live-epoch]').waitFor({ timeout: 30_000 });
-    await page.locator('[data-test=job-cancel]').click();
+    await page.locator('[data-test=train-cancel]').click();
     await page.getByText('was cancelled').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator('[data-test=runs] tbody tr').first().getAttribute('data-status')).toBe('cancelled');
   });

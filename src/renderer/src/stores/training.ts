@@ -11,7 +11,13 @@ export interface LiveRun {
   batch: BatchMetrics | null;
   epoch: EpochMetrics | null;
   confusion: ConfusionMatrix | null;
+  /** Every epoch so far, and the batch loss smoothed (an exponential moving average) at fractional epochs, for live curves. */
+  epochs: EpochMetrics[];
+  batchLoss: Array<{ x: number; y: number }>;
 }
+
+/** How much of the last smoothed value a new batch loss keeps (as the Runs view smooths it). */
+const SMOOTHING = 0.9;
 
 /** Training runs on disk and the live figures of running jobs (already coalesced per frame by the jobs store). */
 export const useTrainingStore = defineStore('training', () => {
@@ -29,9 +35,15 @@ export const useTrainingStore = defineStore('training', () => {
   function receive(jobId: string, report: TrainingReport): void {
     // The first figures mean the run's folder exists: the table can list it as running.
     if (!live.value[jobId]) void refresh().catch((error: unknown) => useAppStore().report(error));
-    const run = (live.value[jobId] ??= { firstAt: Date.now(), batch: null, epoch: null, confusion: null });
-    if (report.kind === 'batch') run.batch = report;
-    else if (report.kind === 'epoch') run.epoch = report;
+    const run = (live.value[jobId] ??= { firstAt: Date.now(), batch: null, epoch: null, confusion: null, epochs: [], batchLoss: [] });
+    if (report.kind === 'batch') {
+      run.batch = report;
+      const last = run.batchLoss.at(-1)?.y;
+      run.batchLoss.push({ x: report.epoch - 1 + report.batch / report.batches, y: last === undefined ? report.loss : SMOOTHING * last + (1 - SMOOTHING) * report.loss });
+    } else if (report.kind === 'epoch') {
+      run.epoch = report;
+      run.epochs.push(report);
+    }
     else if (report.split === 'val') run.confusion = report.confusion;
   }
 
