@@ -12,9 +12,11 @@ import { validateCommand } from './commands/validate';
 import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
 import { runsCommand } from './commands/runs';
+import { predictCommand } from './commands/predict';
+import { reviewCommand } from './commands/review';
 import type { CliCommand, CliOutput } from './command';
 
-const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand, import: importCommand, export: exportCommand, validate: validateCommand, dataset: datasetCommand, train: trainCommand, runs: runsCommand };
+const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand, import: importCommand, export: exportCommand, validate: validateCommand, dataset: datasetCommand, train: trainCommand, runs: runsCommand, predict: predictCommand, review: reviewCommand };
 
 const USAGE = `Usage: maskbench <command> [options]
 

@@ -2,6 +2,7 @@
 
 import type { TrainingBackendName } from './api';
 import type { WorkbenchErrorData } from './errors';
+import type { DatasetOptions } from './dataset';
 import type { ModelName } from './training';
 
 export type OptimizerName = 'sgd' | 'adam';
@@ -141,6 +142,8 @@ export interface BackendUsed {
 
 export interface DatasetUsed {
   name: string;
+  /** How its crops were cut: predictions on a project's boxes cut them the same way. */
+  options: DatasetOptions;
   /** sha256 of its manifest and every crop: two runs with the same hash trained on the same pixels. */
   hash: string;
   size: number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TRAINING_DEFAULTS, type BatchMetrics, type EpochMetrics, type RunDetails, type RunInfo } from '../../src/shared/runs';
+import { DATASET_DEFAULTS } from '../../src/shared/dataset';
 import { runColour } from '../../src/renderer/src/components/runs/run-colours';
 import { epochSeries, settingsDiff, smoothedBatchLoss } from '../../src/renderer/src/components/runs/run-series';
 import { compareReportHtml, metricsCsv, runReportHtml } from '../../src/renderer/src/components/runs/exports';
@@ -22,7 +23,7 @@ function runInfo(id: string, change: Partial<RunInfo['config']['options']> = {},
       createdAt: '2026-11-27T10:00:00.000Z',
       group: null,
       options: { ...TRAINING_DEFAULTS, dataset: 'heads', ...change },
-      dataset: { name: 'heads', hash: hash.repeat(10), size: 64, labels: ['MW', 'NM'], counts: { train: {}, val: {}, test: {} }, classWeights: null },
+      dataset: { name: 'heads', options: DATASET_DEFAULTS, hash: hash.repeat(10), size: 64, labels: ['MW', 'NM'], counts: { train: {}, val: {}, test: {} }, classWeights: null },
       model: null,
       backend: { name: 'wasm', requested: 'auto', passedOver: [] },
       versions: { maskbench: '0', tfjs: '0', node: '0' },

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DATASET_DEFAULTS } from '../../src/shared/dataset';
 import { TRAINING_DEFAULTS, type EpochMetrics, type RunConfig, type RunSummary, type TrainingOptions, type TrainingReport } from '../../src/shared/runs';
@@ -13,6 +12,7 @@ import type { JobContext } from '../../src/core/jobs/job-runner';
 import { listRuns, recordCrash, runFolder } from '../../src/core/runs/run-folder';
 import { accuracy, confusionMatrix, perClassMetrics } from '../../src/core/training/metrics';
 import { learningRateAt } from '../../src/core/training/optimizer';
+import { loadModel } from '../../src/core/training/load-model';
 import { augmentCrop } from '../../src/core/training/augment';
 import { Prng } from '../../src/core/sample/prng';
 import { trainRun, type RunResult } from '../../src/core/training/train-run';
@@ -291,9 +291,3 @@ describe('stopping and failing', () => {
     expect((await listRuns(project))[0]).toMatchObject({ status: 'failed', epochs: 1, summary: { error: { message: expect.stringContaining('out of memory') } } });
   });
 });
-
-async function loadModel(folder: string): Promise<tfl.LayersModel> {
-  const json = await readJson<{ modelTopology: object; weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> }>(join(folder, 'model.json'));
-  const weights = await readFile(join(folder, json.weightsManifest[0]!.paths[0]!));
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }));
-}

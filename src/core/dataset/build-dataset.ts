@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { BoxGeometry } from '../../shared/annotations';
 import { SPLITS, type CropVariant, type DatasetManifest, type DatasetOptions, type DatasetSample } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
@@ -15,7 +14,7 @@ import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-f
 import { AnnotationStore } from '../project/annotation-store';
 import { readProjectSettings } from '../project/project-settings';
 import { Prng } from '../sample/prng';
-import { cropRegion } from './crop-region';
+import { cropImage, cropRegion, type CropLook } from './crop-region';
 import { validateDatasetOptions } from './dataset-options';
 import { planDataset, type PlannedSample } from './plan-dataset';
 
@@ -181,25 +180,7 @@ async function writeCrops(folder: string, raw: RawFrame, sample: PlannedSample, 
 }
 
 /** Cuts `region` out of the frame and writes it at the input size, optionally mirrored or with other brightness and contrast. */
-async function cut(raw: RawFrame, region: BoxGeometry, options: DatasetOptions, file: string, look: { flip?: boolean; brightness?: number; contrast?: number } = {}): Promise<void> {
-  const left = Math.floor(region.xtl);
-  const top = Math.floor(region.ytl);
-  const extract = { left, top, width: Math.max(1, Math.min(raw.width - left, Math.ceil(region.xbr) - left)), height: Math.max(1, Math.min(raw.height - top, Math.ceil(region.ybr) - top)) };
-  // The region's rows are copied out first: sharp then works on a few kilobytes, not the whole frame.
-  const pixels = Buffer.allocUnsafe(extract.width * extract.height * 3);
-  for (let row = 0; row < extract.height; row++) {
-    const from = ((extract.top + row) * raw.width + extract.left) * 3;
-    raw.rgb.copy(pixels, row * extract.width * 3, from, from + extract.width * 3);
-  }
-  // A square region fills the crop; any other shape (asked for, or squeezed by the frame's edge) is letterboxed, never stretched.
-  let image = sharp(pixels, { raw: { width: extract.width, height: extract.height, channels: 3 } }).resize(options.size, options.size, {
-    fit: options.square && extract.width === extract.height ? 'fill' : 'contain',
-    background: { r: 0, g: 0, b: 0 },
-  });
-  if (look.flip) image = image.flop();
-  if (look.brightness !== undefined) image = image.modulate({ brightness: look.brightness });
-  // Contrast about mid-grey: out = c * in + 128 * (1 - c).
-  if (look.contrast !== undefined) image = image.linear(look.contrast, 128 * (1 - look.contrast));
+async function cut(raw: RawFrame, region: BoxGeometry, options: DatasetOptions, file: string, look: CropLook = {}): Promise<void> {
   // Light compression: these are written once and read many times, and size matters less than speed here.
-  await image.png({ compressionLevel: 2 }).toFile(file);
+  await cropImage(raw, region, options, look).png({ compressionLevel: 2 }).toFile(file);
 }

@@ -88,7 +88,8 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
   return { labels, samples, counts, classWeights, splits, warnings };
 }
 
-function classOf(label: string, options: DatasetOptions): string | null {
+/** The class a box label counts as in a dataset with these options; null when it is left out. */
+export function classOf(label: string, options: Pick<DatasetOptions, 'classes' | 'ndPolicy'>): string | null {
   if (label === 'MW' || label === 'NM') return label;
   if (label !== 'ND') return null;
   if (options.classes === 'MW,NM,ND') return 'ND';

@@ -69,7 +69,7 @@ export async function trainRun(input: TrainRunInput, context: JobContext): Promi
     const shape = { size: data.size, classes: data.labels.length };
     const weights = classWeights(data, options);
     await writer.setConfig({
-      dataset: { name: data.name, hash: data.hash, size: data.size, labels: data.labels, counts: data.manifest.counts, classWeights: weights && Object.fromEntries(data.labels.map((label, k) => [label, weights[k]!])) },
+      dataset: { name: data.name, options: data.manifest.options, hash: data.hash, size: data.size, labels: data.labels, counts: data.manifest.counts, classWeights: weights && Object.fromEntries(data.labels.map((label, k) => [label, weights[k]!])) },
       model: { name: options.model, ...modelCost(options.model, shape) },
     });
     const summary = await trainer.train(data, weights);

@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import { predictProject } from '../../core/review/predict-project';
+import type { CliCommand } from '../command';
+import { number } from '../flags';
+import { progressPrinter } from '../progress';
+import { requiredString } from './import';
+
+export const predictCommand: CliCommand = {
+  summary: 'run a training run’s best model over the project’s boxes; written to the run’s predictions/project.json',
+  usage: ['--project DIR        the project folder', '--run ID             the run (see maskbench runs)', '--from N --to N      a range of frames (default: all)'],
+  options: { project: { type: 'string' }, run: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+
+  async run(args, { json, output }) {
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    const result = await predictProject(
+      {
+        project: resolve(requiredString(args.project, '--project')),
+        runId: requiredString(args.run, '--run'),
+        ...(args.from !== undefined ? { from: number(args.from, 0, 'from') } : {}),
+        ...(args.to !== undefined ? { to: number(args.to, 0, 'to') } : {}),
+      },
+      { signal: controller.signal, ...progressPrinter(output, json) },
+    ).finally(() => process.off('SIGINT', stop));
+    const disagreements = result.boxes.filter((box) => box.predicted !== box.label).length;
+    if (json) output.out(JSON.stringify({ runId: result.runId, backend: result.backend, from: result.from, to: result.to, complete: result.complete, boxes: result.boxes.length, disagreements }));
+    else output.out(`Predicted ${result.boxes.length} boxes of frames ${result.from}-${result.to} with run ${result.runId} on ${result.backend}; the model disagrees with ${disagreements} labels`);
+    return 0;
+  },
+};

@@ -1,0 +1,105 @@
+// A run's model over the project's boxes: every box of every frame in a range, cut as the run's dataset
+// cut its crops, with the model's probability for each class. Written to the run's folder as
+// predictions/project.json, marked partial when the job stopped before the end.
+
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { boxAt } from '../../shared/keyframes';
+import { WorkbenchError } from '../../shared/errors';
+import type { BoxPrediction, ProjectPredictions } from '../../shared/review';
+import { classOf } from '../dataset/plan-dataset';
+import { cropImage, cropRegion } from '../dataset/crop-region';
+import type { JobContext } from '../jobs/job-runner';
+import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
+import { AnnotationStore } from '../project/annotation-store';
+import { readProjectSettings } from '../project/project-settings';
+import { findRun } from '../runs/manage-runs';
+import { writeJson } from '../runs/run-folder';
+import { useBackend } from '../training/backends';
+import { loadModel } from '../training/load-model';
+
+export const PREDICTIONS_FILE = join('predictions', 'project.json');
+/** Crops per forward pass. */
+const BATCH = 64;
+
+export interface PredictInput {
+  project: string;
+  runId: string;
+  /** First and last frame (inclusive); the whole clip when left out. */
+  from?: number;
+  to?: number;
+}
+
+export async function predictProject(input: PredictInput, context: JobContext): Promise<ProjectPredictions> {
+  const run = await findRun(input.project, input.runId);
+  const dataset = run.config.dataset;
+  if (!dataset) throw new WorkbenchError('invalid-request', `Run ${run.id} never started training (${run.status}): it has no model to predict with`, { field: 'runId' });
+  const settings = await readProjectSettings(input.project);
+  if (!settings?.media) throw new WorkbenchError('invalid-request', `${input.project} has no media in its project.json`, { file: input.project });
+  const store = await AnnotationStore.load(input.project, settings.labels.map((label) => label.name));
+  if (!store) throw new WorkbenchError('invalid-request', `${input.project} has no annotations to predict on`, { file: input.project });
+  const annotations = store.annotations;
+  const from = input.from ?? 0;
+  const to = input.to ?? annotations.frameCount - 1;
+  if (!Number.isInteger(from) || from < 0 || from >= annotations.frameCount) throw new WorkbenchError('invalid-request', `--from must be a frame from 0 to ${annotations.frameCount - 1}`, { field: 'from' });
+  if (!Number.isInteger(to) || to < from || to >= annotations.frameCount) throw new WorkbenchError('invalid-request', `--to must be a frame from ${from} to ${annotations.frameCount - 1}`, { field: 'to' });
+
+  const backend = await useBackend('auto');
+  const model = await loadModel(join(run.path, 'model-best'));
+  const result: ProjectPredictions = { schema: 1, runId: run.id, backend: backend.name, labels: dataset.labels, from, to, complete: false, boxes: [] };
+  try {
+    checkModel(model, dataset.size, dataset.labels.length, run.id);
+    const unmapped = new Set(annotations.tracks.flatMap((track) => track.shapes.map((shape) => shape.label)).filter((label) => classOf(label, dataset.options) === null && label !== 'ND'));
+    if (unmapped.size) context.log(`Boxes labelled ${[...unmapped].join(', ')} are not among the run's classes (${dataset.labels.join(', ')}); the model's label is still given for them`);
+
+    let pending: Array<{ entry: Omit<BoxPrediction, 'predicted' | 'probabilities'>; pixels: Buffer }> = [];
+    const flush = () => {
+      if (pending.length === 0) return;
+      const probabilities = tf.tidy(() => {
+        const x = tf.div(tf.tensor4d(Buffer.concat(pending.map((item) => item.pixels)), [pending.length, dataset.size, dataset.size, 3], 'float32'), 255);
+        return (model.predict(x) as tf.Tensor2D).arraySync();
+      });
+      pending.forEach(({ entry }, i) => {
+        const row = probabilities[i]!;
+        result.boxes.push({ ...entry, predicted: dataset.labels[row.indexOf(Math.max(...row))]!, probabilities: row.map((p) => Math.round(p * 10_000) / 10_000) });
+      });
+      pending = [];
+    };
+    const use = async (raw: RawFrame) => {
+      if (raw.frame < from || raw.frame > to) return;
+      for (const track of annotations.tracks) {
+        const box = boxAt(track, raw.frame);
+        if (!box) continue;
+        const region = cropRegion(box, dataset.options, raw.width, raw.height);
+        const pixels = await cropImage(raw, region, dataset.options).raw().toBuffer();
+        pending.push({ entry: { frame: raw.frame, trackId: track.id, label: box.label, box: { xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr } }, pixels });
+        if (pending.length >= BATCH) flush();
+      }
+      context.progress(raw.frame - from + 1, to - from + 1, `Frame ${raw.frame} of ${from}-${to}`);
+    };
+    const mediaPath = join(input.project, settings.media.path);
+    if (settings.media.kind === 'video') await decodeVideoFrames(mediaPath, settings.media.width, settings.media.height, 1, annotations.frameCount, context.signal, use);
+    else for (let frame = from; frame <= to; frame++) {
+      context.signal.throwIfAborted();
+      await use(await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame));
+    }
+    flush();
+    result.complete = true;
+    return result;
+  } finally {
+    model.dispose();
+    // Whatever was predicted is kept, and says whether it covers the range.
+    await writeJson(join(run.path, PREDICTIONS_FILE), result);
+  }
+}
+
+/** A model that no longer fits its run (files replaced, or from another run) is refused rather than misread. */
+function checkModel(model: LayersModel, size: number, classes: number, runId: string): void {
+  const input = model.inputs[0]!.shape;
+  const output = model.outputs[0]!.shape;
+  if (input[1] !== size || input[2] !== size || input[3] !== 3) {
+    throw new WorkbenchError('invalid-request', `Run ${runId}'s model takes ${input[1]}x${input[2]}x${input[3]} inputs, but its dataset's crops are ${size}x${size}x3: the model files do not belong to this run`, { field: 'runId' });
+  }
+  if (output[1] !== classes) throw new WorkbenchError('invalid-request', `Run ${runId}'s model predicts ${output[1]} classes, but its dataset has ${classes}`, { field: 'runId' });
+}

@@ -1,0 +1,77 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DATASET_DEFAULTS } from '../../src/shared/dataset';
+import type { ProjectPredictions } from '../../src/shared/review';
+import { TRAINING_DEFAULTS } from '../../src/shared/runs';
+import { buildDataset } from '../../src/core/dataset/build-dataset';
+import { importIntoProject } from '../../src/core/project/import-into-project';
+import { PREDICTIONS_FILE, predictProject } from '../../src/core/review/predict-project';
+import { reviewQueue } from '../../src/core/review/review-queue';
+import { runFolder } from '../../src/core/runs/run-folder';
+import { trainRun } from '../../src/core/training/train-run';
+import type { Relabelled } from '../../src/core/sample/label-noise';
+const quiet = () => ({ signal: new AbortController().signal, progress: () => {}, log: () => {} });
+
+describe('a model in the loop', () => {
+  let project: string;
+  let relabelled: Relabelled[];
+
+  beforeAll(async () => {
+    // The sample's noisy annotations as the project's own: the mistakes the review should find.
+    // Shared by the tests below, so not from useTempDirs (which empties after each test).
+    project = await mkdtemp(join(tmpdir(), 'maskbench-test-review-'));
+    await cp(inject('sampleProject'), project, { recursive: true });
+    await importIntoProject(project, join(project, 'annotations', 'noisy', 'cvat-video.xml'), { force: true });
+    relabelled = JSON.parse(await readFile(join(project, 'annotations', 'noisy', 'label-noise.json'), 'utf8')).relabelled;
+    await buildDataset(project, 'heads', { ...DATASET_DEFAULTS, stride: 1, gap: 5, crop: 'head', size: 32 }, quiet());
+    await trainRun({ project, runId: 'heads', options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'conv-bn', epochs: 6, batchSize: 16, backend: 'wasm' } }, quiet());
+  }, 180_000);
+  afterAll(() => rm(project, { recursive: true, force: true }));
+
+  it('predicts every box of a range with the run’s model, cut as its dataset was, and writes it to the run', async () => {
+    const result = await predictProject({ project, runId: 'heads', from: 20, to: 39 }, quiet());
+    expect(result).toMatchObject({ runId: 'heads', from: 20, to: 39, complete: true, labels: ['MW', 'NM', 'ND'] });
+    expect(new Set(result.boxes.map((box) => box.frame))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => 20 + i)));
+    for (const box of result.boxes) {
+      expect(box.probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 2);
+      expect(box.predicted).toBe(result.labels[box.probabilities.indexOf(Math.max(...box.probabilities))]);
+    }
+    const saved = JSON.parse(await readFile(join(runFolder(project, 'heads'), PREDICTIONS_FILE), 'utf8')) as ProjectPredictions;
+    expect(saved.boxes).toHaveLength(result.boxes.length);
+  });
+
+  it('ranks the likeliest label mistakes first: the top of the queue holds far more of the injected errors than chance', async () => {
+    const predictions = await predictProject({ project, runId: 'heads' }, quiet());
+    const wrong = new Set(relabelled.map((entry) => `${entry.frame}/${entry.trackId}`));
+    const k = relabelled.length;
+    const queue = reviewQueue(predictions, DATASET_DEFAULTS, k);
+    const found = queue.filter((entry) => wrong.has(`${entry.frame}/${entry.trackId}`)).length;
+    const baseRate = k / predictions.boxes.length;
+    console.log(`review: precision at K=${k}: ${(found / k).toFixed(2)} (chance ${baseRate.toFixed(3)})`);
+    expect(found / k).toBeGreaterThan(4 * baseRate);
+    expect(queue.every((entry, i) => i === 0 || queue[i - 1]!.score >= entry.score)).toBe(true);
+  }, 120_000);
+
+  it('keeps a cancelled prediction as partial, and says so', async () => {
+    const controller = new AbortController();
+    const context = { ...quiet(), signal: controller.signal, progress: (done: number) => done >= 10 && controller.abort() };
+    await expect(predictProject({ project, runId: 'heads' }, context)).rejects.toThrow();
+    const saved = JSON.parse(await readFile(join(runFolder(project, 'heads'), PREDICTIONS_FILE), 'utf8')) as ProjectPredictions;
+    expect(saved.complete).toBe(false);
+    expect(saved.boxes.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a run whose model is missing or no longer fits it, and a range outside the clip', async () => {
+    await expect(predictProject({ project, runId: 'heads', from: 10, to: 5 }, quiet())).rejects.toMatchObject({ where: { field: 'to' } });
+    await expect(predictProject({ project, runId: 'heads', from: 99_999 }, quiet())).rejects.toMatchObject({ where: { field: 'from' } });
+    const config = join(runFolder(project, 'heads'), 'config.json');
+    const original = await readFile(config, 'utf8');
+    await writeFile(config, original.replaceAll('"size": 32', '"size": 64'));
+    await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toThrow(/takes 32x32x3 inputs, but its dataset's crops are 64x64x3/);
+    await writeFile(config, original);
+    await rm(join(runFolder(project, 'heads'), 'model-best', 'weights.bin'));
+    await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('weights.bin is missing') });
+  });
+});
