@@ -9,6 +9,7 @@ import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import { PREDICTIONS_FILE, predictProject } from '../../src/core/review/predict-project';
 import { reviewQueue } from '../../src/core/review/review-queue';
+import { crossFit } from '../../src/core/review/cross-fit';
 import { runFolder } from '../../src/core/runs/run-folder';
 import { trainRun } from '../../src/core/training/train-run';
 import type { Relabelled } from '../../src/core/sample/label-noise';
@@ -49,10 +50,31 @@ describe('a model in the loop', () => {
     const queue = reviewQueue(predictions, DATASET_DEFAULTS, k);
     const found = queue.filter((entry) => wrong.has(`${entry.frame}/${entry.trackId}`)).length;
     const baseRate = k / predictions.boxes.length;
-    console.log(`review: precision at K=${k}: ${(found / k).toFixed(2)} (chance ${baseRate.toFixed(3)})`);
     expect(found / k).toBeGreaterThan(4 * baseRate);
     expect(queue.every((entry, i) => i === 0 || queue[i - 1]!.score >= entry.score)).toBe(true);
   }, 120_000);
+
+  it('cross-fits: every box scored by a model that never trained on it, which finds the injected errors better', async () => {
+    const predictions = await crossFit({ project, runId: 'heads', folds: 3 }, quiet());
+    expect(predictions.complete).toBe(true);
+    const inSample = await predictProject({ project, runId: 'heads' }, quiet());
+    expect(predictions.boxes).toHaveLength(inSample.boxes.length);
+    // Each fold's model left its fold (and a gap either side) out of training.
+    for (let fold = 1; fold <= 3; fold++) {
+      const manifest = JSON.parse(await readFile(join(project, 'datasets', `heads-fold${fold}of3`, 'manifest.json'), 'utf8')) as { samples: Array<{ frame: number; split: string }> };
+      const test = manifest.samples.filter((sample) => sample.split === 'test').map((sample) => sample.frame);
+      const trained = manifest.samples.filter((sample) => sample.split === 'train').map((sample) => sample.frame);
+      expect(trained.every((frame) => frame < Math.min(...test) - 5 || frame > Math.max(...test) + 5)).toBe(true);
+    }
+    const wrong = new Set(relabelled.map((entry) => `${entry.frame}/${entry.trackId}`));
+    const k = relabelled.length;
+    const precision = (queue: ReturnType<typeof reviewQueue>) => queue.filter((entry) => wrong.has(`${entry.frame}/${entry.trackId}`)).length / k;
+    const outOfSample = precision(reviewQueue(predictions, DATASET_DEFAULTS, k));
+    const inSampleOnly = precision(reviewQueue(inSample, DATASET_DEFAULTS, k));
+    expect(outOfSample).toBeGreaterThan(4 * (k / predictions.boxes.length));
+    // Seeded training on the same crops: the comparison is repeatable, and cross-fitting must win it.
+    expect(outOfSample).toBeGreaterThan(inSampleOnly);
+  }, 300_000);
 
   it('keeps a cancelled prediction as partial, and says so', async () => {
     const controller = new AbortController();

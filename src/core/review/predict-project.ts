@@ -8,7 +8,9 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { boxAt } from '../../shared/keyframes';
 import { WorkbenchError } from '../../shared/errors';
 import type { BoxPrediction, ProjectPredictions } from '../../shared/review';
-import { classOf } from '../dataset/plan-dataset';
+import type { ProjectAnnotations } from '../../shared/annotations';
+import type { ProjectSettings } from '../../shared/project';
+import type { DatasetUsed, RunInfo } from '../../shared/runs';
 import { cropImage, cropRegion } from '../dataset/crop-region';
 import type { JobContext } from '../jobs/job-runner';
 import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
@@ -33,26 +35,54 @@ export interface PredictInput {
 
 export async function predictProject(input: PredictInput, context: JobContext): Promise<ProjectPredictions> {
   const run = await findRun(input.project, input.runId);
-  const dataset = run.config.dataset;
-  if (!dataset) throw new WorkbenchError('invalid-request', `Run ${run.id} never started training (${run.status}): it has no model to predict with`, { field: 'runId' });
-  const settings = await readProjectSettings(input.project);
-  if (!settings?.media) throw new WorkbenchError('invalid-request', `${input.project} has no media in its project.json`, { file: input.project });
-  const store = await AnnotationStore.load(input.project, settings.labels.map((label) => label.name));
-  if (!store) throw new WorkbenchError('invalid-request', `${input.project} has no annotations to predict on`, { file: input.project });
-  const annotations = store.annotations;
+  const source = await projectSource(input.project);
   const from = input.from ?? 0;
-  const to = input.to ?? annotations.frameCount - 1;
-  if (!Number.isInteger(from) || from < 0 || from >= annotations.frameCount) throw new WorkbenchError('invalid-request', `--from must be a frame from 0 to ${annotations.frameCount - 1}`, { field: 'from' });
-  if (!Number.isInteger(to) || to < from || to >= annotations.frameCount) throw new WorkbenchError('invalid-request', `--to must be a frame from ${from} to ${annotations.frameCount - 1}`, { field: 'to' });
-
+  const to = input.to ?? source.annotations.frameCount - 1;
+  const frameCount = source.annotations.frameCount;
+  if (!Number.isInteger(from) || from < 0 || from >= frameCount) throw new WorkbenchError('invalid-request', `--from must be a frame from 0 to ${frameCount - 1}`, { field: 'from' });
+  if (!Number.isInteger(to) || to < from || to >= frameCount) throw new WorkbenchError('invalid-request', `--to must be a frame from ${from} to ${frameCount - 1}`, { field: 'to' });
+  const dataset = datasetOf(run);
   const backend = await useBackend('auto');
-  const model = await loadModel(join(run.path, 'model-best'));
   const result: ProjectPredictions = { schema: 1, runId: run.id, backend: backend.name, labels: dataset.labels, from, to, complete: false, boxes: [] };
   try {
-    checkModel(model, dataset.size, dataset.labels.length, run.id);
-    const unmapped = new Set(annotations.tracks.flatMap((track) => track.shapes.map((shape) => shape.label)).filter((label) => classOf(label, dataset.options) === null && label !== 'ND'));
-    if (unmapped.size) context.log(`Boxes labelled ${[...unmapped].join(', ')} are not among the run's classes (${dataset.labels.join(', ')}); the model's label is still given for them`);
+    result.boxes = await predictBoxes(source, dataset, join(run.path, 'model-best'), run.id, from, to, context, result.boxes);
+    result.complete = true;
+    return result;
+  } finally {
+    // Whatever was predicted is kept, and says whether it covers the range.
+    await writeJson(join(run.path, PREDICTIONS_FILE), result);
+  }
+}
 
+/** What predictions are made from: the project's frames and its boxes. */
+export interface ProjectSource {
+  project: string;
+  media: NonNullable<ProjectSettings['media']>;
+  annotations: ProjectAnnotations;
+}
+
+export async function projectSource(project: string): Promise<ProjectSource> {
+  const settings = await readProjectSettings(project);
+  if (!settings?.media) throw new WorkbenchError('invalid-request', `${project} has no media in its project.json`, { file: project });
+  const store = await AnnotationStore.load(project, settings.labels.map((label) => label.name));
+  if (!store) throw new WorkbenchError('invalid-request', `${project} has no annotations to predict on`, { file: project });
+  return { project, media: settings.media, annotations: store.annotations };
+}
+
+export function datasetOf(run: RunInfo): DatasetUsed {
+  if (!run.config.dataset) throw new WorkbenchError('invalid-request', `Run ${run.id} never started training (${run.status}): it has no model to predict with`, { field: 'runId' });
+  return run.config.dataset;
+}
+
+/**
+ * The model in `modelFolder` over every box of frames `from` to `to`, each cut as `dataset` cut its crops.
+ * Predictions are pushed onto `into` as they come, so a caller keeps what was done if the job stops.
+ */
+export async function predictBoxes(source: ProjectSource, dataset: DatasetUsed, modelFolder: string, runId: string, from: number, to: number, context: JobContext, into: BoxPrediction[] = []): Promise<BoxPrediction[]> {
+  const { annotations, media } = source;
+  const model = await loadModel(modelFolder);
+  try {
+    checkModel(model, dataset.size, dataset.labels.length, runId);
     let pending: Array<{ entry: Omit<BoxPrediction, 'predicted' | 'probabilities'>; pixels: Buffer }> = [];
     const flush = () => {
       if (pending.length === 0) return;
@@ -62,7 +92,7 @@ export async function predictProject(input: PredictInput, context: JobContext): 
       });
       pending.forEach(({ entry }, i) => {
         const row = probabilities[i]!;
-        result.boxes.push({ ...entry, predicted: dataset.labels[row.indexOf(Math.max(...row))]!, probabilities: row.map((p) => Math.round(p * 10_000) / 10_000) });
+        into.push({ ...entry, predicted: dataset.labels[row.indexOf(Math.max(...row))]!, probabilities: row.map((p) => Math.round(p * 10_000) / 10_000) });
       });
       pending = [];
     };
@@ -76,21 +106,19 @@ export async function predictProject(input: PredictInput, context: JobContext): 
         pending.push({ entry: { frame: raw.frame, trackId: track.id, label: box.label, box: { xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr } }, pixels });
         if (pending.length >= BATCH) flush();
       }
-      context.progress(raw.frame - from + 1, to - from + 1, `Frame ${raw.frame} of ${from}-${to}`);
+      context.progress(raw.frame - from + 1, to - from + 1, `Predicting frame ${raw.frame} of ${from}-${to}`);
     };
-    const mediaPath = join(input.project, settings.media.path);
-    if (settings.media.kind === 'video') await decodeVideoFrames(mediaPath, settings.media.width, settings.media.height, 1, annotations.frameCount, context.signal, use);
-    else for (let frame = from; frame <= to; frame++) {
-      context.signal.throwIfAborted();
-      await use(await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame));
-    }
+    const mediaPath = join(source.project, media.path);
+    if (media.kind === 'video') await decodeVideoFrames(mediaPath, media.width, media.height, 1, annotations.frameCount, context.signal, use);
+    else
+      for (let frame = from; frame <= to; frame++) {
+        context.signal.throwIfAborted();
+        await use(await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame));
+      }
     flush();
-    result.complete = true;
-    return result;
+    return into;
   } finally {
     model.dispose();
-    // Whatever was predicted is kept, and says whether it covers the range.
-    await writeJson(join(run.path, PREDICTIONS_FILE), result);
   }
 }
 

@@ -1,0 +1,50 @@
+// Label review on the default sample project made with --label-noise 0.05: how many of the injected label
+// mistakes are among the first K entries of the review queue, K being their number. Target: 80%.
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, bench, describe } from 'vitest';
+import { DATASET_DEFAULTS } from '../src/shared/dataset';
+import { TRAINING_DEFAULTS } from '../src/shared/runs';
+import { buildDataset } from '../src/core/dataset/build-dataset';
+import { importIntoProject } from '../src/core/project/import-into-project';
+import { crossFit } from '../src/core/review/cross-fit';
+import { predictProject } from '../src/core/review/predict-project';
+import { reviewQueue } from '../src/core/review/review-queue';
+import type { Relabelled } from '../src/core/sample/label-noise';
+import { trainRun } from '../src/core/training/train-run';
+import { BIN, assertBuilt } from '../test/support/built-app';
+
+assertBuilt();
+const folder = await mkdtemp(join(tmpdir(), 'maskbench-bench-review-'));
+const results: string[] = [];
+const once = { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 };
+const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
+
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+  console.log(`\nLabel review: ${results.join('; ')}`);
+});
+
+describe('label review', () => {
+  bench('precision at K on the default sample with 5% label noise', async () => {
+    const project = join(folder, 'walkway');
+    await promisify(execFile)(process.execPath, [BIN, 'sample', project, '--label-noise', '0.05']);
+    await importIntoProject(project, join(project, 'annotations', 'noisy', 'cvat-video.xml'), { force: true });
+    const relabelled = JSON.parse(await readFile(join(project, 'annotations', 'noisy', 'label-noise.json'), 'utf8')).relabelled as Relabelled[];
+    await buildDataset(project, 'heads', { ...DATASET_DEFAULTS, stride: 2, crop: 'head', size: 32 }, context);
+    const started = performance.now();
+    await trainRun({ project, runId: 'heads', options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'conv-bn', epochs: 8, backend: 'wasm' } }, context);
+    const wrong = new Set(relabelled.map((entry) => `${entry.frame}/${entry.trackId}`));
+    const k = relabelled.length;
+    const precision = (predictions: Awaited<ReturnType<typeof predictProject>>) => reviewQueue(predictions, DATASET_DEFAULTS, k).filter((entry) => wrong.has(`${entry.frame}/${entry.trackId}`)).length / k;
+    const inSample = await predictProject({ project, runId: 'heads' }, context);
+    const crossFitted = await crossFit({ project, runId: 'heads', folds: 3 }, context);
+    results.push(
+      `${k} injected label mistakes among ${crossFitted.boxes.length} boxes (chance ${(k / crossFitted.boxes.length).toFixed(3)}): precision at K cross-fitted over 3 folds ${precision(crossFitted).toFixed(2)} (target 0.80), in sample ${precision(inSample).toFixed(2)}; conv-bn on head crops of every 2nd frame at 32 px, ${Math.round((performance.now() - started) / 1000)} s in all`,
+    );
+  }, once);
+});

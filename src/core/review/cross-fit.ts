@@ -1,0 +1,79 @@
+// Out-of-sample predictions for label review. A model that trained on a box has learnt its label, right or
+// wrong, so it cannot say the label is wrong. Cross-fitting splits the clip into consecutive folds; for
+// each, a model is trained as the run was on the other folds only (a gap away from it), then predicts
+// every box of its fold. Together they score every box with a model that never saw it.
+
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DatasetManifest, DatasetSample } from '../../shared/dataset';
+import { WorkbenchError } from '../../shared/errors';
+import type { ProjectPredictions } from '../../shared/review';
+import type { JobContext } from '../jobs/job-runner';
+import { findRun } from '../runs/manage-runs';
+import { runFolder, writeJson } from '../runs/run-folder';
+import { useBackend } from '../training/backends';
+import { trainRun } from '../training/train-run';
+import { datasetFolder, readManifest } from '../training/training-data';
+import { datasetOf, predictBoxes, projectSource } from './predict-project';
+
+export const CROSS_FIT_FILE = join('predictions', 'cross-fit.json');
+/** One train crop in this many goes to validation: enough to follow training, not used to pick a checkpoint. */
+const VAL_EVERY = 10;
+
+export interface CrossFitInput {
+  project: string;
+  runId: string;
+  folds: number;
+}
+
+export async function crossFit(input: CrossFitInput, context: JobContext): Promise<ProjectPredictions> {
+  if (!Number.isInteger(input.folds) || input.folds < 2 || input.folds > 10) throw new WorkbenchError('invalid-request', '--folds must be a whole number from 2 to 10', { field: 'folds' });
+  const run = await findRun(input.project, input.runId);
+  const dataset = datasetOf(run);
+  const manifest = await readManifest(input.project, dataset.name);
+  const source = await projectSource(input.project);
+  const frames = source.annotations.frameCount;
+  const backend = await useBackend('auto');
+  const result: ProjectPredictions = { schema: 1, runId: run.id, backend: backend.name, labels: dataset.labels, from: 0, to: frames - 1, complete: false, boxes: [] };
+  try {
+    for (let fold = 0; fold < input.folds; fold++) {
+      const from = Math.floor((fold * frames) / input.folds);
+      const to = Math.floor(((fold + 1) * frames) / input.folds) - 1;
+      const foldName = `${dataset.name}-fold${fold + 1}of${input.folds}`;
+      await writeFoldDataset(input.project, manifest, foldName, from, to);
+      const foldRun = `${run.id}-fold${fold + 1}of${input.folds}`;
+      context.log(`Fold ${fold + 1} of ${input.folds}: training on all but frames ${from}-${to}`);
+      const step = (part: number) => (done: number, total: number, message?: string) => context.progress(fold * 2 + part + done / Math.max(1, total), input.folds * 2, `Fold ${fold + 1} of ${input.folds}: ${message ?? ''}`);
+      // A fixed number of epochs and the last weights: picking a checkpoint by any score would tune the fold's model to labels it is meant to judge.
+      await trainRun({ project: input.project, runId: foldRun, options: { ...run.config.options, dataset: foldName, patience: 0 }, group: `${run.id}-cross-fit` }, { ...context, progress: step(0), report: undefined });
+      await predictBoxes(source, { ...dataset, name: foldName }, join(runFolder(input.project, foldRun), 'model-last'), foldRun, from, to, { ...context, progress: step(1) }, result.boxes);
+    }
+    result.complete = true;
+    return result;
+  } finally {
+    await writeJson(join(run.path, CROSS_FIT_FILE), result);
+  }
+}
+
+/**
+ * A dataset made of the run's dataset's crops (referred to, not copied): frames `from` to `to` and a gap
+ * either side left out of training, which takes every other crop; its test part is the fold.
+ */
+async function writeFoldDataset(project: string, manifest: DatasetManifest, name: string, from: number, to: number): Promise<void> {
+  const gap = manifest.options.gap;
+  const inFold = (sample: DatasetSample) => sample.frame >= from && sample.frame <= to;
+  const nearFold = (sample: DatasetSample) => sample.frame >= from - gap && sample.frame <= to + gap;
+  let count = 0;
+  const samples = manifest.samples.flatMap((sample): DatasetSample[] => {
+    const file = `../${manifest.name}/${sample.file}`;
+    if (inFold(sample)) return sample.variant === 'original' ? [{ ...sample, file, split: 'test' }] : [];
+    if (nearFold(sample)) return [];
+    const toVal = sample.variant === 'original' && count++ % VAL_EVERY === 0;
+    return [{ ...sample, file, split: toVal ? 'val' : 'train' }];
+  });
+  const counts = { train: {}, val: {}, test: {} } as DatasetManifest['counts'];
+  for (const sample of samples) counts[sample.split][sample.label] = (counts[sample.split][sample.label] ?? 0) + 1;
+  const folder = datasetFolder(project, name);
+  await mkdir(folder, { recursive: true });
+  await writeJson(join(folder, 'manifest.json'), { ...manifest, name, counts, samples, warnings: [...manifest.warnings, `cross-fitting fold: frames ${from}-${to} are the test part; crops refer to the dataset ${manifest.name}`] } satisfies DatasetManifest);
+}
