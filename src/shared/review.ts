@@ -33,6 +33,10 @@ export interface ReviewEntry {
   box: BoxGeometry;
   annotated: string;
   suggested: string;
-  /** How likely the label is wrong: the model's confidence that it is not the annotated class. */
+  /** How likely the label is wrong: the model's doubt, weighted by how much the track's labels around it differ. */
   score: number;
+  /** The model's confidence that the box is not its annotated class (out of sample when cross-fitted). */
+  doubt: number;
+  /** The share of the same track's boxes near it (see TRACK_WINDOW) labelled otherwise. */
+  trackDisagreement: number;
 }

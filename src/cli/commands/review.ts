@@ -42,13 +42,13 @@ export const reviewCommand: CliCommand = {
       outOfSample = crossFitted !== null;
     }
     const sample = outOfSample ? 'out of sample (cross-fitted)' : 'in sample: a model does not doubt labels it trained on; --folds gives better ones';
-    const queue = reviewQueue(predictions, run.config.dataset!.options, number(args.top, 50, 'top'));
+    const queue = reviewQueue(predictions, run.config.dataset!.options, { top: number(args.top, 50, 'top') });
     if (json) {
       output.out(JSON.stringify({ runId: run.id, complete: predictions.complete, outOfSample, queue }));
       return 0;
     }
     output.err(`Predictions ${sample}${predictions.complete ? '' : '; partial: the job stopped early'}`);
-    for (const entry of queue) output.out(`frame ${String(entry.frame).padStart(6)}  track ${String(entry.trackId).padStart(4)}  ${entry.annotated} -> ${entry.suggested}  score ${entry.score.toFixed(3)}  box ${[entry.box.xtl, entry.box.ytl, entry.box.xbr, entry.box.ybr].map((v) => Math.round(v)).join(',')}`);
+    for (const entry of queue) output.out(`frame ${String(entry.frame).padStart(6)}  track ${String(entry.trackId).padStart(4)}  ${entry.annotated} -> ${entry.suggested}  score ${entry.score.toFixed(3)} (model ${entry.doubt.toFixed(2)}, track ${entry.trackDisagreement.toFixed(2)})  box ${[entry.box.xtl, entry.box.ytl, entry.box.xbr, entry.box.ybr].map((v) => Math.round(v)).join(',')}`);
     if (queue.length === 0) output.err('The model agrees with every label it saw');
     return 0;
   },

@@ -109,12 +109,18 @@ export async function predictBoxes(source: ProjectSource, dataset: DatasetUsed, 
       context.progress(raw.frame - from + 1, to - from + 1, `Predicting frame ${raw.frame} of ${from}-${to}`);
     };
     const mediaPath = join(source.project, media.path);
-    if (media.kind === 'video') await decodeVideoFrames(mediaPath, media.width, media.height, 1, annotations.frameCount, context.signal, use);
-    else
-      for (let frame = from; frame <= to; frame++) {
-        context.signal.throwIfAborted();
-        await use(await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame));
-      }
+    try {
+      if (media.kind === 'video') await decodeVideoFrames(mediaPath, media.width, media.height, 1, annotations.frameCount, context.signal, use);
+      else
+        for (let frame = from; frame <= to; frame++) {
+          context.signal.throwIfAborted();
+          await use(await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame));
+        }
+    } catch (error) {
+      // Crops already cut when a cancel came are predicted, so the partial result holds all that was done.
+      if (context.signal.aborted) flush();
+      throw error;
+    }
     flush();
     return into;
   } finally {
