@@ -178,7 +178,10 @@ describe('Conv2DBackpropInput on wasm', () => {
   });
 });
 
-describe('MaxPoolGrad on wasm', () => {
+type PoolAttrs = { filterSize: number | [number, number]; strides: number; pad: 'same' | 'valid' | number };
+
+/** Pooling gradient cases over window, stride and padding, with varied shapes; `make` builds each one. */
+function poolCases(make: (shape: number[], attrs: PoolAttrs, outShape: number[], i: number) => KernelCase): KernelCase[] {
   const cases: KernelCase[] = [];
   for (const filterSize of [1, 2, 3, [3, 2]] as const) {
     for (const strides of [1, 2, 3]) {
@@ -186,22 +189,25 @@ describe('MaxPoolGrad on wasm', () => {
         if (pad === 1 && filterSize === 1) continue;
         const i = cases.length;
         const shape = [1 + (i % 4), 5 + (i % 6), 4 + ((i * 3) % 7), [1, 3, 16, 64][i % 4]!];
-        const attrs = { filterSize: filterSize as number | [number, number], strides, pad };
-        cases.push({
-          name: `${shape} pool ${filterSize} stride ${strides} pad ${pad}`,
-          kernel: tf.MaxPoolGrad,
-          inputs: () => {
-            const { outShape } = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], attrs.filterSize, strides, 1, pad);
-            // Values on a coarse grid, so that windows hold ties: the first largest must get the gradient.
-            // Neither backend reads the forward output, which wasm's MaxPool cannot compute for every
-            // shape here (it fails on uneven windows with numeric padding).
-            return { dy: random(outShape, i + 100), input: tf.round(tf.mul(random(shape, i), 2)), output: tf.zeros(outShape) };
-          },
-          attrs,
-        });
+        const attrs: PoolAttrs = { filterSize: filterSize as number | [number, number], strides, pad };
+        const { outShape } = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], attrs.filterSize, strides, 1, pad);
+        cases.push(make(shape, attrs, outShape, i));
       }
     }
   }
+  return cases;
+}
+
+describe('MaxPoolGrad on wasm', () => {
+  const cases = poolCases((shape, attrs, outShape, i) => ({
+    name: `${shape} pool ${attrs.filterSize} stride ${attrs.strides} pad ${attrs.pad}`,
+    kernel: tf.MaxPoolGrad,
+    // Values on a coarse grid, so that windows hold ties: the first largest must get the gradient.
+    // Neither backend reads the forward output, which wasm's MaxPool cannot compute for every
+    // shape here (it fails on uneven windows with numeric padding).
+    inputs: () => ({ dy: random(outShape, i + 100), input: tf.round(tf.mul(random(shape, i), 2)), output: tf.zeros(outShape) }),
+    attrs,
+  }));
   it.each(withName(cases))('matches the cpu backend: %s', async (_, c) => {
     await expectSameAsCpu(c);
   });
@@ -230,24 +236,12 @@ describe('Tile on wasm', () => {
 });
 
 describe('AvgPoolGrad on wasm', () => {
-  const cases: KernelCase[] = [];
-  for (const filterSize of [1, 2, 3, [3, 2]] as const) {
-    for (const strides of [1, 2, 3]) {
-      for (const pad of ['same', 'valid', 1] as const) {
-        if (pad === 1 && filterSize === 1) continue;
-        const i = cases.length;
-        const shape = [1 + (i % 4), 5 + (i % 6), 4 + ((i * 3) % 7), [1, 3, 16, 64][i % 4]!];
-        const attrs = { filterSize: filterSize as number | [number, number], strides, pad };
-        const { outShape } = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], attrs.filterSize, strides, 1, pad);
-        cases.push({
-          name: `${shape} pool ${filterSize} stride ${strides} pad ${pad}`,
-          kernel: tf.AvgPoolGrad,
-          inputs: () => ({ dy: random(outShape, i + 100), input: random(shape, i) }),
-          attrs,
-        });
-      }
-    }
-  }
+  const cases = poolCases((shape, attrs, outShape, i) => ({
+    name: `${shape} pool ${attrs.filterSize} stride ${attrs.strides} pad ${attrs.pad}`,
+    kernel: tf.AvgPoolGrad,
+    inputs: () => ({ dy: random(outShape, i + 100), input: random(shape, i) }),
+    attrs,
+  }));
   it.each(withName(cases))('matches the cpu backend: %s', async (_, c) => {
     await expectSameAsCpu(c);
   });
