@@ -116,8 +116,9 @@ export async function readRun(folder: string, id: string): Promise<RunInfo> {
   const config = JSON.parse(await readFile(join(folder, 'config.json'), 'utf8')) as RunConfig;
   const summary = await readJson<RunSummary>(join(folder, 'summary.json'));
   const running = await readJson<{ pid: number }>(join(folder, RUNNING_FILE));
-  const metrics = await readFile(join(folder, 'metrics.jsonl'), 'utf8').catch(() => '');
-  const epochs = metrics.split('\n').filter((line) => line.startsWith('{"kind":"epoch"')).length;
+  // A finished run's summary counts its epochs; only a run without one (training, or cut off) is counted
+  // from metrics.jsonl, which holds every batch and is read here on every refresh of the runs list.
+  const epochs = summary ? summary.epochs : (await readFile(join(folder, 'metrics.jsonl'), 'utf8').catch(() => '')).split('\n').filter((line) => line.startsWith('{"kind":"epoch"')).length;
   const status: RunStatus = summary ? summary.status : running && isAlive(running.pid) ? 'running' : 'interrupted';
   const meta = await readJson<Partial<RunMeta>>(join(folder, META_FILE));
   return { id, path: folder, status, config, summary, epochs, name: typeof meta?.name === 'string' ? meta.name : null, tags: Array.isArray(meta?.tags) ? meta.tags.filter((tag) => typeof tag === 'string') : [] };

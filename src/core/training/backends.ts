@@ -4,34 +4,22 @@
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainingBackend, TrainingBackendName } from '../../shared/api';
+import type { TrainingBackendName } from '../../shared/api';
 import { WorkbenchError } from '../../shared/errors';
 import type { BackendChoice, BackendUsed } from '../../shared/runs';
+import { BACKENDS, isResolvable } from './backend-list';
 import { registerWasmTrainingKernels } from './kernels';
 
 const require = createRequire(import.meta.url);
 
-interface BackendEntry {
-  name: TrainingBackendName;
-  package: string;
-  usesGpu: boolean;
-  /** Loads the package and makes it the active backend; throws when it cannot. */
-  activate: () => Promise<void>;
-}
-
-/** In order of preference: with `auto`, the first that loads trains. */
-const BACKENDS: readonly BackendEntry[] = [
+/** Loads each backend's package and makes it the active backend; throws when it cannot. */
+const ACTIVATE: Record<TrainingBackendName, () => Promise<void>> = {
   // Both tfjs-node packages register their backend as 'tensorflow' with the shared tfjs-core.
-  { name: 'tensorflow-gpu', package: '@tensorflow/tfjs-node-gpu', usesGpu: true, activate: () => activateNode('@tensorflow/tfjs-node-gpu') },
-  { name: 'tensorflow', package: '@tensorflow/tfjs-node', usesGpu: false, activate: () => activateNode('@tensorflow/tfjs-node') },
-  { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', usesGpu: false, activate: activateWasm },
-  { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', usesGpu: false, activate: activateCpu },
-];
-
-/** Which backends are installed, found by resolving their packages without loading them (tfjs-node is slow to load). */
-export function detectBackends(isInstalled: (pkg: string) => boolean = isResolvable): TrainingBackend[] {
-  return BACKENDS.map(({ name, package: pkg, usesGpu }) => ({ name, package: pkg, usesGpu, available: isInstalled(pkg) }));
-}
+  'tensorflow-gpu': () => activateNode('@tensorflow/tfjs-node-gpu'),
+  tensorflow: () => activateNode('@tensorflow/tfjs-node'),
+  wasm: activateWasm,
+  cpu: activateCpu,
+};
 
 /**
  * Makes the requested backend (or with `auto` the fastest that loads) tfjs's active one. Call it in the
@@ -42,7 +30,7 @@ export async function useBackend(requested: BackendChoice): Promise<BackendUsed>
   const passedOver: string[] = [];
   for (const backend of candidates) {
     try {
-      await backend.activate();
+      await ACTIVATE[backend.name]();
       return { name: backend.name, requested, passedOver };
     } catch (error) {
       passedOver.push(`${backend.name}: ${whyNot(backend, error)}`);
@@ -52,7 +40,7 @@ export async function useBackend(requested: BackendChoice): Promise<BackendUsed>
   throw new WorkbenchError('backend-unavailable', `The ${requested} backend cannot be used here: ${passedOver.join('; ')}.${hint}`, { field: 'backend' });
 }
 
-function whyNot(backend: BackendEntry, error: unknown): string {
+function whyNot(backend: (typeof BACKENDS)[number], error: unknown): string {
   if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && !isResolvable(backend.package)) return `${backend.package} is not installed`;
   return `${backend.package} did not load (${(error as Error).message.split('\n')[0]})`;
 }
@@ -79,13 +67,4 @@ async function activateCpu(): Promise<void> {
 async function setBackend(name: string): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`tfjs could not initialise its ${name} backend`);
   await tf.ready();
-}
-
-function isResolvable(pkg: string): boolean {
-  try {
-    require.resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -4,7 +4,7 @@
 import { WorkbenchError } from '../../shared/errors';
 import { BACKEND_CHOICES, TRAINING_DEFAULTS, type TrainingOptions } from '../../shared/runs';
 import { MODEL_NAMES } from '../../shared/training';
-import { checkInputSize } from './models';
+import { checkInputSize } from './models/catalog';
 import { readManifest } from './training-data';
 
 type Rule = { choices: readonly string[] } | { min: number; max: number; integer?: boolean; above?: boolean } | { boolean: true };
