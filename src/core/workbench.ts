@@ -6,6 +6,7 @@ import { basename, join, parse, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { AppInfo, DatasetPlanSummary, DatasetPreview, DemoJobRequest, HostKind, JobInfo, ModelDescription, Preferences, ProjectSummary, RecentProject, SweepResult, WorkbenchApi, WorkbenchEvent } from '../shared/api';
 import type { SweepRequest } from '../shared/sweeps';
+import type { BoxExplanation, ProjectPredictions, ReviewQueue } from '../shared/review';
 import type { CellCrop, RunDetails, RunInfo, TrainingOptions } from '../shared/runs';
 import { MODEL_NAMES, MODELS } from '../shared/training';
 import type { DatasetOptions } from '../shared/dataset';
@@ -41,7 +42,9 @@ import { modelCost } from './training/models/catalog';
 import { preflight, readTrainingOptions } from './training/training-options';
 import { expandSweep, readSweepRequest } from './training/sweep';
 import { listRuns, newRunId, recordCrash, runFolder } from './runs/run-folder';
-import { confusionCell, readRunDetails, trashRun, updateRunMeta } from './runs/manage-runs';
+import { confusionCell, findRun, readRunDetails, trashRun, updateRunMeta } from './runs/manage-runs';
+import { checkLabels, datasetOf } from './review/prediction-files';
+import { readPredictions, reviewRun, type PredictionsKind } from './review/review-run';
 
 /** What the host process can do that plain Node cannot. */
 export interface HostServices {
@@ -142,8 +145,7 @@ export class Workbench implements WorkbenchApi {
     }
     // The project being left (or reopened) keeps every edit: it is written before anything is read.
     await this.store?.flush();
-    const labels = (project.settings?.labels ?? DEFAULT_LABELS).map((label) => label.name);
-    this.store = await AnnotationStore.load(project.path, labels, (save) => this.events.emit({ type: 'annotations-saved', save }));
+    this.store = await AnnotationStore.load(project.path, labelNames(project), (save) => this.events.emit({ type: 'annotations-saved', save }));
     if (this.project) this.mediaRoots.remove(this.project.path);
     this.project = project;
     this.opens++;
@@ -429,6 +431,65 @@ export class Workbench implements WorkbenchApi {
     return { trashedTo: await trashRun(this.#project().path, runId) };
   }
 
+  async startPrediction(request: { runId: string; from?: number; to?: number }): Promise<JobInfo> {
+    const reader = new RequestReader('startPrediction', request);
+    const runId = reader.string('runId');
+    const last = this.#store().annotations.frameCount - 1;
+    const from = reader.optionalInt('from', 0, last, 0);
+    const to = reader.optionalInt('to', from, last, last);
+    reader.end();
+    const { project, run } = await this.#runToPredict(runId);
+    return this.jobs.start('prediction', `Predicting with ${run.id}`, (context) => runInWorker(this.options.workerScript, 'predict', { project, runId: run.id, from, to }, context));
+  }
+
+  async startCrossFit(request: { runId: string; folds?: number }): Promise<JobInfo> {
+    const reader = new RequestReader('startCrossFit', request);
+    const runId = reader.string('runId');
+    const folds = reader.optionalInt('folds', 2, 10, 3);
+    reader.end();
+    const { project, run } = await this.#runToPredict(runId);
+    // It trains, so it waits for a training slot like a training run.
+    return this.jobs.start('cross-fit', `Cross-fitting ${run.id} (${folds} folds)`, (context) => runInWorker(this.options.workerScript, 'crossFit', { project, runId: run.id, folds }, context), this.trainingSlots);
+  }
+
+  async explainBox(request: { runId: string; frame: number; trackId: number }): Promise<BoxExplanation> {
+    const reader = new RequestReader('explainBox', request);
+    const runId = reader.string('runId');
+    const frame = reader.optionalInt('frame', 0, this.#store().annotations.frameCount - 1, -1);
+    const trackId = reader.optionalInt('trackId', 0, Number.MAX_SAFE_INTEGER, -1);
+    reader.end();
+    if (frame < 0 || trackId < 0) throw new WorkbenchError('invalid-request', 'explainBox: "frame" and "trackId" are required', { field: frame < 0 ? 'frame' : 'trackId' });
+    const { project, run } = await this.#runToPredict(runId);
+    // Not a job (one crop takes a second or so), but it needs TensorFlow.js, which only workers load.
+    const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
+    return (await runInWorker(this.options.workerScript, 'explain', { project, runId: run.id, frame, trackId }, context)) as BoxExplanation;
+  }
+
+  /** A run whose model can judge the project's boxes, with every edit so far on disk for the worker to read. */
+  async #runToPredict(runId: string): Promise<{ project: string; run: RunInfo }> {
+    const project = this.#project();
+    const run = await findRun(project.path, runId);
+    checkLabels(labelNames(project), datasetOf(run), run.id);
+    await this.#store().flush();
+    return { project: project.path, run };
+  }
+
+  async predictions(request: { runId: string; kind?: PredictionsKind }): Promise<ProjectPredictions | null> {
+    const reader = new RequestReader('predictions', request);
+    const runId = reader.string('runId');
+    const kind = reader.choice('kind', ['project', 'cross-fit'] as const, true) ?? 'project';
+    reader.end();
+    return readPredictions(this.#project().path, runId, kind);
+  }
+
+  async reviewQueue(request: { runId: string; top?: number }): Promise<ReviewQueue> {
+    const reader = new RequestReader('reviewQueue', request);
+    const runId = reader.string('runId');
+    const top = reader.optionalInt('top', 1, 100_000, 200);
+    reader.end();
+    return reviewRun(this.#project().path, runId, top);
+  }
+
   async preferences(): Promise<Preferences> {
     return readPreferences(this.options.dataDir);
   }
@@ -466,6 +527,10 @@ export class Workbench implements WorkbenchApi {
   }
 }
 
+
+function labelNames(project: ProjectSummary): string[] {
+  return (project.settings?.labels ?? DEFAULT_LABELS).map((label) => label.name);
+}
 
 /** tfjs-node uses every core for one job, and a GPU is best given to one; wasm and cpu use one core each. */
 function defaultTrainingJobs(): number {

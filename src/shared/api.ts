@@ -9,6 +9,7 @@ import type { ProjectSettings } from './project';
 import type { CellCrop, RunDetails, RunInfo, TrainingOptions, TrainingReport } from './runs';
 import type { ModelName } from './training';
 import type { SweepRequest } from './sweeps';
+import type { BoxExplanation, ProjectPredictions, ReviewQueue } from './review';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
 export type HostKind = 'electron' | 'browser';
@@ -49,7 +50,7 @@ export interface RecentProject {
   exists: boolean;
 }
 
-export type JobKind = 'demo' | 'sample' | 'import' | 'dataset' | 'training' | 'sweep';
+export type JobKind = 'demo' | 'sample' | 'import' | 'dataset' | 'training' | 'sweep' | 'prediction' | 'cross-fit';
 /** 'queued' jobs wait for a free slot (training runs as many at once as the machine can take). */
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -189,6 +190,23 @@ export interface WorkbenchMethods {
   confusionCell(request: { runId: string; split: 'val' | 'test'; epoch: number; truth: string; predicted: string }): Promise<{ crops: CellCrop[]; missing: number; total: number }>;
   /** Moves a run that is not training to the project's trash/runs/ folder; resolves with where it went. */
   deleteRun(request: { runId: string }): Promise<{ trashedTo: string }>;
+  /**
+   * Runs a run's best model over the project's boxes of frames `from` to `to` (default: all) as a job,
+   * stored in the run as its 'project' predictions (marked partial if cancelled).
+   */
+  startPrediction(request: { runId: string; from?: number; to?: number }): Promise<JobInfo>;
+  /**
+   * Cross-fits a run as a job: `folds` models (2 to 10, default 3) trained as the run was, each without one
+   * stretch of the clip, predict that stretch, so every box is scored by a model that never saw it. It
+   * waits for a training slot; the result is the run's 'cross-fit' predictions, which the review queue uses.
+   */
+  startCrossFit(request: { runId: string; folds?: number }): Promise<JobInfo>;
+  /** A run's stored predictions of that kind (default 'project'), or null when it has none. */
+  predictions(request: { runId: string; kind?: 'project' | 'cross-fit' }): Promise<ProjectPredictions | null>;
+  /** The boxes whose label the run's model most doubts, likeliest mistakes first (out of sample once cross-fitted). */
+  reviewQueue(request: { runId: string; top?: number }): Promise<ReviewQueue>;
+  /** The run's best model on one box: its probabilities and a Grad-CAM heat map over the crop it saw. */
+  explainBox(request: { runId: string; frame: number; trackId: number }): Promise<BoxExplanation>;
   preferences(): Promise<Preferences>;
   savePreferences(request: { preferences: Preferences }): Promise<Preferences>;
   listJobs(): Promise<JobInfo[]>;
@@ -224,6 +242,11 @@ export const apiMethods = [
   'updateRun',
   'confusionCell',
   'deleteRun',
+  'startPrediction',
+  'startCrossFit',
+  'predictions',
+  'reviewQueue',
+  'explainBox',
   'preferences',
   'savePreferences',
   'listJobs',

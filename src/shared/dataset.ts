@@ -94,3 +94,11 @@ export interface DatasetManifest {
   warnings: string[];
   samples: DatasetSample[];
 }
+
+/** The class a box label counts as in a dataset with these options; null when it is left out. */
+export function classOf(label: string, options: Pick<DatasetOptions, 'classes' | 'ndPolicy'>): string | null {
+  if (label === 'MW' || label === 'NM') return label;
+  if (label !== 'ND') return null;
+  if (options.classes === 'MW,NM,ND') return 'ND';
+  return options.ndPolicy === 'merge' ? 'NM' : null;
+}

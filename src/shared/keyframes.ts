@@ -117,3 +117,16 @@ function toShape(box: TrackBox): Shape {
   if (box.extra) shape.extra = box.extra;
   return shape;
 }
+
+/** Runs of frames with one label in a track, from its keyframes (each holds until the next; outside ends a run). */
+export function labelRuns(track: AnnotationTrack, frameCount: number): Array<{ from: number; to: number; label: string }> {
+  const runs: Array<{ from: number; to: number; label: string }> = [];
+  track.shapes.forEach((shape, i) => {
+    if (shape.outside) return;
+    const to = (track.shapes[i + 1]?.frame ?? frameCount) - 1;
+    const last = runs.at(-1);
+    if (last && last.label === shape.label && last.to === shape.frame - 1) last.to = to;
+    else runs.push({ from: shape.frame, to, label: shape.label });
+  });
+  return runs;
+}

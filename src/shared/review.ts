@@ -40,3 +40,33 @@ export interface ReviewEntry {
   /** The share of the same track's boxes near it (see TRACK_WINDOW) labelled otherwise. */
   trackDisagreement: number;
 }
+
+/** Why the model said what it did of one box: a Grad-CAM heat map over the crop it saw. */
+export interface BoxExplanation {
+  runId: string;
+  frame: number;
+  trackId: number;
+  /** The box's label at that frame. */
+  label: string;
+  /** The run's classes, in the order of `probabilities`. */
+  labels: string[];
+  predicted: string;
+  probabilities: number[];
+  /** The crop the model saw, as a PNG data URL, `size` pixels square. */
+  crop: string;
+  size: number;
+  /** The convolution layer the map is taken from (the last one). */
+  layer: string;
+  /** Grad-CAM of the predicted class, row by row, scaled to 0..1 (all 0 when nothing pushes towards it). */
+  heat: { rows: number; cols: number; values: number[] };
+}
+
+/** A run's review queue, and what its predictions were. */
+export interface ReviewQueue {
+  runId: string;
+  /** Scored by cross-fitted models that never saw the box; false when only the run's own (in-sample) predictions exist. */
+  outOfSample: boolean;
+  /** False when the prediction job stopped early: boxes it did not reach are not in the queue. */
+  complete: boolean;
+  entries: ReviewEntry[];
+}

@@ -7,12 +7,15 @@ import type { ProjectPredictions } from '../../src/shared/review';
 import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { importIntoProject } from '../../src/core/project/import-into-project';
-import { PREDICTIONS_FILE, predictProject } from '../../src/core/review/predict-project';
+import { predictProject } from '../../src/core/review/predict-project';
+import { PREDICTIONS_FILE } from '../../src/core/review/prediction-files';
 import { reviewQueue } from '../../src/core/review/review-queue';
 import { crossFit } from '../../src/core/review/cross-fit';
 import { runFolder } from '../../src/core/runs/run-folder';
 import { trainRun } from '../../src/core/training/train-run';
 import type { Relabelled } from '../../src/core/sample/label-noise';
+import type { WorkbenchEvent } from '../../src/shared/api';
+import { jobEnd, testWorkbench } from '../support/workbench';
 const quiet = () => ({ signal: new AbortController().signal, progress: () => {}, log: () => {} });
 
 describe('the review queue', () => {
@@ -99,6 +102,48 @@ describe('a model in the loop', () => {
     // The queue also weighs the track's labels around each box: annotators mislabel stretches of a track.
     expect(precision(reviewQueue(predictions, DATASET_DEFAULTS, { top: k }))).toBeGreaterThanOrEqual(outOfSample);
   }, 300_000);
+
+  it('predicts and reviews from the window: a job per prediction, the queue out of sample once cross-fitted, the heat map of one box', async () => {
+    const workbench = testWorkbench(await mkdtemp(join(tmpdir(), 'maskbench-test-review-data-')));
+    await workbench.openProject({ path: project });
+    const events: WorkbenchEvent[] = [];
+    workbench.onEvent((event) => events.push(event));
+    const job = await workbench.startPrediction({ runId: 'heads', from: 0, to: 9 });
+    expect(job).toMatchObject({ kind: 'prediction', state: 'running' });
+    expect(await jobEnd(events, job.id)).toMatchObject({ type: 'job-done', result: { runId: 'heads', from: 0, to: 9, complete: true } });
+    const predictions = (await workbench.predictions({ runId: 'heads' }))!;
+    expect(new Set(predictions.boxes.map((box) => box.frame))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i)));
+    // The cross-fit of the test above is what the queue uses: every box scored out of sample.
+    expect((await workbench.predictions({ runId: 'heads', kind: 'cross-fit' }))?.complete).toBe(true);
+    const queue = await workbench.reviewQueue({ runId: 'heads', top: 5 });
+    expect(queue).toMatchObject({ runId: 'heads', outOfSample: true, complete: true });
+    expect(queue.entries).toHaveLength(5);
+    const first = queue.entries[0]!;
+    const explanation = await workbench.explainBox({ runId: 'heads', frame: first.frame, trackId: first.trackId });
+    expect(explanation).toMatchObject({ frame: first.frame, trackId: first.trackId, label: first.annotated, labels: ['MW', 'NM', 'ND'], size: 32 });
+    expect(explanation.heat.values).toHaveLength(explanation.heat.rows * explanation.heat.cols);
+    await expect(workbench.startPrediction({ runId: 'heads', from: 0, to: 99_999 })).rejects.toMatchObject({ where: { field: 'to' } });
+    await expect(workbench.startCrossFit({ runId: 'heads', folds: 1 })).rejects.toMatchObject({ where: { field: 'folds' } });
+    await expect(workbench.predictions({ runId: 'nope' })).rejects.toMatchObject({ code: 'run-not-found' });
+  }, 120_000);
+
+  it('refuses a run whose classes no longer match the project’s labels, naming the difference', async () => {
+    const file = join(project, 'project.json');
+    const original = await readFile(file, 'utf8');
+    const settings = JSON.parse(original) as { labels: Array<{ name: string; key: string }>; labelMapping: Record<string, string> };
+    // ND renamed MI (and what imports mapped to ND mapped to MI).
+    settings.labels = [...settings.labels.filter((label) => label.name !== 'ND'), { ...settings.labels[0]!, name: 'MI', key: '4' }];
+    settings.labelMapping = Object.fromEntries(Object.entries(settings.labelMapping).map(([from, to]) => [from, to === 'ND' ? 'MI' : to]));
+    await writeFile(file, JSON.stringify(settings));
+    try {
+      await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toThrow(/trained on the classes MW, NM, ND, but the project's labels are MW, NM, MI: MI is not among its classes; the project no longer has ND/);
+      const workbench = testWorkbench(await mkdtemp(join(tmpdir(), 'maskbench-test-review-data-')));
+      await workbench.openProject({ path: project });
+      await expect(workbench.startPrediction({ runId: 'heads' })).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'runId' } });
+    } finally {
+      await writeFile(file, original);
+    }
+  });
 
   it('keeps a cancelled prediction as partial, and says so', async () => {
     const controller = new AbortController();

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JobEvent, WorkbenchEvent } from '../../src/shared/api';
+import type { WorkbenchEvent } from '../../src/shared/api';
 import type { TrainingReport } from '../../src/shared/runs';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
-import { testWorkbench } from '../support/workbench';
+import { jobEnd, testWorkbench } from '../support/workbench';
 import { Workbench } from '../../src/core/workbench';
 
 const tempDir = useTempDirs();
@@ -19,14 +19,6 @@ async function workbenchWithDataset() {
   return { workbench, events };
 }
 
-function endOf(events: WorkbenchEvent[], jobId: string): Promise<JobEvent> {
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {
-      const end = events.find((event): event is JobEvent => (event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled') && event.jobId === jobId);
-      if (end) resolve(end), clearInterval(timer);
-    }, 5);
-  });
-}
 
 describe('training from the window', () => {
   it('describes each model at the dataset’s size: parameters and FLOPs, or that it does not fit', async () => {
@@ -42,7 +34,7 @@ describe('training from the window', () => {
     const { workbench, events } = await workbenchWithDataset();
     const job = await workbench.startTraining({ options: { dataset: 'colours', model: 'simple-conv', epochs: 2, batchSize: 8 } });
     expect(job).toMatchObject({ kind: 'training', state: 'queued' });
-    const end = await endOf(events, job.id);
+    const end = await jobEnd(events, job.id);
     expect(end).toMatchObject({ type: 'job-done', result: { summary: { status: 'done', epochs: 2 } } });
     const mine = events.filter((event) => 'jobId' in event && event.jobId === job.id);
     expect(mine[0]).toEqual({ type: 'job-running', jobId: job.id });
@@ -69,7 +61,7 @@ describe('training from the window', () => {
       const timer = setInterval(() => events.some((event) => event.type === 'job-metrics' && event.jobId === job.id) && (clearInterval(timer), resolve()), 5);
     });
     await workbench.cancelJob({ jobId: job.id });
-    expect(await endOf(events, job.id)).toEqual({ type: 'job-cancelled', jobId: job.id });
+    expect(await jobEnd(events, job.id)).toEqual({ type: 'job-cancelled', jobId: job.id });
     await expect.poll(async () => (await workbench.listRuns())[0]?.status).toBe('cancelled');
   });
 
@@ -82,8 +74,8 @@ describe('training from the window', () => {
     workbench.onEvent((event) => events.push(event));
     const demo = await workbench.startDemoJob({ steps: 5, intervalMs: 20 });
     const job = await workbench.startTraining({ options: { dataset: 'colours' } });
-    expect(await endOf(events, job.id)).toMatchObject({ type: 'job-failed', error: { message: expect.stringContaining('exit code 7') } });
-    expect(await endOf(events, demo.id)).toMatchObject({ type: 'job-done' });
+    expect(await jobEnd(events, job.id)).toMatchObject({ type: 'job-failed', error: { message: expect.stringContaining('exit code 7') } });
+    expect(await jobEnd(events, demo.id)).toMatchObject({ type: 'job-done' });
     const [run] = await workbench.listRuns();
     expect(run).toMatchObject({ status: 'failed', summary: { error: { message: expect.stringContaining('exit code 7') } } });
   });

@@ -2,7 +2,7 @@
 // tested without touching a pixel.
 
 import type { BoxGeometry, ProjectAnnotations } from '../../shared/annotations';
-import { SPLITS, type ClassCounts, type DatasetOptions, type SplitName } from '../../shared/dataset';
+import { SPLITS, classOf, type ClassCounts, type DatasetOptions, type SplitName } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import { boxAt } from '../../shared/keyframes';
 import { Prng } from '../sample/prng';
@@ -86,14 +86,6 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
     }),
   ) as DatasetPlan['splits'];
   return { labels, samples, counts, classWeights, splits, warnings };
-}
-
-/** The class a box label counts as in a dataset with these options; null when it is left out. */
-export function classOf(label: string, options: Pick<DatasetOptions, 'classes' | 'ndPolicy'>): string | null {
-  if (label === 'MW' || label === 'NM') return label;
-  if (label !== 'ND') return null;
-  if (options.classes === 'MW,NM,ND') return 'ND';
-  return options.ndPolicy === 'merge' ? 'NM' : null;
 }
 
 /**

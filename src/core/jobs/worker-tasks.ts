@@ -10,6 +10,9 @@ import type { SampleOptions } from '../sample/sample-options';
 import type { JobContext } from './job-runner';
 import type { TrainingReport } from '../../shared/runs';
 import { trainRun, type TrainRunInput } from '../training/train-run';
+import { crossFit, type CrossFitInput } from '../review/cross-fit';
+import { predictProject, type PredictInput } from '../review/predict-project';
+import { explainBox, type ExplainInput } from '../review/explain-box';
 
 export const workerTasks = {
   sample: (input: { target: string; options: SampleOptions; force: boolean }, context: JobContext) =>
@@ -17,6 +20,9 @@ export const workerTasks = {
   import: (input: { project: string; source: string; options: ImportIntoProjectOptions }) => importIntoProject(input.project, input.source, input.options),
   dataset: (input: { project: string; name: string; options: DatasetOptions; force: boolean }, context: JobContext) => buildDataset(input.project, input.name, input.options, context, input.force),
   train: (input: TrainRunInput, context: JobContext) => trainRun(input, context),
+  predict: (input: PredictInput, context: JobContext) => predictProject(input, context),
+  crossFit: (input: CrossFitInput, context: JobContext) => crossFit(input, context),
+  explain: (input: ExplainInput) => explainBox(input),
 };
 
 export type WorkerTaskName = keyof typeof workerTasks;

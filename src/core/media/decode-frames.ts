@@ -1,7 +1,8 @@
 // Frames as raw RGB, each decoded once: every stride-th frame of a video through the bundled ffmpeg,
 // or image files (of any size) through sharp.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { WorkbenchError } from '../../shared/errors';
 import { ffmpegPath } from './ffmpeg';
@@ -63,6 +64,23 @@ export async function decodeVideoFrames(path: string, width: number, height: num
   if (index !== expected) {
     throw new WorkbenchError('io-error', `${path} decoded to ${index * stride} frames at stride ${stride} (${index} taken), where the project counts ${expected} taken frames: the video's frames cannot be matched to the annotations`, { file: path });
   }
+}
+
+/**
+ * Frame `frame` of the video alone, as raw RGB. ffmpeg decodes from the start up to it: seeking lands on
+ * timestamps, which need not match the frame numbers the annotations use.
+ */
+export async function decodeVideoFrame(path: string, width: number, height: number, frame: number): Promise<RawFrame> {
+  // Passthrough timing, as in decodeVideoFrames, so that n counts the same frames.
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-vf', `select='eq(n\\,${frame})'`, '-vsync', '0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+  // -frames:v 1 bounds the output to one frame, whatever its size.
+  const { stdout } = await promisify(execFile)(ffmpegPath(), args, { encoding: 'buffer', maxBuffer: Infinity }).catch((error: Error & { stderr?: Buffer }) => {
+    throw new WorkbenchError('io-error', `ffmpeg could not decode frame ${frame} of ${path}: ${error.stderr?.toString().trim() || error.message}`, { file: path });
+  });
+  const size = width * height * 3;
+  if (stdout.length === 0) throw new WorkbenchError('io-error', `${path} has no frame ${frame}`, { file: path });
+  if (stdout.length !== size) throw new WorkbenchError('io-error', `Frame ${frame} of ${path} is not ${width}x${height} as the project says`, { file: path });
+  return { frame, width, height, rgb: stdout };
 }
 
 /** One image file as raw RGB, at its own size. */

@@ -14,9 +14,9 @@ import { runFolder, writeJson } from '../runs/run-folder';
 import { useBackend } from '../training/backends';
 import { trainRun } from '../training/train-run';
 import { datasetFolder, readManifest } from '../training/training-data';
-import { datasetOf, predictBoxes, projectSource } from './predict-project';
+import { predictBoxes, projectSource } from './predict-project';
+import { CROSS_FIT_FILE, datasetOf } from './prediction-files';
 
-export const CROSS_FIT_FILE = join('predictions', 'cross-fit.json');
 /** One train crop in this many goes to validation: enough to follow training, not used to pick a checkpoint. */
 const VAL_EVERY = 10;
 

@@ -10,7 +10,7 @@ import { WorkbenchError } from '../../shared/errors';
 import type { BoxPrediction, ProjectPredictions } from '../../shared/review';
 import type { ProjectAnnotations } from '../../shared/annotations';
 import type { ProjectSettings } from '../../shared/project';
-import type { DatasetUsed, RunInfo } from '../../shared/runs';
+import type { DatasetUsed } from '../../shared/runs';
 import { cropImage, cropRegion } from '../dataset/crop-region';
 import type { JobContext } from '../jobs/job-runner';
 import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
@@ -20,8 +20,8 @@ import { findRun } from '../runs/manage-runs';
 import { writeJson } from '../runs/run-folder';
 import { useBackend } from '../training/backends';
 import { loadModel } from '../training/load-model';
+import { PREDICTIONS_FILE, checkLabels, datasetOf } from './prediction-files';
 
-export const PREDICTIONS_FILE = join('predictions', 'project.json');
 /** Crops per forward pass. */
 const BATCH = 64;
 
@@ -58,21 +58,20 @@ export async function predictProject(input: PredictInput, context: JobContext): 
 export interface ProjectSource {
   project: string;
   media: NonNullable<ProjectSettings['media']>;
+  /** The label names project.json lists. */
+  labels: string[];
   annotations: ProjectAnnotations;
 }
 
 export async function projectSource(project: string): Promise<ProjectSource> {
   const settings = await readProjectSettings(project);
   if (!settings?.media) throw new WorkbenchError('invalid-request', `${project} has no media in its project.json`, { file: project });
-  const store = await AnnotationStore.load(project, settings.labels.map((label) => label.name));
+  const labels = settings.labels.map((label) => label.name);
+  const store = await AnnotationStore.load(project, labels);
   if (!store) throw new WorkbenchError('invalid-request', `${project} has no annotations to predict on`, { file: project });
-  return { project, media: settings.media, annotations: store.annotations };
+  return { project, media: settings.media, labels, annotations: store.annotations };
 }
 
-export function datasetOf(run: RunInfo): DatasetUsed {
-  if (!run.config.dataset) throw new WorkbenchError('invalid-request', `Run ${run.id} never started training (${run.status}): it has no model to predict with`, { field: 'runId' });
-  return run.config.dataset;
-}
 
 /**
  * The model in `modelFolder` over every box of frames `from` to `to`, each cut as `dataset` cut its crops.
@@ -80,6 +79,7 @@ export function datasetOf(run: RunInfo): DatasetUsed {
  */
 export async function predictBoxes(source: ProjectSource, dataset: DatasetUsed, modelFolder: string, runId: string, from: number, to: number, context: JobContext, into: BoxPrediction[] = []): Promise<BoxPrediction[]> {
   const { annotations, media } = source;
+  checkLabels(source.labels, dataset, runId);
   const model = await loadModel(modelFolder);
   try {
     checkModel(model, dataset.size, dataset.labels.length, runId);
@@ -128,8 +128,9 @@ export async function predictBoxes(source: ProjectSource, dataset: DatasetUsed, 
   }
 }
 
+
 /** A model that no longer fits its run (files replaced, or from another run) is refused rather than misread. */
-function checkModel(model: LayersModel, size: number, classes: number, runId: string): void {
+export function checkModel(model: LayersModel, size: number, classes: number, runId: string): void {
   const input = model.inputs[0]!.shape;
   const output = model.outputs[0]!.shape;
   if (input[1] !== size || input[2] !== size || input[3] !== 3) {

@@ -2,7 +2,7 @@
 
 import type { DatasetOptions } from '../../shared/dataset';
 import type { BoxPrediction, ProjectPredictions, ReviewEntry } from '../../shared/review';
-import { classOf } from '../dataset/plan-dataset';
+import { classOf } from '../../shared/dataset';
 
 /**
  * Frames either side whose labels a box's label is checked against. Annotators mislabel stretches of a

@@ -1,0 +1,75 @@
+// Why a run's model said what it did of one box: the crop it saw, cut as the run's dataset cut its crops,
+// its probabilities, and a Grad-CAM heat map of the class it predicted.
+
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
+import { WorkbenchError } from '../../shared/errors';
+import { boxAt } from '../../shared/keyframes';
+import type { BoxExplanation } from '../../shared/review';
+import { cropImage, cropRegion } from '../dataset/crop-region';
+import { decodeImage, decodeVideoFrame } from '../media/decode-frames';
+import { findRun } from '../runs/manage-runs';
+import { useBackend } from '../training/backends';
+import { loadModel } from '../training/load-model';
+import { gradCam } from './grad-cam';
+import { checkModel, projectSource } from './predict-project';
+import { checkLabels, datasetOf } from './prediction-files';
+
+export interface ExplainInput {
+  project: string;
+  runId: string;
+  frame: number;
+  trackId: number;
+}
+
+export async function explainBox(input: ExplainInput): Promise<BoxExplanation> {
+  const run = await findRun(input.project, input.runId);
+  const dataset = datasetOf(run);
+  const { annotations, media, labels } = await projectSource(input.project);
+  checkLabels(labels, dataset, run.id);
+  const { frame, trackId } = input;
+  if (!Number.isInteger(frame) || frame < 0 || frame >= annotations.frameCount) {
+    throw new WorkbenchError('invalid-request', `frame must be a frame from 0 to ${annotations.frameCount - 1}, not ${frame}`, { field: 'frame' });
+  }
+  const track = annotations.tracks.find((candidate) => candidate.id === trackId);
+  if (!track) throw new WorkbenchError('invalid-request', `There is no track ${trackId} in this project`, { field: 'trackId' });
+  const box = boxAt(track, frame);
+  if (!box) throw new WorkbenchError('invalid-request', `Track ${trackId} has no box at frame ${frame}`, { field: 'trackId' });
+
+  const mediaPath = join(input.project, media.path);
+  const raw = media.kind === 'video' ? await decodeVideoFrame(mediaPath, media.width, media.height, frame) : await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame);
+  const size = dataset.size;
+  const pixels = await cropImage(raw, cropRegion(box, dataset.options, raw.width, raw.height), dataset.options).raw().toBuffer();
+  const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+
+  await useBackend('auto');
+  const model = await loadModel(join(run.path, 'model-best'));
+  try {
+    checkModel(model, size, dataset.labels.length, run.id);
+    const x = tf.tidy(() => tf.div(tf.tensor4d(pixels, [1, size, size, 3], 'float32'), 255) as tf.Tensor4D);
+    try {
+      const probabilities = tf.tidy(() => (model.predict(x) as tf.Tensor2D).arraySync()[0]!);
+      const predicted = probabilities.indexOf(Math.max(...probabilities));
+      const { layer, ...heat } = gradCam(model, x, predicted);
+      return {
+        runId: run.id,
+        frame,
+        trackId,
+        label: box.label,
+        labels: dataset.labels,
+        predicted: dataset.labels[predicted]!,
+        // Rounded as predictions/project.json rounds them, so the two agree.
+        probabilities: probabilities.map((p) => Math.round(p * 10_000) / 10_000),
+        crop: `data:image/png;base64,${png.toString('base64')}`,
+        size,
+        layer,
+        heat,
+      };
+    } finally {
+      x.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+}
