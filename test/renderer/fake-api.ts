@@ -1,6 +1,7 @@
 import { vi } from 'vitest';
 import type { AppInfo, DatasetPreview, JobInfo, ModelDescription, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
 import type { CellCrop, RunDetails, RunInfo } from '../../src/shared/runs';
+import type { BoxExplanation, ProjectPredictions, ReviewQueue } from '../../src/shared/review';
 
 export const appInfo: AppInfo = {
   version: '9.9.9',
@@ -47,6 +48,13 @@ export function fakeApi() {
     }),
     confusionCell: vi.fn(async () => ({ crops: [] as CellCrop[], missing: 0, total: 0 })),
     deleteRun: vi.fn(async () => ({ trashedTo: '/trash' })),
+    startPrediction: vi.fn(async () => job({ kind: 'prediction' })),
+    startCrossFit: vi.fn(async () => job({ kind: 'cross-fit' })),
+    predictions: vi.fn(async (): Promise<ProjectPredictions | null> => null),
+    reviewQueue: vi.fn(async ({ runId }: { runId: string }): Promise<ReviewQueue> => ({ runId, outOfSample: false, complete: true, entries: [] })),
+    explainBox: vi.fn(async (): Promise<BoxExplanation> => {
+      throw new Error('no model');
+    }),
     preferences: vi.fn(async () => ({ keys: {} as Record<string, string> })),
     savePreferences: vi.fn(async ({ preferences }: { preferences: { keys: Record<string, string> } }) => preferences),
     exportAnnotations: vi.fn(async () => ({ format: 'voc' as const, out: '/out', frames: 0, boxes: 0, tracks: 0, notKept: [] })),

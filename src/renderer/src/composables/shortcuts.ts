@@ -43,6 +43,7 @@ export function useAppShortcuts(): ShortcutGroup {
       { id: 'view.dataset', keys: 'Alt+2', description: 'Show the Dataset view', run: () => layout.show('dataset') },
       { id: 'view.train', keys: 'Alt+3', description: 'Show the Train view (models, settings, runs)', run: () => layout.show('train') },
       { id: 'view.runs', keys: 'Alt+4', description: 'Show the Runs view (curves, confusion matrices, comparisons)', run: () => layout.show('runs') },
+      { id: 'view.review', keys: 'Alt+5', description: 'Show the Review view (a model beside the labels, the review queue)', run: () => layout.show('review') },
       { id: 'view.diagnostics', keys: 'Alt+9', description: 'Show Diagnostics (app info, backends, test job)', run: () => layout.show('diagnostics') },
       { id: 'help', keys: '?', description: 'Show or hide this list of shortcuts', run: () => layout.toggleOverlay('help') },
       { id: 'close', keys: 'Escape', description: 'Close the open dialog, or stop drawing', run: () => layout.closeOverlay() },

@@ -80,8 +80,8 @@ export const useJobsStore = defineStore('jobs', () => {
         app.notify(`${job.title} was cancelled`);
         break;
     }
-    // A run's folder changes as its job starts and ends: the runs table reads it again then.
-    if (job.kind === 'training' && (event.type === 'job-running' || event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled')) {
+    // A run's folder changes as its job starts and ends (cross-fitting makes a run per fold): the runs table reads it again then.
+    if ((job.kind === 'training' || job.kind === 'cross-fit') && (event.type === 'job-running' || event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled')) {
       void useTrainingStore().refresh().catch((error: unknown) => app.report(error));
     }
   }

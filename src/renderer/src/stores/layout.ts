@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
-export type ViewName = 'annotate' | 'dataset' | 'train' | 'runs' | 'diagnostics';
+export type ViewName = 'annotate' | 'dataset' | 'train' | 'runs' | 'review' | 'diagnostics';
 export type Overlay = 'help' | 'open-project' | 'import' | 'export' | 'import-report';
 
 /** Which view is shown and which overlay is open. Views stay mounted, so each keeps its own state. */

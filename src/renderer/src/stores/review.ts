@@ -1,0 +1,176 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import { classOf, type DatasetOptions } from '../../../shared/dataset';
+import { toErrorData } from '../../../shared/errors';
+import { boxAt, labelRuns } from '../../../shared/keyframes';
+import type { BoxExplanation, BoxPrediction, ProjectPredictions, ReviewEntry, ReviewQueue } from '../../../shared/review';
+import { useApi } from '../api/client';
+import { useAnnotationsStore } from './annotations';
+import { useTrainingStore } from './training';
+
+/** Entries the queue holds at most: more than a session reviews. */
+const QUEUE_LENGTH = 500;
+
+export type Verdict = 'pending' | 'changed' | 'kept';
+
+const boxKey = (frame: number, trackId: number) => `${frame}:${trackId}`;
+
+function byBox(predictions: ProjectPredictions | null): Map<string, BoxPrediction> {
+  return new Map((predictions?.boxes ?? []).map((box) => [boxKey(box.frame, box.trackId), box]));
+}
+
+/**
+ * A run's model beside the labels: its predictions on the project's boxes (and a second run's, to
+ * compare), the review queue, and the heat map of one box. Decisions are annotation edits, undone like
+ * any other; "keep" only marks an entry as seen for this session.
+ */
+export const useReviewStore = defineStore('review', () => {
+  const annotations = useAnnotationsStore();
+  const training = useTrainingStore();
+  const runId = ref<string | null>(null);
+  const compareRunId = ref<string | null>(null);
+  const predictions = shallowRef<ProjectPredictions | null>(null);
+  const comparison = shallowRef<ProjectPredictions | null>(null);
+  const queue = shallowRef<ReviewQueue | null>(null);
+  /** Why there is no queue (no predictions yet, or the run no longer fits the project). */
+  const queueProblem = ref<string | null>(null);
+  const showOnBoxes = ref(true);
+  const kept = ref(new Set<string>());
+  const explanation = shallowRef<BoxExplanation | null>(null);
+  const explaining = ref(false);
+  let explainToken = 0;
+
+  const predicted = computed(() => byBox(predictions.value));
+  const compared = computed(() => byBox(comparison.value));
+
+  const runOptions = (id: string | null): Pick<DatasetOptions, 'classes' | 'ndPolicy'> | null => training.runs.find((run) => run.id === id)?.config.dataset?.options ?? null;
+
+  /** The class the chosen run gives a label (null when it is outside its classes, as ND is when dropped). */
+  function classFor(label: string): string | null {
+    const options = runOptions(runId.value);
+    return options ? classOf(label, options) : null;
+  }
+
+  /** Whether the model's label differs from the box's label as it is now. */
+  function disagrees(prediction: BoxPrediction, label: string): boolean {
+    const annotated = classFor(label);
+    return annotated !== null && annotated !== prediction.predicted;
+  }
+
+  /** Frames where the model disagrees with a box's current label, sorted. */
+  const disagreementFrames = computed(() => {
+    void annotations.revision;
+    const tracks = new Map(annotations.tracks.map((track) => [track.id, track]));
+    const frames = new Set<number>();
+    for (const prediction of predictions.value?.boxes ?? []) {
+      const track = tracks.get(prediction.trackId);
+      const box = track && boxAt(track, prediction.frame);
+      if (box && disagrees(prediction, box.label)) frames.add(prediction.frame);
+    }
+    return [...frames].sort((a, b) => a - b);
+  });
+
+  /** Frames where the two runs predict different labels for a box, sorted. */
+  const differenceFrames = computed(() => {
+    const frames = new Set<number>();
+    for (const [key, other] of compared.value) {
+      const mine = predicted.value.get(key);
+      if (mine && mine.predicted !== other.predicted) frames.add(mine.frame);
+    }
+    return [...frames].sort((a, b) => a - b);
+  });
+
+  /** What became of an entry: its label changed since (accepted, set ND, or edited), kept, or still to decide. */
+  function verdict(entry: ReviewEntry): Verdict {
+    void annotations.revision;
+    const track = annotations.tracks.find((candidate) => candidate.id === entry.trackId);
+    const box = track && boxAt(track, entry.frame);
+    if (!box || box.label !== entry.annotated) return 'changed';
+    return kept.value.has(boxKey(entry.frame, entry.trackId)) ? 'kept' : 'pending';
+  }
+
+  async function choose(run: string | null, compareWith: string | null = compareRunId.value): Promise<void> {
+    runId.value = run;
+    compareRunId.value = compareWith === run ? null : compareWith;
+    explanation.value = null;
+    kept.value = new Set();
+    await reload();
+  }
+
+  /** Reads the chosen runs' predictions and queue again (after a prediction job, say). */
+  async function reload(): Promise<void> {
+    const api = useApi();
+    const [mine, other] = await Promise.all([runId.value ? api.predictions({ runId: runId.value }) : null, compareRunId.value ? api.predictions({ runId: compareRunId.value }) : null]);
+    predictions.value = mine;
+    comparison.value = other;
+    queue.value = null;
+    queueProblem.value = null;
+    if (!runId.value) return;
+    try {
+      queue.value = await api.reviewQueue({ runId: runId.value, top: QUEUE_LENGTH });
+    } catch (error) {
+      queueProblem.value = toErrorData(error).message;
+    }
+  }
+
+  function keep(entry: ReviewEntry): void {
+    kept.value = new Set(kept.value).add(boxKey(entry.frame, entry.trackId));
+  }
+
+  function unkeep(entry: ReviewEntry): void {
+    const next = new Set(kept.value);
+    next.delete(boxKey(entry.frame, entry.trackId));
+    kept.value = next;
+  }
+
+  async function relabel(entry: ReviewEntry, label: string): Promise<void> {
+    await annotations.edit({ type: 'relabel-box', trackId: entry.trackId, frame: entry.frame, label });
+  }
+
+  /** The model's label over the whole stretch of the track that carries the entry's label around it. */
+  async function relabelStretch(entry: ReviewEntry, label: string): Promise<void> {
+    const track = annotations.tracks.find((candidate) => candidate.id === entry.trackId);
+    const stretch = track && labelRuns(track, annotations.annotations?.frameCount ?? 0).find((run) => run.from <= entry.frame && entry.frame <= run.to);
+    if (!stretch) throw new Error(`Track ${entry.trackId} has no box at frame ${entry.frame} any more`);
+    await annotations.edit({ type: 'relabel-track', trackId: entry.trackId, from: stretch.from, to: stretch.to, label });
+  }
+
+  /** Grad-CAM of the chosen run's model on one box; a newer request supersedes an older one. */
+  async function explain(frame: number, trackId: number): Promise<void> {
+    if (!runId.value) return;
+    const token = ++explainToken;
+    explaining.value = true;
+    try {
+      const result = await useApi().explainBox({ runId: runId.value, frame, trackId });
+      if (token === explainToken) explanation.value = result;
+    } finally {
+      if (token === explainToken) explaining.value = false;
+    }
+  }
+
+  return {
+    runId,
+    compareRunId,
+    predictions,
+    comparison,
+    queue,
+    queueProblem,
+    showOnBoxes,
+    explanation,
+    explaining,
+    predicted,
+    compared,
+    disagreementFrames,
+    differenceFrames,
+    classFor,
+    disagrees,
+    verdict,
+    choose,
+    reload,
+    keep,
+    unkeep,
+    relabel,
+    relabelStretch,
+    explain,
+  };
+});

@@ -1,0 +1,157 @@
+// The Review view in Chromium against the real core: a run's model beside the labels on the video and the
+// timeline, keys that jump to disagreements, the review queue decided by key (undone like any edit), the
+// heat map of a box, and two runs compared.
+
+import { execFile } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Locator, Page } from 'playwright-core';
+import type { ProjectAnnotations } from '../../src/shared/annotations';
+import { labelRuns } from '../../src/shared/keyframes';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { BIN, ROOT } from '../support/built-app';
+import { makeSample, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
+
+const run = promisify(execFile);
+const cli = async (...args: string[]) => JSON.parse((await run(process.execPath, [BIN, ...args, '--json'])).stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+
+/** Pixels of this colour on a canvas (exact match, as the timeline draws its marks). */
+function pixelsOf(canvas: Locator, [r, g, b]: [number, number, number]): Promise<number> {
+  return canvas.evaluate((element: HTMLCanvasElement, colour) => {
+    const { data } = element.getContext('2d')!.getImageData(0, 0, element.width, element.height);
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] === colour[0] && data[i + 1] === colour[1] && data[i + 2] === colour[2]) count++;
+    return count;
+  }, [r, g, b]);
+}
+
+describe('the Review view (browser mode)', () => {
+  let folder: string;
+  let project: string;
+  let served: ServedInBrowser;
+  let page: Page;
+  let runId: string;
+  let otherId: string;
+  const frameShown = async () => Number(await page.locator('[data-test=frame-number]').textContent());
+
+  beforeAll(async () => {
+    ({ folder, project } = await makeSample(160, 640, 360, '--label-noise', '0.05'));
+    // The noisy labels as the project's own: the mistakes a review should find.
+    await run(process.execPath, [BIN, 'import', join(project, 'annotations', 'noisy', 'cvat-video.xml'), '--project', project, '--force']);
+    await run(process.execPath, [BIN, 'dataset', '--project', project, '--name', 'heads', '--stride', '1', '--gap', '2', '--crop', 'head', '--size', '32']);
+    runId = (await cli('train', '--project', project, '--dataset', 'heads', '--model', 'simple-conv', '--epochs', '3', '--batch', '16')).runId as string;
+    otherId = (await cli('train', '--project', project, '--dataset', 'heads', '--model', 'lenet5', '--epochs', '1', '--batch', '16')).runId as string;
+    await cli('predict', '--project', project, '--run', otherId);
+    served = await serveInBrowser(project, folder);
+    page = served.page;
+    await page.locator('[data-test=annotator]').waitFor();
+    await page.keyboard.press('Alt+5');
+  }, 240_000);
+  afterAll(async () => {
+    await served?.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('predicts with a chosen run as a job, then marks disagreements on the boxes and the timeline, with keys to jump to them', async () => {
+    onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-review-view.png') }).then(() => {}));
+    const panel = page.locator('[data-test=review-panel]');
+    await panel.locator('[data-test=review-run]').selectOption(runId);
+    // No predictions yet: the queue says what to do, and Predict is the way.
+    await panel.locator('[data-test=queue-problem]').waitFor();
+    expect(await panel.locator('[data-test=queue-problem]').textContent()).toMatch(/no predictions on the project yet/);
+    await panel.locator('[data-test=predict]').click();
+    const summary = panel.locator('[data-test=prediction-summary]');
+    await summary.waitFor({ timeout: 120_000 });
+    expect(await summary.textContent()).toMatch(/^\s*[\d,]+ boxes on (wasm|cpu|tensorflow) · the model disagrees with [\d,]+/);
+    // In sample (no cross-fit yet): the queue says it is weaker.
+    await panel.locator('[data-test=in-sample]').waitFor();
+    const timeline = page.locator('[data-test=timeline]');
+    await expect.poll(() => pixelsOf(timeline, [0xff, 0x4f, 0xd8])).toBeGreaterThan(0);
+    await page.keyboard.press('Home');
+    await expect.poll(frameShown).toBe(0);
+    await page.keyboard.press('M');
+    await expect.poll(frameShown).toBeGreaterThan(0);
+    const first = await frameShown();
+    await page.keyboard.press('M');
+    await expect.poll(frameShown).toBeGreaterThan(first);
+    await page.keyboard.press('Shift+M');
+    await expect.poll(frameShown).toBe(first);
+  }, 180_000);
+
+  it('walks the queue by key: each entry selected with its crop and heat map; accept, keep and ND are decisions Ctrl+Z undoes', async () => {
+    const panel = page.locator('[data-test=review-panel]');
+    const entries = panel.locator('[data-test=review-queue] li');
+    await expect.poll(() => entries.count()).toBeGreaterThan(2);
+    await page.keyboard.press('J');
+    const entry = entries.first();
+    await expect.poll(() => entry.getAttribute('class')).toContain('selected');
+    const [frame, , annotated, suggested] = (await entry.locator('span').allTextContents()).map((text) => text.trim());
+    await expect.poll(frameShown).toBe(Number(frame));
+    await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent()).toBe(annotated);
+    // The model's view of the box: the crop it saw, its heat map, one probability per class.
+    await panel.locator('[data-test=heat-crop]').waitFor({ timeout: 30_000 });
+    expect(await panel.locator('[data-test=probabilities] li').count()).toBe(3);
+    await expect.poll(() => panel.locator('[data-test=model-label]').textContent()).toBe(suggested);
+    await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'review.png') });
+
+    await page.keyboard.press('A');
+    await expect.poll(() => entry.getAttribute('data-verdict')).toBe('changed');
+    // The next entry still to decide is shown at once.
+    await expect.poll(() => entries.nth(1).getAttribute('class')).toContain('selected');
+    await page.keyboard.press('Control+Z');
+    await expect.poll(() => entry.getAttribute('data-verdict')).toBe('pending');
+
+    await page.keyboard.press('S');
+    await expect.poll(() => entries.nth(1).getAttribute('data-verdict')).toBe('kept');
+    await expect.poll(() => entries.nth(2).getAttribute('class')).toContain('selected');
+    // Shift+J goes back to the entry before still to decide: the first, its label restored.
+    await page.keyboard.press('Shift+J');
+    await expect.poll(() => entry.getAttribute('class')).toContain('selected');
+    await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent()).toBe(annotated);
+    // ND, on an entry not labelled ND already.
+    const notNd = await entries.evaluateAll((rows) => rows.findIndex((row, i) => i > 0 && row.getAttribute('data-verdict') === 'pending' && row.querySelectorAll('span')[2]?.textContent?.trim() !== 'ND'));
+    await entries.nth(notNd).click();
+    await page.keyboard.press('X');
+    await expect.poll(() => entries.nth(notNd).getAttribute('data-verdict')).toBe('changed');
+    await entries.nth(notNd).click();
+    await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent()).toBe('ND');
+    await page.keyboard.press('Control+Z');
+    await expect.poll(() => entries.nth(notNd).getAttribute('data-verdict')).toBe('pending');
+  }, 120_000);
+
+  it('relabels the whole stretch of a track that carries the label in one step, and undoes it in one', async () => {
+    const panel = page.locator('[data-test=review-panel]');
+    const entry = panel.locator('[data-test=review-queue] li').first();
+    await entry.click();
+    const [frame, track, annotated, suggested] = (await entry.locator('span').allTextContents()).map((text) => text.trim());
+    const stretchLabelled = async (label: string) => {
+      const saved = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+      const runs = labelRuns(saved.tracks.find((candidate) => candidate.id === Number(track!.slice(1)))!, saved.frameCount);
+      return runs.find((run) => run.from <= Number(frame) && Number(frame) <= run.to && run.label === label) ?? null;
+    };
+    await expect.poll(() => stretchLabelled(annotated!)).not.toBeNull();
+    const stretch = (await stretchLabelled(annotated!))!;
+    await page.keyboard.press('Shift+A');
+    await expect.poll(() => entry.getAttribute('data-verdict')).toBe('changed');
+    // Saved within a second: the whole stretch now carries the model's label (joined to any neighbours that had it already).
+    await expect.poll(async () => {
+      const now = await stretchLabelled(suggested!);
+      return now !== null && now.from <= stretch.from && now.to >= stretch.to;
+    }, { timeout: 5000 }).toBe(true);
+    await page.keyboard.press('Control+Z');
+    await expect.poll(() => stretchLabelled(annotated!), { timeout: 5000 }).toMatchObject({ from: stretch.from, to: stretch.to });
+  });
+
+  it('compares two runs: where they differ is marked on the timeline, and B jumps there', async () => {
+    const panel = page.locator('[data-test=review-panel]');
+    await panel.locator('[data-test=review-compare]').selectOption(otherId);
+    const timeline = page.locator('[data-test=timeline]');
+    await expect.poll(() => pixelsOf(timeline, [0x4f, 0xd8, 0xff])).toBeGreaterThan(0);
+    await page.keyboard.press('Home');
+    await expect.poll(frameShown).toBe(0);
+    await page.keyboard.press('B');
+    await expect.poll(frameShown).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'review-compare.png') });
+  });
+});

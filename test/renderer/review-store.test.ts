@@ -1,0 +1,86 @@
+import { createTestingPinia } from '@pinia/testing';
+import { setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AnnotationTrack, EditResult, ProjectAnnotations } from '../../src/shared/annotations';
+import type { BoxPrediction, ProjectPredictions } from '../../src/shared/review';
+import type { RunInfo } from '../../src/shared/runs';
+import { installConnection } from '../../src/renderer/src/api/client';
+import { useAnnotationsStore } from '../../src/renderer/src/stores/annotations';
+import { useReviewStore } from '../../src/renderer/src/stores/review';
+import { useTrainingStore } from '../../src/renderer/src/stores/training';
+import { fakeApi } from './fake-api';
+
+const box = { xtl: 0, ytl: 0, xbr: 10, ybr: 10, occluded: false, zOrder: 0, attributes: {} };
+/** Track 1: MW for frames 0-9, NM from 10 on; track 2: ND throughout (30 frames). */
+const tracks: AnnotationTrack[] = [
+  { id: 1, shapes: [{ frame: 0, ...box, label: 'MW', outside: false }, { frame: 10, ...box, label: 'NM', outside: false }] },
+  { id: 2, shapes: [{ frame: 0, ...box, label: 'ND', outside: false }] },
+];
+const annotations: ProjectAnnotations = { schema: 1, width: 100, height: 100, frameCount: 30, frameNames: [], tracks };
+
+const prediction = (frame: number, trackId: number, label: string, predicted: string): BoxPrediction => ({ frame, trackId, label, box, predicted, probabilities: [0.8, 0.1, 0.1] });
+const predictionsOf = (runId: string, boxes: BoxPrediction[]): ProjectPredictions => ({ schema: 1, runId, backend: 'wasm', labels: ['MW', 'NM'], from: 0, to: 29, complete: true, boxes });
+
+function runWith(id: string, classes: 'MW,NM,ND' | 'MW,NM', ndPolicy: 'merge' | 'drop'): RunInfo {
+  return { id, status: 'done', config: { dataset: { options: { classes, ndPolicy } } } } as unknown as RunInfo;
+}
+
+describe('review store', () => {
+  let fake: ReturnType<typeof fakeApi>;
+
+  beforeEach(() => {
+    setActivePinia(createTestingPinia({ stubActions: false, createSpy: vi.fn }));
+    fake = fakeApi();
+    installConnection({ api: fake.api, mediaUrl: (path) => `/media/${path}` });
+    fake.api.annotations.mockResolvedValue(annotations as never);
+    useTrainingStore().runs = [runWith('a', 'MW,NM', 'drop'), runWith('b', 'MW,NM', 'drop')];
+  });
+
+  it('marks the frames where the model disagrees with the labels as they are now, by the run’s classes', async () => {
+    const store = useAnnotationsStore();
+    await store.load();
+    // Frame 12: the model says MW of an NM box; ND boxes are outside a run that dropped ND.
+    const boxes = [prediction(5, 1, 'MW', 'MW'), prediction(12, 1, 'NM', 'MW'), prediction(20, 1, 'NM', 'NM'), prediction(12, 2, 'ND', 'NM')];
+    fake.api.predictions.mockImplementation((async ({ runId }: { runId: string }) => (runId === 'a' ? predictionsOf('a', boxes) : predictionsOf('b', boxes.map((entry) => (entry.frame === 20 ? { ...entry, predicted: 'MW' } : entry))))) as never);
+    const review = useReviewStore();
+    await review.choose('a', 'b');
+    expect(review.disagreementFrames).toEqual([12]);
+    expect(review.differenceFrames).toEqual([20]);
+    // Track 1 relabelled MW from frame 10 on: the model now agrees at 12 and disagrees at 20.
+    const relabelled: EditResult = { tracks: [{ id: 1, shapes: [{ frame: 0, ...box, label: 'MW', outside: false }] }], removed: [], canUndo: true, canRedo: false };
+    store.apply(relabelled);
+    expect(review.disagreementFrames).toEqual([20]);
+  });
+
+  it('tells an entry still to decide from one whose label has changed since, or that was kept', async () => {
+    const store = useAnnotationsStore();
+    await store.load();
+    const review = useReviewStore();
+    await review.choose('a', null);
+    const entry = { frame: 12, trackId: 1, box, annotated: 'NM', suggested: 'MW', score: 0.9, doubt: 0.9, trackDisagreement: 1 };
+    expect(review.verdict(entry)).toBe('pending');
+    review.keep(entry);
+    expect(review.verdict(entry)).toBe('kept');
+    review.unkeep(entry);
+    expect(review.verdict(entry)).toBe('pending');
+    expect(review.verdict({ ...entry, annotated: 'MW' })).toBe('changed');
+  });
+
+  it('relabels the stretch of the track that carries the entry’s label, and nothing beyond it', async () => {
+    const store = useAnnotationsStore();
+    await store.load();
+    fake.api.editAnnotations.mockResolvedValue({ tracks: [], removed: [], canUndo: true, canRedo: false });
+    const review = useReviewStore();
+    await review.choose('a', null);
+    await review.relabelStretch({ frame: 12, trackId: 1, box, annotated: 'NM', suggested: 'MW', score: 0.9, doubt: 0.9, trackDisagreement: 1 }, 'MW');
+    expect(fake.api.editAnnotations).toHaveBeenCalledWith({ edit: { type: 'relabel-track', trackId: 1, from: 10, to: 29, label: 'MW' } });
+  });
+
+  it('says why there is no queue when the run has no predictions yet', async () => {
+    fake.api.reviewQueue.mockRejectedValue(Object.assign(new Error('Run a has no predictions on the project yet'), { code: 'not-found' }));
+    const review = useReviewStore();
+    await review.choose('a', null);
+    expect(review.queue).toBeNull();
+    expect(review.queueProblem).toBe('Run a has no predictions on the project yet');
+  });
+});
