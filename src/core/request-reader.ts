@@ -23,6 +23,16 @@ export class RequestReader {
     return value;
   }
 
+  int(name: string, min: number, max: number): number {
+    if (this.fields[name] === undefined) throw this.invalid(name, `a whole number from ${min} to ${max}`);
+    return this.optionalInt(name, min, max, min);
+  }
+
+  boolean(name: string): boolean {
+    if (typeof this.fields[name] !== 'boolean') throw this.invalid(name, 'true or false');
+    return this.optionalBoolean(name);
+  }
+
   optionalInt(name: string, min: number, max: number, fallback: number): number {
     const value = this.take(name);
     if (value === undefined) return fallback;

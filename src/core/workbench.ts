@@ -6,7 +6,7 @@ import { basename, join, parse, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { AppInfo, DatasetPlanSummary, DatasetPreview, DemoJobRequest, HostKind, JobInfo, ModelDescription, Preferences, ProjectSummary, RecentProject, SweepResult, WorkbenchApi, WorkbenchEvent } from '../shared/api';
 import type { SweepRequest } from '../shared/sweeps';
-import type { BoxExplanation, ProjectPredictions, ReviewQueue } from '../shared/review';
+import type { BoxExplanation, KeptLabel, ProjectPredictions, ReviewQueue } from '../shared/review';
 import type { CellCrop, RunDetails, RunInfo, TrainingOptions } from '../shared/runs';
 import { MODEL_NAMES, MODELS } from '../shared/training';
 import type { DatasetOptions } from '../shared/dataset';
@@ -44,7 +44,7 @@ import { expandSweep, readSweepRequest } from './training/sweep';
 import { listRuns, newRunId, recordCrash, runFolder } from './runs/run-folder';
 import { confusionCell, findRun, readRunDetails, trashRun, updateRunMeta } from './runs/manage-runs';
 import { checkLabels, datasetOf } from './review/prediction-files';
-import { readPredictions, reviewRun, type PredictionsKind } from './review/review-run';
+import { keepLabel, readPredictions, reviewRun, type PredictionsKind } from './review/review-run';
 
 /** What the host process can do that plain Node cannot. */
 export interface HostServices {
@@ -452,13 +452,23 @@ export class Workbench implements WorkbenchApi {
     return this.jobs.start('cross-fit', `Cross-fitting ${run.id} (${folds} folds)`, (context) => runInWorker(this.options.workerScript, 'crossFit', { project, runId: run.id, folds }, context), this.trainingSlots);
   }
 
+  async keepLabel(request: { runId: string; frame: number; trackId: number; label: string; keep: boolean }): Promise<KeptLabel[]> {
+    const reader = new RequestReader('keepLabel', request);
+    const runId = reader.string('runId');
+    const frame = reader.int('frame', 0, this.#store().annotations.frameCount - 1);
+    const trackId = reader.int('trackId', 0, Number.MAX_SAFE_INTEGER);
+    const label = reader.string('label');
+    const keep = reader.boolean('keep');
+    reader.end();
+    return keepLabel(this.#project().path, runId, { frame, trackId, label }, keep);
+  }
+
   async explainBox(request: { runId: string; frame: number; trackId: number }): Promise<BoxExplanation> {
     const reader = new RequestReader('explainBox', request);
     const runId = reader.string('runId');
-    const frame = reader.optionalInt('frame', 0, this.#store().annotations.frameCount - 1, -1);
-    const trackId = reader.optionalInt('trackId', 0, Number.MAX_SAFE_INTEGER, -1);
+    const frame = reader.int('frame', 0, this.#store().annotations.frameCount - 1);
+    const trackId = reader.int('trackId', 0, Number.MAX_SAFE_INTEGER);
     reader.end();
-    if (frame < 0 || trackId < 0) throw new WorkbenchError('invalid-request', 'explainBox: "frame" and "trackId" are required', { field: frame < 0 ? 'frame' : 'trackId' });
     const { project, run } = await this.#runToPredict(runId);
     // Not a job (one crop takes a second or so), but it needs TensorFlow.js, which only workers load.
     const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };

@@ -9,7 +9,7 @@ import type { ProjectSettings } from './project';
 import type { CellCrop, RunDetails, RunInfo, TrainingOptions, TrainingReport } from './runs';
 import type { ModelName } from './training';
 import type { SweepRequest } from './sweeps';
-import type { BoxExplanation, ProjectPredictions, ReviewQueue } from './review';
+import type { BoxExplanation, KeptLabel, ProjectPredictions, ReviewQueue } from './review';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
 export type HostKind = 'electron' | 'browser';
@@ -205,6 +205,11 @@ export interface WorkbenchMethods {
   predictions(request: { runId: string; kind?: 'project' | 'cross-fit' }): Promise<ProjectPredictions | null>;
   /** The boxes whose label the run's model most doubts, likeliest mistakes first (out of sample once cross-fitted). */
   reviewQueue(request: { runId: string; top?: number }): Promise<ReviewQueue>;
+  /**
+   * Records that the reviewer kept a box's label against the run's model (`keep` false takes it back);
+   * kept labels are saved in the run, so a later review finds them decided. Resolves with all kept labels.
+   */
+  keepLabel(request: { runId: string; frame: number; trackId: number; label: string; keep: boolean }): Promise<KeptLabel[]>;
   /** The run's best model on one box: its probabilities and a Grad-CAM heat map over the crop it saw. */
   explainBox(request: { runId: string; frame: number; trackId: number }): Promise<BoxExplanation>;
   preferences(): Promise<Preferences>;
@@ -246,6 +251,7 @@ export const apiMethods = [
   'startCrossFit',
   'predictions',
   'reviewQueue',
+  'keepLabel',
   'explainBox',
   'preferences',
   'savePreferences',

@@ -61,6 +61,13 @@ export interface BoxExplanation {
   heat: { rows: number; cols: number; values: number[] };
 }
 
+/** A label a reviewer kept against the model: it leaves the queue while the box keeps that label. */
+export interface KeptLabel {
+  frame: number;
+  trackId: number;
+  label: string;
+}
+
 /** A run's review queue, and what its predictions were. */
 export interface ReviewQueue {
   runId: string;
@@ -69,4 +76,11 @@ export interface ReviewQueue {
   /** False when the prediction job stopped early: boxes it did not reach are not in the queue. */
   complete: boolean;
   entries: ReviewEntry[];
+  /** Labels kept in earlier reviews (predictions/kept.json); an entry whose label is among them is decided. */
+  kept: KeptLabel[];
+}
+
+/** Whether `entry`'s label was kept in an earlier review. */
+export function isKept(kept: KeptLabel[], entry: ReviewEntry): boolean {
+  return kept.some((label) => label.frame === entry.frame && label.trackId === entry.trackId && label.label === entry.annotated);
 }

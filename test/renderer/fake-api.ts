@@ -1,7 +1,7 @@
 import { vi } from 'vitest';
 import type { AppInfo, DatasetPreview, JobInfo, ModelDescription, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
 import type { CellCrop, RunDetails, RunInfo } from '../../src/shared/runs';
-import type { BoxExplanation, ProjectPredictions, ReviewQueue } from '../../src/shared/review';
+import type { BoxExplanation, KeptLabel, ProjectPredictions, ReviewQueue } from '../../src/shared/review';
 
 export const appInfo: AppInfo = {
   version: '9.9.9',
@@ -51,7 +51,8 @@ export function fakeApi() {
     startPrediction: vi.fn(async () => job({ kind: 'prediction' })),
     startCrossFit: vi.fn(async () => job({ kind: 'cross-fit' })),
     predictions: vi.fn(async (): Promise<ProjectPredictions | null> => null),
-    reviewQueue: vi.fn(async ({ runId }: { runId: string }): Promise<ReviewQueue> => ({ runId, outOfSample: false, complete: true, entries: [] })),
+    reviewQueue: vi.fn(async ({ runId }: { runId: string }): Promise<ReviewQueue> => ({ runId, outOfSample: false, complete: true, entries: [], kept: [] })),
+    keepLabel: vi.fn(async ({ frame, trackId, label, keep }: { frame: number; trackId: number; label: string; keep: boolean }): Promise<KeptLabel[]> => (keep ? [{ frame, trackId, label }] : [])),
     explainBox: vi.fn(async (): Promise<BoxExplanation> => {
       throw new Error('no model');
     }),

@@ -52,16 +52,17 @@ describe('review store', () => {
     expect(review.disagreementFrames).toEqual([20]);
   });
 
-  it('tells an entry still to decide from one whose label has changed since, or that was kept', async () => {
+  it('tells an entry still to decide from one whose label has changed since, or that was kept (saved in the run)', async () => {
     const store = useAnnotationsStore();
     await store.load();
     const review = useReviewStore();
     await review.choose('a', null);
     const entry = { frame: 12, trackId: 1, box, annotated: 'NM', suggested: 'MW', score: 0.9, doubt: 0.9, trackDisagreement: 1 };
     expect(review.verdict(entry)).toBe('pending');
-    review.keep(entry);
+    await review.keep(entry);
+    expect(fake.api.keepLabel).toHaveBeenCalledWith({ runId: 'a', frame: 12, trackId: 1, label: 'NM', keep: true });
     expect(review.verdict(entry)).toBe('kept');
-    review.unkeep(entry);
+    await review.keep(entry, false);
     expect(review.verdict(entry)).toBe('pending');
     expect(review.verdict({ ...entry, annotated: 'MW' })).toBe('changed');
   });

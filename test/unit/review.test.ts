@@ -113,12 +113,23 @@ describe('a model in the loop', () => {
     expect(await jobEnd(events, job.id)).toMatchObject({ type: 'job-done', result: { runId: 'heads', from: 0, to: 9, complete: true } });
     const predictions = (await workbench.predictions({ runId: 'heads' }))!;
     expect(new Set(predictions.boxes.map((box) => box.frame))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i)));
-    // The cross-fit of the test above is what the queue uses: every box scored out of sample.
-    expect((await workbench.predictions({ runId: 'heads', kind: 'cross-fit' }))?.complete).toBe(true);
+    // Cross-fitting trains, so it queues for a training slot; the queue then scores every box out of sample.
+    const crossFitting = await workbench.startCrossFit({ runId: 'heads', folds: 2 });
+    expect(crossFitting).toMatchObject({ kind: 'cross-fit', state: 'queued' });
+    expect(await jobEnd(events, crossFitting.id)).toMatchObject({ type: 'job-done', result: { runId: 'heads', complete: true } });
+    expect((await workbench.listRuns()).filter((run) => run.config.group === 'heads-cross-fit').map((run) => run.id)).toEqual(expect.arrayContaining(['heads-fold1of2', 'heads-fold2of2']));
     const queue = await workbench.reviewQueue({ runId: 'heads', top: 5 });
-    expect(queue).toMatchObject({ runId: 'heads', outOfSample: true, complete: true });
+    expect(queue).toMatchObject({ runId: 'heads', outOfSample: true, complete: true, kept: [] });
     expect(queue.entries).toHaveLength(5);
     const first = queue.entries[0]!;
+    // A label kept against the model is saved in the run, and found decided by the next review.
+    const kept = { frame: first.frame, trackId: first.trackId, label: first.annotated };
+    expect(await workbench.keepLabel({ runId: 'heads', ...kept, keep: true })).toEqual([kept]);
+    const later = testWorkbench(await mkdtemp(join(tmpdir(), 'maskbench-test-review-data-')));
+    await later.openProject({ path: project });
+    expect((await later.reviewQueue({ runId: 'heads', top: 5 })).kept).toEqual([kept]);
+    expect(await workbench.keepLabel({ runId: 'heads', ...kept, keep: false })).toEqual([]);
+    await expect(workbench.keepLabel({ runId: 'heads', ...kept } as never)).rejects.toMatchObject({ where: { field: 'keep' } });
     const explanation = await workbench.explainBox({ runId: 'heads', frame: first.frame, trackId: first.trackId });
     expect(explanation).toMatchObject({ frame: first.frame, trackId: first.trackId, label: first.annotated, labels: ['MW', 'NM', 'ND'], size: 32 });
     expect(explanation.heat.values).toHaveLength(explanation.heat.rows * explanation.heat.cols);

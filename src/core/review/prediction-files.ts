@@ -10,6 +10,8 @@ import type { DatasetUsed, RunInfo } from '../../shared/runs';
 export const PREDICTIONS_FILE = join('predictions', 'project.json');
 /** Each box scored by a cross-fitted model that never saw it. */
 export const CROSS_FIT_FILE = join('predictions', 'cross-fit.json');
+/** Labels reviewers kept against the model. */
+export const KEPT_FILE = join('predictions', 'kept.json');
 
 export function datasetOf(run: RunInfo): DatasetUsed {
   if (!run.config.dataset) throw new WorkbenchError('invalid-request', `Run ${run.id} never started training (${run.status}): it has no model to predict with`, { field: 'runId' });

@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import { classOf, type DatasetOptions } from '../../../shared/dataset';
 import { toErrorData } from '../../../shared/errors';
 import { boxAt, labelRuns } from '../../../shared/keyframes';
-import type { BoxExplanation, BoxPrediction, ProjectPredictions, ReviewEntry, ReviewQueue } from '../../../shared/review';
+import { isKept, type BoxExplanation, type BoxPrediction, type KeptLabel, type ProjectPredictions, type ReviewEntry, type ReviewQueue } from '../../../shared/review';
 import { useApi } from '../api/client';
 import { useAnnotationsStore } from './annotations';
 import { useTrainingStore } from './training';
@@ -21,8 +21,8 @@ function byBox(predictions: ProjectPredictions | null): Map<string, BoxPredictio
 
 /**
  * A run's model beside the labels: its predictions on the project's boxes (and a second run's, to
- * compare), the review queue, and the heat map of one box. Decisions are annotation edits, undone like
- * any other; "keep" only marks an entry as seen for this session.
+ * compare), the review queue, and the heat map of one box. Accepting and ND are annotation edits, undone
+ * like any other; a kept label is saved in the run, and taken back from the queue.
  */
 export const useReviewStore = defineStore('review', () => {
   const annotations = useAnnotationsStore();
@@ -35,7 +35,7 @@ export const useReviewStore = defineStore('review', () => {
   /** Why there is no queue (no predictions yet, or the run no longer fits the project). */
   const queueProblem = ref<string | null>(null);
   const showOnBoxes = ref(true);
-  const kept = ref(new Set<string>());
+  const kept = ref<KeptLabel[]>([]);
   const explanation = shallowRef<BoxExplanation | null>(null);
   const explaining = ref(false);
   let explainToken = 0;
@@ -86,14 +86,13 @@ export const useReviewStore = defineStore('review', () => {
     const track = annotations.tracks.find((candidate) => candidate.id === entry.trackId);
     const box = track && boxAt(track, entry.frame);
     if (!box || box.label !== entry.annotated) return 'changed';
-    return kept.value.has(boxKey(entry.frame, entry.trackId)) ? 'kept' : 'pending';
+    return isKept(kept.value, entry) ? 'kept' : 'pending';
   }
 
   async function choose(run: string | null, compareWith: string | null = compareRunId.value): Promise<void> {
     runId.value = run;
     compareRunId.value = compareWith === run ? null : compareWith;
     explanation.value = null;
-    kept.value = new Set();
     await reload();
   }
 
@@ -105,22 +104,19 @@ export const useReviewStore = defineStore('review', () => {
     comparison.value = other;
     queue.value = null;
     queueProblem.value = null;
+    kept.value = [];
     if (!runId.value) return;
     try {
       queue.value = await api.reviewQueue({ runId: runId.value, top: QUEUE_LENGTH });
+      kept.value = queue.value.kept;
     } catch (error) {
       queueProblem.value = toErrorData(error).message;
     }
   }
 
-  function keep(entry: ReviewEntry): void {
-    kept.value = new Set(kept.value).add(boxKey(entry.frame, entry.trackId));
-  }
-
-  function unkeep(entry: ReviewEntry): void {
-    const next = new Set(kept.value);
-    next.delete(boxKey(entry.frame, entry.trackId));
-    kept.value = next;
+  /** Keeps the entry's label against the model (saved in the run), or with `keep` false takes that back. */
+  async function keep(entry: ReviewEntry, keep = true): Promise<void> {
+    kept.value = await useApi().keepLabel({ runId: runId.value!, frame: entry.frame, trackId: entry.trackId, label: entry.annotated, keep });
   }
 
   async function relabel(entry: ReviewEntry, label: string): Promise<void> {
@@ -168,7 +164,6 @@ export const useReviewStore = defineStore('review', () => {
     choose,
     reload,
     keep,
-    unkeep,
     relabel,
     relabelStretch,
     explain,
