@@ -55,7 +55,7 @@ export interface BoxExplanation {
   /** The crop the model saw, as a PNG data URL, `size` pixels square. */
   crop: string;
   size: number;
-  /** The convolution layer the map is taken from (the last one). */
+  /** The convolution layer the map is taken from: the last one with a map of at least 4x4 cells. */
   layer: string;
   /** Grad-CAM of the predicted class, row by row, scaled to 0..1 (all 0 when nothing pushes towards it). */
   heat: { rows: number; cols: number; values: number[] };

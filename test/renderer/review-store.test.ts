@@ -45,6 +45,7 @@ describe('review store', () => {
     const review = useReviewStore();
     await review.choose('a', 'b');
     expect(review.disagreementFrames).toEqual([12]);
+    expect(review.disagreements.boxes).toBe(1);
     expect(review.differenceFrames).toEqual([20]);
     // Track 1 relabelled MW from frame 10 on: the model now agrees at 12 and disagrees at 20.
     const relabelled: EditResult = { tracks: [{ id: 1, shapes: [{ frame: 0, ...box, label: 'MW', outside: false }] }], removed: [], canUndo: true, canRedo: false };

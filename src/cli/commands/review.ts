@@ -17,6 +17,7 @@ export const reviewCommand: CliCommand = {
     '                     clip, score the boxes of that stretch (out of sample; takes K trainings)',
     '--top K              at most K entries (default 50)',
     'Without --folds it uses the last cross-fit, or else maskbench predict’s predictions (in sample).',
+    'Labels kept in the window’s review (predictions/kept.json in the run) are left out.',
   ],
   options: { project: { type: 'string' }, run: { type: 'string' }, top: { type: 'string' }, folds: { type: 'string' } },
 

@@ -1,6 +1,8 @@
 // Grad-CAM (Selvaraju et al. 2017): where in the image the model's last convolution found what pushed it
 // towards a class. Each channel of that layer's activations is weighted by the mean gradient of the
-// class score over it; the positive part of the weighted sum is the map.
+// class score over it; the positive part of the weighted sum is the map. A last convolution with fewer
+// than MIN_CELLS cells a side (ResNet-50 on small crops: 1x1 at 32 px) cannot say where anything is, so
+// the last one with at least that many is used instead.
 // The model is run layer by layer on concrete tensors rather than through predict, so that the last
 // convolution's activations can be read and then differentiated through whatever follows them
 // (ResNet's batch norms, shortcut additions and pooling included).
@@ -10,6 +12,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { WorkbenchError } from '../../shared/errors';
 
 type Layer = LayersModel['layers'][number];
+
+const MIN_CELLS = 4;
 
 export interface GradCamMap {
   /** The convolution layer the map is taken from. */
@@ -22,7 +26,8 @@ export interface GradCamMap {
 
 /** Grad-CAM of class `classIndex` for one image (`input` is [1, size, size, 3], values 0..1), in inference mode. */
 export function gradCam(model: LayersModel, input: tf.Tensor4D, classIndex: number): GradCamMap {
-  const conv = model.layers.findLast((layer) => layer.getClassName() === 'Conv2D');
+  const convolutions = model.layers.filter((layer) => layer.getClassName() === 'Conv2D');
+  const conv = convolutions.findLast((layer) => Math.min(...(layer.outputShape as number[]).slice(1, 3)) >= MIN_CELLS) ?? convolutions.at(-1);
   if (!conv) throw new WorkbenchError('invalid-request', `Model ${model.name} has no convolution layer to take a Grad-CAM map from`);
   if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new Error(`Grad-CAM needs a model with one input and one output; ${model.name} has ${model.inputs.length} and ${model.outputs.length}`);
   const layers = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');

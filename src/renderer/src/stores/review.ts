@@ -57,18 +57,22 @@ export const useReviewStore = defineStore('review', () => {
     return annotated !== null && annotated !== prediction.predicted;
   }
 
-  /** Frames where the model disagrees with a box's current label, sorted. */
-  const disagreementFrames = computed(() => {
+  /** The boxes whose current label the model disagrees with, and their frames, sorted. */
+  const disagreements = computed(() => {
     void annotations.revision;
     const tracks = new Map(annotations.tracks.map((track) => [track.id, track]));
     const frames = new Set<number>();
+    let boxes = 0;
     for (const prediction of predictions.value?.boxes ?? []) {
       const track = tracks.get(prediction.trackId);
       const box = track && boxAt(track, prediction.frame);
-      if (box && disagrees(prediction, box.label)) frames.add(prediction.frame);
+      if (!box || !disagrees(prediction, box.label)) continue;
+      boxes++;
+      frames.add(prediction.frame);
     }
-    return [...frames].sort((a, b) => a - b);
+    return { boxes, frames: [...frames].sort((a, b) => a - b) };
   });
+  const disagreementFrames = computed(() => disagreements.value.frames);
 
   /** Frames where the two runs predict different labels for a box, sorted. */
   const differenceFrames = computed(() => {
@@ -156,6 +160,7 @@ export const useReviewStore = defineStore('review', () => {
     explaining,
     predicted,
     compared,
+    disagreements,
     disagreementFrames,
     differenceFrames,
     classFor,
