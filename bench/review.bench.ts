@@ -13,12 +13,12 @@ import { TRAINING_DEFAULTS } from '../src/shared/runs';
 import { buildDataset } from '../src/core/dataset/build-dataset';
 import { importIntoProject } from '../src/core/project/import-into-project';
 import { crossFit } from '../src/core/review/cross-fit';
-import { explainBox } from '../src/core/review/explain-box';
 import { predictProject } from '../src/core/review/predict-project';
 import { reviewQueue } from '../src/core/review/review-queue';
 import type { Relabelled } from '../src/core/sample/label-noise';
 import { trainRun } from '../src/core/training/train-run';
 import { BIN, assertBuilt } from '../test/support/built-app';
+import { testWorkbench } from '../test/support/workbench';
 
 assertBuilt();
 const folder = await mkdtemp(join(tmpdir(), 'maskbench-bench-review-'));
@@ -47,12 +47,15 @@ describe('label review', () => {
     const predicting = performance.now();
     const inSample = await predictProject({ project, runId: 'heads' }, context);
     const predictSeconds = (performance.now() - predicting) / 1000;
-    // A heat map as the window asks for one: five boxes spread over the clip (a late frame decodes further).
+    // A heat map as the window asks for one (a worker each, which loads TensorFlow.js): five boxes spread
+    // over the clip (a late frame decodes further).
+    const workbench = testWorkbench(join(folder, 'data'));
+    await workbench.openProject({ path: project });
     const explainMs: number[] = [];
     for (let i = 0; i < 5; i++) {
       const box = inSample.boxes[Math.floor(((i + 0.5) * inSample.boxes.length) / 5)]!;
       const asked = performance.now();
-      await explainBox({ project, runId: 'heads', frame: box.frame, trackId: box.trackId });
+      await workbench.explainBox({ runId: 'heads', frame: box.frame, trackId: box.trackId });
       explainMs.push(performance.now() - asked);
     }
     explainMs.sort((a, b) => a - b);

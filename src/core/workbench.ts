@@ -44,7 +44,7 @@ import { expandSweep, readSweepRequest } from './training/sweep';
 import { listRuns, newRunId, recordCrash, runFolder } from './runs/run-folder';
 import { confusionCell, findRun, readRunDetails, trashRun, updateRunMeta } from './runs/manage-runs';
 import { checkLabels, datasetOf } from './review/prediction-files';
-import { keepLabel, readPredictions, reviewRun, type PredictionsKind } from './review/review-run';
+import { keepLabel, readPredictions, reviewRun } from './review/review-run';
 
 /** What the host process can do that plain Node cannot. */
 export interface HostServices {
@@ -79,6 +79,8 @@ export class Workbench implements WorkbenchApi {
   private readonly recent: RecentProjects;
   private readonly events = new Emitter<WorkbenchEvent>();
   private project: ProjectSummary | null = null;
+  /** The heat map being made, stopped when another is asked for. */
+  private explaining: AbortController | null = null;
   /** Counts opens, so a job that opens a project when it ends can tell whether the user opened another meanwhile. */
   private opens = 0;
   /** Folders the user chose in the host's dialog (and the host opened itself): openable in the desktop app. */
@@ -460,6 +462,7 @@ export class Workbench implements WorkbenchApi {
     const label = reader.string('label');
     const keep = reader.boolean('keep');
     reader.end();
+    if (!labelNames(this.#project()).includes(label)) throw new WorkbenchError('invalid-request', `keepLabel: "${label}" is not one of the project's labels`, { field: 'label' });
     return keepLabel(this.#project().path, runId, { frame, trackId, label }, keep);
   }
 
@@ -469,10 +472,20 @@ export class Workbench implements WorkbenchApi {
     const frame = reader.int('frame', 0, this.#store().annotations.frameCount - 1);
     const trackId = reader.int('trackId', 0, Number.MAX_SAFE_INTEGER);
     reader.end();
-    const { project, run } = await this.#runToPredict(runId);
-    // Not a job (one crop takes a second or so), but it needs TensorFlow.js, which only workers load.
-    const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
-    return (await runInWorker(this.options.workerScript, 'explain', { project, runId: run.id, frame, trackId }, context)) as BoxExplanation;
+    // Not a job (one crop takes a second or so), but it needs TensorFlow.js, which only workers load. The
+    // window asks again as the selection moves: the answer to an older question is no longer wanted.
+    const superseded = () => new WorkbenchError('superseded', 'A newer heat map was asked for');
+    const controller = new AbortController();
+    this.explaining?.abort(superseded());
+    this.explaining = controller;
+    try {
+      const { project, run } = await this.#runToPredict(runId);
+      if (controller.signal.aborted) throw superseded();
+      const context = { signal: controller.signal, progress: () => {}, log: () => {} };
+      return (await runInWorker(this.options.workerScript, 'explain', { project, runId: run.id, frame, trackId }, context)) as BoxExplanation;
+    } finally {
+      if (this.explaining === controller) this.explaining = null;
+    }
   }
 
   /** A run whose model can judge the project's boxes, with every edit so far on disk for the worker to read. */
@@ -484,12 +497,11 @@ export class Workbench implements WorkbenchApi {
     return { project: project.path, run };
   }
 
-  async predictions(request: { runId: string; kind?: PredictionsKind }): Promise<ProjectPredictions | null> {
+  async predictions(request: { runId: string }): Promise<ProjectPredictions | null> {
     const reader = new RequestReader('predictions', request);
     const runId = reader.string('runId');
-    const kind = reader.choice('kind', ['project', 'cross-fit'] as const, true) ?? 'project';
     reader.end();
-    return readPredictions(this.#project().path, runId, kind);
+    return readPredictions(this.#project().path, runId, 'project');
   }
 
   async reviewQueue(request: { runId: string; top?: number }): Promise<ReviewQueue> {

@@ -201,8 +201,8 @@ export interface WorkbenchMethods {
    * waits for a training slot; the result is the run's 'cross-fit' predictions, which the review queue uses.
    */
   startCrossFit(request: { runId: string; folds?: number }): Promise<JobInfo>;
-  /** A run's stored predictions of that kind (default 'project'), or null when it has none. */
-  predictions(request: { runId: string; kind?: 'project' | 'cross-fit' }): Promise<ProjectPredictions | null>;
+  /** What the run's own model said of the project's boxes (its last prediction job), or null when it has not predicted. */
+  predictions(request: { runId: string }): Promise<ProjectPredictions | null>;
   /** The boxes whose label the run's model most doubts, likeliest mistakes first (out of sample once cross-fitted). */
   reviewQueue(request: { runId: string; top?: number }): Promise<ReviewQueue>;
   /**
@@ -210,7 +210,7 @@ export interface WorkbenchMethods {
    * kept labels are saved in the run, so a later review finds them decided. Resolves with all kept labels.
    */
   keepLabel(request: { runId: string; frame: number; trackId: number; label: string; keep: boolean }): Promise<KeptLabel[]>;
-  /** The run's best model on one box: its probabilities and a Grad-CAM heat map over the crop it saw. */
+  /** The run's best model on one box: its probabilities and a Grad-CAM heat map over the crop it saw. A newer request stops an older one still at work (it rejects as superseded). */
   explainBox(request: { runId: string; frame: number; trackId: number }): Promise<BoxExplanation>;
   preferences(): Promise<Preferences>;
   savePreferences(request: { preferences: Preferences }): Promise<Preferences>;

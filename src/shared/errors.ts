@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'diverged' // training produced a loss that is not a number
   | 'unsupported' // the host cannot do this (for example a native dialog in browser mode)
   | 'disconnected' // the browser lost its connection to the Maskbench server
+  | 'superseded' // a request stopped because a newer one of the same kind replaced it
   | 'io-error'
   | 'internal';
 

@@ -33,6 +33,8 @@ describe('the Review view (browser mode)', () => {
   let page: Page;
   let runId: string;
   let otherId: string;
+  /** A seek shows its frame once the video has decoded it, slower while a worker loads TensorFlow.js. */
+  const SEEK = { timeout: 5000 };
   const frameShown = async () => Number(await page.locator('[data-test=frame-number]').textContent());
 
   beforeAll(async () => {
@@ -69,14 +71,14 @@ describe('the Review view (browser mode)', () => {
     const timeline = page.locator('[data-test=timeline]');
     await expect.poll(() => pixelsOf(timeline, [0xff, 0x4f, 0xd8])).toBeGreaterThan(0);
     await page.keyboard.press('Home');
-    await expect.poll(frameShown).toBe(0);
+    await expect.poll(frameShown, SEEK).toBe(0);
     await page.keyboard.press('M');
-    await expect.poll(frameShown).toBeGreaterThan(0);
+    await expect.poll(frameShown, SEEK).toBeGreaterThan(0);
     const first = await frameShown();
     await page.keyboard.press('M');
-    await expect.poll(frameShown).toBeGreaterThan(first);
+    await expect.poll(frameShown, SEEK).toBeGreaterThan(first);
     await page.keyboard.press('Shift+M');
-    await expect.poll(frameShown).toBe(first);
+    await expect.poll(frameShown, SEEK).toBe(first);
   }, 180_000);
 
   it('walks the queue by key: each entry selected with its crop and heat map; accept, keep and ND are decisions Ctrl+Z undoes', async () => {
@@ -87,12 +89,12 @@ describe('the Review view (browser mode)', () => {
     const entry = entries.first();
     await expect.poll(() => entry.getAttribute('class')).toContain('selected');
     const [frame, , annotated, suggested] = (await entry.locator('span').allTextContents()).map((text) => text.trim());
-    await expect.poll(frameShown).toBe(Number(frame));
-    await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent()).toBe(annotated);
+    await expect.poll(frameShown, SEEK).toBe(Number(frame));
+    await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent(), SEEK).toBe(annotated);
     // The model's view of the box: the crop it saw, its heat map, one probability per class.
     await panel.locator('[data-test=heat-crop]').waitFor({ timeout: 30_000 });
     expect(await panel.locator('[data-test=probabilities] li').count()).toBe(3);
-    await expect.poll(() => panel.locator('[data-test=model-label]').textContent()).toBe(suggested);
+    await expect.poll(() => panel.locator('[data-test=model-label]').textContent(), SEEK).toBe(suggested);
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'review.png') });
 
     await page.keyboard.press('A');
@@ -105,17 +107,24 @@ describe('the Review view (browser mode)', () => {
     await page.keyboard.press('S');
     await expect.poll(() => entries.nth(1).getAttribute('data-verdict')).toBe('kept');
     await expect.poll(() => entries.nth(2).getAttribute('class')).toContain('selected');
-    // Shift+J goes back to the entry before still to decide: the first, its label restored.
+    // Ctrl+Z right after a keep takes the keep back, not the edit before it.
+    await page.keyboard.press('Control+Z');
+    await expect.poll(() => entries.nth(1).getAttribute('data-verdict')).toBe('pending');
+    await expect.poll(() => entry.getAttribute('data-verdict')).toBe('pending');
+    // Shift+J goes back through the entries still to decide: the second, then the first, its label restored.
+    await page.keyboard.press('Shift+J');
+    await expect.poll(() => entries.nth(1).getAttribute('class')).toContain('selected');
     await page.keyboard.press('Shift+J');
     await expect.poll(() => entry.getAttribute('class')).toContain('selected');
-    await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent()).toBe(annotated);
+    await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent(), SEEK).toBe(annotated);
     // ND, on an entry not labelled ND already.
     const notNd = await entries.evaluateAll((rows) => rows.findIndex((row, i) => i > 0 && row.getAttribute('data-verdict') === 'pending' && row.querySelectorAll('span')[2]?.textContent?.trim() !== 'ND'));
+    expect(notNd).toBeGreaterThan(0);
     await entries.nth(notNd).click();
     await page.keyboard.press('X');
     await expect.poll(() => entries.nth(notNd).getAttribute('data-verdict')).toBe('changed');
     await entries.nth(notNd).click();
-    await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent()).toBe('ND');
+    await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent(), SEEK).toBe('ND');
     await page.keyboard.press('Control+Z');
     await expect.poll(() => entries.nth(notNd).getAttribute('data-verdict')).toBe('pending');
   }, 120_000);
@@ -149,9 +158,9 @@ describe('the Review view (browser mode)', () => {
     const timeline = page.locator('[data-test=timeline]');
     await expect.poll(() => pixelsOf(timeline, [0x4f, 0xd8, 0xff])).toBeGreaterThan(0);
     await page.keyboard.press('Home');
-    await expect.poll(frameShown).toBe(0);
+    await expect.poll(frameShown, SEEK).toBe(0);
     await page.keyboard.press('B');
-    await expect.poll(frameShown).toBeGreaterThan(0);
+    await expect.poll(frameShown, SEEK).toBeGreaterThan(0);
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'review-compare.png') });
   });
 });

@@ -6,6 +6,7 @@ import type { BoxPrediction, ProjectPredictions } from '../../src/shared/review'
 import type { RunInfo } from '../../src/shared/runs';
 import { installConnection } from '../../src/renderer/src/api/client';
 import { useAnnotationsStore } from '../../src/renderer/src/stores/annotations';
+import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useReviewStore } from '../../src/renderer/src/stores/review';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
 import { fakeApi } from './fake-api';
@@ -68,6 +69,38 @@ describe('review store', () => {
     expect(review.verdict({ ...entry, annotated: 'MW' })).toBe('changed');
   });
 
+  it('takes back a keep with undo while no edit has come since, and only then', async () => {
+    const store = useAnnotationsStore();
+    await store.load();
+    const review = useReviewStore();
+    await review.choose('a', null);
+    const entry = { frame: 12, trackId: 1, box, annotated: 'NM', suggested: 'MW', score: 0.9, doubt: 0.9, trackDisagreement: 1 };
+    await review.keep(entry);
+    expect(await review.undoKeep()).toBe(true);
+    expect(review.verdict(entry)).toBe('pending');
+    expect(await review.undoKeep()).toBe(false);
+    await review.keep(entry);
+    store.apply({ tracks: [], removed: [], canUndo: true, canRedo: false });
+    // An edit came after the keep: undo is the edit's.
+    expect(await review.undoKeep()).toBe(false);
+    expect(review.verdict(entry)).toBe('kept');
+  });
+
+  it('drops an answer that comes back after a newer choice, and forgets a run deleted meanwhile', async () => {
+    let answer: (value: ProjectPredictions) => void = () => {};
+    fake.api.predictions.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)) as never);
+    const review = useReviewStore();
+    const slow = review.choose('a', null);
+    await review.choose('b', null);
+    answer(predictionsOf('a', [prediction(12, 1, 'NM', 'MW')]));
+    await slow;
+    expect(review.runId).toBe('b');
+    expect(review.predictions).toBeNull();
+    useTrainingStore().runs = [runWith('a', 'MW,NM', 'drop')];
+    await Promise.resolve();
+    expect(review.runId).toBeNull();
+  });
+
   it('relabels the stretch of the track that carries the entry’s label, and nothing beyond it', async () => {
     const store = useAnnotationsStore();
     await store.load();
@@ -76,6 +109,17 @@ describe('review store', () => {
     await review.choose('a', null);
     await review.relabelStretch({ frame: 12, trackId: 1, box, annotated: 'NM', suggested: 'MW', score: 0.9, doubt: 0.9, trackDisagreement: 1 }, 'MW');
     expect(fake.api.editAnnotations).toHaveBeenCalledWith({ edit: { type: 'relabel-track', trackId: 1, from: 10, to: 29, label: 'MW' } });
+  });
+
+  it('forgets the chosen runs when another project opens: their predictions would be drawn on its boxes', async () => {
+    fake.api.predictions.mockResolvedValue(predictionsOf('a', [prediction(12, 1, 'NM', 'MW')]) as never);
+    const review = useReviewStore();
+    await review.choose('a', null);
+    expect(review.predicted.size).toBe(1);
+    useProjectStore().current = { path: '/other', name: 'other', settings: null };
+    await Promise.resolve();
+    expect(review.runId).toBeNull();
+    expect(review.predicted.size).toBe(0);
   });
 
   it('says why there is no queue when the run has no predictions yet', async () => {

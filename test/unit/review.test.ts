@@ -1,14 +1,15 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DATASET_DEFAULTS } from '../../src/shared/dataset';
-import type { ProjectPredictions } from '../../src/shared/review';
+import type { ProjectPredictions, ReviewEntry } from '../../src/shared/review';
 import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import { predictProject } from '../../src/core/review/predict-project';
-import { PREDICTIONS_FILE } from '../../src/core/review/prediction-files';
+import { CROSS_FIT_FILE, PREDICTIONS_FILE } from '../../src/core/review/prediction-files';
+import { keepLabel, readPredictions, reviewRun } from '../../src/core/review/review-run';
 import { reviewQueue } from '../../src/core/review/review-queue';
 import { crossFit } from '../../src/core/review/cross-fit';
 import { runFolder } from '../../src/core/runs/run-folder';
@@ -130,12 +131,44 @@ describe('a model in the loop', () => {
     expect((await later.reviewQueue({ runId: 'heads', top: 5 })).kept).toEqual([kept]);
     expect(await workbench.keepLabel({ runId: 'heads', ...kept, keep: false })).toEqual([]);
     await expect(workbench.keepLabel({ runId: 'heads', ...kept } as never)).rejects.toMatchObject({ where: { field: 'keep' } });
+    await expect(workbench.keepLabel({ runId: 'heads', ...kept, label: 'XX', keep: true })).rejects.toMatchObject({ where: { field: 'label' } });
+    // Asked again before the first answer: the older request stops, the newer one answers.
+    const older = expect(workbench.explainBox({ runId: 'heads', frame: queue.entries[1]!.frame, trackId: queue.entries[1]!.trackId })).rejects.toMatchObject({ code: 'superseded' });
     const explanation = await workbench.explainBox({ runId: 'heads', frame: first.frame, trackId: first.trackId });
+    await older;
     expect(explanation).toMatchObject({ frame: first.frame, trackId: first.trackId, label: first.annotated, labels: ['MW', 'NM', 'ND'], size: 32 });
     expect(explanation.heat.values).toHaveLength(explanation.heat.rows * explanation.heat.cols);
     await expect(workbench.startPrediction({ runId: 'heads', from: 0, to: 99_999 })).rejects.toMatchObject({ where: { field: 'to' } });
     await expect(workbench.startCrossFit({ runId: 'heads', folds: 1 })).rejects.toMatchObject({ where: { field: 'folds' } });
     await expect(workbench.predictions({ runId: 'nope' })).rejects.toMatchObject({ code: 'run-not-found' });
+  }, 120_000);
+
+  it('keeps what reviewers decided, however quickly, and counts the top of the queue without the labels kept', async () => {
+    const keptFile = join(runFolder(project, 'heads'), 'predictions', 'kept.json');
+    const first = await reviewRun(project, 'heads', 3);
+    const keptLabel = (entry: ReviewEntry) => ({ frame: entry.frame, trackId: entry.trackId, label: entry.annotated });
+    await Promise.all(first.entries.slice(0, 2).map((entry) => keepLabel(project, 'heads', keptLabel(entry), true)));
+    const next = await reviewRun(project, 'heads', 3);
+    expect(next.kept).toHaveLength(2);
+    expect(next.entries).toHaveLength(3);
+    expect(next.entries[0]).toEqual(first.entries[2]);
+    await writeFile(keptFile, '{ "schema": 1, "kept": 3 }');
+    await expect(reviewRun(project, 'heads', 3)).rejects.toMatchObject({ message: expect.stringContaining('kept.json'), where: { field: 'kept' } });
+    await rm(keptFile);
+    expect((await reviewRun(project, 'heads', 3)).entries).toEqual(first.entries);
+  });
+
+  it('ranks by the run’s own predictions, said to be in sample, when a cross-fit was cut short; a cross-fit again trashes the old fold runs', async () => {
+    const controller = new AbortController();
+    // Cancelled as the second fold starts: the first fold's run is new, its predictions partial.
+    const cancelAtFold2 = (message: string) => message.startsWith('Fold 2') && controller.abort();
+    await expect(crossFit({ project, runId: 'heads', folds: 2 }, { ...quiet(), signal: controller.signal, log: cancelAtFold2 })).rejects.toThrow();
+    expect(JSON.parse(await readFile(join(runFolder(project, 'heads'), CROSS_FIT_FILE), 'utf8'))).toMatchObject({ complete: false });
+    const queue = await reviewRun(project, 'heads', 5);
+    expect(queue).toMatchObject({ outOfSample: false, complete: true });
+    expect(queue.entries).toEqual(reviewQueue((await readPredictions(project, 'heads', 'project'))!, DATASET_DEFAULTS, { top: 5 }));
+    // The window's 2-fold cross-fit above made heads-fold1of2: its folder went to the trash before fold 1 trained again.
+    expect(await readdir(join(project, 'trash', 'runs'))).toContain('heads-fold1of2');
   }, 120_000);
 
   it('refuses a run whose classes no longer match the project’s labels, naming the difference', async () => {

@@ -9,13 +9,13 @@ import type { DatasetManifest, DatasetSample } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import type { ProjectPredictions } from '../../shared/review';
 import type { JobContext } from '../jobs/job-runner';
-import { findRun } from '../runs/manage-runs';
+import { findRun, trashRun } from '../runs/manage-runs';
 import { runFolder, writeJson } from '../runs/run-folder';
 import { useBackend } from '../training/backends';
 import { trainRun } from '../training/train-run';
 import { datasetFolder, readManifest } from '../training/training-data';
 import { predictBoxes, projectSource } from './predict-project';
-import { CROSS_FIT_FILE, datasetOf } from './prediction-files';
+import { CROSS_FIT_FILE, checkLabels, datasetOf } from './prediction-files';
 
 /** One train crop in this many goes to validation: enough to follow training, not used to pick a checkpoint. */
 const VAL_EVERY = 10;
@@ -32,6 +32,8 @@ export async function crossFit(input: CrossFitInput, context: JobContext): Promi
   const dataset = datasetOf(run);
   const manifest = await readManifest(input.project, dataset.name);
   const source = await projectSource(input.project);
+  // Before any fold trains: a mismatch found by the first prediction would waste a training.
+  checkLabels(source.labels, dataset, run.id);
   const frames = source.annotations.frameCount;
   const backend = await useBackend('auto');
   const result: ProjectPredictions = { schema: 1, runId: run.id, backend: backend.name, labels: dataset.labels, from: 0, to: frames - 1, complete: false, boxes: [] };
@@ -42,6 +44,8 @@ export async function crossFit(input: CrossFitInput, context: JobContext): Promi
       const foldName = `${dataset.name}-fold${fold + 1}of${input.folds}`;
       await writeFoldDataset(input.project, manifest, foldName, from, to);
       const foldRun = `${run.id}-fold${fold + 1}of${input.folds}`;
+      // A fold run of an earlier cross-fit goes to the trash whole, rather than mixing its files with this one's.
+      if (await findRun(input.project, foldRun).then(() => true, () => false)) await trashRun(input.project, foldRun);
       context.log(`Fold ${fold + 1} of ${input.folds}: training on all but frames ${from}-${to}`);
       const step = (part: number) => (done: number, total: number, message?: string) => context.progress(fold * 2 + part + done / Math.max(1, total), input.folds * 2, `Fold ${fold + 1} of ${input.folds}: ${message ?? ''}`);
       // A fixed number of epochs and the last weights: picking a checkpoint by any score would tune the fold's model to labels it is meant to judge.

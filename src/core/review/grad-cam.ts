@@ -29,11 +29,11 @@ export function gradCam(model: LayersModel, input: tf.Tensor4D, classIndex: numb
   const convolutions = model.layers.filter((layer) => layer.getClassName() === 'Conv2D');
   const conv = convolutions.findLast((layer) => Math.min(...(layer.outputShape as number[]).slice(1, 3)) >= MIN_CELLS) ?? convolutions.at(-1);
   if (!conv) throw new WorkbenchError('invalid-request', `Model ${model.name} has no convolution layer to take a Grad-CAM map from`);
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new Error(`Grad-CAM needs a model with one input and one output; ${model.name} has ${model.inputs.length} and ${model.outputs.length}`);
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new WorkbenchError('invalid-request', `Grad-CAM needs a model with one input and one output; ${model.name} has ${model.inputs.length} and ${model.outputs.length}`);
   const layers = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
   for (const layer of layers) {
     // Each layer's inputs are looked up through its one node; a layer used twice would be ambiguous.
-    if (layer.inboundNodes.length !== 1) throw new Error(`Grad-CAM cannot follow layer ${layer.name}, which is used ${layer.inboundNodes.length} times`);
+    if (layer.inboundNodes.length !== 1) throw new WorkbenchError('invalid-request', `Grad-CAM cannot follow layer ${layer.name}, which is used ${layer.inboundNodes.length} times`);
   }
   const activationsId = conv.inboundNodes[0]!.outputTensors[0]!.id;
   const downstream = downstreamOf(layers.slice(layers.indexOf(conv) + 1), activationsId);

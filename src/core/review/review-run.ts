@@ -1,54 +1,84 @@
-// A run's review queue from what it has predicted: its cross-fitted predictions when there are some,
-// else its own (in-sample) ones; and the labels reviewers kept against it.
+// A run's review queue from what it has predicted: its complete cross-fitted predictions when there are
+// some, else its own (in-sample) ones; and the labels reviewers kept against it.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
-import type { KeptLabel, ProjectPredictions, ReviewQueue } from '../../shared/review';
+import { isKept, type KeptLabel, type ProjectPredictions, type ReviewQueue } from '../../shared/review';
 import { writeJson } from '../runs/run-folder';
 import { findRun } from '../runs/manage-runs';
 import { CROSS_FIT_FILE, KEPT_FILE, PREDICTIONS_FILE, datasetOf } from './prediction-files';
 import { reviewQueue } from './review-queue';
 
-export type PredictionsKind = 'project' | 'cross-fit';
+type PredictionsKind = 'project' | 'cross-fit';
 
 /** A run's predictions of that kind, or null when it has none. */
 export async function readPredictions(project: string, runId: string, kind: PredictionsKind): Promise<ProjectPredictions | null> {
   const run = await findRun(project, runId);
   const file = join(run.path, kind === 'project' ? PREDICTIONS_FILE : CROSS_FIT_FILE);
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as ProjectPredictions;
-  } catch {
-    throw new WorkbenchError('invalid-request', `${file} is not valid JSON: predict again to replace it`, { file });
+  const predictions = (await readJsonIfThere(file, 'predict again to replace it')) as ProjectPredictions | null;
+  if (predictions !== null && (!Array.isArray(predictions.boxes) || !Array.isArray(predictions.labels))) {
+    throw new WorkbenchError('invalid-request', `${file} has no "boxes" or "labels" list: predict again to replace it`, { file, field: 'boxes' });
   }
+  return predictions;
 }
 
+/**
+ * The `top` likeliest mistakes not kept in an earlier review. A cross-fit cut short scored only the folds
+ * it reached, so the run's own complete predictions are used instead of it, as in sample.
+ */
 export async function reviewRun(project: string, runId: string, top: number): Promise<ReviewQueue> {
   const run = await findRun(project, runId);
   const crossFitted = await readPredictions(project, runId, 'cross-fit');
-  const predictions = crossFitted ?? (await readPredictions(project, runId, 'project'));
+  const own = await readPredictions(project, runId, 'project');
+  const predictions = crossFitted?.complete || !own ? crossFitted : own;
   if (!predictions) throw new WorkbenchError('not-found', `Run ${runId} has no predictions on the project yet: cross-fit it (maskbench review --folds 3) or predict with it first`, { field: 'runId' });
-  return { runId: run.id, outOfSample: crossFitted !== null, complete: predictions.complete, entries: reviewQueue(predictions, datasetOf(run).options, { top }), kept: await readKept(run.path) };
+  const kept = await readKept(run.path);
+  const entries = reviewQueue(predictions, datasetOf(run).options).filter((entry) => !isKept(kept, entry));
+  return { runId: run.id, outOfSample: predictions === crossFitted, complete: predictions.complete, entries: entries.slice(0, top), kept };
 }
+
+/** Writes of kept.json, one after another per run: two quick decisions must both be kept. */
+const keeping = new Map<string, Promise<unknown>>();
 
 /** Records that a reviewer kept a box's label against the model (or, with `keep` false, takes it back). */
 export async function keepLabel(project: string, runId: string, label: KeptLabel, keep: boolean): Promise<KeptLabel[]> {
   const run = await findRun(project, runId);
-  const others = (await readKept(run.path)).filter((entry) => entry.frame !== label.frame || entry.trackId !== label.trackId);
-  const kept = keep ? [...others, label].sort((a, b) => a.frame - b.frame || a.trackId - b.trackId) : others;
-  await writeJson(join(run.path, KEPT_FILE), { schema: 1, kept });
-  return kept;
+  const write = async () => {
+    const others = (await readKept(run.path)).filter((entry) => entry.frame !== label.frame || entry.trackId !== label.trackId);
+    const kept = keep ? [...others, label].sort((a, b) => a.frame - b.frame || a.trackId - b.trackId) : others;
+    await writeJson(join(run.path, KEPT_FILE), { schema: 1, kept });
+    return kept;
+  };
+  const done = (keeping.get(run.path) ?? Promise.resolve()).catch(() => {}).then(write);
+  keeping.set(run.path, done);
+  return done;
 }
 
 async function readKept(runPath: string): Promise<KeptLabel[]> {
   const file = join(runPath, KEPT_FILE);
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return [];
+  const read = (await readJsonIfThere(file, 'fix it or delete it (it lists the labels kept in review)')) as { kept?: unknown } | null;
+  if (read === null) return [];
+  const valid = (entry: unknown): entry is KeptLabel => {
+    const { frame, trackId, label } = (entry ?? {}) as Partial<KeptLabel>;
+    return Number.isInteger(frame) && Number.isInteger(trackId) && typeof label === 'string';
+  };
+  if (!Array.isArray(read.kept) || !read.kept.every(valid)) throw new WorkbenchError('invalid-request', `${file}: "kept" must be a list of { frame, trackId, label }: fix it or delete it`, { file, field: 'kept' });
+  return read.kept;
+}
+
+/** A JSON file's content, or null when there is no such file; any other failure is said, naming the file. */
+async function readJsonIfThere(file: string, remedy: string): Promise<unknown> {
+  let text: string;
   try {
-    return (JSON.parse(text) as { kept: KeptLabel[] }).kept;
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new WorkbenchError('io-error', `Cannot read ${file}: ${(error as Error).message}`, { file });
+  }
+  try {
+    return JSON.parse(text) as unknown;
   } catch {
-    throw new WorkbenchError('invalid-request', `${file} is not valid JSON: fix it or delete it (the labels kept in review are listed there)`, { file });
+    throw new WorkbenchError('invalid-request', `${file} is not valid JSON: ${remedy}`, { file });
   }
 }

@@ -4,6 +4,7 @@ import type { DemoJobRequest, JobEvent, JobInfo } from '../../../shared/api';
 import type { ImportReport } from '../../../shared/annotations';
 import { useApi } from '../api/client';
 import { useAppStore } from './app';
+import { useReviewStore } from './review';
 import { useTrainingStore } from './training';
 
 /**
@@ -81,9 +82,12 @@ export const useJobsStore = defineStore('jobs', () => {
         break;
     }
     // A run's folder changes as its job starts and ends (cross-fitting makes a run per fold): the runs table reads it again then.
-    if ((job.kind === 'training' || job.kind === 'cross-fit') && (event.type === 'job-running' || event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled')) {
+    const ended = event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled';
+    if ((job.kind === 'training' || job.kind === 'cross-fit') && (event.type === 'job-running' || ended)) {
       void useTrainingStore().refresh().catch((error: unknown) => app.report(error));
     }
+    // What a prediction wrote, all of it or part, is read back wherever the model is shown.
+    if ((job.kind === 'prediction' || job.kind === 'cross-fit') && ended) void useReviewStore().reload().catch((error: unknown) => app.report(error));
   }
 
   async function startDemo(request: DemoJobRequest): Promise<void> {

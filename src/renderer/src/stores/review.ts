@@ -1,11 +1,12 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef, watch } from 'vue';
 import { classOf, type DatasetOptions } from '../../../shared/dataset';
 import { toErrorData } from '../../../shared/errors';
 import { boxAt, labelRuns } from '../../../shared/keyframes';
 import { isKept, type BoxExplanation, type BoxPrediction, type KeptLabel, type ProjectPredictions, type ReviewEntry, type ReviewQueue } from '../../../shared/review';
 import { useApi } from '../api/client';
 import { useAnnotationsStore } from './annotations';
+import { useProjectStore } from './project';
 import { useTrainingStore } from './training';
 
 /** Entries the queue holds at most: more than a session reviews. */
@@ -38,7 +39,37 @@ export const useReviewStore = defineStore('review', () => {
   const kept = ref<KeptLabel[]>([]);
   const explanation = shallowRef<BoxExplanation | null>(null);
   const explaining = ref(false);
+  /** Bumped by every read and every reset, so an answer that comes back late is dropped. */
+  let readToken = 0;
   let explainToken = 0;
+  /** The last keep, while no edit has come after it: Ctrl+Z takes it back. */
+  let lastKeep: { entry: ReviewEntry; revision: number } | null = null;
+
+  function forget(): void {
+    readToken++;
+    explainToken++;
+    runId.value = null;
+    compareRunId.value = null;
+    predictions.value = null;
+    comparison.value = null;
+    queue.value = null;
+    queueProblem.value = null;
+    kept.value = [];
+    explanation.value = null;
+    explaining.value = false;
+    lastKeep = null;
+  }
+  // Runs belong to a project: another project (or the same one opened again) starts with none chosen.
+  watch(() => useProjectStore().current, forget);
+  // A run deleted (in the Runs view) is no longer there to predict with or compare.
+  watch(
+    () => training.runs,
+    (runs) => {
+      const exists = (id: string | null) => id === null || runs.some((run) => run.id === id);
+      if (!exists(runId.value)) forget();
+      else if (!exists(compareRunId.value)) void choose(runId.value, null);
+    },
+  );
 
   const predicted = computed(() => byBox(predictions.value));
   const compared = computed(() => byBox(comparison.value));
@@ -97,30 +128,39 @@ export const useReviewStore = defineStore('review', () => {
     runId.value = run;
     compareRunId.value = compareWith === run ? null : compareWith;
     explanation.value = null;
+    lastKeep = null;
     await reload();
   }
 
   /** Reads the chosen runs' predictions and queue again (after a prediction job, say). */
   async function reload(): Promise<void> {
     const api = useApi();
-    const [mine, other] = await Promise.all([runId.value ? api.predictions({ runId: runId.value }) : null, compareRunId.value ? api.predictions({ runId: compareRunId.value }) : null]);
+    const token = ++readToken;
+    const [mine, other, read] = await Promise.all([
+      runId.value ? api.predictions({ runId: runId.value }) : null,
+      compareRunId.value ? api.predictions({ runId: compareRunId.value }) : null,
+      runId.value ? api.reviewQueue({ runId: runId.value, top: QUEUE_LENGTH }).catch((error: unknown) => toErrorData(error).message) : null,
+    ]);
+    if (token !== readToken) return;
     predictions.value = mine;
     comparison.value = other;
-    queue.value = null;
-    queueProblem.value = null;
-    kept.value = [];
-    if (!runId.value) return;
-    try {
-      queue.value = await api.reviewQueue({ runId: runId.value, top: QUEUE_LENGTH });
-      kept.value = queue.value.kept;
-    } catch (error) {
-      queueProblem.value = toErrorData(error).message;
-    }
+    queue.value = typeof read === 'string' ? null : read;
+    queueProblem.value = typeof read === 'string' ? read : null;
+    kept.value = queue.value?.kept ?? [];
   }
 
   /** Keeps the entry's label against the model (saved in the run), or with `keep` false takes that back. */
   async function keep(entry: ReviewEntry, keep = true): Promise<void> {
     kept.value = await useApi().keepLabel({ runId: runId.value!, frame: entry.frame, trackId: entry.trackId, label: entry.annotated, keep });
+    lastKeep = keep ? { entry, revision: annotations.revision } : null;
+  }
+
+  /** Ctrl+Z right after a keep (no edit since) takes the keep back; false when the last decision was not a keep. */
+  async function undoKeep(): Promise<boolean> {
+    if (!lastKeep || lastKeep.revision !== annotations.revision) return false;
+    const { entry } = lastKeep;
+    await keep(entry, false);
+    return true;
   }
 
   async function relabel(entry: ReviewEntry, label: string): Promise<void> {
@@ -135,7 +175,10 @@ export const useReviewStore = defineStore('review', () => {
     await annotations.edit({ type: 'relabel-track', trackId: entry.trackId, from: stretch.from, to: stretch.to, label });
   }
 
-  /** Grad-CAM of the chosen run's model on one box; a newer request supersedes an older one. */
+  /**
+   * Grad-CAM of the chosen run's model on one box. A newer request supersedes an older one (the core
+   * stops the older one's worker): only the newest answer, or failure, counts.
+   */
   async function explain(frame: number, trackId: number): Promise<void> {
     if (!runId.value) return;
     const token = ++explainToken;
@@ -143,6 +186,8 @@ export const useReviewStore = defineStore('review', () => {
     try {
       const result = await useApi().explainBox({ runId: runId.value, frame, trackId });
       if (token === explainToken) explanation.value = result;
+    } catch (error) {
+      if (token === explainToken) throw error;
     } finally {
       if (token === explainToken) explaining.value = false;
     }
@@ -169,6 +214,7 @@ export const useReviewStore = defineStore('review', () => {
     choose,
     reload,
     keep,
+    undoKeep,
     relabel,
     relabelStretch,
     explain,
