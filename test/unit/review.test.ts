@@ -101,7 +101,10 @@ describe('a model in the loop', () => {
     expect(outOfSample).toBeGreaterThan(4 * (k / predictions.boxes.length));
     expect(outOfSample).toBeGreaterThan(inSampleOnly);
     // The queue also weighs the track's labels around each box: annotators mislabel stretches of a track.
-    expect(precision(reviewQueue(predictions, DATASET_DEFAULTS, { top: k }))).toBeGreaterThanOrEqual(outOfSample);
+    const queued = precision(reviewQueue(predictions, DATASET_DEFAULTS, { top: k }));
+    expect(queued).toBeGreaterThanOrEqual(outOfSample);
+    // The measure on this smaller clip (44 mistakes among 880 boxes): at least 80% of them in the first K.
+    expect(queued).toBeGreaterThanOrEqual(0.8);
   }, 300_000);
 
   it('predicts and reviews from the window: a job per prediction, the queue out of sample once cross-fitted, the heat map of one box', async () => {
