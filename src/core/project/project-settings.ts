@@ -1,25 +1,17 @@
 // Reads and checks a project's project.json. Every problem names the file and the field (or the line,
 // for JSON that does not parse).
 
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import { PROJECT_FILE, PROJECT_SCHEMA, type LabelDef, type MediaSettings, type ProjectSettings } from '../../shared/project';
 import { isWithin } from '../fs/paths';
-import { parseJsonFile } from '../fs/json-file';
+import { readJsonFile } from '../fs/json-file';
 
 /** The settings in `folder`, or null when the folder has no project.json. */
 export async function readProjectSettings(folder: string): Promise<ProjectSettings | null> {
   const file = join(folder, PROJECT_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new WorkbenchError('io-error', `Cannot read ${file}: ${(error as Error).message}`, { file });
-  }
-  const value = parseJsonFile(text, file);
-  return checkSettings(value, file, folder);
+  const value = await readJsonFile(file);
+  return value === null ? null : checkSettings(value, file, folder);
 }
 
 function checkSettings(value: unknown, file: string, folder: string): ProjectSettings {

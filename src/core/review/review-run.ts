@@ -1,10 +1,10 @@
 // A run's review queue from what it has predicted: its complete cross-fitted predictions when there are
 // some, else its own (in-sample) ones; and the labels reviewers kept against it.
 
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import { isKept, type KeptLabel, type ProjectPredictions, type ReviewQueue } from '../../shared/review';
+import { readJsonFile } from '../fs/json-file';
 import { writeJson } from '../runs/run-folder';
 import { findRun } from '../runs/manage-runs';
 import { CROSS_FIT_FILE, KEPT_FILE, PREDICTIONS_FILE, datasetOf } from './prediction-files';
@@ -16,7 +16,7 @@ type PredictionsKind = 'project' | 'cross-fit';
 export async function readPredictions(project: string, runId: string, kind: PredictionsKind): Promise<ProjectPredictions | null> {
   const run = await findRun(project, runId);
   const file = join(run.path, kind === 'project' ? PREDICTIONS_FILE : CROSS_FIT_FILE);
-  const predictions = (await readJsonIfThere(file, 'predict again to replace it')) as ProjectPredictions | null;
+  const predictions = (await readJsonFile(file)) as ProjectPredictions | null;
   if (predictions !== null && (!Array.isArray(predictions.boxes) || !Array.isArray(predictions.labels))) {
     throw new WorkbenchError('invalid-request', `${file} has no "boxes" or "labels" list: predict again to replace it`, { file, field: 'boxes' });
   }
@@ -57,7 +57,7 @@ export async function keepLabel(project: string, runId: string, label: KeptLabel
 
 async function readKept(runPath: string): Promise<KeptLabel[]> {
   const file = join(runPath, KEPT_FILE);
-  const read = (await readJsonIfThere(file, 'fix it or delete it (it lists the labels kept in review)')) as { kept?: unknown } | null;
+  const read = (await readJsonFile(file)) as { kept?: unknown } | null;
   if (read === null) return [];
   const valid = (entry: unknown): entry is KeptLabel => {
     const { frame, trackId, label } = (entry ?? {}) as Partial<KeptLabel>;
@@ -65,20 +65,4 @@ async function readKept(runPath: string): Promise<KeptLabel[]> {
   };
   if (!Array.isArray(read.kept) || !read.kept.every(valid)) throw new WorkbenchError('invalid-request', `${file}: "kept" must be a list of { frame, trackId, label }: fix it or delete it`, { file, field: 'kept' });
   return read.kept;
-}
-
-/** A JSON file's content, or null when there is no such file; any other failure is said, naming the file. */
-async function readJsonIfThere(file: string, remedy: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new WorkbenchError('io-error', `Cannot read ${file}: ${(error as Error).message}`, { file });
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new WorkbenchError('invalid-request', `${file} is not valid JSON: ${remedy}`, { file });
-  }
 }
