@@ -501,7 +501,7 @@ export class Workbench implements WorkbenchApi {
     const reader = new RequestReader('predictions', request);
     const runId = reader.string('runId');
     reader.end();
-    return readPredictions(this.#project().path, runId, 'project');
+    return readPredictions((await findRun(this.#project().path, runId)).path, 'project');
   }
 
   async reviewQueue(request: { runId: string; top?: number }): Promise<ReviewQueue> {

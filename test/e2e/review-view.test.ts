@@ -44,7 +44,6 @@ describe('the Review view (browser mode)', () => {
     await run(process.execPath, [BIN, 'dataset', '--project', project, '--name', 'heads', '--stride', '1', '--gap', '2', '--crop', 'head', '--size', '32']);
     runId = (await cli('train', '--project', project, '--dataset', 'heads', '--model', 'simple-conv', '--epochs', '3', '--batch', '16')).runId as string;
     otherId = (await cli('train', '--project', project, '--dataset', 'heads', '--model', 'lenet5', '--epochs', '1', '--batch', '16')).runId as string;
-    await cli('predict', '--project', project, '--run', otherId);
     served = await serveInBrowser(project, folder);
     page = served.page;
     await page.locator('[data-test=annotator]').waitFor();
@@ -152,9 +151,12 @@ describe('the Review view (browser mode)', () => {
     await expect.poll(() => stretchLabelled(annotated!), { timeout: 5000 }).toMatchObject({ from: stretch.from, to: stretch.to });
   });
 
-  it('compares two runs: where they differ is marked on the timeline, and B jumps there', async () => {
+  it('compares two runs (predicting with the second from the panel): where they differ is marked on the timeline, and B jumps there', async () => {
     const panel = page.locator('[data-test=review-panel]');
     await panel.locator('[data-test=review-compare]').selectOption(otherId);
+    // The second run has not predicted yet: the panel says so and offers to.
+    await panel.locator('[data-test=predict-compare]').click();
+    await panel.locator('[data-test=compare-missing]').waitFor({ state: 'detached', timeout: 60_000 });
     const timeline = page.locator('[data-test=timeline]');
     await expect.poll(() => pixelsOf(timeline, [0x4f, 0xd8, 0xff])).toBeGreaterThan(0);
     await page.keyboard.press('Home');

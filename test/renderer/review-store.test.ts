@@ -45,13 +45,13 @@ describe('review store', () => {
     fake.api.predictions.mockImplementation((async ({ runId }: { runId: string }) => (runId === 'a' ? predictionsOf('a', boxes) : predictionsOf('b', boxes.map((entry) => (entry.frame === 20 ? { ...entry, predicted: 'MW' } : entry))))) as never);
     const review = useReviewStore();
     await review.choose('a', 'b');
-    expect(review.disagreementFrames).toEqual([12]);
+    expect([...review.disagreements.frames]).toEqual([12]);
     expect(review.disagreements.boxes).toBe(1);
-    expect(review.differenceFrames).toEqual([20]);
+    expect([...review.differenceFrames]).toEqual([20]);
     // Track 1 relabelled MW from frame 10 on: the model now agrees at 12 and disagrees at 20.
     const relabelled: EditResult = { tracks: [{ id: 1, shapes: [{ frame: 0, ...box, label: 'MW', outside: false }] }], removed: [], canUndo: true, canRedo: false };
     store.apply(relabelled);
-    expect(review.disagreementFrames).toEqual([20]);
+    expect([...review.disagreements.frames]).toEqual([20]);
   });
 
   it('tells an entry still to decide from one whose label has changed since, or that was kept (saved in the run)', async () => {

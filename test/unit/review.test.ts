@@ -169,7 +169,7 @@ describe('a model in the loop', () => {
     expect(JSON.parse(await readFile(join(runFolder(project, 'heads'), CROSS_FIT_FILE), 'utf8'))).toMatchObject({ complete: false });
     const queue = await reviewRun(project, 'heads', 5);
     expect(queue).toMatchObject({ outOfSample: false, complete: true });
-    expect(queue.entries).toEqual(reviewQueue((await readPredictions(project, 'heads', 'project'))!, DATASET_DEFAULTS, { top: 5 }));
+    expect(queue.entries).toEqual(reviewQueue((await readPredictions(runFolder(project, 'heads'), 'project'))!, DATASET_DEFAULTS, { top: 5 }));
     // The window's 2-fold cross-fit above made heads-fold1of2: its folder went to the trash before fold 1 trained again.
     expect(await readdir(join(project, 'trash', 'runs'))).toContain('heads-fold1of2');
   }, 120_000);

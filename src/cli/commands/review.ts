@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { crossFit } from '../../core/review/cross-fit';
 import { reviewRun } from '../../core/review/review-run';
-import { isKept } from '../../shared/review';
 import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
 import { number } from '../flags';
@@ -30,16 +29,14 @@ export const reviewCommand: CliCommand = {
       process.once('SIGINT', stop);
       await crossFit({ project, runId: run.id, folds: number(args.folds, 3, 'folds') }, { signal: controller.signal, ...progressPrinter(output, json) }).finally(() => process.off('SIGINT', stop));
     }
-    const review = await reviewRun(project, run.id, number(args.top, 50, 'top'));
-    const { outOfSample, complete } = review;
-    const queue = review.entries.filter((entry) => !isKept(review.kept, entry));
-    const keptCount = review.entries.length - queue.length;
+    // Labels kept in the window's review are already left out of the queue.
+    const { outOfSample, complete, entries: queue, kept } = await reviewRun(project, run.id, number(args.top, 50, 'top'));
     const sample = outOfSample ? 'out of sample (cross-fitted)' : 'in sample: a model does not doubt labels it trained on; --folds gives better ones';
     if (json) {
       output.out(JSON.stringify({ runId: run.id, complete, outOfSample, queue }));
       return 0;
     }
-    output.err(`Predictions ${sample}${complete ? '' : '; partial: the job stopped early'}${keptCount ? `; ${keptCount} labels kept in earlier reviews are left out` : ''}`);
+    output.err(`Predictions ${sample}${complete ? '' : '; partial: the job stopped early'}${kept.length ? `; ${kept.length} labels kept in earlier reviews are left out` : ''}`);
     for (const entry of queue) output.out(`frame ${String(entry.frame).padStart(6)}  track ${String(entry.trackId).padStart(4)}  ${entry.annotated} -> ${entry.suggested}  score ${entry.score.toFixed(3)} (model ${entry.doubt.toFixed(2)}, track ${entry.trackDisagreement.toFixed(2)})  box ${[entry.box.xtl, entry.box.ytl, entry.box.xbr, entry.box.ybr].map((v) => Math.round(v)).join(',')}`);
     if (queue.length === 0) output.err('The model agrees with every label it saw');
     return 0;

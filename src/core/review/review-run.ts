@@ -12,10 +12,9 @@ import { reviewQueue } from './review-queue';
 
 type PredictionsKind = 'project' | 'cross-fit';
 
-/** A run's predictions of that kind, or null when it has none. */
-export async function readPredictions(project: string, runId: string, kind: PredictionsKind): Promise<ProjectPredictions | null> {
-  const run = await findRun(project, runId);
-  const file = join(run.path, kind === 'project' ? PREDICTIONS_FILE : CROSS_FIT_FILE);
+/** The predictions of that kind in a run's folder, or null when it has none. */
+export async function readPredictions(runPath: string, kind: PredictionsKind): Promise<ProjectPredictions | null> {
+  const file = join(runPath, kind === 'project' ? PREDICTIONS_FILE : CROSS_FIT_FILE);
   const predictions = (await readJsonFile(file)) as ProjectPredictions | null;
   if (predictions !== null && (!Array.isArray(predictions.boxes) || !Array.isArray(predictions.labels))) {
     throw new WorkbenchError('invalid-request', `${file} has no "boxes" or "labels" list: predict again to replace it`, { file, field: 'boxes' });
@@ -29,8 +28,8 @@ export async function readPredictions(project: string, runId: string, kind: Pred
  */
 export async function reviewRun(project: string, runId: string, top: number): Promise<ReviewQueue> {
   const run = await findRun(project, runId);
-  const crossFitted = await readPredictions(project, runId, 'cross-fit');
-  const own = await readPredictions(project, runId, 'project');
+  const crossFitted = await readPredictions(run.path, 'cross-fit');
+  const own = await readPredictions(run.path, 'project');
   const predictions = crossFitted?.complete || !own ? crossFitted : own;
   if (!predictions) throw new WorkbenchError('not-found', `Run ${runId} has no predictions on the project yet: cross-fit it (maskbench review --folds 3) or predict with it first`, { field: 'runId' });
   const kept = await readKept(run.path);

@@ -88,7 +88,7 @@ export const useReviewStore = defineStore('review', () => {
     return annotated !== null && annotated !== prediction.predicted;
   }
 
-  /** The boxes whose current label the model disagrees with, and their frames, sorted. */
+  /** The boxes whose current label the model disagrees with, and their frames. */
   const disagreements = computed(() => {
     void annotations.revision;
     const tracks = new Map(annotations.tracks.map((track) => [track.id, track]));
@@ -101,18 +101,17 @@ export const useReviewStore = defineStore('review', () => {
       boxes++;
       frames.add(prediction.frame);
     }
-    return { boxes, frames: [...frames].sort((a, b) => a - b) };
+    return { boxes, frames };
   });
-  const disagreementFrames = computed(() => disagreements.value.frames);
 
-  /** Frames where the two runs predict different labels for a box, sorted. */
+  /** Frames where the two runs predict different labels for a box. */
   const differenceFrames = computed(() => {
     const frames = new Set<number>();
     for (const [key, other] of compared.value) {
       const mine = predicted.value.get(key);
       if (mine && mine.predicted !== other.predicted) frames.add(mine.frame);
     }
-    return [...frames].sort((a, b) => a - b);
+    return frames;
   });
 
   /** What became of an entry: its label changed since (accepted, set ND, or edited), kept, or still to decide. */
@@ -206,7 +205,6 @@ export const useReviewStore = defineStore('review', () => {
     predicted,
     compared,
     disagreements,
-    disagreementFrames,
     differenceFrames,
     classFor,
     disagrees,
