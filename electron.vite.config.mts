@@ -8,7 +8,7 @@ export default defineConfig({
       rollupOptions: {
         // The CLI (and `maskbench serve`) and the worker threads share the main process's core, so they
         // are built together, side by side in out/main.
-        input: { index: resolve('src/main/index.ts'), cli: resolve('src/cli/index.ts'), worker: resolve('src/core/worker.ts') },
+        input: { index: resolve('src/main/index.ts'), cli: resolve('src/cli/index.ts'), worker: resolve('src/core/worker/thread.ts') },
       },
     },
   },

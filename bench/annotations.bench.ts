@@ -14,7 +14,7 @@ import { AnnotationStore } from '../src/core/project/annotation-store';
 import { Camera } from '../src/core/sample/camera';
 import { createCast } from '../src/core/sample/cast';
 import { groundTruth } from '../src/core/sample/ground-truth';
-import { Prng } from '../src/core/sample/prng';
+import { Prng } from '../src/core/util/prng';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS } from '../src/shared/project';
 
 const FRAMES = 4357;

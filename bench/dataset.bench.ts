@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, bench, describe } from 'vitest';
 import { DATASET_DEFAULTS } from '../src/shared/dataset';
-import { buildDataset, type DatasetSummary } from '../src/core/dataset/build-dataset';
+import { buildDataset } from '../src/core/dataset/build-dataset';
+import type { DatasetSummary } from '../src/shared/dataset';
 import { BIN, assertBuilt } from '../test/support/built-app';
 
 assertBuilt();

@@ -10,7 +10,7 @@ import { renderBackground } from '../src/core/sample/background';
 import { Camera } from '../src/core/sample/camera';
 import { createCast } from '../src/core/sample/cast';
 import { generateSample } from '../src/core/sample/generate-sample';
-import { Prng } from '../src/core/sample/prng';
+import { Prng } from '../src/core/util/prng';
 import { SAMPLE_DEFAULTS } from '../src/core/sample/sample-options';
 import { FrameRenderer, peopleInFrame } from '../src/core/sample/scene';
 

@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
-import { WorkbenchError, describeError, toErrorData } from '../shared/errors';
+import { WorkbenchError, toErrorData } from '../shared/errors';
 import { datasetCommand } from './commands/dataset';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
@@ -15,6 +15,7 @@ import { runsCommand } from './commands/runs';
 import { predictCommand } from './commands/predict';
 import { reviewCommand } from './commands/review';
 import type { CliCommand, CliOutput } from './command';
+import { describeForCli, wordForCli } from './flags';
 
 const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand, import: importCommand, export: exportCommand, validate: validateCommand, dataset: datasetCommand, train: trainCommand, runs: runsCommand, predict: predictCommand, review: reviewCommand };
 
@@ -34,6 +35,7 @@ Options for every command:
 export async function runCli(argv: string[], output: CliOutput = consoleOutput): Promise<number> {
   const json = argv.includes('--json');
   const [name, ...rest] = argv;
+  const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   try {
     if (name === '--version' || name === '-v') {
       output.out(json ? JSON.stringify({ version }) : version);
@@ -43,7 +45,6 @@ export async function runCli(argv: string[], output: CliOutput = consoleOutput):
       output.out(USAGE);
       return name === undefined ? 2 : 0;
     }
-    const command = COMMANDS[name];
     if (!command) throw usageError(`unknown command "${name}"`);
     if (rest.includes('--help')) {
       output.out(USAGE);
@@ -53,8 +54,8 @@ export async function runCli(argv: string[], output: CliOutput = consoleOutput):
     return await command.run(values, { json, output }, positionals);
   } catch (error) {
     const data = toErrorData(error);
-    if (json) output.out(JSON.stringify({ error: data }));
-    else output.err(`maskbench: ${describeError(data)}`);
+    if (json) output.out(JSON.stringify({ error: wordForCli(data, command) }));
+    else output.err(`maskbench: ${describeForCli(data, command)}`);
     return data.code === 'invalid-request' ? 2 : 1;
   }
 }

@@ -15,6 +15,8 @@ export interface CliCommand {
   /** Lines of option help, shown under the summary. */
   usage: string[];
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Core fields whose flag is not their name in kebab case (batchSize is --batch), for error messages. */
+  flags?: Readonly<Record<string, string>>;
   /** How many positional arguments it takes, and their names for messages. */
   positionals?: { min: number; max: number; names: string };
   run(args: Record<string, string | boolean | undefined>, context: CliContext, positionals: string[]): Promise<number>;

@@ -1,16 +1,57 @@
-// Command-line flags read as typed values, with the flag named in every error.
+// Command-line flags: read as the values core declarations take, and core's field names worded back as
+// the flags the user typed.
 
-import { WorkbenchError } from '../shared/errors';
+import { WorkbenchError, describeError, type WorkbenchErrorData } from '../shared/errors';
+import type { CliCommand } from './command';
 
-export function number(value: string | boolean | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(parsed)) throw new WorkbenchError('invalid-request', `--${flag} must be a number, got "${String(value)}"`, { field: flag });
+type FlagValue = string | boolean | undefined;
+
+/** A plain decimal number: no hex, octal or binary, no Infinity, no denormals (which no setting means). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The flag's number, or undefined when it was not given; `field` is the core field it sets. */
+export function number(value: FlagValue, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value.trim() : '';
+  const parsed = DECIMAL.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(parsed) || (parsed !== 0 && Math.abs(parsed) < 2.2250738585072014e-308)) {
+    throw new WorkbenchError('invalid-request', `"${field}" must be a decimal number, got "${String(value)}"`, { field });
+  }
   return parsed;
 }
 
-export function choice<T extends string>(value: string | boolean | undefined, choices: readonly T[], fallback: T, flag: string): T {
-  if (value === undefined) return fallback;
-  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
-  throw new WorkbenchError('invalid-request', `--${flag} must be one of ${choices.join(', ')}, got "${String(value)}"`, { field: flag });
+export function required(value: FlagValue, field: string): string {
+  if (typeof value === 'string' && value !== '') return value;
+  throw new WorkbenchError('invalid-request', `"${field}" is required`, { field });
+}
+
+/** The given flags as a request object: only what was given, so the declaration fills in its defaults. */
+export function given(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}
+
+/** An error as the command line words it: a field named as its flag (`flags` for those not named after it). */
+/**
+ * The error as the command line words it: each quoted core field that is one of the command's options
+ * ("batchSize") becomes its flag (--batch). For --json, `where.field` keeps the core's name for scripts.
+ */
+export function wordForCli(error: WorkbenchErrorData, command: Pick<CliCommand, 'options' | 'flags'> = { options: {} }): WorkbenchErrorData {
+  const message = error.message.replace(/"([\w.[\]]+)"/g, (quoted, field: string) => {
+    const flag = flagOf(field, command.flags);
+    return Object.hasOwn(command.options, flag.slice(2)) ? flag : quoted;
+  });
+  return { ...error, message };
+}
+
+/** The flag that sets a core field: its name in kebab case unless `flags` names it otherwise. */
+export function flagOf(field: string, flags: Readonly<Record<string, string>> = {}): string {
+  const name = field.split('.').pop()!;
+  return flags[name] ?? `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+/** The error as a line for a person: a field it names is named by its flag, once, in the message. */
+export function describeForCli(error: WorkbenchErrorData, command?: Pick<CliCommand, 'options' | 'flags'>): string {
+  const worded = wordForCli(error, command);
+  const { field: _named, ...where } = worded.where ?? {};
+  return describeError(worded.message === error.message ? worded : { ...worded, where });
 }

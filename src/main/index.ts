@@ -33,7 +33,9 @@ const workbench = new Workbench({
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.whenReady().then(() => {
+  app
+    .whenReady()
+    .then(() => {
     setupNavigationGuards();
     setupMediaProtocol(workbench);
     setupIpc(workbench);
@@ -41,7 +43,12 @@ if (!app.requestSingleInstanceLock()) {
     createMainWindow();
     // The window shows the progress if the sample project must be generated first.
     openStartupProject(workbench).catch((error: unknown) => console.error('Opening the start-up project failed:', error));
-  });
+    })
+    // A window that cannot be set up is no app: say why, and quit rather than linger without one.
+    .catch((error: unknown) => {
+      console.error('Maskbench could not start:', error);
+      app.exit(1);
+    });
   app.on('second-instance', () => createMainWindow().focus());
   app.on('activate', () => createMainWindow());
   app.on('window-all-closed', () => {

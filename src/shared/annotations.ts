@@ -1,9 +1,10 @@
 // Boxes and tracks as the core holds them, independent of any file format.
 
 import type { ErrorLocation } from './errors';
+import { fields, finite, flag, text, v, whole, type Output } from './schema';
 
-export type AnnotationFormat = 'voc' | 'cvat-video' | 'cvat-images';
-export const ANNOTATION_FORMATS: readonly AnnotationFormat[] = ['voc', 'cvat-video', 'cvat-images'];
+export const ANNOTATION_FORMATS = ['voc', 'cvat-video', 'cvat-images'] as const;
+export type AnnotationFormat = (typeof ANNOTATION_FORMATS)[number];
 
 export interface BoxGeometry {
   xtl: number;
@@ -58,59 +59,88 @@ export interface FormatExtra {
   elements?: Record<string, unknown>;
 }
 
+const extra = v.optional(v.custom<FormatExtra>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'an object'));
+
 /**
  * A keyframe of a track: a box the annotator set. Frames between two keyframes are their linear
  * interpolation (as in CVAT), with the earlier keyframe's label and flags.
  */
-export interface Shape extends BoxGeometry {
-  frame: number;
-  label: string;
-  occluded: boolean;
+// annotations.json is read leniently: fields Maskbench does not model (a hand edit, an older tool) are
+// passed over rather than making the project unopenable.
+export const shapeSchema = v.object({
+  frame: whole(0, Number.MAX_SAFE_INTEGER, 'a frame number from 0'),
+  xtl: finite(),
+  ytl: finite(),
+  xbr: finite(),
+  ybr: finite(),
+  label: v.string('a string'),
+  occluded: flag(),
   /** From this frame until the next keyframe, the track is out of view. */
-  outside: boolean;
-  zOrder: number;
+  outside: flag(),
+  zOrder: finite(),
   /** Named attributes as CVAT has them; a person's identity is the track, not an attribute. */
-  attributes: Record<string, string>;
+  attributes: v.record(v.string(), v.string('a string'), 'an object'),
   /** Pascal VOC's per-object fields. */
-  pose?: string;
-  truncated?: boolean;
-  difficult?: boolean;
-  extra?: FormatExtra;
-}
+  pose: v.optional(v.string('a string')),
+  truncated: v.optional(flag()),
+  difficult: v.optional(flag()),
+  extra,
+}, 'an object');
 
-export interface AnnotationTrack {
-  id: number;
+export type Shape = Output<typeof shapeSchema>;
+
+export const annotationTrackSchema = v.object({
+  id: whole(0, Number.MAX_SAFE_INTEGER, 'a track id (a whole number from 0)'),
   /** Sorted by frame, one per frame at most. */
-  shapes: Shape[];
-  extra?: FormatExtra;
-}
+  shapes: v.pipe(v.array(shapeSchema, 'a non-empty list'), v.minLength(1, 'a non-empty list')),
+  extra,
+}, 'an object');
+
+export type AnnotationTrack = Output<typeof annotationTrackSchema>;
 
 export const ANNOTATIONS_SCHEMA = 1;
 
-/** The project's own annotations file (annotations.json). */
-export interface ProjectAnnotations {
-  schema: typeof ANNOTATIONS_SCHEMA;
-  width: number;
-  height: number;
-  frameCount: number;
-  frameNames: string[];
-  tracks: AnnotationTrack[];
+const size = whole(1, Number.MAX_SAFE_INTEGER, 'a whole number above 0');
+
+/** The project's own annotations file (annotations.json); core adds the checks that span fields. */
+export const projectAnnotationsSchema = v.object({
+  schema: v.literal(ANNOTATIONS_SCHEMA, `schema ${ANNOTATIONS_SCHEMA}`),
+  width: size,
+  height: size,
+  frameCount: size,
+  frameNames: v.array(v.string('a string'), 'a list of names'),
+  tracks: v.array(annotationTrackSchema, 'a list'),
   /** What the imported files had around the boxes, per frame (VOC files' other elements, CVAT images' attributes). */
-  extra?: { frames?: Record<number, FormatExtra> };
-}
+  extra: v.optional(v.custom<{ frames?: Record<number, FormatExtra> }>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'an object')),
+}, 'an object');
+
+export type ProjectAnnotations = Output<typeof projectAnnotationsSchema>;
+
+const frame = whole(0, Number.MAX_SAFE_INTEGER, 'a frame number from 0');
+const trackId = whole(0, Number.MAX_SAFE_INTEGER, 'a track id (a whole number from 0)');
+const label = text('a label name');
+const box = fields({ xtl: finite(), ytl: finite(), xbr: finite(), ybr: finite() });
+const edit = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) => fields({ type: v.literal(type), ...entries });
 
 /** A change to the annotations, applied in core; each can be undone and redone. */
-export type Edit =
-  | { type: 'create-track'; frame: number; box: BoxGeometry; label: string }
-  | { type: 'move-box'; trackId: number; frame: number; box: BoxGeometry }
-  | { type: 'delete-track'; trackId: number }
-  | { type: 'relabel-box'; trackId: number; frame: number; label: string }
-  | { type: 'relabel-track'; trackId: number; from: number; to: number; label: string }
-  | { type: 'split-track'; trackId: number; frame: number }
-  | { type: 'merge-tracks'; trackId: number; otherId: number }
-  | { type: 'set-keyframe'; trackId: number; frame: number; keyframe: boolean }
-  | { type: 'set-occluded'; trackId: number; frame: number; occluded: boolean }
-  | { type: 'set-outside'; trackId: number; frame: number; outside: boolean };
+export const editSchema = v.variant(
+  'type',
+  [
+    edit('create-track', { frame, box, label }),
+    edit('move-box', { trackId, frame, box }),
+    edit('delete-track', { trackId }),
+    edit('relabel-box', { trackId, frame, label }),
+    edit('relabel-track', { trackId, from: frame, to: frame, label }),
+    edit('split-track', { trackId, frame }),
+    edit('merge-tracks', { trackId, otherId: trackId }),
+    edit('set-keyframe', { trackId, frame, keyframe: flag() }),
+    edit('set-occluded', { trackId, frame, occluded: flag() }),
+    edit('set-outside', { trackId, frame, outside: flag() }),
+  ],
+  'an edit whose type is create-track, move-box, delete-track, relabel-box, relabel-track, split-track, merge-tracks, set-keyframe, set-occluded or set-outside',
+);
+
+export type Edit = Output<typeof editSchema>;
 
 /** What an edit (or its undo) changed: the new state of each track it touched, and the tracks it removed. */
 export interface EditResult {
@@ -141,6 +171,14 @@ export interface ImportReport {
   /** Labels outside the project's set, with how many boxes carry them: kept, for the user to map or fix. */
   unknownLabels: Record<string, number>;
   problems: Problem[];
+}
+
+/** An import into a project: the report, and what it did to the project folder. */
+export interface ProjectImportReport extends ImportReport {
+  project: string;
+  /** Where the original was copied, inside the project. */
+  original: string;
+  createdProject: boolean;
 }
 
 export interface ExportReport {

@@ -1,28 +1,21 @@
-// The one contract between the window and the core. Every transport (Electron IPC, the browser-mode
-// WebSocket) and every test fake is built from `WorkbenchMethods` and `apiMethods` below; nothing else
-// declares an API method. Each method takes one plain request object and resolves to plain data.
+// The one contract between the window and the core. Each method is declared once, in `API` below: its
+// request as a schema (the type callers send, the reader core checks it with, its defaults and limits)
+// and its result type. Every transport, the Workbench and every test fake are built from it.
 
 import type { WorkbenchErrorData } from './errors';
-import type { AnnotationFormat, Edit, EditResult, ExportReport, ProjectAnnotations } from './annotations';
-import type { ClassCounts, DatasetOptions, DatasetSample, SplitName } from './dataset';
-import type { ProjectSettings } from './project';
-import type { CellCrop, RunDetails, RunInfo, TrainingOptions, TrainingReport } from './runs';
-import type { ModelName } from './training';
-import type { SweepRequest } from './sweeps';
-import type { BoxExplanation, KeptLabel, ProjectPredictions, ReviewQueue } from './review';
+import { ANNOTATION_FORMATS, editSchema, type EditResult, type ExportReport, type ProjectAnnotations } from './annotations';
+import { datasetNameSchema, datasetOptionsSchema, type ClassCounts, type DatasetOptions, type DatasetSample, type SplitName } from './dataset';
+import type { JobEvent, JobInfo } from './jobs';
+import { preferencesSchema, type Preferences } from './preferences';
+import type { ProjectSummary, RecentProject } from './project';
+import { trainingOptionsSchema, type CellCrop, type RunDetails, type RunInfo } from './runs';
+import type { ModelName, TrainingBackend } from './training';
+import { sweepRequestSchema } from './sweeps';
+import { foldsSchema, type BoxExplanation, type KeptLabel, type ProjectPredictions, type ReviewQueue } from './review';
+import { decimal, fields, flag, oneOf, text, v, whole, type Input, type Output, type Schema } from './schema';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
 export type HostKind = 'electron' | 'browser';
-
-export type TrainingBackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-
-export interface TrainingBackend {
-  name: TrainingBackendName;
-  /** The npm package that provides it; it is usable when that package is installed. */
-  package: string;
-  available: boolean;
-  usesGpu: boolean;
-}
 
 export interface AppInfo {
   version: string;
@@ -32,50 +25,6 @@ export interface AppInfo {
   nativeDialogs: boolean;
   /** In order of preference; the first available one trains. */
   backends: TrainingBackend[];
-}
-
-export interface ProjectSummary {
-  /** Absolute path of the project folder. */
-  path: string;
-  name: string;
-  /** Its project.json; null for a plain folder that has none yet. */
-  settings: ProjectSettings | null;
-}
-
-export interface RecentProject {
-  path: string;
-  name: string;
-  openedAt: string;
-  /** False when the folder has been moved or deleted since. */
-  exists: boolean;
-}
-
-export type JobKind = 'demo' | 'sample' | 'import' | 'dataset' | 'training' | 'sweep' | 'prediction' | 'cross-fit';
-/** 'queued' jobs wait for a free slot (training runs as many at once as the machine can take). */
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-
-export interface JobProgress {
-  done: number;
-  total: number;
-  message?: string;
-}
-
-export interface JobInfo {
-  id: string;
-  kind: JobKind;
-  title: string;
-  state: JobState;
-  progress: JobProgress | null;
-  startedAt: string;
-  endedAt?: string;
-  error?: WorkbenchErrorData;
-}
-
-export interface DemoJobRequest {
-  /** Progress steps to emit, 1 to 10,000 (default 20). */
-  steps?: number;
-  /** Pause between steps in milliseconds, 0 to 10,000 (default 100). */
-  intervalMs?: number;
 }
 
 /** What a dataset would hold with these options: counted without cutting a crop. */
@@ -113,171 +62,157 @@ export interface ModelDescription {
   flops: number | null;
 }
 
-/** What a sweep job ends with. */
-export interface SweepResult {
-  group: string;
-  /** The training jobs it queued. */
-  queued: JobInfo[];
-  /** Combinations that could not run (a batch larger than a dataset's training part, say), and why. */
-  refused: Array<{ dataset: string; options: string; reason: string }>;
+/** The type a method resolves to; a phantom, present only for the compiler. */
+function returns<T>(): T {
+  return undefined as T;
 }
 
-/** The user's choices for the window, kept in the data folder (shared by the desktop app and browser mode). */
-export interface Preferences {
-  /** Shortcut id to the keys the user chose instead of its default, e.g. { "frame.next": "Ctrl+Right" }. */
-  keys: Record<string, string>;
-  /** Training jobs run at once; absent means one per core on the CPU, one when tfjs-node (GPU or CPU) is installed. */
-  trainingJobs?: number;
-}
+const none = v.optional(fields({}), {});
+const runId = text('a run id');
+const frame = whole(0, Number.MAX_SAFE_INTEGER, 'a frame number from 0');
+const trackId = whole(0, Number.MAX_SAFE_INTEGER, 'a track id (a whole number from 0)');
 
-export interface WorkbenchMethods {
-  appInfo(): Promise<AppInfo>;
+/** Every method of the API: what it takes and what it resolves to. */
+export const API = {
+  appInfo: { request: none, result: returns<AppInfo>() },
   /** The project open in this core, if any. */
-  currentProject(): Promise<ProjectSummary | null>;
-  openProject(request: { path: string }): Promise<ProjectSummary>;
+  currentProject: { request: none, result: returns<ProjectSummary | null>() },
+  openProject: { request: fields({ path: text() }), result: returns<ProjectSummary>() },
   /** Shows the host's folder dialog and opens the chosen folder; null when the user cancels. */
-  chooseProjectFolder(): Promise<ProjectSummary | null>;
-  recentProjects(): Promise<RecentProject[]>;
+  chooseProjectFolder: { request: none, result: returns<ProjectSummary | null>() },
+  recentProjects: { request: none, result: returns<RecentProject[]>() },
   /**
    * Opens the built-in sample project. Resolves with it when it is ready; resolves null when it must be
    * generated first, as a job whose end opens it (a `project-opened` event follows).
    */
-  openSampleProject(): Promise<ProjectSummary | null>;
+  openSampleProject: { request: none, result: returns<ProjectSummary | null>() },
   /** The open project's annotations (keyframes), or null when it has none yet. */
-  annotations(): Promise<ProjectAnnotations | null>;
+  annotations: { request: none, result: returns<ProjectAnnotations | null>() },
   /** Applies one edit; it is saved within a second and can be undone. */
-  editAnnotations(request: { edit: Edit }): Promise<EditResult>;
+  editAnnotations: { request: fields({ edit: editSchema }), result: returns<EditResult>() },
   /** Null when there is nothing to undo (or redo). */
-  undoEdit(): Promise<EditResult | null>;
-  redoEdit(): Promise<EditResult | null>;
+  undoEdit: { request: none, result: returns<EditResult | null>() },
+  redoEdit: { request: none, result: returns<EditResult | null>() },
   /**
    * Imports annotations into the open project as a job (its result is the import report); the project
    * is opened again when it ends. `replace` is needed when the project has annotations already; `media`
    * names the video or frame folder (inside the project) of a project that has none yet.
    */
-  importAnnotations(request: { source: string; format?: AnnotationFormat; linkThreshold?: number; replace?: boolean; media?: string }): Promise<JobInfo>;
-  exportAnnotations(request: { format: AnnotationFormat; out: string; force?: boolean }): Promise<ExportReport>;
+  importAnnotations: {
+    request: fields({
+      source: text(),
+      format: v.optional(oneOf(ANNOTATION_FORMATS)),
+      linkThreshold: v.optional(decimal(0.01, 1)),
+      replace: v.optional(flag(), false),
+      media: v.optional(text()),
+    }),
+    result: returns<JobInfo>(),
+  },
+  exportAnnotations: { request: fields({ format: oneOf(ANNOTATION_FORMATS), out: text(), force: v.optional(flag(), false) }), result: returns<ExportReport>() },
   /** Counts per part and class for these options, and what would be left out; fast enough to call as settings change. */
-  planDataset(request: { options: DatasetOptions }): Promise<DatasetPlanSummary>;
+  planDataset: { request: fields({ options: v.optional(datasetOptionsSchema, {}) }), result: returns<DatasetPlanSummary>() },
   /** Builds a dataset into the project's datasets/ folder, as a job whose result is its summary. */
-  buildDataset(request: { name: string; options: DatasetOptions; force?: boolean }): Promise<JobInfo>;
+  buildDataset: {
+    request: fields({ name: datasetNameSchema, options: v.optional(datasetOptionsSchema, {}), force: v.optional(flag(), false) }),
+    result: returns<JobInfo>(),
+  },
   /** The project's datasets, newest first, each with a few example crops. */
-  listDatasets(): Promise<DatasetPreview[]>;
+  listDatasets: { request: none, result: returns<DatasetPreview[]>() },
   /** The four architectures with their parameter count and FLOPs at this input size and class count. */
-  describeModels(request: { size: number; classes: number }): Promise<ModelDescription[]>;
+  describeModels: {
+    request: v.optional(fields({ size: v.optional(whole(1, 4096), 64), classes: v.optional(whole(2, 1000), 3) }), {}),
+    result: returns<ModelDescription[]>(),
+  },
   /**
-   * Queues a training run on one of the project's datasets; options left out take TRAINING_DEFAULTS.
+   * Queues a training run on one of the project's datasets; options left out take their defaults.
    * Refused at once when the dataset cannot support it (an empty part, one class, a batch larger than the
    * training set, an input size the model cannot take). The job's result is the run's summary.
    */
-  startTraining(request: { options: Partial<TrainingOptions> & { dataset: string } }): Promise<JobInfo>;
+  startTraining: { request: fields({ options: trainingOptionsSchema }), result: returns<JobInfo>() },
   /**
    * Starts a sweep as a job: it builds (or rebuilds) the datasets its grid needs, then queues one training
    * run per combination, all carrying the sweep's name as their group. Its result says which runs were
    * queued and which combinations were refused, and why.
    */
-  startSweep(request: { sweep: SweepRequest }): Promise<JobInfo>;
+  startSweep: { request: fields({ sweep: sweepRequestSchema }), result: returns<JobInfo>() },
   /** The project's runs, newest first, including running ones and ones cut off by a crash. */
-  listRuns(): Promise<RunInfo[]>;
+  listRuns: { request: none, result: returns<RunInfo[]>() },
   /** Everything a run recorded: its metrics line by line and its confusion matrices. */
-  runDetails(request: { runId: string }): Promise<RunDetails>;
-  /** Names (null clears the name) or tags a run. */
-  updateRun(request: { runId: string; name?: string | null; tags?: string[] }): Promise<RunInfo>;
+  runDetails: { request: fields({ runId }), result: returns<RunDetails>() },
+  /** Names (null or blank clears the name) or tags a run. */
+  updateRun: {
+    request: fields({
+      runId,
+      name: v.optional(v.nullable(v.pipe(v.string('text of at most 120 characters, or null'), v.trim(), v.maxLength(120, 'text of at most 120 characters, or null')))),
+      tags: v.optional(
+        v.pipe(
+          v.array(v.pipe(v.string('a tag of 1 to 40 characters'), v.trim(), v.minLength(1, 'a tag of 1 to 40 characters'), v.maxLength(40, 'a tag of 1 to 40 characters')), 'a list of tags'),
+          v.maxLength(20, 'at most 20 tags'),
+        ),
+      ),
+    }),
+    result: returns<RunInfo>(),
+  },
   /**
    * The crops behind one cell of a run's confusion matrix (validation after `epoch`, or the test part),
    * most confident first, with the frame and track each came from.
    */
-  confusionCell(request: { runId: string; split: 'val' | 'test'; epoch: number; truth: string; predicted: string }): Promise<{ crops: CellCrop[]; missing: number; total: number }>;
+  confusionCell: {
+    request: fields({ runId, split: oneOf(['val', 'test']), epoch: v.optional(whole(1, 100_000), 1), truth: text('a label'), predicted: text('a label') }),
+    result: returns<{ crops: CellCrop[]; missing: number; total: number }>(),
+  },
   /** Moves a run that is not training to the project's trash/runs/ folder; resolves with where it went. */
-  deleteRun(request: { runId: string }): Promise<{ trashedTo: string }>;
+  deleteRun: { request: fields({ runId }), result: returns<{ trashedTo: string }>() },
   /**
    * Runs a run's best model over the project's boxes of frames `from` to `to` (default: all) as a job,
    * stored in the run as its 'project' predictions (marked partial if cancelled).
    */
-  startPrediction(request: { runId: string; from?: number; to?: number }): Promise<JobInfo>;
+  startPrediction: { request: fields({ runId, from: v.optional(frame), to: v.optional(frame) }), result: returns<JobInfo>() },
   /**
-   * Cross-fits a run as a job: `folds` models (2 to 10, default 3) trained as the run was, each without one
-   * stretch of the clip, predict that stretch, so every box is scored by a model that never saw it. It
-   * waits for a training slot; the result is the run's 'cross-fit' predictions, which the review queue uses.
+   * Cross-fits a run as a job: `folds` models trained as the run was, each without one stretch of the
+   * clip, predict that stretch, so every box is scored by a model that never saw it. It waits for a
+   * training slot; the result is the run's 'cross-fit' predictions, which the review queue uses.
    */
-  startCrossFit(request: { runId: string; folds?: number }): Promise<JobInfo>;
+  startCrossFit: { request: fields({ runId, folds: foldsSchema }), result: returns<JobInfo>() },
   /** What the run's own model said of the project's boxes (its last prediction job), or null when it has not predicted. */
-  predictions(request: { runId: string }): Promise<ProjectPredictions | null>;
+  predictions: { request: fields({ runId }), result: returns<ProjectPredictions | null>() },
   /** The boxes whose label the run's model most doubts, likeliest mistakes first (out of sample once cross-fitted). */
-  reviewQueue(request: { runId: string; top?: number }): Promise<ReviewQueue>;
+  reviewQueue: { request: fields({ runId, top: v.optional(whole(1, 100_000), 200) }), result: returns<ReviewQueue>() },
   /**
    * Records that the reviewer kept a box's label against the run's model (`keep` false takes it back);
    * kept labels are saved in the run, so a later review finds them decided. Resolves with all kept labels.
    */
-  keepLabel(request: { runId: string; frame: number; trackId: number; label: string; keep: boolean }): Promise<KeptLabel[]>;
+  keepLabel: { request: fields({ runId, frame, trackId, label: text('a label'), keep: flag() }), result: returns<KeptLabel[]>() },
   /** The run's best model on one box: its probabilities and a Grad-CAM heat map over the crop it saw. A newer request stops an older one still at work (it rejects as superseded). */
-  explainBox(request: { runId: string; frame: number; trackId: number }): Promise<BoxExplanation>;
-  preferences(): Promise<Preferences>;
-  savePreferences(request: { preferences: Preferences }): Promise<Preferences>;
-  listJobs(): Promise<JobInfo[]>;
+  explainBox: { request: fields({ runId, frame, trackId }), result: returns<BoxExplanation>() },
+  preferences: { request: none, result: returns<Preferences>() },
+  savePreferences: { request: fields({ preferences: preferencesSchema }), result: returns<Preferences>() },
+  listJobs: { request: none, result: returns<JobInfo[]>() },
   /** A job that only counts, so the event path can be proven end to end. */
-  startDemoJob(request: DemoJobRequest): Promise<JobInfo>;
-  cancelJob(request: { jobId: string }): Promise<void>;
-}
+  startDemoJob: {
+    request: v.optional(fields({ steps: v.optional(whole(1, 10_000), 20), intervalMs: v.optional(whole(0, 10_000), 100) }), {}),
+    result: returns<JobInfo>(),
+  },
+  cancelJob: { request: fields({ jobId: text('a job id') }), result: returns<void>() },
+} satisfies Record<string, { request: Schema; result: unknown }>;
 
-export type ApiMethod = keyof WorkbenchMethods;
+export type ApiMethod = keyof typeof API;
+/** What a caller sends to `M` (defaulted fields may be left out). */
+export type RequestOf<M extends ApiMethod> = Input<(typeof API)[M]['request']>;
+/** What `M`'s handler receives: checked, with the defaults filled in. */
+export type CheckedRequest<M extends ApiMethod> = Output<(typeof API)[M]['request']>;
+export type ResultOf<M extends ApiMethod> = (typeof API)[M]['result'];
+
+export type WorkbenchMethods = {
+  [M in ApiMethod]: undefined extends RequestOf<M> ? (request?: RequestOf<M>) => Promise<ResultOf<M>> : (request: RequestOf<M>) => Promise<ResultOf<M>>;
+};
 
 /** The runtime list of methods the transports are generated from. */
-export const apiMethods = [
-  'appInfo',
-  'currentProject',
-  'openProject',
-  'chooseProjectFolder',
-  'recentProjects',
-  'openSampleProject',
-  'annotations',
-  'editAnnotations',
-  'undoEdit',
-  'redoEdit',
-  'importAnnotations',
-  'exportAnnotations',
-  'planDataset',
-  'buildDataset',
-  'listDatasets',
-  'describeModels',
-  'startTraining',
-  'startSweep',
-  'listRuns',
-  'runDetails',
-  'updateRun',
-  'confusionCell',
-  'deleteRun',
-  'startPrediction',
-  'startCrossFit',
-  'predictions',
-  'reviewQueue',
-  'keepLabel',
-  'explainBox',
-  'preferences',
-  'savePreferences',
-  'listJobs',
-  'startDemoJob',
-  'cancelJob',
-] as const satisfies readonly ApiMethod[];
-
-// Fails to compile when a method is declared above but missing from `apiMethods`.
-type MissingMethods = Exclude<ApiMethod, (typeof apiMethods)[number]>;
-const everyMethodListed: [MissingMethods] extends [never] ? true : MissingMethods = true;
-void everyMethodListed;
+export const apiMethods = Object.keys(API) as ApiMethod[];
 
 export function isApiMethod(name: unknown): name is ApiMethod {
-  return typeof name === 'string' && (apiMethods as readonly string[]).includes(name);
+  return typeof name === 'string' && Object.hasOwn(API, name);
 }
-
-export type JobEvent =
-  | { type: 'job-started'; job: JobInfo }
-  | { type: 'job-running'; jobId: string }
-  | { type: 'job-progress'; jobId: string; progress: JobProgress }
-  | { type: 'job-metrics'; jobId: string; report: TrainingReport }
-  | { type: 'job-log'; jobId: string; message: string }
-  | { type: 'job-done'; jobId: string; result: unknown }
-  | { type: 'job-failed'; jobId: string; error: WorkbenchErrorData }
-  | { type: 'job-cancelled'; jobId: string };
 
 /** Whether the open project's edits are on disk. */
 export type SaveState = { state: 'saved' } | { state: 'saving' } | { state: 'error'; error: WorkbenchErrorData };

@@ -1,62 +1,62 @@
 // A crop dataset: how it is made from a project's boxes, and the manifest that records what went where.
 
 import type { BoxGeometry } from './annotations';
+import { decimal, fields, flag, oneOf, read, v, whole, type Output } from './schema';
 
 export type SplitName = 'train' | 'val' | 'test';
 export const SPLITS: readonly SplitName[] = ['train', 'val', 'test'];
 
-export interface DatasetOptions {
-  /** Every stride-th frame (the study used 20, 40 and 60); 1 takes every frame. */
-  stride: number;
-  /** Fractions of the clip for train, val and test. */
-  split: [number, number, number];
-  /** Frames left out between two parts, so near-identical neighbours never straddle a boundary. */
-  gap: number;
-  /** By time (chronological parts), by track (no person in two parts), or random (warned: it leaks). */
-  splitBy: 'time' | 'track' | 'random';
-  /** The three classes, or the study's two with ND merged into NM or dropped. */
-  classes: 'MW,NM,ND' | 'MW,NM';
-  ndPolicy: 'merge' | 'drop';
-  balance: 'none' | 'undersample' | 'weights';
-  /** The whole person box (as in the study) or its top part, where the face is. */
-  crop: 'box' | 'head';
-  /** The part of the box's height taken as the head region. */
-  headFraction: number;
-  /** Added around the crop, as a fraction of its size. */
-  padding: number;
-  /** Square crops (padded out from the box's centre) or the box's own shape, letterboxed. */
-  square: boolean;
-  /** The model's input size in pixels (32 to 224). */
-  size: number;
-  /** Boxes whose shorter side is below this many pixels are left out. */
-  minSize: number;
-  skipOccluded: boolean;
-  /** Also write each crop mirrored (the study's augmentation). */
-  flip: boolean;
-  /** Also write a copy of each crop slightly shifted, scaled and with other brightness and contrast. */
-  jitter: boolean;
-  seed: number;
-}
+const fraction = decimal(0, 1);
 
-export const DATASET_DEFAULTS: DatasetOptions = {
-  stride: 20,
-  split: [0.7, 0.15, 0.15],
-  gap: 50,
-  splitBy: 'time',
-  classes: 'MW,NM,ND',
-  ndPolicy: 'merge',
-  balance: 'none',
-  crop: 'box',
-  headFraction: 0.25,
-  padding: 0.1,
-  square: true,
-  size: 64,
-  minSize: 8,
-  skipOccluded: false,
-  flip: false,
-  jitter: false,
-  seed: 1,
-};
+/** How a dataset is cut from a project's boxes: each option's type, range and default, declared once. */
+export const datasetOptionsSchema = fields({
+  /** Every stride-th frame (the study used 20, 40 and 60); 1 takes every frame. */
+  stride: v.optional(whole(1, 1_000_000), 20),
+  /** Fractions of the clip for train, val and test. */
+  split: v.optional(
+    v.pipe(
+      v.tuple([fraction, fraction, fraction], 'three fractions (train, val, test)'),
+      v.check(([train, val, test]) => Math.abs(train + val + test - 1) <= 1e-6 && train > 0, 'three fractions (train, val, test) that add up to 1, with train above 0'),
+    ),
+    [0.7, 0.15, 0.15],
+  ),
+  /** Frames left out between two parts, so near-identical neighbours never straddle a boundary. */
+  gap: v.optional(whole(0, 1_000_000), 50),
+  /** By time (chronological parts), by track (no person in two parts), or random (warned: it leaks). */
+  splitBy: v.optional(oneOf(['time', 'track', 'random']), 'time'),
+  /** The three classes, or the study's two with ND merged into NM or dropped. */
+  classes: v.optional(oneOf(['MW,NM,ND', 'MW,NM']), 'MW,NM,ND'),
+  ndPolicy: v.optional(oneOf(['merge', 'drop']), 'merge'),
+  balance: v.optional(oneOf(['none', 'undersample', 'weights']), 'none'),
+  /** The whole person box (as in the study) or its top part, where the face is. */
+  crop: v.optional(oneOf(['box', 'head']), 'box'),
+  /** The part of the box's height taken as the head region. */
+  headFraction: v.optional(decimal(0, 1, { above: true }), 0.25),
+  /** Added around the crop, as a fraction of its size. */
+  padding: v.optional(fraction, 0.1),
+  /** Square crops (padded out from the box's centre) or the box's own shape, letterboxed. */
+  square: v.optional(flag(), true),
+  /** The model's input size in pixels. */
+  size: v.optional(whole(32, 224), 64),
+  /** Boxes whose shorter side is below this many pixels are left out. */
+  minSize: v.optional(decimal(0, 100_000), 8),
+  skipOccluded: v.optional(flag(), false),
+  /** Also write each crop mirrored (the study's augmentation). */
+  flip: v.optional(flag(), false),
+  /** Also write a copy of each crop slightly shifted, scaled and with other brightness and contrast. */
+  jitter: v.optional(flag(), false),
+  seed: v.optional(whole(0, 4_294_967_295), 1),
+});
+
+export type DatasetOptions = Output<typeof datasetOptionsSchema>;
+
+/** A dataset's name is its folder's name under datasets/. */
+export const datasetNameSchema = v.pipe(
+  v.string('a name'),
+  v.regex(/^(?!\.)[\w.-]{1,64}$/, '1 to 64 letters, digits, dots, dashes or underscores, not starting with a dot'),
+);
+
+export const DATASET_DEFAULTS: DatasetOptions = read(datasetOptionsSchema, {});
 
 /** How a crop was made: as cut, mirrored, or jittered (shift, scale, brightness, contrast). */
 export type CropVariant = 'original' | 'flip' | 'jitter';
@@ -101,4 +101,17 @@ export function classOf(label: string, options: Pick<DatasetOptions, 'classes' |
   if (label !== 'ND') return null;
   if (options.classes === 'MW,NM,ND') return 'ND';
   return options.ndPolicy === 'merge' ? 'NM' : null;
+}
+
+/** What building a dataset ends with. */
+export interface DatasetSummary {
+  name: string;
+  path: string;
+  crops: number;
+  /** Crops copied unchanged from the previous build of the same dataset. */
+  reused: number;
+  counts: DatasetManifest['counts'];
+  warnings: string[];
+  seconds: number;
+  cropsPerSecond: number;
 }

@@ -1,16 +1,19 @@
 // The project folder's settings file (project.json), as the core reads it and the window shows it.
 
-export const PROJECT_FILE = 'project.json';
+import { fields, text, v, type Output } from './schema';
+
 export const PROJECT_SCHEMA = 1;
 
-export interface LabelDef {
-  name: string;
-  description: string;
+export const labelSchema = fields({
+  name: text(),
+  description: v.string('a string'),
   /** CSS colour; the UI never relies on it alone (the name is drawn too). */
-  color: string;
+  color: text(),
   /** The key that sets this label on the selected box. */
-  key: string;
-}
+  key: v.string('a string'),
+});
+
+export type LabelDef = Output<typeof labelSchema>;
 
 /** The study's classes, in colour-blind-safe colours (UI.md). */
 export const DEFAULT_LABELS: readonly LabelDef[] = [
@@ -31,20 +34,44 @@ export const DEFAULT_LABEL_MAPPING: Readonly<Record<string, string>> = {
   unknown: 'ND',
 };
 
-export interface MediaSettings {
-  kind: 'video' | 'frames';
-  /** Relative to the project folder: the video file, or the folder of frames. */
+const positive = (expected: string) => v.pipe(v.number(expected), v.finite(expected), v.gtValue(0, expected));
+const positiveWhole = v.pipe(positive('a whole number above 0'), v.integer('a whole number above 0'));
+
+export const mediaSettingsSchema = fields({
+  kind: v.picklist(['video', 'frames'], '"video" or "frames"'),
+  /** Relative to the project folder: the video file, or the folder of frames (checked against the folder by core). */
+  path: text('a path inside the project folder'),
+  fps: positive('a number above 0'),
+  frameCount: positiveWhole,
+  width: positiveWhole,
+  height: positiveWhole,
+});
+
+export type MediaSettings = Output<typeof mediaSettingsSchema>;
+
+/** project.json: its shape, declared once; core adds the checks that need the folder or several fields. */
+export const projectSettingsSchema = fields({
+  schema: v.literal(PROJECT_SCHEMA, `schema ${PROJECT_SCHEMA}`),
+  name: text(),
+  media: v.optional(v.nullable(mediaSettingsSchema), null),
+  labels: v.pipe(v.array(labelSchema, 'a non-empty list'), v.minLength(1, 'a non-empty list')),
+  labelMapping: v.optional(v.record(v.string(), v.string("the name of one of the project's labels"), 'an object'), {}),
+});
+
+export type ProjectSettings = Output<typeof projectSettingsSchema>;
+
+export interface ProjectSummary {
+  /** Absolute path of the project folder. */
   path: string;
-  fps: number;
-  frameCount: number;
-  width: number;
-  height: number;
+  name: string;
+  /** Its project.json; null for a plain folder that has none yet. */
+  settings: ProjectSettings | null;
 }
 
-export interface ProjectSettings {
-  schema: typeof PROJECT_SCHEMA;
+export interface RecentProject {
+  path: string;
   name: string;
-  media: MediaSettings | null;
-  labels: LabelDef[];
-  labelMapping: Record<string, string>;
+  openedAt: string;
+  /** False when the folder has been moved or deleted since. */
+  exists: boolean;
 }

@@ -2,6 +2,10 @@
 // whose label it most doubts.
 
 import type { BoxGeometry } from './annotations';
+import { v, whole } from './schema';
+
+/** How many models a cross-fit trains, each without one stretch of the clip. */
+export const foldsSchema = v.optional(whole(2, 10), 3);
 
 export interface BoxPrediction {
   frame: number;

@@ -1,59 +1,46 @@
 // Training runs: what a user asks for, what streams while it trains, and what its run folder records.
 
-import type { TrainingBackendName } from './api';
 import type { WorkbenchErrorData } from './errors';
 import type { DatasetOptions } from './dataset';
-import type { ModelName } from './training';
+import { MODEL_NAMES, type ModelName, type TrainingBackendName } from './training';
+import { decimal, fields, flag, oneOf, read, text, v, whole, type Output } from './schema';
 
-export type OptimizerName = 'sgd' | 'adam';
-export type ScheduleName = 'constant' | 'step' | 'cosine';
-export type BackendChoice = 'auto' | TrainingBackendName;
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly ('auto' | TrainingBackendName)[];
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
-export interface TrainingOptions {
-  /** The dataset's name (its folder under datasets/). */
-  dataset: string;
-  model: ModelName;
-  epochs: number;
-  batchSize: number;
-  optimizer: OptimizerName;
-  learningRate: number;
+/** A training run's settings, each option's type, range and default declared once; the dataset is named by the caller. */
+export const trainingSettingsSchema = fields({
+  model: v.optional(oneOf(MODEL_NAMES), 'conv-bn'),
+  epochs: v.optional(whole(1, 10_000), 30),
+  batchSize: v.optional(whole(1, 4096), 32),
+  optimizer: v.optional(oneOf(['sgd', 'adam']), 'sgd'),
+  learningRate: v.optional(decimal(0, 10, { above: true }), 0.01),
   /** For SGD only (the study's 0.9). */
-  momentum: number;
+  momentum: v.optional(decimal(0, 0.999), 0.9),
   /** 'step' multiplies the rate by `stepFactor` every `stepEvery` epochs; 'cosine' anneals it to 0 over the run. */
-  schedule: ScheduleName;
-  stepEvery: number;
-  stepFactor: number;
+  schedule: v.optional(oneOf(['constant', 'step', 'cosine']), 'constant'),
+  stepEvery: v.optional(whole(1, 10_000), 10),
+  stepFactor: v.optional(decimal(0, 1, { above: true }), 0.1),
   /** Augmentation drawn afresh for every crop in every epoch: mirror half, shift by up to this fraction, jitter colour by up to this fraction. */
-  augmentFlip: boolean;
-  augmentShift: number;
-  augmentColour: number;
+  augmentFlip: v.optional(flag(), true),
+  augmentShift: v.optional(decimal(0, 0.5), 0.1),
+  augmentColour: v.optional(decimal(0, 0.9), 0.2),
   /** Weight the loss by the dataset's class weights (when it was built with balance 'weights'). */
-  classWeights: boolean;
+  classWeights: v.optional(flag(), true),
   /** Stop after this many epochs without a better validation accuracy; 0 trains every epoch. */
-  patience: number;
-  seed: number;
-  backend: BackendChoice;
-}
+  patience: v.optional(whole(0, 10_000), 0),
+  seed: v.optional(whole(0, 2 ** 32 - 1), 1),
+  backend: v.optional(oneOf(BACKEND_CHOICES), 'auto'),
+});
 
-export const TRAINING_DEFAULTS: Omit<TrainingOptions, 'dataset'> = {
-  model: 'conv-bn',
-  epochs: 30,
-  batchSize: 32,
-  optimizer: 'sgd',
-  learningRate: 0.01,
-  momentum: 0.9,
-  schedule: 'constant',
-  stepEvery: 10,
-  stepFactor: 0.1,
-  augmentFlip: true,
-  augmentShift: 0.1,
-  augmentColour: 0.2,
-  classWeights: true,
-  patience: 0,
-  seed: 1,
-  backend: 'auto',
-};
+/** Training options: the settings and the dataset (its folder under datasets/). */
+export const trainingOptionsSchema = fields({ ...trainingSettingsSchema.entries, dataset: text('the name of a dataset') });
+
+export type TrainingOptions = Output<typeof trainingOptionsSchema>;
+export type OptimizerName = TrainingOptions['optimizer'];
+export type ScheduleName = TrainingOptions['schedule'];
+
+export const TRAINING_DEFAULTS: Omit<TrainingOptions, 'dataset'> = read(trainingSettingsSchema, {});
 
 /** Rows are the true class and columns the predicted one, both in `labels` order. */
 export interface ConfusionMatrix {
@@ -215,4 +202,12 @@ export interface RunDetails {
   history: Array<BatchMetrics | EpochMetrics>;
   /** The validation matrix of every epoch, then the test matrix of the best checkpoint. */
   confusions: RunConfusion[];
+}
+
+/** What a training run ends with. */
+export interface RunResult {
+  runId: string;
+  path: string;
+  summary: RunSummary;
+  config: RunConfig;
 }

@@ -1,31 +1,56 @@
 // Sweeps: a grid of settings that becomes a group of queued runs, and the study's own comparisons as
 // sweeps one click away.
 
-import { DATASET_DEFAULTS, type DatasetOptions } from './dataset';
-import { TRAINING_DEFAULTS, type TrainingOptions } from './runs';
-import type { ModelName } from './training';
-
-/** The values to try of each setting; a setting left out keeps the base's value. */
-export interface SweepGrid {
-  learningRate?: number[];
-  batchSize?: number[];
-  model?: ModelName[];
-  /** Dataset settings: each combination gets a dataset of its own (built, or rebuilt, first). */
-  stride?: number[];
-  crop?: Array<DatasetOptions['crop']>;
-  flip?: boolean[];
-}
-
-export interface SweepRequest {
-  /** The group's name: its runs carry it, and its datasets are named after it. */
-  name: string;
-  dataset: DatasetOptions;
-  training: Omit<TrainingOptions, 'dataset'>;
-  grid: SweepGrid;
-}
+import { DATASET_DEFAULTS, datasetOptionsSchema, type DatasetOptions } from './dataset';
+import { TRAINING_DEFAULTS, trainingSettingsSchema, type TrainingOptions } from './runs';
+import { fields, v, type Output, type Schema } from './schema';
 
 /** More runs than this in one sweep is almost always a typo in the grid. */
 export const MAX_SWEEP_RUNS = 64;
+
+/** The values to try of a setting: each checked as the option it stands for. */
+function values<S extends Schema>(option: S) {
+  return v.optional(v.pipe(v.array(option, 'a list of values'), v.minLength(1, 'a list of one value or more')));
+}
+
+const training = trainingSettingsSchema.entries;
+const dataset = datasetOptionsSchema.entries;
+
+/** The values to try of each setting; a setting left out keeps the base's value. */
+export const sweepGridSchema = fields({
+  learningRate: values(v.unwrap(training.learningRate)),
+  batchSize: values(v.unwrap(training.batchSize)),
+  model: values(v.unwrap(training.model)),
+  /** Dataset settings: each combination gets a dataset of its own (built, or rebuilt, first). */
+  stride: values(v.unwrap(dataset.stride)),
+  crop: values(v.unwrap(dataset.crop)),
+  flip: values(v.unwrap(dataset.flip)),
+});
+
+export const sweepRequestSchema = v.pipe(
+  fields({
+    /** The group's name: its runs carry it, and its datasets are named after it. */
+    name: v.pipe(v.string('a name'), v.regex(/^[\w-]{1,40}$/, '1 to 40 letters, digits, - or _')),
+    dataset: v.optional(datasetOptionsSchema, {}),
+    training: v.optional(trainingSettingsSchema, {}),
+    grid: v.optional(sweepGridSchema, {}),
+  }),
+  v.forward(
+    v.check(
+      (sweep) => sweepSize(sweep.grid) <= MAX_SWEEP_RUNS,
+      (issue) => `a grid of at most ${MAX_SWEEP_RUNS} runs (this one makes ${sweepSize((issue.input as { grid: SweepGrid }).grid)})`,
+    ),
+    ['grid'],
+  ),
+);
+
+export type SweepGrid = Output<typeof sweepGridSchema>;
+export type SweepRequest = Output<typeof sweepRequestSchema>;
+
+/** How many runs a grid makes. */
+export function sweepSize(grid: SweepGrid): number {
+  return Object.values(grid).reduce((count, list) => count * (list?.length ?? 1), 1);
+}
 
 /** The study's dataset: whole-person boxes of every 40th frame, MW and NM (ND counted as NM), undersampled. */
 const STUDY_DATASET: DatasetOptions = { ...DATASET_DEFAULTS, stride: 40, classes: 'MW,NM', ndPolicy: 'merge', balance: 'undersample', crop: 'box', flip: false };

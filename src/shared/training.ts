@@ -2,7 +2,7 @@
 // architectures themselves live in core (src/core/training/models); this is only what the UI shows.
 
 export type ModelName = 'simple-conv' | 'conv-bn' | 'lenet5' | 'resnet50';
-export const MODEL_NAMES: readonly ModelName[] = ['simple-conv', 'conv-bn', 'lenet5', 'resnet50'];
+export const MODEL_NAMES = ['simple-conv', 'conv-bn', 'lenet5', 'resnet50'] as const satisfies readonly ModelName[];
 
 export interface ModelInfo {
   label: string;
@@ -36,4 +36,14 @@ export const MODELS: Readonly<Record<ModelName, ModelInfo>> = {
 
 export function isModelName(value: unknown): value is ModelName {
   return typeof value === 'string' && (MODEL_NAMES as readonly string[]).includes(value);
+}
+
+export type TrainingBackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface TrainingBackend {
+  name: TrainingBackendName;
+  /** The npm package that provides it; it is usable when that package is installed. */
+  package: string;
+  available: boolean;
+  usesGpu: boolean;
 }

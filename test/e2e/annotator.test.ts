@@ -24,7 +24,7 @@ describe('the annotator (browser mode)', () => {
     session = await openSampleInBrowser(160, 640, 360);
     ({ folder, project, page } = session);
     // The first frame is on screen once the video has presented it.
-    await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement | null)?.readyState! >= 2);
+    await page.waitForFunction(() => ((document.querySelector('[data-test=video]') as HTMLVideoElement | null)?.readyState ?? 0) >= 2);
   });
 
   afterAll(() => session?.close());

@@ -16,8 +16,9 @@ describe('the build', () => {
     const required = [...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1]);
     expect(new Set(required)).toEqual(new Set(['electron']));
     expect(preload).toContain('exposeInMainWorld("maskbench"');
-    // One exposed function per API method, from the shared list.
-    expect(preload).toMatch(/"appInfo",\s*"currentProject"/);
+    // One exposed function per API method, from the shared declarations.
+    expect(preload).toMatch(/\bappInfo: \{\s*request:/);
+    expect(preload).toMatch(/\bcancelJob: \{\s*request:/);
   });
 
   it('builds the main process as CommonJS (no async ES-module start-up) with the sandboxed window settings', async () => {

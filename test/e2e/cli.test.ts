@@ -85,16 +85,16 @@ describe('maskbench CLI', () => {
   it('explains bad sample options and a folder it must not overwrite', async () => {
     const parent = await tempDir();
     const odd = await maskbench('sample', join(parent, 'x'), '--width', '321');
-    expect([odd.code, odd.stderr.trim()]).toEqual([2, 'maskbench: --width must be an even whole number from 160 to 3840, got 321 (field width)']);
+    expect([odd.code, odd.stderr.trim()]).toEqual([2, 'maskbench: --width must be an even whole number from 160 to 3840, got 321']);
     const word = await maskbench('sample', join(parent, 'x'), '--frames', 'many');
-    expect([word.code, word.stderr.trim()]).toEqual([2, 'maskbench: --frames must be a number, got "many" (field frames)']);
+    expect([word.code, word.stderr.trim()]).toEqual([2, 'maskbench: --frames must be a decimal number, got "many"']);
     expect((await maskbench('sample')).stderr).toContain('sample: missing DIR');
     const help = await maskbench('sample', '--help');
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('--label-noise P')]);
     await writeFile(join(parent, 'keep.txt'), 'mine');
     const occupied = await maskbench('sample', parent, '--frames', '5', '--width', '320', '--height', '180');
     expect(occupied.code).toBe(1);
-    expect(occupied.stderr).toContain(`${parent} is not empty: choose an empty or new folder, or pass --force to replace an earlier sample`);
+    expect(occupied.stderr).toContain(`${parent} is not empty: choose an empty or new folder, or replace an earlier sample with --force`);
     const forced = await maskbench('sample', parent, '--frames', '5', '--width', '320', '--height', '180', '--force');
     expect([forced.code, forced.stderr.trim()]).toEqual([1, `maskbench: ${parent} does not hold a sample project (it has no sample.json), so it is not replaced even with --force (file ${parent})`]);
     expect(await readFile(join(parent, 'keep.txt'), 'utf8')).toBe('mine');
@@ -117,7 +117,7 @@ describe('maskbench CLI', () => {
     expect(await readdir(join(project, 'imports'))).toEqual([expect.stringMatching(/-voc$/)]);
 
     const again = await maskbench('import', join(sample, 'annotations', 'cvat-video.xml'), '--project', project);
-    expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already has annotations: pass --force to replace them')]);
+    expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already has annotations: replace them with --force')]);
     expect((await maskbench('import', join(sample, 'annotations', 'noisy', 'cvat-video.xml'), '--project', project, '--force')).code).toBe(0);
     expect(await readdir(join(project, 'history'))).toHaveLength(1);
 
@@ -136,7 +136,7 @@ describe('maskbench CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error ${file}:3: the box has xmax <= xmin (50, 10, 20, 40); it is skipped`);
     const missing = await maskbench('import', file);
-    expect([missing.code, missing.stderr.trim()]).toEqual([2, 'maskbench: --project is required (field project)']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, 'maskbench: --project is required']);
     const badFormat = await maskbench('validate', file, '--format', 'yolo');
     expect(badFormat.stderr).toContain('--format must be one of voc, cvat-video, cvat-images, got "yolo"');
   });
@@ -153,7 +153,7 @@ describe('maskbench CLI', () => {
     const again = await maskbench('dataset', '--project', project, '--name', 'small');
     expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already exists')]);
     const bad = await maskbench('dataset', '--project', project, '--name', 'x', '--split', '0.5,0.2,0.2');
-    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'maskbench: --split must be three fractions (train, val, test) that add up to 1, with train above 0, got [0.5,0.2,0.2] (field split)']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'maskbench: --split must be three fractions (train, val, test) that add up to 1, with train above 0, got [0.5,0.2,0.2]']);
     const badChoice = await maskbench('dataset', '--project', project, '--name', 'x', '--crop', 'face');
     expect(badChoice.stderr).toContain('--crop must be one of box, head, got "face"');
   });

@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../src/core/jobs/job-runner';
-import { runInWorker } from '../../src/core/jobs/run-in-worker';
+import { runInWorker } from '../../src/core/worker/run-in-worker';
 import { SAMPLE_DEFAULTS } from '../../src/core/sample/sample-options';
 import { assertBuilt } from '../support/built-app';
 import { useTempDirs } from '../support/temp-dir';

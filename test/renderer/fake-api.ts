@@ -1,5 +1,6 @@
 import { vi } from 'vitest';
-import type { AppInfo, DatasetPreview, JobInfo, ModelDescription, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
+import type { AppInfo, DatasetPreview, ModelDescription, RequestOf, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
+import type { JobInfo } from '../../src/shared/jobs';
 import type { CellCrop, RunDetails, RunInfo } from '../../src/shared/runs';
 import type { BoxExplanation, KeptLabel, ProjectPredictions, ReviewQueue } from '../../src/shared/review';
 
@@ -57,7 +58,7 @@ export function fakeApi() {
       throw new Error('no model');
     }),
     preferences: vi.fn(async () => ({ keys: {} as Record<string, string> })),
-    savePreferences: vi.fn(async ({ preferences }: { preferences: { keys: Record<string, string> } }) => preferences),
+    savePreferences: vi.fn(async ({ preferences }: RequestOf<'savePreferences'>) => ({ keys: {}, ...preferences })),
     exportAnnotations: vi.fn(async () => ({ format: 'voc' as const, out: '/out', frames: 0, boxes: 0, tracks: 0, notKept: [] })),
     listJobs: vi.fn(async (): Promise<JobInfo[]> => []),
     startDemoJob: vi.fn(async () => job()),

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DATASET_DEFAULTS, SPLITS, type DatasetManifest, type DatasetSample, type SplitName } from '../../src/shared/dataset';
-import { Prng } from '../../src/core/sample/prng';
+import { Prng } from '../../src/core/util/prng';
 
 const COLOURS: Record<string, [number, number, number]> = { MW: [40, 90, 200], NM: [200, 150, 110], ND: [60, 60, 60] };
 

@@ -1,4 +1,5 @@
-import type { JobEvent, WorkbenchEvent } from '../../src/shared/api';
+import type { WorkbenchEvent } from '../../src/shared/api';
+import type { JobEvent } from '../../src/shared/jobs';
 import { Workbench, type HostServices } from '../../src/core/workbench';
 import { ROOT } from './built-app';
 
@@ -14,7 +15,9 @@ export function jobEnd(events: WorkbenchEvent[], jobId: string): Promise<JobEven
   return new Promise((resolve) => {
     const timer = setInterval(() => {
       const end = events.find((event): event is JobEvent => (event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled') && event.jobId === jobId);
-      if (end) resolve(end), clearInterval(timer);
+      if (!end) return;
+      clearInterval(timer);
+      resolve(end);
     }, 5);
   });
 }

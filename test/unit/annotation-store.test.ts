@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Edit, ProjectAnnotations } from '../../src/shared/annotations';
 import { boxAt, materialize } from '../../src/shared/keyframes';
-import { ANNOTATIONS_FILE, AnnotationStore, parseAnnotations } from '../../src/core/project/annotation-store';
+import { AnnotationStore, parseAnnotations } from '../../src/core/project/annotation-store';
+import { ANNOTATIONS_FILE } from '../../src/core/project/layout';
 import { dispatch } from '../../src/core/dispatch';
 import { applyEdit } from '../../src/core/annotations/edits';
 import { useTempDirs } from '../support/temp-dir';
@@ -139,7 +140,7 @@ describe('editing annotations', () => {
     ];
     for (const edit of edits) store.apply(edit);
     const after = allBoxes(store.annotations);
-    while (store.undo()) {}
+    while (store.undo()) continue;
     expect(allBoxes(store.annotations)).toEqual(original);
     let redone;
     while ((redone = store.redo())) expect(redone.canUndo).toBe(true);
@@ -206,7 +207,8 @@ describe('annotations through the API', () => {
     expect(await dispatch(workbench, 'planDataset', { options: { crop: 'face' } })).toMatchObject({ ok: false, error: { code: 'invalid-request', where: { field: 'options.crop' } } });
     expect(await dispatch(workbench, 'planDataset', { options: { stride: '2' } })).toMatchObject({ ok: false, error: { where: { field: 'options.stride' } } });
     expect(await dispatch(workbench, 'planDataset', { options: { colour: true } })).toMatchObject({ ok: false, error: { where: { field: 'options.colour' } } });
-    expect(await dispatch(workbench, 'planDataset', { options: { stride: 0 } })).toMatchObject({ ok: false, error: { where: { field: 'stride' } } });
+    expect(await dispatch(workbench, 'planDataset', { options: { stride: 0 } })).toMatchObject({ ok: false, error: { where: { field: 'options.stride' } } });
+    expect(await dispatch(workbench, 'planDataset', { options: { stride: 100_000 } })).toMatchObject({ ok: false, error: { where: { field: 'options.stride' }, message: expect.stringContaining("the clip's length") } });
     const plan = await dispatch(workbench, 'planDataset', { options: { stride: 4, gap: 10 } });
     expect(plan).toMatchObject({ ok: true, value: { labels: ['MW', 'NM', 'ND'] } });
   });

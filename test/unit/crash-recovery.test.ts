@@ -5,7 +5,8 @@ import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { describe, expect, inject, it } from 'vitest';
-import { ANNOTATIONS_FILE, parseAnnotations } from '../../src/core/project/annotation-store';
+import { parseAnnotations } from '../../src/core/project/annotation-store';
+import { ANNOTATIONS_FILE } from '../../src/core/project/layout';
 import { ROOT } from '../support/built-app';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -21,6 +22,8 @@ describe('a crash while editing', () => {
       configFile: false,
       logLevel: 'silent',
       root: ROOT,
+      // Bundled whole: the harness runs from a temporary folder, where no node_modules is found.
+      ssr: { noExternal: true },
       build: { ssr: join(ROOT, 'test/support/edit-until-killed.ts'), outDir, target: 'node20', rollupOptions: { output: { format: 'es', entryFileNames: 'harness.mjs' } } },
     });
     const child = spawn(process.execPath, [join(outDir, 'harness.mjs'), project], { stdio: ['ignore', 'pipe', 'inherit'] });

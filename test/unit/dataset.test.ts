@@ -9,7 +9,9 @@ import { DATASET_DEFAULTS, SPLITS, type DatasetManifest, type DatasetOptions } f
 import { boxAt } from '../../src/shared/keyframes';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { cropRegion } from '../../src/core/dataset/crop-region';
-import { validateDatasetOptions } from '../../src/core/dataset/dataset-options';
+import { checkAgainstClip } from '../../src/core/dataset/dataset-options';
+import { datasetOptionsSchema } from '../../src/shared/dataset';
+import { read } from '../../src/shared/schema';
 import { planDataset } from '../../src/core/dataset/plan-dataset';
 import type { JobContext } from '../../src/core/jobs/job-runner';
 import { importIntoProject } from '../../src/core/project/import-into-project';
@@ -101,14 +103,14 @@ describe('planning a dataset', () => {
   });
 
   it.each([
-    [{ stride: 0 }, 'stride'],
-    [{ stride: 500 }, 'stride'],
-    [{ split: [0.5, 0.2, 0.2] as [number, number, number] }, 'split'],
-    [{ size: 300 }, 'size'],
-    [{ headFraction: 0 }, 'head-fraction'],
-    [{ gap: -1 }, 'gap'],
+    [{ stride: 0 }, 'options.stride'],
+    [{ stride: 500 }, 'options.stride'],
+    [{ split: [0.5, 0.2, 0.2] as [number, number, number] }, 'options.split'],
+    [{ size: 300 }, 'options.size'],
+    [{ headFraction: 0 }, 'options.headFraction'],
+    [{ gap: -1 }, 'options.gap'],
   ])('refuses %j, naming the option', (change, field) => {
-    expect(() => validateDatasetOptions(options(change), 160)).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field } }));
+    expect(() => checkAgainstClip(read(datasetOptionsSchema, options(change), { field: 'options' }), 160)).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field } }));
   });
 });
 

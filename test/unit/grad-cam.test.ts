@@ -12,8 +12,8 @@ import { decodeVideoFrame } from '../../src/core/media/decode-frames';
 import { explainBox } from '../../src/core/review/explain-box';
 import { gradCam, type GradCamMap } from '../../src/core/review/grad-cam';
 import { predictProject, projectSource } from '../../src/core/review/predict-project';
-import { runFolder } from '../../src/core/runs/run-folder';
-import { Prng } from '../../src/core/sample/prng';
+import { projectPaths } from '../../src/core/project/layout';
+import { Prng } from '../../src/core/util/prng';
 import { useBackend } from '../../src/core/training/backends';
 import { buildModel } from '../../src/core/training/models';
 import { trainRun } from '../../src/core/training/train-run';
@@ -166,7 +166,7 @@ describe('explaining one box', () => {
   });
 
   it('refuses a run whose model file is missing', async () => {
-    const file = join(runFolder(project, 'heads'), 'model-best', 'model.json');
+    const file = join(projectPaths(project).run('heads'), 'model-best', 'model.json');
     const { annotations } = await projectSource(project);
     await rename(file, `${file}.away`);
     try {

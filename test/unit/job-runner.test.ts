@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobEvent } from '../../src/shared/api';
+import type { JobEvent } from '../../src/shared/jobs';
 import { WorkbenchError } from '../../src/shared/errors';
 import { JobRunner } from '../../src/core/jobs/job-runner';
 import { runDemoJob } from '../../src/core/jobs/demo-job';
@@ -32,7 +32,7 @@ describe('JobRunner', () => {
     const events = record(runner);
     const job = runner.start('demo', 'Count', (context) => runDemoJob(context, 5, 1));
     expect(job.state).toBe('running');
-    expect(await ended(events)).toEqual({ type: 'job-done', jobId: job.id, result: { steps: 5 } });
+    expect(await ended(events)).toEqual({ type: 'job-done', kind: 'demo', jobId: job.id, result: { steps: 5 } });
     expect(events[0]).toMatchObject({ type: 'job-started', job: { id: job.id, kind: 'demo', title: 'Count' } });
     const progress = events.filter((event) => event.type === 'job-progress');
     expect(progress.at(-1)).toEqual({ type: 'job-progress', jobId: job.id, progress: { done: 5, total: 5, message: 'Step 5 of 5' } });
@@ -48,6 +48,7 @@ describe('JobRunner', () => {
         context.progress(step, 1000);
         clock += 1; // 1000 steps over one simulated second
       }
+      return { steps: 1000 };
     });
     await ended(events);
     const progress = events.filter((event) => event.type === 'job-progress');
@@ -64,6 +65,7 @@ describe('JobRunner', () => {
       context.progress(1, 3);
       context.progress(2, 3); // throttled: must still arrive before the job ends
       await new Promise<void>((resolve) => (release = resolve));
+      return { steps: 3 };
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(events.filter((event) => event.type === 'job-progress').map((event) => event.type === 'job-progress' && event.progress.done)).toEqual([1, 2]);
@@ -111,9 +113,9 @@ describe('JobRunner', () => {
       started.push(name);
       return runDemoJob(context, 3, 5);
     };
-    const first = runner.start('training', 'first', work('first'), slots);
-    const second = runner.start('training', 'second', work('second'), slots);
-    const third = runner.start('training', 'third', work('third'), slots);
+    const first = runner.start('demo', 'first', work('first'), slots);
+    const second = runner.start('demo', 'second', work('second'), slots);
+    const third = runner.start('demo', 'third', work('third'), slots);
     expect([first.state, second.state, third.state]).toEqual(['queued', 'queued', 'queued']);
     runner.cancel(third.id);
     await ended(events, second.id);
@@ -124,8 +126,8 @@ describe('JobRunner', () => {
     expect(order).toEqual([`job-running:${first.id}`, `job-done:${first.id}`, `job-running:${second.id}`, `job-done:${second.id}`]);
 
     limit = 2;
-    const a = runner.start('training', 'a', work('a'), slots);
-    const b = runner.start('training', 'b', work('b'), slots);
+    const a = runner.start('demo', 'a', work('a'), slots);
+    const b = runner.start('demo', 'b', work('b'), slots);
     await new Promise((resolve) => setTimeout(resolve, 2));
     expect(runner.list().filter((job) => job.id === a.id || job.id === b.id).map((job) => job.state)).toEqual(['running', 'running']);
     await Promise.all([ended(events, a.id), ended(events, b.id)]);

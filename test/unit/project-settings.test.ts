@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { readProjectSettings } from '../../src/core/project/project-settings';
 import { openStartupProject } from '../../src/core/project/startup-project';
-import { DEFAULT_LABELS, PROJECT_FILE } from '../../src/shared/project';
+import { DEFAULT_LABELS } from '../../src/shared/project';
+import { PROJECT_FILE } from '../../src/core/project/layout';
 import { useTempDirs } from '../support/temp-dir';
 import { testWorkbench } from '../support/workbench';
 

@@ -8,11 +8,10 @@ import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import { predictProject } from '../../src/core/review/predict-project';
-import { CROSS_FIT_FILE, PREDICTIONS_FILE } from '../../src/core/review/prediction-files';
 import { keepLabel, readPredictions, reviewRun } from '../../src/core/review/review-run';
 import { reviewQueue } from '../../src/core/review/review-queue';
 import { crossFit } from '../../src/core/review/cross-fit';
-import { runFolder } from '../../src/core/runs/run-folder';
+import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { trainRun } from '../../src/core/training/train-run';
 import type { Relabelled } from '../../src/core/sample/label-noise';
 import type { WorkbenchEvent } from '../../src/shared/api';
@@ -64,7 +63,7 @@ describe('a model in the loop', () => {
       expect(box.probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 2);
       expect(box.predicted).toBe(result.labels[box.probabilities.indexOf(Math.max(...box.probabilities))]);
     }
-    const saved = JSON.parse(await readFile(join(runFolder(project, 'heads'), PREDICTIONS_FILE), 'utf8')) as ProjectPredictions;
+    const saved = JSON.parse(await readFile(runPaths(projectPaths(project).run('heads')).projectPredictions, 'utf8')) as ProjectPredictions;
     expect(saved.boxes).toHaveLength(result.boxes.length);
   });
 
@@ -147,7 +146,7 @@ describe('a model in the loop', () => {
   }, 120_000);
 
   it('keeps what reviewers decided, however quickly, and counts the top of the queue without the labels kept', async () => {
-    const keptFile = join(runFolder(project, 'heads'), 'predictions', 'kept.json');
+    const keptFile = join(projectPaths(project).run('heads'), 'predictions', 'kept.json');
     const first = await reviewRun(project, 'heads', 3);
     const keptLabel = (entry: ReviewEntry) => ({ frame: entry.frame, trackId: entry.trackId, label: entry.annotated });
     await Promise.all(first.entries.slice(0, 2).map((entry) => keepLabel(project, 'heads', keptLabel(entry), true)));
@@ -166,10 +165,10 @@ describe('a model in the loop', () => {
     // Cancelled as the second fold starts: the first fold's run is new, its predictions partial.
     const cancelAtFold2 = (message: string) => message.startsWith('Fold 2') && controller.abort();
     await expect(crossFit({ project, runId: 'heads', folds: 2 }, { ...quiet(), signal: controller.signal, log: cancelAtFold2 })).rejects.toThrow();
-    expect(JSON.parse(await readFile(join(runFolder(project, 'heads'), CROSS_FIT_FILE), 'utf8'))).toMatchObject({ complete: false });
+    expect(JSON.parse(await readFile(runPaths(projectPaths(project).run('heads')).crossFitPredictions, 'utf8'))).toMatchObject({ complete: false });
     const queue = await reviewRun(project, 'heads', 5);
     expect(queue).toMatchObject({ outOfSample: false, complete: true });
-    expect(queue.entries).toEqual(reviewQueue((await readPredictions(runFolder(project, 'heads'), 'project'))!, DATASET_DEFAULTS, { top: 5 }));
+    expect(queue.entries).toEqual(reviewQueue((await readPredictions(projectPaths(project).run('heads'), 'project'))!, DATASET_DEFAULTS, { top: 5 }));
     // The window's 2-fold cross-fit above made heads-fold1of2: its folder went to the trash before fold 1 trained again.
     expect(await readdir(join(project, 'trash', 'runs'))).toContain('heads-fold1of2');
   }, 120_000);
@@ -196,7 +195,7 @@ describe('a model in the loop', () => {
     const controller = new AbortController();
     const context = { ...quiet(), signal: controller.signal, progress: (done: number) => done >= 10 && controller.abort() };
     await expect(predictProject({ project, runId: 'heads' }, context)).rejects.toThrow();
-    const saved = JSON.parse(await readFile(join(runFolder(project, 'heads'), PREDICTIONS_FILE), 'utf8')) as ProjectPredictions;
+    const saved = JSON.parse(await readFile(runPaths(projectPaths(project).run('heads')).projectPredictions, 'utf8')) as ProjectPredictions;
     expect(saved.complete).toBe(false);
     expect(saved.boxes.length).toBeGreaterThan(0);
   });
@@ -204,12 +203,12 @@ describe('a model in the loop', () => {
   it('refuses a run whose model is missing or no longer fits it, and a range outside the clip', async () => {
     await expect(predictProject({ project, runId: 'heads', from: 10, to: 5 }, quiet())).rejects.toMatchObject({ where: { field: 'to' } });
     await expect(predictProject({ project, runId: 'heads', from: 99_999 }, quiet())).rejects.toMatchObject({ where: { field: 'from' } });
-    const config = join(runFolder(project, 'heads'), 'config.json');
+    const config = join(projectPaths(project).run('heads'), 'config.json');
     const original = await readFile(config, 'utf8');
     await writeFile(config, original.replaceAll('"size": 32', '"size": 64'));
     await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toThrow(/takes 32x32x3 inputs, but its dataset's crops are 64x64x3/);
     await writeFile(config, original);
-    await rm(join(runFolder(project, 'heads'), 'model-best', 'weights.bin'));
+    await rm(join(projectPaths(project).run('heads'), 'model-best', 'weights.bin'));
     await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('weights.bin is missing') });
   });
 });

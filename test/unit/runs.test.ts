@@ -2,7 +2,7 @@ import { appendFile, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TRAINING_DEFAULTS } from '../../src/shared/runs';
-import { runFolder } from '../../src/core/runs/run-folder';
+import { projectPaths } from '../../src/core/project/layout';
 import { trainRun } from '../../src/core/training/train-run';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
@@ -33,7 +33,7 @@ describe('managing runs', () => {
 
   it('reads a metrics file whose last line a crash cut short', async () => {
     const { project, workbench } = await projectWithRun();
-    await appendFile(join(runFolder(project, 'r1'), 'metrics.jsonl'), '{"kind":"batch","epo');
+    await appendFile(join(projectPaths(project).run('r1'), 'metrics.jsonl'), '{"kind":"batch","epo');
     expect((await workbench.runDetails({ runId: 'r1' })).history.filter((line) => line.kind === 'epoch')).toHaveLength(3);
   });
 
@@ -64,11 +64,11 @@ describe('managing runs', () => {
     expect(await workbench.updateRun({ runId: 'r1', tags: [] })).toMatchObject({ name: 'baseline', tags: [] });
     expect((await workbench.listRuns())[0]).toMatchObject({ name: 'baseline', tags: [] });
     expect(await workbench.updateRun({ runId: 'r1', name: null })).toMatchObject({ name: null });
-    await expect(workbench.updateRun({ runId: 'r1', tags: [''] })).rejects.toMatchObject({ where: { field: 'tags' } });
+    await expect(workbench.updateRun({ runId: 'r1', tags: [''] })).rejects.toMatchObject({ where: { field: 'tags[0]' } });
     await expect(workbench.updateRun({ runId: 'r1', name: 'x'.repeat(200) })).rejects.toMatchObject({ where: { field: 'name' } });
     await expect(workbench.updateRun({ runId: 'nope', name: 'x' })).rejects.toMatchObject({ code: 'run-not-found' });
     await expect(workbench.updateRun({ runId: '../r1', name: 'x' })).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'runId' } });
-    expect((await readdir(runFolder(project, 'r1'))).sort()).toContain('meta.json');
+    expect((await readdir(projectPaths(project).run('r1'))).sort()).toContain('meta.json');
   });
 
   it('moves a deleted run to the project’s trash, never over an earlier one, and refuses a run still training', async () => {
@@ -81,8 +81,8 @@ describe('managing runs', () => {
     expect(await workbench.deleteRun({ runId: 'r1' })).toEqual({ trashedTo: join(project, 'trash', 'runs', 'r1-2') });
 
     await trainRun({ project, runId: 'live', options: { ...TRAINING_DEFAULTS, dataset: 'colours', model: 'simple-conv', epochs: 1, batchSize: 8, backend: 'wasm' } }, quiet);
-    await writeFile(join(runFolder(project, 'live'), 'running.json'), JSON.stringify({ pid: process.pid }));
-    await rm(join(runFolder(project, 'live'), 'summary.json'));
+    await writeFile(join(projectPaths(project).run('live'), 'running.json'), JSON.stringify({ pid: process.pid }));
+    await rm(join(projectPaths(project).run('live'), 'summary.json'));
     await expect(workbench.deleteRun({ runId: 'live' })).rejects.toThrow(/still training: cancel it before deleting it/);
   });
 });

@@ -4,8 +4,8 @@ import { Camera } from '../../src/core/sample/camera';
 import { createCast } from '../../src/core/sample/cast';
 import { interpolate } from '../../src/shared/keyframes';
 import { groundTruth } from '../../src/core/sample/ground-truth';
-import { Prng } from '../../src/core/sample/prng';
-import { SAMPLE_DEFAULTS, validateSampleOptions } from '../../src/core/sample/sample-options';
+import { Prng } from '../../src/core/util/prng';
+import { SAMPLE_DEFAULTS, readSampleOptions } from '../../src/core/sample/sample-options';
 
 // The default clip's people and annotations, without rendering a pixel.
 const camera = new Camera(SAMPLE_DEFAULTS.width, SAMPLE_DEFAULTS.height);
@@ -92,21 +92,21 @@ describe('the sample scene (default clip)', () => {
 
 describe('sample options', () => {
   it.each([
-    [{ frames: 0 }, 'frames', '--frames must be a whole number from 1 to 100000, got 0'],
-    [{ frames: 2.5 }, 'frames', '--frames must be a whole number'],
-    [{ width: 641 }, 'width', '--width must be an even whole number from 160 to 3840, got 641'],
-    [{ width: 100 }, 'width', '--width must be an even whole number'],
-    [{ height: 4000 }, 'height', '--height must be an even whole number from 120 to 2160'],
-    [{ fps: 0 }, 'fps', '--fps must be a number from 1 to 120'],
-    [{ seed: -1 }, 'seed', '--seed must be a whole number'],
-    [{ labelNoise: 0.6 }, 'labelNoise', '--label-noise must be a number from 0 to 0.5, got 0.6'],
-    [{ labelNoise: Number.NaN }, 'labelNoise', '--label-noise must be a number'],
+    [{ frames: 0 }, 'frames', '"frames" must be a whole number from 1 to 100000, got 0'],
+    [{ frames: 2.5 }, 'frames', '"frames" must be a whole number'],
+    [{ width: 641 }, 'width', '"width" must be an even whole number from 160 to 3840, got 641'],
+    [{ width: 100 }, 'width', '"width" must be an even whole number'],
+    [{ height: 4000 }, 'height', '"height" must be an even whole number from 120 to 2160'],
+    [{ fps: 0 }, 'fps', '"fps" must be a number from 1 to 120'],
+    [{ seed: -1 }, 'seed', '"seed" must be a whole number'],
+    [{ labelNoise: 0.6 }, 'labelNoise', '"labelNoise" must be a number from 0 to 0.5, got 0.6'],
+    [{ labelNoise: Number.NaN }, 'labelNoise', '"labelNoise" must be a number'],
   ])('refuses %j, naming the option', (change, field, message) => {
-    expect(() => validateSampleOptions({ ...SAMPLE_DEFAULTS, ...change })).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field } }));
-    expect(() => validateSampleOptions({ ...SAMPLE_DEFAULTS, ...change })).toThrowError(message);
+    expect(() => readSampleOptions({ ...SAMPLE_DEFAULTS, ...change })).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field } }));
+    expect(() => readSampleOptions({ ...SAMPLE_DEFAULTS, ...change })).toThrowError(message);
   });
 
   it('accepts the defaults', () => {
-    expect(validateSampleOptions(SAMPLE_DEFAULTS)).toEqual(SAMPLE_DEFAULTS);
+    expect(readSampleOptions(SAMPLE_DEFAULTS)).toEqual(SAMPLE_DEFAULTS);
   });
 });

@@ -1,10 +1,14 @@
 import { cp } from 'node:fs/promises';
 import { describe, expect, inject, it } from 'vitest';
-import type { JobInfo, SweepResult, WorkbenchEvent } from '../../src/shared/api';
+import type { WorkbenchEvent } from '../../src/shared/api';
+import type { JobInfo, SweepResult } from '../../src/shared/jobs';
 import { DATASET_DEFAULTS } from '../../src/shared/dataset';
 import { TRAINING_DEFAULTS } from '../../src/shared/runs';
-import { STUDY_COMPARISONS, type SweepRequest } from '../../src/shared/sweeps';
-import { expandSweep, readSweepRequest } from '../../src/core/training/sweep';
+import { STUDY_COMPARISONS, sweepRequestSchema, type SweepRequest } from '../../src/shared/sweeps';
+import { read } from '../../src/shared/schema';
+import { expandSweep } from '../../src/core/training/sweep';
+
+const readSweepRequest = (value: unknown) => read(sweepRequestSchema, value, { field: 'sweep' });
 import { useTempDirs } from '../support/temp-dir';
 import { testWorkbench } from '../support/workbench';
 
@@ -22,12 +26,12 @@ describe('sweeps', () => {
   });
 
   it('refuses a grid it cannot run, naming the setting', () => {
-    expect(() => readSweepRequest({ ...base, grid: { dropout: [0.1] } })).toThrow(/sweep.grid.dropout is not a setting a sweep can vary/);
-    expect(() => readSweepRequest({ ...base, grid: { batchSize: [] } })).toThrow(/sweep.grid.batchSize must list one value or more/);
-    expect(() => readSweepRequest({ ...base, grid: { batchSize: [8, 0] } })).toThrow(/batchSize must be a whole number/);
-    expect(() => readSweepRequest({ ...base, grid: { crop: ['face'] } })).toThrow(/options.crop must be one of box, head/);
+    expect(() => readSweepRequest({ ...base, grid: { dropout: [0.1] } })).toThrow('"sweep.grid.dropout" is not a field this takes');
+    expect(() => readSweepRequest({ ...base, grid: { batchSize: [] } })).toThrow('"sweep.grid.batchSize" must be a list of one value or more');
+    expect(() => readSweepRequest({ ...base, grid: { batchSize: [8, 0] } })).toThrow('"sweep.grid.batchSize[1]" must be a whole number from 1 to 4096, got 0');
+    expect(() => readSweepRequest({ ...base, grid: { crop: ['face'] } })).toThrow('"sweep.grid.crop[0]" must be one of box, head, got "face"');
     expect(() => readSweepRequest({ ...base, name: '../x' })).toThrow(/sweep.name/);
-    expect(() => readSweepRequest({ ...base, grid: { learningRate: [1, 2, 3, 4, 5, 6, 7, 8, 9], batchSize: [1, 2, 3, 4, 5, 6, 7, 8] } })).toThrow(/makes 72 runs; a sweep takes at most 64/);
+    expect(() => readSweepRequest({ ...base, grid: { learningRate: [1, 2, 3, 4, 5, 6, 7, 8, 9], batchSize: [1, 2, 3, 4, 5, 6, 7, 8] } })).toThrow(/"sweep.grid" must be a grid of at most 64 runs \(this one makes 72\)/);
   });
 
   it('holds the study’s five comparisons, each a valid sweep of the runs the study compared', () => {
@@ -48,7 +52,9 @@ describe('sweeps', () => {
       new Promise<WorkbenchEvent>((resolve) => {
         const timer = setInterval(() => {
           const end = events.find((event) => (event.type === 'job-done' || event.type === 'job-failed') && event.jobId === job.id);
-          if (end) resolve(end), clearInterval(timer);
+          if (!end) return;
+          clearInterval(timer);
+          resolve(end);
         }, 10);
       });
     const done = await ended(sweep);

@@ -9,14 +9,20 @@ import { DATASET_DEFAULTS } from '../../src/shared/dataset';
 import { TRAINING_DEFAULTS, type EpochMetrics, type RunConfig, type RunSummary, type TrainingOptions, type TrainingReport } from '../../src/shared/runs';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
 import type { JobContext } from '../../src/core/jobs/job-runner';
-import { listRuns, recordCrash, runFolder } from '../../src/core/runs/run-folder';
+import { projectPaths } from '../../src/core/project/layout';
+import { listRuns, recordCrash } from '../../src/core/runs/run-folder';
 import { accuracy, confusionMatrix, perClassMetrics } from '../../src/core/training/metrics';
 import { learningRateAt } from '../../src/core/training/optimizer';
 import { loadModel } from '../../src/core/training/load-model';
 import { augmentCrop } from '../../src/core/training/augment';
-import { Prng } from '../../src/core/sample/prng';
-import { trainRun, type RunResult } from '../../src/core/training/train-run';
-import { preflight, readTrainingOptions } from '../../src/core/training/training-options';
+import { Prng } from '../../src/core/util/prng';
+import { trainRun } from '../../src/core/training/train-run';
+import type { RunResult } from '../../src/shared/runs';
+import { preflight } from '../../src/core/training/training-options';
+import { read } from '../../src/shared/schema';
+import { trainingOptionsSchema } from '../../src/shared/runs';
+
+const readTrainingOptions = (value: unknown) => read(trainingOptionsSchema, value, { field: 'options' });
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -65,10 +71,10 @@ describe('training options', () => {
   it('fills in the defaults and names a bad field', () => {
     expect(readTrainingOptions({ dataset: 'd' })).toEqual({ ...TRAINING_DEFAULTS, dataset: 'd' });
     expect(() => readTrainingOptions({ dataset: 'd', batchSize: 0 })).toThrow(expect.objectContaining({ code: 'invalid-request', where: { field: 'options.batchSize' } }));
-    expect(() => readTrainingOptions({ dataset: 'd', model: 'vgg' })).toThrow(/options.model must be one of simple-conv, conv-bn, lenet5, resnet50/);
+    expect(() => readTrainingOptions({ dataset: 'd', model: 'vgg' })).toThrow('"options.model" must be one of simple-conv, conv-bn, lenet5, resnet50, got "vgg"');
     expect(() => readTrainingOptions({ dataset: 'd', learningRate: 0 })).toThrow(/above 0/);
-    expect(() => readTrainingOptions({ dataset: 'd', dropout: 0.5 })).toThrow(/options.dropout is not a training option/);
-    expect(() => readTrainingOptions({})).toThrow(/options.dataset must name a dataset/);
+    expect(() => readTrainingOptions({ dataset: 'd', dropout: 0.5 })).toThrow('"options.dropout" is not a field this takes');
+    expect(() => readTrainingOptions({})).toThrow('"options.dataset" is required');
   });
 
   it('schedules the learning rate per epoch: constant, stepped, cosine', () => {
@@ -160,7 +166,7 @@ describe('a training run', () => {
   });
 
   it('writes a run folder that can reproduce and judge it: config, metrics, confusion matrices, models, summary', async () => {
-    const folder = runFolder(project, 'first');
+    const folder = projectPaths(project).run('first');
     const config = await readJson<RunConfig>(join(folder, 'config.json'));
     expect(config.options).toEqual(options({ epochs: 4 }));
     expect(config.dataset).toMatchObject({ name: 'colours', size: 32, labels: ['MW', 'NM', 'ND'] });
@@ -179,7 +185,7 @@ describe('a training run', () => {
   });
 
   it('keeps the best checkpoint: loaded back, it scores what the summary says on the test part', async () => {
-    const folder = runFolder(project, 'first');
+    const folder = projectPaths(project).run('first');
     const model = await loadModel(join(folder, 'model-best'));
     const data = await readJson<{ samples: Array<{ file: string; split: string; label: string }> }>(join(project, 'datasets', 'colours', 'manifest.json'));
     const labels = ['MW', 'NM', 'ND'];
@@ -228,7 +234,7 @@ describe('stopping and failing', () => {
     };
     await expect(trainRun({ project, runId: 'cancelled', options: options({ epochs: 50 }) }, recording.context)).rejects.toThrow();
     expect(batchesBeforeCancel).toEqual([1]);
-    const summary = await readJson<RunSummary>(join(runFolder(project, 'cancelled'), 'summary.json'));
+    const summary = await readJson<RunSummary>(join(projectPaths(project).run('cancelled'), 'summary.json'));
     expect(summary).toMatchObject({ status: 'cancelled', epochs: 0 });
     expect(summary.error).toBeUndefined();
   });
@@ -246,7 +252,7 @@ describe('stopping and failing', () => {
     // A class weight beyond float32's range makes the weighted loss infinite at the first batch.
     await writeSyntheticDataset(project, 'colours', { classWeights: { MW: 1e39, NM: 1, ND: 1 } });
     await expect(trainRun({ project, runId: 'nan', options: options() }, recorder().context)).rejects.toMatchObject({ code: 'diverged', where: { field: 'learningRate' } });
-    const summary = await readJson<RunSummary>(join(runFolder(project, 'nan'), 'summary.json'));
+    const summary = await readJson<RunSummary>(join(projectPaths(project).run('nan'), 'summary.json'));
     expect(summary).toMatchObject({ status: 'failed', error: { code: 'diverged' } });
     expect(summary.error!.message).toMatch(/epoch 1, batch \d+: training diverged/);
   });
@@ -261,7 +267,7 @@ describe('stopping and failing', () => {
     await writeSyntheticDataset(project, 'colours', dataset);
     await expect(preflight(project, options(change))).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
     await expect(trainRun({ project, runId: 'bad', options: options(change) }, recorder().context)).rejects.toThrow(message);
-    const summary = await readJson<RunSummary>(join(runFolder(project, 'bad'), 'summary.json'));
+    const summary = await readJson<RunSummary>(join(projectPaths(project).run('bad'), 'summary.json'));
     expect(summary).toMatchObject({ status: 'failed', error: { code } });
   });
 
@@ -278,7 +284,7 @@ describe('stopping and failing', () => {
   it('lists a run cut off by a crash as interrupted, and one whose worker died as failed with the reason', async () => {
     const project = await projectWithColours();
     await trainRun({ project, runId: 'cut-off', options: options({ epochs: 1 }) }, recorder().context);
-    const folder = runFolder(project, 'cut-off');
+    const folder = projectPaths(project).run('cut-off');
     // As a process killed mid-run leaves it: no summary, and a running.json naming a process that is gone.
     const { stdout: deadPid } = await promisify(execFile)(process.execPath, ['-p', 'process.pid']);
     await writeFile(join(folder, 'running.json'), JSON.stringify({ pid: Number(deadPid), startedAt: new Date().toISOString() }));

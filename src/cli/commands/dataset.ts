@@ -1,12 +1,16 @@
 import { WorkbenchError } from '../../shared/errors';
-import { DATASET_DEFAULTS, type DatasetOptions } from '../../shared/dataset';
+import { DATASET_DEFAULTS, datasetOptionsSchema } from '../../shared/dataset';
+import { read } from '../../shared/schema';
 import { buildDataset } from '../../core/dataset/build-dataset';
 import type { CliCommand } from '../command';
 import { progressPrinter } from '../progress';
-import { requiredString } from './import';
-import { choice, number } from '../flags';
+import { flagOf, given, number, required } from '../flags';
 
 const d = DATASET_DEFAULTS;
+/** The flag of each dataset option, where it is not the option's name in kebab case. */
+const FLAGS = { ndPolicy: '--nd', square: '--aspect' };
+const NUMBERS = ['stride', 'gap', 'headFraction', 'padding', 'size', 'minSize', 'seed'] as const;
+const CHOICES = ['splitBy', 'classes', 'ndPolicy', 'balance', 'crop'] as const;
 
 export const datasetCommand: CliCommand = {
   summary: 'cut a crop dataset from a project’s labelled boxes, split so neighbouring frames never leak',
@@ -38,32 +42,26 @@ export const datasetCommand: CliCommand = {
       ...['aspect', 'skip-occluded', 'flip', 'jitter', 'force'].map((name) => [name, { type: 'boolean' }]),
     ],
   ) as CliCommand['options'],
+  flags: FLAGS,
 
   async run(args, { json, output }) {
-    const options: DatasetOptions = {
-      stride: number(args.stride, d.stride, 'stride'),
-      split: splitFractions(args.split),
-      gap: number(args.gap, d.gap, 'gap'),
-      splitBy: choice(args['split-by'], ['time', 'track', 'random'] as const, d.splitBy, 'split-by'),
-      classes: choice(args.classes, ['MW,NM,ND', 'MW,NM'] as const, d.classes, 'classes'),
-      ndPolicy: choice(args.nd, ['merge', 'drop'] as const, d.ndPolicy, 'nd'),
-      balance: choice(args.balance, ['none', 'undersample', 'weights'] as const, d.balance, 'balance'),
-      crop: choice(args.crop, ['box', 'head'] as const, d.crop, 'crop'),
-      headFraction: number(args['head-fraction'], d.headFraction, 'head-fraction'),
-      padding: number(args.padding, d.padding, 'padding'),
-      square: args.aspect !== true,
-      size: number(args.size, d.size, 'size'),
-      minSize: number(args['min-size'], d.minSize, 'min-size'),
-      skipOccluded: args['skip-occluded'] === true,
-      flip: args.flip === true,
-      jitter: args.jitter === true,
-      seed: number(args.seed, d.seed, 'seed'),
-    };
+    const options = read(
+      datasetOptionsSchema,
+      given({
+        ...Object.fromEntries(NUMBERS.map((key) => [key, number(args[flagOf(key, FLAGS).slice(2)], key)])),
+        ...Object.fromEntries(CHOICES.map((key) => [key, args[flagOf(key, FLAGS).slice(2)]])),
+        split: splitFractions(args.split),
+        square: args.aspect === true ? false : undefined,
+        skipOccluded: args['skip-occluded'] === true || undefined,
+        flip: args.flip === true || undefined,
+        jitter: args.jitter === true || undefined,
+      }),
+    );
     // Ctrl+C cancels: the build cleans up after itself and leaves no half-written dataset.
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
-    const summary = await buildDataset(requiredString(args.project, '--project'), requiredString(args.name, '--name'), options, { signal: controller.signal, ...progressPrinter(output, json) }, args.force === true).finally(() => process.off('SIGINT', stop));
+    const summary = await buildDataset(required(args.project, 'project'), required(args.name, 'name'), options, { signal: controller.signal, ...progressPrinter(output, json) }, args.force === true).finally(() => process.off('SIGINT', stop));
     if (json) output.out(JSON.stringify(summary));
     else {
       output.out(`Wrote ${summary.crops} crops to ${summary.path} in ${summary.seconds} s (${summary.cropsPerSecond} crops/s)${summary.reused ? `; ${summary.reused} were unchanged and copied from the last build` : ''}`);
@@ -74,9 +72,10 @@ export const datasetCommand: CliCommand = {
   },
 };
 
-function splitFractions(value: string | boolean | undefined): [number, number, number] {
-  if (value === undefined) return d.split;
-  const parts = typeof value === 'string' ? value.split(',').map(Number) : [];
-  if (parts.length !== 3 || parts.some((part) => !Number.isFinite(part))) throw new WorkbenchError('invalid-request', `--split must be three fractions such as 0.7,0.15,0.15, got "${String(value)}"`, { field: 'split' });
-  return parts as [number, number, number];
+/** "0.7,0.15,0.15" as three numbers; the declaration checks that they are fractions adding up to 1. */
+function splitFractions(value: string | boolean | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = typeof value === 'string' ? value.split(',') : [];
+  if (parts.length !== 3) throw new WorkbenchError('invalid-request', `"split" must be three fractions such as 0.7,0.15,0.15, got "${String(value)}"`, { field: 'split' });
+  return parts.map((part) => number(part, 'split')!);
 }

@@ -1,11 +1,13 @@
 import { WorkbenchError } from '../../shared/errors';
 import { exportAnnotations } from '../../core/annotations/export-annotations';
 import { resolve } from 'node:path';
-import { PROJECT_FILE } from '../../shared/project';
-import { ANNOTATIONS_FILE, AnnotationStore, HISTORY_DIR } from '../../core/project/annotation-store';
+import { AnnotationStore } from '../../core/project/annotation-store';
+import { ANNOTATIONS_FILE, PROJECT_FILE, protectedEntries } from '../../core/project/layout';
 import { readProjectSettings } from '../../core/project/project-settings';
 import type { CliCommand } from '../command';
-import { formatOption, requiredString } from './import';
+import { formatSchema } from './import';
+import { required } from '../flags';
+import { read } from '../../shared/schema';
 
 export const exportCommand: CliCommand = {
   summary: 'write a project’s annotations as Pascal VOC, CVAT for video or CVAT for images',
@@ -13,17 +15,17 @@ export const exportCommand: CliCommand = {
   options: { project: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
 
   async run(args, { json, output }) {
-    const project = requiredString(args.project, '--project');
-    const format = formatOption(args.format);
-    const out = requiredString(args.out, '--out');
+    const project = required(args.project, 'project');
+    const format = read(formatSchema, args.format, { field: 'format' });
+    const out = required(args.out, 'out');
     const settings = await readProjectSettings(project);
     const store = settings && (await AnnotationStore.load(project, settings.labels.map((label) => label.name)));
-    if (!settings || !store) throw new WorkbenchError('not-found', `${project} has no annotations to export (no project.json or annotations.json): import some first`, { file: project });
+    if (!settings || !store) throw new WorkbenchError('not-found', `${project} has no annotations to export (no ${PROJECT_FILE} or ${ANNOTATIONS_FILE}): import some first`, { file: project });
     const report = await exportAnnotations(store.annotations, format, out, {
       name: settings.name,
       labels: settings.labels,
       force: args.force === true,
-      project: { folder: resolve(project), protected: [PROJECT_FILE, ANNOTATIONS_FILE, HISTORY_DIR, 'imports', ...(settings.media ? [settings.media.path] : [])] },
+      project: { folder: resolve(project), protected: protectedEntries(settings.media) },
       ...(settings.media ? { source: settings.media.path.split('/').pop()! } : {}),
     });
     if (json) output.out(JSON.stringify(report));

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { predictProject } from '../../core/review/predict-project';
 import type { CliCommand } from '../command';
-import { number } from '../flags';
+import { given, number, required } from '../flags';
 import { progressPrinter } from '../progress';
-import { requiredString } from './import';
 
 export const predictCommand: CliCommand = {
   summary: 'run a training run’s best model over the project’s boxes; written to the run’s predictions/project.json',
@@ -16,10 +15,9 @@ export const predictCommand: CliCommand = {
     process.once('SIGINT', stop);
     const result = await predictProject(
       {
-        project: resolve(requiredString(args.project, '--project')),
-        runId: requiredString(args.run, '--run'),
-        ...(args.from !== undefined ? { from: number(args.from, 0, 'from') } : {}),
-        ...(args.to !== undefined ? { to: number(args.to, 0, 'to') } : {}),
+        project: resolve(required(args.project, 'project')),
+        runId: required(args.run, 'run'),
+        ...given({ from: number(args.from, 'from'), to: number(args.to, 'to') }),
       },
       { signal: controller.signal, ...progressPrinter(output, json) },
     ).finally(() => process.off('SIGINT', stop));

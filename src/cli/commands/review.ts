@@ -3,9 +3,10 @@ import { crossFit } from '../../core/review/cross-fit';
 import { reviewRun } from '../../core/review/review-run';
 import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
-import { number } from '../flags';
+import { number, required } from '../flags';
+import { read } from '../../shared/schema';
+import { foldsSchema } from '../../shared/review';
 import { progressPrinter } from '../progress';
-import { requiredString } from './import';
 
 export const reviewCommand: CliCommand = {
   summary: 'list the boxes whose label a run’s model most doubts, likeliest mistakes first',
@@ -21,16 +22,16 @@ export const reviewCommand: CliCommand = {
   options: { project: { type: 'string' }, run: { type: 'string' }, top: { type: 'string' }, folds: { type: 'string' } },
 
   async run(args, { json, output }) {
-    const project = resolve(requiredString(args.project, '--project'));
-    const run = await findRun(project, requiredString(args.run, '--run'));
+    const project = resolve(required(args.project, 'project'));
+    const run = await findRun(project, required(args.run, 'run'));
     if (args.folds !== undefined) {
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
-      await crossFit({ project, runId: run.id, folds: number(args.folds, 3, 'folds') }, { signal: controller.signal, ...progressPrinter(output, json) }).finally(() => process.off('SIGINT', stop));
+      await crossFit({ project, runId: run.id, folds: read(foldsSchema, number(args.folds, 'folds'), { field: 'folds' }) }, { signal: controller.signal, ...progressPrinter(output, json) }).finally(() => process.off('SIGINT', stop));
     }
     // Labels kept in the window's review are already left out of the queue.
-    const { outOfSample, complete, entries: queue, kept } = await reviewRun(project, run.id, number(args.top, 50, 'top'));
+    const { outOfSample, complete, entries: queue, kept } = await reviewRun(project, run.id, number(args.top, 'top') ?? 50);
     const sample = outOfSample ? 'out of sample (cross-fitted)' : 'in sample: a model does not doubt labels it trained on; --folds gives better ones';
     if (json) {
       output.out(JSON.stringify({ runId: run.id, complete, outOfSample, queue }));

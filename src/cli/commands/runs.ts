@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { listRuns } from '../../core/runs/run-folder';
 import type { CliCommand } from '../command';
-import { requiredString } from './import';
+import { required } from '../flags';
 
 export const runsCommand: CliCommand = {
   summary: 'list a project’s training runs, newest first, with how each ended',
@@ -9,7 +9,7 @@ export const runsCommand: CliCommand = {
   options: { project: { type: 'string' } },
 
   async run(args, { json, output }) {
-    const runs = await listRuns(resolve(requiredString(args.project, '--project')));
+    const runs = await listRuns(resolve(required(args.project, 'project')));
     if (json) {
       output.out(JSON.stringify(runs));
       return 0;

@@ -1,6 +1,9 @@
-import { WorkbenchError } from '../../shared/errors';
+import { samplePaths } from '../../core/project/layout';
 import { generateSample } from '../../core/sample/generate-sample';
-import { SAMPLE_DEFAULTS, type SampleOptions } from '../../core/sample/sample-options';
+import { SAMPLE_DEFAULTS } from '../../core/sample/sample-options';
+import { flagOf, given, number } from '../flags';
+
+const NUMBERS = ['frames', 'fps', 'width', 'height', 'seed', 'labelNoise'] as const;
 import type { CliCommand } from '../command';
 import { progressPrinter } from '../progress';
 
@@ -29,15 +32,10 @@ export const sampleCommand: CliCommand = {
   positionals: { min: 1, max: 1, names: 'DIR' },
 
   async run(args, { json, output }, positionals) {
-    const options: SampleOptions = {
-      frames: number(args.frames, SAMPLE_DEFAULTS.frames, '--frames'),
-      fps: number(args.fps, SAMPLE_DEFAULTS.fps, '--fps'),
-      width: number(args.width, SAMPLE_DEFAULTS.width, '--width'),
-      height: number(args.height, SAMPLE_DEFAULTS.height, '--height'),
-      seed: number(args.seed, SAMPLE_DEFAULTS.seed, '--seed'),
-      labelNoise: number(args['label-noise'], SAMPLE_DEFAULTS.labelNoise, '--label-noise'),
+    const options = given({
+      ...Object.fromEntries(NUMBERS.map((key) => [key, number(args[flagOf(key)!.slice(2)], key)])),
       framesDir: args['frames-dir'] === true,
-    };
+    });
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -49,7 +47,7 @@ export const sampleCommand: CliCommand = {
         output.out(
           `Wrote the sample project to ${summary.path}\n` +
             `  ${summary.frames} frames at ${summary.width}x${summary.height}, ${summary.fps} fps; ${summary.people} people; ${summary.boxes} boxes (${labels})\n` +
-            (summary.labelNoise ? `  label noise: ${summary.labelNoise.relabelled} boxes relabelled, ${summary.labelNoise.shifted} shifted (annotations/noisy/label-noise.json)\n` : '') +
+            (summary.labelNoise ? `  label noise: ${summary.labelNoise.relabelled} boxes relabelled, ${summary.labelNoise.shifted} shifted (${samplePaths(summary.path).labelNoise})\n` : '') +
             `  ${summary.seconds} s in all; ${summary.framesPerSecond} frames/s rendered and encoded`,
         );
       }
@@ -63,10 +61,3 @@ export const sampleCommand: CliCommand = {
     }
   },
 };
-
-function number(value: string | boolean | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(parsed)) throw new WorkbenchError('invalid-request', `${flag} must be a number, got "${String(value)}"`, { field: flag.slice(2) });
-  return parsed;
-}

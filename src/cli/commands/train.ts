@@ -1,17 +1,18 @@
 import { resolve } from 'node:path';
-import { BACKEND_CHOICES, TRAINING_DEFAULTS as t, type EpochMetrics, type SplitMetrics } from '../../shared/runs';
+import { BACKEND_CHOICES, TRAINING_DEFAULTS as t, trainingOptionsSchema, type EpochMetrics, type SplitMetrics } from '../../shared/runs';
+import { read } from '../../shared/schema';
 import { MODEL_NAMES } from '../../shared/training';
 import { newRunId } from '../../core/runs/run-folder';
 import { trainRun } from '../../core/training/train-run';
-import { preflight, readTrainingOptions } from '../../core/training/training-options';
+import { preflight } from '../../core/training/training-options';
 import type { CliCommand } from '../command';
-import { number } from '../flags';
+import { flagOf, given, number, required } from '../flags';
 import { progressPrinter } from '../progress';
-import { requiredString } from './import';
 
-/** Flag for each training option, so errors name what the user typed. */
-const FLAGS: Record<string, string> = { dataset: 'dataset', model: 'model', epochs: 'epochs', batchSize: 'batch', learningRate: 'lr', momentum: 'momentum', optimizer: 'optimizer', schedule: 'schedule', stepEvery: 'step-every', stepFactor: 'step-factor', patience: 'patience', seed: 'seed', backend: 'backend', classWeights: 'no-class-weights' };
-const NUMERIC = ['epochs', 'batchSize', 'learningRate', 'momentum', 'stepEvery', 'stepFactor', 'patience', 'seed'];
+/** The flag of each training option, where it is not the option's name in kebab case. */
+const FLAGS = { batchSize: '--batch', learningRate: '--lr', classWeights: '--no-class-weights' };
+const NUMBERS = ['epochs', 'batchSize', 'learningRate', 'momentum', 'stepEvery', 'stepFactor', 'patience', 'seed'] as const;
+const CHOICES = ['dataset', 'model', 'optimizer', 'schedule', 'backend'] as const;
 
 export const trainCommand: CliCommand = {
   summary: 'train a classifier on one of a project’s datasets; the run is written to DIR/runs/<run id>',
@@ -32,17 +33,23 @@ export const trainCommand: CliCommand = {
     `--seed N             weights and shuffling (default ${t.seed})`,
     `--backend B          ${BACKEND_CHOICES.join(', ')} (default auto: the fastest that loads)`,
   ],
-  options: Object.fromEntries([...['project', ...Object.values(FLAGS).filter((flag) => flag !== 'no-class-weights')].map((name) => [name, { type: 'string' }]), ['no-class-weights', { type: 'boolean' }]]) as CliCommand['options'],
+  options: Object.fromEntries([
+    ...['project', 'dataset', 'model', 'epochs', 'batch', 'lr', 'momentum', 'optimizer', 'schedule', 'step-every', 'step-factor', 'patience', 'seed', 'backend'].map((name) => [name, { type: 'string' }]),
+    ['no-class-weights', { type: 'boolean' }],
+  ]) as CliCommand['options'],
+  flags: FLAGS,
 
   async run(args, { json, output }) {
-    const project = resolve(requiredString(args.project, '--project'));
-    const given: Record<string, unknown> = {};
-    for (const [key, flag] of Object.entries(FLAGS)) {
-      const value = args[flag];
-      if (value === undefined) continue;
-      given[key] = key === 'classWeights' ? false : NUMERIC.includes(key) ? number(value, 0, flag) : value;
-    }
-    const options = readTrainingOptions(given, '--', (key) => FLAGS[key] ?? key);
+    const project = resolve(required(args.project, 'project'));
+    const flag = (key: string) => flagOf(key, FLAGS).slice(2);
+    const options = read(
+      trainingOptionsSchema,
+      given({
+        ...Object.fromEntries(NUMBERS.map((key) => [key, number(args[flag(key)], key)])),
+        ...Object.fromEntries(CHOICES.map((key) => [key, args[flag(key)]])),
+        classWeights: args['no-class-weights'] === true ? false : undefined,
+      }),
+    );
     await preflight(project, options);
 
     // Ctrl+C cancels within a batch; the run folder records that it was cancelled.

@@ -2,7 +2,8 @@ import { importAnnotations } from '../../core/annotations/import-annotations';
 import { readProjectSettings } from '../../core/project/project-settings';
 import type { CliCommand } from '../command';
 import { printImportReport } from './annotation-report';
-import { formatOption } from './import';
+import { formatSchema } from './import';
+import { read } from '../../shared/schema';
 
 export const validateCommand: CliCommand = {
   summary: 'check annotations without importing them: counts and every problem, by file and line',
@@ -12,7 +13,7 @@ export const validateCommand: CliCommand = {
 
   async run(args, { json, output }, [path]) {
     const settings = typeof args.project === 'string' ? await readProjectSettings(args.project) : null;
-    const { report } = await importAnnotations(path!, { settings, ...(args.format !== undefined ? { format: formatOption(args.format) } : {}) });
+    const { report } = await importAnnotations(path!, { settings, ...(args.format !== undefined ? { format: read(formatSchema, args.format, { field: 'format' }) } : {}) });
     if (json) output.out(JSON.stringify(report));
     else printImportReport(report, output);
     // Errors mean something would be skipped on import: scripts should see that.

@@ -78,7 +78,7 @@ async function checkOut(path: string, force: boolean): Promise<void> {
     await rm(path, { recursive: true });
     return;
   }
-  throw new WorkbenchError('already-exists', `${path} already exists: choose a new path, or pass --force to replace it`, { file: path });
+  throw new WorkbenchError('already-exists', `${path} already exists: choose a new path, or replace it with "force"`, { file: path });
 }
 
 /** What `format` loses of these annotations, so the user is told rather than surprised. */

@@ -39,7 +39,7 @@ export async function importAnnotations(source: string, options: ImportOptions):
 
   let read: ReadResult;
   if (info.isDirectory()) {
-    if (options.format && options.format !== 'voc') throw new WorkbenchError('invalid-request', `${path} is a folder, which can only be Pascal VOC (--format voc)`, { file: path });
+    if (options.format && options.format !== 'voc') throw new WorkbenchError('invalid-request', `${path} is a folder, which can only be Pascal VOC ("format" voc)`, { file: path });
     read = await readVoc(path, { ...(media ? { size: { width: media.width, height: media.height } } : {}), ...(options.frameNames ? { frameNames: options.frameNames } : {}) });
   } else {
     if (info.size > MAX_XML_BYTES) {
@@ -48,7 +48,7 @@ export async function importAnnotations(source: string, options: ImportOptions):
     const content = await readFile(path, 'utf8');
     const format = options.format ?? detectCvatFormat(parseCvat(content, path));
     if (format === 'voc') throw new WorkbenchError('invalid-request', `${path} is a file; Pascal VOC is a folder of XML files`, { file: path });
-    if (!format) throw new WorkbenchError('invalid-annotations', `${path} has neither <track> nor <image> elements: say which CVAT format it is with --format`, { file: path });
+    if (!format) throw new WorkbenchError('invalid-annotations', `${path} has neither <track> nor <image> elements: say which CVAT format it is with "format"`, { file: path });
     const fallback = media ? { width: media.width, height: media.height, frameCount: media.frameCount } : undefined;
     read = format === 'cvat-video' ? readCvatVideo(content, path, fallback) : readCvatImages(content, path);
   }

@@ -2,55 +2,43 @@
 // in a hidden folder and moved into place at the end: a failed or cancelled build leaves nothing.
 
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BoxGeometry } from '../../shared/annotations';
-import { SPLITS, type CropVariant, type DatasetManifest, type DatasetOptions, type DatasetSample } from '../../shared/dataset';
+import { SPLITS, datasetNameSchema, type CropVariant, type DatasetManifest, type DatasetOptions, type DatasetSample, type DatasetSummary } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
-import { writeFileAtomic } from '../fs/atomic-write';
+import { writeJsonFile } from '../fs/json-file';
 import { replaceWith, sweepLeftovers } from '../fs/replace';
 import type { JobContext } from '../jobs/job-runner';
 import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
 import { AnnotationStore } from '../project/annotation-store';
+import { PROJECT_FILE, datasetPaths, projectPaths } from '../project/layout';
 import { readProjectSettings } from '../project/project-settings';
-import { Prng } from '../sample/prng';
+import { Prng } from '../util/prng';
 import { cropImage, cropRegion, type CropLook } from './crop-region';
-import { validateDatasetOptions } from './dataset-options';
+import { readDatasetManifest } from './dataset-manifest';
+import { checkAgainstClip } from './dataset-options';
+import { read } from '../../shared/schema';
 import { planDataset, type PlannedSample } from './plan-dataset';
 
-export const DATASETS_DIR = 'datasets';
-
-export interface DatasetSummary {
-  name: string;
-  path: string;
-  crops: number;
-  /** Crops copied unchanged from the previous build of the same dataset. */
-  reused: number;
-  counts: DatasetManifest['counts'];
-  warnings: string[];
-  seconds: number;
-  cropsPerSecond: number;
-}
 
 export async function buildDataset(projectDir: string, name: string, options: DatasetOptions, context: JobContext, force = false): Promise<DatasetSummary> {
   const started = performance.now();
-  if (!/^[\w.-]{1,64}$/.test(name) || name.startsWith('.')) {
-    throw new WorkbenchError('invalid-request', `--name must be 1 to 64 letters, digits, dots, dashes or underscores, not starting with a dot, got "${name}"`, { field: 'name' });
-  }
+  read(datasetNameSchema, name, { field: 'name' });
   const settings = await readProjectSettings(projectDir);
-  if (!settings?.media) throw new WorkbenchError('invalid-request', `${projectDir} has no media in its project.json: a dataset is cut from its video or frames`, { file: projectDir });
+  if (!settings?.media) throw new WorkbenchError('invalid-request', `${projectDir} has no media in its ${PROJECT_FILE}: a dataset is cut from its video or frames`, { file: projectDir });
   const store = await AnnotationStore.load(projectDir, settings.labels.map((label) => label.name));
   if (!store) throw new WorkbenchError('invalid-request', `${projectDir} has no annotations yet: import some first`, { file: projectDir });
-  const target = join(projectDir, DATASETS_DIR, name);
+  const target = projectPaths(projectDir).dataset(name);
   if ((await stat(target).catch(() => null)) && !force) {
-    throw new WorkbenchError('already-exists', `The dataset ${name} already exists in ${projectDir}: choose another --name, or --force to rebuild it`, { file: target });
+    throw new WorkbenchError('already-exists', `The dataset ${name} already exists in ${projectDir}: choose another name, or rebuild it (force)`, { file: target });
   }
   const annotations = store.annotations;
-  validateDatasetOptions(options, annotations.frameCount);
+  checkAgainstClip(options, annotations.frameCount);
   const plan = planDataset(annotations, options);
 
   await sweepLeftovers(target);
-  const staging = join(projectDir, DATASETS_DIR, `.${name}.partial-${randomBytes(4).toString('hex')}`);
+  const staging = join(projectPaths(projectDir).datasets, `.${name}.partial-${randomBytes(4).toString('hex')}`);
   await mkdir(staging, { recursive: true });
   try {
     for (const split of SPLITS) for (const label of plan.labels) await mkdir(join(staging, split, label), { recursive: true });
@@ -59,7 +47,7 @@ export async function buildDataset(projectDir: string, name: string, options: Da
     const source = { path: media.path, bytes: mediaInfo.size, modified: mediaInfo.mtimeMs, frameCount: annotations.frameCount };
     const written: DatasetSample[] = [];
     // A rebuild copies what has not changed: same video, same box region, same pixel settings.
-    const previous = force && media.kind === 'video' ? await reusableCrops(target, options, source) : new Map<string, DatasetSample[]>();
+    const previous = force && media.kind === 'video' ? await reusableCrops(projectDir, name, options, source) : new Map<string, DatasetSample[]>();
     let reused = 0;
     const toCut: PlannedSample[] = [];
     for (const sample of plan.samples) {
@@ -114,7 +102,7 @@ export async function buildDataset(projectDir: string, name: string, options: Da
       augmentation: { materialised: (['flip', 'jitter'] as const).filter((variant) => options[variant]) },
       samples: written.sort((a, b) => a.frame - b.frame || a.trackId - b.trackId || a.variant.localeCompare(b.variant)),
     };
-    await writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+    await writeJsonFile(datasetPaths(staging).manifest, manifest);
     await replaceWith(staging, target);
     const seconds = (performance.now() - started) / 1000;
     return { name, path: target, crops: written.length, reused, counts: plan.counts, warnings: plan.warnings, seconds: Math.round(seconds * 10) / 10, cropsPerSecond: Math.round(written.length / seconds) };
@@ -133,10 +121,11 @@ function baseName(sample: { split: string; label: string; frame: number; trackId
 
 /**
  * The previous build's crops (each box's variants together), when it was made with the same pixel
- * settings (size, shape, padding, crop kind, augmentation and seed); empty otherwise.
+ * settings (size, shape, padding, crop kind, augmentation and seed); empty otherwise, and when its
+ * manifest cannot be read: a rebuild is how a damaged dataset is mended.
  */
-async function reusableCrops(target: string, options: DatasetOptions, source: DatasetManifest['source']): Promise<Map<string, DatasetSample[]>> {
-  const manifest = await readFile(join(target, 'manifest.json'), 'utf8').then((text) => JSON.parse(text) as DatasetManifest, () => null);
+async function reusableCrops(projectDir: string, name: string, options: DatasetOptions, source: DatasetManifest['source']): Promise<Map<string, DatasetSample[]>> {
+  const manifest = await readDatasetManifest(projectDir, name).catch(() => null);
   const pixels = (o: DatasetOptions) => JSON.stringify([o.size, o.square, o.padding, o.crop, o.headFraction, o.flip, o.jitter, o.jitter ? o.seed : 0]);
   const families = new Map<string, DatasetSample[]>();
   if (!manifest || pixels(manifest.options) !== pixels(options) || JSON.stringify(manifest.source) !== JSON.stringify(source)) return families;

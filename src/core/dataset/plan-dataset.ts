@@ -5,7 +5,7 @@ import type { BoxGeometry, ProjectAnnotations } from '../../shared/annotations';
 import { SPLITS, classOf, type ClassCounts, type DatasetOptions, type SplitName } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import { boxAt } from '../../shared/keyframes';
-import { Prng } from '../sample/prng';
+import { Prng } from '../util/prng';
 
 export interface PlannedSample {
   frame: number;
@@ -69,7 +69,7 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
   SPLITS.forEach((split, index) => {
     const total = Object.values(counts[split]).reduce((sum, count) => sum + count, 0);
     if (options.split[index]! > 0 && total === 0) {
-      throw new WorkbenchError('invalid-request', `The ${split} part would hold no crops: take more frames (a smaller --stride), a smaller --gap, or another --split`, { field: 'split' });
+      throw new WorkbenchError('invalid-request', `The ${split} part would hold no crops: take more frames (a smaller "stride"), a smaller "gap", or another "split"`, { field: 'split' });
     }
     for (const label of labels) if (total > 0 && counts[split][label] === 0) warnings.push(`the ${split} part has no ${label} crops`);
   });

@@ -2,10 +2,10 @@
 // throttled here, once for every kind of job, so producers can report as often as they like.
 
 import { randomUUID } from 'node:crypto';
-import type { JobEvent, JobInfo, JobKind, JobProgress } from '../../shared/api';
+import type { JobDone, JobEvent, JobInfo, JobKind, JobProgress, JobResult } from '../../shared/jobs';
 import type { TrainingReport } from '../../shared/runs';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
-import { Emitter } from '../event-emitter';
+import { Emitter } from '../util/event-emitter';
 import type { JobSlots } from './job-slots';
 
 export interface JobContext {
@@ -17,7 +17,7 @@ export interface JobContext {
   report?(report: TrainingReport): void;
 }
 
-export type JobWork = (context: JobContext) => Promise<unknown>;
+export type JobWork<Result> = (context: JobContext) => Promise<Result>;
 
 /** At most this many progress events a second per job, plus the last one before the job ends. */
 const PROGRESS_EVENTS_PER_SECOND = 8;
@@ -50,7 +50,7 @@ export class JobRunner {
   }
 
   /** Starts `work` now, or with `slots` once one is free (the job is 'queued' until then). */
-  start(kind: JobKind, title: string, work: JobWork, slots?: JobSlots): JobInfo {
+  start<K extends JobKind>(kind: K, title: string, work: JobWork<JobResult<K>>, slots?: JobSlots): JobInfo {
     const job: RunningJob = {
       info: { id: randomUUID(), kind, title, state: slots ? 'queued' : 'running', progress: null, startedAt: new Date(this.now()).toISOString() },
       controller: new AbortController(),
@@ -61,7 +61,7 @@ export class JobRunner {
     };
     this.jobs.set(job.info.id, job);
     this.emit({ type: 'job-started', job: structuredClone(job.info) });
-    job.ended = this.run(job, work, slots);
+    job.ended = this.run(job, kind, work, slots);
     return structuredClone(job.info);
   }
 
@@ -80,7 +80,7 @@ export class JobRunner {
     if (isActive(job.info)) job.controller.abort();
   }
 
-  private async run(job: RunningJob, work: JobWork, slots?: JobSlots): Promise<void> {
+  private async run<K extends JobKind>(job: RunningJob, kind: K, work: JobWork<JobResult<K>>, slots?: JobSlots): Promise<void> {
     const { signal } = job.controller;
     let release = () => {};
     if (slots) {
@@ -112,7 +112,7 @@ export class JobRunner {
       // Work that finished is done, even if a cancel came too late to stop it.
       const result = await work(context);
       this.flushProgress(job, true);
-      this.finish(job, 'done', { type: 'job-done', jobId: job.info.id, result });
+      this.finish(job, 'done', doneEvent(job.info.id, kind, result));
     } catch (error) {
       if (signal.aborted) return this.finish(job, 'cancelled', { type: 'job-cancelled', jobId: job.info.id });
       const data = toErrorData(error);
@@ -151,4 +151,9 @@ export class JobRunner {
 
 function isActive(info: JobInfo): boolean {
   return info.state === 'queued' || info.state === 'running';
+}
+
+/** `start` pairs each kind with its result type; the compiler cannot follow that pairing into the union. */
+function doneEvent<K extends JobKind>(jobId: string, kind: K, result: JobResult<K>): JobDone {
+  return { type: 'job-done', jobId, kind, result } as JobDone;
 }

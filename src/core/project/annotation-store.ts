@@ -4,16 +4,16 @@
 import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnnotationTrack, Edit, EditResult, ProjectAnnotations } from '../../shared/annotations';
-import { ANNOTATIONS_SCHEMA } from '../../shared/annotations';
+import { ANNOTATIONS_SCHEMA, projectAnnotationsSchema } from '../../shared/annotations';
+import { read } from '../../shared/schema';
 import type { SaveState } from '../../shared/api';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { applyEdit, restore, type AppliedEdit } from '../annotations/edits';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { parseJsonFile } from '../fs/json-file';
 import { isFile } from '../fs/paths';
+import { projectPaths } from './layout';
 
-export const ANNOTATIONS_FILE = 'annotations.json';
-export const HISTORY_DIR = 'history';
 /** Edits are written this long after the first unsaved one (well within the promised second), however fast more follow. */
 const SAVE_DELAY_MS = 200;
 /** A copy of the file goes to history/ at most this often, and the newest this many are kept. */
@@ -39,7 +39,7 @@ export class AnnotationStore {
 
   /** The project's annotations, or null when it has none yet. */
   static async load(folder: string, labels: readonly string[], onSaveState: (state: SaveState) => void = () => {}): Promise<AnnotationStore | null> {
-    const file = join(folder, ANNOTATIONS_FILE);
+    const file = projectPaths(folder).annotations;
     if (!(await isFile(file))) return null;
     return new AnnotationStore(folder, parseAnnotations(await readFile(file, 'utf8'), file), labels, onSaveState);
   }
@@ -102,7 +102,7 @@ export class AnnotationStore {
   }
 
   private async write(): Promise<void> {
-    const file = join(this.folder, ANNOTATIONS_FILE);
+    const file = projectPaths(this.folder).annotations;
     try {
       if (Date.now() - this.lastHistoryAt >= HISTORY_EVERY_MS && (await isFile(file))) await this.keepHistory(file);
       await writeFileAtomic(file, JSON.stringify(this.current));
@@ -117,7 +117,7 @@ export class AnnotationStore {
   }
 
   private async keepHistory(file: string): Promise<void> {
-    const folder = join(this.folder, HISTORY_DIR);
+    const folder = projectPaths(this.folder).history;
     await mkdir(folder, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     await copyFile(file, join(folder, `annotations-${stamp}.json`));
@@ -130,31 +130,23 @@ export class AnnotationStore {
 /** Reads annotations.json, checking its shape; problems name the file and the field. */
 export function parseAnnotations(text: string, file: string): ProjectAnnotations {
   const value = parseJsonFile(text, file);
+  const schema = (value as { schema?: unknown } | null)?.schema;
+  if (schema !== ANNOTATIONS_SCHEMA) throw new WorkbenchError('invalid-project', `${file} has schema ${JSON.stringify(schema)}; this Maskbench reads schema ${ANNOTATIONS_SCHEMA}`, { file, field: 'schema' });
+  const annotations = read(projectAnnotationsSchema, value, { file, code: 'invalid-project' });
   const fail = (field: string, expected: string): never => {
     throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}`, { file, field });
   };
-  const root = (typeof value === 'object' && value !== null ? value : fail('(the whole file)', 'a JSON object')) as Record<string, unknown>;
-  if (root.schema !== ANNOTATIONS_SCHEMA) throw new WorkbenchError('invalid-project', `${file} has schema ${JSON.stringify(root.schema)}; this Maskbench reads schema ${ANNOTATIONS_SCHEMA}`, { file, field: 'schema' });
-  for (const field of ['width', 'height', 'frameCount'] as const) if (!(Number.isInteger(root[field]) && (root[field] as number) > 0)) fail(field, 'a whole number above 0');
-  const frameCount = root.frameCount as number;
-  if (!Array.isArray(root.frameNames) || root.frameNames.length !== frameCount) fail('frameNames', `a list of ${frameCount} names`);
-  if (!Array.isArray(root.tracks)) fail('tracks', 'a list');
+  const { frameCount } = annotations;
+  if (annotations.frameNames.length !== frameCount) fail('frameNames', `a list of ${frameCount} names`);
   const ids = new Set<number>();
-  (root.tracks as unknown[]).forEach((trackValue, t) => {
-    const track = trackValue as Partial<AnnotationTrack>;
-    if (!Number.isInteger(track.id) || ids.has(track.id!)) fail(`tracks[${t}].id`, 'a whole number used by no other track');
-    ids.add(track.id!);
-    if (!Array.isArray(track.shapes) || track.shapes.length === 0) fail(`tracks[${t}].shapes`, 'a non-empty list');
+  annotations.tracks.forEach((track, t) => {
+    if (ids.has(track.id)) fail(`tracks[${t}].id`, 'a whole number used by no other track');
+    ids.add(track.id);
     let previous = -1;
-    track.shapes!.forEach((shape, s) => {
-      const at = `tracks[${t}].shapes[${s}]`;
-      if (!Number.isInteger(shape.frame) || shape.frame <= previous || shape.frame >= frameCount) fail(`${at}.frame`, `a frame after the previous keyframe's and below ${frameCount}`);
+    track.shapes.forEach((shape, s) => {
+      if (shape.frame <= previous || shape.frame >= frameCount) fail(`tracks[${t}].shapes[${s}].frame`, `a frame after the previous keyframe's and below ${frameCount}`);
       previous = shape.frame;
-      for (const field of ['xtl', 'ytl', 'xbr', 'ybr'] as const) if (typeof shape[field] !== 'number' || !Number.isFinite(shape[field])) fail(`${at}.${field}`, 'a number');
-      if (typeof shape.label !== 'string') fail(`${at}.label`, 'a string');
-      if (typeof shape.occluded !== 'boolean' || typeof shape.outside !== 'boolean') fail(`${at}.occluded`, 'true or false (and so must outside)');
-      if (typeof shape.attributes !== 'object' || shape.attributes === null) fail(`${at}.attributes`, 'an object');
     });
   });
-  return root as unknown as ProjectAnnotations;
+  return annotations;
 }

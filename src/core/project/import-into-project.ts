@@ -4,13 +4,14 @@
 import { cp, mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
-import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_FILE, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
-import type { ImportReport } from '../../shared/annotations';
+import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
+import type { ProjectImportReport } from '../../shared/annotations';
 import { importAnnotations, type ImportOptions } from '../annotations/import-annotations';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { isDirectory, isFile } from '../fs/paths';
 import { probeMedia } from '../media/probe';
-import { ANNOTATIONS_FILE, AnnotationStore } from './annotation-store';
+import { AnnotationStore } from './annotation-store';
+import { PROJECT_FILE, projectPaths } from './layout';
 import { readProjectSettings } from './project-settings';
 
 export interface ImportIntoProjectOptions extends Omit<ImportOptions, 'settings'> {
@@ -20,18 +21,12 @@ export interface ImportIntoProjectOptions extends Omit<ImportOptions, 'settings'
   force?: boolean;
 }
 
-export interface ProjectImportReport extends ImportReport {
-  project: string;
-  /** Where the original was copied, inside the project. */
-  original: string;
-  createdProject: boolean;
-}
-
 export async function importIntoProject(projectDir: string, source: string, options: ImportIntoProjectOptions): Promise<ProjectImportReport> {
   const folder = resolve(projectDir);
   if (!(await isDirectory(folder))) throw new WorkbenchError('not-found', `There is no project folder at ${folder}`, { file: folder, field: 'project' });
-  if (!options.force && (await isFile(join(folder, ANNOTATIONS_FILE)))) {
-    throw new WorkbenchError('already-exists', `${folder} already has annotations: pass --force to replace them (the current ones are kept in history/)`, { file: join(folder, ANNOTATIONS_FILE) });
+  const paths = projectPaths(folder);
+  if (!options.force && (await isFile(paths.annotations))) {
+    throw new WorkbenchError('already-exists', `${folder} already has annotations: replace them with "force" (the current ones are kept in history/)`, { file: paths.annotations });
   }
   const existing = await readProjectSettings(folder);
   const createdProject = existing === null;
@@ -39,7 +34,7 @@ export async function importIntoProject(projectDir: string, source: string, opti
   let frameNames: string[] | null = null;
   let gaps: string[] = [];
   if (options.media) {
-    if (existing?.media) throw new WorkbenchError('invalid-request', `${folder} already names its media in project.json; --media is for new projects`, { field: 'media' });
+    if (existing?.media) throw new WorkbenchError('invalid-request', `${folder} already names its media in ${PROJECT_FILE}; "media" is for new projects`, { field: 'media' });
     const probed = await probeMedia(folder, resolve(options.media));
     ({ frameNames, gaps } = probed);
     settings = { ...settings, media: probed.media };
@@ -51,10 +46,10 @@ export async function importIntoProject(projectDir: string, source: string, opti
     throw new WorkbenchError('invalid-annotations', `Nothing could be imported from ${report.source}${report.problems.length ? `: ${report.problems[0]!.message}` : ''}`, { file: report.source });
   }
 
-  const original = join(folder, 'imports', `${new Date().toISOString().replace(/[:.]/g, '-')}-${basename(report.source)}`);
-  await mkdir(join(folder, 'imports'), { recursive: true });
+  const original = join(paths.imports, `${new Date().toISOString().replace(/[:.]/g, '-')}-${basename(report.source)}`);
+  await mkdir(paths.imports, { recursive: true });
   await cp(report.source, original, { recursive: true, errorOnExist: true, force: false });
-  if (createdProject || options.media) await writeFileAtomic(join(folder, PROJECT_FILE), JSON.stringify(settings, null, 2) + '\n');
+  if (createdProject || options.media) await writeFileAtomic(paths.settings, JSON.stringify(settings, null, 2) + '\n');
   await AnnotationStore.create(folder, annotations, settings.labels.map((label) => label.name));
   // Frames are counted by file, so a gap in the numbering shifts time for everything after it: say where.
   const gapWarnings = gaps.slice(0, 20).map((gap) => ({ severity: 'warning' as const, message: `the frame files skip numbers: ${gap}; frames are counted by file, so the clip is shorter than the numbering suggests`, file: settings.media!.path }));

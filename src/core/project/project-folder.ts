@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { ProjectSummary } from '../../shared/api';
+import type { ProjectSummary } from '../../shared/project';
 import { WorkbenchError } from '../../shared/errors';
 import { readProjectSettings } from './project-settings';
 

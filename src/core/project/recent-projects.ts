@@ -1,7 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProjectSummary, RecentProject } from '../../shared/api';
+import type { ProjectSummary, RecentProject } from '../../shared/project';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { readJsonFile } from '../fs/json-file';
 import { isDirectory } from '../fs/paths';
 
 const MAX_RECENT = 12;
@@ -40,17 +41,11 @@ export class RecentProjects {
 
   // A missing or damaged list only costs the user their recents: it must never stop the app opening.
   private async read(): Promise<StoredRecent[]> {
-    let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return [];
-    }
-    try {
-      const parsed = JSON.parse(text) as { projects?: unknown };
-      return Array.isArray(parsed.projects) ? parsed.projects.filter(isStoredRecent) : [];
-    } catch {
-      console.warn(`Ignoring ${this.file}: it is not valid JSON`);
+      const parsed = (await readJsonFile(this.file)) as { projects?: unknown } | null;
+      return Array.isArray(parsed?.projects) ? parsed.projects.filter(isStoredRecent) : [];
+    } catch (error) {
+      console.warn(`Ignoring the recent projects: ${(error as Error).message}`);
       return [];
     }
   }

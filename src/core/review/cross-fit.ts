@@ -4,18 +4,19 @@
 // every box of its fold. Together they score every box with a model that never saw it.
 
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DatasetManifest, DatasetSample } from '../../shared/dataset';
-import { WorkbenchError } from '../../shared/errors';
+import { foldsSchema } from '../../shared/review';
+import { read } from '../../shared/schema';
 import type { ProjectPredictions } from '../../shared/review';
 import type { JobContext } from '../jobs/job-runner';
+import { writeJsonFile } from '../fs/json-file';
+import { projectPaths, runPaths } from '../project/layout';
 import { findRun, trashRun } from '../runs/manage-runs';
-import { runFolder, writeJson } from '../runs/run-folder';
 import { useBackend } from '../training/backends';
 import { trainRun } from '../training/train-run';
-import { datasetFolder, readManifest } from '../training/training-data';
+import { readManifest } from '../training/training-data';
 import { predictBoxes, projectSource } from './predict-project';
-import { CROSS_FIT_FILE, checkLabels, datasetOf } from './prediction-files';
+import { checkLabels, datasetOf } from './prediction-files';
 
 /** One train crop in this many goes to validation: enough to follow training, not used to pick a checkpoint. */
 const VAL_EVERY = 10;
@@ -27,7 +28,7 @@ export interface CrossFitInput {
 }
 
 export async function crossFit(input: CrossFitInput, context: JobContext): Promise<ProjectPredictions> {
-  if (!Number.isInteger(input.folds) || input.folds < 2 || input.folds > 10) throw new WorkbenchError('invalid-request', '--folds must be a whole number from 2 to 10', { field: 'folds' });
+  read(foldsSchema, input.folds, { field: 'folds' });
   const run = await findRun(input.project, input.runId);
   const dataset = datasetOf(run);
   const manifest = await readManifest(input.project, dataset.name);
@@ -50,12 +51,12 @@ export async function crossFit(input: CrossFitInput, context: JobContext): Promi
       const step = (part: number) => (done: number, total: number, message?: string) => context.progress(fold * 2 + part + done / Math.max(1, total), input.folds * 2, `Fold ${fold + 1} of ${input.folds}: ${message ?? ''}`);
       // A fixed number of epochs and the last weights: picking a checkpoint by any score would tune the fold's model to labels it is meant to judge.
       await trainRun({ project: input.project, runId: foldRun, options: { ...run.config.options, dataset: foldName, patience: 0 }, group: `${run.id}-cross-fit` }, { ...context, progress: step(0), report: undefined });
-      await predictBoxes(source, { ...dataset, name: foldName }, join(runFolder(input.project, foldRun), 'model-last'), foldRun, from, to, { ...context, progress: step(1) }, result.boxes);
+      await predictBoxes(source, { ...dataset, name: foldName }, runPaths(projectPaths(input.project).run(foldRun)).model('last'), foldRun, from, to, { ...context, progress: step(1) }, result.boxes);
     }
     result.complete = true;
     return result;
   } finally {
-    await writeJson(join(run.path, CROSS_FIT_FILE), result);
+    await writeJsonFile(runPaths(run.path).crossFitPredictions, result);
   }
 }
 
@@ -77,7 +78,6 @@ async function writeFoldDataset(project: string, manifest: DatasetManifest, name
   });
   const counts = { train: {}, val: {}, test: {} } as DatasetManifest['counts'];
   for (const sample of samples) counts[sample.split][sample.label] = (counts[sample.split][sample.label] ?? 0) + 1;
-  const folder = datasetFolder(project, name);
-  await mkdir(folder, { recursive: true });
-  await writeJson(join(folder, 'manifest.json'), { ...manifest, name, counts, samples, warnings: [...manifest.warnings, `cross-fitting fold: frames ${from}-${to} are the test part; crops refer to the dataset ${manifest.name}`] } satisfies DatasetManifest);
+  await mkdir(projectPaths(project).dataset(name), { recursive: true });
+  await writeJsonFile(projectPaths(project).datasetManifest(name), { ...manifest, name, counts, samples, warnings: [...manifest.warnings, `cross-fitting fold: frames ${from}-${to} are the test part; crops refer to the dataset ${manifest.name}`] } satisfies DatasetManifest);
 }

@@ -9,6 +9,7 @@ import { boxAt } from '../../shared/keyframes';
 import type { BoxExplanation } from '../../shared/review';
 import { cropImage, cropRegion } from '../dataset/crop-region';
 import { decodeImage, decodeVideoFrame } from '../media/decode-frames';
+import { runPaths } from '../project/layout';
 import { findRun } from '../runs/manage-runs';
 import { useBackend } from '../training/backends';
 import { loadModel } from '../training/load-model';
@@ -44,7 +45,7 @@ export async function explainBox(input: ExplainInput): Promise<BoxExplanation> {
   const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
 
   await useBackend('auto');
-  const model = await loadModel(join(run.path, 'model-best'));
+  const model = await loadModel(runPaths(run.path).model('best'));
   try {
     checkModel(model, size, dataset.labels.length, run.id);
     const x = tf.tidy(() => tf.div(tf.tensor4d(pixels, [1, size, size, 3], 'float32'), 255) as tf.Tensor4D);

@@ -16,11 +16,12 @@ import type { JobContext } from '../jobs/job-runner';
 import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
 import { AnnotationStore } from '../project/annotation-store';
 import { readProjectSettings } from '../project/project-settings';
+import { writeJsonFile } from '../fs/json-file';
+import { PROJECT_FILE, runPaths } from '../project/layout';
 import { findRun } from '../runs/manage-runs';
-import { writeJson } from '../runs/run-folder';
 import { useBackend } from '../training/backends';
 import { loadModel } from '../training/load-model';
-import { PREDICTIONS_FILE, checkLabels, datasetOf } from './prediction-files';
+import { checkLabels, datasetOf } from './prediction-files';
 
 /** Crops per forward pass. */
 const BATCH = 64;
@@ -39,18 +40,18 @@ export async function predictProject(input: PredictInput, context: JobContext): 
   const from = input.from ?? 0;
   const to = input.to ?? source.annotations.frameCount - 1;
   const frameCount = source.annotations.frameCount;
-  if (!Number.isInteger(from) || from < 0 || from >= frameCount) throw new WorkbenchError('invalid-request', `--from must be a frame from 0 to ${frameCount - 1}`, { field: 'from' });
-  if (!Number.isInteger(to) || to < from || to >= frameCount) throw new WorkbenchError('invalid-request', `--to must be a frame from ${from} to ${frameCount - 1}`, { field: 'to' });
+  if (!Number.isInteger(from) || from < 0 || from >= frameCount) throw new WorkbenchError('invalid-request', `"from" must be a frame from 0 to ${frameCount - 1}, got ${from}`, { field: 'from' });
+  if (!Number.isInteger(to) || to < from || to >= frameCount) throw new WorkbenchError('invalid-request', `"to" must be a frame from ${from} to ${frameCount - 1}, got ${to}`, { field: 'to' });
   const dataset = datasetOf(run);
   const backend = await useBackend('auto');
   const result: ProjectPredictions = { schema: 1, runId: run.id, backend: backend.name, labels: dataset.labels, from, to, complete: false, boxes: [] };
   try {
-    result.boxes = await predictBoxes(source, dataset, join(run.path, 'model-best'), run.id, from, to, context, result.boxes);
+    result.boxes = await predictBoxes(source, dataset, runPaths(run.path).model('best'), run.id, from, to, context, result.boxes);
     result.complete = true;
     return result;
   } finally {
     // Whatever was predicted is kept, and says whether it covers the range.
-    await writeJson(join(run.path, PREDICTIONS_FILE), result);
+    await writeJsonFile(runPaths(run.path).projectPredictions, result);
   }
 }
 
@@ -65,7 +66,7 @@ export interface ProjectSource {
 
 export async function projectSource(project: string): Promise<ProjectSource> {
   const settings = await readProjectSettings(project);
-  if (!settings?.media) throw new WorkbenchError('invalid-request', `${project} has no media in its project.json`, { file: project });
+  if (!settings?.media) throw new WorkbenchError('invalid-request', `${project} has no media in its ${PROJECT_FILE}`, { file: project });
   const labels = settings.labels.map((label) => label.name);
   const store = await AnnotationStore.load(project, labels);
   if (!store) throw new WorkbenchError('invalid-request', `${project} has no annotations to predict on`, { file: project });

@@ -1,17 +1,9 @@
-// Where a run keeps what its model said of the project's boxes, and whether the run can still judge them.
-// Free of TensorFlow.js: the main process reads predictions and checks runs without loading it.
+// Whether a run can still judge the project's boxes. Free of TensorFlow.js: the main process checks runs
+// without loading it.
 
-import { join } from 'node:path';
 import { classOf } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import type { DatasetUsed, RunInfo } from '../../shared/runs';
-
-/** The run's own model over the project's boxes (in sample for boxes it trained on). */
-export const PREDICTIONS_FILE = join('predictions', 'project.json');
-/** Each box scored by a cross-fitted model that never saw it. */
-export const CROSS_FIT_FILE = join('predictions', 'cross-fit.json');
-/** Labels reviewers kept against the model. */
-export const KEPT_FILE = join('predictions', 'kept.json');
 
 export function datasetOf(run: RunInfo): DatasetUsed {
   if (!run.config.dataset) throw new WorkbenchError('invalid-request', `Run ${run.id} never started training (${run.status}): it has no model to predict with`, { field: 'runId' });

@@ -1,20 +1,20 @@
 // A run's review queue from what it has predicted: its complete cross-fitted predictions when there are
 // some, else its own (in-sample) ones; and the labels reviewers kept against it.
 
-import { join } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import { isKept, type KeptLabel, type ProjectPredictions, type ReviewQueue } from '../../shared/review';
-import { readJsonFile } from '../fs/json-file';
-import { writeJson } from '../runs/run-folder';
+import { readJsonFile, writeJsonFile } from '../fs/json-file';
+import { runPaths } from '../project/layout';
 import { findRun } from '../runs/manage-runs';
-import { CROSS_FIT_FILE, KEPT_FILE, PREDICTIONS_FILE, datasetOf } from './prediction-files';
+import { datasetOf } from './prediction-files';
 import { reviewQueue } from './review-queue';
 
 type PredictionsKind = 'project' | 'cross-fit';
 
 /** The predictions of that kind in a run's folder, or null when it has none. */
 export async function readPredictions(runPath: string, kind: PredictionsKind): Promise<ProjectPredictions | null> {
-  const file = join(runPath, kind === 'project' ? PREDICTIONS_FILE : CROSS_FIT_FILE);
+  const files = runPaths(runPath);
+  const file = kind === 'project' ? files.projectPredictions : files.crossFitPredictions;
   const predictions = (await readJsonFile(file)) as ProjectPredictions | null;
   if (predictions !== null && (!Array.isArray(predictions.boxes) || !Array.isArray(predictions.labels))) {
     throw new WorkbenchError('invalid-request', `${file} has no "boxes" or "labels" list: predict again to replace it`, { file, field: 'boxes' });
@@ -31,7 +31,7 @@ export async function reviewRun(project: string, runId: string, top: number): Pr
   const crossFitted = await readPredictions(run.path, 'cross-fit');
   const own = await readPredictions(run.path, 'project');
   const predictions = crossFitted?.complete || !own ? crossFitted : own;
-  if (!predictions) throw new WorkbenchError('not-found', `Run ${runId} has no predictions on the project yet: cross-fit it (maskbench review --folds 3) or predict with it first`, { field: 'runId' });
+  if (!predictions) throw new WorkbenchError('not-found', `Run ${runId} has no predictions on the project yet: cross-fit it or predict with it first`, { field: 'runId' });
   const kept = await readKept(run.path);
   const entries = reviewQueue(predictions, datasetOf(run).options).filter((entry) => !isKept(kept, entry));
   return { runId: run.id, outOfSample: predictions === crossFitted, complete: predictions.complete, entries: entries.slice(0, top), kept };
@@ -46,7 +46,7 @@ export async function keepLabel(project: string, runId: string, label: KeptLabel
   const write = async () => {
     const others = (await readKept(run.path)).filter((entry) => entry.frame !== label.frame || entry.trackId !== label.trackId);
     const kept = keep ? [...others, label].sort((a, b) => a.frame - b.frame || a.trackId - b.trackId) : others;
-    await writeJson(join(run.path, KEPT_FILE), { schema: 1, kept });
+    await writeJsonFile(runPaths(run.path).kept, { schema: 1, kept });
     return kept;
   };
   const done = (keeping.get(run.path) ?? Promise.resolve()).catch(() => {}).then(write);
@@ -55,7 +55,7 @@ export async function keepLabel(project: string, runId: string, label: KeptLabel
 }
 
 async function readKept(runPath: string): Promise<KeptLabel[]> {
-  const file = join(runPath, KEPT_FILE);
+  const file = runPaths(runPath).kept;
   const read = (await readJsonFile(file)) as { kept?: unknown } | null;
   if (read === null) return [];
   const valid = (entry: unknown): entry is KeptLabel => {

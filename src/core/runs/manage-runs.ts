@@ -1,36 +1,25 @@
 // What the user does with finished runs: read everything one recorded, name and tag it, put it in the trash.
 
-import { mkdir, readFile, readdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import type { BatchMetrics, CellCrop, EpochMetrics, RunConfusion, RunDetails, RunInfo, RunMeta, SplitPredictions } from '../../shared/runs';
-import { datasetFolder, readManifest } from '../training/training-data';
-import { META_FILE, confusionName, readJson, readRun, runFolder, writeJson } from './run-folder';
+import { readDatasetManifest } from '../dataset/dataset-manifest';
+import { readJsonFile, readJsonLines, writeJsonFile } from '../fs/json-file';
+import { isSplitFile, projectPaths, runPaths } from '../project/layout';
+import { readRun } from './run-folder';
 
-/** Deleted runs go here, inside the project, so a mistake can be undone by moving the folder back. */
-export const TRASH_DIR = join('trash', 'runs');
-
-export async function findRun(projectDir: string, runId: string): Promise<RunInfo> {
-  const folder = runFolder(projectDir, runId);
-  if (!(await stat(join(folder, 'config.json')).catch(() => null))) throw new WorkbenchError('run-not-found', `There is no run ${runId} in this project`, { field: 'runId' });
-  return readRun(folder, runId);
+export function findRun(projectDir: string, runId: string): Promise<RunInfo> {
+  return readRun(projectPaths(projectDir).run(runId), runId);
 }
 
 export async function readRunDetails(projectDir: string, runId: string): Promise<RunDetails> {
   const run = await findRun(projectDir, runId);
-  const text = await readFile(join(run.path, 'metrics.jsonl'), 'utf8').catch(() => '');
-  // A line cut short by a crash is the last one; the rest stands.
-  const history = text.split('\n').flatMap((line) => {
-    try {
-      return line ? [JSON.parse(line) as BatchMetrics | EpochMetrics] : [];
-    } catch {
-      return [];
-    }
-  });
-  const files = (await readdir(join(run.path, 'confusion')).catch(() => [] as string[])).filter((file) => /^(epoch-\d+|test)\.json$/.test(file)).sort();
-  const confusions = (await Promise.all(files.map((file) => readJson<RunConfusion & RunConfusion['confusion']>(join(run.path, 'confusion', file))))).flatMap((entry) =>
-    entry ? [{ epoch: entry.epoch, split: entry.split, confusion: { labels: entry.labels, matrix: entry.matrix } }] : [],
-  );
+  const files = runPaths(run.path);
+  const history = ((await readJsonLines(files.metrics)) ?? []) as Array<BatchMetrics | EpochMetrics>;
+  const names = (await readdir(files.confusions).catch(() => [] as string[])).filter(isSplitFile).sort();
+  const entries = (await Promise.all(names.map((name) => readJsonFile(join(files.confusions, name))))) as Array<(RunConfusion & RunConfusion['confusion']) | null>;
+  const confusions = entries.flatMap((entry) => (entry ? [{ epoch: entry.epoch, split: entry.split, confusion: { labels: entry.labels, matrix: entry.matrix } }] : []));
   // The test matrix sorts before the epochs by name; it belongs last.
   confusions.sort((a, b) => Number(a.split === 'test') - Number(b.split === 'test') || a.epoch - b.epoch);
   return { run, history, confusions };
@@ -39,7 +28,7 @@ export async function readRunDetails(projectDir: string, runId: string): Promise
 export async function updateRunMeta(projectDir: string, runId: string, change: Partial<RunMeta>): Promise<RunInfo> {
   const run = await findRun(projectDir, runId);
   const meta: RunMeta = { name: change.name !== undefined ? change.name : run.name, tags: change.tags ?? run.tags };
-  await writeJson(join(run.path, META_FILE), meta);
+  await writeJsonFile(runPaths(run.path).meta, meta);
   return { ...run, ...meta };
 }
 
@@ -53,18 +42,18 @@ const CELL_CROPS = 200;
  */
 export async function confusionCell(projectDir: string, runId: string, split: 'val' | 'test', epoch: number, truth: string, predicted: string): Promise<{ crops: CellCrop[]; missing: number; total: number }> {
   const run = await findRun(projectDir, runId);
-  const file = join(run.path, 'predictions', `${confusionName(split, epoch)}.json`);
-  const predictions = await readJson<SplitPredictions>(file);
+  const file = runPaths(run.path).splitPredictions(split, epoch);
+  const predictions = (await readJsonFile(file)) as SplitPredictions | null;
   if (!predictions) throw new WorkbenchError('not-found', `Run ${runId} has no predictions for ${split === 'test' ? 'the test part' : `epoch ${epoch}`} (no ${file})`, { file });
   const dataset = run.config.options.dataset;
-  const manifest = await readManifest(projectDir, dataset);
+  const manifest = await readDatasetManifest(projectDir, dataset);
   const byFile = new Map(manifest.samples.map((sample) => [sample.file, sample]));
   const [t, p] = [predictions.labels.indexOf(truth), predictions.labels.indexOf(predicted)];
   if (t < 0 || p < 0) throw new WorkbenchError('invalid-request', `The run's labels are ${predictions.labels.join(', ')}`, { field: t < 0 ? 'truth' : 'predicted' });
   const cell = predictions.files.flatMap((_, i) => (predictions.truth[i] === t && predictions.predicted[i] === p ? [i] : []));
   const found = cell.flatMap((i) => {
     const sample = byFile.get(predictions.files[i]!);
-    return sample ? [{ path: join(datasetFolder(projectDir, dataset), sample.file), frame: sample.frame, trackId: sample.trackId, truth, predicted, confidence: predictions.confidence[i]! }] : [];
+    return sample ? [{ path: join(projectPaths(projectDir).dataset(dataset), sample.file), frame: sample.frame, trackId: sample.trackId, truth, predicted, confidence: predictions.confidence[i]! }] : [];
   });
   found.sort((a, b) => b.confidence - a.confidence);
   return { crops: found.slice(0, CELL_CROPS), missing: cell.length - found.length, total: found.length };
@@ -74,7 +63,7 @@ export async function confusionCell(projectDir: string, runId: string, split: 'v
 export async function trashRun(projectDir: string, runId: string): Promise<string> {
   const run = await findRun(projectDir, runId);
   if (run.status === 'running') throw new WorkbenchError('invalid-request', `Run ${runId} is still training: cancel it before deleting it`, { field: 'runId' });
-  const trash = join(projectDir, TRASH_DIR);
+  const trash = projectPaths(projectDir).trashedRuns;
   await mkdir(trash, { recursive: true });
   let target = join(trash, runId);
   for (let copy = 2; await stat(target).catch(() => null); copy++) target = join(trash, `${runId}-${copy}`);

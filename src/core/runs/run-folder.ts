@@ -4,57 +4,47 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { BatchMetrics, ConfusionMatrix, EpochMetrics, RunConfig, RunInfo, RunMeta, RunStatus, RunSummary, SplitPredictions } from '../../shared/runs';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { writeFileAtomic } from '../fs/atomic-write';
-
-export const RUNS_DIR = 'runs';
-
-/** confusion/ and predictions/ name their files alike: epoch-001 for validation after epoch 1, test for the best checkpoint. */
-export function confusionName(split: 'val' | 'test', epoch: number): string {
-  return split === 'test' ? 'test' : `epoch-${String(epoch).padStart(3, '0')}`;
-}
-const RUNNING_FILE = 'running.json';
-/** The user's name and tags for a run (see RunMeta). */
-export const META_FILE = 'meta.json';
+import { readJsonFile, writeJsonFile } from '../fs/json-file';
+import { isRunId, projectPaths, runPaths } from '../project/layout';
 
 /** A run id sorts by time and says what it is: 2026-11-27T10-04-05-conv-bn-1a2b. */
 export function newRunId(model: string, now = new Date()): string {
   return `${now.toISOString().slice(0, 19).replace(/:/g, '-')}-${model}-${randomBytes(2).toString('hex')}`;
 }
 
-export function runFolder(projectDir: string, runId: string): string {
-  if (!/^[\w-]+$/.test(runId)) throw new WorkbenchError('invalid-request', `"${runId}" is not a run id`, { field: 'runId' });
-  return join(projectDir, RUNS_DIR, runId);
-}
-
 export class RunWriter {
   private metricsText = '';
   private pendingBatches: BatchMetrics[] = [];
 
+  readonly files: ReturnType<typeof runPaths>;
+
   private constructor(
     readonly folder: string,
     private current: RunConfig,
-  ) {}
+  ) {
+    this.files = runPaths(folder);
+  }
 
   get config(): RunConfig {
     return this.current;
   }
 
   static async create(projectDir: string, config: RunConfig): Promise<RunWriter> {
-    const folder = runFolder(projectDir, config.id);
-    await mkdir(join(folder, 'confusion'), { recursive: true });
-    await mkdir(join(folder, 'predictions'), { recursive: true });
-    const writer = new RunWriter(folder, config);
-    await writer.writeJson(RUNNING_FILE, { pid: process.pid, startedAt: new Date().toISOString() });
-    await writer.writeJson('config.json', config);
+    const writer = new RunWriter(projectPaths(projectDir).run(config.id), config);
+    await mkdir(writer.files.confusions, { recursive: true });
+    await mkdir(writer.files.predictions, { recursive: true });
+    await writeJsonFile(writer.files.running, { pid: process.pid, startedAt: new Date().toISOString() });
+    await writeJsonFile(writer.files.config, config);
     return writer;
   }
 
   async setConfig(change: Partial<RunConfig>): Promise<void> {
     this.current = { ...this.current, ...change };
-    await this.writeJson('config.json', this.current);
+    await writeJsonFile(this.files.config, this.current);
   }
 
   /** Batch lines are kept until their epoch ends, then written with it in one atomic rewrite. */
@@ -65,28 +55,25 @@ export class RunWriter {
   async recordEpoch(metrics: EpochMetrics, confusion: ConfusionMatrix, predictions: SplitPredictions): Promise<void> {
     this.metricsText += [...this.pendingBatches, metrics].map((line) => JSON.stringify(line) + '\n').join('');
     this.pendingBatches = [];
-    await writeFileAtomic(join(this.folder, 'metrics.jsonl'), this.metricsText);
-    await this.writeJson(join('confusion', `${confusionName('val', metrics.epoch)}.json`), { epoch: metrics.epoch, split: 'val', ...confusion });
-    await writeJson(join(this.folder, 'predictions', `${confusionName('val', metrics.epoch)}.json`), { epoch: metrics.epoch, split: 'val', ...predictions });
+    await writeFileAtomic(this.files.metrics, this.metricsText);
+    await writeJsonFile(this.files.confusion('val', metrics.epoch), { epoch: metrics.epoch, split: 'val', ...confusion });
+    await writeJsonFile(this.files.splitPredictions('val', metrics.epoch), { epoch: metrics.epoch, split: 'val', ...predictions });
   }
 
   async recordTest(epoch: number, confusion: ConfusionMatrix, predictions: SplitPredictions): Promise<void> {
-    await this.writeJson(join('confusion', 'test.json'), { epoch, split: 'test', ...confusion });
-    await writeJson(join(this.folder, 'predictions', 'test.json'), { epoch, split: 'test', ...predictions });
+    await writeJsonFile(this.files.confusion('test', epoch), { epoch, split: 'test', ...confusion });
+    await writeJsonFile(this.files.splitPredictions('test', epoch), { epoch, split: 'test', ...predictions });
   }
 
   finish(summary: RunSummary): Promise<void> {
     return writeSummary(this.folder, summary);
   }
-
-  private writeJson(file: string, value: unknown): Promise<void> {
-    return writeJson(join(this.folder, file), value);
-  }
 }
 
 async function writeSummary(folder: string, summary: RunSummary): Promise<void> {
-  await writeJson(join(folder, 'summary.json'), summary);
-  await rm(join(folder, RUNNING_FILE), { force: true });
+  const files = runPaths(folder);
+  await writeJsonFile(files.summary, summary);
+  await rm(files.running, { force: true });
 }
 
 /**
@@ -100,32 +87,28 @@ export async function recordCrash(folder: string, error: unknown): Promise<void>
   await writeSummary(folder, { status: 'failed', endedAt: new Date().toISOString(), epochs: run.epochs, bestEpoch: null, train: null, val: null, test: null, seconds: 0, error: toErrorData(error) });
 }
 
-export function writeJson(file: string, value: unknown): Promise<void> {
-  return writeFileAtomic(file, JSON.stringify(value, null, 1) + '\n');
-}
-
-/** The project's runs, newest first. A folder whose config cannot be read is passed over. */
+/** The project's runs, newest first. A folder whose files cannot be read is passed over. */
 export async function listRuns(projectDir: string): Promise<RunInfo[]> {
-  const root = join(projectDir, RUNS_DIR);
-  const ids = (await readdir(root).catch(() => [] as string[])).filter((id) => /^[\w-]+$/.test(id));
-  const runs = await Promise.all(ids.map((id) => readRun(join(root, id), id).catch(() => null)));
+  const paths = projectPaths(projectDir);
+  const ids = (await readdir(paths.runs).catch(() => [] as string[])).filter(isRunId);
+  const runs = await Promise.all(ids.map((id) => readRun(paths.run(id), id).catch(() => null)));
   return runs.filter((run): run is RunInfo => run !== null).sort((a, b) => b.config.createdAt.localeCompare(a.config.createdAt));
 }
 
+/** The run in `folder`; one without a config.json is not a run. */
 export async function readRun(folder: string, id: string): Promise<RunInfo> {
-  const config = JSON.parse(await readFile(join(folder, 'config.json'), 'utf8')) as RunConfig;
-  const summary = await readJson<RunSummary>(join(folder, 'summary.json'));
-  const running = await readJson<{ pid: number }>(join(folder, RUNNING_FILE));
+  const files = runPaths(folder);
+  const config = (await readJsonFile(files.config)) as RunConfig | null;
+  if (config === null) throw new WorkbenchError('run-not-found', `There is no run ${id} in this project`, { field: 'runId' });
+  const summary = (await readJsonFile(files.summary)) as RunSummary | null;
+  const running = (await readJsonFile(files.running)) as { pid: number } | null;
   // A finished run's summary counts its epochs; only a run without one (training, or cut off) is counted
-  // from metrics.jsonl, which holds every batch and is read here on every refresh of the runs list.
-  const epochs = summary ? summary.epochs : (await readFile(join(folder, 'metrics.jsonl'), 'utf8').catch(() => '')).split('\n').filter((line) => line.startsWith('{"kind":"epoch"')).length;
+  // from metrics.jsonl, which holds every batch and is read here on every refresh of the runs list, so
+  // its lines are counted rather than parsed.
+  const epochs = summary ? summary.epochs : (await readFile(files.metrics, 'utf8').catch(() => '')).split('\n').filter((line) => line.startsWith('{"kind":"epoch"')).length;
   const status: RunStatus = summary ? summary.status : running && isAlive(running.pid) ? 'running' : 'interrupted';
-  const meta = await readJson<Partial<RunMeta>>(join(folder, META_FILE));
+  const meta = (await readJsonFile(files.meta)) as Partial<RunMeta> | null;
   return { id, path: folder, status, config, summary, epochs, name: typeof meta?.name === 'string' ? meta.name : null, tags: Array.isArray(meta?.tags) ? meta.tags.filter((tag) => typeof tag === 'string') : [] };
-}
-
-export function readJson<T>(file: string): Promise<T | null> {
-  return readFile(file, 'utf8').then((text) => JSON.parse(text) as T, () => null);
 }
 
 function isAlive(pid: number): boolean {

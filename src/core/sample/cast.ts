@@ -1,7 +1,7 @@
 // The people in the clip: how each looks, where they walk, and what their face shows, frame by frame.
 
 import { Camera, DOOR_Z, WALKWAY_HALF_WIDTH_M, walkwayCenter } from './camera';
-import { Prng } from './prng';
+import { Prng } from '../util/prng';
 
 export type Rgb = readonly [number, number, number];
 export type Facing = 'front' | 'back' | 'left' | 'right';

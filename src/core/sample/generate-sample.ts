@@ -7,7 +7,7 @@ import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/prom
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AnnotationSet } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
-import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_FILE, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
+import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
 import { writeCvatImages } from '../annotations/formats/cvat-images';
 import { writeCvatVideo } from '../annotations/formats/cvat-video';
 import { fromBoxes } from '../../shared/keyframes';
@@ -16,21 +16,19 @@ import { vocFileName, writeVocFrame } from '../annotations/formats/pascal-voc';
 import { replaceWith } from '../fs/replace';
 import type { JobContext } from '../jobs/job-runner';
 import { startRawVideoEncoder } from '../media/ffmpeg';
-import { ANNOTATIONS_FILE } from '../project/annotation-store';
+import { SAMPLE_FILE, SAMPLE_VIDEO, projectPaths, samplePaths } from '../project/layout';
 import { renderBackground } from './background';
 import { Camera } from './camera';
 import { createCast } from './cast';
 import { groundTruth } from './ground-truth';
 import { addLabelNoise, type LabelNoise } from './label-noise';
-import { Prng } from './prng';
-import { validateSampleOptions, type SampleOptions } from './sample-options';
+import { Prng } from '../util/prng';
+import { readSampleOptions, type SampleOptions, type sampleOptionsSchema } from './sample-options';
+import type { Input } from '../../shared/schema';
 import { FrameRenderer, peopleInFrame } from './scene';
 
 /** Bump when the same options would give a different clip, so stored samples are made anew. */
 export const SAMPLE_GENERATOR_VERSION = 1;
-
-export const SAMPLE_VIDEO = 'media/walkway.mp4';
-export const SAMPLE_FRAMES_DIR = 'media/frames';
 
 export interface SampleSummary {
   path: string;
@@ -47,8 +45,8 @@ export interface SampleSummary {
   seconds: number;
 }
 
-export async function generateSample(target: string, options: SampleOptions, context: JobContext, force = false): Promise<SampleSummary> {
-  validateSampleOptions(options);
+export async function generateSample(target: string, given: Input<typeof sampleOptionsSchema>, context: JobContext, force = false): Promise<SampleSummary> {
+  const options = readSampleOptions(given);
   const started = performance.now();
   const path = resolve(target);
   await checkTarget(path, force);
@@ -65,13 +63,14 @@ export async function generateSample(target: string, options: SampleOptions, con
     context.signal.throwIfAborted();
 
     context.progress(0, options.frames, 'Writing annotations');
-    await writeAnnotations(join(staging, 'annotations'), truth);
+    const files = samplePaths(staging);
+    await writeAnnotations(files.groundTruth, truth);
     let noise: LabelNoise | null = null;
     if (options.labelNoise > 0) {
       const noisy = addLabelNoise(truth, options.labelNoise, random.fork(2));
       noise = noisy.noise;
-      await writeAnnotations(join(staging, 'annotations', 'noisy'), noisy.noisy);
-      await writeJson(join(staging, 'annotations', 'noisy', 'label-noise.json'), noise);
+      await writeAnnotations(files.noisyGroundTruth, noisy.noisy);
+      await writeJson(files.labelNoise, noise);
     }
     context.signal.throwIfAborted();
 
@@ -81,10 +80,10 @@ export async function generateSample(target: string, options: SampleOptions, con
 
     const labels = countLabels(truth);
     const boxes = Object.values(labels).reduce((sum, count) => sum + count, 0);
-    await writeJson(join(staging, PROJECT_FILE), projectSettings(options));
+    await writeJson(projectPaths(staging).settings, projectSettings(options));
     // The project's own annotations: the ground truth, ready to edit (the files in annotations/ stay as they were).
-    await writeFile(join(staging, ANNOTATIONS_FILE), JSON.stringify(fromBoxes(truth)));
-    await writeJson(join(staging, 'sample.json'), { generator: 'maskbench sample', version: SAMPLE_GENERATOR_VERSION, options, people: truth.tracks.length, boxes, labels });
+    await writeFile(projectPaths(staging).annotations, JSON.stringify(fromBoxes(truth)));
+    await writeJson(files.record, { generator: 'maskbench sample', version: SAMPLE_GENERATOR_VERSION, options, people: truth.tracks.length, boxes, labels });
     await moveIntoPlace(staging, path, force);
     return {
       path,
@@ -122,9 +121,9 @@ async function checkTarget(path: string, force: boolean): Promise<void> {
   if (!info.isDirectory()) throw new WorkbenchError('already-exists', `${path} is a file: choose a folder for the sample project`, { file: path });
   const entries = await readdir(path);
   if (entries.length === 0) return;
-  if (!force) throw new WorkbenchError('already-exists', `${path} is not empty: choose an empty or new folder, or pass --force to replace an earlier sample`, { file: path });
-  if (!entries.includes('sample.json')) {
-    throw new WorkbenchError('already-exists', `${path} does not hold a sample project (it has no sample.json), so it is not replaced even with --force`, { file: path });
+  if (!force) throw new WorkbenchError('already-exists', `${path} is not empty: choose an empty or new folder, or replace an earlier sample with "force"`, { file: path });
+  if (!entries.includes(SAMPLE_FILE)) {
+    throw new WorkbenchError('already-exists', `${path} does not hold a sample project (it has no ${SAMPLE_FILE}), so it is not replaced even with "force"`, { file: path });
   }
 }
 
@@ -144,7 +143,7 @@ async function moveIntoPlace(staging: string, path: string, force: boolean): Pro
     });
     return rename(staging, path);
   }
-  if (!force || !entries.includes('sample.json')) throw changed();
+  if (!force || !entries.includes(SAMPLE_FILE)) throw changed();
   await replaceWith(staging, path);
 }
 
@@ -164,7 +163,7 @@ function cannotWrite(folder: string, error: NodeJS.ErrnoException): WorkbenchErr
 async function writeAnnotations(folder: string, set: AnnotationSet): Promise<void> {
   await mkdir(join(folder, 'voc'), { recursive: true });
   const task = { name: 'walkway (sample)', colors: Object.fromEntries(DEFAULT_LABELS.map((label) => [label.name, label.color])) };
-  await writeFile(join(folder, 'cvat-video.xml'), writeCvatVideo(set, { ...task, source: 'walkway.mp4' }));
+  await writeFile(join(folder, 'cvat-video.xml'), writeCvatVideo(set, { ...task, source: basename(SAMPLE_VIDEO) }));
   await writeFile(join(folder, 'cvat-images.xml'), writeCvatImages(set, task));
   const frames = boxesByFrame(set);
   for (let frame = 0; frame < set.frameCount; frame++) {
@@ -173,16 +172,17 @@ async function writeAnnotations(folder: string, set: AnnotationSet): Promise<voi
 }
 
 async function renderVideo(folder: string, camera: Camera, cast: ReturnType<typeof createCast>, options: SampleOptions, random: Prng, context: JobContext): Promise<void> {
-  await mkdir(join(folder, 'media'), { recursive: true });
+  const files = samplePaths(folder);
+  await mkdir(dirname(files.video), { recursive: true });
   const bitexact = ['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact'];
   const outputs = [
     {
-      args: ['-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-g', String(Math.round(options.fps * 2)), '-threads', '2', '-movflags', '+faststart', ...bitexact, join(folder, SAMPLE_VIDEO)],
+      args: ['-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-g', String(Math.round(options.fps * 2)), '-threads', '2', '-movflags', '+faststart', ...bitexact, files.video],
     },
   ];
   if (options.framesDir) {
-    await mkdir(join(folder, SAMPLE_FRAMES_DIR));
-    outputs.push({ args: ['-an', '-c:v', 'mjpeg', '-q:v', '3', '-pix_fmt', 'yuvj420p', '-start_number', '0', ...bitexact, join(folder, SAMPLE_FRAMES_DIR, 'frame_%06d.jpg')] });
+    await mkdir(files.frames);
+    outputs.push({ args: ['-an', '-c:v', 'mjpeg', '-q:v', '3', '-pix_fmt', 'yuvj420p', '-start_number', '0', ...bitexact, join(files.frames, 'frame_%06d.jpg')] });
   }
   const encoder = startRawVideoEncoder(options.width, options.height, options.fps, outputs);
   try {

@@ -2,7 +2,7 @@
 
 import type { AnnotationSet, BoxGeometry, TrackBox } from '../../shared/annotations';
 import { round2 } from '../../shared/keyframes';
-import { Prng } from './prng';
+import { Prng } from '../util/prng';
 
 export interface Relabelled {
   frame: number;

@@ -1,46 +1,30 @@
-import { WorkbenchError } from '../../shared/errors';
+// The sample generator's options, each with its range and default declared once.
 
-export interface SampleOptions {
-  frames: number;
-  fps: number;
-  width: number;
-  height: number;
-  seed: number;
+import { decimal, fields, flag, read, v, whole, type Input, type Output } from '../../shared/schema';
+
+/** H.264 in yuv420p needs even sizes. */
+function evenWhole(min: number, max: number) {
+  const expected = `an even whole number from ${min} to ${max}`;
+  return v.pipe(whole(min, max, expected), v.check((value) => value % 2 === 0, expected));
+}
+
+export const sampleOptionsSchema = fields({
+  frames: v.optional(whole(1, 100_000), 1500),
+  fps: v.optional(decimal(1, 120), 25),
+  width: v.optional(evenWhole(160, 3840), 1280),
+  height: v.optional(evenWhole(120, 2160), 720),
+  seed: v.optional(whole(0, 4_294_967_295), 1),
   /** Fraction of boxes given a wrong label in the extra noisy copy; 0 writes no copy. */
-  labelNoise: number;
+  labelNoise: v.optional(decimal(0, 0.5), 0),
   /** Also write every frame as a JPEG file. */
-  framesDir: boolean;
-}
+  framesDir: v.optional(flag(), false),
+});
 
-export const SAMPLE_DEFAULTS: SampleOptions = { frames: 1500, fps: 25, width: 1280, height: 720, seed: 1, labelNoise: 0, framesDir: false };
+export type SampleOptions = Output<typeof sampleOptionsSchema>;
 
-interface Limit {
-  min: number;
-  max: number;
-  integer: boolean;
-  even?: boolean;
-  flag: string;
-}
+export const SAMPLE_DEFAULTS: SampleOptions = read(sampleOptionsSchema, {});
 
-const LIMITS: Record<Exclude<keyof SampleOptions, 'framesDir'>, Limit> = {
-  frames: { min: 1, max: 100_000, integer: true, flag: '--frames' },
-  fps: { min: 1, max: 120, integer: false, flag: '--fps' },
-  // H.264 in yuv420p needs even sizes.
-  width: { min: 160, max: 3840, integer: true, even: true, flag: '--width' },
-  height: { min: 120, max: 2160, integer: true, even: true, flag: '--height' },
-  seed: { min: 0, max: 4_294_967_295, integer: true, flag: '--seed' },
-  labelNoise: { min: 0, max: 0.5, integer: false, flag: '--label-noise' },
-};
-
-/** Checks every option against its range, naming the option at fault. */
-export function validateSampleOptions(options: SampleOptions): SampleOptions {
-  for (const [name, limit] of Object.entries(LIMITS) as [keyof typeof LIMITS, Limit][]) {
-    const value = options[name];
-    const kind = limit.even ? 'an even whole number' : limit.integer ? 'a whole number' : 'a number';
-    const ok = Number.isFinite(value) && value >= limit.min && value <= limit.max && (!limit.integer || Number.isInteger(value)) && (!limit.even || value % 2 === 0);
-    if (!ok) {
-      throw new WorkbenchError('invalid-request', `${limit.flag} must be ${kind} from ${limit.min} to ${limit.max}, got ${String(value)}`, { field: name });
-    }
-  }
-  return options;
+/** Checks every option against its range, naming the option at fault, and fills in the defaults. */
+export function readSampleOptions(options: Input<typeof sampleOptionsSchema>): SampleOptions {
+  return read(sampleOptionsSchema, options);
 }

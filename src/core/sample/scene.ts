@@ -4,7 +4,7 @@ import type { Camera } from './camera';
 import type { Pedestrian, PersonState } from './cast';
 import { posePerson, type Pose } from './pose';
 import { drawShadow, drawShapes, type Frame } from './raster';
-import { Prng } from './prng';
+import { Prng } from '../util/prng';
 
 export interface PersonInFrame {
   person: Pedestrian;

@@ -2,7 +2,7 @@
 // are fixed copies on disk; these never repeat). Neighbouring frames of a video look alike, so without
 // this a model learns the few people it saw — their hair, their clothes — rather than the face.
 
-import type { Prng } from '../sample/prng';
+import type { Prng } from '../util/prng';
 
 export interface Augmentation {
   /** Mirror half the crops left to right. */

@@ -2,7 +2,7 @@
 // packages without loading them, so the process that serves the window never loads TensorFlow.js.
 
 import { createRequire } from 'node:module';
-import type { TrainingBackend, TrainingBackendName } from '../../shared/api';
+import type { TrainingBackend, TrainingBackendName } from '../../shared/training';
 
 const require = createRequire(import.meta.url);
 

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainingBackendName } from '../../shared/api';
+import type { TrainingBackendName } from '../../shared/training';
 import { WorkbenchError } from '../../shared/errors';
 import type { BackendChoice, BackendUsed } from '../../shared/runs';
 import { BACKENDS, isResolvable } from './backend-list';

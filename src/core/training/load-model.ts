@@ -5,15 +5,18 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { WorkbenchError } from '../../shared/errors';
+import { readJsonFile } from '../fs/json-file';
+import { modelPaths } from '../project/layout';
+
+interface ModelJson {
+  modelTopology: object;
+  weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+}
 
 export async function loadModel(folder: string): Promise<LayersModel> {
-  const file = join(folder, 'model.json');
-  const json = await readFile(file, 'utf8').then(
-    (text) => JSON.parse(text) as { modelTopology: object; weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> },
-    () => {
-      throw new WorkbenchError('not-found', `The model file ${file} is missing or unreadable`, { file });
-    },
-  );
+  const file = modelPaths(folder).model;
+  const json = (await readJsonFile(file)) as ModelJson | null;
+  if (json === null) throw new WorkbenchError('not-found', `The model file ${file} is missing`, { file });
   const manifest = json.weightsManifest[0];
   if (!manifest) throw new WorkbenchError('invalid-request', `${file} lists no weights`, { file });
   const weightsFile = join(folder, manifest.paths[0]!);

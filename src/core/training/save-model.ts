@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { replaceWith } from '../fs/replace';
+import { MODEL_WEIGHTS_FILE, modelPaths } from '../project/layout';
 
 export async function saveModel(model: LayersModel, folder: string): Promise<void> {
   const staging = join(dirname(folder), `.model.partial-${randomBytes(4).toString('hex')}`);
@@ -23,10 +24,10 @@ export async function saveModel(model: LayersModel, folder: string): Promise<voi
           generatedBy: `TensorFlow.js tfjs-layers v${tf.version_core}`,
           convertedBy: null,
           modelTopology: artifacts.modelTopology,
-          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+          weightsManifest: [{ paths: [MODEL_WEIGHTS_FILE], weights: artifacts.weightSpecs }],
         };
-        await writeFileAtomic(join(staging, 'weights.bin'), weights);
-        await writeFileAtomic(join(staging, 'model.json'), JSON.stringify(modelJson));
+        await writeFileAtomic(modelPaths(staging).weights, weights);
+        await writeFileAtomic(modelPaths(staging).model, JSON.stringify(modelJson));
         return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
       }),
     );

@@ -2,15 +2,14 @@
 // (so a cancel lands within one batch and every figure is ours to stream), keeps the best checkpoint by
 // validation accuracy, and judges it on the test part. Everything it learns goes to the run folder.
 
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { version } from '../../../package.json';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
-import type { BatchMetrics, EpochMetrics, RunConfig, RunSummary, SplitMetrics, SplitPredictions, TrainingOptions } from '../../shared/runs';
+import type { BatchMetrics, EpochMetrics, RunConfig, RunResult, RunSummary, SplitMetrics, SplitPredictions, TrainingOptions } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
 import { RunWriter } from '../runs/run-folder';
-import { Prng } from '../sample/prng';
+import { Prng } from '../util/prng';
 import { augmentCrop, augmentationOf, type Augmentation } from './augment';
 import { useBackend } from './backends';
 import { accuracy, confusionMatrix, perClassMetrics } from './metrics';
@@ -33,13 +32,6 @@ export interface TrainRunInput {
   options: TrainingOptions;
   /** The sweep it belongs to. */
   group?: string;
-}
-
-export interface RunResult {
-  runId: string;
-  path: string;
-  summary: RunSummary;
-  config: RunConfig;
 }
 
 export async function trainRun(input: TrainRunInput, context: JobContext): Promise<RunResult> {
@@ -79,7 +71,7 @@ export async function trainRun(input: TrainRunInput, context: JobContext): Promi
     const summary = trainer.summaryAfter(context.signal.aborted ? 'cancelled' : 'failed');
     if (!context.signal.aborted) summary.error = toErrorData(error);
     // The reason the run ended matters more than a failure to record it (a full disk, say).
-    await writer.finish(summary).catch((finishError: Error) => context.log(`Could not write ${writer.folder}/summary.json: ${finishError.message}`));
+    await writer.finish(summary).catch((finishError: Error) => context.log(`Could not write ${writer.files.summary}: ${finishError.message}`));
     throw error;
   } finally {
     trainer.dispose();
@@ -159,7 +151,7 @@ class Trainer {
       context.report?.(metrics);
       context.report?.({ kind: 'confusion', epoch, split: 'val', confusion: val.confusion });
       await this.writer.recordEpoch(metrics, val.confusion, predictions);
-      if (improved) await saveModel(model, join(this.writer.folder, 'model-best'));
+      if (improved) await saveModel(model, this.writer.files.model('best'));
       if (options.patience > 0 && epoch - this.best!.epoch >= options.patience) {
         context.log(`No better validation accuracy for ${options.patience} epochs: stopping after epoch ${epoch}`);
         stoppedEarly = true;
@@ -167,7 +159,7 @@ class Trainer {
       }
     }
 
-    await saveModel(model, join(this.writer.folder, 'model-last'));
+    await saveModel(model, this.writer.files.model('last'));
     const best = this.best!;
     model.setWeights(best.weights);
     const { metrics: test, predictions } = await evaluate(model, data.splits.test, data, context.signal);

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { SPLITS, type DatasetManifest, type SplitName } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
-import { DATASETS_DIR } from '../dataset/build-dataset';
-import { parseJsonFile } from '../fs/json-file';
+import { readDatasetManifest } from '../dataset/dataset-manifest';
+import { projectPaths } from '../project/layout';
 
 export interface SplitData {
   /** count x size x size x 3 bytes, crop after crop. */
@@ -33,27 +33,15 @@ export interface TrainingData {
 /** Crops decoded at once; enough to keep both cores busy without holding many files open. */
 const DECODE_CONCURRENCY = 16;
 
-export function datasetFolder(projectDir: string, name: string): string {
-  if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) throw new WorkbenchError('invalid-request', `"${name}" is not a dataset name`, { field: 'dataset' });
-  return join(projectDir, DATASETS_DIR, name);
-}
-
 /** Reads the dataset's manifest alone: enough to check options before a job starts. */
 export async function readManifest(projectDir: string, name: string): Promise<DatasetManifest> {
-  const file = join(datasetFolder(projectDir, name), 'manifest.json');
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new WorkbenchError('not-found', `There is no dataset "${name}" in this project (no ${file})`, { field: 'dataset', file });
-  });
-  const manifest = parseJsonFile(text, file) as DatasetManifest;
-  checkTrainable(manifest, file);
+  const manifest = await readDatasetManifest(projectDir, name);
+  checkTrainable(manifest, projectPaths(projectDir).datasetManifest(name));
   return manifest;
 }
 
 /** A dataset a model can learn from and be judged on: two classes or more, and no empty part. */
 function checkTrainable(manifest: DatasetManifest, file: string): void {
-  if (manifest.schema !== 1 || !Array.isArray(manifest.samples) || !Array.isArray(manifest.labels)) {
-    throw new WorkbenchError('invalid-dataset', `${file} is not a Maskbench dataset manifest (schema 1)`, { file });
-  }
   for (const split of SPLITS) {
     if (!manifest.samples.some((sample) => sample.split === split)) {
       throw new WorkbenchError('invalid-dataset', `Dataset "${manifest.name}" has no ${split} crops: rebuild it with a larger ${split} fraction or more frames`, { file, field: split });
@@ -66,8 +54,8 @@ function checkTrainable(manifest: DatasetManifest, file: string): void {
 }
 
 export async function loadTrainingData(projectDir: string, name: string, signal: AbortSignal): Promise<TrainingData> {
-  const folder = datasetFolder(projectDir, name);
-  const manifestFile = join(folder, 'manifest.json');
+  const folder = projectPaths(projectDir).dataset(name);
+  const manifestFile = projectPaths(projectDir).datasetManifest(name);
   const manifest = await readManifest(projectDir, name);
   const size = manifest.options.size;
   const hash = createHash('sha256').update(await readFile(manifestFile));

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ProjectSummary, RecentProject, SaveState } from '../../../shared/api';
+import type { SaveState } from '../../../shared/api';
+import type { ProjectSummary, RecentProject } from '../../../shared/project';
 import { useApi } from '../api/client';
 
 export const useProjectStore = defineStore('project', () => {

@@ -1,6 +1,6 @@
 /**
- * A small seeded generator (sfc32), so that the same seed gives the same clip on every run and machine.
- * Math.random is never used by the sample generator.
+ * A small seeded generator (sfc32), so that the same seed gives the same clip, dataset and training on
+ * every run and machine; Math.random is never used where a seed is given.
  */
 export class Prng {
   private a: number;

@@ -2,9 +2,9 @@
 // through messages; the job on the other side turns them into job events.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { toErrorData } from '../shared/errors';
-import type { JobContext } from './jobs/job-runner';
-import { workerTasks, type FromWorker, type ToWorker, type WorkerTaskInput, type WorkerTaskName } from './jobs/worker-tasks';
+import { toErrorData } from '../../shared/errors';
+import type { JobContext } from '../jobs/job-runner';
+import { workerTasks, type FromWorker, type ToWorker, type WorkerTaskInput, type WorkerTaskName } from './tasks';
 
 const { task, input } = workerData as { task: WorkerTaskName; input: WorkerTaskInput<WorkerTaskName> };
 const port = parentPort!;

@@ -1,5 +1,6 @@
 // Work that runs in a worker thread, off the process that talks to the window. Each task takes plain
-// data and a JobContext, like any job.
+// data and a JobContext, like any job. The table names every domain's work, so it sits above them all,
+// beside the thread's entry, rather than in jobs/, which the domains use.
 
 import type { DatasetOptions } from '../../shared/dataset';
 import { buildDataset } from '../dataset/build-dataset';
@@ -7,7 +8,7 @@ import { importIntoProject, type ImportIntoProjectOptions } from '../project/imp
 import { generateSample } from '../sample/generate-sample';
 import type { WorkbenchErrorData } from '../../shared/errors';
 import type { SampleOptions } from '../sample/sample-options';
-import type { JobContext } from './job-runner';
+import type { JobContext } from '../jobs/job-runner';
 import type { TrainingReport } from '../../shared/runs';
 import { trainRun, type TrainRunInput } from '../training/train-run';
 import { crossFit, type CrossFitInput } from '../review/cross-fit';
@@ -27,13 +28,14 @@ export const workerTasks = {
 
 export type WorkerTaskName = keyof typeof workerTasks;
 export type WorkerTaskInput<T extends WorkerTaskName> = Parameters<(typeof workerTasks)[T]>[0];
+export type WorkerTaskResult<T extends WorkerTaskName> = Awaited<ReturnType<(typeof workerTasks)[T]>>;
 
 /** Messages between a job and its worker. */
 export type ToWorker = { type: 'cancel' };
-export type FromWorker =
+export type FromWorker<Result = unknown> =
   | { type: 'progress'; done: number; total: number; message?: string }
   | { type: 'log'; message: string }
   | { type: 'report'; report: TrainingReport }
-  | { type: 'done'; result: unknown }
+  | { type: 'done'; result: Result }
   | { type: 'failed'; error: WorkbenchErrorData }
   | { type: 'cancelled' };

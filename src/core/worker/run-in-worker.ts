@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../shared/errors';
-import type { JobContext } from './job-runner';
-import type { FromWorker, ToWorker, WorkerTaskInput, WorkerTaskName } from './worker-tasks';
+import type { JobContext } from '../jobs/job-runner';
+import type { FromWorker, ToWorker, WorkerTaskInput, WorkerTaskName, WorkerTaskResult } from './tasks';
 
 /** How long a cancelled task may take to clean up before its thread is stopped. */
 const CANCEL_GRACE_MS = 10_000;
@@ -10,7 +10,7 @@ const CANCEL_GRACE_MS = 10_000;
  * Runs a task in its own worker thread and relays its progress into `context`. A crash, or running out of
  * memory, ends only that thread: the job fails with the reason, and the process goes on.
  */
-export function runInWorker<T extends WorkerTaskName>(script: string, task: T, input: WorkerTaskInput<T>, context: JobContext): Promise<unknown> {
+export function runInWorker<T extends WorkerTaskName>(script: string, task: T, input: WorkerTaskInput<T>, context: JobContext): Promise<WorkerTaskResult<T>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: { task, input } });
     let settled = false;
@@ -26,7 +26,8 @@ export function runInWorker<T extends WorkerTaskName>(script: string, task: T, i
     };
     context.signal.addEventListener('abort', cancel, { once: true });
 
-    worker.on('message', (message: FromWorker) => {
+    // The thread runs workerTasks[task], so what it ends with is that task's result.
+    worker.on('message', (message: FromWorker<WorkerTaskResult<T>>) => {
       if (message.type === 'progress') context.progress(message.done, message.total, message.message);
       else if (message.type === 'log') context.log(message.message);
       else if (message.type === 'report') context.report?.(message.report);
