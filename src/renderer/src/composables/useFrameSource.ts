@@ -1,0 +1,107 @@
+// Plays the project's media, of either kind, for the player store: a video file, or a folder of image
+// frames shown one by one. Either way the player hears of a frame only once it is on screen, so what is
+// drawn over the picture always belongs to it.
+
+import { onBeforeUnmount, onMounted, type Ref } from 'vue';
+import { usePlayerStore, type PlayerControls } from '../stores/player';
+
+export interface FrameSourceInput {
+  /** The element that shows a video file, */
+  video: Ref<HTMLVideoElement | null>;
+  /** or the one that shows a folder's frames. */
+  image: Ref<HTMLImageElement | null>;
+  /** For a folder of frames, each frame's image; undefined for a video. */
+  frameSrc(): ((frame: number) => string) | undefined;
+  /** A frame is on screen now. */
+  presented(): void;
+  error(message: string): void;
+}
+
+export function useFrameSource(input: FrameSourceInput) {
+  const player = usePlayerStore();
+  /** Frame folders: the frame whose image is loading, and the playback clock. */
+  let loadingFrame = 0;
+  let playTimer: ReturnType<typeof setInterval> | null = null;
+
+  /** The frame number comes from the media time of the frame actually presented, never from currentTime. */
+  function presentedVideoFrame(_now: number, metadata: VideoFrameCallbackMetadata): void {
+    player.presented(Math.round(metadata.mediaTime * player.fps));
+    input.presented();
+    input.video.value?.requestVideoFrameCallback(presentedVideoFrame);
+  }
+
+  function videoControls(element: HTMLVideoElement): PlayerControls {
+    element.requestVideoFrameCallback(presentedVideoFrame);
+    return {
+      // The middle of the frame's interval, so rounding can never land on a neighbour.
+      seek: (target) => (element.currentTime = (target + 0.5) / player.fps),
+      play: () => void element.play().catch(() => (player.playing = false)),
+      pause: () => element.pause(),
+      setRate: (rate) => (element.playbackRate = rate),
+    };
+  }
+
+  function showImage(target: number): void {
+    loadingFrame = target;
+    input.image.value!.src = input.frameSrc()!(target);
+  }
+
+  /** Frame folders play on a clock; a frame whose image is still loading holds the next back until it is shown. */
+  function playFrames(): void {
+    stopFrames();
+    playTimer = setInterval(() => {
+      if (loadingFrame >= player.frameCount - 1) {
+        stopFrames();
+        player.playing = false;
+        return;
+      }
+      if (input.image.value?.complete) showImage(loadingFrame + 1);
+    }, 1000 / (player.fps * player.speed));
+  }
+
+  function stopFrames(): void {
+    if (playTimer) clearInterval(playTimer);
+    playTimer = null;
+  }
+
+  const frameControls: PlayerControls = {
+    seek: showImage,
+    play: playFrames,
+    pause: stopFrames,
+    setRate: () => {
+      if (player.playing) playFrames();
+    },
+  };
+
+  onMounted(() => {
+    if (input.frameSrc()) {
+      player.attach(frameControls);
+      showImage(0);
+    } else {
+      player.attach(videoControls(input.video.value!));
+    }
+  });
+  onBeforeUnmount(() => {
+    stopFrames();
+    player.attach(null);
+  });
+
+  /** The media elements' events, for the template. */
+  return {
+    /** An image loaded: that frame is on screen now. */
+    onImageLoad(): void {
+      player.presented(loadingFrame);
+      input.presented();
+    },
+    onImageError(): void {
+      input.error(`Frame ${loadingFrame} cannot be shown: its image file is missing or unreadable`);
+    },
+    onVideoError(): void {
+      const code = input.video.value?.error?.code;
+      input.error(`This browser cannot play the project's video${code ? ` (media error ${code})` : ''}: convert it to H.264 or VP9 (for example with ffmpeg) and open it again`);
+    },
+    onVideoEnded(): void {
+      player.playing = false;
+    },
+  };
+}
