@@ -1,15 +1,17 @@
 import { createTestingPinia } from '@pinia/testing';
+import { flushPromises } from '@vue/test-utils';
 import { setActivePinia } from 'pinia';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AnnotationTrack, EditResult, ProjectAnnotations } from '../../src/shared/annotations';
 import type { BoxPrediction, ProjectPredictions } from '../../src/shared/review';
 import type { RunInfo } from '../../src/shared/runs';
 import { installConnection } from '../../src/renderer/src/api/client';
 import { useAnnotationsStore } from '../../src/renderer/src/stores/annotations';
+import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useReviewStore } from '../../src/renderer/src/stores/review';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
-import { fakeApi } from './fake-api';
+import { fakeApi, job } from './fake-api';
 
 const box = { xtl: 0, ytl: 0, xbr: 10, ybr: 10, occluded: false, zOrder: 0, attributes: {} };
 /** Track 1: MW for frames 0-9, NM from 10 on; track 2: ND throughout (30 frames). */
@@ -36,6 +38,7 @@ describe('review store', () => {
     fake.api.annotations.mockResolvedValue(annotations as never);
     useTrainingStore().runs = [runWith('a', 'MW,NM', 'drop'), runWith('b', 'MW,NM', 'drop')];
   });
+  afterEach(() => vi.unstubAllGlobals());
 
   it('marks the frames where the model disagrees with the labels as they are now, by the run’s classes', async () => {
     const store = useAnnotationsStore();
@@ -120,6 +123,23 @@ describe('review store', () => {
     await Promise.resolve();
     expect(review.runId).toBeNull();
     expect(review.predicted.size).toBe(0);
+  });
+
+  it('reads the predictions again when a prediction or cross-fit ends, however it ended, and not for other jobs', async () => {
+    vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => callback(0));
+    const review = useReviewStore();
+    await review.choose('a', null);
+    expect(fake.api.predictions).toHaveBeenCalledOnce();
+    fake.api.predictions.mockResolvedValue(predictionsOf('a', [prediction(12, 1, 'NM', 'MW')]) as never);
+    const jobs = useJobsStore();
+    jobs.receive({ type: 'job-started', job: job({ id: 'demo' }) });
+    jobs.receive({ type: 'job-done', jobId: 'demo', kind: 'demo', result: { steps: 1 } });
+    jobs.receive({ type: 'job-started', job: job({ id: 'p', kind: 'prediction' }) });
+    // Cancelled part-way, the run keeps what it predicted so far (marked partial).
+    jobs.receive({ type: 'job-cancelled', jobId: 'p' });
+    await flushPromises();
+    expect(fake.api.predictions).toHaveBeenCalledTimes(2);
+    expect(review.predicted.size).toBe(1);
   });
 
   it('says why there is no queue when the run has no predictions yet', async () => {

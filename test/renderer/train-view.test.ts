@@ -1,8 +1,8 @@
 import { createTestingPinia } from '@pinia/testing';
 import { flushPromises, mount } from '@vue/test-utils';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DatasetPreview, ModelDescription } from '../../src/shared/api';
-import { DATASET_DEFAULTS } from '../../src/shared/dataset';
+import { DATASET_DEFAULTS, type DatasetSummary } from '../../src/shared/dataset';
 import { TRAINING_DEFAULTS, type RunInfo } from '../../src/shared/runs';
 import { installConnection } from '../../src/renderer/src/api/client';
 import TrainView from '../../src/renderer/src/views/TrainView.vue';
@@ -55,6 +55,8 @@ async function mountTrainView() {
 }
 
 describe('TrainView', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
   it('shows each model’s size and cost at the dataset’s input size', async () => {
     const { wrapper, api } = await mountTrainView();
     expect(api.describeModels).toHaveBeenCalledWith({ size: 32, classes: 3 });
@@ -92,6 +94,22 @@ describe('TrainView', () => {
     // Counts, each with its share of the row (the true class).
     const cells = (row: ReturnType<typeof confusion.findAll>[number]) => row.findAll('th, td').map((cell) => [cell.element.firstChild!.textContent!.trim(), cell.find('.share').exists() ? cell.get('.share').text() : ''].join(' ').trim());
     expect(confusion.findAll('tbody tr').map(cells)).toEqual([['MW', '5 83%', '1 17%'], ['NM', '2 33%', '4 67%']]);
+  });
+
+  it('offers a dataset built while it is open, and keeps the one chosen', async () => {
+    vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => callback(0));
+    const { wrapper, api } = await mountTrainView();
+    expect(api.listDatasets).toHaveBeenCalledOnce();
+    api.listDatasets.mockResolvedValue([{ ...dataset, name: 'heads-2', builtAt: 2 }, dataset]);
+    const built: DatasetSummary = { name: 'heads-2', path: '/p/datasets/heads-2', crops: 10, reused: 0, counts: { train: {}, val: {}, test: {} }, warnings: [], seconds: 1, cropsPerSecond: 10 };
+    const jobs = useJobsStore();
+    jobs.receive({ type: 'job-started', job: job({ kind: 'dataset' }) });
+    jobs.receive({ type: 'job-done', jobId: 'job-1', kind: 'dataset', result: built });
+    await flushPromises();
+    expect(api.listDatasets).toHaveBeenCalledTimes(2);
+    const select = wrapper.get<HTMLSelectElement>('[data-test=train-dataset]');
+    expect(select.findAll('option').map((option) => option.attributes('value'))).toEqual(['heads-2', 'heads']);
+    expect(select.element.value).toBe('heads');
   });
 
   it('sends a user without a dataset to build one', async () => {

@@ -4,9 +4,13 @@ import App from './App.vue';
 import { installConnection } from './api/client';
 import { connect } from './api/connect';
 import { useAppStore } from './stores/app';
+import { useDatasetsStore } from './stores/datasets';
+import { useImportsStore } from './stores/imports';
 import { useJobsStore } from './stores/jobs';
 import { usePreferencesStore } from './stores/preferences';
 import { useProjectStore } from './stores/project';
+import { useReviewStore } from './stores/review';
+import { useTrainingStore } from './stores/training';
 import './styles.css';
 
 const connection = connect();
@@ -18,6 +22,11 @@ app.use(createPinia());
 const appStore = useAppStore();
 const jobs = useJobsStore();
 const project = useProjectStore();
+// The stores that follow jobs subscribe as they are made: made now, none misses a job that ends before a view asks for it.
+useTrainingStore();
+useReviewStore();
+useDatasetsStore();
+useImportsStore();
 
 connection.onStateChange((state) => (appStore.connection = state));
 // One subscription for the whole window; each event goes to the store of its domain.

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AppInfo } from '../../../shared/api';
-import { WorkbenchError, describeError, toErrorData, type WorkbenchErrorData } from '../../../shared/errors';
+import { WorkbenchError, toErrorData, type WorkbenchErrorData } from '../../../shared/errors';
+import { describeForWindow } from '../api/word-error';
 import type { ConnectionState } from '../api/ws-transport';
 import { useApi } from '../api/client';
 
@@ -37,7 +38,7 @@ export const useAppStore = defineStore('app', () => {
   /** Shows any thrown value as an error notice: every failed action ends here, none silently. */
   function report(error: unknown): void {
     const data = error instanceof WorkbenchError ? error.toData() : isErrorData(error) ? error : toErrorData(error);
-    notify(describeError(data), 'error');
+    notify(describeForWindow(data), 'error');
   }
 
   function dismiss(id: number): void {

@@ -1,28 +1,87 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
-import type { DemoJobRequest, JobEvent, JobInfo } from '../../../shared/api';
-import type { ImportReport } from '../../../shared/annotations';
+import { computed, getCurrentScope, onScopeDispose, ref } from 'vue';
+import type { RequestOf } from '../../../shared/api';
+import type { JobDone, JobEvent, JobInfo, JobKind, JobResults } from '../../../shared/jobs';
+import type { TrainingReport } from '../../../shared/runs';
 import { useApi } from '../api/client';
 import { useAppStore } from './app';
-import { useReviewStore } from './review';
-import { useTrainingStore } from './training';
+
+/** How a job of kind K ended: when done, with its result as that kind declares it; a failed job's error is in `job.error`. */
+export type JobEnding<K extends JobKind> = { state: 'done'; job: JobInfo; result: JobResults[K] } | { state: 'failed' | 'cancelled'; job: JobInfo };
+
+/** What the stores that subscribed to one kind of job are told. A handler may return a promise: its failure is reported. */
+interface Listeners<K extends JobKind> {
+  running: Set<(job: JobInfo) => unknown>;
+  metrics: Set<(jobId: string, report: TrainingReport) => unknown>;
+  ended: Set<(ending: JobEnding<K>) => unknown>;
+}
+
+function noListeners<K extends JobKind>(): Listeners<K> {
+  return { running: new Set(), metrics: new Set(), ended: new Set() };
+}
+
+/** What the window says when a job is done: an import says what it read. */
+function doneNotice(job: JobInfo, event: JobDone): string {
+  if (event.kind !== 'import') return `${job.title} finished`;
+  const report = event.result;
+  return `Imported ${report.boxes} boxes in ${report.tracks} tracks${report.problems.length ? `, with ${report.problems.length} problems` : ''}`;
+}
 
 /**
  * Jobs as the core reports them. Events are queued and applied once per animation frame, so a burst of
- * progress costs one render, not one per event.
+ * progress costs one render, not one per event. Other stores subscribe to the kinds of job they care
+ * about (`onJobEnd` and the like); this store knows none of them.
  */
 export const useJobsStore = defineStore('jobs', () => {
   const byId = ref<Record<string, JobInfo>>({});
-  /** The report of the last import that finished, for the window to show its problems. */
-  const lastImport = ref<ImportReport | null>(null);
-  /** Counts finished dataset builds, so the dataset list knows to look again. */
-  const datasetsBuilt = ref(0);
   const queue: JobEvent[] = [];
   let flushScheduled = false;
+  // One entry per kind, typed by its kind: the compiler says when a new kind of job needs one.
+  const listeners: { [K in JobKind]: Listeners<K> } = {
+    demo: noListeners(),
+    sample: noListeners(),
+    import: noListeners(),
+    dataset: noListeners(),
+    training: noListeners(),
+    sweep: noListeners(),
+    prediction: noListeners(),
+    'cross-fit': noListeners(),
+  };
 
   const list = computed(() => Object.values(byId.value).sort((a, b) => b.startedAt.localeCompare(a.startedAt)));
   /** Queued and running jobs. */
   const active = computed(() => list.value.filter((job) => job.state === 'running' || job.state === 'queued'));
+
+  function listen<H>(sets: Array<Set<H>>, handler: H): void {
+    for (const set of sets) set.add(handler);
+    // Subscribed from a store's (or component's) setup, the handler goes when that is disposed: a store made again is not told twice.
+    if (getCurrentScope()) onScopeDispose(() => sets.forEach((set) => set.delete(handler)));
+  }
+
+  /** Calls `handler` when a job of one of `kinds` leaves the queue and starts. */
+  function onJobRunning(kinds: readonly JobKind[], handler: (job: JobInfo) => unknown): void {
+    listen(kinds.map((kind) => listeners[kind].running), handler);
+  }
+
+  /** Calls `handler` with the figures a job of one of `kinds` streams (training reports them). */
+  function onJobMetrics(kinds: readonly JobKind[], handler: (jobId: string, report: TrainingReport) => unknown): void {
+    listen(kinds.map((kind) => listeners[kind].metrics), handler);
+  }
+
+  /** Calls `handler` when a job of one of `kinds` is done, fails or is cancelled. */
+  function onJobEnd<K extends JobKind>(kinds: readonly K[], handler: (ending: JobEnding<K>) => unknown): void {
+    listen(kinds.map((kind) => listeners[kind].ended), handler);
+  }
+
+  /** Calls each handler; one that fails, at once or later, is reported like any failed action and does not keep the others from hearing. */
+  function tell<A extends unknown[]>(handlers: Iterable<(...args: A) => unknown>, ...args: A): void {
+    for (const handler of handlers) void (async () => handler(...args))().catch((error: unknown) => useAppStore().report(error));
+  }
+
+  /** Generic in the kind, so that its subscribers get the ending as their kind types it. */
+  function ended<K extends JobKind>(kind: K, ending: JobEnding<K>): void {
+    tell(listeners[kind].ended, ending);
+  }
 
   async function load(): Promise<void> {
     for (const job of await useApi().listJobs()) byId.value[job.id] = job;
@@ -51,9 +110,10 @@ export const useJobsStore = defineStore('jobs', () => {
     switch (event.type) {
       case 'job-running':
         job.state = 'running';
+        tell(listeners[job.kind].running, job);
         break;
       case 'job-metrics':
-        useTrainingStore().receive(event.jobId, event.report);
+        tell(listeners[job.kind].metrics, event.jobId, event.report);
         break;
       case 'job-progress':
         job.progress = event.progress;
@@ -62,35 +122,24 @@ export const useJobsStore = defineStore('jobs', () => {
         break;
       case 'job-done':
         job.state = 'done';
-        if (job.kind === 'import') {
-          const report = event.result as ImportReport;
-          lastImport.value = report;
-          app.notify(`Imported ${report.boxes} boxes in ${report.tracks} tracks${report.problems.length ? `, with ${report.problems.length} problems` : ''}`);
-        } else {
-          if (job.kind === 'dataset') datasetsBuilt.value++;
-          app.notify(`${job.title} finished`);
-        }
+        app.notify(doneNotice(job, event));
+        ended(event.kind, { state: 'done', job, result: event.result });
         break;
       case 'job-failed':
         job.state = 'failed';
         job.error = event.error;
         app.notify(`${job.title} failed: ${event.error.message}`, 'error');
+        ended(job.kind, { state: 'failed', job });
         break;
       case 'job-cancelled':
         job.state = 'cancelled';
         app.notify(`${job.title} was cancelled`);
+        ended(job.kind, { state: 'cancelled', job });
         break;
     }
-    // A run's folder changes as its job starts and ends (cross-fitting makes a run per fold): the runs table reads it again then.
-    const ended = event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled';
-    if ((job.kind === 'training' || job.kind === 'cross-fit') && (event.type === 'job-running' || ended)) {
-      void useTrainingStore().refresh().catch((error: unknown) => app.report(error));
-    }
-    // What a prediction wrote, all of it or part, is read back wherever the model is shown.
-    if ((job.kind === 'prediction' || job.kind === 'cross-fit') && ended) void useReviewStore().reload().catch((error: unknown) => app.report(error));
   }
 
-  async function startDemo(request: DemoJobRequest): Promise<void> {
+  async function startDemo(request: RequestOf<'startDemoJob'>): Promise<void> {
     const job = await useApi().startDemoJob(request);
     byId.value[job.id] ??= job;
   }
@@ -99,5 +148,5 @@ export const useJobsStore = defineStore('jobs', () => {
     await useApi().cancelJob({ jobId });
   }
 
-  return { byId, lastImport, datasetsBuilt, list, active, load, receive, startDemo, cancel };
+  return { byId, list, active, load, receive, onJobRunning, onJobMetrics, onJobEnd, startDemo, cancel };
 });

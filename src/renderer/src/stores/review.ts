@@ -6,6 +6,7 @@ import { boxAt, labelRuns } from '../../../shared/keyframes';
 import { isKept, type BoxExplanation, type BoxPrediction, type KeptLabel, type ProjectPredictions, type ReviewEntry, type ReviewQueue } from '../../../shared/review';
 import { useApi } from '../api/client';
 import { useAnnotationsStore } from './annotations';
+import { useJobsStore } from './jobs';
 import { useProjectStore } from './project';
 import { useTrainingStore } from './training';
 
@@ -70,6 +71,8 @@ export const useReviewStore = defineStore('review', () => {
       else if (!exists(compareRunId.value)) void choose(runId.value, null);
     },
   );
+  // What a prediction wrote, all of it or part, is read back wherever the model is shown.
+  useJobsStore().onJobEnd(['prediction', 'cross-fit'], reload);
 
   const predicted = computed(() => byBox(predictions.value));
   const compared = computed(() => byBox(comparison.value));

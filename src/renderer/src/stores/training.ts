@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import type { RunDetails, RunInfo, TrainingOptions, TrainingReport, BatchMetrics, ConfusionMatrix, EpochMetrics } from '../../../shared/runs';
 import { useApi } from '../api/client';
 import { useAppStore } from './app';
+import { useJobsStore } from './jobs';
 
 /** The latest figures of a training job, as they stream: only the newest of each kind is kept. */
 export interface LiveRun {
@@ -46,6 +47,12 @@ export const useTrainingStore = defineStore('training', () => {
     }
     else if (report.split === 'val') run.confusion = report.confusion;
   }
+
+  const jobs = useJobsStore();
+  // A run's folder changes as its job starts and ends (cross-fitting makes a run per fold): the runs table reads it again then.
+  jobs.onJobRunning(['training', 'cross-fit'], refresh);
+  jobs.onJobEnd(['training', 'cross-fit'], refresh);
+  jobs.onJobMetrics(['training'], receive);
 
   async function start(options: Partial<TrainingOptions> & { dataset: string }): Promise<void> {
     await useApi().startTraining({ options });

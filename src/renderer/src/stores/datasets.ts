@@ -1,0 +1,28 @@
+import { defineStore } from 'pinia';
+import { ref, watch } from 'vue';
+import type { DatasetPreview } from '../../../shared/api';
+import { useApi } from '../api/client';
+import { useAppStore } from './app';
+import { useJobsStore } from './jobs';
+import { useProjectStore } from './project';
+
+/** The open project's built datasets, newest first, read once for every view that shows them. */
+export const useDatasetsStore = defineStore('datasets', () => {
+  const list = ref<DatasetPreview[]>([]);
+
+  async function load(): Promise<void> {
+    list.value = await useApi().listDatasets();
+  }
+
+  watch(
+    () => useProjectStore().current,
+    (project) => {
+      if (project) void load().catch((error: unknown) => useAppStore().report(error));
+    },
+    { immediate: true },
+  );
+  // A sweep builds its datasets too; one cut short may have built some of them.
+  useJobsStore().onJobEnd(['dataset', 'sweep'], load);
+
+  return { list };
+});
