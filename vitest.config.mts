@@ -8,7 +8,13 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', globalSetup: ['test/support/sample-fixture.ts'], benchmark: noBenchmarks },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/sample-fixture.ts'],
+          benchmark: noBenchmarks,
+        },
       },
       { plugins: [vue()], test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'], environment: 'happy-dom', benchmark: noBenchmarks } },
       // Real Chromium against the built app in browser mode: slower, so generous time-outs.

@@ -25,9 +25,16 @@ const truth = groundTruth(camera, createCast(camera, FRAMES, 25, new Prng(1).for
 const boxCount = truth.tracks.reduce((sum, track) => sum + track.boxes.length, 0);
 await mkdir(join(folder, 'voc'));
 const frames = boxesByFrame(truth);
-for (let frame = 0; frame < FRAMES; frame++) await writeFile(join(folder, 'voc', vocFileName(truth.frameNames[frame]!)), writeVocFrame(truth, frame, frames[frame]!));
+for (let frame = 0; frame < FRAMES; frame++)
+  await writeFile(join(folder, 'voc', vocFileName(truth.frameNames[frame]!)), writeVocFrame(truth, frame, frames[frame]!));
 await writeFile(join(folder, 'cvat-video.xml'), writeCvatVideo(truth, { name: 'study size' }));
-const settings = { schema: 1 as const, name: 'study', media: { kind: 'video' as const, path: 'v.mp4', fps: 25, frameCount: FRAMES, width: 1280, height: 720 }, labels: [...DEFAULT_LABELS], labelMapping: { ...DEFAULT_LABEL_MAPPING } };
+const settings = {
+  schema: 1 as const,
+  name: 'study',
+  media: { kind: 'video' as const, path: 'v.mp4', fps: 25, frameCount: FRAMES, width: 1280, height: 720 },
+  labels: [...DEFAULT_LABELS],
+  labelMapping: { ...DEFAULT_LABEL_MAPPING },
+};
 const { annotations } = await importAnnotations(join(folder, 'voc'), { settings });
 const store = await AnnotationStore.create(join(folder), annotations, LABELS);
 const track = store.annotations.tracks[0]!;
@@ -56,12 +63,24 @@ async function timed(name: string, work: () => Promise<unknown>): Promise<void> 
 }
 
 describe(`annotations, ${FRAMES} frames`, () => {
-  bench(`import a Pascal VOC folder of ${FRAMES} files`, () => timed('voc', () => importAnnotations(join(folder, 'voc'), { settings })), { iterations: 3, warmupIterations: 0, time: 0 });
-  bench('import the same as CVAT for video', () => timed('cvat', () => importAnnotations(join(folder, 'cvat-video.xml'), { settings })), { iterations: 3, warmupIterations: 0, time: 0 });
-  bench('edit a box and save annotations.json', () =>
-    timed('save', async () => {
-      edits++;
-      store.apply({ type: 'move-box', trackId: track.id, frame: track.shapes[0]!.frame, box: { xtl: 10 + (edits % 50), ytl: 10, xbr: 60, ybr: 200 } });
-      await store.flush();
-    }), { iterations: 30, warmupIterations: 3, time: 0 });
+  bench(`import a Pascal VOC folder of ${FRAMES} files`, () => timed('voc', () => importAnnotations(join(folder, 'voc'), { settings })), {
+    iterations: 3,
+    warmupIterations: 0,
+    time: 0,
+  });
+  bench('import the same as CVAT for video', () => timed('cvat', () => importAnnotations(join(folder, 'cvat-video.xml'), { settings })), {
+    iterations: 3,
+    warmupIterations: 0,
+    time: 0,
+  });
+  bench(
+    'edit a box and save annotations.json',
+    () =>
+      timed('save', async () => {
+        edits++;
+        store.apply({ type: 'move-box', trackId: track.id, frame: track.shapes[0]!.frame, box: { xtl: 10 + (edits % 50), ytl: 10, xbr: 60, ybr: 200 } });
+        await store.flush();
+      }),
+    { iterations: 30, warmupIterations: 3, time: 0 },
+  );
 });

@@ -23,7 +23,9 @@ const results: string[] = [];
 const once = { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 };
 const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
 const report = (what: string, summary: DatasetSummary) =>
-  results.push(`${what}: ${summary.crops} crops in ${summary.seconds} s (${summary.cropsPerSecond} crops/s${summary.reused ? `, ${summary.reused} reused` : ''})`);
+  results.push(
+    `${what}: ${summary.crops} crops in ${summary.seconds} s (${summary.cropsPerSecond} crops/s${summary.reused ? `, ${summary.reused} reused` : ''})`,
+  );
 
 afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
@@ -31,16 +33,38 @@ afterAll(async () => {
 });
 
 describe('dataset builder', () => {
-  bench('every frame, head crops, 64 px', async () => {
-    report('default sample (1280x720, 1500 frames), every frame', await buildDataset(project, 'all', { ...DATASET_DEFAULTS, stride: 1, crop: 'head' }, context));
-  }, once);
-  bench('every 40th frame with flips, 64 px (as the study)', async () => {
-    report('default sample, every 40th frame with flips', await buildDataset(project, 'stride40', { ...DATASET_DEFAULTS, stride: 40, flip: true }, context));
-  }, once);
-  bench('the same again (a rebuild reuses unchanged crops)', async () => {
-    report('the same rebuilt', await buildDataset(project, 'stride40', { ...DATASET_DEFAULTS, stride: 40, flip: true }, context, true));
-  }, once);
-  bench('study-sized project (4,357 frames), every 40th frame', async () => {
-    report('study-sized (4,357 frames at 640x360), every 40th frame', await buildDataset(study, 'stride40', { ...DATASET_DEFAULTS, stride: 40, flip: true }, context));
-  }, once);
+  bench(
+    'every frame, head crops, 64 px',
+    async () => {
+      report(
+        'default sample (1280x720, 1500 frames), every frame',
+        await buildDataset(project, 'all', { ...DATASET_DEFAULTS, stride: 1, crop: 'head' }, context),
+      );
+    },
+    once,
+  );
+  bench(
+    'every 40th frame with flips, 64 px (as the study)',
+    async () => {
+      report('default sample, every 40th frame with flips', await buildDataset(project, 'stride40', { ...DATASET_DEFAULTS, stride: 40, flip: true }, context));
+    },
+    once,
+  );
+  bench(
+    'the same again (a rebuild reuses unchanged crops)',
+    async () => {
+      report('the same rebuilt', await buildDataset(project, 'stride40', { ...DATASET_DEFAULTS, stride: 40, flip: true }, context, true));
+    },
+    once,
+  );
+  bench(
+    'study-sized project (4,357 frames), every 40th frame',
+    async () => {
+      report(
+        'study-sized (4,357 frames at 640x360), every 40th frame',
+        await buildDataset(study, 'stride40', { ...DATASET_DEFAULTS, stride: 40, flip: true }, context),
+      );
+    },
+    once,
+  );
 });

@@ -23,10 +23,28 @@ const once = { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 };
 async function twentyPeople(project: string, target: string): Promise<void> {
   await cp(project, target, { recursive: true });
   const tracks = Array.from({ length: 20 }, (_, i) => {
-    const shape = (frame: number, x: number): Shape => ({ frame, xtl: x, ytl: 200 + i * 20, xbr: x + 60, ybr: 380 + i * 15, label: ['MW', 'NM', 'ND'][i % 3]!, occluded: false, outside: false, zOrder: i, attributes: {} });
+    const shape = (frame: number, x: number): Shape => ({
+      frame,
+      xtl: x,
+      ytl: 200 + i * 20,
+      xbr: x + 60,
+      ybr: 380 + i * 15,
+      label: ['MW', 'NM', 'ND'][i % 3]!,
+      occluded: false,
+      outside: false,
+      zOrder: i,
+      attributes: {},
+    });
     return { id: i + 1, shapes: [shape(0, 20 + i * 55), shape(1499, 100 + i * 50)] };
   });
-  const annotations: ProjectAnnotations = { schema: ANNOTATIONS_SCHEMA, width: 1280, height: 720, frameCount: 1500, frameNames: Array.from({ length: 1500 }, (_, f) => `frame_${String(f).padStart(6, '0')}.jpg`), tracks };
+  const annotations: ProjectAnnotations = {
+    schema: ANNOTATIONS_SCHEMA,
+    width: 1280,
+    height: 720,
+    frameCount: 1500,
+    frameNames: Array.from({ length: 1500 }, (_, f) => `frame_${String(f).padStart(6, '0')}.jpg`),
+    tracks,
+  };
   await writeFile(join(target, 'annotations.json'), JSON.stringify(annotations));
 }
 
@@ -47,76 +65,92 @@ afterAll(async () => {
 });
 
 describe('the annotator in Chromium', () => {
-  bench('seek to 30 random frames (default sample, 1280x720)', async () => {
-    const project = join(folder, 'default');
-    await run(process.execPath, [BIN, 'sample', project]);
-    const { page, close } = await openAnnotator(project);
-    await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement).readyState >= 2);
-    // Timed inside the page: from the request to the moment the frame number (and its boxes) change.
-    const times = await page.evaluate(async () => {
-      const input = document.querySelector('[data-test=go-to]') as HTMLInputElement;
-      const shown = document.querySelector('[data-test=frame-number]')!;
-      const results: number[] = [];
-      let seed = 7;
-      for (let i = 0; i < 30; i++) {
-        seed = (seed * 1103515245 + 12345) % 2147483648;
-        const target = seed % 1500;
-        if (String(target) === shown.textContent) continue;
-        const start = performance.now();
-        const landed = new Promise<void>((resolve) => {
-          const observer = new MutationObserver(() => {
-            if (shown.textContent === String(target)) {
-              observer.disconnect();
-              resolve();
-            }
+  bench(
+    'seek to 30 random frames (default sample, 1280x720)',
+    async () => {
+      const project = join(folder, 'default');
+      await run(process.execPath, [BIN, 'sample', project]);
+      const { page, close } = await openAnnotator(project);
+      await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement).readyState >= 2);
+      // Timed inside the page: from the request to the moment the frame number (and its boxes) change.
+      const times = await page.evaluate(async () => {
+        const input = document.querySelector('[data-test=go-to]') as HTMLInputElement;
+        const shown = document.querySelector('[data-test=frame-number]')!;
+        const results: number[] = [];
+        let seed = 7;
+        for (let i = 0; i < 30; i++) {
+          seed = (seed * 1103515245 + 12345) % 2147483648;
+          const target = seed % 1500;
+          if (String(target) === shown.textContent) continue;
+          const start = performance.now();
+          const landed = new Promise<void>((resolve) => {
+            const observer = new MutationObserver(() => {
+              if (shown.textContent === String(target)) {
+                observer.disconnect();
+                resolve();
+              }
+            });
+            observer.observe(shown, { childList: true, characterData: true, subtree: true });
           });
-          observer.observe(shown, { childList: true, characterData: true, subtree: true });
-        });
-        input.value = String(target);
-        input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-        await landed;
-        results.push(performance.now() - start);
-      }
-      return results.sort((a, b) => a - b);
-    });
-    figures.push(`seek median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, worst ${times.at(-1)!.toFixed(0)} ms (${times.length} seeks)`);
-    await close();
-  }, once);
-
-  bench('play 8 s at 25 fps with 20 boxes drawn', async () => {
-    const project = join(folder, 'twenty');
-    await twentyPeople(join(folder, 'default'), project);
-    const { page, close } = await openAnnotator(project);
-    await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement).readyState >= 2);
-    const result = await page.evaluate(async () => {
-      const video = document.querySelector('[data-test=video]') as HTMLVideoElement;
-      let presented = 0;
-      const count = () => {
-        presented++;
-        video.requestVideoFrameCallback(count);
-      };
-      video.requestVideoFrameCallback(count);
-      (document.querySelector('[data-test=play]') as HTMLButtonElement).click();
-      const start = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, 8000));
-      const seconds = (performance.now() - start) / 1000;
-      video.pause();
-      return { presented, expected: seconds * 25, boxes: document.querySelectorAll('[data-test=in-view] li[data-track]').length };
-    });
-    figures.push(`playback ${result.presented}/${Math.round(result.expected)} frames presented (${((100 * result.presented) / result.expected).toFixed(1)}%) with ${result.boxes} boxes drawn`);
-    await close();
-  }, once);
-
-  bench('open a project with the study’s size (4,357 frames)', async () => {
-    const project = join(folder, 'study');
-    await run(process.execPath, [BIN, 'sample', project, '--frames', '4357', '--width', '640', '--height', '360'], { maxBuffer: 1 << 24 });
-    const boxes = JSON.parse((await run(process.execPath, ['-e', `console.log(JSON.stringify(require(${JSON.stringify(join(project, 'sample.json'))}).boxes))`])).stdout);
-    const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const { openMs, close } = await openAnnotator(project);
-      times.push(openMs);
+          input.value = String(target);
+          input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+          await landed;
+          results.push(performance.now() - start);
+        }
+        return results.sort((a, b) => a - b);
+      });
+      figures.push(`seek median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, worst ${times.at(-1)!.toFixed(0)} ms (${times.length} seeks)`);
       await close();
-    }
-    figures.push(`a ${boxes}-box project opens with its boxes drawn in ${Math.min(...times).toFixed(0)} ms (best of 3, page load included)`);
-  }, once);
+    },
+    once,
+  );
+
+  bench(
+    'play 8 s at 25 fps with 20 boxes drawn',
+    async () => {
+      const project = join(folder, 'twenty');
+      await twentyPeople(join(folder, 'default'), project);
+      const { page, close } = await openAnnotator(project);
+      await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement).readyState >= 2);
+      const result = await page.evaluate(async () => {
+        const video = document.querySelector('[data-test=video]') as HTMLVideoElement;
+        let presented = 0;
+        const count = () => {
+          presented++;
+          video.requestVideoFrameCallback(count);
+        };
+        video.requestVideoFrameCallback(count);
+        (document.querySelector('[data-test=play]') as HTMLButtonElement).click();
+        const start = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 8000));
+        const seconds = (performance.now() - start) / 1000;
+        video.pause();
+        return { presented, expected: seconds * 25, boxes: document.querySelectorAll('[data-test=in-view] li[data-track]').length };
+      });
+      figures.push(
+        `playback ${result.presented}/${Math.round(result.expected)} frames presented (${((100 * result.presented) / result.expected).toFixed(1)}%) with ${result.boxes} boxes drawn`,
+      );
+      await close();
+    },
+    once,
+  );
+
+  bench(
+    'open a project with the study’s size (4,357 frames)',
+    async () => {
+      const project = join(folder, 'study');
+      await run(process.execPath, [BIN, 'sample', project, '--frames', '4357', '--width', '640', '--height', '360'], { maxBuffer: 1 << 24 });
+      const boxes = JSON.parse(
+        (await run(process.execPath, ['-e', `console.log(JSON.stringify(require(${JSON.stringify(join(project, 'sample.json'))}).boxes))`])).stdout,
+      );
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { openMs, close } = await openAnnotator(project);
+        times.push(openMs);
+        await close();
+      }
+      figures.push(`a ${boxes}-box project opens with its boxes drawn in ${Math.min(...times).toFixed(0)} ms (best of 3, page load included)`);
+    },
+    once,
+  );
 });

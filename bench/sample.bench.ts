@@ -40,17 +40,34 @@ async function timed(name: string, work: () => Promise<void> | void): Promise<vo
 }
 
 describe(`sample generator, ${width}x${height}`, () => {
-  bench(`render ${FRAMES} frames`, () => timed('render', () => {
-    for (let frame = 0; frame < FRAMES; frame++) renderer.render(frame, peopleInFrame(camera, cast, frame));
-  }), once);
+  bench(
+    `render ${FRAMES} frames`,
+    () =>
+      timed('render', () => {
+        for (let frame = 0; frame < FRAMES; frame++) renderer.render(frame, peopleInFrame(camera, cast, frame));
+      }),
+    once,
+  );
 
-  bench(`encode ${FRAMES} frames (H.264, bundled ffmpeg)`, () => timed('encode', async () => {
-    const encoder = startRawVideoEncoder(width, height, fps, [{ args: ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-threads', '2', join(folder, 'encode.mp4')] }]);
-    for (const frame of rendered) await encoder.write(Buffer.from(frame));
-    await encoder.finish();
-  }), once);
+  bench(
+    `encode ${FRAMES} frames (H.264, bundled ffmpeg)`,
+    () =>
+      timed('encode', async () => {
+        const encoder = startRawVideoEncoder(width, height, fps, [
+          { args: ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-threads', '2', join(folder, 'encode.mp4')] },
+        ]);
+        for (const frame of rendered) await encoder.write(Buffer.from(frame));
+        await encoder.finish();
+      }),
+    once,
+  );
 
-  bench(`generate the default project (${defaultFrames} frames)`, () => timed('generate', async () => {
-    await generateSample(join(folder, 'project'), SAMPLE_DEFAULTS, { signal: new AbortController().signal, progress: () => {}, log: () => {} }, true);
-  }), once);
+  bench(
+    `generate the default project (${defaultFrames} frames)`,
+    () =>
+      timed('generate', async () => {
+        await generateSample(join(folder, 'project'), SAMPLE_DEFAULTS, { signal: new AbortController().signal, progress: () => {}, log: () => {} }, true);
+      }),
+    once,
+  );
 });

@@ -19,11 +19,27 @@ const conv = (b: number, size: number, inChannels: number, outChannels: number, 
   const out = pad === 'same' ? size : size - filter + 1;
   const what = `${b}x${size}x${size}x${inChannels} -> ${outChannels}, ${filter}x${filter} ${pad}`;
   return {
-    filter: { what, kernel: tf.Conv2DBackpropFilter, inputs: { x: [b, size, size, inChannels], dy: [b, out, out, outChannels] }, attrs: { strides: 1, pad, dataFormat: 'NHWC', filterShape: [filter, filter, inChannels, outChannels] } },
-    input: { what, kernel: tf.Conv2DBackpropInput, inputs: { dy: [b, out, out, outChannels], filter: [filter, filter, inChannels, outChannels] }, attrs: { strides: 1, pad, dataFormat: 'NHWC', inputShape: [b, size, size, inChannels] } },
+    filter: {
+      what,
+      kernel: tf.Conv2DBackpropFilter,
+      inputs: { x: [b, size, size, inChannels], dy: [b, out, out, outChannels] },
+      attrs: { strides: 1, pad, dataFormat: 'NHWC', filterShape: [filter, filter, inChannels, outChannels] },
+    },
+    input: {
+      what,
+      kernel: tf.Conv2DBackpropInput,
+      inputs: { dy: [b, out, out, outChannels], filter: [filter, filter, inChannels, outChannels] },
+      attrs: { strides: 1, pad, dataFormat: 'NHWC', inputShape: [b, size, size, inChannels] },
+    },
   };
 };
-const CONVS = [conv(32, 64, 3, 16, 3, 'same'), conv(32, 32, 16, 32, 3, 'same'), conv(32, 16, 32, 64, 3, 'same'), conv(32, 32, 3, 6, 5, 'valid'), conv(32, 14, 6, 16, 5, 'valid')];
+const CONVS = [
+  conv(32, 64, 3, 16, 3, 'same'),
+  conv(32, 32, 16, 32, 3, 'same'),
+  conv(32, 16, 32, 64, 3, 'same'),
+  conv(32, 32, 3, 6, 5, 'valid'),
+  conv(32, 14, 6, 16, 5, 'valid'),
+];
 const pool = (kernel: string, shape: number[]) => ({
   what: shape.join('x'),
   kernel,
@@ -39,14 +55,29 @@ const matMul = (a: number[], b: number[], transposeA: boolean, transposeB: boole
 const CALLS: Call[] = [
   ...CONVS.map((c) => c.filter),
   ...CONVS.map((c) => c.input),
-  ...[16, 32, 64].map((c, i) => ({ what: `[${c}] over 32x${64 >> i}x${64 >> i}`, kernel: tf.Tile, inputs: { x: [1, 1, 1, c] }, attrs: { reps: [32, 64 >> i, 64 >> i, 1] } })),
+  ...[16, 32, 64].map((c, i) => ({
+    what: `[${c}] over 32x${64 >> i}x${64 >> i}`,
+    kernel: tf.Tile,
+    inputs: { x: [1, 1, 1, c] },
+    attrs: { reps: [32, 64 >> i, 64 >> i, 1] },
+  })),
   pool(tf.MaxPoolGrad, [32, 64, 64, 16]),
   pool(tf.MaxPoolGrad, [32, 32, 32, 32]),
   pool(tf.MaxPoolGrad, [32, 16, 16, 64]),
   pool(tf.AvgPoolGrad, [32, 28, 28, 6]),
   pool(tf.AvgPoolGrad, [32, 10, 10, 16]),
-  ...[16, 32, 64].map((c, i) => ({ what: `32x${64 >> i}x${64 >> i}x${c}`, kernel: tf.Sum, inputs: { x: [32, 64 >> i, 64 >> i, c] }, attrs: { axis: [0, 1, 2], keepDims: false } })),
-  ...[16, 32, 64].map((c, i) => ({ what: `32x${64 >> i}x${64 >> i}x${c}`, kernel: tf.Mean, inputs: { x: [32, 64 >> i, 64 >> i, c] }, attrs: { axis: [0, 1, 2], keepDims: true } })),
+  ...[16, 32, 64].map((c, i) => ({
+    what: `32x${64 >> i}x${64 >> i}x${c}`,
+    kernel: tf.Sum,
+    inputs: { x: [32, 64 >> i, 64 >> i, c] },
+    attrs: { axis: [0, 1, 2], keepDims: false },
+  })),
+  ...[16, 32, 64].map((c, i) => ({
+    what: `32x${64 >> i}x${64 >> i}x${c}`,
+    kernel: tf.Mean,
+    inputs: { x: [32, 64 >> i, 64 >> i, c] },
+    attrs: { axis: [0, 1, 2], keepDims: true },
+  })),
   ...[16, 32, 64].map((c, i) => ({
     what: `32x${64 >> i}x${64 >> i}x${c}`,
     kernel: tf.FusedBatchNorm,

@@ -17,7 +17,18 @@ import { reviewCommand } from './commands/review';
 import type { CliCommand, CliOutput } from './command';
 import { describeForCli, wordForCli } from './flags';
 
-const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, sample: sampleCommand, import: importCommand, export: exportCommand, validate: validateCommand, dataset: datasetCommand, train: trainCommand, runs: runsCommand, predict: predictCommand, review: reviewCommand };
+const COMMANDS: Record<string, CliCommand> = {
+  serve: serveCommand,
+  sample: sampleCommand,
+  import: importCommand,
+  export: exportCommand,
+  validate: validateCommand,
+  dataset: datasetCommand,
+  train: trainCommand,
+  runs: runsCommand,
+  predict: predictCommand,
+  review: reviewCommand,
+};
 
 const USAGE = `Usage: maskbench <command> [options]
 

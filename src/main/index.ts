@@ -36,13 +36,13 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(() => {
-    setupNavigationGuards();
-    setupMediaProtocol(workbench);
-    setupIpc(workbench);
-    setupMenu(workbench);
-    createMainWindow();
-    // The window shows the progress if the sample project must be generated first.
-    openStartupProject(workbench).catch((error: unknown) => console.error('Opening the start-up project failed:', error));
+      setupNavigationGuards();
+      setupMediaProtocol(workbench);
+      setupIpc(workbench);
+      setupMenu(workbench);
+      createMainWindow();
+      // The window shows the progress if the sample project must be generated first.
+      openStartupProject(workbench).catch((error: unknown) => console.error('Opening the start-up project failed:', error));
     })
     // A window that cannot be set up is no app: say why, and quit rather than linger without one.
     .catch((error: unknown) => {

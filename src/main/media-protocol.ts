@@ -6,9 +6,7 @@ import type { Workbench } from '../core/workbench';
 
 /** `stream: true` lets <video> read the protocol progressively; `standard` gives URLs a host and path. */
 export function registerMediaScheme(): void {
-  protocol.registerSchemesAsPrivileged([
-    { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
-  ]);
+  protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } }]);
 }
 
 /**

@@ -23,7 +23,14 @@ export function setupMenu(workbench: Workbench): void {
     if (chosen.canceled || !chosen.filePaths[0]) return;
     // Replacing annotations is undoable only through history/: ask first.
     if (await workbench.annotations()) {
-      const answer = await dialog.showMessageBox({ type: 'question', buttons: ['Replace', 'Cancel'], defaultId: 1, cancelId: 1, message: 'Replace the project’s annotations?', detail: 'The current ones are kept in the project’s history/ folder.' });
+      const answer = await dialog.showMessageBox({
+        type: 'question',
+        buttons: ['Replace', 'Cancel'],
+        defaultId: 1,
+        cancelId: 1,
+        message: 'Replace the project’s annotations?',
+        detail: 'The current ones are kept in the project’s history/ folder.',
+      });
       if (answer.response !== 0) return;
     }
     await workbench.importAnnotationsFromHost(chosen.filePaths[0]);
@@ -32,7 +39,10 @@ export function setupMenu(workbench: Workbench): void {
     const chosen = await dialog.showSaveDialog({ title: 'Export annotations', ...(folder ? {} : { filters: [{ name: 'CVAT XML', extensions: ['xml'] }] }) });
     if (chosen.canceled || !chosen.filePath) return;
     const written = await workbench.exportAnnotationsFromHost(format, chosen.filePath);
-    await dialog.showMessageBox({ message: `Wrote ${written.boxes} boxes to ${written.out}`, detail: written.notKept.length ? `Not kept: ${written.notKept.join('; ')}` : '' });
+    await dialog.showMessageBox({
+      message: `Wrote ${written.boxes} boxes to ${written.out}`,
+      detail: written.notKept.length ? `Not kept: ${written.notKept.join('; ')}` : '',
+    });
   };
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
@@ -43,7 +53,10 @@ export function setupMenu(workbench: Workbench): void {
         { type: 'separator' },
         { label: 'Import Pascal VOC Folder…', click: () => void importAnnotations(true).catch(report('The import')) },
         { label: 'Import CVAT XML…', click: () => void importAnnotations(false).catch(report('The import')) },
-        { label: 'Export Annotations', submenu: EXPORTS.map(({ label, format, folder }) => ({ label, click: () => void exportAnnotations(format, folder).catch(report('The export')) })) },
+        {
+          label: 'Export Annotations',
+          submenu: EXPORTS.map(({ label, format, folder }) => ({ label, click: () => void exportAnnotations(format, folder).catch(report('The export')) })),
+        },
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],

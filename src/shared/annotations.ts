@@ -67,34 +67,40 @@ const extra = v.optional(v.custom<FormatExtra>((value) => typeof value === 'obje
  */
 // annotations.json is read leniently: fields Maskbench does not model (a hand edit, an older tool) are
 // passed over rather than making the project unopenable.
-export const shapeSchema = v.object({
-  frame: whole(0, Number.MAX_SAFE_INTEGER, 'a frame number from 0'),
-  xtl: finite(),
-  ytl: finite(),
-  xbr: finite(),
-  ybr: finite(),
-  label: v.string('a string'),
-  occluded: flag(),
-  /** From this frame until the next keyframe, the track is out of view. */
-  outside: flag(),
-  zOrder: finite(),
-  /** Named attributes as CVAT has them; a person's identity is the track, not an attribute. */
-  attributes: v.record(v.string(), v.string('a string'), 'an object'),
-  /** Pascal VOC's per-object fields. */
-  pose: v.optional(v.string('a string')),
-  truncated: v.optional(flag()),
-  difficult: v.optional(flag()),
-  extra,
-}, 'an object');
+export const shapeSchema = v.object(
+  {
+    frame: whole(0, Number.MAX_SAFE_INTEGER, 'a frame number from 0'),
+    xtl: finite(),
+    ytl: finite(),
+    xbr: finite(),
+    ybr: finite(),
+    label: v.string('a string'),
+    occluded: flag(),
+    /** From this frame until the next keyframe, the track is out of view. */
+    outside: flag(),
+    zOrder: finite(),
+    /** Named attributes as CVAT has them; a person's identity is the track, not an attribute. */
+    attributes: v.record(v.string(), v.string('a string'), 'an object'),
+    /** Pascal VOC's per-object fields. */
+    pose: v.optional(v.string('a string')),
+    truncated: v.optional(flag()),
+    difficult: v.optional(flag()),
+    extra,
+  },
+  'an object',
+);
 
 export type Shape = Output<typeof shapeSchema>;
 
-export const annotationTrackSchema = v.object({
-  id: whole(0, Number.MAX_SAFE_INTEGER, 'a track id (a whole number from 0)'),
-  /** Sorted by frame, one per frame at most. */
-  shapes: v.pipe(v.array(shapeSchema, 'a non-empty list'), v.minLength(1, 'a non-empty list')),
-  extra,
-}, 'an object');
+export const annotationTrackSchema = v.object(
+  {
+    id: whole(0, Number.MAX_SAFE_INTEGER, 'a track id (a whole number from 0)'),
+    /** Sorted by frame, one per frame at most. */
+    shapes: v.pipe(v.array(shapeSchema, 'a non-empty list'), v.minLength(1, 'a non-empty list')),
+    extra,
+  },
+  'an object',
+);
 
 export type AnnotationTrack = Output<typeof annotationTrackSchema>;
 
@@ -103,16 +109,21 @@ export const ANNOTATIONS_SCHEMA = 1;
 const size = whole(1, Number.MAX_SAFE_INTEGER, 'a whole number above 0');
 
 /** The project's own annotations file (annotations.json); core adds the checks that span fields. */
-export const projectAnnotationsSchema = v.object({
-  schema: v.literal(ANNOTATIONS_SCHEMA, `schema ${ANNOTATIONS_SCHEMA}`),
-  width: size,
-  height: size,
-  frameCount: size,
-  frameNames: v.array(v.string('a string'), 'a list of names'),
-  tracks: v.array(annotationTrackSchema, 'a list'),
-  /** What the imported files had around the boxes, per frame (VOC files' other elements, CVAT images' attributes). */
-  extra: v.optional(v.custom<{ frames?: Record<number, FormatExtra> }>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'an object')),
-}, 'an object');
+export const projectAnnotationsSchema = v.object(
+  {
+    schema: v.literal(ANNOTATIONS_SCHEMA, `schema ${ANNOTATIONS_SCHEMA}`),
+    width: size,
+    height: size,
+    frameCount: size,
+    frameNames: v.array(v.string('a string'), 'a list of names'),
+    tracks: v.array(annotationTrackSchema, 'a list'),
+    /** What the imported files had around the boxes, per frame (VOC files' other elements, CVAT images' attributes). */
+    extra: v.optional(
+      v.custom<{ frames?: Record<number, FormatExtra> }>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'an object'),
+    ),
+  },
+  'an object',
+);
 
 export type ProjectAnnotations = Output<typeof projectAnnotationsSchema>;
 

@@ -143,10 +143,20 @@ export const API = {
   updateRun: {
     request: fields({
       runId,
-      name: v.optional(v.nullable(v.pipe(v.string('text of at most 120 characters, or null'), v.trim(), v.maxLength(120, 'text of at most 120 characters, or null')))),
+      name: v.optional(
+        v.nullable(v.pipe(v.string('text of at most 120 characters, or null'), v.trim(), v.maxLength(120, 'text of at most 120 characters, or null'))),
+      ),
       tags: v.optional(
         v.pipe(
-          v.array(v.pipe(v.string('a tag of 1 to 40 characters'), v.trim(), v.minLength(1, 'a tag of 1 to 40 characters'), v.maxLength(40, 'a tag of 1 to 40 characters')), 'a list of tags'),
+          v.array(
+            v.pipe(
+              v.string('a tag of 1 to 40 characters'),
+              v.trim(),
+              v.minLength(1, 'a tag of 1 to 40 characters'),
+              v.maxLength(40, 'a tag of 1 to 40 characters'),
+            ),
+            'a list of tags',
+          ),
           v.maxLength(20, 'at most 20 tags'),
         ),
       ),

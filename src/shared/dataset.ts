@@ -16,7 +16,10 @@ export const datasetOptionsSchema = fields({
   split: v.optional(
     v.pipe(
       v.tuple([fraction, fraction, fraction], 'three fractions (train, val, test)'),
-      v.check(([train, val, test]) => Math.abs(train + val + test - 1) <= 1e-6 && train > 0, 'three fractions (train, val, test) that add up to 1, with train above 0'),
+      v.check(
+        ([train, val, test]) => Math.abs(train + val + test - 1) <= 1e-6 && train > 0,
+        'three fractions (train, val, test) that add up to 1, with train above 0',
+      ),
     ),
     [0.7, 0.15, 0.15],
   ),

@@ -68,10 +68,6 @@ export function toErrorData(error: unknown): WorkbenchErrorData {
 export function describeError(error: WorkbenchErrorData): string {
   const where = error.where;
   if (!where) return error.message;
-  const parts = [
-    where.file && `file ${where.file}`,
-    where.line !== undefined && `line ${where.line}`,
-    where.field && `field ${where.field}`,
-  ].filter(Boolean);
+  const parts = [where.file && `file ${where.file}`, where.line !== undefined && `line ${where.line}`, where.field && `field ${where.field}`].filter(Boolean);
   return parts.length ? `${error.message} (${parts.join(', ')})` : error.message;
 }

@@ -44,7 +44,15 @@ export function boxAt(track: AnnotationTrack, frame: number, round = round2): (T
   const after = shapes[index + 1];
   // Before an outside keyframe the box is held, not interpolated toward it (as in CVAT).
   const geometry = before.frame === frame || !after || after.outside ? before : interpolate(before, after, frame, (value) => value);
-  return { ...toBox(before), xtl: round(geometry.xtl), ytl: round(geometry.ytl), xbr: round(geometry.xbr), ybr: round(geometry.ybr), frame, keyframe: before.frame === frame };
+  return {
+    ...toBox(before),
+    xtl: round(geometry.xtl),
+    ytl: round(geometry.ytl),
+    xbr: round(geometry.xbr),
+    ybr: round(geometry.ybr),
+    frame,
+    keyframe: before.frame === frame,
+  };
 }
 
 export function pick({ xtl, ytl, xbr, ybr }: BoxGeometry): BoxGeometry {
@@ -63,7 +71,15 @@ export function holdBefore(shapes: Shape[], frame: number): void {
 }
 
 function toBox(shape: Shape): TrackBox {
-  const box: TrackBox = { ...pick(shape), frame: shape.frame, label: shape.label, occluded: shape.occluded, truncated: shape.truncated ?? false, keyframe: true, zOrder: shape.zOrder };
+  const box: TrackBox = {
+    ...pick(shape),
+    frame: shape.frame,
+    label: shape.label,
+    occluded: shape.occluded,
+    truncated: shape.truncated ?? false,
+    keyframe: true,
+    zOrder: shape.zOrder,
+  };
   if (Object.keys(shape.attributes).length) box.attributes = shape.attributes;
   if (shape.pose !== undefined) box.pose = shape.pose;
   if (shape.difficult !== undefined) box.difficult = shape.difficult;
@@ -82,7 +98,14 @@ export function materialize(annotations: ProjectAnnotations, labels: string[]): 
     }
     return track.extra ? { id: track.id, boxes, extra: track.extra } : { id: track.id, boxes };
   });
-  const set: AnnotationSet = { width: annotations.width, height: annotations.height, frameCount: annotations.frameCount, frameNames: annotations.frameNames, labels, tracks };
+  const set: AnnotationSet = {
+    width: annotations.width,
+    height: annotations.height,
+    frameCount: annotations.frameCount,
+    frameNames: annotations.frameNames,
+    labels,
+    tracks,
+  };
   if (annotations.extra) set.extra = annotations.extra;
   return set;
 }
@@ -104,13 +127,28 @@ export function fromBoxes(set: AnnotationSet): ProjectAnnotations {
     });
     return track.extra ? { id: track.id, shapes, extra: track.extra } : { id: track.id, shapes };
   });
-  const annotations: ProjectAnnotations = { schema: ANNOTATIONS_SCHEMA, width: set.width, height: set.height, frameCount: set.frameCount, frameNames: set.frameNames, tracks };
+  const annotations: ProjectAnnotations = {
+    schema: ANNOTATIONS_SCHEMA,
+    width: set.width,
+    height: set.height,
+    frameCount: set.frameCount,
+    frameNames: set.frameNames,
+    tracks,
+  };
   if (set.extra) annotations.extra = set.extra;
   return annotations;
 }
 
 function toShape(box: TrackBox): Shape {
-  const shape: Shape = { ...pick(box), frame: box.frame, label: box.label, occluded: box.occluded, outside: false, zOrder: box.zOrder, attributes: box.attributes ?? {} };
+  const shape: Shape = {
+    ...pick(box),
+    frame: box.frame,
+    label: box.label,
+    occluded: box.occluded,
+    outside: false,
+    zOrder: box.zOrder,
+    attributes: box.attributes ?? {},
+  };
   if (box.truncated) shape.truncated = true;
   if (box.pose !== undefined) shape.pose = box.pose;
   if (box.difficult !== undefined) shape.difficult = box.difficult;

@@ -2,7 +2,11 @@
 
 import { fields, v, whole, type Output } from './schema';
 
-const keyCombination = v.pipe(v.string('a key combination such as "Ctrl+K"'), v.minLength(1, 'a key combination such as "Ctrl+K"'), v.maxLength(40, 'a key combination of at most 40 characters'));
+const keyCombination = v.pipe(
+  v.string('a key combination such as "Ctrl+K"'),
+  v.minLength(1, 'a key combination such as "Ctrl+K"'),
+  v.maxLength(40, 'a key combination of at most 40 characters'),
+);
 
 export const preferencesSchema = fields({
   /** Shortcut id to the keys the user chose instead of its default, e.g. { "frame.next": "Ctrl+Right" }. */

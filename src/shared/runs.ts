@@ -115,10 +115,7 @@ export interface EpochMetrics {
 }
 
 /** What a training job streams besides progress. Batch metrics are throttled to a few a second. */
-export type TrainingReport =
-  | BatchMetrics
-  | EpochMetrics
-  | { kind: 'confusion'; epoch: number; split: 'val' | 'test'; confusion: ConfusionMatrix };
+export type TrainingReport = BatchMetrics | EpochMetrics | { kind: 'confusion'; epoch: number; split: 'val' | 'test'; confusion: ConfusionMatrix };
 
 export interface BackendUsed {
   name: TrainingBackendName;

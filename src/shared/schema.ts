@@ -68,7 +68,10 @@ export function read<S extends Schema>(schema: S, value: unknown, origin: Origin
 
 function issueError(issue: v.BaseIssue<unknown>, origin: Origin): WorkbenchError {
   const keys = (issue.path ?? []).map((item) => item.key);
-  const path = keys.reduce<string>((at, key) => (typeof key === 'number' ? `${at}[${key}]` : at === '' ? String(key) : `${at}.${String(key)}`), origin.field ?? '');
+  const path = keys.reduce<string>(
+    (at, key) => (typeof key === 'number' ? `${at}[${key}]` : at === '' ? String(key) : `${at}.${String(key)}`),
+    origin.field ?? '',
+  );
   const where = { ...(origin.file ? { file: origin.file } : {}), ...(path === '' ? {} : { field: path }) };
   const code = origin.code ?? 'invalid-request';
   const prefix = origin.method ? `${origin.method}: ` : origin.file ? `${origin.file}: ` : '';

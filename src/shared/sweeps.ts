@@ -53,9 +53,28 @@ export function sweepSize(grid: SweepGrid): number {
 }
 
 /** The study's dataset: whole-person boxes of every 40th frame, MW and NM (ND counted as NM), undersampled. */
-const STUDY_DATASET: DatasetOptions = { ...DATASET_DEFAULTS, stride: 40, classes: 'MW,NM', ndPolicy: 'merge', balance: 'undersample', crop: 'box', flip: false };
+const STUDY_DATASET: DatasetOptions = {
+  ...DATASET_DEFAULTS,
+  stride: 40,
+  classes: 'MW,NM',
+  ndPolicy: 'merge',
+  balance: 'undersample',
+  crop: 'box',
+  flip: false,
+};
 /** Its training: conv-bn, SGD with momentum 0.9, and none of our augmentation (the study had none). */
-const STUDY_TRAINING: Omit<TrainingOptions, 'dataset'> = { ...TRAINING_DEFAULTS, model: 'conv-bn', optimizer: 'sgd', momentum: 0.9, learningRate: 0.01, batchSize: 64, epochs: 40, augmentFlip: false, augmentShift: 0, augmentColour: 0 };
+const STUDY_TRAINING: Omit<TrainingOptions, 'dataset'> = {
+  ...TRAINING_DEFAULTS,
+  model: 'conv-bn',
+  optimizer: 'sgd',
+  momentum: 0.9,
+  learningRate: 0.01,
+  batchSize: 64,
+  epochs: 40,
+  augmentFlip: false,
+  augmentShift: 0,
+  augmentColour: 0,
+};
 
 export interface StudyComparison {
   id: string;
@@ -66,9 +85,24 @@ export interface StudyComparison {
 }
 
 export const STUDY_COMPARISONS: readonly StudyComparison[] = [
-  { id: 'study-stride', title: 'Every 20th, 40th or 60th frame', figures: 'Figures 11 and 12', sweep: { name: 'study-stride', dataset: STUDY_DATASET, training: STUDY_TRAINING, grid: { stride: [20, 40, 60] } } },
-  { id: 'study-flip', title: 'Flipped copies or none', figures: 'Figures 13 and 14', sweep: { name: 'study-flip', dataset: STUDY_DATASET, training: STUDY_TRAINING, grid: { flip: [false, true] } } },
-  { id: 'study-batch', title: 'Batch size 4, 8, 32, 64', figures: 'Figures 15 and 16', sweep: { name: 'study-batch', dataset: STUDY_DATASET, training: STUDY_TRAINING, grid: { batchSize: [4, 8, 32, 64] } } },
+  {
+    id: 'study-stride',
+    title: 'Every 20th, 40th or 60th frame',
+    figures: 'Figures 11 and 12',
+    sweep: { name: 'study-stride', dataset: STUDY_DATASET, training: STUDY_TRAINING, grid: { stride: [20, 40, 60] } },
+  },
+  {
+    id: 'study-flip',
+    title: 'Flipped copies or none',
+    figures: 'Figures 13 and 14',
+    sweep: { name: 'study-flip', dataset: STUDY_DATASET, training: STUDY_TRAINING, grid: { flip: [false, true] } },
+  },
+  {
+    id: 'study-batch',
+    title: 'Batch size 4, 8, 32, 64',
+    figures: 'Figures 15 and 16',
+    sweep: { name: 'study-batch', dataset: STUDY_DATASET, training: STUDY_TRAINING, grid: { batchSize: [4, 8, 32, 64] } },
+  },
   {
     id: 'study-lr',
     title: 'Learning rate 0.01, 0.005, 0.001',
@@ -79,6 +113,11 @@ export const STUDY_COMPARISONS: readonly StudyComparison[] = [
     id: 'study-models',
     title: 'The four models',
     figures: 'Figures 19 and 20',
-    sweep: { name: 'study-models', dataset: STUDY_DATASET, training: { ...STUDY_TRAINING, batchSize: 8, learningRate: 0.001, epochs: 80 }, grid: { model: ['simple-conv', 'conv-bn', 'lenet5', 'resnet50'] } },
+    sweep: {
+      name: 'study-models',
+      dataset: STUDY_DATASET,
+      training: { ...STUDY_TRAINING, batchSize: 8, learningRate: 0.001, epochs: 80 },
+      grid: { model: ['simple-conv', 'conv-bn', 'lenet5', 'resnet50'] },
+    },
   },
 ];

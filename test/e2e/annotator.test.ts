@@ -39,7 +39,9 @@ describe('the annotator (browser mode)', () => {
       .sort((a, b) => a.box!.zOrder - b.box!.zOrder || a.id - b.id)
       .map((entry) => `${entry.box!.label} #${entry.id}`);
   const listed = () =>
-    page.locator('[data-test=in-view] li[data-track]').evaluateAll((items) => items.map((item) => `${item.querySelector('[data-test=label]')!.textContent} #${item.getAttribute('data-track')}`));
+    page
+      .locator('[data-test=in-view] li[data-track]')
+      .evaluateAll((items) => items.map((item) => `${item.querySelector('[data-test=label]')!.textContent} #${item.getAttribute('data-track')}`));
   /** The saved file, once `check` holds for it (the autosave writes within a second). */
   async function savedWhen(check: (annotations: ProjectAnnotations) => boolean): Promise<ProjectAnnotations> {
     await expect.poll(async () => check(await saved()), { timeout: 5000 }).toBe(true);
@@ -99,7 +101,10 @@ describe('the annotator (browser mode)', () => {
     }, edges);
     drawn.forEach((pixel, i) => {
       const expected = colours[edges[i]!.label]!;
-      expect(pixel.every((value, channel) => Math.abs(value - expected[channel]!) < 40), `${edges[i]!.label} edge at ${edges[i]!.x}`).toBe(true);
+      expect(
+        pixel.every((value, channel) => Math.abs(value - expected[channel]!) < 40),
+        `${edges[i]!.label} edge at ${edges[i]!.x}`,
+      ).toBe(true);
     });
     await page.screenshot({ path: join(SHOTS, 'annotator.png') });
   });
@@ -129,7 +134,10 @@ describe('the annotator (browser mode)', () => {
   it('moves and resizes a box on the canvas, snapping to the frame’s edge', async () => {
     await goTo(90);
     const annotations = await saved();
-    const [target] = annotations.tracks.map((track) => ({ id: track.id, box: boxAt(track, 90) })).filter((entry) => entry.box && entry.box.xbr - entry.box.xtl > 12).sort((a, b) => b.box!.ybr - a.box!.ybr);
+    const [target] = annotations.tracks
+      .map((track) => ({ id: track.id, box: boxAt(track, 90) }))
+      .filter((entry) => entry.box && entry.box.xbr - entry.box.xtl > 12)
+      .sort((a, b) => b.box!.ybr - a.box!.ybr);
     const box = target!.box!;
     const center = await screenPoint((box.xtl + box.xbr) / 2, (box.ytl + box.ybr) / 2);
     await page.mouse.move(center.x, center.y);
@@ -286,9 +294,18 @@ describe('the annotator on a folder of frames (browser mode)', () => {
     for (const frame of [1, 2, 3]) {
       await page.keyboard.press('f');
       await expect.poll(async () => Number(await page.locator('[data-test=frame-number]').textContent())).toBe(frame);
-      await expect.poll(() => page.locator('[data-test=frame-image]').getAttribute('src')).toContain(encodeURIComponent(`frames/frame_${String(frame).padStart(6, '0')}.jpg`));
-      const listed = await page.locator('[data-test=in-view] li[data-track]').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-track'))));
-      expect(listed.sort()).toEqual(annotations.tracks.filter((track) => boxAt(track, frame)).map((track) => track.id).sort());
+      await expect
+        .poll(() => page.locator('[data-test=frame-image]').getAttribute('src'))
+        .toContain(encodeURIComponent(`frames/frame_${String(frame).padStart(6, '0')}.jpg`));
+      const listed = await page
+        .locator('[data-test=in-view] li[data-track]')
+        .evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-track'))));
+      expect(listed.sort()).toEqual(
+        annotations.tracks
+          .filter((track) => boxAt(track, frame))
+          .map((track) => track.id)
+          .sort(),
+      );
     }
     await page.screenshot({ path: join(SHOTS, 'annotator-frames.png') });
   });

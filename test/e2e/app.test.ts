@@ -113,10 +113,13 @@ describe('the app in Chromium (browser mode)', () => {
     await page.locator('[data-test=project-opened]').waitFor();
     await shot('annotate-project-open');
 
-    const media = await page.evaluate(async (path) => {
-      const response = await fetch(`/media/${encodeURIComponent(path)}`, { headers: { Range: 'bytes=2-4' } });
-      return { status: response.status, range: response.headers.get('content-range'), body: await response.text() };
-    }, join(project, 'clip.mp4'));
+    const media = await page.evaluate(
+      async (path) => {
+        const response = await fetch(`/media/${encodeURIComponent(path)}`, { headers: { Range: 'bytes=2-4' } });
+        return { status: response.status, range: response.headers.get('content-range'), body: await response.text() };
+      },
+      join(project, 'clip.mp4'),
+    );
     expect(media).toEqual({ status: 206, range: 'bytes 2-4/10', body: '234' });
     // Through the context's request API (same cookie), so the refusal is not logged as a page error.
     const outside = await page.request.get(new URL(`/media/${encodeURIComponent('/etc/hostname')}`, server.url).href);
@@ -154,7 +157,10 @@ describe('the app in Chromium (browser mode)', () => {
 
     // An import with problems shows them, by file and line.
     const broken = join(project, 'broken.xml');
-    await writeFile(broken, '<annotations>\n<image id="0" name="a.jpg" width="320" height="180">\n<box label="MW" xtl="50" ytl="10" xbr="20" ybr="40"/>\n<box label="NM" xtl="5" ytl="10" xbr="20" ybr="40"/>\n</image>\n</annotations>');
+    await writeFile(
+      broken,
+      '<annotations>\n<image id="0" name="a.jpg" width="320" height="180">\n<box label="MW" xtl="50" ytl="10" xbr="20" ybr="40"/>\n<box label="NM" xtl="5" ytl="10" xbr="20" ybr="40"/>\n</image>\n</annotations>',
+    );
     await page.locator('[data-test=import-button]').click();
     await page.locator('[data-test=import-source]').fill(broken);
     await page.locator('[data-test=import-replace]').check();

@@ -96,7 +96,10 @@ describe('maskbench CLI', () => {
     expect(occupied.code).toBe(1);
     expect(occupied.stderr).toContain(`${parent} is not empty: choose an empty or new folder, or replace an earlier sample with --force`);
     const forced = await maskbench('sample', parent, '--frames', '5', '--width', '320', '--height', '180', '--force');
-    expect([forced.code, forced.stderr.trim()]).toEqual([1, `maskbench: ${parent} does not hold a sample project (it has no sample.json), so it is not replaced even with --force (file ${parent})`]);
+    expect([forced.code, forced.stderr.trim()]).toEqual([
+      1,
+      `maskbench: ${parent} does not hold a sample project (it has no sample.json), so it is not replaced even with --force (file ${parent})`,
+    ]);
     expect(await readFile(join(parent, 'keep.txt'), 'utf8')).toBe('mine');
   });
 
@@ -113,7 +116,14 @@ describe('maskbench CLI', () => {
     const report = JSON.parse(imported.stdout);
     const truth = JSON.parse(await readFile(join(sample, 'sample.json'), 'utf8'));
     expect(report).toMatchObject({ format: 'voc', frames: 30, boxes: truth.boxes, tracks: truth.people, createdProject: true, problems: [] });
-    expect(JSON.parse(await readFile(join(project, 'project.json'), 'utf8')).media).toEqual({ kind: 'video', path: 'clip.mp4', fps: 25, frameCount: 30, width: 320, height: 180 });
+    expect(JSON.parse(await readFile(join(project, 'project.json'), 'utf8')).media).toEqual({
+      kind: 'video',
+      path: 'clip.mp4',
+      fps: 25,
+      frameCount: 30,
+      width: 320,
+      height: 180,
+    });
     expect(await readdir(join(project, 'imports'))).toEqual([expect.stringMatching(/-voc$/)]);
 
     const again = await maskbench('import', join(sample, 'annotations', 'cvat-video.xml'), '--project', project);
@@ -131,7 +141,10 @@ describe('maskbench CLI', () => {
 
   it('exits 1 from validate when a file has errors, listing them by file and line', async () => {
     const file = join(await tempDir(), 'bad.xml');
-    await writeFile(file, '<annotations>\n<image id="0" name="a.jpg" width="100" height="100">\n<box label="MW" xtl="50" ytl="10" xbr="20" ybr="40"/>\n</image>\n</annotations>');
+    await writeFile(
+      file,
+      '<annotations>\n<image id="0" name="a.jpg" width="100" height="100">\n<box label="MW" xtl="50" ytl="10" xbr="20" ybr="40"/>\n</image>\n</annotations>',
+    );
     const result = await maskbench('validate', file);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error ${file}:3: the box has xmax <= xmin (50, 10, 20, 40); it is skipped`);
@@ -144,7 +157,22 @@ describe('maskbench CLI', () => {
   it('builds a crop dataset, and explains bad dataset options', async () => {
     const project = join(await tempDir(), 'walkway');
     expect((await maskbench('sample', project, '--frames', '40', '--width', '320', '--height', '180')).code).toBe(0);
-    const built = await maskbench('dataset', '--project', project, '--name', 'small', '--stride', '2', '--gap', '2', '--crop', 'head', '--size', '32', '--json');
+    const built = await maskbench(
+      'dataset',
+      '--project',
+      project,
+      '--name',
+      'small',
+      '--stride',
+      '2',
+      '--gap',
+      '2',
+      '--crop',
+      'head',
+      '--size',
+      '32',
+      '--json',
+    );
     expect(built.code).toBe(0);
     const summary = JSON.parse(built.stdout);
     expect(summary).toMatchObject({ name: 'small', path: join(project, 'datasets', 'small') });
@@ -153,7 +181,10 @@ describe('maskbench CLI', () => {
     const again = await maskbench('dataset', '--project', project, '--name', 'small');
     expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already exists')]);
     const bad = await maskbench('dataset', '--project', project, '--name', 'x', '--split', '0.5,0.2,0.2');
-    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'maskbench: --split must be three fractions (train, val, test) that add up to 1, with train above 0, got [0.5,0.2,0.2]']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([
+      2,
+      'maskbench: --split must be three fractions (train, val, test) that add up to 1, with train above 0, got [0.5,0.2,0.2]',
+    ]);
     const badChoice = await maskbench('dataset', '--project', project, '--name', 'x', '--crop', 'face');
     expect(badChoice.stderr).toContain('--crop must be one of box, head, got "face"');
   });

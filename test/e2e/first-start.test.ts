@@ -53,7 +53,9 @@ describe('the first start (browser mode)', () => {
       // The video loads through the media route, and a far seek lands (which needs Range answers).
       const video = page.locator('[data-test=video]');
       await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
-      expect(await video.evaluate((element: HTMLVideoElement) => [element.videoWidth, element.videoHeight, Math.round(element.duration)])).toEqual([1280, 720, 60]);
+      expect(await video.evaluate((element: HTMLVideoElement) => [element.videoWidth, element.videoHeight, Math.round(element.duration)])).toEqual([
+        1280, 720, 60,
+      ]);
       await page.keyboard.press('Control+g');
       await page.locator('[data-test=go-to]').fill('1234');
       await page.keyboard.press('Enter');

@@ -14,16 +14,20 @@ import { BIN, ROOT } from '../support/built-app';
 import { makeSample, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
 
 const run = promisify(execFile);
-const cli = async (...args: string[]) => JSON.parse((await run(process.execPath, [BIN, ...args, '--json'])).stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+const cli = async (...args: string[]) =>
+  JSON.parse((await run(process.execPath, [BIN, ...args, '--json'])).stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 
 /** Pixels of this colour on a canvas (exact match, as the timeline draws its marks). */
 function pixelsOf(canvas: Locator, [r, g, b]: [number, number, number]): Promise<number> {
-  return canvas.evaluate((element: HTMLCanvasElement, colour) => {
-    const { data } = element.getContext('2d')!.getImageData(0, 0, element.width, element.height);
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i] === colour[0] && data[i + 1] === colour[1] && data[i + 2] === colour[2]) count++;
-    return count;
-  }, [r, g, b]);
+  return canvas.evaluate(
+    (element: HTMLCanvasElement, colour) => {
+      const { data } = element.getContext('2d')!.getImageData(0, 0, element.width, element.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] === colour[0] && data[i + 1] === colour[1] && data[i + 2] === colour[2]) count++;
+      return count;
+    },
+    [r, g, b],
+  );
 }
 
 describe('the Review view (browser mode)', () => {
@@ -117,7 +121,9 @@ describe('the Review view (browser mode)', () => {
     await expect.poll(() => entry.getAttribute('class')).toContain('selected');
     await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent(), SEEK).toBe(annotated);
     // ND, on an entry not labelled ND already.
-    const notNd = await entries.evaluateAll((rows) => rows.findIndex((row, i) => i > 0 && row.getAttribute('data-verdict') === 'pending' && row.querySelectorAll('span')[2]?.textContent?.trim() !== 'ND'));
+    const notNd = await entries.evaluateAll((rows) =>
+      rows.findIndex((row, i) => i > 0 && row.getAttribute('data-verdict') === 'pending' && row.querySelectorAll('span')[2]?.textContent?.trim() !== 'ND'),
+    );
     expect(notNd).toBeGreaterThan(0);
     await entries.nth(notNd).click();
     await page.keyboard.press('X');
@@ -135,7 +141,10 @@ describe('the Review view (browser mode)', () => {
     const [frame, track, annotated, suggested] = (await entry.locator('span').allTextContents()).map((text) => text.trim());
     const stretchLabelled = async (label: string) => {
       const saved = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
-      const runs = labelRuns(saved.tracks.find((candidate) => candidate.id === Number(track!.slice(1)))!, saved.frameCount);
+      const runs = labelRuns(
+        saved.tracks.find((candidate) => candidate.id === Number(track!.slice(1)))!,
+        saved.frameCount,
+      );
       return runs.find((run) => run.from <= Number(frame) && Number(frame) <= run.to && run.label === label) ?? null;
     };
     await expect.poll(() => stretchLabelled(annotated!)).not.toBeNull();
@@ -143,10 +152,15 @@ describe('the Review view (browser mode)', () => {
     await page.keyboard.press('Shift+A');
     await expect.poll(() => entry.getAttribute('data-verdict')).toBe('changed');
     // Saved within a second: the whole stretch now carries the model's label (joined to any neighbours that had it already).
-    await expect.poll(async () => {
-      const now = await stretchLabelled(suggested!);
-      return now !== null && now.from <= stretch.from && now.to >= stretch.to;
-    }, { timeout: 5000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const now = await stretchLabelled(suggested!);
+          return now !== null && now.from <= stretch.from && now.to >= stretch.to;
+        },
+        { timeout: 5000 },
+      )
+      .toBe(true);
     await page.keyboard.press('Control+Z');
     await expect.poll(() => stretchLabelled(annotated!), { timeout: 5000 }).toMatchObject({ from: stretch.from, to: stretch.to });
   });

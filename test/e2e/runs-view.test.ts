@@ -31,7 +31,23 @@ describe('the Runs view (browser mode)', () => {
   beforeAll(async () => {
     ({ folder, project } = await makeSample(160, 640, 360));
     await run(process.execPath, [BIN, 'dataset', '--project', project, '--name', 'heads', '--stride', '1', '--gap', '2', '--crop', 'head', '--size', '32']);
-    for (const lr of ['0.01', '0.003']) await run(process.execPath, [BIN, 'train', '--project', project, '--dataset', 'heads', '--model', 'simple-conv', '--epochs', '3', '--batch', '16', '--lr', lr]);
+    for (const lr of ['0.01', '0.003'])
+      await run(process.execPath, [
+        BIN,
+        'train',
+        '--project',
+        project,
+        '--dataset',
+        'heads',
+        '--model',
+        'simple-conv',
+        '--epochs',
+        '3',
+        '--batch',
+        '16',
+        '--lr',
+        lr,
+      ]);
     served = await serveInBrowser(project, folder);
     page = served.page;
     await page.keyboard.press('Alt+4');
@@ -88,7 +104,14 @@ describe('the Runs view (browser mode)', () => {
     const crops = page.locator('[data-test=cell-crop]');
     await expect.poll(() => crops.count()).toBe(Math.min(count, 200));
     expect(await page.locator('[data-test=cell-crops] h3').textContent()).toContain(`true ${truth}, predicted ${predicted} · ${count} crops`);
-    await expect.poll(() => crops.first().locator('img').evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(32);
+    await expect
+      .poll(() =>
+        crops
+          .first()
+          .locator('img')
+          .evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth),
+      )
+      .toBe(32);
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'runs-cell-crops.png') });
     const frame = await crops.first().getAttribute('data-frame');
     await crops.first().click();

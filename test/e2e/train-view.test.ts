@@ -18,7 +18,22 @@ describe('the Train view (browser mode)', () => {
   beforeAll(async () => {
     const sample = await makeSample(160, 640, 360);
     folder = sample.folder;
-    await promisify(execFile)(process.execPath, [BIN, 'dataset', '--project', sample.project, '--name', 'heads', '--stride', '1', '--gap', '2', '--crop', 'head', '--size', '32']);
+    await promisify(execFile)(process.execPath, [
+      BIN,
+      'dataset',
+      '--project',
+      sample.project,
+      '--name',
+      'heads',
+      '--stride',
+      '1',
+      '--gap',
+      '2',
+      '--crop',
+      'head',
+      '--size',
+      '32',
+    ]);
     served = await serveInBrowser(sample.project, folder);
     page = served.page;
   });

@@ -25,7 +25,9 @@ describe('AnnotateView', () => {
 
   it('shows the sample project’s preparation while its job runs', async () => {
     const { wrapper, jobs } = mountView();
-    jobs.byId = { s: job({ id: 's', kind: 'sample', title: 'Preparing the sample project', progress: { done: 300, total: 1500, message: 'Rendering frame 300 of 1500' } }) };
+    jobs.byId = {
+      s: job({ id: 's', kind: 'sample', title: 'Preparing the sample project', progress: { done: 300, total: 1500, message: 'Rendering frame 300 of 1500' } }),
+    };
     await wrapper.vm.$nextTick();
     expect(wrapper.find('[data-test=empty-state]').exists()).toBe(false);
     expect(wrapper.get('[data-test=preparing-progress]').text()).toBe('Rendering frame 300 of 1500');
@@ -37,7 +39,13 @@ describe('AnnotateView', () => {
     project.current = {
       path: '/data/walkway',
       name: 'Walkway',
-      settings: { schema: 1, name: 'Walkway', media: { kind: 'video', path: 'media/walkway.mp4', fps: 25, frameCount: 1500, width: 1280, height: 720 }, labels: [...DEFAULT_LABELS], labelMapping: {} },
+      settings: {
+        schema: 1,
+        name: 'Walkway',
+        media: { kind: 'video', path: 'media/walkway.mp4', fps: 25, frameCount: 1500, width: 1280, height: 720 },
+        labels: [...DEFAULT_LABELS],
+        labelMapping: {},
+      },
     };
     await wrapper.vm.$nextTick();
     expect(wrapper.get('[data-test=media-summary]').text()).toBe('Video · 1,500 frames · 1280×720 · 25 fps');

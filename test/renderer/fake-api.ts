@@ -53,7 +53,9 @@ export function fakeApi() {
     startCrossFit: vi.fn(async () => job({ kind: 'cross-fit' })),
     predictions: vi.fn(async (): Promise<ProjectPredictions | null> => null),
     reviewQueue: vi.fn(async ({ runId }: { runId: string }): Promise<ReviewQueue> => ({ runId, outOfSample: false, complete: true, entries: [], kept: [] })),
-    keepLabel: vi.fn(async ({ frame, trackId, label, keep }: { frame: number; trackId: number; label: string; keep: boolean }): Promise<KeptLabel[]> => (keep ? [{ frame, trackId, label }] : [])),
+    keepLabel: vi.fn(async ({ frame, trackId, label, keep }: { frame: number; trackId: number; label: string; keep: boolean }): Promise<KeptLabel[]> =>
+      keep ? [{ frame, trackId, label }] : [],
+    ),
     explainBox: vi.fn(async (): Promise<BoxExplanation> => {
       throw new Error('no model');
     }),

@@ -16,8 +16,26 @@ import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
 import { fakeApi, job } from './fake-api';
 
-const summary: DatasetSummary = { name: 'heads', path: '/p/datasets/heads', crops: 10, reused: 0, counts: { train: {}, val: {}, test: {} }, warnings: [], seconds: 1, cropsPerSecond: 10 };
-const preview: DatasetPreview = { name: 'heads', builtAt: 2, path: '/p/datasets/heads', options: DATASET_DEFAULTS, labels: ['MW', 'NM'], counts: { train: {}, val: {}, test: {} }, warnings: [], examples: [] };
+const summary: DatasetSummary = {
+  name: 'heads',
+  path: '/p/datasets/heads',
+  crops: 10,
+  reused: 0,
+  counts: { train: {}, val: {}, test: {} },
+  warnings: [],
+  seconds: 1,
+  cropsPerSecond: 10,
+};
+const preview: DatasetPreview = {
+  name: 'heads',
+  builtAt: 2,
+  path: '/p/datasets/heads',
+  options: DATASET_DEFAULTS,
+  labels: ['MW', 'NM'],
+  counts: { train: {}, val: {}, test: {} },
+  warnings: [],
+  examples: [],
+};
 const report: ProjectImportReport = {
   source: '/data/walkway.xml',
   format: 'cvat-video',

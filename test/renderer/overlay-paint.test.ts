@@ -57,11 +57,25 @@ const VIEW: ViewTransform = { scale: 2, x: 0, y: 0, ratio: 1 };
 /** One CSS pixel, in video pixels, at VIEW's scale. */
 const PX = 0.5;
 
-const box = (fields: Partial<OverlayBox> = {}): OverlayBox => ({ trackId: 4, label: 'MW', occluded: false, geometry: { xtl: 10, ytl: 20, xbr: 50, ybr: 80 }, model: null, ...fields });
+const box = (fields: Partial<OverlayBox> = {}): OverlayBox => ({
+  trackId: 4,
+  label: 'MW',
+  occluded: false,
+  geometry: { xtl: 10, ytl: 20, xbr: 50, ybr: 80 },
+  model: null,
+  ...fields,
+});
 
 function paint(boxes: OverlayBox[], fields: Partial<Overlay> = {}, view = VIEW): RecordingContext {
   const context = new RecordingContext();
-  paintOverlay(context, 800, 600, view, { boxes, selectedTrackId: null, drawing: null, labelColour: (label) => COLOURS[label] ?? '#e0e0e0', theme: THEME, ...fields });
+  paintOverlay(context, 800, 600, view, {
+    boxes,
+    selectedTrackId: null,
+    drawing: null,
+    labelColour: (label) => COLOURS[label] ?? '#e0e0e0',
+    theme: THEME,
+    ...fields,
+  });
   return context;
 }
 
@@ -100,7 +114,16 @@ describe('painting the overlay', () => {
     expect([other!.lineWidth, selected!.lineWidth]).toEqual([2 * PX, 3 * PX]);
     const handles = context.of('fillRect').filter((entry) => entry.fillStyle === THEME.highlight);
     const centres = handles.map(({ args }) => [(args[0] as number) + 3 * PX, (args[1] as number) + 3 * PX]);
-    expect(centres).toEqual([[10, 20], [30, 20], [50, 20], [50, 50], [50, 80], [30, 80], [10, 80], [10, 50]]);
+    expect(centres).toEqual([
+      [10, 20],
+      [30, 20],
+      [50, 20],
+      [50, 50],
+      [50, 80],
+      [30, 80],
+      [10, 80],
+      [10, 50],
+    ]);
     expect(handles.every(({ args }) => args[2] === 6 * PX && args[3] === 6 * PX)).toBe(true);
   });
 
@@ -118,7 +141,13 @@ describe('painting the overlay', () => {
 
   it('outlines a box being drawn, dashed, in the highlight colour, over the boxes', () => {
     const context = paint([box()], { drawing: { xtl: 100, ytl: 100, xbr: 160, ybr: 130 } });
-    expect(context.drawn.at(-1)).toMatchObject({ op: 'strokeRect', args: [100, 100, 60, 30], strokeStyle: THEME.highlight, lineWidth: 1.5 * PX, dash: [4 * PX, 3 * PX] });
+    expect(context.drawn.at(-1)).toMatchObject({
+      op: 'strokeRect',
+      args: [100, 100, 60, 30],
+      strokeStyle: THEME.highlight,
+      lineWidth: 1.5 * PX,
+      dash: [4 * PX, 3 * PX],
+    });
   });
 
   it('tags a box with what the model says, in the predicted label’s colour when it agrees', () => {
@@ -131,7 +160,11 @@ describe('painting the overlay', () => {
   it('marks a disagreement with a dashed outline and a “≠” in the disagreement colour, and a second run that differs with a “≠” too', () => {
     const context = paint([box({ model: { mine: prediction('NM', 0.6), other: prediction('MW', 0.7), disagrees: true } })]);
     const outlines = context.of('strokeRect');
-    expect(outlines[1]).toMatchObject({ args: [10 - 4 * PX, 20 - 4 * PX, 40 + 8 * PX, 60 + 8 * PX], strokeStyle: THEME.modelDisagrees, dash: [5 * PX, 3 * PX] });
+    expect(outlines[1]).toMatchObject({
+      args: [10 - 4 * PX, 20 - 4 * PX, 40 + 8 * PX, 60 + 8 * PX],
+      strokeStyle: THEME.modelDisagrees,
+      dash: [5 * PX, 3 * PX],
+    });
     expect(context.of('fillText')[1]).toMatchObject({ args: ['≠ model NM 60% · ≠ B MW 70%', 10 + 3 * PX, 80 + 13 * PX], fillStyle: THEME.modelDisagrees });
     const differs = paint([box({ model: { mine: prediction('MW', 0.6), other: prediction('NM', 0.7), disagrees: false } })]);
     expect(differs.of('strokeRect')).toHaveLength(1);

@@ -16,13 +16,35 @@ import { fakeApi, job } from './fake-api';
 const box = { xtl: 0, ytl: 0, xbr: 10, ybr: 10, occluded: false, zOrder: 0, attributes: {} };
 /** Track 1: MW for frames 0-9, NM from 10 on; track 2: ND throughout (30 frames). */
 const tracks: AnnotationTrack[] = [
-  { id: 1, shapes: [{ frame: 0, ...box, label: 'MW', outside: false }, { frame: 10, ...box, label: 'NM', outside: false }] },
+  {
+    id: 1,
+    shapes: [
+      { frame: 0, ...box, label: 'MW', outside: false },
+      { frame: 10, ...box, label: 'NM', outside: false },
+    ],
+  },
   { id: 2, shapes: [{ frame: 0, ...box, label: 'ND', outside: false }] },
 ];
 const annotations: ProjectAnnotations = { schema: 1, width: 100, height: 100, frameCount: 30, frameNames: [], tracks };
 
-const prediction = (frame: number, trackId: number, label: string, predicted: string): BoxPrediction => ({ frame, trackId, label, box, predicted, probabilities: [0.8, 0.1, 0.1] });
-const predictionsOf = (runId: string, boxes: BoxPrediction[]): ProjectPredictions => ({ schema: 1, runId, backend: 'wasm', labels: ['MW', 'NM'], from: 0, to: 29, complete: true, boxes });
+const prediction = (frame: number, trackId: number, label: string, predicted: string): BoxPrediction => ({
+  frame,
+  trackId,
+  label,
+  box,
+  predicted,
+  probabilities: [0.8, 0.1, 0.1],
+});
+const predictionsOf = (runId: string, boxes: BoxPrediction[]): ProjectPredictions => ({
+  schema: 1,
+  runId,
+  backend: 'wasm',
+  labels: ['MW', 'NM'],
+  from: 0,
+  to: 29,
+  complete: true,
+  boxes,
+});
 
 function runWith(id: string, classes: 'MW,NM,ND' | 'MW,NM', ndPolicy: 'merge' | 'drop'): RunInfo {
   return { id, status: 'done', config: { dataset: { options: { classes, ndPolicy } } } } as unknown as RunInfo;
@@ -45,14 +67,25 @@ describe('review store', () => {
     await store.load();
     // Frame 12: the model says MW of an NM box; ND boxes are outside a run that dropped ND.
     const boxes = [prediction(5, 1, 'MW', 'MW'), prediction(12, 1, 'NM', 'MW'), prediction(20, 1, 'NM', 'NM'), prediction(12, 2, 'ND', 'NM')];
-    fake.api.predictions.mockImplementation((async ({ runId }: { runId: string }) => (runId === 'a' ? predictionsOf('a', boxes) : predictionsOf('b', boxes.map((entry) => (entry.frame === 20 ? { ...entry, predicted: 'MW' } : entry))))) as never);
+    fake.api.predictions.mockImplementation((async ({ runId }: { runId: string }) =>
+      runId === 'a'
+        ? predictionsOf('a', boxes)
+        : predictionsOf(
+            'b',
+            boxes.map((entry) => (entry.frame === 20 ? { ...entry, predicted: 'MW' } : entry)),
+          )) as never);
     const review = useReviewStore();
     await review.choose('a', 'b');
     expect([...review.disagreements.frames]).toEqual([12]);
     expect(review.disagreements.boxes).toBe(1);
     expect([...review.differenceFrames]).toEqual([20]);
     // Track 1 relabelled MW from frame 10 on: the model now agrees at 12 and disagrees at 20.
-    const relabelled: EditResult = { tracks: [{ id: 1, shapes: [{ frame: 0, ...box, label: 'MW', outside: false }] }], removed: [], canUndo: true, canRedo: false };
+    const relabelled: EditResult = {
+      tracks: [{ id: 1, shapes: [{ frame: 0, ...box, label: 'MW', outside: false }] }],
+      removed: [],
+      canUndo: true,
+      canRedo: false,
+    };
     store.apply(relabelled);
     expect([...review.disagreements.frames]).toEqual([20]);
   });

@@ -17,7 +17,14 @@ function stage(selected: number | null = null) {
   const events = { drawn: vi.fn(), tooSmall: vi.fn(), moved: vi.fn() };
   const boxes = [boxIn(1, 100, 100, 200, 200), boxIn(2, 300, 100, 400, 200)];
   const gestures = useStageGestures(
-    { stage: { width: 640, height: 360 }, frameSize: () => ({ width: 640, height: 360 }), frame: () => frame.value, boxes: () => boxes, selectedTrackId, stopPlayback },
+    {
+      stage: { width: 640, height: 360 },
+      frameSize: () => ({ width: 640, height: 360 }),
+      frame: () => frame.value,
+      boxes: () => boxes,
+      selectedTrackId,
+      stopPlayback,
+    },
     events,
   );
   return { gestures, frame, selectedTrackId, stopPlayback, events };
@@ -141,7 +148,10 @@ describe('the canvas’s gestures', () => {
 
   it('zooms around the pointer, keeping the video point under it in place; pans by the middle button; zooming back out recentres', () => {
     const { gestures } = stage();
-    const under = (x: number, y: number) => ({ x: (x - gestures.origin.value.x) / gestures.scale.value, y: (y - gestures.origin.value.y) / gestures.scale.value });
+    const under = (x: number, y: number) => ({
+      x: (x - gestures.origin.value.x) / gestures.scale.value,
+      y: (y - gestures.origin.value.y) / gestures.scale.value,
+    });
     for (let i = 0; i < 4; i++) gestures.wheel({ x: 480, y: 120 }, -100);
     expect(gestures.scale.value).toBeCloseTo(1.2 ** 4);
     expect(under(480, 120).x).toBeCloseTo(480);

@@ -12,7 +12,16 @@ import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
 import { appInfo, fakeApi, job } from './fake-api';
 
-const dataset: DatasetPreview = { name: 'heads', builtAt: 1, path: '/p/datasets/heads', options: { ...DATASET_DEFAULTS, size: 32 }, labels: ['MW', 'NM', 'ND'], counts: { train: {}, val: {}, test: {} }, warnings: [], examples: [] };
+const dataset: DatasetPreview = {
+  name: 'heads',
+  builtAt: 1,
+  path: '/p/datasets/heads',
+  options: { ...DATASET_DEFAULTS, size: 32 },
+  labels: ['MW', 'NM', 'ND'],
+  counts: { train: {}, val: {}, test: {} },
+  warnings: [],
+  examples: [],
+};
 const models: ModelDescription[] = [
   { name: 'simple-conv', label: 'Simple CNN', description: '', minSize: 8, fits: true, params: 85_123, flops: 2_500_000 },
   { name: 'conv-bn', label: 'CNN with batch norm', description: '', minSize: 8, fits: true, params: 85_571, flops: 2_600_000 },
@@ -37,7 +46,16 @@ const run: RunInfo = {
     backend: { name: 'wasm', requested: 'auto', passedOver: ['tensorflow: @tensorflow/tfjs-node is not installed'] },
     versions: { maskbench: '0.1.0', tfjs: '4.22.0', node: '20' },
   },
-  summary: { status: 'done', endedAt: '', epochs: 3, bestEpoch: 2, train: null, val: { loss: 0.3, accuracy: 0.912, perClass: [], confusion: { labels: [], matrix: [] } }, test: null, seconds: 42 },
+  summary: {
+    status: 'done',
+    endedAt: '',
+    epochs: 3,
+    bestEpoch: 2,
+    train: null,
+    val: { loss: 0.3, accuracy: 0.912, perClass: [], confusion: { labels: [], matrix: [] } },
+    test: null,
+    seconds: 42,
+  },
 };
 
 async function mountTrainView() {
@@ -69,7 +87,21 @@ describe('TrainView', () => {
     await wrapper.get('[data-model=lenet5] input').setValue(true);
     await wrapper.get('[data-test=train-as-in-study]').trigger('click');
     await wrapper.get('[data-test=train-settings]').trigger('submit');
-    expect(api.startTraining).toHaveBeenCalledWith({ options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'lenet5', optimizer: 'sgd', learningRate: 0.001, momentum: 0.9, batchSize: 8, epochs: 80, augmentFlip: false, augmentShift: 0, augmentColour: 0 } });
+    expect(api.startTraining).toHaveBeenCalledWith({
+      options: {
+        ...TRAINING_DEFAULTS,
+        dataset: 'heads',
+        model: 'lenet5',
+        optimizer: 'sgd',
+        learningRate: 0.001,
+        momentum: 0.9,
+        batchSize: 8,
+        epochs: 80,
+        augmentFlip: false,
+        augmentShift: 0,
+        augmentColour: 0,
+      },
+    });
   });
 
   it('lists runs with the backend used and why a faster one was passed over', async () => {
@@ -84,16 +116,47 @@ describe('TrainView', () => {
     const jobs = useJobsStore();
     jobs.byId = { t: job({ id: 't', kind: 'training', title: 'Training conv-bn on heads' }) };
     const training = useTrainingStore();
-    training.receive('t', { kind: 'epoch', epoch: 2, trainLoss: 0.5, trainAccuracy: 0.8, valLoss: 0.6, valAccuracy: 0.75, perClass: [], learningRate: 0.01, imagesPerSecond: 123.4, seconds: 3, tensors: 10 });
-    training.receive('t', { kind: 'confusion', epoch: 2, split: 'val', confusion: { labels: ['MW', 'NM'], matrix: [[5, 1], [2, 4]] } });
+    training.receive('t', {
+      kind: 'epoch',
+      epoch: 2,
+      trainLoss: 0.5,
+      trainAccuracy: 0.8,
+      valLoss: 0.6,
+      valAccuracy: 0.75,
+      perClass: [],
+      learningRate: 0.01,
+      imagesPerSecond: 123.4,
+      seconds: 3,
+      tensors: 10,
+    });
+    training.receive('t', {
+      kind: 'confusion',
+      epoch: 2,
+      split: 'val',
+      confusion: {
+        labels: ['MW', 'NM'],
+        matrix: [
+          [5, 1],
+          [2, 4],
+        ],
+      },
+    });
     await flushPromises();
-    expect(wrapper.get('[data-test=train-live-epoch]').text()).toMatch(/epoch 2: train loss 0.5000, accuracy 80.0% · validation loss 0.6000, accuracy 75.0% · 123.4 images\/s/);
+    expect(wrapper.get('[data-test=train-live-epoch]').text()).toMatch(
+      /epoch 2: train loss 0.5000, accuracy 80.0% · validation loss 0.6000, accuracy 75.0% · 123.4 images\/s/,
+    );
     const confusion = wrapper.get('[data-test=confusion]');
     expect(confusion.text()).toContain('true ↓');
     expect(confusion.text()).toContain('predicted →');
     // Counts, each with its share of the row (the true class).
-    const cells = (row: ReturnType<typeof confusion.findAll>[number]) => row.findAll('th, td').map((cell) => [cell.element.firstChild!.textContent!.trim(), cell.find('.share').exists() ? cell.get('.share').text() : ''].join(' ').trim());
-    expect(confusion.findAll('tbody tr').map(cells)).toEqual([['MW', '5 83%', '1 17%'], ['NM', '2 33%', '4 67%']]);
+    const cells = (row: ReturnType<typeof confusion.findAll>[number]) =>
+      row
+        .findAll('th, td')
+        .map((cell) => [cell.element.firstChild!.textContent!.trim(), cell.find('.share').exists() ? cell.get('.share').text() : ''].join(' ').trim());
+    expect(confusion.findAll('tbody tr').map(cells)).toEqual([
+      ['MW', '5 83%', '1 17%'],
+      ['NM', '2 33%', '4 67%'],
+    ]);
   });
 
   it('offers a dataset built while it is open, and keeps the one chosen', async () => {
@@ -101,7 +164,16 @@ describe('TrainView', () => {
     const { wrapper, api } = await mountTrainView();
     expect(api.listDatasets).toHaveBeenCalledOnce();
     api.listDatasets.mockResolvedValue([{ ...dataset, name: 'heads-2', builtAt: 2 }, dataset]);
-    const built: DatasetSummary = { name: 'heads-2', path: '/p/datasets/heads-2', crops: 10, reused: 0, counts: { train: {}, val: {}, test: {} }, warnings: [], seconds: 1, cropsPerSecond: 10 };
+    const built: DatasetSummary = {
+      name: 'heads-2',
+      path: '/p/datasets/heads-2',
+      crops: 10,
+      reused: 0,
+      counts: { train: {}, val: {}, test: {} },
+      warnings: [],
+      seconds: 1,
+      cropsPerSecond: 10,
+    };
     const jobs = useJobsStore();
     jobs.receive({ type: 'job-started', job: job({ kind: 'dataset' }) });
     jobs.receive({ type: 'job-done', jobId: 'job-1', kind: 'dataset', result: built });

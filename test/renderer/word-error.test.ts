@@ -3,12 +3,24 @@ import { describeForWindow } from '../../src/renderer/src/api/word-error';
 
 describe('errors as the window words them', () => {
   it('names the setting instead of its request path, without the API method', () => {
-    const error = { code: 'invalid-request' as const, message: 'startTraining: "options.batchSize" must be a whole number from 1 to 4096, got 0', where: { field: 'options.batchSize' } };
+    const error = {
+      code: 'invalid-request' as const,
+      message: 'startTraining: "options.batchSize" must be a whole number from 1 to 4096, got 0',
+      where: { field: 'options.batchSize' },
+    };
     expect(describeForWindow(error)).toBe('Batch size must be a whole number from 1 to 4096, got 0');
   });
 
   it('words a list entry by its place, and keeps the file and line of a file error', () => {
-    expect(describeForWindow({ code: 'invalid-request', message: 'updateRun: "tags[0]" must be a tag of 1 to 40 characters, got ""', where: { field: 'tags[0]' } })).toBe('Tags 0 must be a tag of 1 to 40 characters, got ""');
-    expect(describeForWindow({ code: 'invalid-project', message: '/p/project.json: "name" must be a non-empty string, got ""', where: { file: '/p/project.json', field: 'name' } })).toBe('/p/project.json: name must be a non-empty string, got "" (file /p/project.json)');
+    expect(
+      describeForWindow({ code: 'invalid-request', message: 'updateRun: "tags[0]" must be a tag of 1 to 40 characters, got ""', where: { field: 'tags[0]' } }),
+    ).toBe('Tags 0 must be a tag of 1 to 40 characters, got ""');
+    expect(
+      describeForWindow({
+        code: 'invalid-project',
+        message: '/p/project.json: "name" must be a non-empty string, got ""',
+        where: { file: '/p/project.json', field: 'name' },
+      }),
+    ).toBe('/p/project.json: name must be a non-empty string, got "" (file /p/project.json)');
   });
 });

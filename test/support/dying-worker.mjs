@@ -8,7 +8,16 @@ import { workerData } from 'node:worker_threads';
 const { input } = workerData;
 const folder = join(input.project, 'runs', input.runId);
 mkdirSync(folder, { recursive: true });
-const config = { schema: 1, id: input.runId, createdAt: new Date().toISOString(), options: input.options, dataset: null, model: null, backend: null, versions: {} };
+const config = {
+  schema: 1,
+  id: input.runId,
+  createdAt: new Date().toISOString(),
+  options: input.options,
+  dataset: null,
+  model: null,
+  backend: null,
+  versions: {},
+};
 writeFileSync(join(folder, 'config.json'), JSON.stringify(config));
 writeFileSync(join(folder, 'running.json'), JSON.stringify({ pid: process.pid }));
 process.exit(7);

@@ -25,7 +25,18 @@ export async function makeSample(frames: number, width: number, height: number, 
   assertBuilt();
   const folder = await mkdtemp(join(tmpdir(), 'maskbench-browser-'));
   const project = join(folder, 'walkway');
-  await promisify(execFile)(process.execPath, [BIN, 'sample', project, '--frames', String(frames), '--width', String(width), '--height', String(height), ...extra]);
+  await promisify(execFile)(process.execPath, [
+    BIN,
+    'sample',
+    project,
+    '--frames',
+    String(frames),
+    '--width',
+    String(width),
+    '--height',
+    String(height),
+    ...extra,
+  ]);
   return { folder, project };
 }
 

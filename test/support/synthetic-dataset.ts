@@ -33,7 +33,9 @@ export async function writeSyntheticDataset(projectDir: string, name: string, op
         const pixels = Buffer.alloc(size * size * 3);
         const colour = COLOURS[split === 'val' && options.misleadingVal ? labels[(labels.indexOf(label) + 1) % labels.length]! : label]!;
         for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, colour[p % 3]! + (random.next() - 0.5) * 120));
-        await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toFile(join(folder, file));
+        await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+          .png()
+          .toFile(join(folder, file));
         const box = { xtl: 0, ytl: 0, xbr: size, ybr: size };
         samples.push({ file, frame: samples.length, trackId: i, box, region: box, label, split, variant: 'original' });
       }

@@ -14,7 +14,9 @@ export function testWorkbench(dataDir: string, host: HostServices = { kind: 'bro
 export function jobEnd(events: WorkbenchEvent[], jobId: string): Promise<JobEvent> {
   return new Promise((resolve) => {
     const timer = setInterval(() => {
-      const end = events.find((event): event is JobEvent => (event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled') && event.jobId === jobId);
+      const end = events.find(
+        (event): event is JobEvent => (event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled') && event.jobId === jobId,
+      );
       if (!end) return;
       clearInterval(timer);
       resolve(end);

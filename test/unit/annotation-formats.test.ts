@@ -86,7 +86,13 @@ describe('importing and exporting annotations', () => {
     const still = { ...settings, media: null };
     const first = await importAnnotations(folder, { settings: still });
     const shape = first.annotations.tracks[0]!.shapes[0]!;
-    expect(shape).toMatchObject({ label: 'MW', pose: 'Left', difficult: true, attributes: { gaze: 'down' }, extra: { elements: { confidence: { '#text': 'high', $: { score: '0.9' } } } } });
+    expect(shape).toMatchObject({
+      label: 'MW',
+      pose: 'Left',
+      difficult: true,
+      attributes: { gaze: 'down' },
+      extra: { elements: { confidence: { '#text': 'high', $: { score: '0.9' } } } },
+    });
     expect(first.report.mapped).toEqual({ with_mask: 'MW' });
     const out = join(await tempDir(), 'voc');
     await exportAnnotations(first.annotations, 'voc', out, { name: 'x', labels: DEFAULT_LABELS.slice() });
@@ -110,7 +116,14 @@ describe('importing and exporting annotations', () => {
     );
     const first = await importAnnotations(file, { settings: null });
     expect(first.annotations.frameCount).toBe(10);
-    expect(first.annotations.tracks[0]).toMatchObject({ extra: { xmlAttributes: { source: 'auto', group_id: '2' } }, shapes: [{ frame: 2, occluded: true, attributes: { gaze: 'left' }, extra: { xmlAttributes: { reviewer: 'ann' } } }, { frame: 6 }, { frame: 8, outside: true }] });
+    expect(first.annotations.tracks[0]).toMatchObject({
+      extra: { xmlAttributes: { source: 'auto', group_id: '2' } },
+      shapes: [
+        { frame: 2, occluded: true, attributes: { gaze: 'left' }, extra: { xmlAttributes: { reviewer: 'ann' } } },
+        { frame: 6 },
+        { frame: 8, outside: true },
+      ],
+    });
     // Interpolated as CVAT does: frame 4 is halfway between the keyframes at 2 and 6.
     expect(boxesOf(first.annotations)).toContain('4 5 NM true 20 10 60 130');
     const out = join(await tempDir(), 'again.xml');
@@ -132,7 +145,12 @@ describe('importing and exporting annotations', () => {
     expect(linked.report.tracksFormed).toBe(linked.report.tracks);
     expect(linked.report.boxes).toBe(truth.report.boxes);
     // Each formed track follows one person: its boxes are (nearly all) one true track's boxes.
-    const owner = new Map(boxesOf(truth.annotations).map((line) => { const [frame, id, , , ...box] = line.split(' '); return [`${frame} ${box.join(' ')}`, id]; }));
+    const owner = new Map(
+      boxesOf(truth.annotations).map((line) => {
+        const [frame, id, , , ...box] = line.split(' ');
+        return [`${frame} ${box.join(' ')}`, id];
+      }),
+    );
     let pure = 0;
     for (const track of materialize(linked.annotations, labels).tracks) {
       const owners = track.boxes.map((box) => owner.get(`${box.frame} ${box.xtl} ${box.ytl} ${box.xbr} ${box.ybr}`));
@@ -151,7 +169,9 @@ describe('importing and exporting annotations', () => {
     await writeFile(join(folder, files[3]!), '<annotation>\n<object>\n<name>MW</name>\n</annotation>');
     const fifth = join(folder, files[5]!);
     const content = await readFile(fifth, 'utf8');
-    const extraObjects = ['with_mask', 'helmet'].map((label, i) => `<object><name>${label}</name><bndbox><xmin>${10 + i}</xmin><ymin>10</ymin><xmax>40</xmax><ymax>90</ymax></bndbox></object>`).join('');
+    const extraObjects = ['with_mask', 'helmet']
+      .map((label, i) => `<object><name>${label}</name><bndbox><xmin>${10 + i}</xmin><ymin>10</ymin><xmax>40</xmax><ymax>90</ymax></bndbox></object>`)
+      .join('');
     await writeFile(fifth, content.replace(/<xmin>[\d.]+<\/xmin>/, '<xmin>9000</xmin>').replace('</annotation>', `${extraObjects}</annotation>`));
     const { report } = await importAnnotations(folder, { settings });
     const problems = report.problems.map((problem) => `${problem.severity} ${problem.file?.split('/').pop()}:${problem.line} ${problem.message}`);
@@ -167,8 +187,16 @@ describe('importing and exporting annotations', () => {
   it.each([
     ['an empty folder', async (dir: string) => dir, /holds no \.xml files/],
     ['a missing path', async (dir: string) => join(dir, 'nope'), /There is nothing at/],
-    ['malformed CVAT XML', async (dir: string) => (await writeFile(join(dir, 'a.xml'), '<annotations>\n  <track id="1">\n</annotations>'), join(dir, 'a.xml')), /the XML is malformed/],
-    ['XML that is not CVAT', async (dir: string) => (await writeFile(join(dir, 'b.xml'), '<annotations><version>1.1</version></annotations>'), join(dir, 'b.xml')), /neither <track> nor <image>/],
+    [
+      'malformed CVAT XML',
+      async (dir: string) => (await writeFile(join(dir, 'a.xml'), '<annotations>\n  <track id="1">\n</annotations>'), join(dir, 'a.xml')),
+      /the XML is malformed/,
+    ],
+    [
+      'XML that is not CVAT',
+      async (dir: string) => (await writeFile(join(dir, 'b.xml'), '<annotations><version>1.1</version></annotations>'), join(dir, 'b.xml')),
+      /neither <track> nor <image>/,
+    ],
   ])('refuses %s with a clear error', async (_name, make, message) => {
     const source = await make(await tempDir());
     await expect(importAnnotations(source, { settings })).rejects.toThrow(message);
@@ -234,8 +262,14 @@ describe('importing and exporting annotations', () => {
     const still = { ...settings, media: null };
     const object = '<object><name>MW</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax></bndbox></object>';
     for (const [names, frames] of [
-      [['shot_37.xml', 'shot_38.xml'], [37, 38]],
-      [['img_1.xml', 'img_2.xml'], [0, 1]],
+      [
+        ['shot_37.xml', 'shot_38.xml'],
+        [37, 38],
+      ],
+      [
+        ['img_1.xml', 'img_2.xml'],
+        [0, 1],
+      ],
     ] as const) {
       const folder = await tempDir();
       for (const name of names) await writeFile(join(folder, name), `<annotation><size><width>64</width><height>64</height></size>${object}</annotation>`);
@@ -248,7 +282,9 @@ describe('importing and exporting annotations', () => {
     const { annotations } = await importAnnotations(cvatImages, { settings });
     const out = join(await tempDir(), 'taken.xml');
     await writeFile(out, 'mine');
-    await expect(exportAnnotations(annotations, 'cvat-images', out, { name: 'x', labels: DEFAULT_LABELS.slice() })).rejects.toMatchObject({ code: 'already-exists' });
+    await expect(exportAnnotations(annotations, 'cvat-images', out, { name: 'x', labels: DEFAULT_LABELS.slice() })).rejects.toMatchObject({
+      code: 'already-exists',
+    });
     expect(await readFile(out, 'utf8')).toBe('mine');
     await exportAnnotations(annotations, 'cvat-images', out, { name: 'x', labels: DEFAULT_LABELS.slice(), force: true });
     expect(await readFile(out, 'utf8')).toContain('<annotations>');
@@ -267,8 +303,16 @@ describe('annotations for a folder of frames', () => {
     expect(report.frames).toBe(159);
     expect(report.problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ severity: 'error', file: join(voc, 'frame_000007.xml'), message: expect.stringContaining('<filename>frame_000007.jpg</filename> matches no frame of the project') }),
-        expect.objectContaining({ severity: 'warning', file: 'frames', message: expect.stringContaining('the frame files skip numbers: frame_000006.jpg is followed by frame_000008.jpg') }),
+        expect.objectContaining({
+          severity: 'error',
+          file: join(voc, 'frame_000007.xml'),
+          message: expect.stringContaining('<filename>frame_000007.jpg</filename> matches no frame of the project'),
+        }),
+        expect.objectContaining({
+          severity: 'warning',
+          file: 'frames',
+          message: expect.stringContaining('the frame files skip numbers: frame_000006.jpg is followed by frame_000008.jpg'),
+        }),
       ]),
     );
     const settings = JSON.parse(await readFile(join(project, 'project.json'), 'utf8')) as ProjectSettings;
@@ -283,6 +327,9 @@ describe('annotations for a folder of frames', () => {
     const handle = await open(file, 'w');
     await handle.truncate(600 * 1024 * 1024);
     await handle.close();
-    await expect(importAnnotations(file, { settings: null })).rejects.toMatchObject({ code: 'invalid-annotations', message: expect.stringContaining('is 600 MB, more than the 512 MB') });
+    await expect(importAnnotations(file, { settings: null })).rejects.toMatchObject({
+      code: 'invalid-annotations',
+      message: expect.stringContaining('is 600 MB, more than the 512 MB'),
+    });
   });
 });

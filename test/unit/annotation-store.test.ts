@@ -24,7 +24,9 @@ function expectSameBoxes(actual: string[], expected: string[]): void {
 
 /** Every box of every frame as text, to compare whole states. */
 function allBoxes(annotations: ProjectAnnotations): string[] {
-  return materialize(annotations, LABELS).tracks.flatMap((track) => track.boxes.map((box) => `${box.frame} ${track.id} ${box.label} ${box.occluded} ${box.xtl} ${box.ytl} ${box.xbr} ${box.ybr}`));
+  return materialize(annotations, LABELS).tracks.flatMap((track) =>
+    track.boxes.map((box) => `${box.frame} ${track.id} ${box.label} ${box.occluded} ${box.xtl} ${box.ytl} ${box.xbr} ${box.ybr}`),
+  );
 }
 
 describe('editing annotations', () => {
@@ -50,7 +52,11 @@ describe('editing annotations', () => {
   // Edits autosave: let the last save land before the folder is removed (hooks run last-registered first).
   afterEach(() => store.flush());
 
-  const box = (id = trackId, at = frame) => boxAt(store.annotations.tracks.find((track) => track.id === id)!, at);
+  const box = (id = trackId, at = frame) =>
+    boxAt(
+      store.annotations.tracks.find((track) => track.id === id)!,
+      at,
+    );
   const other = (label: string) => LABELS.find((candidate) => candidate !== label)!;
 
   it('moves a box: the frame becomes a keyframe, and no other frame changes', () => {
@@ -69,7 +75,13 @@ describe('editing annotations', () => {
     store.apply({ type: 'relabel-track', trackId, from: frame - 1, to: frame + 1, label: other(label) });
     expect([-2, -1, 0, 1, 2].map((d) => box(trackId, frame + d)?.label)).toEqual([label, other(label), other(label), other(label), label]);
     // Only labels changed: every box keeps its place.
-    const withoutLabels = (lines: string[]) => lines.map((line) => line.split(' ').map((part, i) => (i === 2 ? '-' : part)).join(' '));
+    const withoutLabels = (lines: string[]) =>
+      lines.map((line) =>
+        line
+          .split(' ')
+          .map((part, i) => (i === 2 ? '-' : part))
+          .join(' '),
+      );
     expectSameBoxes(withoutLabels(allBoxes(store.annotations)), withoutLabels(original));
   });
 
@@ -78,15 +90,41 @@ describe('editing annotations', () => {
     const newId = result.tracks.find((track) => track.id !== trackId)!.id;
     expect(box(trackId, frame)).toBeNull();
     expect(box(newId, frame)).not.toBeNull();
-    expectSameBoxes(allBoxes(store.annotations).map((line) => line.replace(` ${newId} `, ` ${trackId} `)).sort(), [...original].sort());
+    expectSameBoxes(
+      allBoxes(store.annotations)
+        .map((line) => line.replace(` ${newId} `, ` ${trackId} `))
+        .sort(),
+      [...original].sort(),
+    );
     store.apply({ type: 'merge-tracks', trackId, otherId: newId });
     expectSameBoxes(allBoxes(store.annotations), original);
   });
 
   it('merges a track that leaves the view with one that starts where it left, moving no box', () => {
     // As imported data can be: no keyframe just before the outside one, so frames 1-9 show the box held.
-    const shape = (frame: number, x: number, outside = false) => ({ frame, xtl: x, ytl: 0, xbr: x + 40, ybr: 100, label: 'MW', occluded: false, outside, zOrder: 0, attributes: {} });
-    const annotations: ProjectAnnotations = { schema: 1, width: 640, height: 360, frameCount: 20, frameNames: [], tracks: [{ id: 1, shapes: [shape(0, 0), shape(10, 0, true)] }, { id: 2, shapes: [shape(10, 500)] }] };
+    const shape = (frame: number, x: number, outside = false) => ({
+      frame,
+      xtl: x,
+      ytl: 0,
+      xbr: x + 40,
+      ybr: 100,
+      label: 'MW',
+      occluded: false,
+      outside,
+      zOrder: 0,
+      attributes: {},
+    });
+    const annotations: ProjectAnnotations = {
+      schema: 1,
+      width: 640,
+      height: 360,
+      frameCount: 20,
+      frameNames: [],
+      tracks: [
+        { id: 1, shapes: [shape(0, 0), shape(10, 0, true)] },
+        { id: 2, shapes: [shape(10, 500)] },
+      ],
+    };
     const xs = () => [...Array(20).keys()].map((f) => annotations.tracks.map((track) => boxAt(track, f)?.xtl).find((x) => x !== undefined));
     const before = xs();
     applyEdit(annotations, { type: 'merge-tracks', trackId: 1, otherId: 2 }, LABELS);
@@ -96,7 +134,9 @@ describe('editing annotations', () => {
 
   it('refuses to merge tracks that are in view on the same frame', () => {
     const busy = store.annotations.tracks.find((track) => track.id !== trackId && boxAt(track, frame))!;
-    expect(() => store.apply({ type: 'merge-tracks', trackId, otherId: busy.id })).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field: 'otherId' } }));
+    expect(() => store.apply({ type: 'merge-tracks', trackId, otherId: busy.id })).toThrowError(
+      expect.objectContaining({ code: 'invalid-request', where: { field: 'otherId' } }),
+    );
   });
 
   it('creates and deletes tracks, and sets keyframes, occlusion and out-of-view', () => {
@@ -123,10 +163,16 @@ describe('editing annotations', () => {
     [{ type: 'move-box', trackId: 999, frame: 1, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 } }, 'trackId', 'there is no track 999'],
     [{ type: 'create-track', frame: 10_000, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'MW' }, 'frame', 'frame must be a whole number from 0 to 159'],
     [{ type: 'create-track', frame: 1, box: { xtl: 10, ytl: 10, xbr: 10, ybr: 50 }, label: 'MW' }, 'box', 'at least 1 pixel wide'],
-    [{ type: 'create-track', frame: 1, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'helmet' }, 'label', '"helmet" is not one of the project\'s labels (MW, NM, ND)'],
+    [
+      { type: 'create-track', frame: 1, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'helmet' },
+      'label',
+      '"helmet" is not one of the project\'s labels (MW, NM, ND)',
+    ],
   ] as [Edit, string, string][])('refuses %j, naming the field', (edit, field, message) => {
     const before = allBoxes(store.annotations);
-    expect(() => store.apply(edit)).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field }, message: expect.stringContaining(message) }));
+    expect(() => store.apply(edit)).toThrowError(
+      expect.objectContaining({ code: 'invalid-request', where: { field }, message: expect.stringContaining(message) }),
+    );
     expect(allBoxes(store.annotations)).toEqual(before);
   });
 
@@ -152,7 +198,12 @@ describe('editing annotations', () => {
     store.apply({ type: 'move-box', trackId, frame, box: { xtl: 7, ytl: 8, xbr: 70, ybr: 180 } });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const saved = parseAnnotations(await readFile(join(folder, ANNOTATIONS_FILE), 'utf8'), 'annotations.json');
-    expect(boxAt(saved.tracks.find((track) => track.id === trackId)!, frame)).toMatchObject({ xtl: 7, ytl: 8 });
+    expect(
+      boxAt(
+        saved.tracks.find((track) => track.id === trackId)!,
+        frame,
+      ),
+    ).toMatchObject({ xtl: 7, ytl: 8 });
     const history = await readdir(join(folder, 'history'));
     expect(history).toHaveLength(1);
     expect(allBoxes(parseAnnotations(await readFile(join(folder, 'history', history[0]!), 'utf8'), 'x'))).toEqual(original);
@@ -204,11 +255,17 @@ describe('annotations through the API', () => {
     await cp(inject('sampleProject'), project, { recursive: true });
     const workbench = testWorkbench(await tempDir());
     await workbench.openProject({ path: project });
-    expect(await dispatch(workbench, 'planDataset', { options: { crop: 'face' } })).toMatchObject({ ok: false, error: { code: 'invalid-request', where: { field: 'options.crop' } } });
+    expect(await dispatch(workbench, 'planDataset', { options: { crop: 'face' } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request', where: { field: 'options.crop' } },
+    });
     expect(await dispatch(workbench, 'planDataset', { options: { stride: '2' } })).toMatchObject({ ok: false, error: { where: { field: 'options.stride' } } });
     expect(await dispatch(workbench, 'planDataset', { options: { colour: true } })).toMatchObject({ ok: false, error: { where: { field: 'options.colour' } } });
     expect(await dispatch(workbench, 'planDataset', { options: { stride: 0 } })).toMatchObject({ ok: false, error: { where: { field: 'options.stride' } } });
-    expect(await dispatch(workbench, 'planDataset', { options: { stride: 100_000 } })).toMatchObject({ ok: false, error: { where: { field: 'options.stride' }, message: expect.stringContaining("the clip's length") } });
+    expect(await dispatch(workbench, 'planDataset', { options: { stride: 100_000 } })).toMatchObject({
+      ok: false,
+      error: { where: { field: 'options.stride' }, message: expect.stringContaining("the clip's length") },
+    });
     const plan = await dispatch(workbench, 'planDataset', { options: { stride: 4, gap: 10 } });
     expect(plan).toMatchObject({ ok: true, value: { labels: ['MW', 'NM', 'ND'] } });
   });
@@ -218,7 +275,13 @@ describe('annotations through the API', () => {
     await cp(inject('sampleProject'), project, { recursive: true });
     const workbench = testWorkbench(await tempDir());
     await workbench.openProject({ path: project });
-    for (const out of [project, join(project, '..'), join(project, 'annotations.json'), join(project, 'media', 'walkway.mp4'), join(project, 'history', 'x.xml')]) {
+    for (const out of [
+      project,
+      join(project, '..'),
+      join(project, 'annotations.json'),
+      join(project, 'media', 'walkway.mp4'),
+      join(project, 'history', 'x.xml'),
+    ]) {
       await expect(workbench.exportAnnotations({ format: 'voc', out, force: true })).rejects.toMatchObject({ code: 'forbidden-path', where: { field: 'out' } });
     }
     expect(await readdir(project)).toEqual(expect.arrayContaining(['annotations.json', 'project.json', 'media']));
@@ -232,9 +295,17 @@ describe('annotations through the API', () => {
     const annotations = (await workbench.annotations())!;
     const track = annotations.tracks[0]!;
     const first = track.shapes[0]!;
-    expect(await dispatch(workbench, 'editAnnotations', { edit: { type: 'paint', trackId: track.id } })).toMatchObject({ ok: false, error: { code: 'invalid-request', where: { field: 'edit.type' } } });
-    expect(await dispatch(workbench, 'editAnnotations', { edit: { type: 'delete-track', trackId: '7' } })).toMatchObject({ ok: false, error: { where: { field: 'edit.trackId' } } });
-    const result = await dispatch(workbench, 'editAnnotations', { edit: { type: 'relabel-box', trackId: track.id, frame: first.frame, label: first.label === 'MW' ? 'NM' : 'MW' } });
+    expect(await dispatch(workbench, 'editAnnotations', { edit: { type: 'paint', trackId: track.id } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request', where: { field: 'edit.type' } },
+    });
+    expect(await dispatch(workbench, 'editAnnotations', { edit: { type: 'delete-track', trackId: '7' } })).toMatchObject({
+      ok: false,
+      error: { where: { field: 'edit.trackId' } },
+    });
+    const result = await dispatch(workbench, 'editAnnotations', {
+      edit: { type: 'relabel-box', trackId: track.id, frame: first.frame, label: first.label === 'MW' ? 'NM' : 'MW' },
+    });
     expect(result).toMatchObject({ ok: true, value: { canUndo: true, canRedo: false, tracks: [{ id: track.id }] } });
     expect(await workbench.undoEdit()).toMatchObject({ canUndo: false, canRedo: true });
     const report = await workbench.exportAnnotations({ format: 'cvat-images', out: join(project, 'export.xml') });

@@ -13,7 +13,9 @@ describe('createApiClient', () => {
     const client = createApiClient({ call: async () => ({ ok: true, value: null }), subscribe: () => () => {} });
     const core = testWorkbench(await tempDir());
     // The API methods are made per instance from the declarations; the host's own are on the class.
-    const coreMethods = [...Object.keys(core), ...Object.getOwnPropertyNames(Workbench.prototype)].filter((name) => name !== 'constructor' && typeof (core as unknown as Record<string, unknown>)[name] === 'function');
+    const coreMethods = [...Object.keys(core), ...Object.getOwnPropertyNames(Workbench.prototype)].filter(
+      (name) => name !== 'constructor' && typeof (core as unknown as Record<string, unknown>)[name] === 'function',
+    );
     expect(new Set(Object.keys(client))).toEqual(new Set([...apiMethods, 'onEvent']));
     // Anything else public on the core is for the host process, and listed as such.
     expect(new Set(coreMethods)).toEqual(new Set([...apiMethods, 'onEvent', ...hostOnlyMethods]));

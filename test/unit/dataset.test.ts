@@ -83,23 +83,57 @@ describe('planning a dataset', () => {
   });
 
   it('leaves out boxes mostly outside the frame, naming their frames, and warns of a gap shorter than the stride', () => {
-    const shape = (frame: number, xtl: number) => ({ frame, xtl, ytl: 10, xbr: xtl + 40, ybr: 110, label: 'MW', occluded: false, outside: false, zOrder: 0, attributes: {} });
+    const shape = (frame: number, xtl: number) => ({
+      frame,
+      xtl,
+      ytl: 10,
+      xbr: xtl + 40,
+      ybr: 110,
+      label: 'MW',
+      occluded: false,
+      outside: false,
+      zOrder: 0,
+      attributes: {},
+    });
     // Track 1 walks off the right edge from frame 50 on; track 2 stays in view.
-    const walking: ProjectAnnotations = { schema: 1, width: 200, height: 150, frameCount: 100, frameNames: [], tracks: [{ id: 1, shapes: [shape(0, 20), shape(49, 20), shape(50, 190)] }, { id: 2, shapes: [shape(0, 60)] }] };
+    const walking: ProjectAnnotations = {
+      schema: 1,
+      width: 200,
+      height: 150,
+      frameCount: 100,
+      frameNames: [],
+      tracks: [
+        { id: 1, shapes: [shape(0, 20), shape(49, 20), shape(50, 190)] },
+        { id: 2, shapes: [shape(0, 60)] },
+      ],
+    };
     const plan = planDataset(walking, options({ stride: 10, gap: 5 }));
     expect(plan.samples.filter((sample) => sample.trackId === 1).every((sample) => sample.frame < 50)).toBe(true);
     expect(plan.samples.some((sample) => sample.trackId === 2 && sample.frame >= 50)).toBe(true);
-    expect(plan.warnings).toEqual(expect.arrayContaining([
-      'boxes mostly outside the frame were left out, on frames 50, 60, 70, 80, 90',
-      'the gap (5 frames) is shorter than the stride (10): frames either side of a cut can be near-identical',
-    ]));
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([
+        'boxes mostly outside the frame were left out, on frames 50, 60, 70, 80, 90',
+        'the gap (5 frames) is shorter than the stride (10): frames either side of a cut can be near-identical',
+      ]),
+    );
     // A box partly outside keeps only its part in the frame.
-    const edge = planDataset({ ...walking, tracks: [{ id: 3, shapes: [shape(0, 170)] }, { id: 2, shapes: [shape(0, 60)] }] }, options({ stride: 10, gap: 5 }));
+    const edge = planDataset(
+      {
+        ...walking,
+        tracks: [
+          { id: 3, shapes: [shape(0, 170)] },
+          { id: 2, shapes: [shape(0, 60)] },
+        ],
+      },
+      options({ stride: 10, gap: 5 }),
+    );
     expect(edge.samples.find((sample) => sample.trackId === 3)!.box).toEqual({ xtl: 170, ytl: 10, xbr: 200, ybr: 110 });
   });
 
   it('refuses a plan that leaves a part empty, naming the option to change', () => {
-    expect(() => planDataset(annotations, options({ stride: 80 }))).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field: 'split' }, message: expect.stringContaining('would hold no crops') }));
+    expect(() => planDataset(annotations, options({ stride: 80 }))).toThrowError(
+      expect.objectContaining({ code: 'invalid-request', where: { field: 'split' }, message: expect.stringContaining('would hold no crops') }),
+    );
   });
 
   it.each([
@@ -110,7 +144,9 @@ describe('planning a dataset', () => {
     [{ headFraction: 0 }, 'options.headFraction'],
     [{ gap: -1 }, 'options.gap'],
   ])('refuses %j, naming the option', (change, field) => {
-    expect(() => checkAgainstClip(read(datasetOptionsSchema, options(change), { field: 'options' }), 160)).toThrowError(expect.objectContaining({ code: 'invalid-request', where: { field } }));
+    expect(() => checkAgainstClip(read(datasetOptionsSchema, options(change), { field: 'options' }), 160)).toThrowError(
+      expect.objectContaining({ code: 'invalid-request', where: { field } }),
+    );
   });
 });
 
@@ -163,9 +199,18 @@ describe('building a dataset', () => {
     const meta = await sharp(join(folder, 'datasets', 'first', sample.file)).metadata();
     expect([meta.width, meta.height, meta.format]).toEqual([48, 48, 'png']);
     // A mirrored crop is the original mirrored; a jittered one differs from the original but not wholly.
-    const pixels = async (file: string) => sharp(join(folder, 'datasets', 'first', file)).removeAlpha().raw().toBuffer();
-    const [original, mirrored, jittered] = await Promise.all(['', '_flip', '_jitter'].map((suffix) => pixels(sample.file.replace('_flip.png', `${suffix}.png`))));
-    const flippedBack = await sharp(mirrored!, { raw: { width: 48, height: 48, channels: 3 } }).flop().raw().toBuffer();
+    const pixels = async (file: string) =>
+      sharp(join(folder, 'datasets', 'first', file))
+        .removeAlpha()
+        .raw()
+        .toBuffer();
+    const [original, mirrored, jittered] = await Promise.all(
+      ['', '_flip', '_jitter'].map((suffix) => pixels(sample.file.replace('_flip.png', `${suffix}.png`))),
+    );
+    const flippedBack = await sharp(mirrored!, { raw: { width: 48, height: 48, channels: 3 } })
+      .flop()
+      .raw()
+      .toBuffer();
     expect(flippedBack.equals(original!)).toBe(true);
     const difference = jittered!.reduce((sum, value, i) => sum + Math.abs(value - original![i]!), 0) / jittered!.length;
     expect(difference).toBeGreaterThan(1);
@@ -179,7 +224,10 @@ describe('building a dataset', () => {
     const moving = manifest.samples.filter((entry) => entry.region.xbr - entry.region.xtl > 15 && entry.frame >= 16 && entry.frame <= 150);
     const chosen = [moving[0]!, moving[Math.floor(moving.length / 2)]!, moving.at(-1)!];
     for (const sample of chosen) {
-      const crop = await sharp(join(folder, 'datasets', 'check', sample.file)).removeAlpha().raw().toBuffer();
+      const crop = await sharp(join(folder, 'datasets', 'check', sample.file))
+        .removeAlpha()
+        .raw()
+        .toBuffer();
       const left = Math.floor(sample.region.xtl);
       const top = Math.floor(sample.region.ytl);
       const distanceTo = async (frame: number) => {
@@ -202,8 +250,27 @@ describe('building a dataset', () => {
     const late = await copyProject();
     // Silent audio from 0 s, the picture from 1 s: ffmpeg must not pad the picture to a constant rate.
     await promisify(execFile)(ffmpegPath(), [
-      '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono', '-itsoffset', '1', '-i', join(project, 'media', 'walkway.mp4'),
-      '-map', '1:v', '-map', '0:a', '-c:v', 'copy', '-c:a', 'aac', '-shortest', join(late, 'media', 'late.mp4'),
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'anullsrc=r=44100:cl=mono',
+      '-itsoffset',
+      '1',
+      '-i',
+      join(project, 'media', 'walkway.mp4'),
+      '-map',
+      '1:v',
+      '-map',
+      '0:a',
+      '-c:v',
+      'copy',
+      '-c:a',
+      'aac',
+      '-shortest',
+      join(late, 'media', 'late.mp4'),
     ]);
     await rm(join(late, 'media', 'walkway.mp4'));
     await rename(join(late, 'media', 'late.mp4'), join(late, 'media', 'walkway.mp4'));
@@ -211,7 +278,13 @@ describe('building a dataset', () => {
     await buildDataset(late, 'every', options({ stride: 1 }), context());
     const files = (await readdir(join(normal, 'datasets', 'every', 'val', 'MW'))).slice(0, 5);
     for (const file of files) {
-      const [a, b] = await Promise.all([normal, late].map((root) => sharp(join(root, 'datasets', 'every', 'val', 'MW', file)).raw().toBuffer()));
+      const [a, b] = await Promise.all(
+        [normal, late].map((root) =>
+          sharp(join(root, 'datasets', 'every', 'val', 'MW', file))
+            .raw()
+            .toBuffer(),
+        ),
+      );
       expect(a!.equals(b!), file).toBe(true);
     }
   });
@@ -245,7 +318,10 @@ describe('building a dataset', () => {
     const target = manifest.samples.find((sample) => sample.variant === 'original' && sample.split === 'train')!;
     const track = edited.tracks.find((candidate) => candidate.id === target.trackId)!;
     const box = boxAt(track, target.frame)!;
-    track.shapes = [...track.shapes.filter((shape) => shape.frame !== target.frame), { ...track.shapes[0]!, ...box, frame: target.frame, outside: false, xtl: box.xtl + 3, xbr: box.xbr + 3 }].sort((a, b) => a.frame - b.frame);
+    track.shapes = [
+      ...track.shapes.filter((shape) => shape.frame !== target.frame),
+      { ...track.shapes[0]!, ...box, frame: target.frame, outside: false, xtl: box.xtl + 3, xbr: box.xbr + 3 },
+    ].sort((a, b) => a.frame - b.frame);
     await writeFile(file, JSON.stringify(edited));
     const changed = await buildDataset(folder, 'again', options({ flip: true }), context(), true);
     expect(changed.crops).toBe(first.crops);

@@ -27,7 +27,10 @@ describe('dispatch', () => {
     });
     expect(await dispatch(api, 'startDemoJob', { steps: 0 })).toMatchObject({ ok: false, error: { code: 'invalid-request', where: { field: 'steps' } } });
     expect(await dispatch(api, 'startDemoJob', { setps: 3 })).toMatchObject({ ok: false, error: { code: 'invalid-request', where: { field: 'setps' } } });
-    expect(await dispatch(api, 'cancelJob', 'job-1')).toMatchObject({ ok: false, error: { code: 'invalid-request', message: 'cancelJob: the request must be an object, got "job-1"' } });
+    expect(await dispatch(api, 'cancelJob', 'job-1')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request', message: 'cancelJob: the request must be an object, got "job-1"' },
+    });
   });
 
   it('reports an unexpected failure as internal, keeping its message', async () => {

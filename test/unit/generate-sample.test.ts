@@ -57,7 +57,10 @@ describe('generateSample', () => {
 
     const work = await tempDir();
     await writeFile(join(work, 'thesis.docx'), 'mine');
-    await expect(generateSample(work, TINY, context(), true)).rejects.toMatchObject({ code: 'already-exists', message: expect.stringContaining('not replaced even with --force') });
+    await expect(generateSample(work, TINY, context(), true)).rejects.toMatchObject({
+      code: 'already-exists',
+      message: expect.stringContaining('not replaced even with --force'),
+    });
     expect(await readdir(work)).toEqual(['thesis.docx']);
   });
 
@@ -65,7 +68,10 @@ describe('generateSample', () => {
     const target = join(await tempDir(), 'empty');
     await mkdir(target);
     const job = context();
-    const writer = { ...job, progress: (done: number, total: number) => (done === 5 ? void writeFile(join(target, 'notes.txt'), 'mine') : job.progress(done, total)) };
+    const writer = {
+      ...job,
+      progress: (done: number, total: number) => (done === 5 ? void writeFile(join(target, 'notes.txt'), 'mine') : job.progress(done, total)),
+    };
     await expect(generateSample(target, TINY, writer)).rejects.toMatchObject({ code: 'already-exists' });
     expect(await readdir(target)).toEqual(['notes.txt']);
     expect(await readdir(join(target, '..'))).toEqual(['empty']);
@@ -91,7 +97,10 @@ describe('generateSample', () => {
 
   it('refuses bad options before writing anything', async () => {
     const parent = await tempDir();
-    await expect(generateSample(join(parent, 'x'), { ...TINY, width: 333 }, context())).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'width' } });
+    await expect(generateSample(join(parent, 'x'), { ...TINY, width: 333 }, context())).rejects.toMatchObject({
+      code: 'invalid-request',
+      where: { field: 'width' },
+    });
     expect(await readdir(parent)).toEqual([]);
   });
 

@@ -77,7 +77,9 @@ describe('Grad-CAM', () => {
         image.dispose();
         expect(patch).toMatchObject({ layer: 'conv_3', rows: 8, cols: 8 });
         if (quadrantOf(patch, patch.values.indexOf(1)) === test.quadrants[i]) peaksOnPatch++;
-        [patch, noise].forEach((map, classIndex) => map.values.forEach((value, cell) => quadrantOf(map, cell) === test.quadrants[i] && (heatOnPatch[classIndex]! += value)));
+        [patch, noise].forEach((map, classIndex) =>
+          map.values.forEach((value, cell) => quadrantOf(map, cell) === test.quadrants[i] && (heatOnPatch[classIndex]! += value)),
+        );
       });
       // A heuristic on a small network: all but one of the 8 peaks must be right (other backends round differently).
       expect(peaksOnPatch).toBeGreaterThanOrEqual(7);
@@ -123,7 +125,10 @@ describe('explaining one box', () => {
     project = await mkdtemp(join(tmpdir(), 'maskbench-test-explain-'));
     await cp(inject('sampleProject'), project, { recursive: true });
     await buildDataset(project, 'heads', { ...DATASET_DEFAULTS, stride: 2, gap: 5, crop: 'head', size: 32 }, quiet());
-    await trainRun({ project, runId: 'heads', options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'simple-conv', epochs: 2, batchSize: 16, backend: 'wasm' } }, quiet());
+    await trainRun(
+      { project, runId: 'heads', options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'simple-conv', epochs: 2, batchSize: 16, backend: 'wasm' } },
+      quiet(),
+    );
   }, 120_000);
   afterAll(() => rm(project, { recursive: true, force: true }));
 
@@ -179,7 +184,11 @@ describe('explaining one box', () => {
 
   it('says which video has no such frame', async () => {
     const video = join(project, 'media', 'walkway.mp4');
-    await expect(decodeVideoFrame(video, 640, 360, 100_000)).rejects.toMatchObject({ code: 'io-error', message: `${video} has no frame 100000`, where: { file: video } });
+    await expect(decodeVideoFrame(video, 640, 360, 100_000)).rejects.toMatchObject({
+      code: 'io-error',
+      message: `${video} has no frame 100000`,
+      where: { file: video },
+    });
     const missing = join(project, 'media', 'gone.mp4');
     await expect(decodeVideoFrame(missing, 640, 360, 0)).rejects.toMatchObject({ code: 'io-error', message: expect.stringContaining(missing) });
   });

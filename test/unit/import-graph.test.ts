@@ -88,7 +88,9 @@ function findCycles(graph: Map<string, Map<string, string>>): string[] {
 
 /** Imports from `folder` (a node, or a whole top folder such as src/core) that break `rule`, as "file imports specifier". */
 function breaking(folder: string, rule: (entry: Import) => boolean): string[] {
-  return imports.filter((entry) => (entry.node === folder || entry.node.startsWith(folder + '/')) && !rule(entry)).map((entry) => `${entry.from} imports ${entry.specifier}`);
+  return imports
+    .filter((entry) => (entry.node === folder || entry.node.startsWith(folder + '/')) && !rule(entry))
+    .map((entry) => `${entry.from} imports ${entry.specifier}`);
 }
 
 const isNodeBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
@@ -108,7 +110,13 @@ describe('the import graph of src/', () => {
   });
 
   it('keeps src/shared free of Node, Electron, the DOM frameworks and every other src/ folder', () => {
-    expect(breaking('src/shared', ({ specifier, target }) => !isNodeBuiltin(specifier) && !isElectron(specifier) && !['vue', 'pinia'].includes(specifier) && (target === null || target === 'src/shared'))).toEqual([]);
+    expect(
+      breaking(
+        'src/shared',
+        ({ specifier, target }) =>
+          !isNodeBuiltin(specifier) && !isElectron(specifier) && !['vue', 'pinia'].includes(specifier) && (target === null || target === 'src/shared'),
+      ),
+    ).toEqual([]);
   });
 
   it('keeps Electron and the processes that host core out of src/core', () => {
@@ -117,6 +125,11 @@ describe('the import graph of src/', () => {
   });
 
   it('lets the renderer reach core only through the API in src/shared', () => {
-    expect(breaking('src/renderer', (entry) => !isNodeBuiltin(entry.specifier) && !isElectron(entry.specifier) && [null, 'src/renderer', 'src/shared'].includes(topFolder(entry)))).toEqual([]);
+    expect(
+      breaking(
+        'src/renderer',
+        (entry) => !isNodeBuiltin(entry.specifier) && !isElectron(entry.specifier) && [null, 'src/renderer', 'src/shared'].includes(topFolder(entry)),
+      ),
+    ).toEqual([]);
   });
 });

@@ -94,7 +94,11 @@ describe('JobRunner', () => {
     const job = runner.start('demo', 'Broken', async () => {
       throw new WorkbenchError('io-error', 'cannot read frames.mp4', { file: 'frames.mp4' });
     });
-    expect(await ended(events)).toEqual({ type: 'job-failed', jobId: job.id, error: { code: 'io-error', message: 'cannot read frames.mp4', where: { file: 'frames.mp4' } } });
+    expect(await ended(events)).toEqual({
+      type: 'job-failed',
+      jobId: job.id,
+      error: { code: 'io-error', message: 'cannot read frames.mp4', where: { file: 'frames.mp4' } },
+    });
     const next = runner.start('demo', 'Next', (context) => runDemoJob(context, 1, 0));
     expect(await ended(events, next.id)).toMatchObject({ type: 'job-done' });
   });
@@ -122,14 +126,21 @@ describe('JobRunner', () => {
     expect(started).toEqual(['first', 'second']);
     expect(await ended(events, third.id)).toEqual({ type: 'job-cancelled', jobId: third.id });
     // The second waited for the first: it was announced running only after the first was done.
-    const order = events.filter((event) => event.type === 'job-running' || event.type === 'job-done').map((event) => `${event.type}:${'jobId' in event ? event.jobId : ''}`);
+    const order = events
+      .filter((event) => event.type === 'job-running' || event.type === 'job-done')
+      .map((event) => `${event.type}:${'jobId' in event ? event.jobId : ''}`);
     expect(order).toEqual([`job-running:${first.id}`, `job-done:${first.id}`, `job-running:${second.id}`, `job-done:${second.id}`]);
 
     limit = 2;
     const a = runner.start('demo', 'a', work('a'), slots);
     const b = runner.start('demo', 'b', work('b'), slots);
     await new Promise((resolve) => setTimeout(resolve, 2));
-    expect(runner.list().filter((job) => job.id === a.id || job.id === b.id).map((job) => job.state)).toEqual(['running', 'running']);
+    expect(
+      runner
+        .list()
+        .filter((job) => job.id === a.id || job.id === b.id)
+        .map((job) => job.state),
+    ).toEqual(['running', 'running']);
     await Promise.all([ended(events, a.id), ended(events, b.id)]);
   });
 });

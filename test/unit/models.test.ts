@@ -58,16 +58,20 @@ describe('building the models', () => {
     ['resnet50', 64, 2],
   ];
 
-  it.each(cases)('%s at %i px with %i classes gives [n, classes] and as many weights as modelCost counts', (name, size, classes) => {
-    withModel(name, size, classes, (model) => {
-      expect(predictShape(model, size)).toEqual([2, classes]);
-      expect(model.outputs[0]!.shape).toEqual([null, classes]);
-      expect(model.layers.at(-1)!.getConfig().activation).toBe('softmax');
-      expect(modelCost(name, { size, classes }).params).toBe(model.countParams());
-      const trainable = model.trainableWeights.reduce((sum, weight) => sum + weight.read().size, 0);
-      expect(modelCost(name, { size, classes }).trainableParams).toBe(trainable);
-    });
-  }, 60_000);
+  it.each(cases)(
+    '%s at %i px with %i classes gives [n, classes] and as many weights as modelCost counts',
+    (name, size, classes) => {
+      withModel(name, size, classes, (model) => {
+        expect(predictShape(model, size)).toEqual([2, classes]);
+        expect(model.outputs[0]!.shape).toEqual([null, classes]);
+        expect(model.layers.at(-1)!.getConfig().activation).toBe('softmax');
+        expect(modelCost(name, { size, classes }).params).toBe(model.countParams());
+        const trainable = model.trainableWeights.reduce((sum, weight) => sum + weight.read().size, 0);
+        expect(modelCost(name, { size, classes }).trainableParams).toBe(trainable);
+      });
+    },
+    60_000,
+  );
 
   it('gives the outputs a probability distribution', () => {
     withModel('lenet5', 32, 3, (model) => {
@@ -130,11 +134,19 @@ describe('weight counts (a PyTorch twin must match them)', () => {
 describe('the PyTorch twin (bench/pytorch/train_speed.py)', () => {
   // Debian's python3-torch is for the system Python; where it is missing the check is skipped, not failed.
   it('has the same weight counts at the same sizes', ({ skip }) => {
-    for (const [size, classes] of [[32, 3], [64, 2]] as const) {
-      const run = spawnSync('/usr/bin/python3', ['bench/pytorch/train_speed.py', '--params', '--size', String(size), '--classes', String(classes)], { encoding: 'utf8' });
+    for (const [size, classes] of [
+      [32, 3],
+      [64, 2],
+    ] as const) {
+      const run = spawnSync('/usr/bin/python3', ['bench/pytorch/train_speed.py', '--params', '--size', String(size), '--classes', String(classes)], {
+        encoding: 'utf8',
+      });
       if (run.error || /No module named 'torch'/.test(run.stderr)) skip('no PyTorch for /usr/bin/python3');
       expect(run.status, run.stderr).toBe(0);
-      const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { model: ModelName; params: number; trainableParams: number });
+      const lines = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { model: ModelName; params: number; trainableParams: number });
       expect(lines.map((line) => line.model)).toEqual(MODEL_NAMES);
       for (const line of lines) {
         const { params, trainableParams } = modelCost(line.model, { size, classes });
@@ -177,7 +189,11 @@ describe('input sizes and other requests', () => {
   it.each(MODEL_NAMES)('%s refuses inputs below its smallest size, naming the field and the size', (name) => {
     const { minSize } = MODELS[name];
     expect(() => checkInputSize(name, minSize)).not.toThrow();
-    for (const run of [() => checkInputSize(name, minSize - 1), () => buildModel(name, { size: minSize - 1, classes: 3 }), () => modelCost(name, { size: minSize - 1, classes: 3 })]) {
+    for (const run of [
+      () => checkInputSize(name, minSize - 1),
+      () => buildModel(name, { size: minSize - 1, classes: 3 }),
+      () => modelCost(name, { size: minSize - 1, classes: 3 }),
+    ]) {
       const error = errorOf(run);
       expect(error.code).toBe('invalid-request');
       expect(error.where).toEqual({ field: 'size' });
@@ -186,7 +202,11 @@ describe('input sizes and other requests', () => {
   });
 
   it('the smallest sizes are really the smallest the layers can take', () => {
-    for (const [architecture, minSize] of [[simpleConv, MODELS['simple-conv'].minSize], [convBn, MODELS['conv-bn'].minSize], [lenet5, MODELS.lenet5.minSize]] as const) {
+    for (const [architecture, minSize] of [
+      [simpleConv, MODELS['simple-conv'].minSize],
+      [convBn, MODELS['conv-bn'].minSize],
+      [lenet5, MODELS.lenet5.minSize],
+    ] as const) {
       expect(() => countCost(architecture, minSize, 3)).not.toThrow();
       expect(() => countCost(architecture, minSize - 1, 3)).toThrow(/would output/);
     }
@@ -212,7 +232,8 @@ describe('initialisation and memory', () => {
   });
 
   it('gives each layer its own stream: same-shaped resnet50 kernels differ, and repeat under the seed', () => {
-    const kernels = (model: LayersModel) => ['stage1_block2_conv1', 'stage1_block3_conv1'].map((name) => model.getLayer(name).getWeights()[0]!.dataSync().slice(0, 64));
+    const kernels = (model: LayersModel) =>
+      ['stage1_block2_conv1', 'stage1_block3_conv1'].map((name) => model.getLayer(name).getWeights()[0]!.dataSync().slice(0, 64));
     const [a, b] = withModel('resnet50', 32, 3, kernels, 11);
     expect(a).not.toEqual(b);
     expect(withModel('resnet50', 32, 3, kernels, 11)).toEqual([a, b]);
@@ -222,9 +243,13 @@ describe('initialisation and memory', () => {
     expect(withModel('lenet5', 32, 3, weightsOf)).not.toEqual(withModel('lenet5', 32, 3, weightsOf));
   });
 
-  it.each(MODEL_NAMES)('%s leaves no tensors behind once disposed', (name) => {
-    const before = tf.memory().numTensors;
-    withModel(name, 32, 3, (model) => predictShape(model, 32, 1));
-    expect(tf.memory().numTensors).toBe(before);
-  }, 60_000);
+  it.each(MODEL_NAMES)(
+    '%s leaves no tensors behind once disposed',
+    (name) => {
+      const before = tf.memory().numTensors;
+      withModel(name, 32, 3, (model) => predictShape(model, 32, 1));
+      expect(tf.memory().numTensors).toBe(before);
+    },
+    60_000,
+  );
 });

@@ -12,7 +12,21 @@ describe('probeMedia', () => {
 
   it('reads a 23.976 fps video’s exact rate (24000/1001), its size and its frame count', async () => {
     const project = await tempDir();
-    await promisify(execFile)(ffmpegPath(), ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=24000/1001', '-frames:v', '48', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(project, 'ntsc.mp4')]);
+    await promisify(execFile)(ffmpegPath(), [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x180:rate=24000/1001',
+      '-frames:v',
+      '48',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      join(project, 'ntsc.mp4'),
+    ]);
     const { media } = await probeMedia(project, join(project, 'ntsc.mp4'));
     expect(media).toMatchObject({ kind: 'video', path: 'ntsc.mp4', frameCount: 48, width: 320, height: 180 });
     // Rounded to 23.98, frame 3000 would land a frame off; the exact rate does not.
@@ -23,7 +37,17 @@ describe('probeMedia', () => {
     const project = await tempDir();
     await mkdir(join(project, 'frames'));
     for (const name of ['f_10.jpg', 'f_9.jpg', 'f_12.jpg']) {
-      await promisify(execFile)(ffmpegPath(), ['-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=gray:size=64x48', '-frames:v', '1', join(project, 'frames', name)]);
+      await promisify(execFile)(ffmpegPath(), [
+        '-loglevel',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=gray:size=64x48',
+        '-frames:v',
+        '1',
+        join(project, 'frames', name),
+      ]);
     }
     await writeFile(join(project, 'frames', 'notes.txt'), 'not a frame');
     const { media, frameNames, gaps } = await probeMedia(project, join(project, 'frames'));
@@ -37,7 +61,9 @@ describe('probeMedia', () => {
     const project = await tempDir();
     await expect(probeMedia(project, '/etc/hostname')).rejects.toMatchObject({ code: 'forbidden-path' });
     await writeFile(join(project, 'fake.mp4'), 'not a video');
-    await expect(probeMedia(project, join(project, 'fake.mp4'))).rejects.toMatchObject({ message: expect.stringContaining('has no video stream ffmpeg can read') });
+    await expect(probeMedia(project, join(project, 'fake.mp4'))).rejects.toMatchObject({
+      message: expect.stringContaining('has no video stream ffmpeg can read'),
+    });
   });
 });
 

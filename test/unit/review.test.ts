@@ -20,7 +20,14 @@ const quiet = () => ({ signal: new AbortController().signal, progress: () => {},
 
 describe('the review queue', () => {
   const box = { xtl: 0, ytl: 0, xbr: 10, ybr: 10 };
-  const prediction = (frame: number, trackId: number, label: string, predicted: string, confidence: number) => ({ frame, trackId, label, box, predicted, probabilities: predicted === 'MW' ? [confidence, 1 - confidence] : [1 - confidence, confidence] });
+  const prediction = (frame: number, trackId: number, label: string, predicted: string, confidence: number) => ({
+    frame,
+    trackId,
+    label,
+    box,
+    predicted,
+    probabilities: predicted === 'MW' ? [confidence, 1 - confidence] : [1 - confidence, confidence],
+  });
 
   it('puts a short stretch labelled against its track first, and still lists a whole track the model doubts, lower', () => {
     const boxes = [
@@ -29,13 +36,29 @@ describe('the review queue', () => {
       // Track 2: labelled NM throughout; the model says MW just as surely.
       ...Array.from({ length: 40 }, (_, f) => prediction(f, 2, 'NM', 'MW', 0.9)),
     ];
-    const queue = reviewQueue({ schema: 1, runId: 'r', backend: 'wasm', labels: ['MW', 'NM'], from: 0, to: 39, complete: true, boxes }, { classes: 'MW,NM', ndPolicy: 'merge' });
-    expect(queue.slice(0, 3).map((entry) => `${entry.trackId}/${entry.frame}`).sort()).toEqual(['1/20', '1/21', '1/22']);
+    const queue = reviewQueue(
+      { schema: 1, runId: 'r', backend: 'wasm', labels: ['MW', 'NM'], from: 0, to: 39, complete: true, boxes },
+      { classes: 'MW,NM', ndPolicy: 'merge' },
+    );
+    expect(
+      queue
+        .slice(0, 3)
+        .map((entry) => `${entry.trackId}/${entry.frame}`)
+        .sort(),
+    ).toEqual(['1/20', '1/21', '1/22']);
     expect(queue.slice(0, 3).every((entry) => entry.annotated === 'NM' && entry.suggested === 'MW' && entry.doubt === 0.9)).toBe(true);
     expect(queue).toHaveLength(43);
     expect(queue.at(-1)).toMatchObject({ trackId: 2, trackDisagreement: 0, score: 0.225 });
     // The model's doubt alone cannot tell the two apart.
-    expect(new Set(reviewQueue({ schema: 1, runId: 'r', backend: 'wasm', labels: ['MW', 'NM'], from: 0, to: 39, complete: true, boxes }, { classes: 'MW,NM', ndPolicy: 'merge' }, { trackWindow: 0 }).map((entry) => entry.score))).toEqual(new Set([0.9]));
+    expect(
+      new Set(
+        reviewQueue(
+          { schema: 1, runId: 'r', backend: 'wasm', labels: ['MW', 'NM'], from: 0, to: 39, complete: true, boxes },
+          { classes: 'MW,NM', ndPolicy: 'merge' },
+          { trackWindow: 0 },
+        ).map((entry) => entry.score),
+      ),
+    ).toEqual(new Set([0.9]));
   });
 });
 
@@ -51,7 +74,10 @@ describe('a model in the loop', () => {
     await importIntoProject(project, join(project, 'annotations', 'noisy', 'cvat-video.xml'), { force: true });
     relabelled = JSON.parse(await readFile(join(project, 'annotations', 'noisy', 'label-noise.json'), 'utf8')).relabelled;
     await buildDataset(project, 'heads', { ...DATASET_DEFAULTS, stride: 1, gap: 5, crop: 'head', size: 32 }, quiet());
-    await trainRun({ project, runId: 'heads', options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'conv-bn', epochs: 6, batchSize: 16, backend: 'wasm' } }, quiet());
+    await trainRun(
+      { project, runId: 'heads', options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'conv-bn', epochs: 6, batchSize: 16, backend: 'wasm' } },
+      quiet(),
+    );
   }, 180_000);
   afterAll(() => rm(project, { recursive: true, force: true }));
 
@@ -85,7 +111,9 @@ describe('a model in the loop', () => {
     expect(predictions.boxes).toHaveLength(inSample.boxes.length);
     // Each fold's model left its fold (and a gap either side) out of training.
     for (let fold = 1; fold <= 3; fold++) {
-      const manifest = JSON.parse(await readFile(join(project, 'datasets', `heads-fold${fold}of3`, 'manifest.json'), 'utf8')) as { samples: Array<{ frame: number; split: string }> };
+      const manifest = JSON.parse(await readFile(join(project, 'datasets', `heads-fold${fold}of3`, 'manifest.json'), 'utf8')) as {
+        samples: Array<{ frame: number; split: string }>;
+      };
       const test = manifest.samples.filter((sample) => sample.split === 'test').map((sample) => sample.frame);
       const trained = manifest.samples.filter((sample) => sample.split === 'train').map((sample) => sample.frame);
       expect(trained.every((frame) => frame < Math.min(...test) - 5 || frame > Math.max(...test) + 5)).toBe(true);
@@ -120,7 +148,9 @@ describe('a model in the loop', () => {
     const crossFitting = await workbench.startCrossFit({ runId: 'heads', folds: 2 });
     expect(crossFitting).toMatchObject({ kind: 'cross-fit', state: 'queued' });
     expect(await jobEnd(events, crossFitting.id)).toMatchObject({ type: 'job-done', result: { runId: 'heads', complete: true } });
-    expect((await workbench.listRuns()).filter((run) => run.config.group === 'heads-cross-fit').map((run) => run.id)).toEqual(expect.arrayContaining(['heads-fold1of2', 'heads-fold2of2']));
+    expect((await workbench.listRuns()).filter((run) => run.config.group === 'heads-cross-fit').map((run) => run.id)).toEqual(
+      expect.arrayContaining(['heads-fold1of2', 'heads-fold2of2']),
+    );
     const queue = await workbench.reviewQueue({ runId: 'heads', top: 5 });
     expect(queue).toMatchObject({ runId: 'heads', outOfSample: true, complete: true, kept: [] });
     expect(queue.entries).toHaveLength(5);
@@ -135,7 +165,9 @@ describe('a model in the loop', () => {
     await expect(workbench.keepLabel({ runId: 'heads', ...kept } as never)).rejects.toMatchObject({ where: { field: 'keep' } });
     await expect(workbench.keepLabel({ runId: 'heads', ...kept, label: 'XX', keep: true })).rejects.toMatchObject({ where: { field: 'label' } });
     // Asked again before the first answer: the older request stops, the newer one answers.
-    const older = expect(workbench.explainBox({ runId: 'heads', frame: queue.entries[1]!.frame, trackId: queue.entries[1]!.trackId })).rejects.toMatchObject({ code: 'superseded' });
+    const older = expect(workbench.explainBox({ runId: 'heads', frame: queue.entries[1]!.frame, trackId: queue.entries[1]!.trackId })).rejects.toMatchObject({
+      code: 'superseded',
+    });
     const explanation = await workbench.explainBox({ runId: 'heads', frame: first.frame, trackId: first.trackId });
     await older;
     expect(explanation).toMatchObject({ frame: first.frame, trackId: first.trackId, label: first.annotated, labels: ['MW', 'NM', 'ND'], size: 32 });
@@ -182,7 +214,9 @@ describe('a model in the loop', () => {
     settings.labelMapping = Object.fromEntries(Object.entries(settings.labelMapping).map(([from, to]) => [from, to === 'ND' ? 'MI' : to]));
     await writeFile(file, JSON.stringify(settings));
     try {
-      await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toThrow(/trained on the classes MW, NM, ND, but the project's labels are MW, NM, MI: MI is not among its classes; the project no longer has ND/);
+      await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toThrow(
+        /trained on the classes MW, NM, ND, but the project's labels are MW, NM, MI: MI is not among its classes; the project no longer has ND/,
+      );
       const workbench = testWorkbench(await mkdtemp(join(tmpdir(), 'maskbench-test-review-data-')));
       await workbench.openProject({ path: project });
       await expect(workbench.startPrediction({ runId: 'heads' })).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'runId' } });
@@ -209,6 +243,9 @@ describe('a model in the loop', () => {
     await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toThrow(/takes 32x32x3 inputs, but its dataset's crops are 64x64x3/);
     await writeFile(config, original);
     await rm(join(projectPaths(project).run('heads'), 'model-best', 'weights.bin'));
-    await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('weights.bin is missing') });
+    await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringContaining('weights.bin is missing'),
+    });
   });
 });

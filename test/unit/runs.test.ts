@@ -14,7 +14,10 @@ const quiet = { signal: new AbortController().signal, progress: () => {}, log: (
 async function projectWithRun() {
   const project = await tempDir();
   await writeSyntheticDataset(project, 'colours');
-  await trainRun({ project, runId: 'r1', options: { ...TRAINING_DEFAULTS, dataset: 'colours', model: 'simple-conv', epochs: 3, batchSize: 8, backend: 'wasm' } }, quiet);
+  await trainRun(
+    { project, runId: 'r1', options: { ...TRAINING_DEFAULTS, dataset: 'colours', model: 'simple-conv', epochs: 3, batchSize: 8, backend: 'wasm' } },
+    quiet,
+  );
   const workbench = testWorkbench(await tempDir());
   await workbench.openProject({ path: project });
   return { project, workbench };
@@ -53,14 +56,22 @@ describe('managing runs', () => {
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
     manifest.samples = manifest.samples.filter((sample: { file: string }) => sample.file !== cell.crops[0]!.path.split('/').at(-1));
     await writeFile(manifestFile, JSON.stringify(manifest));
-    expect(await workbench.confusionCell({ runId: 'r1', split: 'test', epoch: test.epoch, truth: 'MW', predicted: 'MW' })).toMatchObject({ total: cell.total - 1, missing: 1 });
+    expect(await workbench.confusionCell({ runId: 'r1', split: 'test', epoch: test.epoch, truth: 'MW', predicted: 'MW' })).toMatchObject({
+      total: cell.total - 1,
+      missing: 1,
+    });
     await expect(workbench.confusionCell({ runId: 'r1', split: 'val', epoch: 99, truth: 'MW', predicted: 'MW' })).rejects.toMatchObject({ code: 'not-found' });
-    await expect(workbench.confusionCell({ runId: 'r1', split: 'val', epoch: 1, truth: 'XX', predicted: 'MW' })).rejects.toMatchObject({ where: { field: 'truth' } });
+    await expect(workbench.confusionCell({ runId: 'r1', split: 'val', epoch: 1, truth: 'XX', predicted: 'MW' })).rejects.toMatchObject({
+      where: { field: 'truth' },
+    });
   });
 
   it('names and tags a run in meta.json, leaving what it recorded untouched', async () => {
     const { project, workbench } = await projectWithRun();
-    expect(await workbench.updateRun({ runId: 'r1', name: '  baseline  ', tags: ['study', 'stride 40', 'study'] })).toMatchObject({ name: 'baseline', tags: ['study', 'stride 40'] });
+    expect(await workbench.updateRun({ runId: 'r1', name: '  baseline  ', tags: ['study', 'stride 40', 'study'] })).toMatchObject({
+      name: 'baseline',
+      tags: ['study', 'stride 40'],
+    });
     expect(await workbench.updateRun({ runId: 'r1', tags: [] })).toMatchObject({ name: 'baseline', tags: [] });
     expect((await workbench.listRuns())[0]).toMatchObject({ name: 'baseline', tags: [] });
     expect(await workbench.updateRun({ runId: 'r1', name: null })).toMatchObject({ name: null });
@@ -77,10 +88,16 @@ describe('managing runs', () => {
     expect(await workbench.listRuns()).toEqual([]);
     expect(await readdir(join(project, 'trash', 'runs', 'r1'))).toContain('model-best');
 
-    await trainRun({ project, runId: 'r1', options: { ...TRAINING_DEFAULTS, dataset: 'colours', model: 'simple-conv', epochs: 1, batchSize: 8, backend: 'wasm' } }, quiet);
+    await trainRun(
+      { project, runId: 'r1', options: { ...TRAINING_DEFAULTS, dataset: 'colours', model: 'simple-conv', epochs: 1, batchSize: 8, backend: 'wasm' } },
+      quiet,
+    );
     expect(await workbench.deleteRun({ runId: 'r1' })).toEqual({ trashedTo: join(project, 'trash', 'runs', 'r1-2') });
 
-    await trainRun({ project, runId: 'live', options: { ...TRAINING_DEFAULTS, dataset: 'colours', model: 'simple-conv', epochs: 1, batchSize: 8, backend: 'wasm' } }, quiet);
+    await trainRun(
+      { project, runId: 'live', options: { ...TRAINING_DEFAULTS, dataset: 'colours', model: 'simple-conv', epochs: 1, batchSize: 8, backend: 'wasm' } },
+      quiet,
+    );
     await writeFile(join(projectPaths(project).run('live'), 'running.json'), JSON.stringify({ pid: process.pid }));
     await rm(join(projectPaths(project).run('live'), 'summary.json'));
     await expect(workbench.deleteRun({ runId: 'live' })).rejects.toThrow(/still training: cancel it before deleting it/);

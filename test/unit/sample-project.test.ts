@@ -13,8 +13,13 @@ import { FIXTURE_OPTIONS } from '../support/sample-fixture';
 
 /** One box as every format states it: "frame track label xtl ytl xbr ybr". */
 type BoxKey = string;
-const key = (frame: number, track: string | number, label: string, c: (string | number)[]) => `${frame} ${track} ${label} ${c.map((v) => Number(v).toFixed(2)).join(' ')}`;
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['track', 'box', 'image', 'object', 'attribute', 'label'].includes(name) });
+const key = (frame: number, track: string | number, label: string, c: (string | number)[]) =>
+  `${frame} ${track} ${label} ${c.map((v) => Number(v).toFixed(2)).join(' ')}`;
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ['track', 'box', 'image', 'object', 'attribute', 'label'].includes(name),
+});
 
 type Attr = { name: string; '#text': string | number };
 const trackIdOf = (attributes: Attr[] | undefined) => String(attributes?.find((a) => a.name === 'track_id')?.['#text']);
@@ -23,7 +28,9 @@ async function vocBoxes(folder: string): Promise<BoxKey[]> {
   const keys: BoxKey[] = [];
   const files = (await readdir(folder)).sort();
   for (const [frame, file] of files.entries()) {
-    const doc = xml.parse(await readFile(join(folder, file), 'utf8')) as { annotation: { object?: { name: string; bndbox: Record<string, number>; attributes: { attribute: { name: string; value: string | number }[] } }[] } };
+    const doc = xml.parse(await readFile(join(folder, file), 'utf8')) as {
+      annotation: { object?: { name: string; bndbox: Record<string, number>; attributes: { attribute: { name: string; value: string | number }[] } }[] };
+    };
     for (const object of doc.annotation.object ?? []) {
       const id = object.attributes.attribute.find((a) => a.name === 'track_id')!.value;
       const b = object.bndbox;
@@ -35,13 +42,21 @@ async function vocBoxes(folder: string): Promise<BoxKey[]> {
 
 async function cvatImageBoxes(file: string): Promise<BoxKey[]> {
   const doc = xml.parse(await readFile(file, 'utf8')) as { annotations: { image: { id: string; box?: (Record<string, string> & { attribute: Attr[] })[] }[] } };
-  return doc.annotations.image.flatMap((image) => (image.box ?? []).map((box) => key(Number(image.id), trackIdOf(box.attribute), box.label!, [box.xtl!, box.ytl!, box.xbr!, box.ybr!]))).sort();
+  return doc.annotations.image
+    .flatMap((image) => (image.box ?? []).map((box) => key(Number(image.id), trackIdOf(box.attribute), box.label!, [box.xtl!, box.ytl!, box.xbr!, box.ybr!])))
+    .sort();
 }
 
 async function cvatVideoBoxes(file: string): Promise<BoxKey[]> {
-  const doc = xml.parse(await readFile(file, 'utf8')) as { annotations: { track: { label: string; box: (Record<string, string> & { attribute: Attr[] })[] }[] } };
+  const doc = xml.parse(await readFile(file, 'utf8')) as {
+    annotations: { track: { label: string; box: (Record<string, string> & { attribute: Attr[] })[] }[] };
+  };
   return doc.annotations.track
-    .flatMap((track) => track.box.filter((box) => box.outside === '0').map((box) => key(Number(box.frame), trackIdOf(box.attribute), track.label, [box.xtl!, box.ytl!, box.xbr!, box.ybr!])))
+    .flatMap((track) =>
+      track.box
+        .filter((box) => box.outside === '0')
+        .map((box) => key(Number(box.frame), trackIdOf(box.attribute), track.label, [box.xtl!, box.ytl!, box.xbr!, box.ybr!])),
+    )
     .sort();
 }
 
@@ -85,7 +100,9 @@ describe('the sample project on disk', () => {
   });
 
   it('closes every CVAT video track with an outside box, unless the clip ends first', async () => {
-    const doc = xml.parse(await readFile(join(project, 'annotations', 'cvat-video.xml'), 'utf8')) as { annotations: { track: { box: Record<string, string>[] }[] } };
+    const doc = xml.parse(await readFile(join(project, 'annotations', 'cvat-video.xml'), 'utf8')) as {
+      annotations: { track: { box: Record<string, string>[] }[] };
+    };
     for (const track of doc.annotations.track) {
       const last = track.box.at(-1)!;
       if (Number(last.frame) < 159) {

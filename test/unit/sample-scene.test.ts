@@ -21,7 +21,9 @@ describe('the sample scene (default clip)', () => {
   });
 
   it('has people who pause, and people who enter and leave during the clip', () => {
-    const pauses = cast.filter((person) => person.states.some((state, i) => i > 0 && state.z === person.states[i - 1]!.z && state.x === person.states[i - 1]!.x));
+    const pauses = cast.filter((person) =>
+      person.states.some((state, i) => i > 0 && state.z === person.states[i - 1]!.z && state.x === person.states[i - 1]!.x),
+    );
     expect(pauses.length).toBeGreaterThan(0);
     const enterLater = truth.tracks.filter((track) => track.boxes[0]!.frame > 0);
     const leaveEarly = truth.tracks.filter((track) => track.boxes.at(-1)!.frame < SAMPLE_DEFAULTS.frames - 1);
@@ -83,7 +85,11 @@ describe('the sample scene (default clip)', () => {
   });
 
   it('is the same clip for the same seed, and another for another seed', () => {
-    const again = groundTruth(camera, createCast(camera, SAMPLE_DEFAULTS.frames, SAMPLE_DEFAULTS.fps, new Prng(SAMPLE_DEFAULTS.seed).fork(1)), SAMPLE_DEFAULTS.frames);
+    const again = groundTruth(
+      camera,
+      createCast(camera, SAMPLE_DEFAULTS.frames, SAMPLE_DEFAULTS.fps, new Prng(SAMPLE_DEFAULTS.seed).fork(1)),
+      SAMPLE_DEFAULTS.frames,
+    );
     expect(again).toEqual(truth);
     const other = groundTruth(camera, createCast(camera, 300, SAMPLE_DEFAULTS.fps, new Prng(2).fork(1)), 300);
     expect(other.tracks[0]!.boxes[0]).not.toEqual(truth.tracks[0]!.boxes[0]);

@@ -13,14 +13,24 @@ import { useTempDirs } from '../support/temp-dir';
 import { testWorkbench } from '../support/workbench';
 
 const tempDir = useTempDirs();
-const base: SweepRequest = { name: 'grid', dataset: { ...DATASET_DEFAULTS, stride: 4, gap: 4, crop: 'head', size: 32 }, training: { ...TRAINING_DEFAULTS, model: 'simple-conv', epochs: 1, batchSize: 16 }, grid: {} };
+const base: SweepRequest = {
+  name: 'grid',
+  dataset: { ...DATASET_DEFAULTS, stride: 4, gap: 4, crop: 'head', size: 32 },
+  training: { ...TRAINING_DEFAULTS, model: 'simple-conv', epochs: 1, batchSize: 16 },
+  grid: {},
+};
 
 describe('sweeps', () => {
   it('expands a grid into every combination, one dataset per combination of dataset settings', () => {
     const runs = expandSweep({ ...base, grid: { stride: [4, 8], learningRate: [0.01, 0.001], model: ['lenet5', 'conv-bn'] } });
     expect(runs).toHaveLength(8);
     expect([...new Set(runs.map((run) => run.datasetName))]).toEqual(['grid-s4-head', 'grid-s8-head']);
-    expect(runs.map((run) => `${run.options.dataset} ${run.options.learningRate} ${run.options.model}`).slice(0, 4)).toEqual(['grid-s4-head 0.01 lenet5', 'grid-s4-head 0.01 conv-bn', 'grid-s4-head 0.001 lenet5', 'grid-s4-head 0.001 conv-bn']);
+    expect(runs.map((run) => `${run.options.dataset} ${run.options.learningRate} ${run.options.model}`).slice(0, 4)).toEqual([
+      'grid-s4-head 0.01 lenet5',
+      'grid-s4-head 0.01 conv-bn',
+      'grid-s4-head 0.001 lenet5',
+      'grid-s4-head 0.001 conv-bn',
+    ]);
     expect(runs.every((run) => run.options.epochs === 1 && run.datasetOptions.crop === 'head')).toBe(true);
     expect(expandSweep(base)).toHaveLength(1);
   });
@@ -31,13 +41,23 @@ describe('sweeps', () => {
     expect(() => readSweepRequest({ ...base, grid: { batchSize: [8, 0] } })).toThrow('"sweep.grid.batchSize[1]" must be a whole number from 1 to 4096, got 0');
     expect(() => readSweepRequest({ ...base, grid: { crop: ['face'] } })).toThrow('"sweep.grid.crop[0]" must be one of box, head, got "face"');
     expect(() => readSweepRequest({ ...base, name: '../x' })).toThrow(/sweep.name/);
-    expect(() => readSweepRequest({ ...base, grid: { learningRate: [1, 2, 3, 4, 5, 6, 7, 8, 9], batchSize: [1, 2, 3, 4, 5, 6, 7, 8] } })).toThrow(/"sweep.grid" must be a grid of at most 64 runs \(this one makes 72\)/);
+    expect(() => readSweepRequest({ ...base, grid: { learningRate: [1, 2, 3, 4, 5, 6, 7, 8, 9], batchSize: [1, 2, 3, 4, 5, 6, 7, 8] } })).toThrow(
+      /"sweep.grid" must be a grid of at most 64 runs \(this one makes 72\)/,
+    );
   });
 
   it('holds the study’s five comparisons, each a valid sweep of the runs the study compared', () => {
     expect(STUDY_COMPARISONS.map((comparison) => expandSweep(readSweepRequest(comparison.sweep)).length)).toEqual([3, 2, 4, 3, 4]);
     const models = STUDY_COMPARISONS.find((comparison) => comparison.id === 'study-models')!.sweep;
-    expect(models.training).toMatchObject({ learningRate: 0.001, batchSize: 8, epochs: 80, momentum: 0.9, augmentFlip: false, augmentShift: 0, augmentColour: 0 });
+    expect(models.training).toMatchObject({
+      learningRate: 0.001,
+      batchSize: 8,
+      epochs: 80,
+      momentum: 0.9,
+      augmentFlip: false,
+      augmentShift: 0,
+      augmentColour: 0,
+    });
   });
 
   it('builds the datasets a sweep needs, queues its runs as one group, and says which combinations could not run', async () => {
@@ -62,8 +82,16 @@ describe('sweeps', () => {
     const result = (done as { result: SweepResult }).result;
     expect(result.queued).toHaveLength(2);
     expect(result.refused).toEqual([
-      { dataset: 'grid-s4-head', options: 'simple-conv, lr 0.01, batch 4000', reason: expect.stringContaining('batch size (4000) is larger than the training set') },
-      { dataset: 'grid-s8-head', options: 'simple-conv, lr 0.01, batch 4000', reason: expect.stringContaining('batch size (4000) is larger than the training set') },
+      {
+        dataset: 'grid-s4-head',
+        options: 'simple-conv, lr 0.01, batch 4000',
+        reason: expect.stringContaining('batch size (4000) is larger than the training set'),
+      },
+      {
+        dataset: 'grid-s8-head',
+        options: 'simple-conv, lr 0.01, batch 4000',
+        reason: expect.stringContaining('batch size (4000) is larger than the training set'),
+      },
     ]);
     await Promise.all(result.queued.map(ended));
     const runs = await workbench.listRuns();

@@ -27,7 +27,15 @@ import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
 
 const tempDir = useTempDirs();
-const options = (change: Partial<TrainingOptions> = {}): TrainingOptions => ({ ...TRAINING_DEFAULTS, dataset: 'colours', model: 'simple-conv', epochs: 2, batchSize: 8, backend: 'wasm', ...change });
+const options = (change: Partial<TrainingOptions> = {}): TrainingOptions => ({
+  ...TRAINING_DEFAULTS,
+  dataset: 'colours',
+  model: 'simple-conv',
+  epochs: 2,
+  batchSize: 8,
+  backend: 'wasm',
+  ...change,
+});
 
 function recorder(signal = new AbortController().signal) {
   const reports: TrainingReport[] = [];
@@ -70,8 +78,12 @@ describe('classification figures', () => {
 describe('training options', () => {
   it('fills in the defaults and names a bad field', () => {
     expect(readTrainingOptions({ dataset: 'd' })).toEqual({ ...TRAINING_DEFAULTS, dataset: 'd' });
-    expect(() => readTrainingOptions({ dataset: 'd', batchSize: 0 })).toThrow(expect.objectContaining({ code: 'invalid-request', where: { field: 'options.batchSize' } }));
-    expect(() => readTrainingOptions({ dataset: 'd', model: 'vgg' })).toThrow('"options.model" must be one of simple-conv, conv-bn, lenet5, resnet50, got "vgg"');
+    expect(() => readTrainingOptions({ dataset: 'd', batchSize: 0 })).toThrow(
+      expect.objectContaining({ code: 'invalid-request', where: { field: 'options.batchSize' } }),
+    );
+    expect(() => readTrainingOptions({ dataset: 'd', model: 'vgg' })).toThrow(
+      '"options.model" must be one of simple-conv, conv-bn, lenet5, resnet50, got "vgg"',
+    );
     expect(() => readTrainingOptions({ dataset: 'd', learningRate: 0 })).toThrow(/above 0/);
     expect(() => readTrainingOptions({ dataset: 'd', dropout: 0.5 })).toThrow('"options.dropout" is not a field this takes');
     expect(() => readTrainingOptions({})).toThrow('"options.dataset" is required');
@@ -157,7 +169,13 @@ describe('a training run', () => {
     const epochs = reports.filter((report): report is EpochMetrics => report.kind === 'epoch');
     expect(epochs.map((epoch) => epoch.epoch)).toEqual([1, 2, 3, 4]);
     expect(reports.some((report) => report.kind === 'batch')).toBe(true);
-    expect(reports.filter((report) => report.kind === 'confusion').map((report) => report.kind === 'confusion' && report.split)).toEqual(['val', 'val', 'val', 'val', 'test']);
+    expect(reports.filter((report) => report.kind === 'confusion').map((report) => report.kind === 'confusion' && report.split)).toEqual([
+      'val',
+      'val',
+      'val',
+      'val',
+      'test',
+    ]);
     for (const epoch of epochs) {
       expect(epoch.imagesPerSecond).toBeGreaterThan(0);
       expect(epoch.perClass.map((metrics) => metrics.label)).toEqual(['MW', 'NM', 'ND']);
@@ -174,7 +192,10 @@ describe('a training run', () => {
     expect(config.model).toMatchObject({ name: 'simple-conv' });
     expect(config.model!.params).toBeGreaterThan(1000);
     expect(config.versions.tfjs).toBe(tf.version_core);
-    const lines = (await readFile(join(folder, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as TrainingReport);
+    const lines = (await readFile(join(folder, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as TrainingReport);
     expect(lines.filter((line) => line.kind === 'epoch')).toHaveLength(4);
     // Every batch is on disk, not only the throttled ones that were streamed: 72 crops in batches of 8.
     expect(lines.filter((line) => line.kind === 'batch')).toHaveLength(4 * 9);
@@ -193,7 +214,10 @@ describe('a training run', () => {
     const sharp = (await import('sharp')).default;
     let right = 0;
     for (const sample of test) {
-      const raw = await sharp(join(project, 'datasets', 'colours', sample.file)).removeAlpha().raw().toBuffer();
+      const raw = await sharp(join(project, 'datasets', 'colours', sample.file))
+        .removeAlpha()
+        .raw()
+        .toBuffer();
       const predicted = tf.tidy(() => tf.argMax(model.predict(tf.div(tf.tensor4d(raw, [1, 32, 32, 3], 'float32'), 255)) as tf.Tensor, -1).dataSync()[0]);
       if (labels[predicted!] === sample.label) right++;
     }
@@ -213,8 +237,16 @@ describe('a run on the sample project', () => {
   it('learns real crops: a small conv-bn beats chance by far on frames it never saw', async () => {
     const project = await tempDir();
     await cp(inject('sampleProject'), project, { recursive: true });
-    await buildDataset(project, 'heads', { ...DATASET_DEFAULTS, stride: 1, gap: 5, crop: 'head', size: 32 }, { signal: new AbortController().signal, progress: () => {}, log: () => {} });
-    const run = await trainRun({ project, runId: 'heads', options: options({ dataset: 'heads', model: 'conv-bn', epochs: 6, batchSize: 16, learningRate: 0.01 }) }, recorder().context);
+    await buildDataset(
+      project,
+      'heads',
+      { ...DATASET_DEFAULTS, stride: 1, gap: 5, crop: 'head', size: 32 },
+      { signal: new AbortController().signal, progress: () => {}, log: () => {} },
+    );
+    const run = await trainRun(
+      { project, runId: 'heads', options: options({ dataset: 'heads', model: 'conv-bn', epochs: 6, batchSize: 16, learningRate: 0.01 }) },
+      recorder().context,
+    );
     const chance = 1 / run.config.dataset!.labels.length;
     expect(run.summary.train!.accuracy).toBeGreaterThan(0.9);
     expect(run.summary.val!.accuracy).toBeGreaterThan(chance + 0.25);
@@ -251,7 +283,10 @@ describe('stopping and failing', () => {
     const project = await tempDir();
     // A class weight beyond float32's range makes the weighted loss infinite at the first batch.
     await writeSyntheticDataset(project, 'colours', { classWeights: { MW: 1e39, NM: 1, ND: 1 } });
-    await expect(trainRun({ project, runId: 'nan', options: options() }, recorder().context)).rejects.toMatchObject({ code: 'diverged', where: { field: 'learningRate' } });
+    await expect(trainRun({ project, runId: 'nan', options: options() }, recorder().context)).rejects.toMatchObject({
+      code: 'diverged',
+      where: { field: 'learningRate' },
+    });
     const summary = await readJson<RunSummary>(join(projectPaths(project).run('nan'), 'summary.json'));
     expect(summary).toMatchObject({ status: 'failed', error: { code: 'diverged' } });
     expect(summary.error!.message).toMatch(/epoch 1, batch \d+: training diverged/);
@@ -260,7 +295,13 @@ describe('stopping and failing', () => {
   it.each([
     ['an empty part', { counts: { train: { MW: 8, NM: 8 }, val: { MW: 2, NM: 2 }, test: {} } }, {}, /has no test crops/, 'invalid-dataset'],
     ['one class', { counts: { train: { MW: 8 }, val: { MW: 2 }, test: { MW: 2 } } }, {}, /only one class/, 'invalid-dataset'],
-    ['a batch larger than the training set', {}, { batchSize: 100 }, /batch size \(100\) is larger than the training set of "colours" \(72 crops\)/, 'invalid-request'],
+    [
+      'a batch larger than the training set',
+      {},
+      { batchSize: 100 },
+      /batch size \(100\) is larger than the training set of "colours" \(72 crops\)/,
+      'invalid-request',
+    ],
     ['an input size the model cannot take', { size: 16 }, { model: 'resnet50' as const }, /ResNet-50 needs inputs of at least 32 px/, 'invalid-request'],
   ])('refuses %s before queueing, and records it in the run folder if it gets that far', async (_, dataset, change, message, code) => {
     const project = await tempDir();
@@ -294,6 +335,10 @@ describe('stopping and failing', () => {
     await writeFile(join(folder, 'running.json'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
     expect((await listRuns(project))[0]!.status).toBe('running');
     await recordCrash(folder, new Error('The train job stopped unexpectedly: out of memory'));
-    expect((await listRuns(project))[0]).toMatchObject({ status: 'failed', epochs: 1, summary: { error: { message: expect.stringContaining('out of memory') } } });
+    expect((await listRuns(project))[0]).toMatchObject({
+      status: 'failed',
+      epochs: 1,
+      summary: { error: { message: expect.stringContaining('out of memory') } },
+    });
   });
 });

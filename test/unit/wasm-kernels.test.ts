@@ -91,7 +91,16 @@ const PADS: Array<tf.Conv2DBackpropFilterAttrs['pad']> = [
     [0, 0],
   ],
 ];
-const CHANNELS = [[1, 4], [3, 16], [8, 1], [16, 7], [2, 64], [64, 2], [5, 32], [32, 12]] as const;
+const CHANNELS = [
+  [1, 4],
+  [3, 16],
+  [8, 1],
+  [16, 7],
+  [2, 64],
+  [64, 2],
+  [5, 32],
+  [32, 12],
+] as const;
 interface ConvShape {
   batch: number;
   height: number;
@@ -113,7 +122,7 @@ for (const filter of [1, 3, 5, 7]) {
       const small = inChannels * outChannels > 64;
       convShapes.push({
         batch: 1 + ((i * 3) % 8),
-        height: filter + (small ? (i % 4) : 2 + ((i * 7) % 11)),
+        height: filter + (small ? i % 4 : 2 + ((i * 7) % 11)),
         width: filter + (small ? 1 + (i % 3) : 1 + ((i * 5) % 13)),
         inChannels,
         outChannels,
@@ -136,7 +145,14 @@ const describeShape = (s: ConvShape) =>
   `${s.batch}x${s.height}x${s.width}x${s.inChannels} -> ${s.outChannels}, ${s.filter}x${s.filter} stride ${s.stride} pad ${JSON.stringify(s.pad)}${s.dimRoundingMode ? ` ${s.dimRoundingMode}` : ''}`;
 
 function convInfo(s: ConvShape): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo([s.batch, s.height, s.width, s.inChannels], [s.filter, s.filter, s.inChannels, s.outChannels], s.stride, 1, s.pad, s.dimRoundingMode);
+  return tf.backend_util.computeConv2DInfo(
+    [s.batch, s.height, s.width, s.inChannels],
+    [s.filter, s.filter, s.inChannels, s.outChannels],
+    s.stride,
+    1,
+    s.pad,
+    s.dimRoundingMode,
+  );
 }
 
 function filterGradCase(s: ConvShape, seed = 1): KernelCase {
@@ -145,7 +161,13 @@ function filterGradCase(s: ConvShape, seed = 1): KernelCase {
     name: describeShape(s),
     kernel: tf.Conv2DBackpropFilter,
     inputs: () => ({ x: random([s.batch, s.height, s.width, s.inChannels], seed), dy: random(outShape, seed + 1) }),
-    attrs: { strides: s.stride, pad: s.pad, dataFormat: 'NHWC', filterShape: [s.filter, s.filter, s.inChannels, s.outChannels], ...(s.dimRoundingMode ? { dimRoundingMode: s.dimRoundingMode } : {}) },
+    attrs: {
+      strides: s.stride,
+      pad: s.pad,
+      dataFormat: 'NHWC',
+      filterShape: [s.filter, s.filter, s.inChannels, s.outChannels],
+      ...(s.dimRoundingMode ? { dimRoundingMode: s.dimRoundingMode } : {}),
+    },
   };
 }
 
@@ -155,7 +177,13 @@ function inputGradCase(s: ConvShape, seed = 1): KernelCase {
     name: describeShape(s),
     kernel: tf.Conv2DBackpropInput,
     inputs: () => ({ dy: random(outShape, seed), filter: random([s.filter, s.filter, s.inChannels, s.outChannels], seed + 1) }),
-    attrs: { strides: s.stride, pad: s.pad, dataFormat: 'NHWC', inputShape: [s.batch, s.height, s.width, s.inChannels], ...(s.dimRoundingMode ? { dimRoundingMode: s.dimRoundingMode } : {}) },
+    attrs: {
+      strides: s.stride,
+      pad: s.pad,
+      dataFormat: 'NHWC',
+      inputShape: [s.batch, s.height, s.width, s.inChannels],
+      ...(s.dimRoundingMode ? { dimRoundingMode: s.dimRoundingMode } : {}),
+    },
   };
 }
 
@@ -168,7 +196,9 @@ describe('Conv2DBackpropFilter on wasm', () => {
 
   it('refuses NCHW data with a clear message', () => {
     const c = filterGradCase(convShapes[0]!);
-    expect(() => tf.tidy(() => tf.engine().runKernel(c.kernel, c.inputs() as unknown as tf.NamedTensorMap, { ...c.attrs, dataFormat: 'NCHW' }))).toThrow(/supports only NHWC/);
+    expect(() => tf.tidy(() => tf.engine().runKernel(c.kernel, c.inputs() as unknown as tf.NamedTensorMap, { ...c.attrs, dataFormat: 'NCHW' }))).toThrow(
+      /supports only NHWC/,
+    );
   });
 });
 
@@ -289,9 +319,15 @@ describe('FusedBatchNorm on wasm', () => {
   const cases: Array<[string, () => Record<string, tf.Tensor>]> = [
     ['per channel', () => ({ x: x(), mean: random([8], 12), variance: variance([8]), scale: random([8], 14), offset: random([8], 15) })],
     ['without scale and offset', () => ({ x: x(), mean: random([8], 12), variance: variance([8]) })],
-    ['with [1, 1, 1, c] and single-value parameters', () => ({ x: x(), mean: random([1, 1, 1, 8], 12), variance: variance([1, 1, 1, 1]), scale: random([1, 1, 1, 1], 14), offset: random([1, 1, 1, 8], 15) })],
+    [
+      'with [1, 1, 1, c] and single-value parameters',
+      () => ({ x: x(), mean: random([1, 1, 1, 8], 12), variance: variance([1, 1, 1, 1]), scale: random([1, 1, 1, 1], 14), offset: random([1, 1, 1, 8], 15) }),
+    ],
     // Parameters that vary along more than the channels go to wasm's own kernel.
-    ['with [w, c] parameters', () => ({ x: x(), mean: random([40, 8], 12), variance: variance([40, 8]), scale: random([40, 8], 14), offset: random([40, 8], 15) })],
+    [
+      'with [w, c] parameters',
+      () => ({ x: x(), mean: random([40, 8], 12), variance: variance([40, 8]), scale: random([40, 8], 14), offset: random([40, 8], 15) }),
+    ],
   ];
   it.each(cases)('matches the cpu backend: %s', async (_, inputs) => {
     await expectSameAsCpu({ name: '', kernel: tf.FusedBatchNorm, inputs, attrs: { varianceEpsilon: 0.001 } });
@@ -336,15 +372,35 @@ describe('the wasm training kernels', () => {
     filterGradCase(convShapes[13]!),
     inputGradCase(convShapes[13]!),
     inputGradCase(convShapes[0]!),
-    { name: 'MaxPoolGrad', kernel: tf.MaxPoolGrad, inputs: () => ({ dy: random([2, 3, 3, 4], 1), input: random([2, 6, 6, 4], 2), output: random([2, 3, 3, 4], 3) }), attrs: { filterSize: 2, strides: 2, pad: 'valid' } },
+    {
+      name: 'MaxPoolGrad',
+      kernel: tf.MaxPoolGrad,
+      inputs: () => ({ dy: random([2, 3, 3, 4], 1), input: random([2, 6, 6, 4], 2), output: random([2, 3, 3, 4], 3) }),
+      attrs: { filterSize: 2, strides: 2, pad: 'valid' },
+    },
     { name: 'Tile', kernel: tf.Tile, inputs: () => ({ x: random([1, 1, 1, 4], 1) }), attrs: { reps: [2, 3, 3, 1] } },
-    { name: 'AvgPoolGrad', kernel: tf.AvgPoolGrad, inputs: () => ({ dy: random([2, 3, 3, 4], 1), input: random([2, 6, 6, 4], 2) }), attrs: { filterSize: 2, strides: 2, pad: 'valid' } },
+    {
+      name: 'AvgPoolGrad',
+      kernel: tf.AvgPoolGrad,
+      inputs: () => ({ dy: random([2, 3, 3, 4], 1), input: random([2, 6, 6, 4], 2) }),
+      attrs: { filterSize: 2, strides: 2, pad: 'valid' },
+    },
     { name: 'Tanh', kernel: tf.Tanh, inputs: () => ({ x: random([2, 3, 3, 4], 1) }), attrs: {} },
     { name: 'Identity', kernel: tf.Identity, inputs: () => ({ x: random([2, 3], 1) }), attrs: {} },
     { name: 'Sum', kernel: tf.Sum, inputs: () => ({ x: random([2, 3, 3, 4], 1) }), attrs: { axis: [0, 1, 2], keepDims: false } },
     { name: 'Mean', kernel: tf.Mean, inputs: () => ({ x: random([2, 3, 3, 4], 1) }), attrs: { axis: [0, 1, 2], keepDims: true } },
-    { name: 'FusedBatchNorm', kernel: tf.FusedBatchNorm, inputs: () => ({ x: random([2, 3, 3, 4], 1), mean: random([4], 2), variance: tf.abs(random([4], 3)) }), attrs: { varianceEpsilon: 0.001 } },
-    { name: 'BatchMatMul', kernel: tf.BatchMatMul, inputs: () => ({ a: random([5, 3], 1), b: random([4, 5], 2) }), attrs: { transposeA: true, transposeB: true } },
+    {
+      name: 'FusedBatchNorm',
+      kernel: tf.FusedBatchNorm,
+      inputs: () => ({ x: random([2, 3, 3, 4], 1), mean: random([4], 2), variance: tf.abs(random([4], 3)) }),
+      attrs: { varianceEpsilon: 0.001 },
+    },
+    {
+      name: 'BatchMatMul',
+      kernel: tf.BatchMatMul,
+      inputs: () => ({ a: random([5, 3], 1), b: random([4, 5], 2) }),
+      attrs: { transposeA: true, transposeB: true },
+    },
   ];
 
   it.each(withName(oneOfEach))('leave no tensor and no wasm memory behind: %s', async (_, c) => {
@@ -383,7 +439,10 @@ describe('the wasm training kernels', () => {
       const x = random([4, 12, 12, 3], 1);
       const y = tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3);
       const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      const { value, grads } = tf.variableGrads(() => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, variables);
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
+        variables,
+      );
       const result = { loss: value.dataSync()[0]!, grads: variables.map((v) => Array.from(grads[v.name]!.dataSync())) };
       tf.dispose([value, x, y, ...Object.values(grads)]);
       model.dispose();

@@ -19,7 +19,6 @@ async function workbenchWithDataset() {
   return { workbench, events };
 }
 
-
 describe('training from the window', () => {
   it('describes each model at the dataset’s size: parameters and FLOPs, or that it does not fit', async () => {
     const workbench = testWorkbench(await tempDir());
@@ -27,7 +26,11 @@ describe('training from the window', () => {
     expect(models.map((model) => model.name)).toEqual(['simple-conv', 'conv-bn', 'lenet5', 'resnet50']);
     expect(models.find((model) => model.name === 'conv-bn')).toMatchObject({ fits: true, params: 286_435 });
     expect(models.every((model) => model.flops! > 0)).toBe(true);
-    expect((await workbench.describeModels({ size: 16, classes: 3 })).find((model) => model.name === 'resnet50')).toMatchObject({ fits: false, params: null, minSize: 32 });
+    expect((await workbench.describeModels({ size: 16, classes: 3 })).find((model) => model.name === 'resnet50')).toMatchObject({
+      fits: false,
+      params: null,
+      minSize: 32,
+    });
   });
 
   it('trains in a worker, streaming epoch figures, and lists the run with the backend it used', async () => {
@@ -47,7 +50,10 @@ describe('training from the window', () => {
 
   it('refuses a run its dataset cannot support before queueing it, naming the field', async () => {
     const { workbench } = await workbenchWithDataset();
-    await expect(workbench.startTraining({ options: { dataset: 'colours', batchSize: 500 } })).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'batchSize' } });
+    await expect(workbench.startTraining({ options: { dataset: 'colours', batchSize: 500 } })).rejects.toMatchObject({
+      code: 'invalid-request',
+      where: { field: 'batchSize' },
+    });
     await expect(workbench.startTraining({ options: { dataset: 'nothing' } })).rejects.toMatchObject({ code: 'not-found', where: { field: 'dataset' } });
     await expect(workbench.startTraining({ options: { dataset: '../x' } })).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'dataset' } });
     await expect(workbench.startTraining({ options: { dataset: 'colours', epochs: 1.5 } })).rejects.toMatchObject({ where: { field: 'options.epochs' } });

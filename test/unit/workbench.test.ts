@@ -113,7 +113,10 @@ describe('Workbench', () => {
     expect(await workbench.preferences()).toEqual({ keys: {} });
     await workbench.savePreferences({ preferences: { keys: { 'frame.next': 'ArrowRight' } } });
     expect(await testWorkbench(dataDir).preferences()).toEqual({ keys: { 'frame.next': 'ArrowRight' } });
-    await expect(workbench.savePreferences({ preferences: { keys: { 'frame.next': 7 as unknown as string } } })).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'preferences.keys.frame.next' } });
+    await expect(workbench.savePreferences({ preferences: { keys: { 'frame.next': 7 as unknown as string } } })).rejects.toMatchObject({
+      code: 'invalid-request',
+      where: { field: 'preferences.keys.frame.next' },
+    });
   });
 
   it('says a browser host has no folder dialog', async () => {

@@ -9,7 +9,9 @@ export function problemLine(problem: Problem): string {
 
 /** What an import found, for people: counts, then every problem. */
 export function printImportReport(report: ImportReport, output: CliOutput): void {
-  const labels = Object.entries(report.labels).map(([name, count]) => `${name} ${count}`).join(', ');
+  const labels = Object.entries(report.labels)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
   output.out(
     `${report.boxes} boxes (${labels}) in ${report.tracks} tracks over ${report.frames} frames, read as ${report.format}` +
       (report.tracksFormed ? `; ${report.tracksFormed} tracks were formed by linking boxes that had no track id` : ''),
@@ -17,5 +19,8 @@ export function printImportReport(report: ImportReport, output: CliOutput): void
   for (const [from, to] of Object.entries(report.mapped)) output.out(`  label ${from} was mapped to ${to}`);
   for (const [label, count] of Object.entries(report.unknownLabels)) output.out(`  label ${label} (${count} boxes) is not in the project's label set`);
   const errors = report.problems.filter((problem) => problem.severity === 'error').length;
-  if (report.problems.length) output.err(`${errors} errors and ${report.problems.length - errors} warnings:\n${report.problems.map((problem) => `  ${problemLine(problem)}`).join('\n')}`);
+  if (report.problems.length)
+    output.err(
+      `${errors} errors and ${report.problems.length - errors} warnings:\n${report.problems.map((problem) => `  ${problemLine(problem)}`).join('\n')}`,
+    );
 }

@@ -36,12 +36,26 @@ export const datasetCommand: CliCommand = {
     `--seed S             for undersampling and track or random splits (default ${d.seed})`,
     '--force              rebuild a dataset that exists',
   ],
-  options: Object.fromEntries(
-    [
-      ...['project', 'name', 'stride', 'split', 'gap', 'split-by', 'classes', 'nd', 'crop', 'head-fraction', 'padding', 'size', 'balance', 'min-size', 'seed'].map((name) => [name, { type: 'string' }]),
-      ...['aspect', 'skip-occluded', 'flip', 'jitter', 'force'].map((name) => [name, { type: 'boolean' }]),
-    ],
-  ) as CliCommand['options'],
+  options: Object.fromEntries([
+    ...[
+      'project',
+      'name',
+      'stride',
+      'split',
+      'gap',
+      'split-by',
+      'classes',
+      'nd',
+      'crop',
+      'head-fraction',
+      'padding',
+      'size',
+      'balance',
+      'min-size',
+      'seed',
+    ].map((name) => [name, { type: 'string' }]),
+    ...['aspect', 'skip-occluded', 'flip', 'jitter', 'force'].map((name) => [name, { type: 'boolean' }]),
+  ]) as CliCommand['options'],
   flags: FLAGS,
 
   async run(args, { json, output }) {
@@ -61,11 +75,24 @@ export const datasetCommand: CliCommand = {
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
-    const summary = await buildDataset(required(args.project, 'project'), required(args.name, 'name'), options, { signal: controller.signal, ...progressPrinter(output, json) }, args.force === true).finally(() => process.off('SIGINT', stop));
+    const summary = await buildDataset(
+      required(args.project, 'project'),
+      required(args.name, 'name'),
+      options,
+      { signal: controller.signal, ...progressPrinter(output, json) },
+      args.force === true,
+    ).finally(() => process.off('SIGINT', stop));
     if (json) output.out(JSON.stringify(summary));
     else {
-      output.out(`Wrote ${summary.crops} crops to ${summary.path} in ${summary.seconds} s (${summary.cropsPerSecond} crops/s)${summary.reused ? `; ${summary.reused} were unchanged and copied from the last build` : ''}`);
-      for (const [split, counts] of Object.entries(summary.counts)) output.out(`  ${split.padEnd(6)}${Object.entries(counts).map(([label, count]) => `${label} ${count}`).join(', ')}`);
+      output.out(
+        `Wrote ${summary.crops} crops to ${summary.path} in ${summary.seconds} s (${summary.cropsPerSecond} crops/s)${summary.reused ? `; ${summary.reused} were unchanged and copied from the last build` : ''}`,
+      );
+      for (const [split, counts] of Object.entries(summary.counts))
+        output.out(
+          `  ${split.padEnd(6)}${Object.entries(counts)
+            .map(([label, count]) => `${label} ${count}`)
+            .join(', ')}`,
+        );
       for (const warning of summary.warnings) output.err(`warning: ${warning}`);
     }
     return 0;
@@ -76,6 +103,7 @@ export const datasetCommand: CliCommand = {
 function splitFractions(value: string | boolean | undefined): number[] | undefined {
   if (value === undefined) return undefined;
   const parts = typeof value === 'string' ? value.split(',') : [];
-  if (parts.length !== 3) throw new WorkbenchError('invalid-request', `"split" must be three fractions such as 0.7,0.15,0.15, got "${String(value)}"`, { field: 'split' });
+  if (parts.length !== 3)
+    throw new WorkbenchError('invalid-request', `"split" must be three fractions such as 0.7,0.15,0.15, got "${String(value)}"`, { field: 'split' });
   return parts.map((part) => number(part, 'split')!);
 }

@@ -11,7 +11,12 @@ import { read } from '../../shared/schema';
 
 export const exportCommand: CliCommand = {
   summary: 'write a project’s annotations as Pascal VOC, CVAT for video or CVAT for images',
-  usage: ['--project DIR        the project folder', '--format F           voc, cvat-video or cvat-images', '--out PATH           a new folder (voc) or file (cvat-*)', '--force              replace what is at PATH'],
+  usage: [
+    '--project DIR        the project folder',
+    '--format F           voc, cvat-video or cvat-images',
+    '--out PATH           a new folder (voc) or file (cvat-*)',
+    '--force              replace what is at PATH',
+  ],
   options: { project: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
 
   async run(args, { json, output }) {
@@ -19,8 +24,16 @@ export const exportCommand: CliCommand = {
     const format = read(formatSchema, args.format, { field: 'format' });
     const out = required(args.out, 'out');
     const settings = await readProjectSettings(project);
-    const store = settings && (await AnnotationStore.load(project, settings.labels.map((label) => label.name)));
-    if (!settings || !store) throw new WorkbenchError('not-found', `${project} has no annotations to export (no ${PROJECT_FILE} or ${ANNOTATIONS_FILE}): import some first`, { file: project });
+    const store =
+      settings &&
+      (await AnnotationStore.load(
+        project,
+        settings.labels.map((label) => label.name),
+      ));
+    if (!settings || !store)
+      throw new WorkbenchError('not-found', `${project} has no annotations to export (no ${PROJECT_FILE} or ${ANNOTATIONS_FILE}): import some first`, {
+        file: project,
+      });
     const report = await exportAnnotations(store.annotations, format, out, {
       name: settings.name,
       labels: settings.labels,

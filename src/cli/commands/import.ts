@@ -16,7 +16,13 @@ export const importCommand: CliCommand = {
     '--link-threshold X   smallest IoU that links boxes without track ids into tracks (default 0.3)',
     '--force              replace annotations the project already has (kept in history/)',
   ],
-  options: { project: { type: 'string' }, format: { type: 'string' }, media: { type: 'string' }, 'link-threshold': { type: 'string' }, force: { type: 'boolean' } },
+  options: {
+    project: { type: 'string' },
+    format: { type: 'string' },
+    media: { type: 'string' },
+    'link-threshold': { type: 'string' },
+    force: { type: 'boolean' },
+  },
   positionals: { min: 1, max: 1, names: 'SOURCE' },
 
   async run(args, { json, output }, [source]) {

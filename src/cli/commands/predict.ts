@@ -6,7 +6,11 @@ import { progressPrinter } from '../progress';
 
 export const predictCommand: CliCommand = {
   summary: 'run a training run’s best model over the project’s boxes; written to the run’s predictions/project.json',
-  usage: ['--project DIR        the project folder', '--run ID             the run (see maskbench runs)', '--from N --to N      a range of frames (default: all)'],
+  usage: [
+    '--project DIR        the project folder',
+    '--run ID             the run (see maskbench runs)',
+    '--from N --to N      a range of frames (default: all)',
+  ],
   options: { project: { type: 'string' }, run: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
 
   async run(args, { json, output }) {
@@ -22,8 +26,22 @@ export const predictCommand: CliCommand = {
       { signal: controller.signal, ...progressPrinter(output, json) },
     ).finally(() => process.off('SIGINT', stop));
     const disagreements = result.boxes.filter((box) => box.predicted !== box.label).length;
-    if (json) output.out(JSON.stringify({ runId: result.runId, backend: result.backend, from: result.from, to: result.to, complete: result.complete, boxes: result.boxes.length, disagreements }));
-    else output.out(`Predicted ${result.boxes.length} boxes of frames ${result.from}-${result.to} with run ${result.runId} on ${result.backend}; the model disagrees with ${disagreements} labels`);
+    if (json)
+      output.out(
+        JSON.stringify({
+          runId: result.runId,
+          backend: result.backend,
+          from: result.from,
+          to: result.to,
+          complete: result.complete,
+          boxes: result.boxes.length,
+          disagreements,
+        }),
+      );
+    else
+      output.out(
+        `Predicted ${result.boxes.length} boxes of frames ${result.from}-${result.to} with run ${result.runId} on ${result.backend}; the model disagrees with ${disagreements} labels`,
+      );
     return 0;
   },
 };

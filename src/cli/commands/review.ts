@@ -28,7 +28,10 @@ export const reviewCommand: CliCommand = {
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
-      await crossFit({ project, runId: run.id, folds: read(foldsSchema, number(args.folds, 'folds'), { field: 'folds' }) }, { signal: controller.signal, ...progressPrinter(output, json) }).finally(() => process.off('SIGINT', stop));
+      await crossFit(
+        { project, runId: run.id, folds: read(foldsSchema, number(args.folds, 'folds'), { field: 'folds' }) },
+        { signal: controller.signal, ...progressPrinter(output, json) },
+      ).finally(() => process.off('SIGINT', stop));
     }
     // Labels kept in the window's review are already left out of the queue.
     const { outOfSample, complete, entries: queue, kept } = await reviewRun(project, run.id, number(args.top, 'top') ?? 50);
@@ -37,8 +40,13 @@ export const reviewCommand: CliCommand = {
       output.out(JSON.stringify({ runId: run.id, complete, outOfSample, queue }));
       return 0;
     }
-    output.err(`Predictions ${sample}${complete ? '' : '; partial: the job stopped early'}${kept.length ? `; ${kept.length} labels kept in earlier reviews are left out` : ''}`);
-    for (const entry of queue) output.out(`frame ${String(entry.frame).padStart(6)}  track ${String(entry.trackId).padStart(4)}  ${entry.annotated} -> ${entry.suggested}  score ${entry.score.toFixed(3)} (model ${entry.doubt.toFixed(2)}, track ${entry.trackDisagreement.toFixed(2)})  box ${[entry.box.xtl, entry.box.ytl, entry.box.xbr, entry.box.ybr].map((v) => Math.round(v)).join(',')}`);
+    output.err(
+      `Predictions ${sample}${complete ? '' : '; partial: the job stopped early'}${kept.length ? `; ${kept.length} labels kept in earlier reviews are left out` : ''}`,
+    );
+    for (const entry of queue)
+      output.out(
+        `frame ${String(entry.frame).padStart(6)}  track ${String(entry.trackId).padStart(4)}  ${entry.annotated} -> ${entry.suggested}  score ${entry.score.toFixed(3)} (model ${entry.doubt.toFixed(2)}, track ${entry.trackDisagreement.toFixed(2)})  box ${[entry.box.xtl, entry.box.ytl, entry.box.xbr, entry.box.ybr].map((v) => Math.round(v)).join(',')}`,
+      );
     if (queue.length === 0) output.err('The model agrees with every label it saw');
     return 0;
   },

@@ -19,7 +19,9 @@ export const runsCommand: CliCommand = {
       const { config, summary } = run;
       const figures = summary?.val ? `val ${summary.val.accuracy.toFixed(3)}${summary.test ? ` test ${summary.test.accuracy.toFixed(3)}` : ''}` : '';
       const why = summary?.error ? `: ${summary.error.message}` : '';
-      output.out(`${run.id}  ${run.status.padEnd(13)} ${config.options.model.padEnd(11)} ${config.options.dataset}  ${run.epochs}/${config.options.epochs} epochs  ${config.backend?.name ?? '-'}  ${figures}${why}`);
+      output.out(
+        `${run.id}  ${run.status.padEnd(13)} ${config.options.model.padEnd(11)} ${config.options.dataset}  ${run.epochs}/${config.options.epochs} epochs  ${config.backend?.name ?? '-'}  ${figures}${why}`,
+      );
     }
     return 0;
   },

@@ -43,11 +43,15 @@ export const sampleCommand: CliCommand = {
       const summary = await generateSample(positionals[0]!, options, { signal: controller.signal, ...progressPrinter(output, json) }, args.force === true);
       if (json) output.out(JSON.stringify(summary));
       else {
-        const labels = Object.entries(summary.labels).map(([name, count]) => `${name} ${count}`).join(', ');
+        const labels = Object.entries(summary.labels)
+          .map(([name, count]) => `${name} ${count}`)
+          .join(', ');
         output.out(
           `Wrote the sample project to ${summary.path}\n` +
             `  ${summary.frames} frames at ${summary.width}x${summary.height}, ${summary.fps} fps; ${summary.people} people; ${summary.boxes} boxes (${labels})\n` +
-            (summary.labelNoise ? `  label noise: ${summary.labelNoise.relabelled} boxes relabelled, ${summary.labelNoise.shifted} shifted (${samplePaths(summary.path).labelNoise})\n` : '') +
+            (summary.labelNoise
+              ? `  label noise: ${summary.labelNoise.relabelled} boxes relabelled, ${summary.labelNoise.shifted} shifted (${samplePaths(summary.path).labelNoise})\n`
+              : '') +
             `  ${summary.seconds} s in all; ${summary.framesPerSecond} frames/s rendered and encoded`,
         );
       }

@@ -19,7 +19,8 @@ export const serveCommand: CliCommand = {
     const workbench = new Workbench({ dataDir: defaultDataDir(), host: { kind: 'browser' }, workerScript: builtFile('./worker.js') });
     // Listen first: a taken port should fail before anything is opened, recorded or generated.
     const server = await startServer({ workbench, rendererDir: builtFile('../renderer'), port }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') throw new WorkbenchError('io-error', `Port ${port} is already in use: pick another with --port, or --port 0 for any free one`, { field: 'port' });
+      if (error.code === 'EADDRINUSE')
+        throw new WorkbenchError('io-error', `Port ${port} is already in use: pick another with --port, or --port 0 for any free one`, { field: 'port' });
       throw error;
     });
     try {
@@ -29,7 +30,11 @@ export const serveCommand: CliCommand = {
       await server.close();
       throw error;
     }
-    output.out(json ? JSON.stringify({ url: server.url, port: server.port }) : `Maskbench is serving at\n  ${server.url}\nOpen it in Chromium or Chrome. Press Ctrl+C to stop.`);
+    output.out(
+      json
+        ? JSON.stringify({ url: server.url, port: server.port })
+        : `Maskbench is serving at\n  ${server.url}\nOpen it in Chromium or Chrome. Press Ctrl+C to stop.`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -34,7 +34,22 @@ export const trainCommand: CliCommand = {
     `--backend B          ${BACKEND_CHOICES.join(', ')} (default auto: the fastest that loads)`,
   ],
   options: Object.fromEntries([
-    ...['project', 'dataset', 'model', 'epochs', 'batch', 'lr', 'momentum', 'optimizer', 'schedule', 'step-every', 'step-factor', 'patience', 'seed', 'backend'].map((name) => [name, { type: 'string' }]),
+    ...[
+      'project',
+      'dataset',
+      'model',
+      'epochs',
+      'batch',
+      'lr',
+      'momentum',
+      'optimizer',
+      'schedule',
+      'step-every',
+      'step-factor',
+      'patience',
+      'seed',
+      'backend',
+    ].map((name) => [name, { type: 'string' }]),
     ['no-class-weights', { type: 'boolean' }],
   ]) as CliCommand['options'],
   flags: FLAGS,
@@ -63,11 +78,31 @@ export const trainCommand: CliCommand = {
     ).finally(() => process.off('SIGINT', stop));
     const { summary, config } = result;
     if (json) {
-      output.out(JSON.stringify({ runId: result.runId, path: result.path, status: summary.status, backend: config.backend, bestEpoch: summary.bestEpoch, epochs: summary.epochs, seconds: summary.seconds, train: summary.train, val: summary.val, test: summary.test }));
+      output.out(
+        JSON.stringify({
+          runId: result.runId,
+          path: result.path,
+          status: summary.status,
+          backend: config.backend,
+          bestEpoch: summary.bestEpoch,
+          epochs: summary.epochs,
+          seconds: summary.seconds,
+          train: summary.train,
+          val: summary.val,
+          test: summary.test,
+        }),
+      );
       return 0;
     }
-    output.out(`Run ${result.runId} ${summary.status} after ${summary.epochs} epochs in ${summary.seconds} s on the ${config.backend?.name} backend; best epoch ${summary.bestEpoch}`);
-    for (const [part, metrics] of [['train', summary.train], ['val', summary.val], ['test', summary.test]] as const) if (metrics) output.out(splitLines(part, metrics));
+    output.out(
+      `Run ${result.runId} ${summary.status} after ${summary.epochs} epochs in ${summary.seconds} s on the ${config.backend?.name} backend; best epoch ${summary.bestEpoch}`,
+    );
+    for (const [part, metrics] of [
+      ['train', summary.train],
+      ['val', summary.val],
+      ['test', summary.test],
+    ] as const)
+      if (metrics) output.out(splitLines(part, metrics));
     output.out(`Written to ${result.path}`);
     return 0;
   },
@@ -80,5 +115,8 @@ function epochLine(m: EpochMetrics): string {
 function splitLines(part: string, metrics: SplitMetrics): string {
   const { labels, matrix } = metrics.confusion;
   const rows = matrix.map((row, k) => `    true ${labels[k]!.padEnd(4)} ${row.map((count) => String(count).padStart(6)).join('')}`);
-  return [`  ${part.padEnd(5)} accuracy ${metrics.accuracy.toFixed(3)}, loss ${metrics.loss.toFixed(4)}; predicted ${labels.map((label) => label.padStart(6)).join('')}`, ...rows].join('\n');
+  return [
+    `  ${part.padEnd(5)} accuracy ${metrics.accuracy.toFixed(3)}, loss ${metrics.loss.toFixed(4)}; predicted ${labels.map((label) => label.padStart(6)).join('')}`,
+    ...rows,
+  ].join('\n');
 }

@@ -7,13 +7,20 @@ import { read } from '../../shared/schema';
 
 export const validateCommand: CliCommand = {
   summary: 'check annotations without importing them: counts and every problem, by file and line',
-  usage: ['PATH                 a Pascal VOC folder or a CVAT XML file', '--format F           as for import', '--project DIR        check against this project’s video and labels'],
+  usage: [
+    'PATH                 a Pascal VOC folder or a CVAT XML file',
+    '--format F           as for import',
+    '--project DIR        check against this project’s video and labels',
+  ],
   options: { format: { type: 'string' }, project: { type: 'string' } },
   positionals: { min: 1, max: 1, names: 'PATH' },
 
   async run(args, { json, output }, [path]) {
     const settings = typeof args.project === 'string' ? await readProjectSettings(args.project) : null;
-    const { report } = await importAnnotations(path!, { settings, ...(args.format !== undefined ? { format: read(formatSchema, args.format, { field: 'format' }) } : {}) });
+    const { report } = await importAnnotations(path!, {
+      settings,
+      ...(args.format !== undefined ? { format: read(formatSchema, args.format, { field: 'format' }) } : {}),
+    });
     if (json) output.out(JSON.stringify(report));
     else printImportReport(report, output);
     // Errors mean something would be skipped on import: scripts should see that.

@@ -25,7 +25,15 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
       checkFrame(annotations, edit.frame);
       const id = Math.max(0, ...annotations.tracks.map((track) => track.id)) + 1;
       remember(id);
-      const shape: Shape = { ...checkGeometry(annotations, edit.box), frame: edit.frame, label: checkLabel(labels, edit.label), occluded: false, outside: false, zOrder: 0, attributes: {} };
+      const shape: Shape = {
+        ...checkGeometry(annotations, edit.box),
+        frame: edit.frame,
+        label: checkLabel(labels, edit.label),
+        occluded: false,
+        outside: false,
+        zOrder: 0,
+        attributes: {},
+      };
       annotations.tracks.push({ id, shapes: [shape] });
       annotations.tracks.sort((a, b) => a.id - b.id);
       break;
@@ -69,8 +77,12 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
       const clash = firstCommonFrame(annotations.frameCount, track, other);
       if (clash !== null) throw invalid(`tracks ${track.id} and ${other.id} are both in view on frame ${clash}, so they are not one person`, 'otherId');
       // Where one track's outside keyframe gives way to the other's box, its last box stays held before it.
-      for (const [from, into] of [[track, other], [other, track]] as const) {
-        for (const shape of [...from.shapes]) if (shape.outside && into.shapes.some((candidate) => candidate.frame === shape.frame && !candidate.outside)) holdBefore(from.shapes, shape.frame);
+      for (const [from, into] of [
+        [track, other],
+        [other, track],
+      ] as const) {
+        for (const shape of [...from.shapes])
+          if (shape.outside && into.shapes.some((candidate) => candidate.frame === shape.frame && !candidate.outside)) holdBefore(from.shapes, shape.frame);
       }
       const byFrame = new Map<number, Shape>();
       for (const shape of [...track.shapes, ...other.shapes]) {
@@ -194,7 +206,8 @@ function visibleFrame(annotations: ProjectAnnotations, track: AnnotationTrack, f
 }
 
 function checkFrame(annotations: ProjectAnnotations, frame: number): void {
-  if (!Number.isInteger(frame) || frame < 0 || frame >= annotations.frameCount) throw invalid(`frame must be a whole number from 0 to ${annotations.frameCount - 1}, got ${frame}`, 'frame');
+  if (!Number.isInteger(frame) || frame < 0 || frame >= annotations.frameCount)
+    throw invalid(`frame must be a whole number from 0 to ${annotations.frameCount - 1}, got ${frame}`, 'frame');
 }
 
 function checkLabel(labels: readonly string[], label: string): string {

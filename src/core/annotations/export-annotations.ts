@@ -45,7 +45,10 @@ export async function exportAnnotations(annotations: ProjectAnnotations, format:
         await writeFile(join(staging, vocFileName(set.frameNames[frame]!)), writeVocFrame(set, frame, frames[frame]!));
       }
     } else {
-      await writeFile(staging, format === 'cvat-video' ? writeCvatVideo(set, { ...task, ...(options.source ? { source: options.source } : {}) }) : writeCvatImages(set, task));
+      await writeFile(
+        staging,
+        format === 'cvat-video' ? writeCvatVideo(set, { ...task, ...(options.source ? { source: options.source } : {}) }) : writeCvatImages(set, task),
+      );
     }
     await replaceWith(staging, path);
   } catch (error) {
@@ -66,7 +69,10 @@ export async function exportAnnotations(annotations: ProjectAnnotations, format:
 function checkNotProject(path: string, project: { folder: string; protected: string[] }): void {
   const owned = project.protected.map((entry) => resolve(project.folder, entry));
   if (isWithin(path, project.folder) || owned.some((entry) => isWithin(entry, path))) {
-    throw new WorkbenchError('forbidden-path', `${path} is part of the project (or holds it): export to a new file or folder instead`, { file: path, field: 'out' });
+    throw new WorkbenchError('forbidden-path', `${path} is part of the project (or holds it): export to a new file or folder instead`, {
+      file: path,
+      field: 'out',
+    });
   }
 }
 
@@ -89,7 +95,8 @@ function notKept(annotations: ProjectAnnotations, set: AnnotationSet, format: An
   const count = (n: number, what: string) => n > 0 && lost.push(`${n} ${what}`);
   if (format !== 'cvat-video') {
     const keyframes = shapes.filter((shape) => !shape.outside).length;
-    if (keyframes < boxes.length) lost.push(`which of the ${boxes.length} boxes are keyframes (${keyframes}) and which are interpolated: every box is written as set by hand`);
+    if (keyframes < boxes.length)
+      lost.push(`which of the ${boxes.length} boxes are keyframes (${keyframes}) and which are interpolated: every box is written as set by hand`);
   }
   if (format === 'voc') {
     count(boxes.filter((box) => box.zOrder !== 0).length, 'boxes’ z_order (drawing order): Pascal VOC has no place for it');
@@ -103,6 +110,7 @@ function notKept(annotations: ProjectAnnotations, set: AnnotationSet, format: An
     const frameElements = Object.values(annotations.extra?.frames ?? {}).filter((frame) => frame.elements).length;
     count(frameElements, 'frames’ other Pascal VOC file elements');
   }
-  if (format === 'cvat-video') count(Object.values(annotations.extra?.frames ?? {}).filter((frame) => frame.xmlAttributes).length, 'images’ CVAT for images attributes');
+  if (format === 'cvat-video')
+    count(Object.values(annotations.extra?.frames ?? {}).filter((frame) => frame.xmlAttributes).length, 'images’ CVAT for images attributes');
   return lost;
 }

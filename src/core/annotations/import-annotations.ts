@@ -35,27 +35,43 @@ export async function importAnnotations(source: string, options: ImportOptions):
   });
   const media = options.settings?.media ?? null;
   const threshold = options.linkThreshold ?? DEFAULT_LINK_THRESHOLD;
-  if (!(threshold > 0 && threshold <= 1)) throw new WorkbenchError('invalid-request', `The link threshold must be above 0 and at most 1, got ${threshold}`, { field: 'linkThreshold' });
+  if (!(threshold > 0 && threshold <= 1))
+    throw new WorkbenchError('invalid-request', `The link threshold must be above 0 and at most 1, got ${threshold}`, { field: 'linkThreshold' });
 
   let read: ReadResult;
   if (info.isDirectory()) {
-    if (options.format && options.format !== 'voc') throw new WorkbenchError('invalid-request', `${path} is a folder, which can only be Pascal VOC ("format" voc)`, { file: path });
-    read = await readVoc(path, { ...(media ? { size: { width: media.width, height: media.height } } : {}), ...(options.frameNames ? { frameNames: options.frameNames } : {}) });
+    if (options.format && options.format !== 'voc')
+      throw new WorkbenchError('invalid-request', `${path} is a folder, which can only be Pascal VOC ("format" voc)`, { file: path });
+    read = await readVoc(path, {
+      ...(media ? { size: { width: media.width, height: media.height } } : {}),
+      ...(options.frameNames ? { frameNames: options.frameNames } : {}),
+    });
   } else {
     if (info.size > MAX_XML_BYTES) {
-      throw new WorkbenchError('invalid-annotations', `${path} is ${(info.size / 2 ** 20).toFixed(0)} MB, more than the ${MAX_XML_BYTES / 2 ** 20} MB Maskbench reads from one XML file`, { file: path });
+      throw new WorkbenchError(
+        'invalid-annotations',
+        `${path} is ${(info.size / 2 ** 20).toFixed(0)} MB, more than the ${MAX_XML_BYTES / 2 ** 20} MB Maskbench reads from one XML file`,
+        { file: path },
+      );
     }
     const content = await readFile(path, 'utf8');
     const format = options.format ?? detectCvatFormat(parseCvat(content, path));
     if (format === 'voc') throw new WorkbenchError('invalid-request', `${path} is a file; Pascal VOC is a folder of XML files`, { file: path });
-    if (!format) throw new WorkbenchError('invalid-annotations', `${path} has neither <track> nor <image> elements: say which CVAT format it is with "format"`, { file: path });
+    if (!format)
+      throw new WorkbenchError('invalid-annotations', `${path} has neither <track> nor <image> elements: say which CVAT format it is with "format"`, {
+        file: path,
+      });
     const fallback = media ? { width: media.width, height: media.height, frameCount: media.frameCount } : undefined;
     read = format === 'cvat-video' ? readCvatVideo(content, path, fallback) : readCvatImages(content, path);
   }
   const { problems } = read;
 
   if (media && (media.width !== read.width || media.height !== read.height)) {
-    problems.error(`the annotations are for ${read.width}x${read.height} frames but the project's video is ${media.width}x${media.height}; boxes are not rescaled`, { file: path }, 'size');
+    problems.error(
+      `the annotations are for ${read.width}x${read.height} frames but the project's video is ${media.width}x${media.height}; boxes are not rescaled`,
+      { file: path },
+      'size',
+    );
   }
   const frameCount = media?.frameCount ?? read.frameCount;
   const inRange = read.readBoxes.filter(({ box, file, line }) => {
@@ -68,14 +84,30 @@ export async function importAnnotations(source: string, options: ImportOptions):
   if (read.format === 'cvat-video' && media && read.frameCount !== media.frameCount) {
     problems.warning(`the file is for ${read.frameCount} frames but the video has ${media.frameCount}`, { file: path }, 'frame-count');
   }
-  const tracks = [...read.tracks.map((track) => clipTrack(track, frameCount, problems, path)).filter((track) => track.shapes.length > 0), ...renumber(linkedTracks, read.tracks)];
+  const tracks = [
+    ...read.tracks.map((track) => clipTrack(track, frameCount, problems, path)).filter((track) => track.shapes.length > 0),
+    ...renumber(linkedTracks, read.tracks),
+  ];
 
   const { labels, mapped, unknownLabels } = mapLabels(tracks, options.settings, frameCount);
   for (const [label, count] of Object.entries(unknownLabels)) {
-    problems.warning(`${count} boxes carry the label "${label}", which is not in the project's label set; they keep it until you map or relabel them`, { file: path }, `unknown-${label}`);
+    problems.warning(
+      `${count} boxes carry the label "${label}", which is not in the project's label set; they keep it until you map or relabel them`,
+      { file: path },
+      `unknown-${label}`,
+    );
   }
-  const frameNames = options.frameNames ?? Array.from({ length: frameCount }, (_, frame) => read.frameNames[frame] ?? `frame_${String(frame).padStart(6, '0')}.jpg`);
-  const annotations: ProjectAnnotations = { schema: ANNOTATIONS_SCHEMA, width: read.width, height: read.height, frameCount, frameNames, tracks, ...(read.extra ? { extra: read.extra } : {}) };
+  const frameNames =
+    options.frameNames ?? Array.from({ length: frameCount }, (_, frame) => read.frameNames[frame] ?? `frame_${String(frame).padStart(6, '0')}.jpg`);
+  const annotations: ProjectAnnotations = {
+    schema: ANNOTATIONS_SCHEMA,
+    width: read.width,
+    height: read.height,
+    frameCount,
+    frameNames,
+    tracks,
+    ...(read.extra ? { extra: read.extra } : {}),
+  };
   return {
     annotations,
     report: {
@@ -100,7 +132,11 @@ export async function importAnnotations(source: string, options: ImportOptions):
 function clipTrack(track: AnnotationTrack, frameCount: number, problems: ProblemList, file: string): AnnotationTrack {
   const beyond = track.shapes.filter((shape) => shape.frame >= frameCount);
   if (beyond.length === 0) return track;
-  problems.warning(`track ${track.id} has ${beyond.length} keyframes beyond the video's ${frameCount} frames; they are dropped`, { file }, 'beyond-video-track');
+  problems.warning(
+    `track ${track.id} has ${beyond.length} keyframes beyond the video's ${frameCount} frames; they are dropped`,
+    { file },
+    'beyond-video-track',
+  );
   const last = boxAt(track, frameCount - 1, (value) => value);
   const kept = track.shapes.filter((shape) => shape.frame < frameCount);
   if (last && !kept.some((shape) => shape.frame === frameCount - 1)) kept.push({ ...kept.at(-1)!, ...pick(last), frame: frameCount - 1, outside: false });

@@ -42,7 +42,11 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number, problems: Pr
     const frames = framesOf.get(trackId) ?? new Set<number>();
     framesOf.set(trackId, frames);
     if (frames.has(box.frame)) {
-      problems.error(`track_id ${trackId} appears twice on frame ${box.frame}; the second box is linked by position instead`, { file, line }, 'duplicate-track-id');
+      problems.error(
+        `track_id ${trackId} appears twice on frame ${box.frame}; the second box is linked by position instead`,
+        { file, line },
+        'duplicate-track-id',
+      );
       loose.push(box);
     } else {
       frames.add(box.frame);
@@ -78,8 +82,18 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number, problems: Pr
       usedTracks.add(entry);
       usedBoxes.add(box);
       const step = box.frame - entry.last.frame;
-      const moved = { xtl: (box.xtl - entry.last.xtl) / step, ytl: (box.ytl - entry.last.ytl) / step, xbr: (box.xbr - entry.last.xbr) / step, ybr: (box.ybr - entry.last.ybr) / step };
-      entry.velocity = { xtl: (entry.velocity.xtl + moved.xtl) / 2, ytl: (entry.velocity.ytl + moved.ytl) / 2, xbr: (entry.velocity.xbr + moved.xbr) / 2, ybr: (entry.velocity.ybr + moved.ybr) / 2 };
+      const moved = {
+        xtl: (box.xtl - entry.last.xtl) / step,
+        ytl: (box.ytl - entry.last.ytl) / step,
+        xbr: (box.xbr - entry.last.xbr) / step,
+        ybr: (box.ybr - entry.last.ybr) / step,
+      };
+      entry.velocity = {
+        xtl: (entry.velocity.xtl + moved.xtl) / 2,
+        ytl: (entry.velocity.ytl + moved.ytl) / 2,
+        xbr: (entry.velocity.xbr + moved.xbr) / 2,
+        ybr: (entry.velocity.ybr + moved.ybr) / 2,
+      };
       entry.track.boxes.push(box);
       entry.last = box;
     }
@@ -98,5 +112,10 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number, problems: Pr
 function predict(entry: Active, frame: number): BoxGeometry {
   const steps = frame - entry.last.frame;
   const { last, velocity } = entry;
-  return { xtl: last.xtl + velocity.xtl * steps, ytl: last.ytl + velocity.ytl * steps, xbr: last.xbr + velocity.xbr * steps, ybr: last.ybr + velocity.ybr * steps };
+  return {
+    xtl: last.xtl + velocity.xtl * steps,
+    ytl: last.ytl + velocity.ytl * steps,
+    xbr: last.xbr + velocity.xbr * steps,
+    ybr: last.ybr + velocity.ybr * steps,
+  };
 }

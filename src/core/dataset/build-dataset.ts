@@ -5,7 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BoxGeometry } from '../../shared/annotations';
-import { SPLITS, datasetNameSchema, type CropVariant, type DatasetManifest, type DatasetOptions, type DatasetSample, type DatasetSummary } from '../../shared/dataset';
+import {
+  SPLITS,
+  datasetNameSchema,
+  type CropVariant,
+  type DatasetManifest,
+  type DatasetOptions,
+  type DatasetSample,
+  type DatasetSummary,
+} from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import { writeJsonFile } from '../fs/json-file';
 import { replaceWith, sweepLeftovers } from '../fs/replace';
@@ -21,17 +29,24 @@ import { checkAgainstClip } from './dataset-options';
 import { read } from '../../shared/schema';
 import { planDataset, type PlannedSample } from './plan-dataset';
 
-
 export async function buildDataset(projectDir: string, name: string, options: DatasetOptions, context: JobContext, force = false): Promise<DatasetSummary> {
   const started = performance.now();
   read(datasetNameSchema, name, { field: 'name' });
   const settings = await readProjectSettings(projectDir);
-  if (!settings?.media) throw new WorkbenchError('invalid-request', `${projectDir} has no media in its ${PROJECT_FILE}: a dataset is cut from its video or frames`, { file: projectDir });
-  const store = await AnnotationStore.load(projectDir, settings.labels.map((label) => label.name));
+  if (!settings?.media)
+    throw new WorkbenchError('invalid-request', `${projectDir} has no media in its ${PROJECT_FILE}: a dataset is cut from its video or frames`, {
+      file: projectDir,
+    });
+  const store = await AnnotationStore.load(
+    projectDir,
+    settings.labels.map((label) => label.name),
+  );
   if (!store) throw new WorkbenchError('invalid-request', `${projectDir} has no annotations yet: import some first`, { file: projectDir });
   const target = projectPaths(projectDir).dataset(name);
   if ((await stat(target).catch(() => null)) && !force) {
-    throw new WorkbenchError('already-exists', `The dataset ${name} already exists in ${projectDir}: choose another name, or rebuild it (force)`, { file: target });
+    throw new WorkbenchError('already-exists', `The dataset ${name} already exists in ${projectDir}: choose another name, or rebuild it (force)`, {
+      file: target,
+    });
   }
   const annotations = store.annotations;
   checkAgainstClip(options, annotations.frameCount);
@@ -60,7 +75,14 @@ export async function buildDataset(projectDir: string, name: string, options: Da
       }
       // File names come from the key, never from the old manifest; a crop gone missing is cut again.
       const copies = family.map((entry) => ({ ...entry, file: `${baseName(sample)}${VARIANT_SUFFIX[entry.variant]}.png` }));
-      const copied = await Promise.all(copies.map((entry) => copyFile(join(target, entry.file), join(staging, entry.file)).then(() => true, () => false)));
+      const copied = await Promise.all(
+        copies.map((entry) =>
+          copyFile(join(target, entry.file), join(staging, entry.file)).then(
+            () => true,
+            () => false,
+          ),
+        ),
+      );
       if (copied.every(Boolean)) {
         reused += copies.length;
         written.push(...copies);
@@ -87,7 +109,8 @@ export async function buildDataset(projectDir: string, name: string, options: Da
         await cut(await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame));
       }
     }
-    if (done < frames.length) throw new WorkbenchError('io-error', `Only ${done} of the ${frames.length} frames needed could be decoded from ${mediaPath}`, { file: mediaPath });
+    if (done < frames.length)
+      throw new WorkbenchError('io-error', `Only ${done} of the ${frames.length} frames needed could be decoded from ${mediaPath}`, { file: mediaPath });
 
     const manifest: DatasetManifest = {
       schema: 1,
@@ -105,7 +128,16 @@ export async function buildDataset(projectDir: string, name: string, options: Da
     await writeJsonFile(datasetPaths(staging).manifest, manifest);
     await replaceWith(staging, target);
     const seconds = (performance.now() - started) / 1000;
-    return { name, path: target, crops: written.length, reused, counts: plan.counts, warnings: plan.warnings, seconds: Math.round(seconds * 10) / 10, cropsPerSecond: Math.round(written.length / seconds) };
+    return {
+      name,
+      path: target,
+      crops: written.length,
+      reused,
+      counts: plan.counts,
+      warnings: plan.warnings,
+      seconds: Math.round(seconds * 10) / 10,
+      cropsPerSecond: Math.round(written.length / seconds),
+    };
   } catch (error) {
     await rm(staging, { recursive: true, force: true, maxRetries: 3 });
     throw error;
@@ -124,7 +156,12 @@ function baseName(sample: { split: string; label: string; frame: number; trackId
  * settings (size, shape, padding, crop kind, augmentation and seed); empty otherwise, and when its
  * manifest cannot be read: a rebuild is how a damaged dataset is mended.
  */
-async function reusableCrops(projectDir: string, name: string, options: DatasetOptions, source: DatasetManifest['source']): Promise<Map<string, DatasetSample[]>> {
+async function reusableCrops(
+  projectDir: string,
+  name: string,
+  options: DatasetOptions,
+  source: DatasetManifest['source'],
+): Promise<Map<string, DatasetSample[]>> {
   const manifest = await readDatasetManifest(projectDir, name).catch(() => null);
   const pixels = (o: DatasetOptions) => JSON.stringify([o.size, o.square, o.padding, o.crop, o.headFraction, o.flip, o.jitter, o.jitter ? o.seed : 0]);
   const families = new Map<string, DatasetSample[]>();
@@ -141,7 +178,16 @@ function sameRegion(a: BoxGeometry, b: BoxGeometry): boolean {
 async function writeCrops(folder: string, raw: RawFrame, sample: PlannedSample, options: DatasetOptions): Promise<DatasetSample[]> {
   const region = cropRegion(sample.box, options, raw.width, raw.height);
   const base = baseName(sample);
-  const entry = (file: string, variant: CropVariant): DatasetSample => ({ file, frame: sample.frame, trackId: sample.trackId, box: sample.box, region, label: sample.label, split: sample.split, variant });
+  const entry = (file: string, variant: CropVariant): DatasetSample => ({
+    file,
+    frame: sample.frame,
+    trackId: sample.trackId,
+    box: sample.box,
+    region,
+    label: sample.label,
+    split: sample.split,
+    variant,
+  });
   const written = [entry(`${base}.png`, 'original')];
   await cut(raw, region, options, join(folder, `${base}.png`));
   // Augmented copies are for training only: in val and test they would count each person twice.
@@ -162,7 +208,10 @@ async function writeCrops(folder: string, raw: RawFrame, sample: PlannedSample, 
     const halfW = ((region.xbr - region.xtl) * scale) / 2;
     const halfH = ((region.ybr - region.ytl) * scale) / 2;
     const moved = { xtl: Math.max(0, cx - halfW), ytl: Math.max(0, cy - halfH), xbr: Math.min(raw.width, cx + halfW), ybr: Math.min(raw.height, cy + halfH) };
-    await cut(raw, moved, options, join(folder, `${base}${VARIANT_SUFFIX.jitter}.png`), { brightness: random.range(0.85, 1.15), contrast: random.range(0.85, 1.15) });
+    await cut(raw, moved, options, join(folder, `${base}${VARIANT_SUFFIX.jitter}.png`), {
+      brightness: random.range(0.85, 1.15),
+      contrast: random.range(0.85, 1.15),
+    });
     written.push({ ...entry(`${base}${VARIANT_SUFFIX.jitter}.png`, 'jitter'), region: moved });
   }
   return written;

@@ -8,7 +8,12 @@ import type { RawFrame } from '../media/decode-frames';
  * made square around its centre if asked, and kept inside the frame (moved in rather than cut where
  * it can be).
  */
-export function cropRegion(box: BoxGeometry, options: Pick<DatasetOptions, 'crop' | 'headFraction' | 'padding' | 'square'>, width: number, height: number): BoxGeometry {
+export function cropRegion(
+  box: BoxGeometry,
+  options: Pick<DatasetOptions, 'crop' | 'headFraction' | 'padding' | 'square'>,
+  width: number,
+  height: number,
+): BoxGeometry {
   const top = box.ytl;
   const bottom = options.crop === 'head' ? box.ytl + (box.ybr - box.ytl) * options.headFraction : box.ybr;
   let w = (box.xbr - box.xtl) * (1 + 2 * options.padding);
@@ -36,7 +41,12 @@ export interface CropLook {
 export function cropImage(raw: RawFrame, region: BoxGeometry, options: Pick<DatasetOptions, 'size' | 'square'>, look: CropLook = {}): Sharp {
   const left = Math.floor(region.xtl);
   const top = Math.floor(region.ytl);
-  const extract = { left, top, width: Math.max(1, Math.min(raw.width - left, Math.ceil(region.xbr) - left)), height: Math.max(1, Math.min(raw.height - top, Math.ceil(region.ybr) - top)) };
+  const extract = {
+    left,
+    top,
+    width: Math.max(1, Math.min(raw.width - left, Math.ceil(region.xbr) - left)),
+    height: Math.max(1, Math.min(raw.height - top, Math.ceil(region.ybr) - top)),
+  };
   // The region's rows are copied out first: sharp then works on a few kilobytes, not the whole frame.
   const pixels = Buffer.allocUnsafe(extract.width * extract.height * 3);
   for (let row = 0; row < extract.height; row++) {

@@ -15,8 +15,21 @@ export async function listDatasets(projectDir: string): Promise<DatasetPreview[]
   for (const name of names) {
     const manifest = await readDatasetManifest(projectDir, name).catch(() => null);
     if (!manifest) continue;
-    const examples = SPLITS.flatMap((split) => manifest.labels.flatMap((label) => manifest.samples.filter((sample) => sample.split === split && sample.label === label && sample.variant === 'original').slice(0, EXAMPLES)));
-    found.push({ name, builtAt: (await stat(paths.datasetManifest(name))).mtimeMs, path: paths.dataset(name), options: manifest.options, labels: manifest.labels, counts: manifest.counts, warnings: manifest.warnings, examples });
+    const examples = SPLITS.flatMap((split) =>
+      manifest.labels.flatMap((label) =>
+        manifest.samples.filter((sample) => sample.split === split && sample.label === label && sample.variant === 'original').slice(0, EXAMPLES),
+      ),
+    );
+    found.push({
+      name,
+      builtAt: (await stat(paths.datasetManifest(name))).mtimeMs,
+      path: paths.dataset(name),
+      options: manifest.options,
+      labels: manifest.labels,
+      counts: manifest.counts,
+      warnings: manifest.warnings,
+      examples,
+    });
   }
   return found.sort((a, b) => b.builtAt - a.builtAt);
 }

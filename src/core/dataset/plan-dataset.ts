@@ -41,7 +41,12 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
         continue;
       }
       // Only the part in the frame can be cut; a box mostly outside it would show something else.
-      const inFrame = { xtl: Math.max(0, box.xtl), ytl: Math.max(0, box.ytl), xbr: Math.min(annotations.width, box.xbr), ybr: Math.min(annotations.height, box.ybr) };
+      const inFrame = {
+        xtl: Math.max(0, box.xtl),
+        ytl: Math.max(0, box.ytl),
+        xbr: Math.min(annotations.width, box.xbr),
+        ybr: Math.min(annotations.height, box.ybr),
+      };
       const visible = Math.max(0, inFrame.xbr - inFrame.xtl) * Math.max(0, inFrame.ybr - inFrame.ytl);
       if (visible < 0.5 * (box.xbr - box.xtl) * (box.ybr - box.ytl)) skipped.outsideFrames.add(frame);
       else if (Math.min(box.xbr - box.xtl, box.ybr - box.ytl) < options.minSize) skipped.small++;
@@ -50,14 +55,21 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
     }
   }
   for (const [label, count] of skipped.label) {
-    warnings.push(label === 'ND' ? `${count} ND boxes were dropped (two classes, ND dropped)` : `${count} boxes labelled "${label}" are not in the classes ${labels.join(', ')} and were left out`);
+    warnings.push(
+      label === 'ND'
+        ? `${count} ND boxes were dropped (two classes, ND dropped)`
+        : `${count} boxes labelled "${label}" are not in the classes ${labels.join(', ')} and were left out`,
+    );
   }
   if (skipped.outsideFrames.size) {
     const frames = [...skipped.outsideFrames];
-    warnings.push(`boxes mostly outside the frame were left out, on frames ${frames.slice(0, 10).join(', ')}${frames.length > 10 ? ` and ${frames.length - 10} more` : ''}`);
+    warnings.push(
+      `boxes mostly outside the frame were left out, on frames ${frames.slice(0, 10).join(', ')}${frames.length > 10 ? ` and ${frames.length - 10} more` : ''}`,
+    );
   }
   if (skipped.small) warnings.push(`${skipped.small} boxes smaller than ${options.minSize} px were left out`);
-  if (options.splitBy === 'time' && options.gap < options.stride) warnings.push(`the gap (${options.gap} frames) is shorter than the stride (${options.stride}): frames either side of a cut can be near-identical`);
+  if (options.splitBy === 'time' && options.gap < options.stride)
+    warnings.push(`the gap (${options.gap} frames) is shorter than the stride (${options.stride}): frames either side of a cut can be near-identical`);
   if (skipped.occluded) warnings.push(`${skipped.occluded} occluded boxes were left out`);
 
   const random = new Prng(options.seed);
@@ -69,19 +81,27 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
   SPLITS.forEach((split, index) => {
     const total = Object.values(counts[split]).reduce((sum, count) => sum + count, 0);
     if (options.split[index]! > 0 && total === 0) {
-      throw new WorkbenchError('invalid-request', `The ${split} part would hold no crops: take more frames (a smaller "stride"), a smaller "gap", or another "split"`, { field: 'split' });
+      throw new WorkbenchError(
+        'invalid-request',
+        `The ${split} part would hold no crops: take more frames (a smaller "stride"), a smaller "gap", or another "split"`,
+        { field: 'split' },
+      );
     }
     for (const label of labels) if (total > 0 && counts[split][label] === 0) warnings.push(`the ${split} part has no ${label} crops`);
   });
 
   const train = counts.train;
   const trainTotal = Object.values(train).reduce((sum, count) => sum + count, 0);
-  const classWeights = options.balance === 'weights' ? Object.fromEntries(labels.map((label) => [label, train[label] ? trainTotal / (labels.length * train[label]!) : 0])) : null;
+  const classWeights =
+    options.balance === 'weights' ? Object.fromEntries(labels.map((label) => [label, train[label] ? trainTotal / (labels.length * train[label]!) : 0])) : null;
   const splits = Object.fromEntries(
     SPLITS.map((split) => {
       const inSplit = samples.filter((sample) => sample.split === split);
       // A loop, not Math.min(...): a part can hold more crops than a call takes arguments.
-      const frames = inSplit.reduce<[number, number] | null>((range, s) => (range ? [Math.min(range[0], s.frame), Math.max(range[1], s.frame)] : [s.frame, s.frame]), null);
+      const frames = inSplit.reduce<[number, number] | null>(
+        (range, s) => (range ? [Math.min(range[0], s.frame), Math.max(range[1], s.frame)] : [s.frame, s.frame]),
+        null,
+      );
       return [split, { frames, tracks: [...new Set(inSplit.map((s) => s.trackId))].sort((a, b) => a - b) }];
     }),
   ) as DatasetPlan['splits'];
@@ -93,7 +113,13 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
  * neighbouring (near-identical) frames never land in two parts. By track: each person goes wholly to one
  * part. Random: each crop on its own, which leaks neighbours across parts (said in a warning).
  */
-function assignSplits(candidates: Omit<PlannedSample, 'split'>[], frameCount: number, options: DatasetOptions, random: Prng, warnings: string[]): PlannedSample[] {
+function assignSplits(
+  candidates: Omit<PlannedSample, 'split'>[],
+  frameCount: number,
+  options: DatasetOptions,
+  random: Prng,
+  warnings: string[],
+): PlannedSample[] {
   const [train, val] = options.split;
   if (options.splitBy === 'time') {
     const firstCut = Math.round(frameCount * train);
@@ -116,7 +142,10 @@ function assignSplits(candidates: Omit<PlannedSample, 'split'>[], frameCount: nu
     const perTrack = new Map<number, number>();
     for (const sample of candidates) perTrack.set(sample.trackId, (perTrack.get(sample.trackId) ?? 0) + 1);
     // People with the most crops first (ties in seeded order), each to the part furthest below its share.
-    const order = shuffle([...perTrack.keys()].sort((a, b) => a - b), random).sort((a, b) => perTrack.get(b)! - perTrack.get(a)!);
+    const order = shuffle(
+      [...perTrack.keys()].sort((a, b) => a - b),
+      random,
+    ).sort((a, b) => perTrack.get(b)! - perTrack.get(a)!);
     const total = candidates.length;
     const held = { train: 0, val: 0, test: 0 };
     const assigned = new Map<number, SplitName>();

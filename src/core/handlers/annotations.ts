@@ -9,7 +9,9 @@ import { protectedEntries } from '../project/layout';
 import type { ImportIntoProjectOptions } from '../project/import-into-project';
 import type { CoreContext, Handlers } from './context';
 
-export function annotationHandlers(context: CoreContext): Handlers<'annotations' | 'editAnnotations' | 'undoEdit' | 'redoEdit' | 'importAnnotations' | 'exportAnnotations'> {
+export function annotationHandlers(
+  context: CoreContext,
+): Handlers<'annotations' | 'editAnnotations' | 'undoEdit' | 'redoEdit' | 'importAnnotations' | 'exportAnnotations'> {
   const { session } = context;
   return {
     annotations: async () => session.store?.annotations ?? null,
@@ -19,7 +21,12 @@ export function annotationHandlers(context: CoreContext): Handlers<'annotations'
 
     importAnnotations: async ({ source, format, linkThreshold, replace, media }) => {
       session.checkWindowPath(source, 'source');
-      return importInto(context, source, { ...(format ? { format } : {}), ...(linkThreshold !== undefined ? { linkThreshold } : {}), ...(media ? { media } : {}), force: replace });
+      return importInto(context, source, {
+        ...(format ? { format } : {}),
+        ...(linkThreshold !== undefined ? { linkThreshold } : {}),
+        ...(media ? { media } : {}),
+        force: replace,
+      });
     },
 
     exportAnnotations: async ({ format, out, force }) => {

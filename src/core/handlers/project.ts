@@ -9,7 +9,11 @@ import { SAMPLE_DEFAULTS } from '../sample/sample-options';
 import { detectBackends } from '../training/backend-list';
 import type { CoreContext, Handlers } from './context';
 
-export function projectHandlers({ session, jobs, inWorker }: CoreContext): Handlers<'appInfo' | 'currentProject' | 'openProject' | 'chooseProjectFolder' | 'recentProjects' | 'openSampleProject'> {
+export function projectHandlers({
+  session,
+  jobs,
+  inWorker,
+}: CoreContext): Handlers<'appInfo' | 'currentProject' | 'openProject' | 'chooseProjectFolder' | 'recentProjects' | 'openSampleProject'> {
   return {
     appInfo: async () => ({
       version,

@@ -8,7 +8,9 @@ import { keepLabel, readPredictions, reviewRun } from '../review/review-run';
 import { findRun } from '../runs/manage-runs';
 import type { CoreContext, Handlers } from './context';
 
-export function reviewHandlers(context: CoreContext): Handlers<'startPrediction' | 'startCrossFit' | 'predictions' | 'reviewQueue' | 'keepLabel' | 'explainBox'> {
+export function reviewHandlers(
+  context: CoreContext,
+): Handlers<'startPrediction' | 'startCrossFit' | 'predictions' | 'reviewQueue' | 'keepLabel' | 'explainBox'> {
   const { session, jobs, inWorker } = context;
   /** The heat map being made, stopped when another is asked for. */
   let explaining: AbortController | null = null;
@@ -16,7 +18,8 @@ export function reviewHandlers(context: CoreContext): Handlers<'startPrediction'
   /** A frame of the open project's clip, or an error naming the field. */
   const checkFrame = (frame: number, field: string, from = 0): number => {
     const last = session.requireStore().annotations.frameCount - 1;
-    if (frame < from || frame > last) throw new WorkbenchError('invalid-request', `"${field}" must be a frame from ${from} to ${last}, got ${frame}`, { field });
+    if (frame < from || frame > last)
+      throw new WorkbenchError('invalid-request', `"${field}" must be a frame from ${from} to ${last}, got ${frame}`, { field });
     return frame;
   };
 
@@ -31,7 +34,12 @@ export function reviewHandlers(context: CoreContext): Handlers<'startPrediction'
     startCrossFit: async ({ runId, folds }) => {
       const { project, run } = await runToPredict(context, runId);
       // It trains, so it waits for a training slot like a training run.
-      return jobs.start('cross-fit', `Cross-fitting ${run.id} (${folds} folds)`, (job) => inWorker('crossFit', { project, runId: run.id, folds }, job), await context.trainingSlots());
+      return jobs.start(
+        'cross-fit',
+        `Cross-fitting ${run.id} (${folds} folds)`,
+        (job) => inWorker('crossFit', { project, runId: run.id, folds }, job),
+        await context.trainingSlots(),
+      );
     },
 
     predictions: async ({ runId }) => readPredictions((await findRun(session.requireProject().path, runId)).path, 'project'),
@@ -40,7 +48,8 @@ export function reviewHandlers(context: CoreContext): Handlers<'startPrediction'
 
     keepLabel: async ({ runId, frame, trackId, label, keep }) => {
       checkFrame(frame, 'frame');
-      if (!session.labelNames().includes(label)) throw new WorkbenchError('invalid-request', `"label" must be one of the project's labels, got "${label}"`, { field: 'label' });
+      if (!session.labelNames().includes(label))
+        throw new WorkbenchError('invalid-request', `"label" must be one of the project's labels, got "${label}"`, { field: 'label' });
       return keepLabel(session.requireProject().path, runId, { frame, trackId, label }, keep);
     },
 

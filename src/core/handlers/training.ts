@@ -59,7 +59,12 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
   };
 }
 
-async function queueTraining({ jobs, inWorker, trainingSlots }: CoreContext, projectDir: string, options: TrainingOptions, group: string | null): Promise<JobInfo> {
+async function queueTraining(
+  { jobs, inWorker, trainingSlots }: CoreContext,
+  projectDir: string,
+  options: TrainingOptions,
+  group: string | null,
+): Promise<JobInfo> {
   const slots = await trainingSlots();
   return jobs.start(
     'training',

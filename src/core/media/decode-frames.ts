@@ -21,11 +21,23 @@ const IN_FLIGHT = 4;
  * Calls `use` for frames 0, stride, 2*stride… of the video, in order, with at most a few frames being
  * used at once (so memory stays bounded). Stops early when `signal` aborts.
  */
-export async function decodeVideoFrames(path: string, width: number, height: number, stride: number, expected: number, signal: AbortSignal, use: (frame: RawFrame) => Promise<void>): Promise<void> {
+export async function decodeVideoFrames(
+  path: string,
+  width: number,
+  height: number,
+  stride: number,
+  expected: number,
+  signal: AbortSignal,
+  use: (frame: RawFrame) => Promise<void>,
+): Promise<void> {
   // Passthrough timing always: otherwise ffmpeg pads or drops frames to a constant rate (a video that
   // starts late, or varies its rate), and frame n of the output is no longer frame n of the video.
   const filter = [...(stride === 1 ? [] : ['-vf', `select='not(mod(n\\,${stride}))'`]), '-vsync', '0'];
-  const child = spawn(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, ...filter, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    ffmpegPath(),
+    ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, ...filter, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -59,10 +71,15 @@ export async function decodeVideoFrames(path: string, width: number, height: num
     await Promise.allSettled(working);
   }
   const code = await exited;
-  if (code !== 0 && code !== null) throw new WorkbenchError('io-error', `ffmpeg could not decode ${path}: ${stderr.trim() || `exit code ${code}`}`, { file: path });
+  if (code !== 0 && code !== null)
+    throw new WorkbenchError('io-error', `ffmpeg could not decode ${path}: ${stderr.trim() || `exit code ${code}`}`, { file: path });
   // The annotations number the video's frames; a decoder that yields another count would shift every crop.
   if (index !== expected) {
-    throw new WorkbenchError('io-error', `${path} decoded to ${index * stride} frames at stride ${stride} (${index} taken), where the project counts ${expected} taken frames: the video's frames cannot be matched to the annotations`, { file: path });
+    throw new WorkbenchError(
+      'io-error',
+      `${path} decoded to ${index * stride} frames at stride ${stride} (${index} taken), where the project counts ${expected} taken frames: the video's frames cannot be matched to the annotations`,
+      { file: path },
+    );
   }
 }
 
@@ -72,10 +89,30 @@ export async function decodeVideoFrames(path: string, width: number, height: num
  */
 export async function decodeVideoFrame(path: string, width: number, height: number, frame: number): Promise<RawFrame> {
   // Passthrough timing, as in decodeVideoFrames, so that n counts the same frames.
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-vf', `select='eq(n\\,${frame})'`, '-vsync', '0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-i',
+    path,
+    '-vf',
+    `select='eq(n\\,${frame})'`,
+    '-vsync',
+    '0',
+    '-frames:v',
+    '1',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ];
   // -frames:v 1 bounds the output to one frame, whatever its size.
   const { stdout } = await promisify(execFile)(ffmpegPath(), args, { encoding: 'buffer', maxBuffer: Infinity }).catch((error: Error & { stderr?: Buffer }) => {
-    throw new WorkbenchError('io-error', `ffmpeg could not decode frame ${frame} of ${path}: ${error.stderr?.toString().trim() || error.message}`, { file: path });
+    throw new WorkbenchError('io-error', `ffmpeg could not decode frame ${frame} of ${path}: ${error.stderr?.toString().trim() || error.message}`, {
+      file: path,
+    });
   });
   const size = width * height * 3;
   if (stdout.length === 0) throw new WorkbenchError('io-error', `${path} has no frame ${frame}`, { file: path });

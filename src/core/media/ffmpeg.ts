@@ -62,7 +62,22 @@ export interface RawVideoEncoder {
 
 /** Starts ffmpeg reading raw RGB frames of one size from its standard input. */
 export function startRawVideoEncoder(width: number, height: number, fps: number, outputs: EncoderOutput[]): RawVideoEncoder {
-  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', 'pipe:0'];
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${width}x${height}`,
+    '-r',
+    String(fps),
+    '-i',
+    'pipe:0',
+  ];
   const child = spawn(ffmpegPath(), [...args, ...outputs.flatMap((output) => output.args)], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

@@ -67,7 +67,8 @@ export function parseRange(header: string | null | undefined, size: number): Byt
  */
 export async function fileResponse(path: string, method: string, rangeHeader: string | null | undefined): Promise<FileResponse> {
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EACCES' || error.code === 'EPERM') throw new WorkbenchError('forbidden-path', `${path} cannot be read: permission denied`, { file: path });
+    if (error.code === 'EACCES' || error.code === 'EPERM')
+      throw new WorkbenchError('forbidden-path', `${path} cannot be read: permission denied`, { file: path });
     throw new WorkbenchError('not-found', `No such file: ${path}`, { file: path });
   });
   let info;

@@ -15,7 +15,8 @@ export const FRAMES_FPS = 25;
 
 /** The media settings for `path`, which must be inside the project folder. Frame files are listed in order. */
 export async function probeMedia(projectDir: string, path: string): Promise<{ media: MediaSettings; frameNames: string[] | null; gaps: string[] }> {
-  if (!isWithin(projectDir, path)) throw new WorkbenchError('forbidden-path', `${path} is outside the project folder ${projectDir}: put the media inside it`, { file: path, field: 'media' });
+  if (!isWithin(projectDir, path))
+    throw new WorkbenchError('forbidden-path', `${path} is outside the project folder ${projectDir}: put the media inside it`, { file: path, field: 'media' });
   const info = await stat(path).catch(() => {
     throw new WorkbenchError('not-found', `There is no video or frame folder at ${path}`, { file: path, field: 'media' });
   });
@@ -24,7 +25,11 @@ export async function probeMedia(projectDir: string, path: string): Promise<{ me
     const frames = (await readdir(path)).filter((name) => IMAGE.test(name)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     if (frames.length === 0) throw new WorkbenchError('invalid-request', `${path} holds no .jpg or .png frames`, { file: path, field: 'media' });
     const { width, height } = await readStream(join(path, frames[0]!), false);
-    return { media: { kind: 'frames', path: relativePath, fps: FRAMES_FPS, frameCount: frames.length, width, height }, frameNames: frames, gaps: numberingGaps(frames) };
+    return {
+      media: { kind: 'frames', path: relativePath, fps: FRAMES_FPS, frameCount: frames.length, width, height },
+      frameNames: frames,
+      gaps: numberingGaps(frames),
+    };
   }
   const { width, height, fps, frames } = await readStream(path, true);
   return { media: { kind: 'video', path: relativePath, fps, frameCount: frames, width, height }, frameNames: null, gaps: [] };
@@ -47,8 +52,12 @@ export function numberingGaps(names: string[]): string[] {
  * exact rate (24000/1001, not the "23.98" ffmpeg prints, which drifts a frame within two minutes).
  */
 async function readStream(path: string, countFrames: boolean): Promise<{ width: number; height: number; fps: number; frames: number }> {
-  const args = countFrames ? ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'framecrc', '-'] : ['-hide_banner', '-nostdin', '-i', path];
-  const { stdout, stderr } = await promisify(execFile)(ffmpegPath(), args, { maxBuffer: 256 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }));
+  const args = countFrames
+    ? ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'framecrc', '-']
+    : ['-hide_banner', '-nostdin', '-i', path];
+  const { stdout, stderr } = await promisify(execFile)(ffmpegPath(), args, { maxBuffer: 256 * 1024 * 1024 }).catch(
+    (error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+  );
   const stream = /Stream #\S+.*Video: .*?(\d{2,5})x(\d{2,5})/.exec(stderr);
   if (!stream) throw new WorkbenchError('invalid-request', `${path} has no video stream ffmpeg can read`, { file: path, field: 'media' });
   const size = { width: Number(stream[1]), height: Number(stream[2]) };

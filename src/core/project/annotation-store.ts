@@ -21,7 +21,6 @@ const HISTORY_EVERY_MS = 10 * 60 * 1000;
 const HISTORY_KEPT = 30;
 const UNDO_DEPTH = 500;
 
-
 export class AnnotationStore {
   private readonly undoStack: AppliedEdit[] = [];
   private readonly redoStack: AppliedEdit[] = [];
@@ -45,7 +44,12 @@ export class AnnotationStore {
   }
 
   /** Makes `annotations` the project's annotations, writing them now; the previous file goes to history/. */
-  static async create(folder: string, annotations: ProjectAnnotations, labels: readonly string[], onSaveState: (state: SaveState) => void = () => {}): Promise<AnnotationStore> {
+  static async create(
+    folder: string,
+    annotations: ProjectAnnotations,
+    labels: readonly string[],
+    onSaveState: (state: SaveState) => void = () => {},
+  ): Promise<AnnotationStore> {
     const store = new AnnotationStore(folder, annotations, labels, onSaveState);
     store.dirty = true;
     await store.flush();
@@ -111,7 +115,10 @@ export class AnnotationStore {
       // The edits stay in memory and are tried again with the next edit; the window says so meanwhile.
       this.dirty = true;
       const data = toErrorData(error);
-      this.onSaveState({ state: 'error', error: { ...data, code: data.code === 'internal' ? 'io-error' : data.code, message: `Could not save ${file}: ${data.message}` } });
+      this.onSaveState({
+        state: 'error',
+        error: { ...data, code: data.code === 'internal' ? 'io-error' : data.code, message: `Could not save ${file}: ${data.message}` },
+      });
       throw error;
     }
   }
@@ -131,7 +138,11 @@ export class AnnotationStore {
 export function parseAnnotations(text: string, file: string): ProjectAnnotations {
   const value = parseJsonFile(text, file);
   const schema = (value as { schema?: unknown } | null)?.schema;
-  if (schema !== ANNOTATIONS_SCHEMA) throw new WorkbenchError('invalid-project', `${file} has schema ${JSON.stringify(schema)}; this Maskbench reads schema ${ANNOTATIONS_SCHEMA}`, { file, field: 'schema' });
+  if (schema !== ANNOTATIONS_SCHEMA)
+    throw new WorkbenchError('invalid-project', `${file} has schema ${JSON.stringify(schema)}; this Maskbench reads schema ${ANNOTATIONS_SCHEMA}`, {
+      file,
+      field: 'schema',
+    });
   const annotations = read(projectAnnotationsSchema, value, { file, code: 'invalid-project' });
   const fail = (field: string, expected: string): never => {
     throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}`, { file, field });
@@ -144,7 +155,8 @@ export function parseAnnotations(text: string, file: string): ProjectAnnotations
     ids.add(track.id);
     let previous = -1;
     track.shapes.forEach((shape, s) => {
-      if (shape.frame <= previous || shape.frame >= frameCount) fail(`tracks[${t}].shapes[${s}].frame`, `a frame after the previous keyframe's and below ${frameCount}`);
+      if (shape.frame <= previous || shape.frame >= frameCount)
+        fail(`tracks[${t}].shapes[${s}].frame`, `a frame after the previous keyframe's and below ${frameCount}`);
       previous = shape.frame;
     });
   });

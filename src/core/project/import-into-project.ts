@@ -26,7 +26,9 @@ export async function importIntoProject(projectDir: string, source: string, opti
   if (!(await isDirectory(folder))) throw new WorkbenchError('not-found', `There is no project folder at ${folder}`, { file: folder, field: 'project' });
   const paths = projectPaths(folder);
   if (!options.force && (await isFile(paths.annotations))) {
-    throw new WorkbenchError('already-exists', `${folder} already has annotations: replace them with "force" (the current ones are kept in history/)`, { file: paths.annotations });
+    throw new WorkbenchError('already-exists', `${folder} already has annotations: replace them with "force" (the current ones are kept in history/)`, {
+      file: paths.annotations,
+    });
   }
   const existing = await readProjectSettings(folder);
   const createdProject = existing === null;
@@ -34,7 +36,8 @@ export async function importIntoProject(projectDir: string, source: string, opti
   let frameNames: string[] | null = null;
   let gaps: string[] = [];
   if (options.media) {
-    if (existing?.media) throw new WorkbenchError('invalid-request', `${folder} already names its media in ${PROJECT_FILE}; "media" is for new projects`, { field: 'media' });
+    if (existing?.media)
+      throw new WorkbenchError('invalid-request', `${folder} already names its media in ${PROJECT_FILE}; "media" is for new projects`, { field: 'media' });
     const probed = await probeMedia(folder, resolve(options.media));
     ({ frameNames, gaps } = probed);
     settings = { ...settings, media: probed.media };
@@ -43,20 +46,40 @@ export async function importIntoProject(projectDir: string, source: string, opti
   }
   const { annotations, report } = await importAnnotations(source, { ...options, settings, ...(frameNames ? { frameNames } : {}) });
   if (report.boxes === 0) {
-    throw new WorkbenchError('invalid-annotations', `Nothing could be imported from ${report.source}${report.problems.length ? `: ${report.problems[0]!.message}` : ''}`, { file: report.source });
+    throw new WorkbenchError(
+      'invalid-annotations',
+      `Nothing could be imported from ${report.source}${report.problems.length ? `: ${report.problems[0]!.message}` : ''}`,
+      { file: report.source },
+    );
   }
 
   const original = join(paths.imports, `${new Date().toISOString().replace(/[:.]/g, '-')}-${basename(report.source)}`);
   await mkdir(paths.imports, { recursive: true });
   await cp(report.source, original, { recursive: true, errorOnExist: true, force: false });
   if (createdProject || options.media) await writeFileAtomic(paths.settings, JSON.stringify(settings, null, 2) + '\n');
-  await AnnotationStore.create(folder, annotations, settings.labels.map((label) => label.name));
+  await AnnotationStore.create(
+    folder,
+    annotations,
+    settings.labels.map((label) => label.name),
+  );
   // Frames are counted by file, so a gap in the numbering shifts time for everything after it: say where.
-  const gapWarnings = gaps.slice(0, 20).map((gap) => ({ severity: 'warning' as const, message: `the frame files skip numbers: ${gap}; frames are counted by file, so the clip is shorter than the numbering suggests`, file: settings.media!.path }));
+  const gapWarnings = gaps
+    .slice(0, 20)
+    .map((gap) => ({
+      severity: 'warning' as const,
+      message: `the frame files skip numbers: ${gap}; frames are counted by file, so the clip is shorter than the numbering suggests`,
+      file: settings.media!.path,
+    }));
   if (gaps.length > 20) gapWarnings.push({ severity: 'warning', message: `${gaps.length - 20} more gaps in the frame numbering`, file: settings.media!.path });
   return { ...report, problems: [...gapWarnings, ...report.problems], project: folder, original, createdProject };
 }
 
 function newSettings(folder: string): ProjectSettings {
-  return { schema: PROJECT_SCHEMA, name: basename(folder), media: null, labels: DEFAULT_LABELS.map((label) => ({ ...label })), labelMapping: { ...DEFAULT_LABEL_MAPPING } };
+  return {
+    schema: PROJECT_SCHEMA,
+    name: basename(folder),
+    media: null,
+    labels: DEFAULT_LABELS.map((label) => ({ ...label })),
+    labelMapping: { ...DEFAULT_LABEL_MAPPING },
+  };
 }

@@ -19,7 +19,10 @@ export async function readProjectSettings(folder: string): Promise<ProjectSettin
 function checkSettings(value: unknown, file: string, folder: string): ProjectSettings {
   const schema = (value as { schema?: unknown } | null)?.schema;
   if (schema !== PROJECT_SCHEMA) {
-    throw new WorkbenchError('invalid-project', `${file} has schema ${JSON.stringify(schema)}; this Maskbench reads schema ${PROJECT_SCHEMA}`, { file, field: 'schema' });
+    throw new WorkbenchError('invalid-project', `${file} has schema ${JSON.stringify(schema)}; this Maskbench reads schema ${PROJECT_SCHEMA}`, {
+      file,
+      field: 'schema',
+    });
   }
   const settings = read(projectSettingsSchema, value, { file, code: 'invalid-project' });
   const fail = (field: string, expected: string): never => {

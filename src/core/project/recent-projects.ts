@@ -55,4 +55,3 @@ function isStoredRecent(value: unknown): value is StoredRecent {
   const entry = value as Partial<StoredRecent> | null;
   return typeof entry?.path === 'string' && typeof entry.name === 'string' && typeof entry.openedAt === 'string';
 }
-

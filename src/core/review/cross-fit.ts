@@ -37,7 +37,16 @@ export async function crossFit(input: CrossFitInput, context: JobContext): Promi
   checkLabels(source.labels, dataset, run.id);
   const frames = source.annotations.frameCount;
   const backend = await useBackend('auto');
-  const result: ProjectPredictions = { schema: 1, runId: run.id, backend: backend.name, labels: dataset.labels, from: 0, to: frames - 1, complete: false, boxes: [] };
+  const result: ProjectPredictions = {
+    schema: 1,
+    runId: run.id,
+    backend: backend.name,
+    labels: dataset.labels,
+    from: 0,
+    to: frames - 1,
+    complete: false,
+    boxes: [],
+  };
   try {
     for (let fold = 0; fold < input.folds; fold++) {
       const from = Math.floor((fold * frames) / input.folds);
@@ -46,12 +55,31 @@ export async function crossFit(input: CrossFitInput, context: JobContext): Promi
       await writeFoldDataset(input.project, manifest, foldName, from, to);
       const foldRun = `${run.id}-fold${fold + 1}of${input.folds}`;
       // A fold run of an earlier cross-fit goes to the trash whole, rather than mixing its files with this one's.
-      if (await findRun(input.project, foldRun).then(() => true, () => false)) await trashRun(input.project, foldRun);
+      if (
+        await findRun(input.project, foldRun).then(
+          () => true,
+          () => false,
+        )
+      )
+        await trashRun(input.project, foldRun);
       context.log(`Fold ${fold + 1} of ${input.folds}: training on all but frames ${from}-${to}`);
-      const step = (part: number) => (done: number, total: number, message?: string) => context.progress(fold * 2 + part + done / Math.max(1, total), input.folds * 2, `Fold ${fold + 1} of ${input.folds}: ${message ?? ''}`);
+      const step = (part: number) => (done: number, total: number, message?: string) =>
+        context.progress(fold * 2 + part + done / Math.max(1, total), input.folds * 2, `Fold ${fold + 1} of ${input.folds}: ${message ?? ''}`);
       // A fixed number of epochs and the last weights: picking a checkpoint by any score would tune the fold's model to labels it is meant to judge.
-      await trainRun({ project: input.project, runId: foldRun, options: { ...run.config.options, dataset: foldName, patience: 0 }, group: `${run.id}-cross-fit` }, { ...context, progress: step(0), report: undefined });
-      await predictBoxes(source, { ...dataset, name: foldName }, runPaths(projectPaths(input.project).run(foldRun)).model('last'), foldRun, from, to, { ...context, progress: step(1) }, result.boxes);
+      await trainRun(
+        { project: input.project, runId: foldRun, options: { ...run.config.options, dataset: foldName, patience: 0 }, group: `${run.id}-cross-fit` },
+        { ...context, progress: step(0), report: undefined },
+      );
+      await predictBoxes(
+        source,
+        { ...dataset, name: foldName },
+        runPaths(projectPaths(input.project).run(foldRun)).model('last'),
+        foldRun,
+        from,
+        to,
+        { ...context, progress: step(1) },
+        result.boxes,
+      );
     }
     result.complete = true;
     return result;
@@ -79,5 +107,11 @@ async function writeFoldDataset(project: string, manifest: DatasetManifest, name
   const counts = { train: {}, val: {}, test: {} } as DatasetManifest['counts'];
   for (const sample of samples) counts[sample.split][sample.label] = (counts[sample.split][sample.label] ?? 0) + 1;
   await mkdir(projectPaths(project).dataset(name), { recursive: true });
-  await writeJsonFile(projectPaths(project).datasetManifest(name), { ...manifest, name, counts, samples, warnings: [...manifest.warnings, `cross-fitting fold: frames ${from}-${to} are the test part; crops refer to the dataset ${manifest.name}`] } satisfies DatasetManifest);
+  await writeJsonFile(projectPaths(project).datasetManifest(name), {
+    ...manifest,
+    name,
+    counts,
+    samples,
+    warnings: [...manifest.warnings, `cross-fitting fold: frames ${from}-${to} are the test part; crops refer to the dataset ${manifest.name}`],
+  } satisfies DatasetManifest);
 }

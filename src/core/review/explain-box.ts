@@ -39,10 +39,17 @@ export async function explainBox(input: ExplainInput): Promise<BoxExplanation> {
   if (!box) throw new WorkbenchError('invalid-request', `Track ${trackId} has no box at frame ${frame}`, { field: 'trackId' });
 
   const mediaPath = join(input.project, media.path);
-  const raw = media.kind === 'video' ? await decodeVideoFrame(mediaPath, media.width, media.height, frame) : await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame);
+  const raw =
+    media.kind === 'video'
+      ? await decodeVideoFrame(mediaPath, media.width, media.height, frame)
+      : await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame);
   const size = dataset.size;
-  const pixels = await cropImage(raw, cropRegion(box, dataset.options, raw.width, raw.height), dataset.options).raw().toBuffer();
-  const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+  const pixels = await cropImage(raw, cropRegion(box, dataset.options, raw.width, raw.height), dataset.options)
+    .raw()
+    .toBuffer();
+  const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer();
 
   await useBackend('auto');
   const model = await loadModel(runPaths(run.path).model('best'));

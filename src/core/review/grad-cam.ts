@@ -29,11 +29,16 @@ export function gradCam(model: LayersModel, input: tf.Tensor4D, classIndex: numb
   const convolutions = model.layers.filter((layer) => layer.getClassName() === 'Conv2D');
   const conv = convolutions.findLast((layer) => Math.min(...(layer.outputShape as number[]).slice(1, 3)) >= MIN_CELLS) ?? convolutions.at(-1);
   if (!conv) throw new WorkbenchError('invalid-request', `Model ${model.name} has no convolution layer to take a Grad-CAM map from`);
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new WorkbenchError('invalid-request', `Grad-CAM needs a model with one input and one output; ${model.name} has ${model.inputs.length} and ${model.outputs.length}`);
+  if (model.inputs.length !== 1 || model.outputs.length !== 1)
+    throw new WorkbenchError(
+      'invalid-request',
+      `Grad-CAM needs a model with one input and one output; ${model.name} has ${model.inputs.length} and ${model.outputs.length}`,
+    );
   const layers = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
   for (const layer of layers) {
     // Each layer's inputs are looked up through its one node; a layer used twice would be ambiguous.
-    if (layer.inboundNodes.length !== 1) throw new WorkbenchError('invalid-request', `Grad-CAM cannot follow layer ${layer.name}, which is used ${layer.inboundNodes.length} times`);
+    if (layer.inboundNodes.length !== 1)
+      throw new WorkbenchError('invalid-request', `Grad-CAM cannot follow layer ${layer.name}, which is used ${layer.inboundNodes.length} times`);
   }
   const activationsId = conv.inboundNodes[0]!.outputTensors[0]!.id;
   const downstream = downstreamOf(layers.slice(layers.indexOf(conv) + 1), activationsId);
@@ -81,7 +86,10 @@ function runLayers(layers: Layer[], values: Map<number, tf.Tensor>, outputId: nu
   for (const layer of layers) {
     const node = layer.inboundNodes[0]!;
     const inputs = node.inputTensors.map((tensor) => values.get(tensor.id)!);
-    const outputs = node.outputTensors[0]!.id === outputId ? [logits(layer, inputs)] : [layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor | tf.Tensor[]].flat();
+    const outputs =
+      node.outputTensors[0]!.id === outputId
+        ? [logits(layer, inputs)]
+        : [layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor | tf.Tensor[]].flat();
     node.outputTensors.forEach((tensor, i) => values.set(tensor.id, outputs[i]!));
   }
 }

@@ -40,8 +40,10 @@ export async function predictProject(input: PredictInput, context: JobContext): 
   const from = input.from ?? 0;
   const to = input.to ?? source.annotations.frameCount - 1;
   const frameCount = source.annotations.frameCount;
-  if (!Number.isInteger(from) || from < 0 || from >= frameCount) throw new WorkbenchError('invalid-request', `"from" must be a frame from 0 to ${frameCount - 1}, got ${from}`, { field: 'from' });
-  if (!Number.isInteger(to) || to < from || to >= frameCount) throw new WorkbenchError('invalid-request', `"to" must be a frame from ${from} to ${frameCount - 1}, got ${to}`, { field: 'to' });
+  if (!Number.isInteger(from) || from < 0 || from >= frameCount)
+    throw new WorkbenchError('invalid-request', `"from" must be a frame from 0 to ${frameCount - 1}, got ${from}`, { field: 'from' });
+  if (!Number.isInteger(to) || to < from || to >= frameCount)
+    throw new WorkbenchError('invalid-request', `"to" must be a frame from ${from} to ${frameCount - 1}, got ${to}`, { field: 'to' });
   const dataset = datasetOf(run);
   const backend = await useBackend('auto');
   const result: ProjectPredictions = { schema: 1, runId: run.id, backend: backend.name, labels: dataset.labels, from, to, complete: false, boxes: [] };
@@ -73,12 +75,20 @@ export async function projectSource(project: string): Promise<ProjectSource> {
   return { project, media: settings.media, labels, annotations: store.annotations };
 }
 
-
 /**
  * The model in `modelFolder` over every box of frames `from` to `to`, each cut as `dataset` cut its crops.
  * Predictions are pushed onto `into` as they come, so a caller keeps what was done if the job stops.
  */
-export async function predictBoxes(source: ProjectSource, dataset: DatasetUsed, modelFolder: string, runId: string, from: number, to: number, context: JobContext, into: BoxPrediction[] = []): Promise<BoxPrediction[]> {
+export async function predictBoxes(
+  source: ProjectSource,
+  dataset: DatasetUsed,
+  modelFolder: string,
+  runId: string,
+  from: number,
+  to: number,
+  context: JobContext,
+  into: BoxPrediction[] = [],
+): Promise<BoxPrediction[]> {
   const { annotations, media } = source;
   checkLabels(source.labels, dataset, runId);
   const model = await loadModel(modelFolder);
@@ -104,7 +114,10 @@ export async function predictBoxes(source: ProjectSource, dataset: DatasetUsed, 
         if (!box) continue;
         const region = cropRegion(box, dataset.options, raw.width, raw.height);
         const pixels = await cropImage(raw, region, dataset.options).raw().toBuffer();
-        pending.push({ entry: { frame: raw.frame, trackId: track.id, label: box.label, box: { xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr } }, pixels });
+        pending.push({
+          entry: { frame: raw.frame, trackId: track.id, label: box.label, box: { xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr } },
+          pixels,
+        });
         if (pending.length >= BATCH) flush();
       }
       context.progress(raw.frame - from + 1, to - from + 1, `Predicting frame ${raw.frame} of ${from}-${to}`);
@@ -129,13 +142,17 @@ export async function predictBoxes(source: ProjectSource, dataset: DatasetUsed, 
   }
 }
 
-
 /** A model that no longer fits its run (files replaced, or from another run) is refused rather than misread. */
 export function checkModel(model: LayersModel, size: number, classes: number, runId: string): void {
   const input = model.inputs[0]!.shape;
   const output = model.outputs[0]!.shape;
   if (input[1] !== size || input[2] !== size || input[3] !== 3) {
-    throw new WorkbenchError('invalid-request', `Run ${runId}'s model takes ${input[1]}x${input[2]}x${input[3]} inputs, but its dataset's crops are ${size}x${size}x3: the model files do not belong to this run`, { field: 'runId' });
+    throw new WorkbenchError(
+      'invalid-request',
+      `Run ${runId}'s model takes ${input[1]}x${input[2]}x${input[3]} inputs, but its dataset's crops are ${size}x${size}x3: the model files do not belong to this run`,
+      { field: 'runId' },
+    );
   }
-  if (output[1] !== classes) throw new WorkbenchError('invalid-request', `Run ${runId}'s model predicts ${output[1]} classes, but its dataset has ${classes}`, { field: 'runId' });
+  if (output[1] !== classes)
+    throw new WorkbenchError('invalid-request', `Run ${runId}'s model predicts ${output[1]} classes, but its dataset has ${classes}`, { field: 'runId' });
 }

@@ -37,7 +37,18 @@ export function reviewQueue(predictions: ProjectPredictions, classes: Pick<Datas
     const doubt = 1 - box.probabilities[index]!;
     const disagreement = trackWindow > 0 ? trackDisagreement(byTrack.get(box.trackId)!, box, trackWindow) : 1;
     const score = trackWindow > 0 ? doubt * (MODEL_ALONE + (1 - MODEL_ALONE) * disagreement) : doubt;
-    return [{ frame: box.frame, trackId: box.trackId, box: box.box, annotated: box.label, suggested: box.predicted, score: round(score), doubt: round(doubt), trackDisagreement: round(disagreement) }];
+    return [
+      {
+        frame: box.frame,
+        trackId: box.trackId,
+        box: box.box,
+        annotated: box.label,
+        suggested: box.predicted,
+        score: round(score),
+        doubt: round(doubt),
+        trackDisagreement: round(disagreement),
+      },
+    ];
   });
   return entries.sort((a, b) => b.score - a.score || a.frame - b.frame || a.trackId - b.trackId).slice(0, top);
 }

@@ -31,7 +31,8 @@ export async function reviewRun(project: string, runId: string, top: number): Pr
   const crossFitted = await readPredictions(run.path, 'cross-fit');
   const own = await readPredictions(run.path, 'project');
   const predictions = crossFitted?.complete || !own ? crossFitted : own;
-  if (!predictions) throw new WorkbenchError('not-found', `Run ${runId} has no predictions on the project yet: cross-fit it or predict with it first`, { field: 'runId' });
+  if (!predictions)
+    throw new WorkbenchError('not-found', `Run ${runId} has no predictions on the project yet: cross-fit it or predict with it first`, { field: 'runId' });
   const kept = await readKept(run.path);
   const entries = reviewQueue(predictions, datasetOf(run).options).filter((entry) => !isKept(kept, entry));
   return { runId: run.id, outOfSample: predictions === crossFitted, complete: predictions.complete, entries: entries.slice(0, top), kept };
@@ -62,6 +63,7 @@ async function readKept(runPath: string): Promise<KeptLabel[]> {
     const { frame, trackId, label } = (entry ?? {}) as Partial<KeptLabel>;
     return Number.isInteger(frame) && Number.isInteger(trackId) && typeof label === 'string';
   };
-  if (!Array.isArray(read.kept) || !read.kept.every(valid)) throw new WorkbenchError('invalid-request', `${file}: "kept" must be a list of { frame, trackId, label }: fix it or delete it`, { file, field: 'kept' });
+  if (!Array.isArray(read.kept) || !read.kept.every(valid))
+    throw new WorkbenchError('invalid-request', `${file}: "kept" must be a list of { frame, trackId, label }: fix it or delete it`, { file, field: 'kept' });
   return read.kept;
 }

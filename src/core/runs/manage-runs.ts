@@ -18,8 +18,12 @@ export async function readRunDetails(projectDir: string, runId: string): Promise
   const files = runPaths(run.path);
   const history = ((await readJsonLines(files.metrics)) ?? []) as Array<BatchMetrics | EpochMetrics>;
   const names = (await readdir(files.confusions).catch(() => [] as string[])).filter(isSplitFile).sort();
-  const entries = (await Promise.all(names.map((name) => readJsonFile(join(files.confusions, name))))) as Array<(RunConfusion & RunConfusion['confusion']) | null>;
-  const confusions = entries.flatMap((entry) => (entry ? [{ epoch: entry.epoch, split: entry.split, confusion: { labels: entry.labels, matrix: entry.matrix } }] : []));
+  const entries = (await Promise.all(names.map((name) => readJsonFile(join(files.confusions, name))))) as Array<
+    (RunConfusion & RunConfusion['confusion']) | null
+  >;
+  const confusions = entries.flatMap((entry) =>
+    entry ? [{ epoch: entry.epoch, split: entry.split, confusion: { labels: entry.labels, matrix: entry.matrix } }] : [],
+  );
   // The test matrix sorts before the epochs by name; it belongs last.
   confusions.sort((a, b) => Number(a.split === 'test') - Number(b.split === 'test') || a.epoch - b.epoch);
   return { run, history, confusions };
@@ -40,20 +44,42 @@ const CELL_CROPS = 200;
  * back to their frames and tracks through the dataset's manifest. Crops the dataset no longer has (it was
  * rebuilt since) are counted as missing.
  */
-export async function confusionCell(projectDir: string, runId: string, split: 'val' | 'test', epoch: number, truth: string, predicted: string): Promise<{ crops: CellCrop[]; missing: number; total: number }> {
+export async function confusionCell(
+  projectDir: string,
+  runId: string,
+  split: 'val' | 'test',
+  epoch: number,
+  truth: string,
+  predicted: string,
+): Promise<{ crops: CellCrop[]; missing: number; total: number }> {
   const run = await findRun(projectDir, runId);
   const file = runPaths(run.path).splitPredictions(split, epoch);
   const predictions = (await readJsonFile(file)) as SplitPredictions | null;
-  if (!predictions) throw new WorkbenchError('not-found', `Run ${runId} has no predictions for ${split === 'test' ? 'the test part' : `epoch ${epoch}`} (no ${file})`, { file });
+  if (!predictions)
+    throw new WorkbenchError('not-found', `Run ${runId} has no predictions for ${split === 'test' ? 'the test part' : `epoch ${epoch}`} (no ${file})`, {
+      file,
+    });
   const dataset = run.config.options.dataset;
   const manifest = await readDatasetManifest(projectDir, dataset);
   const byFile = new Map(manifest.samples.map((sample) => [sample.file, sample]));
   const [t, p] = [predictions.labels.indexOf(truth), predictions.labels.indexOf(predicted)];
-  if (t < 0 || p < 0) throw new WorkbenchError('invalid-request', `The run's labels are ${predictions.labels.join(', ')}`, { field: t < 0 ? 'truth' : 'predicted' });
+  if (t < 0 || p < 0)
+    throw new WorkbenchError('invalid-request', `The run's labels are ${predictions.labels.join(', ')}`, { field: t < 0 ? 'truth' : 'predicted' });
   const cell = predictions.files.flatMap((_, i) => (predictions.truth[i] === t && predictions.predicted[i] === p ? [i] : []));
   const found = cell.flatMap((i) => {
     const sample = byFile.get(predictions.files[i]!);
-    return sample ? [{ path: join(projectPaths(projectDir).dataset(dataset), sample.file), frame: sample.frame, trackId: sample.trackId, truth, predicted, confidence: predictions.confidence[i]! }] : [];
+    return sample
+      ? [
+          {
+            path: join(projectPaths(projectDir).dataset(dataset), sample.file),
+            frame: sample.frame,
+            trackId: sample.trackId,
+            truth,
+            predicted,
+            confidence: predictions.confidence[i]!,
+          },
+        ]
+      : [];
   });
   found.sort((a, b) => b.confidence - a.confidence);
   return { crops: found.slice(0, CELL_CROPS), missing: cell.length - found.length, total: found.length };

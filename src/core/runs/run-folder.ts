@@ -84,7 +84,17 @@ async function writeSummary(folder: string, summary: RunSummary): Promise<void> 
 export async function recordCrash(folder: string, error: unknown): Promise<void> {
   const run = await readRun(folder, basename(folder)).catch(() => null);
   if (!run || run.summary) return;
-  await writeSummary(folder, { status: 'failed', endedAt: new Date().toISOString(), epochs: run.epochs, bestEpoch: null, train: null, val: null, test: null, seconds: 0, error: toErrorData(error) });
+  await writeSummary(folder, {
+    status: 'failed',
+    endedAt: new Date().toISOString(),
+    epochs: run.epochs,
+    bestEpoch: null,
+    train: null,
+    val: null,
+    test: null,
+    seconds: 0,
+    error: toErrorData(error),
+  });
 }
 
 /** The project's runs, newest first. A folder whose files cannot be read is passed over. */
@@ -105,10 +115,21 @@ export async function readRun(folder: string, id: string): Promise<RunInfo> {
   // A finished run's summary counts its epochs; only a run without one (training, or cut off) is counted
   // from metrics.jsonl, which holds every batch and is read here on every refresh of the runs list, so
   // its lines are counted rather than parsed.
-  const epochs = summary ? summary.epochs : (await readFile(files.metrics, 'utf8').catch(() => '')).split('\n').filter((line) => line.startsWith('{"kind":"epoch"')).length;
+  const epochs = summary
+    ? summary.epochs
+    : (await readFile(files.metrics, 'utf8').catch(() => '')).split('\n').filter((line) => line.startsWith('{"kind":"epoch"')).length;
   const status: RunStatus = summary ? summary.status : running && isAlive(running.pid) ? 'running' : 'interrupted';
   const meta = (await readJsonFile(files.meta)) as Partial<RunMeta> | null;
-  return { id, path: folder, status, config, summary, epochs, name: typeof meta?.name === 'string' ? meta.name : null, tags: Array.isArray(meta?.tags) ? meta.tags.filter((tag) => typeof tag === 'string') : [] };
+  return {
+    id,
+    path: folder,
+    status,
+    config,
+    summary,
+    epochs,
+    name: typeof meta?.name === 'string' ? meta.name : null,
+    tags: Array.isArray(meta?.tags) ? meta.tags.filter((tag) => typeof tag === 'string') : [],
+  };
 }
 
 function isAlive(pid: number): boolean {

@@ -62,7 +62,7 @@ function wall(camera: Camera, sx: number, sy: number, seed: number): [number, nu
   if (Math.abs(doorX) < 1.25 && y < 2.75) {
     // The door people come out of, in a lighter frame.
     if (Math.abs(doorX) > 1.1 || y > 2.6) return [150 * grain, 145 * grain, 138 * grain];
-    const glass = 0.8 + 0.4 * y / 2.6;
+    const glass = 0.8 + (0.4 * y) / 2.6;
     return [38 * glass, 42 * glass, 48 * glass];
   }
   if (y < 0.45) return [105 * grain, 100 * grain, 96 * grain];
@@ -74,8 +74,8 @@ function wall(camera: Camera, sx: number, sy: number, seed: number): [number, nu
   }
   const column = Math.floor((x + 200) / 3.6);
   const floor = Math.floor((y - 3.2) / 3.4);
-  const fx = (((x + 200) % 3.6) + 3.6) % 3.6 / 3.6;
-  const fy = (((y - 3.2) % 3.4) + 3.4) % 3.4 / 3.4;
+  const fx = ((((x + 200) % 3.6) + 3.6) % 3.6) / 3.6;
+  const fy = ((((y - 3.2) % 3.4) + 3.4) % 3.4) / 3.4;
   if (y > 3.2 && fx > 0.22 && fx < 0.78 && fy > 0.12 && fy < 0.7) {
     if (fx < 0.25 || fx > 0.75 || fy < 0.15 || fy > 0.67) return [200, 198, 192];
     const lit = hash(column, floor, seed + 7) > 0.8;

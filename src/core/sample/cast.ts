@@ -41,11 +41,50 @@ export interface Pedestrian {
   states: PersonState[];
 }
 
-const SKIN: Rgb[] = [[247, 217, 193], [234, 192, 160], [209, 160, 120], [176, 122, 84], [133, 88, 58], [94, 61, 42]];
-const HAIR: Rgb[] = [[30, 26, 24], [62, 44, 32], [110, 78, 50], [196, 160, 100], [150, 150, 150], [140, 60, 30]];
-const SHIRTS: Rgb[] = [[200, 40, 40], [40, 90, 170], [240, 240, 235], [30, 30, 35], [70, 130, 80], [230, 190, 60], [120, 60, 140], [200, 120, 60], [110, 115, 125], [60, 160, 170]];
-const TROUSERS: Rgb[] = [[50, 70, 110], [30, 30, 35], [150, 130, 100], [90, 90, 95], [60, 50, 40], [110, 120, 150]];
-const MASKS: Rgb[] = [[142, 197, 232], [238, 238, 240], [34, 34, 38], [232, 160, 184], [150, 160, 170], [43, 58, 103]];
+const SKIN: Rgb[] = [
+  [247, 217, 193],
+  [234, 192, 160],
+  [209, 160, 120],
+  [176, 122, 84],
+  [133, 88, 58],
+  [94, 61, 42],
+];
+const HAIR: Rgb[] = [
+  [30, 26, 24],
+  [62, 44, 32],
+  [110, 78, 50],
+  [196, 160, 100],
+  [150, 150, 150],
+  [140, 60, 30],
+];
+const SHIRTS: Rgb[] = [
+  [200, 40, 40],
+  [40, 90, 170],
+  [240, 240, 235],
+  [30, 30, 35],
+  [70, 130, 80],
+  [230, 190, 60],
+  [120, 60, 140],
+  [200, 120, 60],
+  [110, 115, 125],
+  [60, 160, 170],
+];
+const TROUSERS: Rgb[] = [
+  [50, 70, 110],
+  [30, 30, 35],
+  [150, 130, 100],
+  [90, 90, 95],
+  [60, 50, 40],
+  [110, 120, 150],
+];
+const MASKS: Rgb[] = [
+  [142, 197, 232],
+  [238, 238, 240],
+  [34, 34, 38],
+  [232, 160, 184],
+  [150, 160, 170],
+  [43, 58, 103],
+];
 const MASK_STYLES: MaskStyle[] = ['surgical', 'surgical', 'cup', 'cloth'];
 
 const STRIDE_M = 1.5;
@@ -90,7 +129,11 @@ function createAppearance(random: Prng): Appearance {
     beard: random.chance(0.15),
     shirt: random.pick(SHIRTS),
     trousers: random.pick(TROUSERS),
-    shoes: random.pick([[25, 25, 25], [230, 230, 230], [90, 60, 40]] as Rgb[]),
+    shoes: random.pick([
+      [25, 25, 25],
+      [230, 230, 230],
+      [90, 60, 40],
+    ] as Rgb[]),
     backpack: random.chance(0.3) ? random.pick(SHIRTS) : null,
     mask: { color: random.pick(MASKS), style: random.pick(MASK_STYLES) },
   };
@@ -108,7 +151,9 @@ function createPlan(camera: Camera, appearance: Appearance, random: Prng): Plan 
     // Across the view at one depth, from off one side to off the other: seen in profile.
     const z = random.range(9, 28);
     const margin = appearance.heightM * camera.scale(z) * 0.5;
-    const [fromX, toX] = random.chance(0.5) ? [camera.worldX(-margin, z), camera.worldX(camera.width + margin, z)] : [camera.worldX(camera.width + margin, z), camera.worldX(-margin, z)];
+    const [fromX, toX] = random.chance(0.5)
+      ? [camera.worldX(-margin, z), camera.worldX(camera.width + margin, z)]
+      : [camera.worldX(camera.width + margin, z), camera.worldX(-margin, z)];
     legs.push({ kind: 'walk', x: walkwayCenter(z) + random.range(-1, 1), z: z + random.range(-1, 1), speed });
     if (random.chance(0.3)) legs.push({ kind: 'pause', seconds: random.range(1.5, 5), toggleMask: random.chance(0.4) });
     legs.push({ kind: 'walk', x: toX, z, speed });

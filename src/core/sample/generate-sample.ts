@@ -121,9 +121,14 @@ async function checkTarget(path: string, force: boolean): Promise<void> {
   if (!info.isDirectory()) throw new WorkbenchError('already-exists', `${path} is a file: choose a folder for the sample project`, { file: path });
   const entries = await readdir(path);
   if (entries.length === 0) return;
-  if (!force) throw new WorkbenchError('already-exists', `${path} is not empty: choose an empty or new folder, or replace an earlier sample with "force"`, { file: path });
+  if (!force)
+    throw new WorkbenchError('already-exists', `${path} is not empty: choose an empty or new folder, or replace an earlier sample with "force"`, {
+      file: path,
+    });
   if (!entries.includes(SAMPLE_FILE)) {
-    throw new WorkbenchError('already-exists', `${path} does not hold a sample project (it has no ${SAMPLE_FILE}), so it is not replaced even with "force"`, { file: path });
+    throw new WorkbenchError('already-exists', `${path} does not hold a sample project (it has no ${SAMPLE_FILE}), so it is not replaced even with "force"`, {
+      file: path,
+    });
   }
 }
 
@@ -171,18 +176,45 @@ async function writeAnnotations(folder: string, set: AnnotationSet): Promise<voi
   }
 }
 
-async function renderVideo(folder: string, camera: Camera, cast: ReturnType<typeof createCast>, options: SampleOptions, random: Prng, context: JobContext): Promise<void> {
+async function renderVideo(
+  folder: string,
+  camera: Camera,
+  cast: ReturnType<typeof createCast>,
+  options: SampleOptions,
+  random: Prng,
+  context: JobContext,
+): Promise<void> {
   const files = samplePaths(folder);
   await mkdir(dirname(files.video), { recursive: true });
   const bitexact = ['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact'];
   const outputs = [
     {
-      args: ['-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-g', String(Math.round(options.fps * 2)), '-threads', '2', '-movflags', '+faststart', ...bitexact, files.video],
+      args: [
+        '-an',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '23',
+        '-pix_fmt',
+        'yuv420p',
+        '-g',
+        String(Math.round(options.fps * 2)),
+        '-threads',
+        '2',
+        '-movflags',
+        '+faststart',
+        ...bitexact,
+        files.video,
+      ],
     },
   ];
   if (options.framesDir) {
     await mkdir(files.frames);
-    outputs.push({ args: ['-an', '-c:v', 'mjpeg', '-q:v', '3', '-pix_fmt', 'yuvj420p', '-start_number', '0', ...bitexact, join(files.frames, 'frame_%06d.jpg')] });
+    outputs.push({
+      args: ['-an', '-c:v', 'mjpeg', '-q:v', '3', '-pix_fmt', 'yuvj420p', '-start_number', '0', ...bitexact, join(files.frames, 'frame_%06d.jpg')],
+    });
   }
   const encoder = startRawVideoEncoder(options.width, options.height, options.fps, outputs);
   try {

@@ -5,9 +5,7 @@ import type { BoxGeometry } from '../../shared/annotations';
 import type { Camera } from './camera';
 import type { Appearance, PersonState, Rgb } from './cast';
 
-export type Shape =
-  | { kind: 'ellipse'; cx: number; cy: number; rx: number; ry: number; color: Rgb }
-  | { kind: 'polygon'; points: number[]; color: Rgb };
+export type Shape = { kind: 'ellipse'; cx: number; cy: number; rx: number; ry: number; color: Rgb } | { kind: 'polygon'; points: number[]; color: Rgb };
 
 export interface Pose {
   shapes: Shape[];
@@ -36,9 +34,9 @@ export function posePerson(camera: Camera, look: Appearance, state: PersonState)
   // Body coordinates: u metres to the right of the feet, v metres above the ground.
   const X = (u: number) => footX + u * s;
   const Y = (v: number) => footY - v * s;
-  const ellipse = (u: number, v: number, ru: number, rv: number, color: Rgb) => shapes.push({ kind: 'ellipse', cx: X(u), cy: Y(v), rx: ru * s, ry: rv * s, color });
-  const polygon = (color: Rgb, ...uv: number[]) =>
-    shapes.push({ kind: 'polygon', points: uv.map((value, i) => (i % 2 === 0 ? X(value) : Y(value))), color });
+  const ellipse = (u: number, v: number, ru: number, rv: number, color: Rgb) =>
+    shapes.push({ kind: 'ellipse', cx: X(u), cy: Y(v), rx: ru * s, ry: rv * s, color });
+  const polygon = (color: Rgb, ...uv: number[]) => shapes.push({ kind: 'polygon', points: uv.map((value, i) => (i % 2 === 0 ? X(value) : Y(value))), color });
   /** A limb or trunk from a top centre to a bottom centre, with its widths there. */
   const limb = (u1: number, v1: number, w1: number, u2: number, v2: number, w2: number, color: Rgb) =>
     polygon(color, u1 - w1 / 2, v1, u1 + w1 / 2, v1, u2 + w2 / 2, v2, u2 - w2 / 2, v2);
@@ -135,7 +133,8 @@ function frontMask(
   const c = look.mask.color;
   if (look.mask.style === 'surgical') {
     polygon(c, -0.052 * H, 0.918 * H, 0.052 * H, 0.918 * H, 0.045 * H, 0.871 * H, -0.045 * H, 0.871 * H);
-    for (const v of [0.905, 0.889]) polygon(shade(c, 0.78), -0.047 * H, (v + 0.002) * H, 0.047 * H, (v + 0.002) * H, 0.047 * H, (v - 0.002) * H, -0.047 * H, (v - 0.002) * H);
+    for (const v of [0.905, 0.889])
+      polygon(shade(c, 0.78), -0.047 * H, (v + 0.002) * H, 0.047 * H, (v + 0.002) * H, 0.047 * H, (v - 0.002) * H, -0.047 * H, (v - 0.002) * H);
   } else if (look.mask.style === 'cup') {
     ellipse(0, 0.895 * H, 0.047 * H, 0.031 * H, c);
     ellipse(0, 0.9 * H, 0.01 * H, 0.012 * H, shade(c, 0.85));

@@ -5,7 +5,10 @@ import { decimal, fields, flag, read, v, whole, type Input, type Output } from '
 /** H.264 in yuv420p needs even sizes. */
 function evenWhole(min: number, max: number) {
   const expected = `an even whole number from ${min} to ${max}`;
-  return v.pipe(whole(min, max, expected), v.check((value) => value % 2 === 0, expected));
+  return v.pipe(
+    whole(min, max, expected),
+    v.check((value) => value % 2 === 0, expected),
+  );
 }
 
 export const sampleOptionsSchema = fields({

@@ -98,7 +98,11 @@ export class Session {
   async open(path: string): Promise<ProjectSummary> {
     const project = await loadProjectFolder(path);
     if (project.path === parse(project.path).root || project.path === homedir()) {
-      throw new WorkbenchError('forbidden-path', `${project.path} is too wide to be a project folder: choose the folder that holds the video and its annotations`, { file: project.path });
+      throw new WorkbenchError(
+        'forbidden-path',
+        `${project.path} is too wide to be a project folder: choose the folder that holds the video and its annotations`,
+        { file: project.path },
+      );
     }
     // The project being left (or reopened) keeps every edit: it is written before anything is read.
     await this.annotationStore?.flush();

@@ -23,5 +23,11 @@ export async function loadModel(folder: string): Promise<LayersModel> {
   const weights = await readFile(weightsFile).catch(() => {
     throw new WorkbenchError('not-found', `The weights file ${weightsFile} is missing`, { file: weightsFile });
   });
-  return loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: manifest.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }));
+  return loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: manifest.weights,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
 }

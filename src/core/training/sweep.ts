@@ -17,12 +17,20 @@ const DATASET_KEYS = ['stride', 'crop', 'flip'] as const;
 /** Every combination of the grid, datasets first (so runs on one dataset sit together). */
 export function expandSweep(request: SweepRequest): SweepRun[] {
   const { grid } = request;
-  const datasets = product<readonly [string, unknown]>(DATASET_KEYS.map((key) => (grid[key] ?? [request.dataset[key]]).map((value: unknown) => [key, value] as const)));
-  const trainings = product<readonly [string, unknown]>(TRAINING_KEYS.map((key) => (grid[key] ?? [request.training[key]]).map((value: unknown) => [key, value] as const)));
+  const datasets = product<readonly [string, unknown]>(
+    DATASET_KEYS.map((key) => (grid[key] ?? [request.dataset[key]]).map((value: unknown) => [key, value] as const)),
+  );
+  const trainings = product<readonly [string, unknown]>(
+    TRAINING_KEYS.map((key) => (grid[key] ?? [request.training[key]]).map((value: unknown) => [key, value] as const)),
+  );
   return datasets.flatMap((datasetChoice) => {
     const datasetOptions = { ...request.dataset, ...Object.fromEntries(datasetChoice) } as DatasetOptions;
     const datasetName = `${request.name}-s${datasetOptions.stride}-${datasetOptions.crop}${datasetOptions.flip ? '-flip' : ''}`;
-    return trainings.map((trainingChoice) => ({ datasetName, datasetOptions, options: { ...request.training, ...Object.fromEntries(trainingChoice), dataset: datasetName } as TrainingOptions }));
+    return trainings.map((trainingChoice) => ({
+      datasetName,
+      datasetOptions,
+      options: { ...request.training, ...Object.fromEntries(trainingChoice), dataset: datasetName } as TrainingOptions,
+    }));
   });
 }
 

@@ -61,7 +61,15 @@ export async function trainRun(input: TrainRunInput, context: JobContext): Promi
     const shape = { size: data.size, classes: data.labels.length };
     const weights = classWeights(data, options);
     await writer.setConfig({
-      dataset: { name: data.name, options: data.manifest.options, hash: data.hash, size: data.size, labels: data.labels, counts: data.manifest.counts, classWeights: weights && Object.fromEntries(data.labels.map((label, k) => [label, weights[k]!])) },
+      dataset: {
+        name: data.name,
+        options: data.manifest.options,
+        hash: data.hash,
+        size: data.size,
+        labels: data.labels,
+        counts: data.manifest.counts,
+        classWeights: weights && Object.fromEntries(data.labels.map((label, k) => [label, weights[k]!])),
+      },
       model: { name: options.model, ...modelCost(options.model, shape) },
     });
     const summary = await trainer.train(data, weights);
@@ -122,7 +130,11 @@ class Trainer {
         const step = trainStep(model, optimizer, variables, batchTensors(train, rows, data, weights, { augmentation, random: augmentRandom }));
         trainSeconds += (performance.now() - stepStarted) / 1000;
         if (!Number.isFinite(step.loss)) {
-          throw new WorkbenchError('diverged', `The loss became ${step.loss} in epoch ${epoch}, batch ${batch + 1}: training diverged. Try a smaller learning rate (now ${learningRate}).`, { field: 'learningRate' });
+          throw new WorkbenchError(
+            'diverged',
+            `The loss became ${step.loss} in epoch ${epoch}, batch ${batch + 1}: training diverged. Try a smaller learning rate (now ${learningRate}).`,
+            { field: 'learningRate' },
+          );
         }
         lossSum += step.loss * rows.length;
         correct += step.correct;
@@ -171,7 +183,16 @@ class Trainer {
 
   /** What is known when the run ends now: the best checkpoint's validation figures, if any. */
   summaryAfter(status: RunSummary['status']): RunSummary {
-    return { status, endedAt: new Date().toISOString(), epochs: this.epochsDone, bestEpoch: this.best?.epoch ?? null, train: null, val: this.best?.val ?? null, test: null, seconds: this.seconds() };
+    return {
+      status,
+      endedAt: new Date().toISOString(),
+      epochs: this.epochsDone,
+      bestEpoch: this.best?.epoch ?? null,
+      train: null,
+      val: this.best?.val ?? null,
+      test: null,
+      seconds: this.seconds(),
+    };
   }
 
   dispose(): void {
@@ -225,7 +246,12 @@ export function trainStep(model: LayersModel, optimizer: tf.Optimizer, variables
 }
 
 /** Loss, accuracy, confusion and per-class figures of a part, in inference mode (batch norm uses its moving averages). */
-async function evaluate(model: LayersModel, split: SplitData, data: TrainingData, signal: AbortSignal): Promise<{ metrics: SplitMetrics; predictions: SplitPredictions }> {
+async function evaluate(
+  model: LayersModel,
+  split: SplitData,
+  data: TrainingData,
+  signal: AbortSignal,
+): Promise<{ metrics: SplitMetrics; predictions: SplitPredictions }> {
   const predicted = new Int32Array(split.count);
   const confidence = new Float32Array(split.count);
   let lossSum = 0;
@@ -237,7 +263,11 @@ async function evaluate(model: LayersModel, split: SplitData, data: TrainingData
     const batch = batchTensors(split, rows, data, null);
     const [loss, classes, highest] = tf.tidy(() => {
       const probabilities = model.apply(batch.x, { training: false }) as tf.Tensor2D;
-      return [tf.sum(crossEntropy(batch.y, probabilities)).dataSync()[0]!, tf.argMax(probabilities, -1).dataSync(), tf.max(probabilities, -1).dataSync()] as const;
+      return [
+        tf.sum(crossEntropy(batch.y, probabilities)).dataSync()[0]!,
+        tf.argMax(probabilities, -1).dataSync(),
+        tf.max(probabilities, -1).dataSync(),
+      ] as const;
     });
     tf.dispose([batch.x, batch.y]);
     lossSum += loss;
@@ -247,7 +277,13 @@ async function evaluate(model: LayersModel, split: SplitData, data: TrainingData
   const confusion = confusionMatrix(data.labels, split.classes, predicted);
   return {
     metrics: { loss: lossSum / split.count, accuracy: accuracy(confusion), perClass: perClassMetrics(confusion), confusion },
-    predictions: { labels: data.labels, files: Array.from(split.samples, (index) => data.manifest.samples[index]!.file), truth: Array.from(split.classes), predicted: Array.from(predicted), confidence: Array.from(confidence, (value) => round(value, 4)) },
+    predictions: {
+      labels: data.labels,
+      files: Array.from(split.samples, (index) => data.manifest.samples[index]!.file),
+      truth: Array.from(split.classes),
+      predicted: Array.from(predicted),
+      confidence: Array.from(confidence, (value) => round(value, 4)),
+    },
   };
 }
 
@@ -263,7 +299,13 @@ function countCorrect(predicted: tf.Tensor, truth: Int32Array): number {
 }
 
 /** The crops at `rows` of a part as a float batch in [0, 1] (augmented for training), their one-hot labels and loss weights. */
-function batchTensors(split: SplitData, rows: Int32Array, data: TrainingData, classWeights: Float32Array | null, augment?: { augmentation: Augmentation; random: Prng }): Batch {
+function batchTensors(
+  split: SplitData,
+  rows: Int32Array,
+  data: TrainingData,
+  classWeights: Float32Array | null,
+  augment?: { augmentation: Augmentation; random: Prng },
+): Batch {
   const pixels = data.size * data.size * 3;
   const x = new Float32Array(rows.length * pixels);
   const classes = new Int32Array(rows.length);

@@ -44,12 +44,20 @@ export async function readManifest(projectDir: string, name: string): Promise<Da
 function checkTrainable(manifest: DatasetManifest, file: string): void {
   for (const split of SPLITS) {
     if (!manifest.samples.some((sample) => sample.split === split)) {
-      throw new WorkbenchError('invalid-dataset', `Dataset "${manifest.name}" has no ${split} crops: rebuild it with a larger ${split} fraction or more frames`, { file, field: split });
+      throw new WorkbenchError(
+        'invalid-dataset',
+        `Dataset "${manifest.name}" has no ${split} crops: rebuild it with a larger ${split} fraction or more frames`,
+        { file, field: split },
+      );
     }
   }
   const trained = new Set(manifest.samples.filter((sample) => sample.split === 'train').map((sample) => sample.label));
   if (manifest.labels.length < 2 || trained.size < 2) {
-    throw new WorkbenchError('invalid-dataset', `Dataset "${manifest.name}" has only one class to train on (${[...trained].join(', ') || 'none'}): a classifier needs two or more`, { file, field: 'labels' });
+    throw new WorkbenchError(
+      'invalid-dataset',
+      `Dataset "${manifest.name}" has only one class to train on (${[...trained].join(', ') || 'none'}): a classifier needs two or more`,
+      { file, field: 'labels' },
+    );
   }
 }
 
@@ -78,7 +86,11 @@ export async function loadTrainingData(projectDir: string, name: string, signal:
       const unknown = classes.indexOf(-1);
       if (unknown >= 0) {
         const sample = manifest.samples[indices[unknown]!]!;
-        throw new WorkbenchError('invalid-dataset', `${sample.file} has label "${sample.label}", which is not among the dataset's labels (${manifest.labels.join(', ')})`, { file: manifestFile });
+        throw new WorkbenchError(
+          'invalid-dataset',
+          `${sample.file} has label "${sample.label}", which is not among the dataset's labels (${manifest.labels.join(', ')})`,
+          { file: manifestFile },
+        );
       }
       return [split, { pixels, classes, samples: Int32Array.from(indices), count: indices.length }];
     }),
@@ -96,7 +108,11 @@ async function decodeCrop(file: string, size: number): Promise<Buffer> {
       throw new WorkbenchError('invalid-dataset', `Crop ${file} cannot be read (${error.message}); rebuild the dataset`, { file });
     });
   if (info.width !== size || info.height !== size || info.channels !== 3) {
-    throw new WorkbenchError('invalid-dataset', `Crop ${file} is ${info.width}x${info.height} with ${info.channels} channels, but the dataset's size is ${size}x${size} RGB; rebuild the dataset`, { file });
+    throw new WorkbenchError(
+      'invalid-dataset',
+      `Crop ${file} is ${info.width}x${info.height} with ${info.channels} channels, but the dataset's size is ${size}x${size} RGB; rebuild the dataset`,
+      { file },
+    );
   }
   return data;
 }

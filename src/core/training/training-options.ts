@@ -15,6 +15,10 @@ export async function preflight(projectDir: string, options: TrainingOptions): P
 
 export function checkBatchSize(options: TrainingOptions, trainCrops: number): void {
   if (options.batchSize > trainCrops) {
-    throw new WorkbenchError('invalid-request', `The batch size (${options.batchSize}) is larger than the training set of "${options.dataset}" (${trainCrops} crops)`, { field: 'batchSize' });
+    throw new WorkbenchError(
+      'invalid-request',
+      `The batch size (${options.batchSize}) is larger than the training set of "${options.dataset}" (${trainCrops} crops)`,
+      { field: 'batchSize' },
+    );
   }
 }

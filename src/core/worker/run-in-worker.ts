@@ -37,7 +37,9 @@ export function runInWorker<T extends WorkerTaskName>(script: string, task: T, i
     });
     worker.on('error', (error) => settle(() => reject(new WorkbenchError('internal', `The ${task} job stopped unexpectedly: ${error.message}`))));
     worker.on('exit', (code) =>
-      settle(() => reject(context.signal.aborted ? context.signal.reason : new WorkbenchError('internal', `The ${task} job ended without a result (exit code ${code})`))),
+      settle(() =>
+        reject(context.signal.aborted ? context.signal.reason : new WorkbenchError('internal', `The ${task} job ended without a result (exit code ${code})`)),
+      ),
     );
   });
 }

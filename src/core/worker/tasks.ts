@@ -19,7 +19,8 @@ export const workerTasks = {
   sample: (input: { target: string; options: SampleOptions; force: boolean }, context: JobContext) =>
     generateSample(input.target, input.options, context, input.force),
   import: (input: { project: string; source: string; options: ImportIntoProjectOptions }) => importIntoProject(input.project, input.source, input.options),
-  dataset: (input: { project: string; name: string; options: DatasetOptions; force: boolean }, context: JobContext) => buildDataset(input.project, input.name, input.options, context, input.force),
+  dataset: (input: { project: string; name: string; options: DatasetOptions; force: boolean }, context: JobContext) =>
+    buildDataset(input.project, input.name, input.options, context, input.force),
   train: (input: TrainRunInput, context: JobContext) => trainRun(input, context),
   predict: (input: PredictInput, context: JobContext) => predictProject(input, context),
   crossFit: (input: CrossFitInput, context: JobContext) => crossFit(input, context),

@@ -22,7 +22,9 @@ run(input, {
   progress: (done, total, message) => post({ type: 'progress', done, total, message }),
   log: (message) => post({ type: 'log', message }),
   report: (report) => post({ type: 'report', report }),
-}).then(
-  (result) => post({ type: 'done', result }),
-  (error: unknown) => post(controller.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: toErrorData(error) }),
-).finally(() => port.close());
+})
+  .then(
+    (result) => post({ type: 'done', result }),
+    (error: unknown) => post(controller.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: toErrorData(error) }),
+  )
+  .finally(() => port.close());

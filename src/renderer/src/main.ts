@@ -35,8 +35,7 @@ connection.api.onEvent((event) => {
   else if (event.type === 'annotations-saved') {
     project.saveState = event.save;
     if (event.save.state === 'error') appStore.report(event.save.error);
-  }
-  else jobs.receive(event);
+  } else jobs.receive(event);
 });
 
 app.mount('#app');

@@ -28,7 +28,8 @@ export function detectCvatFormat(root: XmlNode): 'cvat-video' | 'cvat-images' | 
 
 export function parseCvat(content: string, file: string): XmlNode {
   const root = parseXml(content, file).annotations as XmlNode | undefined;
-  if (!root || typeof root !== 'object') throw new WorkbenchError('invalid-annotations', `${file} has no <annotations> element: it is not a CVAT XML file`, { file });
+  if (!root || typeof root !== 'object')
+    throw new WorkbenchError('invalid-annotations', `${file} has no <annotations> element: it is not a CVAT XML file`, { file });
   return root;
 }
 
@@ -60,7 +61,8 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
   const task = taskInfo(root);
   const width = task.width || fallbackSize?.width || 0;
   const height = task.height || fallbackSize?.height || 0;
-  if (!width || !height) throw new WorkbenchError('invalid-annotations', `${file} gives no <original_size>, and the project has no video to take it from`, { file });
+  if (!width || !height)
+    throw new WorkbenchError('invalid-annotations', `${file} gives no <original_size>, and the project has no video to take it from`, { file });
   const tracksXml = children(root, 'track');
   let lastFrame = -1;
   for (const track of tracksXml) for (const box of children(track, 'box')) lastFrame = Math.max(lastFrame, number(attributes(box).frame ?? '') || 0);
@@ -84,7 +86,8 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     const shapes: Shape[] = [];
     // A file that marks no keyframes (some tools leave the attribute out) lists boxes set by hand: keep them all.
     const flagged = children(trackXml, 'box').some((box) => attributes(box).keyframe !== undefined);
-    if (!flagged && children(trackXml, 'box').length) problems.warning('boxes carry no keyframe attribute; every box is taken as a keyframe', where, 'no-keyframe-flags');
+    if (!flagged && children(trackXml, 'box').length)
+      problems.warning('boxes carry no keyframe attribute; every box is taken as a keyframe', where, 'no-keyframe-flags');
     let personId: number | null = null;
     for (const box of children(trackXml, 'box')) {
       const boxWhere = { file, line: boxLines[boxIndex++] };
@@ -103,7 +106,16 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
       const geometry = outside ? raw : checkBox(raw, width, height, problems, boxWhere);
       if (!geometry) continue;
       const extra = leftovers(box, BOX_ATTRIBUTES, ['attribute']);
-      shapes.push({ ...geometry, frame, label: a.label ?? label, occluded: a.occluded === '1', outside, zOrder: number(a.z_order ?? '0') || 0, attributes: values, ...(extra ? { extra } : {}) });
+      shapes.push({
+        ...geometry,
+        frame,
+        label: a.label ?? label,
+        occluded: a.occluded === '1',
+        outside,
+        zOrder: number(a.z_order ?? '0') || 0,
+        attributes: values,
+        ...(extra ? { extra } : {}),
+      });
     }
     if (shapes.length === 0) return;
     const trackExtra = leftovers(trackXml, ['id', 'label'], ['box', ...OTHER_SHAPES]);
@@ -134,14 +146,24 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
 }
 
 /** Joins a CVAT track into the person's track; where both have a keyframe on one frame, the one in view wins. */
-function mergeInto(byPerson: Map<number, AnnotationTrack>, personId: number, track: AnnotationTrack, problems: ProblemList, where: { file: string; line: number | undefined }): void {
+function mergeInto(
+  byPerson: Map<number, AnnotationTrack>,
+  personId: number,
+  track: AnnotationTrack,
+  problems: ProblemList,
+  where: { file: string; line: number | undefined },
+): void {
   const existing = byPerson.get(personId);
   if (!existing) {
     byPerson.set(personId, { ...track, id: personId });
     return;
   }
-  for (const [from, into] of [[existing, track], [track, existing]] as const) {
-    for (const shape of [...from.shapes]) if (shape.outside && into.shapes.some((candidate) => candidate.frame === shape.frame && !candidate.outside)) holdBefore(from.shapes, shape.frame);
+  for (const [from, into] of [
+    [existing, track],
+    [track, existing],
+  ] as const) {
+    for (const shape of [...from.shapes])
+      if (shape.outside && into.shapes.some((candidate) => candidate.frame === shape.frame && !candidate.outside)) holdBefore(from.shapes, shape.frame);
   }
   const byFrame = new Map(existing.shapes.map((shape) => [shape.frame, shape]));
   for (const shape of track.shapes) {
@@ -190,18 +212,44 @@ export function readCvatImages(content: string, file: string): ReadResult {
     for (const box of boxes) {
       const boxWhere = { file, line: boxLines[boxIndex++] };
       const b = attributes(box);
-      const geometry = checkBox({ xtl: number(b.xtl ?? ''), ytl: number(b.ytl ?? ''), xbr: number(b.xbr ?? ''), ybr: number(b.ybr ?? '') }, width, height, problems, boxWhere);
+      const geometry = checkBox(
+        { xtl: number(b.xtl ?? ''), ytl: number(b.ytl ?? ''), xbr: number(b.xbr ?? ''), ybr: number(b.ybr ?? '') },
+        width,
+        height,
+        problems,
+        boxWhere,
+      );
       if (!geometry) continue;
       const { attributes: values, trackId } = boxAttributes(box);
       const extra = leftovers(box, BOX_ATTRIBUTES, ['attribute']);
       readBoxes.push({
         trackId: trackId !== undefined && /^\d+$/.test(trackId) ? Number(trackId) : null,
-        box: { frame, ...geometry, label: b.label ?? '', occluded: b.occluded === '1', truncated: false, keyframe: true, zOrder: number(b.z_order ?? '0') || 0, ...(Object.keys(values).length ? { attributes: values } : {}), ...(extra ? { extra } : {}) },
+        box: {
+          frame,
+          ...geometry,
+          label: b.label ?? '',
+          occluded: b.occluded === '1',
+          truncated: false,
+          keyframe: true,
+          zOrder: number(b.z_order ?? '0') || 0,
+          ...(Object.keys(values).length ? { attributes: values } : {}),
+          ...(extra ? { extra } : {}),
+        },
         ...boxWhere,
       });
     }
   });
   const frameCount = Math.max(task.size || 0, frameNames.length);
   for (let frame = 0; frame < frameCount; frame++) frameNames[frame] ??= `frame_${String(frame).padStart(6, '0')}.jpg`;
-  return { format: 'cvat-images', width, height, frameCount, frameNames, tracks: [], readBoxes, ...(Object.keys(frames).length ? { extra: { frames } } : {}), problems };
+  return {
+    format: 'cvat-images',
+    width,
+    height,
+    frameCount,
+    frameNames,
+    tracks: [],
+    readBoxes,
+    ...(Object.keys(frames).length ? { extra: { frames } } : {}),
+    problems,
+  };
 }

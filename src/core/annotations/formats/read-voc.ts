@@ -21,7 +21,8 @@ export interface VocOptions {
 export async function readVoc(folder: string, options: VocOptions = {}): Promise<ReadResult> {
   const problems = new ProblemList();
   const files = (await readdir(folder)).filter((name) => name.toLowerCase().endsWith('.xml')).sort(naturalOrder);
-  if (files.length === 0) throw new WorkbenchError('invalid-annotations', `${folder} holds no .xml files: a Pascal VOC folder has one per frame`, { file: folder });
+  if (files.length === 0)
+    throw new WorkbenchError('invalid-annotations', `${folder} holds no .xml files: a Pascal VOC folder has one per frame`, { file: folder });
 
   const parsed: { file: string; doc: XmlNode; text: string }[] = [];
   for (const name of files) {
@@ -37,13 +38,29 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
       problems.error(`${(error as Error).message}; its boxes are skipped`, where, 'bad-file');
     }
   }
-  if (parsed.length === 0) throw new WorkbenchError('invalid-annotations', `None of the ${files.length} XML files in ${folder} could be read`, { file: folder });
+  if (parsed.length === 0)
+    throw new WorkbenchError('invalid-annotations', `None of the ${files.length} XML files in ${folder} could be read`, { file: folder });
 
-  const frameOf = frameMatcher(parsed.map((entry) => ({ file: entry.file, name: text(entry.doc.filename) || entry.file.split(/[\\/]/).pop()!.replace(/\.xml$/i, '') })), options.frameNames, problems);
+  const frameOf = frameMatcher(
+    parsed.map((entry) => ({
+      file: entry.file,
+      name:
+        text(entry.doc.filename) ||
+        entry.file
+          .split(/[\\/]/)
+          .pop()!
+          .replace(/\.xml$/i, ''),
+    })),
+    options.frameNames,
+    problems,
+  );
   const first = parsed[0]!.doc.size as XmlNode | undefined;
   const width = number(text(first?.width)) || options.size?.width || 0;
   const height = number(text(first?.height)) || options.size?.height || 0;
-  if (!width || !height) throw new WorkbenchError('invalid-annotations', `${parsed[0]!.file} gives no frame <size>, and the project has no video to take it from`, { file: parsed[0]!.file });
+  if (!width || !height)
+    throw new WorkbenchError('invalid-annotations', `${parsed[0]!.file} gives no frame <size>, and the project has no video to take it from`, {
+      file: parsed[0]!.file,
+    });
 
   const readBoxes: ReadBox[] = [];
   const frameExtras: Record<number, { elements?: Record<string, unknown> }> = {};
@@ -68,10 +85,27 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
       if (read) readBoxes.push({ ...read, ...where });
     });
   }
-  return { format: 'voc', width, height, frameCount, frameNames: frameNamesOf(parsed, frameOf, frameCount), tracks: [], readBoxes, extra: Object.keys(frameExtras).length ? { frames: frameExtras } : undefined, problems };
+  return {
+    format: 'voc',
+    width,
+    height,
+    frameCount,
+    frameNames: frameNamesOf(parsed, frameOf, frameCount),
+    tracks: [],
+    readBoxes,
+    extra: Object.keys(frameExtras).length ? { frames: frameExtras } : undefined,
+    problems,
+  };
 }
 
-function readObject(object: XmlNode, frame: number, width: number, height: number, problems: ProblemList, where: { file: string; line: number | undefined }): Omit<ReadBox, 'file' | 'line'> | null {
+function readObject(
+  object: XmlNode,
+  frame: number,
+  width: number,
+  height: number,
+  problems: ProblemList,
+  where: { file: string; line: number | undefined },
+): Omit<ReadBox, 'file' | 'line'> | null {
   const label = text(object.name);
   if (!label) {
     problems.error('an <object> has no <name> (its label); it is skipped', where, 'no-label');
@@ -94,7 +128,8 @@ function readObject(object: XmlNode, frame: number, width: number, height: numbe
   const occludedText = attributes.occluded ?? text(object.occluded);
   delete attributes.occluded;
   const trackId = trackText !== undefined && /^\d+$/.test(trackText) ? Number(trackText) : null;
-  if (trackText !== undefined && trackId === null) problems.warning(`track_id "${trackText}" is not a whole number; the box is linked by position instead`, where, 'bad-track-id');
+  if (trackText !== undefined && trackId === null)
+    problems.warning(`track_id "${trackText}" is not a whole number; the box is linked by position instead`, where, 'bad-track-id');
   const extra = leftovers(object, [], KNOWN_OBJECT_CHILDREN);
   return {
     trackId,

@@ -4,7 +4,22 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { WorkbenchError } from '../../../shared/errors';
 
 /** Elements that can repeat, read as lists even when there is one. */
-const LISTS = new Set(['track', 'box', 'image', 'object', 'attribute', 'label', 'polygon', 'polyline', 'points', 'ellipse', 'cuboid', 'mask', 'skeleton', 'tag']);
+const LISTS = new Set([
+  'track',
+  'box',
+  'image',
+  'object',
+  'attribute',
+  'label',
+  'polygon',
+  'polyline',
+  'points',
+  'ellipse',
+  'cuboid',
+  'mask',
+  'skeleton',
+  'tag',
+]);
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -59,7 +74,11 @@ export function attributes(node: XmlNode): Record<string, string> {
 }
 
 /** What is left of an element's XML attributes and children after taking the known ones. */
-export function leftovers(node: XmlNode, knownAttributes: string[], knownChildren: string[]): { xmlAttributes?: Record<string, string>; elements?: Record<string, unknown> } | undefined {
+export function leftovers(
+  node: XmlNode,
+  knownAttributes: string[],
+  knownChildren: string[],
+): { xmlAttributes?: Record<string, string>; elements?: Record<string, unknown> } | undefined {
   const xmlAttributes = Object.fromEntries(Object.entries(attributes(node)).filter(([name]) => !knownAttributes.includes(name)));
   const elements = Object.fromEntries(Object.entries(node).filter(([name]) => name !== '$' && name !== '#text' && !knownChildren.includes(name)));
   const extra: { xmlAttributes?: Record<string, string>; elements?: Record<string, unknown> } = {};

@@ -19,14 +19,23 @@ export function xmlAttributes(values: Record<string, string> | undefined): strin
     .join('');
 }
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '', attributesGroupName: '$', format: true, indentBy: '  ', suppressEmptyNode: false });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  attributesGroupName: '$',
+  format: true,
+  indentBy: '  ',
+  suppressEmptyNode: false,
+});
 
 /** Elements kept from an imported file (fast-xml-parser objects), written back at the given indent. */
 export function keptElements(elements: Record<string, unknown> | undefined, indent: string): string {
   if (!elements || Object.keys(elements).length === 0) return '';
-  return (builder.build(elements) as string)
-    .trimEnd()
-    .split('\n')
-    .map((line) => indent + line)
-    .join('\n') + '\n';
+  return (
+    (builder.build(elements) as string)
+      .trimEnd()
+      .split('\n')
+      .map((line) => indent + line)
+      .join('\n') + '\n'
+  );
 }

@@ -21,7 +21,10 @@ export function batchMatMulConfig(wasmBatchMatMul: tf.KernelConfig): tf.KernelCo
     const out = wasmBatchMatMul.kernelFunc({ inputs: { a: a2, b: b2 }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
     if (a2 !== a) backend.disposeData(a2.dataId);
     if (b2 !== b) backend.disposeData(b2.dataId);
-    return { ...out, shape: [...tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), out.shape.at(-2)!, out.shape.at(-1)!] };
+    return {
+      ...out,
+      shape: [...tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), out.shape.at(-2)!, out.shape.at(-1)!],
+    };
   };
   return { ...wasmBatchMatMul, kernelFunc: batchMatMul };
 }

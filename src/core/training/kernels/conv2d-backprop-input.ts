@@ -23,7 +23,13 @@ function conv2DBackpropInput(params: Parameters<tf.KernelFunc>[0]): tf.TensorInf
     : byProduct(args.backend, dy, filter, info);
 }
 
-function byConvolution(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, pads: readonly [number, number, number, number]): tf.TensorInfo {
+function byConvolution(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  pads: readonly [number, number, number, number],
+): tf.TensorInfo {
   const { filterHeight, filterWidth, inChannels, outChannels } = info;
   const turned = backend.makeOutput([filterHeight, filterWidth, outChannels, inChannels], 'float32');
   const w = heapView(backend, filter);
@@ -35,7 +41,22 @@ function byConvolution(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.Tenso
     for (let ci = 0; ci < inChannels; ci++) for (let co = 0; co < outChannels; co++) t[to + co * inChannels + ci] = w[from + ci * outChannels + co]!;
   }
   const [top, bottom, left, right] = pads;
-  const dx = runWasmKernel('Conv2D', backend, { x: dy, filter: turned }, { strides: 1, dilations: 1, dataFormat: 'NHWC', pad: [[0, 0], [top, bottom], [left, right], [0, 0]] });
+  const dx = runWasmKernel(
+    'Conv2D',
+    backend,
+    { x: dy, filter: turned },
+    {
+      strides: 1,
+      dilations: 1,
+      dataFormat: 'NHWC',
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+    },
+  );
   backend.disposeData(turned.dataId);
   return dx;
 }
@@ -49,7 +70,12 @@ function byProduct(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInf
   const w = heapView(backend, filter);
   const wt = heapView(backend, transposed);
   for (let k = 0; k < rowLength; k++) for (let co = 0; co < outChannels; co++) wt[co * rowLength + k] = w[k * outChannels + co]!;
-  const cols = runWasmKernel('BatchMatMul', backend, { a: { ...dy, shape: [1, pixels, outChannels] }, b: transposed }, { transposeA: false, transposeB: false });
+  const cols = runWasmKernel(
+    'BatchMatMul',
+    backend,
+    { a: { ...dy, shape: [1, pixels, outChannels] }, b: transposed },
+    { transposeA: false, transposeB: false },
+  );
   backend.disposeData(transposed.dataId);
 
   const dx = backend.makeOutput(info.inShape, 'float32');

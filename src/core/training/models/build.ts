@@ -103,5 +103,5 @@ function layerSeed(seed: number, layer: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   h ^= h >>> 16;
-  return (h >>> 0) || 1;
+  return h >>> 0 || 1;
 }

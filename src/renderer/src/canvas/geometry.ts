@@ -19,10 +19,12 @@ export function handlePoint(box: BoxGeometry, handle: Handle): Point {
 
 /** The handle within `radius` of the point, if any. */
 export function handleAt(box: BoxGeometry, point: Point, radius: number): Handle | null {
-  return HANDLES.find((handle) => {
-    const at = handlePoint(box, handle);
-    return Math.abs(at.x - point.x) <= radius && Math.abs(at.y - point.y) <= radius;
-  }) ?? null;
+  return (
+    HANDLES.find((handle) => {
+      const at = handlePoint(box, handle);
+      return Math.abs(at.x - point.x) <= radius && Math.abs(at.y - point.y) <= radius;
+    }) ?? null
+  );
 }
 
 /** The topmost of `boxes` (drawn last) that contains the point. */

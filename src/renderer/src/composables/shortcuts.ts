@@ -65,7 +65,9 @@ export function combinationOf(event: KeyboardEvent): string | null {
   const main = digit ?? letter ?? (key.length === 1 ? key.toUpperCase() : key);
   // Shift is part of a printable symbol like "?", so it is named only for letters, digits and named keys.
   const shiftCounts = digit !== undefined || /^[A-Z]$/.test(main) || main.length > 1;
-  return [event.ctrlKey || event.metaKey ? 'Ctrl' : '', event.altKey ? 'Alt' : '', event.shiftKey && shiftCounts ? 'Shift' : '', main].filter(Boolean).join('+');
+  return [event.ctrlKey || event.metaKey ? 'Ctrl' : '', event.altKey ? 'Alt' : '', event.shiftKey && shiftCounts ? 'Shift' : '', main]
+    .filter(Boolean)
+    .join('+');
 }
 
 /** Whether `event` is the key combination `keys` ("Ctrl+Shift+Z", "Alt+1", "?", "Escape"). */

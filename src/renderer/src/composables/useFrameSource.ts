@@ -49,14 +49,17 @@ export function useFrameSource(input: FrameSourceInput) {
   /** Frame folders play on a clock; a frame whose image is still loading holds the next back until it is shown. */
   function playFrames(): void {
     stopFrames();
-    playTimer = setInterval(() => {
-      if (loadingFrame >= player.frameCount - 1) {
-        stopFrames();
-        player.playing = false;
-        return;
-      }
-      if (input.image.value?.complete) showImage(loadingFrame + 1);
-    }, 1000 / (player.fps * player.speed));
+    playTimer = setInterval(
+      () => {
+        if (loadingFrame >= player.frameCount - 1) {
+          stopFrames();
+          player.playing = false;
+          return;
+        }
+        if (input.image.value?.complete) showImage(loadingFrame + 1);
+      },
+      1000 / (player.fps * player.speed),
+    );
   }
 
   function stopFrames(): void {
@@ -98,7 +101,9 @@ export function useFrameSource(input: FrameSourceInput) {
     },
     onVideoError(): void {
       const code = input.video.value?.error?.code;
-      input.error(`This browser cannot play the project's video${code ? ` (media error ${code})` : ''}: convert it to H.264 or VP9 (for example with ffmpeg) and open it again`);
+      input.error(
+        `This browser cannot play the project's video${code ? ` (media error ${code})` : ''}: convert it to H.264 or VP9 (for example with ffmpeg) and open it again`,
+      );
     },
     onVideoEnded(): void {
       player.playing = false;

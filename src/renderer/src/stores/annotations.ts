@@ -94,5 +94,22 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     return boxesAt(frame).some((entry) => !labels.has(entry.box.label));
   }
 
-  return { annotations, revision, tracks, selectedTrackId, canUndo, canRedo, editedFrames, editedTracks, boxesAt, nextMarked, hasUnknownLabel, load, apply, edit, undo, redo };
+  return {
+    annotations,
+    revision,
+    tracks,
+    selectedTrackId,
+    canUndo,
+    canRedo,
+    editedFrames,
+    editedTracks,
+    boxesAt,
+    nextMarked,
+    hasUnknownLabel,
+    load,
+    apply,
+    edit,
+    undo,
+    redo,
+  };
 });

@@ -16,7 +16,12 @@ export interface Notice {
 const INFO_NOTICE_MS = 6000;
 
 function isErrorData(value: unknown): value is WorkbenchErrorData {
-  return typeof value === 'object' && value !== null && typeof (value as WorkbenchErrorData).code === 'string' && typeof (value as WorkbenchErrorData).message === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as WorkbenchErrorData).code === 'string' &&
+    typeof (value as WorkbenchErrorData).message === 'string'
+  );
 }
 
 export const useAppStore = defineStore('app', () => {

@@ -60,17 +60,26 @@ export const useJobsStore = defineStore('jobs', () => {
 
   /** Calls `handler` when a job of one of `kinds` leaves the queue and starts. */
   function onJobRunning(kinds: readonly JobKind[], handler: (job: JobInfo) => unknown): void {
-    listen(kinds.map((kind) => listeners[kind].running), handler);
+    listen(
+      kinds.map((kind) => listeners[kind].running),
+      handler,
+    );
   }
 
   /** Calls `handler` with the figures a job of one of `kinds` streams (training reports them). */
   function onJobMetrics(kinds: readonly JobKind[], handler: (jobId: string, report: TrainingReport) => unknown): void {
-    listen(kinds.map((kind) => listeners[kind].metrics), handler);
+    listen(
+      kinds.map((kind) => listeners[kind].metrics),
+      handler,
+    );
   }
 
   /** Calls `handler` when a job of one of `kinds` is done, fails or is cancelled. */
   function onJobEnd<K extends JobKind>(kinds: readonly K[], handler: (ending: JobEnding<K>) => unknown): void {
-    listen(kinds.map((kind) => listeners[kind].ended), handler);
+    listen(
+      kinds.map((kind) => listeners[kind].ended),
+      handler,
+    );
   }
 
   /** Calls each handler; one that fails, at once or later, is reported like any failed action and does not keep the others from hearing. */

@@ -89,5 +89,24 @@ export const usePlayerStore = defineStore('player', () => {
     if (playing.value && looping.value && range.value && shown >= range.value.to) controls?.seek(range.value.from);
   }
 
-  return { frame, requested, frameCount, fps, playing, speed, range, looping, reset, attach, seek, step, play, pause, toggle, changeSpeed, markRange, presented };
+  return {
+    frame,
+    requested,
+    frameCount,
+    fps,
+    playing,
+    speed,
+    range,
+    looping,
+    reset,
+    attach,
+    seek,
+    step,
+    play,
+    pause,
+    toggle,
+    changeSpeed,
+    markRange,
+    presented,
+  };
 });

@@ -3,7 +3,15 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import { classOf, type DatasetOptions } from '../../../shared/dataset';
 import { toErrorData } from '../../../shared/errors';
 import { boxAt, labelRuns } from '../../../shared/keyframes';
-import { isKept, type BoxExplanation, type BoxPrediction, type KeptLabel, type ProjectPredictions, type ReviewEntry, type ReviewQueue } from '../../../shared/review';
+import {
+  isKept,
+  type BoxExplanation,
+  type BoxPrediction,
+  type KeptLabel,
+  type ProjectPredictions,
+  type ReviewEntry,
+  type ReviewQueue,
+} from '../../../shared/review';
 import { useApi } from '../api/client';
 import { useAnnotationsStore } from './annotations';
 import { useJobsStore } from './jobs';
@@ -77,7 +85,8 @@ export const useReviewStore = defineStore('review', () => {
   const predicted = computed(() => byBox(predictions.value));
   const compared = computed(() => byBox(comparison.value));
 
-  const runOptions = (id: string | null): Pick<DatasetOptions, 'classes' | 'ndPolicy'> | null => training.runs.find((run) => run.id === id)?.config.dataset?.options ?? null;
+  const runOptions = (id: string | null): Pick<DatasetOptions, 'classes' | 'ndPolicy'> | null =>
+    training.runs.find((run) => run.id === id)?.config.dataset?.options ?? null;
 
   /** The class the chosen run gives a label (null when it is outside its classes, as ND is when dropped). */
   function classFor(label: string): string | null {

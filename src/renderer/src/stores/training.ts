@@ -40,12 +40,14 @@ export const useTrainingStore = defineStore('training', () => {
     if (report.kind === 'batch') {
       run.batch = report;
       const last = run.batchLoss.at(-1)?.y;
-      run.batchLoss.push({ x: report.epoch - 1 + report.batch / report.batches, y: last === undefined ? report.loss : SMOOTHING * last + (1 - SMOOTHING) * report.loss });
+      run.batchLoss.push({
+        x: report.epoch - 1 + report.batch / report.batches,
+        y: last === undefined ? report.loss : SMOOTHING * last + (1 - SMOOTHING) * report.loss,
+      });
     } else if (report.kind === 'epoch') {
       run.epoch = report;
       run.epochs.push(report);
-    }
-    else if (report.split === 'val') run.confusion = report.confusion;
+    } else if (report.split === 'val') run.confusion = report.confusion;
   }
 
   const jobs = useJobsStore();

@@ -5,7 +5,9 @@ import { epochsOf, runTitle, type SettingRow } from './run-series';
 
 export function metricsCsv(details: RunDetails): string {
   const header = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'learning_rate', 'images_per_second', 'seconds'];
-  const rows = epochsOf(details).map((epoch) => [epoch.epoch, epoch.trainLoss, epoch.trainAccuracy, epoch.valLoss, epoch.valAccuracy, epoch.learningRate, epoch.imagesPerSecond, epoch.seconds].join(','));
+  const rows = epochsOf(details).map((epoch) =>
+    [epoch.epoch, epoch.trainLoss, epoch.trainAccuracy, epoch.valLoss, epoch.valAccuracy, epoch.learningRate, epoch.imagesPerSecond, epoch.seconds].join(','),
+  );
   return [header.join(','), ...rows].join('\n') + '\n';
 }
 
@@ -26,7 +28,13 @@ th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}caption{text-align:
 
 export function runReportHtml(details: RunDetails, charts: string[]): string {
   const { run } = details;
-  const settings = Object.entries({ ...run.config.options, group: run.config.group ?? '', 'dataset content (sha256)': run.config.dataset?.hash ?? '', 'backend used': run.config.backend?.name ?? '', ...run.config.versions });
+  const settings = Object.entries({
+    ...run.config.options,
+    group: run.config.group ?? '',
+    'dataset content (sha256)': run.config.dataset?.hash ?? '',
+    'backend used': run.config.backend?.name ?? '',
+    ...run.config.versions,
+  });
   const summary = run.summary;
   const figures = summary
     ? `<p>${escape(run.status)} after ${summary.epochs} epochs in ${Math.round(summary.seconds)} s; best epoch ${summary.bestEpoch ?? '–'}: validation accuracy ${summary.val ? (100 * summary.val.accuracy).toFixed(1) + '%' : '–'}, test accuracy ${summary.test ? (100 * summary.test.accuracy).toFixed(1) + '%' : '–'}</p>`
@@ -48,7 +56,10 @@ export function compareReportHtml(runs: RunDetails[], chart: string | null, diff
     const test = details.confusions.find((entry) => entry.split === 'test');
     return test ? matrixHtml(runTitle(details.run), test.confusion) : '';
   });
-  return page(`Comparison of ${runs.length} runs`, `${chart ? `<img src="${chart}" alt="">` : ''}<h2>Settings that differ</h2>${diff}<h2>Test confusion matrices</h2>${matrices.join('')}`);
+  return page(
+    `Comparison of ${runs.length} runs`,
+    `${chart ? `<img src="${chart}" alt="">` : ''}<h2>Settings that differ</h2>${diff}<h2>Test confusion matrices</h2>${matrices.join('')}`,
+  );
 }
 
 /** Offers `content` (text, or a data: URL) as a file download. */

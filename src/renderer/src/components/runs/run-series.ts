@@ -45,9 +45,7 @@ export function settingsDiff(runs: RunInfo[]): SettingRow[] {
   });
   const all = runs.map(settings);
   const keys = [...new Set(all.flatMap((entry) => Object.keys(entry)))];
-  return keys
-    .map((setting) => ({ setting, values: all.map((entry) => String(entry[setting] ?? '–')) }))
-    .filter((row) => new Set(row.values).size > 1);
+  return keys.map((setting) => ({ setting, values: all.map((entry) => String(entry[setting] ?? '–')) })).filter((row) => new Set(row.values).size > 1);
 }
 
 /** What a run is called in tables and legends: its name, or its model, start time and the end of its id (runs started in the same minute differ there). */
