@@ -63,13 +63,11 @@ export async function importIntoProject(projectDir: string, source: string, opti
     settings.labels.map((label) => label.name),
   );
   // Frames are counted by file, so a gap in the numbering shifts time for everything after it: say where.
-  const gapWarnings = gaps
-    .slice(0, 20)
-    .map((gap) => ({
-      severity: 'warning' as const,
-      message: `the frame files skip numbers: ${gap}; frames are counted by file, so the clip is shorter than the numbering suggests`,
-      file: settings.media!.path,
-    }));
+  const gapWarnings = gaps.slice(0, 20).map((gap) => ({
+    severity: 'warning' as const,
+    message: `the frame files skip numbers: ${gap}; frames are counted by file, so the clip is shorter than the numbering suggests`,
+    file: settings.media!.path,
+  }));
   if (gaps.length > 20) gapWarnings.push({ severity: 'warning', message: `${gaps.length - 20} more gaps in the frame numbering`, file: settings.media!.path });
   return { ...report, problems: [...gapWarnings, ...report.problems], project: folder, original, createdProject };
 }
