@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { defaultDataDir } from '../core/app-dirs';
 import { openStartupProject } from '../core/project/startup-project';
 import { Workbench } from '../core/workbench';
+import { setupGuards } from './guards';
 import { setupIpc } from './ipc';
-import { registerMediaScheme, setupMediaProtocol } from './media-protocol';
 import { setupMenu } from './menu';
-import { createMainWindow, setupNavigationGuards } from './window';
+import { registerSchemes, setupProtocols } from './protocols';
+import { createMainWindow } from './window';
 
 // Must run before the app is ready: privileged schemes are fixed at start-up.
-registerMediaScheme();
+registerSchemes();
 
 // One data folder for the desktop app and `maskbench serve` (and MASKBENCH_DATA_DIR for both).
 app.setPath('userData', defaultDataDir());
@@ -36,8 +37,8 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(() => {
-      setupNavigationGuards();
-      setupMediaProtocol(workbench);
+      setupGuards();
+      setupProtocols(workbench);
       setupIpc(workbench);
       setupMenu(workbench);
       createMainWindow();

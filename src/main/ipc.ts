@@ -1,12 +1,12 @@
 // The API over Electron IPC: one channel per method of the contract, generated from `apiMethods`, and
-// core events pushed to the window. Only our own window's main frame may call.
+// core events pushed to the window. Only our own window's main frame, showing our renderer, may call.
 
 import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { apiMethods, type CallResult } from '../shared/api';
 import { EVENT_CHANNEL, methodChannel } from '../shared/ipc-channels';
 import { dispatch } from '../core/dispatch';
 import type { Workbench } from '../core/workbench';
-import { getMainWindow, isOurWindow } from './window';
+import { getMainWindow, isOurWindow, isRendererUrl } from './window';
 
 export function setupIpc(workbench: Workbench): void {
   for (const method of apiMethods) {
@@ -24,5 +24,6 @@ export function setupIpc(workbench: Workbench): void {
 }
 
 function isTrustedSender(event: IpcMainInvokeEvent): boolean {
-  return isOurWindow(BrowserWindow.fromWebContents(event.sender)) && event.senderFrame?.parent === null;
+  const frame = event.senderFrame;
+  return isOurWindow(BrowserWindow.fromWebContents(event.sender)) && frame !== null && frame.parent === null && isRendererUrl(frame.url);
 }

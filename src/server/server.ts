@@ -15,6 +15,12 @@ import { setupWsBridge } from './ws-bridge';
 
 export const HOST = '127.0.0.1';
 
+/** The page's calls are a few kilobytes; a megabyte is ample, and bounds what one client makes us buffer (ws closes with 1009 past it). */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** Far more than a few tabs and compute pages open; past it new connections are dropped, leaving file descriptors for the project's own files. */
+export const MAX_CONNECTIONS = 256;
+
 export interface ServerOptions {
   workbench: Workbench;
   /** The built renderer (out/renderer). */
@@ -32,9 +38,10 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const server = createServer();
+  server.maxConnections = MAX_CONNECTIONS;
   const port = () => (server.address() as AddressInfo).port;
   const guard = new TokenGuard(port);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const stopBridge = setupWsBridge(wss, options.workbench);
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -46,13 +53,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', `http://${HOST}`);
-    if (!isOurHost(request.headers.host, port()) || !guard.allows(request, url)) {
+    const url = requestUrl(request);
+    if (!url || !isOurHost(request.headers.host, port()) || !guard.allows(request, url)) {
       response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
       response.end('Unauthorized: open the URL that `maskbench serve` printed; it carries the access token.\n');
       return;
     }
-    const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
+    // Nothing here is for other sites: no page elsewhere may embed our media or scripts, even by guessing a URL.
+    const headers: Record<string, string> = {
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+    };
     if (url.searchParams.has('token')) headers['Set-Cookie'] = guard.cookie();
     const method = request.method ?? 'GET';
     const file = url.pathname.startsWith(MEDIA_PATH)
@@ -62,9 +74,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', `http://${HOST}`);
+    const url = requestUrl(request);
     const sameOrigin = request.headers.origin === undefined || isOurOrigin(request.headers.origin, port());
-    if (url.pathname !== BRIDGE_PATH || !isOurHost(request.headers.host, port()) || !sameOrigin || !guard.allows(request, url)) {
+    if (!url || url.pathname !== BRIDGE_PATH || !isOurHost(request.headers.host, port()) || !sameOrigin || !guard.allows(request, url)) {
+      // Node drops its own error listener from an upgrading socket: a client that resets now must not end the process.
+      socket.on('error', () => socket.destroy());
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -78,6 +92,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       resolve();
     });
   });
+  // Once listening, the server's errors are failed accepts (out of memory, say): the server carries on.
+  server.on('error', (error) => console.error('The server could not accept a connection:', error));
 
   return {
     url: `http://${HOST}:${port()}/?token=${guard.token}`,
@@ -97,6 +113,15 @@ function send(response: ServerResponse, file: FileResponse, extraHeaders: Record
   // pipeline, not pipe: a client that goes away mid-file (a <video> seeking) must release the file.
   if (file.body) pipeline(file.body, response, () => {});
   else response.end();
+}
+
+/** The request's URL, or null for a target that is not one (`//`), which no browser sends. */
+function requestUrl(request: IncomingMessage): URL | null {
+  try {
+    return new URL(request.url ?? '/', `http://${HOST}`);
+  } catch {
+    return null;
+  }
 }
 
 // Only loopback names: a page on another site that rebinds its DNS to 127.0.0.1 still sends its own Host.

@@ -28,7 +28,7 @@ describe('the build', () => {
     expect(main).toMatch(/sandbox: true/);
     expect(main).toMatch(/nodeIntegration: false/);
     expect(main).toContain('setWindowOpenHandler');
-    expect(main).toContain('will-navigate');
+    expect(main).toContain('will-frame-navigate');
   });
 
   it('keeps TensorFlow.js out of the main process: only training and prediction workers load it', async () => {

@@ -48,4 +48,14 @@ describe('runInWorker', () => {
     expect(progress.at(-1)).toBeLessThan(5000);
     expect(await readdir(parent)).toEqual([]);
   });
+
+  it('does not start a task whose job was cancelled before its thread was made', async () => {
+    const parent = await tempDir();
+    const { job, progress, controller } = context();
+    controller.abort();
+    await expect(runInWorker(WORKER_SCRIPT, 'sample', { target: join(parent, 'x'), options: TINY, force: false }, job)).rejects.toThrow();
+    // Had the thread started, it would render the clip with no one to stop it.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect([progress, await readdir(parent)]).toEqual([[], []]);
+  });
 });

@@ -93,6 +93,8 @@ describe('browser-mode server', () => {
     expect(media.status).toBe(206);
     expect(media.headers.get('content-range')).toBe('bytes 3-5/10');
     expect(await media.text()).toBe('345');
+    // No other site may embed the project's media.
+    expect(media.headers.get('cross-origin-resource-policy')).toBe('same-origin');
     const outside = await fetch(`${base}/media/${encodeMediaPath('/etc/hostname')}?token=${token}`);
     expect(outside.status).toBe(403);
     expect(await outside.json()).toMatchObject({ error: { code: 'forbidden-path' } });

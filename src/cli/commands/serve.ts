@@ -1,3 +1,4 @@
+import { realpath, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { WorkbenchError } from '../../shared/errors';
 import { defaultDataDir } from '../../core/app-dirs';
@@ -11,12 +12,14 @@ export const serveCommand: CliCommand = {
   usage: [
     '--project DIR        open this project folder (default: the last one, or the sample project)',
     '--port N             listen on port N (default: any free port)',
+    '--root DIR           let the browser open projects only inside DIR (repeatable; default: any folder)',
   ],
-  options: { project: { type: 'string' }, port: { type: 'string' } },
+  options: { project: { type: 'string' }, port: { type: 'string' }, root: { type: 'string', multiple: true } },
 
   async run(args, { json, output }) {
     const port = parsePort(args.port);
-    const workbench = new Workbench({ dataDir: defaultDataDir(), host: { kind: 'browser' }, workerScript: builtFile('./worker.js') });
+    const host = { kind: 'browser' as const, roots: await resolveRoots(args.root) };
+    const workbench = new Workbench({ dataDir: defaultDataDir(), host, workerScript: builtFile('./worker.js') });
     // Listen first: a taken port should fail before anything is opened, recorded or generated.
     const server = await startServer({ workbench, rendererDir: builtFile('../renderer'), port }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')
@@ -52,6 +55,21 @@ function parsePort(value: string | boolean | undefined): number {
     throw new WorkbenchError('invalid-request', `--port must be a whole number from 0 to 65535, got "${String(value)}"`, { field: 'port' });
   }
   return port;
+}
+
+/** The --root folders as real paths (so a symlink inside one cannot lead out), or undefined when none was given. */
+async function resolveRoots(value: unknown): Promise<string[] | undefined> {
+  // parseArgs gives a `multiple` option as an array of strings (the commands' args type does not say so).
+  if (!Array.isArray(value)) return undefined;
+  return Promise.all(
+    value.map(async (folder: string) => {
+      const real = await realpath(folder).catch(() => {
+        throw new WorkbenchError('not-found', `--root ${folder}: there is no such folder`, { field: 'root' });
+      });
+      if (!(await stat(real)).isDirectory()) throw new WorkbenchError('not-a-directory', `--root ${folder} is a file, not a folder`, { field: 'root' });
+      return real;
+    }),
+  );
 }
 
 /** A path relative to the built CLI (out/main/cli.js), which sits beside out/main/worker.js and out/renderer. */

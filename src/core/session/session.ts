@@ -1,8 +1,9 @@
 // What one core holds while the window works: the open project, its annotation store, the folders the
 // window may load files from, and the rule for which paths the window may name.
 
+import { lstatSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, parse, resolve } from 'node:path';
+import { basename, dirname, join, parse, resolve } from 'node:path';
 import type { HostKind, WorkbenchEvent } from '../../shared/api';
 import { WorkbenchError } from '../../shared/errors';
 import { DEFAULT_LABELS, type ProjectSummary } from '../../shared/project';
@@ -19,6 +20,8 @@ export interface HostServices {
   kind: HostKind;
   /** A native folder dialog; absent in browser mode. Resolves to null when the user cancels. */
   chooseFolder?: (title: string) => Promise<string | null>;
+  /** Real paths of the folders inside which the window may open projects; absent: no such limit. */
+  roots?: string[];
 }
 
 export class Session {
@@ -86,6 +89,7 @@ export class Session {
     if (!this.trustsTypedPaths() && !(await this.isKnownFolder(path))) {
       throw new WorkbenchError('forbidden-path', `${path} was not chosen in the Open dialog: open it with File > Open Project…`, { field: 'path' });
     }
+    this.checkRoots(path, 'path');
     return this.open(path);
   }
 
@@ -135,10 +139,25 @@ export class Session {
     return { project, end };
   }
 
-  /** In the desktop app, paths the window sends must lie in the project (dialogs that pick others come with the annotator's view). */
+  /**
+   * In the desktop app, paths the window sends must lie in the project (dialogs that pick others come with
+   * the annotator's view), symlinks resolved: a link in the project may point anywhere.
+   */
   checkWindowPath(path: string, field: string): void {
-    if (!this.trustsTypedPaths() && !isWithin(this.requireProject().path, resolve(path))) {
+    if (this.trustsTypedPaths()) return this.checkRoots(path, field);
+    const real = realPathOf(path);
+    if (real === null || !isWithin(this.requireProject().path, real)) {
       throw new WorkbenchError('forbidden-path', `${path} is outside the project folder`, { field });
+    }
+  }
+
+  /** In browser mode with `--root`, every path the window names (a project, a file to import or export to) lies in a root. */
+  private checkRoots(path: string, field: string): void {
+    const roots = this.host.roots;
+    if (!roots) return;
+    const real = realPathOf(path);
+    if (real === null || !roots.some((root) => isWithin(root, real))) {
+      throw new WorkbenchError('forbidden-path', `${path} is outside the folders this server may use: ${roots.join(', ')}`, { field });
     }
   }
 
@@ -160,6 +179,23 @@ export class Session {
   /** Writes pending edits: before the process exits. */
   async close(): Promise<void> {
     await this.annotationStore?.flush();
+  }
+}
+
+/**
+ * The real path of `path`; for one that does not exist yet (a file to write), its nearest existing
+ * folder's real path with the rest; null when that cannot be told (a link to nothing, a loop). Synchronous,
+ * so that the check stays where its callers make it.
+ */
+function realPathOf(path: string): string | null {
+  const absolute = resolve(path);
+  try {
+    return realpathSync.native(absolute);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || lstatSync(absolute, { throwIfNoEntry: false })) return null;
+    const parent = dirname(absolute);
+    const real = parent === absolute ? null : realPathOf(parent);
+    return real === null ? null : join(real, basename(absolute));
   }
 }
 

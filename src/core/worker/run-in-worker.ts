@@ -12,6 +12,8 @@ const CANCEL_GRACE_MS = 10_000;
  */
 export function runInWorker<T extends WorkerTaskName>(script: string, task: T, input: WorkerTaskInput<T>, context: JobContext): Promise<WorkerTaskResult<T>> {
   return new Promise((resolve, reject) => {
+    // A job cancelled before its thread starts must not start it: the abort listener below would never fire.
+    if (context.signal.aborted) return reject(context.signal.reason);
     const worker = new Worker(script, { workerData: { task, input } });
     let settled = false;
     const settle = (action: () => void) => {
