@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Speed is the benchmarks' business: a generous time-out keeps a busy machine from failing a correct test.
+          testTimeout: 30_000,
           globalSetup: ['test/support/sample-fixture.ts'],
           benchmark: noBenchmarks,
         },

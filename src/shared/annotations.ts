@@ -1,6 +1,7 @@
 // Boxes and tracks as the core holds them, independent of any file format.
 
 import type { ErrorLocation } from './errors';
+import { MAX_FRAME_SIDE, MAX_FRAMES, labelName } from './project';
 import { fields, finite, flag, text, v, whole, type Output } from './schema';
 
 export const ANNOTATION_FORMATS = ['voc', 'cvat-video', 'cvat-images'] as const;
@@ -51,15 +52,34 @@ export interface AnnotationSet {
   extra?: ProjectAnnotations['extra'];
 }
 
-/** What a file format had that Maskbench does not model, kept so that an export gives it back. */
-export interface FormatExtra {
-  /** Unknown XML attributes of the element, by name. */
-  xmlAttributes?: Record<string, string>;
-  /** Unknown child elements, as fast-xml-parser objects (rebuilt on export). */
-  elements?: Record<string, unknown>;
+/** The deepest XML Maskbench reads: deeper nesting is refused by the parser, and so never kept. */
+export const MAX_XML_DEPTH = 100;
+
+/** Whether a JSON value nests no deeper than `depth` objects and lists. */
+function nestsWithin(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  return depth > 0 && Object.values(value).every((child) => nestsWithin(child, depth - 1));
 }
 
-const extra = v.optional(v.custom<FormatExtra>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'an object'));
+/** What a file format had that Maskbench does not model, kept so that an export gives it back. */
+const formatExtraSchema = v.object(
+  {
+    /** Unknown XML attributes of the element, by name. */
+    xmlAttributes: v.optional(v.record(v.string(), v.string('a string'), 'an object of strings')),
+    /** Unknown child elements, as fast-xml-parser objects (rebuilt on export). Each XML level is an object, and a repeated element adds a list. */
+    elements: v.optional(
+      v.pipe(
+        v.record(v.string(), v.unknown(), 'an object'),
+        v.check((elements) => nestsWithin(elements, 2 * MAX_XML_DEPTH), `XML elements nested at most ${MAX_XML_DEPTH} deep`),
+      ),
+    ),
+  },
+  'an object',
+);
+
+export type FormatExtra = Output<typeof formatExtraSchema>;
+
+const extra = v.optional(formatExtraSchema);
 
 /**
  * A keyframe of a track: a box the annotator set. Frames between two keyframes are their linear
@@ -69,12 +89,12 @@ const extra = v.optional(v.custom<FormatExtra>((value) => typeof value === 'obje
 // passed over rather than making the project unopenable.
 export const shapeSchema = v.object(
   {
-    frame: whole(0, Number.MAX_SAFE_INTEGER, 'a frame number from 0'),
+    frame: whole(0, MAX_FRAMES - 1, `a frame number from 0 to ${MAX_FRAMES - 1}`),
     xtl: finite(),
     ytl: finite(),
     xbr: finite(),
     ybr: finite(),
-    label: v.string('a string'),
+    label: labelName,
     occluded: flag(),
     /** From this frame until the next keyframe, the track is out of view. */
     outside: flag(),
@@ -106,7 +126,7 @@ export type AnnotationTrack = Output<typeof annotationTrackSchema>;
 
 export const ANNOTATIONS_SCHEMA = 1;
 
-const size = whole(1, Number.MAX_SAFE_INTEGER, 'a whole number above 0');
+const size = whole(1, MAX_FRAME_SIDE, `a whole number from 1 to ${MAX_FRAME_SIDE}`);
 
 /** The project's own annotations file (annotations.json); core adds the checks that span fields. */
 export const projectAnnotationsSchema = v.object(
@@ -114,13 +134,11 @@ export const projectAnnotationsSchema = v.object(
     schema: v.literal(ANNOTATIONS_SCHEMA, `schema ${ANNOTATIONS_SCHEMA}`),
     width: size,
     height: size,
-    frameCount: size,
+    frameCount: whole(1, MAX_FRAMES, `a whole number from 1 to ${MAX_FRAMES}`),
     frameNames: v.array(v.string('a string'), 'a list of names'),
     tracks: v.array(annotationTrackSchema, 'a list'),
     /** What the imported files had around the boxes, per frame (VOC files' other elements, CVAT images' attributes). */
-    extra: v.optional(
-      v.custom<{ frames?: Record<number, FormatExtra> }>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'an object'),
-    ),
+    extra: v.optional(v.object({ frames: v.optional(v.record(v.string(), formatExtraSchema, 'an object')) }, 'an object')),
   },
   'an object',
 );

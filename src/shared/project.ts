@@ -4,8 +4,15 @@ import { fields, text, v, type Output } from './schema';
 
 export const PROJECT_SCHEMA = 1;
 
+/** The longest label name: a label is written into every box of every export. */
+export const MAX_LABEL_LENGTH = 256;
+
+const labelExpected = `a non-empty string of at most ${MAX_LABEL_LENGTH} characters`;
+/** A label's name, as annotations.json and project.json hold it. */
+export const labelName = v.pipe(text(labelExpected), v.maxLength(MAX_LABEL_LENGTH, labelExpected));
+
 export const labelSchema = fields({
-  name: text(),
+  name: labelName,
   description: v.string('a string'),
   /** CSS colour; the UI never relies on it alone (the name is drawn too). */
   color: text(),
@@ -34,17 +41,28 @@ export const DEFAULT_LABEL_MAPPING: Readonly<Record<string, string>> = {
   unknown: 'ND',
 };
 
+/**
+ * The most frames a project holds (over 22 hours at 25 fps): frame numbers read from files are checked
+ * against this (or the project's own frame count) before anything is made per frame.
+ */
+export const MAX_FRAMES = 2_000_000;
+/** The widest or highest frame, in pixels. */
+export const MAX_FRAME_SIDE = 100_000;
+
 const positive = (expected: string) => v.pipe(v.number(expected), v.finite(expected), v.gtValue(0, expected));
-const positiveWhole = v.pipe(positive('a whole number above 0'), v.integer('a whole number above 0'));
+const positiveWhole = (max: number) => {
+  const expected = `a whole number above 0, at most ${max}`;
+  return v.pipe(positive(expected), v.integer(expected), v.maxValue(max, expected));
+};
 
 export const mediaSettingsSchema = fields({
   kind: v.picklist(['video', 'frames'], '"video" or "frames"'),
   /** Relative to the project folder: the video file, or the folder of frames (checked against the folder by core). */
   path: text('a path inside the project folder'),
   fps: positive('a number above 0'),
-  frameCount: positiveWhole,
-  width: positiveWhole,
-  height: positiveWhole,
+  frameCount: positiveWhole(MAX_FRAMES),
+  width: positiveWhole(MAX_FRAME_SIDE),
+  height: positiveWhole(MAX_FRAME_SIDE),
 });
 
 export type MediaSettings = Output<typeof mediaSettingsSchema>;

@@ -27,7 +27,7 @@ describe('the Dataset view (browser mode)', () => {
     // The default gap (50 frames) leaves this 60-frame clip's later parts empty: the view says so, and what to change.
     await expect
       .poll(() => page.locator('[data-test=plan-error]').textContent())
-      .toContain('part would hold no crops: take more frames (a smaller --stride), a smaller --gap');
+      .toContain('part would hold no crops: take more frames (a smaller stride), a smaller gap, or another split');
     await page.locator('label', { hasText: 'Gap between parts' }).locator('input').fill('2');
     await page.locator('[data-test=opt-stride]').fill('5');
     await expect.poll(() => totalOf('train')).toBeGreaterThan(0);

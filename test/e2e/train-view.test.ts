@@ -79,7 +79,7 @@ describe('the Train view (browser mode)', () => {
     await page.locator('[data-test=train-epochs]').fill('2');
     await page.locator('[data-test=sweep-lr]').fill('0.01, 0.003');
     await page.locator('[data-test=sweep-name]').fill('pair');
-    expect(await page.locator('[data-test=sweep-start]').textContent()).toBe('Queue 2 runs');
+    expect((await page.locator('[data-test=sweep-start]').textContent())?.trim()).toBe('Queue 2 runs');
     await page.locator('[data-test=sweep-start]').click();
     await page.keyboard.press('Alt+4');
     await expect.poll(() => page.locator('[data-test=runs-group]').inputValue(), { timeout: 10_000 }).toBe('pair');

@@ -23,4 +23,19 @@ describe('errors as the window words them', () => {
       }),
     ).toBe('/p/project.json: name must be a non-empty string, got "" (file /p/project.json)');
   });
+
+  it('words every field a message names, and leaves labels and other words alone', () => {
+    const error = {
+      code: 'invalid-request' as const,
+      message: 'planDataset: The val part would hold no crops: take a smaller "stride", a smaller "gap", or another "split"',
+      where: { field: 'split' },
+    };
+    expect(describeForWindow(error)).toBe('The val part would hold no crops: take a smaller stride, a smaller gap, or another split');
+    const label = {
+      code: 'invalid-request' as const,
+      message: 'keepLabel: "label" must be one of the project\'s labels, got "MW2"',
+      where: { field: 'label' },
+    };
+    expect(describeForWindow(label)).toBe('Label must be one of the project\'s labels, got "MW2"');
+  });
 });

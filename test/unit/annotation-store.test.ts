@@ -310,5 +310,7 @@ describe('annotations through the API', () => {
     expect(await workbench.undoEdit()).toMatchObject({ canUndo: false, canRedo: true });
     const report = await workbench.exportAnnotations({ format: 'cvat-images', out: join(project, 'export.xml') });
     expect(report).toMatchObject({ format: 'cvat-images', frames: 160 });
+    // The undo autosaves moments later: let that land before the folder is removed.
+    await workbench.shutdown();
   });
 });

@@ -59,7 +59,7 @@ describe('generateSample', () => {
     await writeFile(join(work, 'thesis.docx'), 'mine');
     await expect(generateSample(work, TINY, context(), true)).rejects.toMatchObject({
       code: 'already-exists',
-      message: expect.stringContaining('not replaced even with --force'),
+      message: expect.stringContaining('not replaced even with "force"'),
     });
     expect(await readdir(work)).toEqual(['thesis.docx']);
   });

@@ -4,6 +4,7 @@
 import type { AnnotationTrack, BoxGeometry, Edit, ProjectAnnotations, Shape } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
 import { boxAt, holdBefore, pick, round2 } from '../../shared/keyframes';
+import { TrackIds } from './track-ids';
 
 /** Track states by id; null where the track does not exist. */
 export type TrackStates = Map<number, AnnotationTrack | null>;
@@ -23,7 +24,7 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
   switch (edit.type) {
     case 'create-track': {
       checkFrame(annotations, edit.frame);
-      const id = Math.max(0, ...annotations.tracks.map((track) => track.id)) + 1;
+      const id = newTrackId(annotations);
       remember(id);
       const shape: Shape = {
         ...checkGeometry(annotations, edit.box),
@@ -59,7 +60,7 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
       const track = trackOf(context, edit.trackId);
       const frame = visibleFrame(annotations, track, edit.frame);
       if (frame <= track.shapes[0]!.frame) throw invalid(`track ${track.id} starts on frame ${frame}: split it on a later frame`, 'frame');
-      const id = Math.max(...annotations.tracks.map((other) => other.id)) + 1;
+      const id = newTrackId(annotations);
       remember(id);
       pinBeforeOutside(track, frame);
       const here = { ...boxAt(track, frame, exact)! };
@@ -184,6 +185,10 @@ function keyframe(track: AnnotationTrack, frame: number): Shape {
 function shapeFrom(track: AnnotationTrack, frame: number): Shape {
   const before = [...track.shapes].reverse().find((shape) => shape.frame <= frame) ?? track.shapes[0]!;
   return { ...before, attributes: { ...before.attributes } };
+}
+
+function newTrackId(annotations: ProjectAnnotations): number {
+  return new TrackIds(annotations.tracks.map((track) => track.id)).next();
 }
 
 function firstCommonFrame(frameCount: number, a: AnnotationTrack, b: AnnotationTrack): number | null {

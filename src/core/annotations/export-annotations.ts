@@ -2,7 +2,7 @@
 // exists is overwritten unless asked; the output appears whole or not at all.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AnnotationFormat, AnnotationSet, ExportReport, ProjectAnnotations } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
@@ -18,17 +18,27 @@ import { replaceWith } from '../fs/replace';
 export interface ExportOptions {
   name: string;
   labels: LabelDef[];
-  /** Replace what is at `out` (never the project itself or anything it is made of). */
+  /** Replace what is at `out` (never the project itself, anything it is made of, or a folder holding either). */
   force?: boolean;
   /** The media file name, for CVAT for video's <source>. */
   source?: string;
-  /** The project folder and the paths in it that the export must never replace. */
+  /** The project folder and the paths in it (see protectedEntries) that the export must never replace, write into or hold. */
   project?: { folder: string; protected: string[] };
 }
 
 export async function exportAnnotations(annotations: ProjectAnnotations, format: AnnotationFormat, out: string, options: ExportOptions): Promise<ExportReport> {
   const path = resolve(out);
-  if (options.project) checkNotProject(path, options.project);
+  if (options.project) await checkNotProject(path, options.project);
+  try {
+    return await writeExport(annotations, format, path, options);
+  } catch (error) {
+    // The file system's refusals (no space, no permission) are said as such, naming the path.
+    if (error instanceof WorkbenchError || typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+    throw new WorkbenchError('io-error', `Could not export to ${path}: ${(error as Error).message}`, { file: path, field: 'out' });
+  }
+}
+
+async function writeExport(annotations: ProjectAnnotations, format: AnnotationFormat, path: string, options: ExportOptions): Promise<ExportReport> {
   await checkOut(path, options.force === true);
   const inSet = new Set(options.labels.map((label) => label.name));
   const used = new Set(annotations.tracks.flatMap((track) => track.shapes.map((shape) => shape.label)));
@@ -41,8 +51,13 @@ export async function exportAnnotations(annotations: ProjectAnnotations, format:
     if (format === 'voc') {
       await mkdir(staging);
       const frames = boxesByFrame(set);
+      const names = new Set<string>();
       for (let frame = 0; frame < set.frameCount; frame++) {
-        await writeFile(join(staging, vocFileName(set.frameNames[frame]!)), writeVocFrame(set, frame, frames[frame]!));
+        // Two frames never share a file, even where their names (from a file) are alike but for case or folder.
+        let name = vocFileName(set.frameNames[frame]!);
+        while (names.has(name.toLowerCase())) name = name.replace(/\.xml$/, `_${frame}.xml`);
+        names.add(name.toLowerCase());
+        await writeFile(join(staging, name), writeVocFrame(set, frame, frames[frame]!));
       }
     } else {
       await writeFile(
@@ -65,10 +80,17 @@ export async function exportAnnotations(annotations: ProjectAnnotations, format:
   };
 }
 
-/** The export is never the project folder, a folder above it, or one of the project's own files and folders. */
-function checkNotProject(path: string, project: { folder: string; protected: string[] }): void {
-  const owned = project.protected.map((entry) => resolve(project.folder, entry));
-  if (isWithin(path, project.folder) || owned.some((entry) => isWithin(entry, path))) {
+/**
+ * The export is never the project folder or a folder above it, nor one of the project's own files and
+ * folders, inside one, or a folder holding one. Links are followed, at `path` and in the folders above it.
+ */
+async function checkNotProject(path: string, project: { folder: string; protected: string[] }): Promise<void> {
+  const folder = await realPath(project.folder);
+  const owned = await Promise.all(project.protected.map((entry) => realPath(resolve(folder, entry))));
+  // Where the export lands (the folder it goes in, followed) and what it would replace (`path`, followed).
+  const targets = [join(await realPath(dirname(path)), basename(path)), await realPath(path)];
+  const clashes = (target: string) => isWithin(target, folder) || owned.some((entry) => isWithin(entry, target) || isWithin(target, entry));
+  if (targets.some(clashes)) {
     throw new WorkbenchError('forbidden-path', `${path} is part of the project (or holds it): export to a new file or folder instead`, {
       file: path,
       field: 'out',
@@ -76,7 +98,15 @@ function checkNotProject(path: string, project: { folder: string; protected: str
   }
 }
 
+/** Where `path` really is, links followed; `path` itself while there is nothing there. */
+function realPath(path: string): Promise<string> {
+  return realpath(path).catch(() => path);
+}
+
 async function checkOut(path: string, force: boolean): Promise<void> {
+  const folder = await stat(dirname(path)).catch(() => null);
+  if (!folder?.isDirectory())
+    throw new WorkbenchError('not-found', `There is no folder ${dirname(path)} to export into`, { file: dirname(path), field: 'out' });
   const info = await stat(path).catch(() => null);
   if (!info) return;
   if (force) return;

@@ -1,7 +1,7 @@
 // Reads annotations in any supported format into the project's model: checks them against the
 // project, maps their labels onto the project's label set, and links per-frame boxes into tracks.
 
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AnnotationFormat, AnnotationTrack, ImportReport, ProjectAnnotations } from '../../shared/annotations';
 import { ANNOTATIONS_SCHEMA } from '../../shared/annotations';
@@ -10,12 +10,11 @@ import type { ProjectSettings } from '../../shared/project';
 import { detectCvatFormat, parseCvat, readCvatImages, readCvatVideo } from './formats/read-cvat';
 import type { ReadResult } from './formats/read-result';
 import { readVoc } from './formats/read-voc';
+import { readXmlFile } from './formats/xml-source';
 import { boxAt, fromBoxes, pick } from '../../shared/keyframes';
 import { DEFAULT_LINK_THRESHOLD, linkTracks } from './link-tracks';
 import type { ProblemList } from './problems';
-
-/** Larger XML files are refused rather than risk running the app out of memory. */
-export const MAX_XML_BYTES = 512 * 1024 * 1024;
+import { TrackIds } from './track-ids';
 
 export interface ImportOptions {
   /** Detected from the source when not given: a folder is Pascal VOC, an XML file one of the CVAT formats. */
@@ -31,7 +30,7 @@ export interface ImportOptions {
 export async function importAnnotations(source: string, options: ImportOptions): Promise<{ annotations: ProjectAnnotations; report: ImportReport }> {
   const path = resolve(source);
   const info = await stat(path).catch(() => {
-    throw new WorkbenchError('not-found', `There is nothing at ${path} to import`, { file: path });
+    throw new WorkbenchError('not-found', `There is nothing at ${path} to import`, { file: path, field: 'source' });
   });
   const media = options.settings?.media ?? null;
   const threshold = options.linkThreshold ?? DEFAULT_LINK_THRESHOLD;
@@ -41,25 +40,20 @@ export async function importAnnotations(source: string, options: ImportOptions):
   let read: ReadResult;
   if (info.isDirectory()) {
     if (options.format && options.format !== 'voc')
-      throw new WorkbenchError('invalid-request', `${path} is a folder, which can only be Pascal VOC ("format" voc)`, { file: path });
+      throw new WorkbenchError('invalid-request', `${path} is a folder, which can only be Pascal VOC ("format" voc)`, { file: path, field: 'format' });
     read = await readVoc(path, {
       ...(media ? { size: { width: media.width, height: media.height } } : {}),
       ...(options.frameNames ? { frameNames: options.frameNames } : {}),
     });
   } else {
-    if (info.size > MAX_XML_BYTES) {
-      throw new WorkbenchError(
-        'invalid-annotations',
-        `${path} is ${(info.size / 2 ** 20).toFixed(0)} MB, more than the ${MAX_XML_BYTES / 2 ** 20} MB Maskbench reads from one XML file`,
-        { file: path },
-      );
-    }
-    const content = await readFile(path, 'utf8');
+    const content = await readXmlFile(path);
     const format = options.format ?? detectCvatFormat(parseCvat(content, path));
-    if (format === 'voc') throw new WorkbenchError('invalid-request', `${path} is a file; Pascal VOC is a folder of XML files`, { file: path });
+    if (format === 'voc')
+      throw new WorkbenchError('invalid-request', `${path} is a file; Pascal VOC is a folder of XML files`, { file: path, field: 'format' });
     if (!format)
       throw new WorkbenchError('invalid-annotations', `${path} has neither <track> nor <image> elements: say which CVAT format it is with "format"`, {
         file: path,
+        field: 'format',
       });
     const fallback = media ? { width: media.width, height: media.height, frameCount: media.frameCount } : undefined;
     read = format === 'cvat-video' ? readCvatVideo(content, path, fallback) : readCvatImages(content, path);
@@ -90,7 +84,7 @@ export async function importAnnotations(source: string, options: ImportOptions):
   ];
 
   const { labels, mapped, unknownLabels } = mapLabels(tracks, options.settings, frameCount);
-  for (const [label, count] of Object.entries(unknownLabels)) {
+  for (const [label, count] of unknownLabels) {
     problems.warning(
       `${count} boxes carry the label "${label}", which is not in the project's label set; they keep it until you map or relabel them`,
       { file: path },
@@ -114,12 +108,12 @@ export async function importAnnotations(source: string, options: ImportOptions):
       source: path,
       format: read.format,
       frames: frameCount,
-      boxes: Object.values(labels).reduce((sum, count) => sum + count, 0) + Object.values(unknownLabels).reduce((sum, count) => sum + count, 0),
+      boxes: [...labels.values(), ...unknownLabels.values()].reduce((sum, count) => sum + count, 0),
       tracks: tracks.length,
       tracksFormed: linked.formed,
-      labels,
-      mapped,
-      unknownLabels,
+      labels: Object.fromEntries(labels),
+      mapped: Object.fromEntries(mapped),
+      unknownLabels: Object.fromEntries(unknownLabels),
       problems: problems.list(),
     },
   };
@@ -145,29 +139,29 @@ function clipTrack(track: AnnotationTrack, frameCount: number, problems: Problem
 
 /** Linked tracks take ids after those the file gave, so no id is used twice. */
 function renumber(linked: AnnotationTrack[], identified: AnnotationTrack[]): AnnotationTrack[] {
-  const taken = new Set(identified.map((track) => track.id));
-  let next = Math.max(0, ...taken) + 1;
-  return linked.map((track) => (taken.has(track.id) ? { ...track, id: next++ } : track));
+  const ids = new TrackIds(identified.map((track) => track.id));
+  return linked.map((track) => (ids.has(track.id) ? { ...track, id: ids.next() } : track));
 }
 
 /**
  * Renames labels through the project's mapping (exact, then case-insensitive). Boxes whose label is
- * neither in the set nor mapped are counted per label; nothing is dropped.
+ * neither in the set nor mapped are counted per label; nothing is dropped. Maps, as labels come from
+ * files: one named "constructor" is a label like any other.
  */
 function mapLabels(tracks: AnnotationTrack[], settings: ProjectSettings | null, frameCount: number) {
   const names = new Set(settings?.labels.map((label) => label.name) ?? []);
   const mapping = new Map(Object.entries(settings?.labelMapping ?? {}));
   for (const [from, to] of Object.entries(settings?.labelMapping ?? {})) mapping.set(from.toLowerCase(), to);
-  const labels: Record<string, number> = Object.fromEntries([...names].map((name) => [name, 0]));
-  const mapped: Record<string, string> = {};
-  const unknownLabels: Record<string, number> = {};
+  const labels = new Map([...names].map((name) => [name, 0]));
+  const mapped = new Map<string, string>();
+  const unknownLabels = new Map<string, number>();
   const boxCounts = new Map<string, number>();
   for (const track of tracks) {
     for (let i = 0; i < track.shapes.length; i++) {
       const shape = track.shapes[i]!;
       const target = names.has(shape.label) || !settings ? shape.label : (mapping.get(shape.label) ?? mapping.get(shape.label.toLowerCase()));
       if (target !== undefined && target !== shape.label) {
-        mapped[shape.label] = target;
+        mapped.set(shape.label, target);
         shape.label = target;
       }
       // Count boxes in view, not keyframes: a keyframe stands for every frame up to the next (the last, to the clip's end).
@@ -177,8 +171,8 @@ function mapLabels(tracks: AnnotationTrack[], settings: ProjectSettings | null, 
     }
   }
   for (const [label, count] of boxCounts) {
-    if (!settings || names.has(label)) labels[label] = (labels[label] ?? 0) + count;
-    else unknownLabels[label] = count;
+    if (!settings || names.has(label)) labels.set(label, (labels.get(label) ?? 0) + count);
+    else unknownLabels.set(label, count);
   }
   return { labels, mapped, unknownLabels };
 }

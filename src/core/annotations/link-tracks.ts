@@ -4,6 +4,7 @@
 import type { BoxGeometry, Track, TrackBox } from '../../shared/annotations';
 import type { ReadBox } from './formats/read-result';
 import type { ProblemList } from './problems';
+import { TrackIds } from './track-ids';
 
 /** Default smallest overlap (IoU) between a track's predicted box and a box that continues it. */
 export const DEFAULT_LINK_THRESHOLD = 0.3;
@@ -53,7 +54,7 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number, problems: Pr
       track.boxes.push(box);
     }
   }
-  let nextId = Math.max(0, ...identified.keys()) + 1;
+  const ids = new TrackIds(identified.keys());
   const linked: Track[] = [];
   let active: Active[] = [];
   const byFrame = new Map<number, TrackBox[]>();
@@ -99,7 +100,7 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number, problems: Pr
     }
     for (const box of boxes) {
       if (usedBoxes.has(box)) continue;
-      const track = { id: nextId++, boxes: [box] };
+      const track = { id: ids.next(), boxes: [box] };
       linked.push(track);
       active.push({ track, last: box, velocity: { xtl: 0, ytl: 0, xbr: 0, ybr: 0 } });
     }

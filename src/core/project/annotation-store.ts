@@ -1,7 +1,7 @@
 // The project's own annotations file (annotations.json): edits with undo and redo, saved atomically
 // within a second of every edit, with earlier versions kept in history/ so a user can go back.
 
-import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnnotationTrack, Edit, EditResult, ProjectAnnotations } from '../../shared/annotations';
 import { ANNOTATIONS_SCHEMA, projectAnnotationsSchema } from '../../shared/annotations';
@@ -9,7 +9,7 @@ import { read } from '../../shared/schema';
 import type { SaveState } from '../../shared/api';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { applyEdit, restore, type AppliedEdit } from '../annotations/edits';
-import { writeFileAtomic } from '../fs/atomic-write';
+import { removeStrayTempFiles, writeFileAtomic } from '../fs/atomic-write';
 import { parseJsonFile } from '../fs/json-file';
 import { isFile } from '../fs/paths';
 import { projectPaths } from './layout';
@@ -27,6 +27,7 @@ export class AnnotationStore {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private writing: Promise<void> | null = null;
   private dirty = false;
+  /** When history/ was last brought up to date; a new store (an import) keeps the file it replaces, however recent the last copy. */
   private lastHistoryAt = -Infinity;
 
   private constructor(
@@ -38,9 +39,16 @@ export class AnnotationStore {
 
   /** The project's annotations, or null when it has none yet. */
   static async load(folder: string, labels: readonly string[], onSaveState: (state: SaveState) => void = () => {}): Promise<AnnotationStore | null> {
-    const file = projectPaths(folder).annotations;
-    if (!(await isFile(file))) return null;
-    return new AnnotationStore(folder, parseAnnotations(await readFile(file, 'utf8'), file), labels, onSaveState);
+    const paths = projectPaths(folder);
+    // Saves cut off by a crash leave temp files beside annotations.json and in history/.
+    await removeStrayTempFiles(folder);
+    await removeStrayTempFiles(paths.history);
+    if (!(await isFile(paths.annotations))) return null;
+    const store = new AnnotationStore(folder, parseAnnotations(await readFile(paths.annotations, 'utf8'), paths.annotations), labels, onSaveState);
+    // The ten minutes run on across restarts: each copy is the whole file, and one per open fills the disk.
+    const newest = (await historyVersions(paths.history)).at(-1);
+    if (newest) store.lastHistoryAt = (await stat(join(paths.history, newest)).catch(() => null))?.mtimeMs ?? -Infinity;
+    return store;
   }
 
   /** Makes `annotations` the project's annotations, writing them now; the previous file goes to history/. */
@@ -123,18 +131,35 @@ export class AnnotationStore {
     }
   }
 
+  /** Copies the file on disk to history/ unless the newest copy there is the same, and keeps the newest HISTORY_KEPT. */
   private async keepHistory(file: string): Promise<void> {
     const folder = projectPaths(this.folder).history;
     await mkdir(folder, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    await copyFile(file, join(folder, `annotations-${stamp}.json`));
+    const versions = await historyVersions(folder);
+    const content = await readFile(file);
+    const newest = versions.at(-1);
+    const previous = newest === undefined ? null : await readFile(join(folder, newest)).catch(() => null);
+    if (!previous?.equals(content)) {
+      const name = `annotations-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+      // Atomic like every save: a crash mid-copy must not leave a cut-short version to go back to.
+      await writeFileAtomic(join(folder, name), content);
+      versions.push(name);
+    }
     this.lastHistoryAt = Date.now();
-    const versions = (await readdir(folder)).filter((name) => /^annotations-.*\.json$/.test(name)).sort();
     for (const old of versions.slice(0, Math.max(0, versions.length - HISTORY_KEPT))) await rm(join(folder, old), { force: true });
   }
 }
 
-/** Reads annotations.json, checking its shape; problems name the file and the field. */
+/** The copies in history/, oldest first (their names hold the time each was made). */
+async function historyVersions(folder: string): Promise<string[]> {
+  return (await readdir(folder).catch(() => [] as string[])).filter((name) => /^annotations-.*\.json$/.test(name)).sort();
+}
+
+/**
+ * Reads annotations.json, checking its shape and what spans fields (frames in order and in the clip, boxes
+ * inside the frame, ids used once); problems name the file and the field. An import runs the same check on
+ * what it is about to write, so that what it writes opens.
+ */
 export function parseAnnotations(text: string, file: string): ProjectAnnotations {
   const value = parseJsonFile(text, file);
   const schema = (value as { schema?: unknown } | null)?.schema;
@@ -144,20 +169,27 @@ export function parseAnnotations(text: string, file: string): ProjectAnnotations
       field: 'schema',
     });
   const annotations = read(projectAnnotationsSchema, value, { file, code: 'invalid-project' });
-  const fail = (field: string, expected: string): never => {
-    throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}`, { file, field });
+  const fail = (field: string, expected: string, got: number | string): never => {
+    throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}, got ${got}`, { file, field });
   };
-  const { frameCount } = annotations;
-  if (annotations.frameNames.length !== frameCount) fail('frameNames', `a list of ${frameCount} names`);
+  const { width, height, frameCount } = annotations;
+  if (annotations.frameNames.length !== frameCount) fail('frameNames', `a list of ${frameCount} names`, `${annotations.frameNames.length} names`);
   const ids = new Set<number>();
   annotations.tracks.forEach((track, t) => {
-    if (ids.has(track.id)) fail(`tracks[${t}].id`, 'a whole number used by no other track');
+    if (ids.has(track.id)) fail(`tracks[${t}].id`, 'a whole number used by no other track', track.id);
     ids.add(track.id);
     let previous = -1;
     track.shapes.forEach((shape, s) => {
+      const at = `tracks[${t}].shapes[${s}]`;
       if (shape.frame <= previous || shape.frame >= frameCount)
-        fail(`tracks[${t}].shapes[${s}].frame`, `a frame after the previous keyframe's and below ${frameCount}`);
+        fail(`${at}.frame`, `a frame after the previous keyframe's and below ${frameCount}`, shape.frame);
       previous = shape.frame;
+      // Imports clip boxes to the frame; one a little outside (an older import, a hand edit) still opens,
+      // but one further out than a frame's size was made by a fault and would export as nonsense.
+      if (shape.xtl < -width) fail(`${at}.xtl`, `at least -${width} (a frame's width left of it)`, shape.xtl);
+      if (shape.ytl < -height) fail(`${at}.ytl`, `at least -${height} (a frame's height above it)`, shape.ytl);
+      if (shape.xbr <= shape.xtl || shape.xbr > 2 * width) fail(`${at}.xbr`, `above xtl (${shape.xtl}) and at most ${2 * width}`, shape.xbr);
+      if (shape.ybr <= shape.ytl || shape.ybr > 2 * height) fail(`${at}.ybr`, `above ytl (${shape.ytl}) and at most ${2 * height}`, shape.ybr);
     });
   });
   return annotations;

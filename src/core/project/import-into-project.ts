@@ -6,13 +6,14 @@ import { basename, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
 import type { ProjectImportReport } from '../../shared/annotations';
+import { whereIn } from '../annotations/formats/xml-source';
 import { importAnnotations, type ImportOptions } from '../annotations/import-annotations';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { isDirectory, isFile } from '../fs/paths';
 import { probeMedia } from '../media/probe';
-import { AnnotationStore } from './annotation-store';
+import { AnnotationStore, parseAnnotations } from './annotation-store';
 import { PROJECT_FILE, projectPaths } from './layout';
-import { readProjectSettings } from './project-settings';
+import { checkSettings, readProjectSettings } from './project-settings';
 
 export interface ImportIntoProjectOptions extends Omit<ImportOptions, 'settings'> {
   /** The project's video or frame folder (inside the project), for a project that has no project.json yet. */
@@ -46,17 +47,24 @@ export async function importIntoProject(projectDir: string, source: string, opti
   }
   const { annotations, report } = await importAnnotations(source, { ...options, settings, ...(frameNames ? { frameNames } : {}) });
   if (report.boxes === 0) {
+    // Said where the first problem is, which is most likely why.
+    const first = report.problems.find((problem) => problem.severity === 'error') ?? report.problems[0];
     throw new WorkbenchError(
       'invalid-annotations',
-      `Nothing could be imported from ${report.source}${report.problems.length ? `: ${report.problems[0]!.message}` : ''}`,
-      { file: report.source },
+      `Nothing could be imported from ${report.source}${first ? `: ${first.message}` : ''}`,
+      whereIn(first?.file ?? report.source, first?.line),
     );
   }
+  const writesSettings = createdProject || Boolean(options.media);
+  const settingsText = JSON.stringify(settings, null, 2) + '\n';
+  // What is written must open: the checks that opening runs, run first on what would be written.
+  if (writesSettings) opens(report.source, () => checkSettings(JSON.parse(settingsText), paths.settings, folder));
+  opens(report.source, () => parseAnnotations(JSON.stringify(annotations), paths.annotations));
 
   const original = join(paths.imports, `${new Date().toISOString().replace(/[:.]/g, '-')}-${basename(report.source)}`);
   await mkdir(paths.imports, { recursive: true });
   await cp(report.source, original, { recursive: true, errorOnExist: true, force: false });
-  if (createdProject || options.media) await writeFileAtomic(paths.settings, JSON.stringify(settings, null, 2) + '\n');
+  if (writesSettings) await writeFileAtomic(paths.settings, settingsText);
   await AnnotationStore.create(
     folder,
     annotations,
@@ -70,6 +78,19 @@ export async function importIntoProject(projectDir: string, source: string, opti
   }));
   if (gaps.length > 20) gapWarnings.push({ severity: 'warning', message: `${gaps.length - 20} more gaps in the frame numbering`, file: settings.media!.path });
   return { ...report, problems: [...gapWarnings, ...report.problems], project: folder, original, createdProject };
+}
+
+/** Runs an opening check; its refusal is the import's, naming the source and the field at fault. */
+function opens(source: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof WorkbenchError)) throw error;
+    throw new WorkbenchError('invalid-annotations', `${source} cannot be imported: the project would not open: ${error.message}`, {
+      file: source,
+      field: error.where?.field ?? 'source',
+    });
+  }
 }
 
 function newSettings(folder: string): ProjectSettings {

@@ -54,9 +54,13 @@ export function isRunId(id: string): boolean {
   return /^[\w-]+$/.test(id);
 }
 
-/** What an export must never overwrite: the project's own files and folders, and its media. */
+/**
+ * What an export must never overwrite, write into, or replace a folder holding (paths relative to the
+ * project): every file and folder Maskbench keeps in a project, a sample project's own, and the media.
+ */
 export function protectedEntries(media: MediaSettings | null): string[] {
-  return [PROJECT_FILE, ANNOTATIONS_FILE, HISTORY_DIR, IMPORTS_DIR, ...(media ? [media.path] : [])];
+  const own = [PROJECT_FILE, ANNOTATIONS_FILE, HISTORY_DIR, IMPORTS_DIR, DATASETS_DIR, RUNS_DIR, TRASH_DIR];
+  return [...own, ...Object.values(samplePaths('')), ...(media ? [media.path] : [])];
 }
 
 /** Files in a dataset's folder (or in the hidden folder it is built in). */

@@ -16,7 +16,8 @@ export async function readProjectSettings(folder: string): Promise<ProjectSettin
   return value === null ? null : checkSettings(value, file, folder);
 }
 
-function checkSettings(value: unknown, file: string, folder: string): ProjectSettings {
+/** Checks settings read from (or about to be written to) `file` in `folder`; a problem names the file and the field. */
+export function checkSettings(value: unknown, file: string, folder: string): ProjectSettings {
   const schema = (value as { schema?: unknown } | null)?.schema;
   if (schema !== PROJECT_SCHEMA) {
     throw new WorkbenchError('invalid-project', `${file} has schema ${JSON.stringify(schema)}; this Maskbench reads schema ${PROJECT_SCHEMA}`, {

@@ -3,8 +3,29 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingOptions } from '../../shared/runs';
 
-export function makeOptimizer(options: TrainingOptions): tf.Optimizer {
-  return options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.momentum(options.learningRate, options.momentum);
+export interface RunOptimizer {
+  optimizer: tf.Optimizer;
+  /** Sets the rate the next steps take. */
+  setLearningRate(learningRate: number): void;
+}
+
+/**
+ * The optimiser, with its own way of changing the rate, chosen by the option: tfjs answers `instanceof`
+ * by duck typing, so Adam passes as an SGDOptimizer and no instanceof test can tell them apart.
+ */
+export function makeOptimizer(options: TrainingOptions): RunOptimizer {
+  if (options.optimizer === 'adam') {
+    const adam = tf.train.adam(options.learningRate);
+    return {
+      optimizer: adam,
+      // Adam reads its rate on every step but has no setter.
+      setLearningRate: (learningRate) => {
+        (adam as unknown as { learningRate: number }).learningRate = learningRate;
+      },
+    };
+  }
+  const sgd = tf.train.momentum(options.learningRate, options.momentum);
+  return { optimizer: sgd, setLearningRate: (learningRate) => sgd.setLearningRate(learningRate) };
 }
 
 /** The rate for a 1-based epoch: constant, stepped down every `stepEvery` epochs, or cosine-annealed towards 0. */
@@ -12,10 +33,4 @@ export function learningRateAt(options: Pick<TrainingOptions, 'learningRate' | '
   if (options.schedule === 'step') return options.learningRate * options.stepFactor ** Math.floor((epoch - 1) / options.stepEvery);
   if (options.schedule === 'cosine') return options.learningRate * 0.5 * (1 + Math.cos((Math.PI * (epoch - 1)) / options.epochs));
   return options.learningRate;
-}
-
-export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
-  if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(learningRate);
-  // Adam reads its rate on every step but has no setter.
-  else (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }

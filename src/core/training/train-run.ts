@@ -14,7 +14,7 @@ import { augmentCrop, augmentationOf, type Augmentation } from './augment';
 import { useBackend } from './backends';
 import { accuracy, confusionMatrix, perClassMetrics } from './metrics';
 import { buildModel, checkInputSize, modelCost } from './models';
-import { makeOptimizer, learningRateAt, setLearningRate } from './optimizer';
+import { makeOptimizer, learningRateAt } from './optimizer';
 import { saveModel } from './save-model';
 import { checkBatchSize } from './training-options';
 import { loadTrainingData, type SplitData, type TrainingData } from './training-data';
@@ -104,7 +104,8 @@ class Trainer {
   async train(data: TrainingData, weights: Float32Array | null): Promise<RunSummary> {
     const { options, context } = this;
     const model = (this.model = buildModel(options.model, { size: data.size, classes: data.labels.length }, { seed: options.seed }));
-    const optimizer = (this.optimizer = makeOptimizer(options));
+    const { optimizer, setLearningRate } = makeOptimizer(options);
+    this.optimizer = optimizer;
     const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
     const shuffle = new Prng(options.seed);
     // A stream of its own, so turning augmentation off does not change the order batches come in.
@@ -116,7 +117,7 @@ class Trainer {
 
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const learningRate = learningRateAt(options, epoch);
-      setLearningRate(optimizer, learningRate);
+      setLearningRate(learningRate);
       const order = permutation(train.count, shuffle);
       let lossSum = 0;
       let correct = 0;

@@ -37,11 +37,13 @@ export function cvatMeta(set: AnnotationSet, task: CvatTaskInfo): string {
           </attribute>`,
     )
     .join('\n');
+  // Own properties only: a label with no colour given, named "constructor", must not find Object's.
+  const colorOf = (name: string) => (task.colors && Object.hasOwn(task.colors, name) ? task.colors[name]! : '#808080');
   const labels = set.labels
     .map(
       (name) => `        <label>
           <name>${escapeXml(name)}</name>
-          <color>${escapeXml(task.colors?.[name] ?? '#808080')}</color>
+          <color>${escapeXml(colorOf(name))}</color>
           <type>rectangle</type>
           <attributes>
 ${attributeXml}

@@ -5,9 +5,19 @@ import { coordinate, escapeXml, keptElements } from './xml-text';
 /** The <folder> written when the annotations kept none of their own. */
 export const VOC_FOLDER = 'frames';
 
-/** The XML file name of a frame: its image name with .xml, as Pascal VOC pairs them. */
+/**
+ * The XML file name of a frame: its image name with .xml, as Pascal VOC pairs them. Only the name, cut
+ * to what file systems take: a frame name read from a file may hold folders, "..", or anything else.
+ */
 export function vocFileName(frameName: string): string {
-  return frameName.replace(/\.[^.]+$/, '') + '.xml';
+  let stem = frameName
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[\p{Cc}<>:"|?*]/gu, '_')
+    .replace(/\.[^.]+$/, '')
+    .slice(0, 200);
+  while (Buffer.byteLength(stem) > 200) stem = stem.slice(0, -1);
+  return (/^\.*$/.test(stem) ? 'frame' : stem) + '.xml';
 }
 
 /**

@@ -2,11 +2,13 @@
 
 import type { AnnotationTrack, FormatExtra, Shape } from '../../../shared/annotations';
 import { WorkbenchError } from '../../../shared/errors';
+import { MAX_FRAME_SIDE, MAX_FRAMES } from '../../../shared/project';
 import { ProblemList } from '../problems';
-import { checkBox, number, type ReadBox, type ReadResult } from './read-result';
+import { TrackIds } from '../track-ids';
+import { checkBox, checkLabel, headerNumber, number, shown, trackIdOf, zOrderOf, type ReadBox, type ReadResult } from './read-result';
 import { holdBefore } from '../../../shared/keyframes';
 import { DEFAULT_SOURCE } from './cvat-box';
-import { attributes, children, leftovers as allLeftovers, parseXml, tagLines, text, type XmlNode } from './xml-source';
+import { attributes, children, firstTagLine, leftovers as allLeftovers, parseXml, tagLines, text, whereIn, type XmlNode } from './xml-source';
 
 const BOX_ATTRIBUTES = ['frame', 'keyframe', 'outside', 'occluded', 'xtl', 'ytl', 'xbr', 'ybr', 'z_order', 'label'];
 /** Shapes Maskbench does not hold: counted and reported, never dropped in silence. */
@@ -29,23 +31,34 @@ export function detectCvatFormat(root: XmlNode): 'cvat-video' | 'cvat-images' | 
 export function parseCvat(content: string, file: string): XmlNode {
   const root = parseXml(content, file).annotations as XmlNode | undefined;
   if (!root || typeof root !== 'object')
-    throw new WorkbenchError('invalid-annotations', `${file} has no <annotations> element: it is not a CVAT XML file`, { file });
+    throw new WorkbenchError('invalid-annotations', `${file} has no <annotations> element: it is not a CVAT XML file`, whereIn(file));
   return root;
 }
 
-function taskInfo(root: XmlNode): { size: number; width: number; height: number } {
+/** The task's frame count and frame size, where its <meta> gives them (each checked). */
+function taskInfo(root: XmlNode, content: string, problems: ProblemList, file: string): { size?: number; width?: number; height?: number } {
   const meta = (root.meta ?? {}) as XmlNode;
   const task = (meta.task ?? meta.job ?? {}) as XmlNode;
   const original = (task.original_size ?? {}) as XmlNode;
-  return { size: number(text(task.size)), width: number(text(original.width)), height: number(text(original.height)) };
+  const sizeWhere = { file, line: firstTagLine(content, 'original_size') };
+  return {
+    size: headerNumber(text(task.size), MAX_FRAMES, '<size>', problems, { file, line: firstTagLine(content, 'size') }),
+    width: headerNumber(text(original.width), MAX_FRAME_SIDE, '<original_size> width', problems, sizeWhere),
+    height: headerNumber(text(original.height), MAX_FRAME_SIDE, '<original_size> height', problems, sizeWhere),
+  };
 }
 
+/** A box's <attribute> children by name (a Map: names come from the file), without the person's `track_id`. */
 function boxAttributes(box: XmlNode): { attributes: Record<string, string>; trackId: string | undefined } {
-  const values: Record<string, string> = {};
-  for (const attribute of children(box, 'attribute')) values[attributes(attribute).name ?? ''] = text(attribute);
-  const trackId = values.track_id;
-  delete values.track_id;
-  return { attributes: values, trackId };
+  const values = new Map(children(box, 'attribute').map((attribute) => [attributes(attribute).name ?? '', text(attribute)]));
+  const trackId = values.get('track_id');
+  values.delete('track_id');
+  return { attributes: Object.fromEntries(values), trackId };
+}
+
+/** A <box>'s corners, checked against the frame (and clipped to it). */
+function boxGeometry(a: Record<string, string>, width: number, height: number, problems: ProblemList, where: { file: string; line?: number }) {
+  return checkBox({ xtl: number(a.xtl ?? ''), ytl: number(a.ytl ?? ''), xbr: number(a.xbr ?? ''), ybr: number(a.ybr ?? '') }, width, height, problems, where);
 }
 
 function reportOtherShapes(node: XmlNode, problems: ProblemList, file: string): void {
@@ -58,15 +71,22 @@ function reportOtherShapes(node: XmlNode, problems: ProblemList, file: string): 
 export function readCvatVideo(content: string, file: string, fallbackSize?: { width: number; height: number; frameCount: number }): ReadResult {
   const problems = new ProblemList();
   const root = parseCvat(content, file);
-  const task = taskInfo(root);
-  const width = task.width || fallbackSize?.width || 0;
-  const height = task.height || fallbackSize?.height || 0;
+  const task = taskInfo(root, content, problems, file);
+  const width = task.width ?? fallbackSize?.width;
+  const height = task.height ?? fallbackSize?.height;
   if (!width || !height)
-    throw new WorkbenchError('invalid-annotations', `${file} gives no <original_size>, and the project has no video to take it from`, { file });
+    throw new WorkbenchError(
+      'invalid-annotations',
+      `${file} gives no <original_size>, and the project has no video to take it from`,
+      whereIn(file, firstTagLine(content, 'original_size')),
+    );
   const tracksXml = children(root, 'track');
+  const frameOf = (box: XmlNode) => number(attributes(box).frame ?? '');
+  // Without a <size> or a video, the clip ends after the last box (one Maskbench can hold).
   let lastFrame = -1;
-  for (const track of tracksXml) for (const box of children(track, 'box')) lastFrame = Math.max(lastFrame, number(attributes(box).frame ?? '') || 0);
-  const frameCount = task.size || fallbackSize?.frameCount || lastFrame + 1;
+  for (const track of tracksXml)
+    for (const frame of children(track, 'box').map(frameOf)) if (Number.isInteger(frame) && frame < MAX_FRAMES) lastFrame = Math.max(lastFrame, frame);
+  const frameCount = task.size ?? fallbackSize?.frameCount ?? lastFrame + 1;
   const trackLines = tagLines(content, 'track');
   const boxLines = tagLines(content, 'box');
   let boxIndex = 0;
@@ -79,11 +99,13 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     const trackAttributes = attributes(trackXml);
     const where = { file, line: trackLines[trackIndex] };
     const cvatId = trackAttributes.id ?? '';
-    if (seenCvatIds.has(cvatId)) problems.warning(`track id ${cvatId} is used twice; the second track is kept as a separate track`, where, 'duplicate-track');
+    if (seenCvatIds.has(cvatId))
+      problems.warning(`track id ${shown(cvatId)} is used twice; the second track is kept as a separate track`, where, 'duplicate-track');
     seenCvatIds.add(cvatId);
     reportOtherShapes(trackXml, problems, file);
     const label = trackAttributes.label ?? '';
     const shapes: Shape[] = [];
+    const frames = new Set<number>();
     // A file that marks no keyframes (some tools leave the attribute out) lists boxes set by hand: keep them all.
     const flagged = children(trackXml, 'box').some((box) => attributes(box).keyframe !== undefined);
     if (!flagged && children(trackXml, 'box').length)
@@ -92,53 +114,66 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     for (const box of children(trackXml, 'box')) {
       const boxWhere = { file, line: boxLines[boxIndex++] };
       const a = attributes(box);
-      const frame = number(a.frame ?? '');
+      const frame = frameOf(box);
       if (!Number.isInteger(frame) || frame < 0 || frame >= frameCount) {
-        problems.error(`a box is on frame ${a.frame ?? '(none)'}, outside the clip's ${frameCount} frames; it is skipped`, boxWhere, 'frame-range');
+        problems.error(
+          `a box is on frame ${a.frame === undefined ? '(none)' : shown(a.frame)}, outside the clip's ${frameCount} frames; it is skipped`,
+          boxWhere,
+          'frame-range',
+        );
         continue;
       }
       const { attributes: values, trackId } = boxAttributes(box);
-      if (trackId !== undefined && /^\d+$/.test(trackId)) personId = Number(trackId);
+      personId = trackIdOf(trackId, problems, boxWhere, 'the track is not tied to a person by it') ?? personId;
       const outside = a.outside === '1';
       // Only keyframes carry information; CVAT lists the interpolated boxes between them for convenience.
       if (flagged && a.keyframe !== '1' && !outside) continue;
-      const raw = { xtl: number(a.xtl ?? ''), ytl: number(a.ytl ?? ''), xbr: number(a.xbr ?? ''), ybr: number(a.ybr ?? '') };
-      const geometry = outside ? raw : checkBox(raw, width, height, problems, boxWhere);
-      if (!geometry) continue;
+      if (frames.has(frame)) {
+        problems.error(`the track has a second box on frame ${frame}; it is skipped`, boxWhere, 'duplicate-frame');
+        continue;
+      }
+      const shapeLabel = a.label ?? label;
+      // An outside box's geometry is where the person left the view: checked like any other.
+      const geometry = boxGeometry(a, width, height, problems, boxWhere);
+      if (!geometry || !checkLabel(shapeLabel, problems, boxWhere)) continue;
+      frames.add(frame);
       const extra = leftovers(box, BOX_ATTRIBUTES, ['attribute']);
       shapes.push({
         ...geometry,
         frame,
-        label: a.label ?? label,
+        label: shapeLabel,
         occluded: a.occluded === '1',
         outside,
-        zOrder: number(a.z_order ?? '0') || 0,
+        zOrder: zOrderOf(a.z_order, problems, boxWhere),
         attributes: values,
         ...(extra ? { extra } : {}),
       });
     }
     if (shapes.length === 0) return;
+    // Merging and holding boxes before an outside one (holdBefore) take the keyframes in frame order.
+    shapes.sort((a, b) => a.frame - b.frame);
     const trackExtra = leftovers(trackXml, ['id', 'label'], ['box', ...OTHER_SHAPES]);
     // Without a track_id, the CVAT track's own id names the person (unless another track took it).
-    const track: AnnotationTrack = { id: personId ?? (/^\d+$/.test(cvatId) ? Number(cvatId) : -1), shapes, ...(trackExtra ? { extra: trackExtra } : {}) };
+    const ownId = /^\d+$/.test(cvatId) && Number.isSafeInteger(Number(cvatId)) ? Number(cvatId) : -1;
+    const track: AnnotationTrack = { id: personId ?? ownId, shapes, ...(trackExtra ? { extra: trackExtra } : {}) };
     if (personId === null) unidentified.push(track);
     else mergeInto(byPerson, personId, track, problems, where);
   });
+  const ids = new TrackIds([...byPerson.keys(), ...unidentified.map((track) => track.id)]);
   const taken = new Set(byPerson.keys());
-  let nextId = Math.max(0, ...byPerson.keys(), ...unidentified.map((track) => track.id)) + 1;
   const tracks = [...byPerson.values()];
   for (const track of unidentified) {
-    const id = track.id >= 0 && !taken.has(track.id) ? track.id : nextId++;
+    const id = track.id >= 0 && !taken.has(track.id) ? track.id : ids.next();
     taken.add(id);
     tracks.push({ ...track, id });
   }
-  for (const track of tracks) track.shapes.sort((a, b) => a.frame - b.frame);
   return {
     format: 'cvat-video',
     width,
     height,
     frameCount,
-    frameNames: Array.from({ length: frameCount }, (_, frame) => `frame_${String(frame).padStart(6, '0')}.jpg`),
+    // The frames of a video have no names of their own: the project names them.
+    frameNames: [],
     tracks: tracks.sort((a, b) => a.id - b.id),
     readBoxes: [],
     problems,
@@ -171,7 +206,7 @@ function mergeInto(
     if (!other || other.outside) byFrame.set(shape.frame, shape);
     else if (!shape.outside) problems.error(`track_id ${personId} has two boxes on frame ${shape.frame}; the later one is skipped`, where, 'overlap');
   }
-  existing.shapes = [...byFrame.values()];
+  existing.shapes = [...byFrame.values()].sort((a, b) => a.frame - b.frame);
 }
 
 export function readCvatImages(content: string, file: string): ReadResult {
@@ -180,31 +215,36 @@ export function readCvatImages(content: string, file: string): ReadResult {
   const images = children(root, 'image');
   const imageLines = tagLines(content, 'image');
   const boxLines = tagLines(content, 'box');
-  const task = taskInfo(root);
+  const task = taskInfo(root, content, problems, file);
   let boxIndex = 0;
   const first = attributes(images[0] ?? {});
-  const width = number(first.width ?? '') || task.width;
-  const height = number(first.height ?? '') || task.height;
-  if (!width || !height) throw new WorkbenchError('invalid-annotations', `${file} gives no image size`, { file });
+  const firstWhere = { file, line: imageLines[0] };
+  const width = headerNumber(first.width ?? '', MAX_FRAME_SIDE, 'the image width', problems, firstWhere) ?? task.width;
+  const height = headerNumber(first.height ?? '', MAX_FRAME_SIDE, 'the image height', problems, firstWhere) ?? task.height;
+  if (!width || !height) throw new WorkbenchError('invalid-annotations', `${file} gives no image size`, whereIn(file, firstWhere.line));
 
   const readBoxes: ReadBox[] = [];
   const frameNames: string[] = [];
-  const frames: Record<number, FormatExtra> = {};
+  const frames: Record<string, FormatExtra> = {};
   const seen = new Set<number>();
   images.forEach((image, index) => {
     const a = attributes(image);
     const where = { file, line: imageLines[index] };
     const frame = number(a.id ?? '');
     const boxes = children(image, 'box');
-    if (!Number.isInteger(frame) || frame < 0 || seen.has(frame)) {
-      problems.error(`<image id="${a.id ?? ''}"> is not a new whole frame number; its boxes are skipped`, where, 'image-id');
+    if (!Number.isInteger(frame) || frame < 0 || frame >= MAX_FRAMES || seen.has(frame)) {
+      problems.error(`<image id="${shown(a.id ?? '')}"> is not a new frame number from 0 to ${MAX_FRAMES - 1}; its boxes are skipped`, where, 'image-id');
       boxIndex += boxes.length;
       return;
     }
     seen.add(frame);
     frameNames[frame] = a.name ?? `frame_${String(frame).padStart(6, '0')}.jpg`;
     if ((a.width && number(a.width) !== width) || (a.height && number(a.height) !== height)) {
-      problems.warning(`image ${a.name ?? frame} is ${a.width}x${a.height}, unlike the first image's ${width}x${height}`, where, 'size-differs');
+      problems.warning(
+        `image ${shown(a.name ?? String(frame))} is ${shown(a.width ?? '')}x${shown(a.height ?? '')}, unlike the first image's ${width}x${height}`,
+        where,
+        'size-differs',
+      );
     }
     const imageExtra = leftovers(image, ['id', 'name', 'width', 'height'], ['box', ...OTHER_SHAPES]);
     if (imageExtra) frames[frame] = imageExtra;
@@ -212,26 +252,21 @@ export function readCvatImages(content: string, file: string): ReadResult {
     for (const box of boxes) {
       const boxWhere = { file, line: boxLines[boxIndex++] };
       const b = attributes(box);
-      const geometry = checkBox(
-        { xtl: number(b.xtl ?? ''), ytl: number(b.ytl ?? ''), xbr: number(b.xbr ?? ''), ybr: number(b.ybr ?? '') },
-        width,
-        height,
-        problems,
-        boxWhere,
-      );
-      if (!geometry) continue;
+      const label = b.label ?? '';
+      const geometry = boxGeometry(b, width, height, problems, boxWhere);
+      if (!geometry || !checkLabel(label, problems, boxWhere)) continue;
       const { attributes: values, trackId } = boxAttributes(box);
       const extra = leftovers(box, BOX_ATTRIBUTES, ['attribute']);
       readBoxes.push({
-        trackId: trackId !== undefined && /^\d+$/.test(trackId) ? Number(trackId) : null,
+        trackId: trackIdOf(trackId, problems, boxWhere, 'the box is linked by position instead'),
         box: {
           frame,
           ...geometry,
-          label: b.label ?? '',
+          label,
           occluded: b.occluded === '1',
           truncated: false,
           keyframe: true,
-          zOrder: number(b.z_order ?? '0') || 0,
+          zOrder: zOrderOf(b.z_order, problems, boxWhere),
           ...(Object.keys(values).length ? { attributes: values } : {}),
           ...(extra ? { extra } : {}),
         },
@@ -239,7 +274,7 @@ export function readCvatImages(content: string, file: string): ReadResult {
       });
     }
   });
-  const frameCount = Math.max(task.size || 0, frameNames.length);
+  const frameCount = Math.max(task.size ?? 0, frameNames.length);
   for (let frame = 0; frame < frameCount; frame++) frameNames[frame] ??= `frame_${String(frame).padStart(6, '0')}.jpg`;
   return {
     format: 'cvat-images',

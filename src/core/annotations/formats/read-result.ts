@@ -1,4 +1,5 @@
 import type { AnnotationFormat, AnnotationTrack, ProjectAnnotations, TrackBox } from '../../../shared/annotations';
+import { MAX_LABEL_LENGTH } from '../../../shared/project';
 import type { ProblemList } from '../problems';
 
 /** A box of a per-frame format, with the person's id when the file carries one (`track_id`). */
@@ -25,9 +26,56 @@ export interface ReadResult {
   problems: ProblemList;
 }
 
+type Where = { file: string; line?: number };
+
 /** Reads a number attribute or element; NaN when it is not one. */
 export function number(value: string): number {
   return value.trim() === '' ? Number.NaN : Number(value);
+}
+
+/** A value from a file as a message shows it: cut short, since a file can hold anything. */
+export function shown(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}...` : value;
+}
+
+/**
+ * A frame size or count from a file's header, or undefined when it gives none. Absent and 0 (what some
+ * tools write for unknown) give none quietly; anything else that is not a whole number from 1 to `max`
+ * is reported, and gives none.
+ */
+export function headerNumber(value: string, max: number, what: string, problems: ProblemList, where: Where): number | undefined {
+  const read = number(value);
+  if (value.trim() === '' || read === 0) return undefined;
+  if (Number.isInteger(read) && read >= 1 && read <= max) return read;
+  problems.error(`${what} "${shown(value)}" is not a whole number from 1 to ${max}; it is not used`, where, `bad-${what}`);
+  return undefined;
+}
+
+/** Whether a box's label can be kept: not empty, and not longer than a project's label may be. */
+export function checkLabel(label: string, problems: ProblemList, where: Where): boolean {
+  if (label === '') problems.error('a box has no label; it is skipped', where, 'no-label');
+  else if (label.length > MAX_LABEL_LENGTH)
+    problems.error(`the label "${shown(label)}" is longer than ${MAX_LABEL_LENGTH} characters; the box is skipped`, where, 'long-label');
+  return label !== '' && label.length <= MAX_LABEL_LENGTH;
+}
+
+/** A person's id as a file gives it (`track_id`), or null when it gives none; one that is not a whole number Maskbench can hold is reported. */
+export function trackIdOf(value: string | undefined, problems: ProblemList, where: Where, instead: string): number | null {
+  if (value === undefined) return null;
+  const id = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  // Above 2^53 - 1 two different ids can read as one number.
+  if (Number.isSafeInteger(id)) return id;
+  problems.warning(`track_id "${shown(value)}" is not a whole number from 0 to ${Number.MAX_SAFE_INTEGER}; ${instead}`, where, 'bad-track-id');
+  return null;
+}
+
+/** A box's z_order (drawing order), 0 when absent; one that is not a number is reported and taken as 0. */
+export function zOrderOf(value: string | undefined, problems: ProblemList, where: Where): number {
+  if (value === undefined) return 0;
+  const z = number(value);
+  if (Number.isFinite(z)) return z;
+  problems.warning(`z_order "${shown(value)}" is not a number; 0 is used`, where, 'bad-z-order');
+  return 0;
 }
 
 /** Checks a box against the frame: refuses one that is empty or wholly outside, clips one that sticks out. */
@@ -36,7 +84,7 @@ export function checkBox(
   width: number,
   height: number,
   problems: ProblemList,
-  where: { file: string; line?: number },
+  where: Where,
 ): { xtl: number; ytl: number; xbr: number; ybr: number } | null {
   const values = [box.xtl, box.ytl, box.xbr, box.ybr];
   if (values.some((value) => !Number.isFinite(value))) {

@@ -1,12 +1,13 @@
 // Pascal VOC: a folder of one XML file per frame or image.
 
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../shared/errors';
+import { MAX_FRAME_SIDE, MAX_FRAMES } from '../../../shared/project';
 import { ProblemList } from '../problems';
 import { VOC_FOLDER } from './pascal-voc';
-import { checkBox, number, type ReadBox, type ReadResult } from './read-result';
-import { children, leftovers, parseXml, tagLines, text, type XmlNode } from './xml-source';
+import { checkBox, checkLabel, headerNumber, number, shown, trackIdOf, type ReadBox, type ReadResult } from './read-result';
+import { children, firstTagLine, leftovers, parseXml, readXmlFile, tagLines, text, whereIn, type XmlNode } from './xml-source';
 
 const KNOWN_FILE_CHILDREN = ['folder', 'filename', 'path', 'source', 'size', 'segmented', 'object'];
 const KNOWN_OBJECT_CHILDREN = ['name', 'pose', 'truncated', 'difficult', 'occluded', 'bndbox', 'attributes'];
@@ -22,15 +23,15 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
   const problems = new ProblemList();
   const files = (await readdir(folder)).filter((name) => name.toLowerCase().endsWith('.xml')).sort(naturalOrder);
   if (files.length === 0)
-    throw new WorkbenchError('invalid-annotations', `${folder} holds no .xml files: a Pascal VOC folder has one per frame`, { file: folder });
+    throw new WorkbenchError('invalid-annotations', `${folder} holds no .xml files: a Pascal VOC folder has one per frame`, whereIn(folder));
 
   const parsed: { file: string; doc: XmlNode; text: string }[] = [];
   for (const name of files) {
     const file = join(folder, name);
-    const content = await readFile(file, 'utf8');
     try {
+      const content = await readXmlFile(file);
       const root = parseXml(content, file).annotation;
-      if (!root || typeof root !== 'object') throw new WorkbenchError('invalid-annotations', `${file} has no <annotation> element`, { file });
+      if (!root || typeof root !== 'object') throw new WorkbenchError('invalid-annotations', `${file} has no <annotation> element`, whereIn(file));
       parsed.push({ file, doc: root as XmlNode, text: content });
     } catch (error) {
       // One broken file costs its own boxes, not the folder's.
@@ -38,8 +39,7 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
       problems.error(`${(error as Error).message}; its boxes are skipped`, where, 'bad-file');
     }
   }
-  if (parsed.length === 0)
-    throw new WorkbenchError('invalid-annotations', `None of the ${files.length} XML files in ${folder} could be read`, { file: folder });
+  if (parsed.length === 0) throw new WorkbenchError('invalid-annotations', `None of the ${files.length} XML files in ${folder} could be read`, whereIn(folder));
 
   const frameOf = frameMatcher(
     parsed.map((entry) => ({
@@ -54,16 +54,20 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
     options.frameNames,
     problems,
   );
-  const first = parsed[0]!.doc.size as XmlNode | undefined;
-  const width = number(text(first?.width)) || options.size?.width || 0;
-  const height = number(text(first?.height)) || options.size?.height || 0;
+  const first = parsed[0]!;
+  const firstSize = (first.doc.size ?? {}) as XmlNode;
+  const sizeWhere = { file: first.file, line: firstTagLine(first.text, 'size') };
+  const width = headerNumber(text(firstSize.width), MAX_FRAME_SIDE, 'the <size> width', problems, sizeWhere) ?? options.size?.width;
+  const height = headerNumber(text(firstSize.height), MAX_FRAME_SIDE, 'the <size> height', problems, sizeWhere) ?? options.size?.height;
   if (!width || !height)
-    throw new WorkbenchError('invalid-annotations', `${parsed[0]!.file} gives no frame <size>, and the project has no video to take it from`, {
-      file: parsed[0]!.file,
-    });
+    throw new WorkbenchError(
+      'invalid-annotations',
+      `${first.file} gives no frame <size>, and the project has no video to take it from`,
+      whereIn(first.file, sizeWhere.line),
+    );
 
   const readBoxes: ReadBox[] = [];
-  const frameExtras: Record<number, { elements?: Record<string, unknown> }> = {};
+  const frameExtras: Record<string, { elements?: Record<string, unknown> }> = {};
   let frameCount = 0;
   for (const { file, doc, text: content } of parsed) {
     const frame = frameOf.get(file);
@@ -71,7 +75,11 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
     frameCount = Math.max(frameCount, frame + 1);
     const size = doc.size as XmlNode | undefined;
     if (size && (number(text(size.width)) !== width || number(text(size.height)) !== height)) {
-      problems.warning(`the frame size ${text(size.width)}x${text(size.height)} differs from ${width}x${height} in the other files`, { file }, 'size-differs');
+      problems.warning(
+        `the frame size ${shown(text(size.width))}x${shown(text(size.height))} differs from ${width}x${height} in the other files`,
+        { file },
+        'size-differs',
+      );
     }
     const rest = leftovers(doc, [], KNOWN_FILE_CHILDREN);
     // The folder is kept only when it is not the one the writer uses anyway.
@@ -107,10 +115,7 @@ function readObject(
   where: { file: string; line: number | undefined },
 ): Omit<ReadBox, 'file' | 'line'> | null {
   const label = text(object.name);
-  if (!label) {
-    problems.error('an <object> has no <name> (its label); it is skipped', where, 'no-label');
-    return null;
-  }
+  if (!checkLabel(label, problems, where)) return null;
   const bndbox = (object.bndbox ?? {}) as XmlNode;
   const geometry = checkBox(
     { xtl: number(text(bndbox.xmin)), ytl: number(text(bndbox.ymin)), xbr: number(text(bndbox.xmax)), ybr: number(text(bndbox.ymax)) },
@@ -120,16 +125,12 @@ function readObject(
     where,
   );
   if (!geometry) return null;
-  // CVAT's VOC export puts its attributes (occluded, track_id, any others) in <attributes>.
-  const attributes: Record<string, string> = {};
-  for (const attribute of children((object.attributes ?? {}) as XmlNode, 'attribute')) attributes[text(attribute.name)] = text(attribute.value);
-  const trackText = attributes.track_id;
-  delete attributes.track_id;
-  const occludedText = attributes.occluded ?? text(object.occluded);
-  delete attributes.occluded;
-  const trackId = trackText !== undefined && /^\d+$/.test(trackText) ? Number(trackText) : null;
-  if (trackText !== undefined && trackId === null)
-    problems.warning(`track_id "${trackText}" is not a whole number; the box is linked by position instead`, where, 'bad-track-id');
+  // CVAT's VOC export puts its attributes (occluded, track_id, any others) in <attributes>; a Map, as their names come from the file.
+  const attributes = new Map(children((object.attributes ?? {}) as XmlNode, 'attribute').map((attribute) => [text(attribute.name), text(attribute.value)]));
+  const trackId = trackIdOf(attributes.get('track_id'), problems, where, 'the box is linked by position instead');
+  const occludedText = attributes.get('occluded') ?? text(object.occluded);
+  attributes.delete('track_id');
+  attributes.delete('occluded');
   const extra = leftovers(object, [], KNOWN_OBJECT_CHILDREN);
   return {
     trackId,
@@ -141,7 +142,7 @@ function readObject(
       truncated: text(object.truncated) === '1',
       keyframe: true,
       zOrder: 0,
-      ...(Object.keys(attributes).length ? { attributes } : {}),
+      ...(attributes.size ? { attributes: Object.fromEntries(attributes) } : {}),
       ...(object.pose !== undefined ? { pose: text(object.pose) } : {}),
       ...(object.difficult !== undefined ? { difficult: text(object.difficult) === '1' } : {}),
       ...(extra ? { extra } : {}),
@@ -170,7 +171,16 @@ function frameMatcher(entries: { file: string; name: string }[], frameNames: str
   if (numbers.every((value) => value !== undefined) && unique.size === numbers.length) {
     const smallest = numbers.reduce((low, value) => Math.min(low, Number(value)), Infinity);
     const offset = smallest === 1 ? 1 : 0;
-    entries.forEach(({ file }, i) => frames.set(file, Number(numbers[i]) - offset));
+    entries.forEach(({ file }, i) => {
+      const frame = Number(numbers[i]) - offset;
+      if (frame < MAX_FRAMES) frames.set(file, frame);
+      else
+        problems.error(
+          `the name gives frame ${shown(numbers[i]!)}, beyond the ${MAX_FRAMES} frames a project holds; its boxes are skipped`,
+          { file },
+          'frame-range',
+        );
+    });
     if (offset) problems.warning(`the file names number frames from 1, so ${entries[0]!.name} is taken as frame 0`, {}, 'frame-offset');
     return frames;
   }

@@ -1,4 +1,6 @@
 import { ref } from 'vue';
+import { toErrorData } from '../../../shared/errors';
+import { describeForWindow } from '../api/word-error';
 
 /**
  * For a dialog's main action: runs it, keeps its error to show in place (beside what the user typed, so
@@ -14,7 +16,7 @@ export function useAttempt() {
       await action();
       return true;
     } catch (caught) {
-      error.value = caught instanceof Error ? caught.message : String(caught);
+      error.value = describeForWindow(toErrorData(caught));
       return false;
     } finally {
       busy.value = false;

@@ -4,6 +4,7 @@ import type { RequestOf } from '../../../shared/api';
 import type { JobDone, JobEvent, JobInfo, JobKind, JobResults } from '../../../shared/jobs';
 import type { TrainingReport } from '../../../shared/runs';
 import { useApi } from '../api/client';
+import { describeForWindow } from '../api/word-error';
 import { useAppStore } from './app';
 
 /** How a job of kind K ended: when done, with its result as that kind declares it; a failed job's error is in `job.error`. */
@@ -137,7 +138,7 @@ export const useJobsStore = defineStore('jobs', () => {
       case 'job-failed':
         job.state = 'failed';
         job.error = event.error;
-        app.notify(`${job.title} failed: ${event.error.message}`, 'error');
+        app.notify(`${job.title} failed: ${describeForWindow(event.error)}`, 'error');
         ended(job.kind, { state: 'failed', job });
         break;
       case 'job-cancelled':

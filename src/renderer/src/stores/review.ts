@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import { classOf, type DatasetOptions } from '../../../shared/dataset';
 import { toErrorData } from '../../../shared/errors';
+import { describeForWindow } from '../api/word-error';
 import { boxAt, labelRuns } from '../../../shared/keyframes';
 import {
   isKept,
@@ -150,7 +151,7 @@ export const useReviewStore = defineStore('review', () => {
     const [mine, other, read] = await Promise.all([
       runId.value ? api.predictions({ runId: runId.value }) : null,
       compareRunId.value ? api.predictions({ runId: compareRunId.value }) : null,
-      runId.value ? api.reviewQueue({ runId: runId.value, top: QUEUE_LENGTH }).catch((error: unknown) => toErrorData(error).message) : null,
+      runId.value ? api.reviewQueue({ runId: runId.value, top: QUEUE_LENGTH }).catch((error: unknown) => describeForWindow(toErrorData(error))) : null,
     ]);
     if (token !== readToken) return;
     predictions.value = mine;
