@@ -7,6 +7,7 @@ import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { WorkbenchApi } from '../shared/api';
 import type { BridgeMessage } from '../shared/bridge-protocol';
 import { dispatch } from '../core/dispatch';
+import { jsonTooDeepAt } from '../shared/json-depth';
 
 /**
  * Far deeper than any request the page sends; deeper values would overflow the stack of whatever walks
@@ -46,26 +47,9 @@ function parseCall(text: string): { id: number; method: string; request: unknown
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null || nestingDepth(text) > MAX_DEPTH) return null;
+  if (typeof value !== 'object' || value === null || jsonTooDeepAt(text, MAX_DEPTH) >= 0) return null;
   const { id, method, request } = value as Record<string, unknown>;
   return typeof id === 'number' && typeof method === 'string' ? { id, method, request } : null;
-}
-
-/** How deep the arrays and objects of valid JSON `text` nest, counted without recursion. */
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (inString) {
-      if (char === '\\') i++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === '{' || char === '[') deepest = Math.max(deepest, ++depth);
-    else if (char === '}' || char === ']') depth--;
-  }
-  return deepest;
 }
 
 function send(socket: WebSocket, message: BridgeMessage): void {

@@ -76,17 +76,22 @@ function issueError(issue: v.BaseIssue<unknown>, origin: Origin): WorkbenchError
   const code = origin.code ?? 'invalid-request';
   const prefix = origin.method ? `${origin.method}: ` : origin.file ? `${origin.file}: ` : '';
   const field = path === '' ? (origin.method ? 'the request' : origin.file ? 'the file' : 'the value') : `"${path}"`;
-  // A strict object reports its unknown and its missing fields against itself.
-  if (issue.type === 'strict_object' && issue.path) {
-    const unknown = issue.expected === 'never';
-    return new WorkbenchError(code, `${prefix}${field} ${unknown ? 'is not a field this takes' : 'is required'}`, where);
-  }
+  // A strict object reports a field it does not know against itself; a missing field has nothing in it.
+  if (issue.type === 'strict_object' && issue.expected === 'never' && issue.path)
+    return new WorkbenchError(code, `${prefix}${field} is not a field this takes`, where);
+  if (issue.input === undefined && path !== '') return new WorkbenchError(code, `${prefix}${field} is required`, where);
   return new WorkbenchError(code, `${prefix}${field} must be ${issue.message}, got ${describe(issue.input)}`, where);
 }
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    // Nested past the stack, or circular: a request can hold anything, and its refusal must not fail.
+    return 'a value too deep to show';
+  }
   return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
 }
 

@@ -1,7 +1,6 @@
 // Writes the project's annotations in a file format, saying what the format cannot hold. Nothing that
 // exists is overwritten unless asked; the output appears whole or not at all.
 
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AnnotationFormat, AnnotationSet, ExportReport, ProjectAnnotations } from '../../shared/annotations';
@@ -13,7 +12,7 @@ import { boxesByFrame } from './formats/frame-boxes';
 import { vocFileName, writeVocFrame } from './formats/pascal-voc';
 import { materialize } from '../../shared/keyframes';
 import { isWithin } from '../fs/paths';
-import { replaceWith } from '../fs/replace';
+import { replaceWith, stagingFor } from '../fs/replace';
 
 export interface ExportOptions {
   name: string;
@@ -46,7 +45,7 @@ async function writeExport(annotations: ProjectAnnotations, format: AnnotationFo
   const set = materialize(annotations, labels);
   const task = { name: options.name, colors: Object.fromEntries(options.labels.map((label) => [label.name, label.color])) };
 
-  const staging = join(dirname(path), `.${basename(path)}.partial-${randomBytes(4).toString('hex')}`);
+  const staging = stagingFor(path);
   try {
     if (format === 'voc') {
       await mkdir(staging);

@@ -1,7 +1,6 @@
 // `maskbench dataset`: crops from a project's boxes, written to datasets/<name>/ with a manifest. Built
 // in a hidden folder and moved into place at the end: a failed or cancelled build leaves nothing.
 
-import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BoxGeometry } from '../../shared/annotations';
@@ -16,7 +15,7 @@ import {
 } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import { writeJsonFile } from '../fs/json-file';
-import { replaceWith, sweepLeftovers } from '../fs/replace';
+import { replaceWith, stagingFor, sweepLeftovers } from '../fs/replace';
 import type { JobContext } from '../jobs/job-runner';
 import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
 import { AnnotationStore } from '../project/annotation-store';
@@ -53,7 +52,7 @@ export async function buildDataset(projectDir: string, name: string, options: Da
   const plan = planDataset(annotations, options);
 
   await sweepLeftovers(target);
-  const staging = join(projectPaths(projectDir).datasets, `.${name}.partial-${randomBytes(4).toString('hex')}`);
+  const staging = stagingFor(projectPaths(projectDir).dataset(name));
   await mkdir(staging, { recursive: true });
   try {
     for (const split of SPLITS) for (const label of plan.labels) await mkdir(join(staging, split, label), { recursive: true });

@@ -3,6 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { WorkbenchError } from '../../shared/errors';
+import { jsonTooDeepAt } from '../../shared/json-depth';
 import { writeFileAtomic } from './atomic-write';
 
 /** The JSON in `file`, or null when there is no such file; a file that cannot be read or parsed is said, naming it. */
@@ -24,30 +25,13 @@ export function parseJsonFile(text: string, file: string): unknown {
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
     return notJson(file, error, lineAt(json, position === undefined ? syntaxErrorIndex(json) : Number(position)));
   }
-  const deep = tooDeepAt(json);
+  const deep = jsonTooDeepAt(json, MAX_JSON_DEPTH);
   if (deep >= 0) throw new WorkbenchError('invalid-project', `${file} nests lists or objects over ${MAX_JSON_DEPTH} deep`, { file, line: lineAt(json, deep) });
   return value;
 }
 
 function lineAt(text: string, index: number): number {
   return text.slice(0, index).split('\n').length;
-}
-
-/** Where JSON (that parses) first nests deeper than MAX_JSON_DEPTH, or -1. */
-function tooDeepAt(json: string): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const char = json[i];
-    if (inString) {
-      if (char === '\\') i++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === '[' || char === '{') {
-      if (++depth > MAX_JSON_DEPTH) return i;
-    } else if (char === ']' || char === '}') depth--;
-  }
-  return -1;
 }
 
 // A JSON token (or a run of white space), read at one place: what may come next is decided by the scanner.

@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** Where to build `target` before it is moved into place: beside it, hidden, and found by sweepLeftovers. */
+export function stagingFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+}
+
 /**
  * Moves a finished file or folder onto `target`. What was there is set aside first and deleted only once
  * the new one is in place; if the move fails, it is put back.
@@ -21,9 +26,13 @@ export async function replaceWith(staging: string, target: string): Promise<void
 
 /** Removes what an interrupted run left beside `target` (its staging and set-aside folders). */
 export async function sweepLeftovers(target: string): Promise<void> {
-  const prefix = `.${basename(target)}.`;
-  const entries = await readdir(dirname(target)).catch(() => [] as string[]);
+  await sweepLeftoversIn(dirname(target), `.${basename(target)}.`);
+}
+
+/** Removes every staging and set-aside entry an interrupted run left in `folder` (those whose name starts with `prefix`). */
+export async function sweepLeftoversIn(folder: string, prefix = '.'): Promise<void> {
+  const entries = await readdir(folder).catch(() => [] as string[]);
   for (const entry of entries) {
-    if (entry.startsWith(prefix) && /\.(partial|old)-[0-9a-f]{8}$/.test(entry)) await rm(join(dirname(target), entry), { recursive: true, force: true });
+    if (entry.startsWith(prefix) && /\.(partial|old)-[0-9a-f]{8}$/.test(entry)) await rm(join(folder, entry), { recursive: true, force: true });
   }
 }

@@ -1,7 +1,8 @@
 // `maskbench import` and the app's import: annotations from a file or folder become the project's own,
 // the original is copied into imports/, and a project.json is made if the folder had none.
 
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, rename } from 'node:fs/promises';
+import { stagingFor, sweepLeftoversIn } from '../fs/replace';
 import { basename, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
@@ -63,7 +64,11 @@ export async function importIntoProject(projectDir: string, source: string, opti
 
   const original = join(paths.imports, `${new Date().toISOString().replace(/[:.]/g, '-')}-${basename(report.source)}`);
   await mkdir(paths.imports, { recursive: true });
-  await cp(report.source, original, { recursive: true, errorOnExist: true, force: false });
+  // Copied whole or not at all: a crash mid-copy leaves only a hidden staging folder, swept by the next import.
+  await sweepLeftoversIn(paths.imports);
+  const staging = stagingFor(original);
+  await cp(report.source, staging, { recursive: true, errorOnExist: true, force: false });
+  await rename(staging, original);
   if (writesSettings) await writeFileAtomic(paths.settings, settingsText);
   await AnnotationStore.create(
     folder,

@@ -3,6 +3,7 @@
 // each, a model is trained as the run was on the other folds only (a gap away from it), then predicts
 // every box of its fold. Together they score every box with a model that never saw it.
 
+import { tally } from '../util/tally';
 import { mkdir } from 'node:fs/promises';
 import type { DatasetManifest, DatasetSample } from '../../shared/dataset';
 import { foldsSchema } from '../../shared/review';
@@ -105,7 +106,7 @@ async function writeFoldDataset(project: string, manifest: DatasetManifest, name
     return [{ ...sample, file, split: toVal ? 'val' : 'train' }];
   });
   const counts = { train: {}, val: {}, test: {} } as DatasetManifest['counts'];
-  for (const sample of samples) counts[sample.split][sample.label] = (counts[sample.split][sample.label] ?? 0) + 1;
+  for (const sample of samples) tally(counts[sample.split], sample.label);
   await mkdir(projectPaths(project).dataset(name), { recursive: true });
   await writeJsonFile(projectPaths(project).datasetManifest(name), {
     ...manifest,

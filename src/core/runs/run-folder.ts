@@ -2,6 +2,7 @@
 // then metrics.jsonl and confusion matrices as epochs end, the models, and summary.json at the end.
 // running.json marks a run in progress; one left behind by a dead process is a run that was cut off.
 
+import { isProcessAlive } from '../fs/live-process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -118,7 +119,7 @@ export async function readRun(folder: string, id: string): Promise<RunInfo> {
   const epochs = summary
     ? summary.epochs
     : (await readFile(files.metrics, 'utf8').catch(() => '')).split('\n').filter((line) => line.startsWith('{"kind":"epoch"')).length;
-  const status: RunStatus = summary ? summary.status : running && isAlive(running.pid) ? 'running' : 'interrupted';
+  const status: RunStatus = summary ? summary.status : running && isProcessAlive(running.pid) ? 'running' : 'interrupted';
   const meta = (await readJsonFile(files.meta)) as Partial<RunMeta> | null;
   return {
     id,
@@ -130,14 +131,4 @@ export async function readRun(folder: string, id: string): Promise<RunInfo> {
     name: typeof meta?.name === 'string' ? meta.name : null,
     tags: Array.isArray(meta?.tags) ? meta.tags.filter((tag) => typeof tag === 'string') : [],
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -2,7 +2,7 @@
 // every format. Everything is written to a hidden folder beside the target and moved into place at the
 // end, so a failure or a cancel leaves nothing half-written.
 
-import { randomBytes } from 'node:crypto';
+import { tally } from '../util/tally';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AnnotationSet } from '../../shared/annotations';
@@ -13,7 +13,7 @@ import { writeCvatVideo } from '../annotations/formats/cvat-video';
 import { fromBoxes } from '../../shared/keyframes';
 import { boxesByFrame } from '../annotations/formats/frame-boxes';
 import { vocFileName, writeVocFrame } from '../annotations/formats/pascal-voc';
-import { replaceWith } from '../fs/replace';
+import { replaceWith, stagingFor } from '../fs/replace';
 import type { JobContext } from '../jobs/job-runner';
 import { startRawVideoEncoder } from '../media/ffmpeg';
 import { SAMPLE_FILE, SAMPLE_VIDEO, projectPaths, samplePaths } from '../project/layout';
@@ -50,7 +50,7 @@ export async function generateSample(target: string, given: Input<typeof sampleO
   const started = performance.now();
   const path = resolve(target);
   await checkTarget(path, force);
-  const staging = join(dirname(path), `.${basename(path)}.partial-${randomBytes(4).toString('hex')}`);
+  const staging = stagingFor(path);
   await mkdir(staging).catch((error: NodeJS.ErrnoException) => {
     throw cannotWrite(dirname(path), error);
   });
@@ -245,7 +245,7 @@ function projectSettings(options: SampleOptions): ProjectSettings {
 
 function countLabels(set: AnnotationSet): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(set.labels.map((name) => [name, 0]));
-  for (const track of set.tracks) for (const box of track.boxes) counts[box.label] = (counts[box.label] ?? 0) + 1;
+  for (const track of set.tracks) for (const box of track.boxes) tally(counts, box.label);
   return counts;
 }
 

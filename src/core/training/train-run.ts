@@ -329,7 +329,7 @@ function batchTensors(
 function classWeights(data: TrainingData, options: TrainingOptions): Float32Array | null {
   const weights = data.manifest.classWeights;
   if (!options.classWeights || !weights) return null;
-  return Float32Array.from(data.labels, (label) => weights[label] ?? 1);
+  return Float32Array.from(data.labels, (label) => (Object.hasOwn(weights, label) ? weights[label]! : 1));
 }
 
 /** 0..n-1 in a seeded random order (Fisher-Yates). */
