@@ -1,3 +1,4 @@
+import { isApiMethod } from '../../../shared/api';
 import { describeError, type WorkbenchErrorData } from '../../../shared/errors';
 
 /** A field path as core writes it ("options.batchSize", "tags[0]"): a lower-case name, dots and indexes. */
@@ -8,11 +9,12 @@ const QUOTED_FIELD = /"([a-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*|\[\d+\])*)"/g
  * a person reads the setting's name ("batch size"), without the API method.
  */
 export function describeForWindow(error: WorkbenchErrorData): string {
-  const message = error.message
-    .replace(/^\w+: /, '')
-    .replace(QUOTED_FIELD, (_quoted, field: string) => settingName(field))
-    .replace(/^./, (first) => first.toUpperCase());
-  if (message === error.message) return describeError(error);
+  const method = /^(\w+): /.exec(error.message);
+  const text = method && isApiMethod(method[1]) ? error.message.slice(method[0].length) : error.message;
+  const worded = text.replace(QUOTED_FIELD, (_quoted, field: string) => settingName(field));
+  if (worded === error.message) return describeError(error);
+  // A message that opened with a field opens with its name now, as a sentence does.
+  const message = text.startsWith('"') ? worded.replace(/^./, (first) => first.toUpperCase()) : worded;
   const { field: _named, ...where } = error.where ?? {};
   return describeError({ ...error, message, where });
 }
