@@ -67,7 +67,9 @@ describe('the first start (browser mode)', () => {
       await server.stop();
     }
     expect(await readdir(join(dataDir, 'samples'))).toEqual(['walkway-v1']);
-  });
+    // Rendering 1,500 frames takes half a minute on a quiet machine and more on a busy one; the waits
+    // above allow for that, and so must the test.
+  }, 180_000);
 
   it('opens the same sample at once on the next start, without making it again', async () => {
     const server = await serve([], dataDir);
