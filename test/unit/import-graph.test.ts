@@ -93,6 +93,14 @@ function breaking(folder: string, rule: (entry: Import) => boolean): string[] {
     .map((entry) => `${entry.from} imports ${entry.specifier}`);
 }
 
+/** The path inside src/ an import names (no extension), or null for a package. */
+const pathInSrc = (entry: Import) => (entry.target === null ? null : inSrc(join(dirname(entry.from), entry.specifier)));
+/** A path from the repository's root (as Import.from is) made relative to src/, with forward slashes. */
+const inSrc = (path: string) => relative(SRC, resolve(dirname(SRC), path)).replaceAll(sep, '/');
+/** The parts of core written for tfjs alone, which the compute page (in Chromium) builds on as well. */
+const TFJS_ONLY = ['core/training/models', 'core/training/kernels', 'core/training/optimizer'];
+const isTfjsOnly = (path: string | null) => path !== null && TFJS_ONLY.some((folder) => path === folder || path.startsWith(folder + '/'));
+
 const isNodeBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
 const isElectron = (specifier: string) => specifier === 'electron' || specifier.startsWith('electron/');
 /** The top folder under src/ an import lands in (src/core for any core node), or null for a package. */
@@ -122,6 +130,35 @@ describe('the import graph of src/', () => {
   it('keeps Electron and the processes that host core out of src/core', () => {
     const hosts = ['src/renderer', 'src/main', 'src/preload', 'src/server', 'src/cli'];
     expect(breaking('src/core', (entry) => !isElectron(entry.specifier) && !hosts.includes(topFolder(entry) ?? ''))).toEqual([]);
+  });
+
+  it('keeps the compute page (src/compute) to the browser: src/shared and the tfjs-only parts of core', () => {
+    expect(
+      breaking(
+        'src/compute',
+        (entry) =>
+          !isNodeBuiltin(entry.specifier) &&
+          !isElectron(entry.specifier) &&
+          ([null, 'src/compute', 'src/shared'].includes(topFolder(entry)) || isTfjsOnly(pathInSrc(entry))),
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps the tfjs-only parts of core free of Node and of the rest of core, for the compute page', () => {
+    const inside = imports.filter(({ from }) => isTfjsOnly(inSrc(from)));
+    expect(inside.length).toBeGreaterThan(0);
+    const broken = inside.filter(
+      (entry) => isNodeBuiltin(entry.specifier) || (entry.target !== null && topFolder(entry) !== 'src/shared' && !isTfjsOnly(pathInSrc(entry))),
+    );
+    expect(broken.map(({ from, specifier }) => `${from} imports ${specifier}`)).toEqual([]);
+  });
+
+  it('lets nothing in src/ import the compute page: only the build does', () => {
+    expect(
+      imports
+        .filter((entry) => topFolder(entry) === 'src/compute' && entry.node !== 'src/compute')
+        .map(({ from, specifier }) => `${from} imports ${specifier}`),
+    ).toEqual([]);
   });
 
   it('lets the renderer reach core only through the API in src/shared', () => {

@@ -3,6 +3,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingOptions } from '../../shared/runs';
 
+/** Adam's epsilon on every backend (tfjs's own default on float32 ones). */
+export const ADAM_EPSILON = 1e-7;
+
 export interface RunOptimizer {
   optimizer: tf.Optimizer;
   /** Sets the rate the next steps take. */
@@ -15,7 +18,9 @@ export interface RunOptimizer {
  */
 export function makeOptimizer(options: TrainingOptions): RunOptimizer {
   if (options.optimizer === 'adam') {
-    const adam = tf.train.adam(options.learningRate);
+    // Epsilon given, not left to tfjs: it takes 1e-4 where a backend claims float16 (tfjs 4.22's WebGL does
+    // while rendering float32), and the same run would then train differently on another backend.
+    const adam = tf.train.adam(options.learningRate, 0.9, 0.999, ADAM_EPSILON);
     return {
       optimizer: adam,
       // Adam reads its rate on every step but has no setter.
