@@ -12,6 +12,7 @@ import { detectBackends } from '../training/backend-list';
 import { modelCost } from '../training/models/catalog';
 import { expandSweep } from '../training/sweep';
 import { preflight } from '../training/training-options';
+import { wasmThreads } from '../training/wasm/thread-count';
 import type { CoreContext, Handlers } from './context';
 
 export function trainingHandlers(context: CoreContext): Handlers<'describeModels' | 'startTraining' | 'startSweep'> {
@@ -84,8 +85,12 @@ async function queueTraining(
   );
 }
 
-/** tfjs-node uses every core for one job, and a GPU is best given to one; wasm and cpu use one core each. */
+/**
+ * tfjs-node uses every core for one job, and a GPU is best given to one. A wasm job uses wasmThreads()
+ * cores (every one, unless MASKBENCH_WASM_THREADS says fewer): as many jobs as that leaves room for, so
+ * that two never fight over a core.
+ */
 export function defaultTrainingJobs(): number {
   const native = detectBackends().some((backend) => backend.available && (backend.name === 'tensorflow' || backend.name === 'tensorflow-gpu'));
-  return native ? 1 : availableParallelism();
+  return native ? 1 : Math.max(1, Math.floor(availableParallelism() / wasmThreads().count));
 }

@@ -1,5 +1,6 @@
 // Which tfjs backend trains. tfjs-node(-gpu) are optional dependencies that may be missing or fail to load
 // (no libtensorflow, no CUDA), so each is tried in turn and the reason it was passed over is kept for the run.
+// wasm runs on every core (wasm/), or on one with the reason kept likewise.
 
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
@@ -9,11 +10,22 @@ import { WorkbenchError } from '../../shared/errors';
 import type { BackendChoice, BackendUsed } from '../../shared/runs';
 import { BACKENDS, isResolvable } from './backend-list';
 import { registerWasmTrainingKernels } from './kernels';
+import { wasmThreads, type WasmThreads } from './wasm/thread-count';
+import { registerWasmBuild } from './wasm/wasm-build';
 
 const require = createRequire(import.meta.url);
 
+/** The backend in use, and the threads it computes on (null where it chooses itself: tfjs-node). */
+export type BackendInUse = BackendUsed & { threads: number | null };
+
+/** What a backend reports once active: its threads, and why it runs short of its best, for passedOver. */
+interface Activated {
+  threads: number | null;
+  notes: string[];
+}
+
 /** Loads each backend's package and makes it the active backend; throws when it cannot. */
-const ACTIVATE: Record<TrainingBackendName, () => Promise<void>> = {
+const ACTIVATE: Record<TrainingBackendName, (threads: WasmThreads) => Promise<Activated>> = {
   // Both tfjs-node packages register their backend as 'tensorflow' with the shared tfjs-core.
   'tensorflow-gpu': () => activateNode('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => activateNode('@tensorflow/tfjs-node'),
@@ -22,16 +34,16 @@ const ACTIVATE: Record<TrainingBackendName, () => Promise<void>> = {
 };
 
 /**
- * Makes the requested backend (or with `auto` the fastest that loads) tfjs's active one. Call it in the
- * job's worker: tfjs-node is loaded only there, so a native crash ends that job alone.
+ * Makes the requested backend (or with `auto` the fastest that loads) tfjs's active one, wasm on `threads`
+ * threads. Call it in the job's worker: tfjs-node is loaded only there, so a native crash ends that job alone.
  */
-export async function useBackend(requested: BackendChoice): Promise<BackendUsed> {
+export async function useBackend(requested: BackendChoice, threads: WasmThreads = wasmThreads()): Promise<BackendInUse> {
   const candidates = requested === 'auto' ? BACKENDS : BACKENDS.filter((backend) => backend.name === requested);
   const passedOver: string[] = [];
   for (const backend of candidates) {
     try {
-      await ACTIVATE[backend.name]();
-      return { name: backend.name, requested, passedOver };
+      const activated = await ACTIVATE[backend.name](threads);
+      return { name: backend.name, requested, passedOver: [...passedOver, ...activated.notes], threads: activated.threads };
     } catch (error) {
       passedOver.push(`${backend.name}: ${whyNot(backend, error)}`);
     }
@@ -42,26 +54,40 @@ export async function useBackend(requested: BackendChoice): Promise<BackendUsed>
 
 function whyNot(backend: (typeof BACKENDS)[number], error: unknown): string {
   if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && !isResolvable(backend.package)) return `${backend.package} is not installed`;
-  return `${backend.package} did not load (${(error as Error).message.split('\n')[0]})`;
+  return `${backend.package} did not load (${firstLine(error)})`;
 }
 
-async function activateNode(pkg: string): Promise<void> {
+const firstLine = (error: unknown) => (error as Error).message.split('\n')[0];
+
+async function activateNode(pkg: string): Promise<Activated> {
   require(pkg);
   await setBackend('tensorflow');
+  return { threads: null, notes: [] };
 }
 
-async function activateWasm(): Promise<void> {
+/** wasm on the threads asked for, or on tfjs's single-threaded build when those do not start. */
+async function activateWasm(wanted: WasmThreads): Promise<Activated> {
   const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   // In a packaged app the .wasm files are unpacked beside the asar archive (build/electron-builder.yml).
-  const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
-  if (dist.includes(`app.asar${sep}`)) wasm.setWasmPaths(dist.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`) + sep);
+  const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm')).replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+  wasm.setWasmPaths(dist + sep);
   registerWasmTrainingKernels();
-  await setBackend('wasm');
+  const notes = wanted.note === null ? [] : [wanted.note];
+  try {
+    await registerWasmBuild(wanted.count, dist);
+    await setBackend('wasm');
+  } catch (error) {
+    notes.push(`wasm on ${wanted.count} threads: ${firstLine(error)}; one thread used`);
+    await registerWasmBuild(1, dist);
+    await setBackend('wasm');
+  }
+  return { threads: wasm.getThreadsCount(), notes };
 }
 
-async function activateCpu(): Promise<void> {
+async function activateCpu(): Promise<Activated> {
   require('@tensorflow/tfjs-backend-cpu');
   await setBackend('cpu');
+  return { threads: 1, notes: [] };
 }
 
 async function setBackend(name: string): Promise<void> {

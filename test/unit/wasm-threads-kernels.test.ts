@@ -1,0 +1,14 @@
+// The wasm kernel tests again, on the threaded build: our kernels hand their products and convolutions
+// to XNNPACK, which splits them across its threads, and must give the cpu backend's results still.
+
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { expect, it } from 'vitest';
+import { useBackend } from '../../src/core/training/backends';
+
+await useBackend('wasm', { count: 2, note: null });
+// Loaded after the threaded build is registered as 'wasm', which its tests then set as the backend.
+await import('./wasm-kernels.test');
+
+it('runs them on two threads', () => {
+  expect(getThreadsCount()).toBe(2);
+});
