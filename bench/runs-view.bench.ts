@@ -31,7 +31,7 @@ async function tenRuns(): Promise<void> {
       options: { ...TRAINING_DEFAULTS, dataset: 'colours', learningRate: 0.001 * (r + 1), epochs: 80 },
       dataset: null,
       model: null,
-      backend: { name: 'wasm', requested: 'auto', passedOver: [] },
+      backend: { name: 'wasm', requested: 'auto', passedOver: [], threads: 1 },
       versions: { maskbench: '0', tfjs: '0', node: '0' },
     };
     const lines: string[] = [];

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 /** Images/s of our training step on random data on wasm with `threads` threads: `steps` steps timed, after 2 untimed. */
 async function tfjsSpeed(threads: number, model: ModelName, size: number, batch: number, steps: number): Promise<number> {
-  await useBackend('wasm', { count: threads, note: null });
+  await useBackend('wasm', threads);
   const network = buildModel(model, { size, classes: 3 }, { seed: 1 });
   const optimizer = tf.train.momentum(0.01, 0.9);
   const variables = network.trainableWeights.map((weight) => weight.read() as tf.Variable);

@@ -22,7 +22,7 @@ import { preferenceHandlers } from './handlers/preferences';
 import { projectHandlers } from './handlers/project';
 import { reviewHandlers } from './handlers/review';
 import { runHandlers } from './handlers/runs';
-import { defaultTrainingJobs, trainingHandlers } from './handlers/training';
+import { trainingHandlers, trainingSlotPolicy } from './handlers/training';
 
 export type { HostServices };
 
@@ -53,7 +53,7 @@ export class Workbench implements WorkbenchApi {
     this.jobs.subscribe((event) => this.session.events.emit(event));
     // The trainingJobs preference, read once before the first training job and kept in step by savePreferences.
     let trainingJobs: number | undefined;
-    const slots = new JobSlots(() => trainingJobs ?? defaultTrainingJobs());
+    const slots = new JobSlots(() => trainingSlotPolicy(trainingJobs));
     let preferencesRead: Promise<JobSlots> | null = null;
     this.context = {
       session: this.session,

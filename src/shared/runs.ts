@@ -122,6 +122,14 @@ export interface BackendUsed {
   requested: BackendChoice;
   /** Why each faster backend was not used, e.g. "tensorflow: @tensorflow/tfjs-node is not installed". */
   passedOver: string[];
+  /** The threads it computed on; null where the backend chooses itself (tfjs-node) or runs on a GPU. */
+  threads: number | null;
+}
+
+/** "wasm on 2 threads", "tensorflow-gpu": the backend as a person reads it, or "–" before one was chosen. */
+export function describeBackend(backend: BackendUsed | null): string {
+  if (!backend) return '–';
+  return backend.threads === null ? backend.name : `${backend.name} on ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`;
 }
 
 export interface DatasetUsed {

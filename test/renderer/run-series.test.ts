@@ -45,7 +45,7 @@ function runInfo(id: string, change: Partial<RunInfo['config']['options']> = {},
         classWeights: null,
       },
       model: null,
-      backend: { name: 'wasm', requested: 'auto', passedOver: [] },
+      backend: { name: 'wasm', requested: 'auto', passedOver: [], threads: 1 },
       versions: { maskbench: '0', tfjs: '0', node: '0' },
     },
   };

@@ -43,7 +43,7 @@ const run: RunInfo = {
     options: { ...TRAINING_DEFAULTS, dataset: 'heads', epochs: 3 },
     dataset: null,
     model: null,
-    backend: { name: 'wasm', requested: 'auto', passedOver: ['tensorflow: @tensorflow/tfjs-node is not installed'] },
+    backend: { name: 'wasm', requested: 'auto', passedOver: ['tensorflow: @tensorflow/tfjs-node is not installed'], threads: 2 },
     versions: { maskbench: '0.1.0', tfjs: '4.22.0', node: '20' },
   },
   summary: {
@@ -108,7 +108,7 @@ describe('TrainView', () => {
     const { wrapper } = await mountTrainView();
     const row = wrapper.get(`[data-run="${run.id}"]`);
     expect(row.text()).toContain('91.2%');
-    expect(row.get('[data-test=run-backend]').text()).toBe('wasm passed over: tensorflow: @tensorflow/tfjs-node is not installed');
+    expect(row.get('[data-test=run-backend]').text()).toBe('wasm on 2 threads passed over: tensorflow: @tensorflow/tfjs-node is not installed');
   });
 
   it('shows a running job’s latest epoch and validation confusion matrix as they stream', async () => {

@@ -111,7 +111,7 @@ describe('JobRunner', () => {
     const runner = new JobRunner();
     const events = record(runner);
     let limit = 1;
-    const slots = new JobSlots(() => limit);
+    const slots = new JobSlots(() => ({ cores: 8, jobs: limit, maxPerJob: 8 }));
     const started: string[] = [];
     const work = (name: string) => async (context: Parameters<typeof runDemoJob>[0]) => {
       started.push(name);

@@ -1,4 +1,5 @@
 import { cp } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { describe, expect, inject, it } from 'vitest';
 import type { WorkbenchEvent } from '../../src/shared/api';
 import type { JobInfo, SweepResult } from '../../src/shared/jobs';
@@ -7,6 +8,7 @@ import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { STUDY_COMPARISONS, sweepRequestSchema, type SweepRequest } from '../../src/shared/sweeps';
 import { read } from '../../src/shared/schema';
 import { expandSweep } from '../../src/core/training/sweep';
+import { MAX_WASM_THREADS } from '../../src/core/training/wasm/thread-count';
 
 const readSweepRequest = (value: unknown) => read(sweepRequestSchema, value, { field: 'sweep' });
 import { useTempDirs } from '../support/temp-dir';
@@ -99,5 +101,8 @@ describe('sweeps', () => {
       ['grid', 'grid-s4-head', 'done'],
       ['grid', 'grid-s8-head', 'done'],
     ]);
+    // Queued together, the two runs shared the cores rather than the first taking them all.
+    const share = Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(availableParallelism() / 2)));
+    expect(runs.map((run) => run.config.backend?.threads)).toEqual([share, share]);
   }, 120_000);
 });

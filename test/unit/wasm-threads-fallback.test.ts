@@ -10,7 +10,7 @@ vi.mock('../../src/core/training/wasm/threaded-wasm', async (importOriginal) => 
 }));
 
 it('falls back to one thread, with the reason among what was passed over', async () => {
-  expect(await useBackend('wasm', { count: 2, note: null })).toEqual({
+  expect(await useBackend('wasm', 2)).toEqual({
     name: 'wasm',
     requested: 'wasm',
     passedOver: ['wasm on 2 threads: no threads here; one thread used'],

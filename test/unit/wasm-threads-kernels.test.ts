@@ -5,7 +5,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { expect, it } from 'vitest';
 import { useBackend } from '../../src/core/training/backends';
 
-await useBackend('wasm', { count: 2, note: null });
+await useBackend('wasm', 2);
 // Loaded after the threaded build is registered as 'wasm', which its tests then set as the backend.
 await import('./wasm-kernels.test');
 

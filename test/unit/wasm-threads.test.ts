@@ -9,7 +9,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TRAINING_DEFAULTS, type RunConfig } from '../../src/shared/runs';
-import { defaultTrainingJobs } from '../../src/core/handlers/training';
+import { trainingSlotPolicy } from '../../src/core/handlers/training';
 import { useBackend } from '../../src/core/training/backends';
 import { buildModel } from '../../src/core/training/models';
 import { trainStep } from '../../src/core/training/train-run';
@@ -43,10 +43,12 @@ describe('the threads of a wasm run', () => {
     expect(wasmThreads({ [THREADS]: '12' }, 4)).toEqual({ count: 8, note: "MASKBENCH_WASM_THREADS=12 is more than tfjs's wasm backend starts" });
   });
 
-  it('leave room for one training job at a time, or one per core when each run takes one thread', () => {
-    expect(defaultTrainingJobs()).toBe(Math.max(1, Math.floor(availableParallelism() / MAX_WASM_THREADS)));
+  it('bound the cores one training job is given; the trainingJobs setting fixes how many run at once', () => {
+    const cores = availableParallelism();
+    expect(trainingSlotPolicy(undefined)).toEqual({ cores, jobs: null, maxPerJob: Math.min(cores, MAX_WASM_THREADS) });
+    expect(trainingSlotPolicy(3)).toEqual({ cores, jobs: 3, maxPerJob: Math.min(cores, MAX_WASM_THREADS) });
     process.env[THREADS] = '1';
-    expect(defaultTrainingJobs()).toBe(availableParallelism());
+    expect(trainingSlotPolicy(undefined)).toEqual({ cores, jobs: null, maxPerJob: 1 });
   });
 
   it.each(['0', '-2', '1.5', 'many'])('are every core when MASKBENCH_WASM_THREADS=%s cannot be read, and say why', (value) => {
@@ -59,7 +61,7 @@ describe('the threads of a wasm run', () => {
 
 /** Losses of a few conv-bn training steps on fixed data, on the wasm backend with `threads` threads. */
 async function losses(threads: number): Promise<number[]> {
-  expect((await useBackend('wasm', { count: threads, note: null })).threads).toBe(threads);
+  expect((await useBackend('wasm', threads)).threads).toBe(threads);
   const model = buildModel('conv-bn', { size: 16, classes: 3 }, { seed: 5 });
   const optimizer = tf.train.momentum(0.05, 0.9);
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);

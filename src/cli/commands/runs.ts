@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { listRuns } from '../../core/runs/run-folder';
+import { describeBackend } from '../../shared/runs';
 import type { CliCommand } from '../command';
 import { required } from '../flags';
 
@@ -20,7 +21,7 @@ export const runsCommand: CliCommand = {
       const figures = summary?.val ? `val ${summary.val.accuracy.toFixed(3)}${summary.test ? ` test ${summary.test.accuracy.toFixed(3)}` : ''}` : '';
       const why = summary?.error ? `: ${summary.error.message}` : '';
       output.out(
-        `${run.id}  ${run.status.padEnd(13)} ${config.options.model.padEnd(11)} ${config.options.dataset}  ${run.epochs}/${config.options.epochs} epochs  ${config.backend?.name ?? '-'}  ${figures}${why}`,
+        `${run.id}  ${run.status.padEnd(13)} ${config.options.model.padEnd(11)} ${config.options.dataset}  ${run.epochs}/${config.options.epochs} epochs  ${describeBackend(config.backend)}  ${figures}${why}`,
       );
     }
     return 0;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { BACKEND_CHOICES, TRAINING_DEFAULTS as t, trainingOptionsSchema, type EpochMetrics, type SplitMetrics } from '../../shared/runs';
+import { BACKEND_CHOICES, describeBackend, TRAINING_DEFAULTS as t, trainingOptionsSchema, type EpochMetrics, type SplitMetrics } from '../../shared/runs';
 import { read } from '../../shared/schema';
 import { MODEL_NAMES } from '../../shared/training';
 import { newRunId } from '../../core/runs/run-folder';
@@ -95,7 +95,7 @@ export const trainCommand: CliCommand = {
       return 0;
     }
     output.out(
-      `Run ${result.runId} ${summary.status} after ${summary.epochs} epochs in ${summary.seconds} s on the ${config.backend?.name} backend; best epoch ${summary.bestEpoch}`,
+      `Run ${result.runId} ${summary.status} after ${summary.epochs} epochs in ${summary.seconds} s on ${describeBackend(config.backend)}; best epoch ${summary.bestEpoch}`,
     );
     for (const [part, metrics] of [
       ['train', summary.train],

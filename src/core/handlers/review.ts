@@ -37,7 +37,7 @@ export function reviewHandlers(
       return jobs.start(
         'cross-fit',
         `Cross-fitting ${run.id} (${folds} folds)`,
-        (job) => inWorker('crossFit', { project, runId: run.id, folds }, job),
+        (job) => inWorker('crossFit', { project, runId: run.id, folds, threads: job.cores ?? 1 }, job),
         await context.trainingSlots(),
       );
     },

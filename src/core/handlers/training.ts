@@ -13,6 +13,7 @@ import { modelCost } from '../training/models/catalog';
 import { expandSweep } from '../training/sweep';
 import { preflight } from '../training/training-options';
 import { wasmThreads } from '../training/wasm/thread-count';
+import type { JobSlots, SlotPolicy } from '../jobs/job-slots';
 import type { CoreContext, Handlers } from './context';
 
 export function trainingHandlers(context: CoreContext): Handlers<'describeModels' | 'startTraining' | 'startSweep'> {
@@ -28,7 +29,7 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
     startTraining: async ({ options }) => {
       const project = session.requireProject();
       await preflight(project.path, options);
-      return await queueTraining(context, project.path, options, null);
+      return queueTraining(context, await context.trainingSlots(), project.path, options, null);
     },
 
     startSweep: async ({ sweep }) => {
@@ -44,15 +45,19 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
           await inWorker('dataset', { project: project.path, name, options, force: true }, job);
         }
         const result: SweepResult = { group: sweep.name, queued: [], refused: [] };
+        const ready: TrainingOptions[] = [];
         for (const run of runs) {
           try {
             await preflight(project.path, run.options);
-            result.queued.push(await queueTraining(context, project.path, run.options, sweep.name));
+            ready.push(run.options);
           } catch (error) {
             const { model, learningRate, batchSize } = run.options;
             result.refused.push({ dataset: run.datasetName, options: `${model}, lr ${learningRate}, batch ${batchSize}`, reason: toErrorData(error).message });
           }
         }
+        // Queued in one go, so the runs share the cores between them rather than the first taking them all.
+        const slots = await context.trainingSlots();
+        for (const options of ready) result.queued.push(queueTraining(context, slots, project.path, options, sweep.name));
         job.progress(datasets.length, datasets.length, `Queued ${result.queued.length} runs`);
         return result;
       });
@@ -60,13 +65,7 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
   };
 }
 
-async function queueTraining(
-  { jobs, inWorker, trainingSlots }: CoreContext,
-  projectDir: string,
-  options: TrainingOptions,
-  group: string | null,
-): Promise<JobInfo> {
-  const slots = await trainingSlots();
+function queueTraining({ jobs, inWorker }: CoreContext, slots: JobSlots, projectDir: string, options: TrainingOptions, group: string | null): JobInfo {
   return jobs.start(
     'training',
     `Training ${options.model} on ${options.dataset}`,
@@ -74,7 +73,7 @@ async function queueTraining(
       // The id is made when the job leaves the queue, so run ids sort in the order runs started.
       const runId = newRunId(options.model);
       try {
-        return await inWorker('train', { project: projectDir, runId, options, ...(group ? { group } : {}) }, context);
+        return await inWorker('train', { project: projectDir, runId, options, threads: context.cores ?? 1, ...(group ? { group } : {}) }, context);
       } catch (error) {
         // A worker that crashed or ran out of memory wrote no summary: say what happened in its stead.
         await recordCrash(projectPaths(projectDir).run(runId), error);
@@ -86,11 +85,14 @@ async function queueTraining(
 }
 
 /**
- * tfjs-node uses every core for one job, and a GPU is best given to one. A wasm job uses wasmThreads()
- * cores (every one, unless MASKBENCH_WASM_THREADS says fewer): as many jobs as that leaves room for, so
- * that two never fight over a core.
+ * tfjs-node uses every core for one job, and a GPU is best given to one: one job at a time. A wasm run
+ * computes on the cores it is given (up to wasmThreads(): every core unless MASKBENCH_WASM_THREADS says
+ * fewer): a run alone takes them all, runs queued together (a sweep) share them. The user's trainingJobs
+ * setting instead runs that many at once, each on an equal share.
  */
-export function defaultTrainingJobs(): number {
+export function trainingSlotPolicy(trainingJobs: number | undefined): SlotPolicy {
+  const cores = availableParallelism();
   const native = detectBackends().some((backend) => backend.available && (backend.name === 'tensorflow' || backend.name === 'tensorflow-gpu'));
-  return native ? 1 : Math.max(1, Math.floor(availableParallelism() / wasmThreads().count));
+  if (native) return { cores, jobs: trainingJobs ?? 1, maxPerJob: cores };
+  return { cores, jobs: trainingJobs ?? null, maxPerJob: wasmThreads().count };
 }

@@ -6,7 +6,7 @@ import type { JobDone, JobEvent, JobInfo, JobKind, JobProgress, JobResult } from
 import type { TrainingReport } from '../../shared/runs';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { Emitter } from '../util/event-emitter';
-import type { JobSlots } from './job-slots';
+import type { JobSlots, Slot } from './job-slots';
 
 export interface JobContext {
   /** Aborted when the job is cancelled; pass it to anything that waits. */
@@ -15,6 +15,8 @@ export interface JobContext {
   log(message: string): void;
   /** Training figures; the producer throttles batch figures itself. */
   report?(report: TrainingReport): void;
+  /** The cores the job was given to compute on, for a job that waited for slots. */
+  cores?: number;
 }
 
 export type JobWork<Result> = (context: JobContext) => Promise<Result>;
@@ -82,10 +84,10 @@ export class JobRunner {
 
   private async run<K extends JobKind>(job: RunningJob, kind: K, work: JobWork<JobResult<K>>, slots?: JobSlots): Promise<void> {
     const { signal } = job.controller;
-    let release = () => {};
+    let slot: Slot | null = null;
     if (slots) {
       try {
-        release = await slots.acquire(signal);
+        slot = await slots.acquire(signal);
       } catch {
         return this.finish(job, 'cancelled', { type: 'job-cancelled', jobId: job.info.id });
       }
@@ -107,6 +109,7 @@ export class JobRunner {
       report: (report) => {
         if (!signal.aborted) this.emit({ type: 'job-metrics', jobId: job.info.id, report });
       },
+      ...(slot ? { cores: slot.cores } : {}),
     };
     try {
       // Work that finished is done, even if a cancel came too late to stop it.
@@ -121,7 +124,7 @@ export class JobRunner {
       job.info.error = data;
       this.finish(job, 'failed', { type: 'job-failed', jobId: job.info.id, error: data });
     } finally {
-      release();
+      slot?.release();
     }
   }
 

@@ -26,6 +26,8 @@ export interface CrossFitInput {
   project: string;
   runId: string;
   folds: number;
+  /** The cores it was given, each fold training on as many threads; every core when not said. */
+  threads?: number;
 }
 
 export async function crossFit(input: CrossFitInput, context: JobContext): Promise<ProjectPredictions> {
@@ -37,7 +39,7 @@ export async function crossFit(input: CrossFitInput, context: JobContext): Promi
   // Before any fold trains: a mismatch found by the first prediction would waste a training.
   checkLabels(source.labels, dataset, run.id);
   const frames = source.annotations.frameCount;
-  const backend = await useBackend('auto');
+  const backend = await useBackend('auto', input.threads);
   const result: ProjectPredictions = {
     schema: 1,
     runId: run.id,
@@ -68,7 +70,13 @@ export async function crossFit(input: CrossFitInput, context: JobContext): Promi
         context.progress(fold * 2 + part + done / Math.max(1, total), input.folds * 2, `Fold ${fold + 1} of ${input.folds}: ${message ?? ''}`);
       // A fixed number of epochs and the last weights: picking a checkpoint by any score would tune the fold's model to labels it is meant to judge.
       await trainRun(
-        { project: input.project, runId: foldRun, options: { ...run.config.options, dataset: foldName, patience: 0 }, group: `${run.id}-cross-fit` },
+        {
+          project: input.project,
+          runId: foldRun,
+          ...(input.threads ? { threads: input.threads } : {}),
+          options: { ...run.config.options, dataset: foldName, patience: 0 },
+          group: `${run.id}-cross-fit`,
+        },
         { ...context, progress: step(0), report: undefined },
       );
       await predictBoxes(

@@ -10,13 +10,10 @@ import { WorkbenchError } from '../../shared/errors';
 import type { BackendChoice, BackendUsed } from '../../shared/runs';
 import { BACKENDS, isResolvable } from './backend-list';
 import { registerWasmTrainingKernels } from './kernels';
-import { wasmThreads, type WasmThreads } from './wasm/thread-count';
+import { wasmThreads } from './wasm/thread-count';
 import { registerWasmBuild } from './wasm/wasm-build';
 
 const require = createRequire(import.meta.url);
-
-/** The backend in use, and the threads it computes on (null where it chooses itself: tfjs-node). */
-export type BackendInUse = BackendUsed & { threads: number | null };
 
 /** What a backend reports once active: its threads, and why it runs short of its best, for passedOver. */
 interface Activated {
@@ -25,7 +22,7 @@ interface Activated {
 }
 
 /** Loads each backend's package and makes it the active backend; throws when it cannot. */
-const ACTIVATE: Record<TrainingBackendName, (threads: WasmThreads) => Promise<Activated>> = {
+const ACTIVATE: Record<TrainingBackendName, (threads: number) => Promise<Activated>> = {
   // Both tfjs-node packages register their backend as 'tensorflow' with the shared tfjs-core.
   'tensorflow-gpu': () => activateNode('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => activateNode('@tensorflow/tfjs-node'),
@@ -35,9 +32,10 @@ const ACTIVATE: Record<TrainingBackendName, (threads: WasmThreads) => Promise<Ac
 
 /**
  * Makes the requested backend (or with `auto` the fastest that loads) tfjs's active one, wasm on `threads`
- * threads. Call it in the job's worker: tfjs-node is loaded only there, so a native crash ends that job alone.
+ * threads (the cores the job was given). Call it in the job's worker: tfjs-node is loaded only there, so a
+ * native crash ends that job alone.
  */
-export async function useBackend(requested: BackendChoice, threads: WasmThreads = wasmThreads()): Promise<BackendInUse> {
+export async function useBackend(requested: BackendChoice, threads: number = wasmThreads().count): Promise<BackendUsed> {
   const candidates = requested === 'auto' ? BACKENDS : BACKENDS.filter((backend) => backend.name === requested);
   const passedOver: string[] = [];
   for (const backend of candidates) {
@@ -66,18 +64,20 @@ async function activateNode(pkg: string): Promise<Activated> {
 }
 
 /** wasm on the threads asked for, or on tfjs's single-threaded build when those do not start. */
-async function activateWasm(wanted: WasmThreads): Promise<Activated> {
+async function activateWasm(wanted: number): Promise<Activated> {
   const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   // In a packaged app the .wasm files are unpacked beside the asar archive (build/electron-builder.yml).
   const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm')).replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
   wasm.setWasmPaths(dist + sep);
   registerWasmTrainingKernels();
-  const notes = wanted.note === null ? [] : [wanted.note];
+  const best = wasmThreads();
+  const notes = best.note === null ? [] : [best.note];
+  if (wanted < best.count) notes.push(`wasm on ${wanted} of ${best.count} threads: the other cores were given to other jobs`);
   try {
-    await registerWasmBuild(wanted.count, dist);
+    await registerWasmBuild(wanted, dist);
     await setBackend('wasm');
   } catch (error) {
-    notes.push(`wasm on ${wanted.count} threads: ${firstLine(error)}; one thread used`);
+    notes.push(`wasm on ${wanted} threads: ${firstLine(error)}; one thread used`);
     await registerWasmBuild(1, dist);
     await setBackend('wasm');
   }

@@ -30,6 +30,8 @@ export interface TrainRunInput {
   project: string;
   runId: string;
   options: TrainingOptions;
+  /** The cores it was given, wasm computing on as many threads; every core when not said. */
+  threads?: number;
   /** The sweep it belongs to. */
   group?: string;
 }
@@ -52,8 +54,10 @@ export async function trainRun(input: TrainRunInput, context: JobContext): Promi
   const seconds = () => round((performance.now() - started) / 1000, 1);
   const trainer = new Trainer(writer, options, context, seconds);
   try {
-    const backend = await useBackend(options.backend);
-    context.log(`Training on the ${backend.name} backend${backend.passedOver.length ? ` (passed over: ${backend.passedOver.join('; ')})` : ''}`);
+    const backend = await useBackend(options.backend, input.threads);
+    context.log(
+      `Training on the ${backend.name} backend${backend.threads ? ` on ${backend.threads} threads` : ''}${backend.passedOver.length ? ` (passed over: ${backend.passedOver.join('; ')})` : ''}`,
+    );
     await writer.setConfig({ backend });
     const data = await loadTrainingData(input.project, options.dataset, context.signal);
     checkInputSize(options.model, data.size);
