@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/core/training/kernels';
+import { TOLERANCE, random, relativeError } from './seeded-values';
 
 /** A kernel call: its inputs are made on whichever backend is current, from seeded values. */
 interface KernelCase {
@@ -19,19 +20,6 @@ interface Result {
   values: number[];
 }
 
-/** Repeatable values in [-1, 1) (mulberry32), so that both backends see the same numbers. */
-function values(size: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  });
-}
-
-const random = (shape: number[], seed: number) => tf.tensor(values(tf.util.sizeFromShape(shape), seed), shape);
-
 /** Seeded values of any type; booleans by comparison, since wasm's Cast to bool keeps the raw bytes. */
 function numbers(shape: number[], seed: number, dtype: tf.DataType): tf.Tensor {
   if (dtype === 'bool') return tf.greater(random(shape, seed), 0);
@@ -45,23 +33,6 @@ async function run(backend: 'cpu' | 'wasm', { kernel, inputs, attrs }: KernelCas
     return { shape: out.shape, dtype: out.dtype, values: Array.from(out.dataSync()) };
   });
 }
-
-/**
- * The relative error of `actual`: max |actual - expected| / max |expected|. Measured against the largest
- * value rather than element by element, because a gradient element that is a sum of many products can
- * cancel to near zero, where float32 rounding alone makes an element-wise ratio meaningless.
- */
-function relativeError(actual: number[], expected: number[]): number {
-  let diff = 0;
-  let scale = 0;
-  expected.forEach((value, i) => {
-    diff = Math.max(diff, Math.abs(actual[i]! - value));
-    scale = Math.max(scale, Math.abs(value));
-  });
-  return scale === 0 ? diff : diff / scale;
-}
-
-const TOLERANCE = 1e-5;
 
 async function expectSameAsCpu(c: KernelCase): Promise<void> {
   const expected = await run('cpu', c);
@@ -239,6 +210,31 @@ describe('MaxPoolGrad on wasm', () => {
     attrs,
   }));
   it.each(withName(cases))('matches the cpu backend: %s', async (_, c) => {
+    await expectSameAsCpu(c);
+  });
+
+  // 2x2 windows at stride 2 take a path of their own: odd and even sides, where SAME pads the last row
+  // and column and VALID leaves them out, on values with ties.
+  const halving: KernelCase[] = [];
+  for (const shape of [
+    [1, 7, 5, 3],
+    [2, 8, 6, 16],
+    [3, 5, 8, 1],
+    [1, 2, 3, 4],
+    [2, 9, 9, 5],
+  ]) {
+    for (const pad of ['same', 'valid'] as const) {
+      const i = halving.length;
+      const { outShape } = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], 2, 2, 1, pad);
+      halving.push({
+        name: `${shape} pool 2 stride 2 pad ${pad}`,
+        kernel: tf.MaxPoolGrad,
+        inputs: () => ({ dy: random(outShape, i + 200), input: tf.round(tf.mul(random(shape, i + 300), 2)), output: tf.zeros(outShape) }),
+        attrs: { filterSize: 2, strides: 2, pad },
+      });
+    }
+  }
+  it.each(withName(halving))('matches the cpu backend: %s', async (_, c) => {
     await expectSameAsCpu(c);
   });
 });

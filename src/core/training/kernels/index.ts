@@ -4,6 +4,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { avgPoolGradConfig } from './avg-pool-grad';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './batch-norm-training';
+import { batchNormTrainingGradient } from './batch-norm-training-op';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { fusedBatchNormConfig } from './fused-batch-norm';
@@ -28,6 +30,8 @@ const KERNELS: ReadonlyArray<[name: string, supplied: Supplied]> = [
   [tf.Mean, meanConfig],
   [tf.FusedBatchNorm, fusedBatchNormConfig],
   [tf.Identity, identityConfig],
+  [batchNormTrainingConfig.kernelName, batchNormTrainingConfig],
+  [batchNormTrainingGradConfig.kernelName, batchNormTrainingGradConfig],
 ];
 
 /** Ours, as registered, so that registering again changes nothing. */
@@ -35,8 +39,9 @@ const ours = new Set<tf.KernelConfig>();
 
 /**
  * Registers for the 'wasm' backend the training kernels that tfjs 4.22 lacks there (Conv2DBackpropFilter)
- * or runs slowly (the others in KERNELS), in place of wasm's own. Idempotent; works before or after the
- * backend is initialised, since none of ours needs setting up and wrapped kernels keep wasm's set-up.
+ * or runs slowly (the others in KERNELS), in place of wasm's own, and the two of batchNormTraining.
+ * Idempotent; works before or after the backend is initialised, since none of ours needs setting up and
+ * wrapped kernels keep wasm's set-up.
  */
 export function registerWasmTrainingKernels(): void {
   for (const [name, supplied] of KERNELS) {
@@ -48,4 +53,7 @@ export function registerWasmTrainingKernels(): void {
     tf.registerKernel(config);
     ours.add(config);
   }
+  // batchNormTraining's gradient, which tfjs cannot know. Gradients are not per backend: this one runs
+  // only where the forward kernel ran, so it finds its kernel there too.
+  if (tf.getGradient(batchNormTrainingGradient.kernelName) === undefined) tf.registerGradient(batchNormTrainingGradient);
 }

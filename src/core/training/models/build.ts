@@ -1,6 +1,7 @@
 // The ops as tf.layers: a functional (graph) model, so ResNet's shortcuts need nothing special.
 
 import * as tfl from '@tensorflow/tfjs-layers';
+import { FusedBatchNormalization } from './batch-norm-layer';
 import type { Architecture, ConvSpec, DenseSpec, Ops, PoolSpec, Activation } from './ops';
 
 type Symbolic = tfl.SymbolicTensor;
@@ -45,7 +46,7 @@ class LayersOps implements Ops<Symbolic> {
   }
 
   batchNorm(x: Symbolic, name?: string): Symbolic {
-    return apply(tfl.layers.batchNormalization({ ...BATCH_NORM, name: this.name('bn', name) }), x);
+    return apply(new FusedBatchNormalization({ ...BATCH_NORM, name: this.name('bn', name) }), x);
   }
 
   activation(x: Symbolic, fn: Activation): Symbolic {

@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BatchNormTraining, BatchNormTrainingGrad, type BatchNormTrainingAttrs } from './batch-norm-training-op';
+import { affineChannels, channelSums } from './channel-loops';
+import { heapView, input, wasmArgs } from './wasm-util';
+
+/**
+ * The forward pass: per-channel mean and biased variance of x (from sums shifted by each channel's first
+ * value), then y = (x - mean) * gamma / sqrt(variance + epsilon) + beta. Two passes over x in all.
+ */
+function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
+  const args = wasmArgs(params);
+  const { backend } = args;
+  const x = input(args, 'x');
+  const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
+  const channels = x.shape.at(-1)!;
+  const count = tf.util.sizeFromShape(x.shape) / channels;
+  const y = backend.makeOutput(x.shape, 'float32');
+  const meanOut = backend.makeOutput([channels], 'float32');
+  const varianceOut = backend.makeOutput([channels], 'float32');
+  const xs = heapView(backend, x);
+  const gamma = heapView(backend, input(args, 'gamma'));
+  const beta = heapView(backend, input(args, 'beta'));
+  const mean = heapView(backend, meanOut);
+  const variance = heapView(backend, varianceOut);
+
+  const first = Float64Array.from(xs.subarray(0, channels));
+  const { sums, products } = channelSums(xs, first, xs, first);
+  const factor = new Float64Array(channels);
+  const add = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    mean[c] = first[c]! + sums[c]! / count;
+    variance[c] = Math.max(0, (products[c]! - (sums[c]! * sums[c]!) / count) / count);
+    factor[c] = gamma[c]! / Math.sqrt(variance[c]! + varianceEpsilon);
+    add[c] = beta[c]! - factor[c]! * mean[c]!;
+  }
+  // y = 0 x + factor x + add: the affine loop with its first term unused.
+  affineChannels(heapView(backend, y), xs, new Float64Array(channels), xs, factor, add);
+  return [y, meanOut, varianceOut];
+}
+
+/**
+ * The backward pass, with r = 1 / sqrt(variance + epsilon) and N values per channel:
+ * dBeta = sum(dy), dGamma = r sum(dy (x - mean)), and
+ * dx = gamma r dy - gamma r / N (dBeta + r dGamma (x - mean)) + dMean / N + 2 dVariance (x - mean) / N,
+ * which is a dy + b x + c per channel: one pass for the sums, one for dx.
+ */
+function batchNormTrainingGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
+  const args = wasmArgs(params);
+  const { backend } = args;
+  const x = input(args, 'x');
+  const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
+  const channels = x.shape.at(-1)!;
+  const count = tf.util.sizeFromShape(x.shape) / channels;
+  const dxOut = backend.makeOutput(x.shape, 'float32');
+  const dGammaOut = backend.makeOutput([channels], 'float32');
+  const dBetaOut = backend.makeOutput([channels], 'float32');
+  const [dys, xs, gamma, mean, variance, dMean, dVariance] = ['dy', 'x', 'gamma', 'mean', 'variance', 'dMean', 'dVariance'].map((name) =>
+    heapView(backend, input(args, name)),
+  ) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const dx = heapView(backend, dxOut);
+  const dGamma = heapView(backend, dGammaOut);
+  const dBeta = heapView(backend, dBetaOut);
+
+  const centre = Float64Array.from(mean);
+  const { sums, products } = channelSums(dys, new Float64Array(channels), xs, centre);
+  const a = new Float64Array(channels);
+  const b = new Float64Array(channels);
+  const c0 = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const r = 1 / Math.sqrt(variance[c]! + varianceEpsilon);
+    const k = (gamma[c]! * r) / count;
+    dBeta[c] = sums[c]!;
+    dGamma[c] = r * products[c]!;
+    a[c] = gamma[c]! * r;
+    b[c] = -k * r * r * products[c]! + (2 * dVariance[c]!) / count;
+    c0[c] = -k * sums[c]! + dMean[c]! / count - b[c]! * centre[c]!;
+  }
+  affineChannels(dx, dys, a, xs, b, c0);
+  return [dxOut, dGammaOut, dBetaOut];
+}
+
+export const batchNormTrainingConfig: tf.KernelConfig = {
+  kernelName: BatchNormTraining,
+  backendName: 'wasm',
+  kernelFunc: batchNormTraining,
+};
+
+export const batchNormTrainingGradConfig: tf.KernelConfig = {
+  kernelName: BatchNormTrainingGrad,
+  backendName: 'wasm',
+  kernelFunc: batchNormTrainingGrad,
+};
