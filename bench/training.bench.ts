@@ -23,7 +23,8 @@ import type { ModelName } from '../src/shared/training';
 import { buildDataset } from '../src/core/dataset/build-dataset';
 import { useBackend } from '../src/core/training/backends';
 import { buildModel, modelCost } from '../src/core/training/models';
-import { trainRun, trainStep } from '../src/core/training/train-run';
+import { trainRun } from '../src/core/training/train-run';
+import { trainStep } from '../src/core/training/trainer';
 import { WASM_THREADS_VARIABLE, wasmThreads } from '../src/core/training/wasm/thread-count';
 import { BIN, assertBuilt } from '../test/support/built-app';
 import { writeSyntheticDataset } from '../test/support/synthetic-dataset';
@@ -57,9 +58,9 @@ async function tfjsSpeed(threads: number, model: ModelName, size: number, batch:
       weights: null,
       classes,
     });
-  for (let i = 0; i < 2; i++) step();
+  for (let i = 0; i < 2; i++) await step();
   const started = performance.now();
-  for (let i = 0; i < steps; i++) step();
+  for (let i = 0; i < steps; i++) await step();
   const speed = (steps * batch) / ((performance.now() - started) / 1000);
   network.dispose();
   optimizer.dispose();

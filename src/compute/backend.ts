@@ -11,13 +11,53 @@ import type { AdapterReport, ComputeBackendName } from './protocol';
 export interface ChosenBackend {
   name: string;
   adapter: AdapterReport | null;
+  /** The GPU as a person reads it: "nvidia ampere", "Google SwiftShader (software)". */
+  device: string;
 }
 
 export async function useComputeBackend(name: ComputeBackendName, allowFallbackAdapter = false): Promise<ChosenBackend> {
   const adapter = name === 'webgpu' ? await checkWebGpuAdapter(allowFallbackAdapter) : null;
   if (!(await tf.setBackend(name))) throw new Error(`The ${name} backend could not start in this browser.`);
   await tf.ready();
-  return { name: tf.getBackend(), adapter };
+  const device = adapter
+    ? `${[adapter.vendor, adapter.architecture].filter(Boolean).join(' ') || adapter.description || 'an unnamed adapter'}${adapter.isFallbackAdapter ? ' (software)' : ''}`
+    : name === 'webgl'
+      ? webGlRenderer()
+      : 'the CPU';
+  return { name: tf.getBackend(), adapter, device };
+}
+
+/** tfjs's WebGPU backend's device, and its WebGL backend's context: what a loss is seen on. */
+interface GpuBackend {
+  device?: GPUDevice;
+  gpgpu?: { gl: WebGLRenderingContext };
+}
+
+/** The renderer WebGL reports, unmasked where the browser allows it. */
+function webGlRenderer(): string {
+  const gl = (tf.backend() as GpuBackend).gpgpu?.gl;
+  if (!gl) return 'an unknown GPU';
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+}
+
+/** Calls `lost` with the reason if the GPU device (WebGPU) or context (WebGL) is lost; returns how to stop watching. */
+export function watchForLoss(name: ComputeBackendName, lost: (reason: string) => void): () => void {
+  let watching = true;
+  const backend = tf.backend() as GpuBackend;
+  if (name === 'webgpu' && backend.device) {
+    // 'destroyed' is a device ended on purpose (tfjs ends its own); a GPU that fails says 'unknown'.
+    void backend.device.lost.then((info) => {
+      if (watching && info.reason !== 'destroyed') lost(`The WebGPU device was lost (${info.reason}: ${info.message || 'no message'})`);
+    });
+  }
+  const canvas = name === 'webgl' ? backend.gpgpu?.gl.canvas : undefined;
+  const onContextLost = () => lost('The WebGL context was lost (the GPU was reset, or the browser took it back)');
+  if (canvas) canvas.addEventListener('webglcontextlost', onContextLost);
+  return () => {
+    watching = false;
+    canvas?.removeEventListener('webglcontextlost', onContextLost);
+  };
 }
 
 /**

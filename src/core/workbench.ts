@@ -10,6 +10,7 @@ import type { ProjectSummary } from '../shared/project';
 import { read } from '../shared/schema';
 import { JobRunner } from './jobs/job-runner';
 import { JobSlots } from './jobs/job-slots';
+import { ComputeHosts } from './compute/compute-hosts';
 import type { MediaRoots } from './media/media-roots';
 import { readPreferences } from './preferences/preferences-file';
 import { Session, type HostServices } from './session/session';
@@ -46,6 +47,8 @@ export interface Workbench extends WorkbenchMethods {}
 export class Workbench implements WorkbenchApi {
   private readonly session: Session;
   private readonly jobs = new JobRunner();
+  /** The compute pages that train on webgpu and webgl; the server and the Electron shell connect them. */
+  readonly computeHosts = new ComputeHosts();
   private readonly context: CoreContext;
 
   constructor(options: WorkbenchOptions) {
@@ -58,6 +61,8 @@ export class Workbench implements WorkbenchApi {
     this.context = {
       session: this.session,
       jobs: this.jobs,
+      compute: this.computeHosts,
+      gpuSlots: new JobSlots(() => ({ cores: 1, jobs: 1, maxPerJob: 1 })),
       dataDir: options.dataDir,
       inWorker: (task, input, context) => runInWorker(options.workerScript, task, input, context),
       trainingSlots: () =>

@@ -6,12 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { BRIDGE_PATH, MEDIA_PATH } from '../shared/bridge-protocol';
+import { COMPUTE_PAGE, COMPUTE_PATH } from '../shared/compute';
 import type { FileResponse } from '../core/media/file-response';
 import { serveMedia } from '../core/media/serve-media';
 import type { Workbench } from '../core/workbench';
 import { TokenGuard } from './auth';
 import { serveStatic } from './static-files';
 import { setupWsBridge } from './ws-bridge';
+import { MAX_COMPUTE_MESSAGE_BYTES, setupComputeLink } from './compute-link';
 
 export const HOST = '127.0.0.1';
 
@@ -32,6 +34,8 @@ export interface ServerOptions {
 export interface RunningServer {
   /** The URL to open, with the token. */
   url: string;
+  /** The compute page's, with the token: open it to train on webgpu or webgl. */
+  computeUrl: string;
   port: number;
   close(): Promise<void>;
 }
@@ -43,6 +47,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const guard = new TokenGuard(port);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const stopBridge = setupWsBridge(wss, options.workbench);
+  const computeWss = new WebSocketServer({ noServer: true, maxPayload: MAX_COMPUTE_MESSAGE_BYTES });
+  setupComputeLink(computeWss, options.workbench.computeHosts);
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     void handleRequest(request, response).catch((error: unknown) => {
@@ -76,13 +82,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.on('upgrade', (request, socket, head) => {
     const url = requestUrl(request);
     const sameOrigin = request.headers.origin === undefined || isOurOrigin(request.headers.origin, port());
-    if (!url || url.pathname !== BRIDGE_PATH || !isOurHost(request.headers.host, port()) || !sameOrigin || !guard.allows(request, url)) {
+    const target = url?.pathname === BRIDGE_PATH ? wss : url?.pathname === COMPUTE_PATH ? computeWss : null;
+    if (!url || !target || !isOurHost(request.headers.host, port()) || !sameOrigin || !guard.allows(request, url)) {
       // Node drops its own error listener from an upgrading socket: a client that resets now must not end the process.
       socket.on('error', () => socket.destroy());
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    target.handleUpgrade(request, socket, head, (ws) => target.emit('connection', ws, request));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -92,16 +99,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       resolve();
     });
   });
+  options.workbench.computeHosts.setOpener({
+    hint: `open http://${HOST}:${port()}/${COMPUTE_PAGE} in the browser that shows Maskbench (see the README, "GPU in browser mode")`,
+  });
   // Once listening, the server's errors are failed accepts (out of memory, say): the server carries on.
   server.on('error', (error) => console.error('The server could not accept a connection:', error));
 
   return {
     url: `http://${HOST}:${port()}/?token=${guard.token}`,
+    computeUrl: `http://${HOST}:${port()}/${COMPUTE_PAGE}?token=${guard.token}`,
     port: port(),
     close: async () => {
       stopBridge();
-      for (const client of wss.clients) client.terminate();
+      for (const client of [...wss.clients, ...computeWss.clients]) client.terminate();
       wss.close();
+      computeWss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'run-not-found'
   | 'invalid-dataset' // a dataset that cannot train a model (an empty part, one class, unreadable crops); `where` names the file
   | 'backend-unavailable' // a training backend asked for by name that is not installed or does not load
+  | 'backend-lost' // the backend went away mid-run: a compute page closed, a GPU device lost, out of GPU memory
   | 'diverged' // training produced a loss that is not a number
   | 'unsupported' // the host cannot do this (for example a native dialog in browser mode)
   | 'disconnected' // the browser lost its connection to the Maskbench server

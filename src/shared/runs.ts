@@ -2,10 +2,12 @@
 
 import type { WorkbenchErrorData } from './errors';
 import type { DatasetOptions } from './dataset';
-import { MODEL_NAMES, type ModelName, type TrainingBackendName } from './training';
+import { MODEL_NAMES, type HostBackendName, type ModelName, type TrainingBackendName } from './training';
 import { decimal, fields, flag, oneOf, read, text, v, whole, type Output } from './schema';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly ('auto' | TrainingBackendName)[];
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'webgl', 'wasm', 'cpu'] as const satisfies readonly (
+  'auto' | TrainingBackendName | HostBackendName
+)[];
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** A training run's settings, each option's type, range and default declared once; the dataset is named by the caller. */
@@ -118,17 +120,20 @@ export interface EpochMetrics {
 export type TrainingReport = BatchMetrics | EpochMetrics | { kind: 'confusion'; epoch: number; split: 'val' | 'test'; confusion: ConfusionMatrix };
 
 export interface BackendUsed {
-  name: TrainingBackendName;
+  name: TrainingBackendName | HostBackendName;
   requested: BackendChoice;
   /** Why each faster backend was not used, e.g. "tensorflow: @tensorflow/tfjs-node is not installed". */
   passedOver: string[];
   /** The threads it computed on; null where the backend chooses itself (tfjs-node) or runs on a GPU. */
   threads: number | null;
+  /** The GPU that ran it, as the browser names it (webgpu and webgl): "nvidia ampere", "Google SwiftShader (software)". */
+  device?: string;
 }
 
-/** "wasm on 2 threads", "tensorflow-gpu": the backend as a person reads it, or "–" before one was chosen. */
+/** "wasm on 2 threads", "webgpu on nvidia ampere": the backend as a person reads it, or "–" before one was chosen. */
 export function describeBackend(backend: BackendUsed | null): string {
   if (!backend) return '–';
+  if (backend.device) return `${backend.name} on ${backend.device}`;
   return backend.threads === null ? backend.name : `${backend.name} on ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`;
 }
 

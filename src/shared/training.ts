@@ -38,10 +38,19 @@ export function isModelName(value: unknown): value is ModelName {
   return typeof value === 'string' && (MODEL_NAMES as readonly string[]).includes(value);
 }
 
+/** The backends that train in a worker thread of the app's own process. */
 export type TrainingBackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
+/** The backends that train in the compute page, on the GPU of the app's Chromium (shared/compute.ts). */
+export const HOST_BACKENDS = ['webgpu', 'webgl'] as const;
+export type HostBackendName = (typeof HOST_BACKENDS)[number];
+
+export function isHostBackend(name: string): name is HostBackendName {
+  return (HOST_BACKENDS as readonly string[]).includes(name);
+}
+
 export interface TrainingBackend {
-  name: TrainingBackendName;
+  name: TrainingBackendName | HostBackendName;
   /** The npm package that provides it; it is usable when that package is installed. */
   package: string;
   available: boolean;

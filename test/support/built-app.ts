@@ -14,6 +14,8 @@ export function assertBuilt(): void {
 
 export interface ServeProcess {
   url: string;
+  /** The compute page's URL, with the token. */
+  computeUrl: string;
   child: ChildProcessWithoutNullStreams;
   stop(): Promise<void>;
 }
@@ -29,10 +31,11 @@ export function serve(args: string[], dataDir: string): Promise<ServeProcess> {
       stdout += chunk.toString();
       const line = stdout.split('\n').find((candidate) => candidate.startsWith('{'));
       if (!line) return;
-      const printed = JSON.parse(line) as { url?: string; error?: unknown };
+      const printed = JSON.parse(line) as { url?: string; computeUrl?: string; error?: unknown };
       if (!printed.url) return reject(new Error(`maskbench serve failed: ${line}`));
       resolve({
         url: printed.url,
+        computeUrl: printed.computeUrl!,
         child,
         stop: () =>
           new Promise((done) => {

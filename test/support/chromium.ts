@@ -34,9 +34,10 @@ export function findChromium(): string {
 
 /**
  * Headless Chromium with a fresh profile, and the flags that keep it off the network: this machine has
- * none, and without them Chromium keeps trying to reach Google's services.
+ * none, and without them Chromium keeps trying to reach Google's services. `gpu` turns WebGPU on (a
+ * SwiftShader adapter where there is no GPU) for the compute page; otherwise the GPU is off.
  */
-export async function launchChromium(): Promise<BrowserContext> {
+export async function launchChromium({ gpu = false } = {}): Promise<BrowserContext> {
   const profile = await mkdtemp(join(tmpdir(), 'maskbench-chromium-'));
   return chromium.launchPersistentContext(profile, {
     executablePath: findChromium(),
@@ -44,7 +45,7 @@ export async function launchChromium(): Promise<BrowserContext> {
     viewport: { width: 1440, height: 900 },
     args: [
       '--no-sandbox',
-      '--disable-gpu',
+      gpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
       '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',

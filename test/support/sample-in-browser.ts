@@ -40,10 +40,10 @@ export async function makeSample(frames: number, width: number, height: number, 
   return { folder, project };
 }
 
-/** `project` served in browser mode (its data folder inside `folder`) and open in Chromium. */
-export async function serveInBrowser(project: string, folder: string): Promise<ServedInBrowser> {
+/** `project` served in browser mode (its data folder inside `folder`) and open in Chromium (with WebGPU when `gpu`). */
+export async function serveInBrowser(project: string, folder: string, { gpu = false } = {}): Promise<ServedInBrowser> {
   const server = await serve(['--project', project], join(folder, 'data'));
-  const browser = await launchChromium();
+  const browser = await launchChromium({ gpu });
   const page = await browser.newPage();
   await page.goto(server.url);
   return {

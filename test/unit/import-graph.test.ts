@@ -98,7 +98,15 @@ const pathInSrc = (entry: Import) => (entry.target === null ? null : inSrc(join(
 /** A path from the repository's root (as Import.from is) made relative to src/, with forward slashes. */
 const inSrc = (path: string) => relative(SRC, resolve(dirname(SRC), path)).replaceAll(sep, '/');
 /** The parts of core written for tfjs alone, which the compute page (in Chromium) builds on as well. */
-const TFJS_ONLY = ['core/training/models', 'core/training/kernels', 'core/training/optimizer'];
+const TFJS_ONLY = [
+  'core/training/models',
+  'core/training/kernels',
+  'core/training/optimizer',
+  'core/training/trainer',
+  'core/training/augment',
+  'core/training/metrics',
+  'core/util/prng',
+];
 const isTfjsOnly = (path: string | null) => path !== null && TFJS_ONLY.some((folder) => path === folder || path.startsWith(folder + '/'));
 
 const isNodeBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);

@@ -12,7 +12,7 @@ import { TRAINING_DEFAULTS, type RunConfig } from '../../src/shared/runs';
 import { trainingSlotPolicy } from '../../src/core/handlers/training';
 import { useBackend } from '../../src/core/training/backends';
 import { buildModel } from '../../src/core/training/models';
-import { trainStep } from '../../src/core/training/train-run';
+import { trainStep } from '../../src/core/training/trainer';
 import { MAX_WASM_THREADS, wasmThreads } from '../../src/core/training/wasm/thread-count';
 import type { FromWorker } from '../../src/core/worker/tasks';
 import { assertBuilt } from '../support/built-app';
@@ -72,7 +72,7 @@ async function losses(threads: number): Promise<number[]> {
       tf.add(tf.randomUniform([8, 16, 16, 3], 0, 1, 'float32', 11 + step), tf.reshape(tf.cast(tf.tensor1d(classes), 'float32'), [8, 1, 1, 1])),
     );
     const y = tf.oneHot(tf.tensor1d(classes, 'int32'), 3);
-    result.push(trainStep(model, optimizer, variables, { x: x as tf.Tensor4D, y: y as tf.Tensor2D, weights: null, classes }).loss);
+    result.push((await trainStep(model, optimizer, variables, { x: x as tf.Tensor4D, y: y as tf.Tensor2D, weights: null, classes })).loss);
   }
   model.dispose();
   optimizer.dispose();

@@ -35,8 +35,8 @@ export const serveCommand: CliCommand = {
     }
     output.out(
       json
-        ? JSON.stringify({ url: server.url, port: server.port })
-        : `Maskbench is serving at\n  ${server.url}\nOpen it in Chromium or Chrome. Press Ctrl+C to stop.`,
+        ? JSON.stringify({ url: server.url, computeUrl: server.computeUrl, port: server.port })
+        : `Maskbench is serving at\n  ${server.url}\nOpen it in Chromium or Chrome. To train on the GPU (webgpu, webgl), open its compute page too:\n  ${server.computeUrl}\nPress Ctrl+C to stop.`,
     );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

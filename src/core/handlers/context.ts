@@ -1,5 +1,6 @@
 // What every domain's handlers share: the session, the job runner and the way to a worker thread.
 
+import type { ComputeHosts } from '../compute/compute-hosts';
 import type { ApiMethod, CheckedRequest, ResultOf } from '../../shared/api';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
 import type { JobSlots } from '../jobs/job-slots';
@@ -11,6 +12,10 @@ export interface CoreContext {
   jobs: JobRunner;
   /** The slots training runs and cross-fits wait for, sized by the user's preference once it has been read. */
   trainingSlots(): Promise<JobSlots>;
+  /** The compute pages that train on webgpu and webgl. */
+  compute: ComputeHosts;
+  /** The slot a run on a compute page waits for: one at a time, as a GPU is best given to one. */
+  gpuSlots: JobSlots;
   /** The per-user data folder. */
   dataDir: string;
   /** Runs a task in its own worker thread, off the thread that answers the window. */

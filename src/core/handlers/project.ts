@@ -2,6 +2,7 @@
 
 import { version } from '../../../package.json';
 import { WorkbenchError } from '../../shared/errors';
+import { HOST_BACKENDS } from '../../shared/training';
 import { isFile } from '../fs/paths';
 import { sweepLeftovers } from '../fs/replace';
 import { projectPaths } from '../project/layout';
@@ -13,6 +14,7 @@ export function projectHandlers({
   session,
   jobs,
   inWorker,
+  compute,
 }: CoreContext): Handlers<'appInfo' | 'currentProject' | 'openProject' | 'chooseProjectFolder' | 'recentProjects' | 'openSampleProject'> {
   return {
     appInfo: async () => ({
@@ -20,7 +22,10 @@ export function projectHandlers({
       host: session.host.kind,
       platform: process.platform,
       nativeDialogs: session.host.chooseFolder !== undefined,
-      backends: detectBackends(),
+      backends: [
+        ...detectBackends(),
+        ...HOST_BACKENDS.map((name) => ({ name, package: `@tensorflow/tfjs-backend-${name}`, usesGpu: true, available: compute.canHost() })),
+      ],
     }),
 
     currentProject: async () => session.project,

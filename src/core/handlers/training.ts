@@ -3,8 +3,8 @@
 import { availableParallelism } from 'node:os';
 import type { JobInfo, SweepResult } from '../../shared/jobs';
 import type { TrainingOptions } from '../../shared/runs';
-import { toErrorData } from '../../shared/errors';
-import { MODEL_NAMES, MODELS } from '../../shared/training';
+import { WorkbenchError, toErrorData } from '../../shared/errors';
+import { MODEL_NAMES, MODELS, isHostBackend } from '../../shared/training';
 import { checkAgainstClip } from '../dataset/dataset-options';
 import { projectPaths } from '../project/layout';
 import { newRunId, recordCrash } from '../runs/run-folder';
@@ -29,6 +29,7 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
     startTraining: async ({ options }) => {
       const project = session.requireProject();
       await preflight(project.path, options);
+      checkHostBackend(context, options);
       return queueTraining(context, await context.trainingSlots(), project.path, options, null);
     },
 
@@ -49,6 +50,7 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
         for (const run of runs) {
           try {
             await preflight(project.path, run.options);
+            checkHostBackend(context, run.options);
             ready.push(run.options);
           } catch (error) {
             const { model, learningRate, batchSize } = run.options;
@@ -65,7 +67,26 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
   };
 }
 
-function queueTraining({ jobs, inWorker }: CoreContext, slots: JobSlots, projectDir: string, options: TrainingOptions, group: string | null): JobInfo {
+/** A run on webgpu or webgl needs a compute page, open or to be opened by the shell. */
+function checkHostBackend({ compute }: CoreContext, options: TrainingOptions): void {
+  if (isHostBackend(options.backend) && !compute.canHost()) {
+    throw new WorkbenchError('backend-unavailable', `The ${options.backend} backend trains in Maskbench's compute page, and none is open: ${compute.hint}.`, {
+      field: 'backend',
+    });
+  }
+}
+
+function queueTraining(context: CoreContext, slots: JobSlots, projectDir: string, options: TrainingOptions, group: string | null): JobInfo {
+  const { jobs, inWorker, compute, gpuSlots } = context;
+  const { backend } = options;
+  if (isHostBackend(backend)) {
+    return jobs.start(
+      'training',
+      `Training ${options.model} on ${options.dataset} (${backend})`,
+      (job) => compute.train(backend, { project: projectDir, runId: newRunId(options.model), options, ...(group ? { group } : {}) }, job),
+      gpuSlots,
+    );
+  }
   return jobs.start(
     'training',
     `Training ${options.model} on ${options.dataset}`,

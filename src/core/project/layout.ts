@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import type { MediaSettings } from '../../shared/project';
+import { MODEL_WEIGHTS_FILE } from '../../shared/compute';
 
 export const PROJECT_FILE = 'project.json';
 export const ANNOTATIONS_FILE = 'annotations.json';
@@ -106,9 +107,6 @@ function splitFile(split: 'val' | 'test', epoch: number): string {
 export function isSplitFile(name: string): boolean {
   return /^(epoch-\d+|test)\.json$/.test(name);
 }
-
-/** The weights' file name, as model.json lists it. */
-export const MODEL_WEIGHTS_FILE = 'weights.bin';
 
 /** Files in a saved model's folder (tfjs layers format). */
 export function modelPaths(folder: string) {

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainingBackendName } from '../../shared/training';
+import { isHostBackend, type TrainingBackendName } from '../../shared/training';
 import { WorkbenchError } from '../../shared/errors';
 import type { BackendChoice, BackendUsed } from '../../shared/runs';
 import { BACKENDS, isResolvable } from './backend-list';
@@ -36,6 +36,13 @@ const ACTIVATE: Record<TrainingBackendName, (threads: number) => Promise<Activat
  * native crash ends that job alone.
  */
 export async function useBackend(requested: BackendChoice, threads: number = wasmThreads().count): Promise<BackendUsed> {
+  if (isHostBackend(requested)) {
+    throw new WorkbenchError(
+      'backend-unavailable',
+      `The ${requested} backend trains in the compute page of the app or of \`maskbench serve\`, not here: start the run from the window.`,
+      { field: 'backend' },
+    );
+  }
   const candidates = requested === 'auto' ? BACKENDS : BACKENDS.filter((backend) => backend.name === requested);
   const passedOver: string[] = [];
   for (const backend of candidates) {

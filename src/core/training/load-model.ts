@@ -1,4 +1,4 @@
-// Reads a model saved by saveModel (tfjs layers format) back from its folder, without tfjs-node's file handler.
+// Reads a model written by writeModelFiles (tfjs layers format) back from its folder, without tfjs-node's file handler.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -17,6 +17,8 @@ export interface SplitData {
   classes: Int32Array;
   /** Index of each crop in the manifest's samples, so a prediction leads back to its frame and box. */
   samples: Int32Array;
+  /** Each crop's file in the dataset. */
+  files: string[];
   count: number;
 }
 
@@ -92,7 +94,10 @@ export async function loadTrainingData(projectDir: string, name: string, signal:
           { file: manifestFile },
         );
       }
-      return [split, { pixels, classes, samples: Int32Array.from(indices), count: indices.length }];
+      return [
+        split,
+        { pixels, classes, samples: Int32Array.from(indices), files: indices.map((index) => manifest.samples[index]!.file), count: indices.length },
+      ];
     }),
   ) as Record<SplitName, SplitData>;
   return { name, manifest, labels: manifest.labels, size, hash: hash.digest('hex'), splits };

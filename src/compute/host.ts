@@ -1,0 +1,118 @@
+// The compute page's side of its link to core (shared/compute.ts): takes a training job and its crops,
+// trains with core's own trainer on WebGPU or WebGL, and sends back all the trainer makes. A lost GPU
+// or an error fails the job with the reason; the page stays up for the next one.
+
+import { decodeFrame, encodeFrame, type FromHost, type HostTrainJob, type ToHost } from '../shared/compute';
+import { SPLITS, type SplitName } from '../shared/dataset';
+import { WorkbenchError, toErrorData } from '../shared/errors';
+import { Trainer, type TrainerData, type TrainerSink } from '../core/training/trainer';
+import { useComputeBackend, watchForLoss } from './backend';
+
+/** How the page talks to core: a WebSocket in browser mode, the preload's IPC in Electron. */
+export interface HostTransport {
+  send(frame: Uint8Array): void;
+  onFrame(listener: (frame: Uint8Array) => void): void;
+}
+
+interface PendingJob {
+  job: HostTrainJob;
+  pixels: Record<SplitName, Uint8Array>;
+  controller: AbortController;
+}
+
+/** Cancelled by core, as opposed to stopped by a lost device. */
+const CANCELLED = Symbol('cancelled');
+
+export function serveHost(transport: HostTransport): void {
+  const send = (message: FromHost) => transport.send(encodeFrame(message));
+  const jobs = new Map<string, PendingJob>();
+  send({ type: 'hello', userAgent: navigator.userAgent });
+  transport.onFrame((frame) => {
+    const message = decodeFrame<ToHost>(frame);
+    switch (message.type) {
+      case 'train': {
+        const { type: _type, ...job } = message;
+        const bytesPerCrop = job.size * job.size * 3;
+        const pixels = Object.fromEntries(SPLITS.map((split) => [split, new Uint8Array(job.splits[split].count * bytesPerCrop)])) as PendingJob['pixels'];
+        jobs.set(job.jobId, { job, pixels, controller: new AbortController() });
+        return;
+      }
+      case 'pixels': {
+        const pending = jobs.get(message.jobId);
+        pending?.pixels[message.split].set(message.pixels, message.offset * pending.job.size * pending.job.size * 3);
+        return;
+      }
+      case 'start': {
+        const pending = jobs.get(message.jobId);
+        if (pending) void train(pending, send).finally(() => jobs.delete(message.jobId));
+        return;
+      }
+      case 'cancel':
+        jobs.get(message.jobId)?.controller.abort(CANCELLED);
+        return;
+    }
+  });
+}
+
+async function train({ job, pixels, controller }: PendingJob, send: (message: FromHost) => void): Promise<void> {
+  const { jobId } = job;
+  let trainer: Trainer | null = null;
+  try {
+    // Asked for by name, so a software adapter is allowed: `auto` never sends a run here on one.
+    const backend = await useComputeBackend(job.backend, true).catch((error: Error) => {
+      throw new WorkbenchError('backend-unavailable', `The ${job.backend} backend cannot start in this browser: ${error.message}`, { field: 'backend' });
+    });
+    const stopWatching = watchForLoss(job.backend, (reason) => controller.abort(new WorkbenchError('backend-lost', reason, { field: 'backend' })));
+    send({
+      type: 'backend',
+      jobId,
+      backend: { name: job.backend, requested: job.options.backend, passedOver: [], threads: null, device: backend.device },
+    });
+    const data: TrainerData = {
+      labels: job.labels,
+      size: job.size,
+      splits: Object.fromEntries(SPLITS.map((split) => [split, { ...job.splits[split], pixels: pixels[split] }])) as TrainerData['splits'],
+    };
+    trainer = new Trainer(job.options, { signal: controller.signal, pause: nextTask, sink: sinkFor(jobId, send) });
+    try {
+      send({ type: 'done', jobId, outcome: await trainer.train(data, job.classWeights) });
+    } finally {
+      stopWatching();
+    }
+  } catch (error) {
+    const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+    if (reason === CANCELLED) send({ type: 'cancelled', jobId });
+    else send({ type: 'failed', jobId, error: failure(job, reason) });
+  } finally {
+    trainer?.dispose();
+  }
+}
+
+/** What core is told of a failure: its own words for ours, the backend named for tfjs's (out of memory, say). */
+function failure(job: HostTrainJob, error: unknown) {
+  if (error instanceof WorkbenchError) return error.toData();
+  return { ...toErrorData(error), message: `Training on ${job.backend} failed: ${(error as Error).message ?? String(error)}` };
+}
+
+function sinkFor(jobId: string, send: (message: FromHost) => void): TrainerSink {
+  return {
+    batch: (metrics) => send({ type: 'batch', jobId, metrics }),
+    epoch: async (metrics, confusion, predictions) => send({ type: 'epoch', jobId, metrics, confusion, predictions }),
+    model: async (which, files) => send({ type: 'model', jobId, which, files }),
+    test: async (epoch, confusion, predictions) => send({ type: 'test', jobId, epoch, confusion, predictions }),
+    progress: (done, total, message) => send({ type: 'progress', jobId, done, total, message }),
+    log: (message) => send({ type: 'log', jobId, message }),
+  };
+}
+
+/** Lets the page's messages in between batches, without setTimeout's clamp of a few milliseconds. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}

@@ -1,0 +1,172 @@
+// A training run's folder as the run goes: config.json first (so even a run that fails at once says what
+// it was), then what the trainer sends, wherever it trains (a worker thread here, or the compute page
+// over its link), and summary.json however the run ends. It streams the figures to the job as well.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { version } from '../../../package.json';
+import type { ModelFiles, TrainingOutcome } from '../../shared/compute';
+import { toErrorData } from '../../shared/errors';
+import type {
+  BackendUsed,
+  BatchMetrics,
+  ConfusionMatrix,
+  EpochMetrics,
+  RunResult,
+  RunSummary,
+  SplitMetrics,
+  SplitPredictions,
+  TrainingOptions,
+} from '../../shared/runs';
+import type { JobContext } from '../jobs/job-runner';
+import { RunWriter } from '../runs/run-folder';
+import { checkInputSize, modelCost } from './models';
+import { writeModelFiles } from './save-model';
+import { checkBatchSize } from './training-options';
+import { loadTrainingData, type TrainingData } from './training-data';
+import type { TrainerSink } from './trainer';
+
+/** Batch figures streamed at most this often; every batch is still written to metrics.jsonl. */
+const BATCH_REPORT_MS = 250;
+
+export interface RunInput {
+  project: string;
+  runId: string;
+  options: TrainingOptions;
+  /** The sweep it belongs to. */
+  group?: string;
+}
+
+export class RunRecorder implements TrainerSink {
+  private epochs = 0;
+  private lastVal: { epoch: number; val: SplitMetrics } | null = null;
+  private best: { epoch: number; val: SplitMetrics } | null = null;
+  private lastBatchReport = -Infinity;
+  private readonly started = performance.now();
+
+  private constructor(
+    private readonly writer: RunWriter,
+    private readonly input: RunInput,
+    private readonly context: JobContext,
+  ) {}
+
+  static async start(input: RunInput, context: JobContext): Promise<RunRecorder> {
+    const writer = await RunWriter.create(input.project, {
+      schema: 1,
+      id: input.runId,
+      createdAt: new Date().toISOString(),
+      group: input.group ?? null,
+      options: input.options,
+      dataset: null,
+      model: null,
+      backend: null,
+      versions: { maskbench: version, tfjs: tf.version_core, node: process.versions.node },
+    });
+    return new RunRecorder(writer, input, context);
+  }
+
+  /** Runs `train` and records how it ended, whichever way; rethrows its error once recorded. */
+  async record(train: () => Promise<TrainingOutcome>): Promise<RunResult> {
+    const { context, writer } = this;
+    try {
+      const outcome = await train();
+      const summary = { ...this.summary(outcome.status), train: outcome.train, test: outcome.test };
+      await writer.finish(summary);
+      return { runId: this.input.runId, path: writer.folder, summary, config: writer.config };
+    } catch (error) {
+      const summary = this.summary(context.signal.aborted ? 'cancelled' : 'failed');
+      if (!context.signal.aborted) summary.error = toErrorData(error);
+      // The reason the run ended matters more than a failure to record it (a full disk, say).
+      await writer.finish(summary).catch((finishError: Error) => context.log(`Could not write ${writer.files.summary}: ${finishError.message}`));
+      throw error;
+    }
+  }
+
+  /** The backend that trains, once known. */
+  get backendName(): string | null {
+    return this.writer.config.backend?.name ?? null;
+  }
+
+  async setBackend(backend: BackendUsed): Promise<void> {
+    const threads = backend.threads ? ` on ${backend.threads} threads` : '';
+    this.context.log(`Training on the ${backend.name} backend${threads}${backend.passedOver.length ? ` (passed over: ${backend.passedOver.join('; ')})` : ''}`);
+    await this.writer.setConfig({ backend });
+  }
+
+  /** The run's dataset, checked against its options and recorded, with the class weights the loss uses. */
+  async loadData(): Promise<{ data: TrainingData; weights: Float32Array | null }> {
+    const { options, project } = this.input;
+    const data = await loadTrainingData(project, options.dataset, this.context.signal);
+    checkInputSize(options.model, data.size);
+    checkBatchSize(options, data.splits.train.count);
+    const weights = classWeights(data, options);
+    await this.writer.setConfig({
+      dataset: {
+        name: data.name,
+        options: data.manifest.options,
+        hash: data.hash,
+        size: data.size,
+        labels: data.labels,
+        counts: data.manifest.counts,
+        classWeights: weights && Object.fromEntries(data.labels.map((label, k) => [label, weights[k]!])),
+      },
+      model: { name: options.model, ...modelCost(options.model, { size: data.size, classes: data.labels.length }) },
+    });
+    return { data, weights };
+  }
+
+  batch(metrics: BatchMetrics): void {
+    this.writer.recordBatch(metrics);
+    const now = performance.now();
+    if (now - this.lastBatchReport < BATCH_REPORT_MS && metrics.batch !== metrics.batches) return;
+    this.lastBatchReport = now;
+    this.context.report?.(metrics);
+  }
+
+  async epoch(metrics: EpochMetrics, confusion: ConfusionMatrix, predictions: SplitPredictions): Promise<void> {
+    this.epochs = metrics.epoch;
+    this.lastVal = { epoch: metrics.epoch, val: { loss: metrics.valLoss, accuracy: metrics.valAccuracy, perClass: metrics.perClass, confusion } };
+    this.context.report?.(metrics);
+    this.context.report?.({ kind: 'confusion', epoch: metrics.epoch, split: 'val', confusion });
+    await this.writer.recordEpoch(metrics, confusion, predictions);
+  }
+
+  /** The best model follows the epoch that made it best. */
+  async model(which: 'best' | 'last', files: ModelFiles): Promise<void> {
+    if (which === 'best') this.best = this.lastVal;
+    await writeModelFiles(this.writer.files.model(which), files);
+  }
+
+  async test(epoch: number, confusion: ConfusionMatrix, predictions: SplitPredictions): Promise<void> {
+    this.context.report?.({ kind: 'confusion', epoch, split: 'test', confusion });
+    await this.writer.recordTest(epoch, confusion, predictions);
+  }
+
+  progress(done: number, total: number, message: string): void {
+    this.context.progress(done, total, message);
+  }
+
+  log(message: string): void {
+    this.context.log(message);
+  }
+
+  /** What is known when the run ends now: the best checkpoint's validation figures, if any. */
+  private summary(status: RunSummary['status']): RunSummary {
+    return {
+      status,
+      endedAt: new Date().toISOString(),
+      epochs: this.epochs,
+      bestEpoch: this.best?.epoch ?? null,
+      train: null,
+      val: this.best?.val ?? null,
+      test: null,
+      seconds: Number(((performance.now() - this.started) / 1000).toFixed(1)),
+    };
+  }
+}
+
+/** The dataset's class weights in label order, when the run asks for them and the dataset has them. */
+function classWeights(data: TrainingData, options: TrainingOptions): Float32Array | null {
+  const weights = data.manifest.classWeights;
+  if (!options.classWeights || !weights) return null;
+  return Float32Array.from(data.labels, (label) => (Object.hasOwn(weights, label) ? weights[label]! : 1));
+}

@@ -1,0 +1,318 @@
+// One model's training, start to end, in TensorFlow.js alone: a hand-written loop (so a cancel lands
+// within one batch and every figure is ours to stream) that keeps the best checkpoint by validation
+// accuracy and judges it on the test part. What it learns goes to a sink: the run folder when a worker
+// thread trains, messages to core when the compute page does (src/compute).
+
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { WorkbenchError } from '../../shared/errors';
+import type { SplitName } from '../../shared/dataset';
+import type { BatchMetrics, ConfusionMatrix, EpochMetrics, SplitMetrics, SplitPredictions, TrainingOptions } from '../../shared/runs';
+import { MODEL_WEIGHTS_FILE, type ModelFiles, type TrainingOutcome } from '../../shared/compute';
+import { Prng } from '../util/prng';
+import { augmentCrop, augmentationOf, type Augmentation } from './augment';
+import { accuracy, confusionMatrix, perClassMetrics } from './metrics';
+import { buildModel } from './models';
+import { makeOptimizer, learningRateAt } from './optimizer';
+
+/** Crops per forward pass when evaluating: memory, not learning, sets it. */
+const EVAL_BATCH = 128;
+/** Clipped like Keras's categorical cross-entropy, so a confident wrong answer costs a finite loss. */
+const EPSILON = 1e-7;
+
+/** A part of a dataset in memory: its crops as raw RGB bytes (batches are converted as they are drawn). */
+export interface TrainerSplit {
+  /** count x size x size x 3 bytes, crop after crop. */
+  pixels: Uint8Array;
+  /** Index into `labels` of each crop's class. */
+  classes: Int32Array;
+  /** Each crop's file in the dataset, so a prediction leads back to its frame and box. */
+  files: string[];
+  count: number;
+}
+
+export interface TrainerData {
+  labels: string[];
+  size: number;
+  splits: Record<SplitName, TrainerSplit>;
+}
+
+/** Where a training's figures and models go, as they come. */
+export interface TrainerSink {
+  /** Every batch's figures; the sink throttles what it streams. */
+  batch(metrics: BatchMetrics): void;
+  epoch(metrics: EpochMetrics, confusion: ConfusionMatrix, predictions: SplitPredictions): Promise<void>;
+  model(which: 'best' | 'last', files: ModelFiles): Promise<void>;
+  /** The best checkpoint's figures on the test part. */
+  test(epoch: number, confusion: ConfusionMatrix, predictions: SplitPredictions): Promise<void>;
+  progress(done: number, total: number, message: string): void;
+  log(message: string): void;
+}
+
+export interface TrainerHooks {
+  signal: AbortSignal;
+  /** Lets other work in (a cancel message): training itself never yields to the event loop. */
+  pause(): Promise<void>;
+  sink: TrainerSink;
+}
+
+/** The model's topology and weights as tfjs layers format has them (model.json + weights.bin). */
+export async function modelFiles(model: LayersModel): Promise<ModelFiles> {
+  let files: ModelFiles | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const data = artifacts.weightData ?? [];
+      files = {
+        modelJson: {
+          format: 'layers-model',
+          generatedBy: `TensorFlow.js tfjs-layers v${tf.version_core}`,
+          convertedBy: null,
+          modelTopology: artifacts.modelTopology,
+          weightsManifest: [{ paths: [MODEL_WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+        },
+        weights: new Uint8Array(tf.io.concatenateArrayBuffers(Array.isArray(data) ? data : [data])),
+      };
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+  return files!;
+}
+
+/** The state of one run's training: the model, its best weights so far, and the figures to report. */
+export class Trainer {
+  private model: LayersModel | null = null;
+  private optimizer: tf.Optimizer | null = null;
+  private best: { epoch: number; weights: tf.Tensor[]; val: SplitMetrics } | null = null;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly options: TrainingOptions,
+    private readonly hooks: TrainerHooks,
+  ) {}
+
+  /** Seconds since the trainer was made. */
+  seconds(): number {
+    return round((performance.now() - this.started) / 1000, 1);
+  }
+
+  async train(data: TrainerData, weights: Float32Array | null): Promise<TrainingOutcome> {
+    const { options } = this;
+    const { signal, sink } = this.hooks;
+    const model = (this.model = buildModel(options.model, { size: data.size, classes: data.labels.length }, { seed: options.seed }));
+    const { optimizer, setLearningRate } = makeOptimizer(options);
+    this.optimizer = optimizer;
+    const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+    const shuffle = new Prng(options.seed);
+    // A stream of its own, so turning augmentation off does not change the order batches come in.
+    const augmentRandom = new Prng(options.seed ^ 0x5bd1e995);
+    const augmentation = augmentationOf(options);
+    const train = data.splits.train;
+    const batches = Math.ceil(train.count / options.batchSize);
+    let stoppedEarly = false;
+
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const learningRate = learningRateAt(options, epoch);
+      setLearningRate(learningRate);
+      const order = permutation(train.count, shuffle);
+      let lossSum = 0;
+      let correct = 0;
+      let trainSeconds = 0;
+      for (let batch = 0; batch < batches; batch++) {
+        await this.hooks.pause();
+        signal.throwIfAborted();
+        const rows = order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize);
+        const stepStarted = performance.now();
+        const step = await trainStep(model, optimizer, variables, batchTensors(train, rows, data, weights, { augmentation, random: augmentRandom }));
+        trainSeconds += (performance.now() - stepStarted) / 1000;
+        if (!Number.isFinite(step.loss)) {
+          throw new WorkbenchError(
+            'diverged',
+            `The loss became ${step.loss} in epoch ${epoch}, batch ${batch + 1}: training diverged. Try a smaller learning rate (now ${learningRate}).`,
+            { field: 'learningRate' },
+          );
+        }
+        lossSum += step.loss * rows.length;
+        correct += step.correct;
+        sink.batch({ kind: 'batch', epoch, batch: batch + 1, batches, loss: step.loss, accuracy: step.correct / rows.length });
+        sink.progress((epoch - 1) * batches + batch + 1, options.epochs * batches, `Epoch ${epoch} of ${options.epochs}, batch ${batch + 1} of ${batches}`);
+      }
+
+      const { metrics: val, predictions } = await this.evaluate(model, data.splits.val, data);
+      const metrics: EpochMetrics = {
+        kind: 'epoch',
+        epoch,
+        trainLoss: lossSum / train.count,
+        trainAccuracy: correct / train.count,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        perClass: val.perClass,
+        learningRate,
+        imagesPerSecond: round(train.count / trainSeconds, 1),
+        seconds: this.seconds(),
+        tensors: 0,
+      };
+      const improved = !this.best || val.accuracy > this.best.val.accuracy || (val.accuracy === this.best.val.accuracy && val.loss < this.best.val.loss);
+      if (improved) this.keepBest(epoch, val);
+      metrics.tensors = tf.memory().numTensors;
+      await sink.epoch(metrics, val.confusion, predictions);
+      if (improved) await sink.model('best', await modelFiles(model));
+      if (options.patience > 0 && epoch - this.best!.epoch >= options.patience) {
+        sink.log(`No better validation accuracy for ${options.patience} epochs: stopping after epoch ${epoch}`);
+        stoppedEarly = true;
+        break;
+      }
+    }
+
+    await sink.model('last', await modelFiles(model));
+    const best = this.best!;
+    model.setWeights(best.weights);
+    const { metrics: test, predictions } = await this.evaluate(model, data.splits.test, data);
+    await sink.test(best.epoch, test.confusion, predictions);
+    const { metrics: trainMetrics } = await this.evaluate(model, data.splits.train, data);
+    return { status: stoppedEarly ? 'stopped-early' : 'done', train: trainMetrics, test };
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+    this.optimizer?.dispose();
+    if (this.best) tf.dispose(this.best.weights);
+  }
+
+  private evaluate(model: LayersModel, split: TrainerSplit, data: TrainerData) {
+    return evaluate(model, split, data, this.hooks);
+  }
+
+  private keepBest(epoch: number, val: SplitMetrics): void {
+    if (this.best) tf.dispose(this.best.weights);
+    this.best = { epoch, val, weights: this.model!.getWeights().map((weight) => tf.keep(weight.clone())) };
+  }
+}
+
+interface Batch {
+  x: tf.Tensor4D;
+  y: tf.Tensor2D;
+  /** Each example's class weight, or null for an unweighted loss. */
+  weights: tf.Tensor1D | null;
+  classes: Int32Array;
+}
+
+/**
+ * One optimiser step; returns the batch's mean loss and how many it classified right. Disposes the batch.
+ * Figures are read back with data(), never dataSync(): WebGPU's synchronous read goes through a canvas,
+ * which a headless or hidden page may not have, and fails the device.
+ */
+export async function trainStep(
+  model: LayersModel,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  batch: Batch,
+): Promise<{ loss: number; correct: number }> {
+  let predicted: tf.Tensor | null = null;
+  try {
+    const loss = optimizer.minimize(
+      () => {
+        const probabilities = model.apply(batch.x, { training: true }) as tf.Tensor2D;
+        predicted = tf.keep(tf.argMax(probabilities, -1));
+        const perExample = crossEntropy(batch.y, probabilities);
+        return tf.mean(batch.weights ? tf.mul(perExample, batch.weights) : perExample) as tf.Scalar;
+      },
+      true,
+      variables,
+    )!;
+    const value = (await loss.data())[0]!;
+    loss.dispose();
+    return { loss: value, correct: countCorrect(await predicted!.data(), batch.classes) };
+  } finally {
+    tf.dispose([batch.x, batch.y, ...(batch.weights ? [batch.weights] : []), ...(predicted ? [predicted] : [])]);
+  }
+}
+
+/** Loss, accuracy, confusion and per-class figures of a part, in inference mode (batch norm uses its moving averages). */
+async function evaluate(
+  model: LayersModel,
+  split: TrainerSplit,
+  data: TrainerData,
+  hooks: TrainerHooks,
+): Promise<{ metrics: SplitMetrics; predictions: SplitPredictions }> {
+  const predicted = new Int32Array(split.count);
+  const confidence = new Float32Array(split.count);
+  let lossSum = 0;
+  for (let start = 0; start < split.count; start += EVAL_BATCH) {
+    // A large part through a large model takes a while: a cancel must not wait for all of it.
+    await hooks.pause();
+    hooks.signal.throwIfAborted();
+    const rows = Int32Array.from({ length: Math.min(EVAL_BATCH, split.count - start) }, (_, i) => start + i);
+    const batch = batchTensors(split, rows, data, null);
+    const figures = tf.tidy(() => {
+      const probabilities = model.apply(batch.x, { training: false }) as tf.Tensor2D;
+      return [tf.sum(crossEntropy(batch.y, probabilities)), tf.argMax(probabilities, -1), tf.max(probabilities, -1)];
+    });
+    tf.dispose([batch.x, batch.y]);
+    const [loss, classes, highest] = await Promise.all(figures.map((tensor) => tensor.data()));
+    tf.dispose(figures);
+    lossSum += loss![0]!;
+    predicted.set(classes!, start);
+    confidence.set(highest!, start);
+  }
+  const confusion = confusionMatrix(data.labels, split.classes, predicted);
+  return {
+    metrics: { loss: lossSum / split.count, accuracy: accuracy(confusion), perClass: perClassMetrics(confusion), confusion },
+    predictions: {
+      labels: data.labels,
+      files: split.files,
+      truth: Array.from(split.classes),
+      predicted: Array.from(predicted),
+      confidence: Array.from(confidence, (value) => round(value, 4)),
+    },
+  };
+}
+
+function crossEntropy(truth: tf.Tensor2D, probabilities: tf.Tensor2D): tf.Tensor1D {
+  return tf.neg(tf.sum(tf.mul(truth, tf.log(tf.clipByValue(probabilities, EPSILON, 1 - EPSILON))), -1)) as tf.Tensor1D;
+}
+
+function countCorrect(values: tf.TypedArray, truth: Int32Array): number {
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) if (values[i] === truth[i]) correct++;
+  return correct;
+}
+
+/** The crops at `rows` of a part as a float batch in [0, 1] (augmented for training), their one-hot labels and loss weights. */
+function batchTensors(
+  split: TrainerSplit,
+  rows: Int32Array,
+  data: TrainerData,
+  classWeights: Float32Array | null,
+  augment?: { augmentation: Augmentation; random: Prng },
+): Batch {
+  const pixels = data.size * data.size * 3;
+  const x = new Float32Array(rows.length * pixels);
+  const classes = new Int32Array(rows.length);
+  rows.forEach((row, i) => {
+    const crop = split.pixels.subarray(row * pixels, (row + 1) * pixels);
+    const target = x.subarray(i * pixels, (i + 1) * pixels);
+    if (augment) augmentCrop(crop, target, data.size, augment.augmentation, augment.random);
+    else for (let p = 0; p < pixels; p++) target[p] = crop[p]! / 255;
+    classes[i] = split.classes[row]!;
+  });
+  return {
+    x: tf.tensor4d(x, [rows.length, data.size, data.size, 3]),
+    y: tf.tidy(() => tf.oneHot(tf.tensor1d(classes, 'int32'), data.labels.length) as tf.Tensor2D),
+    weights: classWeights && tf.tensor1d(Float32Array.from(classes, (k) => classWeights[k]!)),
+    classes,
+  };
+}
+
+/** 0..n-1 in a seeded random order (Fisher-Yates). */
+function permutation(n: number, random: Prng): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random.next() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}

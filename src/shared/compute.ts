@@ -1,0 +1,127 @@
+// The compute page's link to core (src/compute): core sends a training job (its options, then the
+// dataset's crops in batches of pixels), the page trains on its GPU and sends back what the trainer
+// makes, which core writes to the run folder as it would a worker's. Messages travel as frames of the
+// codec below, over a WebSocket in browser mode and over IPC to the hidden window in Electron.
+
+import type { SplitName } from './dataset';
+import type { WorkbenchErrorData } from './errors';
+import type { BackendUsed, BatchMetrics, ConfusionMatrix, EpochMetrics, SplitMetrics, SplitPredictions, TrainingOptions } from './runs';
+import type { HostBackendName } from './training';
+
+/** Where the compute page connects in browser mode. */
+export const COMPUTE_PATH = '/compute';
+/** The compute page of the renderer build. */
+export const COMPUTE_PAGE = 'compute.html';
+
+/** The weights' file name in a saved model's folder, as model.json lists it. */
+export const MODEL_WEIGHTS_FILE = 'weights.bin';
+
+/** A model in tfjs layers format: model.json's content and weights.bin. */
+export interface ModelFiles {
+  modelJson: object;
+  weights: Uint8Array;
+}
+
+/** How a training that ran to its end ended: the best checkpoint's figures on the train and test parts. */
+export interface TrainingOutcome {
+  status: 'done' | 'stopped-early';
+  train: SplitMetrics;
+  test: SplitMetrics;
+}
+
+/** A part of the dataset, less its pixels, which follow in `pixels` messages. */
+export interface HostSplit {
+  count: number;
+  classes: Int32Array;
+  files: string[];
+}
+
+export interface HostTrainJob {
+  jobId: string;
+  backend: HostBackendName;
+  options: TrainingOptions;
+  labels: string[];
+  size: number;
+  classWeights: Float32Array | null;
+  splits: Record<SplitName, HostSplit>;
+}
+
+export type ToHost =
+  | ({ type: 'train' } & HostTrainJob)
+  /** Crops `offset` onwards of a part, as raw RGB bytes; `start` follows the last. */
+  | { type: 'pixels'; jobId: string; split: SplitName; offset: number; pixels: Uint8Array }
+  | { type: 'start'; jobId: string }
+  | { type: 'cancel'; jobId: string };
+
+export type FromHost =
+  | { type: 'hello'; userAgent: string }
+  | { type: 'backend'; jobId: string; backend: BackendUsed }
+  | { type: 'batch'; jobId: string; metrics: BatchMetrics }
+  | { type: 'progress'; jobId: string; done: number; total: number; message: string }
+  | { type: 'log'; jobId: string; message: string }
+  | { type: 'epoch'; jobId: string; metrics: EpochMetrics; confusion: ConfusionMatrix; predictions: SplitPredictions }
+  | { type: 'model'; jobId: string; which: 'best' | 'last'; files: ModelFiles }
+  | { type: 'test'; jobId: string; epoch: number; confusion: ConfusionMatrix; predictions: SplitPredictions }
+  | { type: 'done'; jobId: string; outcome: TrainingOutcome }
+  | { type: 'failed'; jobId: string; error: WorkbenchErrorData }
+  | { type: 'cancelled'; jobId: string };
+
+const ARRAYS = { Uint8Array, Int32Array, Float32Array } as const;
+type ArrayName = keyof typeof ARRAYS;
+
+/**
+ * A message as one frame: a 4-byte header length, the JSON header with each typed array replaced by
+ * {$array, index}, then the arrays' bytes, each at a multiple of 4 so it can be viewed in place.
+ */
+export function encodeFrame(message: ToHost | FromHost): Uint8Array {
+  const arrays: Array<Uint8Array | Int32Array | Float32Array> = [];
+  const header = new TextEncoder().encode(
+    JSON.stringify(message, (_key, value: unknown) => {
+      for (const name of Object.keys(ARRAYS) as ArrayName[]) {
+        if (value instanceof ARRAYS[name]) return { $array: name, index: arrays.push(value) - 1 };
+      }
+      return value;
+    }),
+  );
+  const sizes = arrays.map((array) => align4(array.byteLength));
+  const frame = new Uint8Array(4 + align4(header.byteLength) + sizes.reduce((sum, size) => sum + 4 + size, 0));
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, header.byteLength, true);
+  frame.set(header, 4);
+  let at = 4 + align4(header.byteLength);
+  arrays.forEach((array, i) => {
+    view.setUint32(at, array.byteLength, true);
+    frame.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), at + 4);
+    at += 4 + sizes[i]!;
+  });
+  return frame;
+}
+
+/** The message in a frame made by encodeFrame; throws on a frame that is not one. */
+export function decodeFrame<M extends ToHost | FromHost>(frame: Uint8Array): M {
+  // A copy at offset 0, so that every array's bytes sit at a multiple of 4 of its buffer.
+  const bytes = frame.byteOffset % 4 === 0 ? frame : frame.slice();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(0, true);
+  if (4 + headerLength > bytes.byteLength) throw new Error('A compute message frame is shorter than its header says');
+  const buffers: Uint8Array[] = [];
+  for (let at = 4 + align4(headerLength); at < bytes.byteLength;) {
+    const length = view.getUint32(at, true);
+    if (at + 4 + length > bytes.byteLength) throw new Error('A compute message frame is shorter than its arrays say');
+    buffers.push(bytes.subarray(at + 4, at + 4 + length));
+    at += 4 + align4(length);
+  }
+  const header = new TextDecoder().decode(bytes.subarray(4, 4 + headerLength));
+  return JSON.parse(header, (_key, value: unknown) => {
+    if (typeof value !== 'object' || value === null || !('$array' in value)) return value;
+    const { $array, index } = value as { $array: ArrayName; index: number };
+    const source = buffers[index];
+    if (!source || !Object.hasOwn(ARRAYS, $array)) throw new Error('A compute message frame refers to an array it does not hold');
+    const Type = ARRAYS[$array];
+    return new Type(source.buffer as ArrayBuffer, source.byteOffset, source.byteLength / Type.BYTES_PER_ELEMENT);
+  }) as M;
+}
+
+function align4(length: number): number {
+  return Math.ceil(length / 4) * 4;
+}

@@ -1,0 +1,210 @@
+// Core's side of the compute page's link: the frames both ends speak, and a run sent to a page (a
+// scripted one here; the real page trains in test/e2e/compute-host.test.ts). Core streams the crops in
+// batches, writes what the page sends to the run folder, and ends the run however the page ends.
+
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, encodeFrame, type FromHost, type ToHost, type TrainingOutcome } from '../../src/shared/compute';
+import { TRAINING_DEFAULTS, type SplitMetrics, type TrainingReport } from '../../src/shared/runs';
+import { ComputeHosts, type HostLink } from '../../src/core/compute/compute-hosts';
+import type { JobContext } from '../../src/core/jobs/job-runner';
+import { readJsonFile } from '../../src/core/fs/json-file';
+import { modelPaths, projectPaths, runPaths } from '../../src/core/project/layout';
+import { writeSyntheticDataset } from '../support/synthetic-dataset';
+import { useTempDirs } from '../support/temp-dir';
+
+const tempDir = useTempDirs();
+
+describe('compute message frames', () => {
+  it('carry typed arrays as bytes, at any offset of the frame', () => {
+    const message: ToHost = { type: 'pixels', jobId: 'a', split: 'val', offset: 3, pixels: Uint8Array.from([1, 2, 3, 4, 5]) };
+    const frame = encodeFrame(message);
+    expect(decodeFrame(frame)).toEqual(message);
+    const shifted = new Uint8Array(frame.byteLength + 1);
+    shifted.set(frame, 1);
+    expect(decodeFrame(shifted.subarray(1))).toEqual(message);
+    const weights = Float32Array.from([0.5, -1, 3e-8]);
+    const classes = Int32Array.from([2, 0, 1]);
+    const decoded = decodeFrame<ToHost>(
+      encodeFrame({
+        type: 'train',
+        jobId: 'b',
+        backend: 'webgl',
+        options: { ...TRAINING_DEFAULTS, dataset: 'd' },
+        labels: ['MW', 'NM', 'ND'],
+        size: 8,
+        classWeights: weights,
+        splits: { train: { count: 3, classes, files: ['x'] }, val: { count: 0, classes: new Int32Array(), files: [] }, test: { count: 0, classes, files: [] } },
+      }),
+    );
+    expect(decoded.type === 'train' && decoded.classWeights).toEqual(weights);
+    expect(decoded.type === 'train' && decoded.splits.train.classes).toEqual(classes);
+  });
+
+  it('refuse a frame shorter than it says', () => {
+    const frame = encodeFrame({ type: 'cancel', jobId: 'a' });
+    expect(() => decodeFrame(frame.subarray(0, 6))).toThrow(/shorter than its header says/);
+  });
+});
+
+const metrics = (accuracy: number): SplitMetrics => ({
+  loss: 1 - accuracy,
+  accuracy,
+  perClass: {},
+  confusion: {
+    labels: ['MW', 'NM', 'ND'],
+    matrix: [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ],
+  },
+});
+
+/** A page that answers a run as the script says, recording what core sent it. */
+function scriptedPage(hosts: ComputeHosts, answer: (message: ToHost, reply: (message: FromHost) => void, link: HostLink) => void) {
+  const received: ToHost[] = [];
+  const closed: string[] = [];
+  const link: HostLink = hosts.connect({
+    send: (frame) => {
+      const message = decodeFrame<ToHost>(frame);
+      received.push(message);
+      // As a socket would: later, not inside core's send.
+      setTimeout(() => answer(message, (reply) => link.receive(encodeFrame(reply)), link), 0);
+    },
+    close: (reason) => closed.push(reason),
+  });
+  return { received, closed, link };
+}
+
+async function project() {
+  const dir = await tempDir();
+  await writeSyntheticDataset(dir, 'colours', { size: 8 });
+  return dir;
+}
+
+function job(signal = new AbortController().signal) {
+  const reports: TrainingReport[] = [];
+  const context: JobContext = { signal, progress: () => {}, log: () => {}, report: (report) => reports.push(report) };
+  return { context, reports };
+}
+
+const OPTIONS = { ...TRAINING_DEFAULTS, dataset: 'colours', model: 'simple-conv' as const, backend: 'webgpu' as const, epochs: 1, batchSize: 8 };
+
+describe('a run on a compute page', () => {
+  it('sends the crops in batches and writes what the page sends to the run folder', async () => {
+    const dir = await project();
+    const hosts = new ComputeHosts();
+    const outcome: TrainingOutcome = { status: 'done', train: metrics(0.9), test: metrics(0.8) };
+    const page = scriptedPage(hosts, (message, reply) => {
+      if (message.type !== 'start') return;
+      const jobId = message.jobId;
+      const epoch = {
+        kind: 'epoch' as const,
+        epoch: 1,
+        trainLoss: 0.5,
+        trainAccuracy: 0.7,
+        valLoss: 0.4,
+        valAccuracy: 0.75,
+        perClass: {},
+        learningRate: 0.01,
+        imagesPerSecond: 10,
+        seconds: 1,
+        tensors: 3,
+      };
+      const predictions = { labels: ['MW', 'NM', 'ND'], files: [], truth: [], predicted: [], confidence: [] };
+      reply({ type: 'backend', jobId, backend: { name: 'webgpu', requested: 'webgpu', passedOver: [], threads: null, device: 'test adapter (software)' } });
+      reply({ type: 'batch', jobId, metrics: { kind: 'batch', epoch: 1, batch: 1, batches: 1, loss: 0.5, accuracy: 0.7 } });
+      reply({ type: 'epoch', jobId, metrics: epoch, confusion: metrics(0.75).confusion, predictions });
+      reply({ type: 'model', jobId, which: 'best', files: { modelJson: { format: 'layers-model' }, weights: Uint8Array.from([9, 8, 7]) } });
+      reply({ type: 'model', jobId, which: 'last', files: { modelJson: { format: 'layers-model' }, weights: Uint8Array.from([1]) } });
+      reply({ type: 'test', jobId, epoch: 1, confusion: metrics(0.8).confusion, predictions });
+      reply({ type: 'done', jobId, outcome });
+    });
+    const { context, reports } = job();
+    const result = await hosts.train('webgpu', { project: dir, runId: 'gpu-run', options: OPTIONS }, context);
+
+    expect(result.summary).toMatchObject({ status: 'done', epochs: 1, bestEpoch: 1, val: { accuracy: 0.75 }, test: outcome.test, train: outcome.train });
+    const [train] = page.received;
+    expect(train).toMatchObject({ type: 'train', jobId: 'gpu-run', backend: 'webgpu', size: 8, labels: ['MW', 'NM', 'ND'] });
+    const pixels = page.received.filter((message) => message.type === 'pixels');
+    // 72 + 24 + 24 crops of 8 x 8 x 3 bytes, every byte sent once.
+    expect(pixels.reduce((sum, message) => sum + (message.type === 'pixels' ? message.pixels.byteLength : 0), 0)).toBe(120 * 8 * 8 * 3);
+    expect(page.received.at(-1)).toEqual({ type: 'start', jobId: 'gpu-run' });
+
+    const files = runPaths(projectPaths(dir).run('gpu-run'));
+    expect(await readJsonFile(files.config)).toMatchObject({ backend: { name: 'webgpu', device: 'test adapter (software)' }, dataset: { name: 'colours' } });
+    expect([...(await readFile(modelPaths(files.model('best')).weights))]).toEqual([9, 8, 7]);
+    expect((await readFile(files.metrics, 'utf8')).trim().split('\n')).toHaveLength(2);
+    expect(reports.map((report) => report.kind)).toEqual(['batch', 'epoch', 'confusion', 'confusion']);
+  });
+
+  it('fails the run with the reason when the page goes away, keeping what it sent', async () => {
+    const dir = await project();
+    const hosts = new ComputeHosts();
+    scriptedPage(hosts, (message, reply, link) => {
+      if (message.type !== 'start') return;
+      reply({ type: 'backend', jobId: message.jobId, backend: { name: 'webgl', requested: 'webgl', passedOver: [], threads: null, device: 'gpu' } });
+      link.closed('the window was closed');
+    });
+    await expect(hosts.train('webgl', { project: dir, runId: 'lost', options: { ...OPTIONS, backend: 'webgl' } }, job().context)).rejects.toMatchObject({
+      code: 'backend-lost',
+      message: 'The compute page training on webgl went away (the window was closed); the run stopped there.',
+    });
+    expect(await readJsonFile(runPaths(projectPaths(dir).run('lost')).summary)).toMatchObject({ status: 'failed', error: { code: 'backend-lost' } });
+    expect(hosts.canHost()).toBe(false);
+  });
+
+  it("records the page's own failure, and passes a cancel to the page", async () => {
+    const dir = await project();
+    const hosts = new ComputeHosts();
+    const controller = new AbortController();
+    const page = scriptedPage(hosts, (message, reply) => {
+      if (message.type !== 'start') return;
+      if (message.jobId === 'failed') reply({ type: 'failed', jobId: message.jobId, error: { code: 'backend-lost', message: 'The WebGPU device was lost' } });
+      else controller.abort();
+    });
+    await expect(hosts.train('webgpu', { project: dir, runId: 'failed', options: OPTIONS }, job().context)).rejects.toThrow('The WebGPU device was lost');
+    expect(await readJsonFile(runPaths(projectPaths(dir).run('failed')).summary)).toMatchObject({ status: 'failed' });
+
+    // The same page takes the next run, and is told of its cancel.
+    const cancelled = hosts.train('webgpu', { project: dir, runId: 'cancelled', options: OPTIONS }, job(controller.signal).context);
+    const answered = new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (!page.received.some((message) => message.type === 'cancel')) return;
+        clearInterval(check);
+        page.link.receive(encodeFrame({ type: 'cancelled', jobId: 'cancelled' }));
+        resolve();
+      }, 5);
+    });
+    await answered;
+    await expect(cancelled).rejects.toThrow();
+    expect(await readJsonFile(runPaths(projectPaths(dir).run('cancelled')).summary)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('says how to open a page when none is open, and waits for one the shell opens', async () => {
+    const dir = await project();
+    const hosts = new ComputeHosts();
+    hosts.setOpener({ hint: 'open the compute page' });
+    expect(hosts.canHost()).toBe(false);
+    await expect(hosts.train('webgpu', { project: dir, runId: 'none', options: OPTIONS }, job().context)).rejects.toMatchObject({
+      code: 'backend-unavailable',
+      message: "The webgpu backend trains in Maskbench's compute page, and none is open: open the compute page.",
+    });
+
+    const opened = new ComputeHosts();
+    opened.setOpener({
+      hint: 'the shell opens it',
+      open: () =>
+        setTimeout(
+          () =>
+            scriptedPage(opened, (message, reply) => {
+              if (message.type === 'start') reply({ type: 'done', jobId: message.jobId, outcome: { status: 'done', train: metrics(1), test: metrics(1) } });
+            }),
+          10,
+        ),
+    });
+    expect(opened.canHost()).toBe(true);
+    expect((await opened.train('webgpu', { project: dir, runId: 'opened', options: OPTIONS }, job().context)).summary.status).toBe('done');
+  });
+});
