@@ -30,7 +30,7 @@ export default defineConfig({
     build: {
       // A sandboxed preload can require only electron and a few built-ins: bundle everything else in.
       externalizeDeps: false,
-      rollupOptions: { input: { index: resolve('src/preload/index.ts') }, output: { format: 'cjs' } },
+      rollupOptions: { input: { index: resolve('src/preload/index.ts'), compute: resolve('src/preload/compute.ts') }, output: { format: 'cjs' } },
     },
   },
   renderer: {

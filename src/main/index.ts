@@ -11,9 +11,11 @@ import { setupIpc } from './ipc';
 import { setupMenu } from './menu';
 import { registerSchemes, setupProtocols } from './protocols';
 import { createMainWindow } from './window';
+import { enableWebGpu, setupComputeWindow } from './compute-window';
 
-// Must run before the app is ready: privileged schemes are fixed at start-up.
+// Must run before the app is ready: privileged schemes and Chromium's switches are fixed at start-up.
 registerSchemes();
+enableWebGpu();
 
 // One data folder for the desktop app and `maskbench serve` (and MASKBENCH_DATA_DIR for both).
 app.setPath('userData', defaultDataDir());
@@ -41,6 +43,7 @@ if (!app.requestSingleInstanceLock()) {
       setupProtocols(workbench);
       setupIpc(workbench);
       setupMenu(workbench);
+      setupComputeWindow(workbench);
       createMainWindow();
       // The window shows the progress if the sample project must be generated first.
       openStartupProject(workbench).catch((error: unknown) => console.error('Opening the start-up project failed:', error));

@@ -3,6 +3,7 @@
 
 import { BrowserWindow, app } from 'electron';
 import { join } from 'node:path';
+import { closeComputeWindow } from './compute-window';
 import { RENDERER_ORIGIN } from './protocols';
 
 let mainWindow: BrowserWindow | null = null;
@@ -43,7 +44,10 @@ export function createMainWindow(): BrowserWindow {
     },
   });
   mainWindow = window;
-  window.on('closed', () => (mainWindow = null));
+  window.on('closed', () => {
+    mainWindow = null;
+    closeComputeWindow();
+  });
   window.once('ready-to-show', () => window.show());
   void window.loadURL(rendererUrl());
   return window;

@@ -10,6 +10,8 @@ import type { HostBackendName } from './training';
 
 /** Where the compute page connects in browser mode. */
 export const COMPUTE_PATH = '/compute';
+/** The IPC channel of the link in Electron, both ways between the hidden window and core. */
+export const COMPUTE_CHANNEL = 'maskbench:compute';
 /** The compute page of the renderer build. */
 export const COMPUTE_PAGE = 'compute.html';
 

@@ -10,11 +10,19 @@ const read = (path: string) => readFile(join(ROOT, path), 'utf8');
 describe('the build', () => {
   beforeAll(assertBuilt);
 
-  it('makes the preload one self-contained CommonJS file that requires only electron', async () => {
-    const preload = await read('out/preload/index.js');
+  it.each(['index', 'compute'])('makes the %s preload one self-contained CommonJS file that requires only electron', async (name) => {
+    // A sandboxed preload can require nothing of its own: a chunk shared by two preloads would not load.
+    const preload = await read(`out/preload/${name}.js`);
     expect(preload).not.toMatch(/^\s*(import|export)\s/m);
     const required = [...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1]);
     expect(new Set(required)).toEqual(new Set(['electron']));
+  });
+
+  it('exposes one function per API method to the window, and only the compute link to the compute page', async () => {
+    const compute = await read('out/preload/compute.js');
+    expect(compute).toContain('exposeInMainWorld("maskbenchComputeLink"');
+    expect(compute).not.toContain('invoke');
+    const preload = await read('out/preload/index.js');
     expect(preload).toContain('exposeInMainWorld("maskbench"');
     // One exposed function per API method, from the shared declarations.
     expect(preload).toMatch(/\bappInfo: \{\s*request:/);
@@ -44,7 +52,8 @@ describe('the build', () => {
       };
       return visit(entry);
     };
-    expect(await loadedBy('out/main/index.js')).not.toMatch(/require\("@tensorflow\//);
+    // Its package.json is data (the version a run records), not code.
+    expect(await loadedBy('out/main/index.js')).not.toMatch(/require\("@tensorflow\/(?!tfjs-core\/package\.json")/);
     expect(await loadedBy('out/main/worker.js')).toMatch(/require\("@tensorflow\/tfjs-core"\)/);
   });
 

@@ -9,12 +9,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiMethods, type ApiMethod } from '../../src/shared/api';
 import { EVENT_CHANNEL, methodChannel } from '../../src/shared/ipc-channels';
+import { COMPUTE_CHANNEL, decodeFrame, encodeFrame, type ToHost } from '../../src/shared/compute';
 import { MEDIA_SCHEME, encodeMediaPath } from '../../src/shared/media-url';
 import { ROOT, assertBuilt } from '../support/built-app';
+import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { ElectronStandIn, runWithStandIn, standInEvent, type StandInIpcEvent } from '../support/electron-stand-in';
 
 const MAIN = join(ROOT, 'out/main/index.js');
 const RENDERER = 'app://maskbench/index.html';
+const COMPUTE = 'app://maskbench/compute.html';
 
 let dataDir: string;
 let project: string;
@@ -74,6 +77,7 @@ describe('the built Electron shell', () => {
     await mkdir(outside);
     await writeFile(join(project, 'clip.mp4'), Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256)));
     await writeFile(join(outside, 'secret.txt'), 'not for the window');
+    await writeSyntheticDataset(project, 'colours', { size: 8 });
     // A link inside the project that leads out of it.
     await symlink(outside, join(project, 'elsewhere'));
     await symlink(join(outside, 'missing.xml'), join(project, 'dangling'));
@@ -212,6 +216,44 @@ describe('the built Electron shell', () => {
     ]);
     for (const started of shells) started.app.quit();
     await vi.waitFor(() => expect(shells.every((started) => started.app.quitted)).toBe(true));
+  });
+
+  it('trains a webgpu run in a hidden window of its own: opened when needed, never throttled, and a renderer that dies fails that run alone', async () => {
+    if (process.platform === 'linux') expect(shell.app.commandLine.switches).toEqual([['enable-unsafe-webgpu'], ['enable-features', 'Vulkan']]);
+    const options = { dataset: 'colours', model: 'simple-conv', backend: 'webgpu', epochs: 1, batchSize: 8 };
+    expect(await call(shell, 'startTraining', { options })).toMatchObject({ ok: true });
+    const computeWindow = () => shell.windows.find((window) => window.loaded.includes(COMPUTE));
+    await vi.waitFor(() => expect(computeWindow()).toBeDefined());
+    const hidden = computeWindow()!;
+    const preferences = hidden.options.webPreferences!;
+    expect(hidden.options.show).toBe(false);
+    expect(preferences).toMatchObject({ backgroundThrottling: false, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(preferences.preload).toBe(join(ROOT, 'out/preload/compute.js'));
+    expect(existsSync(preferences.preload!)).toBe(true);
+    expect(hidden.loaded).toEqual([COMPUTE]);
+
+    const [listener] = shell.ipcMain.listeners.get(COMPUTE_CHANNEL)!;
+    const hello = encodeFrame({ type: 'hello', userAgent: 'stand-in' });
+    // The app's window is not the compute page: its frames are ignored.
+    listener!({ sender: shell.windows[0]!.webContents, senderFrame: { parent: null, url: RENDERER } }, hello);
+    listener!({ sender: hidden.webContents, senderFrame: { parent: {}, url: COMPUTE } }, hello);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(hidden.webContents.sent).toEqual([]);
+    listener!({ sender: hidden.webContents, senderFrame: { parent: null, url: COMPUTE } }, hello);
+    const sentTypes = () => hidden.webContents.sent.map((message) => decodeFrame<ToHost>(message.args[0] as Uint8Array).type);
+    await vi.waitFor(() => expect(sentTypes()).toContain('start'), { timeout: 10_000 });
+    expect(sentTypes()[0]).toBe('train');
+
+    hidden.webContents.emit('render-process-gone', standInEvent(), { reason: 'crashed' });
+    await vi.waitFor(() =>
+      expect(eventsSent(shell)).toContainEqual(
+        expect.objectContaining({
+          type: 'job-failed',
+          error: expect.objectContaining({ code: 'backend-lost', message: expect.stringContaining('its renderer process ended (crashed)') }),
+        }),
+      ),
+    );
+    expect(hidden.isDestroyed()).toBe(true);
   });
 
   // Last: the shell quits.

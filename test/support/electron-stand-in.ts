@@ -79,8 +79,15 @@ export class StandInBrowserWindow extends EventEmitter {
     this.webContents.url = url;
     return Promise.resolve();
   }
+  destroyed = false;
   isDestroyed(): boolean {
-    return false;
+    return this.destroyed;
+  }
+  /** As Electron's: the window goes at once, with its 'closed' event. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.emit('closed');
   }
   show(): void {}
   focus(): void {}
@@ -98,6 +105,14 @@ export class StandInApp extends EventEmitter {
   quitted = false;
   exitCode: number | null = null;
   private readonly paths = new Map<string, string>();
+  /** Chromium's switches, as appended: they take effect only before the app is ready. */
+  readonly commandLine = {
+    switches: [] as string[][],
+    appendSwitch: (name: string, value?: string): void => {
+      if (this.standIn.ready) throw new Error('app.commandLine.appendSwitch must be called before the app is ready');
+      this.commandLine.switches.push(value === undefined ? [name] : [name, value]);
+    },
+  };
   constructor(private readonly standIn: ElectronStandIn) {
     super();
   }
@@ -146,9 +161,14 @@ export class ElectronStandIn {
 
   readonly ipcMain = {
     handlers: new Map<string, IpcHandler>(),
+    /** Listeners of one-way messages (ipcRenderer.send), by channel. */
+    listeners: new Map<string, Array<(event: StandInIpcEvent, ...args: unknown[]) => void>>(),
     handle(channel: string, handler: IpcHandler): void {
       if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
       this.handlers.set(channel, handler);
+    },
+    on(channel: string, listener: (event: StandInIpcEvent, ...args: unknown[]) => void): void {
+      this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
     },
   };
 

@@ -50,7 +50,7 @@ describe('compute message frames', () => {
 const metrics = (accuracy: number): SplitMetrics => ({
   loss: 1 - accuracy,
   accuracy,
-  perClass: {},
+  perClass: [],
   confusion: {
     labels: ['MW', 'NM', 'ND'],
     matrix: [
@@ -106,7 +106,7 @@ describe('a run on a compute page', () => {
         trainAccuracy: 0.7,
         valLoss: 0.4,
         valAccuracy: 0.75,
-        perClass: {},
+        perClass: [],
         learningRate: 0.01,
         imagesPerSecond: 10,
         seconds: 1,

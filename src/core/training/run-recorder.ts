@@ -2,8 +2,9 @@
 // it was), then what the trainer sends, wherever it trains (a worker thread here, or the compute page
 // over its link), and summary.json however the run ends. It streams the figures to the job as well.
 
-import * as tf from '@tensorflow/tfjs-core';
 import { version } from '../../../package.json';
+// The version alone: the main process records runs on the compute page and must not load TensorFlow.js.
+import { version as tfjsVersion } from '@tensorflow/tfjs-core/package.json';
 import type { ModelFiles, TrainingOutcome } from '../../shared/compute';
 import { toErrorData } from '../../shared/errors';
 import type {
@@ -19,7 +20,7 @@ import type {
 } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
 import { RunWriter } from '../runs/run-folder';
-import { checkInputSize, modelCost } from './models';
+import { checkInputSize, modelCost } from './models/catalog';
 import { writeModelFiles } from './save-model';
 import { checkBatchSize } from './training-options';
 import { loadTrainingData, type TrainingData } from './training-data';
@@ -59,7 +60,7 @@ export class RunRecorder implements TrainerSink {
       dataset: null,
       model: null,
       backend: null,
-      versions: { maskbench: version, tfjs: tf.version_core, node: process.versions.node },
+      versions: { maskbench: version, tfjs: tfjsVersion, node: process.versions.node },
     });
     return new RunRecorder(writer, input, context);
   }
