@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
+import type { GpuFound, GpuReport } from '../shared/compute';
 import type { AdapterReport, ComputeBackendName } from './protocol';
 
 export interface ChosenBackend {
@@ -19,12 +20,36 @@ export async function useComputeBackend(name: ComputeBackendName, allowFallbackA
   const adapter = name === 'webgpu' ? await checkWebGpuAdapter(allowFallbackAdapter) : null;
   if (!(await tf.setBackend(name))) throw new Error(`The ${name} backend could not start in this browser.`);
   await tf.ready();
-  const device = adapter
-    ? `${[adapter.vendor, adapter.architecture].filter(Boolean).join(' ') || adapter.description || 'an unnamed adapter'}${adapter.isFallbackAdapter ? ' (software)' : ''}`
-    : name === 'webgl'
-      ? webGlRenderer()
-      : 'the CPU';
+  const device = adapter ? describeDevice(adapter) : name === 'webgl' ? webGlRenderer((tf.backend() as GpuBackend).gpgpu?.gl) : 'the CPU';
   return { name: tf.getBackend(), adapter, device };
+}
+
+function describeDevice(adapter: AdapterReport): string {
+  return `${[adapter.vendor, adapter.architecture].filter(Boolean).join(' ') || adapter.description || 'an unnamed adapter'}${adapter.isFallbackAdapter ? ' (software)' : ''}`;
+}
+
+/** Renderers that draw on the CPU: Chromium's SwiftShader and Mesa's. */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software/i;
+
+/** The GPUs this browser offers, without starting a backend: what `auto` chooses from. */
+export async function probeGpus(): Promise<GpuReport> {
+  return { webgpu: await probeWebGpu(), webgl: probeWebGl() };
+}
+
+async function probeWebGpu(): Promise<GpuFound> {
+  if (!('gpu' in navigator)) return { missing: 'this browser has no WebGPU' };
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  if (!adapter) return { missing: 'WebGPU offers no adapter here' };
+  const report = describeAdapter(adapter);
+  return { device: describeDevice(report), software: report.isFallbackAdapter };
+}
+
+function probeWebGl(): GpuFound {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return { missing: 'this browser has no WebGL 2' };
+  const device = webGlRenderer(gl);
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return { device, software: SOFTWARE_RENDERER.test(device) };
 }
 
 /** tfjs's WebGPU backend's device, and its WebGL backend's context: what a loss is seen on. */
@@ -34,8 +59,7 @@ interface GpuBackend {
 }
 
 /** The renderer WebGL reports, unmasked where the browser allows it. */
-function webGlRenderer(): string {
-  const gl = (tf.backend() as GpuBackend).gpgpu?.gl;
+function webGlRenderer(gl: WebGLRenderingContext | WebGL2RenderingContext | undefined): string {
   if (!gl) return 'an unknown GPU';
   const info = gl.getExtension('WEBGL_debug_renderer_info');
   return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));

@@ -6,7 +6,7 @@ import { decodeFrame, encodeFrame, type FromHost, type HostTrainJob, type ToHost
 import { SPLITS, type SplitName } from '../shared/dataset';
 import { WorkbenchError, toErrorData } from '../shared/errors';
 import { Trainer, type TrainerData, type TrainerSink } from '../core/training/trainer';
-import { useComputeBackend, watchForLoss } from './backend';
+import { probeGpus, useComputeBackend, watchForLoss } from './backend';
 
 /** How the page talks to core: a WebSocket in browser mode, the preload's IPC in Electron. */
 export interface HostTransport {
@@ -23,10 +23,10 @@ interface PendingJob {
 /** Cancelled by core, as opposed to stopped by a lost device. */
 const CANCELLED = Symbol('cancelled');
 
-export function serveHost(transport: HostTransport): void {
+export async function serveHost(transport: HostTransport): Promise<void> {
   const send = (message: FromHost) => transport.send(encodeFrame(message));
   const jobs = new Map<string, PendingJob>();
-  send({ type: 'hello', userAgent: navigator.userAgent });
+  send({ type: 'hello', userAgent: navigator.userAgent, gpu: await probeGpus() });
   transport.onFrame((frame) => {
     const message = decodeFrame<ToHost>(frame);
     switch (message.type) {
@@ -58,8 +58,8 @@ async function train({ job, pixels, controller }: PendingJob, send: (message: Fr
   const { jobId } = job;
   let trainer: Trainer | null = null;
   try {
-    // Asked for by name, so a software adapter is allowed: `auto` never sends a run here on one.
-    const backend = await useComputeBackend(job.backend, true).catch((error: Error) => {
+    // A software adapter only when asked for by name: `auto` sends runs here for a real GPU.
+    const backend = await useComputeBackend(job.backend, job.options.backend === job.backend).catch((error: Error) => {
       throw new WorkbenchError('backend-unavailable', `The ${job.backend} backend cannot start in this browser: ${error.message}`, { field: 'backend' });
     });
     const stopWatching = watchForLoss(job.backend, (reason) => controller.abort(new WorkbenchError('backend-lost', reason, { field: 'backend' })));

@@ -21,18 +21,20 @@ declare global {
 
 window.maskbenchCompute = { trainSteps };
 
-if (window.maskbenchComputeLink) serveHost(window.maskbenchComputeLink);
+if (window.maskbenchComputeLink) void serveHost(window.maskbenchComputeLink);
 else connectToServer();
 
 /** Browser mode: the page's cookie carries the server's token, as the window's own connection does. */
 function connectToServer(): void {
   const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${COMPUTE_PATH}`);
   socket.binaryType = 'arraybuffer';
-  socket.addEventListener('open', () =>
-    serveHost({
-      send: (frame) => socket.send(frame),
-      onFrame: (listener) => socket.addEventListener('message', (event: MessageEvent<ArrayBuffer>) => listener(new Uint8Array(event.data))),
-    }),
+  socket.addEventListener(
+    'open',
+    () =>
+      void serveHost({
+        send: (frame) => socket.send(frame),
+        onFrame: (listener) => socket.addEventListener('message', (event: MessageEvent<ArrayBuffer>) => listener(new Uint8Array(event.data))),
+      }),
   );
   socket.addEventListener('close', (event) =>
     console.warn(`The compute page lost its link to Maskbench (code ${event.code}); reload the page to serve again.`),

@@ -55,8 +55,17 @@ export type ToHost =
   | { type: 'start'; jobId: string }
   | { type: 'cancel'; jobId: string };
 
+/** A GPU route the page found: the device as a person reads it, and whether it is a software one. */
+export type GpuFound = { device: string; software: boolean } | { missing: string };
+
+/** What the page can train on, told when it connects: `auto` sends runs only to a real GPU. */
+export interface GpuReport {
+  webgpu: GpuFound;
+  webgl: GpuFound;
+}
+
 export type FromHost =
-  | { type: 'hello'; userAgent: string }
+  | { type: 'hello'; userAgent: string; gpu: GpuReport }
   | { type: 'backend'; jobId: string; backend: BackendUsed }
   | { type: 'batch'; jobId: string; metrics: BatchMetrics }
   | { type: 'progress'; jobId: string; done: number; total: number; message: string }

@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { RunSummary, SplitPredictions } from '../../src/shared/runs';
+import type { RunConfig, RunSummary, SplitPredictions } from '../../src/shared/runs';
 import { readJsonFile } from '../../src/core/fs/json-file';
 import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { loadModel } from '../../src/core/training/load-model';
@@ -77,7 +77,7 @@ describe('training on the GPU through the compute page (browser mode)', () => {
     await page.locator('[data-model=simple-conv] input').check();
     await page.locator('[data-test=train-batch]').fill('16');
     await page.locator('[data-test=train-backend]').selectOption('webgpu');
-    await startRun(2);
+    await startRun(1);
     await page.locator('[data-test=train-live-epoch]').waitFor({ timeout: 120_000 });
     await page.locator('[data-test=train-live] [data-test=confusion]').waitFor();
     await page.getByText('Training simple-conv on heads (webgpu) finished').waitFor({ timeout: 180_000 });
@@ -88,7 +88,7 @@ describe('training on the GPU through the compute page (browser mode)', () => {
 
     const [id] = await runs();
     const folderOfRun = runPaths(projectPaths(project).run(id!));
-    expect(await summaryOf(id!)).toMatchObject({ status: 'done', epochs: 2, bestEpoch: expect.any(Number) });
+    expect(await summaryOf(id!)).toMatchObject({ status: 'done', epochs: 1, bestEpoch: 1 });
     const recorded = (await readJsonFile(folderOfRun.splitPredictions('test', (await summaryOf(id!)).bestEpoch!))) as SplitPredictions;
     const model = await loadModel(folderOfRun.model('best'));
     const data = await loadTrainingData(project, 'heads', new AbortController().signal);
@@ -102,6 +102,22 @@ describe('training on the GPU through the compute page (browser mode)', () => {
       expect(row[recorded.predicted[i]!]).toBeCloseTo(recorded.confidence[i]!, 3);
     });
   }, 300_000);
+
+  it('passes over the software adapter with auto, and says so in the run', async () => {
+    await page.locator('[data-test=train-backend]').selectOption('auto');
+    await startRun(1);
+    await page.getByText('Training simple-conv on heads finished').waitFor({ timeout: 120_000 });
+    const id = (await runs()).at(-1)!;
+    const config = (await readJsonFile(runPaths(projectPaths(project).run(id)).config)) as RunConfig;
+    expect(config.backend).toMatchObject({ name: 'wasm', requested: 'auto' });
+    expect(config.backend!.passedOver).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^webgpu: only a software adapter \(.*\(software\)\)/),
+        expect.stringMatching(/^webgl: only a software adapter/),
+      ]),
+    );
+    await page.locator('[data-test=train-backend]').selectOption('webgpu');
+  }, 200_000);
 
   it('cancels a webgpu run within a batch, and the page takes the next', async () => {
     const before = await runs();

@@ -233,7 +233,7 @@ describe('the built Electron shell', () => {
     expect(hidden.loaded).toEqual([COMPUTE]);
 
     const [listener] = shell.ipcMain.listeners.get(COMPUTE_CHANNEL)!;
-    const hello = encodeFrame({ type: 'hello', userAgent: 'stand-in' });
+    const hello = encodeFrame({ type: 'hello', userAgent: 'stand-in', gpu: { webgpu: { missing: 'none here' }, webgl: { missing: 'none here' } } });
     // The app's window is not the compute page: its frames are ignored.
     listener!({ sender: shell.windows[0]!.webContents, senderFrame: { parent: null, url: RENDERER } }, hello);
     listener!({ sender: hidden.webContents, senderFrame: { parent: {}, url: COMPUTE } }, hello);

@@ -2,7 +2,7 @@
 // job: its queue, cancel, run folder and events are those of a worker's run; the page only trains
 // and reports, and whatever ends it (a closed page, a lost GPU) fails that run alone, with the reason.
 
-import { decodeFrame, encodeFrame, type FromHost, type HostTrainJob, type ToHost, type TrainingOutcome } from '../../shared/compute';
+import { decodeFrame, encodeFrame, type FromHost, type GpuReport, type HostTrainJob, type ToHost, type TrainingOutcome } from '../../shared/compute';
 import { SPLITS } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import type { RunResult } from '../../shared/runs';
@@ -35,6 +35,8 @@ export interface HostLink {
 const PIXEL_BYTES_PER_MESSAGE = 4 * 1024 * 1024;
 /** How long to wait for a page the shell opened to connect. */
 const OPEN_WAIT_MS = 30_000;
+/** How long `auto` waits to learn the GPUs of a page the shell opened: past it, the run trains on the CPU. */
+const REPORT_WAIT_MS = 15_000;
 /** How long a page has to answer a cancel before core gives up on it. */
 const CANCEL_WAIT_MS = 10_000;
 
@@ -58,7 +60,7 @@ export class ComputeHosts {
   }
 
   connect(channel: HostChannel): HostLink {
-    const host = new ConnectedHost(channel);
+    const host = new ConnectedHost(channel, () => this.arrivals.emit());
     this.hosts.add(host);
     this.arrivals.emit();
     return {
@@ -68,6 +70,28 @@ export class ComputeHosts {
         host.closed(reason);
       },
     };
+  }
+
+  /**
+   * The GPUs a compute page found, or null when none is open nor can be opened. The shell's page is
+   * opened for it, so that `auto` knows of a GPU before the first run.
+   */
+  async gpuReport(): Promise<GpuReport | null> {
+    const reported = () => [...this.hosts].find((host) => host.gpu !== null)?.gpu ?? null;
+    if (reported() || this.hosts.size > 0 || !this.opener.open) return reported();
+    this.opener.open();
+    return new Promise((resolve) => {
+      const stop = this.arrivals.subscribe(() => {
+        if (!reported()) return;
+        clearTimeout(timer);
+        stop();
+        resolve(reported());
+      });
+      const timer = setTimeout(() => {
+        stop();
+        resolve(null);
+      }, REPORT_WAIT_MS);
+    });
   }
 
   /** Trains a run on a compute page, recording it as a worker's run is recorded. */
@@ -142,10 +166,15 @@ interface HostRun {
 
 class ConnectedHost {
   busy: HostRun | null = null;
+  /** What the page found, once it has said hello. */
+  gpu: GpuReport | null = null;
   /** The page's messages are handled in turn, so the run folder is written in the order they were sent. */
   private handling: Promise<void> = Promise.resolve();
 
-  constructor(private readonly channel: HostChannel) {}
+  constructor(
+    private readonly channel: HostChannel,
+    private readonly greeted: () => void,
+  ) {}
 
   train(job: HostTrainJob, data: TrainingData, run: RunRecorder, signal: AbortSignal): Promise<TrainingOutcome> {
     return new Promise<TrainingOutcome>((resolve, reject) => {
@@ -198,6 +227,10 @@ class ConnectedHost {
       this.channel.close(`it sent a message core cannot read (${(error as Error).message})`);
       return;
     }
+    if (message.type === 'hello') {
+      this.gpu = message.gpu;
+      return this.greeted();
+    }
     const current = this.busy;
     if (!current || !('jobId' in message) || message.jobId !== current.jobId) return;
     this.handling = this.handling.then(() => handle(current, message)).catch((error: unknown) => current.reject(error));
@@ -243,7 +276,5 @@ async function handle(current: HostRun, message: FromHost): Promise<void> {
       return current.reject(WorkbenchError.fromData(message.error));
     case 'cancelled':
       return current.reject(new Error('The run was cancelled'));
-    case 'hello':
-      return;
   }
 }

@@ -2,13 +2,14 @@
 
 import { availableParallelism } from 'node:os';
 import type { JobInfo, SweepResult } from '../../shared/jobs';
-import type { TrainingOptions } from '../../shared/runs';
+import type { BackendChoice, TrainingOptions } from '../../shared/runs';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { MODEL_NAMES, MODELS, isHostBackend } from '../../shared/training';
 import { checkAgainstClip } from '../dataset/dataset-options';
 import { projectPaths } from '../project/layout';
 import { newRunId, recordCrash } from '../runs/run-folder';
-import { detectBackends } from '../training/backend-list';
+import { detectBackends, isResolvable } from '../training/backend-list';
+import { autoRoute, type AutoRoute } from '../compute/gpu-route';
 import { modelCost } from '../training/models/catalog';
 import { expandSweep } from '../training/sweep';
 import { preflight } from '../training/training-options';
@@ -30,7 +31,7 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
       const project = session.requireProject();
       await preflight(project.path, options);
       checkHostBackend(context, options);
-      return queueTraining(context, await context.trainingSlots(), project.path, options, null);
+      return queueTraining(context, await context.trainingSlots(), await routeOf(context, options.backend), project.path, options, null);
     },
 
     startSweep: async ({ sweep }) => {
@@ -59,7 +60,10 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
         }
         // Queued in one go, so the runs share the cores between them rather than the first taking them all.
         const slots = await context.trainingSlots();
-        for (const options of ready) result.queued.push(queueTraining(context, slots, project.path, options, sweep.name));
+        const routes = new Map(
+          await Promise.all([...new Set(ready.map((options) => options.backend))].map(async (backend) => [backend, await routeOf(context, backend)] as const)),
+        );
+        for (const options of ready) result.queued.push(queueTraining(context, slots, routes.get(options.backend)!, project.path, options, sweep.name));
         job.progress(datasets.length, datasets.length, `Queued ${result.queued.length} runs`);
         return result;
       });
@@ -76,14 +80,20 @@ function checkHostBackend({ compute }: CoreContext, options: TrainingOptions): v
   }
 }
 
-function queueTraining(context: CoreContext, slots: JobSlots, projectDir: string, options: TrainingOptions, group: string | null): JobInfo {
+/** Where a run goes: the backend asked for, or for `auto` the fastest route there is (compute/gpu-route.ts). */
+async function routeOf({ compute }: CoreContext, backend: BackendChoice): Promise<AutoRoute> {
+  if (backend === 'auto') return autoRoute(await compute.gpuReport(), isResolvable);
+  return { host: isHostBackend(backend) ? backend : null, passedOver: [] };
+}
+
+function queueTraining(context: CoreContext, slots: JobSlots, route: AutoRoute, projectDir: string, options: TrainingOptions, group: string | null): JobInfo {
   const { jobs, inWorker, compute, gpuSlots } = context;
-  const { backend } = options;
-  if (isHostBackend(backend)) {
+  const { host, passedOver } = route;
+  if (host) {
     return jobs.start(
       'training',
-      `Training ${options.model} on ${options.dataset} (${backend})`,
-      (job) => compute.train(backend, { project: projectDir, runId: newRunId(options.model), options, ...(group ? { group } : {}) }, job),
+      `Training ${options.model} on ${options.dataset} (${host})`,
+      (job) => compute.train(host, { project: projectDir, runId: newRunId(options.model), options, passedOver, ...(group ? { group } : {}) }, job),
       gpuSlots,
     );
   }
@@ -94,7 +104,7 @@ function queueTraining(context: CoreContext, slots: JobSlots, projectDir: string
       // The id is made when the job leaves the queue, so run ids sort in the order runs started.
       const runId = newRunId(options.model);
       try {
-        return await inWorker('train', { project: projectDir, runId, options, threads: context.cores ?? 1, ...(group ? { group } : {}) }, context);
+        return await inWorker('train', { project: projectDir, runId, options, passedOver, threads: context.cores ?? 1, ...(group ? { group } : {}) }, context);
       } catch (error) {
         // A worker that crashed or ran out of memory wrote no summary: say what happened in its stead.
         await recordCrash(projectPaths(projectDir).run(runId), error);

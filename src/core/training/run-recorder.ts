@@ -35,6 +35,8 @@ export interface RunInput {
   options: TrainingOptions;
   /** The sweep it belongs to. */
   group?: string;
+  /** Why routes faster than the one it takes were passed over, when core chose it (`auto`). */
+  passedOver?: string[];
 }
 
 export class RunRecorder implements TrainerSink {
@@ -87,7 +89,8 @@ export class RunRecorder implements TrainerSink {
     return this.writer.config.backend?.name ?? null;
   }
 
-  async setBackend(backend: BackendUsed): Promise<void> {
+  async setBackend(chosen: BackendUsed): Promise<void> {
+    const backend = { ...chosen, passedOver: [...(this.input.passedOver ?? []), ...chosen.passedOver] };
     const threads = backend.threads ? ` on ${backend.threads} threads` : '';
     this.context.log(`Training on the ${backend.name} backend${threads}${backend.passedOver.length ? ` (passed over: ${backend.passedOver.join('; ')})` : ''}`);
     await this.writer.setConfig({ backend });
