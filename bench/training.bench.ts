@@ -146,7 +146,7 @@ describe('training', () => {
             20,
           );
         });
-      await workbench.savePreferences({ preferences: { keys: {}, trainingJobs: 2 } });
+      // The runs share the cores as the app shares them: MASKBENCH_WASM_THREADS caps the threads of each.
       const asked = process.env[WASM_THREADS_VARIABLE];
       /** Seconds from start to end of `runs` runs started together, each on `threadsEach` threads. */
       const timed = async (runs: number, threadsEach: number) => {

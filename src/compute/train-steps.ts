@@ -1,15 +1,13 @@
-// A few optimiser steps of a model built exactly as core builds it, on the backend asked for: the
-// losses and the weights afterwards, to compare between backends.
+// A few optimiser steps of core's own trainStep on a model built exactly as core builds it, on the
+// backend asked for: the losses and the weights afterwards, to compare between backends.
 
 import { ADAM_EPSILON } from '../core/training/optimizer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { buildModel } from '../core/training/models';
+import { trainStep } from '../core/training/trainer';
 import { useComputeBackend } from './backend';
 import type { OptimizerSpec, TrainBatch, TrainedWeights, TrainStepsRequest, TrainStepsResult } from './protocol';
-
-/** Clipped as core's loss is (train-run.ts), so both compute the same function. */
-const EPSILON = 1e-7;
 
 export async function trainSteps(request: TrainStepsRequest): Promise<TrainStepsResult> {
   const started = performance.now();
@@ -21,7 +19,7 @@ export async function trainSteps(request: TrainStepsRequest): Promise<TrainSteps
     const losses: number[] = [];
     for (let step = 0; step < request.steps; step++) {
       const batch = request.batches[step % request.batches.length]!;
-      losses.push(await trainStep(model, optimizer, variables, batch, request));
+      losses.push(await stepOn(model, optimizer, variables, batch, request));
     }
     return { backend: backend.name, adapter: backend.adapter, losses, weights: await readWeights(model), milliseconds: performance.now() - started };
   } finally {
@@ -34,33 +32,13 @@ function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
   return spec.kind === 'adam' ? tf.train.adam(spec.learningRate, 0.9, 0.999, ADAM_EPSILON) : tf.train.momentum(spec.learningRate, spec.momentum);
 }
 
-async function trainStep(
-  model: LayersModel,
-  optimizer: tf.Optimizer,
-  variables: tf.Variable[],
-  batch: TrainBatch,
-  request: TrainStepsRequest,
-): Promise<number> {
+/** One step of core's own trainStep on a batch of the request. */
+function stepOn(model: LayersModel, optimizer: tf.Optimizer, variables: tf.Variable[], batch: TrainBatch, request: TrainStepsRequest): Promise<number> {
   const count = batch.labels.length;
-  const [x, y] = tf.tidy(() => [
-    tf.tensor4d(batch.images, [count, request.size, request.size, 3]),
-    tf.cast(tf.oneHot(tf.tensor1d(batch.labels, 'int32'), request.classes), 'float32'),
-  ]);
-  try {
-    const loss = optimizer.minimize(
-      () => {
-        const probabilities = model.apply(x, { training: true }) as tf.Tensor2D;
-        return tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probabilities, EPSILON, 1 - EPSILON))), -1))) as tf.Scalar;
-      },
-      true,
-      variables,
-    )!;
-    const value = (await loss.data())[0]!;
-    loss.dispose();
-    return value;
-  } finally {
-    tf.dispose([x, y]);
-  }
+  const classes = Int32Array.from(batch.labels);
+  const x = tf.tensor4d(batch.images, [count, request.size, request.size, 3]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(classes, 'int32'), request.classes) as tf.Tensor2D);
+  return trainStep(model, optimizer, variables, { x, y, weights: null, classes }).then((step) => step.loss);
 }
 
 async function readWeights(model: LayersModel): Promise<TrainedWeights[]> {

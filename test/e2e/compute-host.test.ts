@@ -4,10 +4,8 @@
 // by core, and its model reloads on the CPU to the predictions the page made. A cancel stops a run
 // within a batch, and a compute page that closes fails its run alone, with the reason.
 
-import { execFile } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Page } from 'playwright-core';
@@ -17,8 +15,8 @@ import { readJsonFile } from '../../src/core/fs/json-file';
 import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { loadModel } from '../../src/core/training/load-model';
 import { loadTrainingData } from '../../src/core/training/training-data';
-import { BIN, ROOT } from '../support/built-app';
-import { makeSample, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
+import { ROOT } from '../support/built-app';
+import { makeSampleWithHeads, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
 
 describe('training on the GPU through the compute page (browser mode)', () => {
   let folder: string;
@@ -28,25 +26,9 @@ describe('training on the GPU through the compute page (browser mode)', () => {
   let compute: Page;
 
   beforeAll(async () => {
-    const sample = await makeSample(80, 640, 360);
+    const sample = await makeSampleWithHeads(80, 640, 360);
     folder = sample.folder;
     project = sample.project;
-    await promisify(execFile)(process.execPath, [
-      BIN,
-      'dataset',
-      '--project',
-      project,
-      '--name',
-      'heads',
-      '--stride',
-      '1',
-      '--gap',
-      '2',
-      '--crop',
-      'head',
-      '--size',
-      '32',
-    ]);
     served = await serveInBrowser(project, folder, { gpu: true });
     page = served.page;
     compute = await served.browser.newPage();

@@ -2,18 +2,12 @@
 // WebGL (both on SwiftShader here) to the same losses and weights as on the cpu backend. The page is the
 // built one (out/renderer/compute.html), served from 127.0.0.1: WebGPU needs a secure origin.
 
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComputePage } from '../../src/compute/main';
 import type { OptimizerSpec, TrainBatch, TrainStepsRequest } from '../../src/compute/protocol';
 import { Prng } from '../../src/core/util/prng';
-import { serveStatic } from '../../src/server/static-files';
-import { ROOT, assertBuilt } from '../support/built-app';
-import { findChromium } from '../support/chromium';
+import { openComputePage, type OpenComputePage } from '../support/compute-page';
 
 /**
  * How far another backend may be from the cpu backend. Float32 sums in another order, fused multiply-adds
@@ -62,43 +56,16 @@ interface Comparison {
   worstChange: { name: string; deviation: number };
 }
 
-/** Flags the Chromium tests use elsewhere (support/chromium.ts), bar --disable-gpu, plus WebGPU. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 describe('training on the compute page', () => {
-  let server: Server;
-  let browser: Browser;
+  let computePage: OpenComputePage;
   let page: Page;
 
   beforeAll(async () => {
-    assertBuilt();
-    const renderer = join(ROOT, 'out/renderer');
-    if (!existsSync(join(renderer, 'compute.html'))) throw new Error('out/renderer/compute.html is missing: run `npm run build` first.');
-    server = createServer(async (request, response) => {
-      const file = await serveStatic(renderer, new URL(request.url ?? '/', 'http://127.0.0.1').pathname, request.method ?? 'GET');
-      response.writeHead(file.status, file.headers);
-      if (file.body) file.body.pipe(response);
-      else response.end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS });
-    page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/compute.html`);
-    await page.waitForFunction(() => window.maskbenchCompute !== undefined);
+    computePage = await openComputePage();
+    page = computePage.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  afterAll(() => computePage?.close());
 
   it('reports the WebGPU adapter, and refuses a software one unless asked for', async () => {
     const request: TrainStepsRequest = { ...trainRequest('lenet5', 32, SGD, 1), backend: 'webgpu', allowFallbackAdapter: false };

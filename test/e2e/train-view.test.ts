@@ -1,14 +1,12 @@
 // The Train view in Chromium against the real core: a run queued from the window trains in a worker,
 // streams its figures, and lands in the runs table with its backend; a second is cancelled from the status bar.
 
-import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { BIN, ROOT } from '../support/built-app';
-import { makeSample, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
+import { ROOT } from '../support/built-app';
+import { makeSampleWithHeads, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
 
 describe('the Train view (browser mode)', () => {
   let folder: string;
@@ -16,24 +14,8 @@ describe('the Train view (browser mode)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const sample = await makeSample(160, 640, 360);
+    const sample = await makeSampleWithHeads(160, 640, 360);
     folder = sample.folder;
-    await promisify(execFile)(process.execPath, [
-      BIN,
-      'dataset',
-      '--project',
-      sample.project,
-      '--name',
-      'heads',
-      '--stride',
-      '1',
-      '--gap',
-      '2',
-      '--crop',
-      'head',
-      '--size',
-      '32',
-    ]);
     served = await serveInBrowser(sample.project, folder);
     page = served.page;
   });

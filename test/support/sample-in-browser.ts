@@ -40,6 +40,14 @@ export async function makeSample(frames: number, width: number, height: number, 
   return { folder, project };
 }
 
+/** A sample project (as makeSample) with a dataset "heads" of its head crops at 32 px, every frame. */
+export async function makeSampleWithHeads(frames: number, width: number, height: number): Promise<{ folder: string; project: string }> {
+  const sample = await makeSample(frames, width, height);
+  const args = ['dataset', '--project', sample.project, '--name', 'heads', '--stride', '1', '--gap', '2', '--crop', 'head', '--size', '32'];
+  await promisify(execFile)(process.execPath, [BIN, ...args]);
+  return sample;
+}
+
 /** `project` served in browser mode (its data folder inside `folder`) and open in Chromium (with WebGPU when `gpu`). */
 export async function serveInBrowser(project: string, folder: string, { gpu = false } = {}): Promise<ServedInBrowser> {
   const server = await serve(['--project', project], join(folder, 'data'));
