@@ -1,12 +1,14 @@
 // The training kernels we supply for tfjs's wasm backend, each against wasm's own kernel (or, for the
-// filter gradient that wasm lacks, the cpu backend's), on the shapes of one training step of the conv-bn
-// model (batch 32, 64x64x3) and of LeNet-5 (batch 32, 32x32x3). Milliseconds per call, best of five.
+// filter gradient that wasm lacks, the cpu backend's; batch norm's training kernels have neither), on the
+// shapes of one training step of the conv-bn model (batch 32, 64x64x3) and of LeNet-5 (batch 32,
+// 32x32x3). Milliseconds per call, best of five.
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, bench, describe } from 'vitest';
 import { registerWasmTrainingKernels } from '../src/core/training/kernels';
+import { BatchNormTraining, BatchNormTrainingGrad } from '../src/core/training/kernels/batch-norm-training-op';
 
 interface Call {
   what: string;
@@ -84,6 +86,18 @@ const CALLS: Call[] = [
     inputs: { x: [32, 64 >> i, 64 >> i, c], mean: [c], variance: [c], offset: [c], scale: [c] },
     attrs: { varianceEpsilon: 0.001 },
   })),
+  ...[16, 32, 64].map((c, i) => ({
+    what: `32x${64 >> i}x${64 >> i}x${c}`,
+    kernel: BatchNormTraining,
+    inputs: { x: [32, 64 >> i, 64 >> i, c], gamma: [c], beta: [c] },
+    attrs: { varianceEpsilon: 1e-5 },
+  })),
+  ...[16, 32, 64].map((c, i) => ({
+    what: `32x${64 >> i}x${64 >> i}x${c}`,
+    kernel: BatchNormTrainingGrad,
+    inputs: { dy: [32, 64 >> i, 64 >> i, c], x: [32, 64 >> i, 64 >> i, c], gamma: [c], mean: [c], variance: [c], dMean: [c], dVariance: [c] },
+    attrs: { varianceEpsilon: 1e-5 },
+  })),
   { what: '32x64x64x16', kernel: tf.Identity, inputs: { x: [32, 64, 64, 16] }, attrs: {} },
   { what: '32x28x28x6', kernel: tf.Tanh, inputs: { x: [32, 28, 28, 6] }, attrs: {} },
   { what: '32x10x10x16', kernel: tf.Tanh, inputs: { x: [32, 10, 10, 16] }, attrs: {} },
@@ -119,9 +133,10 @@ function time(kernel: tf.KernelConfig | undefined, backend: tf.KernelBackend, ca
   let best = Infinity;
   for (let i = 0; i < repeats; i++) {
     const start = performance.now();
-    const out = kernel.kernelFunc({ inputs, backend, attrs: call.attrs }) as tf.TensorInfo;
+    const out = kernel.kernelFunc({ inputs, backend, attrs: call.attrs });
     best = Math.min(best, performance.now() - start);
-    backend.disposeData(out.dataId);
+    // Batch norm's kernels give several outputs.
+    for (const info of Array.isArray(out) ? out : [out]) backend.disposeData(info.dataId);
   }
   for (const input of Object.values(inputs)) backend.disposeData(input.dataId);
   return best;

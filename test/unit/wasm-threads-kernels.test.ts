@@ -1,5 +1,6 @@
-// The wasm kernel tests again, on the threaded build: our kernels hand their products and convolutions
-// to XNNPACK, which splits them across its threads, and must give the cpu backend's results still.
+// The wasm kernel tests again, on the threaded build: our kernels hand their products, convolutions and
+// batch norm's per-channel passes to XNNPACK, which splits them across its threads, and must give the cpu
+// backend's results still.
 
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { useBackend } from '../../src/core/training/backends';
 await useBackend('wasm', 2);
 // Loaded after the threaded build is registered as 'wasm', which its tests then set as the backend.
 await import('./wasm-kernels.test');
+await import('./batch-norm-training.test');
 
 it('runs them on two threads', () => {
   expect(getThreadsCount()).toBe(2);

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNormTraining, BatchNormTrainingGrad, type BatchNormTrainingAttrs } from './batch-norm-training-op';
-import { affineChannels, channelSums } from './channel-loops';
-import { heapView, input, wasmArgs } from './wasm-util';
+import { affineByLoop, affineIsExact, scaleChannels } from './channel-affine';
+import { channelSums } from './channel-loops';
+import { heapView, input, runWasmKernel, wasmArgs } from './wasm-util';
 
 /**
  * The forward pass: per-channel mean and biased variance of x (from sums shifted by each channel's first
- * value), then y = (x - mean) * gamma / sqrt(variance + epsilon) + beta. Two passes over x in all.
+ * value), then y = (x - mean) * gamma / sqrt(variance + epsilon) + beta as factor x + add. Two passes
+ * over x in all, the second on every thread where float32 keeps it exact.
  */
 function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const args = wasmArgs(params);
@@ -14,7 +16,6 @@ function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[
   const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
   const channels = x.shape.at(-1)!;
   const count = tf.util.sizeFromShape(x.shape) / channels;
-  const y = backend.makeOutput(x.shape, 'float32');
   const meanOut = backend.makeOutput([channels], 'float32');
   const varianceOut = backend.makeOutput([channels], 'float32');
   const xs = heapView(backend, x);
@@ -33,8 +34,9 @@ function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[
     factor[c] = gamma[c]! / Math.sqrt(variance[c]! + varianceEpsilon);
     add[c] = beta[c]! - factor[c]! * mean[c]!;
   }
-  // y = 0 x + factor x + add: the affine loop with its first term unused.
-  affineChannels(heapView(backend, y), xs, new Float64Array(channels), xs, factor, add);
+  // By loop, y = 0 x + factor x + add: its first term unused.
+  const exact = affineIsExact(mean, variance, varianceEpsilon);
+  const y = exact ? scaleChannels(backend, x, factor, add) : affineByLoop(backend, x, new Float64Array(channels), x, factor, add);
   return [y, meanOut, varianceOut];
 }
 
@@ -42,7 +44,8 @@ function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[
  * The backward pass, with r = 1 / sqrt(variance + epsilon) and N values per channel:
  * dBeta = sum(dy), dGamma = r sum(dy (x - mean)), and
  * dx = gamma r dy - gamma r / N (dBeta + r dGamma (x - mean)) + dMean / N + 2 dVariance (x - mean) / N,
- * which is a dy + b x + c per channel: one pass for the sums, one for dx.
+ * which is a dy + b x + c per channel: one pass for the sums, one for dx (or, on every thread where
+ * float32 keeps it exact, a dy + c and b x and their sum).
  */
 function batchNormTrainingGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const args = wasmArgs(params);
@@ -51,13 +54,11 @@ function batchNormTrainingGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorI
   const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
   const channels = x.shape.at(-1)!;
   const count = tf.util.sizeFromShape(x.shape) / channels;
-  const dxOut = backend.makeOutput(x.shape, 'float32');
   const dGammaOut = backend.makeOutput([channels], 'float32');
   const dBetaOut = backend.makeOutput([channels], 'float32');
   const [dys, xs, gamma, mean, variance, dMean, dVariance] = ['dy', 'x', 'gamma', 'mean', 'variance', 'dMean', 'dVariance'].map((name) =>
     heapView(backend, input(args, name)),
   ) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-  const dx = heapView(backend, dxOut);
   const dGamma = heapView(backend, dGammaOut);
   const dBeta = heapView(backend, dBetaOut);
 
@@ -75,8 +76,14 @@ function batchNormTrainingGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorI
     b[c] = -k * r * r * products[c]! + (2 * dVariance[c]!) / count;
     c0[c] = -k * sums[c]! + dMean[c]! / count - b[c]! * centre[c]!;
   }
-  affineChannels(dx, dys, a, xs, b, c0);
-  return [dxOut, dGammaOut, dBetaOut];
+  const dy = input(args, 'dy');
+  if (!affineIsExact(mean, variance, varianceEpsilon)) return [affineByLoop(backend, dy, a, x, b, c0), dGammaOut, dBetaOut];
+  const ady = scaleChannels(backend, dy, a, c0);
+  const bx = scaleChannels(backend, x, b);
+  const dx = runWasmKernel('Add', backend, { a: ady, b: bx });
+  backend.disposeData(ady.dataId);
+  backend.disposeData(bx.dataId);
+  return [dx, dGammaOut, dBetaOut];
 }
 
 export const batchNormTrainingConfig: tf.KernelConfig = {

@@ -2,6 +2,7 @@
 
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FusedBatchNormalization } from './batch-norm-layer';
+import { ImageConv2D } from './image-conv-layer';
 import type { Architecture, ConvSpec, DenseSpec, Ops, PoolSpec, Activation } from './ops';
 
 type Symbolic = tfl.SymbolicTensor;
@@ -30,19 +31,18 @@ class LayersOps implements Ops<Symbolic> {
   }
 
   conv(x: Symbolic, spec: ConvSpec): Symbolic {
-    return apply(
-      tfl.layers.conv2d({
-        filters: spec.filters,
-        kernelSize: spec.kernel,
-        strides: spec.strides ?? 1,
-        padding: spec.padding,
-        useBias: spec.useBias,
-        activation: spec.activation ?? 'linear',
-        kernelInitializer: this.kernelInitializer(),
-        name: this.name('conv', spec.name),
-      }),
-      x,
-    );
+    const args = {
+      filters: spec.filters,
+      kernelSize: spec.kernel,
+      strides: spec.strides ?? 1,
+      padding: spec.padding,
+      useBias: spec.useBias,
+      activation: spec.activation ?? 'linear',
+      kernelInitializer: this.kernelInitializer(),
+      name: this.name('conv', spec.name),
+    } as const;
+    // Nothing trains the image: the layer that takes it computes no gradient for it.
+    return apply(x === this.image ? new ImageConv2D(args) : tfl.layers.conv2d(args), x);
   }
 
   batchNorm(x: Symbolic, name?: string): Symbolic {
