@@ -3,7 +3,7 @@
 // batches, writes what the page sends to the run folder, and ends the run however the page ends.
 
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeFrame, encodeFrame, type FromHost, type ToHost, type TrainingOutcome } from '../../src/shared/compute';
 import { TRAINING_DEFAULTS, type SplitMetrics, type TrainingReport } from '../../src/shared/runs';
 import { ComputeHosts, type HostLink } from '../../src/core/compute/compute-hosts';
@@ -180,6 +180,28 @@ describe('a run on a compute page', () => {
     await answered;
     await expect(cancelled).rejects.toThrow();
     expect(await readJsonFile(runPaths(projectPaths(dir).run('cancelled')).summary)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it("tells auto of the GPUs a page reports, and waits only once for a shell's page that never reports", async () => {
+    const gpu = { webgpu: { device: 'nvidia ampere', software: false }, webgl: { missing: 'no WebGL 2' } };
+    const reporting = new ComputeHosts();
+    const link = reporting.connect({ send: () => {}, close: () => {} });
+    link.receive(encodeFrame({ type: 'hello', userAgent: 'test', gpu }));
+    expect(await reporting.gpuReport()).toEqual(gpu);
+
+    vi.useFakeTimers();
+    try {
+      let opened = 0;
+      const silent = new ComputeHosts();
+      silent.setOpener({ hint: 'the shell opens it', open: () => opened++ });
+      const first = silent.gpuReport();
+      await vi.advanceTimersByTimeAsync(15_000);
+      expect(await first).toBeNull();
+      expect(await silent.gpuReport()).toBeNull();
+      expect(opened).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('says how to open a page when none is open, and waits for one the shell opens', async () => {

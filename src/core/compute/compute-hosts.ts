@@ -44,6 +44,8 @@ export class ComputeHosts {
   private readonly hosts = new Set<ConnectedHost>();
   private readonly arrivals = new Emitter<void>();
   private opener: HostOpener = { hint: 'no compute page can be opened here' };
+  /** Set when a page the shell opened did not report in time: later runs do not wait for it again. */
+  private reportMissed = false;
 
   setOpener(opener: HostOpener): void {
     this.opener = opener;
@@ -78,7 +80,7 @@ export class ComputeHosts {
    */
   async gpuReport(): Promise<GpuReport | null> {
     const reported = () => [...this.hosts].find((host) => host.gpu !== null)?.gpu ?? null;
-    if (reported() || this.hosts.size > 0 || !this.opener.open) return reported();
+    if (reported() || this.hosts.size > 0 || !this.opener.open || this.reportMissed) return reported();
     this.opener.open();
     return new Promise((resolve) => {
       const stop = this.arrivals.subscribe(() => {
@@ -89,6 +91,7 @@ export class ComputeHosts {
       });
       const timer = setTimeout(() => {
         stop();
+        this.reportMissed = true;
         resolve(null);
       }, REPORT_WAIT_MS);
     });
