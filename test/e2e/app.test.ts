@@ -62,7 +62,8 @@ describe('the app in Chromium (browser mode)', () => {
     const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     await expect(page.locator('[data-test=version]').textContent()).resolves.toBe(version);
     await expect(page.locator('[data-test=host]').textContent()).resolves.toContain('a browser');
-    await expect(page.locator('[data-test=backends] tbody tr').count()).resolves.toBe(4);
+    // The worker's four and the compute page's two.
+    await expect(page.locator('[data-test=backends] tbody tr').count()).resolves.toBe(6);
     await expect(page.locator('[data-test=backend]').textContent()).resolves.not.toBe('…');
     await shot('diagnostics');
   });

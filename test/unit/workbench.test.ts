@@ -12,11 +12,13 @@ describe('Workbench', () => {
   const tempDir = useTempDirs();
   const make = async (host: HostServices = { kind: 'browser' }) => testWorkbench(await tempDir(), host);
 
-  it('reports its version, host and the training backends in order of preference', async () => {
+  it("reports its version, host and the training backends: a worker's in order of preference, then the compute page's", async () => {
     const info = await (await make()).appInfo();
     expect(info.version).toBe(packageJson.version);
     expect(info).toMatchObject({ host: 'browser', nativeDialogs: false, platform: process.platform });
-    expect(info.backends.map((backend) => backend.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(info.backends.map((backend) => backend.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu', 'webgl']);
+    // No compute page is open, and browser mode cannot open one itself.
+    expect(info.backends.filter((backend) => backend.usesGpu && backend.name.startsWith('web')).map((backend) => backend.available)).toEqual([false, false]);
   });
 
   it('opens a project folder, announces it, and remembers it first among recent projects', async () => {
