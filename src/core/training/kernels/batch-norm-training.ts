@@ -4,20 +4,26 @@ import { affineByLoop, affineIsExact, scaleChannels } from './channel-affine';
 import { channelSums } from './channel-loops';
 import { heapView, input, runWasmKernel, wasmArgs } from './wasm-util';
 
-/**
- * The forward pass: per-channel mean and biased variance of x (from sums shifted by each channel's first
- * value), then y = (x - mean) * gamma / sqrt(variance + epsilon) + beta as factor x + add. Two passes
- * over x in all, the second on every thread where float32 keeps it exact.
- */
-function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
+/** What both passes start from: the inputs, the epsilon, the channels and the values per channel, and two per-channel outputs. */
+function perChannel(params: Parameters<tf.KernelFunc>[0]) {
   const args = wasmArgs(params);
   const { backend } = args;
   const x = input(args, 'x');
   const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
   const channels = x.shape.at(-1)!;
   const count = tf.util.sizeFromShape(x.shape) / channels;
-  const meanOut = backend.makeOutput([channels], 'float32');
-  const varianceOut = backend.makeOutput([channels], 'float32');
+  const outputs = [backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')] as const;
+  return { args, backend, x, varianceEpsilon, channels, count, outputs };
+}
+
+/**
+ * The forward pass: per-channel mean and biased variance of x (from sums shifted by each channel's first
+ * value), then y = (x - mean) * gamma / sqrt(variance + epsilon) + beta as factor x + add. Two passes
+ * over x in all, the second on every thread where float32 keeps it exact.
+ */
+function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
+  const { args, backend, x, varianceEpsilon, channels, count, outputs } = perChannel(params);
+  const [meanOut, varianceOut] = outputs;
   const xs = heapView(backend, x);
   const gamma = heapView(backend, input(args, 'gamma'));
   const beta = heapView(backend, input(args, 'beta'));
@@ -48,14 +54,8 @@ function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[
  * float32 keeps it exact, a dy + c and b x and their sum).
  */
 function batchNormTrainingGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
-  const args = wasmArgs(params);
-  const { backend } = args;
-  const x = input(args, 'x');
-  const { varianceEpsilon } = args.attrs as unknown as BatchNormTrainingAttrs;
-  const channels = x.shape.at(-1)!;
-  const count = tf.util.sizeFromShape(x.shape) / channels;
-  const dGammaOut = backend.makeOutput([channels], 'float32');
-  const dBetaOut = backend.makeOutput([channels], 'float32');
+  const { args, backend, x, varianceEpsilon, channels, count, outputs } = perChannel(params);
+  const [dGammaOut, dBetaOut] = outputs;
   const [dys, xs, gamma, mean, variance, dMean, dVariance] = ['dy', 'x', 'gamma', 'mean', 'variance', 'dMean', 'dVariance'].map((name) =>
     heapView(backend, input(args, name)),
   ) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
