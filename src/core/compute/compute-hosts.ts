@@ -51,9 +51,11 @@ export class ComputeHosts {
     this.opener = opener;
   }
 
-  /** What to do when no page is open. */
-  get hint(): string {
-    return this.opener.hint;
+  /** The error for a run on `backend` while no page is open, saying what to do. */
+  unavailable(backend: HostBackendName): WorkbenchError {
+    return new WorkbenchError('backend-unavailable', `The ${backend} backend trains in Maskbench's compute page, and none is open: ${this.opener.hint}.`, {
+      field: 'backend',
+    });
   }
 
   /** Whether a run on webgpu or webgl can start: a page is open, or the shell can open one. */
@@ -112,9 +114,8 @@ export class ComputeHosts {
     const idle = () => [...this.hosts].find((host) => !host.busy);
     const found = idle();
     if (found) return found;
-    const { open, hint } = this.opener;
-    const unavailable = () =>
-      new WorkbenchError('backend-unavailable', `The ${backend} backend trains in Maskbench's compute page, and none is open: ${hint}.`, { field: 'backend' });
+    const { open } = this.opener;
+    const unavailable = () => this.unavailable(backend);
     if (!open || this.hosts.size > 0) throw unavailable();
     open();
     return new Promise((resolve, reject) => {

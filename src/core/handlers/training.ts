@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import type { JobInfo, SweepResult } from '../../shared/jobs';
 import type { BackendChoice, TrainingOptions } from '../../shared/runs';
-import { WorkbenchError, toErrorData } from '../../shared/errors';
+import { toErrorData } from '../../shared/errors';
 import { MODEL_NAMES, MODELS, isHostBackend } from '../../shared/training';
 import { checkAgainstClip } from '../dataset/dataset-options';
 import { projectPaths } from '../project/layout';
@@ -73,11 +73,7 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
 
 /** A run on webgpu or webgl needs a compute page, open or to be opened by the shell. */
 function checkHostBackend({ compute }: CoreContext, options: TrainingOptions): void {
-  if (isHostBackend(options.backend) && !compute.canHost()) {
-    throw new WorkbenchError('backend-unavailable', `The ${options.backend} backend trains in Maskbench's compute page, and none is open: ${compute.hint}.`, {
-      field: 'backend',
-    });
-  }
+  if (isHostBackend(options.backend) && !compute.canHost()) throw compute.unavailable(options.backend);
 }
 
 /** Where a run goes: the backend asked for, or for `auto` the fastest route there is (compute/gpu-route.ts). */
