@@ -12,8 +12,8 @@ import { DATASET_DEFAULTS } from '../src/shared/dataset';
 import { TRAINING_DEFAULTS } from '../src/shared/runs';
 import { buildDataset } from '../src/core/dataset/build-dataset';
 import { importIntoProject } from '../src/core/project/import-into-project';
-import { crossFit } from '../src/core/review/cross-fit';
 import { predictProject } from '../src/core/review/predict-project';
+import { crossFitHere, openHere } from '../src/core/review/run-here';
 import { reviewQueue } from '../src/core/review/review-queue';
 import type { Relabelled } from '../src/core/sample/label-noise';
 import { trainRun } from '../src/core/training/train-run';
@@ -49,7 +49,7 @@ describe('label review', () => {
           wrong.has(`${entry.frame}/${entry.trackId}`),
         ).length / k;
       const predicting = performance.now();
-      const inSample = await predictProject({ project, runId: 'heads' }, context);
+      const inSample = await predictProject({ project, runId: 'heads' }, context, openHere());
       const predictSeconds = (performance.now() - predicting) / 1000;
       // A heat map as the window asks for one (a worker each, which loads TensorFlow.js): five boxes spread
       // over the clip (a late frame decodes further).
@@ -63,7 +63,7 @@ describe('label review', () => {
         explainMs.push(performance.now() - asked);
       }
       explainMs.sort((a, b) => a - b);
-      const crossFitted = await crossFit({ project, runId: 'heads', folds: 3 }, context);
+      const crossFitted = await crossFitHere({ project, runId: 'heads', folds: 3 }, context);
       results.push(
         `${k} injected label mistakes among ${crossFitted.boxes.length} boxes (chance ${(k / crossFitted.boxes.length).toFixed(3)}): precision at K of the queue cross-fitted over 3 folds ${precision(crossFitted).toFixed(2)} (target 0.80), in sample ${precision(inSample).toFixed(2)}; ranked by the model's doubt alone ${precision(crossFitted, 0).toFixed(2)} cross-fitted, ${precision(inSample, 0).toFixed(2)} in sample; conv-bn on head crops of every 2nd frame at 32 px, ${Math.round((performance.now() - started) / 1000)} s in all. Predicting every box: ${Math.round(inSample.boxes.length / predictSeconds)} boxes/s (${predictSeconds.toFixed(1)} s, decoding included); a Grad-CAM heat map: median ${Math.round(explainMs[2]!)} ms, slowest ${Math.round(explainMs[4]!)} ms of 5 boxes spread over the clip`,
       );

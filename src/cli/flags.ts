@@ -2,6 +2,8 @@
 // the flags the user typed.
 
 import { WorkbenchError, describeError, type WorkbenchErrorData } from '../shared/errors';
+import { BACKEND_CHOICES, type BackendChoice } from '../shared/runs';
+import { oneOf, read, v } from '../shared/schema';
 import type { CliCommand } from './command';
 
 type FlagValue = string | boolean | undefined;
@@ -19,6 +21,14 @@ export function number(value: FlagValue, field: string): number | undefined {
   }
   return parsed;
 }
+
+/** --backend's choice, or undefined when it was not given. */
+export function backend(value: FlagValue): BackendChoice | undefined {
+  return read(v.optional(oneOf(BACKEND_CHOICES)), value, { field: 'backend' });
+}
+
+/** The usage line of --backend, for the commands that run a model. */
+export const BACKEND_USAGE = `--backend B          ${BACKEND_CHOICES.join(', ')} (default auto: the fastest that loads)`;
 
 export function required(value: FlagValue, field: string): string {
   if (typeof value === 'string' && value !== '') return value;

@@ -18,7 +18,8 @@ export interface ChosenBackend {
 
 export async function useComputeBackend(name: ComputeBackendName, allowFallbackAdapter = false): Promise<ChosenBackend> {
   const adapter = name === 'webgpu' ? await checkWebGpuAdapter(allowFallbackAdapter) : null;
-  if (!(await tf.setBackend(name))) throw new Error(`The ${name} backend could not start in this browser.`);
+  // Set only when it changes: a job may already be at work on it (a heat map beside a training).
+  if (tf.engine().backendName !== name && !(await tf.setBackend(name))) throw new Error(`The ${name} backend could not start in this browser.`);
   await tf.ready();
   const device = adapter ? describeDevice(adapter) : name === 'webgl' ? webGlRenderer((tf.backend() as GpuBackend).gpgpu?.gl) : 'the CPU';
   return { name: tf.getBackend(), adapter, device };

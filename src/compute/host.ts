@@ -1,12 +1,15 @@
 // The compute page's side of its link to core (shared/compute.ts): takes a training job and its crops,
-// trains with core's own trainer on WebGPU or WebGL, and sends back all the trainer makes. A lost GPU
-// or an error fails the job with the reason; the page stays up for the next one.
+// trains with core's own trainer on WebGPU or WebGL, and sends back all the trainer makes; or loads a
+// run's model and answers core's batches of crops with it. A lost GPU or an error fails the job with
+// the reason; the page stays up for the next one.
 
 import { decodeFrame, encodeFrame, type FromHost, type HostTrainJob, type ToHost } from '../shared/compute';
 import { SPLITS, type SplitName } from '../shared/dataset';
 import { WorkbenchError, toErrorData } from '../shared/errors';
+import type { HostBackendName } from '../shared/training';
 import { Trainer, type TrainerData, type TrainerSink } from '../core/training/trainer';
 import { probeGpus, useComputeBackend, watchForLoss } from './backend';
+import { LoadedModels, failure } from './models';
 
 /** How the page talks to core: a WebSocket in browser mode, the preload's IPC in Electron. */
 export interface HostTransport {
@@ -26,6 +29,17 @@ const CANCELLED = Symbol('cancelled');
 export async function serveHost(transport: HostTransport): Promise<void> {
   const send = (message: FromHost) => transport.send(encodeFrame(message));
   const jobs = new Map<string, PendingJob>();
+  /** The backends of the jobs at work: tfjs has one current backend, so they must all be on the same. */
+  const working = new Map<string, HostBackendName>();
+  const claim = (jobId: string, backend: HostBackendName) => {
+    const other = [...working.values()].find((name) => name !== backend);
+    if (other)
+      throw new WorkbenchError('backend-unavailable', `The compute page is busy on ${other}; work on ${backend} can start once that is done`, {
+        field: 'backend',
+      });
+    working.set(jobId, backend);
+  };
+  const models = new LoadedModels(send, claim, (jobId) => working.delete(jobId));
   send({ type: 'hello', userAgent: navigator.userAgent, gpu: await probeGpus() });
   transport.onFrame((frame) => {
     const message = decodeFrame<ToHost>(frame);
@@ -44,12 +58,31 @@ export async function serveHost(transport: HostTransport): Promise<void> {
       }
       case 'start': {
         const pending = jobs.get(message.jobId);
-        if (pending) void train(pending, send).finally(() => jobs.delete(message.jobId));
+        if (!pending) return;
+        try {
+          claim(message.jobId, pending.job.backend);
+        } catch (error) {
+          jobs.delete(message.jobId);
+          return send({ type: 'failed', jobId: message.jobId, error: toErrorData(error) });
+        }
+        void train(pending, send).finally(() => {
+          jobs.delete(message.jobId);
+          working.delete(message.jobId);
+        });
         return;
       }
       case 'cancel':
         jobs.get(message.jobId)?.controller.abort(CANCELLED);
         return;
+      case 'load': {
+        const { type: _type, ...job } = message;
+        return models.load(job);
+      }
+      case 'classify':
+      case 'explain':
+        return models.answer(message);
+      case 'unload':
+        return models.unload(message.jobId);
     }
   });
 }
@@ -82,16 +115,10 @@ async function train({ job, pixels, controller }: PendingJob, send: (message: Fr
   } catch (error) {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
     if (reason === CANCELLED) send({ type: 'cancelled', jobId });
-    else send({ type: 'failed', jobId, error: failure(job, reason) });
+    else send({ type: 'failed', jobId, error: failure(job.backend, 'Training', reason) });
   } finally {
     trainer?.dispose();
   }
-}
-
-/** What core is told of a failure: its own words for ours, the backend named for tfjs's (out of memory, say). */
-function failure(job: HostTrainJob, error: unknown) {
-  if (error instanceof WorkbenchError) return error.toData();
-  return { ...toErrorData(error), message: `Training on ${job.backend} failed: ${(error as Error).message ?? String(error)}` };
 }
 
 function sinkFor(jobId: string, send: (message: FromHost) => void): TrainerSink {

@@ -8,8 +8,8 @@ import { datasetNameSchema, datasetOptionsSchema, type ClassCounts, type Dataset
 import type { JobEvent, JobInfo } from './jobs';
 import { preferencesSchema, type Preferences } from './preferences';
 import type { ProjectSummary, RecentProject } from './project';
-import { trainingOptionsSchema, type CellCrop, type RunDetails, type RunInfo } from './runs';
-import type { ModelName, TrainingBackend } from './training';
+import { BACKEND_CHOICES, trainingOptionsSchema, type CellCrop, type RunDetails, type RunInfo } from './runs';
+import type { AutoBackend, ModelName, TrainingBackend } from './training';
 import { sweepRequestSchema } from './sweeps';
 import { foldsSchema, type BoxExplanation, type KeptLabel, type ProjectPredictions, type ReviewQueue } from './review';
 import { decimal, fields, flag, oneOf, text, v, whole, type Input, type Output, type Schema } from './schema';
@@ -71,6 +71,7 @@ const none = v.optional(fields({}), {});
 const runId = text('a run id');
 const frame = whole(0, Number.MAX_SAFE_INTEGER, 'a frame number from 0');
 const trackId = whole(0, Number.MAX_SAFE_INTEGER, 'a track id (a whole number from 0)');
+const backendChoice = oneOf(BACKEND_CHOICES);
 
 /** Every method of the API: what it takes and what it resolves to. */
 export const API = {
@@ -124,6 +125,11 @@ export const API = {
     result: returns<ModelDescription[]>(),
   },
   /**
+   * What `auto` would train on now (null: nothing is installed). It waits for the compute page to report
+   * its GPUs, opening the app's hidden one the first time: ask when training is in view, not at start.
+   */
+  autoBackend: { request: none, result: returns<AutoBackend | null>() },
+  /**
    * Queues a training run on one of the project's datasets; options left out take their defaults.
    * Refused at once when the dataset cannot support it (an empty part, one class, a batch larger than the
    * training set, an input size the model cannot take). The job's result is the run's summary.
@@ -175,15 +181,20 @@ export const API = {
   deleteRun: { request: fields({ runId }), result: returns<{ trashedTo: string }>() },
   /**
    * Runs a run's best model over the project's boxes of frames `from` to `to` (default: all) as a job,
-   * stored in the run as its 'project' predictions (marked partial if cancelled).
+   * stored in the run as its 'project' predictions (marked partial if cancelled). `backend` as for
+   * training: `auto` (the default), or one by name, webgpu and webgl on the compute page.
    */
-  startPrediction: { request: fields({ runId, from: v.optional(frame), to: v.optional(frame) }), result: returns<JobInfo>() },
+  startPrediction: {
+    request: fields({ runId, from: v.optional(frame), to: v.optional(frame), backend: v.optional(backendChoice, 'auto') }),
+    result: returns<JobInfo>(),
+  },
   /**
    * Cross-fits a run as a job: `folds` models trained as the run was, each without one stretch of the
    * clip, predict that stretch, so every box is scored by a model that never saw it. It waits for a
-   * training slot; the result is the run's 'cross-fit' predictions, which the review queue uses.
+   * training slot (on webgpu or webgl, the GPU's); the result is the run's 'cross-fit' predictions, which
+   * the review queue uses. The folds train on `backend`, the run's own when left out.
    */
-  startCrossFit: { request: fields({ runId, folds: foldsSchema }), result: returns<JobInfo>() },
+  startCrossFit: { request: fields({ runId, folds: foldsSchema, backend: v.optional(backendChoice) }), result: returns<JobInfo>() },
   /** What the run's own model said of the project's boxes (its last prediction job), or null when it has not predicted. */
   predictions: { request: fields({ runId }), result: returns<ProjectPredictions | null>() },
   /** The boxes whose label the run's model most doubts, likeliest mistakes first (out of sample once cross-fitted). */
@@ -194,7 +205,7 @@ export const API = {
    */
   keepLabel: { request: fields({ runId, frame, trackId, label: text('a label'), keep: flag() }), result: returns<KeptLabel[]>() },
   /** The run's best model on one box: its probabilities and a Grad-CAM heat map over the crop it saw. A newer request stops an older one still at work (it rejects as superseded). */
-  explainBox: { request: fields({ runId, frame, trackId }), result: returns<BoxExplanation>() },
+  explainBox: { request: fields({ runId, frame, trackId, backend: v.optional(backendChoice, 'auto') }), result: returns<BoxExplanation>() },
   preferences: { request: none, result: returns<Preferences>() },
   savePreferences: { request: fields({ preferences: preferencesSchema }), result: returns<Preferences>() },
   listJobs: { request: none, result: returns<JobInfo[]>() },

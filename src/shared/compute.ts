@@ -1,10 +1,13 @@
 // The compute page's link to core (src/compute): core sends a training job (its options, then the
 // dataset's crops in batches of pixels), the page trains on its GPU and sends back what the trainer
-// makes, which core writes to the run folder as it would a worker's. Messages travel as frames of the
-// codec below, over a WebSocket in browser mode and over IPC to the hidden window in Electron.
+// makes, which core writes to the run folder as it would a worker's. Core also sends a saved model to
+// judge crops with (predictions, cross-fits, heat maps): the page loads it, then answers each batch.
+// Messages travel as frames of the codec below, over a WebSocket in browser mode and over IPC to the
+// hidden window in Electron.
 
 import type { SplitName } from './dataset';
-import type { WorkbenchErrorData } from './errors';
+import { WorkbenchError, type WorkbenchErrorData } from './errors';
+import type { GradCamMap } from './review';
 import type { BackendUsed, BatchMetrics, ConfusionMatrix, EpochMetrics, SplitMetrics, SplitPredictions, TrainingOptions } from './runs';
 import type { HostBackendName } from './training';
 
@@ -22,6 +25,13 @@ export const MODEL_WEIGHTS_FILE = 'weights.bin';
 export interface ModelFiles {
   modelJson: object;
   weights: Uint8Array;
+}
+
+/** The weights file model.json names, or an error naming `file` (model.json's path) when it names none. */
+export function weightsFileOf(modelJson: object, file: string): string {
+  const path = (modelJson as { weightsManifest?: Array<{ paths?: string[] }> }).weightsManifest?.[0]?.paths?.[0];
+  if (typeof path !== 'string') throw new WorkbenchError('invalid-request', `${file} lists no weights`, { file });
+  return path;
 }
 
 /** How a training that ran to its end ended: the best checkpoint's figures on the train and test parts. */
@@ -48,8 +58,27 @@ export interface HostTrainJob {
   splits: Record<SplitName, HostSplit>;
 }
 
+/** A saved model for the page to judge crops with, until core unloads it. */
+export interface HostModelJob {
+  jobId: string;
+  backend: HostBackendName;
+  /** Run on a software adapter: only when the backend was asked for by name. */
+  allowSoftware: boolean;
+  files: ModelFiles;
+  /** The crops' side and the classes the model must have, and the run it is from, for the page's check. */
+  size: number;
+  classes: number;
+  runId: string;
+}
+
 export type ToHost =
   | ({ type: 'train' } & HostTrainJob)
+  | ({ type: 'load' } & HostModelJob)
+  /** `count` crops as raw RGB bytes; answered by `probabilities` with the same `request`. */
+  | { type: 'classify'; jobId: string; request: number; pixels: Uint8Array; count: number }
+  /** One crop; answered by `explained`. */
+  | { type: 'explain'; jobId: string; request: number; pixels: Uint8Array }
+  | { type: 'unload'; jobId: string }
   /** Crops `offset` onwards of a part, as raw RGB bytes; `start` follows the last. */
   | { type: 'pixels'; jobId: string; split: SplitName; offset: number; pixels: Uint8Array }
   | { type: 'start'; jobId: string }
@@ -74,7 +103,11 @@ export type FromHost =
   | { type: 'model'; jobId: string; which: 'best' | 'last'; files: ModelFiles }
   | { type: 'test'; jobId: string; epoch: number; confusion: ConfusionMatrix; predictions: SplitPredictions }
   | { type: 'done'; jobId: string; outcome: TrainingOutcome }
-  | { type: 'failed'; jobId: string; error: WorkbenchErrorData }
+  | { type: 'loaded'; jobId: string; backend: HostBackendName; device: string }
+  | { type: 'probabilities'; jobId: string; request: number; probabilities: number[][] }
+  | { type: 'explained'; jobId: string; request: number; probabilities: number[]; predicted: number; map: GradCamMap }
+  /** A training or a loaded model failed; with `request`, only that request did. */
+  | { type: 'failed'; jobId: string; request?: number; error: WorkbenchErrorData }
   | { type: 'cancelled'; jobId: string };
 
 const ARRAYS = { Uint8Array, Int32Array, Float32Array } as const;
@@ -87,9 +120,11 @@ type ArrayName = keyof typeof ARRAYS;
 export function encodeFrame(message: ToHost | FromHost): Uint8Array {
   const arrays: Array<Uint8Array | Int32Array | Float32Array> = [];
   const header = new TextEncoder().encode(
-    JSON.stringify(message, (_key, value: unknown) => {
+    JSON.stringify(message, function (this: Record<string, unknown>, key: string, value: unknown) {
+      // The value before its toJSON: a Node Buffer (a Uint8Array) would otherwise arrive as {type, data}.
+      const original = this[key];
       for (const name of Object.keys(ARRAYS) as ArrayName[]) {
-        if (value instanceof ARRAYS[name]) return { $array: name, index: arrays.push(value) - 1 };
+        if (original instanceof ARRAYS[name]) return { $array: name, index: arrays.push(original) - 1 };
       }
       return value;
     }),

@@ -45,6 +45,16 @@ export interface ReviewEntry {
   trackDisagreement: number;
 }
 
+/** A Grad-CAM heat map (core/review/grad-cam.ts). */
+export interface GradCamMap {
+  /** The convolution layer the map is taken from. */
+  layer: string;
+  rows: number;
+  cols: number;
+  /** Row by row, scaled to 0..1 by the largest; all 0 when nothing pushes towards the class. */
+  values: number[];
+}
+
 /** Why the model said what it did of one box: a Grad-CAM heat map over the crop it saw. */
 export interface BoxExplanation {
   runId: string;
@@ -62,7 +72,7 @@ export interface BoxExplanation {
   /** The convolution layer the map is taken from: the last one with a map of at least 4x4 cells. */
   layer: string;
   /** Grad-CAM of the predicted class, row by row, scaled to 0..1 (all 0 when nothing pushes towards it). */
-  heat: { rows: number; cols: number; values: number[] };
+  heat: Omit<GradCamMap, 'layer'>;
 }
 
 /** A label a reviewer kept against the model: it leaves the queue while the box keeps that label. */

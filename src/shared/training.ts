@@ -49,6 +49,21 @@ export function isHostBackend(name: string): name is HostBackendName {
   return (HOST_BACKENDS as readonly string[]).includes(name);
 }
 
+/** What `auto` trains on now, and why the faster routes were passed over. */
+export interface AutoBackend {
+  name: TrainingBackendName | HostBackendName;
+  package: string;
+  usesGpu: boolean;
+  /** The GPU of the compute page's route, as a person reads it; null for a worker's backend. */
+  device: string | null;
+  passedOver: string[];
+}
+
+/** "webgpu on nvidia ampere (GPU) (@tensorflow/tfjs-backend-webgpu)", "wasm (@tensorflow/tfjs-backend-wasm)". */
+export function describeAutoBackend({ name, device, usesGpu, package: pkg }: AutoBackend): string {
+  return `${name}${device ? ` on ${device}` : ''}${usesGpu ? ' (GPU)' : ''} (${pkg})`;
+}
+
 export interface TrainingBackend {
   name: TrainingBackendName | HostBackendName;
   /** The npm package that provides it; it is usable when that package is installed. */

@@ -10,9 +10,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { ProjectPredictions } from '../../src/shared/review';
 import type { RunConfig, RunSummary, SplitPredictions } from '../../src/shared/runs';
 import { readJsonFile } from '../../src/core/fs/json-file';
 import { projectPaths, runPaths } from '../../src/core/project/layout';
+import { predictProject } from '../../src/core/review/predict-project';
+import { openHere } from '../../src/core/review/run-here';
 import { loadModel } from '../../src/core/training/load-model';
 import { loadTrainingData } from '../../src/core/training/training-data';
 import { ROOT } from '../support/built-app';
@@ -85,8 +88,58 @@ describe('training on the GPU through the compute page (browser mode)', () => {
     });
   }, 300_000);
 
+  it('predicts, explains and cross-fits on the compute page from the Review view, as the CPU does', async () => {
+    onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-compute-host-review.png') }).then(() => {}));
+    const [id] = await runs();
+    await page.keyboard.press('Alt+5');
+    const panel = page.locator('[data-test=review-panel]');
+    await panel.locator('[data-test=review-run]').selectOption(id!);
+    await panel.locator('[data-test=review-backend]').selectOption('webgpu');
+    await panel.locator('[data-test=predict]').click();
+    const summary = panel.locator('[data-test=prediction-summary]');
+    await summary.waitFor({ timeout: 180_000 });
+    expect(await summary.textContent()).toMatch(/boxes on webgpu on .*\(software\)/);
+    const onGpu = (await readJsonFile(runPaths(projectPaths(project).run(id!)).projectPredictions)) as ProjectPredictions;
+    expect(onGpu).toMatchObject({ complete: true, backend: expect.stringMatching(/^webgpu on /) });
+
+    // The same boxes on the CPU, in this process: the same probabilities up to float error.
+    const onCpu = await predictProject(
+      { project, runId: id!, backend: 'cpu' },
+      { signal: new AbortController().signal, progress: () => {}, log: () => {} },
+      openHere('cpu'),
+    );
+    expect(onCpu.boxes.map(({ frame, trackId }) => [frame, trackId])).toEqual(onGpu.boxes.map(({ frame, trackId }) => [frame, trackId]));
+    onCpu.boxes.forEach((box, i) => box.probabilities.forEach((p, k) => expect(Math.abs(p - onGpu.boxes[i]!.probabilities[k]!)).toBeLessThan(2e-3)));
+
+    // A box's heat map, asked of the page as the selection moves: the first box of frame 0.
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Tab');
+    const selected = panel.locator('[data-test=review-selected] h3');
+    await selected.waitFor();
+    const trackId = Number(/^Track (\d+), frame 0$/.exec((await selected.textContent())!.trim())![1]);
+    await panel.locator('[data-test=heat-crop]').waitFor({ timeout: 60_000 });
+    const box = onGpu.boxes.find((candidate) => candidate.frame === 0 && candidate.trackId === trackId)!;
+    expect(await panel.locator('[data-test=model-label]').textContent()).toBe(box.predicted);
+
+    // Cross-fitting on webgl: each fold trains and judges on the page.
+    await panel.locator('[data-test=review-backend]').selectOption('webgl');
+    await panel.locator('[data-test=folds]').fill('2');
+    await panel.locator('[data-test=cross-fit]').click();
+    await panel.locator('[data-test=out-of-sample]').waitFor({ timeout: 300_000 });
+    const crossFitted = (await readJsonFile(runPaths(projectPaths(project).run(id!)).crossFitPredictions)) as ProjectPredictions;
+    expect(crossFitted).toMatchObject({ complete: true, backend: expect.stringMatching(/^webgl on /) });
+    expect(crossFitted.boxes).toHaveLength(onGpu.boxes.length);
+    const fold = (await readJsonFile(runPaths(projectPaths(project).run(`${id}-fold1of2`)).config)) as RunConfig;
+    expect(fold.backend).toMatchObject({ name: 'webgl', requested: 'webgl' });
+    await page.keyboard.press('Alt+3');
+  }, 600_000);
+
   it('passes over the software adapter with auto, and says so in the run', async () => {
     await page.locator('[data-test=train-backend]').selectOption('auto');
+    // Said before the run: wasm, with the software adapters passed over in the note's tooltip.
+    const note = page.locator('[data-test=auto-backend]');
+    await expect.poll(() => note.textContent()).toBe('auto will use wasm (@tensorflow/tfjs-backend-wasm)');
+    expect(await note.getAttribute('title')).toMatch(/^tensorflow-gpu: .*\nwebgpu: only a software adapter .*\ntensorflow: .*\nwebgl: only a software adapter/s);
     await startRun(1);
     await page.getByText('Training simple-conv on heads finished').waitFor({ timeout: 120_000 });
     const id = (await runs()).at(-1)!;
@@ -121,6 +174,6 @@ describe('training on the GPU through the compute page (browser mode)', () => {
     expect((await summaryOf(id)).error?.message).toMatch(/compute page training on webgpu went away/);
 
     await startRun(1);
-    await page.getByText(/trains in Maskbench's compute page, and none is open/).waitFor({ timeout: 30_000 });
+    await page.getByText(/runs in Maskbench's compute page, and none is open/).waitFor({ timeout: 30_000 });
   }, 200_000);
 });

@@ -3,6 +3,7 @@ import type { AppInfo, DatasetPreview, ModelDescription, RequestOf, WorkbenchApi
 import type { JobInfo } from '../../src/shared/jobs';
 import type { CellCrop, RunDetails, RunInfo } from '../../src/shared/runs';
 import type { BoxExplanation, KeptLabel, ProjectPredictions, ReviewQueue } from '../../src/shared/review';
+import type { AutoBackend } from '../../src/shared/training';
 
 export const appInfo: AppInfo = {
   version: '9.9.9',
@@ -24,6 +25,13 @@ export function fakeApi() {
   const listeners = new Set<(event: WorkbenchEvent) => void>();
   const api = {
     appInfo: vi.fn(async () => appInfo),
+    autoBackend: vi.fn(async (): Promise<AutoBackend | null> => ({
+      name: 'wasm',
+      package: '@tensorflow/tfjs-backend-wasm',
+      usesGpu: false,
+      device: null,
+      passedOver: ['tensorflow: @tensorflow/tfjs-node is not installed'],
+    })),
     currentProject: vi.fn(async () => null),
     openProject: vi.fn(async ({ path }: { path: string }) => ({ path, name: path.split('/').at(-1) ?? path, settings: null })),
     chooseProjectFolder: vi.fn(async () => null),

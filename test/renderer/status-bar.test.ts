@@ -15,7 +15,7 @@ function mountStatusBar() {
 }
 
 describe('StatusBar', () => {
-  it('names the backend that will train: the first one installed', async () => {
+  it('names the backend that will train: the first one installed, or what auto found once asked', async () => {
     const { wrapper, app } = mountStatusBar();
     app.info = appInfo;
     await wrapper.vm.$nextTick();
@@ -23,6 +23,10 @@ describe('StatusBar', () => {
     app.info = { ...appInfo, backends: appInfo.backends.map((backend) => ({ ...backend, available: false })) };
     await wrapper.vm.$nextTick();
     expect(wrapper.get('[data-test=backend]').text()).toBe('No training backend installed');
+    // Once the Train view has asked what auto trains on: the compute page's GPU, named.
+    app.autoBackend = { name: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu', usesGpu: true, device: 'nvidia ampere', passedOver: [] };
+    await wrapper.vm.$nextTick();
+    expect(wrapper.get('[data-test=backend]').text()).toBe('GPU · @tensorflow/tfjs-backend-webgpu · nvidia ampere');
   });
 
   it('shows running jobs with progress, and cancels the one clicked', async () => {

@@ -1,8 +1,10 @@
-// Core's side of the compute page's link: the frames both ends speak, and a run sent to a page (a
-// scripted one here; the real page trains in test/e2e/compute-host.test.ts). Core streams the crops in
-// batches, writes what the page sends to the run folder, and ends the run however the page ends.
+// Core's side of the compute page's link: the frames both ends speak, a run sent to a page (a scripted
+// one here; the real page trains in test/e2e/compute-host.test.ts), and a run's model loaded there to
+// judge crops. Core streams the crops in batches, writes what the page sends to the run folder, and
+// ends the job however the page ends.
 
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { decodeFrame, encodeFrame, type FromHost, type ToHost, type TrainingOutcome } from '../../src/shared/compute';
 import { TRAINING_DEFAULTS, type SplitMetrics, type TrainingReport } from '../../src/shared/runs';
@@ -10,6 +12,7 @@ import { ComputeHosts, type HostLink } from '../../src/core/compute/compute-host
 import type { JobContext } from '../../src/core/jobs/job-runner';
 import { readJsonFile } from '../../src/core/fs/json-file';
 import { modelPaths, projectPaths, runPaths } from '../../src/core/project/layout';
+import { writeModelFiles } from '../../src/core/training/model-files';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -39,6 +42,9 @@ describe('compute message frames', () => {
     );
     expect(decoded.type === 'train' && decoded.classWeights).toEqual(weights);
     expect(decoded.type === 'train' && decoded.splits.train.classes).toEqual(classes);
+    // A Node Buffer (what core reads files and crops into) travels as bytes too, not as its toJSON.
+    const buffer = decodeFrame<ToHost>(encodeFrame({ type: 'classify', jobId: 'c', request: 1, pixels: Buffer.from([7, 8, 9]), count: 1 }));
+    expect(buffer.type === 'classify' && [...buffer.pixels]).toEqual([7, 8, 9]);
   });
 
   it('refuse a frame shorter than it says', () => {
@@ -211,7 +217,7 @@ describe('a run on a compute page', () => {
     expect(hosts.canHost()).toBe(false);
     await expect(hosts.train('webgpu', { project: dir, runId: 'none', options: OPTIONS }, job().context)).rejects.toMatchObject({
       code: 'backend-unavailable',
-      message: "The webgpu backend trains in Maskbench's compute page, and none is open: open the compute page.",
+      message: "The webgpu backend runs in Maskbench's compute page, and none is open: open the compute page.",
     });
 
     const opened = new ComputeHosts();
@@ -228,5 +234,110 @@ describe('a run on a compute page', () => {
     });
     expect(opened.canHost()).toBe(true);
     expect((await opened.train('webgpu', { project: dir, runId: 'opened', options: OPTIONS }, job().context)).summary.status).toBe('done');
+  });
+});
+
+describe("a run's model on a compute page", () => {
+  /** A run folder's model as writeModelFiles leaves it: the page is scripted, so the weights are any bytes. */
+  async function savedModel() {
+    const folder = join(await tempDir(), 'model');
+    await writeModelFiles(folder, {
+      modelJson: { format: 'layers-model', modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [] }] },
+      weights: Uint8Array.from([4, 2]),
+    });
+    return { folder, size: 8, classes: 3, runId: 'run-1' };
+  }
+
+  /** A page that loads any model on `device` and answers each crop with fixed probabilities. */
+  const answering = (hosts: ComputeHosts, device = 'test adapter') =>
+    scriptedPage(hosts, (message, reply) => {
+      if (message.type === 'load') reply({ type: 'loaded', jobId: message.jobId, backend: message.backend, device });
+      if (message.type === 'classify')
+        reply({
+          type: 'probabilities',
+          jobId: message.jobId,
+          request: message.request,
+          probabilities: Array.from({ length: message.count }, () => [0.2, 0.7, 0.1]),
+        });
+      if (message.type === 'explain')
+        reply({
+          type: 'explained',
+          jobId: message.jobId,
+          request: message.request,
+          probabilities: [0.2, 0.7, 0.1],
+          predicted: 1,
+          map: { layer: 'conv', rows: 1, cols: 2, values: [0, 1] },
+        });
+    });
+
+  it("sends the run's model files, then answers each batch and crop by its request, and unloads it when done", async () => {
+    const hosts = new ComputeHosts();
+    const page = answering(hosts);
+    const wanted = await savedModel();
+    const classifier = await hosts.classifierOn('webgpu', 'webgpu')(wanted);
+    expect(classifier.backend).toBe('webgpu on test adapter');
+    const [load] = page.received;
+    expect(load).toMatchObject({ type: 'load', backend: 'webgpu', allowSoftware: true, size: 8, classes: 3, runId: 'run-1' });
+    expect(load?.type === 'load' && [...load.files.weights]).toEqual([4, 2]);
+
+    const [batch, crop] = await Promise.all([classifier.classify(new Uint8Array(2 * 8 * 8 * 3), 2), classifier.explain(new Uint8Array(8 * 8 * 3))]);
+    expect(batch).toEqual([
+      [0.2, 0.7, 0.1],
+      [0.2, 0.7, 0.1],
+    ]);
+    expect(crop).toEqual({ probabilities: [0.2, 0.7, 0.1], predicted: 1, map: { layer: 'conv', rows: 1, cols: 2, values: [0, 1] } });
+    classifier.dispose();
+    expect(page.received.at(-1)).toEqual({ type: 'unload', jobId: load?.type === 'load' ? load.jobId : '' });
+    await expect(classifier.classify(new Uint8Array(8 * 8 * 3), 1)).rejects.toThrow(/no longer loaded/);
+
+    // `auto` sent it here for a real GPU: the page must not settle for a software adapter.
+    await hosts.classifierOn('webgpu', 'auto')(wanted);
+    expect(page.received.at(-1)).toMatchObject({ type: 'load', allowSoftware: false });
+  });
+
+  it("fails a load or a request with the page's reason, and every request when the page goes away", async () => {
+    const hosts = new ComputeHosts();
+    const page = scriptedPage(hosts, (message, reply) => {
+      if (message.type === 'load' && message.runId === 'refused')
+        reply({ type: 'failed', jobId: message.jobId, error: { code: 'invalid-request', message: "Run refused's model predicts 2 classes" } });
+      else if (message.type === 'load') reply({ type: 'loaded', jobId: message.jobId, backend: message.backend, device: 'gpu' });
+      if (message.type === 'classify' && message.count === 1)
+        reply({ type: 'failed', jobId: message.jobId, request: message.request, error: { code: 'internal', message: 'out of GPU memory' } });
+    });
+    const wanted = await savedModel();
+    await expect(hosts.classifierOn('webgl', 'webgl')({ ...wanted, runId: 'refused' })).rejects.toThrow("Run refused's model predicts 2 classes");
+
+    const classifier = await hosts.classifierOn('webgl', 'webgl')(wanted);
+    await expect(classifier.classify(new Uint8Array(8 * 8 * 3), 1)).rejects.toThrow('out of GPU memory');
+    // The page does not answer batches of two: the request waits until the page goes.
+    const waiting = classifier.classify(new Uint8Array(2 * 8 * 8 * 3), 2);
+    page.link.closed('the window was closed');
+    await expect(waiting).rejects.toMatchObject({
+      code: 'backend-lost',
+      message: 'The compute page running the model on webgl went away (the window was closed).',
+    });
+  });
+
+  it('gives up the wait when the job is cancelled, and lets a training wait for a busy page instead of failing', async () => {
+    const dir = await project();
+    const hosts = new ComputeHosts();
+    const wanted = await savedModel();
+    const page = scriptedPage(hosts, (message, reply) => {
+      if (message.type === 'load' && message.runId === 'loaded') reply({ type: 'loaded', jobId: message.jobId, backend: message.backend, device: 'gpu' });
+      if (message.type === 'start') reply({ type: 'done', jobId: message.jobId, outcome: { status: 'done', train: metrics(1), test: metrics(1) } });
+    });
+    const controller = new AbortController();
+    const loading = hosts.classifierOn('webgpu', 'webgpu')(wanted, controller.signal);
+    await vi.waitFor(() => expect(page.received.some((message) => message.type === 'load')).toBe(true));
+    controller.abort(new Error('cancelled by the user'));
+    await expect(loading).rejects.toThrow('cancelled by the user');
+    expect(page.received.at(-1)).toMatchObject({ type: 'unload' });
+
+    const classifier = await hosts.classifierOn('webgpu', 'webgpu')({ ...wanted, runId: 'loaded' });
+    const training = hosts.train('webgpu', { project: dir, runId: 'after', options: OPTIONS }, job().context);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(page.received.some((message) => message.type === 'train')).toBe(false);
+    classifier.dispose();
+    expect((await training).summary.status).toBe('done');
   });
 });

@@ -10,8 +10,10 @@ import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { decodeVideoFrame } from '../../src/core/media/decode-frames';
 import { explainBox } from '../../src/core/review/explain-box';
-import { gradCam, type GradCamMap } from '../../src/core/review/grad-cam';
+import { gradCam } from '../../src/core/review/grad-cam';
+import type { GradCamMap } from '../../src/shared/review';
 import { predictProject, projectSource } from '../../src/core/review/predict-project';
+import { openHere } from '../../src/core/review/run-here';
 import { projectPaths } from '../../src/core/project/layout';
 import { Prng } from '../../src/core/util/prng';
 import { useBackend } from '../../src/core/training/backends';
@@ -70,17 +72,17 @@ describe('Grad-CAM', () => {
 
       let peaksOnPatch = 0;
       const heatOnPatch = [0, 0];
-      test.classes.forEach((label, i) => {
-        if (label !== 0) return;
+      for (const [i, label] of test.classes.entries()) {
+        if (label !== 0) continue;
         const image = tf.slice(test.x, [i, 0, 0, 0], [1, SIZE, SIZE, 3]);
-        const [patch, noise] = [0, 1].map((classIndex) => gradCam(model, image, classIndex)) as [GradCamMap, GradCamMap];
+        const [patch, noise] = (await Promise.all([0, 1].map((classIndex) => gradCam(model, image, classIndex)))) as [GradCamMap, GradCamMap];
         image.dispose();
         expect(patch).toMatchObject({ layer: 'conv_3', rows: 8, cols: 8 });
         if (quadrantOf(patch, patch.values.indexOf(1)) === test.quadrants[i]) peaksOnPatch++;
         [patch, noise].forEach((map, classIndex) =>
           map.values.forEach((value, cell) => quadrantOf(map, cell) === test.quadrants[i] && (heatOnPatch[classIndex]! += value)),
         );
-      });
+      }
       // A heuristic on a small network: all but one of the 8 peaks must be right (other backends round differently).
       expect(peaksOnPatch).toBeGreaterThanOrEqual(7);
       // The gradients, not the activations alone, place the heat: the class that is not about the patch puts less there.
@@ -91,7 +93,7 @@ describe('Grad-CAM', () => {
     }
   }, 30_000);
 
-  it('follows ResNet-50’s shortcuts from its last convolution with a map of 4x4 cells or more, in inference mode, and leaks no tensor', () => {
+  it('follows ResNet-50’s shortcuts from its last convolution with a map of 4x4 cells or more, in inference mode, and leaks no tensor', async () => {
     const model = buildModel('resnet50', { size: 32, classes: 3 }, { seed: 2 });
     const image = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
     try {
@@ -100,7 +102,7 @@ describe('Grad-CAM', () => {
       expect(before).toHaveLength(2 * 53);
       const tensors = tf.memory().numTensors;
       for (let classIndex = 0; classIndex < 3; classIndex++) {
-        const map = gradCam(model, image, classIndex);
+        const map = await gradCam(model, image, classIndex);
         // At 32 px stage 4 is 1x1 and stage 3 2x2: the map comes from the last convolution before stage 3's
         // stride (its first 1x1), through every layer after it.
         expect(map).toMatchObject({ layer: 'stage3_block1_conv1', rows: 4, cols: 4 });
@@ -135,7 +137,7 @@ describe('explaining one box', () => {
   it('shows the crop the run’s dataset cut for the box, and says of it what predicting the whole project says', async () => {
     const manifest = JSON.parse(await readFile(join(project, 'datasets', 'heads', 'manifest.json'), 'utf8')) as DatasetManifest;
     const sample = manifest.samples.find((candidate) => candidate.variant === 'original' && candidate.frame > 50)!;
-    const explanation = await explainBox({ project, runId: 'heads', frame: sample.frame, trackId: sample.trackId });
+    const explanation = await explainBox({ project, runId: 'heads', frame: sample.frame, trackId: sample.trackId }, openHere());
 
     expect(explanation).toMatchObject({ runId: 'heads', frame: sample.frame, trackId: sample.trackId, labels: ['MW', 'NM', 'ND'], size: 32, layer: 'conv_3' });
     expect(explanation.crop).toMatch(/^data:image\/png;base64,/);
@@ -144,7 +146,7 @@ describe('explaining one box', () => {
     const pixels = (file: Buffer | string) => sharp(file).removeAlpha().raw().toBuffer();
     expect((await pixels(png)).equals(await pixels(join(project, 'datasets', 'heads', sample.file)))).toBe(true);
 
-    const predictions = await predictProject({ project, runId: 'heads', from: sample.frame - 1, to: sample.frame + 1 }, quiet());
+    const predictions = await predictProject({ project, runId: 'heads', from: sample.frame - 1, to: sample.frame + 1 }, quiet(), openHere());
     const same = predictions.boxes.find((box) => box.frame === sample.frame && box.trackId === sample.trackId)!;
     expect(explanation.label).toBe(same.label);
     expect(explanation.predicted).toBe(same.predicted);
@@ -160,7 +162,7 @@ describe('explaining one box', () => {
 
   it('names the field at fault: a frame outside the clip, a track with no box there or none at all', async () => {
     const { annotations } = await projectSource(project);
-    const ask = (frame: number, trackId: number) => explainBox({ project, runId: 'heads', frame, trackId });
+    const ask = (frame: number, trackId: number) => explainBox({ project, runId: 'heads', frame, trackId }, openHere());
     const trackId = annotations.tracks[0]!.id;
     await expect(ask(annotations.frameCount, trackId)).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'frame' } });
     await expect(ask(-1, trackId)).rejects.toMatchObject({ where: { field: 'frame' } });
@@ -176,7 +178,10 @@ describe('explaining one box', () => {
     await rename(file, `${file}.away`);
     try {
       const track = annotations.tracks.find((candidate) => boxAt(candidate, 10))!;
-      await expect(explainBox({ project, runId: 'heads', frame: 10, trackId: track.id })).rejects.toMatchObject({ code: 'not-found', where: { file } });
+      await expect(explainBox({ project, runId: 'heads', frame: 10, trackId: track.id }, openHere())).rejects.toMatchObject({
+        code: 'not-found',
+        where: { file },
+      });
     } finally {
       await rename(`${file}.away`, file);
     }

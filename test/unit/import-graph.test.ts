@@ -105,6 +105,9 @@ const TFJS_ONLY = [
   'core/training/trainer',
   'core/training/augment',
   'core/training/metrics',
+  'core/training/model-from-files',
+  'core/review/classify',
+  'core/review/grad-cam',
   'core/util/prng',
 ];
 const isTfjsOnly = (path: string | null) => path !== null && TFJS_ONLY.some((folder) => path === folder || path.startsWith(folder + '/'));

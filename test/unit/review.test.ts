@@ -10,7 +10,7 @@ import { importIntoProject } from '../../src/core/project/import-into-project';
 import { predictProject } from '../../src/core/review/predict-project';
 import { keepLabel, readPredictions, reviewRun } from '../../src/core/review/review-run';
 import { reviewQueue } from '../../src/core/review/review-queue';
-import { crossFit } from '../../src/core/review/cross-fit';
+import { crossFitHere, openHere } from '../../src/core/review/run-here';
 import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { trainRun } from '../../src/core/training/train-run';
 import type { Relabelled } from '../../src/core/sample/label-noise';
@@ -82,7 +82,7 @@ describe('a model in the loop', () => {
   afterAll(() => rm(project, { recursive: true, force: true }));
 
   it('predicts every box of a range with the run’s model, cut as its dataset was, and writes it to the run', async () => {
-    const result = await predictProject({ project, runId: 'heads', from: 20, to: 39 }, quiet());
+    const result = await predictProject({ project, runId: 'heads', from: 20, to: 39 }, quiet(), openHere());
     expect(result).toMatchObject({ runId: 'heads', from: 20, to: 39, complete: true, labels: ['MW', 'NM', 'ND'] });
     expect(new Set(result.boxes.map((box) => box.frame))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => 20 + i)));
     for (const box of result.boxes) {
@@ -94,7 +94,7 @@ describe('a model in the loop', () => {
   });
 
   it('ranks the likeliest label mistakes first: the top of the queue holds far more of the injected errors than chance', async () => {
-    const predictions = await predictProject({ project, runId: 'heads' }, quiet());
+    const predictions = await predictProject({ project, runId: 'heads' }, quiet(), openHere());
     const wrong = new Set(relabelled.map((entry) => `${entry.frame}/${entry.trackId}`));
     const k = relabelled.length;
     const queue = reviewQueue(predictions, DATASET_DEFAULTS, { top: k });
@@ -105,9 +105,9 @@ describe('a model in the loop', () => {
   }, 120_000);
 
   it('cross-fits: every box scored by a model that never trained on it, which finds the injected errors better', async () => {
-    const predictions = await crossFit({ project, runId: 'heads', folds: 3 }, quiet());
+    const predictions = await crossFitHere({ project, runId: 'heads', folds: 3 }, quiet());
     expect(predictions.complete).toBe(true);
-    const inSample = await predictProject({ project, runId: 'heads' }, quiet());
+    const inSample = await predictProject({ project, runId: 'heads' }, quiet(), openHere());
     expect(predictions.boxes).toHaveLength(inSample.boxes.length);
     // Each fold's model left its fold (and a gap either side) out of training.
     for (let fold = 1; fold <= 3; fold++) {
@@ -151,6 +151,8 @@ describe('a model in the loop', () => {
     expect((await workbench.listRuns()).filter((run) => run.config.group === 'heads-cross-fit').map((run) => run.id)).toEqual(
       expect.arrayContaining(['heads-fold1of2', 'heads-fold2of2']),
     );
+    // The folds train on the run's own backend when none is asked for.
+    expect((await workbench.listRuns()).find((run) => run.id === 'heads-fold1of2')?.config.backend).toMatchObject({ name: 'wasm', requested: 'wasm' });
     const queue = await workbench.reviewQueue({ runId: 'heads', top: 5 });
     expect(queue).toMatchObject({ runId: 'heads', outOfSample: true, complete: true, kept: [] });
     expect(queue.entries).toHaveLength(5);
@@ -173,6 +175,17 @@ describe('a model in the loop', () => {
     expect(explanation).toMatchObject({ frame: first.frame, trackId: first.trackId, label: first.annotated, labels: ['MW', 'NM', 'ND'], size: 32 });
     expect(explanation.heat.values).toHaveLength(explanation.heat.rows * explanation.heat.cols);
     await expect(workbench.startPrediction({ runId: 'heads', from: 0, to: 99_999 })).rejects.toMatchObject({ where: { field: 'to' } });
+    // A backend by name: a worker's runs in the worker; the compute page's is refused while none can be had.
+    const onCpu = await workbench.startPrediction({ runId: 'heads', from: 0, to: 1, backend: 'cpu' });
+    expect(await jobEnd(events, onCpu.id)).toMatchObject({ type: 'job-done', result: { backend: 'cpu', complete: true } });
+    await expect(workbench.startPrediction({ runId: 'heads', backend: 'webgpu' })).rejects.toMatchObject({
+      code: 'backend-unavailable',
+      message: expect.stringMatching(/^The webgpu backend runs in Maskbench's compute page, and none is open/),
+      where: { field: 'backend' },
+    });
+    await expect(workbench.explainBox({ runId: 'heads', frame: first.frame, trackId: first.trackId, backend: 'webgl' })).rejects.toMatchObject({
+      code: 'backend-unavailable',
+    });
     await expect(workbench.startCrossFit({ runId: 'heads', folds: 1 })).rejects.toMatchObject({ where: { field: 'folds' } });
     await expect(workbench.predictions({ runId: 'nope' })).rejects.toMatchObject({ code: 'run-not-found' });
   }, 120_000);
@@ -196,7 +209,7 @@ describe('a model in the loop', () => {
     const controller = new AbortController();
     // Cancelled as the second fold starts: the first fold's run is new, its predictions partial.
     const cancelAtFold2 = (message: string) => message.startsWith('Fold 2') && controller.abort();
-    await expect(crossFit({ project, runId: 'heads', folds: 2 }, { ...quiet(), signal: controller.signal, log: cancelAtFold2 })).rejects.toThrow();
+    await expect(crossFitHere({ project, runId: 'heads', folds: 2 }, { ...quiet(), signal: controller.signal, log: cancelAtFold2 })).rejects.toThrow();
     expect(JSON.parse(await readFile(runPaths(projectPaths(project).run('heads')).crossFitPredictions, 'utf8'))).toMatchObject({ complete: false });
     const queue = await reviewRun(project, 'heads', 5);
     expect(queue).toMatchObject({ outOfSample: false, complete: true });
@@ -214,7 +227,7 @@ describe('a model in the loop', () => {
     settings.labelMapping = Object.fromEntries(Object.entries(settings.labelMapping).map(([from, to]) => [from, to === 'ND' ? 'MI' : to]));
     await writeFile(file, JSON.stringify(settings));
     try {
-      await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toThrow(
+      await expect(predictProject({ project, runId: 'heads' }, quiet(), openHere())).rejects.toThrow(
         /trained on the classes MW, NM, ND, but the project's labels are MW, NM, MI: MI is not among its classes; the project no longer has ND/,
       );
       const workbench = testWorkbench(await mkdtemp(join(tmpdir(), 'maskbench-test-review-data-')));
@@ -228,22 +241,22 @@ describe('a model in the loop', () => {
   it('keeps a cancelled prediction as partial, and says so', async () => {
     const controller = new AbortController();
     const context = { ...quiet(), signal: controller.signal, progress: (done: number) => done >= 10 && controller.abort() };
-    await expect(predictProject({ project, runId: 'heads' }, context)).rejects.toThrow();
+    await expect(predictProject({ project, runId: 'heads' }, context, openHere())).rejects.toThrow();
     const saved = JSON.parse(await readFile(runPaths(projectPaths(project).run('heads')).projectPredictions, 'utf8')) as ProjectPredictions;
     expect(saved.complete).toBe(false);
     expect(saved.boxes.length).toBeGreaterThan(0);
   });
 
   it('refuses a run whose model is missing or no longer fits it, and a range outside the clip', async () => {
-    await expect(predictProject({ project, runId: 'heads', from: 10, to: 5 }, quiet())).rejects.toMatchObject({ where: { field: 'to' } });
-    await expect(predictProject({ project, runId: 'heads', from: 99_999 }, quiet())).rejects.toMatchObject({ where: { field: 'from' } });
+    await expect(predictProject({ project, runId: 'heads', from: 10, to: 5 }, quiet(), openHere())).rejects.toMatchObject({ where: { field: 'to' } });
+    await expect(predictProject({ project, runId: 'heads', from: 99_999 }, quiet(), openHere())).rejects.toMatchObject({ where: { field: 'from' } });
     const config = join(projectPaths(project).run('heads'), 'config.json');
     const original = await readFile(config, 'utf8');
     await writeFile(config, original.replaceAll('"size": 32', '"size": 64'));
-    await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toThrow(/takes 32x32x3 inputs, but its dataset's crops are 64x64x3/);
+    await expect(predictProject({ project, runId: 'heads' }, quiet(), openHere())).rejects.toThrow(/takes 32x32x3 inputs, but its dataset's crops are 64x64x3/);
     await writeFile(config, original);
     await rm(join(projectPaths(project).run('heads'), 'model-best', 'weights.bin'));
-    await expect(predictProject({ project, runId: 'heads' }, quiet())).rejects.toMatchObject({
+    await expect(predictProject({ project, runId: 'heads' }, quiet(), openHere())).rejects.toMatchObject({
       code: 'not-found',
       message: expect.stringContaining('weights.bin is missing'),
     });

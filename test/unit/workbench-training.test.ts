@@ -8,6 +8,7 @@ import { useTempDirs } from '../support/temp-dir';
 import { jobEnd, testWorkbench } from '../support/workbench';
 import { Workbench } from '../../src/core/workbench';
 import { MAX_WASM_THREADS } from '../../src/core/training/wasm/thread-count';
+import { encodeFrame } from '../../src/shared/compute';
 
 const tempDir = useTempDirs();
 
@@ -32,6 +33,33 @@ describe('training from the window', () => {
       fits: false,
       params: null,
       minSize: 32,
+    });
+  });
+
+  it('says what auto trains on: the worker’s first backend installed, or a compute page’s real GPU, with the reasons in auto’s order', async () => {
+    const workbench = testWorkbench(await tempDir());
+    expect(await workbench.autoBackend()).toEqual({
+      name: 'wasm',
+      package: '@tensorflow/tfjs-backend-wasm',
+      usesGpu: false,
+      device: null,
+      passedOver: [
+        'tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed',
+        'webgpu: no compute page is open',
+        'tensorflow: @tensorflow/tfjs-node is not installed',
+        'webgl: no compute page is open',
+      ],
+    });
+    const page = workbench.computeHosts.connect({ send: () => {}, close: () => {} });
+    page.receive(
+      encodeFrame({ type: 'hello', userAgent: 'test', gpu: { webgpu: { device: 'nvidia ampere', software: false }, webgl: { missing: 'no WebGL 2' } } }),
+    );
+    expect(await workbench.autoBackend()).toEqual({
+      name: 'webgpu',
+      package: '@tensorflow/tfjs-backend-webgpu',
+      usesGpu: true,
+      device: 'nvidia ampere',
+      passedOver: ['tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed'],
     });
   });
 

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { predictProject } from '../../core/review/predict-project';
+import { openHere } from '../../core/review/run-here';
 import type { CliCommand } from '../command';
-import { given, number, required } from '../flags';
+import { BACKEND_USAGE, backend, given, number, required } from '../flags';
 import { progressPrinter } from '../progress';
 
 export const predictCommand: CliCommand = {
@@ -10,13 +11,16 @@ export const predictCommand: CliCommand = {
     '--project DIR        the project folder',
     '--run ID             the run (see maskbench runs)',
     '--from N --to N      a range of frames (default: all)',
+    BACKEND_USAGE,
+    '                     (webgpu and webgl run in the app or maskbench serve, not here)',
   ],
-  options: { project: { type: 'string' }, run: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+  options: { project: { type: 'string' }, run: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, backend: { type: 'string' } },
 
   async run(args, { json, output }) {
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
+    const chosen = backend(args.backend);
     const result = await predictProject(
       {
         project: resolve(required(args.project, 'project')),
@@ -24,6 +28,7 @@ export const predictCommand: CliCommand = {
         ...given({ from: number(args.from, 'from'), to: number(args.to, 'to') }),
       },
       { signal: controller.signal, ...progressPrinter(output, json) },
+      openHere(chosen),
     ).finally(() => process.off('SIGINT', stop));
     const disagreements = result.boxes.filter((box) => box.predicted !== box.label).length;
     if (json)

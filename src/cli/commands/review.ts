@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { crossFit } from '../../core/review/cross-fit';
+import { crossFitHere } from '../../core/review/run-here';
 import { reviewRun } from '../../core/review/review-run';
 import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
-import { number, required } from '../flags';
+import { backend, number, required } from '../flags';
 import { read } from '../../shared/schema';
 import { foldsSchema } from '../../shared/review';
 import { progressPrinter } from '../progress';
@@ -16,10 +16,11 @@ export const reviewCommand: CliCommand = {
     '--folds K            first cross-fit: K models as the run, each trained without one stretch of the',
     '                     clip, score the boxes of that stretch (out of sample; takes K trainings)',
     '--top K              at most K entries (default 50)',
+    '--backend B          with --folds, what the folds train on (default: the run’s own backend)',
     'Without --folds it uses the last cross-fit, or else maskbench predict’s predictions (in sample).',
     'Labels kept in the window’s review (predictions/kept.json in the run) are left out.',
   ],
-  options: { project: { type: 'string' }, run: { type: 'string' }, top: { type: 'string' }, folds: { type: 'string' } },
+  options: { project: { type: 'string' }, run: { type: 'string' }, top: { type: 'string' }, folds: { type: 'string' }, backend: { type: 'string' } },
 
   async run(args, { json, output }) {
     const project = resolve(required(args.project, 'project'));
@@ -28,10 +29,8 @@ export const reviewCommand: CliCommand = {
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
-      await crossFit(
-        { project, runId: run.id, folds: read(foldsSchema, number(args.folds, 'folds'), { field: 'folds' }) },
-        { signal: controller.signal, ...progressPrinter(output, json) },
-      ).finally(() => process.off('SIGINT', stop));
+      const input = { project, runId: run.id, folds: read(foldsSchema, number(args.folds, 'folds'), { field: 'folds' }), backend: backend(args.backend) };
+      await crossFitHere(input, { signal: controller.signal, ...progressPrinter(output, json) }).finally(() => process.off('SIGINT', stop));
     }
     // Labels kept in the window's review are already left out of the queue.
     const { outOfSample, complete, entries: queue, kept } = await reviewRun(project, run.id, number(args.top, 'top') ?? 50);

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { BACKEND_CHOICES, describeBackend, TRAINING_DEFAULTS as t, trainingOptionsSchema, type EpochMetrics, type SplitMetrics } from '../../shared/runs';
+import { describeBackend, TRAINING_DEFAULTS as t, trainingOptionsSchema, type EpochMetrics, type SplitMetrics } from '../../shared/runs';
 import { read } from '../../shared/schema';
 import { MODEL_NAMES } from '../../shared/training';
 import { newRunId } from '../../core/runs/run-folder';
 import { trainRun } from '../../core/training/train-run';
 import { preflight } from '../../core/training/training-options';
 import type { CliCommand } from '../command';
-import { flagOf, given, number, required } from '../flags';
+import { BACKEND_USAGE, flagOf, given, number, required } from '../flags';
 import { progressPrinter } from '../progress';
 
 /** The flag of each training option, where it is not the option's name in kebab case. */
@@ -31,7 +31,7 @@ export const trainCommand: CliCommand = {
     '--patience N         stop after N epochs without a better validation accuracy (default: off)',
     '--no-class-weights   ignore the dataset’s class weights (balance weights)',
     `--seed N             weights and shuffling (default ${t.seed})`,
-    `--backend B          ${BACKEND_CHOICES.join(', ')} (default auto: the fastest that loads)`,
+    BACKEND_USAGE,
   ],
   options: Object.fromEntries([
     ...[

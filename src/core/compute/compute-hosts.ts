@@ -1,13 +1,25 @@
-// The compute pages connected to core (src/compute), and training runs sent to them. Core keeps the
-// job: its queue, cancel, run folder and events are those of a worker's run; the page only trains
-// and reports, and whatever ends it (a closed page, a lost GPU) fails that run alone, with the reason.
+// The compute pages connected to core (src/compute), and the work sent to them: training runs, and saved
+// models that judge crops (predictions, cross-fits, heat maps). Core keeps the job: its queue, cancel,
+// run folder and events are those of a worker's; the page only computes and reports, and whatever ends
+// it (a closed page, a lost GPU) fails that job alone, with the reason.
 
-import { decodeFrame, encodeFrame, type FromHost, type GpuReport, type HostTrainJob, type ToHost, type TrainingOutcome } from '../../shared/compute';
+import {
+  decodeFrame,
+  encodeFrame,
+  type FromHost,
+  type GpuReport,
+  type HostModelJob,
+  type HostTrainJob,
+  type ToHost,
+  type TrainingOutcome,
+} from '../../shared/compute';
 import { SPLITS } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
-import type { RunResult } from '../../shared/runs';
+import type { BackendChoice, RunResult } from '../../shared/runs';
 import type { HostBackendName } from '../../shared/training';
 import type { JobContext } from '../jobs/job-runner';
+import type { Classifier, CropExplanation, OpenClassifier } from '../review/classify';
+import { readModelFiles } from '../training/model-files';
 import { Emitter } from '../util/event-emitter';
 import { RunRecorder, type RunInput } from '../training/run-recorder';
 import type { TrainingData } from '../training/training-data';
@@ -42,36 +54,39 @@ const CANCEL_WAIT_MS = 10_000;
 
 export class ComputeHosts {
   private readonly hosts = new Set<ConnectedHost>();
-  private readonly arrivals = new Emitter<void>();
+  /** A page connected, said hello, or ended a job. */
+  private readonly changes = new Emitter<void>();
   private opener: HostOpener = { hint: 'no compute page can be opened here' };
   /** Set when a page the shell opened did not report in time: later runs do not wait for it again. */
   private reportMissed = false;
+  private models = 0;
 
   setOpener(opener: HostOpener): void {
     this.opener = opener;
   }
 
-  /** The error for a run on `backend` while no page is open, saying what to do. */
+  /** The error for work on `backend` while no page is open, saying what to do. */
   unavailable(backend: HostBackendName): WorkbenchError {
-    return new WorkbenchError('backend-unavailable', `The ${backend} backend trains in Maskbench's compute page, and none is open: ${this.opener.hint}.`, {
+    return new WorkbenchError('backend-unavailable', `The ${backend} backend runs in Maskbench's compute page, and none is open: ${this.opener.hint}.`, {
       field: 'backend',
     });
   }
 
-  /** Whether a run on webgpu or webgl can start: a page is open, or the shell can open one. */
+  /** Whether work on webgpu or webgl can start: a page is open, or the shell can open one. */
   canHost(): boolean {
     return this.hosts.size > 0 || this.opener.open !== undefined;
   }
 
   connect(channel: HostChannel): HostLink {
-    const host = new ConnectedHost(channel, () => this.arrivals.emit());
+    const host = new ConnectedHost(channel, () => this.changes.emit());
     this.hosts.add(host);
-    this.arrivals.emit();
+    this.changes.emit();
     return {
       receive: (frame) => host.receive(frame),
       closed: (reason) => {
         this.hosts.delete(host);
         host.closed(reason);
+        this.changes.emit();
       },
     };
   }
@@ -85,7 +100,7 @@ export class ComputeHosts {
     if (reported() || this.hosts.size > 0 || !this.opener.open || this.reportMissed) return reported();
     this.opener.open();
     return new Promise((resolve) => {
-      const stop = this.arrivals.subscribe(() => {
+      const stop = this.changes.subscribe(() => {
         if (!reported()) return;
         clearTimeout(timer);
         stop();
@@ -103,37 +118,64 @@ export class ComputeHosts {
   async train(backend: HostBackendName, input: RunInput, context: JobContext): Promise<RunResult> {
     const run = await RunRecorder.start(input, context);
     return run.record(async () => {
-      const host = await this.idleHost(backend, context.signal);
+      // A page with nothing to do: a training has the GPU to itself.
+      const host = await this.host(backend, context.signal, (hosts) => hosts.find((candidate) => !candidate.busy));
       const { data, weights } = await run.loadData();
       context.signal.throwIfAborted();
       return host.train(jobOf(backend, input, data, weights), data, run, context.signal);
     });
   }
 
-  private async idleHost(backend: HostBackendName, signal: AbortSignal): Promise<ConnectedHost> {
-    const idle = () => [...this.hosts].find((host) => !host.busy);
-    const found = idle();
-    if (found) return found;
-    const { open } = this.opener;
+  /**
+   * Opens runs' models on a compute page's `backend`, `requested` being what the user asked for: a
+   * software adapter only when it was that backend by name.
+   */
+  classifierOn(backend: HostBackendName, requested: BackendChoice): OpenClassifier {
+    return async (wanted, signal = new AbortController().signal) => {
+      const files = await readModelFiles(wanted.folder);
+      // Beside a training if need be: one crop's heat map should not wait for a run to end.
+      const host = await this.host(backend, signal, (hosts) => hosts.find((candidate) => !candidate.busy) ?? hosts[0]);
+      const { folder: _folder, ...model } = wanted;
+      return host.load({ jobId: `model-${++this.models}`, backend, allowSoftware: requested === backend, files, ...model }, signal);
+    };
+  }
+
+  /** A page `pick` takes, waiting while those open are busy, and opening the shell's when none is. */
+  private host(backend: HostBackendName, signal: AbortSignal, pick: (hosts: ConnectedHost[]) => ConnectedHost | undefined): Promise<ConnectedHost> {
+    const picked = () => pick([...this.hosts]);
+    const found = picked();
+    if (found) return Promise.resolve(found);
     const unavailable = () => this.unavailable(backend);
-    if (!open || this.hosts.size > 0) throw unavailable();
-    open();
+    const { open } = this.opener;
+    const opening = this.hosts.size === 0;
+    if (opening) {
+      if (!open) return Promise.reject(unavailable());
+      open();
+    }
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
         stop();
         signal.removeEventListener('abort', aborted);
       };
-      const stop = this.arrivals.subscribe(() => {
-        const host = idle();
-        if (!host) return;
-        done();
-        resolve(host);
+      const stop = this.changes.subscribe(() => {
+        const host = picked();
+        if (host) {
+          done();
+          resolve(host);
+        } else if (!opening && this.hosts.size === 0) {
+          // The busy pages went away while this waited for one of them.
+          done();
+          reject(unavailable());
+        }
       });
-      const timer = setTimeout(() => {
-        done();
-        reject(unavailable());
-      }, OPEN_WAIT_MS);
+      // Only a page being opened has a time limit: a busy one is waited for, as a worker's queue is.
+      const timer = opening
+        ? setTimeout(() => {
+            done();
+            reject(unavailable());
+          }, OPEN_WAIT_MS)
+        : undefined;
       const aborted = () => {
         done();
         reject(signal.reason);
@@ -160,16 +202,17 @@ function jobOf(backend: HostBackendName, input: RunInput, data: TrainingData, cl
   };
 }
 
-/** A run on a page: settles when the page says it ended, or when the page goes away. */
-interface HostRun {
-  jobId: string;
-  run: RunRecorder;
-  resolve(outcome: TrainingOutcome): void;
-  reject(error: unknown): void;
+/** Work on a page: handles the page's messages for it, and ends when the page goes away. */
+interface HostJob {
+  receive(message: FromHost): Promise<void> | void;
+  /** Handling a message failed (writing the run folder, say). */
+  fail(error: unknown): void;
+  /** The page went away, for `reason`. */
+  lost(reason: string): void;
 }
 
 class ConnectedHost {
-  busy: HostRun | null = null;
+  private readonly jobs = new Map<string, HostJob>();
   /** What the page found, once it has said hello. */
   gpu: GpuReport | null = null;
   /** The page's messages are handled in turn, so the run folder is written in the order they were sent. */
@@ -177,36 +220,45 @@ class ConnectedHost {
 
   constructor(
     private readonly channel: HostChannel,
-    private readonly greeted: () => void,
+    private readonly changed: () => void,
   ) {}
+
+  get busy(): boolean {
+    return this.jobs.size > 0;
+  }
 
   train(job: HostTrainJob, data: TrainingData, run: RunRecorder, signal: AbortSignal): Promise<TrainingOutcome> {
     return new Promise<TrainingOutcome>((resolve, reject) => {
       let cancelTimer: ReturnType<typeof setTimeout> | undefined;
-      const ended = () => {
+      const end = this.start(job.jobId, {
+        receive: (message) => {
+          if (message.type === 'done') return settle(() => resolve(message.outcome));
+          if (message.type === 'failed') return settle(() => reject(WorkbenchError.fromData(message.error)));
+          if (message.type === 'cancelled') return settle(() => reject(new Error('The run was cancelled')));
+          return record(run, message);
+        },
+        fail: (error) => settle(() => reject(error)),
+        lost: (reason) => {
+          const backend = run.backendName ?? 'the GPU';
+          settle(() =>
+            reject(
+              new WorkbenchError('backend-lost', `The compute page training on ${backend} went away (${reason}); the run stopped there.`, { field: 'backend' }),
+            ),
+          );
+        },
+      });
+      const settle = (then: () => void) => {
         clearTimeout(cancelTimer);
         signal.removeEventListener('abort', cancel);
-        this.busy = null;
+        end();
+        then();
       };
       const cancel = () => {
         this.send({ type: 'cancel', jobId: job.jobId });
         cancelTimer = setTimeout(() => {
-          ended();
+          settle(() => reject(signal.reason));
           this.channel.close('it did not answer a cancel');
-          reject(signal.reason);
         }, CANCEL_WAIT_MS);
-      };
-      this.busy = {
-        jobId: job.jobId,
-        run,
-        resolve: (outcome) => {
-          ended();
-          resolve(outcome);
-        },
-        reject: (error) => {
-          ended();
-          reject(error);
-        },
       };
       signal.addEventListener('abort', cancel, { once: true });
       this.send({ type: 'train', ...job });
@@ -223,6 +275,77 @@ class ConnectedHost {
     });
   }
 
+  /** A model loaded on the page, answering classify and explain requests until disposed. */
+  load(job: HostModelJob, signal: AbortSignal): Promise<Classifier> {
+    const { jobId, backend } = job;
+    type Waiting = { resolve(reply: FromHost): void; reject(error: unknown): void };
+    /** The load, then each request by its number. */
+    const waiting = new Map<number, Waiting>();
+    let requests = 0;
+    const ask = (message: ToHost & { request: number }): Promise<FromHost> =>
+      new Promise((resolve, reject) => {
+        if (!this.jobs.has(jobId)) return reject(new WorkbenchError('backend-lost', `The model on ${backend} is no longer loaded`, { field: 'backend' }));
+        waiting.set(message.request, { resolve, reject });
+        this.send(message);
+      });
+    const fail = (error: unknown) => {
+      end();
+      signal.removeEventListener('abort', aborted);
+      for (const request of waiting.values()) request.reject(error);
+      waiting.clear();
+    };
+    const aborted = () => {
+      fail(signal.reason);
+      this.send({ type: 'unload', jobId });
+    };
+    const end = this.start(jobId, {
+      receive: (message) => {
+        const request = message.type === 'loaded' ? 0 : 'request' in message ? message.request : undefined;
+        const answer = request === undefined ? undefined : waiting.get(request);
+        // A failure that is not a request's (a lost device, say) ends the model.
+        if (!answer) return message.type === 'failed' ? fail(WorkbenchError.fromData(message.error)) : undefined;
+        waiting.delete(request!);
+        if (message.type === 'failed') answer.reject(WorkbenchError.fromData(message.error));
+        else answer.resolve(message);
+      },
+      fail,
+      lost: (reason) =>
+        fail(new WorkbenchError('backend-lost', `The compute page running the model on ${backend} went away (${reason}).`, { field: 'backend' })),
+    });
+    signal.addEventListener('abort', aborted, { once: true });
+    const loading = new Promise<FromHost>((resolve, reject) => waiting.set(0, { resolve, reject }));
+    this.send({ type: 'load', ...job });
+    return loading.then((reply): Classifier => {
+      signal.removeEventListener('abort', aborted);
+      return {
+        backend: reply.type === 'loaded' ? `${backend} on ${reply.device}` : backend,
+        classify: async (pixels, count) => {
+          const reply = await ask({ type: 'classify', jobId, request: ++requests, pixels, count });
+          return reply.type === 'probabilities' ? reply.probabilities : unexpected(reply);
+        },
+        explain: async (pixels): Promise<CropExplanation> => {
+          const reply = await ask({ type: 'explain', jobId, request: ++requests, pixels });
+          return reply.type === 'explained' ? { probabilities: reply.probabilities, predicted: reply.predicted, map: reply.map } : unexpected(reply);
+        },
+        dispose: () => {
+          if (!this.jobs.has(jobId)) return;
+          end();
+          this.send({ type: 'unload', jobId });
+        },
+      };
+    });
+  }
+
+  /** Routes the page's messages for `jobId` to `job` until the returned function is called. */
+  private start(jobId: string, job: HostJob): () => void {
+    this.jobs.set(jobId, job);
+    return () => {
+      if (this.jobs.get(jobId) !== job) return;
+      this.jobs.delete(jobId);
+      this.changed();
+    };
+  }
+
   receive(frame: Uint8Array): void {
     let message: FromHost;
     try {
@@ -233,22 +356,17 @@ class ConnectedHost {
     }
     if (message.type === 'hello') {
       this.gpu = message.gpu;
-      return this.greeted();
+      return this.changed();
     }
-    const current = this.busy;
-    if (!current || !('jobId' in message) || message.jobId !== current.jobId) return;
-    this.handling = this.handling.then(() => handle(current, message)).catch((error: unknown) => current.reject(error));
+    const job = this.jobs.get(message.jobId);
+    if (!job) return;
+    this.handling = this.handling.then(() => job.receive(message)).catch((error: unknown) => job.fail(error));
   }
 
   closed(reason: string): void {
-    const current = this.busy;
-    if (!current) return;
-    // After what the page sent before it went, so the run folder holds all it learnt.
+    // After what the page sent before it went, so a run folder holds all it learnt.
     void this.handling.then(() => {
-      const backend = current.run.backendName ?? 'the GPU';
-      current.reject(
-        new WorkbenchError('backend-lost', `The compute page training on ${backend} went away (${reason}); the run stopped there.`, { field: 'backend' }),
-      );
+      for (const job of [...this.jobs.values()]) job.lost(reason);
     });
   }
 
@@ -257,8 +375,12 @@ class ConnectedHost {
   }
 }
 
-async function handle(current: HostRun, message: FromHost): Promise<void> {
-  const { run } = current;
+function unexpected(reply: FromHost): never {
+  throw new Error(`The compute page answered with an unexpected ${reply.type} message`);
+}
+
+/** What a training page reports, into the run folder. */
+function record(run: RunRecorder, message: FromHost): Promise<void> | void {
   switch (message.type) {
     case 'backend':
       return run.setBackend(message.backend);
@@ -274,11 +396,5 @@ async function handle(current: HostRun, message: FromHost): Promise<void> {
       return run.model(message.which, message.files);
     case 'test':
       return run.test(message.epoch, message.confusion, message.predictions);
-    case 'done':
-      return current.resolve(message.outcome);
-    case 'failed':
-      return current.reject(WorkbenchError.fromData(message.error));
-    case 'cancelled':
-      return current.reject(new Error('The run was cancelled'));
   }
 }

@@ -4,14 +4,27 @@
 // software one is passed over (it is slower than wasm), with the reason kept for the run.
 
 import type { GpuFound, GpuReport } from '../../shared/compute';
-import type { HostBackendName } from '../../shared/training';
-import { BACKENDS } from '../training/backend-list';
+import type { BackendChoice } from '../../shared/runs';
+import { isHostBackend, type HostBackendName } from '../../shared/training';
+import { BACKENDS, isResolvable } from '../training/backend-list';
+import type { ComputeHosts } from './compute-hosts';
 
 export interface AutoRoute {
   /** The compute page's backend to train on, or null for a worker's own choice. */
   host: HostBackendName | null;
   /** Why each faster route was passed over, as the run records it. */
   passedOver: string[];
+}
+
+/**
+ * Where work asked for on `backend` goes: the compute page for webgpu and webgl (refused when none can be
+ * had), `auto`'s route, or a worker for the rest.
+ */
+export async function routeFor(compute: ComputeHosts, backend: BackendChoice): Promise<AutoRoute> {
+  if (backend === 'auto') return autoRoute(await compute.gpuReport(), isResolvable);
+  if (!isHostBackend(backend)) return { host: null, passedOver: [] };
+  if (!compute.canHost()) throw compute.unavailable(backend);
+  return { host: backend, passedOver: [] };
 }
 
 /** `installed` says which tfjs-node packages resolve; `gpu` is what the compute page found (null: no page). */

@@ -3,15 +3,21 @@
 import type { BoxExplanation } from '../../shared/review';
 import type { RunInfo } from '../../shared/runs';
 import { WorkbenchError } from '../../shared/errors';
+import { routeFor } from '../compute/gpu-route';
+import { crossFit } from '../review/cross-fit';
+import { explainBox } from '../review/explain-box';
+import { predictProject } from '../review/predict-project';
 import { checkLabels, datasetOf } from '../review/prediction-files';
 import { keepLabel, readPredictions, reviewRun } from '../review/review-run';
 import { findRun } from '../runs/manage-runs';
+import type { JobContext } from '../jobs/job-runner';
+import type { RunInput } from '../training/run-recorder';
 import type { CoreContext, Handlers } from './context';
 
 export function reviewHandlers(
   context: CoreContext,
 ): Handlers<'startPrediction' | 'startCrossFit' | 'predictions' | 'reviewQueue' | 'keepLabel' | 'explainBox'> {
-  const { session, jobs, inWorker } = context;
+  const { session, jobs, inWorker, compute, gpuSlots } = context;
   /** The heat map being made, stopped when another is asked for. */
   let explaining: AbortController | null = null;
 
@@ -24,22 +30,35 @@ export function reviewHandlers(
   };
 
   return {
-    startPrediction: async ({ runId, from = 0, to }) => {
+    startPrediction: async ({ runId, from = 0, to, backend }) => {
       checkFrame(from, 'from');
       const last = to === undefined ? session.requireStore().annotations.frameCount - 1 : checkFrame(to, 'to', from);
       const { project, run } = await runToPredict(context, runId);
-      return jobs.start('prediction', `Predicting with ${run.id}`, (job) => inWorker('predict', { project, runId: run.id, from, to: last }, job));
+      const { host } = await routeFor(compute, backend);
+      const input = { project, runId: run.id, from, to: last, backend };
+      // On the compute page, core cuts the crops (ffmpeg and sharp work off this thread) and the page judges them.
+      if (host)
+        return jobs.start(
+          'prediction',
+          `Predicting with ${run.id} (${host})`,
+          (job) => predictProject(input, job, compute.classifierOn(host, backend)),
+          gpuSlots,
+        );
+      return jobs.start('prediction', `Predicting with ${run.id}`, (job) => inWorker('predict', input, job));
     },
 
-    startCrossFit: async ({ runId, folds }) => {
+    startCrossFit: async ({ runId, folds, backend }) => {
       const { project, run } = await runToPredict(context, runId);
+      const chosen = backend ?? run.config.options.backend;
+      const { host, passedOver } = await routeFor(compute, chosen);
+      const input = { project, runId: run.id, folds, backend: chosen, passedOver };
+      const title = `Cross-fitting ${run.id} (${folds} folds${host ? `, ${host}` : ''})`;
+      if (host) {
+        const route = { train: (fold: RunInput, job: JobContext) => compute.train(host, fold, job), open: compute.classifierOn(host, chosen) };
+        return jobs.start('cross-fit', title, (job) => crossFit(input, job, route), gpuSlots);
+      }
       // It trains, so it waits for a training slot like a training run.
-      return jobs.start(
-        'cross-fit',
-        `Cross-fitting ${run.id} (${folds} folds)`,
-        (job) => inWorker('crossFit', { project, runId: run.id, folds, threads: job.cores ?? 1 }, job),
-        await context.trainingSlots(),
-      );
+      return jobs.start('cross-fit', title, (job) => inWorker('crossFit', { ...input, threads: job.cores ?? 1 }, job), await context.trainingSlots());
     },
 
     predictions: async ({ runId }) => readPredictions((await findRun(session.requireProject().path, runId)).path, 'project'),
@@ -53,18 +72,21 @@ export function reviewHandlers(
       return keepLabel(session.requireProject().path, runId, { frame, trackId, label }, keep);
     },
 
-    explainBox: async ({ runId, frame, trackId }): Promise<BoxExplanation> => {
+    explainBox: async ({ runId, frame, trackId, backend }): Promise<BoxExplanation> => {
       checkFrame(frame, 'frame');
-      // Not a job (one crop takes a second or so), but it needs TensorFlow.js, which only workers load. The
-      // window asks again as the selection moves: the answer to an older question is no longer wanted.
+      // Not a job (one crop takes a second or so). The window asks again as the selection moves: the
+      // answer to an older question is no longer wanted.
       const superseded = () => new WorkbenchError('superseded', 'A newer heat map was asked for');
       const controller = new AbortController();
       explaining?.abort(superseded());
       explaining = controller;
       try {
         const { project, run } = await runToPredict(context, runId);
-        if (controller.signal.aborted) throw superseded();
-        return await inWorker('explain', { project, runId: run.id, frame, trackId }, { signal: controller.signal, progress: () => {}, log: () => {} });
+        const { host } = await routeFor(compute, backend);
+        controller.signal.throwIfAborted();
+        const input = { project, runId: run.id, frame, trackId, backend };
+        if (host) return await explainBox(input, compute.classifierOn(host, backend), controller.signal);
+        return await inWorker('explain', input, { signal: controller.signal, progress: () => {}, log: () => {} });
       } finally {
         if (explaining === controller) explaining = null;
       }

@@ -2,14 +2,14 @@
 
 import { availableParallelism } from 'node:os';
 import type { JobInfo, SweepResult } from '../../shared/jobs';
-import type { BackendChoice, TrainingOptions } from '../../shared/runs';
+import { BACKEND_CHOICES, type BackendChoice, type TrainingOptions } from '../../shared/runs';
 import { toErrorData } from '../../shared/errors';
-import { MODEL_NAMES, MODELS, isHostBackend } from '../../shared/training';
+import { MODEL_NAMES, MODELS } from '../../shared/training';
 import { checkAgainstClip } from '../dataset/dataset-options';
 import { projectPaths } from '../project/layout';
 import { newRunId, recordCrash } from '../runs/run-folder';
-import { detectBackends, isResolvable } from '../training/backend-list';
-import { autoRoute, type AutoRoute } from '../compute/gpu-route';
+import { detectBackends } from '../training/backend-list';
+import { routeFor, type AutoRoute } from '../compute/gpu-route';
 import { modelCost } from '../training/models/catalog';
 import { expandSweep } from '../training/sweep';
 import { preflight } from '../training/training-options';
@@ -17,8 +17,8 @@ import { wasmThreads } from '../training/wasm/thread-count';
 import type { JobSlots, SlotPolicy } from '../jobs/job-slots';
 import type { CoreContext, Handlers } from './context';
 
-export function trainingHandlers(context: CoreContext): Handlers<'describeModels' | 'startTraining' | 'startSweep'> {
-  const { session, jobs, inWorker } = context;
+export function trainingHandlers(context: CoreContext): Handlers<'describeModels' | 'autoBackend' | 'startTraining' | 'startSweep'> {
+  const { session, jobs, inWorker, compute } = context;
   return {
     describeModels: async ({ size, classes }) =>
       MODEL_NAMES.map((name) => {
@@ -27,11 +27,28 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
         return { name, label, description, minSize, fits: cost !== null, params: cost?.params ?? null, flops: cost?.flops ?? null };
       }),
 
+    autoBackend: async () => {
+      const { host, passedOver } = await routeFor(compute, 'auto');
+      if (host) {
+        const found = (await compute.gpuReport())?.[host];
+        return { name: host, package: `@tensorflow/tfjs-backend-${host}`, usesGpu: true, device: found && 'device' in found ? found.device : null, passedOver };
+      }
+      // The worker takes the first of its backends that is installed.
+      const backends = detectBackends();
+      const chosen = backends.findIndex((backend) => backend.available);
+      if (chosen < 0) return null;
+      const { name, package: pkg, usesGpu } = backends[chosen]!;
+      const notInstalled = backends.slice(0, chosen).map((backend) => `${backend.name}: ${backend.package} is not installed`);
+      // In auto's order, the worker's and the compute page's routes interleaved.
+      const rank = (reason: string) => BACKEND_CHOICES.indexOf(reason.slice(0, reason.indexOf(':')) as BackendChoice);
+      return { name, package: pkg, usesGpu, device: null, passedOver: [...notInstalled, ...passedOver].sort((a, b) => rank(a) - rank(b)) };
+    },
+
     startTraining: async ({ options }) => {
       const project = session.requireProject();
       await preflight(project.path, options);
-      checkHostBackend(context, options);
-      return queueTraining(context, await context.trainingSlots(), await routeOf(context, options.backend), project.path, options, null);
+      const route = await routeFor(context.compute, options.backend);
+      return queueTraining(context, await context.trainingSlots(), route, project.path, options, null);
     },
 
     startSweep: async ({ sweep }) => {
@@ -47,12 +64,13 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
           await inWorker('dataset', { project: project.path, name, options, force: true }, job);
         }
         const result: SweepResult = { group: sweep.name, queued: [], refused: [] };
-        const ready: TrainingOptions[] = [];
+        const routes = new Map<BackendChoice, Promise<AutoRoute>>();
+        const routeOf = (backend: BackendChoice) => routes.get(backend) ?? routes.set(backend, routeFor(context.compute, backend)).get(backend)!;
+        const ready: Array<{ options: TrainingOptions; route: AutoRoute }> = [];
         for (const run of runs) {
           try {
             await preflight(project.path, run.options);
-            checkHostBackend(context, run.options);
-            ready.push(run.options);
+            ready.push({ options: run.options, route: await routeOf(run.options.backend) });
           } catch (error) {
             const { model, learningRate, batchSize } = run.options;
             result.refused.push({ dataset: run.datasetName, options: `${model}, lr ${learningRate}, batch ${batchSize}`, reason: toErrorData(error).message });
@@ -60,26 +78,12 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
         }
         // Queued in one go, so the runs share the cores between them rather than the first taking them all.
         const slots = await context.trainingSlots();
-        const routes = new Map(
-          await Promise.all([...new Set(ready.map((options) => options.backend))].map(async (backend) => [backend, await routeOf(context, backend)] as const)),
-        );
-        for (const options of ready) result.queued.push(queueTraining(context, slots, routes.get(options.backend)!, project.path, options, sweep.name));
+        for (const { options, route } of ready) result.queued.push(queueTraining(context, slots, route, project.path, options, sweep.name));
         job.progress(datasets.length, datasets.length, `Queued ${result.queued.length} runs`);
         return result;
       });
     },
   };
-}
-
-/** A run on webgpu or webgl needs a compute page, open or to be opened by the shell. */
-function checkHostBackend({ compute }: CoreContext, options: TrainingOptions): void {
-  if (isHostBackend(options.backend) && !compute.canHost()) throw compute.unavailable(options.backend);
-}
-
-/** Where a run goes: the backend asked for, or for `auto` the fastest route there is (compute/gpu-route.ts). */
-async function routeOf({ compute }: CoreContext, backend: BackendChoice): Promise<AutoRoute> {
-  if (backend === 'auto') return autoRoute(await compute.gpuReport(), isResolvable);
-  return { host: isHostBackend(backend) ? backend : null, passedOver: [] };
 }
 
 function queueTraining(context: CoreContext, slots: JobSlots, route: AutoRoute, projectDir: string, options: TrainingOptions, group: string | null): JobInfo {

@@ -9,13 +9,14 @@ import type { DatasetManifest, DatasetSample } from '../../shared/dataset';
 import { foldsSchema } from '../../shared/review';
 import { read } from '../../shared/schema';
 import type { ProjectPredictions } from '../../shared/review';
+import type { BackendChoice, RunResult } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
 import { writeJsonFile } from '../fs/json-file';
 import { projectPaths, runPaths } from '../project/layout';
 import { findRun, trashRun } from '../runs/manage-runs';
-import { useBackend } from '../training/backends';
-import { trainRun } from '../training/train-run';
+import type { TrainRunInput } from '../training/train-run';
 import { readManifest } from '../training/training-data';
+import type { OpenClassifier } from './classify';
 import { predictBoxes, projectSource } from './predict-project';
 import { checkLabels, datasetOf } from './prediction-files';
 
@@ -28,9 +29,18 @@ export interface CrossFitInput {
   folds: number;
   /** The cores it was given, each fold training on as many threads; every core when not said. */
   threads?: number;
+  /** What the folds train and predict on (the run's own choice when not said), and why faster routes were passed over. */
+  backend?: BackendChoice;
+  passedOver?: string[];
 }
 
-export async function crossFit(input: CrossFitInput, context: JobContext): Promise<ProjectPredictions> {
+/** Where the folds train and predict: in this process (run-here.ts), or on the compute page (ComputeHosts). */
+export interface FoldRoute {
+  train(input: TrainRunInput, context: JobContext): Promise<RunResult>;
+  open: OpenClassifier;
+}
+
+export async function crossFit(input: CrossFitInput, context: JobContext, route: FoldRoute): Promise<ProjectPredictions> {
   read(foldsSchema, input.folds, { field: 'folds' });
   const run = await findRun(input.project, input.runId);
   const dataset = datasetOf(run);
@@ -39,11 +49,12 @@ export async function crossFit(input: CrossFitInput, context: JobContext): Promi
   // Before any fold trains: a mismatch found by the first prediction would waste a training.
   checkLabels(source.labels, dataset, run.id);
   const frames = source.annotations.frameCount;
-  const backend = await useBackend('auto', input.threads);
+  const backend = input.backend ?? run.config.options.backend;
   const result: ProjectPredictions = {
     schema: 1,
     runId: run.id,
-    backend: backend.name,
+    // The backend asked for, until the first fold's model says which one ran.
+    backend,
     labels: dataset.labels,
     from: 0,
     to: frames - 1,
@@ -69,26 +80,32 @@ export async function crossFit(input: CrossFitInput, context: JobContext): Promi
       const step = (part: number) => (done: number, total: number, message?: string) =>
         context.progress(fold * 2 + part + done / Math.max(1, total), input.folds * 2, `Fold ${fold + 1} of ${input.folds}: ${message ?? ''}`);
       // A fixed number of epochs and the last weights: picking a checkpoint by any score would tune the fold's model to labels it is meant to judge.
-      await trainRun(
+      await route.train(
         {
           project: input.project,
           runId: foldRun,
           ...(input.threads ? { threads: input.threads } : {}),
-          options: { ...run.config.options, dataset: foldName, patience: 0 },
+          options: { ...run.config.options, dataset: foldName, patience: 0, backend },
+          ...(input.passedOver ? { passedOver: input.passedOver } : {}),
           group: `${run.id}-cross-fit`,
         },
         { ...context, progress: step(0), report: undefined },
       );
-      await predictBoxes(
-        source,
-        { ...dataset, name: foldName },
-        runPaths(projectPaths(input.project).run(foldRun)).model('last'),
-        foldRun,
-        from,
-        to,
-        { ...context, progress: step(1) },
-        result.boxes,
+      const classifier = await route.open(
+        {
+          folder: runPaths(projectPaths(input.project).run(foldRun)).model('last'),
+          size: dataset.size,
+          classes: dataset.labels.length,
+          runId: foldRun,
+        },
+        context.signal,
       );
+      try {
+        result.backend = classifier.backend;
+        await predictBoxes(source, { ...dataset, name: foldName }, classifier, from, to, { ...context, progress: step(1) }, result.boxes);
+      } finally {
+        classifier.dispose();
+      }
     }
     result.complete = true;
     return result;

@@ -2,7 +2,6 @@
 // its probabilities, and a Grad-CAM heat map of the class it predicted.
 
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { WorkbenchError } from '../../shared/errors';
 import { boxAt } from '../../shared/keyframes';
@@ -11,10 +10,9 @@ import { cropImage, cropRegion } from '../dataset/crop-region';
 import { decodeImage, decodeVideoFrame } from '../media/decode-frames';
 import { runPaths } from '../project/layout';
 import { findRun } from '../runs/manage-runs';
-import { useBackend } from '../training/backends';
-import { loadModel } from '../training/load-model';
-import { gradCam } from './grad-cam';
-import { checkModel, projectSource } from './predict-project';
+import type { BackendChoice } from '../../shared/runs';
+import type { OpenClassifier } from './classify';
+import { projectSource, roundProbability } from './predict-project';
 import { checkLabels, datasetOf } from './prediction-files';
 
 export interface ExplainInput {
@@ -22,9 +20,12 @@ export interface ExplainInput {
   runId: string;
   frame: number;
   trackId: number;
+  /** The backend asked for: `auto` (the default) or one by name. */
+  backend?: BackendChoice;
 }
 
-export async function explainBox(input: ExplainInput): Promise<BoxExplanation> {
+/** `open` puts the model on its backend: in this process (run-here.ts), or on the compute page's GPU (ComputeHosts). */
+export async function explainBox(input: ExplainInput, open: OpenClassifier, signal?: AbortSignal): Promise<BoxExplanation> {
   const run = await findRun(input.project, input.runId);
   const dataset = datasetOf(run);
   const { annotations, media, labels } = await projectSource(input.project);
@@ -51,33 +52,25 @@ export async function explainBox(input: ExplainInput): Promise<BoxExplanation> {
     .png()
     .toBuffer();
 
-  await useBackend('auto');
-  const model = await loadModel(runPaths(run.path).model('best'));
+  const classifier = await open({ folder: runPaths(run.path).model('best'), size, classes: dataset.labels.length, runId: run.id }, signal);
   try {
-    checkModel(model, size, dataset.labels.length, run.id);
-    const x = tf.tidy(() => tf.div(tf.tensor4d(pixels, [1, size, size, 3], 'float32'), 255) as tf.Tensor4D);
-    try {
-      const probabilities = tf.tidy(() => (model.predict(x) as tf.Tensor2D).arraySync()[0]!);
-      const predicted = probabilities.indexOf(Math.max(...probabilities));
-      const { layer, ...heat } = gradCam(model, x, predicted);
-      return {
-        runId: run.id,
-        frame,
-        trackId,
-        label: box.label,
-        labels: dataset.labels,
-        predicted: dataset.labels[predicted]!,
-        // Rounded as predictions/project.json rounds them, so the two agree.
-        probabilities: probabilities.map((p) => Math.round(p * 10_000) / 10_000),
-        crop: `data:image/png;base64,${png.toString('base64')}`,
-        size,
-        layer,
-        heat,
-      };
-    } finally {
-      x.dispose();
-    }
+    const { probabilities, predicted, map } = await classifier.explain(pixels);
+    const { layer, ...heat } = map;
+    return {
+      runId: run.id,
+      frame,
+      trackId,
+      label: box.label,
+      labels: dataset.labels,
+      predicted: dataset.labels[predicted]!,
+      // Rounded as predictions/project.json rounds them, so the two agree.
+      probabilities: probabilities.map(roundProbability),
+      crop: `data:image/png;base64,${png.toString('base64')}`,
+      size,
+      layer,
+      heat,
+    };
   } finally {
-    model.dispose();
+    classifier.dispose();
   }
 }

@@ -10,22 +10,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { WorkbenchError } from '../../shared/errors';
+import type { GradCamMap } from '../../shared/review';
 
 type Layer = LayersModel['layers'][number];
 
 const MIN_CELLS = 4;
 
-export interface GradCamMap {
-  /** The convolution layer the map is taken from. */
-  layer: string;
-  rows: number;
-  cols: number;
-  /** Row by row, scaled to 0..1 by the largest; all 0 when nothing pushes towards the class. */
-  values: number[];
-}
-
 /** Grad-CAM of class `classIndex` for one image (`input` is [1, size, size, 3], values 0..1), in inference mode. */
-export function gradCam(model: LayersModel, input: tf.Tensor4D, classIndex: number): GradCamMap {
+export async function gradCam(model: LayersModel, input: tf.Tensor4D, classIndex: number): Promise<GradCamMap> {
   const convolutions = model.layers.filter((layer) => layer.getClassName() === 'Conv2D');
   const conv = convolutions.findLast((layer) => Math.min(...(layer.outputShape as number[]).slice(1, 3)) >= MIN_CELLS) ?? convolutions.at(-1);
   if (!conv) throw new WorkbenchError('invalid-request', `Model ${model.name} has no convolution layer to take a Grad-CAM map from`);
@@ -60,7 +52,9 @@ export function gradCam(model: LayersModel, input: tf.Tensor4D, classIndex: numb
     return tf.squeeze(tf.relu(tf.sum(tf.mul(activations, weights), -1)), [0]) as tf.Tensor2D;
   });
   const [rows, cols] = map.shape;
-  const raw = Array.from(map.dataSync());
+  // data(), not dataSync(): WebGPU's synchronous read goes through canvases, and repeated it leaves the
+  // page unable to map a buffer.
+  const raw = Array.from(await map.data());
   map.dispose();
   const max = Math.max(0, ...raw);
   return { layer: conv.name, rows, cols, values: raw.map((value) => (max > 0 ? value / max : 0)) };

@@ -3,14 +3,12 @@
 // predictions/project.json, marked partial when the job stopped before the end.
 
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { boxAt } from '../../shared/keyframes';
 import { WorkbenchError } from '../../shared/errors';
 import type { BoxPrediction, ProjectPredictions } from '../../shared/review';
 import type { ProjectAnnotations } from '../../shared/annotations';
 import type { ProjectSettings } from '../../shared/project';
-import type { DatasetUsed } from '../../shared/runs';
+import type { BackendChoice, DatasetUsed } from '../../shared/runs';
 import { cropImage, cropRegion } from '../dataset/crop-region';
 import type { JobContext } from '../jobs/job-runner';
 import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
@@ -19,8 +17,7 @@ import { readProjectSettings } from '../project/project-settings';
 import { writeJsonFile } from '../fs/json-file';
 import { PROJECT_FILE, runPaths } from '../project/layout';
 import { findRun } from '../runs/manage-runs';
-import { useBackend } from '../training/backends';
-import { loadModel } from '../training/load-model';
+import type { Classifier, OpenClassifier } from './classify';
 import { checkLabels, datasetOf } from './prediction-files';
 
 /** Crops per forward pass. */
@@ -32,9 +29,12 @@ export interface PredictInput {
   /** First and last frame (inclusive); the whole clip when left out. */
   from?: number;
   to?: number;
+  /** The backend asked for: `auto` (the default) or one by name. */
+  backend?: BackendChoice;
 }
 
-export async function predictProject(input: PredictInput, context: JobContext): Promise<ProjectPredictions> {
+/** `open` puts the model on its backend: in this process (run-here.ts), or on the compute page's GPU (ComputeHosts). */
+export async function predictProject(input: PredictInput, context: JobContext, open: OpenClassifier): Promise<ProjectPredictions> {
   const run = await findRun(input.project, input.runId);
   const source = await projectSource(input.project);
   const from = input.from ?? 0;
@@ -45,13 +45,18 @@ export async function predictProject(input: PredictInput, context: JobContext): 
   if (!Number.isInteger(to) || to < from || to >= frameCount)
     throw new WorkbenchError('invalid-request', `"to" must be a frame from ${from} to ${frameCount - 1}, got ${to}`, { field: 'to' });
   const dataset = datasetOf(run);
-  const backend = await useBackend('auto');
-  const result: ProjectPredictions = { schema: 1, runId: run.id, backend: backend.name, labels: dataset.labels, from, to, complete: false, boxes: [] };
+  checkLabels(source.labels, dataset, run.id);
+  const classifier = await open(
+    { folder: runPaths(run.path).model('best'), size: dataset.size, classes: dataset.labels.length, runId: run.id },
+    context.signal,
+  );
+  const result: ProjectPredictions = { schema: 1, runId: run.id, backend: classifier.backend, labels: dataset.labels, from, to, complete: false, boxes: [] };
   try {
-    result.boxes = await predictBoxes(source, dataset, runPaths(run.path).model('best'), run.id, from, to, context, result.boxes);
+    result.boxes = await predictBoxes(source, dataset, classifier, from, to, context, result.boxes);
     result.complete = true;
     return result;
   } finally {
+    classifier.dispose();
     // Whatever was predicted is kept, and says whether it covers the range.
     await writeJsonFile(runPaths(run.path).projectPredictions, result);
   }
@@ -76,83 +81,71 @@ export async function projectSource(project: string): Promise<ProjectSource> {
 }
 
 /**
- * The model in `modelFolder` over every box of frames `from` to `to`, each cut as `dataset` cut its crops.
- * Predictions are pushed onto `into` as they come, so a caller keeps what was done if the job stops.
+ * `classifier` over every box of frames `from` to `to`, each cut as `dataset` cut its crops. Predictions
+ * are pushed onto `into` as they come, so a caller keeps what was done if the job stops.
  */
 export async function predictBoxes(
   source: ProjectSource,
   dataset: DatasetUsed,
-  modelFolder: string,
-  runId: string,
+  classifier: Classifier,
   from: number,
   to: number,
   context: JobContext,
   into: BoxPrediction[] = [],
 ): Promise<BoxPrediction[]> {
   const { annotations, media } = source;
-  checkLabels(source.labels, dataset, runId);
-  const model = await loadModel(modelFolder);
-  try {
-    checkModel(model, dataset.size, dataset.labels.length, runId);
-    let pending: Array<{ entry: Omit<BoxPrediction, 'predicted' | 'probabilities'>; pixels: Buffer }> = [];
-    const flush = () => {
-      if (pending.length === 0) return;
-      const probabilities = tf.tidy(() => {
-        const x = tf.div(tf.tensor4d(Buffer.concat(pending.map((item) => item.pixels)), [pending.length, dataset.size, dataset.size, 3], 'float32'), 255);
-        return (model.predict(x) as tf.Tensor2D).arraySync();
+  type Pending = { entry: Omit<BoxPrediction, 'predicted' | 'probabilities'>; pixels: Buffer };
+  let pending: Pending[] = [];
+  const judge = async (batch: Pending[]) => {
+    const probabilities = await classifier.classify(Buffer.concat(batch.map((item) => item.pixels)), batch.length);
+    batch.forEach(({ entry }, i) => {
+      const row = probabilities[i]!;
+      into.push({ ...entry, predicted: dataset.labels[row.indexOf(Math.max(...row))]!, probabilities: row.map(roundProbability) });
+    });
+  };
+  // Frames are cut a few at a time: their batches are judged one after another, and awaiting the last
+  // awaits them all.
+  let judged = Promise.resolve();
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length > 0) judged = judged.then(() => judge(batch));
+    return judged;
+  };
+  const use = async (raw: RawFrame) => {
+    if (raw.frame < from || raw.frame > to) return;
+    for (const track of annotations.tracks) {
+      const box = boxAt(track, raw.frame);
+      if (!box) continue;
+      const region = cropRegion(box, dataset.options, raw.width, raw.height);
+      const pixels = await cropImage(raw, region, dataset.options).raw().toBuffer();
+      pending.push({
+        entry: { frame: raw.frame, trackId: track.id, label: box.label, box: { xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr } },
+        pixels,
       });
-      pending.forEach(({ entry }, i) => {
-        const row = probabilities[i]!;
-        into.push({ ...entry, predicted: dataset.labels[row.indexOf(Math.max(...row))]!, probabilities: row.map((p) => Math.round(p * 10_000) / 10_000) });
-      });
-      pending = [];
-    };
-    const use = async (raw: RawFrame) => {
-      if (raw.frame < from || raw.frame > to) return;
-      for (const track of annotations.tracks) {
-        const box = boxAt(track, raw.frame);
-        if (!box) continue;
-        const region = cropRegion(box, dataset.options, raw.width, raw.height);
-        const pixels = await cropImage(raw, region, dataset.options).raw().toBuffer();
-        pending.push({
-          entry: { frame: raw.frame, trackId: track.id, label: box.label, box: { xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr } },
-          pixels,
-        });
-        if (pending.length >= BATCH) flush();
-      }
-      context.progress(raw.frame - from + 1, to - from + 1, `Predicting frame ${raw.frame} of ${from}-${to}`);
-    };
-    const mediaPath = join(source.project, media.path);
-    try {
-      if (media.kind === 'video') await decodeVideoFrames(mediaPath, media.width, media.height, 1, annotations.frameCount, context.signal, use);
-      else
-        for (let frame = from; frame <= to; frame++) {
-          context.signal.throwIfAborted();
-          await use(await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame));
-        }
-    } catch (error) {
-      // Crops already cut when a cancel came are predicted, so the partial result holds all that was done.
-      if (context.signal.aborted) flush();
-      throw error;
+      if (pending.length >= BATCH) await flush();
     }
-    flush();
-    return into;
+    context.progress(raw.frame - from + 1, to - from + 1, `Predicting frame ${raw.frame} of ${from}-${to}`);
+  };
+  const mediaPath = join(source.project, media.path);
+  try {
+    if (media.kind === 'video') await decodeVideoFrames(mediaPath, media.width, media.height, 1, annotations.frameCount, context.signal, use);
+    else
+      for (let frame = from; frame <= to; frame++) {
+        context.signal.throwIfAborted();
+        await use(await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame));
+      }
+    await flush();
+  } catch (error) {
+    // Crops already cut when a cancel came are predicted, so the partial result holds all that was done.
+    if (context.signal.aborted) await flush();
+    throw error;
   } finally {
-    model.dispose();
+    // Frames are cut a few at a time, so their boxes come in any order.
+    into.sort((a, b) => a.frame - b.frame || a.trackId - b.trackId);
   }
+  return into;
 }
 
-/** A model that no longer fits its run (files replaced, or from another run) is refused rather than misread. */
-export function checkModel(model: LayersModel, size: number, classes: number, runId: string): void {
-  const input = model.inputs[0]!.shape;
-  const output = model.outputs[0]!.shape;
-  if (input[1] !== size || input[2] !== size || input[3] !== 3) {
-    throw new WorkbenchError(
-      'invalid-request',
-      `Run ${runId}'s model takes ${input[1]}x${input[2]}x${input[3]} inputs, but its dataset's crops are ${size}x${size}x3: the model files do not belong to this run`,
-      { field: 'runId' },
-    );
-  }
-  if (output[1] !== classes)
-    throw new WorkbenchError('invalid-request', `Run ${runId}'s model predicts ${output[1]} classes, but its dataset has ${classes}`, { field: 'runId' });
-}
+/** Probabilities as the prediction files keep them: four decimals. */
+export const roundProbability = (p: number): number => Math.round(p * 10_000) / 10_000;

@@ -39,7 +39,7 @@ export async function useBackend(requested: BackendChoice, threads: number = was
   if (isHostBackend(requested)) {
     throw new WorkbenchError(
       'backend-unavailable',
-      `The ${requested} backend trains in the compute page of the app or of \`maskbench serve\`, not here: start the run from the window.`,
+      `The ${requested} backend runs in the compute page of the app or of \`maskbench serve\`, not in this process: start the work from the window.`,
       { field: 'backend' },
     );
   }

@@ -21,7 +21,7 @@ import type {
 import type { JobContext } from '../jobs/job-runner';
 import { RunWriter } from '../runs/run-folder';
 import { checkInputSize, modelCost } from './models/catalog';
-import { writeModelFiles } from './save-model';
+import { writeModelFiles } from './model-files';
 import { checkBatchSize } from './training-options';
 import { loadTrainingData, type TrainingData } from './training-data';
 import type { TrainerSink } from './trainer';

@@ -11,9 +11,10 @@ import type { SampleOptions } from '../sample/sample-options';
 import type { JobContext } from '../jobs/job-runner';
 import type { TrainingReport } from '../../shared/runs';
 import { trainRun, type TrainRunInput } from '../training/train-run';
-import { crossFit, type CrossFitInput } from '../review/cross-fit';
+import type { CrossFitInput } from '../review/cross-fit';
 import { predictProject, type PredictInput } from '../review/predict-project';
 import { explainBox, type ExplainInput } from '../review/explain-box';
+import { crossFitHere, openHere } from '../review/run-here';
 
 export const workerTasks = {
   sample: (input: { target: string; options: SampleOptions; force: boolean }, context: JobContext) =>
@@ -22,9 +23,9 @@ export const workerTasks = {
   dataset: (input: { project: string; name: string; options: DatasetOptions; force: boolean }, context: JobContext) =>
     buildDataset(input.project, input.name, input.options, context, input.force),
   train: (input: TrainRunInput, context: JobContext) => trainRun(input, context),
-  predict: (input: PredictInput, context: JobContext) => predictProject(input, context),
-  crossFit: (input: CrossFitInput, context: JobContext) => crossFit(input, context),
-  explain: (input: ExplainInput) => explainBox(input),
+  predict: (input: PredictInput, context: JobContext) => predictProject(input, context, openHere(input.backend)),
+  crossFit: (input: CrossFitInput, context: JobContext) => crossFitHere(input, context),
+  explain: (input: ExplainInput, context: JobContext) => explainBox(input, openHere(input.backend), context.signal),
 };
 
 export type WorkerTaskName = keyof typeof workerTasks;

@@ -1,6 +1,8 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 import type { AppInfo } from '../../../shared/api';
+import type { BackendChoice } from '../../../shared/runs';
+import type { AutoBackend } from '../../../shared/training';
 import { WorkbenchError, toErrorData, type WorkbenchErrorData } from '../../../shared/errors';
 import { describeForWindow } from '../api/word-error';
 import type { ConnectionState } from '../api/ws-transport';
@@ -30,8 +32,25 @@ export const useAppStore = defineStore('app', () => {
   const notices = ref<Notice[]>([]);
   let nextNoticeId = 1;
 
+  /** The backends a model can train or predict on, for the Train view's and the Review view's choice. */
+  const backendChoices = computed((): Array<{ name: BackendChoice; label: string; available: boolean }> => [
+    { name: 'auto', label: 'auto (the fastest that loads)', available: true },
+    ...(info.value?.backends ?? []).map((backend) => ({
+      name: backend.name,
+      label: `${backend.name}${backend.usesGpu ? ' (GPU)' : ''}${backend.available ? '' : ' (not installed)'}`,
+      available: backend.available,
+    })),
+  ]);
+
+  /** What `auto` trains on, once asked (undefined until then: the answer may wait for the compute page). */
+  const autoBackend = ref<AutoBackend | null | undefined>(undefined);
+
   async function load(): Promise<void> {
     info.value = await useApi().appInfo();
+  }
+
+  async function loadAutoBackend(): Promise<void> {
+    autoBackend.value = await useApi().autoBackend();
   }
 
   function notify(text: string, kind: Notice['kind'] = 'info'): void {
@@ -50,5 +69,5 @@ export const useAppStore = defineStore('app', () => {
     notices.value = notices.value.filter((notice) => notice.id !== id);
   }
 
-  return { info, connection, notices, load, notify, report, dismiss };
+  return { info, backendChoices, autoBackend, connection, notices, load, loadAutoBackend, notify, report, dismiss };
 });

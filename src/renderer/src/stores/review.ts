@@ -13,6 +13,7 @@ import {
   type ReviewEntry,
   type ReviewQueue,
 } from '../../../shared/review';
+import type { BackendChoice } from '../../../shared/runs';
 import { useApi } from '../api/client';
 import { useAnnotationsStore } from './annotations';
 import { useJobsStore } from './jobs';
@@ -49,6 +50,8 @@ export const useReviewStore = defineStore('review', () => {
   const kept = ref<KeptLabel[]>([]);
   const explanation = shallowRef<BoxExplanation | null>(null);
   const explaining = ref(false);
+  /** Where the model runs for predictions, cross-fits and heat maps. */
+  const backend = ref<BackendChoice>('auto');
   /** Bumped by every read and every reset, so an answer that comes back late is dropped. */
   let readToken = 0;
   let explainToken = 0;
@@ -196,7 +199,7 @@ export const useReviewStore = defineStore('review', () => {
     const token = ++explainToken;
     explaining.value = true;
     try {
-      const result = await useApi().explainBox({ runId: runId.value, frame, trackId });
+      const result = await useApi().explainBox({ runId: runId.value, frame, trackId, backend: backend.value });
       if (token === explainToken) explanation.value = result;
     } catch (error) {
       if (token === explainToken) throw error;
@@ -208,6 +211,7 @@ export const useReviewStore = defineStore('review', () => {
   return {
     runId,
     compareRunId,
+    backend,
     predictions,
     comparison,
     queue,

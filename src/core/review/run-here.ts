@@ -1,0 +1,32 @@
+// Predictions, cross-fit folds and heat maps computed in this process (a worker thread, or the CLI), on
+// a backend of its own: the one asked for, or for `auto` the fastest that loads here. The main process
+// sends them here, or to the compute page (ComputeHosts), and never loads TensorFlow.js itself.
+
+import type { ProjectPredictions } from '../../shared/review';
+import type { BackendChoice } from '../../shared/runs';
+import type { JobContext } from '../jobs/job-runner';
+import { useBackend } from '../training/backends';
+import { loadModel } from '../training/load-model';
+import { trainRun } from '../training/train-run';
+import { checkModel, modelClassifier, type OpenClassifier } from './classify';
+import { crossFit, type CrossFitInput } from './cross-fit';
+
+/** `threads`: the cores given to the job (every core when left out). */
+export function openHere(requested: BackendChoice = 'auto', threads?: number): OpenClassifier {
+  return async (wanted) => {
+    const backend = await useBackend(requested, threads);
+    const model = await loadModel(wanted.folder);
+    try {
+      checkModel(model, wanted);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return modelClassifier(model, wanted.size, backend.name);
+  };
+}
+
+/** A cross-fit whose folds train here on their backend, their models judging on `input.backend` (or `auto`). */
+export function crossFitHere(input: CrossFitInput, context: JobContext): Promise<ProjectPredictions> {
+  return crossFit(input, context, { train: trainRun, open: openHere(input.backend, input.threads) });
+}
