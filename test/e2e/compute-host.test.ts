@@ -139,7 +139,9 @@ describe('training on the GPU through the compute page (browser mode)', () => {
     // Said before the run: wasm, with the software adapters passed over in the note's tooltip.
     const note = page.locator('[data-test=auto-backend]');
     await expect.poll(() => note.textContent()).toBe('auto will use wasm (@tensorflow/tfjs-backend-wasm)');
-    expect(await note.getAttribute('title')).toMatch(/^tensorflow-gpu: .*\nwebgpu: only a software adapter .*\ntensorflow: .*\nwebgl: only a software adapter/s);
+    expect(await note.getAttribute('title')).toMatch(
+      /^tensorflow-gpu: .*\nwebgpu: only a software adapter .*\ntensorflow: .*\nwebgl: only a software adapter/s,
+    );
     await startRun(1);
     await page.getByText('Training simple-conv on heads finished').waitFor({ timeout: 120_000 });
     const id = (await runs()).at(-1)!;
