@@ -2,7 +2,7 @@
 
 import type { ErrorLocation } from './errors';
 import { MAX_FRAME_SIDE, MAX_FRAMES, labelName } from './project';
-import { fields, finite, flag, text, v, whole, type Output } from './schema';
+import { fields, finite, flag, oneOf, text, v, whole, type Output } from './schema';
 
 export const ANNOTATION_FORMATS = ['voc', 'cvat-video', 'cvat-images'] as const;
 export type AnnotationFormat = (typeof ANNOTATION_FORMATS)[number];
@@ -128,6 +128,38 @@ export const ANNOTATIONS_SCHEMA = 1;
 
 const size = whole(1, MAX_FRAME_SIDE, `a whole number from 1 to ${MAX_FRAME_SIDE}`);
 
+const videoFrame = whole(0, MAX_FRAMES - 1, `a frame number from 0 to ${MAX_FRAMES - 1}`);
+
+/**
+ * The frames of an imported CVAT task that is part of a video: the video's frames start, start + step,
+ * ... up to stop. `projectFrames` says how the project's frames relate to them: `video` when they are the
+ * video's own frames, `task` when the project's frame i is the task's i-th frame. Exports write them back.
+ */
+export const cvatTaskFramesSchema = v.pipe(
+  v.object(
+    { start: videoFrame, stop: videoFrame, step: whole(1, MAX_FRAMES, `a whole number from 1 to ${MAX_FRAMES}`), projectFrames: oneOf(['video', 'task']) },
+    'an object',
+  ),
+  v.check((task) => task.stop >= task.start, 'a stop frame at or after the start frame'),
+);
+
+export type CvatTaskFrames = Output<typeof cvatTaskFramesSchema>;
+
+/** CVAT shapes Maskbench does not show (polygons, polylines, points, skeletons...), kept as read to be written back to the same format. */
+const cvatShapesSchema = v.object(
+  {
+    /** CVAT for video: whole <track> elements that hold no boxes, their frames numbered as in the file. */
+    tracks: v.optional(v.array(v.record(v.string(), v.unknown(), 'an object'), 'a list')),
+    /** CVAT for images: each project frame's other shape elements, by tag. */
+    frames: v.optional(v.record(v.string(), v.record(v.string(), v.unknown(), 'an object'), 'an object')),
+    /** The task's <label> declarations those shapes use and the project's labels do not have. */
+    labels: v.optional(v.array(v.record(v.string(), v.unknown(), 'an object'), 'a list')),
+  },
+  'an object',
+);
+
+export type CvatShapes = Output<typeof cvatShapesSchema>;
+
 /** The project's own annotations file (annotations.json); core adds the checks that span fields. */
 export const projectAnnotationsSchema = v.object(
   {
@@ -138,7 +170,21 @@ export const projectAnnotationsSchema = v.object(
     frameNames: v.array(v.string('a string'), 'a list of names'),
     tracks: v.array(annotationTrackSchema, 'a list'),
     /** What the imported files had around the boxes, per frame (VOC files' other elements, CVAT images' attributes). */
-    extra: v.optional(v.object({ frames: v.optional(v.record(v.string(), formatExtraSchema, 'an object')) }, 'an object')),
+    extra: v.optional(
+      v.object(
+        {
+          frames: v.optional(v.record(v.string(), formatExtraSchema, 'an object')),
+          cvatTask: v.optional(cvatTaskFramesSchema),
+          cvatShapes: v.optional(
+            v.pipe(
+              cvatShapesSchema,
+              v.check((shapes) => nestsWithin(shapes, 2 * MAX_XML_DEPTH + 4), `XML elements nested at most ${MAX_XML_DEPTH} deep`),
+            ),
+          ),
+        },
+        'an object',
+      ),
+    ),
   },
   'an object',
 );

@@ -8,6 +8,7 @@ import { WorkbenchError } from '../../shared/errors';
 import type { LabelDef } from '../../shared/project';
 import { writeCvatImages } from './formats/cvat-images';
 import { writeCvatVideo } from './formats/cvat-video';
+import { describeTask, taskIndexOf } from './formats/cvat-task-frames';
 import { boxesByFrame } from './formats/frame-boxes';
 import { vocFileName, writeVocFrame } from './formats/pascal-voc';
 import { materialize } from '../../shared/keyframes';
@@ -141,5 +142,16 @@ function notKept(annotations: ProjectAnnotations, set: AnnotationSet, format: An
   }
   if (format === 'cvat-video')
     count(Object.values(annotations.extra?.frames ?? {}).filter((frame) => frame.xmlAttributes).length, 'images’ CVAT for images attributes');
+  const kept = annotations.extra?.cvatShapes;
+  if (format !== 'cvat-video') count(kept?.tracks?.length ?? 0, 'CVAT tracks of other shapes (polygons, points, skeletons...), kept for CVAT for video only');
+  if (format !== 'cvat-images')
+    count(Object.keys(kept?.frames ?? {}).length, 'images’ other CVAT shapes (polygons, points, skeletons...), kept for CVAT for images only');
+  // A CVAT task made from part of a video holds only its frames: keyframes set elsewhere are not written.
+  const task = annotations.extra?.cvatTask;
+  if (task && format !== 'voc')
+    count(
+      shapes.filter((shape) => !shape.outside && taskIndexOf(task, shape.frame) === null).length,
+      `keyframes on frames the CVAT task (frames ${describeTask(task)}) does not hold: only its frames are written`,
+    );
   return lost;
 }

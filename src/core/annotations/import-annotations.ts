@@ -56,7 +56,7 @@ export async function importAnnotations(source: string, options: ImportOptions):
         field: 'format',
       });
     const fallback = media ? { width: media.width, height: media.height, frameCount: media.frameCount } : undefined;
-    read = format === 'cvat-video' ? readCvatVideo(content, path, fallback) : readCvatImages(content, path);
+    read = format === 'cvat-video' ? readCvatVideo(content, path, fallback) : readCvatImages(content, path, media?.frameCount);
   }
   const { problems } = read;
 

@@ -1,5 +1,7 @@
 import type { AnnotationSet } from '../../../shared/annotations';
-import { escapeXml } from './xml-text';
+import { text } from './xml-source';
+import type { TaskRange } from './cvat-task-frames';
+import { escapeXml, keptElements } from './xml-text';
 
 export interface CvatTaskInfo {
   name: string;
@@ -19,9 +21,10 @@ function attributeNames(set: AnnotationSet): string[] {
 /**
  * The <meta> block both CVAT formats share. Each label declares `track_id`, the attribute that carries a
  * person's identity in formats (and CVAT tracks split at label changes) that have no other place for it,
- * and every other attribute the boxes use.
+ * and every other attribute the boxes use; the labels of kept shapes are declared as the import read them.
+ * `set` is the task's (see taskView): its frames are the task's, `range` where they are in the video.
  */
-export function cvatMeta(set: AnnotationSet, task: CvatTaskInfo): string {
+export function cvatMeta(set: AnnotationSet, task: CvatTaskInfo, range: TaskRange): string {
   const declared = [
     { name: 'track_id', mutable: 'False', input: 'number', defaultValue: '0', values: '0;1000000;1' },
     ...attributeNames(set).map((name) => ({ name, mutable: 'True', input: 'text', defaultValue: '', values: '' })),
@@ -51,18 +54,19 @@ ${attributeXml}
         </label>`,
     )
     .join('\n');
+  const keptLabels = (set.extra?.cvatShapes?.labels ?? []).filter((label) => !set.labels.includes(text(label.name)));
   return `  <meta>
     <task>
       <name>${escapeXml(task.name)}</name>
       <size>${set.frameCount}</size>
       <mode>${task.mode}</mode>
       <overlap>0</overlap>
-      <start_frame>0</start_frame>
-      <stop_frame>${Math.max(0, set.frameCount - 1)}</stop_frame>
-      <frame_filter></frame_filter>
+      <start_frame>${range.start}</start_frame>
+      <stop_frame>${range.stop}</stop_frame>
+      <frame_filter>${range.step > 1 ? `step=${range.step}` : ''}</frame_filter>
       <labels>
 ${labels}
-      </labels>
+${keptLabels.length ? keptElements({ label: keptLabels }, '        ') : ''}      </labels>
       <original_size>
         <width>${set.width}</width>
         <height>${set.height}</height>

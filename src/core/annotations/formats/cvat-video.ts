@@ -1,30 +1,39 @@
 import type { AnnotationSet, TrackBox } from '../../../shared/annotations';
 import { DEFAULT_SOURCE, cvatBoxAttributes, cvatBoxXmlAttributes } from './cvat-box';
 import { cvatMeta, type CvatTaskInfo } from './cvat-meta';
-import { XML_DECLARATION, escapeXml, xmlAttributes } from './xml-text';
+import { taskView } from './cvat-task-frames';
+import { XML_DECLARATION, escapeXml, keptElements, xmlAttributes } from './xml-text';
 
 /**
  * CVAT for video 1.1. A CVAT track has one label, so a person whose label changes (or who leaves the view
  * and returns) becomes one CVAT track per run, each closed by an `outside` box and all carrying the
- * person's `track_id`. Every frame's box is written, non-keyframes with their interpolated values, as CVAT does.
+ * person's `track_id`. Every frame's box is written, non-keyframes with their interpolated values, as CVAT does:
+ * of a task made from part of a video, only the task's frames, numbered as the video's. Tracks of other
+ * shapes kept from an import follow, as they were read.
  */
-export function writeCvatVideo(set: AnnotationSet, task: Omit<CvatTaskInfo, 'mode'>): string {
+export function writeCvatVideo(projectSet: AnnotationSet, task: Omit<CvatTaskInfo, 'mode'>): string {
+  const { set, range, fileFrame } = taskView(projectSet);
   const tracks: string[] = [];
   let cvatId = 0;
   for (const track of set.tracks) {
-    for (const run of labelRuns(track.boxes)) {
+    const runs = labelRuns(track.boxes);
+    runs.forEach((run, index) => {
       const last = run.at(-1)!;
-      // A run that closes before the clip ends keeps its last box as a keyframe, so the box held before
-      // the outside one is exactly the one listed, in CVAT and in Maskbench.
       const closed = last.frame + 1 < set.frameCount;
-      const lines = run.map((box) => boxXml(closed && box === last ? { ...box, keyframe: true } : box, false, track.id));
+      // A run cut by a label change keeps its last box as a keyframe: CVAT holds the box before an outside
+      // one, where Maskbench interpolated toward the next label's. Before the view is left, both hold it.
+      const relabelled = runs[index + 1]?.[0]?.frame === last.frame + 1;
+      const lines = run.map((box) => boxXml(relabelled && box === last ? { ...box, keyframe: true } : box, false, track.id, fileFrame));
       // Close the run where the person leaves the view or changes label, unless the clip ends first.
-      if (closed) lines.push(boxXml({ ...last, frame: last.frame + 1, keyframe: true }, true, track.id));
+      if (closed) lines.push(boxXml({ ...last, frame: last.frame + 1, keyframe: true }, true, track.id, fileFrame));
       const kept = xmlAttributes({ source: DEFAULT_SOURCE, ...track.extra?.xmlAttributes });
       tracks.push(`  <track id="${cvatId++}" label="${escapeXml(run[0]!.label)}"${kept}>\n${lines.join('')}  </track>`);
-    }
+    });
   }
-  return `${XML_DECLARATION}<annotations>\n  <version>1.1</version>\n${cvatMeta(set, { ...task, mode: 'interpolation' })}\n${tracks.join('\n')}\n</annotations>\n`;
+  // Kept tracks take the ids after the boxes' tracks, so no two share one.
+  for (const kept of set.extra?.cvatShapes?.tracks ?? [])
+    tracks.push(keptElements({ track: { ...kept, $: { id: String(cvatId++), ...(kept.$ as object) } } }, '  ').trimEnd());
+  return `${XML_DECLARATION}<annotations>\n  <version>1.1</version>\n${cvatMeta(set, { ...task, mode: 'interpolation' }, range)}\n${tracks.join('\n')}\n</annotations>\n`;
 }
 
 /** Runs of consecutive frames with the same label: each becomes one CVAT track. */
@@ -38,6 +47,6 @@ function labelRuns(boxes: TrackBox[]): TrackBox[][] {
   return runs;
 }
 
-function boxXml(box: TrackBox, outside: boolean, trackId: number): string {
-  return `    <box frame="${box.frame}" keyframe="${box.keyframe ? 1 : 0}" outside="${outside ? 1 : 0}" ${cvatBoxXmlAttributes(box, false)}>\n${cvatBoxAttributes(box, trackId, '      ')}    </box>\n`;
+function boxXml(box: TrackBox, outside: boolean, trackId: number, fileFrame: (frame: number) => number): string {
+  return `    <box frame="${fileFrame(box.frame)}" keyframe="${box.keyframe ? 1 : 0}" outside="${outside ? 1 : 0}" ${cvatBoxXmlAttributes(box, false)}>\n${cvatBoxAttributes(box, trackId, '      ')}    </box>\n`;
 }

@@ -1,6 +1,6 @@
 // CVAT for video 1.1 and CVAT for images 1.1.
 
-import type { AnnotationTrack, FormatExtra, Shape } from '../../../shared/annotations';
+import type { AnnotationTrack, CvatShapes, CvatTaskFrames, FormatExtra, Shape } from '../../../shared/annotations';
 import { WorkbenchError } from '../../../shared/errors';
 import { MAX_FRAME_SIDE, MAX_FRAMES } from '../../../shared/project';
 import { ProblemList } from '../problems';
@@ -8,10 +8,11 @@ import { TrackIds } from '../track-ids';
 import { checkBox, checkLabel, headerNumber, number, shown, trackIdOf, zOrderOf, type ReadBox, type ReadResult } from './read-result';
 import { holdBefore } from '../../../shared/keyframes';
 import { DEFAULT_SOURCE } from './cvat-box';
+import { chooseProjectFrames, describeTask, readTaskRange, taskFrameCount, toProjectFrame } from './cvat-task-frames';
 import { attributes, children, firstTagLine, leftovers as allLeftovers, parseXml, tagLines, text, whereIn, type XmlNode } from './xml-source';
 
 const BOX_ATTRIBUTES = ['frame', 'keyframe', 'outside', 'occluded', 'xtl', 'ytl', 'xbr', 'ybr', 'z_order', 'label'];
-/** Shapes Maskbench does not hold: counted and reported, never dropped in silence. */
+/** Shapes Maskbench does not show: kept as read, unshown, and written back to the same CVAT format. */
 const OTHER_SHAPES = ['polygon', 'polyline', 'points', 'ellipse', 'cuboid', 'mask', 'skeleton', 'tag'];
 
 /** Leftover XML attributes and elements, without a `source` that is only CVAT's default. */
@@ -61,11 +62,59 @@ function boxGeometry(a: Record<string, string>, width: number, height: number, p
   return checkBox({ xtl: number(a.xtl ?? ''), ytl: number(a.ytl ?? ''), xbr: number(a.xbr ?? ''), ybr: number(a.ybr ?? '') }, width, height, problems, where);
 }
 
-function reportOtherShapes(node: XmlNode, problems: ProblemList, file: string): void {
-  for (const shape of OTHER_SHAPES) {
-    const count = children(node, shape).length;
-    if (count) problems.warning(`${count} <${shape}> shape${count > 1 ? 's are' : ' is'} not imported: Maskbench holds boxes only`, { file }, `other-${shape}`);
-  }
+/** The shapes other than boxes an element holds, by tag, as read; undefined when it holds none. */
+function otherShapes(node: XmlNode): Record<string, unknown> | undefined {
+  const shapes = Object.fromEntries(OTHER_SHAPES.filter((tag) => node[tag] !== undefined).map((tag) => [tag, node[tag]]));
+  return Object.keys(shapes).length ? shapes : undefined;
+}
+
+/** "2 <polygon>, 1 <skeleton>": what kept shapes are, for the report. */
+function countShapes(nodes: XmlNode[]): string {
+  return OTHER_SHAPES.map((tag) => [tag, nodes.reduce((sum, node) => sum + children(node, tag).length, 0)] as const)
+    .filter(([, count]) => count > 0)
+    .map(([tag, count]) => `${count} <${tag}>`)
+    .join(', ');
+}
+
+/** The task's <label> declarations for kept shapes' labels (and their parts: a skeleton's points name it as <parent>), so an export declares them. */
+function labelsFor(root: XmlNode, used: Set<string>): XmlNode[] {
+  const meta = (root.meta ?? {}) as XmlNode;
+  const owner = (meta.task ?? meta.job ?? meta.project ?? {}) as XmlNode;
+  return children((owner.labels ?? {}) as XmlNode, 'label').filter((label) => used.has(text(label.name)) || used.has(text(label.parent)));
+}
+
+/** What the file's frames are in the project, and its note for the report, when the task is part of a video. */
+function projectFramesOf(root: XmlNode, content: string, problems: ProblemList, file: string, fileFrames: number[], mediaFrames: number | undefined) {
+  const range = readTaskRange(root, content, problems, file);
+  if (!range) return null;
+  const { frames, note } = chooseProjectFrames(range, fileFrames, mediaFrames);
+  problems.warning(note, { file, line: firstTagLine(content, 'start_frame') ?? firstTagLine(content, 'frame_filter') }, 'cvat-task-frames');
+  return frames;
+}
+
+/** A frame number from the file as the project's frame, or null (reported) when the task does not hold it. */
+function mappedFrame(
+  task: CvatTaskFrames | null,
+  value: string | undefined,
+  problems: ProblemList,
+  where: { file: string; line?: number },
+  what: string,
+): number | null {
+  const frame = number(value ?? '');
+  if (!task) return frame;
+  const projectFrame = toProjectFrame(task, frame);
+  if (projectFrame === null)
+    problems.error(
+      `${what} is on frame ${value === undefined ? '(none)' : shown(value)}, not one of the CVAT task's frames ${describeTask(task)}; it is skipped`,
+      where,
+      'task-frame',
+    );
+  return projectFrame;
+}
+
+/** The frame count of a task's clip: the task's own frames, or the video's (the media's, or up to the stop frame). */
+function mappedFrameCount(task: CvatTaskFrames, mediaFrames: number | undefined): number {
+  return task.projectFrames === 'task' ? taskFrameCount(task) : (mediaFrames ?? task.stop + 1);
 }
 
 export function readCvatVideo(content: string, file: string, fallbackSize?: { width: number; height: number; frameCount: number }): ReadResult {
@@ -82,11 +131,11 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     );
   const tracksXml = children(root, 'track');
   const frameOf = (box: XmlNode) => number(attributes(box).frame ?? '');
+  const fileFrames = tracksXml.flatMap((track) => children(track, 'box').map(frameOf)).filter(Number.isInteger);
+  const taskFrames = projectFramesOf(root, content, problems, file, fileFrames, fallbackSize?.frameCount);
   // Without a <size> or a video, the clip ends after the last box (one Maskbench can hold).
-  let lastFrame = -1;
-  for (const track of tracksXml)
-    for (const frame of children(track, 'box').map(frameOf)) if (Number.isInteger(frame) && frame < MAX_FRAMES) lastFrame = Math.max(lastFrame, frame);
-  const frameCount = task.size ?? fallbackSize?.frameCount ?? lastFrame + 1;
+  const lastFrame = fileFrames.reduce((last, frame) => (frame < MAX_FRAMES ? Math.max(last, frame) : last), -1);
+  const frameCount = taskFrames ? mappedFrameCount(taskFrames, fallbackSize?.frameCount) : (task.size ?? fallbackSize?.frameCount ?? lastFrame + 1);
   const trackLines = tagLines(content, 'track');
   const boxLines = tagLines(content, 'box');
   let boxIndex = 0;
@@ -95,6 +144,8 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
   const byPerson = new Map<number, AnnotationTrack>();
   const seenCvatIds = new Set<string>();
   const unidentified: AnnotationTrack[] = [];
+  // Tracks of other shapes are kept whole; CVAT gives each track one kind of shape.
+  const keptTracks: XmlNode[] = [];
   tracksXml.forEach((trackXml, trackIndex) => {
     const trackAttributes = attributes(trackXml);
     const where = { file, line: trackLines[trackIndex] };
@@ -102,7 +153,14 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     if (seenCvatIds.has(cvatId))
       problems.warning(`track id ${shown(cvatId)} is used twice; the second track is kept as a separate track`, where, 'duplicate-track');
     seenCvatIds.add(cvatId);
-    reportOtherShapes(trackXml, problems, file);
+    if (children(trackXml, 'box').length === 0) {
+      // Without its id: an export numbers tracks afresh.
+      const { id: _id, ...kept } = trackAttributes;
+      if (otherShapes(trackXml)) keptTracks.push({ ...trackXml, $: kept });
+      return;
+    }
+    const strays = countShapes([trackXml]);
+    if (strays) problems.warning(`the track holds boxes and also ${strays}, which are not imported: a CVAT track has one kind of shape`, where, 'mixed-track');
     const label = trackAttributes.label ?? '';
     const shapes: Shape[] = [];
     const frames = new Set<number>();
@@ -114,7 +172,8 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     for (const box of children(trackXml, 'box')) {
       const boxWhere = { file, line: boxLines[boxIndex++] };
       const a = attributes(box);
-      const frame = frameOf(box);
+      const frame = mappedFrame(taskFrames, a.frame, problems, boxWhere, 'a box');
+      if (frame === null) continue;
       if (!Number.isInteger(frame) || frame < 0 || frame >= frameCount) {
         problems.error(
           `a box is on frame ${a.frame === undefined ? '(none)' : shown(a.frame)}, outside the clip's ${frameCount} frames; it is skipped`,
@@ -167,6 +226,8 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     taken.add(id);
     tracks.push({ ...track, id });
   }
+  const cvatShapes = keptShapes(root, { tracks: keptTracks }, keptTracks, problems, file, 'CVAT for video');
+  const extra = { ...(taskFrames ? { cvatTask: taskFrames } : {}), ...(cvatShapes ? { cvatShapes } : {}) };
   return {
     format: 'cvat-video',
     width,
@@ -176,8 +237,28 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     frameNames: [],
     tracks: tracks.sort((a, b) => a.id - b.id),
     readBoxes: [],
+    ...(Object.keys(extra).length ? { extra } : {}),
     problems,
   };
+}
+
+/** Shapes kept as read, with the label declarations they need, said in the report; undefined when there are none. */
+function keptShapes(root: XmlNode, shapes: CvatShapes, holders: XmlNode[], problems: ProblemList, file: string, format: string): CvatShapes | undefined {
+  if (holders.length === 0) return undefined;
+  const used = new Set<string>();
+  const collect = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(collect);
+    else if (node && typeof node === 'object') {
+      const label = attributes(node as XmlNode).label;
+      if (label !== undefined) used.add(label);
+      for (const [key, value] of Object.entries(node)) if (key !== '$') collect(value);
+    }
+  };
+  // A track's label, and those of the shapes (and a skeleton's points) it or an image holds; not the image's boxes'.
+  for (const holder of holders) collect([{ $: attributes(holder) }, otherShapes(holder)]);
+  const labels = labelsFor(root, used);
+  problems.warning(`${countShapes(holders)} shapes are kept as they are, not shown, and written back on export to ${format}`, { file }, 'kept-shapes');
+  return { ...shapes, ...(labels.length ? { labels } : {}) };
 }
 
 /** Joins a CVAT track into the person's track; where both have a keyframe on one frame, the one in view wins. */
@@ -209,13 +290,15 @@ function mergeInto(
   existing.shapes = [...byFrame.values()].sort((a, b) => a.frame - b.frame);
 }
 
-export function readCvatImages(content: string, file: string): ReadResult {
+export function readCvatImages(content: string, file: string, mediaFrames?: number): ReadResult {
   const problems = new ProblemList();
   const root = parseCvat(content, file);
   const images = children(root, 'image');
   const imageLines = tagLines(content, 'image');
   const boxLines = tagLines(content, 'box');
   const task = taskInfo(root, content, problems, file);
+  const fileFrames = images.map((image) => number(attributes(image).id ?? '')).filter(Number.isInteger);
+  const taskFrames = projectFramesOf(root, content, problems, file, fileFrames, mediaFrames);
   let boxIndex = 0;
   const first = attributes(images[0] ?? {});
   const firstWhere = { file, line: imageLines[0] };
@@ -226,14 +309,17 @@ export function readCvatImages(content: string, file: string): ReadResult {
   const readBoxes: ReadBox[] = [];
   const frameNames: string[] = [];
   const frames: Record<string, FormatExtra> = {};
+  const shapeFrames: Record<string, Record<string, unknown>> = {};
+  const holders: XmlNode[] = [];
   const seen = new Set<number>();
   images.forEach((image, index) => {
     const a = attributes(image);
     const where = { file, line: imageLines[index] };
-    const frame = number(a.id ?? '');
+    const frame = mappedFrame(taskFrames, a.id, problems, where, `<image id="${shown(a.id ?? '')}">`);
     const boxes = children(image, 'box');
-    if (!Number.isInteger(frame) || frame < 0 || frame >= MAX_FRAMES || seen.has(frame)) {
-      problems.error(`<image id="${shown(a.id ?? '')}"> is not a new frame number from 0 to ${MAX_FRAMES - 1}; its boxes are skipped`, where, 'image-id');
+    if (frame === null || !Number.isInteger(frame) || frame < 0 || frame >= MAX_FRAMES || seen.has(frame)) {
+      if (frame !== null)
+        problems.error(`<image id="${shown(a.id ?? '')}"> is not a new frame number from 0 to ${MAX_FRAMES - 1}; its boxes are skipped`, where, 'image-id');
       boxIndex += boxes.length;
       return;
     }
@@ -248,7 +334,11 @@ export function readCvatImages(content: string, file: string): ReadResult {
     }
     const imageExtra = leftovers(image, ['id', 'name', 'width', 'height'], ['box', ...OTHER_SHAPES]);
     if (imageExtra) frames[frame] = imageExtra;
-    reportOtherShapes(image, problems, file);
+    const shapes = otherShapes(image);
+    if (shapes) {
+      shapeFrames[frame] = shapes;
+      holders.push(image);
+    }
     for (const box of boxes) {
       const boxWhere = { file, line: boxLines[boxIndex++] };
       const b = attributes(box);
@@ -274,8 +364,14 @@ export function readCvatImages(content: string, file: string): ReadResult {
       });
     }
   });
-  const frameCount = Math.max(task.size ?? 0, frameNames.length);
+  const frameCount = Math.max(taskFrames ? mappedFrameCount(taskFrames, mediaFrames) : (task.size ?? 0), frameNames.length);
   for (let frame = 0; frame < frameCount; frame++) frameNames[frame] ??= `frame_${String(frame).padStart(6, '0')}.jpg`;
+  const cvatShapes = keptShapes(root, { frames: shapeFrames }, holders, problems, file, 'CVAT for images');
+  const extra = {
+    ...(Object.keys(frames).length ? { frames } : {}),
+    ...(taskFrames ? { cvatTask: taskFrames } : {}),
+    ...(cvatShapes ? { cvatShapes } : {}),
+  };
   return {
     format: 'cvat-images',
     width,
@@ -284,7 +380,7 @@ export function readCvatImages(content: string, file: string): ReadResult {
     frameNames,
     tracks: [],
     readBoxes,
-    ...(Object.keys(frames).length ? { extra: { frames } } : {}),
+    ...(Object.keys(extra).length ? { extra } : {}),
     problems,
   };
 }
