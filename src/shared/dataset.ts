@@ -98,6 +98,49 @@ export interface DatasetManifest {
   samples: DatasetSample[];
 }
 
+/** Fewer crops of a class than this in a part make that part's figures for the class mostly noise. */
+export const FEW_CROPS = 20;
+
+/** How well each part of a dataset covers each class: what training cannot learn, and what it cannot judge. */
+export interface ClassCoverage {
+  /** Classes with no crop in train, and the crops the other parts hold of them. */
+  untrained: Array<{ label: string; elsewhere: Partial<Record<SplitName, number>> }>;
+  /** A class with fewer than FEW_CROPS crops in a part (none included), in part then class order. */
+  few: Array<{ label: string; split: SplitName; count: number }>;
+}
+
+export function classCoverage(labels: string[], counts: Record<SplitName, ClassCounts>): ClassCoverage {
+  const count = (split: SplitName, label: string) => counts[split][label] ?? 0;
+  return {
+    untrained: labels
+      .filter((label) => count('train', label) === 0)
+      .map((label) => ({
+        label,
+        elsewhere: Object.fromEntries(SPLITS.filter((split) => count(split, label) > 0).map((split) => [split, count(split, label)])),
+      })),
+    few: SPLITS.flatMap((split) => labels.filter((label) => count(split, label) < FEW_CROPS).map((label) => ({ label, split, count: count(split, label) }))),
+  };
+}
+
+/** "MW has no crops in train (val 12, test 30)", or null when every class has some. */
+export function describeUntrained({ untrained }: ClassCoverage): string | null {
+  if (untrained.length === 0) return null;
+  const one = ({ label, elsewhere }: ClassCoverage['untrained'][number]) => {
+    const held = Object.entries(elsewhere).map(([split, count]) => `${split} ${count}`);
+    return `${label} has no crops in train${held.length ? ` (${held.join(', ')})` : ''}`;
+  };
+  return untrained.map(one).join('; ');
+}
+
+/** One line per thin part: "val has 3 MW crops (fewer than 20): its figures for MW are mostly noise". */
+export function describeFew({ few }: ClassCoverage): string[] {
+  return few.map(({ label, split, count }) =>
+    count === 0
+      ? `${split} has no ${label} crops: ${split === 'train' ? 'the model cannot learn it' : `the ${split} figures never judge ${label}`}`
+      : `${split} has ${count} ${label} crop${count === 1 ? '' : 's'} (fewer than ${FEW_CROPS}): its figures for ${label} are mostly noise`,
+  );
+}
+
 /** The class a box label counts as in a dataset with these options; null when it is left out. */
 export function classOf(label: string, options: Pick<DatasetOptions, 'classes' | 'ndPolicy'>): string | null {
   if (label === 'MW' || label === 'NM') return label;

@@ -29,6 +29,8 @@ export const trainingSettingsSchema = fields({
   augmentColour: v.optional(decimal(0, 0.9), 0.2),
   /** Weight the loss by the dataset's class weights (when it was built with balance 'weights'). */
   classWeights: v.optional(flag(), true),
+  /** Train even when a class has no crops in the train part (refused otherwise): the model will never predict it. */
+  allowMissingClasses: v.optional(flag(), false),
   /** Stop after this many epochs without a better validation accuracy; 0 trains every epoch. */
   patience: v.optional(whole(0, 10_000), 0),
   seed: v.optional(whole(0, 2 ** 32 - 1), 1),
@@ -148,6 +150,8 @@ export interface DatasetUsed {
   counts: Record<'train' | 'val' | 'test', Record<string, number>>;
   /** The weights the loss used, or null when it was unweighted. */
   classWeights: Record<string, number> | null;
+  /** Parts too thin to learn or judge a class from (shared/dataset.ts describeFew); absent in runs from before. */
+  warnings?: string[];
 }
 
 /** config.json: everything needed to train the same run again. */

@@ -18,7 +18,7 @@ const dataset: DatasetPreview = {
   path: '/p/datasets/heads',
   options: { ...DATASET_DEFAULTS, size: 32 },
   labels: ['MW', 'NM', 'ND'],
-  counts: { train: {}, val: {}, test: {} },
+  counts: { train: { MW: 40, NM: 40, ND: 40 }, val: { MW: 20, NM: 20, ND: 20 }, test: { MW: 20, NM: 20, ND: 20 } },
   warnings: [],
   examples: [],
 };
@@ -58,9 +58,9 @@ const run: RunInfo = {
   },
 };
 
-async function mountTrainView() {
+async function mountTrainView(datasets: DatasetPreview[] = [dataset]) {
   const { api, emit } = fakeApi();
-  api.listDatasets.mockResolvedValue([dataset]);
+  api.listDatasets.mockResolvedValue(datasets);
   api.describeModels.mockResolvedValue(models);
   api.listRuns.mockResolvedValue([run]);
   installConnection({ api, mediaUrl: (path) => `/media/${path}` });
@@ -102,6 +102,24 @@ describe('TrainView', () => {
         augmentColour: 0,
       },
     });
+  });
+
+  it('says before starting which class train lacks and which parts are thin, and trains without it only when told to', async () => {
+    const lopsided: DatasetPreview = { ...dataset, counts: { train: { NM: 40, ND: 40 }, val: { MW: 3, NM: 20, ND: 20 }, test: { MW: 30, NM: 20, ND: 20 } } };
+    const { wrapper, api } = await mountTrainView([lopsided]);
+    expect(wrapper.get('[data-test=train-untrained]').text()).toBe('MW has no crops in train (val 3, test 30): the model will never predict it.');
+    expect(wrapper.findAll('[data-test=train-few] li').map((line) => line.text())).toEqual([
+      'train has no MW crops: the model cannot learn it',
+      'val has 3 MW crops (fewer than 20): its figures for MW are mostly noise',
+    ]);
+    await wrapper.get('[data-test=train-settings]').trigger('submit');
+    expect(api.startTraining).toHaveBeenLastCalledWith({ options: expect.objectContaining({ allowMissingClasses: false }) });
+    await wrapper.get('[data-test=train-allow-missing]').setValue(true);
+    await wrapper.get('[data-test=train-settings]').trigger('submit');
+    expect(api.startTraining).toHaveBeenLastCalledWith({ options: expect.objectContaining({ dataset: 'heads', allowMissingClasses: true }) });
+    // A dataset that covers every class well says nothing.
+    const { wrapper: covered } = await mountTrainView();
+    expect(covered.find('[data-test=train-coverage]').exists()).toBe(false);
   });
 
   it('lists runs with the backend used and why a faster one was passed over', async () => {

@@ -84,6 +84,32 @@ describe('training from the window', () => {
     expect(run!.config.backend!.passedOver).toContain('tensorflow: @tensorflow/tfjs-node is not installed');
   });
 
+  it('refuses a dataset whose train part lacks a class, naming it and the parts that hold it; told to go on, it trains and records the thin parts', async () => {
+    const workbench = testWorkbench(await tempDir());
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'lopsided', { counts: { train: { NM: 24, ND: 24 }, val: { MW: 3, NM: 8, ND: 8 }, test: { MW: 30, NM: 8, ND: 8 } } });
+    await workbench.openProject({ path: project });
+    const events: WorkbenchEvent[] = [];
+    workbench.onEvent((event) => events.push(event));
+    const options = { dataset: 'lopsided', model: 'simple-conv' as const, epochs: 1, batchSize: 8 };
+    await expect(workbench.startTraining({ options })).rejects.toMatchObject({
+      code: 'invalid-dataset',
+      message: expect.stringMatching(/^In dataset "lopsided", MW has no crops in train \(val 3, test 30\): a model never predicts a class it has not seen/),
+      where: { field: 'allowMissingClasses' },
+    });
+    const job = await workbench.startTraining({ options: { ...options, allowMissingClasses: true } });
+    expect(await jobEnd(events, job.id)).toMatchObject({ type: 'job-done' });
+    const [run] = await workbench.listRuns();
+    expect(run!.config.dataset!.warnings).toEqual([
+      'train has no MW crops: the model cannot learn it',
+      'val has 8 NM crops (fewer than 20): its figures for NM are mostly noise',
+      'val has 8 ND crops (fewer than 20): its figures for ND are mostly noise',
+      'val has 3 MW crops (fewer than 20): its figures for MW are mostly noise',
+      'test has 8 NM crops (fewer than 20): its figures for NM are mostly noise',
+      'test has 8 ND crops (fewer than 20): its figures for ND are mostly noise',
+    ]);
+  });
+
   it('refuses a run its dataset cannot support before queueing it, naming the field', async () => {
     const { workbench } = await workbenchWithDataset();
     await expect(workbench.startTraining({ options: { dataset: 'colours', batchSize: 500 } })).rejects.toMatchObject({

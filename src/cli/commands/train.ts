@@ -30,6 +30,7 @@ export const trainCommand: CliCommand = {
     `--step-factor X      with step: multiply the rate by X (default ${t.stepFactor})`,
     '--patience N         stop after N epochs without a better validation accuracy (default: off)',
     '--no-class-weights   ignore the dataset’s class weights (balance weights)',
+    '--allow-missing-classes  train even when a class has no crops in train (refused otherwise)',
     `--seed N             weights and shuffling (default ${t.seed})`,
     BACKEND_USAGE,
   ],
@@ -51,6 +52,7 @@ export const trainCommand: CliCommand = {
       'backend',
     ].map((name) => [name, { type: 'string' }]),
     ['no-class-weights', { type: 'boolean' }],
+    ['allow-missing-classes', { type: 'boolean' }],
   ]) as CliCommand['options'],
   flags: FLAGS,
 
@@ -63,6 +65,7 @@ export const trainCommand: CliCommand = {
         ...Object.fromEntries(NUMBERS.map((key) => [key, number(args[flag(key)], key)])),
         ...Object.fromEntries(CHOICES.map((key) => [key, args[flag(key)]])),
         classWeights: args['no-class-weights'] === true ? false : undefined,
+        allowMissingClasses: args['allow-missing-classes'] === true ? true : undefined,
       }),
     );
     await preflight(project, options);

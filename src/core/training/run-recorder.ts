@@ -6,6 +6,7 @@ import { version } from '../../../package.json';
 // The version alone: the main process records runs on the compute page and must not load TensorFlow.js.
 import { version as tfjsVersion } from '@tensorflow/tfjs-core/package.json';
 import type { ModelFiles, TrainingOutcome } from '../../shared/compute';
+import { classCoverage, describeFew } from '../../shared/dataset';
 import { toErrorData } from '../../shared/errors';
 import type {
   BackendUsed,
@@ -22,7 +23,7 @@ import type { JobContext } from '../jobs/job-runner';
 import { RunWriter } from '../runs/run-folder';
 import { checkInputSize, modelCost } from './models/catalog';
 import { writeModelFiles } from './model-files';
-import { checkBatchSize } from './training-options';
+import { checkBatchSize, checkClassesTrained } from './training-options';
 import { loadTrainingData, type TrainingData } from './training-data';
 import type { TrainerSink } from './trainer';
 
@@ -102,6 +103,9 @@ export class RunRecorder implements TrainerSink {
     const data = await loadTrainingData(project, options.dataset, this.context.signal);
     checkInputSize(options.model, data.size);
     checkBatchSize(options, data.splits.train.count);
+    checkClassesTrained(options, data.manifest);
+    const warnings = describeFew(classCoverage(data.labels, data.manifest.counts));
+    for (const warning of warnings) this.context.log(`Dataset ${data.name}: ${warning}`);
     const weights = classWeights(data, options);
     await this.writer.setConfig({
       dataset: {
@@ -112,6 +116,7 @@ export class RunRecorder implements TrainerSink {
         labels: data.labels,
         counts: data.manifest.counts,
         classWeights: weights && Object.fromEntries(data.labels.map((label, k) => [label, weights[k]!])),
+        warnings,
       },
       model: { name: options.model, ...modelCost(options.model, { size: data.size, classes: data.labels.length }) },
     });
