@@ -1,7 +1,7 @@
 import { vi } from 'vitest';
 import type { AppInfo, DatasetPreview, ModelDescription, RequestOf, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
 import type { JobInfo } from '../../src/shared/jobs';
-import type { CellCrop, RunDetails, RunInfo } from '../../src/shared/runs';
+import { TRAINING_DEFAULTS, type CellCrop, type RunDetails, type RunInfo } from '../../src/shared/runs';
 import type { BoxExplanation, KeptLabel, ProjectPredictions, ReviewQueue } from '../../src/shared/review';
 import type { AutoBackend } from '../../src/shared/training';
 
@@ -18,6 +18,40 @@ export const appInfo: AppInfo = {
 
 export function job(overrides: Partial<JobInfo> = {}): JobInfo {
   return { id: 'job-1', kind: 'demo', title: 'Test job', state: 'running', progress: null, startedAt: '2026-01-01T00:00:00.000Z', ...overrides };
+}
+
+/** A run of the dataset 'heads' that finished its 3 epochs, 91.2 % at its best val; `config` replaces fields of its config. */
+export function doneRun(id: string, config: Partial<RunInfo['config']> = {}): RunInfo {
+  return {
+    id,
+    path: `/p/runs/${id}`,
+    name: null,
+    tags: [],
+    status: 'done',
+    epochs: 3,
+    config: {
+      schema: 1,
+      id,
+      createdAt: '2026-11-27T10:00:00.000Z',
+      group: null,
+      options: { ...TRAINING_DEFAULTS, dataset: 'heads', epochs: 3 },
+      dataset: null,
+      model: null,
+      backend: null,
+      versions: { maskbench: '0.1.0', tfjs: '4.22.0', node: '20' },
+      ...config,
+    },
+    summary: {
+      status: 'done',
+      endedAt: '',
+      epochs: 3,
+      bestEpoch: 2,
+      train: null,
+      val: { loss: 0.3, accuracy: 0.912, perClass: [], confusion: { labels: [], matrix: [] } },
+      test: null,
+      seconds: 42,
+    },
+  };
 }
 
 /** A WorkbenchApi whose methods are spies; `emit` plays the core's events. */

@@ -3,14 +3,14 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DatasetPreview, ModelDescription } from '../../src/shared/api';
 import { DATASET_DEFAULTS, type DatasetSummary } from '../../src/shared/dataset';
-import { TRAINING_DEFAULTS, type RunInfo } from '../../src/shared/runs';
+import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { installConnection } from '../../src/renderer/src/api/client';
 import TrainView from '../../src/renderer/src/views/TrainView.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
-import { appInfo, fakeApi, job } from './fake-api';
+import { appInfo, doneRun, fakeApi, job } from './fake-api';
 
 const dataset: DatasetPreview = {
   name: 'heads',
@@ -28,35 +28,9 @@ const models: ModelDescription[] = [
   { name: 'lenet5', label: 'LeNet-5', description: '', minSize: 16, fits: true, params: 61_411, flops: 870_000 },
   { name: 'resnet50', label: 'ResNet-50', description: '', minSize: 32, fits: true, params: 23_514_179, flops: 170_000_000 },
 ];
-const run: RunInfo = {
-  id: '2026-11-27T10-00-00-conv-bn-1a2b',
-  path: '/p/runs/x',
-  name: null,
-  tags: [],
-  status: 'done',
-  epochs: 3,
-  config: {
-    schema: 1,
-    id: 'x',
-    createdAt: '2026-11-27T10:00:00.000Z',
-    group: null,
-    options: { ...TRAINING_DEFAULTS, dataset: 'heads', epochs: 3 },
-    dataset: null,
-    model: null,
-    backend: { name: 'wasm', requested: 'auto', passedOver: ['tensorflow: @tensorflow/tfjs-node is not installed'], threads: 2 },
-    versions: { maskbench: '0.1.0', tfjs: '4.22.0', node: '20' },
-  },
-  summary: {
-    status: 'done',
-    endedAt: '',
-    epochs: 3,
-    bestEpoch: 2,
-    train: null,
-    val: { loss: 0.3, accuracy: 0.912, perClass: [], confusion: { labels: [], matrix: [] } },
-    test: null,
-    seconds: 42,
-  },
-};
+const run = doneRun('2026-11-27T10-00-00-conv-bn-1a2b', {
+  backend: { name: 'wasm', requested: 'auto', passedOver: ['tensorflow: @tensorflow/tfjs-node is not installed'], threads: 2 },
+});
 
 async function mountTrainView(datasets: DatasetPreview[] = [dataset]) {
   const { api, emit } = fakeApi();
