@@ -6,9 +6,9 @@
 import { decodeFrame, encodeFrame, type FromHost, type HostTrainJob, type ToHost } from '../shared/compute';
 import { SPLITS, type SplitName } from '../shared/dataset';
 import { WorkbenchError, toErrorData } from '../shared/errors';
-import type { HostBackendName } from '../shared/training';
 import { Trainer, type TrainerData, type TrainerSink } from '../core/training/trainer';
 import { probeGpus, useComputeBackend, watchForLoss } from './backend';
+import { BackendClaims } from './backend-claims';
 import { LoadedModels, failure } from './models';
 
 /** How the page talks to core: a WebSocket in browser mode, the preload's IPC in Electron. */
@@ -29,17 +29,8 @@ const CANCELLED = Symbol('cancelled');
 export async function serveHost(transport: HostTransport): Promise<void> {
   const send = (message: FromHost) => transport.send(encodeFrame(message));
   const jobs = new Map<string, PendingJob>();
-  /** The backends of the jobs at work: tfjs has one current backend, so they must all be on the same. */
-  const working = new Map<string, HostBackendName>();
-  const claim = (jobId: string, backend: HostBackendName) => {
-    const other = [...working.values()].find((name) => name !== backend);
-    if (other)
-      throw new WorkbenchError('backend-unavailable', `The compute page is busy on ${other}; work on ${backend} can start once that is done`, {
-        field: 'backend',
-      });
-    working.set(jobId, backend);
-  };
-  const models = new LoadedModels(send, claim, (jobId) => working.delete(jobId));
+  const claims = new BackendClaims();
+  const models = new LoadedModels(send, claims);
   send({ type: 'hello', userAgent: navigator.userAgent, gpu: await probeGpus() });
   transport.onFrame((frame) => {
     const message = decodeFrame<ToHost>(frame);
@@ -60,14 +51,14 @@ export async function serveHost(transport: HostTransport): Promise<void> {
         const pending = jobs.get(message.jobId);
         if (!pending) return;
         try {
-          claim(message.jobId, pending.job.backend);
+          claims.claim(message.jobId, pending.job.backend);
         } catch (error) {
           jobs.delete(message.jobId);
           return send({ type: 'failed', jobId: message.jobId, error: toErrorData(error) });
         }
         void train(pending, send).finally(() => {
           jobs.delete(message.jobId);
-          working.delete(message.jobId);
+          claims.release(message.jobId);
         });
         return;
       }

@@ -3,12 +3,10 @@
 
 import type { FromHost, HostModelJob, ToHost } from '../shared/compute';
 import { WorkbenchError, toErrorData, type WorkbenchErrorData } from '../shared/errors';
-import { checkModel, modelClassifier, type Classifier } from '../core/review/classify';
+import { modelClassifier, type Classifier } from '../core/review/classify';
 import { modelFromFiles } from '../core/training/model-from-files';
 import { useComputeBackend } from './backend';
-
-/** Claims the page's tfjs backend for a job (tfjs has one current backend), throwing when another holds it. */
-export type ClaimBackend = (jobId: string, backend: HostModelJob['backend']) => void;
+import type { BackendClaims } from './backend-claims';
 
 interface LoadedModel {
   classifier: Classifier;
@@ -22,13 +20,12 @@ export class LoadedModels {
 
   constructor(
     private readonly send: (message: FromHost) => void,
-    private readonly claim: ClaimBackend,
-    private readonly release: (jobId: string) => void,
+    private readonly claims: BackendClaims,
   ) {}
 
   load(job: HostModelJob): void {
     const loading = Promise.resolve().then(() => {
-      this.claim(job.jobId, job.backend);
+      this.claims.claim(job.jobId, job.backend);
       return load(job);
     });
     this.models.set(job.jobId, loading);
@@ -59,7 +56,7 @@ export class LoadedModels {
     const loading = this.models.get(jobId);
     this.models.delete(jobId);
     this.backends.delete(jobId);
-    this.release(jobId);
+    this.claims.release(jobId);
     void loading?.then(({ classifier }) => classifier.dispose()).catch(() => {});
   }
 }
@@ -70,13 +67,7 @@ async function load(job: HostModelJob): Promise<LoadedModel> {
     throw new WorkbenchError('backend-unavailable', `The ${job.backend} backend cannot start in this browser: ${error.message}`, { field: 'backend' });
   });
   const model = await modelFromFiles(job.files, `run ${job.runId}'s model.json`);
-  try {
-    checkModel(model, job);
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  return { classifier: modelClassifier(model, job.size, backend.name), device: backend.device };
+  return { classifier: modelClassifier(model, job, backend.name), device: backend.device };
 }
 
 /** What core is told of a failure: its own words for ours, the backend named for tfjs's (out of memory, say). */

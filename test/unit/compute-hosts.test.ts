@@ -340,4 +340,18 @@ describe("a run's model on a compute page", () => {
     classifier.dispose();
     expect((await training).summary.status).toBe('done');
   });
+
+  it('fails a training that waits for a busy page when that page goes away', async () => {
+    const dir = await project();
+    const hosts = new ComputeHosts();
+    const page = scriptedPage(hosts, (message, reply) => {
+      if (message.type === 'load') reply({ type: 'loaded', jobId: message.jobId, backend: message.backend, device: 'gpu' });
+    });
+    await hosts.classifierOn('webgpu', 'webgpu')(await savedModel());
+    const training = hosts.train('webgpu', { project: dir, runId: 'waiting', options: OPTIONS }, job().context);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    page.link.closed('the window was closed');
+    await expect(training).rejects.toMatchObject({ code: 'backend-unavailable', message: expect.stringContaining('none is open') });
+    expect(page.received.some((message) => message.type === 'train')).toBe(false);
+  });
 });

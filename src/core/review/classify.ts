@@ -36,7 +36,7 @@ export interface ModelToOpen {
 export type OpenClassifier = (model: ModelToOpen, signal?: AbortSignal) => Promise<Classifier>;
 
 /** A model that no longer fits its run (files replaced, or from another run) is refused rather than misread. */
-export function checkModel(model: LayersModel, { size, classes, runId }: Omit<ModelToOpen, 'folder'>): void {
+function checkModel(model: LayersModel, { size, classes, runId }: Omit<ModelToOpen, 'folder'>): void {
   const input = model.inputs[0]!.shape;
   const output = model.outputs[0]!.shape;
   if (input[1] !== size || input[2] !== size || input[3] !== 3) {
@@ -50,8 +50,18 @@ export function checkModel(model: LayersModel, { size, classes, runId }: Omit<Mo
     throw new WorkbenchError('invalid-request', `Run ${runId}'s model predicts ${output[1]} classes, but its dataset has ${classes}`, { field: 'runId' });
 }
 
-/** A loaded model as a Classifier on the current tfjs backend; disposing it disposes the model. */
-export function modelClassifier(model: LayersModel, size: number, backend: string): Classifier {
+/**
+ * A loaded model as a Classifier on the current tfjs backend, once checked against its run (a model that
+ * does not fit is disposed and refused); disposing the Classifier disposes the model.
+ */
+export function modelClassifier(model: LayersModel, wanted: Omit<ModelToOpen, 'folder'>, backend: string): Classifier {
+  try {
+    checkModel(model, wanted);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  const { size } = wanted;
   const images = (pixels: Uint8Array, count: number) => tf.div(tf.tensor4d(pixels, [count, size, size, 3], 'float32'), 255) as tf.Tensor4D;
   const classify = async (pixels: Uint8Array, count: number): Promise<number[][]> => {
     const output = tf.tidy(() => model.predict(images(pixels, count)) as tf.Tensor2D);

@@ -8,21 +8,14 @@ import type { JobContext } from '../jobs/job-runner';
 import { useBackend } from '../training/backends';
 import { loadModel } from '../training/load-model';
 import { trainRun } from '../training/train-run';
-import { checkModel, modelClassifier, type OpenClassifier } from './classify';
+import { modelClassifier, type OpenClassifier } from './classify';
 import { crossFit, type CrossFitInput } from './cross-fit';
 
 /** `threads`: the cores given to the job (every core when left out). */
 export function openHere(requested: BackendChoice = 'auto', threads?: number): OpenClassifier {
   return async (wanted) => {
     const backend = await useBackend(requested, threads);
-    const model = await loadModel(wanted.folder);
-    try {
-      checkModel(model, wanted);
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
-    return modelClassifier(model, wanted.size, backend.name);
+    return modelClassifier(await loadModel(wanted.folder), wanted, backend.name);
   };
 }
 
