@@ -145,14 +145,16 @@ export const cvatTaskFramesSchema = v.pipe(
 
 export type CvatTaskFrames = Output<typeof cvatTaskFramesSchema>;
 
-/** CVAT shapes Maskbench does not show (polygons, polylines, points, skeletons...), kept as read to be written back to the same format. */
+/** CVAT shapes Maskbench does not show (polygons, polylines, points, skeletons, tags...), kept as read to be written back to the same format. */
 const cvatShapesSchema = v.object(
   {
-    /** CVAT for video: whole <track> elements that hold no boxes, their frames numbered as in the file. */
+    /** CVAT for video: whole <track> elements that hold no boxes (and the other shapes of one that does), their frames numbered as in the file. */
     tracks: v.optional(v.array(v.record(v.string(), v.unknown(), 'an object'), 'a list')),
-    /** CVAT for images: each project frame's other shape elements, by tag. */
+    /** CVAT for video: the top-level <tag> elements (frame-level tags), their frames numbered as in the file. */
+    tags: v.optional(v.array(v.record(v.string(), v.unknown(), 'an object'), 'a list')),
+    /** CVAT for images: each project frame's other shape elements (<tag>s among them), by tag. */
     frames: v.optional(v.record(v.string(), v.record(v.string(), v.unknown(), 'an object'), 'an object')),
-    /** The task's <label> declarations those shapes use and the project's labels do not have. */
+    /** The task's <label> declarations those shapes use and the project's labels do not have (made up for those the file did not declare). */
     labels: v.optional(v.array(v.record(v.string(), v.unknown(), 'an object'), 'a list')),
   },
   'an object',

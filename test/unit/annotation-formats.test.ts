@@ -333,3 +333,120 @@ describe('annotations for a folder of frames', () => {
     });
   });
 });
+
+describe("CVAT's tags, mixed tracks and undeclared labels", () => {
+  const tempDir = useTempDirs();
+  const fixtures = join(__dirname, '..', 'fixtures', 'cvat');
+  /** CVAT for video: a box track, a skeleton track and two tags of whole frames, one with a label the file does not declare. */
+  const videoTags = join(fixtures, 'video-tags.xml');
+  /** CVAT for images: tags on images, and a box and a tag whose labels the file does not declare. */
+  const imagesTags = join(fixtures, 'images-tags.xml');
+
+  async function exported(annotations: ProjectAnnotations, format: 'cvat-video' | 'cvat-images'): Promise<{ out: string; xml: string }> {
+    const out = join(await tempDir(), 'out.xml');
+    await exportAnnotations(annotations, format, out, { name: 'walkway', labels: DEFAULT_LABELS.slice() });
+    return { out, xml: await readFile(out, 'utf8') };
+  }
+
+  /** Whether every label a CVAT file's shapes use is declared in its <labels>, as CVAT requires to take it. */
+  function undeclared(xml: string): string[] {
+    const declared = new Set([...xml.matchAll(/<label>\s*<name>([^<]*)<\/name>/g)].map((m) => m[1]));
+    return [...new Set([...xml.matchAll(/ label="([^"]*)"/g)].map((m) => m[1]!))].filter((label) => !declared.has(label));
+  }
+
+  it('keeps the top-level tags of CVAT for video and writes them back after the tracks', async () => {
+    const first = await importAnnotations(videoTags, { settings: null });
+    expect(errors(first.report)).toEqual([]);
+    expect(first.report.problems).toContainEqual(
+      expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/^2 <skeleton>, 2 <tag> shapes are kept/) }),
+    );
+    expect(first.annotations.extra?.cvatShapes?.tags).toEqual([
+      { $: { frame: '3', label: 'blurry', source: 'manual' }, attribute: [{ $: { name: 'level' }, '#text': 'high' }] },
+      { $: { frame: '7', label: 'crowd', source: 'manual' } },
+    ]);
+    const { out, xml } = await exported(first.annotations, 'cvat-video');
+    expect(xml).toMatch(
+      /<\/track>\s*<tag frame="3" label="blurry" source="manual">\s*<attribute name="level">high<\/attribute>\s*<\/tag>\s*<tag frame="7" label="crowd"[^>]*><\/tag>\s*<\/annotations>/,
+    );
+    expect(undeclared(xml)).toEqual([]);
+    const second = await importAnnotations(out, { settings: null });
+    expect(second.annotations).toEqual(first.annotations);
+    expect((await exported(second.annotations, 'cvat-video')).xml).toBe(xml);
+    const images = await exportAnnotations(first.annotations, 'cvat-images', join(await tempDir(), 'images.xml'), {
+      name: 'walkway',
+      labels: DEFAULT_LABELS.slice(),
+    });
+    expect(images.notKept).toContainEqual('2 CVAT for video tags of whole frames, kept for CVAT for video only');
+  });
+
+  it('keeps the tags of CVAT for images on their image', async () => {
+    const first = await importAnnotations(imagesTags, { settings: null });
+    expect(errors(first.report)).toEqual([]);
+    const { out, xml } = await exported(first.annotations, 'cvat-images');
+    expect(xml).toMatch(/<image id="0"[^>]*>\s*<box label="with_mask"[\s\S]*?<\/box>\s*<tag label="blurry" source="manual"><\/tag>\s*<\/image>/);
+    expect(xml).toMatch(/<image id="1"[^>]*>\s*<box label="helmet"[\s\S]*?<\/box>\s*<tag label="crowd" source="manual"><\/tag>\s*<\/image>/);
+    const second = await importAnnotations(out, { settings: null });
+    expect(second.annotations).toEqual(first.annotations);
+  });
+
+  it('reports each label a CVAT file uses but does not declare, naming it and its line, and declares every label it exports', async () => {
+    for (const [source, format, expected] of [
+      [videoTags, 'cvat-video', [['tag', 'crowd']]],
+      [
+        imagesTags,
+        'cvat-images',
+        [
+          ['box', 'helmet'],
+          ['tag', 'crowd'],
+        ],
+      ],
+    ] as const) {
+      const content = await readFile(source, 'utf8');
+      const { annotations, report } = await importAnnotations(source, { settings: null });
+      const warnings = report.problems.filter((problem) => problem.message.includes('do not declare'));
+      expect(warnings).toEqual(
+        expected.map(([element, label]) =>
+          expect.objectContaining({
+            severity: 'warning',
+            file: source,
+            line: content.split('\n').findIndex((line) => line.includes(`<${element} `) && line.includes(`label="${label}"`)) + 1,
+            message: `<${element} label="${label}"> uses a label the file's <labels> do not declare; it is imported all the same, and an export declares it`,
+          }),
+        ),
+      );
+      const { out, xml } = await exported(annotations, format);
+      expect(undeclared(xml)).toEqual([]);
+      expect(xml).toMatch(/<label>\s*<name>crowd<\/name>\s*<color>#808080<\/color>\s*<type>tag<\/type>/);
+      expect((await importAnnotations(out, { settings: null })).report.problems.filter((problem) => problem.message.includes('do not declare'))).toEqual([]);
+    }
+  });
+
+  it('keeps the other shapes of a CVAT track that also holds boxes as a track of their own, and the track’s own elements', async () => {
+    // A hand edit CVAT itself would not make: one track with boxes, a polygon and an element of its own.
+    const source = (await readFile(videoTags, 'utf8')).replace(
+      '<track id="0" label="with_mask" source="manual">',
+      `$&
+    <polygon frame="2" keyframe="1" outside="0" occluded="0" points="110.00,100.00;130.00,100.00;120.00,115.50" z_order="0">
+    </polygon>
+    <review by="ann">ok</review>`,
+    );
+    const file = join(await tempDir(), 'mixed.xml');
+    await writeFile(file, source);
+    const first = await importAnnotations(file, { settings: null });
+    expect(first.report.problems).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        line: source.split('\n').findIndex((line) => line.includes('<track id="0"')) + 1,
+        message: 'the track holds boxes and also 1 <polygon>: the boxes are imported, the others kept as a track of their own',
+      }),
+    );
+    expect(first.annotations.tracks).toHaveLength(1);
+    const { out, xml } = await exported(first.annotations, 'cvat-video');
+    expect(xml).toMatch(/<track id="0" label="with_mask" source="manual">\s*<box[\s\S]*?<review by="ann">ok<\/review>\s*<\/track>/);
+    expect(xml).toMatch(/<track id="1" label="with_mask" source="manual">\s*<polygon frame="2"[^>]*points="110.00,100.00;130.00,100.00;120.00,115.50"/);
+    // Written once more, it is the same file: nothing more is lost.
+    const second = await importAnnotations(out, { settings: null });
+    expect(second.annotations.tracks).toEqual(first.annotations.tracks);
+    expect((await exported(second.annotations, 'cvat-video')).xml).toBe(xml);
+  });
+});

@@ -144,6 +144,7 @@ function notKept(annotations: ProjectAnnotations, set: AnnotationSet, format: An
     count(Object.values(annotations.extra?.frames ?? {}).filter((frame) => frame.xmlAttributes).length, 'images’ CVAT for images attributes');
   const kept = annotations.extra?.cvatShapes;
   if (format !== 'cvat-video') count(kept?.tracks?.length ?? 0, 'CVAT tracks of other shapes (polygons, points, skeletons...), kept for CVAT for video only');
+  if (format !== 'cvat-video') count(kept?.tags?.length ?? 0, 'CVAT for video tags of whole frames, kept for CVAT for video only');
   if (format !== 'cvat-images')
     count(Object.keys(kept?.frames ?? {}).length, 'images’ other CVAT shapes (polygons, points, skeletons...), kept for CVAT for images only');
   // A CVAT task made from part of a video holds only its frames: keyframes set elsewhere are not written.

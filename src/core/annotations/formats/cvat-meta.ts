@@ -11,6 +11,9 @@ export interface CvatTaskInfo {
   colors?: Record<string, string>;
 }
 
+/** The colour of a label declared without one. */
+export const DEFAULT_COLOR = '#808080';
+
 /** The names of the box attributes used anywhere in the set, so the meta can declare them. */
 function attributeNames(set: AnnotationSet): string[] {
   const names = new Set<string>();
@@ -41,7 +44,7 @@ export function cvatMeta(set: AnnotationSet, task: CvatTaskInfo, range: TaskRang
     )
     .join('\n');
   // Own properties only: a label with no colour given, named "constructor", must not find Object's.
-  const colorOf = (name: string) => (task.colors && Object.hasOwn(task.colors, name) ? task.colors[name]! : '#808080');
+  const colorOf = (name: string) => (task.colors && Object.hasOwn(task.colors, name) ? task.colors[name]! : DEFAULT_COLOR);
   const labels = set.labels
     .map(
       (name) => `        <label>

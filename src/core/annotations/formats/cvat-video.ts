@@ -9,7 +9,7 @@ import { XML_DECLARATION, escapeXml, keptElements, xmlAttributes } from './xml-t
  * and returns) becomes one CVAT track per run, each closed by an `outside` box and all carrying the
  * person's `track_id`. Every frame's box is written, non-keyframes with their interpolated values, as CVAT does:
  * of a task made from part of a video, only the task's frames, numbered as the video's. Tracks of other
- * shapes kept from an import follow, as they were read.
+ * shapes and tags of whole frames kept from an import follow, as they were read.
  */
 export function writeCvatVideo(projectSet: AnnotationSet, task: Omit<CvatTaskInfo, 'mode'>): string {
   const { set, range, fileFrame } = taskView(projectSet);
@@ -27,12 +27,16 @@ export function writeCvatVideo(projectSet: AnnotationSet, task: Omit<CvatTaskInf
       // Close the run where the person leaves the view or changes label, unless the clip ends first.
       if (closed) lines.push(boxXml({ ...last, frame: last.frame + 1, keyframe: true }, true, track.id, fileFrame));
       const kept = xmlAttributes({ source: DEFAULT_SOURCE, ...track.extra?.xmlAttributes });
-      tracks.push(`  <track id="${cvatId++}" label="${escapeXml(run[0]!.label)}"${kept}>\n${lines.join('')}  </track>`);
+      const elements = keptElements(track.extra?.elements, '    ');
+      tracks.push(`  <track id="${cvatId++}" label="${escapeXml(run[0]!.label)}"${kept}>\n${lines.join('')}${elements}  </track>`);
     });
   }
   // Kept tracks take the ids after the boxes' tracks, so no two share one.
   for (const kept of set.extra?.cvatShapes?.tracks ?? [])
     tracks.push(keptElements({ track: { ...kept, $: { id: String(cvatId++), ...(kept.$ as object) } } }, '  ').trimEnd());
+  // Tags of whole frames follow the tracks, as CVAT writes them.
+  const tags = set.extra?.cvatShapes?.tags;
+  if (tags) tracks.push(keptElements({ tag: tags }, '  ').trimEnd());
   return `${XML_DECLARATION}<annotations>\n  <version>1.1</version>\n${cvatMeta(set, { ...task, mode: 'interpolation' }, range)}\n${tracks.join('\n')}\n</annotations>\n`;
 }
 

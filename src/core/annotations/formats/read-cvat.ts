@@ -8,8 +8,20 @@ import { TrackIds } from '../track-ids';
 import { checkBox, checkLabel, headerNumber, number, shown, trackIdOf, zOrderOf, type ReadBox, type ReadResult } from './read-result';
 import { holdBefore } from '../../../shared/keyframes';
 import { DEFAULT_SOURCE } from './cvat-box';
+import { DEFAULT_COLOR } from './cvat-meta';
 import { chooseProjectFrames, describeTask, readTaskRange, taskFrameCount, toProjectFrame } from './cvat-task-frames';
-import { attributes, children, firstTagLine, leftovers as allLeftovers, parseXml, tagLines, text, whereIn, type XmlNode } from './xml-source';
+import {
+  attributes,
+  children,
+  firstAttributeLine,
+  firstTagLine,
+  leftovers as allLeftovers,
+  parseXml,
+  tagLines,
+  text,
+  whereIn,
+  type XmlNode,
+} from './xml-source';
 
 const BOX_ATTRIBUTES = ['frame', 'keyframe', 'outside', 'occluded', 'xtl', 'ytl', 'xbr', 'ybr', 'z_order', 'label'];
 /** Shapes Maskbench does not show: kept as read, unshown, and written back to the same CVAT format. */
@@ -19,6 +31,11 @@ const OTHER_SHAPES = ['polygon', 'polyline', 'points', 'ellipse', 'cuboid', 'mas
 function leftovers(node: XmlNode, knownAttributes: string[], knownChildren: string[]): FormatExtra | undefined {
   const known = attributes(node).source === DEFAULT_SOURCE ? [...knownAttributes, 'source'] : knownAttributes;
   return allLeftovers(node, known, knownChildren);
+}
+
+/** A track's XML attributes without its id: an export numbers tracks afresh. */
+function ownAttributes({ id: _id, ...kept }: Record<string, string>): Record<string, string> {
+  return kept;
 }
 
 /** Which CVAT format an XML document is, from its content. */
@@ -76,11 +93,47 @@ function countShapes(nodes: XmlNode[]): string {
     .join(', ');
 }
 
-/** The task's <label> declarations for kept shapes' labels (and their parts: a skeleton's points name it as <parent>), so an export declares them. */
-function labelsFor(root: XmlNode, used: Set<string>): XmlNode[] {
+/** The file's <label> declarations: its task's, job's or project's. */
+function declaredLabels(root: XmlNode): XmlNode[] {
   const meta = (root.meta ?? {}) as XmlNode;
   const owner = (meta.task ?? meta.job ?? meta.project ?? {}) as XmlNode;
-  return children((owner.labels ?? {}) as XmlNode, 'label').filter((label) => used.has(text(label.name)) || used.has(text(label.parent)));
+  return children((owner.labels ?? {}) as XmlNode, 'label');
+}
+
+/** Where a label is first used, and the type CVAT declares it with: the shape's, or for a track the kind of shape it holds. */
+interface LabelUse {
+  element: string;
+  type: string;
+}
+
+/** Each label the elements in `node` use, as a `label` attribute, in the order met; `element` is the tag of `node` itself. */
+function labelUses(node: unknown, element: string, uses = new Map<string, LabelUse>()): Map<string, LabelUse> {
+  if (Array.isArray(node)) node.forEach((child) => labelUses(child, element, uses));
+  else if (node && typeof node === 'object') {
+    const label = attributes(node as XmlNode).label;
+    const shape = element === 'track' ? ['box', ...OTHER_SHAPES].find((tag) => (node as XmlNode)[tag] !== undefined) : element;
+    const type = shape === 'box' ? 'rectangle' : shape !== undefined && OTHER_SHAPES.includes(shape) ? shape : 'any';
+    if (label !== undefined && !uses.has(label)) uses.set(label, { element, type });
+    for (const [key, value] of Object.entries(node)) if (key !== '$') labelUses(value, key, uses);
+  }
+  return uses;
+}
+
+/**
+ * Warns of each label the file's shapes use that its <labels> do not declare, at its first use: CVAT
+ * refuses such a file, and an export declares them all. A file that declares no labels (not CVAT's) is not checked.
+ */
+function reportUndeclared(root: XmlNode, content: string, problems: ProblemList, file: string): void {
+  const declared = new Set(declaredLabels(root).map((label) => text(label.name)));
+  if (declared.size === 0) return;
+  for (const [label, { element }] of labelUses({ ...root, meta: undefined }, 'annotations')) {
+    if (declared.has(label)) continue;
+    problems.warning(
+      `<${element} label="${shown(label)}"> uses a label the file's <labels> do not declare; it is imported all the same, and an export declares it`,
+      { file, line: firstAttributeLine(content, element, 'label', label) },
+      'undeclared-label',
+    );
+  }
 }
 
 /** What the file's frames are in the project, and its note for the report, when the task is part of a video. */
@@ -154,13 +207,19 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
       problems.warning(`track id ${shown(cvatId)} is used twice; the second track is kept as a separate track`, where, 'duplicate-track');
     seenCvatIds.add(cvatId);
     if (children(trackXml, 'box').length === 0) {
-      // Without its id: an export numbers tracks afresh.
-      const { id: _id, ...kept } = trackAttributes;
-      if (otherShapes(trackXml)) keptTracks.push({ ...trackXml, $: kept });
+      if (otherShapes(trackXml)) keptTracks.push({ ...trackXml, $: ownAttributes(trackAttributes) });
       return;
     }
-    const strays = countShapes([trackXml]);
-    if (strays) problems.warning(`the track holds boxes and also ${strays}, which are not imported: a CVAT track has one kind of shape`, where, 'mixed-track');
+    const strays = otherShapes(trackXml);
+    if (strays) {
+      // A CVAT track has one kind of shape: the others go back as a track of their own, which CVAT takes.
+      keptTracks.push({ ...strays, $: ownAttributes(trackAttributes) });
+      problems.warning(
+        `the track holds boxes and also ${countShapes([trackXml])}: the boxes are imported, the others kept as a track of their own`,
+        where,
+        'mixed-track',
+      );
+    }
     const label = trackAttributes.label ?? '';
     const shapes: Shape[] = [];
     const frames = new Set<number>();
@@ -226,7 +285,11 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     taken.add(id);
     tracks.push({ ...track, id });
   }
-  const cvatShapes = keptShapes(root, { tracks: keptTracks }, keptTracks, problems, file, 'CVAT for video');
+  // Tags of whole frames sit beside the tracks.
+  const tags = children(root, 'tag');
+  const holders = tags.length ? [...keptTracks, { tag: tags }] : keptTracks;
+  const cvatShapes = keptShapes(root, { tracks: keptTracks, ...(tags.length ? { tags } : {}) }, holders, problems, file, 'CVAT for video');
+  reportUndeclared(root, content, problems, file);
   const extra = { ...(taskFrames ? { cvatTask: taskFrames } : {}), ...(cvatShapes ? { cvatShapes } : {}) };
   return {
     format: 'cvat-video',
@@ -242,21 +305,25 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
   };
 }
 
-/** Shapes kept as read, with the label declarations they need, said in the report; undefined when there are none. */
+/**
+ * Shapes kept as read, with the label declarations they need, said in the report; undefined when there
+ * are none. `holders` are the tracks, images and top-level tags that hold them.
+ */
 function keptShapes(root: XmlNode, shapes: CvatShapes, holders: XmlNode[], problems: ProblemList, file: string, format: string): CvatShapes | undefined {
   if (holders.length === 0) return undefined;
-  const used = new Set<string>();
-  const collect = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(collect);
-    else if (node && typeof node === 'object') {
-      const label = attributes(node as XmlNode).label;
-      if (label !== undefined) used.add(label);
-      for (const [key, value] of Object.entries(node)) if (key !== '$') collect(value);
-    }
-  };
   // A track's label, and those of the shapes (and a skeleton's points) it or an image holds; not the image's boxes'.
-  for (const holder of holders) collect([{ $: attributes(holder) }, otherShapes(holder)]);
-  const labels = labelsFor(root, used);
+  const used = labelUses(
+    holders.map((holder) => ({ $: attributes(holder), ...otherShapes(holder) })),
+    'track',
+  );
+  // The file's declarations, with their parts (a skeleton's points name it as <parent>); and for labels
+  // it left undeclared, declarations of our own, so that CVAT takes the export.
+  const declared = declaredLabels(root);
+  const names = new Set(declared.map((label) => text(label.name)));
+  const labels = [
+    ...declared.filter((label) => used.has(text(label.name)) || used.has(text(label.parent))),
+    ...[...used].filter(([name]) => !names.has(name)).map(([name, { type }]) => ({ name, color: DEFAULT_COLOR, type, attributes: '' })),
+  ];
   problems.warning(`${countShapes(holders)} shapes are kept as they are, not shown, and written back on export to ${format}`, { file }, 'kept-shapes');
   return { ...shapes, ...(labels.length ? { labels } : {}) };
 }
@@ -367,6 +434,7 @@ export function readCvatImages(content: string, file: string, mediaFrames?: numb
   const frameCount = Math.max(taskFrames ? mappedFrameCount(taskFrames, mediaFrames) : (task.size ?? 0), frameNames.length);
   for (let frame = 0; frame < frameCount; frame++) frameNames[frame] ??= `frame_${String(frame).padStart(6, '0')}.jpg`;
   const cvatShapes = keptShapes(root, { frames: shapeFrames }, holders, problems, file, 'CVAT for images');
+  reportUndeclared(root, content, problems, file);
   const extra = {
     ...(Object.keys(frames).length ? { frames } : {}),
     ...(taskFrames ? { cvatTask: taskFrames } : {}),

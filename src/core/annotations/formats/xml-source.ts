@@ -142,6 +142,12 @@ export function firstTagLine(text: string, tag: string): number | undefined {
   return lineAt(text, text.search(new RegExp(`<${tag}[\\s/>]`)));
 }
 
+/** The line of the first `<tag` whose attribute `name` is `value`, written as is (undefined when the file escapes it, or has none). */
+export function firstAttributeLine(text: string, tag: string, name: string, value: string): number | undefined {
+  const literal = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return lineAt(text, text.search(new RegExp(`<${tag}\\s(?:[^>]*?\\s)?${name}\\s*=\\s*(["'])${literal}\\1`)));
+}
+
 /** The line of each `<tag` in the text, in document order: the n-th parsed element of that tag is on line n. */
 export function tagLines(text: string, tag: string): number[] {
   const lines: number[] = [];
