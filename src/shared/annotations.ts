@@ -7,6 +7,12 @@ import { fields, finite, flag, oneOf, text, v, whole, type Output } from './sche
 export const ANNOTATION_FORMATS = ['voc', 'cvat-video', 'cvat-images'] as const;
 export type AnnotationFormat = (typeof ANNOTATION_FORMATS)[number];
 
+/** An image's or a frame's size in pixels. */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
 export interface BoxGeometry {
   xtl: number;
   ytl: number;
@@ -44,6 +50,8 @@ export interface Track {
 export interface AnnotationSet {
   width: number;
   height: number;
+  /** Each frame's own size, when the frames are images of different sizes (see ProjectAnnotations). */
+  frameSizes?: FrameSize[];
   frameCount: number;
   /** File name of each frame, as Pascal VOC and CVAT for images name them. */
   frameNames: string[];
@@ -166,8 +174,18 @@ export type CvatShapes = Output<typeof cvatShapesSchema>;
 export const projectAnnotationsSchema = v.object(
   {
     schema: v.literal(ANNOTATIONS_SCHEMA, `schema ${ANNOTATIONS_SCHEMA}`),
+    /** Every frame's size; with frameSizes, the first frame's. */
     width: size,
     height: size,
+    /**
+     * Each frame's own size, for a folder of images of different sizes (photo collections); absent when
+     * every frame is width x height, as a video's are. Kept here rather than in project.json, because the
+     * annotations need it without media too (a VOC folder's <size>s) and everything that reads boxes
+     * (exports, datasets, the annotator) reads the annotations; the files are checked against it.
+     */
+    frameSizes: v.optional(v.array(v.object({ width: size, height: size }, 'an object with width and height'), 'a list of sizes')),
+    /** The frames are separate photos, not a sequence: their boxes are not linked into tracks, and datasets split by image. */
+    stills: v.optional(flag()),
     frameCount: whole(1, MAX_FRAMES, `a whole number from 1 to ${MAX_FRAMES}`),
     frameNames: v.array(v.string('a string'), 'a list of names'),
     tracks: v.array(annotationTrackSchema, 'a list'),

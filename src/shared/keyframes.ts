@@ -101,6 +101,7 @@ export function materialize(annotations: ProjectAnnotations, labels: string[]): 
   const set: AnnotationSet = {
     width: annotations.width,
     height: annotations.height,
+    ...(annotations.frameSizes ? { frameSizes: annotations.frameSizes } : {}),
     frameCount: annotations.frameCount,
     frameNames: annotations.frameNames,
     labels,
@@ -131,6 +132,7 @@ export function fromBoxes(set: AnnotationSet): ProjectAnnotations {
     schema: ANNOTATIONS_SCHEMA,
     width: set.width,
     height: set.height,
+    ...(set.frameSizes ? { frameSizes: set.frameSizes } : {}),
     frameCount: set.frameCount,
     frameNames: set.frameNames,
     tracks,

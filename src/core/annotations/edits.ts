@@ -3,6 +3,7 @@
 
 import type { AnnotationTrack, BoxGeometry, Edit, ProjectAnnotations, Shape } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
+import { frameSize } from '../../shared/frame-sizes';
 import { boxAt, holdBefore, pick, round2 } from '../../shared/keyframes';
 import { TrackIds } from './track-ids';
 
@@ -27,7 +28,7 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
       const id = newTrackId(annotations);
       remember(id);
       const shape: Shape = {
-        ...checkGeometry(annotations, edit.box),
+        ...checkGeometry(annotations, edit.frame, edit.box),
         frame: edit.frame,
         label: checkLabel(labels, edit.label),
         occluded: false,
@@ -35,13 +36,15 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
         zOrder: 0,
         attributes: {},
       };
-      annotations.tracks.push({ id, shapes: [shape] });
+      // A photo's box is that photo's alone: on stills the new track ends with its frame.
+      const ends = annotations.stills && edit.frame + 1 < annotations.frameCount;
+      annotations.tracks.push({ id, shapes: ends ? [shape, { ...shape, frame: edit.frame + 1, outside: true, attributes: {} }] : [shape] });
       annotations.tracks.sort((a, b) => a.id - b.id);
       break;
     }
     case 'move-box': {
       const track = trackOf(context, edit.trackId);
-      const box = checkGeometry(annotations, edit.box);
+      const box = checkGeometry(annotations, edit.frame, edit.box);
       Object.assign(keyframe(track, visibleFrame(annotations, track, edit.frame)), box);
       break;
     }
@@ -220,13 +223,14 @@ function checkLabel(labels: readonly string[], label: string): string {
   return label;
 }
 
-/** A box with some area, clipped to the frame. */
-function checkGeometry(annotations: ProjectAnnotations, box: BoxGeometry): BoxGeometry {
+/** A box with some area, clipped to its frame (each photo of a collection has its own size). */
+function checkGeometry(annotations: ProjectAnnotations, frame: number, box: BoxGeometry): BoxGeometry {
+  const { width, height } = frameSize(annotations, frame);
   const clipped = {
     xtl: round2(Math.max(0, box.xtl)),
     ytl: round2(Math.max(0, box.ytl)),
-    xbr: round2(Math.min(annotations.width, box.xbr)),
-    ybr: round2(Math.min(annotations.height, box.ybr)),
+    xbr: round2(Math.min(width, box.xbr)),
+    ybr: round2(Math.min(height, box.ybr)),
   };
   if (![box.xtl, box.ytl, box.xbr, box.ybr].every(Number.isFinite) || clipped.xbr - clipped.xtl < 1 || clipped.ybr - clipped.ytl < 1) {
     throw invalid('the box must be at least 1 pixel wide and high inside the frame', 'box');

@@ -3,7 +3,7 @@
 
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { AnnotationFormat, AnnotationTrack, ImportReport, ProjectAnnotations } from '../../shared/annotations';
+import type { AnnotationFormat, AnnotationTrack, FrameSize, ImportReport, ProjectAnnotations } from '../../shared/annotations';
 import { ANNOTATIONS_SCHEMA } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
 import type { ProjectSettings } from '../../shared/project';
@@ -11,6 +11,7 @@ import { detectCvatFormat, parseCvat, readCvatImages, readCvatVideo } from './fo
 import type { ReadResult } from './formats/read-result';
 import { readVoc } from './formats/read-voc';
 import { readXmlFile } from './formats/xml-source';
+import { describeSizes, distinctSizes } from '../../shared/frame-sizes';
 import { boxAt, fromBoxes, pick } from '../../shared/keyframes';
 import { DEFAULT_LINK_THRESHOLD, linkTracks } from './link-tracks';
 import type { ProblemList } from './problems';
@@ -19,12 +20,16 @@ import { TrackIds } from './track-ids';
 export interface ImportOptions {
   /** Detected from the source when not given: a folder is Pascal VOC, an XML file one of the CVAT formats. */
   format?: AnnotationFormat;
-  /** The smallest IoU that links a box to a track (0 to 1). */
+  /** The smallest IoU that links a box to a track (0 to 1). Given for stills, it asks for them to be linked all the same. */
   linkThreshold?: number;
+  /** The frames are separate photos, not a sequence (default: when their sizes differ): boxes are not linked into tracks. */
+  stills?: boolean;
   /** The project's settings: its label set and mapping, and its media's size and length. */
   settings: ProjectSettings | null;
   /** The project's frame files, when its media is a folder of frames: VOC files are matched to them by <filename>. */
   frameNames?: string[];
+  /** Those files' own sizes, by frame: boxes are checked against their own image, and each image keeps its size. */
+  frameSizes?: FrameSize[];
 }
 
 export async function importAnnotations(source: string, options: ImportOptions): Promise<{ annotations: ProjectAnnotations; report: ImportReport }> {
@@ -42,7 +47,7 @@ export async function importAnnotations(source: string, options: ImportOptions):
     if (options.format && options.format !== 'voc')
       throw new WorkbenchError('invalid-request', `${path} is a folder, which can only be Pascal VOC ("format" voc)`, { file: path, field: 'format' });
     read = await readVoc(path, {
-      ...(media ? { size: { width: media.width, height: media.height } } : {}),
+      ...(options.frameSizes ? { frameSizes: options.frameSizes } : media ? { size: { width: media.width, height: media.height } } : {}),
       ...(options.frameNames ? { frameNames: options.frameNames } : {}),
     });
   } else {
@@ -73,7 +78,17 @@ export async function importAnnotations(source: string, options: ImportOptions):
     problems.error(`a box is on frame ${box.frame}, beyond the video's ${frameCount} frames; it is skipped`, { file, line }, 'beyond-video');
     return false;
   });
-  const linked = linkTracks(inRange, threshold, problems);
+  const frameSizes = options.frameSizes ? distinctSizes(options.frameSizes) : read.frameSizes;
+  const stills = options.stills ?? frameSizes !== undefined;
+  if (stills && options.stills === undefined) {
+    problems.warning(
+      `the images are of different sizes (${describeSizes(frameSizes!)}), so they are taken as separate photos: each keeps its own size, and their boxes are not linked into tracks`,
+      { file: path },
+      'stills',
+    );
+  }
+  // Photos are not a sequence: a box on one says nothing about the next, unless the user asks for linking.
+  const linked = linkTracks(inRange, stills && options.linkThreshold === undefined ? null : threshold, problems);
   const linkedTracks = fromBoxes({ width: read.width, height: read.height, frameCount, frameNames: [], labels: [], tracks: linked.tracks }).tracks;
   if (read.format === 'cvat-video' && media && read.frameCount !== media.frameCount) {
     problems.warning(`the file is for ${read.frameCount} frames but the video has ${media.frameCount}`, { file: path }, 'frame-count');
@@ -97,6 +112,8 @@ export async function importAnnotations(source: string, options: ImportOptions):
     schema: ANNOTATIONS_SCHEMA,
     width: read.width,
     height: read.height,
+    ...(frameSizes ? { frameSizes } : {}),
+    ...(stills ? { stills } : {}),
     frameCount,
     frameNames,
     tracks,

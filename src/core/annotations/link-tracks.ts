@@ -26,10 +26,11 @@ export function iou(a: BoxGeometry, b: BoxGeometry): number {
 }
 
 /**
- * Tracks from boxes listed frame by frame: boxes with a `track_id` keep it; the others are linked.
- * Returns the tracks (sorted by id) and how many were formed by linking.
+ * Tracks from boxes listed frame by frame: boxes with a `track_id` keep it; the others are linked, or,
+ * with no threshold (separate photos), each becomes a track of its own. Returns the tracks (sorted by id)
+ * and how many were formed from boxes without an id.
  */
-export function linkTracks(readBoxes: ReadBox[], threshold: number, problems: ProblemList): { tracks: Track[]; formed: number } {
+export function linkTracks(readBoxes: ReadBox[], threshold: number | null, problems: ProblemList): { tracks: Track[]; formed: number } {
   const identified = new Map<number, Track>();
   const framesOf = new Map<number, Set<number>>();
   const loose: TrackBox[] = [];
@@ -54,6 +55,8 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number, problems: Pr
       track.boxes.push(box);
     }
   }
+  // No overlap reaches Infinity: without a threshold every box starts a track of its own.
+  const smallest = threshold ?? Infinity;
   const ids = new TrackIds(identified.keys());
   const linked: Track[] = [];
   let active: Active[] = [];
@@ -71,7 +74,7 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number, problems: Pr
       const predicted = predict(entry, frame);
       for (const box of boxes) {
         const overlap = iou(predicted, box);
-        if (overlap >= threshold) pairs.push({ entry, box, overlap });
+        if (overlap >= smallest) pairs.push({ entry, box, overlap });
       }
     }
     // Greedy: the best overlaps are taken first, each track and box once.

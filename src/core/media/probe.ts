@@ -4,8 +4,10 @@ import { execFile } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
+import type { FrameSize } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
-import type { MediaSettings } from '../../shared/project';
+import { MAX_FRAME_SIDE, type MediaSettings } from '../../shared/project';
 import { isWithin } from '../fs/paths';
 import { ffmpegPath } from './ffmpeg';
 
@@ -13,8 +15,17 @@ const IMAGE = /\.(jpe?g|png)$/i;
 /** A folder of frames has no rate of its own; this is assumed, and can be changed in project.json. */
 export const FRAMES_FPS = 25;
 
+export interface ProbedMedia {
+  media: MediaSettings;
+  /** A folder's image files, in order; null for a video. */
+  frameNames: string[] | null;
+  /** Each image's own size, by frame (a folder's images may differ: photo collections do); null for a video. */
+  frameSizes: FrameSize[] | null;
+  gaps: string[];
+}
+
 /** The media settings for `path`, which must be inside the project folder. Frame files are listed in order. */
-export async function probeMedia(projectDir: string, path: string): Promise<{ media: MediaSettings; frameNames: string[] | null; gaps: string[] }> {
+export async function probeMedia(projectDir: string, path: string): Promise<ProbedMedia> {
   if (!isWithin(projectDir, path))
     throw new WorkbenchError('forbidden-path', `${path} is outside the project folder ${projectDir}: put the media inside it`, { file: path, field: 'media' });
   const info = await stat(path).catch(() => {
@@ -24,15 +35,33 @@ export async function probeMedia(projectDir: string, path: string): Promise<{ me
   if (info.isDirectory()) {
     const frames = (await readdir(path)).filter((name) => IMAGE.test(name)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     if (frames.length === 0) throw new WorkbenchError('invalid-request', `${path} holds no .jpg or .png frames`, { file: path, field: 'media' });
-    const { width, height } = await readStream(join(path, frames[0]!), false);
+    const frameSizes: FrameSize[] = [];
+    for (const name of frames) frameSizes.push(await imageSize(join(path, name)));
     return {
-      media: { kind: 'frames', path: relativePath, fps: FRAMES_FPS, frameCount: frames.length, width, height },
+      // The first image's size stands for the media's; frameSizes has each one's.
+      media: { kind: 'frames', path: relativePath, fps: FRAMES_FPS, frameCount: frames.length, ...frameSizes[0]! },
       frameNames: frames,
+      frameSizes,
       gaps: numberingGaps(frames),
     };
   }
-  const { width, height, fps, frames } = await readStream(path, true);
-  return { media: { kind: 'video', path: relativePath, fps, frameCount: frames, width, height }, frameNames: null, gaps: [] };
+  const { width, height, fps, frames } = await readStream(path);
+  return { media: { kind: 'video', path: relativePath, fps, frameCount: frames, width, height }, frameNames: null, frameSizes: null, gaps: [] };
+}
+
+/** An image's size from its header (nothing is decoded), as sharp will decode it for crops. */
+async function imageSize(path: string): Promise<FrameSize> {
+  const { width, height } = await sharp(path)
+    .metadata()
+    .catch((error: Error) => {
+      throw new WorkbenchError('invalid-request', `Cannot read the image ${path}: ${error.message}`, { file: path, field: 'media' });
+    });
+  if (!width || !height || width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE)
+    throw new WorkbenchError('invalid-request', `The image ${path} is ${width}x${height}; an image must be 1 to ${MAX_FRAME_SIDE} pixels a side`, {
+      file: path,
+      field: 'media',
+    });
+  return { width, height };
 }
 
 /** Where the numbers in frame file names jump (frame_0007.jpg after frame_0004.jpg): frames may be missing there. */
@@ -47,21 +76,18 @@ export function numberingGaps(names: string[]): string[] {
 }
 
 /**
- * Size from ffmpeg's description of the first video stream. For a video, every packet is listed (no
- * decoding, with framecrc): their count is the frame count, and their time base and duration give the
- * exact rate (24000/1001, not the "23.98" ffmpeg prints, which drifts a frame within two minutes).
+ * Size from ffmpeg's description of the first video stream. Every packet is listed (no decoding, with
+ * framecrc): their count is the frame count, and their time base and duration give the exact rate
+ * (24000/1001, not the "23.98" ffmpeg prints, which drifts a frame within two minutes).
  */
-async function readStream(path: string, countFrames: boolean): Promise<{ width: number; height: number; fps: number; frames: number }> {
-  const args = countFrames
-    ? ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'framecrc', '-']
-    : ['-hide_banner', '-nostdin', '-i', path];
+async function readStream(path: string): Promise<{ width: number; height: number; fps: number; frames: number }> {
+  const args = ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'framecrc', '-'];
   const { stdout, stderr } = await promisify(execFile)(ffmpegPath(), args, { maxBuffer: 256 * 1024 * 1024 }).catch(
     (error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
   );
   const stream = /Stream #\S+.*Video: .*?(\d{2,5})x(\d{2,5})/.exec(stderr);
   if (!stream) throw new WorkbenchError('invalid-request', `${path} has no video stream ffmpeg can read`, { file: path, field: 'media' });
   const size = { width: Number(stream[1]), height: Number(stream[2]) };
-  if (!countFrames) return { ...size, fps: FRAMES_FPS, frames: 1 };
   const packets = stdout.split('\n').filter((line) => /^0,/.test(line));
   if (packets.length === 0) throw new WorkbenchError('invalid-request', `${path} holds no video frames ffmpeg can read`, { file: path, field: 'media' });
   const timeBase = /#tb 0: (\d+)\/(\d+)/.exec(stdout);

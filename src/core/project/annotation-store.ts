@@ -8,6 +8,7 @@ import { ANNOTATIONS_SCHEMA, projectAnnotationsSchema } from '../../shared/annot
 import { read } from '../../shared/schema';
 import type { SaveState } from '../../shared/api';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
+import { frameSize } from '../../shared/frame-sizes';
 import { applyEdit, restore, type AppliedEdit } from '../annotations/edits';
 import { removeStrayTempFiles, writeFileAtomic } from '../fs/atomic-write';
 import { parseJsonFile } from '../fs/json-file';
@@ -172,8 +173,10 @@ export function parseAnnotations(text: string, file: string): ProjectAnnotations
   const fail = (field: string, expected: string, got: number | string): never => {
     throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}, got ${got}`, { file, field });
   };
-  const { width, height, frameCount } = annotations;
+  const { frameCount } = annotations;
   if (annotations.frameNames.length !== frameCount) fail('frameNames', `a list of ${frameCount} names`, `${annotations.frameNames.length} names`);
+  if (annotations.frameSizes && annotations.frameSizes.length !== frameCount)
+    fail('frameSizes', `a list of ${frameCount} sizes, one per frame`, `${annotations.frameSizes.length} sizes`);
   const ids = new Set<number>();
   annotations.tracks.forEach((track, t) => {
     if (ids.has(track.id)) fail(`tracks[${t}].id`, 'a whole number used by no other track', track.id);
@@ -184,6 +187,7 @@ export function parseAnnotations(text: string, file: string): ProjectAnnotations
       if (shape.frame <= previous || shape.frame >= frameCount)
         fail(`${at}.frame`, `a frame after the previous keyframe's and below ${frameCount}`, shape.frame);
       previous = shape.frame;
+      const { width, height } = frameSize(annotations, shape.frame);
       // Imports clip boxes to the frame; one a little outside (an older import, a hand edit) still opens,
       // but one further out than a frame's size was made by a fault and would export as nonsense.
       if (shape.xtl < -width) fail(`${at}.xtl`, `at least -${width} (a frame's width left of it)`, shape.xtl);

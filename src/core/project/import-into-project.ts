@@ -6,7 +6,7 @@ import { stagingFor, sweepLeftoversIn } from '../fs/replace';
 import { basename, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
-import type { ProjectImportReport } from '../../shared/annotations';
+import type { FrameSize, ProjectImportReport } from '../../shared/annotations';
 import { whereIn } from '../annotations/formats/xml-source';
 import { importAnnotations, type ImportOptions } from '../annotations/import-annotations';
 import { writeFileAtomic } from '../fs/atomic-write';
@@ -36,17 +36,23 @@ export async function importIntoProject(projectDir: string, source: string, opti
   const createdProject = existing === null;
   let settings = existing ?? newSettings(folder);
   let frameNames: string[] | null = null;
+  let frameSizes: FrameSize[] | null = null;
   let gaps: string[] = [];
   if (options.media) {
     if (existing?.media)
       throw new WorkbenchError('invalid-request', `${folder} already names its media in ${PROJECT_FILE}; "media" is for new projects`, { field: 'media' });
     const probed = await probeMedia(folder, resolve(options.media));
-    ({ frameNames, gaps } = probed);
+    ({ frameNames, frameSizes, gaps } = probed);
     settings = { ...settings, media: probed.media };
   } else if (settings.media?.kind === 'frames') {
-    ({ frameNames, gaps } = await probeMedia(folder, join(folder, settings.media.path)));
+    ({ frameNames, frameSizes, gaps } = await probeMedia(folder, join(folder, settings.media.path)));
   }
-  const { annotations, report } = await importAnnotations(source, { ...options, settings, ...(frameNames ? { frameNames } : {}) });
+  const { annotations, report } = await importAnnotations(source, {
+    ...options,
+    settings,
+    ...(frameNames ? { frameNames } : {}),
+    ...(frameSizes ? { frameSizes } : {}),
+  });
   if (report.boxes === 0) {
     // Said where the first problem is, which is most likely why.
     const first = report.problems.find((problem) => problem.severity === 'error') ?? report.problems[0];

@@ -1,4 +1,5 @@
 import type { AnnotationSet } from '../../../shared/annotations';
+import { frameSize } from '../../../shared/frame-sizes';
 import { cvatBoxAttributes, cvatBoxXmlAttributes } from './cvat-box';
 import { cvatMeta, type CvatTaskInfo } from './cvat-meta';
 import { taskView } from './cvat-task-frames';
@@ -19,7 +20,8 @@ export function writeCvatImages(projectSet: AnnotationSet, task: Omit<CvatTaskIn
     );
     const kept = xmlAttributes(set.extra?.frames?.[frame]?.xmlAttributes);
     const shapes = keptElements(set.extra?.cvatShapes?.frames?.[frame], '    ');
-    return `  <image id="${fileFrame(frame)}" name="${escapeXml(set.frameNames[frame]!)}" width="${set.width}" height="${set.height}"${kept}>\n${lines.join('')}${shapes}  </image>`;
+    const { width, height } = frameSize(set, frame);
+    return `  <image id="${fileFrame(frame)}" name="${escapeXml(set.frameNames[frame]!)}" width="${width}" height="${height}"${kept}>\n${lines.join('')}${shapes}  </image>`;
   });
   return `${XML_DECLARATION}<annotations>\n  <version>1.1</version>\n${cvatMeta(set, { ...task, mode: 'annotation' }, range)}\n${images.join('\n')}\n</annotations>\n`;
 }

@@ -1,4 +1,5 @@
 import type { AnnotationSet } from '../../../shared/annotations';
+import { frameSize } from '../../../shared/frame-sizes';
 import type { FrameBox } from './frame-boxes';
 import { coordinate, escapeXml, keptElements } from './xml-text';
 
@@ -47,6 +48,7 @@ ${attributeXml}    </attributes>
 ${keptElements(box.extra?.elements, '    ')}  </object>
 `;
   });
+  const { width, height } = frameSize(set, frame);
   return `<annotation>
   <folder>${escapeXml(typeof keptFolder === 'string' ? keptFolder : VOC_FOLDER)}</folder>
   <filename>${escapeXml(set.frameNames[frame]!)}</filename>
@@ -54,8 +56,8 @@ ${keptElements(box.extra?.elements, '    ')}  </object>
     <database>Maskbench</database>
   </source>
   <size>
-    <width>${set.width}</width>
-    <height>${set.height}</height>
+    <width>${width}</width>
+    <height>${height}</height>
     <depth>3</depth>
   </size>
   <segmented>0</segmented>

@@ -1,4 +1,4 @@
-import type { AnnotationFormat, AnnotationTrack, ProjectAnnotations, TrackBox } from '../../../shared/annotations';
+import type { AnnotationFormat, AnnotationTrack, FrameSize, ProjectAnnotations, TrackBox } from '../../../shared/annotations';
 import { MAX_LABEL_LENGTH } from '../../../shared/project';
 import type { ProblemList } from '../problems';
 
@@ -14,8 +14,10 @@ export interface ReadBox {
 /** What a reader found, before labels are mapped and boxes linked into tracks. */
 export interface ReadResult {
   format: AnnotationFormat;
+  /** The first frame's size; every frame's, unless frameSizes gives each its own. */
   width: number;
   height: number;
+  frameSizes?: FrameSize[];
   frameCount: number;
   frameNames: string[];
   /** Tracks with identities (CVAT for video). */

@@ -2,7 +2,9 @@
 
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FrameSize } from '../../../shared/annotations';
 import { WorkbenchError } from '../../../shared/errors';
+import { distinctSizes } from '../../../shared/frame-sizes';
 import { MAX_FRAME_SIDE, MAX_FRAMES } from '../../../shared/project';
 import { ProblemList } from '../problems';
 import { VOC_FOLDER } from './pascal-voc';
@@ -15,8 +17,10 @@ const KNOWN_OBJECT_CHILDREN = ['name', 'pose', 'truncated', 'difficult', 'occlud
 export interface VocOptions {
   /** The project's frame file names, when its media is a folder of frames: files are matched to them by <filename>. */
   frameNames?: string[];
-  /** The project's frame size, used when files leave out <size>. */
-  size?: { width: number; height: number };
+  /** The project's images' own sizes, by frame, when its media is a folder of images: each file's boxes are checked against its image. */
+  frameSizes?: FrameSize[];
+  /** The project's one frame size (a video's): every file's boxes are checked against it. */
+  size?: FrameSize;
 }
 
 export async function readVoc(folder: string, options: VocOptions = {}): Promise<ReadResult> {
@@ -54,18 +58,7 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
     options.frameNames,
     problems,
   );
-  const first = parsed[0]!;
-  const firstSize = (first.doc.size ?? {}) as XmlNode;
-  const sizeWhere = { file: first.file, line: firstTagLine(first.text, 'size') };
-  const width = headerNumber(text(firstSize.width), MAX_FRAME_SIDE, 'the <size> width', problems, sizeWhere) ?? options.size?.width;
-  const height = headerNumber(text(firstSize.height), MAX_FRAME_SIDE, 'the <size> height', problems, sizeWhere) ?? options.size?.height;
-  if (!width || !height)
-    throw new WorkbenchError(
-      'invalid-annotations',
-      `${first.file} gives no frame <size>, and the project has no video to take it from`,
-      whereIn(first.file, sizeWhere.line),
-    );
-
+  const sizes = new FrameSizes(parsed, options, problems);
   const readBoxes: ReadBox[] = [];
   const frameExtras: Record<string, { elements?: Record<string, unknown> }> = {};
   let frameCount = 0;
@@ -73,14 +66,7 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
     const frame = frameOf.get(file);
     if (frame === undefined) continue;
     frameCount = Math.max(frameCount, frame + 1);
-    const size = doc.size as XmlNode | undefined;
-    if (size && (number(text(size.width)) !== width || number(text(size.height)) !== height)) {
-      problems.warning(
-        `the frame size ${shown(text(size.width))}x${shown(text(size.height))} differs from ${width}x${height} in the other files`,
-        { file },
-        'size-differs',
-      );
-    }
+    const { width, height } = sizes.of(frame, file, doc, content);
     const rest = leftovers(doc, [], KNOWN_FILE_CHILDREN);
     // The folder is kept only when it is not the one the writer uses anyway.
     const folderName = text(doc.folder);
@@ -93,10 +79,12 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
       if (read) readBoxes.push({ ...read, ...where });
     });
   }
+  const frameSizes = sizes.list(frameCount);
+  const distinct = distinctSizes(frameSizes);
   return {
     format: 'voc',
-    width,
-    height,
+    ...frameSizes[0]!,
+    ...(distinct ? { frameSizes: distinct } : {}),
     frameCount,
     frameNames: frameNamesOf(parsed, frameOf, frameCount),
     tracks: [],
@@ -200,4 +188,74 @@ function frameNamesOf(parsed: { file: string; doc: XmlNode }[], frameOf: Map<str
 
 function naturalOrder(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
+}
+
+/**
+ * The size each file's boxes are checked against: its image's own (a project's folder of images), the
+ * project's one frame size (a video), or else the file's own <size>, so that a collection of photos of
+ * different sizes keeps each one's. A <size> that disagrees with the project's media is reported.
+ */
+class FrameSizes {
+  private readonly byFrame: FrameSize[] = [];
+  /** Each file's <size> as read, so that a bad one is reported once. */
+  private readonly declaredIn = new Map<string, FrameSize | undefined>();
+  /** For files without a <size> and frames without a file, when the project gives no size. */
+  private readonly fallback: FrameSize;
+
+  constructor(
+    parsed: { file: string; doc: XmlNode; text: string }[],
+    private readonly options: VocOptions,
+    private readonly problems: ProblemList,
+  ) {
+    let given = options.size ?? options.frameSizes?.[0];
+    for (const entry of parsed) given ??= this.declared(entry.file, entry.doc, entry.text);
+    if (!given)
+      throw new WorkbenchError('invalid-annotations', `${parsed[0]!.file} gives no frame <size>, and the project has no media to take it from`, {
+        file: parsed[0]!.file,
+        field: 'size',
+      });
+    this.fallback = given;
+  }
+
+  /** Frame `frame`'s size, read from `file`'s <size> unless the project's media says it. */
+  of(frame: number, file: string, doc: XmlNode, content: string): FrameSize {
+    const declared = this.declared(file, doc, content);
+    const image = this.options.frameSizes?.[frame];
+    const own = image ?? this.options.size ?? declared ?? this.fallback;
+    if (declared && (declared.width !== own.width || declared.height !== own.height)) {
+      const where = { file, line: firstTagLine(content, 'size') };
+      // The image itself is at hand, so a stale <size> costs nothing; a video of another size means the boxes may be for other footage.
+      if (image)
+        this.problems.warning(
+          `its <size> ${declared.width}x${declared.height} differs from its image's own ${own.width}x${own.height}; the boxes are checked against the image`,
+          where,
+          'size-differs',
+        );
+      else
+        this.problems.error(
+          `the file is for ${declared.width}x${declared.height} frames but the project's video is ${own.width}x${own.height}; boxes are not rescaled`,
+          where,
+          'size',
+        );
+    }
+    this.byFrame[frame] = own;
+    return own;
+  }
+
+  /** Every frame's size, frames without a file taking the project's (or the first file's). */
+  list(frameCount: number): FrameSize[] {
+    return Array.from({ length: frameCount }, (_, frame) => this.byFrame[frame] ?? this.options.frameSizes?.[frame] ?? this.fallback);
+  }
+
+  /** The file's <size>, or undefined when it gives none (a bad one is reported by headerNumber). */
+  private declared(file: string, doc: XmlNode, content: string): FrameSize | undefined {
+    if (this.declaredIn.has(file)) return this.declaredIn.get(file);
+    const size = (doc.size ?? {}) as XmlNode;
+    const where = { file, line: firstTagLine(content, 'size') };
+    const width = headerNumber(text(size.width), MAX_FRAME_SIDE, 'the <size> width', this.problems, where);
+    const height = headerNumber(text(size.height), MAX_FRAME_SIDE, 'the <size> height', this.problems, where);
+    const declared = width && height ? { width, height } : undefined;
+    this.declaredIn.set(file, declared);
+    return declared;
+  }
 }

@@ -1,0 +1,130 @@
+// Issue 17: a Pascal VOC folder of photos of different sizes keeps each photo's own size, through
+// import, export, and the crops a dataset is cut into.
+
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ProjectAnnotations } from '../../src/shared/annotations';
+import { materialize } from '../../src/shared/keyframes';
+import { exportAnnotations } from '../../src/core/annotations/export-annotations';
+import { importAnnotations } from '../../src/core/annotations/import-annotations';
+import { parseXml, text, children, type XmlNode } from '../../src/core/annotations/formats/xml-source';
+import { importIntoProject } from '../../src/core/project/import-into-project';
+import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../src/shared/project';
+import { PHOTOS, vocXml, writePhotoCollection } from '../support/photo-collection';
+import { useTempDirs } from '../support/temp-dir';
+
+const tempDir = useTempDirs();
+const settings: ProjectSettings = {
+  schema: PROJECT_SCHEMA,
+  name: 'photos',
+  media: null,
+  labels: [...DEFAULT_LABELS],
+  labelMapping: { ...DEFAULT_LABEL_MAPPING },
+};
+const readJson = async <T>(file: string) => JSON.parse(await readFile(file, 'utf8')) as T;
+
+/** Each photo's boxes as the photos were made, in file order: "frame xmin ymin xmax ymax". */
+const madeBoxes = PHOTOS.flatMap((photo, frame) => photo.boxes.map((box) => `${frame} ${box.xmin} ${box.ymin} ${box.xmax} ${box.ymax}`)).sort();
+const boxesOf = (annotations: ProjectAnnotations) =>
+  materialize(annotations, [])
+    .tracks.flatMap((track) => track.boxes.map((box) => `${box.frame} ${box.xtl} ${box.ytl} ${box.xbr} ${box.ybr}`))
+    .sort();
+
+/** What a VOC file says of its image and boxes, field by field. */
+function vocFields(xml: string): unknown {
+  const doc = parseXml(xml, 'voc.xml').annotation as XmlNode;
+  const size = doc.size as XmlNode;
+  return {
+    filename: text(doc.filename),
+    size: [text(size.width), text(size.height)],
+    objects: children(doc, 'object').map((object) => {
+      const box = object.bndbox as XmlNode;
+      const corners = ['xmin', 'ymin', 'xmax', 'ymax'].map((corner) => Number(text(box[corner])));
+      return [text(object.name), text(object.pose), text(object.truncated), text(object.difficult), ...corners];
+    }),
+  };
+}
+
+async function photoProject(): Promise<{ folder: string; voc: string }> {
+  const folder = await tempDir();
+  const { images, voc } = await writePhotoCollection(folder);
+  await importIntoProject(folder, voc, { media: images });
+  return { folder, voc };
+}
+
+describe('a VOC folder of photos of different sizes', () => {
+  it('keeps every box exactly, each photo with its own size, and links nothing', async () => {
+    const folder = await tempDir();
+    const { images, voc } = await writePhotoCollection(folder);
+    const report = await importIntoProject(folder, voc, { media: images });
+    expect(report.problems).toEqual([
+      expect.objectContaining({ severity: 'warning', message: expect.stringContaining('different sizes (512x366, 301x400, 640x240)') }),
+    ]);
+    expect(report.boxes).toBe(5);
+    // One track per box: a photo's box says nothing about the next photo.
+    expect([report.tracks, report.tracksFormed]).toEqual([5, 5]);
+    const annotations = await readJson<ProjectAnnotations>(join(folder, 'annotations.json'));
+    expect(annotations.frameSizes).toEqual(PHOTOS.map(({ width, height }) => ({ width, height })));
+    expect(annotations.stills).toBe(true);
+    expect(boxesOf(annotations)).toEqual(madeBoxes);
+  });
+
+  it('exports each photo’s own <size>, and its boxes as they were imported', async () => {
+    const { folder, voc } = await photoProject();
+    const annotations = await readJson<ProjectAnnotations>(join(folder, 'annotations.json'));
+    const out = join(await tempDir(), 'voc');
+    await exportAnnotations(annotations, 'voc', out, { name: 'photos', labels: settings.labels });
+    const labels = Object.fromEntries(Object.entries(DEFAULT_LABEL_MAPPING));
+    for (const photo of PHOTOS) {
+      const name = photo.name.replace(/\.png$/, '.xml');
+      const original = vocFields(await readFile(join(voc, name), 'utf8')) as { objects: (string | number)[][] };
+      // Labels come back mapped onto the project's set; everything else is as it was.
+      original.objects.forEach((object) => (object[0] = labels[object[0] as string]!));
+      expect(vocFields(await readFile(join(out, name), 'utf8'))).toEqual(original);
+    }
+    // And the export reads back to the same annotations, which export byte for byte the same.
+    const again = await importAnnotations(out, { settings });
+    expect(again.annotations.frameSizes).toEqual(annotations.frameSizes);
+    expect(boxesOf(again.annotations)).toEqual(madeBoxes);
+    const second = join(await tempDir(), 'voc');
+    await exportAnnotations(again.annotations, 'voc', second, { name: 'photos', labels: settings.labels });
+    for (const name of await readdir(out)) expect(await readFile(join(second, name), 'utf8')).toBe(await readFile(join(out, name), 'utf8'));
+  });
+
+  it('takes each file’s <size> when the project has no images, and checks boxes against it', async () => {
+    const { voc } = await writePhotoCollection(await tempDir());
+    const { annotations, report } = await importAnnotations(voc, { settings });
+    expect(report.problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+    expect(annotations.frameSizes).toEqual(PHOTOS.map(({ width, height }) => ({ width, height })));
+    expect(boxesOf(annotations)).toEqual(madeBoxes);
+  });
+
+  it('names the file whose <size> is not its image’s, and the box outside its own photo', async () => {
+    const folder = await tempDir();
+    const { images, voc } = await writePhotoCollection(folder);
+    const tall = PHOTOS[1]!;
+    const outside = { ...tall.boxes[0]!, ymin: 395, ymax: 420 };
+    await writeFile(join(voc, 'maksssksksss1.xml'), vocXml({ ...tall, boxes: [tall.boxes[0]!, outside] }, { width: 512, height: 366 }));
+    const report = await importIntoProject(folder, voc, { media: images });
+    const file = join(voc, 'maksssksksss1.xml');
+    expect(report.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ severity: 'warning', file, message: expect.stringContaining("<size> 512x366 differs from its image's own 301x400") }),
+        expect.objectContaining({ severity: 'warning', file, line: 23, message: expect.stringContaining('sticks out of the 301x400 frame') }),
+      ]),
+    );
+    // The box that was clipped in issue 17 is kept whole, checked against its own image.
+    const annotations = await readJson<ProjectAnnotations>(join(folder, 'annotations.json'));
+    expect(boxesOf(annotations)).toEqual([...madeBoxes, '1 75 395 152 400'].sort());
+  });
+
+  it('refuses a project file whose frame sizes do not match its frames, naming the field', async () => {
+    const { folder } = await photoProject();
+    const file = join(folder, 'annotations.json');
+    const annotations = await readJson<ProjectAnnotations>(file);
+    await writeFile(file, JSON.stringify({ ...annotations, frameSizes: annotations.frameSizes!.slice(1) }));
+    const { AnnotationStore } = await import('../../src/core/project/annotation-store');
+    await expect(AnnotationStore.load(folder, ['MW', 'NM', 'ND'])).rejects.toMatchObject({ where: { file, field: 'frameSizes' } });
+  });
+});
