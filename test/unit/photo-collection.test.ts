@@ -3,12 +3,16 @@
 
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ProjectAnnotations } from '../../src/shared/annotations';
+import { DATASET_DEFAULTS, type DatasetManifest } from '../../src/shared/dataset';
 import { materialize } from '../../src/shared/keyframes';
 import { exportAnnotations } from '../../src/core/annotations/export-annotations';
 import { importAnnotations } from '../../src/core/annotations/import-annotations';
 import { parseXml, text, children, type XmlNode } from '../../src/core/annotations/formats/xml-source';
+import { buildDataset } from '../../src/core/dataset/build-dataset';
+import { cropRegion } from '../../src/core/dataset/crop-region';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../src/shared/project';
 import { PHOTOS, vocXml, writePhotoCollection } from '../support/photo-collection';
@@ -126,5 +130,40 @@ describe('a VOC folder of photos of different sizes', () => {
     await writeFile(file, JSON.stringify({ ...annotations, frameSizes: annotations.frameSizes!.slice(1) }));
     const { AnnotationStore } = await import('../../src/core/project/annotation-store');
     await expect(AnnotationStore.load(folder, ['MW', 'NM', 'ND'])).rejects.toMatchObject({ where: { file, field: 'frameSizes' } });
+  });
+});
+
+describe('crops from photos of different sizes', () => {
+  it('cuts every crop from its own photo, at its own scale', async () => {
+    const { folder } = await photoProject();
+    const options = { ...DATASET_DEFAULTS, stride: 1, split: [1, 0, 0] as [number, number, number], gap: 0, minSize: 0 };
+    const summary = await buildDataset(folder, 'photos', options, { signal: new AbortController().signal, progress: () => {}, log: () => {} });
+    expect(summary.crops).toBe(5);
+    const manifest = await readJson<DatasetManifest>(join(folder, 'datasets', 'photos', 'manifest.json'));
+    for (const sample of manifest.samples) {
+      const photo = PHOTOS[sample.frame]!;
+      const made = photo.boxes.find((box) => box.xmin === sample.box.xtl && box.ymin === sample.box.ytl)!;
+      expect([sample.box.xbr, sample.box.ybr]).toEqual([made.xmax, made.ymax]);
+      expect(sample.region).toEqual(cropRegion(sample.box, options, photo.width, photo.height));
+      // The crop's middle is the box's own colour: cut from its photo, where the box is.
+      const { data, info } = await sharp(join(folder, 'datasets', 'photos', sample.file))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const middle = (Math.floor(info.height / 2) * info.width + Math.floor(info.width / 2)) * info.channels;
+      expect([...data.subarray(middle, middle + 3)]).toEqual(made.color);
+    }
+  });
+
+  it('refuses a photo that has changed size since its boxes were drawn, naming it', async () => {
+    const { folder } = await photoProject();
+    const tall = join(folder, 'images', 'maksssksksss1.png');
+    await sharp({ create: { width: 300, height: 400, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png()
+      .toFile(tall);
+    const options = { ...DATASET_DEFAULTS, stride: 1, split: [1, 0, 0] as [number, number, number], gap: 0, minSize: 0 };
+    await expect(buildDataset(folder, 'photos', options, { signal: new AbortController().signal, progress: () => {}, log: () => {} })).rejects.toMatchObject({
+      message: expect.stringContaining('is 300x400, but its boxes were drawn on a 301x400 image'),
+      where: { file: tall },
+    });
   });
 });

@@ -14,10 +14,11 @@ import {
   type DatasetSummary,
 } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
+import { frameSize } from '../../shared/frame-sizes';
 import { writeJsonFile } from '../fs/json-file';
 import { replaceWith, stagingFor, sweepLeftovers } from '../fs/replace';
 import type { JobContext } from '../jobs/job-runner';
-import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
+import { decodeFolderFrame, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
 import { AnnotationStore } from '../project/annotation-store';
 import { PROJECT_FILE, datasetPaths, projectPaths } from '../project/layout';
 import { readProjectSettings } from '../project/project-settings';
@@ -68,7 +69,8 @@ export async function buildDataset(projectDir: string, name: string, options: Da
       context.signal.throwIfAborted();
       const family = previous.get(baseName(sample));
       const original = family?.find((entry) => entry.variant === 'original');
-      if (!family || !original || !sameRegion(original.region, cropRegion(sample.box, options, media.width, media.height))) {
+      const { width, height } = frameSize(annotations, sample.frame);
+      if (!family || !original || !sameRegion(original.region, cropRegion(sample.box, options, width, height))) {
         toCut.push(sample);
         continue;
       }
@@ -105,7 +107,7 @@ export async function buildDataset(projectDir: string, name: string, options: Da
     } else {
       for (const frame of frames) {
         context.signal.throwIfAborted();
-        await cut(await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame));
+        await cut(await decodeFolderFrame(mediaPath, annotations, frame));
       }
     }
     if (done < frames.length)

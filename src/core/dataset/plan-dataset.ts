@@ -4,6 +4,7 @@
 import type { BoxGeometry, ProjectAnnotations } from '../../shared/annotations';
 import { SPLITS, classOf, type ClassCounts, type DatasetOptions, type SplitName } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
+import { frameSize } from '../../shared/frame-sizes';
 import { boxAt } from '../../shared/keyframes';
 import { Prng } from '../util/prng';
 
@@ -40,13 +41,9 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
         skipped.label.set(box.label, (skipped.label.get(box.label) ?? 0) + 1);
         continue;
       }
-      // Only the part in the frame can be cut; a box mostly outside it would show something else.
-      const inFrame = {
-        xtl: Math.max(0, box.xtl),
-        ytl: Math.max(0, box.ytl),
-        xbr: Math.min(annotations.width, box.xbr),
-        ybr: Math.min(annotations.height, box.ybr),
-      };
+      // Only the part in the frame (each photo of a collection its own size) can be cut; a box mostly outside it would show something else.
+      const { width, height } = frameSize(annotations, frame);
+      const inFrame = { xtl: Math.max(0, box.xtl), ytl: Math.max(0, box.ytl), xbr: Math.min(width, box.xbr), ybr: Math.min(height, box.ybr) };
       const visible = Math.max(0, inFrame.xbr - inFrame.xtl) * Math.max(0, inFrame.ybr - inFrame.ytl);
       if (visible < 0.5 * (box.xbr - box.xtl) * (box.ybr - box.ytl)) skipped.outsideFrames.add(frame);
       else if (Math.min(box.xbr - box.xtl, box.ybr - box.ytl) < options.minSize) skipped.small++;

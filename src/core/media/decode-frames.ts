@@ -2,9 +2,11 @@
 // or image files (of any size) through sharp.
 
 import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { WorkbenchError } from '../../shared/errors';
+import { frameSize, type Sized } from '../../shared/frame-sizes';
 import { ffmpegPath } from './ffmpeg';
 
 export interface RawFrame {
@@ -120,8 +122,26 @@ export async function decodeVideoFrame(path: string, width: number, height: numb
   return { frame, width, height, rgb: stdout };
 }
 
+/**
+ * Frame `frame` of a folder of images: its file as raw RGB, at its own size, which must be the size its
+ * boxes were drawn on (each photo of a collection has its own); one changed since is refused by name.
+ */
+export async function decodeFolderFrame(folder: string, annotations: Sized & { frameNames: string[] }, frame: number): Promise<RawFrame> {
+  const path = join(folder, annotations.frameNames[frame]!);
+  const raw = await decodeImage(path, frame);
+  const { width, height } = frameSize(annotations, frame);
+  if (raw.width !== width || raw.height !== height) {
+    throw new WorkbenchError(
+      'io-error',
+      `${path} is ${raw.width}x${raw.height}, but its boxes were drawn on a ${width}x${height} image: the file has changed since; import its annotations again`,
+      { file: path },
+    );
+  }
+  return raw;
+}
+
 /** One image file as raw RGB, at its own size. */
-export async function decodeImage(path: string, frame: number): Promise<RawFrame> {
+async function decodeImage(path: string, frame: number): Promise<RawFrame> {
   const { data, info } = await sharp(path)
     .removeAlpha()
     .raw()

@@ -7,7 +7,7 @@ import { WorkbenchError } from '../../shared/errors';
 import { boxAt } from '../../shared/keyframes';
 import type { BoxExplanation } from '../../shared/review';
 import { cropImage, cropRegion } from '../dataset/crop-region';
-import { decodeImage, decodeVideoFrame } from '../media/decode-frames';
+import { decodeFolderFrame, decodeVideoFrame } from '../media/decode-frames';
 import { runPaths } from '../project/layout';
 import { findRun } from '../runs/manage-runs';
 import type { BackendChoice } from '../../shared/runs';
@@ -41,9 +41,7 @@ export async function explainBox(input: ExplainInput, open: OpenClassifier, sign
 
   const mediaPath = join(input.project, media.path);
   const raw =
-    media.kind === 'video'
-      ? await decodeVideoFrame(mediaPath, media.width, media.height, frame)
-      : await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame);
+    media.kind === 'video' ? await decodeVideoFrame(mediaPath, media.width, media.height, frame) : await decodeFolderFrame(mediaPath, annotations, frame);
   const size = dataset.size;
   const pixels = await cropImage(raw, cropRegion(box, dataset.options, raw.width, raw.height), dataset.options)
     .raw()

@@ -11,7 +11,7 @@ import type { ProjectSettings } from '../../shared/project';
 import type { BackendChoice, DatasetUsed } from '../../shared/runs';
 import { cropImage, cropRegion } from '../dataset/crop-region';
 import type { JobContext } from '../jobs/job-runner';
-import { decodeImage, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
+import { decodeFolderFrame, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
 import { AnnotationStore } from '../project/annotation-store';
 import { readProjectSettings } from '../project/project-settings';
 import { writeJsonFile } from '../fs/json-file';
@@ -133,7 +133,7 @@ export async function predictBoxes(
     else
       for (let frame = from; frame <= to; frame++) {
         context.signal.throwIfAborted();
-        await use(await decodeImage(join(mediaPath, annotations.frameNames[frame]!), frame));
+        await use(await decodeFolderFrame(mediaPath, annotations, frame));
       }
     await flush();
   } catch (error) {
