@@ -104,6 +104,8 @@ export const API = {
       source: text(),
       format: v.optional(oneOf(ANNOTATION_FORMATS)),
       linkThreshold: v.optional(decimal(0.01, 1)),
+      /** The frames are separate photos (default: when their sizes differ); a linkThreshold links them all the same. */
+      stills: v.optional(flag()),
       replace: v.optional(flag(), false),
       media: v.optional(text()),
     }),

@@ -25,8 +25,11 @@ export const datasetOptionsSchema = fields({
   ),
   /** Frames left out between two parts, so near-identical neighbours never straddle a boundary. */
   gap: v.optional(whole(0, 1_000_000), 50),
-  /** By time (chronological parts), by track (no person in two parts), or random (warned: it leaks). */
-  splitBy: v.optional(oneOf(['time', 'track', 'random']), 'time'),
+  /**
+   * By time (chronological parts), by track (no person in two parts), by image (no photo in two parts), or
+   * random (warned: it leaks); auto is by image for a collection of photos (stills) and by time otherwise.
+   */
+  splitBy: v.optional(oneOf(['auto', 'time', 'track', 'image', 'random']), 'auto'),
   /** The three classes, or the study's two with ND merged into NM or dropped. */
   classes: v.optional(oneOf(['MW,NM,ND', 'MW,NM']), 'MW,NM,ND'),
   ndPolicy: v.optional(oneOf(['merge', 'drop']), 'merge'),
@@ -52,6 +55,9 @@ export const datasetOptionsSchema = fields({
 });
 
 export type DatasetOptions = Output<typeof datasetOptionsSchema>;
+
+/** How a dataset was split, once auto has been decided for the project. */
+export type SplitBy = Exclude<DatasetOptions['splitBy'], 'auto'>;
 
 /** A dataset's name is its folder's name under datasets/. */
 export const datasetNameSchema = v.pipe(

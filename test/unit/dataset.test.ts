@@ -144,7 +144,7 @@ describe('planning a dataset', () => {
     [{ headFraction: 0 }, 'options.headFraction'],
     [{ gap: -1 }, 'options.gap'],
   ])('refuses %j, naming the option', (change, field) => {
-    expect(() => checkAgainstClip(read(datasetOptionsSchema, options(change), { field: 'options' }), 160)).toThrowError(
+    expect(() => checkAgainstClip(read(datasetOptionsSchema, options(change), { field: 'options' }), { frameCount: 160 })).toThrowError(
       expect.objectContaining({ code: 'invalid-request', where: { field } }),
     );
   });

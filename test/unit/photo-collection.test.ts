@@ -5,13 +5,14 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { ProjectAnnotations } from '../../src/shared/annotations';
-import { DATASET_DEFAULTS, type DatasetManifest } from '../../src/shared/dataset';
+import { ANNOTATIONS_SCHEMA, type AnnotationTrack, type ProjectAnnotations } from '../../src/shared/annotations';
+import { DATASET_DEFAULTS, SPLITS, type DatasetManifest } from '../../src/shared/dataset';
 import { materialize } from '../../src/shared/keyframes';
 import { exportAnnotations } from '../../src/core/annotations/export-annotations';
 import { importAnnotations } from '../../src/core/annotations/import-annotations';
 import { parseXml, text, children, type XmlNode } from '../../src/core/annotations/formats/xml-source';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
+import { planDataset } from '../../src/core/dataset/plan-dataset';
 import { cropRegion } from '../../src/core/dataset/crop-region';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../src/shared/project';
@@ -136,7 +137,7 @@ describe('a VOC folder of photos of different sizes', () => {
 describe('crops from photos of different sizes', () => {
   it('cuts every crop from its own photo, at its own scale', async () => {
     const { folder } = await photoProject();
-    const options = { ...DATASET_DEFAULTS, stride: 1, split: [1, 0, 0] as [number, number, number], gap: 0, minSize: 0 };
+    const options = { ...DATASET_DEFAULTS, stride: 1, split: [1, 0, 0] as [number, number, number], minSize: 0 };
     const summary = await buildDataset(folder, 'photos', options, { signal: new AbortController().signal, progress: () => {}, log: () => {} });
     expect(summary.crops).toBe(5);
     const manifest = await readJson<DatasetManifest>(join(folder, 'datasets', 'photos', 'manifest.json'));
@@ -160,10 +161,71 @@ describe('crops from photos of different sizes', () => {
     await sharp({ create: { width: 300, height: 400, channels: 3, background: { r: 0, g: 0, b: 0 } } })
       .png()
       .toFile(tall);
-    const options = { ...DATASET_DEFAULTS, stride: 1, split: [1, 0, 0] as [number, number, number], gap: 0, minSize: 0 };
+    const options = { ...DATASET_DEFAULTS, stride: 1, split: [1, 0, 0] as [number, number, number], minSize: 0 };
     await expect(buildDataset(folder, 'photos', options, { signal: new AbortController().signal, progress: () => {}, log: () => {} })).rejects.toMatchObject({
       message: expect.stringContaining('is 300x400, but its boxes were drawn on a 301x400 image'),
       where: { file: tall },
     });
+  });
+});
+
+describe('photos are not a sequence', () => {
+  it('links boxes of photos into tracks only when asked to', async () => {
+    const folder = await tempDir();
+    const box = { label: 'with_mask', xmin: 20, ymin: 20, xmax: 60, ymax: 70, color: [200, 0, 0] as [number, number, number] };
+    const photos = [
+      { name: 'a.png', width: 200, height: 100, color: [0, 0, 0] as [number, number, number], boxes: [box] },
+      { name: 'b.png', width: 100, height: 200, color: [0, 0, 0] as [number, number, number], boxes: [box] },
+    ];
+    const { voc } = await writePhotoCollection(folder, photos);
+    const apart = await importAnnotations(voc, { settings });
+    expect([apart.report.tracks, apart.annotations.tracks.map((track) => track.shapes.map((shape) => shape.outside))]).toEqual([2, [[false, true], [false]]]);
+    const linked = await importAnnotations(voc, { settings, linkThreshold: 0.3 });
+    expect(linked.report.tracks).toBe(1);
+  });
+
+  /** `count` photos of two sizes, each with a MW and an NM box, every box a track of its own. */
+  function photoAnnotations(count: number): ProjectAnnotations {
+    const tracks: AnnotationTrack[] = [];
+    for (let frame = 0; frame < count; frame++) {
+      for (const label of ['MW', 'NM']) {
+        const shape = { frame, xtl: 10, ytl: 10, xbr: 50, ybr: 60, label, occluded: false, outside: false, zOrder: 0, attributes: {} };
+        tracks.push({ id: tracks.length, shapes: frame + 1 < count ? [shape, { ...shape, frame: frame + 1, outside: true }] : [shape] });
+      }
+    }
+    const frameSizes = Array.from({ length: count }, (_, frame) => (frame % 2 ? { width: 300, height: 400 } : { width: 512, height: 366 }));
+    const frameNames = Array.from({ length: count }, (_, frame) => `photo${frame}.png`);
+    return { schema: ANNOTATIONS_SCHEMA, width: 512, height: 366, frameSizes, stills: true, frameCount: count, frameNames, tracks };
+  }
+
+  it('splits photos by image by default, with the seed, and says why', () => {
+    const annotations = photoAnnotations(60);
+    const plan = planDataset(annotations, { ...DATASET_DEFAULTS, stride: 1 });
+    expect(plan.splitBy).toBe('image');
+    expect(plan.warnings).toContainEqual(expect.stringContaining('split by image (seed 1), the default for photos'));
+    const partsOf = new Map<number, Set<string>>();
+    for (const sample of plan.samples) partsOf.set(sample.frame, (partsOf.get(sample.frame) ?? new Set()).add(sample.split));
+    expect([...partsOf.values()].every((parts) => parts.size === 1)).toBe(true);
+    expect(SPLITS.map((split) => plan.samples.filter((sample) => sample.split === split).length)).toEqual([84, 18, 18]);
+    // Another seed puts other photos in each part; the same seed the same ones.
+    const framesIn = (seed: number) =>
+      planDataset(annotations, { ...DATASET_DEFAULTS, stride: 1, seed })
+        .samples.filter((s) => s.split === 'test')
+        .map((s) => s.frame);
+    expect(framesIn(2)).not.toEqual(framesIn(1));
+    expect(framesIn(1)).toEqual(framesIn(1));
+  });
+
+  it('allows a time split of photos, with a warning', () => {
+    const plan = planDataset(photoAnnotations(60), { ...DATASET_DEFAULTS, stride: 1, gap: 0, splitBy: 'time' });
+    expect(plan.splitBy).toBe('time');
+    expect(plan.warnings).toContainEqual(expect.stringContaining('a time split of separate photos'));
+  });
+
+  it('still splits a video’s frames by time by default', () => {
+    const { stills: _, frameSizes: __, ...sequence } = photoAnnotations(60);
+    const plan = planDataset(sequence, { ...DATASET_DEFAULTS, stride: 1, gap: 0 });
+    expect(plan.splitBy).toBe('time');
+    expect(plan.warnings.join()).not.toContain('photos');
   });
 });

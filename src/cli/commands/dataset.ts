@@ -20,7 +20,8 @@ export const datasetCommand: CliCommand = {
     `--stride N           every N-th frame (default ${d.stride}; the study used 20, 40, 60)`,
     `--split A,B,C        train, val, test fractions (default ${d.split.join(',')})`,
     `--gap N              frames left out between parts (default ${d.gap})`,
-    '--split-by W         time (default), track (no person in two parts) or random (leaks; warned)',
+    '--split-by W         auto (default: image for photos, time otherwise), time, track (no person in two parts),',
+    '                     image (no photo in two parts) or random (leaks; warned)',
     '--classes C          MW,NM,ND (default) or MW,NM',
     '--nd P               with MW,NM: merge ND into NM (default) or drop it',
     '--crop C             box (the whole person, default) or head (the top of the box)',
@@ -33,7 +34,7 @@ export const datasetCommand: CliCommand = {
     '--skip-occluded      leave out boxes marked occluded',
     '--flip               also write each crop mirrored',
     '--jitter             also write each crop slightly shifted, scaled, brighter or darker',
-    `--seed S             for undersampling and track or random splits (default ${d.seed})`,
+    `--seed S             for undersampling and track, image or random splits (default ${d.seed})`,
     '--force              rebuild a dataset that exists',
   ],
   options: Object.fromEntries([

@@ -13,7 +13,8 @@ export const importCommand: CliCommand = {
     `--project DIR        the project folder (a ${PROJECT_FILE} is made if it has none)`,
     '--format F           voc, cvat-video or cvat-images (default: detected)',
     '--media PATH         the project’s video or frame folder, inside DIR (for a new project)',
-    '--link-threshold X   smallest IoU that links boxes without track ids into tracks (default 0.3)',
+    '--link-threshold X   smallest IoU that links boxes without track ids into tracks (default 0.3; given, it links photos too)',
+    '--stills             the frames are separate photos, not a sequence: boxes are not linked (default: when the images differ in size)',
     '--force              replace annotations the project already has (kept in history/)',
   ],
   options: {
@@ -21,6 +22,7 @@ export const importCommand: CliCommand = {
     format: { type: 'string' },
     media: { type: 'string' },
     'link-threshold': { type: 'string' },
+    stills: { type: 'boolean' },
     force: { type: 'boolean' },
   },
   positionals: { min: 1, max: 1, names: 'SOURCE' },
@@ -31,6 +33,7 @@ export const importCommand: CliCommand = {
       ...(args.format !== undefined ? { format: read(formatSchema, args.format, { field: 'format' }) } : {}),
       ...(typeof args.media === 'string' ? { media: args.media } : {}),
       ...(linkThreshold !== undefined ? { linkThreshold } : {}),
+      ...(args.stills === true ? { stills: true } : {}),
       force: args.force === true,
     });
     if (json) output.out(JSON.stringify(report));

@@ -49,7 +49,7 @@ export async function buildDataset(projectDir: string, name: string, options: Da
     });
   }
   const annotations = store.annotations;
-  checkAgainstClip(options, annotations.frameCount);
+  checkAgainstClip(options, annotations);
   const plan = planDataset(annotations, options);
 
   await sweepLeftovers(target);
@@ -116,7 +116,8 @@ export async function buildDataset(projectDir: string, name: string, options: Da
     const manifest: DatasetManifest = {
       schema: 1,
       name,
-      options,
+      // The split as taken, so the manifest says what auto decided.
+      options: { ...options, splitBy: plan.splitBy },
       labels: plan.labels,
       counts: plan.counts,
       classWeights: plan.classWeights,

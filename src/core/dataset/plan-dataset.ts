@@ -2,11 +2,12 @@
 // tested without touching a pixel.
 
 import type { BoxGeometry, ProjectAnnotations } from '../../shared/annotations';
-import { SPLITS, classOf, type ClassCounts, type DatasetOptions, type SplitName } from '../../shared/dataset';
+import { SPLITS, classOf, type ClassCounts, type DatasetOptions, type SplitBy, type SplitName } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import { frameSize } from '../../shared/frame-sizes';
 import { boxAt } from '../../shared/keyframes';
 import { Prng } from '../util/prng';
+import { splitByFor } from './dataset-options';
 
 export interface PlannedSample {
   frame: number;
@@ -18,6 +19,8 @@ export interface PlannedSample {
 
 export interface DatasetPlan {
   labels: string[];
+  /** How it was split (auto decided for the project). */
+  splitBy: SplitBy;
   samples: PlannedSample[];
   counts: Record<SplitName, ClassCounts>;
   classWeights: Record<string, number> | null;
@@ -65,12 +68,21 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
     );
   }
   if (skipped.small) warnings.push(`${skipped.small} boxes smaller than ${options.minSize} px were left out`);
-  if (options.splitBy === 'time' && options.gap < options.stride)
+  const splitBy = splitByFor(options, annotations);
+  if (options.splitBy === 'auto' && splitBy === 'image')
+    warnings.push(
+      `split by image (seed ${options.seed}), the default for photos: they are separate pictures, not a sequence, so there is no time order to split along; each photo's crops go wholly to one part`,
+    );
+  if (splitBy === 'time' && annotations.stills)
+    warnings.push(
+      'a time split of separate photos: their order is only that of their file names, and the gap between parts means nothing; split by image instead',
+    );
+  if (splitBy === 'time' && options.gap < options.stride)
     warnings.push(`the gap (${options.gap} frames) is shorter than the stride (${options.stride}): frames either side of a cut can be near-identical`);
   if (skipped.occluded) warnings.push(`${skipped.occluded} occluded boxes were left out`);
 
   const random = new Prng(options.seed);
-  let samples = assignSplits(candidates, annotations.frameCount, options, random, warnings);
+  let samples = assignSplits(candidates, annotations.frameCount, { ...options, splitBy }, random, warnings);
   if (options.balance === 'undersample') samples = undersample(samples, labels, random);
 
   const counts = Object.fromEntries(SPLITS.map((split) => [split, Object.fromEntries(labels.map((label) => [label, 0]))])) as Record<SplitName, ClassCounts>;
@@ -102,18 +114,19 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
       return [split, { frames, tracks: [...new Set(inSplit.map((s) => s.trackId))].sort((a, b) => a - b) }];
     }),
   ) as DatasetPlan['splits'];
-  return { labels, samples, counts, classWeights, splits, warnings };
+  return { labels, splitBy, samples, counts, classWeights, splits, warnings };
 }
 
 /**
  * By time: the clip is cut into three consecutive parts, with `gap` frames left out after each cut, so
  * neighbouring (near-identical) frames never land in two parts. By track: each person goes wholly to one
- * part. Random: each crop on its own, which leaks neighbours across parts (said in a warning).
+ * part; by image, each photo. Random: each crop on its own, which leaks neighbours across parts (said in
+ * a warning).
  */
 function assignSplits(
   candidates: Omit<PlannedSample, 'split'>[],
   frameCount: number,
-  options: DatasetOptions,
+  options: DatasetOptions & { splitBy: SplitBy },
   random: Prng,
   warnings: string[],
 ): PlannedSample[] {
@@ -135,32 +148,40 @@ function assignSplits(
       return split ? [{ ...sample, split }] : [];
     });
   }
-  if (options.splitBy === 'track') {
-    const perTrack = new Map<number, number>();
-    for (const sample of candidates) perTrack.set(sample.trackId, (perTrack.get(sample.trackId) ?? 0) + 1);
-    // People with the most crops first (ties in seeded order), each to the part furthest below its share.
-    const order = shuffle(
-      [...perTrack.keys()].sort((a, b) => a - b),
-      random,
-    ).sort((a, b) => perTrack.get(b)! - perTrack.get(a)!);
-    const total = candidates.length;
-    const held = { train: 0, val: 0, test: 0 };
-    const assigned = new Map<number, SplitName>();
-    for (const trackId of order) {
-      const split = SPLITS.filter((_, i) => options.split[i]! > 0).reduce((best, candidate) => {
-        const deficit = (name: SplitName) => options.split[SPLITS.indexOf(name)]! * total - held[name];
-        return deficit(candidate) > deficit(best) ? candidate : best;
-      });
-      assigned.set(trackId, split);
-      held[split] += perTrack.get(trackId)!;
-    }
-    return candidates.map((sample) => ({ ...sample, split: assigned.get(sample.trackId)! }));
-  }
+  if (options.splitBy === 'track') return byGroup(candidates, (sample) => sample.trackId, options, random);
+  if (options.splitBy === 'image') return byGroup(candidates, (sample) => sample.frame, options, random);
   warnings.push('random split: neighbouring, near-identical frames land in different parts, so validation and test scores will be too high');
   return candidates.map((sample) => {
     const draw = random.next();
     return { ...sample, split: draw < train ? 'train' : draw < train + val ? 'val' : 'test' };
   });
+}
+
+/** Each group (a person, a photo) wholly to one part: the biggest first (ties in seeded order), each to the part furthest below its share. */
+function byGroup(
+  candidates: Omit<PlannedSample, 'split'>[],
+  groupOf: (sample: Omit<PlannedSample, 'split'>) => number,
+  options: DatasetOptions,
+  random: Prng,
+): PlannedSample[] {
+  const perGroup = new Map<number, number>();
+  for (const sample of candidates) perGroup.set(groupOf(sample), (perGroup.get(groupOf(sample)) ?? 0) + 1);
+  const order = shuffle(
+    [...perGroup.keys()].sort((a, b) => a - b),
+    random,
+  ).sort((a, b) => perGroup.get(b)! - perGroup.get(a)!);
+  const total = candidates.length;
+  const held = { train: 0, val: 0, test: 0 };
+  const assigned = new Map<number, SplitName>();
+  for (const group of order) {
+    const split = SPLITS.filter((_, i) => options.split[i]! > 0).reduce((best, candidate) => {
+      const deficit = (name: SplitName) => options.split[SPLITS.indexOf(name)]! * total - held[name];
+      return deficit(candidate) > deficit(best) ? candidate : best;
+    });
+    assigned.set(group, split);
+    held[split] += perGroup.get(group)!;
+  }
+  return candidates.map((sample) => ({ ...sample, split: assigned.get(groupOf(sample))! }));
 }
 
 /** Each part keeps as many crops of every class as its rarest class has, chosen at random (with the seed). */

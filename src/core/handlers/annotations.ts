@@ -19,11 +19,12 @@ export function annotationHandlers(
     undoEdit: async () => session.requireStore().undo(),
     redoEdit: async () => session.requireStore().redo(),
 
-    importAnnotations: async ({ source, format, linkThreshold, replace, media }) => {
+    importAnnotations: async ({ source, format, linkThreshold, stills, replace, media }) => {
       session.checkWindowPath(source, 'source');
       return importInto(context, source, {
         ...(format ? { format } : {}),
         ...(linkThreshold !== undefined ? { linkThreshold } : {}),
+        ...(stills !== undefined ? { stills } : {}),
         ...(media ? { media } : {}),
         force: replace,
       });

@@ -9,14 +9,14 @@ export function datasetHandlers({ session, jobs, inWorker }: CoreContext): Handl
   return {
     planDataset: async ({ options }) => {
       const annotations = session.requireStore().annotations;
-      checkAgainstClip(options, annotations.frameCount);
+      checkAgainstClip(options, annotations);
       const { labels, counts, warnings } = planDataset(annotations, options);
       return { labels, counts, warnings };
     },
 
     buildDataset: async ({ name, options, force }) => {
       const project = session.requireProject();
-      checkAgainstClip(options, session.requireStore().annotations.frameCount);
+      checkAgainstClip(options, session.requireStore().annotations);
       // The worker reads annotations.json: it must hold every edit made so far.
       await session.flushEdits();
       return jobs.start('dataset', `Building the dataset ${name}`, (context) => inWorker('dataset', { project: project.path, name, options, force }, context));

@@ -55,7 +55,7 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
       const project = session.requireProject();
       const runs = expandSweep(sweep);
       const datasets = [...new Map(runs.map((run) => [run.datasetName, run.datasetOptions])).entries()];
-      for (const [, options] of datasets) checkAgainstClip(options, session.requireStore().annotations.frameCount, 'sweep.dataset');
+      for (const [, options] of datasets) checkAgainstClip(options, session.requireStore().annotations, 'sweep.dataset');
       await session.flushEdits();
       return jobs.start('sweep', `Sweep ${sweep.name} (${runs.length} runs)`, async (job): Promise<SweepResult> => {
         for (const [index, [name, options]] of datasets.entries()) {
