@@ -1,17 +1,19 @@
 import { createTestingPinia } from '@pinia/testing';
-import { mount } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LABELS } from '../../src/shared/project';
 import { installConnection } from '../../src/renderer/src/api/client';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
+import { usePlayerStore } from '../../src/renderer/src/stores/player';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import AnnotateView from '../../src/renderer/src/views/AnnotateView.vue';
 import { fakeApi, job } from './fake-api';
 
-function mountView() {
+/** `stubs`: components left out (happy-dom has no canvas to paint the timeline on). */
+function mountView(stubs: Record<string, boolean> = {}) {
   const { api } = fakeApi();
   installConnection({ api, mediaUrl: (path) => `maskbench-media://file/${encodeURIComponent(path)}` });
-  const wrapper = mount(AnnotateView, { global: { plugins: [createTestingPinia({ stubActions: false, createSpy: vi.fn })] } });
+  const wrapper = mount(AnnotateView, { global: { plugins: [createTestingPinia({ stubActions: false, createSpy: vi.fn })], stubs } });
   return { wrapper, api, jobs: useJobsStore(), project: useProjectStore() };
 }
 
@@ -50,5 +52,43 @@ describe('AnnotateView', () => {
     await wrapper.vm.$nextTick();
     expect(wrapper.get('[data-test=media-summary]').text()).toBe('Video · 1,500 frames · 1280×720 · 25 fps');
     expect(wrapper.get('video').attributes('src')).toBe(`maskbench-media://file/${encodeURIComponent('/data/walkway/media/walkway.mp4')}`);
+  });
+
+  it('shows each photo of a collection whole, at its own size', async () => {
+    const { wrapper, project, api } = mountView({ TimelineBar: true });
+    api.annotations.mockResolvedValue({
+      schema: 1,
+      width: 512,
+      height: 366,
+      frameSizes: [
+        { width: 512, height: 366 },
+        { width: 301, height: 400 },
+      ],
+      stills: true,
+      frameCount: 2,
+      frameNames: ['a.png', 'b.png'],
+      tracks: [],
+    });
+    project.current = {
+      path: '/data/photos',
+      name: 'Photos',
+      settings: {
+        schema: 1,
+        name: 'Photos',
+        media: { kind: 'frames', path: 'images', fps: 25, frameCount: 2, width: 512, height: 366 },
+        labels: [...DEFAULT_LABELS],
+        labelMapping: {},
+      },
+    };
+    await flushPromises();
+    // The stage has no size here, so the scale is 1: the frame's box is the photo's own size.
+    const shown = () => wrapper.get('.frame').attributes('style');
+    await wrapper.get('[data-test=frame-image]').trigger('load');
+    expect(shown()).toContain('width: 512px; height: 366px');
+    usePlayerStore().seek(1);
+    await wrapper.vm.$nextTick();
+    expect(wrapper.get('[data-test=frame-image]').attributes('src')).toContain(encodeURIComponent('images/b.png'));
+    await wrapper.get('[data-test=frame-image]').trigger('load');
+    expect(shown()).toContain('width: 301px; height: 400px');
   });
 });

@@ -1,5 +1,6 @@
 import { vi } from 'vitest';
 import type { AppInfo, DatasetPreview, ModelDescription, RequestOf, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
+import type { ProjectAnnotations } from '../../src/shared/annotations';
 import type { JobInfo } from '../../src/shared/jobs';
 import { TRAINING_DEFAULTS, type CellCrop, type RunDetails, type RunInfo } from '../../src/shared/runs';
 import type { BoxExplanation, KeptLabel, ProjectPredictions, ReviewQueue } from '../../src/shared/review';
@@ -71,7 +72,7 @@ export function fakeApi() {
     chooseProjectFolder: vi.fn(async () => null),
     recentProjects: vi.fn(async () => []),
     openSampleProject: vi.fn(async () => null),
-    annotations: vi.fn(async () => null),
+    annotations: vi.fn(async (): Promise<ProjectAnnotations | null> => null),
     editAnnotations: vi.fn(async () => ({ tracks: [], removed: [], canUndo: true, canRedo: false })),
     undoEdit: vi.fn(async () => null),
     redoEdit: vi.fn(async () => null),
