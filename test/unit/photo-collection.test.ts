@@ -97,6 +97,19 @@ describe('a VOC folder of photos of different sizes', () => {
     for (const name of await readdir(out)) expect(await readFile(join(second, name), 'utf8')).toBe(await readFile(join(out, name), 'utf8'));
   });
 
+  it('keeps each photo’s size through CVAT for images too', async () => {
+    const { folder } = await photoProject();
+    const annotations = await readJson<ProjectAnnotations>(join(folder, 'annotations.json'));
+    const out = join(await tempDir(), 'photos.xml');
+    await exportAnnotations(annotations, 'cvat-images', out, { name: 'photos', labels: settings.labels });
+    const sizes = [...(await readFile(out, 'utf8')).matchAll(/<image id="\d+" name="([^"]+)" width="(\d+)" height="(\d+)"/g)].map((match) => match.slice(1));
+    expect(sizes).toEqual(PHOTOS.map((photo) => [photo.name, String(photo.width), String(photo.height)]));
+    const again = await importAnnotations(out, { settings });
+    expect(again.report.problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+    expect(again.annotations.frameSizes).toEqual(annotations.frameSizes);
+    expect(boxesOf(again.annotations)).toEqual(madeBoxes);
+  });
+
   it('takes each file’s <size> when the project has no images, and checks boxes against it', async () => {
     const { voc } = await writePhotoCollection(await tempDir());
     const { annotations, report } = await importAnnotations(voc, { settings });
@@ -122,6 +135,24 @@ describe('a VOC folder of photos of different sizes', () => {
     // The box that was clipped in issue 17 is kept whole, checked against its own image.
     const annotations = await readJson<ProjectAnnotations>(join(folder, 'annotations.json'));
     expect(boxesOf(annotations)).toEqual([...madeBoxes, '1 75 395 152 400'].sort());
+  });
+
+  it('checks files of other sizes against a project’s video, naming each', async () => {
+    const { voc } = await writePhotoCollection(await tempDir());
+    const media = { kind: 'video' as const, path: 'walkway.mp4', fps: 25, frameCount: 3, width: 512, height: 366 };
+    const { annotations, report } = await importAnnotations(voc, { settings: { ...settings, media } });
+    expect(report.problems).toEqual(
+      expect.arrayContaining(
+        ['maksssksksss1.xml', 'maksssksksss2.xml'].map((name) =>
+          expect.objectContaining({
+            severity: 'error',
+            file: join(voc, name),
+            message: expect.stringContaining("but the project's video is 512x366; boxes are not rescaled"),
+          }),
+        ),
+      ),
+    );
+    expect([annotations.frameSizes, annotations.stills]).toEqual([undefined, undefined]);
   });
 
   it('refuses a project file whose frame sizes do not match its frames, naming the field', async () => {

@@ -61,7 +61,7 @@ export async function importAnnotations(source: string, options: ImportOptions):
         field: 'format',
       });
     const fallback = media ? { width: media.width, height: media.height, frameCount: media.frameCount } : undefined;
-    read = format === 'cvat-video' ? readCvatVideo(content, path, fallback) : readCvatImages(content, path, media?.frameCount);
+    read = format === 'cvat-video' ? readCvatVideo(content, path, fallback) : readCvatImages(content, path, media?.frameCount, options.frameSizes);
   }
   const { problems } = read;
 
@@ -78,7 +78,15 @@ export async function importAnnotations(source: string, options: ImportOptions):
     problems.error(`a box is on frame ${box.frame}, beyond the video's ${frameCount} frames; it is skipped`, { file, line }, 'beyond-video');
     return false;
   });
-  const frameSizes = options.frameSizes ? distinctSizes(options.frameSizes) : read.frameSizes;
+  // A video's frames all have its size; images keep each their own (the project's files', else as the annotations give them).
+  const frameSizes = media?.kind === 'video' ? undefined : options.frameSizes ? distinctSizes(options.frameSizes) : read.frameSizes;
+  if (media?.kind === 'video' && read.frameSizes) {
+    problems.error(
+      `the annotations are for images of different sizes (${describeSizes(read.frameSizes)}) but the project's video is ${media.width}x${media.height}; boxes are not rescaled`,
+      { file: path },
+      'size',
+    );
+  }
   const stills = options.stills ?? frameSizes !== undefined;
   if (stills && options.stills === undefined) {
     problems.warning(

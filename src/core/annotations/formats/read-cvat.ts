@@ -1,7 +1,8 @@
 // CVAT for video 1.1 and CVAT for images 1.1.
 
-import type { AnnotationTrack, CvatShapes, CvatTaskFrames, FormatExtra, Shape } from '../../../shared/annotations';
+import type { AnnotationTrack, CvatShapes, CvatTaskFrames, FormatExtra, FrameSize, Shape } from '../../../shared/annotations';
 import { WorkbenchError } from '../../../shared/errors';
+import { distinctSizes } from '../../../shared/frame-sizes';
 import { MAX_FRAME_SIDE, MAX_FRAMES } from '../../../shared/project';
 import { ProblemList } from '../problems';
 import { TrackIds } from '../track-ids';
@@ -357,7 +358,11 @@ function mergeInto(
   existing.shapes = [...byFrame.values()].sort((a, b) => a.frame - b.frame);
 }
 
-export function readCvatImages(content: string, file: string, mediaFrames?: number): ReadResult {
+/**
+ * `imageSizes`: the project's images' own sizes, by frame, when its media is a folder of images; each
+ * image's boxes are checked against it. Otherwise each <image> has the size it declares.
+ */
+export function readCvatImages(content: string, file: string, mediaFrames?: number, imageSizes?: FrameSize[]): ReadResult {
   const problems = new ProblemList();
   const root = parseCvat(content, file);
   const images = children(root, 'image');
@@ -367,11 +372,19 @@ export function readCvatImages(content: string, file: string, mediaFrames?: numb
   const fileFrames = images.map((image) => number(attributes(image).id ?? '')).filter(Number.isInteger);
   const taskFrames = projectFramesOf(root, content, problems, file, fileFrames, mediaFrames);
   let boxIndex = 0;
-  const first = attributes(images[0] ?? {});
+  // Each image's own size: collections of photos differ from one image to the next.
+  const declared = images.map((image, index) => {
+    const a = attributes(image);
+    const where = { file, line: imageLines[index] };
+    const width = headerNumber(a.width ?? '', MAX_FRAME_SIDE, 'the image width', problems, where);
+    const height = headerNumber(a.height ?? '', MAX_FRAME_SIDE, 'the image height', problems, where);
+    return width && height ? { width, height } : undefined;
+  });
   const firstWhere = { file, line: imageLines[0] };
-  const width = headerNumber(first.width ?? '', MAX_FRAME_SIDE, 'the image width', problems, firstWhere) ?? task.width;
-  const height = headerNumber(first.height ?? '', MAX_FRAME_SIDE, 'the image height', problems, firstWhere) ?? task.height;
+  const width = declared[0]?.width ?? task.width;
+  const height = declared[0]?.height ?? task.height;
   if (!width || !height) throw new WorkbenchError('invalid-annotations', `${file} gives no image size`, whereIn(file, firstWhere.line));
+  const sizes: FrameSize[] = [];
 
   const readBoxes: ReadBox[] = [];
   const frameNames: string[] = [];
@@ -392,13 +405,16 @@ export function readCvatImages(content: string, file: string, mediaFrames?: numb
     }
     seen.add(frame);
     frameNames[frame] = a.name ?? `frame_${String(frame).padStart(6, '0')}.jpg`;
-    if ((a.width && number(a.width) !== width) || (a.height && number(a.height) !== height)) {
+    const own = imageSizes?.[frame] ?? declared[index] ?? { width, height };
+    const given = declared[index];
+    if (given && (given.width !== own.width || given.height !== own.height)) {
       problems.warning(
-        `image ${shown(a.name ?? String(frame))} is ${shown(a.width ?? '')}x${shown(a.height ?? '')}, unlike the first image's ${width}x${height}`,
+        `image ${shown(a.name ?? String(frame))} is ${given.width}x${given.height} here, but the project's image is ${own.width}x${own.height}; its boxes are checked against the project's image`,
         where,
         'size-differs',
       );
     }
+    sizes[frame] = own;
     const imageExtra = leftovers(image, ['id', 'name', 'width', 'height'], ['box', ...OTHER_SHAPES]);
     if (imageExtra) frames[frame] = imageExtra;
     const shapes = otherShapes(image);
@@ -410,7 +426,7 @@ export function readCvatImages(content: string, file: string, mediaFrames?: numb
       const boxWhere = { file, line: boxLines[boxIndex++] };
       const b = attributes(box);
       const label = b.label ?? '';
-      const geometry = boxGeometry(b, width, height, problems, boxWhere);
+      const geometry = boxGeometry(b, own.width, own.height, problems, boxWhere);
       if (!geometry || !checkLabel(label, problems, boxWhere)) continue;
       const { attributes: values, trackId } = boxAttributes(box);
       const extra = leftovers(box, BOX_ATTRIBUTES, ['attribute']);
@@ -440,10 +456,12 @@ export function readCvatImages(content: string, file: string, mediaFrames?: numb
     ...(taskFrames ? { cvatTask: taskFrames } : {}),
     ...(cvatShapes ? { cvatShapes } : {}),
   };
+  const frameSizes = distinctSizes(Array.from({ length: frameCount }, (_, frame) => sizes[frame] ?? imageSizes?.[frame] ?? { width, height }));
   return {
     format: 'cvat-images',
     width,
     height,
+    ...(frameSizes ? { frameSizes } : {}),
     frameCount,
     frameNames,
     tracks: [],
