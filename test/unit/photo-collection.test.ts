@@ -15,6 +15,8 @@ import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { planDataset } from '../../src/core/dataset/plan-dataset';
 import { cropRegion } from '../../src/core/dataset/crop-region';
 import { importIntoProject } from '../../src/core/project/import-into-project';
+import type { Classifier } from '../../src/core/review/classify';
+import { predictBoxes, projectSource } from '../../src/core/review/predict-project';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../src/shared/project';
 import { PHOTOS, vocXml, writePhotoCollection } from '../support/photo-collection';
 import { useTempDirs } from '../support/temp-dir';
@@ -183,6 +185,42 @@ describe('crops from photos of different sizes', () => {
         .toBuffer({ resolveWithObject: true });
       const middle = (Math.floor(info.height / 2) * info.width + Math.floor(info.width / 2)) * info.channels;
       expect([...data.subarray(middle, middle + 3)]).toEqual(made.color);
+    }
+  });
+
+  it('gives the model, when predicting, the very crops the dataset holds', async () => {
+    const { folder } = await photoProject();
+    const options = { ...DATASET_DEFAULTS, stride: 1, split: [1, 0, 0] as [number, number, number], minSize: 0 };
+    await buildDataset(folder, 'photos', options, { signal: new AbortController().signal, progress: () => {}, log: () => {} });
+    const manifest = await readJson<DatasetManifest>(join(folder, 'datasets', 'photos', 'manifest.json'));
+    // A model that remembers what it was shown, crop by crop.
+    const seen: Buffer[] = [];
+    const bytes = options.size * options.size * 3;
+    const classifier: Classifier = {
+      backend: 'test',
+      classify: async (pixels, count) => {
+        for (let i = 0; i < count; i++) seen.push(Buffer.from(pixels.subarray(i * bytes, (i + 1) * bytes)));
+        return Array.from({ length: count }, () => [1, 0, 0]);
+      },
+      explain: async () => {
+        throw new Error('not asked');
+      },
+      dispose: () => {},
+    };
+    const dataset = { name: 'photos', options, hash: '', size: options.size, labels: manifest.labels, counts: manifest.counts, classWeights: null };
+    const predicted = await predictBoxes(await projectSource(folder), dataset, classifier, 0, PHOTOS.length - 1, {
+      signal: new AbortController().signal,
+      progress: () => {},
+      log: () => {},
+    });
+    expect(predicted).toHaveLength(5);
+    for (const sample of manifest.samples) {
+      const index = predicted.findIndex((box) => box.frame === sample.frame && box.trackId === sample.trackId);
+      const crop = await sharp(join(folder, 'datasets', 'photos', sample.file))
+        .removeAlpha()
+        .raw()
+        .toBuffer();
+      expect(seen[index]!.equals(crop)).toBe(true);
     }
   });
 
