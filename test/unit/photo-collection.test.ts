@@ -285,10 +285,12 @@ describe('photos are not a sequence', () => {
     expect(framesIn(1)).toEqual(framesIn(1));
   });
 
-  it('allows a time split of photos, with a warning', () => {
+  it('allows a time or person split of photos, with a warning', () => {
     const plan = planDataset(photoAnnotations(60), { ...DATASET_DEFAULTS, stride: 1, gap: 0, splitBy: 'time' });
     expect(plan.splitBy).toBe('time');
     expect(plan.warnings).toContainEqual(expect.stringContaining('a time split of separate photos'));
+    const byPerson = planDataset(photoAnnotations(60), { ...DATASET_DEFAULTS, stride: 1, splitBy: 'track' });
+    expect(byPerson.warnings).toContainEqual(expect.stringContaining('a split by person of separate photos'));
   });
 
   it('still splits a video’s frames by time by default', () => {

@@ -77,6 +77,8 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
     warnings.push(
       'a time split of separate photos: their order is only that of their file names, and the gap between parts means nothing; split by image instead',
     );
+  if (splitBy === 'track' && annotations.stills)
+    warnings.push('a split by person of separate photos: each box is a track of its own, so one photo can land in two parts; split by image instead');
   if (splitBy === 'time' && options.gap < options.stride)
     warnings.push(`the gap (${options.gap} frames) is shorter than the stride (${options.stride}): frames either side of a cut can be near-identical`);
   if (skipped.occluded) warnings.push(`${skipped.occluded} occluded boxes were left out`);
