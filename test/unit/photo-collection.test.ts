@@ -293,10 +293,12 @@ describe('photos are not a sequence', () => {
     expect(byPerson.warnings).toContainEqual(expect.stringContaining('a split by person of separate photos'));
   });
 
-  it('still splits a video’s frames by time by default', () => {
+  it('still splits a video’s frames by time by default, and warns of a split by image there', () => {
     const { stills: _, frameSizes: __, ...sequence } = photoAnnotations(60);
     const plan = planDataset(sequence, { ...DATASET_DEFAULTS, stride: 1, gap: 0 });
     expect(plan.splitBy).toBe('time');
     expect(plan.warnings.join()).not.toContain('photos');
+    const byImage = planDataset(sequence, { ...DATASET_DEFAULTS, stride: 1, splitBy: 'image' });
+    expect(byImage.warnings).toContainEqual(expect.stringContaining("a split by image of a video's frames"));
   });
 });

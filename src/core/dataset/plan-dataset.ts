@@ -77,6 +77,10 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
     warnings.push(
       'a time split of separate photos: their order is only that of their file names, and the gap between parts means nothing; split by image instead',
     );
+  if (splitBy === 'image' && !annotations.stills)
+    warnings.push(
+      "a split by image of a video's frames: neighbouring, near-identical frames land in different parts, so validation and test scores will be too high",
+    );
   if (splitBy === 'track' && annotations.stills)
     warnings.push('a split by person of separate photos: each box is a track of its own, so one photo can land in two parts; split by image instead');
   if (splitBy === 'time' && options.gap < options.stride)
