@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ANNOTATIONS_SCHEMA, type AnnotationTrack, type ProjectAnnotations } from '../../src/shared/annotations';
 import { DATASET_DEFAULTS, SPLITS, type DatasetManifest } from '../../src/shared/dataset';
 import { materialize } from '../../src/shared/keyframes';
+import { applyEdit } from '../../src/core/annotations/edits';
 import { exportAnnotations } from '../../src/core/annotations/export-annotations';
 import { importAnnotations } from '../../src/core/annotations/import-annotations';
 import { parseXml, text, children, type XmlNode } from '../../src/core/annotations/formats/xml-source';
@@ -266,6 +267,20 @@ describe('photos are not a sequence', () => {
     const frameNames = Array.from({ length: count }, (_, frame) => `photo${frame}.png`);
     return { schema: ANNOTATIONS_SCHEMA, width: 512, height: 366, frameSizes, stills: true, frameCount: count, frameNames, tracks };
   }
+
+  it('draws a new box on its photo alone, clipped to that photo’s own size', () => {
+    const annotations = photoAnnotations(3);
+    const { after } = applyEdit(annotations, { type: 'create-track', frame: 1, box: { xtl: 250, ytl: 300, xbr: 320, ybr: 390 }, label: 'MW' }, [
+      'MW',
+      'NM',
+      'ND',
+    ]);
+    const track = [...after.values()][0]!;
+    expect(track.shapes.map(({ frame, outside, xtl, ytl, xbr, ybr }) => [frame, outside, xtl, ytl, xbr, ybr])).toEqual([
+      [1, false, 250, 300, 300, 390],
+      [2, true, 250, 300, 300, 390],
+    ]);
+  });
 
   it('splits photos by image by default, with the seed, and says why', () => {
     const annotations = photoAnnotations(60);
