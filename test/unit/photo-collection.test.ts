@@ -5,9 +5,10 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ANNOTATIONS_SCHEMA, type AnnotationTrack, type ProjectAnnotations } from '../../src/shared/annotations';
+import { ANNOTATIONS_SCHEMA, type AnnotationTrack, type ImportReport, type ProjectAnnotations } from '../../src/shared/annotations';
 import { DATASET_DEFAULTS, SPLITS, type DatasetManifest } from '../../src/shared/dataset';
 import { materialize } from '../../src/shared/keyframes';
+import { validateCommand } from '../../src/cli/commands/validate';
 import { applyEdit } from '../../src/core/annotations/edits';
 import { exportAnnotations } from '../../src/core/annotations/export-annotations';
 import { importAnnotations } from '../../src/core/annotations/import-annotations';
@@ -156,6 +157,14 @@ describe('a VOC folder of photos of different sizes', () => {
       ),
     );
     expect([annotations.frameSizes, annotations.stills]).toEqual([undefined, undefined]);
+  });
+
+  it('validates against the project’s photos as an import would', async () => {
+    const { folder, voc } = await photoProject();
+    const printed: string[] = [];
+    const code = await validateCommand.run({ project: folder }, { json: true, output: { out: (text) => printed.push(text), err: () => {} } }, [voc]);
+    const report = JSON.parse(printed.join('')) as ImportReport;
+    expect([code, report.boxes, report.problems.filter((problem) => problem.severity === 'error')]).toEqual([0, 5, []]);
   });
 
   it('refuses a project file whose frame sizes do not match its frames, naming the field', async () => {

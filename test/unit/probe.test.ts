@@ -50,10 +50,11 @@ describe('probeMedia', () => {
       ]);
     }
     await writeFile(join(project, 'frames', 'notes.txt'), 'not a frame');
-    const { media, frameNames, gaps } = await probeMedia(project, join(project, 'frames'));
-    expect(frameNames).toEqual(['f_9.jpg', 'f_10.jpg', 'f_12.jpg']);
+    const { media, frames } = await probeMedia(project, join(project, 'frames'));
+    expect(frames?.frameNames).toEqual(['f_9.jpg', 'f_10.jpg', 'f_12.jpg']);
+    expect(frames?.frameSizes).toEqual(Array(3).fill({ width: 64, height: 48 }));
     expect(media).toMatchObject({ kind: 'frames', frameCount: 3, width: 64, height: 48 });
-    expect(gaps).toEqual(['f_10.jpg is followed by f_12.jpg']);
+    expect(frames?.gaps).toEqual(['f_10.jpg is followed by f_12.jpg']);
     expect(numberingGaps(['a1.png', 'a2.png'])).toEqual([]);
   });
 

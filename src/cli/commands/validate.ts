@@ -1,4 +1,5 @@
 import { importAnnotations } from '../../core/annotations/import-annotations';
+import { probeFrames } from '../../core/media/probe';
 import { readProjectSettings } from '../../core/project/project-settings';
 import type { CliCommand } from '../command';
 import { printImportReport } from './annotation-report';
@@ -17,8 +18,11 @@ export const validateCommand: CliCommand = {
 
   async run(args, { json, output }, [path]) {
     const settings = typeof args.project === 'string' ? await readProjectSettings(args.project) : null;
+    // Checked as an import would check them: against the project's images as they are, each at its own size.
+    const frames = settings && typeof args.project === 'string' ? await probeFrames(args.project, settings.media) : null;
     const { report } = await importAnnotations(path!, {
       settings,
+      ...(frames ? { frameNames: frames.frameNames, frameSizes: frames.frameSizes } : {}),
       ...(args.format !== undefined ? { format: read(formatSchema, args.format, { field: 'format' }) } : {}),
     });
     if (json) output.out(JSON.stringify(report));

@@ -15,13 +15,25 @@ const IMAGE = /\.(jpe?g|png)$/i;
 /** A folder of frames has no rate of its own; this is assumed, and can be changed in project.json. */
 export const FRAMES_FPS = 25;
 
+/** A folder of frames as it is on disk: what annotations are matched and checked against. */
+export interface FolderFrames {
+  /** The image files, in order. */
+  frameNames: string[];
+  /** Each image's own size, by frame: a folder's images may differ (photo collections do). */
+  frameSizes: FrameSize[];
+  /** Where the numbers in the file names jump. */
+  gaps: string[];
+}
+
 export interface ProbedMedia {
   media: MediaSettings;
-  /** A folder's image files, in order; null for a video. */
-  frameNames: string[] | null;
-  /** Each image's own size, by frame (a folder's images may differ: photo collections do); null for a video. */
-  frameSizes: FrameSize[] | null;
-  gaps: string[];
+  /** Null for a video. */
+  frames: FolderFrames | null;
+}
+
+/** The project's folder of frames as it is now; null when its media is a video or it has none. */
+export async function probeFrames(projectDir: string, media: MediaSettings | null): Promise<FolderFrames | null> {
+  return media?.kind === 'frames' ? (await probeMedia(projectDir, join(projectDir, media.path))).frames : null;
 }
 
 /** The media settings for `path`, which must be inside the project folder. Frame files are listed in order. */
@@ -40,13 +52,11 @@ export async function probeMedia(projectDir: string, path: string): Promise<Prob
     return {
       // The first image's size stands for the media's; frameSizes has each one's.
       media: { kind: 'frames', path: relativePath, fps: FRAMES_FPS, frameCount: frames.length, ...frameSizes[0]! },
-      frameNames: frames,
-      frameSizes,
-      gaps: numberingGaps(frames),
+      frames: { frameNames: frames, frameSizes, gaps: numberingGaps(frames) },
     };
   }
   const { width, height, fps, frames } = await readStream(path);
-  return { media: { kind: 'video', path: relativePath, fps, frameCount: frames, width, height }, frameNames: null, frameSizes: null, gaps: [] };
+  return { media: { kind: 'video', path: relativePath, fps, frameCount: frames, width, height }, frames: null };
 }
 
 /** An image's size from its header (nothing is decoded), as sharp will decode it for crops. */

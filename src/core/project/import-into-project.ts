@@ -6,12 +6,12 @@ import { stagingFor, sweepLeftoversIn } from '../fs/replace';
 import { basename, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
-import type { FrameSize, ProjectImportReport } from '../../shared/annotations';
+import type { ProjectImportReport } from '../../shared/annotations';
 import { whereIn } from '../annotations/formats/xml-source';
 import { importAnnotations, type ImportOptions } from '../annotations/import-annotations';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { isDirectory, isFile } from '../fs/paths';
-import { probeMedia } from '../media/probe';
+import { probeFrames, probeMedia, type FolderFrames } from '../media/probe';
 import { AnnotationStore, parseAnnotations } from './annotation-store';
 import { PROJECT_FILE, projectPaths } from './layout';
 import { checkSettings, readProjectSettings } from './project-settings';
@@ -35,23 +35,18 @@ export async function importIntoProject(projectDir: string, source: string, opti
   const existing = await readProjectSettings(folder);
   const createdProject = existing === null;
   let settings = existing ?? newSettings(folder);
-  let frameNames: string[] | null = null;
-  let frameSizes: FrameSize[] | null = null;
-  let gaps: string[] = [];
+  let frames: FolderFrames | null;
   if (options.media) {
     if (existing?.media)
       throw new WorkbenchError('invalid-request', `${folder} already names its media in ${PROJECT_FILE}; "media" is for new projects`, { field: 'media' });
     const probed = await probeMedia(folder, resolve(options.media));
-    ({ frameNames, frameSizes, gaps } = probed);
+    frames = probed.frames;
     settings = { ...settings, media: probed.media };
-  } else if (settings.media?.kind === 'frames') {
-    ({ frameNames, frameSizes, gaps } = await probeMedia(folder, join(folder, settings.media.path)));
-  }
+  } else frames = await probeFrames(folder, settings.media);
   const { annotations, report } = await importAnnotations(source, {
     ...options,
     settings,
-    ...(frameNames ? { frameNames } : {}),
-    ...(frameSizes ? { frameSizes } : {}),
+    ...(frames ? { frameNames: frames.frameNames, frameSizes: frames.frameSizes } : {}),
   });
   if (report.boxes === 0) {
     // Said where the first problem is, which is most likely why.
@@ -82,6 +77,7 @@ export async function importIntoProject(projectDir: string, source: string, opti
     settings.labels.map((label) => label.name),
   );
   // Frames are counted by file, so a gap in the numbering shifts time for everything after it: say where.
+  const gaps = frames?.gaps ?? [];
   const gapWarnings = gaps.slice(0, 20).map((gap) => ({
     severity: 'warning' as const,
     message: `the frame files skip numbers: ${gap}; frames are counted by file, so the clip is shorter than the numbering suggests`,

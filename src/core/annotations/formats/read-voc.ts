@@ -83,7 +83,8 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
   const distinct = distinctSizes(frameSizes);
   return {
     format: 'voc',
-    ...frameSizes[0]!,
+    // With no file matched to a frame there is no first frame; the sizes read still stand for all.
+    ...(frameSizes[0] ?? sizes.fallback),
     ...(distinct ? { frameSizes: distinct } : {}),
     frameCount,
     frameNames: frameNamesOf(parsed, frameOf, frameCount),
@@ -200,7 +201,7 @@ class FrameSizes {
   /** Each file's <size> as read, so that a bad one is reported once. */
   private readonly declaredIn = new Map<string, FrameSize | undefined>();
   /** For files without a <size> and frames without a file, when the project gives no size. */
-  private readonly fallback: FrameSize;
+  readonly fallback: FrameSize;
 
   constructor(
     parsed: { file: string; doc: XmlNode; text: string }[],
