@@ -71,8 +71,8 @@ describe('a VOC folder of photos of different sizes', () => {
       expect.objectContaining({ severity: 'warning', message: expect.stringContaining('different sizes (512x366, 301x400, 640x240)') }),
     ]);
     expect(report.boxes).toBe(5);
-    // One track per box: a photo's box says nothing about the next photo.
-    expect([report.tracks, report.tracksFormed]).toEqual([5, 5]);
+    // One track per box, none formed by linking: a photo's box says nothing about the next photo.
+    expect([report.tracks, report.tracksFormed]).toEqual([5, 0]);
     const annotations = await readJson<ProjectAnnotations>(join(folder, 'annotations.json'));
     expect(annotations.frameSizes).toEqual(PHOTOS.map(({ width, height }) => ({ width, height })));
     expect(annotations.stills).toBe(true);

@@ -28,7 +28,7 @@ export function iou(a: BoxGeometry, b: BoxGeometry): number {
 /**
  * Tracks from boxes listed frame by frame: boxes with a `track_id` keep it; the others are linked, or,
  * with no threshold (separate photos), each becomes a track of its own. Returns the tracks (sorted by id)
- * and how many were formed from boxes without an id.
+ * and how many were formed by linking (none without a threshold).
  */
 export function linkTracks(readBoxes: ReadBox[], threshold: number | null, problems: ProblemList): { tracks: Track[]; formed: number } {
   const identified = new Map<number, Track>();
@@ -110,7 +110,7 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number | null, probl
   }
   const tracks = [...identified.values(), ...linked];
   for (const track of tracks) track.boxes.sort((a, b) => a.frame - b.frame);
-  return { tracks: tracks.sort((a, b) => a.id - b.id), formed: linked.length };
+  return { tracks: tracks.sort((a, b) => a.id - b.id), formed: threshold === null ? 0 : linked.length };
 }
 
 function predict(entry: Active, frame: number): BoxGeometry {
