@@ -317,9 +317,16 @@ describe('building a dataset', () => {
     const manifest = JSON.parse(await readFile(join(folder, 'datasets', 'again', 'manifest.json'), 'utf8')) as DatasetManifest;
     const target = manifest.samples.find((sample) => sample.variant === 'original' && sample.split === 'train')!;
     const track = edited.tracks.find((candidate) => candidate.id === target.trackId)!;
-    const box = boxAt(track, target.frame)!;
+    const exact = (frame: number) => boxAt(track, frame, (value) => value);
+    const box = exact(target.frame)!;
+    // The neighbouring frames are pinned as keyframes where they are (unrounded), so that only this box moves.
+    const pinned = [target.frame - 1, target.frame + 1].flatMap((frame) => {
+      const neighbour = exact(frame);
+      return neighbour && !track.shapes.some((shape) => shape.frame === frame) ? [{ ...track.shapes[0]!, ...neighbour, frame, outside: false }] : [];
+    });
     track.shapes = [
       ...track.shapes.filter((shape) => shape.frame !== target.frame),
+      ...pinned,
       { ...track.shapes[0]!, ...box, frame: target.frame, outside: false, xtl: box.xtl + 3, xbr: box.xbr + 3 },
     ].sort((a, b) => a.frame - b.frame);
     await writeFile(file, JSON.stringify(edited));

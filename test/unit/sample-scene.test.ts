@@ -31,10 +31,19 @@ describe('the sample scene (default clip)', () => {
     expect(leaveEarly.length).toBeGreaterThan(3);
   });
 
-  it('has about five people a frame, like the study’s footage', () => {
+  it('has a busy walkway: eight to twelve people a frame', () => {
     const perFrame = boxes.length / SAMPLE_DEFAULTS.frames;
-    expect(perFrame).toBeGreaterThan(3);
-    expect(perFrame).toBeLessThan(9);
+    expect(perFrame).toBeGreaterThan(8);
+    expect(perFrame).toBeLessThan(12);
+  });
+
+  it('shows each class through many people, masks of several colours and shapes among them', () => {
+    for (const label of ['MW', 'NM', 'ND']) {
+      expect(truth.tracks.filter((track) => track.boxes.some((box) => box.label === label)).length, label).toBeGreaterThanOrEqual(10);
+    }
+    const masked = cast.filter((person) => person.states.some((state) => state.masked && state.facing !== 'back'));
+    expect(new Set(masked.map((person) => person.appearance.mask.color.join())).size).toBeGreaterThanOrEqual(4);
+    expect(new Set(masked.map((person) => person.appearance.mask.style))).toEqual(new Set(['surgical', 'cup', 'cloth']));
   });
 
   it('labels with all three classes, and some people change label in view', () => {
@@ -114,5 +123,34 @@ describe('sample options', () => {
 
   it('accepts the defaults', () => {
     expect(readSampleOptions(SAMPLE_DEFAULTS)).toEqual(SAMPLE_DEFAULTS);
+  });
+});
+
+describe('the sample scene (any clip of 300 frames or more)', () => {
+  /** Every stretch of 15% of the clip (the smallest part a time split makes), in steps of 5%. */
+  function stretches(frames: number): [number, number][] {
+    const length = Math.ceil(frames * 0.15);
+    const step = Math.ceil(frames * 0.05);
+    return Array.from({ length: Math.floor((frames - length) / step) + 1 }, (_, i) => [i * step, i * step + length]);
+  }
+
+  it.each([
+    [300, 640, 360, 1],
+    [300, 640, 360, 2],
+    [600, 640, 360, 11],
+    [600, 640, 360, 5],
+    [1500, 1280, 720, 3],
+  ])('has every class in every chronological part, none under a tenth: %i frames at %ix%i, seed %i', (frames, width, height, seed) => {
+    const view = new Camera(width, height);
+    const clip = groundTruth(view, createCast(view, frames, SAMPLE_DEFAULTS.fps, new Prng(seed).fork(1)), frames);
+    // The boxes a dataset keeps by default: those 8 px or more on their shorter side.
+    const kept = clip.tracks.flatMap((track) => track.boxes).filter((box) => Math.min(box.xbr - box.xtl, box.ybr - box.ytl) >= 8);
+    for (const [from, to] of stretches(frames)) {
+      const part = kept.filter((box) => box.frame >= from && box.frame < to);
+      for (const label of ['MW', 'NM', 'ND']) {
+        const share = part.filter((box) => box.label === label).length / part.length;
+        expect(share, `${label} in frames ${from} to ${to - 1}`).toBeGreaterThanOrEqual(0.1);
+      }
+    }
   });
 });

@@ -98,23 +98,72 @@ interface Plan {
 }
 
 /**
- * The cast for a clip of `frameCount` frames: about five people in view at a time, some already on the
- * walkway when the clip starts, the rest arriving at random.
+ * What a person is cast to show for most of their time in view: a masked or an unmasked face (walking
+ * toward the camera or across it), or their back (walking away).
+ */
+type Role = 'masked' | 'unmasked' | 'away';
+/**
+ * The share of the clear view each role is cast to fill. Walking away has the least: faces hidden behind
+ * others are unseen too.
+ */
+const ROLE_SHARE: Record<Role, number> = { masked: 0.37, unmasked: 0.37, away: 0.26 };
+const ROLES = Object.keys(ROLE_SHARE) as Role[];
+/** Mean seconds between two people coming into clear view, where each stays 10 s or more. */
+const ARRIVAL_PERIOD_S = 2.6;
+/** How far ahead a newcomer's role is chosen to fill: their first seconds in clear view. */
+const LOOK_AHEAD_S = 6;
+/** How long before the clip starts the first people come into clear view, so that it opens on a full scene. */
+const LEAD_IN_S = 20;
+/** Nearer than this, a person is at least 8 px wide (a dataset's smallest box by default) in a 640x360 frame. */
+const CLEAR_Z_M = 26;
+
+/**
+ * The cast for a clip of `frameCount` frames: eight to twelve people in view at a time. Each newcomer takes
+ * the role least seen over the seconds they will be in clear view, counting the masks put on or taken
+ * off and the turns of those already cast, so that every label is on screen throughout the clip and any
+ * chronological split of it sees every class, shown by many different people.
  */
 export function createCast(camera: Camera, frameCount: number, fps: number, random: Prng): Pedestrian[] {
-  const seconds = frameCount / fps;
-  const arrivals = 5 + Math.round(seconds * 0.2);
+  const leadIn = Math.round(LEAD_IN_S * fps);
+  /** Per role, the people of it in clear view in each frame from the lead-in on. */
+  const seen = Object.fromEntries(ROLES.map((role) => [role, new Float64Array(leadIn + frameCount)])) as Record<Role, Float64Array>;
+  const schedule = random.fork(100);
   const cast: Pedestrian[] = [];
-  for (let id = 1; id <= arrivals; id++) {
-    const personRandom = random.fork(id);
+  for (let index = 1, clearAt = -leadIn; clearAt < frameCount; index++, clearAt += Math.round(ARRIVAL_PERIOD_S * fps * schedule.range(0.6, 1.4))) {
+    const window = (role: Role) => seen[role].subarray(leadIn + clearAt, leadIn + clearAt + Math.round(LOOK_AHEAD_S * fps)).reduce((sum, n) => sum + n, 0);
+    const role = ROLES.reduce((best, role) => (window(role) / ROLE_SHARE[role] < window(best) / ROLE_SHARE[best] ? role : best));
+    const personRandom = random.fork(index);
     const appearance = createAppearance(personRandom);
-    const plan = createPlan(camera, appearance, personRandom);
-    // The first five are already under way at frame 0; the others arrive during the clip.
-    const startSeconds = id <= 5 ? -personRandom.range(2, 24) : personRandom.range(0, Math.max(1, seconds - 2));
-    const pedestrian = walk(id, appearance, plan, Math.round(startSeconds * fps), frameCount, fps);
-    if (pedestrian) cast.push(pedestrian);
+    const states = walk(createPlan(camera, appearance, role, personRandom), fps);
+    const firstFrame = clearAt - firstClearState(camera, states);
+    states.forEach((state, i) => {
+      const frame = leadIn + firstFrame + i;
+      if (frame >= 0 && frame < seen.masked.length && isClear(camera, state)) seen[roleShown(state)][frame]!++;
+    });
+    // Only the part of the walk inside the clip is kept.
+    const from = Math.max(0, -firstFrame);
+    const inClip = states.slice(from, Math.max(from, frameCount - firstFrame));
+    if (inClip.length > 0) cast.push({ id: cast.length + 1, appearance, firstFrame: firstFrame + from, states: inClip });
   }
   return cast;
+}
+
+/** The role a state shows: its back, or its face with or without a mask. */
+function roleShown(state: PersonState): Role {
+  return state.facing === 'back' ? 'away' : state.masked ? 'masked' : 'unmasked';
+}
+
+/** On screen and near enough to be seen clearly. */
+function isClear(camera: Camera, { x, z }: PersonState): boolean {
+  return z <= CLEAR_Z_M && Math.abs(camera.screenX(x, z) - camera.centerX) <= camera.width / 2;
+}
+
+/** The first state in which the person is seen clearly (the first of all if never). */
+function firstClearState(camera: Camera, states: PersonState[]): number {
+  return Math.max(
+    0,
+    states.findIndex((state) => isClear(camera, state)),
+  );
 }
 
 function createAppearance(random: Prng): Appearance {
@@ -139,17 +188,19 @@ function createAppearance(random: Prng): Appearance {
   };
 }
 
-function createPlan(camera: Camera, appearance: Appearance, random: Prng): Plan {
+function createPlan(camera: Camera, appearance: Appearance, role: Role, random: Prng): Plan {
   const speed = random.range(0.9, 1.6);
-  const masked = random.chance(0.5);
+  // Walking away, the face is unseen (ND) whether masked or not.
+  const masked = role === 'away' ? random.chance(0.5) : role === 'masked';
   const lane = (z: number) => walkwayCenter(z) + random.range(-0.75, 0.75) * WALKWAY_HALF_WIDTH_M;
   const near = camera.exitDepth(appearance.heightM);
-  const kind = random.pick(['approach', 'approach', 'depart', 'depart', 'cross'] as const);
+  const kind = role === 'away' ? 'depart' : random.pick(['approach', 'approach', 'cross'] as const);
   const legs: Leg[] = [];
 
   if (kind === 'cross') {
     // Across the view at one depth, from off one side to off the other: seen in profile.
-    const z = random.range(9, 28);
+    // Near enough that the face is more than a few pixels, even in a small frame.
+    const z = random.range(7, 22);
     const margin = appearance.heightM * camera.scale(z) * 0.5;
     const [fromX, toX] = random.chance(0.5)
       ? [camera.worldX(-margin, z), camera.worldX(camera.width + margin, z)]
@@ -162,8 +213,8 @@ function createPlan(camera: Camera, appearance: Appearance, random: Prng): Plan 
 
   const approaching = kind === 'approach';
   const [fromZ, toZ] = approaching ? [DOOR_Z, near] : [near, DOOR_Z];
-  const pauseZ = random.range(10, 30);
-  const midZ = random.range(12, 32);
+  const pauseZ = random.range(8, 26);
+  const midZ = random.range(10, 30);
   const turnsAround = random.chance(0.15);
   legs.push({ kind: 'walk', x: lane(pauseZ), z: pauseZ, speed });
   if (random.chance(0.4)) legs.push({ kind: 'pause', seconds: random.range(2, 6), toggleMask: random.chance(0.5) });
@@ -181,18 +232,14 @@ function createPlan(camera: Camera, appearance: Appearance, random: Prng): Plan 
   return { start, legs, masked };
 }
 
-/** Follows a plan frame by frame; keeps the frames from 0 to frameCount - 1. Null if never in the clip. */
-function walk(id: number, appearance: Appearance, plan: Plan, startFrame: number, frameCount: number, fps: number): Pedestrian | null {
+/** Follows a plan frame by frame: one state per frame, from setting out to the plan's end. */
+function walk(plan: Plan, fps: number): PersonState[] {
   const states: PersonState[] = [];
   let { x, z } = plan.start;
   let masked = plan.masked;
   let phase = 0;
   let facing: Facing = 'front';
-  let frame = startFrame;
-  const record = () => {
-    if (frame >= 0 && frame < frameCount) states.push({ x, z, facing, masked, phase });
-    frame++;
-  };
+  const record = () => states.push({ x, z, facing, masked, phase });
 
   for (const leg of plan.legs) {
     if (leg.kind === 'pause') {
@@ -219,6 +266,5 @@ function walk(id: number, appearance: Appearance, plan: Plan, startFrame: number
       if (move < step) break;
     }
   }
-  if (states.length === 0) return null;
-  return { id, appearance, firstFrame: Math.max(0, startFrame), states };
+  return states;
 }
