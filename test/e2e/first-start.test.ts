@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_GENERATOR_VERSION } from '../../src/core/sample/generate-sample';
 import { ROOT, assertBuilt, serve } from '../support/built-app';
 import { launchChromium } from '../support/chromium';
 
@@ -66,7 +67,7 @@ describe('the first start (browser mode)', () => {
       await page.close();
       await server.stop();
     }
-    expect(await readdir(join(dataDir, 'samples'))).toEqual(['walkway-v1']);
+    expect(await readdir(join(dataDir, 'samples'))).toEqual([`walkway-v${SAMPLE_GENERATOR_VERSION}`]);
     // Rendering 1,500 frames takes half a minute on a quiet machine and more on a busy one; the waits
     // above allow for that, and so must the test.
   }, 180_000);

@@ -73,7 +73,8 @@ describe('a model in the loop', () => {
     await cp(inject('sampleProject'), project, { recursive: true });
     await importIntoProject(project, join(project, 'annotations', 'noisy', 'cvat-video.xml'), { force: true });
     relabelled = JSON.parse(await readFile(join(project, 'annotations', 'noisy', 'label-noise.json'), 'utf8')).relabelled;
-    await buildDataset(project, 'heads', { ...DATASET_DEFAULTS, stride: 1, gap: 5, crop: 'head', size: 32 }, quiet());
+    // Every other frame: the busy sample has ten people a frame, and neighbouring frames add little.
+    await buildDataset(project, 'heads', { ...DATASET_DEFAULTS, stride: 2, gap: 5, crop: 'head', size: 32 }, quiet());
     await trainRun(
       { project, runId: 'heads', options: { ...TRAINING_DEFAULTS, dataset: 'heads', model: 'conv-bn', epochs: 6, batchSize: 16, backend: 'wasm' } },
       quiet(),
@@ -104,7 +105,7 @@ describe('a model in the loop', () => {
     expect(queue.every((entry, i) => i === 0 || queue[i - 1]!.score >= entry.score)).toBe(true);
   }, 120_000);
 
-  it('cross-fits: every box scored by a model that never trained on it, which finds the injected errors better', async () => {
+  it('cross-fits: every box scored by a model that never trained on it, the queue finding most injected errors in its first K', async () => {
     const predictions = await crossFitHere({ project, runId: 'heads', folds: 3 }, quiet());
     expect(predictions.complete).toBe(true);
     const inSample = await predictProject({ project, runId: 'heads' }, quiet(), openHere());
