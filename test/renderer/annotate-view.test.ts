@@ -1,7 +1,7 @@
 import { createTestingPinia } from '@pinia/testing';
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_LABELS } from '../../src/shared/project';
+import { DEFAULT_LABELS, type ProjectSettings } from '../../src/shared/project';
 import { installConnection } from '../../src/renderer/src/api/client';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { usePlayerStore } from '../../src/renderer/src/stores/player';
@@ -15,6 +15,11 @@ function mountView(stubs: Record<string, boolean> = {}) {
   installConnection({ api, mediaUrl: (path) => `maskbench-media://file/${encodeURIComponent(path)}` });
   const wrapper = mount(AnnotateView, { global: { plugins: [createTestingPinia({ stubActions: false, createSpy: vi.fn })], stubs } });
   return { wrapper, api, jobs: useJobsStore(), project: useProjectStore() };
+}
+
+/** An open project named `name` whose media is `media`, with the default labels. */
+function openProject(name: string, path: string, media: NonNullable<ProjectSettings['media']>) {
+  return { path, name, settings: { schema: 1 as const, name, media, labels: [...DEFAULT_LABELS], labelMapping: {} } };
 }
 
 describe('AnnotateView', () => {
@@ -38,17 +43,14 @@ describe('AnnotateView', () => {
 
   it('shows an open project’s media and plays its video through the media URL', async () => {
     const { wrapper, project } = mountView();
-    project.current = {
-      path: '/data/walkway',
-      name: 'Walkway',
-      settings: {
-        schema: 1,
-        name: 'Walkway',
-        media: { kind: 'video', path: 'media/walkway.mp4', fps: 25, frameCount: 1500, width: 1280, height: 720 },
-        labels: [...DEFAULT_LABELS],
-        labelMapping: {},
-      },
-    };
+    project.current = openProject('Walkway', '/data/walkway', {
+      kind: 'video',
+      path: 'media/walkway.mp4',
+      fps: 25,
+      frameCount: 1500,
+      width: 1280,
+      height: 720,
+    });
     await wrapper.vm.$nextTick();
     expect(wrapper.get('[data-test=media-summary]').text()).toBe('Video · 1,500 frames · 1280×720 · 25 fps');
     expect(wrapper.get('video').attributes('src')).toBe(`maskbench-media://file/${encodeURIComponent('/data/walkway/media/walkway.mp4')}`);
@@ -69,17 +71,7 @@ describe('AnnotateView', () => {
       frameNames: ['a.png', 'b.png'],
       tracks: [],
     });
-    project.current = {
-      path: '/data/photos',
-      name: 'Photos',
-      settings: {
-        schema: 1,
-        name: 'Photos',
-        media: { kind: 'frames', path: 'images', fps: 25, frameCount: 2, width: 512, height: 366 },
-        labels: [...DEFAULT_LABELS],
-        labelMapping: {},
-      },
-    };
+    project.current = openProject('Photos', '/data/photos', { kind: 'frames', path: 'images', fps: 25, frameCount: 2, width: 512, height: 366 });
     await flushPromises();
     // The stage has no size here, so the scale is 1: the frame's box is the photo's own size.
     const shown = () => wrapper.get('.frame').attributes('style');
