@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -38,19 +38,29 @@ export function findChromium(): string {
  * SwiftShader adapter where there is no GPU) for the compute page; otherwise the GPU is off.
  */
 export async function launchChromium({ gpu = false } = {}): Promise<BrowserContext> {
+  const executablePath = findChromium();
   const profile = await mkdtemp(join(tmpdir(), 'maskbench-chromium-'));
-  return chromium.launchPersistentContext(profile, {
-    executablePath: findChromium(),
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      '--no-sandbox',
-      gpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const removeProfile = () => rm(profile, { recursive: true, force: true, maxRetries: 5 });
+  const context = await chromium
+    .launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      args: [
+        '--no-sandbox',
+        gpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+    .catch(async (error: unknown) => {
+      await removeProfile();
+      throw error;
+    });
+  // The profile goes with the browser; the retries wait out its last writes.
+  context.once('close', () => void removeProfile());
+  return context;
 }

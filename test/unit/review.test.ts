@@ -15,6 +15,7 @@ import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { trainRun } from '../../src/core/training/train-run';
 import type { Relabelled } from '../../src/core/sample/label-noise';
 import type { WorkbenchEvent } from '../../src/shared/api';
+import { useTempDirs } from '../support/temp-dir';
 import { jobEnd, testWorkbench } from '../support/workbench';
 const quiet = () => ({ signal: new AbortController().signal, progress: () => {}, log: () => {} });
 
@@ -63,6 +64,7 @@ describe('the review queue', () => {
 });
 
 describe('a model in the loop', () => {
+  const tempDir = useTempDirs();
   let project: string;
   let relabelled: Relabelled[];
 
@@ -161,7 +163,7 @@ describe('a model in the loop', () => {
     // A label kept against the model is saved in the run, and found decided by the next review.
     const kept = { frame: first.frame, trackId: first.trackId, label: first.annotated };
     expect(await workbench.keepLabel({ runId: 'heads', ...kept, keep: true })).toEqual([kept]);
-    const later = testWorkbench(await mkdtemp(join(tmpdir(), 'maskbench-test-review-data-')));
+    const later = testWorkbench(await tempDir());
     await later.openProject({ path: project });
     expect((await later.reviewQueue({ runId: 'heads', top: 5 })).kept).toEqual([kept]);
     expect(await workbench.keepLabel({ runId: 'heads', ...kept, keep: false })).toEqual([]);
@@ -231,7 +233,7 @@ describe('a model in the loop', () => {
       await expect(predictProject({ project, runId: 'heads' }, quiet(), openHere())).rejects.toThrow(
         /trained on the classes MW, NM, ND, but the project's labels are MW, NM, MI: MI is not among its classes; the project no longer has ND/,
       );
-      const workbench = testWorkbench(await mkdtemp(join(tmpdir(), 'maskbench-test-review-data-')));
+      const workbench = testWorkbench(await tempDir());
       await workbench.openProject({ path: project });
       await expect(workbench.startPrediction({ runId: 'heads' })).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'runId' } });
     } finally {
