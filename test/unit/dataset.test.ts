@@ -317,17 +317,20 @@ describe('building a dataset', () => {
     const manifest = JSON.parse(await readFile(join(folder, 'datasets', 'again', 'manifest.json'), 'utf8')) as DatasetManifest;
     const target = manifest.samples.find((sample) => sample.variant === 'original' && sample.split === 'train')!;
     const track = edited.tracks.find((candidate) => candidate.id === target.trackId)!;
-    const exact = (frame: number) => boxAt(track, frame, (value) => value);
-    const box = exact(target.frame)!;
-    // The neighbouring frames are pinned as keyframes where they are (unrounded), so that only this box moves.
-    const pinned = [target.frame - 1, target.frame + 1].flatMap((frame) => {
-      const neighbour = exact(frame);
-      return neighbour && !track.shapes.some((shape) => shape.frame === frame) ? [{ ...track.shapes[0]!, ...neighbour, frame, outside: false }] : [];
-    });
+    // A box as the dataset reads it, and the keyframe in effect at its frame (whose label and flags hold there).
+    const seen = (frame: number) => boxAt(track, frame);
+    const inEffect = (frame: number) => track.shapes.findLast((shape) => shape.frame <= frame)!;
+    const box = seen(target.frame)!;
+    // Every other frame between the keyframes around it is pinned where the dataset saw it, so that only this box moves.
+    const from = track.shapes.findLast((shape) => shape.frame < target.frame)?.frame ?? target.frame;
+    const to = track.shapes.find((shape) => shape.frame > target.frame)?.frame ?? target.frame;
+    const pinned = Array.from({ length: Math.max(0, to - from - 1) }, (_, i) => from + 1 + i)
+      .filter((frame) => frame !== target.frame)
+      .map((frame) => ({ ...inEffect(frame), ...seen(frame)!, frame, outside: false }));
     track.shapes = [
       ...track.shapes.filter((shape) => shape.frame !== target.frame),
       ...pinned,
-      { ...track.shapes[0]!, ...box, frame: target.frame, outside: false, xtl: box.xtl + 3, xbr: box.xbr + 3 },
+      { ...inEffect(target.frame), ...box, frame: target.frame, outside: false, xtl: box.xtl + 3, xbr: box.xbr + 3 },
     ].sort((a, b) => a.frame - b.frame);
     await writeFile(file, JSON.stringify(edited));
     const changed = await buildDataset(folder, 'again', options({ flip: true }), context(), true);

@@ -14,7 +14,6 @@ export interface Appearance {
   hair: Rgb;
   hairStyle: 'short' | 'long' | 'bald' | 'cap';
   capColor: Rgb;
-  beard: boolean;
   shirt: Rgb;
   trousers: Rgb;
   shoes: Rgb;
@@ -108,12 +107,18 @@ type Role = 'masked' | 'unmasked' | 'away';
  */
 const ROLE_SHARE: Record<Role, number> = { masked: 0.37, unmasked: 0.37, away: 0.26 };
 const ROLES = Object.keys(ROLE_SHARE) as Role[];
-/** Mean seconds between two people coming into clear view, where each stays 10 s or more. */
-const ARRIVAL_PERIOD_S = 2.6;
+/** Mean seconds between two people coming into clear view, where each stays about 10 s. */
+const ARRIVAL_PERIOD_S = 1.8;
 /** How far ahead a newcomer's role is chosen to fill: their first seconds in clear view. */
 const LOOK_AHEAD_S = 6;
 /** How long before the clip starts the first people come into clear view, so that it opens on a full scene. */
 const LEAD_IN_S = 20;
+/** The share of people who walk in or out at the side of the walkway rather than through the far door. */
+const SIDE_SHARE = 0.7;
+/** The share of people who stop for a while (putting a mask on or taking it off, half of them). */
+const PAUSE_CHANCE = 0.35;
+/** The share of people who turn back the way they came. */
+const TURN_CHANCE = 0.15;
 /** Nearer than this, a person is at least 8 px wide (a dataset's smallest box by default) in a 640x360 frame. */
 const CLEAR_Z_M = 26;
 
@@ -175,7 +180,6 @@ function createAppearance(random: Prng): Appearance {
     hair: random.pick(HAIR),
     hairStyle,
     capColor: random.pick(SHIRTS),
-    beard: random.chance(0.15),
     shirt: random.pick(SHIRTS),
     trousers: random.pick(TROUSERS),
     shoes: random.pick([
@@ -189,47 +193,65 @@ function createAppearance(random: Prng): Appearance {
 }
 
 function createPlan(camera: Camera, appearance: Appearance, role: Role, random: Prng): Plan {
-  const speed = random.range(0.9, 1.6);
+  const speed = random.range(0.9, 1.5);
   // Walking away, the face is unseen (ND) whether masked or not.
   const masked = role === 'away' ? random.chance(0.5) : role === 'masked';
   const lane = (z: number) => walkwayCenter(z) + random.range(-0.75, 0.75) * WALKWAY_HALF_WIDTH_M;
+  /** Just off the frame's left or right edge at depth z. */
+  const offSide = (z: number, left: boolean) =>
+    camera.worldX(left ? -appearance.heightM * camera.scale(z) : camera.width + appearance.heightM * camera.scale(z), z);
+  const pause = (): Leg[] => (random.chance(PAUSE_CHANCE) ? [{ kind: 'pause', seconds: random.range(1.5, 5), toggleMask: random.chance(0.5) }] : []);
   const near = camera.exitDepth(appearance.heightM);
   const kind = role === 'away' ? 'depart' : random.pick(['approach', 'approach', 'cross'] as const);
-  const legs: Leg[] = [];
 
   if (kind === 'cross') {
     // Across the view at one depth, from off one side to off the other: seen in profile.
     // Near enough that the face is more than a few pixels, even in a small frame.
-    const z = random.range(7, 22);
-    const margin = appearance.heightM * camera.scale(z) * 0.5;
-    const [fromX, toX] = random.chance(0.5)
-      ? [camera.worldX(-margin, z), camera.worldX(camera.width + margin, z)]
-      : [camera.worldX(camera.width + margin, z), camera.worldX(-margin, z)];
-    legs.push({ kind: 'walk', x: walkwayCenter(z) + random.range(-1, 1), z: z + random.range(-1, 1), speed });
-    if (random.chance(0.3)) legs.push({ kind: 'pause', seconds: random.range(1.5, 5), toggleMask: random.chance(0.4) });
-    legs.push({ kind: 'walk', x: toX, z, speed });
-    return { start: { x: fromX, z }, legs, masked };
+    const z = random.range(5, 16);
+    const left = random.chance(0.5);
+    const legs: Leg[] = [{ kind: 'walk', x: walkwayCenter(z) + random.range(-1, 1), z: z + random.range(-1, 1), speed }, ...pause()];
+    legs.push({ kind: 'walk', x: offSide(z, !left), z, speed });
+    return { start: { x: offSide(z, left), z }, legs, masked };
   }
 
-  const approaching = kind === 'approach';
-  const [fromZ, toZ] = approaching ? [DOOR_Z, near] : [near, DOOR_Z];
-  const pauseZ = random.range(8, 26);
-  const midZ = random.range(10, 30);
-  const turnsAround = random.chance(0.15);
-  legs.push({ kind: 'walk', x: lane(pauseZ), z: pauseZ, speed });
-  if (random.chance(0.4)) legs.push({ kind: 'pause', seconds: random.range(2, 6), toggleMask: random.chance(0.5) });
-  if (turnsAround) {
-    // Walks on a little, then turns back the way they came: their face appears or disappears.
-    const turnZ = approaching ? Math.max(near + 2, pauseZ - random.range(2, 6)) : Math.min(DOOR_Z - 2, pauseZ + random.range(2, 6));
-    legs.push({ kind: 'walk', x: lane(turnZ), z: turnZ, speed });
-    legs.push({ kind: 'pause', seconds: random.range(0.5, 2), toggleMask: false });
-    legs.push({ kind: 'walk', x: lane(fromZ), z: fromZ, speed: speed * random.range(0.9, 1.2) });
-  } else {
-    legs.push({ kind: 'walk', x: lane(midZ), z: approaching ? Math.min(midZ, pauseZ) : Math.max(midZ, pauseZ), speed });
-    legs.push({ kind: 'walk', x: approaching ? lane(toZ) : walkwayCenter(DOOR_Z), z: toZ, speed });
+  // The far end: most come from or go to the side of the walkway a little way off, the rest the door.
+  // Passing through in seconds, many different people are seen in any part of the clip.
+  const sideZ = random.chance(SIDE_SHARE) ? random.range(10, 20) : null;
+  const sideLeft = random.chance(0.5);
+  const farEnd = sideZ === null ? { x: walkwayCenter(DOOR_Z), z: DOOR_Z } : { x: offSide(sideZ, sideLeft), z: sideZ };
+  const farZ = sideZ ?? DOOR_Z;
+  const pauseZ = random.range(5, Math.min(14, farZ - 2));
+  const walkTo = (points: { x: number; z: number }[], pace = speed): Leg[] => points.map(({ x, z }) => ({ kind: 'walk', x, z, speed: pace }));
+
+  if (kind === 'approach') {
+    const legs: Leg[] = [...walkTo([{ x: lane(pauseZ), z: pauseZ }]), ...pause()];
+    if (random.chance(TURN_CHANCE)) {
+      // Walks on a little, then turns back the way they came: their face disappears.
+      const turnZ = Math.max(near + 2, pauseZ - random.range(2, 5));
+      legs.push(
+        ...walkTo([{ x: lane(turnZ), z: turnZ }]),
+        { kind: 'pause', seconds: random.range(0.5, 2), toggleMask: false },
+        ...walkTo([farEnd], speed * random.range(0.9, 1.2)),
+      );
+    } else {
+      legs.push(...walkTo([{ x: lane(near), z: near }]));
+    }
+    return { start: farEnd, legs, masked };
   }
-  const start = approaching ? { x: walkwayCenter(DOOR_Z), z: fromZ } : { x: lane(fromZ), z: fromZ };
-  return { start, legs, masked };
+
+  const legs: Leg[] = [...walkTo([{ x: lane(pauseZ), z: pauseZ }]), ...pause()];
+  if (random.chance(TURN_CHANCE)) {
+    // Walks on a little, then turns back toward the camera: their face appears.
+    const turnZ = Math.min(farZ - 1, pauseZ + random.range(2, 5));
+    legs.push(
+      ...walkTo([{ x: lane(turnZ), z: turnZ }]),
+      { kind: 'pause', seconds: random.range(0.5, 2), toggleMask: false },
+      ...walkTo([{ x: lane(near), z: near }]),
+    );
+  } else {
+    legs.push(...walkTo([farEnd]));
+  }
+  return { start: { x: lane(near), z: near }, legs, masked };
 }
 
 /** Follows a plan frame by frame: one state per frame, from setting out to the plan's end. */

@@ -28,7 +28,7 @@ import type { Input } from '../../shared/schema';
 import { FrameRenderer, peopleInFrame } from './scene';
 
 /** Bump when the same options would give a different clip, so stored samples are made anew. */
-export const SAMPLE_GENERATOR_VERSION = 2;
+export const SAMPLE_GENERATOR_VERSION = 3;
 
 export interface SampleSummary {
   path: string;

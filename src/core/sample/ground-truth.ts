@@ -5,6 +5,7 @@ import type { AnnotationSet, BoxGeometry, Track, TrackBox } from '../../shared/a
 import type { Camera } from './camera';
 import type { Pedestrian } from './cast';
 import { interpolate, round2 } from '../../shared/keyframes';
+import { poseCovers, type Pose } from './pose';
 import { peopleInFrame, type PersonInFrame } from './scene';
 
 /** Part of a box hidden behind nearer people from which it counts as occluded. */
@@ -26,13 +27,22 @@ export function groundTruth(camera: Camera, cast: Pedestrian[], frameCount: numb
     const visible = people.map((entry) => ({ entry, box: clip(entry.pose.body, camera) })).filter((item) => item.box !== null);
     visible.forEach(({ entry, box }, index) => {
       // Everyone later in the list is nearer the camera and may hide part of this person.
-      const nearer = visible.slice(index + 1).map((item) => item.box!);
+      const nearer = visible.slice(index + 1);
       const list = boxes.get(entry.person.id) ?? [];
       list.push({
         frame,
         ...box!,
-        label: label(entry, nearer),
-        occluded: coveredFraction(box!, nearer, 12, 6) >= OCCLUDED_FROM,
+        label: label(
+          entry,
+          nearer.map((item) => item.entry.pose),
+        ),
+        occluded:
+          coveredFraction(
+            box!,
+            nearer.map((item) => item.box!),
+            12,
+            6,
+          ) >= OCCLUDED_FROM,
         truncated: isTruncated(entry.pose.body, camera),
         keyframe: true,
         zOrder: index,
@@ -51,9 +61,10 @@ export function groundTruth(camera: Camera, cast: Pedestrian[], frameCount: numb
   };
 }
 
-function label(entry: PersonInFrame, nearer: BoxGeometry[]): string {
+/** What the face shows: hidden (ND) when turned away or when nearer people's figures, not just their boxes, cover most of the head. */
+function label(entry: PersonInFrame, nearer: Pose[]): string {
   if (entry.state.facing === 'back') return 'ND';
-  if (coveredFraction(entry.pose.head, nearer, 4, 4) >= FACE_HIDDEN_FROM) return 'ND';
+  if (gridShare(entry.pose.head, 4, 4, (x, y) => nearer.some((pose) => poseCovers(pose, x, y))) >= FACE_HIDDEN_FROM) return 'ND';
   return entry.state.masked ? 'MW' : 'NM';
 }
 
@@ -75,15 +86,17 @@ function isTruncated(body: BoxGeometry, camera: Camera): boolean {
 /** The share of a grid of points in `box` that fall inside any of `covers`. */
 function coveredFraction(box: BoxGeometry, covers: BoxGeometry[], rows: number, columns: number): number {
   if (covers.length === 0) return 0;
-  let covered = 0;
+  return gridShare(box, rows, columns, (x, y) => covers.some((cover) => x >= cover.xtl && x <= cover.xbr && y >= cover.ytl && y <= cover.ybr));
+}
+
+/** The share of a grid of points in `box` for which `covered` holds. */
+function gridShare(box: BoxGeometry, rows: number, columns: number, covered: (x: number, y: number) => boolean): number {
+  let count = 0;
   for (let r = 0; r < rows; r++) {
     const y = box.ytl + ((r + 0.5) / rows) * (box.ybr - box.ytl);
-    for (let c = 0; c < columns; c++) {
-      const x = box.xtl + ((c + 0.5) / columns) * (box.xbr - box.xtl);
-      if (covers.some((cover) => x >= cover.xtl && x <= cover.xbr && y >= cover.ytl && y <= cover.ybr)) covered++;
-    }
+    for (let c = 0; c < columns; c++) if (covered(box.xtl + ((c + 0.5) / columns) * (box.xbr - box.xtl), y)) count++;
   }
-  return covered / (rows * columns);
+  return count / (rows * columns);
 }
 
 /**

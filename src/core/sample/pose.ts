@@ -81,7 +81,6 @@ export function posePerson(camera: Camera, look: Appearance, state: PersonState)
         ellipse(0, headV + 0.02 * H, headRu * 1.1, 0.012 * H, shade(look.capColor, 0.75));
       }
       for (const side of [-1, 1]) ellipse(side * 0.02 * H, 0.932 * H, 0.0075 * H, 0.0065 * H, EYE);
-      if (look.beard) ellipse(0, 0.884 * H, 0.044 * H, 0.028 * H, look.hair);
       ellipse(0, 0.893 * H, 0.015 * H, 0.005 * H, MOUTH);
       if (state.masked) frontMask(look, H, polygon, ellipse);
     }
@@ -106,7 +105,6 @@ export function posePerson(camera: Camera, look: Appearance, state: PersonState)
       ellipse(dir * 0.05 * H, headV + 0.022 * H, 0.03 * H, 0.01 * H, shade(look.capColor, 0.75));
     }
     ellipse(dir * 0.034 * H, 0.932 * H, 0.0065 * H, 0.0065 * H, EYE);
-    if (look.beard) ellipse(dir * 0.03 * H, 0.884 * H, 0.03 * H, 0.026 * H, look.hair);
     ellipse(dir * 0.045 * H, 0.893 * H, 0.008 * H, 0.005 * H, MOUTH);
     if (state.masked) {
       const c = look.mask.color;
@@ -142,6 +140,25 @@ function frontMask(
     polygon(c, -0.051 * H, 0.918 * H, 0.051 * H, 0.918 * H, 0.049 * H, 0.894 * H, -0.049 * H, 0.894 * H);
     ellipse(0, 0.893 * H, 0.049 * H, 0.026 * H, c);
   }
+}
+
+/** Whether the point (x, y) is on one of the pose's shapes: drawn over whatever is behind it. */
+export function poseCovers(pose: Pose, x: number, y: number): boolean {
+  const { body } = pose;
+  if (x < body.xtl || x > body.xbr || y < body.ytl || y > body.ybr) return false;
+  return pose.shapes.some((shape) =>
+    shape.kind === 'ellipse' ? ((x - shape.cx) / shape.rx) ** 2 + ((y - shape.cy) / shape.ry) ** 2 <= 1 : inPolygon(shape.points, x, y),
+  );
+}
+
+/** Even-odd rule: a ray to the right crosses the outline an odd number of times from inside. */
+function inPolygon(points: number[], x: number, y: number): boolean {
+  let inside = false;
+  for (let i = 0, j = points.length - 2; i < points.length; j = i, i += 2) {
+    const [xi, yi, xj, yj] = [points[i]!, points[i + 1]!, points[j]!, points[j + 1]!];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
 }
 
 function bounds(shapes: Shape[]): BoxGeometry {
