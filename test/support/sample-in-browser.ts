@@ -51,18 +51,23 @@ export async function makeSampleWithHeads(frames: number, width: number, height:
 /** `project` served in browser mode (its data folder inside `folder`) and open in Chromium (with WebGPU when `gpu`). */
 export async function serveInBrowser(project: string, folder: string, { gpu = false } = {}): Promise<ServedInBrowser> {
   const server = await serve(['--project', project], join(folder, 'data'));
-  const browser = await launchChromium({ gpu });
-  const page = await browser.newPage();
-  await page.goto(server.url);
-  return {
-    server,
-    browser,
-    page,
-    close: async () => {
-      await browser.close();
-      await server.stop();
-    },
+  // Without a browser (none installed, say) the caller gets nothing to close: the server must not outlive the test.
+  const browser = await launchChromium({ gpu }).catch(async (error: unknown) => {
+    await server.stop();
+    throw error;
+  });
+  const close = async () => {
+    await browser.close();
+    await server.stop();
   };
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    return { server, browser, page, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /** A small sample project, served and open in Chromium's annotator; `close` removes it all. */
