@@ -1,11 +1,14 @@
 // The compute page's GPU routes, timed: images/s of core's training step on webgpu and webgl in headless
 // Chromium, beside the cpu backend in the same page. Where the machine has no GPU, Chromium's adapter is
 // SwiftShader, software: these figures then say only that the route runs, not how fast a GPU trains.
+// Also ResNet-50's training step on WebGPU against the cpu backend's: too slow for the tests, which
+// check the small models so.
 
 import { afterAll, bench, describe } from 'vitest';
 import type { TrainStepsRequest } from '../src/compute/protocol';
 import type { ModelName } from '../src/shared/training';
 import { Prng } from '../src/core/util/prng';
+import { RESNET_TOLERANCE, SGD, compare, trainRequest } from '../test/support/compare-backends';
 import { openComputePage } from '../test/support/compute-page';
 
 const results: string[] = [];
@@ -70,6 +73,22 @@ describe('GPU routes of the compute page', () => {
       once,
     );
   }
+});
+
+describe('ResNet-50 on the GPU route', () => {
+  bench(
+    'one step on webgpu as on cpu in the compute page',
+    async () => {
+      const reference = trainRequest('resnet50', 32, SGD, 1);
+      const [result] = await compare(computePage.page, reference, [{ ...reference, backend: 'webgpu' }], RESNET_TOLERANCE);
+      const { worstLoss, worstChange, milliseconds } = result!;
+      const within = `loss ${worstLoss.toFixed(2)}, weights ${worstChange.deviation.toFixed(2)} (${worstChange.name}) of the tolerance`;
+      // A wrong kernel is a failure, not a figure.
+      if (worstLoss > 1 || worstChange.deviation > 1) throw new Error(`ResNet-50 on webgpu strays from the cpu backend: ${within}`);
+      results.push(`resnet50 32 px, one SGD step on webgpu against cpu: ${within}, in ${(milliseconds / 1000).toFixed(1)} s`);
+    },
+    once,
+  );
 });
 
 afterAll(async () => {
