@@ -30,7 +30,7 @@ describe('training on the GPU through the compute page (browser mode)', () => {
 
   beforeAll(async () => {
     // Short: the busy sample has ten people a frame, and every box is predicted on a software GPU.
-    const sample = await makeSampleWithHeads(40, 640, 360);
+    const sample = await makeSampleWithHeads(24, 640, 360);
     folder = sample.folder;
     project = sample.project;
     served = await serveInBrowser(project, folder, { gpu: true });
