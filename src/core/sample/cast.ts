@@ -221,35 +221,32 @@ function createPlan(camera: Camera, appearance: Appearance, role: Role, random: 
   const farEnd = sideZ === null ? { x: walkwayCenter(DOOR_Z), z: DOOR_Z } : { x: offSide(sideZ, sideLeft), z: sideZ };
   const farZ = sideZ ?? DOOR_Z;
   const pauseZ = random.range(5, Math.min(14, farZ - 2));
-  const walkTo = (points: { x: number; z: number }[], pace = speed): Leg[] => points.map(({ x, z }) => ({ kind: 'walk', x, z, speed: pace }));
+  /** A walk to (x, z). */
+  const to = ({ x, z }: { x: number; z: number }, pace = speed): Leg => ({ kind: 'walk', x, z, speed: pace });
 
   if (kind === 'approach') {
-    const legs: Leg[] = [...walkTo([{ x: lane(pauseZ), z: pauseZ }]), ...pause()];
+    const legs: Leg[] = [to({ x: lane(pauseZ), z: pauseZ }), ...pause()];
     if (random.chance(TURN_CHANCE)) {
       // Walks on a little, then turns back the way they came: their face disappears.
       const turnZ = Math.max(near + 2, pauseZ - random.range(2, 5));
       legs.push(
-        ...walkTo([{ x: lane(turnZ), z: turnZ }]),
+        to({ x: lane(turnZ), z: turnZ }),
         { kind: 'pause', seconds: random.range(0.5, 2), toggleMask: false },
-        ...walkTo([farEnd], speed * random.range(0.9, 1.2)),
+        to(farEnd, speed * random.range(0.9, 1.2)),
       );
     } else {
-      legs.push(...walkTo([{ x: lane(near), z: near }]));
+      legs.push(to({ x: lane(near), z: near }));
     }
     return { start: farEnd, legs, masked };
   }
 
-  const legs: Leg[] = [...walkTo([{ x: lane(pauseZ), z: pauseZ }]), ...pause()];
+  const legs: Leg[] = [to({ x: lane(pauseZ), z: pauseZ }), ...pause()];
   if (random.chance(TURN_CHANCE)) {
     // Walks on a little, then turns back toward the camera: their face appears.
     const turnZ = Math.min(farZ - 1, pauseZ + random.range(2, 5));
-    legs.push(
-      ...walkTo([{ x: lane(turnZ), z: turnZ }]),
-      { kind: 'pause', seconds: random.range(0.5, 2), toggleMask: false },
-      ...walkTo([{ x: lane(near), z: near }]),
-    );
+    legs.push(to({ x: lane(turnZ), z: turnZ }), { kind: 'pause', seconds: random.range(0.5, 2), toggleMask: false }, to({ x: lane(near), z: near }));
   } else {
-    legs.push(...walkTo([farEnd]));
+    legs.push(to(farEnd));
   }
   return { start: { x: lane(near), z: near }, legs, masked };
 }

@@ -28,21 +28,14 @@ export function groundTruth(camera: Camera, cast: Pedestrian[], frameCount: numb
     visible.forEach(({ entry, box }, index) => {
       // Everyone later in the list is nearer the camera and may hide part of this person.
       const nearer = visible.slice(index + 1);
+      const nearerFigures = nearer.map((item) => item.entry.pose);
+      const nearerBoxes = nearer.map((item) => item.box!);
       const list = boxes.get(entry.person.id) ?? [];
       list.push({
         frame,
         ...box!,
-        label: label(
-          entry,
-          nearer.map((item) => item.entry.pose),
-        ),
-        occluded:
-          coveredFraction(
-            box!,
-            nearer.map((item) => item.box!),
-            12,
-            6,
-          ) >= OCCLUDED_FROM,
+        label: label(entry, nearerFigures),
+        occluded: coveredFraction(box!, nearerBoxes) >= OCCLUDED_FROM,
         truncated: isTruncated(entry.pose.body, camera),
         keyframe: true,
         zOrder: index,
@@ -83,10 +76,10 @@ function isTruncated(body: BoxGeometry, camera: Camera): boolean {
   return body.xtl < 0 || body.ytl < 0 || body.xbr > camera.width || body.ybr > camera.height;
 }
 
-/** The share of a grid of points in `box` that fall inside any of `covers`. */
-function coveredFraction(box: BoxGeometry, covers: BoxGeometry[], rows: number, columns: number): number {
+/** The share of a 12x6 grid of points in `box` that fall inside any of `covers`. */
+function coveredFraction(box: BoxGeometry, covers: BoxGeometry[]): number {
   if (covers.length === 0) return 0;
-  return gridShare(box, rows, columns, (x, y) => covers.some((cover) => x >= cover.xtl && x <= cover.xbr && y >= cover.ytl && y <= cover.ybr));
+  return gridShare(box, 12, 6, (x, y) => covers.some((cover) => x >= cover.xtl && x <= cover.xbr && y >= cover.ytl && y <= cover.ybr));
 }
 
 /** The share of a grid of points in `box` for which `covered` holds. */
