@@ -126,17 +126,24 @@ export interface BackendUsed {
   requested: BackendChoice;
   /** Why each faster backend was not used, e.g. "tensorflow: @tensorflow/tfjs-node is not installed". */
   passedOver: string[];
-  /** The threads it computed on; null where the backend chooses itself (tfjs-node) or runs on a GPU. */
+  /** The threads it computed on (each worker's, with `workers`); null where the backend chooses itself (tfjs-node) or runs on a GPU. */
   threads: number | null;
+  /** Worker threads that each trained a copy of the model on a part of every batch (wasm), where more than one. */
+  workers?: number;
   /** The GPU that ran it, as the browser names it (webgpu and webgl): "nvidia ampere", "Google SwiftShader (software)". */
   device?: string;
 }
 
-/** "wasm on 2 threads", "webgpu on nvidia ampere": the backend as a person reads it, or "–" before one was chosen. */
+/**
+ * "wasm on 2 threads", "wasm on 2 workers of 1 thread", "webgpu on nvidia ampere": the backend as a person
+ * reads it, or "–" before one was chosen.
+ */
 export function describeBackend(backend: BackendUsed | null): string {
   if (!backend) return '–';
   if (backend.device) return `${backend.name} on ${backend.device}`;
-  return backend.threads === null ? backend.name : `${backend.name} on ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`;
+  if (backend.threads === null) return backend.name;
+  const threads = `${backend.threads} thread${backend.threads === 1 ? '' : 's'}`;
+  return backend.workers ? `${backend.name} on ${backend.workers} workers of ${threads}` : `${backend.name} on ${threads}`;
 }
 
 export interface DatasetUsed {

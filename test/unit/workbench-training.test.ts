@@ -2,12 +2,14 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WorkbenchEvent } from '../../src/shared/api';
-import type { TrainingReport } from '../../src/shared/runs';
+import { describeBackend, type TrainingReport } from '../../src/shared/runs';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
 import { jobEnd, testWorkbench } from '../support/workbench';
 import { Workbench } from '../../src/core/workbench';
 import { MAX_WASM_THREADS } from '../../src/core/training/wasm/thread-count';
+import { modelCost } from '../../src/core/training/models/catalog';
+import { parallelPlan } from '../../src/core/training/parallel/data-parallel';
 import { encodeFrame } from '../../src/shared/compute';
 
 const tempDir = useTempDirs();
@@ -74,14 +76,18 @@ describe('training from the window', () => {
     const reports = mine.flatMap((event) => (event.type === 'job-metrics' ? [event.report as TrainingReport] : []));
     expect(reports.filter((report) => report.kind === 'epoch').map((report) => report.kind === 'epoch' && report.epoch)).toEqual([1, 2]);
     const [run] = await workbench.listRuns();
-    // A run alone computes on every core.
-    const threads = Math.min(availableParallelism(), MAX_WASM_THREADS);
+    // A run alone computes on every core: as workers that share each step where the model's work allows.
+    const cores = Math.min(availableParallelism(), MAX_WASM_THREADS);
+    const { members, threads } = parallelPlan(cores, 8, modelCost('simple-conv', { size: run!.config.dataset!.size, classes: 3 }));
     expect(run).toMatchObject({
       status: 'done',
       epochs: 2,
-      config: { backend: { name: 'wasm', requested: 'auto', threads }, options: { model: 'simple-conv' } },
+      config: { backend: { name: 'wasm', requested: 'auto', threads, ...(members > 1 ? { workers: members } : {}) }, options: { model: 'simple-conv' } },
     });
     expect(run!.config.backend!.passedOver).toContain('tensorflow: @tensorflow/tfjs-node is not installed');
+    expect(describeBackend(run!.config.backend)).toBe(
+      members > 1 ? `wasm on ${members} workers of ${threads} thread${threads > 1 ? 's' : ''}` : `wasm on ${threads} threads`,
+    );
   });
 
   it('refuses a dataset whose train part lacks a class, naming it and the parts that hold it; told to go on, it trains and records the thin parts', async () => {

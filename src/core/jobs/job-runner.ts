@@ -17,6 +17,8 @@ export interface JobContext {
   report?(report: TrainingReport): void;
   /** The cores the job was given to compute on, for a job that waited for slots. */
   cores?: number;
+  /** In a worker thread, the script it runs (out/main/worker.js), for a job that starts threads of its own. */
+  workerScript?: string;
 }
 
 export type JobWork<Result> = (context: JobContext) => Promise<Result>;

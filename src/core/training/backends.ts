@@ -22,7 +22,7 @@ interface Activated {
 }
 
 /** Loads each backend's package and makes it the active backend; throws when it cannot. */
-const ACTIVATE: Record<TrainingBackendName, (threads: number) => Promise<Activated>> = {
+const ACTIVATE: Record<TrainingBackendName, (threads: number, workers: number) => Promise<Activated>> = {
   // Both tfjs-node packages register their backend as 'tensorflow' with the shared tfjs-core.
   'tensorflow-gpu': () => activateNode('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => activateNode('@tensorflow/tfjs-node'),
@@ -32,10 +32,10 @@ const ACTIVATE: Record<TrainingBackendName, (threads: number) => Promise<Activat
 
 /**
  * Makes the requested backend (or with `auto` the fastest that loads) tfjs's active one, wasm on `threads`
- * threads (the cores the job was given). Call it in the job's worker: tfjs-node is loaded only there, so a
- * native crash ends that job alone.
+ * threads (the cores the job was given, or their share in each of `workers` that share its steps). Call it
+ * in the job's worker: tfjs-node is loaded only there, so a native crash ends that job alone.
  */
-export async function useBackend(requested: BackendChoice, threads: number = wasmThreads().count): Promise<BackendUsed> {
+export async function useBackend(requested: BackendChoice, threads: number = wasmThreads().count, workers = 1): Promise<BackendUsed> {
   if (isHostBackend(requested)) {
     throw new WorkbenchError(
       'backend-unavailable',
@@ -47,8 +47,9 @@ export async function useBackend(requested: BackendChoice, threads: number = was
   const passedOver: string[] = [];
   for (const backend of candidates) {
     try {
-      const activated = await ACTIVATE[backend.name](threads);
-      return { name: backend.name, requested, passedOver: [...passedOver, ...activated.notes], threads: activated.threads };
+      const activated = await ACTIVATE[backend.name](threads, workers);
+      const shared = backend.name === 'wasm' && workers > 1 ? { workers } : {};
+      return { name: backend.name, requested, passedOver: [...passedOver, ...activated.notes], threads: activated.threads, ...shared };
     } catch (error) {
       passedOver.push(`${backend.name}: ${whyNot(backend, error)}`);
     }
@@ -71,7 +72,7 @@ async function activateNode(pkg: string): Promise<Activated> {
 }
 
 /** wasm on the threads asked for, or on tfjs's single-threaded build when those do not start. */
-async function activateWasm(wanted: number): Promise<Activated> {
+async function activateWasm(wanted: number, workers: number): Promise<Activated> {
   const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   // In a packaged app the .wasm files are unpacked beside the asar archive (build/electron-builder.yml).
   const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm')).replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
@@ -79,7 +80,7 @@ async function activateWasm(wanted: number): Promise<Activated> {
   registerWasmTrainingKernels();
   const best = wasmThreads();
   const notes = best.note === null ? [] : [best.note];
-  if (wanted < best.count) notes.push(`wasm on ${wanted} of ${best.count} threads: the other cores were given to other jobs`);
+  if (wanted * workers < best.count) notes.push(`wasm on ${wanted * workers} of ${best.count} threads: the other cores were given to other jobs`);
   try {
     await registerWasmBuild(wanted, dist);
     await setBackend('wasm');

@@ -27,3 +27,10 @@ export function perClassMetrics({ labels, matrix }: ConfusionMatrix): ClassMetri
     return { label, precision, recall, f1, support };
   });
 }
+
+/** How many of `predicted` are the `truth`. */
+export function countCorrect(predicted: ArrayLike<number>, truth: ArrayLike<number>): number {
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) correct++;
+  return correct;
+}

@@ -8,16 +8,17 @@ import { version as tfjsVersion } from '@tensorflow/tfjs-core/package.json';
 import type { ModelFiles, TrainingOutcome } from '../../shared/compute';
 import { classCoverage, describeFew } from '../../shared/dataset';
 import { toErrorData } from '../../shared/errors';
-import type {
-  BackendUsed,
-  BatchMetrics,
-  ConfusionMatrix,
-  EpochMetrics,
-  RunResult,
-  RunSummary,
-  SplitMetrics,
-  SplitPredictions,
-  TrainingOptions,
+import {
+  describeBackend,
+  type BackendUsed,
+  type BatchMetrics,
+  type ConfusionMatrix,
+  type EpochMetrics,
+  type RunResult,
+  type RunSummary,
+  type SplitMetrics,
+  type SplitPredictions,
+  type TrainingOptions,
 } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
 import { RunWriter } from '../runs/run-folder';
@@ -92,8 +93,7 @@ export class RunRecorder implements TrainerSink {
 
   async setBackend(chosen: BackendUsed): Promise<void> {
     const backend = { ...chosen, passedOver: [...(this.input.passedOver ?? []), ...chosen.passedOver] };
-    const threads = backend.threads ? ` on ${backend.threads} threads` : '';
-    this.context.log(`Training on the ${backend.name} backend${threads}${backend.passedOver.length ? ` (passed over: ${backend.passedOver.join('; ')})` : ''}`);
+    this.context.log(`Training on ${describeBackend(backend)}${backend.passedOver.length ? ` (passed over: ${backend.passedOver.join('; ')})` : ''}`);
     await this.writer.setConfig({ backend });
   }
 

@@ -1,11 +1,15 @@
 // One training run in a worker thread: picks the backend, reads the dataset and trains (trainer.ts),
-// everything it learns going to the run folder (run-recorder.ts).
+// everything it learns going to the run folder (run-recorder.ts). On wasm, other worker threads share
+// every step when the run was given more than one core (parallel/).
 
 import type { RunResult } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
 import { useBackend } from './backends';
+import { modelCost } from './models/catalog';
+import { DataParallel, parallelPlan } from './parallel/data-parallel';
 import { RunRecorder, type RunInput } from './run-recorder';
-import { Trainer } from './trainer';
+import { Trainer, type ShareSteps } from './trainer';
+import { wasmThreads } from './wasm/thread-count';
 
 export interface TrainRunInput extends RunInput {
   /** The cores it was given, wasm computing on as many threads; every core when not said. */
@@ -15,9 +19,16 @@ export interface TrainRunInput extends RunInput {
 export async function trainRun(input: TrainRunInput, context: JobContext): Promise<RunResult> {
   const run = await RunRecorder.start(input, context);
   return run.record(async () => {
-    await run.setBackend(await useBackend(input.options.backend, input.threads));
+    const { options } = input;
     const { data, weights } = await run.loadData();
-    const trainer = new Trainer(input.options, { signal: context.signal, pause: () => new Promise((resolve) => setImmediate(resolve)), sink: run });
+    const cores = input.threads ?? wasmThreads().count;
+    // Other workers can start only from a worker thread's script.
+    const cost = modelCost(options.model, { size: data.size, classes: data.labels.length });
+    const plan = context.workerScript ? parallelPlan(cores, options.batchSize, cost) : { members: 1, threads: cores };
+    const backend = await useBackend(options.backend, plan.threads, plan.members);
+    await run.setBackend(backend);
+    const shareSteps: ShareSteps | null = backend.workers ? (leader, shape) => DataParallel.start(context.workerScript!, plan, options, shape, leader) : null;
+    const trainer = new Trainer(options, { signal: context.signal, pause: () => new Promise((resolve) => setImmediate(resolve)), sink: run }, shareSteps);
     try {
       return await trainer.train(data, weights);
     } finally {

@@ -11,14 +11,14 @@ import type { BatchMetrics, ConfusionMatrix, EpochMetrics, SplitMetrics, SplitPr
 import { MODEL_WEIGHTS_FILE, type ModelFiles, type TrainingOutcome } from '../../shared/compute';
 import { Prng } from '../util/prng';
 import { augmentCrop, augmentationOf, type Augmentation } from './augment';
-import { accuracy, confusionMatrix, perClassMetrics } from './metrics';
+import { batchTensors, type Batch, type BatchArrays } from './batch';
+import { crossEntropy } from './loss';
+import { accuracy, confusionMatrix, countCorrect, perClassMetrics } from './metrics';
 import { buildModel } from './models';
 import { makeOptimizer, learningRateAt } from './optimizer';
 
 /** Crops per forward pass when evaluating: memory, not learning, sets it. */
 const EVAL_BATCH = 128;
-/** Clipped like Keras's categorical cross-entropy, so a confident wrong answer costs a finite loss. */
-const EPSILON = 1e-7;
 
 /** A part of a dataset in memory: its crops as raw RGB bytes (batches are converted as they are drawn). */
 export interface TrainerSplit {
@@ -78,6 +78,25 @@ export async function modelFiles(model: LayersModel): Promise<ModelFiles> {
   return files!;
 }
 
+/** Steps that other workers share (parallel/data-parallel.ts): each takes a part of every batch. */
+export interface SharedSteps {
+  step(batch: BatchArrays, learningRate: number): Promise<StepFigures>;
+  /** Lets the other workers go. */
+  stop(): Promise<void>;
+}
+
+/** Starts the workers that share the steps of the model being trained, once it is built. */
+export type ShareSteps = (
+  leader: { model: LayersModel; optimizer: tf.Optimizer; variables: tf.Variable[] },
+  shape: { size: number; labels: number },
+) => Promise<SharedSteps>;
+
+/** A step's mean loss over its batch, and how many of the batch it classified right. */
+export interface StepFigures {
+  loss: number;
+  correct: number;
+}
+
 /** The state of one run's training: the model, its best weights so far, and the figures to report. */
 export class Trainer {
   private model: LayersModel | null = null;
@@ -88,6 +107,8 @@ export class Trainer {
   constructor(
     private readonly options: TrainingOptions,
     private readonly hooks: TrainerHooks,
+    /** Starts the workers that share each step (wasm in a worker thread), or null to step alone. */
+    private readonly shareSteps: ShareSteps | null = null,
   ) {}
 
   /** Seconds since the trainer was made. */
@@ -109,58 +130,66 @@ export class Trainer {
     const train = data.splits.train;
     const batches = Math.ceil(train.count / options.batchSize);
     let stoppedEarly = false;
+    const shape = { size: data.size, labels: data.labels.length };
+    const parallel = this.shareSteps && (await this.shareSteps({ model, optimizer, variables }, shape));
+    const step = (batch: BatchArrays, learningRate: number) =>
+      parallel ? parallel.step(batch, learningRate) : trainStep(model, optimizer, variables, batchTensors(batch, shape.size, shape.labels));
 
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
-      const learningRate = learningRateAt(options, epoch);
-      setLearningRate(learningRate);
-      const order = permutation(train.count, shuffle);
-      let lossSum = 0;
-      let correct = 0;
-      let trainSeconds = 0;
-      for (let batch = 0; batch < batches; batch++) {
-        await this.hooks.pause();
-        signal.throwIfAborted();
-        const rows = order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize);
-        const stepStarted = performance.now();
-        const step = await trainStep(model, optimizer, variables, batchTensors(train, rows, data, weights, { augmentation, random: augmentRandom }));
-        trainSeconds += (performance.now() - stepStarted) / 1000;
-        if (!Number.isFinite(step.loss)) {
-          throw new WorkbenchError(
-            'diverged',
-            `The loss became ${step.loss} in epoch ${epoch}, batch ${batch + 1}: training diverged. Try a smaller learning rate (now ${learningRate}).`,
-            { field: 'learningRate' },
-          );
+    try {
+      for (let epoch = 1; epoch <= options.epochs; epoch++) {
+        const learningRate = learningRateAt(options, epoch);
+        setLearningRate(learningRate);
+        const order = permutation(train.count, shuffle);
+        let lossSum = 0;
+        let correct = 0;
+        let trainSeconds = 0;
+        for (let batch = 0; batch < batches; batch++) {
+          await this.hooks.pause();
+          signal.throwIfAborted();
+          const rows = order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize);
+          const stepStarted = performance.now();
+          const figures = await step(batchArrays(train, rows, data, weights, { augmentation, random: augmentRandom }), learningRate);
+          trainSeconds += (performance.now() - stepStarted) / 1000;
+          if (!Number.isFinite(figures.loss)) {
+            throw new WorkbenchError(
+              'diverged',
+              `The loss became ${figures.loss} in epoch ${epoch}, batch ${batch + 1}: training diverged. Try a smaller learning rate (now ${learningRate}).`,
+              { field: 'learningRate' },
+            );
+          }
+          lossSum += figures.loss * rows.length;
+          correct += figures.correct;
+          sink.batch({ kind: 'batch', epoch, batch: batch + 1, batches, loss: figures.loss, accuracy: figures.correct / rows.length });
+          sink.progress((epoch - 1) * batches + batch + 1, options.epochs * batches, `Epoch ${epoch} of ${options.epochs}, batch ${batch + 1} of ${batches}`);
         }
-        lossSum += step.loss * rows.length;
-        correct += step.correct;
-        sink.batch({ kind: 'batch', epoch, batch: batch + 1, batches, loss: step.loss, accuracy: step.correct / rows.length });
-        sink.progress((epoch - 1) * batches + batch + 1, options.epochs * batches, `Epoch ${epoch} of ${options.epochs}, batch ${batch + 1} of ${batches}`);
-      }
 
-      const { metrics: val, predictions } = await this.evaluate(model, data.splits.val, data);
-      const metrics: EpochMetrics = {
-        kind: 'epoch',
-        epoch,
-        trainLoss: lossSum / train.count,
-        trainAccuracy: correct / train.count,
-        valLoss: val.loss,
-        valAccuracy: val.accuracy,
-        perClass: val.perClass,
-        learningRate,
-        imagesPerSecond: round(train.count / trainSeconds, 1),
-        seconds: this.seconds(),
-        tensors: 0,
-      };
-      const improved = !this.best || val.accuracy > this.best.val.accuracy || (val.accuracy === this.best.val.accuracy && val.loss < this.best.val.loss);
-      if (improved) this.keepBest(epoch, val);
-      metrics.tensors = tf.memory().numTensors;
-      await sink.epoch(metrics, val.confusion, predictions);
-      if (improved) await sink.model('best', await modelFiles(model));
-      if (options.patience > 0 && epoch - this.best!.epoch >= options.patience) {
-        sink.log(`No better validation accuracy for ${options.patience} epochs: stopping after epoch ${epoch}`);
-        stoppedEarly = true;
-        break;
+        const { metrics: val, predictions } = await this.evaluate(model, data.splits.val, data);
+        const metrics: EpochMetrics = {
+          kind: 'epoch',
+          epoch,
+          trainLoss: lossSum / train.count,
+          trainAccuracy: correct / train.count,
+          valLoss: val.loss,
+          valAccuracy: val.accuracy,
+          perClass: val.perClass,
+          learningRate,
+          imagesPerSecond: round(train.count / trainSeconds, 1),
+          seconds: this.seconds(),
+          tensors: 0,
+        };
+        const improved = !this.best || val.accuracy > this.best.val.accuracy || (val.accuracy === this.best.val.accuracy && val.loss < this.best.val.loss);
+        if (improved) this.keepBest(epoch, val);
+        metrics.tensors = tf.memory().numTensors;
+        await sink.epoch(metrics, val.confusion, predictions);
+        if (improved) await sink.model('best', await modelFiles(model));
+        if (options.patience > 0 && epoch - this.best!.epoch >= options.patience) {
+          sink.log(`No better validation accuracy for ${options.patience} epochs: stopping after epoch ${epoch}`);
+          stoppedEarly = true;
+          break;
+        }
       }
+    } finally {
+      await parallel?.stop();
     }
 
     await sink.model('last', await modelFiles(model));
@@ -188,25 +217,12 @@ export class Trainer {
   }
 }
 
-interface Batch {
-  x: tf.Tensor4D;
-  y: tf.Tensor2D;
-  /** Each example's class weight, or null for an unweighted loss. */
-  weights: tf.Tensor1D | null;
-  classes: Int32Array;
-}
-
 /**
  * One optimiser step; returns the batch's mean loss and how many it classified right. Disposes the batch.
  * Figures are read back with data(), never dataSync(): WebGPU's synchronous read goes through a canvas,
  * which a headless or hidden page may not have, and fails the device.
  */
-export async function trainStep(
-  model: LayersModel,
-  optimizer: tf.Optimizer,
-  variables: tf.Variable[],
-  batch: Batch,
-): Promise<{ loss: number; correct: number }> {
+export async function trainStep(model: LayersModel, optimizer: tf.Optimizer, variables: tf.Variable[], batch: Batch): Promise<StepFigures> {
   let predicted: tf.Tensor | null = null;
   try {
     const loss = optimizer.minimize(
@@ -242,7 +258,7 @@ async function evaluate(
     await hooks.pause();
     hooks.signal.throwIfAborted();
     const rows = Int32Array.from({ length: Math.min(EVAL_BATCH, split.count - start) }, (_, i) => start + i);
-    const batch = batchTensors(split, rows, data, null);
+    const batch = batchTensors(batchArrays(split, rows, data, null), data.size, data.labels.length);
     const figures = tf.tidy(() => {
       const probabilities = model.apply(batch.x, { training: false }) as tf.Tensor2D;
       return [tf.sum(crossEntropy(batch.y, probabilities)), tf.argMax(probabilities, -1), tf.max(probabilities, -1)];
@@ -267,24 +283,14 @@ async function evaluate(
   };
 }
 
-function crossEntropy(truth: tf.Tensor2D, probabilities: tf.Tensor2D): tf.Tensor1D {
-  return tf.neg(tf.sum(tf.mul(truth, tf.log(tf.clipByValue(probabilities, EPSILON, 1 - EPSILON))), -1)) as tf.Tensor1D;
-}
-
-function countCorrect(values: tf.TypedArray, truth: Int32Array): number {
-  let correct = 0;
-  for (let i = 0; i < truth.length; i++) if (values[i] === truth[i]) correct++;
-  return correct;
-}
-
-/** The crops at `rows` of a part as a float batch in [0, 1] (augmented for training), their one-hot labels and loss weights. */
-function batchTensors(
+/** The crops at `rows` of a part as floats in [0, 1] (augmented for training), their classes and loss weights. */
+function batchArrays(
   split: TrainerSplit,
   rows: Int32Array,
   data: TrainerData,
   classWeights: Float32Array | null,
   augment?: { augmentation: Augmentation; random: Prng },
-): Batch {
+): BatchArrays {
   const pixels = data.size * data.size * 3;
   const x = new Float32Array(rows.length * pixels);
   const classes = new Int32Array(rows.length);
@@ -295,12 +301,7 @@ function batchTensors(
     else for (let p = 0; p < pixels; p++) target[p] = crop[p]! / 255;
     classes[i] = split.classes[row]!;
   });
-  return {
-    x: tf.tensor4d(x, [rows.length, data.size, data.size, 3]),
-    y: tf.tidy(() => tf.oneHot(tf.tensor1d(classes, 'int32'), data.labels.length) as tf.Tensor2D),
-    weights: classWeights && tf.tensor1d(Float32Array.from(classes, (k) => classWeights[k]!)),
-    classes,
-  };
+  return { x, classes, weights: classWeights && Float32Array.from(classes, (k) => classWeights[k]!) };
 }
 
 /** 0..n-1 in a seeded random order (Fisher-Yates). */

@@ -14,7 +14,7 @@ export function runInWorker<T extends WorkerTaskName>(script: string, task: T, i
   return new Promise((resolve, reject) => {
     // A job cancelled before its thread starts must not start it: the abort listener below would never fire.
     if (context.signal.aborted) return reject(context.signal.reason);
-    const worker = new Worker(script, { workerData: { task, input } });
+    const worker = new Worker(script, { workerData: { task, input, script } });
     let settled = false;
     const settle = (action: () => void) => {
       if (settled) return;

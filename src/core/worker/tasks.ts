@@ -11,6 +11,8 @@ import type { SampleOptions } from '../sample/sample-options';
 import type { JobContext } from '../jobs/job-runner';
 import type { TrainingReport } from '../../shared/runs';
 import { trainRun, type TrainRunInput } from '../training/train-run';
+import type { ReplicaInput } from '../training/parallel/data-parallel';
+import { runReplica } from '../training/parallel/replica';
 import type { CrossFitInput } from '../review/cross-fit';
 import { predictProject, type PredictInput } from '../review/predict-project';
 import { explainBox, type ExplainInput } from '../review/explain-box';
@@ -23,6 +25,8 @@ export const workerTasks = {
   dataset: (input: { project: string; name: string; options: DatasetOptions; force: boolean }, context: JobContext) =>
     buildDataset(input.project, input.name, input.options, context, input.force),
   train: (input: TrainRunInput, context: JobContext) => trainRun(input, context),
+  /** Another worker of a data-parallel training run, started by the run's own worker. */
+  trainReplica: (input: ReplicaInput) => runReplica(input),
   predict: (input: PredictInput, context: JobContext) => predictProject(input, context, openHere(input.backend)),
   crossFit: (input: CrossFitInput, context: JobContext) => crossFitHere(input, context),
   explain: (input: ExplainInput, context: JobContext) => explainBox(input, openHere(input.backend), context.signal),

@@ -4,6 +4,39 @@ import { affineByLoop, affineIsExact, scaleChannels } from './channel-affine';
 import { channelSums } from './channel-loops';
 import { heapView, input, runWasmKernel, wasmArgs } from './wasm-util';
 
+/** Sums over the workers of a data-parallel run, or null when this thread trains alone. */
+export interface BatchStatistics {
+  sum(values: Float64Array): Float64Array;
+  members: number;
+}
+
+let shared: BatchStatistics | null = null;
+
+/**
+ * While `run` runs, the batch's statistics are those of the whole batch that the workers of a
+ * data-parallel run share out: each worker's sums go through `statistics` (synchronous), so batch norm
+ * trains as it would on one worker given the whole batch.
+ */
+export function withSharedBatchStatistics<T>(statistics: BatchStatistics, run: () => T): T {
+  shared = statistics;
+  try {
+    return run();
+  } finally {
+    shared = null;
+  }
+}
+
+/** The count and per-channel `values` summed over every worker's part of the batch (this worker's own when it trains alone). */
+function wholeBatch<T extends Float64Array[]>(count: number, values: [...T]): { count: number; values: T } {
+  if (!shared) return { count, values };
+  const channels = values[0]!.length;
+  const local = new Float64Array(1 + values.length * channels);
+  local[0] = count;
+  values.forEach((array, i) => local.set(array, 1 + i * channels));
+  const total = shared.sum(local);
+  return { count: total[0]!, values: values.map((_, i) => total.subarray(1 + i * channels, 1 + (i + 1) * channels)) as T };
+}
+
 /** What both passes start from: the inputs, the epsilon, the channels and the values per channel, and two per-channel outputs. */
 function perChannel(params: Parameters<tf.KernelFunc>[0]) {
   const args = wasmArgs(params);
@@ -22,7 +55,7 @@ function perChannel(params: Parameters<tf.KernelFunc>[0]) {
  * over x in all, the second on every thread where float32 keeps it exact.
  */
 function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
-  const { args, backend, x, varianceEpsilon, channels, count, outputs } = perChannel(params);
+  const { args, backend, x, varianceEpsilon, channels, count: partCount, outputs } = perChannel(params);
   const [meanOut, varianceOut] = outputs;
   const xs = heapView(backend, x);
   const gamma = heapView(backend, input(args, 'gamma'));
@@ -30,8 +63,14 @@ function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[
   const mean = heapView(backend, meanOut);
   const variance = heapView(backend, varianceOut);
 
-  const first = Float64Array.from(xs.subarray(0, channels));
-  const { sums, products } = channelSums(xs, first, xs, first);
+  // Every worker shifts by the same values, the mean of their first ones, so that their sums add up.
+  const own = Float64Array.from(xs.subarray(0, channels));
+  const first = shared ? shared.sum(own).map((value) => value / shared!.members) : own;
+  const part = channelSums(xs, first, xs, first);
+  const {
+    count,
+    values: [sums, products],
+  } = wholeBatch(partCount, [part.sums, part.products]);
   const factor = new Float64Array(channels);
   const add = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
@@ -54,7 +93,7 @@ function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[
  * float32 keeps it exact, a dy + c and b x and their sum).
  */
 function batchNormTrainingGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
-  const { args, backend, x, varianceEpsilon, channels, count, outputs } = perChannel(params);
+  const { args, backend, x, varianceEpsilon, channels, count: partCount, outputs } = perChannel(params);
   const [dGammaOut, dBetaOut] = outputs;
   const [dys, xs, gamma, mean, variance, dMean, dVariance] = ['dy', 'x', 'gamma', 'mean', 'variance', 'dMean', 'dVariance'].map((name) =>
     heapView(backend, input(args, name)),
@@ -63,18 +102,24 @@ function batchNormTrainingGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorI
   const dBeta = heapView(backend, dBetaOut);
 
   const centre = Float64Array.from(mean);
-  const { sums, products } = channelSums(dys, new Float64Array(channels), xs, centre);
+  const part = channelSums(dys, new Float64Array(channels), xs, centre);
+  // dx depends on the whole batch (its mean and variance are the whole batch's); the gradients of gamma
+  // and beta are this part's, which the workers sum with the other gradients.
+  const {
+    count,
+    values: [sums, products, dMeans, dVariances],
+  } = wholeBatch(partCount, [part.sums, part.products, Float64Array.from(dMean), Float64Array.from(dVariance)]);
   const a = new Float64Array(channels);
   const b = new Float64Array(channels);
   const c0 = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
     const r = 1 / Math.sqrt(variance[c]! + varianceEpsilon);
     const k = (gamma[c]! * r) / count;
-    dBeta[c] = sums[c]!;
-    dGamma[c] = r * products[c]!;
+    dBeta[c] = part.sums[c]!;
+    dGamma[c] = r * part.products[c]!;
     a[c] = gamma[c]! * r;
-    b[c] = -k * r * r * products[c]! + (2 * dVariance[c]!) / count;
-    c0[c] = -k * sums[c]! + dMean[c]! / count - b[c]! * centre[c]!;
+    b[c] = -k * r * r * products[c]! + (2 * dVariances[c]!) / count;
+    c0[c] = -k * sums[c]! + dMeans[c]! / count - b[c]! * centre[c]!;
   }
   const dy = input(args, 'dy');
   if (!affineIsExact(mean, variance, varianceEpsilon)) return [affineByLoop(backend, dy, a, x, b, c0), dGammaOut, dBetaOut];

@@ -1,0 +1,80 @@
+// The shared memory of a data-parallel run: the barrier, the batch that the leading worker draws and
+// every worker reads its part of, the command that goes with it, and the room for the sums.
+
+import type { BatchArrays } from '../batch';
+import { groupMemory, sumsMemory, type GroupMemory, type SumsMemory } from './shared-sums';
+
+export type Command = 'step' | 'stop';
+
+export interface ParallelMemory {
+  group: GroupMemory;
+  /** float64: the command, the batch's rows, whether it has loss weights, and the learning rate. */
+  header: SharedArrayBuffer;
+  /** Room for a whole batch: pixels (float32), classes (int32), loss weights (float32). */
+  x: SharedArrayBuffer;
+  classes: SharedArrayBuffer;
+  weights: SharedArrayBuffer;
+  statistics: SumsMemory;
+  gradients: SumsMemory;
+}
+
+const COMMANDS: Command[] = ['step', 'stop'];
+
+/**
+ * Memory for `members` workers, batches of up to `batchSize` crops of `size` px, `gradients` values
+ * summed each step and batch norm over up to `channels` channels.
+ */
+export function parallelMemory(members: number, batchSize: number, size: number, gradients: number, channels: number): ParallelMemory {
+  const floats = (count: number) => new SharedArrayBuffer(count * Float32Array.BYTES_PER_ELEMENT);
+  return {
+    group: groupMemory(members),
+    header: new SharedArrayBuffer(4 * Float64Array.BYTES_PER_ELEMENT),
+    x: floats(batchSize * size * size * 3),
+    classes: new SharedArrayBuffer(batchSize * Int32Array.BYTES_PER_ELEMENT),
+    weights: floats(batchSize),
+    // The count, then up to four sums per channel (batch norm's backward pass).
+    statistics: sumsMemory(members, 1 + 4 * channels, true),
+    gradients: sumsMemory(members, gradients, false),
+  };
+}
+
+/** Written by the leading worker before the others are let through the barrier. */
+export function writeCommand(memory: ParallelMemory, command: Command, batch: BatchArrays | null, learningRate: number): void {
+  const header = new Float64Array(memory.header);
+  header[0] = COMMANDS.indexOf(command);
+  header[1] = batch?.classes.length ?? 0;
+  header[2] = batch?.weights ? 1 : 0;
+  header[3] = learningRate;
+  if (!batch) return;
+  new Float32Array(memory.x).set(batch.x);
+  new Int32Array(memory.classes).set(batch.classes);
+  if (batch.weights) new Float32Array(memory.weights).set(batch.weights);
+}
+
+/** The command, and the rows of the batch that are worker `rank`'s (an equal share, in order). */
+export function readCommand(memory: ParallelMemory, rank: number): { command: Command; rows: number; learningRate: number; part: BatchArrays } {
+  const header = new Float64Array(memory.header);
+  const rows = header[1]!;
+  const [from, to] = partOf(rows, rank, memory.group.members);
+  const pixels = new Float32Array(memory.x).length / new Int32Array(memory.classes).length;
+  return {
+    command: COMMANDS[header[0]!]!,
+    rows,
+    learningRate: header[3]!,
+    part: {
+      x: new Float32Array(memory.x, from * pixels * Float32Array.BYTES_PER_ELEMENT, (to - from) * pixels),
+      classes: new Int32Array(memory.classes, from * Int32Array.BYTES_PER_ELEMENT, to - from),
+      weights: header[2] === 1 ? new Float32Array(memory.weights, from * Float32Array.BYTES_PER_ELEMENT, to - from) : null,
+    },
+  };
+}
+
+/**
+ * Rows [from, to) of a batch of `rows` that are worker `rank`'s of `members`. A batch smaller than the
+ * workers are many (a last, short one) is the leading worker's alone: every part must hold a crop to pass
+ * through the model.
+ */
+export function partOf(rows: number, rank: number, members: number): [from: number, to: number] {
+  if (rows < members) return rank === 0 ? [0, rows] : [0, 0];
+  return [Math.floor((rank * rows) / members), Math.floor(((rank + 1) * rows) / members)];
+}

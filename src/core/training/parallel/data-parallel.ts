@@ -1,0 +1,149 @@
+// One run's training steps shared out over several worker threads, each with its own copy of the model
+// and wasm on its own cores (data parallelism): every step, each copy takes an equal part of the batch,
+// batch norm's statistics and the gradients are summed over the copies, and every copy makes the same
+// update. The run trains as it would on one worker, up to float error, with every core busy in all of its
+// work, not only in the kernels that tfjs's threads share out.
+//
+// The worker that runs the job leads: it draws the batches, evaluates, and keeps the figures; the others
+// (replicas, started by it from the worker script) only step.
+
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { WorkbenchError } from '../../../shared/errors';
+import type { TrainingOptions } from '../../../shared/runs';
+import { runInWorker } from '../../worker/run-in-worker';
+import type { BatchArrays } from '../batch';
+import type { SharedSteps, StepFigures } from '../trainer';
+import { parallelMemory, readCommand, writeCommand, type ParallelMemory } from './batch-memory';
+import { gradientCount, partStep, type Replica } from './part-step';
+import { Group, GroupBroken, SharedSums } from './shared-sums';
+
+/** A worker's part of a batch is at least this many crops: fewer leave each worker too little to do. */
+const MIN_PART = 4;
+/**
+ * The forward FLOPs per weight that each worker's part of a batch must come to. Every copy of the model
+ * also does work per weight, whatever its part (the optimiser's update, XNNPACK packing each layer's
+ * weights): where that outweighs the images, threads share it and workers repeat it. Measured on 2 cores:
+ * ResNet-50 at 64 px with 4 crops a worker (113 FLOPs a weight) ran at 0.6x one thread on two workers
+ * and 1.2x on two threads; LeNet-5 at 32 px with 16 (340) at 1.1x and 0.7x; conv-bn at 64 px (1,280) at
+ * 1.4x both ways.
+ */
+const MIN_FLOPS_PER_WEIGHT = 200;
+
+/** How a run's cores are used: `members` workers of `threads` wasm threads each. */
+export interface ParallelPlan {
+  members: number;
+  threads: number;
+}
+
+/**
+ * As many workers as there are cores while each gets MIN_PART crops of a batch and MIN_FLOPS_PER_WEIGHT
+ * of work, the cores shared out among them as threads. `cost`: the model's weights and forward FLOPs per image.
+ */
+export function parallelPlan(cores: number, batchSize: number, cost: { params: number; flops: number }): ParallelPlan {
+  let members = Math.max(1, Math.min(cores, Math.floor(batchSize / MIN_PART)));
+  while (members > 1 && (cost.flops * batchSize) / members / cost.params < MIN_FLOPS_PER_WEIGHT) members--;
+  return { members, threads: Math.max(1, Math.floor(cores / members)) };
+}
+
+/** What a replica is started with: plain data, its memory shared. */
+export interface ReplicaInput {
+  options: TrainingOptions;
+  size: number;
+  labels: number;
+  threads: number;
+  rank: number;
+  memory: ParallelMemory;
+}
+
+/** The sums of worker `rank`, over `memory`. */
+export function replicaSums(memory: ParallelMemory, group: Group): Pick<Replica, 'statistics' | 'gradients'> {
+  return { statistics: new SharedSums(group, memory.statistics), gradients: new SharedSums(group, memory.gradients) };
+}
+
+export class DataParallel implements SharedSteps {
+  private constructor(
+    private readonly memory: ParallelMemory,
+    private readonly group: Group,
+    private readonly replica: Replica,
+    /** Each replica's end: null, or why it failed. */
+    private readonly ended: Promise<unknown>[],
+  ) {}
+
+  /**
+   * Starts the replicas of the leader's model (`script`: the worker-thread entry) and waits until each has
+   * built its copy. Every copy is built from the run's seed, so all start with the same weights.
+   */
+  static async start(
+    script: string,
+    plan: ParallelPlan,
+    options: TrainingOptions,
+    shape: { size: number; labels: number },
+    leader: { model: LayersModel; optimizer: tf.Optimizer; variables: tf.Variable[] },
+  ): Promise<DataParallel> {
+    const channels = Math.max(...leader.variables.map((variable) => variable.shape.at(-1) ?? 1));
+    const memory = parallelMemory(plan.members, options.batchSize, shape.size, gradientCount(leader.variables), channels);
+    const group = new Group(memory.group, 0);
+    const quiet = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
+    const ended = Array.from({ length: plan.members - 1 }, (_, index) => {
+      const input: ReplicaInput = { options, size: shape.size, labels: shape.labels, threads: plan.threads, rank: index + 1, memory };
+      return runInWorker(script, 'trainReplica', input, quiet).then(
+        () => null,
+        (error: unknown) => {
+          // A replica that failed before it could say so (its script did not load) must not leave the others waiting.
+          group.break();
+          return error;
+        },
+      );
+    });
+    const parallel = new DataParallel(memory, group, { ...leader, ...shape, ...replicaSums(memory, group) }, ended);
+    try {
+      await group.arriveAsync();
+    } catch (error) {
+      throw await parallel.failure(error);
+    }
+    return parallel;
+  }
+
+  /** One step of the whole batch, over every worker; returns its mean loss and how many it classified right. */
+  async step(batch: BatchArrays, learningRate: number): Promise<StepFigures> {
+    try {
+      writeCommand(this.memory, 'step', batch, learningRate);
+      this.group.arrive();
+      const { part, rows } = readCommand(this.memory, 0);
+      return partStep(this.replica, part, rows);
+    } catch (error) {
+      throw await this.failure(error);
+    }
+  }
+
+  /** Lets the replicas go and waits for their ends. */
+  async stop(): Promise<void> {
+    if (!this.group.broken) {
+      writeCommand(this.memory, 'stop', null, 0);
+      try {
+        this.group.arrive();
+      } catch (error) {
+        // A replica failed after the last step: it has said why, and the run's outcome stands.
+        if (!(error instanceof GroupBroken)) throw error;
+      }
+    }
+    await Promise.all(this.ended);
+  }
+
+  /** The error to report for `error`: a replica's own reason when one failed, else `error`, the replicas told to stop. */
+  private async failure(error: unknown): Promise<unknown> {
+    if (!(error instanceof GroupBroken)) {
+      this.group.break();
+      return error;
+    }
+    // Only the replica that failed ends with an error: the others, let go, end quietly.
+    const reasons = await Promise.all(this.ended);
+    const rank = reasons.findIndex((reason) => reason !== null);
+    const reason = reasons[rank] as Error | undefined;
+    return new WorkbenchError(
+      'internal',
+      `Worker ${rank + 2} of the ${this.group.members} that share this run's steps failed: ${reason?.message ?? 'it stopped without a reason'}`,
+    );
+  }
+}

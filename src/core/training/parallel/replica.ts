@@ -1,0 +1,50 @@
+// A replica of a data-parallel run (data-parallel.ts), in a worker thread of its own: builds its copy of
+// the model, then makes its part of each step the leading worker commands, until told to stop.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '../backends';
+import { buildModel } from '../models';
+import { makeOptimizer } from '../optimizer';
+import { readCommand } from './batch-memory';
+import { replicaSums, type ReplicaInput } from './data-parallel';
+import { partStep } from './part-step';
+import { Group, GroupBroken } from './shared-sums';
+
+export async function runReplica(input: ReplicaInput): Promise<void> {
+  const { options, size, labels, memory } = input;
+  const group = new Group(memory.group, input.rank);
+  let release = () => {};
+  try {
+    await useBackend('wasm', input.threads);
+    const model = buildModel(options.model, { size, classes: labels }, { seed: options.seed });
+    const { optimizer, setLearningRate } = makeOptimizer(options);
+    release = () => {
+      model.dispose();
+      optimizer.dispose();
+    };
+    const replica = {
+      model,
+      optimizer,
+      variables: model.trainableWeights.map((weight) => weight.read() as tf.Variable),
+      size,
+      labels,
+      ...replicaSums(memory, group),
+    };
+    // Ready: the leading worker waits for every copy to be built before its first step.
+    group.arrive();
+    for (;;) {
+      group.arrive();
+      const { command, rows, learningRate, part } = readCommand(memory, input.rank);
+      if (command === 'stop') return;
+      setLearningRate(learningRate);
+      partStep(replica, part, rows);
+    }
+  } catch (error) {
+    // Let go by a worker that failed: that one says why.
+    if (error instanceof GroupBroken) return;
+    group.break();
+    throw error;
+  } finally {
+    release();
+  }
+}

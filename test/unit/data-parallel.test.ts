@@ -1,0 +1,166 @@
+// Data-parallel steps: one run's batch shared out over worker threads (the built worker script), each
+// with a copy of the model, trains as one worker given the whole batch does, up to float error.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { TRAINING_DEFAULTS, type TrainingOptions } from '../../src/shared/runs';
+import type { ModelName } from '../../src/shared/training';
+import { useBackend } from '../../src/core/training/backends';
+import { batchTensors, type BatchArrays } from '../../src/core/training/batch';
+import { buildModel } from '../../src/core/training/models';
+import { modelCost } from '../../src/core/training/models/catalog';
+import { makeOptimizer } from '../../src/core/training/optimizer';
+import { DataParallel, parallelPlan } from '../../src/core/training/parallel/data-parallel';
+import { partOf } from '../../src/core/training/parallel/batch-memory';
+import { trainStep } from '../../src/core/training/trainer';
+import { assertBuilt } from '../support/built-app';
+import { WORKER_SCRIPT } from '../support/workbench';
+import { Prng } from '../../src/core/util/prng';
+
+assertBuilt();
+/** Starting worker threads with wasm and training take seconds, and many more on a busy machine. */
+const SLOW = 120_000;
+const LABELS = 3;
+
+/** Crops that differ by class, so that a few steps move the weights a good way. */
+function batch(rows: number, size: number, seed: number, weighted: boolean): BatchArrays {
+  const random = new Prng(seed);
+  const classes = Int32Array.from({ length: rows }, (_, i) => (i + seed) % LABELS);
+  const pixels = size * size * 3;
+  const x = Float32Array.from({ length: rows * pixels }, (_, i) => 0.5 * random.next() + 0.25 * classes[Math.floor(i / pixels)]!);
+  return { x, classes, weights: weighted ? Float32Array.from(classes, (k) => [0.5, 1, 2][k]!) : null };
+}
+
+/** The losses of `batches` and the weights after them (batch norm's moving averages too), on `members` workers. */
+async function train(options: TrainingOptions, size: number, members: number, batches: BatchArrays[]) {
+  await useBackend('wasm', 1);
+  const model = buildModel(options.model, { size, classes: LABELS }, { seed: options.seed });
+  const { optimizer } = makeOptimizer(options);
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const initial = model.getWeights().map((weight) => Array.from(weight.dataSync()));
+  const shape = { size, labels: LABELS };
+  const parallel = members > 1 ? await DataParallel.start(WORKER_SCRIPT, { members, threads: 1 }, options, shape, { model, optimizer, variables }) : null;
+  const losses: number[] = [];
+  const correct: number[] = [];
+  try {
+    for (const arrays of batches) {
+      const step = parallel
+        ? await parallel.step(arrays, options.learningRate)
+        : await trainStep(model, optimizer, variables, batchTensors(arrays, size, LABELS));
+      losses.push(step.loss);
+      correct.push(step.correct);
+    }
+  } finally {
+    await parallel?.stop();
+  }
+  const weights = model.getWeights().map((weight) => Array.from(weight.dataSync()));
+  model.dispose();
+  optimizer.dispose();
+  return { losses, correct, weights, initial };
+}
+
+/** The largest difference between two lists of numbers, relative where they are larger than 1. */
+const SHAPE = { size: 32, labels: LABELS };
+
+/** The leading worker's LeNet-5 at 32 px, for the tests of faults. */
+async function lenetLeader() {
+  await useBackend('wasm', 1);
+  const options: TrainingOptions = { ...TRAINING_DEFAULTS, dataset: 'd', model: 'lenet5', batchSize: 8 };
+  const model = buildModel('lenet5', { size: SHAPE.size, classes: LABELS }, { seed: 1 });
+  const { optimizer } = makeOptimizer(options);
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  return {
+    options,
+    leader: { model, optimizer, variables },
+    dispose: () => {
+      model.dispose();
+      optimizer.dispose();
+    },
+  };
+}
+
+function largestDifference(actual: number[], expected: number[]): number {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
+  return worst;
+}
+
+describe('data-parallel training', () => {
+  it('shares a batch out in equal parts, in order', () => {
+    expect([0, 1, 2].map((rank) => partOf(32, rank, 3))).toEqual([
+      [0, 10],
+      [10, 21],
+      [21, 32],
+    ]);
+    // A last batch smaller than the workers are many is the leading worker's alone.
+    expect([0, 1].map((rank) => partOf(1, rank, 2))).toEqual([
+      [0, 1],
+      [0, 0],
+    ]);
+  });
+
+  it('gives each worker at least 4 crops of a batch and 200 FLOPs a weight, and the cores in equal shares', () => {
+    const lenet = modelCost('lenet5', { size: 32, classes: 3 });
+    const resnet = modelCost('resnet50', { size: 64, classes: 3 });
+    expect(parallelPlan(2, 32, lenet)).toEqual({ members: 2, threads: 1 });
+    expect(parallelPlan(16, 32, lenet)).toEqual({ members: 3, threads: 5 });
+    expect(parallelPlan(16, 256, modelCost('conv-bn', { size: 64, classes: 3 }))).toEqual({ members: 16, threads: 1 });
+    expect(parallelPlan(8, 4, lenet)).toEqual({ members: 1, threads: 8 });
+    expect(parallelPlan(1, 32, lenet)).toEqual({ members: 1, threads: 1 });
+    // ResNet-50's 23.5 million weights outweigh 8 crops of 64 px: its cores go to threads.
+    expect(parallelPlan(2, 8, resnet)).toEqual({ members: 1, threads: 2 });
+    expect(parallelPlan(2, 32, resnet)).toEqual({ members: 2, threads: 1 });
+    expect(parallelPlan(2, 8, modelCost('resnet50', { size: 224, classes: 3 }))).toEqual({ members: 2, threads: 1 });
+  });
+
+  it.each<[ModelName, number, TrainingOptions['optimizer']]>([
+    ['simple-conv', 32, 'sgd'],
+    ['lenet5', 32, 'adam'],
+    // Batch norm's shared statistics, which ResNet-50 has too (a minute here, so left to the whole runs of the bench).
+    ['conv-bn', 32, 'sgd'],
+  ])(
+    '%s on two workers makes the same steps as on one: losses, right answers, weights and batch norm moving averages',
+    async (model, size, optimizer) => {
+      const options: TrainingOptions = { ...TRAINING_DEFAULTS, dataset: 'd', model, optimizer, batchSize: 8, learningRate: 0.01, seed: 7 };
+      // The last batch is smaller than the workers are many: one of them has no rows in it.
+      const batches = [batch(8, size, 1, false), batch(7, size, 2, true), batch(1, size, 3, false)];
+      const one = await train(options, size, 1, batches);
+      const two = await train(options, size, 2, batches);
+      expect(largestDifference(two.losses, one.losses)).toBeLessThan(1e-4);
+      expect(two.correct).toEqual(one.correct);
+      // The steps moved the weights, and the two runs' weights differ by a thousandth of that at most
+      // (batch norm over a few values, as in a one-crop batch, magnifies float error).
+      const moved = largestDifference(one.weights.flat(), one.initial.flat());
+      expect(moved).toBeGreaterThan(1e-3);
+      expect(largestDifference(two.weights.flat(), one.weights.flat())).toBeLessThan(1e-3 * Math.max(1, moved));
+    },
+    SLOW,
+  );
+
+  it(
+    'fails with the reason of a worker that could not build its copy of the model',
+    async () => {
+      const { options, leader, dispose } = await lenetLeader();
+      // The replica is told of a model that does not exist; the leader built its own.
+      const start = DataParallel.start(WORKER_SCRIPT, { members: 2, threads: 1 }, { ...options, model: 'nonet' as ModelName }, SHAPE, leader);
+      await expect(start).rejects.toThrow(/^Worker 2 of the 2 that share this run's steps failed: .*nonet/);
+      dispose();
+    },
+    SLOW,
+  );
+
+  it(
+    'lets the other workers go when the leading one fails in a step, so that the run ends',
+    async () => {
+      const { options, leader, dispose } = await lenetLeader();
+      const parallel = await DataParallel.start(WORKER_SCRIPT, { members: 2, threads: 1 }, options, SHAPE, leader);
+      await parallel.step(batch(8, 32, 1, false), 0.01);
+      // A batch larger than the memory shared for one fails in the leader.
+      await expect(parallel.step(batch(9, 32, 2, false), 0.01)).rejects.toThrow(RangeError);
+      await parallel.stop();
+      dispose();
+    },
+    SLOW,
+  );
+});
