@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, bench, describe } from 'vitest';
 import type { WorkbenchEvent } from '../src/shared/api';
@@ -151,9 +152,45 @@ const hasTorch =
   ));
 if (!hasTorch) results.push('PyTorch: not installed (apt-get install python3-torch), so no ratios');
 
+/** A fixed amount of arithmetic in plain JavaScript, in a worker thread of its own. */
+const SPIN = `
+  const { parentPort } = require('node:worker_threads');
+  const values = new Float64Array(1 << 16).fill(1.0001);
+  let sum = 0;
+  for (let round = 0; round < 4000; round++) for (let i = 0; i < values.length; i++) sum += values[i] * values[(i * 7) & 65535];
+  parentPort.postMessage(sum);
+`;
+
+/** Seconds for `threads` worker threads to do the same arithmetic each, started together. */
+async function spin(threads: number): Promise<number> {
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: threads }, () => new Promise((resolve, reject) => new Worker(SPIN, { eval: true }).once('message', resolve).once('error', reject))),
+  );
+  return (performance.now() - started) / 1000;
+}
+
 describe('training', () => {
   // Every core whatever MASKBENCH_WASM_THREADS says, up to what tfjs starts.
   const threads = wasmThreads({}).count;
+
+  bench(
+    'what every core gives to plain arithmetic: the ceiling of any training on them',
+    async () => {
+      const one: number[] = [];
+      const every: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        one.push(await spin(1));
+        every.push(await spin(threads));
+      }
+      const ceiling = (threads * median(one)) / median(every);
+      results.push(
+        `plain arithmetic in ${threads} worker threads at once: ${ceiling.toFixed(2)}x the throughput of one (${threads} cores would give ${threads}x)`,
+      );
+    },
+    once,
+  );
+
   for (const [model, size, batch, steps, target] of [
     ['lenet5', 32, 32, 40, 0.5],
     ['conv-bn', 64, 32, 6, 0.5],
