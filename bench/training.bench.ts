@@ -30,6 +30,7 @@ import { trainRun } from '../src/core/training/train-run';
 import { makeOptimizer } from '../src/core/training/optimizer';
 import { DataParallel, parallelPlan } from '../src/core/training/parallel/data-parallel';
 import { trainStep } from '../src/core/training/trainer';
+import { replicasFrom } from '../src/core/worker/tasks';
 import { WASM_THREADS_VARIABLE, wasmThreads } from '../src/core/training/wasm/thread-count';
 import { BIN, assertBuilt } from '../test/support/built-app';
 import { writeSyntheticDataset } from '../test/support/synthetic-dataset';
@@ -88,7 +89,13 @@ async function parallelSpeed(members: number, model: ModelName, size: number, ba
   const network = buildModel(model, { size, classes: 3 }, { seed: 1 });
   const { optimizer } = makeOptimizer(options);
   const variables = network.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  const parallel = await DataParallel.start(WORKER_SCRIPT, { members, threads: 1 }, options, { size, labels: 3 }, { model: network, optimizer, variables });
+  const parallel = await DataParallel.start(
+    replicasFrom(WORKER_SCRIPT),
+    { members, threads: 1 },
+    options,
+    { size, labels: 3 },
+    { model: network, optimizer, variables },
+  );
   const arrays = () => ({
     x: Float32Array.from({ length: batch * size * size * 3 }, () => Math.random()),
     classes: Int32Array.from({ length: batch }, (_, i) => i % 3),

@@ -13,6 +13,7 @@ import { makeOptimizer } from '../../src/core/training/optimizer';
 import { DataParallel, parallelPlan } from '../../src/core/training/parallel/data-parallel';
 import { partOf } from '../../src/core/training/parallel/batch-memory';
 import { trainStep } from '../../src/core/training/trainer';
+import { replicasFrom } from '../../src/core/worker/tasks';
 import { assertBuilt } from '../support/built-app';
 import { WORKER_SCRIPT } from '../support/workbench';
 import { Prng } from '../../src/core/util/prng';
@@ -39,7 +40,8 @@ async function train(options: TrainingOptions, size: number, members: number, ba
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const initial = model.getWeights().map((weight) => Array.from(weight.dataSync()));
   const shape = { size, labels: LABELS };
-  const parallel = members > 1 ? await DataParallel.start(WORKER_SCRIPT, { members, threads: 1 }, options, shape, { model, optimizer, variables }) : null;
+  const parallel =
+    members > 1 ? await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members, threads: 1 }, options, shape, { model, optimizer, variables }) : null;
   const losses: number[] = [];
   const correct: number[] = [];
   try {
@@ -143,7 +145,7 @@ describe('data-parallel training', () => {
     async () => {
       const { options, leader, dispose } = await lenetLeader();
       // The replica is told of a model that does not exist; the leader built its own.
-      const start = DataParallel.start(WORKER_SCRIPT, { members: 2, threads: 1 }, { ...options, model: 'nonet' as ModelName }, SHAPE, leader);
+      const start = DataParallel.start(replicasFrom(WORKER_SCRIPT), { members: 2, threads: 1 }, { ...options, model: 'nonet' as ModelName }, SHAPE, leader);
       await expect(start).rejects.toThrow(/^Worker 2 of the 2 that share this run's steps failed: .*nonet/);
       dispose();
     },
@@ -154,7 +156,7 @@ describe('data-parallel training', () => {
     'lets the other workers go when the leading one fails in a step, so that the run ends',
     async () => {
       const { options, leader, dispose } = await lenetLeader();
-      const parallel = await DataParallel.start(WORKER_SCRIPT, { members: 2, threads: 1 }, options, SHAPE, leader);
+      const parallel = await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members: 2, threads: 1 }, options, SHAPE, leader);
       await parallel.step(batch(8, 32, 1, false), 0.01);
       // A batch larger than the memory shared for one fails in the leader.
       await expect(parallel.step(batch(9, 32, 2, false), 0.01)).rejects.toThrow(RangeError);

@@ -7,6 +7,7 @@ import type { BackendChoice } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
 import { useBackend } from '../training/backends';
 import { loadModel } from '../training/load-model';
+import type { StartReplica } from '../training/parallel/data-parallel';
 import { trainRun } from '../training/train-run';
 import { modelClassifier, type OpenClassifier } from './classify';
 import { crossFit, type CrossFitInput } from './cross-fit';
@@ -20,6 +21,7 @@ export function openHere(requested: BackendChoice = 'auto', threads?: number): O
 }
 
 /** A cross-fit whose folds train here on their backend, their models judging on `input.backend` (or `auto`). */
-export function crossFitHere(input: CrossFitInput, context: JobContext): Promise<ProjectPredictions> {
-  return crossFit(input, context, { train: trainRun, open: openHere(input.backend, input.threads) });
+/** `startReplica`: how the fold runs start the workers that share their steps (see trainRun). */
+export function crossFitHere(input: CrossFitInput, context: JobContext, startReplica?: StartReplica): Promise<ProjectPredictions> {
+  return crossFit(input, context, { train: (run, runContext) => trainRun(run, runContext, startReplica), open: openHere(input.backend, input.threads) });
 }

@@ -6,7 +6,7 @@ import type { RunResult } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
 import { useBackend } from './backends';
 import { modelCost } from './models/catalog';
-import { DataParallel, parallelPlan } from './parallel/data-parallel';
+import { DataParallel, parallelPlan, type StartReplica } from './parallel/data-parallel';
 import { RunRecorder, type RunInput } from './run-recorder';
 import { Trainer, type ShareSteps } from './trainer';
 import { wasmThreads } from './wasm/thread-count';
@@ -16,18 +16,19 @@ export interface TrainRunInput extends RunInput {
   threads?: number;
 }
 
-export async function trainRun(input: TrainRunInput, context: JobContext): Promise<RunResult> {
+/** `startReplica`: how to start the other workers that share each step; without it the run trains in this thread alone. */
+export async function trainRun(input: TrainRunInput, context: JobContext, startReplica?: StartReplica): Promise<RunResult> {
   const run = await RunRecorder.start(input, context);
   return run.record(async () => {
     const { options } = input;
     const { data, weights } = await run.loadData();
     const cores = input.threads ?? wasmThreads().count;
-    // Other workers can start only from a worker thread's script.
     const cost = modelCost(options.model, { size: data.size, classes: data.labels.length });
-    const plan = context.workerScript ? parallelPlan(cores, options.batchSize, cost) : { members: 1, threads: cores };
+    const plan = startReplica ? parallelPlan(cores, options.batchSize, cost) : { members: 1, threads: cores };
     const backend = await useBackend(options.backend, plan.threads, plan.members);
     await run.setBackend(backend);
-    const shareSteps: ShareSteps | null = backend.workers ? (leader, shape) => DataParallel.start(context.workerScript!, plan, options, shape, leader) : null;
+    const shareSteps: ShareSteps | null =
+      startReplica && backend.workers ? (leader, shape) => DataParallel.start(startReplica, plan, options, shape, leader) : null;
     const trainer = new Trainer(options, { signal: context.signal, pause: () => new Promise((resolve) => setImmediate(resolve)), sink: run }, shareSteps);
     try {
       return await trainer.train(data, weights);

@@ -11,12 +11,22 @@ import type { SampleOptions } from '../sample/sample-options';
 import type { JobContext } from '../jobs/job-runner';
 import type { TrainingReport } from '../../shared/runs';
 import { trainRun, type TrainRunInput } from '../training/train-run';
-import type { ReplicaInput } from '../training/parallel/data-parallel';
+import type { ReplicaInput, StartReplica } from '../training/parallel/data-parallel';
 import { runReplica } from '../training/parallel/replica';
 import type { CrossFitInput } from '../review/cross-fit';
 import { predictProject, type PredictInput } from '../review/predict-project';
 import { explainBox, type ExplainInput } from '../review/explain-box';
 import { crossFitHere, openHere } from '../review/run-here';
+import { runInWorker } from './run-in-worker';
+
+/** Starts a training run's other data-parallel workers as threads of `script`, each running trainReplica. */
+export function replicasFrom(script: string): StartReplica {
+  const quiet = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
+  return (input) => runInWorker(script, 'trainReplica', input, quiet);
+}
+
+/** A job in a worker thread starts them from its own script; elsewhere a run trains in its thread alone. */
+const replicasOf = (context: JobContext) => (context.workerScript ? replicasFrom(context.workerScript) : undefined);
 
 export const workerTasks = {
   sample: (input: { target: string; options: SampleOptions; force: boolean }, context: JobContext) =>
@@ -24,11 +34,11 @@ export const workerTasks = {
   import: (input: { project: string; source: string; options: ImportIntoProjectOptions }) => importIntoProject(input.project, input.source, input.options),
   dataset: (input: { project: string; name: string; options: DatasetOptions; force: boolean }, context: JobContext) =>
     buildDataset(input.project, input.name, input.options, context, input.force),
-  train: (input: TrainRunInput, context: JobContext) => trainRun(input, context),
+  train: (input: TrainRunInput, context: JobContext) => trainRun(input, context, replicasOf(context)),
   /** Another worker of a data-parallel training run, started by the run's own worker. */
   trainReplica: (input: ReplicaInput) => runReplica(input),
   predict: (input: PredictInput, context: JobContext) => predictProject(input, context, openHere(input.backend)),
-  crossFit: (input: CrossFitInput, context: JobContext) => crossFitHere(input, context),
+  crossFit: (input: CrossFitInput, context: JobContext) => crossFitHere(input, context, replicasOf(context)),
   explain: (input: ExplainInput, context: JobContext) => explainBox(input, openHere(input.backend), context.signal),
 };
 

@@ -11,7 +11,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { WorkbenchError } from '../../../shared/errors';
 import type { TrainingOptions } from '../../../shared/runs';
-import { runInWorker } from '../../worker/run-in-worker';
 import type { BatchArrays } from '../batch';
 import type { SharedSteps, StepFigures } from '../trainer';
 import { parallelMemory, readCommand, writeCommand, type ParallelMemory } from './batch-memory';
@@ -56,6 +55,12 @@ export interface ReplicaInput {
   memory: ParallelMemory;
 }
 
+/**
+ * Runs runReplica(input) in a worker thread of its own, resolving when it ends. The worker layer, above
+ * the domains, makes it (from the thread's script), so that training does not import it.
+ */
+export type StartReplica = (input: ReplicaInput) => Promise<void>;
+
 /** The sums of worker `rank`, over `memory`. */
 export function replicaSums(memory: ParallelMemory, group: Group): Pick<Replica, 'statistics' | 'gradients'> {
   return { statistics: new SharedSums(group, memory.statistics), gradients: new SharedSums(group, memory.gradients) };
@@ -71,11 +76,11 @@ export class DataParallel implements SharedSteps {
   ) {}
 
   /**
-   * Starts the replicas of the leader's model (`script`: the worker-thread entry) and waits until each has
-   * built its copy. Every copy is built from the run's seed, so all start with the same weights.
+   * Starts the replicas of the leader's model and waits until each has built its copy. Every copy is
+   * built from the run's seed, so all start with the same weights.
    */
   static async start(
-    script: string,
+    startReplica: StartReplica,
     plan: ParallelPlan,
     options: TrainingOptions,
     shape: { size: number; labels: number },
@@ -84,10 +89,9 @@ export class DataParallel implements SharedSteps {
     const channels = Math.max(...leader.variables.map((variable) => variable.shape.at(-1) ?? 1));
     const memory = parallelMemory(plan.members, options.batchSize, shape.size, gradientCount(leader.variables), channels);
     const group = new Group(memory.group, 0);
-    const quiet = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
     const ended = Array.from({ length: plan.members - 1 }, (_, index) => {
       const input: ReplicaInput = { options, size: shape.size, labels: shape.labels, threads: plan.threads, rank: index + 1, memory };
-      return runInWorker(script, 'trainReplica', input, quiet).then(
+      return startReplica(input).then(
         () => null,
         (error: unknown) => {
           // A replica that failed before it could say so (its script did not load) must not leave the others waiting.
@@ -140,10 +144,8 @@ export class DataParallel implements SharedSteps {
     // Only the replica that failed ends with an error: the others, let go, end quietly.
     const reasons = await Promise.all(this.ended);
     const rank = reasons.findIndex((reason) => reason !== null);
-    const reason = reasons[rank] as Error | undefined;
-    return new WorkbenchError(
-      'internal',
-      `Worker ${rank + 2} of the ${this.group.members} that share this run's steps failed: ${reason?.message ?? 'it stopped without a reason'}`,
-    );
+    const which = rank < 0 ? 'A worker' : `Worker ${rank + 2}`;
+    const why = rank < 0 ? 'it stopped without a reason' : (reasons[rank] as Error).message;
+    return new WorkbenchError('internal', `${which} of the ${this.group.members} that share this run's steps failed: ${why}`);
   }
 }
