@@ -12,7 +12,7 @@ import { MODEL_WEIGHTS_FILE, type ModelFiles, type TrainingOutcome } from '../..
 import { Prng } from '../util/prng';
 import { augmentCrop, augmentationOf, type Augmentation } from './augment';
 import { batchTensors, type Batch, type BatchArrays } from './batch';
-import { crossEntropy } from './loss';
+import { crossEntropy, trainingLoss } from './loss';
 import { accuracy, confusionMatrix, countCorrect, perClassMetrics } from './metrics';
 import { buildModel } from './models';
 import { makeOptimizer, learningRateAt } from './optimizer';
@@ -225,16 +225,7 @@ export class Trainer {
 export async function trainStep(model: LayersModel, optimizer: tf.Optimizer, variables: tf.Variable[], batch: Batch): Promise<StepFigures> {
   let predicted: tf.Tensor | null = null;
   try {
-    const loss = optimizer.minimize(
-      () => {
-        const probabilities = model.apply(batch.x, { training: true }) as tf.Tensor2D;
-        predicted = tf.keep(tf.argMax(probabilities, -1));
-        const perExample = crossEntropy(batch.y, probabilities);
-        return tf.mean(batch.weights ? tf.mul(perExample, batch.weights) : perExample) as tf.Scalar;
-      },
-      true,
-      variables,
-    )!;
+    const loss = optimizer.minimize(() => trainingLoss(model, batch, batch.classes.length, (classes) => (predicted = classes)), true, variables)!;
     const value = (await loss.data())[0]!;
     loss.dispose();
     return { loss: value, correct: countCorrect(await predicted!.data(), batch.classes) };

@@ -86,6 +86,7 @@ export class DataParallel implements SharedSteps {
     shape: { size: number; labels: number },
     leader: { model: LayersModel; optimizer: tf.Optimizer; variables: tf.Variable[] },
   ): Promise<DataParallel> {
+    // No batch norm has more channels than the longest last axis of a weight (its gamma's).
     const channels = Math.max(...leader.variables.map((variable) => variable.shape.at(-1) ?? 1));
     const memory = parallelMemory(plan.members, options.batchSize, shape.size, gradientCount(leader.variables), channels);
     const group = new Group(memory.group, 0);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { batchTensors, type BatchArrays } from '../batch';
 import { withSharedBatchStatistics } from '../kernels/batch-norm-training';
-import { crossEntropy } from '../loss';
+import { trainingLoss } from '../loss';
 import { countCorrect } from '../metrics';
 import type { SharedSums } from './shared-sums';
 
@@ -50,12 +50,7 @@ function partGradients(replica: Replica, part: BatchArrays, wholeRows: number): 
   const { model, optimizer, variables, statistics } = replica;
   const batch = batchTensors(part, replica.size, replica.labels);
   let predicted: tf.Tensor | null = null;
-  const loss = () => {
-    const probabilities = model.apply(batch.x, { training: true }) as tf.Tensor2D;
-    predicted = tf.keep(tf.argMax(probabilities, -1));
-    const perExample = crossEntropy(batch.y, probabilities);
-    return tf.div(tf.sum(batch.weights ? tf.mul(perExample, batch.weights) : perExample), wholeRows) as tf.Scalar;
-  };
+  const loss = () => trainingLoss(model, batch, wholeRows, (classes) => (predicted = classes));
   // Batch norm over the whole batch, unless this worker has the whole batch.
   const whole = part.classes.length === wholeRows;
   const { value, grads } = whole
