@@ -17,6 +17,11 @@ export interface Batch {
   classes: Int32Array;
 }
 
+/** Frees a batch's tensors. */
+export function disposeBatch(batch: Batch): void {
+  tf.dispose([batch.x, batch.y, ...(batch.weights ? [batch.weights] : [])]);
+}
+
 /** The tensors of a batch of `size` px crops, with one-hot labels over `labels` classes. */
 export function batchTensors({ x, classes, weights }: BatchArrays, size: number, labels: number): Batch {
   return {

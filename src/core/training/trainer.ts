@@ -11,7 +11,7 @@ import type { BatchMetrics, ConfusionMatrix, EpochMetrics, SplitMetrics, SplitPr
 import { MODEL_WEIGHTS_FILE, type ModelFiles, type TrainingOutcome } from '../../shared/compute';
 import { Prng } from '../util/prng';
 import { augmentCrop, augmentationOf, type Augmentation } from './augment';
-import { batchTensors, type Batch, type BatchArrays } from './batch';
+import { batchTensors, disposeBatch, type Batch, type BatchArrays } from './batch';
 import { crossEntropy, trainingLoss } from './loss';
 import { accuracy, confusionMatrix, countCorrect, perClassMetrics } from './metrics';
 import { buildModel } from './models';
@@ -230,7 +230,8 @@ export async function trainStep(model: LayersModel, optimizer: tf.Optimizer, var
     loss.dispose();
     return { loss: value, correct: countCorrect(await predicted!.data(), batch.classes) };
   } finally {
-    tf.dispose([batch.x, batch.y, ...(batch.weights ? [batch.weights] : []), ...(predicted ? [predicted] : [])]);
+    disposeBatch(batch);
+    if (predicted) tf.dispose(predicted);
   }
 }
 

@@ -6,7 +6,8 @@ import { toErrorData } from '../../shared/errors';
 import type { JobContext } from '../jobs/job-runner';
 import { workerTasks, type FromWorker, type ToWorker, type WorkerTaskInput, type WorkerTaskName } from './tasks';
 
-const { task, input, script } = workerData as { task: WorkerTaskName; input: WorkerTaskInput<WorkerTaskName>; script: string };
+// `script`: this thread's own, which runInWorker passes on; absent where a test starts the thread by hand.
+const { task, input, script } = workerData as { task: WorkerTaskName; input: WorkerTaskInput<WorkerTaskName>; script?: string };
 const port = parentPort!;
 const controller = new AbortController();
 const post = (message: FromWorker) => port.postMessage(message);
@@ -19,7 +20,7 @@ port.on('message', (message: ToWorker) => {
 const run = workerTasks[task] as (input: unknown, context: JobContext) => Promise<unknown>;
 run(input, {
   signal: controller.signal,
-  workerScript: script,
+  ...(script ? { workerScript: script } : {}),
   progress: (done, total, message) => post({ type: 'progress', done, total, message }),
   log: (message) => post({ type: 'log', message }),
   report: (report) => post({ type: 'report', report }),

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { batchTensors, type BatchArrays } from '../batch';
+import { batchTensors, disposeBatch, type BatchArrays } from '../batch';
 import { withSharedBatchStatistics } from '../kernels/batch-norm-training';
 import { trainingLoss } from '../loss';
 import { countCorrect } from '../metrics';
 import type { SharedSums } from './shared-sums';
+import type { StepFigures } from '../trainer';
 
 /** One worker's copy of the model a data-parallel run trains, and the sums it shares with the others. */
 export interface Replica {
@@ -30,7 +31,7 @@ export function gradientCount(variables: tf.Variable[]): number {
  * batch's mean), summed with the others', then the same update of every copy of the model. Returns the
  * whole batch's mean loss and how many of it were classified right.
  */
-export function partStep(replica: Replica, part: BatchArrays, wholeRows: number): { loss: number; correct: number } {
+export function partStep(replica: Replica, part: BatchArrays, wholeRows: number): StepFigures {
   const { optimizer, variables, gradients } = replica;
   // A worker without rows (the batch is one worker's alone, see partOf) adds nothing.
   const total = gradients.sum(part.classes.length === 0 ? new Float32Array(gradientCount(variables)) : partGradients(replica, part, wholeRows));
@@ -67,6 +68,7 @@ function partGradients(replica: Replica, part: BatchArrays, wholeRows: number): 
     values[offset + 1] = countCorrect(predicted!.dataSync(), part.classes);
     return values;
   } finally {
-    tf.dispose([value, ...Object.values(grads), predicted!, batch.x, batch.y, ...(batch.weights ? [batch.weights] : [])]);
+    tf.dispose([value, ...Object.values(grads), predicted!]);
+    disposeBatch(batch);
   }
 }
