@@ -170,4 +170,40 @@ describe('painting the overlay', () => {
     expect(differs.of('strokeRect')).toHaveLength(1);
     expect(differs.of('fillText')[1]).toMatchObject({ args: ['model MW 60% · ≠ B NM 70%', 10 + 3 * PX, 80 + 13 * PX], fillStyle: THEME.modelDisagrees });
   });
+
+  it('keeps tags in a crowd apart: a tag whose place is taken steps away from its box, the selected box’s and the nearest box’s keeping theirs', () => {
+    // Three far people side by side, boxes 6 px wide: their tags ("MW 4", 15 px wide) would overlap.
+    const crowd = [1, 2, 3].map((trackId) =>
+      box({
+        trackId,
+        geometry: { xtl: 10 + 6 * trackId, ytl: 20, xbr: 15 + 6 * trackId, ybr: 40 },
+        model: { mine: prediction('MW', 0.9), other: null, disagrees: false },
+      }),
+    );
+    const overlaps = (context: RecordingContext) => {
+      // The tags' backdrops (not the selected box's handles).
+      const rects = context
+        .of('fillRect')
+        .filter(({ fillStyle }) => fillStyle !== THEME.highlight)
+        .map(({ args }) => args as number[]);
+      return rects.some((a, i) =>
+        rects.some((b, j) => i < j && a[0]! < b[0]! + b[2]! && b[0]! < a[0]! + a[2]! && a[1]! < b[1]! + b[3]! && b[1]! < a[1]! + a[3]!),
+      );
+    };
+    const context = paint(crowd);
+    expect(overlaps(context)).toBe(false);
+    const tagAt = (context: RecordingContext, text: string) =>
+      context
+        .of('fillText')
+        .find(({ args }) => args[0] === text)!
+        .args.slice(1);
+    // The nearest (drawn last) keeps the place above its box; the others step up, and the model's tags down.
+    expect(tagAt(context, 'MW 3')).toEqual([28 + 3 * PX, 20 - 4 * PX]);
+    expect(tagAt(context, 'MW 2')[1]).toBeLessThan(20 - 4 * PX);
+    expect(new Set(context.of('fillText').map(({ args }) => args[2])).size).toBe(6);
+    // Selected, the farthest keeps its place and the others make way.
+    const selected = paint(crowd, { selectedTrackId: 1 });
+    expect(tagAt(selected, 'MW 1')).toEqual([16 + 3 * PX, 20 - 4 * PX]);
+    expect(overlaps(paint(crowd, { selectedTrackId: 1 }))).toBe(false);
+  });
 });

@@ -5,6 +5,7 @@ import type { BoxGeometry } from '../../../shared/annotations';
 import type { BoxPrediction } from '../../../shared/review';
 import type { Theme } from '../theme';
 import { HANDLES, handlePoint } from './geometry';
+import { placeTags, type PlacedTag, type Tag } from './tag-layout';
 
 /** The part of a 2D context the overlay uses. */
 export interface OverlayContext {
@@ -66,6 +67,7 @@ export function paintOverlay(context: OverlayContext, width: number, height: num
   // One CSS pixel in video pixels: lines and text keep their on-screen size at any zoom.
   const px = 1 / view.scale;
   for (const box of overlay.boxes) paintBox(context, box, box.trackId === overlay.selectedTrackId, px, overlay);
+  paintTags(context, overlay, px);
   if (overlay.drawing) {
     context.strokeStyle = overlay.theme.highlight;
     context.lineWidth = 1.5 * px;
@@ -77,21 +79,20 @@ export function paintOverlay(context: OverlayContext, width: number, height: num
 
 function paintBox(context: OverlayContext, box: OverlayBox, selected: boolean, px: number, overlay: Overlay): void {
   const shown = box.geometry;
-  const colour = overlay.labelColour(box.label);
   context.lineWidth = (selected ? 3 : 2) * px;
-  context.strokeStyle = colour;
+  context.strokeStyle = overlay.labelColour(box.label);
   // Occluded boxes are dashed: the colour is never the only cue.
   context.setLineDash(box.occluded ? [6 * px, 4 * px] : []);
   strokeBox(context, shown);
   context.setLineDash([]);
-  const tag = `${box.label} ${box.trackId}`;
-  context.font = `${12 * px}px system-ui, sans-serif`;
-  const tagWidth = context.measureText(tag).width + 6 * px;
-  context.fillStyle = colour;
-  context.fillRect(shown.xtl, shown.ytl - 15 * px, tagWidth, 15 * px);
-  context.fillStyle = overlay.theme.tagText;
-  context.fillText(tag, shown.xtl + 3 * px, shown.ytl - 4 * px);
-  if (box.model) paintModelTag(context, box.model, shown, px, overlay);
+  // Where the model disagrees with the label, a dashed outline in the disagreement colour.
+  if (box.model?.disagrees) {
+    context.strokeStyle = overlay.theme.modelDisagrees;
+    context.lineWidth = 2 * px;
+    context.setLineDash([5 * px, 3 * px]);
+    context.strokeRect(shown.xtl - 4 * px, shown.ytl - 4 * px, shown.xbr - shown.xtl + 8 * px, shown.ybr - shown.ytl + 8 * px);
+    context.setLineDash([]);
+  }
   if (selected) {
     context.fillStyle = overlay.theme.highlight;
     for (const handle of HANDLES) {
@@ -101,33 +102,75 @@ function paintBox(context: OverlayContext, box: OverlayBox, selected: boolean, p
   }
 }
 
-const percent = (prediction: BoxPrediction) => `${Math.round(Math.max(...prediction.probabilities) * 100)}%`;
-
-/** The model's tag: "model NM 87%", and " · B MW 60%" when comparing; "≠ " marks a disagreement or a difference. */
-function modelTagText({ mine, other, disagrees }: ModelOpinion): string {
-  const compared = other ? ` · ${other.predicted !== mine.predicted ? '≠ ' : ''}B ${other.predicted} ${percent(other)}` : '';
-  return `${disagrees ? '≠ ' : ''}model ${mine.predicted} ${percent(mine)}${compared}`;
+/** A tag to draw: its text, the colours of its backdrop and its text, and the track it belongs to. */
+interface TagText {
+  text: string;
+  backdrop: string;
+  colour: string;
+  trackId: number;
 }
 
+/** Tags step this far (CSS pixels) from their box, one above or below another, to keep clear of other tags. */
+const TAG_STEP = 16;
+const TAG_HEIGHT = 15;
+
 /**
- * Under the box, what the model says of it. Where the model disagrees with the label, the box gets a
- * dashed outline in the disagreement colour and the tag a "≠": the colour is never the only cue.
+ * Each box's tag above it ("MW 4") and the model's below it, over all the boxes, placed so that none
+ * hides another: the selected box's first, then from the nearest box back, each moving a step further
+ * from its box while its place is taken.
  */
-function paintModelTag(context: OverlayContext, model: ModelOpinion, box: BoxGeometry, px: number, overlay: Overlay): void {
-  const differs = model.other !== null && model.other.predicted !== model.mine.predicted;
-  const tag = modelTagText(model);
-  if (model.disagrees) {
-    context.strokeStyle = overlay.theme.modelDisagrees;
-    context.lineWidth = 2 * px;
-    context.setLineDash([5 * px, 3 * px]);
-    context.strokeRect(box.xtl - 4 * px, box.ytl - 4 * px, box.xbr - box.xtl + 8 * px, box.ybr - box.ytl + 8 * px);
-    context.setLineDash([]);
+function paintTags(context: OverlayContext, overlay: Overlay, px: number): void {
+  context.font = `${12 * px}px system-ui, sans-serif`;
+  const texts: TagText[] = [];
+  const tags: Tag[] = [];
+  const add = (text: TagText, x: number, y: number, direction: 1 | -1) => {
+    texts.push(text);
+    tags.push({
+      width: context.measureText(text.text).width + 6 * px,
+      height: TAG_HEIGHT * px,
+      spots: [0, 1, 2, 3].map((step) => ({ x, y: y + direction * step * TAG_STEP * px })),
+    });
+  };
+  for (const box of overlay.boxes) {
+    const { xtl, ytl, ybr } = box.geometry;
+    add(
+      { text: `${box.label} ${box.trackId}`, backdrop: overlay.labelColour(box.label), colour: overlay.theme.tagText, trackId: box.trackId },
+      xtl,
+      ytl - TAG_HEIGHT * px,
+      -1,
+    );
+    if (box.model) add(modelTag(box.model, box.trackId, overlay), xtl, ybr + 2 * px, 1);
   }
-  const width = context.measureText(tag).width + 6 * px;
-  context.fillStyle = overlay.theme.tagBackdrop;
-  context.fillRect(box.xtl, box.ybr + 2 * px, width, 15 * px);
-  context.fillStyle = model.disagrees || differs ? overlay.theme.modelDisagrees : overlay.labelColour(model.mine.predicted);
-  context.fillText(tag, box.xtl + 3 * px, box.ybr + 13 * px);
+  // Most important first: the selected box's, then the nearest box's (drawn last).
+  const selected = (i: number) => Number(texts[i]!.trackId === overlay.selectedTrackId);
+  const order = texts.map((_, i) => i).reverse();
+  order.sort((a, b) => selected(b) - selected(a));
+  const placed = placeTags(order.map((i) => tags[i]!));
+  const spots = new Map<number, PlacedTag>(order.map((i, k) => [i, placed[k]!]));
+  texts.forEach((text, i) => {
+    const spot = spots.get(i)!;
+    context.fillStyle = text.backdrop;
+    context.fillRect(spot.x, spot.y, spot.width, spot.height);
+    context.fillStyle = text.colour;
+    context.fillText(text.text, spot.x + 3 * px, spot.y + 11 * px);
+  });
+}
+
+const percent = (prediction: BoxPrediction) => `${Math.round(Math.max(...prediction.probabilities) * 100)}%`;
+
+/**
+ * What the model says of a box: "model NM 87%", and " · B MW 60%" when comparing; "≠ " marks a
+ * disagreement or a difference, in the disagreement colour: the colour is never the only cue.
+ */
+function modelTag({ mine, other, disagrees }: ModelOpinion, trackId: number, overlay: Overlay): TagText {
+  const differs = other !== null && other.predicted !== mine.predicted;
+  const compared = other ? ` · ${differs ? '≠ ' : ''}B ${other.predicted} ${percent(other)}` : '';
+  return {
+    text: `${disagrees ? '≠ ' : ''}model ${mine.predicted} ${percent(mine)}${compared}`,
+    backdrop: overlay.theme.tagBackdrop,
+    colour: disagrees || differs ? overlay.theme.modelDisagrees : overlay.labelColour(mine.predicted),
+    trackId,
+  };
 }
 
 function strokeBox(context: OverlayContext, box: BoxGeometry): void {
