@@ -40,7 +40,6 @@ export function given(values: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
 
-/** An error as the command line words it: a field named as its flag (`flags` for those not named after it). */
 /**
  * The error as the command line words it: each quoted core field that is one of the command's options
  * ("batchSize") becomes its flag (--batch). For --json, `where.field` keeps the core's name for scripts.

@@ -11,8 +11,17 @@ import type { ProjectSummary, RecentProject } from './project';
 import { BACKEND_CHOICES, trainingOptionsSchema, type CellCrop, type RunDetails, type RunInfo } from './runs';
 import type { AutoBackend, ModelName, TrainingBackend } from './training';
 import { sweepRequestSchema } from './sweeps';
-import { foldsSchema, type BoxExplanation, type KeptLabel, type ProjectPredictions, type ReviewQueue } from './review';
-import { decimal, fields, flag, oneOf, text, v, whole, type Input, type Output, type Schema } from './schema';
+import {
+  foldBySchema,
+  foldsSchema,
+  STRIP_CROPS,
+  type BoxExplanation,
+  type EntryCrop,
+  type KeptLabel,
+  type ProjectPredictions,
+  type ReviewQueue,
+} from './review';
+import { decimal, fields, flag, list, oneOf, text, v, whole, type Input, type Output, type Schema } from './schema';
 
 /** Which process hosts the core: the Electron main process, or `maskbench serve` for a browser. */
 export type HostKind = 'electron' | 'browser';
@@ -191,23 +200,32 @@ export const API = {
     result: returns<JobInfo>(),
   },
   /**
-   * Cross-fits a run as a job: `folds` models trained as the run was, each without one stretch of the
-   * clip, predict that stretch, so every box is scored by a model that never saw it. It waits for a
+   * Cross-fits a run as a job: `folds` models trained as the run was, each without some of the tracks
+   * (`by` track) or one stretch of the clip (`by` time), predict what they left out, so every box is
+   * scored by a model that never saw it (with track folds, never saw that person). It waits for a
    * training slot (on webgpu or webgl, the GPU's); the result is the run's 'cross-fit' predictions, which
    * the review queue uses. The folds train on `backend`, the run's own when left out.
    */
-  startCrossFit: { request: fields({ runId, folds: foldsSchema, backend: v.optional(backendChoice) }), result: returns<JobInfo>() },
+  startCrossFit: { request: fields({ runId, folds: foldsSchema, by: foldBySchema, backend: v.optional(backendChoice) }), result: returns<JobInfo>() },
   /** What the run's own model said of the project's boxes (its last prediction job), or null when it has not predicted. */
   predictions: { request: fields({ runId }), result: returns<ProjectPredictions | null>() },
-  /** The boxes whose label the run's model most doubts, likeliest mistakes first (out of sample once cross-fitted). */
+  /** The stretches of tracks whose label the run's model most doubts, likeliest mistakes first (out of sample once cross-fitted); `top` counts entries. */
   reviewQueue: { request: fields({ runId, top: v.optional(whole(1, 100_000), 200) }), result: returns<ReviewQueue>() },
   /**
-   * Records that the reviewer kept a box's label against the run's model (`keep` false takes it back);
-   * kept labels are saved in the run, so a later review finds them decided. Resolves with all kept labels.
+   * Records that the reviewer kept boxes' labels against the run's model, an entry's at once (`keep` false
+   * takes it back); kept labels are saved in the run, so a later review finds them decided. Resolves with all kept labels.
    */
-  keepLabel: { request: fields({ runId, frame, trackId, label: text('a label'), keep: flag() }), result: returns<KeptLabel[]>() },
+  keepLabels: {
+    request: fields({ runId, labels: list(fields({ frame, trackId, label: text('a label') }), 'a list of { frame, trackId, label }'), keep: flag() }),
+    result: returns<KeptLabel[]>(),
+  },
   /** The run's best model on one box: its probabilities and a Grad-CAM heat map over the crop it saw. A newer request stops an older one still at work (it rejects as superseded). */
   explainBox: { request: fields({ runId, frame, trackId, backend: v.optional(backendChoice, 'auto') }), result: returns<BoxExplanation>() },
+  /** Some boxes of one track, each cut as the run's dataset cut its crops: the strip of a review entry (see stripFrames). A newer request stops an older one still at work. */
+  entryCrops: {
+    request: fields({ runId, trackId, frames: v.pipe(list(frame, 'a list of frame numbers'), v.maxLength(STRIP_CROPS, `at most ${STRIP_CROPS} frames`)) }),
+    result: returns<EntryCrop[]>(),
+  },
   preferences: { request: none, result: returns<Preferences>() },
   savePreferences: { request: fields({ preferences: preferencesSchema }), result: returns<Preferences>() },
   listJobs: { request: none, result: returns<JobInfo[]>() },

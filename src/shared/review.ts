@@ -2,10 +2,20 @@
 // whose label it most doubts.
 
 import type { BoxGeometry } from './annotations';
-import { v, whole } from './schema';
+import { oneOf, v, whole } from './schema';
 
-/** How many models a cross-fit trains, each without one stretch of the clip. */
+/** How many models a cross-fit trains, each without one part of the project's boxes. */
 export const foldsSchema = v.optional(whole(2, 10), 3);
+
+/**
+ * What a cross-fit holds out for each model: a stretch of the clip (`time`), or some of the tracks, every
+ * box of them (`track`), so each person is judged by a model that never saw them. Time folds find wrong
+ * boxes and stretches best: their models know the person from the rest of the clip, rightly labelled.
+ * Only track folds can find a person labelled wrong throughout: time folds' models learnt that label.
+ */
+export const FOLD_BY = ['time', 'track'] as const;
+export type FoldBy = (typeof FOLD_BY)[number];
+export const foldBySchema = v.optional(oneOf(FOLD_BY), 'time');
 
 export interface BoxPrediction {
   frame: number;
@@ -28,21 +38,43 @@ export interface ProjectPredictions {
   to: number;
   /** False when the job stopped before the end of the range: the boxes listed are all there is. */
   complete: boolean;
+  /** Set for cross-fitted predictions: how many models, and what each held out. */
+  crossFit?: { folds: number; by: FoldBy };
   boxes: BoxPrediction[];
 }
 
-export interface ReviewEntry {
+/** One box of a review entry, with the model's doubt of its label. */
+export interface ReviewBox {
   frame: number;
-  trackId: number;
   box: BoxGeometry;
-  annotated: string;
-  suggested: string;
-  /** How likely the label is wrong: the model's doubt, weighted by how much the track's labels around it differ. */
-  score: number;
-  /** The model's confidence that the box is not its annotated class (out of sample when cross-fitted). */
+  /** The model's confidence that the box is not its annotated class. */
   doubt: number;
-  /** The share of the same track's boxes near it (see TRACK_WINDOW) labelled otherwise. */
-  trackDisagreement: number;
+}
+
+/**
+ * A likely labelling mistake: consecutive boxes of one track carrying one label, which the model says is
+ * another (a whole track when it doubts most of the track's label). Accepting it relabels its boxes.
+ */
+export interface ReviewEntry {
+  trackId: number;
+  /** The first and last frame of its boxes. */
+  from: number;
+  to: number;
+  annotated: string;
+  /** The class the model gives the boxes, their probabilities pooled. */
+  suggested: string;
+  /** One per frame from `from` to `to` where the track has a box; the model agrees with some of them. */
+  boxes: ReviewBox[];
+  /** The boxes are all of the track's boxes (those the model judged). */
+  wholeTrack: boolean;
+  /** How likely the label is wrong: the pooled doubt, weighted by how much of the label's stretch of the track the model doubts. */
+  score: number;
+  /** The model's confidence, pooled over the boxes, that they are not their annotated class. */
+  doubt: number;
+  /** The share of the track's stretch with this label (the annotator's one decision) that the entry covers. */
+  coverage: number;
+  /** The share of the track's boxes just before and after the entry (CONTEXT frames each way) labelled otherwise: 0 for a whole track. */
+  contrast: number;
 }
 
 /** A Grad-CAM heat map (core/review/grad-cam.ts). */
@@ -75,6 +107,23 @@ export interface BoxExplanation {
   heat: Omit<GradCamMap, 'layer'>;
 }
 
+/** The most crops an entry's strip shows. */
+export const STRIP_CROPS = 8;
+
+/** One box of a queue entry as the model saw it, for the panel's strip. */
+export interface EntryCrop {
+  frame: number;
+  /** A PNG data URL, the run's crop size square. */
+  crop: string;
+}
+
+/** Up to STRIP_CROPS of the entry's frames, spread evenly from its first to its last box. */
+export function stripFrames(entry: Pick<ReviewEntry, 'boxes'>): number[] {
+  const frames = entry.boxes.map((box) => box.frame);
+  if (frames.length <= STRIP_CROPS) return frames;
+  return Array.from({ length: STRIP_CROPS }, (_, i) => frames[Math.round((i * (frames.length - 1)) / (STRIP_CROPS - 1))]!);
+}
+
 /** A label a reviewer kept against the model: it leaves the queue while the box keeps that label. */
 export interface KeptLabel {
   frame: number;
@@ -87,6 +136,8 @@ export interface ReviewQueue {
   runId: string;
   /** Scored by cross-fitted models that never saw the box; false when only the run's own (in-sample) predictions exist. */
   outOfSample: boolean;
+  /** What the cross-fit held out for each model, when out of sample. */
+  foldBy: FoldBy | null;
   /** False when the prediction job stopped early: boxes it did not reach are not in the queue. */
   complete: boolean;
   entries: ReviewEntry[];
@@ -94,7 +145,12 @@ export interface ReviewQueue {
   kept: KeptLabel[];
 }
 
-/** Whether `entry`'s label was kept in an earlier review. */
-export function isKept(kept: KeptLabel[], entry: ReviewEntry): boolean {
-  return kept.some((label) => label.frame === entry.frame && label.trackId === entry.trackId && label.label === entry.annotated);
+/** Whether the box's label was kept in an earlier review. */
+export function isKept(kept: KeptLabel[], box: KeptLabel): boolean {
+  return kept.some((label) => label.frame === box.frame && label.trackId === box.trackId && label.label === box.label);
+}
+
+/** What keeping an entry's label records: one kept label per box. */
+export function keptLabelsOf(entry: ReviewEntry): KeptLabel[] {
+  return entry.boxes.map((box) => ({ frame: box.frame, trackId: entry.trackId, label: entry.annotated }));
 }

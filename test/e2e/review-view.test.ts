@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator, Page } from 'playwright-core';
 import type { ProjectAnnotations } from '../../src/shared/annotations';
+import type { ReviewEntry } from '../../src/shared/review';
 import { labelRuns } from '../../src/shared/keyframes';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { BIN, ROOT } from '../support/built-app';
@@ -28,6 +29,18 @@ function pixelsOf(canvas: Locator, [r, g, b]: [number, number, number]): Promise
     },
     [r, g, b],
   );
+}
+
+/** What a queue entry's row says: its track, frames and labels. */
+async function entryAt(row: Locator): Promise<{ track: number; from: number; to: number; annotated: string; suggested: string }> {
+  const frames = row.locator('[data-test=entry-frames]');
+  return {
+    track: Number((await row.locator('[data-test=entry-track]').textContent())!.trim().slice(1)),
+    from: Number(await frames.getAttribute('data-from')),
+    to: Number(await frames.getAttribute('data-to')),
+    annotated: (await row.locator('[data-test=entry-annotated]').textContent())!.trim(),
+    suggested: (await row.locator('[data-test=entry-suggested]').textContent())!.trim(),
+  };
 }
 
 describe('the Review view (browser mode)', () => {
@@ -84,6 +97,24 @@ describe('the Review view (browser mode)', () => {
     await expect.poll(frameShown, SEEK).toBe(first);
   }, 180_000);
 
+  it('lists the same entries from the command line, each with its boxes, --top counting entries', async () => {
+    const listed = (await cli('review', '--project', project, '--run', runId, '--top', '3')) as { outOfSample: boolean; queue: ReviewEntry[] };
+    expect(listed.outOfSample).toBe(false);
+    expect(listed.queue).toHaveLength(3);
+    for (const entry of listed.queue) {
+      expect(entry.boxes.length).toBeGreaterThan(0);
+      expect(entry.boxes.every((box) => box.frame >= entry.from && box.frame <= entry.to)).toBe(true);
+    }
+    const rows = page.locator('[data-test=review-panel] [data-test=review-queue] li');
+    await expect.poll(() => rows.count()).toBeGreaterThan(2);
+    expect(await Promise.all([0, 1, 2].map((i) => entryAt(rows.nth(i)).then(({ track, from, to }) => `${track}:${from}-${to}`)))).toEqual(
+      listed.queue.map((entry) => `${entry.trackId}:${entry.from}-${entry.to}`),
+    );
+    const printed = (await run(process.execPath, [BIN, 'review', '--project', project, '--run', runId, '--top', '3'])).stdout.trim().split('\n');
+    expect(printed[0]).toMatch(/^track\s+frames\s+label\s+model\s+boxes\s+score/);
+    expect(printed).toHaveLength(4);
+  });
+
   it('walks the queue by key: each entry selected with its crop and heat map; accept, keep and ND are decisions Ctrl+Z undoes', async () => {
     const panel = page.locator('[data-test=review-panel]');
     const entries = panel.locator('[data-test=review-queue] li');
@@ -91,13 +122,18 @@ describe('the Review view (browser mode)', () => {
     await page.keyboard.press('J');
     const entry = entries.first();
     await expect.poll(() => entry.getAttribute('class')).toContain('selected');
-    const [frame, , annotated, suggested] = (await entry.locator('span').allTextContents()).map((text) => text.trim());
-    await expect.poll(frameShown, SEEK).toBe(Number(frame));
+    const { from, to, annotated } = await entryAt(entry);
+    // The entry is shown at the box the model most doubts, within its frames.
+    await expect.poll(frameShown, SEEK).toBeGreaterThanOrEqual(from);
+    expect(await frameShown()).toBeLessThanOrEqual(to);
     await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent(), SEEK).toBe(annotated);
     // The model's view of the box: the crop it saw, its heat map, one probability per class.
     await panel.locator('[data-test=heat-crop]').waitFor({ timeout: 30_000 });
     expect(await panel.locator('[data-test=probabilities] li').count()).toBe(3);
-    await expect.poll(() => panel.locator('[data-test=model-label]').textContent(), SEEK).toBe(suggested);
+    await expect.poll(() => panel.locator('[data-test=model-label]').textContent(), SEEK).toMatch(/^(MW|NM|ND)$/);
+    // The entry's strip: up to eight of its boxes as the model saw them.
+    const boxes = Number(await entry.locator('[data-test=entry-boxes]').textContent());
+    await expect.poll(() => panel.locator('[data-test=entry-strip] img').count(), { timeout: 30_000 }).toBe(Math.min(8, boxes));
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'review.png') });
 
     await page.keyboard.press('A');
@@ -122,7 +158,9 @@ describe('the Review view (browser mode)', () => {
     await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent(), SEEK).toBe(annotated);
     // ND, on an entry not labelled ND already.
     const notNd = await entries.evaluateAll((rows) =>
-      rows.findIndex((row, i) => i > 0 && row.getAttribute('data-verdict') === 'pending' && row.querySelectorAll('span')[2]?.textContent?.trim() !== 'ND'),
+      rows.findIndex(
+        (row, i) => i > 0 && row.getAttribute('data-verdict') === 'pending' && row.querySelector('[data-test=entry-annotated]')?.textContent?.trim() !== 'ND',
+      ),
     );
     expect(notNd).toBeGreaterThan(0);
     await entries.nth(notNd).click();
@@ -138,31 +176,31 @@ describe('the Review view (browser mode)', () => {
     const panel = page.locator('[data-test=review-panel]');
     const entry = panel.locator('[data-test=review-queue] li').first();
     await entry.click();
-    const [frame, track, annotated, suggested] = (await entry.locator('span').allTextContents()).map((text) => text.trim());
+    const { from: frame, track, annotated, suggested } = await entryAt(entry);
     const stretchLabelled = async (label: string) => {
       const saved = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
       const runs = labelRuns(
-        saved.tracks.find((candidate) => candidate.id === Number(track!.slice(1)))!,
+        saved.tracks.find((candidate) => candidate.id === track)!,
         saved.frameCount,
       );
-      return runs.find((run) => run.from <= Number(frame) && Number(frame) <= run.to && run.label === label) ?? null;
+      return runs.find((run) => run.from <= frame && frame <= run.to && run.label === label) ?? null;
     };
-    await expect.poll(() => stretchLabelled(annotated!)).not.toBeNull();
-    const stretch = (await stretchLabelled(annotated!))!;
+    await expect.poll(() => stretchLabelled(annotated)).not.toBeNull();
+    const stretch = (await stretchLabelled(annotated))!;
     await page.keyboard.press('Shift+A');
     await expect.poll(() => entry.getAttribute('data-verdict')).toBe('changed');
     // Saved within a second: the whole stretch now carries the model's label (joined to any neighbours that had it already).
     await expect
       .poll(
         async () => {
-          const now = await stretchLabelled(suggested!);
+          const now = await stretchLabelled(suggested);
           return now !== null && now.from <= stretch.from && now.to >= stretch.to;
         },
         { timeout: 5000 },
       )
       .toBe(true);
     await page.keyboard.press('Control+Z');
-    await expect.poll(() => stretchLabelled(annotated!), { timeout: 5000 }).toMatchObject({ from: stretch.from, to: stretch.to });
+    await expect.poll(() => stretchLabelled(annotated), { timeout: 5000 }).toMatchObject({ from: stretch.from, to: stretch.to });
   });
 
   it('compares two runs (predicting with the second from the panel): where they differ is marked on the timeline, and B jumps there', async () => {

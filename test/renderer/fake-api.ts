@@ -3,7 +3,7 @@ import type { AppInfo, DatasetPreview, ModelDescription, RequestOf, WorkbenchApi
 import type { ProjectAnnotations } from '../../src/shared/annotations';
 import type { JobInfo } from '../../src/shared/jobs';
 import { TRAINING_DEFAULTS, type CellCrop, type RunDetails, type RunInfo } from '../../src/shared/runs';
-import type { BoxExplanation, KeptLabel, ProjectPredictions, ReviewQueue } from '../../src/shared/review';
+import type { BoxExplanation, EntryCrop, KeptLabel, ProjectPredictions, ReviewQueue } from '../../src/shared/review';
 import type { AutoBackend } from '../../src/shared/training';
 
 export const appInfo: AppInfo = {
@@ -95,13 +95,21 @@ export function fakeApi() {
     startPrediction: vi.fn(async () => job({ kind: 'prediction' })),
     startCrossFit: vi.fn(async () => job({ kind: 'cross-fit' })),
     predictions: vi.fn(async (): Promise<ProjectPredictions | null> => null),
-    reviewQueue: vi.fn(async ({ runId }: { runId: string }): Promise<ReviewQueue> => ({ runId, outOfSample: false, complete: true, entries: [], kept: [] })),
-    keepLabel: vi.fn(async ({ frame, trackId, label, keep }: { frame: number; trackId: number; label: string; keep: boolean }): Promise<KeptLabel[]> =>
-      keep ? [{ frame, trackId, label }] : [],
-    ),
+    reviewQueue: vi.fn(async ({ runId }: { runId: string }): Promise<ReviewQueue> => ({
+      runId,
+      outOfSample: false,
+      foldBy: null,
+      complete: true,
+      entries: [],
+      kept: [],
+    })),
+    keepLabels: vi.fn(async ({ labels, keep }: { labels: KeptLabel[]; keep: boolean }): Promise<KeptLabel[]> => (keep ? labels : [])),
     explainBox: vi.fn(async (): Promise<BoxExplanation> => {
       throw new Error('no model');
     }),
+    entryCrops: vi.fn(async ({ frames }: { frames: number[] }): Promise<EntryCrop[]> =>
+      frames.map((frame) => ({ frame, crop: `data:image/png;base64,${frame}` })),
+    ),
     preferences: vi.fn(async () => ({ keys: {} as Record<string, string> })),
     savePreferences: vi.fn(async ({ preferences }: RequestOf<'savePreferences'>) => ({ keys: {}, ...preferences })),
     exportAnnotations: vi.fn(async () => ({ format: 'voc' as const, out: '/out', frames: 0, boxes: 0, tracks: 0, notKept: [] })),

@@ -3,7 +3,7 @@ import { flushPromises } from '@vue/test-utils';
 import { setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AnnotationTrack, EditResult, ProjectAnnotations } from '../../src/shared/annotations';
-import type { BoxPrediction, ProjectPredictions } from '../../src/shared/review';
+import type { BoxPrediction, ProjectPredictions, ReviewEntry } from '../../src/shared/review';
 import type { RunInfo } from '../../src/shared/runs';
 import { installConnection } from '../../src/renderer/src/api/client';
 import { useAnnotationsStore } from '../../src/renderer/src/stores/annotations';
@@ -44,6 +44,21 @@ const predictionsOf = (runId: string, boxes: BoxPrediction[]): ProjectPrediction
   to: 29,
   complete: true,
   boxes,
+});
+
+/** An entry of track `trackId` over frames `from` to `to`. */
+const entryOf = (trackId: number, from: number, to: number, annotated: string, suggested: string): ReviewEntry => ({
+  trackId,
+  from,
+  to,
+  annotated,
+  suggested,
+  boxes: Array.from({ length: to - from + 1 }, (_, i) => ({ frame: from + i, box, doubt: 0.9 })),
+  wholeTrack: false,
+  score: 0.9,
+  doubt: 0.9,
+  coverage: 1,
+  contrast: 1,
 });
 
 function runWith(id: string, classes: 'MW,NM,ND' | 'MW,NM', ndPolicy: 'merge' | 'drop'): RunInfo {
@@ -90,19 +105,28 @@ describe('review store', () => {
     expect([...review.disagreements.frames]).toEqual([20]);
   });
 
-  it('tells an entry still to decide from one whose label has changed since, or that was kept (saved in the run)', async () => {
+  it('tells an entry still to decide from one whose label has changed since, on any of its boxes, or that was kept (saved in the run)', async () => {
     const store = useAnnotationsStore();
     await store.load();
     const review = useReviewStore();
     await review.choose('a', null);
-    const entry = { frame: 12, trackId: 1, box, annotated: 'NM', suggested: 'MW', score: 0.9, doubt: 0.9, trackDisagreement: 1 };
+    const entry = entryOf(1, 12, 13, 'NM', 'MW');
     expect(review.verdict(entry)).toBe('pending');
     await review.keep(entry);
-    expect(fake.api.keepLabel).toHaveBeenCalledWith({ runId: 'a', frame: 12, trackId: 1, label: 'NM', keep: true });
+    expect(fake.api.keepLabels).toHaveBeenCalledWith({
+      runId: 'a',
+      labels: [
+        { frame: 12, trackId: 1, label: 'NM' },
+        { frame: 13, trackId: 1, label: 'NM' },
+      ],
+      keep: true,
+    });
     expect(review.verdict(entry)).toBe('kept');
     await review.keep(entry, false);
     expect(review.verdict(entry)).toBe('pending');
     expect(review.verdict({ ...entry, annotated: 'MW' })).toBe('changed');
+    // Frame 9 of track 1 is MW now: an entry reaching back to it has changed.
+    expect(review.verdict(entryOf(1, 9, 12, 'NM', 'MW'))).toBe('changed');
   });
 
   it('takes back a keep with undo while no edit has come since, and only then', async () => {
@@ -110,7 +134,7 @@ describe('review store', () => {
     await store.load();
     const review = useReviewStore();
     await review.choose('a', null);
-    const entry = { frame: 12, trackId: 1, box, annotated: 'NM', suggested: 'MW', score: 0.9, doubt: 0.9, trackDisagreement: 1 };
+    const entry = entryOf(1, 12, 12, 'NM', 'MW');
     await review.keep(entry);
     expect(await review.undoKeep()).toBe(true);
     expect(review.verdict(entry)).toBe('pending');
@@ -137,14 +161,17 @@ describe('review store', () => {
     expect(review.runId).toBeNull();
   });
 
-  it('relabels the stretch of the track that carries the entry’s label, and nothing beyond it', async () => {
+  it('relabels exactly an entry’s boxes in one edit, or the whole stretch of the track that carries its label, and nothing beyond it', async () => {
     const store = useAnnotationsStore();
     await store.load();
     fake.api.editAnnotations.mockResolvedValue({ tracks: [], removed: [], canUndo: true, canRedo: false });
     const review = useReviewStore();
     await review.choose('a', null);
-    await review.relabelStretch({ frame: 12, trackId: 1, box, annotated: 'NM', suggested: 'MW', score: 0.9, doubt: 0.9, trackDisagreement: 1 }, 'MW');
-    expect(fake.api.editAnnotations).toHaveBeenCalledWith({ edit: { type: 'relabel-track', trackId: 1, from: 10, to: 29, label: 'MW' } });
+    await review.relabel(entryOf(1, 12, 15, 'NM', 'MW'), 'MW');
+    expect(fake.api.editAnnotations).toHaveBeenLastCalledWith({ edit: { type: 'relabel-track', trackId: 1, from: 12, to: 15, label: 'MW' } });
+    await review.relabelStretch(entryOf(1, 12, 15, 'NM', 'MW'), 'MW');
+    expect(fake.api.editAnnotations).toHaveBeenLastCalledWith({ edit: { type: 'relabel-track', trackId: 1, from: 10, to: 29, label: 'MW' } });
+    expect(fake.api.editAnnotations).toHaveBeenCalledTimes(2);
   });
 
   it('forgets the chosen runs when another project opens: their predictions would be drawn on its boxes', async () => {
@@ -181,5 +208,23 @@ describe('review store', () => {
     await review.choose('a', null);
     expect(review.queue).toBeNull();
     expect(review.queueProblem).toBe('Run a has no predictions on the project yet');
+  });
+
+  it('shows an entry’s strip: at most eight of its frames, spread from first to last, and only the newest entry’s', async () => {
+    const review = useReviewStore();
+    await review.choose('a', null);
+    const long = entryOf(1, 10, 29, 'NM', 'MW');
+    await review.showStrip(long);
+    expect(fake.api.entryCrops).toHaveBeenLastCalledWith({ runId: 'a', trackId: 1, frames: [10, 13, 15, 18, 21, 24, 26, 29] });
+    expect(review.strip?.crops.map((crop) => crop.frame)).toEqual([10, 13, 15, 18, 21, 24, 26, 29]);
+    // A slow answer for an older entry does not replace the newer entry's strip.
+    let answer: (crops: { frame: number; crop: string }[]) => void = () => {};
+    fake.api.entryCrops.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)) as never);
+    const slow = review.showStrip(long);
+    const short = entryOf(2, 3, 4, 'ND', 'NM');
+    await review.showStrip(short);
+    answer([{ frame: 10, crop: 'late' }]);
+    await slow;
+    expect(review.strip).toMatchObject({ entry: short, crops: [{ frame: 3 }, { frame: 4 }] });
   });
 });

@@ -218,11 +218,17 @@ describe('crops from photos of different sizes', () => {
       dispose: () => {},
     };
     const dataset = { name: 'photos', options, hash: '', size: options.size, labels: manifest.labels, counts: manifest.counts, classWeights: null };
-    const predicted = await predictBoxes(await projectSource(folder), dataset, classifier, 0, PHOTOS.length - 1, {
-      signal: new AbortController().signal,
-      progress: () => {},
-      log: () => {},
-    });
+    const predicted = await predictBoxes(
+      await projectSource(folder),
+      dataset,
+      classifier,
+      { from: 0, to: PHOTOS.length - 1 },
+      {
+        signal: new AbortController().signal,
+        progress: () => {},
+        log: () => {},
+      },
+    );
     expect(predicted).toHaveLength(5);
     for (const sample of manifest.samples) {
       const index = predicted.findIndex((box) => box.frame === sample.frame && box.trackId === sample.trackId);

@@ -1,5 +1,6 @@
 import { samplePaths } from '../../core/project/layout';
 import { generateSample } from '../../core/sample/generate-sample';
+import { NOISE_SHAPES } from '../../core/sample/label-noise';
 import { SAMPLE_DEFAULTS } from '../../core/sample/sample-options';
 import { flagOf, given, number } from '../flags';
 
@@ -16,6 +17,8 @@ export const sampleCommand: CliCommand = {
     `--width W --height H frame size in pixels, even numbers (default ${SAMPLE_DEFAULTS.width}x${SAMPLE_DEFAULTS.height})`,
     `--seed S             another seed gives another clip (default ${SAMPLE_DEFAULTS.seed})`,
     '--label-noise P      also write annotations with a fraction P of wrong labels, and the list of them',
+    `--noise-shape S      the shape of those mistakes: ${NOISE_SHAPES.join(', ')} (runs of 1-12 frames of a track,`,
+    '                     single boxes, stretches of 4-12 frames, whole tracks; default runs)',
     '--frames-dir         also write every frame as a JPEG file',
     '--force              replace DIR if it is not empty',
   ],
@@ -26,6 +29,7 @@ export const sampleCommand: CliCommand = {
     height: { type: 'string' },
     seed: { type: 'string' },
     'label-noise': { type: 'string' },
+    'noise-shape': { type: 'string' },
     'frames-dir': { type: 'boolean' },
     force: { type: 'boolean' },
   },
@@ -35,6 +39,7 @@ export const sampleCommand: CliCommand = {
     const options = given({
       ...Object.fromEntries(NUMBERS.map((key) => [key, number(args[flagOf(key)!.slice(2)], key)])),
       framesDir: args['frames-dir'] === true,
+      noiseShape: args['noise-shape'],
     });
     const controller = new AbortController();
     const stop = () => controller.abort();

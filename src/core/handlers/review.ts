@@ -5,10 +5,11 @@ import type { RunInfo } from '../../shared/runs';
 import { WorkbenchError } from '../../shared/errors';
 import { routeFor } from '../compute/gpu-route';
 import { crossFit } from '../review/cross-fit';
+import { entryCrops } from '../review/entry-crops';
 import { explainBox } from '../review/explain-box';
 import { predictProject } from '../review/predict-project';
 import { checkLabels, datasetOf } from '../review/prediction-files';
-import { keepLabel, readPredictions, reviewRun } from '../review/review-run';
+import { keepLabels, readPredictions, reviewRun } from '../review/review-run';
 import { findRun } from '../runs/manage-runs';
 import type { JobContext } from '../jobs/job-runner';
 import type { RunInput } from '../training/run-recorder';
@@ -16,10 +17,11 @@ import type { CoreContext, Handlers } from './context';
 
 export function reviewHandlers(
   context: CoreContext,
-): Handlers<'startPrediction' | 'startCrossFit' | 'predictions' | 'reviewQueue' | 'keepLabel' | 'explainBox'> {
+): Handlers<'startPrediction' | 'startCrossFit' | 'predictions' | 'reviewQueue' | 'keepLabels' | 'explainBox' | 'entryCrops'> {
   const { session, jobs, inWorker, compute, gpuSlots } = context;
-  /** The heat map being made, stopped when another is asked for. */
+  /** The heat map being made, stopped when another is asked for; the same for an entry's strip. */
   let explaining: AbortController | null = null;
+  let cropping: AbortController | null = null;
 
   /** A frame of the open project's clip, or an error naming the field. */
   const checkFrame = (frame: number, field: string, from = 0): number => {
@@ -47,12 +49,12 @@ export function reviewHandlers(
       return jobs.start('prediction', `Predicting with ${run.id}`, (job) => inWorker('predict', input, job));
     },
 
-    startCrossFit: async ({ runId, folds, backend }) => {
+    startCrossFit: async ({ runId, folds, by, backend }) => {
       const { project, run } = await runToPredict(context, runId);
       const chosen = backend ?? run.config.options.backend;
       const { host, passedOver } = await routeFor(compute, chosen);
-      const input = { project, runId: run.id, folds, backend: chosen, passedOver };
-      const title = `Cross-fitting ${run.id} (${folds} folds${host ? `, ${host}` : ''})`;
+      const input = { project, runId: run.id, folds, by, backend: chosen, passedOver };
+      const title = `Cross-fitting ${run.id} (${folds} folds by ${by}${host ? `, ${host}` : ''})`;
       if (host) {
         const route = { train: (fold: RunInput, job: JobContext) => compute.train(host, fold, job), open: compute.classifierOn(host, chosen) };
         return jobs.start('cross-fit', title, (job) => crossFit(input, job, route), gpuSlots);
@@ -65,11 +67,16 @@ export function reviewHandlers(
 
     reviewQueue: async ({ runId, top }) => reviewRun(session.requireProject().path, runId, top),
 
-    keepLabel: async ({ runId, frame, trackId, label, keep }) => {
-      checkFrame(frame, 'frame');
-      if (!session.labelNames().includes(label))
-        throw new WorkbenchError('invalid-request', `"label" must be one of the project's labels, got "${label}"`, { field: 'label' });
-      return keepLabel(session.requireProject().path, runId, { frame, trackId, label }, keep);
+    keepLabels: async ({ runId, labels, keep }) => {
+      const names = session.labelNames();
+      labels.forEach(({ frame, label }, i) => {
+        checkFrame(frame, `labels[${i}].frame`);
+        if (!names.includes(label))
+          throw new WorkbenchError('invalid-request', `"labels[${i}].label" must be one of the project's labels, got "${label}"`, {
+            field: `labels[${i}].label`,
+          });
+      });
+      return keepLabels(session.requireProject().path, runId, labels, keep);
     },
 
     explainBox: async ({ runId, frame, trackId, backend }): Promise<BoxExplanation> => {
@@ -89,6 +96,19 @@ export function reviewHandlers(
         return await inWorker('explain', input, { signal: controller.signal, progress: () => {}, log: () => {} });
       } finally {
         if (explaining === controller) explaining = null;
+      }
+    },
+
+    entryCrops: async ({ runId, trackId, frames }) => {
+      frames.forEach((frame, i) => checkFrame(frame, `frames[${i}]`));
+      const controller = new AbortController();
+      cropping?.abort(new WorkbenchError('superseded', 'A newer strip of crops was asked for'));
+      cropping = controller;
+      try {
+        // No model: core cuts the crops itself (ffmpeg and sharp work off this thread).
+        return await entryCrops(session.requireProject().path, (await runToPredict(context, runId)).run.id, trackId, frames, controller.signal);
+      } finally {
+        if (cropping === controller) cropping = null;
       }
     },
   };

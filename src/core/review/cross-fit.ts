@@ -1,14 +1,15 @@
 // Out-of-sample predictions for label review. A model that trained on a box has learnt its label, right or
-// wrong, so it cannot say the label is wrong. Cross-fitting splits the clip into consecutive folds; for
-// each, a model is trained as the run was on the other folds only (a gap away from it), then predicts
-// every box of its fold. Together they score every box with a model that never saw it.
+// wrong, so it cannot say the label is wrong. Cross-fitting splits the boxes into folds: by time
+// (consecutive stretches of the clip) or by track (each fold some of the people, every box of them). For
+// each, a model is trained as the run was on the other folds only, then predicts every box of its fold.
+// Together they score every box with a model that never saw it; with track folds, one that never saw
+// that person, which alone can find a person labelled wrong throughout.
 
 import { tally } from '../util/tally';
 import { mkdir } from 'node:fs/promises';
 import type { DatasetManifest, DatasetSample } from '../../shared/dataset';
-import { foldsSchema } from '../../shared/review';
+import { foldBySchema, foldsSchema, type FoldBy, type ProjectPredictions } from '../../shared/review';
 import { read } from '../../shared/schema';
-import type { ProjectPredictions } from '../../shared/review';
 import type { BackendChoice, RunResult } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
 import { writeJsonFile } from '../fs/json-file';
@@ -17,16 +18,18 @@ import { findRun, trashRun } from '../runs/manage-runs';
 import type { TrainRunInput } from '../training/train-run';
 import { readManifest } from '../training/training-data';
 import type { OpenClassifier } from './classify';
-import { predictBoxes, projectSource } from './predict-project';
+import { predictBoxes, projectSource, type PredictScope } from './predict-project';
 import { checkLabels, datasetOf } from './prediction-files';
 
-/** One train crop in this many goes to validation: enough to follow training, not used to pick a checkpoint. */
+/** With time folds, one train crop in this many goes to validation: enough to follow training, not used to pick a checkpoint. */
 const VAL_EVERY = 10;
 
 export interface CrossFitInput {
   project: string;
   runId: string;
   folds: number;
+  /** What each fold holds out (time folds when not said). */
+  by?: FoldBy;
   /** The cores it was given, each fold training on as many threads; every core when not said. */
   threads?: number;
   /** What the folds train and predict on (the run's own choice when not said), and why faster routes were passed over. */
@@ -40,8 +43,20 @@ export interface FoldRoute {
   open: OpenClassifier;
 }
 
+/** What one fold's model is kept from: its own boxes (which it then predicts), and crops too near them in time to train on. */
+interface Fold {
+  /** For the log: "frames 0-99", "8 tracks". */
+  what: string;
+  scope: PredictScope;
+  heldOut(sample: DatasetSample): boolean;
+  tooNear(sample: DatasetSample): boolean;
+  /** The rest keeps the dataset's own validation part (a stretch of the clip), rather than every 10th crop. */
+  keepsValPart: boolean;
+}
+
 export async function crossFit(input: CrossFitInput, context: JobContext, route: FoldRoute): Promise<ProjectPredictions> {
   read(foldsSchema, input.folds, { field: 'folds' });
+  const by = read(foldBySchema, input.by, { field: 'by' });
   const run = await findRun(input.project, input.runId);
   const dataset = datasetOf(run);
   const manifest = await readManifest(input.project, dataset.name);
@@ -49,6 +64,7 @@ export async function crossFit(input: CrossFitInput, context: JobContext, route:
   // Before any fold trains: a mismatch found by the first prediction would waste a training.
   checkLabels(source.labels, dataset, run.id);
   const frames = source.annotations.frameCount;
+  const folds = by === 'track' ? trackFolds(input.folds, source.annotations.tracks, manifest, frames) : timeFolds(input.folds, frames, manifest.options.gap);
   const backend = input.backend ?? run.config.options.backend;
   const result: ProjectPredictions = {
     schema: 1,
@@ -59,15 +75,15 @@ export async function crossFit(input: CrossFitInput, context: JobContext, route:
     from: 0,
     to: frames - 1,
     complete: false,
+    crossFit: { folds: input.folds, by },
     boxes: [],
   };
   try {
-    for (let fold = 0; fold < input.folds; fold++) {
-      const from = Math.floor((fold * frames) / input.folds);
-      const to = Math.floor(((fold + 1) * frames) / input.folds) - 1;
-      const foldName = `${dataset.name}-fold${fold + 1}of${input.folds}`;
-      await writeFoldDataset(input.project, manifest, foldName, from, to);
-      const foldRun = `${run.id}-fold${fold + 1}of${input.folds}`;
+    for (const [index, fold] of folds.entries()) {
+      const number = `${index + 1} of ${input.folds}`;
+      const foldName = `${dataset.name}-fold${index + 1}of${input.folds}`;
+      await writeFoldDataset(input.project, manifest, foldName, fold);
+      const foldRun = `${run.id}-fold${index + 1}of${input.folds}`;
       // A fold run of an earlier cross-fit goes to the trash whole, rather than mixing its files with this one's.
       if (
         await findRun(input.project, foldRun).then(
@@ -76,9 +92,9 @@ export async function crossFit(input: CrossFitInput, context: JobContext, route:
         )
       )
         await trashRun(input.project, foldRun);
-      context.log(`Fold ${fold + 1} of ${input.folds}: training on all but frames ${from}-${to}`);
+      context.log(`Fold ${number}: training on all but ${fold.what}`);
       const step = (part: number) => (done: number, total: number, message?: string) =>
-        context.progress(fold * 2 + part + done / Math.max(1, total), input.folds * 2, `Fold ${fold + 1} of ${input.folds}: ${message ?? ''}`);
+        context.progress(index * 2 + part + done / Math.max(1, total), input.folds * 2, `Fold ${number}: ${message ?? ''}`);
       // A fixed number of epochs and the last weights: picking a checkpoint by any score would tune the fold's model to labels it is meant to judge.
       await route.train(
         {
@@ -102,11 +118,13 @@ export async function crossFit(input: CrossFitInput, context: JobContext, route:
       );
       try {
         result.backend = classifier.backend;
-        await predictBoxes(source, { ...dataset, name: foldName }, classifier, from, to, { ...context, progress: step(1) }, result.boxes);
+        await predictBoxes(source, { ...dataset, name: foldName }, classifier, fold.scope, { ...context, progress: step(1) }, result.boxes);
       } finally {
         classifier.dispose();
       }
     }
+    // Track folds predict the clip fold by fold, each over every frame.
+    result.boxes.sort((a, b) => a.frame - b.frame || a.trackId - b.trackId);
     result.complete = true;
     return result;
   } finally {
@@ -114,20 +132,56 @@ export async function crossFit(input: CrossFitInput, context: JobContext, route:
   }
 }
 
+/** Consecutive stretches of the clip, each kept a gap away from the crops its model trains on. */
+function timeFolds(count: number, frames: number, gap: number): Fold[] {
+  return Array.from({ length: count }, (_, fold) => {
+    const from = Math.floor((fold * frames) / count);
+    const to = Math.floor(((fold + 1) * frames) / count) - 1;
+    return {
+      what: `frames ${from}-${to}`,
+      scope: { from, to },
+      heldOut: (sample) => sample.frame >= from && sample.frame <= to,
+      tooNear: (sample) => sample.frame >= from - gap && sample.frame <= to + gap,
+      // The dataset's validation stretch may lie in the fold.
+      keepsValPart: false,
+    };
+  });
+}
+
 /**
- * A dataset made of the run's dataset's crops (referred to, not copied): frames `from` to `to` and a gap
- * either side left out of training, which takes every other crop; its test part is the fold.
+ * Folds of whole tracks with about as many crops each: the tracks with most crops first, each to the
+ * fold with fewest so far. Every track of the project is in one, those without crops too.
  */
-async function writeFoldDataset(project: string, manifest: DatasetManifest, name: string, from: number, to: number): Promise<void> {
-  const gap = manifest.options.gap;
-  const inFold = (sample: DatasetSample) => sample.frame >= from && sample.frame <= to;
-  const nearFold = (sample: DatasetSample) => sample.frame >= from - gap && sample.frame <= to + gap;
+function trackFolds(count: number, tracks: readonly { id: number }[], manifest: DatasetManifest, frames: number): Fold[] {
+  const crops = new Map<number, number>();
+  for (const sample of manifest.samples) crops.set(sample.trackId, (crops.get(sample.trackId) ?? 0) + 1);
+  const folds = Array.from({ length: count }, () => ({ tracks: new Set<number>(), crops: 0 }));
+  const ordered = tracks.map((track) => track.id).sort((a, b) => (crops.get(b) ?? 0) - (crops.get(a) ?? 0) || a - b);
+  for (const id of ordered) {
+    const fold = folds.reduce((fewest, candidate) => (candidate.crops < fewest.crops ? candidate : fewest));
+    fold.tracks.add(id);
+    fold.crops += crops.get(id) ?? 0;
+  }
+  return folds.map(({ tracks: held }) => ({
+    what: `${held.size} tracks`,
+    scope: { from: 0, to: frames - 1, tracks: held },
+    heldOut: (sample) => held.has(sample.trackId),
+    tooNear: (sample) => held.has(sample.trackId),
+    keepsValPart: true,
+  }));
+}
+
+/**
+ * A dataset made of the run's dataset's crops (referred to, not copied): the fold's crops, and those too
+ * near them, left out of training, which takes the others but those it validates on; its test part is the fold.
+ */
+async function writeFoldDataset(project: string, manifest: DatasetManifest, name: string, fold: Fold): Promise<void> {
   let count = 0;
   const samples = manifest.samples.flatMap((sample): DatasetSample[] => {
     const file = `../${manifest.name}/${sample.file}`;
-    if (inFold(sample)) return sample.variant === 'original' ? [{ ...sample, file, split: 'test' }] : [];
-    if (nearFold(sample)) return [];
-    const toVal = sample.variant === 'original' && count++ % VAL_EVERY === 0;
+    if (fold.heldOut(sample)) return sample.variant === 'original' ? [{ ...sample, file, split: 'test' }] : [];
+    if (fold.tooNear(sample)) return [];
+    const toVal = fold.keepsValPart ? sample.split === 'val' : sample.variant === 'original' && count++ % VAL_EVERY === 0;
     return [{ ...sample, file, split: toVal ? 'val' : 'train' }];
   });
   const counts = { train: {}, val: {}, test: {} } as DatasetManifest['counts'];
@@ -138,6 +192,6 @@ async function writeFoldDataset(project: string, manifest: DatasetManifest, name
     name,
     counts,
     samples,
-    warnings: [...manifest.warnings, `cross-fitting fold: frames ${from}-${to} are the test part; crops refer to the dataset ${manifest.name}`],
+    warnings: [...manifest.warnings, `cross-fitting fold: ${fold.what} are the test part; crops refer to the dataset ${manifest.name}`],
   } satisfies DatasetManifest);
 }

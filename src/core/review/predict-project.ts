@@ -52,7 +52,7 @@ export async function predictProject(input: PredictInput, context: JobContext, o
   );
   const result: ProjectPredictions = { schema: 1, runId: run.id, backend: classifier.backend, labels: dataset.labels, from, to, complete: false, boxes: [] };
   try {
-    result.boxes = await predictBoxes(source, dataset, classifier, from, to, context, result.boxes);
+    result.boxes = await predictBoxes(source, dataset, classifier, { from, to }, context, result.boxes);
     result.complete = true;
     return result;
   } finally {
@@ -80,20 +80,28 @@ export async function projectSource(project: string): Promise<ProjectSource> {
   return { project, media: settings.media, labels, annotations: store.annotations };
 }
 
+/** The boxes to predict: those of frames `from` to `to`, of the `tracks` listed (of every track when not). */
+export interface PredictScope {
+  from: number;
+  to: number;
+  tracks?: ReadonlySet<number>;
+}
+
 /**
- * `classifier` over every box of frames `from` to `to`, each cut as `dataset` cut its crops. Predictions
- * are pushed onto `into` as they come, so a caller keeps what was done if the job stops.
+ * `classifier` over every box in `scope`, each cut as `dataset` cut its crops. Predictions are pushed
+ * onto `into` as they come, so a caller keeps what was done if the job stops.
  */
 export async function predictBoxes(
   source: ProjectSource,
   dataset: DatasetUsed,
   classifier: Classifier,
-  from: number,
-  to: number,
+  scope: PredictScope,
   context: JobContext,
   into: BoxPrediction[] = [],
 ): Promise<BoxPrediction[]> {
   const { annotations, media } = source;
+  const { from, to } = scope;
+  const tracks = scope.tracks ? annotations.tracks.filter((track) => scope.tracks!.has(track.id)) : annotations.tracks;
   type Pending = { entry: Omit<BoxPrediction, 'predicted' | 'probabilities'>; pixels: Buffer };
   let pending: Pending[] = [];
   const judge = async (batch: Pending[]) => {
@@ -114,7 +122,7 @@ export async function predictBoxes(
   };
   const use = async (raw: RawFrame) => {
     if (raw.frame < from || raw.frame > to) return;
-    for (const track of annotations.tracks) {
+    for (const track of tracks) {
       const box = boxAt(track, raw.frame);
       if (!box) continue;
       const region = cropRegion(box, dataset.options, raw.width, raw.height);

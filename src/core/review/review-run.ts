@@ -2,7 +2,7 @@
 // some, else its own (in-sample) ones; and the labels reviewers kept against it.
 
 import { WorkbenchError } from '../../shared/errors';
-import { isKept, type KeptLabel, type ProjectPredictions, type ReviewQueue } from '../../shared/review';
+import type { KeptLabel, ProjectPredictions, ReviewQueue } from '../../shared/review';
 import { readJsonFile, writeJsonFile } from '../fs/json-file';
 import { runPaths } from '../project/layout';
 import { findRun } from '../runs/manage-runs';
@@ -34,19 +34,28 @@ export async function reviewRun(project: string, runId: string, top: number): Pr
   if (!predictions)
     throw new WorkbenchError('not-found', `Run ${runId} has no predictions on the project yet: cross-fit it or predict with it first`, { field: 'runId' });
   const kept = await readKept(run.path);
-  const entries = reviewQueue(predictions, datasetOf(run).options).filter((entry) => !isKept(kept, entry));
-  return { runId: run.id, outOfSample: predictions === crossFitted, complete: predictions.complete, entries: entries.slice(0, top), kept };
+  const outOfSample = predictions === crossFitted;
+  return {
+    runId: run.id,
+    outOfSample,
+    // Cross-fits from before track folds held out stretches of the clip.
+    foldBy: outOfSample ? (predictions.crossFit?.by ?? 'time') : null,
+    complete: predictions.complete,
+    entries: reviewQueue(predictions, datasetOf(run).options, { top, kept }),
+    kept,
+  };
 }
 
 /** Writes of kept.json, one after another per run: two quick decisions must both be kept. */
 const keeping = new Map<string, Promise<unknown>>();
 
-/** Records that a reviewer kept a box's label against the model (or, with `keep` false, takes it back). */
-export async function keepLabel(project: string, runId: string, label: KeptLabel, keep: boolean): Promise<KeptLabel[]> {
+/** Records that a reviewer kept boxes' labels against the model (or, with `keep` false, takes that back). */
+export async function keepLabels(project: string, runId: string, labels: KeptLabel[], keep: boolean): Promise<KeptLabel[]> {
   const run = await findRun(project, runId);
+  const boxes = new Set(labels.map((label) => `${label.frame}/${label.trackId}`));
   const write = async () => {
-    const others = (await readKept(run.path)).filter((entry) => entry.frame !== label.frame || entry.trackId !== label.trackId);
-    const kept = keep ? [...others, label].sort((a, b) => a.frame - b.frame || a.trackId - b.trackId) : others;
+    const others = (await readKept(run.path)).filter((entry) => !boxes.has(`${entry.frame}/${entry.trackId}`));
+    const kept = keep ? [...others, ...labels].sort((a, b) => a.frame - b.frame || a.trackId - b.trackId) : others;
     await writeJsonFile(runPaths(run.path).kept, { schema: 1, kept });
     return kept;
   };

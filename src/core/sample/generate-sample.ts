@@ -67,7 +67,7 @@ export async function generateSample(target: string, given: Input<typeof sampleO
     await writeAnnotations(files.groundTruth, truth);
     let noise: LabelNoise | null = null;
     if (options.labelNoise > 0) {
-      const noisy = addLabelNoise(truth, options.labelNoise, random.fork(2));
+      const noisy = addLabelNoise(truth, options.labelNoise, random.fork(2), options.noiseShape);
       noise = noisy.noise;
       await writeAnnotations(files.noisyGroundTruth, noisy.noisy);
       await writeJson(files.labelNoise, noise);

@@ -1,6 +1,7 @@
 // The sample generator's options, each with its range and default declared once.
 
-import { decimal, fields, flag, read, v, whole, type Input, type Output } from '../../shared/schema';
+import { decimal, fields, flag, oneOf, read, v, whole, type Input, type Output } from '../../shared/schema';
+import { NOISE_SHAPES } from './label-noise';
 
 /** H.264 in yuv420p needs even sizes. */
 function evenWhole(min: number, max: number) {
@@ -19,6 +20,8 @@ export const sampleOptionsSchema = fields({
   seed: v.optional(whole(0, 4_294_967_295), 1),
   /** Fraction of boxes given a wrong label in the extra noisy copy; 0 writes no copy. */
   labelNoise: v.optional(decimal(0, 0.5), 0),
+  /** The shape of those mistakes (see NoiseShape). */
+  noiseShape: v.optional(oneOf(NOISE_SHAPES), 'runs'),
   /** Also write every frame as a JPEG file. */
   framesDir: v.optional(flag(), false),
 });

@@ -6,7 +6,10 @@ import { describeForWindow } from '../api/word-error';
 import { boxAt, labelRuns } from '../../../shared/keyframes';
 import {
   isKept,
+  keptLabelsOf,
+  stripFrames,
   type BoxExplanation,
+  type EntryCrop,
   type BoxPrediction,
   type KeptLabel,
   type ProjectPredictions,
@@ -50,17 +53,22 @@ export const useReviewStore = defineStore('review', () => {
   const kept = ref<KeptLabel[]>([]);
   const explanation = shallowRef<BoxExplanation | null>(null);
   const explaining = ref(false);
+  /** The crops of the entry last shown (see stripFrames). */
+  const strip = shallowRef<{ entry: ReviewEntry; crops: EntryCrop[] } | null>(null);
   /** Where the model runs for predictions, cross-fits and heat maps. */
   const backend = ref<BackendChoice>('auto');
   /** Bumped by every read and every reset, so an answer that comes back late is dropped. */
   let readToken = 0;
   let explainToken = 0;
+  let stripToken = 0;
   /** The last keep, while no edit has come after it: Ctrl+Z takes it back. */
   let lastKeep: { entry: ReviewEntry; revision: number } | null = null;
 
   function forget(): void {
     readToken++;
     explainToken++;
+    stripToken++;
+    strip.value = null;
     runId.value = null;
     compareRunId.value = null;
     predictions.value = null;
@@ -130,13 +138,12 @@ export const useReviewStore = defineStore('review', () => {
     return frames;
   });
 
-  /** What became of an entry: its label changed since (accepted, set ND, or edited), kept, or still to decide. */
+  /** What became of an entry: a label of its boxes changed since (accepted, set ND, or edited), all kept, or still to decide. */
   function verdict(entry: ReviewEntry): Verdict {
     void annotations.revision;
     const track = annotations.tracks.find((candidate) => candidate.id === entry.trackId);
-    const box = track && boxAt(track, entry.frame);
-    if (!box || box.label !== entry.annotated) return 'changed';
-    return isKept(kept.value, entry) ? 'kept' : 'pending';
+    if (!track || entry.boxes.some(({ frame }) => boxAt(track, frame)?.label !== entry.annotated)) return 'changed';
+    return keptLabelsOf(entry).every((label) => isKept(kept.value, label)) ? 'kept' : 'pending';
   }
 
   async function choose(run: string | null, compareWith: string | null = compareRunId.value): Promise<void> {
@@ -166,7 +173,7 @@ export const useReviewStore = defineStore('review', () => {
 
   /** Keeps the entry's label against the model (saved in the run), or with `keep` false takes that back. */
   async function keep(entry: ReviewEntry, keep = true): Promise<void> {
-    kept.value = await useApi().keepLabel({ runId: runId.value!, frame: entry.frame, trackId: entry.trackId, label: entry.annotated, keep });
+    kept.value = await useApi().keepLabels({ runId: runId.value!, labels: keptLabelsOf(entry), keep });
     lastKeep = keep ? { entry, revision: annotations.revision } : null;
   }
 
@@ -178,15 +185,16 @@ export const useReviewStore = defineStore('review', () => {
     return true;
   }
 
+  /** The entry's boxes, exactly, in one edit (one undo). */
   async function relabel(entry: ReviewEntry, label: string): Promise<void> {
-    await annotations.edit({ type: 'relabel-box', trackId: entry.trackId, frame: entry.frame, label });
+    await annotations.edit({ type: 'relabel-track', trackId: entry.trackId, from: entry.from, to: entry.to, label });
   }
 
-  /** The model's label over the whole stretch of the track that carries the entry's label around it. */
+  /** The model's label over the whole stretch of the track that carries the entry's label around it (which may be longer than the entry). */
   async function relabelStretch(entry: ReviewEntry, label: string): Promise<void> {
     const track = annotations.tracks.find((candidate) => candidate.id === entry.trackId);
-    const stretch = track && labelRuns(track, annotations.annotations?.frameCount ?? 0).find((run) => run.from <= entry.frame && entry.frame <= run.to);
-    if (!stretch) throw new Error(`Track ${entry.trackId} has no box at frame ${entry.frame} any more`);
+    const stretch = track && labelRuns(track, annotations.annotations?.frameCount ?? 0).find((run) => run.from <= entry.from && entry.from <= run.to);
+    if (!stretch) throw new Error(`Track ${entry.trackId} has no box at frame ${entry.from} any more`);
     await annotations.edit({ type: 'relabel-track', trackId: entry.trackId, from: stretch.from, to: stretch.to, label });
   }
 
@@ -208,6 +216,19 @@ export const useReviewStore = defineStore('review', () => {
     }
   }
 
+  /** The strip of an entry's crops; a newer entry supersedes an older one still being cut. */
+  async function showStrip(entry: ReviewEntry): Promise<void> {
+    if (!runId.value) return;
+    const token = ++stripToken;
+    strip.value = null;
+    try {
+      const crops = await useApi().entryCrops({ runId: runId.value, trackId: entry.trackId, frames: stripFrames(entry) });
+      if (token === stripToken) strip.value = { entry, crops };
+    } catch (error) {
+      if (token === stripToken) throw error;
+    }
+  }
+
   return {
     runId,
     compareRunId,
@@ -219,6 +240,7 @@ export const useReviewStore = defineStore('review', () => {
     showOnBoxes,
     explanation,
     explaining,
+    strip,
     predicted,
     compared,
     disagreements,
@@ -233,5 +255,6 @@ export const useReviewStore = defineStore('review', () => {
     relabel,
     relabelStretch,
     explain,
+    showStrip,
   };
 });

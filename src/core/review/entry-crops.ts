@@ -1,0 +1,21 @@
+// The strip of crops the Review panel shows for a queue entry: some of its boxes, cut as the run's dataset
+// cut its crops, so a reviewer sees the stretch at a glance rather than frame by frame.
+
+import type { EntryCrop } from '../../shared/review';
+import { findRun } from '../runs/manage-runs';
+import { cropBox } from './box-crop';
+import { projectSource } from './predict-project';
+import { datasetOf } from './prediction-files';
+
+/** Track `trackId`'s box on each of `frames`, in that order. */
+export async function entryCrops(project: string, runId: string, trackId: number, frames: number[], signal?: AbortSignal): Promise<EntryCrop[]> {
+  const dataset = datasetOf(await findRun(project, runId));
+  const source = await projectSource(project);
+  const crops: EntryCrop[] = [];
+  // One after another: each decodes its frame, and a strip is a few frames.
+  for (const frame of frames) {
+    signal?.throwIfAborted();
+    crops.push({ frame, crop: (await cropBox(source, dataset, frame, trackId)).png });
+  }
+  return crops;
+}
