@@ -33,8 +33,8 @@ describe('errors as the window words them', () => {
     expect(describeForWindow(error)).toBe('The val part would hold no crops: take a smaller stride, a smaller gap, or another split');
     const label = {
       code: 'invalid-request' as const,
-      message: 'keepLabel: "label" must be one of the project\'s labels, got "MW2"',
-      where: { field: 'label' },
+      message: 'keepLabels: "labels[0].label" must be one of the project\'s labels, got "MW2"',
+      where: { field: 'labels[0].label' },
     };
     expect(describeForWindow(label)).toBe('Label must be one of the project\'s labels, got "MW2"');
   });
