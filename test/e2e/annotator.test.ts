@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import type { ProjectAnnotations } from '../../src/shared/annotations';
-import { boxAt } from '../../src/shared/keyframes';
+import { boxAt, labelRuns } from '../../src/shared/keyframes';
 import { BIN, ROOT } from '../support/built-app';
 import { makeSample, openSampleInBrowser, serveInBrowser, type SampleInBrowser } from '../support/sample-in-browser';
 
@@ -193,8 +193,55 @@ describe('the annotator (browser mode)', () => {
     const created = (await savedWhen((file) => file.tracks.length === before + 1)).tracks;
     const box = boxAt(created.at(-1)!, 20)!;
     expect([box.label, Math.round(box.xtl), Math.round(box.ytl)]).toEqual(['MW', 20, 200]);
+    // It lasts to the end of the clip: long enough that Delete asks first.
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.keyboard.press('Delete');
     await savedWhen((file) => file.tracks.length === before);
+  });
+
+  it('acts by key only on a box on the frame shown; deleting a track says what went, with Undo, and asks first for a long one; a relabel offers the whole track', async () => {
+    await goTo(20);
+    const file = await saved();
+    // A track on frame 20 that has no box on some other frame.
+    const shown = (await listed()).map((entry) => Number(entry.split('#')[1]));
+    const [id, away] = shown
+      .map((candidate) => [candidate, Array.from({ length: 160 }, (_, f) => f).find((f) => !boxAt(trackIn(file, candidate), f))] as const)
+      .find(([, frame]) => frame !== undefined)!;
+    await page.locator(`[data-test=in-view] li[data-track="${id}"]`).click();
+    await goTo(away!);
+    await page.locator('[data-test=selected-elsewhere]').waitFor();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('[data-test=notice]').last().textContent()).toContain(`Track ${id} has no box on frame ${away}`);
+    await page.keyboard.press('2');
+    expect((await saved()).tracks.map((track) => track.id)).toContain(id);
+    expect(JSON.stringify(trackIn(await saved(), id))).toBe(JSON.stringify(trackIn(file, id)));
+
+    await goTo(20);
+    const boxes = labelRuns(trackIn(file, id), 160).reduce((sum, run) => sum + run.to - run.from + 1, 0);
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept();
+    });
+    await page.keyboard.press('Delete');
+    await savedWhen((annotations) => !annotations.tracks.some((track) => track.id === id));
+    // Long tracks are deleted only once asked.
+    expect(asked).toEqual(boxes > 50 ? [expect.stringContaining(`Delete track ${id}: all its ${boxes} boxes`)] : []);
+    const deleted = page.locator('[data-test=notice]').filter({ hasText: `Deleted track ${id}: ${boxes} boxes` });
+    await deleted.locator('[data-test=notice-action]', { hasText: 'Undo' }).click();
+    await savedWhen((annotations) => annotations.tracks.some((track) => track.id === id));
+
+    // A label key relabels this frame only, says so, and offers the whole track.
+    await page.locator(`[data-test=in-view] li[data-track="${id}"]`).click();
+    const other = boxAt(trackIn(file, id), 20)!.label === 'NM' ? 'MW' : 'NM';
+    await page.keyboard.press(other === 'MW' ? '1' : '2');
+    const note = page.locator('[data-test=notice]').filter({ hasText: `Track ${id} is ${other} on frame 20 only` });
+    await note.locator('[data-test=notice-action]', { hasText: 'Whole track' }).click();
+    const relabelled = trackIn(await savedWhen((annotations) => labelRuns(trackIn(annotations, id), 160).every((run) => run.label === other)), id);
+    expect(labelRuns(relabelled, 160).reduce((sum, run) => sum + run.to - run.from + 1, 0)).toBe(boxes);
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await savedWhen((annotations) => JSON.stringify(labelRuns(trackIn(annotations, id), 160)) === JSON.stringify(labelRuns(trackIn(file, id), 160)));
   });
 
   it('lets a key be rebound from the help overlay, keeps it in the data folder, and refuses a key already in use', async () => {

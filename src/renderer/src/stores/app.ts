@@ -8,10 +8,17 @@ import { describeForWindow } from '../api/word-error';
 import type { ConnectionState } from '../api/ws-transport';
 import { useApi } from '../api/client';
 
+/** A button on a notice: what to do next, right there (undo what was just done, say). */
+export interface NoticeAction {
+  label: string;
+  run: () => void;
+}
+
 export interface Notice {
   id: number;
   kind: 'error' | 'info';
   text: string;
+  actions: NoticeAction[];
 }
 
 /** How long an info notice stays; errors stay until dismissed. */
@@ -53,10 +60,11 @@ export const useAppStore = defineStore('app', () => {
     autoBackend.value = await useApi().autoBackend();
   }
 
-  function notify(text: string, kind: Notice['kind'] = 'info'): void {
+  function notify(text: string, kind: Notice['kind'] = 'info', actions: NoticeAction[] = []): void {
     const id = nextNoticeId++;
-    notices.value.push({ id, kind, text });
-    if (kind === 'info') setTimeout(() => dismiss(id), INFO_NOTICE_MS);
+    notices.value.push({ id, kind, text, actions });
+    // A notice that offers something stays twice as long.
+    if (kind === 'info') setTimeout(() => dismiss(id), actions.length > 0 ? 2 * INFO_NOTICE_MS : INFO_NOTICE_MS);
   }
 
   /** Shows any thrown value as an error notice: every failed action ends here, none silently. */
