@@ -123,8 +123,6 @@ export async function crossFit(input: CrossFitInput, context: JobContext, route:
         classifier.dispose();
       }
     }
-    // Track folds predict the clip fold by fold, each over every frame.
-    result.boxes.sort((a, b) => a.frame - b.frame || a.trackId - b.trackId);
     result.complete = true;
     return result;
   } finally {
