@@ -241,8 +241,37 @@ export type Edit = Output<typeof editSchema>;
 export interface EditResult {
   tracks: AnnotationTrack[];
   removed: number[];
-  canUndo: boolean;
-  canRedo: boolean;
+  /** What undo would take back next, in words (see describeEdit); null when there is nothing to undo. */
+  undo: string | null;
+  /** What redo would do again next; null when there is nothing to redo. */
+  redo: string | null;
+}
+
+/** An edit in a few words, as the window names what an undo or a redo does: "delete track 14". */
+export function describeEdit(edit: Edit): string {
+  const onOff = (on: boolean) => (on ? 'on' : 'off');
+  switch (edit.type) {
+    case 'create-track':
+      return `draw a new ${edit.label} box on frame ${edit.frame}`;
+    case 'move-box':
+      return `move track ${edit.trackId}'s box on frame ${edit.frame}`;
+    case 'delete-track':
+      return `delete track ${edit.trackId}`;
+    case 'relabel-box':
+      return `label track ${edit.trackId} ${edit.label} on frame ${edit.frame}`;
+    case 'relabel-track':
+      return `label track ${edit.trackId} ${edit.label} on frames ${edit.from}-${edit.to}`;
+    case 'split-track':
+      return `split track ${edit.trackId} at frame ${edit.frame}`;
+    case 'merge-tracks':
+      return `merge track ${edit.otherId} into track ${edit.trackId}`;
+    case 'set-keyframe':
+      return `keyframe ${onOff(edit.keyframe)} for track ${edit.trackId} on frame ${edit.frame}`;
+    case 'set-occluded':
+      return `occluded ${onOff(edit.occluded)} for track ${edit.trackId} from frame ${edit.frame}`;
+    case 'set-outside':
+      return `track ${edit.trackId} ${edit.outside ? 'out of' : 'back in'} view from frame ${edit.frame}`;
+  }
 }
 
 /** Something wrong in imported annotations. Errors skip the thing at fault; warnings only inform. */

@@ -164,12 +164,21 @@ describe('the annotator (browser mode)', () => {
     await page.screenshot({ path: join(SHOTS, 'annotator-edited.png') });
   });
 
-  it('undoes and redoes edits, and keeps them across a reload', async () => {
+  it('undoes and redoes edits, by key or button, saying what, and keeps them across a reload', async () => {
     await goTo(90);
     const edited = await saved();
     await page.keyboard.press('Control+z');
     const undone = await savedWhen((file) => JSON.stringify(file) !== JSON.stringify(edited));
     expect(undone.tracks.length).toBe(edited.tracks.length);
+    // The last edit was the resize on frame 90: the note and the Redo button name it.
+    await expect.poll(() => page.locator('[data-test=notice]').last().textContent()).toMatch(/Undone: move track \d+'s box on frame 90/);
+    const redo = page.locator('[data-test=redo]');
+    expect(await redo.getAttribute('title')).toMatch(/^Redo: move track \d+'s box on frame 90/);
+    await redo.click();
+    expect(await savedWhen((file) => JSON.stringify(file) === JSON.stringify(edited))).toEqual(edited);
+    await expect.poll(() => page.locator('[data-test=notice]').last().textContent()).toMatch(/Redone: move track/);
+    expect(await redo.isDisabled()).toBe(true);
+    await page.keyboard.press('Control+z');
     await page.keyboard.press('Control+Shift+z');
     expect(await savedWhen((file) => JSON.stringify(file) === JSON.stringify(edited))).toEqual(edited);
 

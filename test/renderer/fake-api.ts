@@ -73,7 +73,7 @@ export function fakeApi() {
     recentProjects: vi.fn(async () => []),
     openSampleProject: vi.fn(async () => null),
     annotations: vi.fn(async (): Promise<ProjectAnnotations | null> => null),
-    editAnnotations: vi.fn(async () => ({ tracks: [], removed: [], canUndo: true, canRedo: false })),
+    editAnnotations: vi.fn(async () => ({ tracks: [], removed: [], undo: 'delete track 1', redo: null })),
     undoEdit: vi.fn(async () => null),
     redoEdit: vi.fn(async () => null),
     importAnnotations: vi.fn(async () => job({ kind: 'import' })),

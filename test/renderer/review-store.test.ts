@@ -98,8 +98,8 @@ describe('review store', () => {
     const relabelled: EditResult = {
       tracks: [{ id: 1, shapes: [{ frame: 0, ...box, label: 'MW', outside: false }] }],
       removed: [],
-      canUndo: true,
-      canRedo: false,
+      undo: 'label track 1 MW on frame 0',
+      redo: null,
     };
     store.apply(relabelled);
     expect([...review.disagreements.frames]).toEqual([20]);
@@ -140,7 +140,7 @@ describe('review store', () => {
     expect(review.verdict(entry)).toBe('pending');
     expect(await review.undoKeep()).toBe(false);
     await review.keep(entry);
-    store.apply({ tracks: [], removed: [], canUndo: true, canRedo: false });
+    store.apply({ tracks: [], removed: [], undo: 'delete track 1', redo: null });
     // An edit came after the keep: undo is the edit's.
     expect(await review.undoKeep()).toBe(false);
     expect(review.verdict(entry)).toBe('kept');
@@ -164,7 +164,7 @@ describe('review store', () => {
   it('relabels exactly an entry’s boxes in one edit, or the whole stretch of the track that carries its label, and nothing beyond it', async () => {
     const store = useAnnotationsStore();
     await store.load();
-    fake.api.editAnnotations.mockResolvedValue({ tracks: [], removed: [], canUndo: true, canRedo: false });
+    fake.api.editAnnotations.mockResolvedValue({ tracks: [], removed: [], undo: 'delete track 1', redo: null });
     const review = useReviewStore();
     await review.choose('a', null);
     await review.relabel(entryOf(1, 12, 15, 'NM', 'MW'), 'MW');

@@ -188,8 +188,16 @@ describe('editing annotations', () => {
     const after = allBoxes(store.annotations);
     while (store.undo()) continue;
     expect(allBoxes(store.annotations)).toEqual(original);
+    // Each redo says what undo would take back next: the edit it just did again.
+    const undoNext: Array<string | null> = [];
     let redone;
-    while ((redone = store.redo())) expect(redone.canUndo).toBe(true);
+    while ((redone = store.redo())) undoNext.push(redone.undo);
+    expect(undoNext).toEqual([
+      `move track ${trackId}'s box on frame ${frame}`,
+      `label track ${trackId} ${other(label)} on frames 0-${frame}`,
+      `split track ${trackId} at frame ${frame + 1}`,
+      `delete track ${trackId}`,
+    ]);
     expect(allBoxes(store.annotations)).toEqual(after);
     expect(store.redo()).toBeNull();
   });
@@ -303,11 +311,11 @@ describe('annotations through the API', () => {
       ok: false,
       error: { where: { field: 'edit.trackId' } },
     });
-    const result = await dispatch(workbench, 'editAnnotations', {
-      edit: { type: 'relabel-box', trackId: track.id, frame: first.frame, label: first.label === 'MW' ? 'NM' : 'MW' },
-    });
-    expect(result).toMatchObject({ ok: true, value: { canUndo: true, canRedo: false, tracks: [{ id: track.id }] } });
-    expect(await workbench.undoEdit()).toMatchObject({ canUndo: false, canRedo: true });
+    const label = first.label === 'MW' ? 'NM' : 'MW';
+    const result = await dispatch(workbench, 'editAnnotations', { edit: { type: 'relabel-box', trackId: track.id, frame: first.frame, label } });
+    const relabelled = `label track ${track.id} ${label} on frame ${first.frame}`;
+    expect(result).toMatchObject({ ok: true, value: { undo: relabelled, redo: null, tracks: [{ id: track.id }] } });
+    expect(await workbench.undoEdit()).toMatchObject({ undo: null, redo: relabelled });
     const report = await workbench.exportAnnotations({ format: 'cvat-images', out: join(project, 'export.xml') });
     expect(report).toMatchObject({ format: 'cvat-images', frames: 160 });
     // The undo autosaves moments later: let that land before the folder is removed.

@@ -11,6 +11,7 @@ import { TrackIds } from './track-ids';
 export type TrackStates = Map<number, AnnotationTrack | null>;
 
 export interface AppliedEdit {
+  edit: Edit;
   before: TrackStates;
   after: TrackStates;
 }
@@ -130,7 +131,7 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
     }
   }
   const after: TrackStates = new Map([...touched.keys()].map((id) => [id, copy(annotations.tracks.find((track) => track.id === id) ?? null)]));
-  return { before: touched, after };
+  return { edit, before: touched, after };
 }
 
 /** Puts the given track states back (undo puts `before`, redo puts `after`). */

@@ -4,7 +4,7 @@
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnnotationTrack, Edit, EditResult, ProjectAnnotations } from '../../shared/annotations';
-import { ANNOTATIONS_SCHEMA, projectAnnotationsSchema } from '../../shared/annotations';
+import { ANNOTATIONS_SCHEMA, describeEdit, projectAnnotationsSchema } from '../../shared/annotations';
 import { read } from '../../shared/schema';
 import type { SaveState } from '../../shared/api';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
@@ -111,7 +111,8 @@ export class AnnotationStore {
     this.timer ??= setTimeout(() => void this.flush().catch(() => {}), SAVE_DELAY_MS);
     const tracks = [...states.values()].filter((track): track is AnnotationTrack => track !== null);
     const removed = [...states.entries()].filter(([, track]) => track === null).map(([id]) => id);
-    return { tracks: structuredClone(tracks), removed, canUndo: this.undoStack.length > 0, canRedo: this.redoStack.length > 0 };
+    const next = (stack: AppliedEdit[]) => (stack.length > 0 ? describeEdit(stack.at(-1)!.edit) : null);
+    return { tracks: structuredClone(tracks), removed, undo: next(this.undoStack), redo: next(this.redoStack) };
   }
 
   private async write(): Promise<void> {

@@ -18,8 +18,9 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   const annotations = shallowRef<ProjectAnnotations | null>(null);
   const revision = ref(0);
   const selectedTrackId = ref<number | null>(null);
-  const canUndo = ref(false);
-  const canRedo = ref(false);
+  /** What undo and redo would do next, in words; null when there is nothing to undo or redo. */
+  const undoLabel = ref<string | null>(null);
+  const redoLabel = ref<string | null>(null);
   /** Frames and tracks touched by edits in this session, for the timeline and the track list. */
   const editedFrames = ref(new Set<number>());
   const editedTracks = ref(new Set<number>());
@@ -42,8 +43,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   async function load(): Promise<void> {
     annotations.value = await useApi().annotations();
     selectedTrackId.value = null;
-    canUndo.value = false;
-    canRedo.value = false;
+    undoLabel.value = null;
+    redoLabel.value = null;
     editedFrames.value = new Set();
     editedTracks.value = new Set();
     revision.value++;
@@ -56,8 +57,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     const kept = current.tracks.filter((track) => !changed.has(track.id) && !result.removed.includes(track.id));
     annotations.value = { ...current, tracks: [...kept, ...changed.values()].sort((a, b) => a.id - b.id) };
     if (selectedTrackId.value !== null && result.removed.includes(selectedTrackId.value)) selectedTrackId.value = null;
-    canUndo.value = result.canUndo;
-    canRedo.value = result.canRedo;
+    undoLabel.value = result.undo;
+    redoLabel.value = result.redo;
     revision.value++;
   }
 
@@ -70,14 +71,22 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     return result;
   }
 
-  async function undo(): Promise<void> {
+  /** Takes back the last edit; resolves with what it took back, in words (null when there was nothing). */
+  async function undo(): Promise<string | null> {
+    const undone = undoLabel.value;
     const result = await useApi().undoEdit();
-    if (result) apply(result);
+    if (!result) return null;
+    apply(result);
+    return undone;
   }
 
-  async function redo(): Promise<void> {
+  /** Does the last undone edit again; resolves with what it did, in words (null when there was nothing). */
+  async function redo(): Promise<string | null> {
+    const redone = redoLabel.value;
     const result = await useApi().redoEdit();
-    if (result) apply(result);
+    if (!result) return null;
+    apply(result);
+    return redone;
   }
 
   /**
@@ -99,8 +108,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     revision,
     tracks,
     selectedTrackId,
-    canUndo,
-    canRedo,
+    undoLabel,
+    redoLabel,
     editedFrames,
     editedTracks,
     boxesAt,
