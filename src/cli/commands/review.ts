@@ -54,7 +54,7 @@ export const reviewCommand: CliCommand = {
     const { outOfSample, foldBy, complete, entries: queue, kept } = await reviewRun(project, run.id, number(args.top, 'top') ?? 50);
     const sample = outOfSample
       ? `out of sample (cross-fitted, folds by ${foldBy})`
-      : 'in sample: a model does not doubt labels it trained on; --folds gives better ones';
+      : 'in sample: the model trained on these labels, wrong ones too, and doubts them less the longer it trained; --folds scores each box by a model that never saw it';
     if (json) {
       output.out(JSON.stringify({ runId: run.id, complete, outOfSample, foldBy, queue }));
       return 0;
