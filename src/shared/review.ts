@@ -145,9 +145,9 @@ export interface ReviewQueue {
   kept: KeptLabel[];
 }
 
-/** Whether the box's label was kept in an earlier review. */
-export function isKept(kept: KeptLabel[], box: KeptLabel): boolean {
-  return kept.some((label) => label.frame === box.frame && label.trackId === box.trackId && label.label === box.label);
+/** A kept label as a key: the labels kept form a set of these, so a long list is looked up at once. */
+export function keptKey(box: KeptLabel): string {
+  return `${box.frame}/${box.trackId}/${box.label}`;
 }
 
 /** What keeping an entry's label records: one kept label per box. */

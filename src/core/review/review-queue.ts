@@ -3,7 +3,7 @@
 // mistake is a stretch, often a whole track: the queue offers each as one entry, judged on all its boxes.
 
 import type { DatasetOptions } from '../../shared/dataset';
-import { isKept, type BoxPrediction, type KeptLabel, type ProjectPredictions, type ReviewEntry } from '../../shared/review';
+import { keptKey, type BoxPrediction, type KeptLabel, type ProjectPredictions, type ReviewEntry } from '../../shared/review';
 import { classOf } from '../../shared/dataset';
 
 /** Frames of agreement between two doubted boxes that still leave them one entry (a third of a second at 25 fps). */
@@ -42,11 +42,12 @@ interface Judged {
  */
 export function reviewQueue(predictions: ProjectPredictions, classes: Pick<DatasetOptions, 'classes' | 'ndPolicy'>, options: QueueOptions = {}): ReviewEntry[] {
   const { top = Infinity, kept = [] } = options;
+  const keptKeys = new Set(kept.map(keptKey));
   const byTrack = new Map<number, Judged[]>();
   for (const prediction of predictions.boxes) {
     const annotated = classOf(prediction.label, classes);
     if (annotated === null || !predictions.labels.includes(annotated)) continue;
-    if (isKept(kept, prediction)) continue;
+    if (keptKeys.has(keptKey(prediction))) continue;
     if (!byTrack.has(prediction.trackId)) byTrack.set(prediction.trackId, []);
     byTrack.get(prediction.trackId)!.push({ prediction, annotated, disagrees: prediction.predicted !== annotated });
   }

@@ -5,7 +5,7 @@ import { toErrorData } from '../../../shared/errors';
 import { describeForWindow } from '../api/word-error';
 import { boxAt, labelRuns } from '../../../shared/keyframes';
 import {
-  isKept,
+  keptKey,
   keptLabelsOf,
   stripFrames,
   type BoxExplanation,
@@ -95,6 +95,7 @@ export const useReviewStore = defineStore('review', () => {
   useJobsStore().onJobEnd(['prediction', 'cross-fit'], reload);
 
   const predicted = computed(() => byBox(predictions.value));
+  const keptKeys = computed(() => new Set(kept.value.map(keptKey)));
   const compared = computed(() => byBox(comparison.value));
 
   const runOptions = (id: string | null): Pick<DatasetOptions, 'classes' | 'ndPolicy'> | null =>
@@ -143,7 +144,7 @@ export const useReviewStore = defineStore('review', () => {
     void annotations.revision;
     const track = annotations.tracks.find((candidate) => candidate.id === entry.trackId);
     if (!track || entry.boxes.some(({ frame }) => boxAt(track, frame)?.label !== entry.annotated)) return 'changed';
-    return keptLabelsOf(entry).every((label) => isKept(kept.value, label)) ? 'kept' : 'pending';
+    return keptLabelsOf(entry).every((label) => keptKeys.value.has(keptKey(label))) ? 'kept' : 'pending';
   }
 
   async function choose(run: string | null, compareWith: string | null = compareRunId.value): Promise<void> {
