@@ -73,7 +73,7 @@ export interface ReviewEntry {
   doubt: number;
   /** The share of the track's stretch with this label (the annotator's one decision) that the entry covers. */
   coverage: number;
-  /** The share of the track's boxes just before and after the entry (CONTEXT frames each way) labelled otherwise: 0 for a whole track. */
+  /** The share of the track's boxes just before and after the entry (15 frames each way) labelled otherwise: 0 for a whole track. */
   contrast: number;
 }
 

@@ -106,7 +106,8 @@ export function reviewHandlers(
       cropping = controller;
       try {
         // No model: core cuts the crops itself (ffmpeg and sharp work off this thread).
-        return await entryCrops(session.requireProject().path, (await runToPredict(context, runId)).run.id, trackId, frames, controller.signal);
+        const { project, run } = await runToPredict(context, runId);
+        return await entryCrops(project, run.id, trackId, frames, controller.signal);
       } finally {
         if (cropping === controller) cropping = null;
       }

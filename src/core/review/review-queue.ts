@@ -7,13 +7,13 @@ import { keptKey, type BoxPrediction, type KeptLabel, type ProjectPredictions, t
 import { classOf } from '../../shared/dataset';
 
 /** Frames of agreement between two doubted boxes that still leave them one entry (a third of a second at 25 fps). */
-export const MERGE_GAP = 8;
+const MERGE_GAP = 8;
 /** The share of a label's stretch the model must doubt for the entry to be the whole stretch. */
 const MOST = 0.5;
 /** How much the pooled doubt counts when the entry covers little of its label's stretch (the model, not the annotator, is likelier wrong). */
 const PART_WEIGHT = 0.25;
 /** Frames before and after an entry whose labels are its context (0.6 s at 25 fps). */
-export const CONTEXT = 15;
+const CONTEXT = 15;
 /** How much the pooled doubt counts when the labels around the entry agree with it, or there are none (a whole track). */
 const ALONE = 0.25;
 /**
