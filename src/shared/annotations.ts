@@ -221,7 +221,8 @@ const edit = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) 
 export const editSchema = v.variant(
   'type',
   [
-    edit('create-track', { frame, box, label }),
+    // `to`: the last frame the new box lasts (held still until then); without it, to the end.
+    edit('create-track', { frame, box, label, to: v.optional(frame) }),
     edit('move-box', { trackId, frame, box }),
     edit('delete-track', { trackId }),
     edit('relabel-box', { trackId, frame, label }),
@@ -252,7 +253,9 @@ export function describeEdit(edit: Edit): string {
   const onOff = (on: boolean) => (on ? 'on' : 'off');
   switch (edit.type) {
     case 'create-track':
-      return `draw a new ${edit.label} box on frame ${edit.frame}`;
+      return edit.to === undefined || edit.to === edit.frame
+        ? `draw a new ${edit.label} box on frame ${edit.frame}`
+        : `draw a new ${edit.label} box on frames ${edit.frame}-${edit.to}`;
     case 'move-box':
       return `move track ${edit.trackId}'s box on frame ${edit.frame}`;
     case 'delete-track':

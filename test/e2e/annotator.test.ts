@@ -189,23 +189,55 @@ describe('the annotator (browser mode)', () => {
     expect((await listed()).some((entry) => entry.startsWith('ND'))).toBe(true);
   });
 
-  it('draws a new box with N and deletes it with Delete', async () => {
+  it('draws a new box with N, asks its label and span before adding it, and deletes it with Delete', async () => {
     await goTo(20);
     const before = (await saved()).tracks.length;
-    await page.keyboard.press('n');
-    const from = await screenPoint(20, 200);
-    const to = await screenPoint(60, 330);
-    await page.mouse.move(from.x, from.y);
-    await page.mouse.down();
-    await page.mouse.move(to.x, to.y, { steps: 4 });
-    await page.mouse.up();
-    const created = (await savedWhen((file) => file.tracks.length === before + 1)).tracks;
-    const box = boxAt(created.at(-1)!, 20)!;
-    expect([box.label, Math.round(box.xtl), Math.round(box.ytl)]).toEqual(['MW', 20, 200]);
-    // It lasts to the end of the clip: long enough that Delete asks first.
-    page.once('dialog', (dialog) => void dialog.accept());
+    const { fps } = (JSON.parse(await readFile(join(project, 'project.json'), 'utf8')) as { media: { fps: number } }).media;
+    async function draw(): Promise<void> {
+      await page.keyboard.press('n');
+      const from = await screenPoint(20, 200);
+      const to = await screenPoint(60, 330);
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 4 });
+      await page.mouse.up();
+      await page.locator('[data-test=new-box-prompt]').waitFor();
+    }
+    const prompt = page.locator('[data-test=new-box-prompt]');
+    // Nothing is added before a label is chosen; Escape drops the box.
+    await draw();
+    await expect.poll(() => prompt.textContent()).toContain(`frames 20-${20 + Math.round(fps) - 1}`);
+    await page.keyboard.press('Escape');
+    await prompt.waitFor({ state: 'detached' });
+    expect((await saved()).tracks.length).toBe(before);
+
+    // Its key labels it; it lasts a second of video, not to the end of the clip.
+    await draw();
+    await page.keyboard.press('2');
+    const first = (await savedWhen((file) => file.tracks.length === before + 1)).tracks.at(-1)!;
+    const last = 20 + Math.round(fps) - 1;
+    expect([boxAt(first, 20)?.label, Math.round(boxAt(first, 20)!.xtl), Math.round(boxAt(first, 20)!.ytl), !!boxAt(first, last), boxAt(first, last + 1)]).toEqual([
+      'NM',
+      20,
+      200,
+      true,
+      null,
+    ]);
+    await page.locator('[data-test=notice]').filter({ hasText: `New track ${first.id}: NM, frames 20-${last}` }).waitFor();
     await page.keyboard.press('Delete');
     await savedWhen((file) => file.tracks.length === before);
+
+    // The span typed is the span given, and the next new box keeps it.
+    await draw();
+    await prompt.locator('[data-test=new-box-span]').fill('10');
+    await prompt.locator('[data-test=new-box-ND]').click();
+    const second = (await savedWhen((file) => file.tracks.length === before + 1)).tracks.at(-1)!;
+    expect([boxAt(second, 29)?.label, boxAt(second, 30)]).toEqual(['ND', null]);
+    await page.keyboard.press('Delete');
+    await savedWhen((file) => file.tracks.length === before);
+    await draw();
+    expect(await prompt.locator('[data-test=new-box-span]').inputValue()).toBe('10');
+    await page.keyboard.press('Escape');
   });
 
   it('acts by key only on a box on the frame shown; deleting a track says what went, with Undo, and asks first for a long one; a relabel offers the whole track', async () => {

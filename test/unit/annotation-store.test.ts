@@ -146,6 +146,13 @@ describe('editing annotations', () => {
     expect(box(id, 2)).toBeNull();
     store.apply({ type: 'delete-track', trackId: id });
     expect(store.annotations.tracks.some((track) => track.id === id)).toBe(false);
+    // A box drawn for a span lasts to its last frame, held still, and no further.
+    const spanned = store.apply({ type: 'create-track', frame: 3, to: 27, box: { xtl: 5, ytl: 5, xbr: 40, ybr: 120 }, label: 'MW' }).tracks[0]!.id;
+    expect(box(spanned, 27)).toMatchObject({ label: 'MW', xtl: 5 });
+    expect(box(spanned, 28)).toBeNull();
+    const toTheEnd = store.apply({ type: 'create-track', frame: 150, to: 159, box: { xtl: 5, ytl: 5, xbr: 40, ybr: 120 }, label: 'MW' }).tracks[0]!;
+    expect(toTheEnd.shapes).toHaveLength(1);
+    for (const trackId of [spanned, toTheEnd.id]) store.apply({ type: 'delete-track', trackId });
 
     store.apply({ type: 'set-keyframe', trackId, frame, keyframe: true });
     expect(box()!.keyframe).toBe(true);
@@ -163,6 +170,8 @@ describe('editing annotations', () => {
     [{ type: 'move-box', trackId: 999, frame: 1, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 } }, 'trackId', 'there is no track 999'],
     [{ type: 'create-track', frame: 10_000, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'MW' }, 'frame', 'frame must be a whole number from 0 to 159'],
     [{ type: 'create-track', frame: 1, box: { xtl: 10, ytl: 10, xbr: 10, ybr: 50 }, label: 'MW' }, 'box', 'at least 1 pixel wide'],
+    [{ type: 'create-track', frame: 9, to: 8, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'MW' }, 'to', '"to" must be a frame from 9'],
+    [{ type: 'create-track', frame: 9, to: 160, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'MW' }, 'to', 'to 159, got 160'],
     [
       { type: 'create-track', frame: 1, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'helmet' },
       'label',

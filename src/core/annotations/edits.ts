@@ -38,8 +38,11 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
         attributes: {},
       };
       // A photo's box is that photo's alone: on stills the new track ends with its frame.
-      const ends = annotations.stills && edit.frame + 1 < annotations.frameCount;
-      annotations.tracks.push({ id, shapes: ends ? [shape, { ...shape, frame: edit.frame + 1, outside: true, attributes: {} }] : [shape] });
+      const last = annotations.stills ? edit.frame : (edit.to ?? annotations.frameCount - 1);
+      if (!(last >= edit.frame && last < annotations.frameCount))
+        throw invalid(`"to" must be a frame from ${edit.frame} (where the box is drawn) to ${annotations.frameCount - 1}, got ${last}`, 'to');
+      const ends = last + 1 < annotations.frameCount;
+      annotations.tracks.push({ id, shapes: ends ? [shape, { ...shape, frame: last + 1, outside: true, attributes: {} }] : [shape] });
       annotations.tracks.sort((a, b) => a.id - b.id);
       break;
     }
