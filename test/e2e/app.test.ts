@@ -76,7 +76,7 @@ describe('the app in Chromium (browser mode)', () => {
     await page.locator('[data-test=start-demo]').click();
 
     const progress = page.locator('[data-test=job] [data-test=job-progress]');
-    await expect.poll(() => progress.textContent(), { timeout: 10_000 }).toMatch(/^([3-9]|\d\d+)\/400/);
+    await expect.poll(() => progress.textContent(), { timeout: 10_000 }).toMatch(/^Step ([3-9]|\d\d+) of 400 · \d+%$/);
     const early = await progress.textContent();
     await expect.poll(() => progress.textContent(), { timeout: 10_000 }).not.toBe(early);
     await shot('job-running');
@@ -85,12 +85,12 @@ describe('the app in Chromium (browser mode)', () => {
     await page.locator('[data-test=job-history] [data-test=job-state]', { hasText: 'cancelled' }).waitFor();
     await page.getByText('was cancelled').waitFor();
     await expect(page.locator('[data-test=job]').count()).resolves.toBe(0);
-    const stoppedAt = await page.locator('[data-test=job-history] td.numeric').first().textContent();
-    expect(stoppedAt).toMatch(/^\d+ \/ 400$/);
-    expect(Number(stoppedAt!.split(' ')[0])).toBeLessThan(400);
+    const stoppedAt = await page.locator('[data-test=job-history-progress]').first().textContent();
+    expect(stoppedAt).toMatch(/^stopped at: Step \d+ of 400 · \d+%$/);
+    expect(Number(/Step (\d+)/.exec(stoppedAt!)![1])).toBeLessThan(400);
     // No progress arrives after the cancellation.
     await page.waitForTimeout(500);
-    await expect(page.locator('[data-test=job-history] td.numeric').first().textContent()).resolves.toBe(stoppedAt);
+    await expect(page.locator('[data-test=job-history-progress]').first().textContent()).resolves.toBe(stoppedAt);
   });
 
   it('opens a project by path, reports a wrong path in place, and serves its media with Range', async () => {

@@ -3,6 +3,7 @@ import { mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { installConnection } from '../../src/renderer/src/api/client';
 import StatusBar from '../../src/renderer/src/components/StatusBar.vue';
+import { progressText } from '../../src/renderer/src/components/job-progress';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { appInfo, fakeApi, job } from './fake-api';
@@ -31,14 +32,28 @@ describe('StatusBar', () => {
 
   it('shows running jobs with progress, and cancels the one clicked', async () => {
     const { wrapper, jobs, api } = mountStatusBar();
-    jobs.byId = { a: job({ id: 'a', title: 'Build dataset', progress: { done: 3, total: 12 } }), b: job({ id: 'b', state: 'done' }) };
+    jobs.byId = {
+      a: job({ id: 'a', title: 'Build dataset', progress: { done: 3, total: 12, message: 'Cutting frame 40 (3 of 12)' } }),
+      b: job({ id: 'b', state: 'done', progress: { done: 1499, total: 1500 } }),
+      // A cross-fit counts folds in fractions.
+      c: job({ id: 'c', title: 'Cross-fit', progress: { done: 1 / 3, total: 6 } }),
+    };
     await wrapper.vm.$nextTick();
     const shown = wrapper.findAll('[data-test=job]');
-    expect(shown).toHaveLength(1);
+    expect(shown.map((entry) => entry.get('[data-test=job-progress]').text())).toEqual(['Cutting frame 40 (3 of 12) · 25%', '0 of 6 · 5%']);
     expect(shown[0]!.text()).toContain('Build dataset');
-    expect(shown[0]!.get('[data-test=job-progress]').text()).toBe('3/12 · 25%');
     await shown[0]!.get('[data-test=job-cancel]').trigger('click');
     expect(api.cancelJob).toHaveBeenCalledWith({ jobId: 'a' });
+  });
+
+  it.each([
+    [{ state: 'queued', progress: null }, 'queued'],
+    [{ state: 'running', progress: null }, 'starting'],
+    [{ state: 'done', progress: { done: 1499, total: 1500 } }, 'finished'],
+    [{ state: 'cancelled', progress: { done: 57, total: 400, message: 'Step 57 of 400' } }, 'stopped at: Step 57 of 400 · 14%'],
+    [{ state: 'failed', progress: null }, 'stopped before it began'],
+  ] as const)('words a job %j as %j', (state, words) => {
+    expect(progressText(state)).toBe(words);
   });
 
   it('reports a failed cancel as an error notice', async () => {
