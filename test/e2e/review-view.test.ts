@@ -74,6 +74,9 @@ describe('the Review view (browser mode)', () => {
   it('predicts with a chosen run as a job, then marks disagreements on the boxes and the timeline, with keys to jump to them', async () => {
     onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-review-view.png') }).then(() => {}));
     const panel = page.locator('[data-test=review-panel]');
+    // Runs are named as the Runs view names them, with their test accuracy, not by their folder's id.
+    const choice = await panel.locator(`[data-test=review-run] option[value="${runId}"]`).textContent();
+    expect(choice).toMatch(new RegExp(`^simple-conv · \\d\\d-\\d\\d \\d\\d:\\d\\d · ${runId.slice(-4)} · test \\d+\\.\\d%$`));
     await panel.locator('[data-test=review-run]').selectOption(runId);
     // No predictions yet: the queue says what to do, and Predict is the way.
     await panel.locator('[data-test=queue-problem]').waitFor();

@@ -77,5 +77,10 @@ export const useAppStore = defineStore('app', () => {
     notices.value = notices.value.filter((notice) => notice.id !== id);
   }
 
-  return { info, backendChoices, autoBackend, connection, notices, load, loadAutoBackend, notify, report, dismiss };
+  /** Drops every error shown: another project opened, where they no longer apply. */
+  function dismissErrors(): void {
+    notices.value = notices.value.filter((notice) => notice.kind !== 'error');
+  }
+
+  return { info, backendChoices, autoBackend, connection, notices, load, loadAutoBackend, notify, report, dismiss, dismissErrors };
 });
