@@ -45,7 +45,21 @@ describe('the Train view (browser mode)', () => {
     await expect.poll(() => row.getAttribute('data-status')).toBe('done');
     expect(await row.locator('[data-test=run-backend]').textContent()).toContain('wasm');
     expect(await row.textContent()).toContain('3/3');
+    // The finished run's curves and matrix stay, with the way to it in the Runs view.
+    const last = page.locator('[data-test=train-last]');
+    await expect.poll(() => last.locator('h3').textContent()).toContain('Training simple-conv on heads · finished');
+    expect(await last.locator('[data-test=train-live-charts] canvas').count()).toBe(2);
+    await last.locator('[data-test=confusion]').waitFor();
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'train.png') });
+    const runId = await row.getAttribute('data-run');
+    await last.locator('[data-test=train-last-open]').click();
+    await page.locator('[data-test=run-detail]').waitFor();
+    expect(await page.locator('[data-test=runs-table] tr.shown').getAttribute('data-run')).toBe(runId);
+    // And a row of the Train view's table opens its run the same way.
+    await page.keyboard.press('Alt+3');
+    await row.click();
+    await expect.poll(() => page.locator('[data-test=runs-table] tr.shown').getAttribute('data-run')).toBe(runId);
+    await page.keyboard.press('Alt+3');
   });
 
   it('cancels a run from the status bar; the table says it was cancelled', async () => {

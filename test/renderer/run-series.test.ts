@@ -78,9 +78,9 @@ describe('run series', () => {
   it('lists only the settings in which runs differ, the dataset’s content among them', () => {
     const rows = settingsDiff([runInfo('a'), runInfo('b', { learningRate: 0.001, batchSize: 8 }), runInfo('c', {}, 'def')]);
     expect(rows).toEqual([
-      { setting: 'batchSize', values: ['32', '8', '32'] },
-      { setting: 'learningRate', values: ['0.01', '0.001', '0.01'] },
-      { setting: 'dataset content', values: ['abcabcabcabc', 'abcabcabcabc', 'defdefdefdef'] },
+      { setting: 'batchSize', name: 'batch size', values: ['32', '8', '32'] },
+      { setting: 'learningRate', name: 'learning rate', values: ['0.01', '0.001', '0.01'] },
+      { setting: 'dataset content', name: 'dataset content', values: ['abcabcabcabc', 'abcabcabcabc', 'defdefdefdef'] },
     ]);
     expect(settingsDiff([runInfo('a'), runInfo('b')])).toEqual([]);
   });
@@ -124,8 +124,8 @@ describe('run series', () => {
       '<caption>Test, best checkpoint</caption><tr><th>true ↓ / predicted →</th><th>MW</th><th>NM</th></tr><tr><th>MW</th><td>3</td><td>1</td></tr>',
     );
     expect(report).not.toMatch(/<script|<link|src="http/);
-    const comparison = compareReportHtml([named, details], null, [{ setting: 'learningRate', values: ['0.01', '0.001'] }]);
-    expect(comparison).toContain('<th>learningRate</th><td>0.01</td><td>0.001</td>');
+    const comparison = compareReportHtml([named, details], null, [{ setting: 'learningRate', name: 'learning rate', values: ['0.01', '0.001'] }]);
+    expect(comparison).toContain('<th>learning rate</th><td>0.01</td><td>0.001</td>');
     expect(comparison).not.toMatch(/<script|<link/);
   });
 });

@@ -40,6 +40,9 @@ export function theme(): Theme {
  */
 export const RUN_PALETTE: readonly string[] = ['#56b4e9', '#e69f00', '#009e73', '#f0e442', '#cc79a7', '#d55e00', '#0072b2', '#999999', '#a6761d', '#66a61e'];
 
+/** Train and validation curves of one run, told apart by colour (Okabe-Ito's sky blue and reddish purple). */
+export const SPLIT_COLOURS = { train: '#56b4e9', val: '#cc79a7' } as const;
+
 /** A label's colour, from the project's label settings; `outsideSet` for a label the project does not define. */
 export function labelColour(labels: readonly LabelDef[], label: string, outsideSet: string): string {
   return labels.find((candidate) => candidate.name === label)?.color ?? outsideSet;

@@ -28,6 +28,10 @@ export const useTrainingStore = defineStore('training', () => {
   const group = ref<string | null>(null);
   /** What each run recorded, fetched when a view shows it. */
   const details = ref<Record<string, RunDetails>>({});
+  /** The training job that ended last: the Train view keeps its final figures, with its run once it finished. */
+  const lastEnded = ref<{ jobId: string; title: string; state: 'done' | 'failed' | 'cancelled'; runId: string | null } | null>(null);
+  /** A run asked for from another view (the Train view's table): the Runs view shows it, then clears this. */
+  const opened = ref<string | null>(null);
 
   async function refresh(): Promise<void> {
     runs.value = await useApi().listRuns();
@@ -55,6 +59,11 @@ export const useTrainingStore = defineStore('training', () => {
   jobs.onJobRunning(['training', 'cross-fit'], refresh);
   jobs.onJobEnd(['training', 'cross-fit'], refresh);
   jobs.onJobMetrics(['training'], receive);
+  jobs.onJobEnd(['training'], (ending) => {
+    lastEnded.value = { jobId: ending.job.id, title: ending.job.title, state: ending.state, runId: ending.state === 'done' ? ending.result.runId : null };
+    // Only running jobs' figures and the last one's are kept: a batch loss per batch adds up over a day of runs.
+    for (const jobId of Object.keys(live.value)) if (jobId !== ending.job.id && !jobs.active.some((job) => job.id === jobId)) delete live.value[jobId];
+  });
 
   async function start(options: Partial<TrainingOptions> & { dataset: string }): Promise<void> {
     await useApi().startTraining({ options });
@@ -79,5 +88,5 @@ export const useTrainingStore = defineStore('training', () => {
     return trashedTo;
   }
 
-  return { runs, live, details, group, refresh, receive, start, loadDetails, update, remove };
+  return { runs, live, lastEnded, opened, details, group, refresh, receive, start, loadDetails, update, remove };
 });

@@ -1,7 +1,7 @@
 // What leaves the window: metrics as CSV, and self-contained HTML reports (charts embedded as PNG, tables
 // as HTML, no scripts or links), so a run or a comparison can be mailed or archived as one file.
 import type { ConfusionMatrix, RunDetails } from '../../../../shared/runs';
-import { epochsOf, runTitle, type SettingRow } from './run-series';
+import { epochsOf, runTitle, settingName, type SettingRow } from './run-series';
 
 export function metricsCsv(details: RunDetails): string {
   const header = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'learning_rate', 'images_per_second', 'seconds'];
@@ -45,13 +45,13 @@ export function runReportHtml(details: RunDetails, charts: string[]): string {
     `Run ${runTitle(run)}`,
     `${figures}${charts.map((png) => `<img src="${png}" alt="">`).join('')}
 <h2>Confusion matrices</h2>${best ? matrixHtml(`Validation, best epoch (${best.epoch})`, best.confusion) : ''}${test ? matrixHtml('Test, best checkpoint', test.confusion) : ''}
-<h2>Settings</h2><table>${settings.map(([key, value]) => `<tr><th>${escape(key)}</th><td>${escape(String(value))}</td></tr>`).join('')}</table>`,
+<h2>Settings</h2><table>${settings.map(([key, value]) => `<tr><th>${escape(settingName(key))}</th><td>${escape(String(value))}</td></tr>`).join('')}</table>`,
   );
 }
 
 export function compareReportHtml(runs: RunDetails[], chart: string | null, differences: SettingRow[]): string {
   const titles = runs.map((details) => runTitle(details.run));
-  const diff = `<table><tr><th>setting</th>${titles.map((title) => `<th>${escape(title)}</th>`).join('')}</tr>${differences.map((row) => `<tr><th>${escape(row.setting)}</th>${row.values.map((value) => `<td>${escape(value)}</td>`).join('')}</tr>`).join('')}</table>`;
+  const diff = `<table><tr><th>setting</th>${titles.map((title) => `<th>${escape(title)}</th>`).join('')}</tr>${differences.map((row) => `<tr><th>${escape(row.name)}</th>${row.values.map((value) => `<td>${escape(value)}</td>`).join('')}</tr>`).join('')}</table>`;
   const matrices = runs.map((details) => {
     const test = details.confusions.find((entry) => entry.split === 'test');
     return test ? matrixHtml(runTitle(details.run), test.confusion) : '';
