@@ -132,6 +132,7 @@ describe('the annotator (browser mode)', () => {
   });
 
   it('moves and resizes a box on the canvas, snapping to the frame’s edge', async () => {
+    onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-annotator-move.png') }).then(() => {}));
     await goTo(90);
     const annotations = await saved();
     const [target] = annotations.tracks
@@ -152,7 +153,8 @@ describe('the annotator (browser mode)', () => {
     expect(moved.xbr - moved.xtl).toBeCloseTo(box.xbr - box.xtl, 1);
 
     // Drag the bottom-right handle past the frame's right edge: the box stops at the edge.
-    const corner = await screenPoint(moved.xbr, moved.ybr);
+    // Just inside the corner: a box on the frame's bottom edge has its handle's lower half off the stage.
+    const corner = await screenPoint(moved.xbr - 1, moved.ybr - 1);
     await page.mouse.move(corner.x, corner.y);
     await page.mouse.down();
     const beyond = await screenPoint(700, moved.ybr + 5);
@@ -346,6 +348,24 @@ describe('the annotator (browser mode)', () => {
     await page.locator('[data-test=draw-hint]').waitFor();
     await page.keyboard.press('Escape');
     await page.locator('[data-test=draw-hint]').waitFor({ state: 'detached' });
+  });
+
+  it('names the frame and track under the pointer on the timeline, and a click there goes to the frame with the track selected', async () => {
+    const file = await saved();
+    // The first row is the track with the lowest id; a frame in the middle of its stretch.
+    const first = [...file.tracks].sort((a, b) => a.id - b.id)[0]!;
+    const frames = Array.from({ length: 160 }, (_, f) => f).filter((f) => boxAt(first, f));
+    const target = frames[Math.floor(frames.length / 2)]!;
+    const rows = (await page.locator('[data-test=timeline-tracks]').boundingBox())!;
+    // Past the 34-pixel gutter of track ids, frames spread over the width.
+    const at = { x: rows.x + 34 + ((target + 0.5) / 160) * (rows.width - 34), y: rows.y + 5 };
+    await page.mouse.move(at.x, at.y);
+    await expect.poll(async () => (await page.locator('[data-test=timeline-hover]').textContent())?.trim()).toBe(`frame ${target} · #${first.id} ${boxAt(first, target)!.label}`);
+    await page.mouse.click(at.x, at.y);
+    await expect.poll(frameShown).toBe(target);
+    await expect.poll(() => page.locator('[data-test=in-view] li.selected').getAttribute('data-track')).toBe(String(first.id));
+    await page.mouse.move(0, 0);
+    await page.locator('[data-test=timeline-hover]').waitFor({ state: 'detached' });
   });
 
   it('says so when a drawn box is too small, and adds nothing', async () => {

@@ -9,37 +9,47 @@ function mountNotices() {
   const wrapper = mount(NoticeList, { global: { plugins: [createTestingPinia({ stubActions: false, createSpy: vi.fn })] } });
   return { wrapper, app: useAppStore(), project: useProjectStore() };
 }
-const texts = (wrapper: ReturnType<typeof mountNotices>['wrapper']) => wrapper.findAll('[data-test=notice] .text').map((item) => item.text());
+type Wrapper = ReturnType<typeof mountNotices>['wrapper'];
+const shown = (wrapper: Wrapper) => wrapper.findAll('[data-test=notice] .text').map((item) => item.text());
+const listed = (wrapper: Wrapper) => wrapper.findAll('[data-test=notice-listed] .whole').map((item) => item.text());
 
 describe('NoticeList', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('lets notes fade by themselves and keeps errors until read: clicked, dismissed, or another project opened', async () => {
+  it('shows the newest notice; notes fade by themselves, errors stay until dismissed or another project opens', async () => {
     vi.useFakeTimers();
     const { wrapper, app, project } = mountNotices();
-    project.current = { path: '/a', name: 'a', settings: null } as never;
+    project.current = { path: '/a', name: 'a', settings: null };
     await wrapper.vm.$nextTick();
-    app.notify('Saved the report');
     app.notify('The video cannot be read', 'error');
-    app.notify('Port in use', 'error');
+    app.notify('Saved the report');
     await wrapper.vm.$nextTick();
-    expect(texts(wrapper)).toEqual(['Saved the report', 'The video cannot be read', 'Port in use']);
+    expect(shown(wrapper)).toEqual(['Saved the report']);
+    expect(wrapper.get('[data-test=notice-more]').text()).toBe('+1');
     vi.advanceTimersByTime(60_000);
     await wrapper.vm.$nextTick();
-    expect(texts(wrapper)).toEqual(['The video cannot be read', 'Port in use']);
-    await wrapper.get('[data-test=notice] .text').trigger('click');
-    expect(texts(wrapper)).toEqual(['Port in use']);
-    project.current = { path: '/b', name: 'b', settings: null } as never;
+    expect(shown(wrapper)).toEqual(['The video cannot be read']);
+    expect(wrapper.find('[data-test=notice-more]').exists()).toBe(false);
+    app.notify('Port in use', 'error');
+    project.current = { path: '/b', name: 'b', settings: null };
     await wrapper.vm.$nextTick();
-    expect(texts(wrapper)).toEqual([]);
+    expect(shown(wrapper)).toEqual([]);
   });
 
-  it('shows the newest three, and an older one again once a newer one goes', async () => {
+  it('lists every notice whole, newest first, from +N; an action there runs and dismisses its notice', async () => {
     const { wrapper, app } = mountNotices();
-    for (const text of ['one', 'two', 'three', 'four']) app.notify(text, 'error');
+    const undo = vi.fn();
+    app.notify('Deleted track 4: 80 boxes, frames 0-79', 'info', [{ label: 'Undo', run: undo }]);
+    for (const text of ['one', 'two']) app.notify(text, 'error');
     await wrapper.vm.$nextTick();
-    expect(texts(wrapper)).toEqual(['two', 'three', 'four']);
-    await wrapper.findAll('[data-test=notice-dismiss]').at(-1)!.trigger('click');
-    expect(texts(wrapper)).toEqual(['one', 'two', 'three']);
+    await wrapper.get('[data-test=notice-more]').trigger('click');
+    expect(listed(wrapper)).toEqual(['two', 'one', 'Deleted track 4: 80 boxes, frames 0-79']);
+    await wrapper.findAll('[data-test=notice-listed]').at(-1)!.get('button').trigger('click');
+    expect(undo).toHaveBeenCalledOnce();
+    expect(listed(wrapper)).toEqual(['two', 'one']);
+    await wrapper.get('[data-test=notice-dismiss]').trigger('click');
+    expect(shown(wrapper)).toEqual(['one']);
+    await wrapper.get('[data-test=notice-dismiss]').trigger('click');
+    expect(wrapper.find('[data-test=notice-list]').exists()).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timelineRows, type Band } from '../../src/renderer/src/components/annotate/timeline-rows';
+import { rulerStep, timelineRows, type Band } from '../../src/renderer/src/components/annotate/timeline-rows';
 
 const band = (id: number, from: number, to = from): Band => ({ id, runs: [{ from, to, label: 'MW' }] });
 
@@ -13,5 +13,15 @@ describe('timeline rows', () => {
     // Three photos with 2, 3 and 1 boxes: one track per box, each on its photo alone.
     const bands = [band(0, 0), band(1, 0), band(2, 1), band(3, 1), band(4, 1), band(5, 2)];
     expect(timelineRows(bands, true).map((row) => row.map((entry) => entry.id))).toEqual([[0, 2, 5], [1, 3], [4]]);
+  });
+
+  it('numbers the ruler every 1, 2 or 5 times a power of ten frames, as close as fits', () => {
+    expect(rulerStep(160, 1000)).toBe(20);
+    expect(rulerStep(160, 1400)).toBe(10);
+    expect(rulerStep(100_000, 1000)).toBe(10_000);
+    expect(rulerStep(10, 1000)).toBe(1);
+    // A hidden timeline has no width (or less than its gutter): one tick, and no endless search for a step.
+    expect(rulerStep(160, 0)).toBe(160);
+    expect(rulerStep(160, -34)).toBe(160);
   });
 });

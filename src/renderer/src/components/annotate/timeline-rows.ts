@@ -22,3 +22,14 @@ export function timelineRows(bands: Band[], packed: boolean): Band[][] {
   }
   return rows;
 }
+
+/**
+ * The frames between numbered ticks on the ruler: 1, 2 or 5 times a power of ten, at least `minPixels`
+ * apart; on a ruler too narrow for two ticks (hidden, say), the whole clip.
+ */
+export function rulerStep(frameCount: number, widthPixels: number, minPixels = 70): number {
+  const frames = Math.max(1, frameCount);
+  const perFrame = widthPixels / frames;
+  for (let power = 1; power < frames; power *= 10) for (const step of [1, 2, 5].map((base) => base * power)) if (step * perFrame >= minPixels) return step;
+  return frames;
+}
