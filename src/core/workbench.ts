@@ -6,7 +6,7 @@
 import { API, apiMethods, type ApiMethod, type WorkbenchApi, type WorkbenchEvent, type WorkbenchMethods } from '../shared/api';
 import type { AnnotationFormat, ExportReport } from '../shared/annotations';
 import type { JobInfo } from '../shared/jobs';
-import type { ProjectSummary } from '../shared/project';
+import type { MediaKeep, ProjectSummary } from '../shared/project';
 import { read } from '../shared/schema';
 import { JobRunner } from './jobs/job-runner';
 import { JobSlots } from './jobs/job-slots';
@@ -20,7 +20,8 @@ import type { CoreContext, Handlers } from './handlers/context';
 import { datasetHandlers } from './handlers/datasets';
 import { jobHandlers } from './handlers/jobs';
 import { preferenceHandlers } from './handlers/preferences';
-import { projectHandlers } from './handlers/project';
+import { projectHandlers, setMediaOf } from './handlers/project';
+import { createProject } from './project/project-media';
 import { reviewHandlers } from './handlers/review';
 import { runHandlers } from './handlers/runs';
 import { trainingHandlers, trainingSlotPolicy } from './handlers/training';
@@ -36,7 +37,14 @@ export interface WorkbenchOptions {
 }
 
 /** Methods for the host process only (never reachable from the window: dispatch serves `apiMethods` alone). */
-export const hostOnlyMethods = ['openProjectFromHost', 'importAnnotationsFromHost', 'exportAnnotationsFromHost', 'shutdown'] as const;
+export const hostOnlyMethods = [
+  'openProjectFromHost',
+  'createProjectFromHost',
+  'setMediaFromHost',
+  'importAnnotationsFromHost',
+  'exportAnnotationsFromHost',
+  'shutdown',
+] as const;
 
 // The constructor defines every API method from its declaration in shared/api, so the class has them
 // without writing each one out; the interface tells the compiler so.
@@ -105,6 +113,17 @@ export class Workbench implements WorkbenchApi {
   /** Lets the host itself open a folder the window could not name (a command-line argument). */
   async openProjectFromHost(path: string): Promise<ProjectSummary> {
     return this.session.openFromHost(path);
+  }
+
+  /** For the host's own File menu: a new project in a folder, around media, both chosen in its dialogs. */
+  async createProjectFromHost(folder: string, media: string, keep: MediaKeep): Promise<ProjectSummary> {
+    await createProject(folder, media, keep);
+    return this.session.openFromHost(folder);
+  }
+
+  /** For the host's own File menu: the open project's media, chosen in its dialog. */
+  async setMediaFromHost(media: string, keep: MediaKeep): Promise<ProjectSummary> {
+    return setMediaOf(this.context, media, keep);
   }
 
   /** For the host's own File menu: a path the user chose in its dialog, which may lie outside the project. */

@@ -1,5 +1,6 @@
 import { Menu, app, dialog, type MenuItemConstructorOptions } from 'electron';
 import type { AnnotationFormat } from '../shared/annotations';
+import type { MediaKeep } from '../shared/project';
 import type { Workbench } from '../core/workbench';
 
 const EXPORTS: { label: string; format: AnnotationFormat; folder: boolean }[] = [
@@ -35,6 +36,38 @@ export function setupMenu(workbench: Workbench): void {
     }
     await workbench.importAnnotationsFromHost(chosen.filePaths[0]);
   };
+  /** Asks for a video file or a folder of frames, then whether to copy it into the project or reference it where it is. */
+  const chooseMedia = async (frames: boolean): Promise<{ media: string; keep: MediaKeep } | null> => {
+    const chosen = await dialog.showOpenDialog({
+      title: frames ? 'Choose the folder of frames' : 'Choose the video',
+      properties: frames ? ['openDirectory'] : ['openFile'],
+      ...(frames ? {} : { filters: [{ name: 'Videos', extensions: ['mp4', 'm4v', 'mov', 'mkv', 'webm', 'avi'] }] }),
+    });
+    if (chosen.canceled || !chosen.filePaths[0]) return null;
+    const answer = await dialog.showMessageBox({
+      type: 'question',
+      buttons: ['Reference it where it is', 'Copy it into the project', 'Cancel'],
+      defaultId: 0,
+      cancelId: 2,
+      message: 'Copy the media into the project folder?',
+      detail: 'A reference keeps one copy on disk; the project finds it by a path relative to its folder, so move them together.',
+    });
+    return answer.response === 2 ? null : { media: chosen.filePaths[0], keep: answer.response === 0 ? 'reference' : 'copy' };
+  };
+  const newProject = async (frames: boolean) => {
+    const media = await chooseMedia(frames);
+    if (!media) return;
+    const folder = await dialog.showOpenDialog({
+      title: 'Choose (or make) the new project’s folder',
+      properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+    });
+    if (folder.canceled || !folder.filePaths[0]) return;
+    await workbench.createProjectFromHost(folder.filePaths[0], media.media, media.keep);
+  };
+  const setMedia = async (frames: boolean) => {
+    const media = await chooseMedia(frames);
+    if (media) await workbench.setMediaFromHost(media.media, media.keep);
+  };
   const exportAnnotations = async (format: AnnotationFormat, folder: boolean) => {
     const chosen = await dialog.showSaveDialog({ title: 'Export annotations', ...(folder ? {} : { filters: [{ name: 'CVAT XML', extensions: ['xml'] }] }) });
     if (chosen.canceled || !chosen.filePath) return;
@@ -50,6 +83,15 @@ export function setupMenu(workbench: Workbench): void {
       label: 'File',
       submenu: [
         { label: 'Open Project…', accelerator: 'CmdOrCtrl+O', click: () => void workbench.chooseProjectFolder().catch(report('Opening the project')) },
+        { label: 'New Project from a Video…', click: () => void newProject(false).catch(report('Making the project')) },
+        { label: 'New Project from a Folder of Frames…', click: () => void newProject(true).catch(report('Making the project')) },
+        {
+          label: 'Set or Relink Media',
+          submenu: [
+            { label: 'Video…', click: () => void setMedia(false).catch(report('Setting the media')) },
+            { label: 'Folder of Frames…', click: () => void setMedia(true).catch(report('Setting the media')) },
+          ],
+        },
         { type: 'separator' },
         { label: 'Import Pascal VOC Folder…', click: () => void importAnnotations(true).catch(report('The import')) },
         { label: 'Import CVAT XML…', click: () => void importAnnotations(false).catch(report('The import')) },

@@ -7,7 +7,7 @@ import { ANNOTATION_FORMATS, editSchema, type EditResult, type ExportReport, typ
 import { datasetNameSchema, datasetOptionsSchema, type ClassCounts, type DatasetOptions, type DatasetSample, type SplitName } from './dataset';
 import type { JobEvent, JobInfo } from './jobs';
 import { preferencesSchema, type Preferences } from './preferences';
-import type { ProjectSummary, RecentProject } from './project';
+import { MEDIA_KEEPS, type ProjectSummary, type RecentProject } from './project';
 import { BACKEND_CHOICES, trainingOptionsSchema, type CellCrop, type RunDetails, type RunInfo } from './runs';
 import type { AutoBackend, ModelName, TrainingBackend } from './training';
 import { sweepRequestSchema } from './sweeps';
@@ -92,6 +92,14 @@ export const API = {
   chooseProjectFolder: { request: none, result: returns<ProjectSummary | null>() },
   recentProjects: { request: none, result: returns<RecentProject[]>() },
   /**
+   * Makes a new project around a video file or a folder of frames and opens it, with no annotations yet:
+   * `folder` may be new, empty, or a folder that is not a project; the media is copied into it or
+   * referenced where it is (by a path relative to the folder).
+   */
+  createProject: { request: fields({ folder: text(), media: text(), keep: oneOf(MEDIA_KEEPS) }), result: returns<ProjectSummary>() },
+  /** Sets or relinks the open project's video or frame folder (as many frames as its annotations have), and opens it again. */
+  setMedia: { request: fields({ media: text(), keep: oneOf(MEDIA_KEEPS) }), result: returns<ProjectSummary>() },
+  /**
    * Opens the built-in sample project. Resolves with it when it is ready; resolves null when it must be
    * generated first, as a job whose end opens it (a `project-opened` event follows).
    */
@@ -105,8 +113,8 @@ export const API = {
   redoEdit: { request: none, result: returns<EditResult | null>() },
   /**
    * Imports annotations into the open project as a job (its result is the import report); the project
-   * is opened again when it ends. `replace` is needed when the project has annotations already; `media`
-   * names the video or frame folder (inside the project) of a project that has none yet.
+   * is opened again when it ends. `replace` is needed when the project has annotations already; a
+   * project without media gets it first (setMedia).
    */
   importAnnotations: {
     request: fields({
@@ -116,7 +124,6 @@ export const API = {
       /** The frames are separate photos (default: when their sizes differ); a linkThreshold links them all the same. */
       stills: v.optional(flag()),
       replace: v.optional(flag(), false),
-      media: v.optional(text()),
     }),
     result: returns<JobInfo>(),
   },

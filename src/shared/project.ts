@@ -57,8 +57,11 @@ const positiveWhole = (max: number) => {
 
 export const mediaSettingsSchema = fields({
   kind: v.picklist(['video', 'frames'], '"video" or "frames"'),
-  /** Relative to the project folder: the video file, or the folder of frames (checked against the folder by core). */
-  path: text('a path inside the project folder'),
+  /**
+   * Relative to the project folder: the video file, or the folder of frames; inside the folder when it was
+   * copied there, or a relative path out of it ("../videos/campus.mp4") when it is referenced where it is.
+   */
+  path: text('a path relative to the project folder'),
   fps: positive('a number above 0'),
   frameCount: positiveWhole(MAX_FRAMES),
   width: positiveWhole(MAX_FRAME_SIDE),
@@ -84,7 +87,13 @@ export interface ProjectSummary {
   name: string;
   /** Its project.json; null for a plain folder that has none yet. */
   settings: ProjectSettings | null;
+  /** Where its video or frame folder should be but is not (moved, renamed, or on a disk not mounted); null when it is there or none is set. */
+  missingMedia: string | null;
 }
+
+/** How a new project (or a relink) holds its video or frames: a copy in the project folder, or a reference to where they are. */
+export const MEDIA_KEEPS = ['copy', 'reference'] as const;
+export type MediaKeep = (typeof MEDIA_KEEPS)[number];
 
 export interface RecentProject {
   path: string;

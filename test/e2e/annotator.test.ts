@@ -218,14 +218,17 @@ describe('the annotator (browser mode)', () => {
     await page.keyboard.press('2');
     const first = (await savedWhen((file) => file.tracks.length === before + 1)).tracks.at(-1)!;
     const last = 20 + Math.round(fps) - 1;
-    expect([boxAt(first, 20)?.label, Math.round(boxAt(first, 20)!.xtl), Math.round(boxAt(first, 20)!.ytl), !!boxAt(first, last), boxAt(first, last + 1)]).toEqual([
-      'NM',
-      20,
-      200,
-      true,
-      null,
-    ]);
-    await page.locator('[data-test=notice]').filter({ hasText: `New track ${first.id}: NM, frames 20-${last}` }).waitFor();
+    expect([
+      boxAt(first, 20)?.label,
+      Math.round(boxAt(first, 20)!.xtl),
+      Math.round(boxAt(first, 20)!.ytl),
+      !!boxAt(first, last),
+      boxAt(first, last + 1),
+    ]).toEqual(['NM', 20, 200, true, null]);
+    await page
+      .locator('[data-test=notice]')
+      .filter({ hasText: `New track ${first.id}: NM, frames 20-${last}` })
+      .waitFor();
     await page.keyboard.press('Delete');
     await savedWhen((file) => file.tracks.length === before);
 
@@ -360,7 +363,9 @@ describe('the annotator (browser mode)', () => {
     // Past the 34-pixel gutter of track ids, frames spread over the width.
     const at = { x: rows.x + 34 + ((target + 0.5) / 160) * (rows.width - 34), y: rows.y + 5 };
     await page.mouse.move(at.x, at.y);
-    await expect.poll(async () => (await page.locator('[data-test=timeline-hover]').textContent())?.trim()).toBe(`frame ${target} · #${first.id} ${boxAt(first, target)!.label}`);
+    await expect
+      .poll(async () => (await page.locator('[data-test=timeline-hover]').textContent())?.trim())
+      .toBe(`frame ${target} · #${first.id} ${boxAt(first, target)!.label}`);
     await page.mouse.click(at.x, at.y);
     await expect.poll(frameShown).toBe(target);
     await expect.poll(() => page.locator('[data-test=in-view] li.selected').getAttribute('data-track')).toBe(String(first.id));

@@ -1,7 +1,7 @@
 // The app in real Chromium against `maskbench serve`: the same core and bridge the desktop app uses.
 
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -149,7 +149,7 @@ describe('the app in Chromium (browser mode)', () => {
     await page.keyboard.press('Enter');
     await page.locator('[data-test=overview-import]').click();
     await page.locator('[data-test=import-source]').fill(join(sample, 'annotations', 'voc'));
-    await page.locator('[data-test=import-media]').fill(join(project, 'clip.mp4'));
+    await page.locator('[data-test=import-dialog] [data-test=media-path]').fill(join(project, 'clip.mp4'));
     await page.screenshot({ path: join(RESULTS, 'screenshots', 'import-dialog.png') });
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.locator('[data-test=annotator]').waitFor({ timeout: 20_000 });
@@ -171,6 +171,51 @@ describe('the app in Chromium (browser mode)', () => {
     await expect(report.textContent()).resolves.toContain(`${broken}:3`);
     await page.screenshot({ path: join(RESULTS, 'screenshots', 'import-report.png') });
     await page.keyboard.press('Escape');
+  });
+
+  it('makes a project around a video kept elsewhere, keeps a failed import’s dialog open with what was typed, and relinks a video that moved', async () => {
+    screenshotOnFailure('new-project');
+    const sample = join(await tempDir(), 'sample');
+    await promisify(execFile)(process.execPath, [BIN, 'sample', sample, '--frames', '30', '--width', '320', '--height', '180']);
+    const videos = await realpath(await tempDir());
+    const video = join(videos, 'campus.mp4');
+    await copyFile(join(sample, 'media', 'walkway.mp4'), video);
+
+    await page.locator('[data-test=new-project-button]').click();
+    const dialog = page.locator('[data-test=new-project]');
+    await dialog.locator('[data-test=media-path]').fill(video);
+    // The folder is named after the video, beside it, unless another is typed.
+    await expect.poll(() => dialog.locator('[data-test=new-project-folder]').getAttribute('placeholder')).toBe(join(videos, 'campus'));
+    await shot('new-project');
+    await dialog.locator('[data-test=new-project-create]').click();
+    await dialog.waitFor({ state: 'detached' });
+    // Open at once in the annotator, empty, ready to draw.
+    await page.locator('[data-test=annotator]').waitFor();
+    await expect(page.locator('[data-test=project-name]').textContent()).resolves.toBe('campus');
+    await expect(page.locator('[data-test=transport]').textContent()).resolves.toContain('/ 29');
+    const settings = JSON.parse(await readFile(join(videos, 'campus', 'project.json'), 'utf8'));
+    expect(settings.media.path).toBe('../campus.mp4');
+
+    // An import that fails keeps the dialog and what was typed, with the error beside it.
+    await page.locator('[data-test=import-button]').click();
+    const missing = join(videos, 'no-such.xml');
+    await page.locator('[data-test=import-source]').fill(missing);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => page.locator('[data-test=import-error]').textContent(), { timeout: 20_000 }).toContain(missing);
+    expect(await page.locator('[data-test=import-source]').inputValue()).toBe(missing);
+    await page.keyboard.press('Escape');
+
+    // The video moves: the project says where it looked, and is relinked from the window.
+    const moved = join(videos, 'archive.mp4');
+    await rename(video, moved);
+    await page.keyboard.press('Control+o');
+    await page.locator('[data-test=project-path]').fill(join(videos, 'campus'));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-test=missing-media]').textContent()).toContain(`The video is not at ${video}`);
+    await page.locator('[data-test=set-media] [data-test=media-path]').fill(moved);
+    await page.locator('[data-test=set-media-button]').click();
+    await page.locator('[data-test=annotator]').waitFor();
+    expect(JSON.parse(await readFile(join(videos, 'campus', 'project.json'), 'utf8')).media.path).toBe('../archive.mp4');
   });
 
   it('logged no errors in the page', () => {

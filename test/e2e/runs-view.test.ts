@@ -78,20 +78,23 @@ describe('the Runs view (browser mode)', () => {
     const report = await saved('[data-test=export-report]');
     expect(report).toMatch(/<img src="data:image\/png;base64,[^"]{500,}"/);
     // The report's charts are for its white page: a white ground and dark text, train and validation in their two colours.
-    const inks = await page.evaluate(async (source) => {
-      const image = new Image();
-      image.src = source;
-      await image.decode();
-      const canvas = Object.assign(document.createElement('canvas'), { width: image.width, height: image.height });
-      const context = canvas.getContext('2d')!;
-      context.drawImage(image, 0, 0);
-      const { data } = context.getImageData(0, 0, image.width, image.height);
-      const near = (r: number, g: number, b: number) => {
-        for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - r) + Math.abs(data[i + 1]! - g) + Math.abs(data[i + 2]! - b) < 30) return true;
-        return false;
-      };
-      return { corner: [...data.slice(0, 4)], dark: near(0x22, 0x22, 0x22), train: near(0x56, 0xb4, 0xe9), val: near(0xcc, 0x79, 0xa7) };
-    }, /<img src="([^"]+)"/.exec(report)![1]!);
+    const inks = await page.evaluate(
+      async (source) => {
+        const image = new Image();
+        image.src = source;
+        await image.decode();
+        const canvas = Object.assign(document.createElement('canvas'), { width: image.width, height: image.height });
+        const context = canvas.getContext('2d')!;
+        context.drawImage(image, 0, 0);
+        const { data } = context.getImageData(0, 0, image.width, image.height);
+        const near = (r: number, g: number, b: number) => {
+          for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - r) + Math.abs(data[i + 1]! - g) + Math.abs(data[i + 2]! - b) < 30) return true;
+          return false;
+        };
+        return { corner: [...data.slice(0, 4)], dark: near(0x22, 0x22, 0x22), train: near(0x56, 0xb4, 0xe9), val: near(0xcc, 0x79, 0xa7) };
+      },
+      /<img src="([^"]+)"/.exec(report)![1]!,
+    );
     expect(inks).toEqual({ corner: [255, 255, 255, 255], dark: true, train: true, val: true });
     expect((await saved('[data-test=chart-png]')).length).toBeGreaterThan(1000);
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'runs.png') });

@@ -19,7 +19,7 @@ function mountView(stubs: Record<string, boolean> = {}) {
 
 /** An open project named `name` whose media is `media`, with the default labels. */
 function openProject(name: string, path: string, media: NonNullable<ProjectSettings['media']>) {
-  return { path, name, settings: { schema: 1 as const, name, media, labels: [...DEFAULT_LABELS], labelMapping: {} } };
+  return { path, name, settings: { schema: 1 as const, name, media, labels: [...DEFAULT_LABELS], labelMapping: {} }, missingMedia: null };
 }
 
 describe('AnnotateView', () => {
@@ -52,7 +52,7 @@ describe('AnnotateView', () => {
       height: 720,
     });
     await wrapper.vm.$nextTick();
-    expect(wrapper.get('[data-test=media-summary]').text()).toBe('Video · 1,500 frames · 1280×720 · 25 fps');
+    expect(wrapper.get('[data-test=media-summary]').text()).toBe('Video media/walkway.mp4 · 1,500 frames · 1280×720 · 25 fps');
     expect(wrapper.get('video').attributes('src')).toBe(`maskbench-media://file/${encodeURIComponent('/data/walkway/media/walkway.mp4')}`);
   });
 

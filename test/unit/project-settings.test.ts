@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { readProjectSettings } from '../../src/core/project/project-settings';
 import { openStartupProject } from '../../src/core/project/startup-project';
 import { DEFAULT_LABELS } from '../../src/shared/project';
-import { PROJECT_FILE } from '../../src/core/project/layout';
+import { PROJECT_FILE, samplePaths } from '../../src/core/project/layout';
 import { useTempDirs } from '../support/temp-dir';
 import { testWorkbench } from '../support/workbench';
 
@@ -38,8 +38,9 @@ describe('project.json', () => {
   it.each([
     [{ schema: 2 }, 'schema', 'has schema 2; this Maskbench reads schema 1'],
     [{ name: '' }, 'name', '"name" must be a non-empty string'],
-    [{ media: { ...valid.media, path: '../elsewhere.mp4' } }, 'media.path', '"media.path" must be a path inside the project folder'],
-    [{ media: { ...valid.media, path: '/etc/clip.mp4' } }, 'media.path', 'inside the project folder'],
+    // Relative, so a project moved with its media still finds it; "../" reaches media referenced where it is.
+    [{ media: { ...valid.media, path: '/etc/clip.mp4' } }, 'media.path', '"media.path" must be a path relative to the project folder'],
+    [{ media: { ...valid.media, path: '.' } }, 'media.path', 'not the folder itself'],
     [{ media: { ...valid.media, kind: 'gif' } }, 'media.kind', '"media.kind" must be "video" or "frames"'],
     [{ media: { ...valid.media, frameCount: 1.5 } }, 'media.frameCount', 'a whole number above 0'],
     [{ media: { ...valid.media, fps: -1 } }, 'media.fps', 'a number above 0'],
@@ -80,7 +81,8 @@ describe('the sample project and the start-up project', () => {
     const last = await tempDir();
     const first = testWorkbench(dataDir);
     await cp(inject('sampleProject'), first.sampleProjectDir, { recursive: true });
-    await first.openProject({ path: last });
+    // A project: a plain folder does not go into Recent.
+    await first.createProject({ folder: last, media: samplePaths(inject('sampleProject')).video, keep: 'reference' });
 
     const restarted = testWorkbench(dataDir);
     await openStartupProject(restarted);

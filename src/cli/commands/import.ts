@@ -12,7 +12,7 @@ export const importCommand: CliCommand = {
     'SOURCE               the VOC folder or CVAT XML file',
     `--project DIR        the project folder (a ${PROJECT_FILE} is made if it has none)`,
     '--format F           voc, cvat-video or cvat-images (default: detected)',
-    '--media PATH         the project’s video or frame folder, inside DIR (for a new project)',
+    '--media PATH         the project’s video or frame folder, for a new project (referenced where it is)',
     '--link-threshold X   smallest IoU that links boxes without track ids into tracks (default 0.3; given, it links photos too)',
     '--stills             the frames are separate photos, not a sequence: boxes are not linked (default: when the images differ in size)',
     '--force              replace annotations the project already has (kept in history/)',

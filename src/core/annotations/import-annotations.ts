@@ -114,8 +114,7 @@ export async function importAnnotations(source: string, options: ImportOptions):
       `unknown-${label}`,
     );
   }
-  const frameNames =
-    options.frameNames ?? Array.from({ length: frameCount }, (_, frame) => read.frameNames[frame] ?? `frame_${String(frame).padStart(6, '0')}.jpg`);
+  const frameNames = options.frameNames ?? Array.from({ length: frameCount }, (_, frame) => read.frameNames[frame] ?? videoFrameName(frame));
   const annotations: ProjectAnnotations = {
     schema: ANNOTATIONS_SCHEMA,
     width: read.width,
@@ -200,4 +199,9 @@ function mapLabels(tracks: AnnotationTrack[], settings: ProjectSettings | null, 
     else unknownLabels.set(label, count);
   }
   return { labels, mapped, unknownLabels };
+}
+
+/** A video frame's name where a file names none: what image formats (VOC, CVAT for images) export it as. */
+export function videoFrameName(frame: number): string {
+  return `frame_${String(frame).padStart(6, '0')}.jpg`;
 }

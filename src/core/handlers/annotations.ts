@@ -19,20 +19,17 @@ export function annotationHandlers(
     undoEdit: async () => session.requireStore().undo(),
     redoEdit: async () => session.requireStore().redo(),
 
-    importAnnotations: async ({ source, format, linkThreshold, stills, replace, media }) => {
-      session.checkWindowPath(source, 'source');
-      return importInto(context, source, {
+    importAnnotations: async ({ source, format, linkThreshold, stills, replace }) => {
+      return importInto(context, session.windowPath(source, 'source'), {
         ...(format ? { format } : {}),
         ...(linkThreshold !== undefined ? { linkThreshold } : {}),
         ...(stills !== undefined ? { stills } : {}),
-        ...(media ? { media } : {}),
         force: replace,
       });
     },
 
     exportAnnotations: async ({ format, out, force }) => {
-      session.checkWindowPath(out, 'out');
-      return exportTo(context, format, out, force);
+      return exportTo(context, format, session.windowPath(out, 'out'), force);
     },
   };
 }

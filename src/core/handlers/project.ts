@@ -2,20 +2,20 @@
 
 import { version } from '../../../package.json';
 import { WorkbenchError } from '../../shared/errors';
+import type { MediaKeep, ProjectSummary } from '../../shared/project';
 import { HOST_BACKENDS } from '../../shared/training';
 import { isFile } from '../fs/paths';
 import { sweepLeftovers } from '../fs/replace';
 import { projectPaths } from '../project/layout';
+import { createProject, setProjectMedia } from '../project/project-media';
 import { SAMPLE_DEFAULTS } from '../sample/sample-options';
 import { detectBackends } from '../training/backend-list';
 import type { CoreContext, Handlers } from './context';
 
-export function projectHandlers({
-  session,
-  jobs,
-  inWorker,
-  compute,
-}: CoreContext): Handlers<'appInfo' | 'currentProject' | 'openProject' | 'chooseProjectFolder' | 'recentProjects' | 'openSampleProject'> {
+export function projectHandlers(
+  context: CoreContext,
+): Handlers<'appInfo' | 'currentProject' | 'openProject' | 'chooseProjectFolder' | 'recentProjects' | 'createProject' | 'setMedia' | 'openSampleProject'> {
+  const { session, jobs, inWorker, compute } = context;
   return {
     appInfo: async () => ({
       version,
@@ -41,6 +41,14 @@ export function projectHandlers({
 
     recentProjects: async () => session.recent.list(),
 
+    createProject: async ({ folder, media, keep }) => {
+      const target = session.typedPath(folder, 'folder');
+      await createProject(target, session.typedPath(media, 'media'), keep);
+      return session.open(target);
+    },
+
+    setMedia: async ({ media, keep }) => setMediaOf(context, session.typedPath(media, 'media'), keep),
+
     openSampleProject: async () => {
       const folder = session.sampleProjectDir;
       if (await isFile(projectPaths(folder).settings)) return session.open(folder);
@@ -56,4 +64,13 @@ export function projectHandlers({
       return null;
     },
   };
+}
+
+/** Sets or relinks the open project's media, and opens the project again so the window sees it. */
+export async function setMediaOf({ session }: CoreContext, media: string, keep: MediaKeep): Promise<ProjectSummary> {
+  const project = session.requireProject();
+  // Edits are written first: the frame count is checked against the annotations as they are.
+  await session.flushEdits();
+  await setProjectMedia(project.path, media, keep, session.store?.annotations.frameCount ?? null);
+  return session.open(project.path);
 }

@@ -8,7 +8,6 @@ import sharp from 'sharp';
 import type { FrameSize } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
 import { MAX_FRAME_SIDE, type MediaSettings } from '../../shared/project';
-import { isWithin } from '../fs/paths';
 import { ffmpegPath } from './ffmpeg';
 
 const IMAGE = /\.(jpe?g|png)$/i;
@@ -36,10 +35,8 @@ export async function probeFrames(projectDir: string, media: MediaSettings | nul
   return media?.kind === 'frames' ? (await probeMedia(projectDir, join(projectDir, media.path))).frames : null;
 }
 
-/** The media settings for `path`, which must be inside the project folder. Frame files are listed in order. */
+/** The media settings for `path`, named relative to the project folder (inside it or not). Frame files are listed in order. */
 export async function probeMedia(projectDir: string, path: string): Promise<ProbedMedia> {
-  if (!isWithin(projectDir, path))
-    throw new WorkbenchError('forbidden-path', `${path} is outside the project folder ${projectDir}: put the media inside it`, { file: path, field: 'media' });
   const info = await stat(path).catch(() => {
     throw new WorkbenchError('not-found', `There is no video or frame folder at ${path}`, { file: path, field: 'media' });
   });

@@ -1,11 +1,11 @@
 // `maskbench import` and the app's import: annotations from a file or folder become the project's own,
 // the original is copied into imports/, and a project.json is made if the folder had none.
 
-import { cp, mkdir, rename } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename } from 'node:fs/promises';
 import { stagingFor, sweepLeftoversIn } from '../fs/replace';
 import { basename, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
-import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../shared/project';
+
 import type { ProjectImportReport } from '../../shared/annotations';
 import { whereIn } from '../annotations/formats/xml-source';
 import { importAnnotations, type ImportOptions } from '../annotations/import-annotations';
@@ -14,6 +14,7 @@ import { isDirectory, isFile } from '../fs/paths';
 import { probeFrames, probeMedia, type FolderFrames } from '../media/probe';
 import { AnnotationStore, parseAnnotations } from './annotation-store';
 import { PROJECT_FILE, projectPaths } from './layout';
+import { newSettings } from './project-media';
 import { checkSettings, readProjectSettings } from './project-settings';
 
 export interface ImportIntoProjectOptions extends Omit<ImportOptions, 'settings'> {
@@ -27,7 +28,8 @@ export async function importIntoProject(projectDir: string, source: string, opti
   const folder = resolve(projectDir);
   if (!(await isDirectory(folder))) throw new WorkbenchError('not-found', `There is no project folder at ${folder}`, { file: folder, field: 'project' });
   const paths = projectPaths(folder);
-  if (!options.force && (await isFile(paths.annotations))) {
+  // Annotations with no box yet (a new project's) are nothing to replace.
+  if (!options.force && (await isFile(paths.annotations)) && parseAnnotations(await readFile(paths.annotations, 'utf8'), paths.annotations).tracks.length > 0) {
     throw new WorkbenchError('already-exists', `${folder} already has annotations: replace them with "force" (the current ones are kept in history/)`, {
       file: paths.annotations,
     });
@@ -98,14 +100,4 @@ function opens(source: string, check: () => unknown): void {
       field: error.where?.field ?? 'source',
     });
   }
-}
-
-function newSettings(folder: string): ProjectSettings {
-  return {
-    schema: PROJECT_SCHEMA,
-    name: basename(folder),
-    media: null,
-    labels: DEFAULT_LABELS.map((label) => ({ ...label })),
-    labelMapping: { ...DEFAULT_LABEL_MAPPING },
-  };
 }

@@ -18,5 +18,14 @@ export async function loadProjectFolder(path: string): Promise<ProjectSummary> {
   }
   const real = await realpath(absolute);
   const settings = await readProjectSettings(real);
-  return { path: real, name: settings?.name ?? basename(real), settings };
+  const media = settings?.media ? resolve(real, settings.media.path) : null;
+  const missingMedia = media && !(await exists(media)) ? media : null;
+  return { path: real, name: settings?.name ?? basename(real), settings, missingMedia };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

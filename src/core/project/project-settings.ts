@@ -5,7 +5,6 @@ import { isAbsolute, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import { PROJECT_SCHEMA, projectSettingsSchema, type ProjectSettings } from '../../shared/project';
 import { read } from '../../shared/schema';
-import { isWithin } from '../fs/paths';
 import { readJsonFile } from '../fs/json-file';
 import { projectPaths } from './layout';
 
@@ -29,7 +28,7 @@ export function checkSettings(value: unknown, file: string, folder: string): Pro
   const fail = (field: string, expected: string): never => {
     throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}`, { file, field });
   };
-  if (settings.media && !isInside(folder, settings.media.path)) fail('media.path', 'a path inside the project folder');
+  if (settings.media && !isRelative(folder, settings.media.path)) fail('media.path', 'a path relative to the project folder, not the folder itself');
   const names = settings.labels.map((label) => label.name);
   names.forEach((name, index) => names.indexOf(name) !== index && fail(`labels[${index}].name`, `unique ("${name}" is listed twice)`));
   for (const [from, to] of Object.entries(settings.labelMapping)) {
@@ -38,6 +37,7 @@ export function checkSettings(value: unknown, file: string, folder: string): Pro
   return settings;
 }
 
-function isInside(folder: string, path: string): boolean {
-  return path !== '' && !isAbsolute(path) && isWithin(folder, resolve(folder, path)) && resolve(folder, path) !== folder;
+/** Media copied into the project lie inside it; media referenced where they are, outside: either way the path is relative, so the project and its media can move together. */
+function isRelative(folder: string, path: string): boolean {
+  return path !== '' && !isAbsolute(path) && resolve(folder, path) !== folder;
 }

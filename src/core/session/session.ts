@@ -39,6 +39,8 @@ export class Session {
   private opens = 0;
   /** Folders the user chose in the host's dialog (and the host opened itself): openable in the desktop app. */
   private readonly chosen = new Set<string>();
+  /** The open project's media when it is referenced outside the project folder: served too. */
+  private outsideMedia: string | null = null;
 
   constructor(
     readonly host: HostServices,
@@ -86,11 +88,12 @@ export class Session {
 
   /** Opens a folder the window named, if the host lets the window name it. */
   async openFromWindow(path: string): Promise<ProjectSummary> {
-    if (!this.trustsTypedPaths() && !(await this.isKnownFolder(path))) {
+    const folder = expandHome(path);
+    if (!this.trustsTypedPaths() && !(await this.isKnownFolder(folder))) {
       throw new WorkbenchError('forbidden-path', `${path} was not chosen in the Open dialog: open it with File > Open Project…`, { field: 'path' });
     }
-    this.checkRoots(path, 'path');
-    return this.open(path);
+    this.checkRoots(folder, 'path', path);
+    return this.open(folder);
   }
 
   /** Opens a folder the host itself chose (its dialog, a command-line argument). */
@@ -112,11 +115,15 @@ export class Session {
     await this.annotationStore?.flush();
     this.annotationStore = await AnnotationStore.load(project.path, labelNamesOf(project), (save) => this.events.emit({ type: 'annotations-saved', save }));
     if (this.current) this.mediaRoots.remove(this.current.path);
+    if (this.outsideMedia) this.mediaRoots.remove(this.outsideMedia);
     this.current = project;
     this.opens++;
     this.mediaRoots.add(project.path);
-    // The recent list is a convenience: failing to update it must not undo the open.
-    await this.recent.add(project).catch((error: unknown) => console.warn('Could not update the recent projects:', error));
+    this.outsideMedia = outsideMediaOf(project);
+    if (this.outsideMedia) this.mediaRoots.add(this.outsideMedia);
+    // The recent list is a convenience: failing to update it must not undo the open. A folder that is
+    // not a project yet (no project.json) is not one to come back to.
+    if (project.settings) await this.recent.add(project).catch((error: unknown) => console.warn('Could not update the recent projects:', error));
     this.events.emit({ type: 'project-opened', project });
     return project;
   }
@@ -140,24 +147,42 @@ export class Session {
   }
 
   /**
-   * In the desktop app, paths the window sends must lie in the project (dialogs that pick others come with
-   * the annotator's view), symlinks resolved: a link in the project may point anywhere.
+   * A path the window typed, `~` read as the home folder, once the host lets the window name it. In the
+   * desktop app it must lie in the project (dialogs that pick others come with the File menu), symlinks
+   * resolved: a link in the project may point anywhere.
    */
-  checkWindowPath(path: string, field: string): void {
-    if (this.trustsTypedPaths()) return this.checkRoots(path, field);
-    const real = realPathOf(path);
+  windowPath(path: string, field: string): string {
+    const expanded = expandHome(path);
+    if (this.trustsTypedPaths()) {
+      this.checkRoots(expanded, field, path);
+      return expanded;
+    }
+    const real = realPathOf(expanded);
     if (real === null || !isWithin(this.requireProject().path, real)) {
       throw new WorkbenchError('forbidden-path', `${path} is outside the project folder`, { field });
     }
+    return expanded;
   }
 
-  /** In browser mode with `--root`, every path the window names (a project, a file to import or export to) lies in a root. */
-  private checkRoots(path: string, field: string): void {
+  /** A path the window typed that may lie anywhere the host lets it (a new project's folder, media to reference), `~` read as home. */
+  typedPath(path: string, field: string): string {
+    if (!this.trustsTypedPaths())
+      throw new WorkbenchError('forbidden-path', `Paths are chosen in the desktop app's dialogs: use the File menu (${path} was typed)`, { field });
+    const expanded = expandHome(path);
+    this.checkRoots(expanded, field, path);
+    return expanded;
+  }
+
+  /**
+   * In browser mode with `--root`, every path the window names (a project, a file to import or export to)
+   * lies in a root. `typed` is the path as the user wrote it, for the message.
+   */
+  private checkRoots(path: string, field: string, typed: string): void {
     const roots = this.host.roots;
     if (!roots) return;
     const real = realPathOf(path);
     if (real === null || !roots.some((root) => isWithin(root, real))) {
-      throw new WorkbenchError('forbidden-path', `${path} is outside the folders this server may use: ${roots.join(', ')}`, { field });
+      throw new WorkbenchError('forbidden-path', `${typed} is outside the folders this server may use: ${roots.join(', ')}`, { field });
     }
   }
 
@@ -197,6 +222,20 @@ function realPathOf(path: string): string | null {
     const real = parent === absolute ? null : realPathOf(parent);
     return real === null ? null : join(real, basename(absolute));
   }
+}
+
+/** `~` and `~/…` as the home folder, as a shell reads them; any other path as it is, made absolute. */
+export function expandHome(path: string): string {
+  const trimmed = path.trim();
+  return resolve(trimmed === '~' || trimmed.startsWith('~/') ? join(homedir(), trimmed.slice(1)) : trimmed);
+}
+
+/** The real path of a project's media when it lies outside the project folder (referenced where it is); else null. */
+function outsideMediaOf(project: ProjectSummary): string | null {
+  const media = project.settings?.media;
+  if (!media || project.missingMedia) return null;
+  const real = realPathOf(resolve(project.path, media.path));
+  return real !== null && !isWithin(project.path, real) ? real : null;
 }
 
 function labelNamesOf(project: ProjectSummary | null): string[] {

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
 export type ViewName = 'annotate' | 'dataset' | 'train' | 'runs' | 'review' | 'diagnostics';
-export type Overlay = 'help' | 'open-project' | 'import' | 'export' | 'import-report';
+export type Overlay = 'help' | 'open-project' | 'new-project' | 'import' | 'export' | 'import-report';
 
 /** Which view is shown and which overlay is open. Views stay mounted, so each keeps its own state. */
 export const useLayoutStore = defineStore('layout', () => {
