@@ -232,3 +232,11 @@ export interface RunResult {
   summary: RunSummary;
   config: RunConfig;
 }
+
+/**
+ * What a run is called in tables, legends and job titles: its name, or its model, start time and the end
+ * of its id (runs started in the same minute differ there).
+ */
+export function runTitle(run: Pick<RunInfo, 'id' | 'name' | 'config'>): string {
+  return run.name ?? `${run.config.options.model} · ${run.config.createdAt.slice(5, 16).replace('T', ' ')} · ${run.id.slice(-4)}`;
+}

@@ -11,6 +11,7 @@ import type { ProjectAnnotations } from '../../src/shared/annotations';
 import { boxAt, labelRuns } from '../../src/shared/keyframes';
 import { BIN, ROOT } from '../support/built-app';
 import { makeSample, openSampleInBrowser, serveInBrowser, type SampleInBrowser } from '../support/sample-in-browser';
+import { viewShots } from '../support/view-shots';
 
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
 
@@ -107,6 +108,7 @@ describe('the annotator (browser mode)', () => {
       ).toBe(true);
     });
     await page.screenshot({ path: join(SHOTS, 'annotator.png') });
+    await viewShots(page, 'annotator');
   });
 
   it('relabels the selected box with its key, and the track over a marked range with Shift', async () => {

@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { ROOT } from '../support/built-app';
 import { openSampleInBrowser, type SampleInBrowser } from '../support/sample-in-browser';
+import { viewShots } from '../support/view-shots';
 
 describe('the Dataset view (browser mode)', () => {
   let session: SampleInBrowser;
@@ -55,5 +56,6 @@ describe('the Dataset view (browser mode)', () => {
     await page.locator('[data-test=gallery] h3', { hasText: `train · ${train} crops, ${2 * train} with their mirrored copies` }).waitFor();
     expect(manifest.counts.train.MW + manifest.counts.train.NM).toBe(await totalOf('train'));
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'dataset.png') });
+    await viewShots(page, 'dataset');
   });
 });

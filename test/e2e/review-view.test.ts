@@ -13,6 +13,7 @@ import { labelRuns } from '../../src/shared/keyframes';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { BIN, ROOT } from '../support/built-app';
 import { makeSample, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
+import { viewShots } from '../support/view-shots';
 
 const run = promisify(execFile);
 const cli = async (...args: string[]) =>
@@ -138,6 +139,7 @@ describe('the Review view (browser mode)', () => {
     const boxes = Number(await entry.locator('[data-test=entry-boxes]').textContent());
     await expect.poll(() => panel.locator('[data-test=entry-strip] img').count(), { timeout: 30_000 }).toBe(Math.min(8, boxes));
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'review.png') });
+    await viewShots(page, 'review');
 
     await page.keyboard.press('A');
     await expect.poll(() => entry.getAttribute('data-verdict')).toBe('changed');

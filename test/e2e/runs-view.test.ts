@@ -9,6 +9,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { BIN, ROOT } from '../support/built-app';
 import { makeSample, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
+import { viewShots } from '../support/view-shots';
 
 const run = promisify(execFile);
 
@@ -98,6 +99,7 @@ describe('the Runs view (browser mode)', () => {
     expect(inks).toEqual({ corner: [255, 255, 255, 255], dark: true, train: true, val: true });
     expect((await saved('[data-test=chart-png]')).length).toBeGreaterThan(1000);
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'runs.png') });
+    await viewShots(page, 'runs');
   });
 
   it('compares two runs: both curves, the settings that differ, their test matrices', async () => {
@@ -110,6 +112,7 @@ describe('the Runs view (browser mode)', () => {
     expect(await view.locator('[data-test=confusion]').count()).toBe(2);
     await view.locator('[data-test=compare-x]').selectOption('time');
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'runs-compare.png') });
+    await viewShots(page, 'runs-compare');
   });
 
   it('leads from a confusion-matrix cell to its crops, and from a crop to the annotator at its frame with its track selected', async () => {

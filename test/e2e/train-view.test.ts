@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { ROOT } from '../support/built-app';
 import { makeSampleWithHeads, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
+import { viewShots } from '../support/view-shots';
 
 describe('the Train view (browser mode)', () => {
   let folder: string;
@@ -51,6 +52,7 @@ describe('the Train view (browser mode)', () => {
     expect(await last.locator('[data-test=train-live-charts] canvas').count()).toBe(2);
     await last.locator('[data-test=confusion]').waitFor();
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'train.png') });
+    await viewShots(page, 'train');
     const runId = await row.getAttribute('data-run');
     await last.locator('[data-test=train-last-open]').click();
     await page.locator('[data-test=run-detail]').waitFor();

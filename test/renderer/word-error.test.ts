@@ -37,5 +37,12 @@ describe('errors as the window words them', () => {
       where: { field: 'labels[0].label' },
     };
     expect(describeForWindow(label)).toBe('Label must be one of the project\'s labels, got "MW2"');
+    // A flag the window sets with a box of another name is named by that box.
+    const force = {
+      code: 'already-exists' as const,
+      message: '/out.xml already exists: choose a new path, or replace it with "force"',
+      where: { file: '/out.xml' },
+    };
+    expect(describeForWindow(force)).toBe('/out.xml already exists: choose a new path, or replace it with the "replace" box (file /out.xml)');
   });
 });

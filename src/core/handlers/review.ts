@@ -1,7 +1,7 @@
 // A model in the loop: predictions and cross-fits as jobs, the review queue, kept labels and heat maps.
 
 import type { BoxExplanation } from '../../shared/review';
-import type { RunInfo } from '../../shared/runs';
+import { runTitle, type RunInfo } from '../../shared/runs';
 import { WorkbenchError } from '../../shared/errors';
 import { routeFor } from '../compute/gpu-route';
 import { crossFit } from '../review/cross-fit';
@@ -42,11 +42,11 @@ export function reviewHandlers(
       if (host)
         return jobs.start(
           'prediction',
-          `Predicting with ${run.id} (${host})`,
+          `Predicting with ${runTitle(run)} (${host})`,
           (job) => predictProject(input, job, compute.classifierOn(host, backend)),
           gpuSlots,
         );
-      return jobs.start('prediction', `Predicting with ${run.id}`, (job) => inWorker('predict', input, job));
+      return jobs.start('prediction', `Predicting with ${runTitle(run)}`, (job) => inWorker('predict', input, job));
     },
 
     startCrossFit: async ({ runId, folds, by, backend }) => {
@@ -54,7 +54,7 @@ export function reviewHandlers(
       const chosen = backend ?? run.config.options.backend;
       const { host, passedOver } = await routeFor(compute, chosen);
       const input = { project, runId: run.id, folds, by, backend: chosen, passedOver };
-      const title = `Cross-fitting ${run.id} (${folds} folds by ${by}${host ? `, ${host}` : ''})`;
+      const title = `Cross-fitting ${runTitle(run)} (${folds} folds by ${by}${host ? `, ${host}` : ''})`;
       if (host) {
         const route = { train: (fold: RunInput, job: JobContext) => compute.train(host, fold, job), open: compute.classifierOn(host, chosen) };
         return jobs.start('cross-fit', title, (job) => crossFit(input, job, route), gpuSlots);

@@ -19,7 +19,12 @@ export function describeForWindow(error: WorkbenchErrorData): string {
   return describeError({ ...error, message, where });
 }
 
+/** Fields the window sets with a control of another name. */
+const CONTROL_NAMES: Readonly<Record<string, string>> = { force: 'the "replace" box', replace: 'the "replace" box' };
+
 function settingName(field: string): string {
+  const control = CONTROL_NAMES[field];
+  if (control) return control;
   return field
     .split('.')
     .pop()!

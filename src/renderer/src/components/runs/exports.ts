@@ -1,7 +1,8 @@
 // What leaves the window: metrics as CSV, and self-contained HTML reports (charts embedded as PNG, tables
 // as HTML, no scripts or links), so a run or a comparison can be mailed or archived as one file.
 import type { ConfusionMatrix, RunDetails } from '../../../../shared/runs';
-import { epochsOf, runTitle, settingName, type SettingRow } from './run-series';
+import { runTitle } from '../../../../shared/runs';
+import { epochsOf, settingName, type SettingRow } from './run-series';
 
 export function metricsCsv(details: RunDetails): string {
   const header = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'learning_rate', 'images_per_second', 'seconds'];

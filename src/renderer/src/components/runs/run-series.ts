@@ -108,8 +108,3 @@ export function settingsDiff(runs: RunInfo[]): SettingRow[] {
     .map((setting) => ({ setting, name: settingName(setting), values: all.map((entry) => String(entry[setting] ?? '–')) }))
     .filter((row) => new Set(row.values).size > 1);
 }
-
-/** What a run is called in tables and legends: its name, or its model, start time and the end of its id (runs started in the same minute differ there). */
-export function runTitle(run: RunInfo): string {
-  return run.name ?? `${run.config.options.model} · ${run.config.createdAt.slice(5, 16).replace('T', ' ')} · ${run.id.slice(-4)}`;
-}
