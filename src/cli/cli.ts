@@ -7,6 +7,7 @@ import { WorkbenchError, toErrorData } from '../shared/errors';
 import { datasetCommand } from './commands/dataset';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
+import { newCommand } from './commands/new';
 import { sampleCommand } from './commands/sample';
 import { validateCommand } from './commands/validate';
 import { serveCommand } from './commands/serve';
@@ -20,6 +21,7 @@ import { describeForCli, wordForCli } from './flags';
 const COMMANDS: Record<string, CliCommand> = {
   serve: serveCommand,
   sample: sampleCommand,
+  new: newCommand,
   import: importCommand,
   export: exportCommand,
   validate: validateCommand,

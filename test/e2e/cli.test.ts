@@ -103,6 +103,24 @@ describe('maskbench CLI', () => {
     expect(await readFile(join(parent, 'keep.txt'), 'utf8')).toBe('mine');
   });
 
+  it('makes a project around a video, referenced where it is or copied in, and imports into it without --force', async () => {
+    const parent = await tempDir();
+    const sample = join(parent, 'sample');
+    expect((await maskbench('sample', sample, '--frames', '30', '--width', '320', '--height', '180')).code).toBe(0);
+    const video = join(sample, 'media', 'walkway.mp4');
+    const made = await maskbench('new', join(parent, 'campus'), '--media', video);
+    expect([made.code, made.stdout]).toEqual([0, `Made ${join(parent, 'campus')}: video ../sample/media/walkway.mp4, 30 frames at 320x180, 25 fps\n`]);
+    // A new project's annotations are empty: an import needs no --force.
+    expect((await maskbench('import', join(sample, 'annotations', 'voc'), '--project', join(parent, 'campus'))).code).toBe(0);
+    const copied = JSON.parse((await maskbench('new', join(parent, 'copied'), '--media', video, '--keep', 'copy', '--json')).stdout);
+    expect(copied.settings.media.path).toBe('walkway.mp4');
+    expect(await readdir(join(parent, 'copied'))).toContain('walkway.mp4');
+    const again = await maskbench('new', join(parent, 'copied'), '--media', video);
+    expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('is a project already')]);
+    const wrong = await maskbench('new', join(parent, 'other'), '--media', video, '--keep', 'move');
+    expect([wrong.code, wrong.stderr]).toEqual([2, expect.stringContaining('--keep must be one of copy, reference, got "move"')]);
+  });
+
   it('imports, exports and validates annotations, on a project it makes from a video', async () => {
     const parent = await tempDir();
     const sample = join(parent, 'sample');
