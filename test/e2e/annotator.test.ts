@@ -276,6 +276,9 @@ describe('the annotator (browser mode)', () => {
     // Long tracks are deleted only once asked.
     expect(asked).toEqual(boxes > 50 ? [expect.stringContaining(`Delete track ${id}: all its ${boxes} boxes`)] : []);
     const deleted = page.locator('[data-test=notice]').filter({ hasText: `Deleted track ${id}: ${boxes} boxes` });
+    // Notices live in the toolbar: none lies over the video, the transport bar or any other control.
+    const [notice, toolbar] = await Promise.all([deleted.boundingBox(), page.locator('header.toolbar').boundingBox()]);
+    expect(notice!.y >= toolbar!.y && notice!.y + notice!.height <= toolbar!.y + toolbar!.height).toBe(true);
     await deleted.locator('[data-test=notice-action]', { hasText: 'Undo' }).click();
     await savedWhen((annotations) => annotations.tracks.some((track) => track.id === id));
 

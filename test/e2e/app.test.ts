@@ -203,7 +203,11 @@ describe('the app in Chromium (browser mode)', () => {
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await expect.poll(() => page.locator('[data-test=import-error]').textContent(), { timeout: 20_000 }).toContain(missing);
     expect(await page.locator('[data-test=import-source]').inputValue()).toBe(missing);
-    await page.keyboard.press('Escape');
+    // A stray click beside the dialog keeps it, and what was typed; its × closes it.
+    await page.mouse.click(5, 400);
+    expect(await page.locator('[data-test=import-source]').inputValue()).toBe(missing);
+    await page.locator('[data-test=import-dialog] [data-test=dialog-close]').click();
+    await page.locator('[data-test=import-dialog]').waitFor({ state: 'detached' });
 
     // The video moves: the project says where it looked, and is relinked from the window.
     const moved = join(videos, 'archive.mp4');

@@ -31,6 +31,13 @@ describe('the Dataset view (browser mode)', () => {
       .toContain('part would hold no crops: take more frames (a smaller stride), a smaller gap, or another split');
     await page.locator('label', { hasText: 'Gap between parts' }).locator('input').fill('2');
     await page.locator('[data-test=opt-stride]').fill('5');
+    // Each split fraction shows whole ("0.15", not "0.1" cut short).
+    const fractions = page.locator('.fractions input');
+    expect(await fractions.evaluateAll((inputs: HTMLInputElement[]) => inputs.map((input) => [input.value, input.scrollWidth <= input.clientWidth]))).toEqual([
+      ['0.7', true],
+      ['0.15', true],
+      ['0.15', true],
+    ]);
     await expect.poll(() => totalOf('train')).toBeGreaterThan(0);
     const fewer = await totalOf('train');
     await page.locator('[data-test=opt-stride]').fill('2');
