@@ -138,6 +138,11 @@ describe('the Review view (browser mode)', () => {
     // The entry's strip: up to eight of its boxes as the model saw them.
     const boxes = Number(await entry.locator('[data-test=entry-boxes]').textContent());
     await expect.poll(() => panel.locator('[data-test=entry-strip] img').count(), { timeout: 30_000 }).toBe(Math.min(8, boxes));
+    // A crop of the strip leads to its frame.
+    const last = panel.locator('[data-test=entry-strip] button').last();
+    const lastFrame = Number(await last.locator('span').textContent());
+    await last.click();
+    await expect.poll(frameShown, SEEK).toBe(lastFrame);
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'review.png') });
     await viewShots(page, 'review');
 

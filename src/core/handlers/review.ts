@@ -7,10 +7,11 @@ import { routeFor } from '../compute/gpu-route';
 import { crossFit } from '../review/cross-fit';
 import { entryCrops } from '../review/entry-crops';
 import { explainBox } from '../review/explain-box';
-import { predictProject } from '../review/predict-project';
+import { predictProject, type ProjectSource } from '../review/predict-project';
 import { checkLabels, datasetOf } from '../review/prediction-files';
 import { keepLabels, readPredictions, reviewRun } from '../review/review-run';
 import { findRun } from '../runs/manage-runs';
+import { PROJECT_FILE } from '../project/layout';
 import type { JobContext } from '../jobs/job-runner';
 import type { RunInput } from '../training/run-recorder';
 import type { CoreContext, Handlers } from './context';
@@ -92,7 +93,7 @@ export function reviewHandlers(
         const { host } = await routeFor(compute, backend);
         controller.signal.throwIfAborted();
         const input = { project, runId: run.id, frame, trackId, backend };
-        if (host) return await explainBox(input, compute.classifierOn(host, backend), controller.signal);
+        if (host) return await explainBox(input, compute.classifierOn(host, backend), controller.signal, openSource(context));
         return await inWorker('explain', input, { signal: controller.signal, progress: () => {}, log: () => {} });
       } finally {
         if (explaining === controller) explaining = null;
@@ -106,13 +107,21 @@ export function reviewHandlers(
       cropping = controller;
       try {
         // No model: core cuts the crops itself (ffmpeg and sharp work off this thread).
-        const { project, run } = await runToPredict(context, runId);
-        return await entryCrops(project, run.id, trackId, frames, controller.signal);
+        const { run } = await runToPredict(context, runId);
+        return await entryCrops(openSource(context), run, trackId, frames, controller.signal);
       } finally {
         if (cropping === controller) cropping = null;
       }
     },
   };
+}
+
+/** The open project as predictions see it, its annotations as held in memory: nothing is read again from disk. */
+function openSource({ session }: CoreContext): ProjectSource {
+  const project = session.requireProject();
+  const media = project.settings?.media;
+  if (!media) throw new WorkbenchError('invalid-request', `${project.path} has no media in its ${PROJECT_FILE}`, { file: project.path });
+  return { project: project.path, media, labels: session.labelNames(), annotations: session.requireStore().annotations };
 }
 
 /** A run whose model can judge the project's boxes, with every edit so far on disk for the worker to read. */

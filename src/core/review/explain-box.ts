@@ -7,7 +7,7 @@ import { findRun } from '../runs/manage-runs';
 import type { BackendChoice } from '../../shared/runs';
 import type { OpenClassifier } from './classify';
 import { cropBox } from './box-crop';
-import { projectSource, roundProbability } from './predict-project';
+import { projectSource, roundProbability, type ProjectSource } from './predict-project';
 import { checkLabels, datasetOf } from './prediction-files';
 
 export interface ExplainInput {
@@ -19,11 +19,14 @@ export interface ExplainInput {
   backend?: BackendChoice;
 }
 
-/** `open` puts the model on its backend: in this process (run-here.ts), or on the compute page's GPU (ComputeHosts). */
-export async function explainBox(input: ExplainInput, open: OpenClassifier, signal?: AbortSignal): Promise<BoxExplanation> {
+/**
+ * `open` puts the model on its backend: in this process (run-here.ts), or on the compute page's GPU
+ * (ComputeHosts). `source` is the project as the caller holds it; a worker reads it from disk.
+ */
+export async function explainBox(input: ExplainInput, open: OpenClassifier, signal?: AbortSignal, source?: ProjectSource): Promise<BoxExplanation> {
   const run = await findRun(input.project, input.runId);
   const dataset = datasetOf(run);
-  const source = await projectSource(input.project);
+  source ??= await projectSource(input.project);
   checkLabels(source.labels, dataset, run.id);
   const { frame, trackId } = input;
   const size = dataset.size;
