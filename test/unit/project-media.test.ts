@@ -1,7 +1,7 @@
 // A way in for a new video: a project made around a video or a folder of frames (copied in or referenced
 // where it is), media set or relinked later, `~` in typed paths, and Recent kept for projects.
 
-import { copyFile, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -58,6 +58,8 @@ describe('a new project around a video or a folder of frames', () => {
     await writeFile(join(root, 'not-a-video.mp4'), 'hello');
     for (const media of [join(root, 'missing.mp4'), join(root, 'not-a-video.mp4')])
       await expect(workbench.createProject({ folder: join(root, 'p'), media, keep: 'reference' })).rejects.toMatchObject({ where: { field: 'media' } });
+    // Nothing is left behind.
+    expect(await readdir(root)).toEqual(['not-a-video.mp4']);
     await workbench.shutdown();
   });
 });
@@ -94,6 +96,24 @@ describe('setting and relinking a project’s media', () => {
       message: expect.stringContaining("but the project's annotations have 160"),
     });
     expect((await settingsOf(folder)).media?.path).toBe(relative(folder, moved));
+    await workbench.shutdown();
+  });
+
+  it('relinks a folder of frames only to the same files, by name', async () => {
+    const root = await tempDir();
+    const frames = join(root, 'frames');
+    await cp(sample.frames, frames, { recursive: true });
+    const workbench = testWorkbench(join(root, 'data'));
+    await workbench.createProject({ folder: join(root, 'p'), media: frames, keep: 'reference' });
+    const names = await readdir(frames);
+    const renamed = join(root, 'renamed');
+    await cp(frames, renamed, { recursive: true });
+    await rename(join(renamed, names[0]!), join(renamed, `z-${names[0]}`));
+    await expect(workbench.setMedia({ media: renamed, keep: 'reference' })).rejects.toMatchObject({
+      where: { field: 'media', file: renamed },
+      message: expect.stringContaining(`as frame 0, where the annotations have ${names[0]}`),
+    });
+    expect((await workbench.setMedia({ media: frames, keep: 'reference' })).settings?.media?.path).toBe('../frames');
     await workbench.shutdown();
   });
 

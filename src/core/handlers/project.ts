@@ -69,8 +69,8 @@ export function projectHandlers(
 /** Sets or relinks the open project's media, and opens the project again so the window sees it. */
 export async function setMediaOf({ session }: CoreContext, media: string, keep: MediaKeep): Promise<ProjectSummary> {
   const project = session.requireProject();
-  // Edits are written first: the frame count is checked against the annotations as they are.
+  // Edits are written first; the media is checked against the annotations as they are.
   await session.flushEdits();
-  await setProjectMedia(project.path, media, keep, session.store?.annotations.frameCount ?? null);
+  await setProjectMedia(project.path, media, keep, session.store?.annotations ?? null);
   return session.open(project.path);
 }

@@ -5,7 +5,6 @@ import { cp, mkdir, readFile, rename } from 'node:fs/promises';
 import { stagingFor, sweepLeftoversIn } from '../fs/replace';
 import { basename, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
-
 import type { ProjectImportReport } from '../../shared/annotations';
 import { whereIn } from '../annotations/formats/xml-source';
 import { importAnnotations, type ImportOptions } from '../annotations/import-annotations';

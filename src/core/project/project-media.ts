@@ -28,8 +28,9 @@ export async function createProject(folder: string, media: string, keep: MediaKe
       field: 'folder',
     });
   }
-  await mkdir(target, { recursive: true });
+  // Probed before the folder is made: bad media leaves nothing behind.
   const probed = await probeMedia(target, resolve(media));
+  await mkdir(target, { recursive: true });
   const settings = { ...newSettings(target), media: await linkMedia(target, media, keep, probed.media) };
   await writeSettings(target, settings);
   // Empty annotations, so the annotator can draw from the first frame on (or import over them).
@@ -57,21 +58,27 @@ function emptyAnnotations({ media, frames }: ProbedMedia): ProjectAnnotations {
 }
 
 /**
- * Sets or relinks the media of the project in `folder`. When the project has annotations (`frameCount`),
- * the media must have as many frames: annotations belong to the video they were made on.
+ * Sets or relinks the media of the project in `folder`. When the project has `annotations`, the media
+ * must be what they were made on: as many frames, of the same size, and for a folder of frames the same
+ * files, since boxes are kept by frame and in pixels.
  */
-export async function setProjectMedia(folder: string, media: string, keep: MediaKeep, frameCount: number | null): Promise<void> {
+export async function setProjectMedia(folder: string, media: string, keep: MediaKeep, annotations: ProjectAnnotations | null): Promise<void> {
   const settings = (await readProjectSettings(folder)) ?? newSettings(folder);
   const source = resolve(media);
   const probed = await probeMedia(folder, source);
-  if (frameCount !== null && probed.media.frameCount !== frameCount) {
-    throw new WorkbenchError(
-      'invalid-request',
-      `${source} has ${probed.media.frameCount} frames, but the project's annotations have ${frameCount}: choose the video they were made on`,
-      { file: source, field: 'media' },
-    );
-  }
+  if (annotations) checkMatches(source, probed, annotations);
   await writeSettings(folder, { ...settings, media: await linkMedia(folder, source, keep, probed.media) });
+}
+
+function checkMatches(source: string, { media, frames }: ProbedMedia, annotations: ProjectAnnotations): void {
+  const refuse = (what: string): never => {
+    throw new WorkbenchError('invalid-request', `${source} ${what}: choose the media the annotations were made on`, { file: source, field: 'media' });
+  };
+  if (media.frameCount !== annotations.frameCount) refuse(`has ${media.frameCount} frames, but the project's annotations have ${annotations.frameCount}`);
+  if (media.width !== annotations.width || media.height !== annotations.height)
+    refuse(`is ${media.width}x${media.height}, but the project's annotations are on ${annotations.width}x${annotations.height} frames`);
+  const differs = frames?.frameNames.findIndex((name, frame) => name !== annotations.frameNames[frame]) ?? -1;
+  if (differs >= 0) refuse(`holds ${frames!.frameNames[differs]} as frame ${differs}, where the annotations have ${annotations.frameNames[differs]}`);
 }
 
 /** The media settings for `media` in the project `folder`, as probed where it is; copied in when asked. */
