@@ -17,6 +17,7 @@ import {
   type ReviewQueue,
 } from '../../../shared/review';
 import type { BackendChoice } from '../../../shared/runs';
+import type { AnnotationTrack } from '../../../shared/annotations';
 import { useApi } from '../api/client';
 import { useAnnotationsStore } from './annotations';
 import { useJobsStore } from './jobs';
@@ -140,11 +141,24 @@ export const useReviewStore = defineStore('review', () => {
   });
 
   /** What became of an entry: a label of its boxes changed since (accepted, set ND, or edited), all kept, or still to decide. */
-  function verdict(entry: ReviewEntry): Verdict {
-    void annotations.revision;
-    const track = annotations.tracks.find((candidate) => candidate.id === entry.trackId);
+  function judge(entry: ReviewEntry, track: AnnotationTrack | undefined): Verdict {
     if (!track || entry.boxes.some(({ frame }) => boxAt(track, frame)?.label !== entry.annotated)) return 'changed';
     return keptLabelsOf(entry).every((label) => keptKeys.value.has(keptKey(label))) ? 'kept' : 'pending';
+  }
+
+  /**
+   * Every queue entry's verdict, worked out once per change of the annotations, the kept labels or the
+   * queue: the panel asks for each of up to 500 entries several times per render, and an entry may hold
+   * hundreds of boxes.
+   */
+  const verdicts = computed(() => {
+    void annotations.revision;
+    const tracks = new Map(annotations.tracks.map((track) => [track.id, track]));
+    return new Map((queue.value?.entries ?? []).map((entry) => [entry, judge(entry, tracks.get(entry.trackId))]));
+  });
+
+  function verdict(entry: ReviewEntry): Verdict {
+    return verdicts.value.get(entry) ?? judge(entry, annotations.tracks.find((candidate) => candidate.id === entry.trackId));
   }
 
   async function choose(run: string | null, compareWith: string | null = compareRunId.value): Promise<void> {
