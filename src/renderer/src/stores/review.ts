@@ -158,7 +158,13 @@ export const useReviewStore = defineStore('review', () => {
   });
 
   function verdict(entry: ReviewEntry): Verdict {
-    return verdicts.value.get(entry) ?? judge(entry, annotations.tracks.find((candidate) => candidate.id === entry.trackId));
+    return (
+      verdicts.value.get(entry) ??
+      judge(
+        entry,
+        annotations.tracks.find((candidate) => candidate.id === entry.trackId),
+      )
+    );
   }
 
   async function choose(run: string | null, compareWith: string | null = compareRunId.value): Promise<void> {
