@@ -189,11 +189,18 @@ describe('jobs store', () => {
     expect(imports.lastReport).toEqual(report);
     expect(useAppStore().notices).toEqual([expect.objectContaining({ kind: 'info', text: 'Imported 120 boxes in 5 tracks' })]);
     expect(layout.overlay).toBeNull();
-    const problems: ProjectImportReport = { ...report, problems: [{ severity: 'warning', message: 'Frame 31 is past the end of the video' }] };
+    // One of each is said in the singular.
+    const problems: ProjectImportReport = {
+      ...report,
+      boxes: 1,
+      tracks: 1,
+      problems: [{ severity: 'warning', message: 'Frame 31 is past the end of the video' }],
+    };
     jobs.receive({ type: 'job-started', job: job({ id: 'messy', kind: 'import' }) });
     jobs.receive({ type: 'job-done', jobId: 'messy', kind: 'import', result: problems });
     nextFrame();
     expect(imports.lastReport).toEqual(problems);
+    expect(useAppStore().notices.at(-1)?.text).toBe('Imported 1 box in 1 track, with 1 problem');
     expect(layout.overlay).toBe('import-report');
   });
 });

@@ -6,6 +6,7 @@ import type { TrainingReport } from '../../../shared/runs';
 import { useApi } from '../api/client';
 import { describeForWindow } from '../api/word-error';
 import { useAppStore } from './app';
+import { counted } from '../../../shared/words';
 
 /** How a job of kind K ended: when done, with its result as that kind declares it; a failed job's error is in `job.error`. */
 export type JobEnding<K extends JobKind> = { state: 'done'; job: JobInfo; result: JobResults[K] } | { state: 'failed' | 'cancelled'; job: JobInfo };
@@ -25,7 +26,8 @@ function noListeners<K extends JobKind>(): Listeners<K> {
 function doneNotice(job: JobInfo, event: JobDone): string {
   if (event.kind !== 'import') return `${job.title} finished`;
   const report = event.result;
-  return `Imported ${report.boxes} boxes in ${report.tracks} tracks${report.problems.length ? `, with ${report.problems.length} problems` : ''}`;
+  const problems = report.problems.length ? `, with ${counted(report.problems.length, 'problem')}` : '';
+  return `Imported ${counted(report.boxes, 'box', 'boxes')} in ${counted(report.tracks, 'track')}${problems}`;
 }
 
 /**
