@@ -58,9 +58,9 @@ describe('probeMedia', () => {
     expect(numberingGaps(['a1.png', 'a2.png'])).toEqual([]);
   });
 
-  it('refuses media outside the project, and a file that is not a video', async () => {
+  it('refuses a file that is not a video, naming the field', async () => {
     const project = await tempDir();
-    await expect(probeMedia(project, '/etc/hostname')).rejects.toMatchObject({ code: 'forbidden-path' });
+    await expect(probeMedia(project, join(project, 'missing.mp4'))).rejects.toMatchObject({ code: 'not-found', where: { field: 'media' } });
     await writeFile(join(project, 'fake.mp4'), 'not a video');
     await expect(probeMedia(project, join(project, 'fake.mp4'))).rejects.toMatchObject({
       message: expect.stringContaining('has no video stream ffmpeg can read'),

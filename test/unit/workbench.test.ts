@@ -5,12 +5,20 @@ import { describe, expect, it } from 'vitest';
 import type { WorkbenchEvent } from '../../src/shared/api';
 import packageJson from '../../package.json';
 import type { HostServices } from '../../src/core/workbench';
+import { PROJECT_FILE } from '../../src/core/project/layout';
+import { DEFAULT_LABELS } from '../../src/shared/project';
 import { useTempDirs } from '../support/temp-dir';
 import { testWorkbench } from '../support/workbench';
 
 describe('Workbench', () => {
   const tempDir = useTempDirs();
   const make = async (host: HostServices = { kind: 'browser' }) => testWorkbench(await tempDir(), host);
+  /** A folder with a project.json (no media yet): only projects go into Recent. */
+  const projectDir = async () => {
+    const folder = await tempDir();
+    await writeFile(join(folder, PROJECT_FILE), JSON.stringify({ schema: 1, name: 'walkway', labels: DEFAULT_LABELS }));
+    return folder;
+  };
 
   it("reports its version, host and the training backends: a worker's in order of preference, then the compute page's", async () => {
     const info = await (await make()).appInfo();
@@ -25,11 +33,11 @@ describe('Workbench', () => {
     const workbench = await make();
     const events: WorkbenchEvent[] = [];
     workbench.onEvent((event) => events.push(event));
-    const first = await tempDir();
-    const second = await tempDir();
+    const first = await projectDir();
+    const second = await projectDir();
     await workbench.openProject({ path: first });
     const opened = await workbench.openProject({ path: second });
-    expect(opened).toEqual({ path: await realpath(second), name: expect.stringMatching(/^maskbench-test-/), settings: null });
+    expect(opened).toMatchObject({ path: await realpath(second), name: 'walkway', settings: { media: null }, missingMedia: null });
     expect(await workbench.currentProject()).toEqual(opened);
     expect(events.at(-1)).toEqual({ type: 'project-opened', project: opened });
     await workbench.openProject({ path: first });
@@ -38,7 +46,7 @@ describe('Workbench', () => {
 
   it('marks a recent project whose folder is gone, and keeps recents across restarts', async () => {
     const dataDir = await tempDir();
-    const folder = await tempDir();
+    const folder = await projectDir();
     await testWorkbench(dataDir).openProject({ path: folder });
     await rm(folder, { recursive: true });
     const recents = await testWorkbench(dataDir).recentProjects();
@@ -50,7 +58,7 @@ describe('Workbench', () => {
     await writeFile(join(dataDir, 'recent-projects.json'), '{ not json');
     const workbench = testWorkbench(dataDir);
     expect(await workbench.recentProjects()).toEqual([]);
-    await workbench.openProject({ path: await tempDir() });
+    await workbench.openProject({ path: await projectDir() });
     expect(await workbench.recentProjects()).toHaveLength(1);
   });
 
@@ -129,6 +137,7 @@ describe('Workbench', () => {
     const dataDir = await tempDir();
     const folder = await tempDir();
     await mkdir(join(folder, 'sub'));
+    await writeFile(join(folder, 'sub', PROJECT_FILE), JSON.stringify({ schema: 1, name: 'sub', labels: DEFAULT_LABELS }));
     await symlink(join(folder, 'sub'), join(folder, 'link'));
     await testWorkbench(dataDir).openProject({ path: join(folder, 'link') });
     const stored = JSON.parse(await readFile(join(dataDir, 'recent-projects.json'), 'utf8'));
