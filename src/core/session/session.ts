@@ -152,11 +152,8 @@ export class Session {
    * resolved: a link in the project may point anywhere.
    */
   windowPath(path: string, field: string): string {
+    if (this.trustsTypedPaths()) return this.typedPath(path, field);
     const expanded = expandHome(path);
-    if (this.trustsTypedPaths()) {
-      this.checkRoots(expanded, field, path);
-      return expanded;
-    }
     const real = realPathOf(expanded);
     if (real === null || !isWithin(this.requireProject().path, real)) {
       throw new WorkbenchError('forbidden-path', `${path} is outside the project folder`, { field });
