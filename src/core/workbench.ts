@@ -18,6 +18,7 @@ import { runInWorker } from './worker/run-in-worker';
 import { annotationHandlers, exportTo, importInto } from './handlers/annotations';
 import type { CoreContext, Handlers } from './handlers/context';
 import { datasetHandlers } from './handlers/datasets';
+import { makeProxiesWhenNeeded } from './handlers/editing-proxy';
 import { jobHandlers } from './handlers/jobs';
 import { preferenceHandlers } from './handlers/preferences';
 import { projectHandlers, setMediaOf } from './handlers/project';
@@ -82,6 +83,7 @@ export class Workbench implements WorkbenchApi {
         trainingJobs = count;
       },
     };
+    makeProxiesWhenNeeded(this.context);
     const handlers: Handlers<ApiMethod> = {
       ...projectHandlers(this.context),
       ...annotationHandlers(this.context),

@@ -28,6 +28,8 @@ export interface JobResults {
   sweep: SweepResult;
   prediction: ProjectPredictions;
   'cross-fit': ProjectPredictions;
+  /** An editing proxy made for the project at `project`. */
+  proxy: { project: string; proxy: string };
 }
 
 export type JobKind = keyof JobResults;

@@ -89,6 +89,8 @@ export interface ProjectSummary {
   settings: ProjectSettings | null;
   /** Where its video or frame folder should be but is not (moved, renamed, or on a disk not mounted); null when it is there or none is set. */
   missingMedia: string | null;
+  /** The video re-encoded for the window to seek in (absolute path), when one was made from the video as it is now; see core/project/editing-proxy. */
+  editingProxy: string | null;
 }
 
 /** How a new project (or a relink) holds its video or frames: a copy in the project folder, or a reference to where they are. */

@@ -1,6 +1,6 @@
 import { createTestingPinia } from '@pinia/testing';
 import { flushPromises, mount } from '@vue/test-utils';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DEFAULT_LABELS, type ProjectSettings } from '../../src/shared/project';
 import { installConnection } from '../../src/renderer/src/api/client';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
@@ -19,7 +19,7 @@ function mountView(stubs: Record<string, boolean> = {}) {
 
 /** An open project named `name` whose media is `media`, with the default labels. */
 function openProject(name: string, path: string, media: NonNullable<ProjectSettings['media']>) {
-  return { path, name, settings: { schema: 1 as const, name, media, labels: [...DEFAULT_LABELS], labelMapping: {} }, missingMedia: null };
+  return { path, name, settings: { schema: 1 as const, name, media, labels: [...DEFAULT_LABELS], labelMapping: {} }, missingMedia: null, editingProxy: null };
 }
 
 describe('AnnotateView', () => {
@@ -54,6 +54,36 @@ describe('AnnotateView', () => {
     await wrapper.vm.$nextTick();
     expect(wrapper.get('[data-test=media-summary]').text()).toBe('Video media/walkway.mp4 · 1,500 frames · 1280×720 · 25 fps');
     expect(wrapper.get('video').attributes('src')).toBe(`maskbench-media://file/${encodeURIComponent('/data/walkway/media/walkway.mp4')}`);
+  });
+
+  it('plays the editing proxy once it is made, and says what to do about a video the window cannot play', async () => {
+    // happy-dom plays no video: the player's frame callback is left unanswered.
+    const prototype = HTMLVideoElement.prototype as Partial<HTMLVideoElement>;
+    prototype.requestVideoFrameCallback = () => 0;
+    onTestFinished(() => void delete prototype.requestVideoFrameCallback);
+    const { wrapper, project, jobs, api } = mountView({ TimelineBar: true });
+    const media = { kind: 'video' as const, path: 'cctv.mp4', fps: 25, frameCount: 90000, width: 3840, height: 2160 };
+    api.annotations.mockResolvedValue({ schema: 1, width: 3840, height: 2160, frameCount: 90000, frameNames: [], tracks: [] });
+    project.current = openProject('CCTV', '/data/cctv', media);
+    jobs.byId = { p: job({ id: 'p', kind: 'proxy', title: 'Making an editing proxy of cctv.mp4', progress: { done: 10, total: 90000 } }) };
+    await flushPromises();
+    expect(wrapper.find('[data-test=picture-source]').exists()).toBe(false);
+    await wrapper.get('video').trigger('error');
+    expect(wrapper.get('[data-test=stage-error]').text()).toBe(
+      'This window cannot play the video: an editing proxy that plays here is being made (see the status bar), and the video shows once it is ready',
+    );
+
+    jobs.byId = {};
+    project.current = { ...project.current!, editingProxy: '/data/cctv/proxy/editing.mp4' };
+    await flushPromises();
+    expect(wrapper.get('video').attributes('src')).toBe(`maskbench-media://file/${encodeURIComponent('/data/cctv/proxy/editing.mp4')}`);
+    // The error belonged to the other file.
+    expect(wrapper.find('[data-test=stage-error]').exists()).toBe(false);
+    expect(wrapper.get('[data-test=picture-source]').text()).toBe('proxy');
+    await wrapper.get('[data-test=picture-source]').trigger('click');
+    expect(wrapper.get('video').attributes('src')).toBe(`maskbench-media://file/${encodeURIComponent('/data/cctv/cctv.mp4')}`);
+    await wrapper.get('video').trigger('error');
+    expect(wrapper.get('[data-test=stage-error]').text()).toBe('This window cannot play the video: switch back to the editing proxy');
   });
 
   it('shows each photo of a collection whole, at its own size', async () => {

@@ -16,7 +16,7 @@ describe('DatasetView', () => {
     installConnection({ api, mediaUrl: (path) => `/media/${path}` });
     const pinia = createTestingPinia({ stubActions: false, createSpy: vi.fn });
     const project = useProjectStore(pinia);
-    project.current = { path: '/a', name: 'a', settings: null, missingMedia: null };
+    project.current = { path: '/a', name: 'a', settings: null, missingMedia: null, editingProxy: null };
     useAnnotationsStore(pinia).annotations = annotations;
     const wrapper = mount(DatasetView, { global: { plugins: [pinia] } });
     await flushPromises();
@@ -28,7 +28,7 @@ describe('DatasetView', () => {
     await wrapper.get('[data-test=opt-stride]').setValue('9');
     expect(name()).toBe('mine');
 
-    project.current = { path: '/b', name: 'b', settings: null, missingMedia: null };
+    project.current = { path: '/b', name: 'b', settings: null, missingMedia: null, editingProxy: null };
     await flushPromises();
     expect([wrapper.get<HTMLInputElement>('[data-test=opt-stride]').element.value, name()]).toEqual([defaultName.match(/every(\d+)/)![1], defaultName]);
   });

@@ -160,7 +160,7 @@ describe('jobs store', () => {
     const jobs = useJobsStore();
     const datasets = useDatasetsStore();
     expect(fake.api.listDatasets).not.toHaveBeenCalled();
-    useProjectStore().current = { path: '/p', name: 'p', settings: null, missingMedia: null };
+    useProjectStore().current = { path: '/p', name: 'p', settings: null, missingMedia: null, editingProxy: null };
     await flushPromises();
     expect(fake.api.listDatasets).toHaveBeenCalledOnce();
     fake.api.listDatasets.mockResolvedValue([preview]);

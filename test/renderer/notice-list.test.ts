@@ -19,7 +19,7 @@ describe('NoticeList', () => {
   it('shows the newest notice; notes fade by themselves, errors stay until dismissed or another project opens', async () => {
     vi.useFakeTimers();
     const { wrapper, app, project } = mountNotices();
-    project.current = { path: '/a', name: 'a', settings: null, missingMedia: null };
+    project.current = { path: '/a', name: 'a', settings: null, missingMedia: null, editingProxy: null };
     await wrapper.vm.$nextTick();
     app.notify('The video cannot be read', 'error');
     app.notify('Saved the report');
@@ -31,7 +31,7 @@ describe('NoticeList', () => {
     expect(shown(wrapper)).toEqual(['The video cannot be read']);
     expect(wrapper.find('[data-test=notice-more]').exists()).toBe(false);
     app.notify('Port in use', 'error');
-    project.current = { path: '/b', name: 'b', settings: null, missingMedia: null };
+    project.current = { path: '/b', name: 'b', settings: null, missingMedia: null, editingProxy: null };
     await wrapper.vm.$nextTick();
     expect(shown(wrapper)).toEqual([]);
   });

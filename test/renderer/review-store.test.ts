@@ -179,7 +179,7 @@ describe('review store', () => {
     const review = useReviewStore();
     await review.choose('a', null);
     expect(review.predicted.size).toBe(1);
-    useProjectStore().current = { path: '/other', name: 'other', settings: null, missingMedia: null };
+    useProjectStore().current = { path: '/other', name: 'other', settings: null, missingMedia: null, editingProxy: null };
     await Promise.resolve();
     expect(review.runId).toBeNull();
     expect(review.predicted.size).toBe(0);

@@ -39,7 +39,7 @@ async function mountTrainView(datasets: DatasetPreview[] = [dataset]) {
   api.listRuns.mockResolvedValue([run]);
   installConnection({ api, mediaUrl: (path) => `/media/${path}` });
   const pinia = createTestingPinia({ stubActions: false, createSpy: vi.fn });
-  useProjectStore(pinia).current = { path: '/p', name: 'p', settings: null, missingMedia: null };
+  useProjectStore(pinia).current = { path: '/p', name: 'p', settings: null, missingMedia: null, editingProxy: null };
   useAppStore(pinia).info = appInfo;
   const wrapper = mount(TrainView, { global: { plugins: [pinia] } });
   await flushPromises();
@@ -180,7 +180,7 @@ describe('TrainView', () => {
     const { api } = fakeApi();
     installConnection({ api, mediaUrl: (path) => path });
     const pinia = createTestingPinia({ stubActions: false, createSpy: vi.fn });
-    useProjectStore(pinia).current = { path: '/p', name: 'p', settings: null, missingMedia: null };
+    useProjectStore(pinia).current = { path: '/p', name: 'p', settings: null, missingMedia: null, editingProxy: null };
     const wrapper = mount(TrainView, { global: { plugins: [pinia] } });
     await flushPromises();
     expect(wrapper.get('[data-test=train-no-dataset]').text()).toContain('build one');

@@ -37,7 +37,7 @@ describe('Workbench', () => {
     const second = await projectDir();
     await workbench.openProject({ path: first });
     const opened = await workbench.openProject({ path: second });
-    expect(opened).toMatchObject({ path: await realpath(second), name: 'walkway', settings: { media: null }, missingMedia: null });
+    expect(opened).toMatchObject({ path: await realpath(second), name: 'walkway', settings: { media: null }, missingMedia: null, editingProxy: null });
     expect(await workbench.currentProject()).toEqual(opened);
     expect(events.at(-1)).toEqual({ type: 'project-opened', project: opened });
     await workbench.openProject({ path: first });

@@ -52,7 +52,7 @@ export async function probeMedia(projectDir: string, path: string): Promise<Prob
       frames: { frameNames: frames, frameSizes, gaps: numberingGaps(frames) },
     };
   }
-  const { width, height, fps, frames } = await readStream(path);
+  const { width, height, fps, frames } = await probeVideoStream(path);
   return { media: { kind: 'video', path: relativePath, fps, frameCount: frames, width, height }, frames: null };
 }
 
@@ -82,25 +82,67 @@ export function numberingGaps(names: string[]): string[] {
   return gaps;
 }
 
+/** What a video's first stream is, beyond what project.json keeps: what decides whether an editing proxy helps. */
+export interface VideoStream {
+  /** The size a player shows (rotation applied), which is also the size ffmpeg decodes to. */
+  width: number;
+  height: number;
+  fps: number;
+  frames: number;
+  /** ffmpeg's name for the codec: h264, hevc, vp9… */
+  codec: string;
+  /** When the first frame is shown, in seconds: not 0 for a clip cut from a longer recording. */
+  startSeconds: number;
+  /** Frames last different times (a phone, a camera that drops frames). */
+  variableRate: boolean;
+  /** The longest stretch between keyframes, in seconds: a seek decodes up to that much. */
+  keyframeGap: number;
+}
+
 /**
- * Size from ffmpeg's description of the first video stream. Every packet is listed (no decoding, with
+ * The first video stream, from ffmpeg's description of it. Every packet is listed (no decoding, with
  * framecrc): their count is the frame count, and their time base and duration give the exact rate
  * (24000/1001, not the "23.98" ffmpeg prints, which drifts a frame within two minutes).
  */
-async function readStream(path: string): Promise<{ width: number; height: number; fps: number; frames: number }> {
-  const args = ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'framecrc', '-'];
+export async function probeVideoStream(path: string): Promise<VideoStream> {
+  // -copyts keeps the times as the file has them (ffmpeg would otherwise start them at 0).
+  const args = ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-copyts', '-f', 'framecrc', '-'];
   const { stdout, stderr } = await promisify(execFile)(ffmpegPath(), args, { maxBuffer: 256 * 1024 * 1024 }).catch(
     (error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
   );
-  const stream = /Stream #\S+.*Video: .*?(\d{2,5})x(\d{2,5})/.exec(stderr);
+  const stream = /Stream #\S+.*Video: (\w+).*?(\d{2,5})x(\d{2,5})/.exec(stderr);
   if (!stream) throw new WorkbenchError('invalid-request', `${path} has no video stream ffmpeg can read`, { file: path, field: 'media' });
-  const size = { width: Number(stream[1]), height: Number(stream[2]) };
-  const packets = stdout.split('\n').filter((line) => /^0,/.test(line));
+  // A phone held upright records landscape pixels and a rotation; players (and ffmpeg's decoder) turn them.
+  const rotation = Number(/rotate\s*:\s*(-?\d+)/.exec(stderr)?.[1] ?? /displaymatrix: rotation of (-?[\d.]+)/.exec(stderr)?.[1] ?? 0);
+  const turned = Math.abs(Math.round(rotation / 90)) % 2 === 1;
+  const [width, height] = turned ? [Number(stream[3]), Number(stream[2])] : [Number(stream[2]), Number(stream[3])];
+  const packets = stdout
+    .split('\n')
+    .filter((line) => /^0,/.test(line))
+    .map((line) => line.split(',').map((field) => field.trim()));
   if (packets.length === 0) throw new WorkbenchError('invalid-request', `${path} holds no video frames ffmpeg can read`, { file: path, field: 'media' });
   const timeBase = /#tb 0: (\d+)\/(\d+)/.exec(stdout);
-  const durations = packets.map((line) => Number(line.split(',')[3])).filter((value) => value > 0);
-  const typical = durations.sort((a, b) => a - b)[Math.floor(durations.length / 2)];
+  const seconds = timeBase ? Number(timeBase[1]) / Number(timeBase[2]) : 1 / FRAMES_FPS;
+  // Frames in the order they are shown: the steps between their times give the rate, whatever the container stores.
+  const times = packets.map((fields) => Number(fields[2])).sort((a, b) => a - b);
+  const steps = times.slice(1).map((time, i) => time - times[i]!);
+  const typical = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)];
   const printed = Number(/([\d.]+) fps/.exec(stderr)?.[1] ?? FRAMES_FPS);
-  const fps = timeBase && typical ? Number(timeBase[2]) / (Number(timeBase[1]) * typical) : printed;
-  return { ...size, fps, frames: packets.length };
+  const fps = timeBase && typical ? 1 / (seconds * typical) : printed;
+  // Packets without flags ("F=0x0" marks the others) are keyframes.
+  const keyframes = packets.map((fields) => Number(fields[2])).filter((_, i) => !packets[i]!.some((field) => field.startsWith('F=')));
+  // A single keyframe: a seek may decode the whole clip.
+  let keyframeGap = keyframes.length < 2 ? packets.length / fps : 0;
+  for (let i = 1; i < keyframes.length; i++) keyframeGap = Math.max(keyframeGap, (keyframes[i]! - keyframes[i - 1]!) * seconds);
+  return {
+    width,
+    height,
+    fps,
+    frames: packets.length,
+    codec: stream[1]!,
+    startSeconds: times[0]! * seconds,
+    // A step a tenth off the typical one is a change of rate (timestamps are rounded to the time base).
+    variableRate: typical !== undefined && steps.some((step) => Math.abs(step - typical) > typical / 10),
+    keyframeGap,
+  };
 }

@@ -8,6 +8,7 @@
 //   runs/<id>/                    config.json, metrics.jsonl, summary.json, meta.json, running.json,
 //                                 confusion/, predictions/, model-best/ and model-last/
 //   trash/runs/                   deleted runs
+//   proxy/                        editing.mp4, the video re-encoded for seeking, and proxy.json, what it was made from
 //   sample.json, annotations/, media/   a sample project's record, ground truth and clip
 
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ const IMPORTS_DIR = 'imports';
 const DATASETS_DIR = 'datasets';
 const RUNS_DIR = 'runs';
 const TRASH_DIR = 'trash';
+const PROXY_DIR = 'proxy';
 
 /** Paths in a project folder; a dataset name or run id that could lead out of it is refused. */
 export function projectPaths(folder: string) {
@@ -47,6 +49,11 @@ export function projectPaths(folder: string) {
     },
     /** Deleted runs, kept inside the project so that a mistake can be undone by moving the folder back. */
     trashedRuns: join(folder, TRASH_DIR, RUNS_DIR),
+    proxy: join(folder, PROXY_DIR),
+    /** The editing proxy: what the window plays in place of a video that seeks slowly (see media/editing-proxy). */
+    proxyVideo: join(folder, PROXY_DIR, 'editing.mp4'),
+    /** The original the proxy was made from (its size and time), so that a changed original is noticed. */
+    proxyManifest: join(folder, PROXY_DIR, 'proxy.json'),
   };
 }
 
@@ -60,7 +67,7 @@ export function isRunId(id: string): boolean {
  * project): every file and folder Maskbench keeps in a project, a sample project's own, and the media.
  */
 export function protectedEntries(media: MediaSettings | null): string[] {
-  const own = [PROJECT_FILE, ANNOTATIONS_FILE, HISTORY_DIR, IMPORTS_DIR, DATASETS_DIR, RUNS_DIR, TRASH_DIR];
+  const own = [PROJECT_FILE, ANNOTATIONS_FILE, HISTORY_DIR, IMPORTS_DIR, DATASETS_DIR, RUNS_DIR, TRASH_DIR, PROXY_DIR];
   return [...own, ...Object.values(samplePaths('')), ...(media ? [media.path] : [])];
 }
 

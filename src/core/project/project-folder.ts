@@ -2,6 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { ProjectSummary } from '../../shared/project';
 import { WorkbenchError } from '../../shared/errors';
+import { readyProxy } from './editing-proxy';
 import { readProjectSettings } from './project-settings';
 
 /** Checks that `path` is an existing folder, reads its project.json if it has one, and names it by its real path. */
@@ -20,7 +21,8 @@ export async function loadProjectFolder(path: string): Promise<ProjectSummary> {
   const settings = await readProjectSettings(real);
   const media = settings?.media ? resolve(real, settings.media.path) : null;
   const missingMedia = media && !(await exists(media)) ? media : null;
-  return { path: real, name: settings?.name ?? basename(real), settings, missingMedia };
+  const editingProxy = missingMedia ? null : await readyProxy(real, settings?.media ?? null);
+  return { path: real, name: settings?.name ?? basename(real), settings, missingMedia, editingProxy };
 }
 
 async function exists(path: string): Promise<boolean> {

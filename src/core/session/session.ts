@@ -198,6 +198,11 @@ export class Session {
     return (await this.recent.list()).some((entry) => entry.path === absolute);
   }
 
+  /** An editing proxy of `path`'s video is ready: the open project (if it is that one) says so from now on. */
+  proxyMade(path: string, proxy: string): void {
+    if (this.current?.path === path) this.current = { ...this.current, editingProxy: proxy };
+  }
+
   /** Writes pending edits: before the process exits. */
   async close(): Promise<void> {
     await this.annotationStore?.flush();

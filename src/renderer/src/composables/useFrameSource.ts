@@ -22,11 +22,18 @@ export function useFrameSource(input: FrameSourceInput) {
   /** Frame folders: the frame whose image is loading, and the playback clock. */
   let loadingFrame = 0;
   let playTimer: ReturnType<typeof setInterval> | null = null;
+  /** Videos: the frame to show again once the element has loaded another file of the same video (the proxy, or back). */
+  let resumeAt: number | null = null;
 
   /** The frame number comes from the media time of the frame actually presented, never from currentTime. */
   function presentedVideoFrame(_now: number, metadata: VideoFrameCallbackMetadata): void {
-    player.presented(Math.round(metadata.mediaTime * player.fps));
-    input.presented();
+    const shown = Math.round(metadata.mediaTime * player.fps);
+    // While the other file loads, its first frame is not the one the annotator was on: it is not reported.
+    if (resumeAt === null || shown === resumeAt) {
+      resumeAt = null;
+      player.presented(shown);
+      input.presented();
+    }
     input.video.value?.requestVideoFrameCallback(presentedVideoFrame);
   }
 
@@ -101,9 +108,18 @@ export function useFrameSource(input: FrameSourceInput) {
     },
     onVideoError(): void {
       const code = input.video.value?.error?.code;
-      input.error(
-        `This browser cannot play the project's video${code ? ` (media error ${code})` : ''}: convert it to H.264 or VP9 (for example with ffmpeg) and open it again`,
-      );
+      resumeAt = null;
+      input.error(`This window cannot play the video${code ? ` (media error ${code})` : ''}`);
+    },
+    /** The element is about to load another file of the same video: the frame on screen stays. */
+    onVideoSwitch(): void {
+      if (player.playing) player.pause();
+      resumeAt = player.requested ?? player.frame;
+    },
+    /** The other file is loaded: it is shown at the frame the annotator was on. */
+    onVideoLoaded(): void {
+      const element = input.video.value;
+      if (element && resumeAt !== null) element.currentTime = (resumeAt + 0.5) / player.fps;
     },
     onVideoEnded(): void {
       player.playing = false;

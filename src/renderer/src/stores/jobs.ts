@@ -24,6 +24,7 @@ function noListeners<K extends JobKind>(): Listeners<K> {
 
 /** What the window says when a job is done: an import says what it read. */
 function doneNotice(job: JobInfo, event: JobDone): string {
+  if (event.kind === 'proxy') return 'The editing proxy is ready: the video seeks fast now';
   if (event.kind !== 'import') return `${job.title} finished`;
   const report = event.result;
   const problems = report.problems.length ? `, with ${counted(report.problems.length, 'problem')}` : '';
@@ -49,6 +50,7 @@ export const useJobsStore = defineStore('jobs', () => {
     sweep: noListeners(),
     prediction: noListeners(),
     'cross-fit': noListeners(),
+    proxy: noListeners(),
   };
 
   const list = computed(() => Object.values(byId.value).sort((a, b) => b.startedAt.localeCompare(a.startedAt)));

@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import type { SaveState } from '../../../shared/api';
 import type { ProjectSummary, RecentProject } from '../../../shared/project';
 import { useApi } from '../api/client';
+import { useJobsStore } from './jobs';
 
 export const useProjectStore = defineStore('project', () => {
   const current = ref<ProjectSummary | null>(null);
@@ -40,6 +41,11 @@ export const useProjectStore = defineStore('project', () => {
       .recentProjects()
       .then((list) => (recent.value = list));
   }
+
+  // A proxy made in the background for the open project: the window plays it from now on.
+  useJobsStore().onJobEnd(['proxy'], (ending) => {
+    if (ending.state === 'done' && current.value?.path === ending.result.project) current.value = { ...current.value, editingProxy: ending.result.proxy };
+  });
 
   return { current, recent, saveState, load, open, choose, openSample, opened };
 });
