@@ -84,3 +84,54 @@ describe(`annotations, ${FRAMES} frames`, () => {
     { iterations: 30, warmupIterations: 3, time: 0 },
   );
 });
+
+// An hour at 25 fps with six people in view throughout: 540,000 boxes, each a keyframe (as a detector's
+// draft, or a per-frame import, makes them). Targets (issue 20): open under 2 s, save an edit under 100 ms.
+describe('annotations, an hour at 25 fps with six people (540,000 boxes)', () => {
+  const HOUR = 90_000;
+  const large = join(folder, 'hour');
+  const times: Record<'open' | 'save', number[]> = { open: [], save: [] };
+  let opened: AnnotationStore | null = null;
+
+  afterAll(() => {
+    console.log(
+      `\nAn hour of annotations (540,000 boxes in 600 tracks): open ${Math.min(...times.open).toFixed(2)} s (best of ${times.open.length}), ` +
+        `save after an edit ${(median(times.save) * 1000).toFixed(0)} ms (median of ${times.save.length})`,
+    );
+  });
+
+  bench(
+    'open it',
+    async () => {
+      if (!opened) {
+        // 600 people of 900 frames each, staggered so that six are in view on every frame.
+        const tracks = Array.from({ length: 600 }, (_, t) => ({
+          id: t + 1,
+          shapes: Array.from({ length: 900 }, (_, i) => ({
+            frame: (t * 150 + i) % HOUR,
+            ...{ xtl: 100 + i * 0.5, ytl: 200 + (t % 6) * 60, xbr: 180 + i * 0.5, ybr: 380 + (t % 6) * 60 },
+            ...{ label: LABELS[t % 3]!, occluded: false, outside: false, zOrder: 0, attributes: {} },
+          })).sort((a, b) => a.frame - b.frame),
+        }));
+        const frameNames = Array.from({ length: HOUR }, (_, f) => `frame_${String(f).padStart(6, '0')}.jpg`);
+        await mkdir(large, { recursive: true });
+        await writeFile(join(large, 'annotations.json'), JSON.stringify({ schema: 1, width: 1920, height: 1080, frameCount: HOUR, frameNames, tracks }));
+      }
+      const start = performance.now();
+      opened = await AnnotationStore.load(large, LABELS);
+      times.open.push((performance.now() - start) / 1000);
+    },
+    { iterations: 3, warmupIterations: 0, time: 0 },
+  );
+  bench(
+    'edit a box and save',
+    async () => {
+      const track = opened!.annotations.tracks[7]!;
+      opened!.apply({ type: 'move-box', trackId: track.id, frame: track.shapes[3]!.frame, box: { xtl: 10 + times.save.length, ytl: 10, xbr: 60, ybr: 200 } });
+      const start = performance.now();
+      await opened!.flush();
+      times.save.push((performance.now() - start) / 1000);
+    },
+    { iterations: 5, warmupIterations: 0, time: 0 },
+  );
+});

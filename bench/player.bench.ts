@@ -12,6 +12,7 @@ import type { ProjectAnnotations, Shape } from '../src/shared/annotations';
 import { ANNOTATIONS_SCHEMA } from '../src/shared/annotations';
 import { BIN, assertBuilt, serve } from '../test/support/built-app';
 import { launchChromium } from '../test/support/chromium';
+import { describeSeeks, seekTimes } from './seek-latency';
 
 assertBuilt();
 const run = promisify(execFile);
@@ -72,34 +73,8 @@ describe('the annotator in Chromium', () => {
       await run(process.execPath, [BIN, 'sample', project]);
       const { page, close } = await openAnnotator(project);
       await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement).readyState >= 2);
-      // Timed inside the page: from the request to the moment the frame number (and its boxes) change.
-      const times = await page.evaluate(async () => {
-        const input = document.querySelector('[data-test=go-to]') as HTMLInputElement;
-        const shown = document.querySelector('[data-test=frame-number]')!;
-        const results: number[] = [];
-        let seed = 7;
-        for (let i = 0; i < 30; i++) {
-          seed = (seed * 1103515245 + 12345) % 2147483648;
-          const target = seed % 1500;
-          if (String(target) === shown.textContent) continue;
-          const start = performance.now();
-          const landed = new Promise<void>((resolve) => {
-            const observer = new MutationObserver(() => {
-              if (shown.textContent === String(target)) {
-                observer.disconnect();
-                resolve();
-              }
-            });
-            observer.observe(shown, { childList: true, characterData: true, subtree: true });
-          });
-          input.value = String(target);
-          input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-          await landed;
-          results.push(performance.now() - start);
-        }
-        return results.sort((a, b) => a - b);
-      });
-      figures.push(`seek median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, worst ${times.at(-1)!.toFixed(0)} ms (${times.length} seeks)`);
+      const times = await seekTimes(page, 1500, 30);
+      figures.push(`seek ${describeSeeks(times)}`);
       await close();
     },
     once,

@@ -7,7 +7,7 @@ import { ANNOTATION_FORMATS, editSchema, type EditResult, type ExportReport, typ
 import { datasetNameSchema, datasetOptionsSchema, type ClassCounts, type DatasetOptions, type DatasetSample, type SplitName } from './dataset';
 import type { JobEvent, JobInfo } from './jobs';
 import { preferencesSchema, type Preferences } from './preferences';
-import { MEDIA_KEEPS, type ProjectSummary, type RecentProject } from './project';
+import { MEDIA_KEEPS, type FragmentIndex, type ProjectSummary, type RecentProject } from './project';
 import { BACKEND_CHOICES, trainingOptionsSchema, type CellCrop, type RunDetails, type RunInfo } from './runs';
 import type { AutoBackend, ModelName, TrainingBackend } from './training';
 import { sweepRequestSchema } from './sweeps';
@@ -91,6 +91,8 @@ export const API = {
   /** Shows the host's folder dialog and opens the chosen folder; null when the user cancels. */
   chooseProjectFolder: { request: none, result: returns<ProjectSummary | null>() },
   recentProjects: { request: none, result: returns<RecentProject[]>() },
+  /** Where the fragments of the open project's editing proxy lie, for the window to stream them; null when it has none. */
+  editingProxyIndex: { request: none, result: returns<FragmentIndex | null>() },
   /**
    * Makes a new project around a video file or a folder of frames and opens it, with no annotations yet:
    * `folder` may be new, empty, or a folder that is not a project; the media is copied into it or

@@ -93,6 +93,22 @@ export interface ProjectSummary {
   editingProxy: string | null;
 }
 
+/**
+ * Where the fragments of an editing proxy lie (a fragmented MP4: a header, then one fragment per keyframe),
+ * so that the window can fetch just the frames it is asked for. Fragment i holds frames
+ * i * framesPerFragment onwards, and runs to the next fragment's offset (the last one to `end`).
+ */
+export interface FragmentIndex {
+  /** For MediaSource: "avc1.64001f". */
+  codec: string;
+  /** Bytes of the header (ftyp and moov) at the start of the file. */
+  header: number;
+  /** Byte offset of each fragment. */
+  fragments: number[];
+  end: number;
+  framesPerFragment: number;
+}
+
 /** How a new project (or a relink) holds its video or frames: a copy in the project folder, or a reference to where they are. */
 export const MEDIA_KEEPS = ['copy', 'reference'] as const;
 export type MediaKeep = (typeof MEDIA_KEEPS)[number];

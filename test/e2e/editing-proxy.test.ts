@@ -34,6 +34,8 @@ describe('the editing proxy in the annotator (browser mode)', () => {
     const source = page.locator('[data-test=picture-source]');
     await expect.poll(() => source.textContent(), { timeout: 60_000 }).toMatch('proxy');
     await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement).readyState >= 2);
+    // Streamed fragment by fragment through MediaSource, not played as a file.
+    expect(await page.locator('[data-test=video]').getAttribute('src')).toMatch(/^blob:/);
 
     /** The index the picture on screen shows, read from the video's pixels. */
     const pictureShows = async () => {
@@ -62,7 +64,14 @@ describe('the editing proxy in the annotator (browser mode)', () => {
     await expect.poll(() => problem.textContent()).toMatch(/cannot play the video.*: switch back to the editing proxy/);
     await source.click();
     await expect.poll(() => problem.count()).toBe(0);
+    // The frame number stays 62 throughout; the picture comes back to it once the proxy is streamed again.
     await expect.poll(async () => Number(await page.locator('[data-test=frame-number]').textContent())).toBe(62);
-    expect(await pictureShows()).toBe(62);
+    await expect.poll(pictureShows).toBe(62);
+
+    // Playback fetches ahead, and stops at the last frame.
+    await page.locator('[data-test=play]').click();
+    await expect.poll(async () => Number(await page.locator('[data-test=frame-number]').textContent()), { timeout: 10_000 }).toBe(89);
+    await expect.poll(() => page.locator('[data-test=play]').textContent()).toBe('▶');
+    expect(await pictureShows()).toBe(89);
   });
 });

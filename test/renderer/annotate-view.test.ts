@@ -60,7 +60,8 @@ describe('AnnotateView', () => {
     // happy-dom plays no video: the player's frame callback is left unanswered.
     const prototype = HTMLVideoElement.prototype as Partial<HTMLVideoElement>;
     prototype.requestVideoFrameCallback = () => 0;
-    onTestFinished(() => void delete prototype.requestVideoFrameCallback);
+    prototype.cancelVideoFrameCallback = () => {};
+    onTestFinished(() => void (delete prototype.requestVideoFrameCallback, delete prototype.cancelVideoFrameCallback));
     const { wrapper, project, jobs, api } = mountView({ TimelineBar: true });
     const media = { kind: 'video' as const, path: 'cctv.mp4', fps: 25, frameCount: 90000, width: 3840, height: 2160 };
     api.annotations.mockResolvedValue({ schema: 1, width: 3840, height: 2160, frameCount: 90000, frameNames: [], tracks: [] });

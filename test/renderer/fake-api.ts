@@ -77,6 +77,7 @@ export function fakeApi() {
     })),
     chooseProjectFolder: vi.fn(async () => null),
     recentProjects: vi.fn(async () => []),
+    editingProxyIndex: vi.fn(async () => null),
     createProject: vi.fn(async ({ folder }: { folder: string }) => ({
       path: folder,
       name: folder.split('/').at(-1) ?? folder,

@@ -3,7 +3,7 @@
 // gets one in the background, and the window is told where it is.
 
 import { execFile } from 'node:child_process';
-import { readdir, utimes } from 'node:fs/promises';
+import { readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import type { WorkbenchEvent } from '../../src/shared/api';
 import { decodeVideoFrames, type RawFrame } from '../../src/core/media/decode-frames';
 import { ffmpegPath } from '../../src/core/media/ffmpeg';
 import { probeMedia, probeVideoStream } from '../../src/core/media/probe';
-import { makeEditingProxy, proxyReasons, proxySize, readyProxy } from '../../src/core/project/editing-proxy';
+import { PROXY_KEYFRAME_INTERVAL, makeEditingProxy, proxyIndex, proxyReasons, proxySize, readyProxy } from '../../src/core/project/editing-proxy';
 import { projectPaths } from '../../src/core/project/layout';
 import { NUMBERED, numberInRgb, numberedClip } from '../support/numbered-clip';
 import { useTempDirs } from '../support/temp-dir';
@@ -65,7 +65,7 @@ describe('the editing proxy', () => {
       const made = await probeVideoStream(proxy);
       expect(made).toMatchObject({ frames: FRAMES, variableRate: false, startSeconds: 0, codec: 'h264' });
       expect(made.fps).toBeCloseTo(media.fps, 3);
-      expect(made.keyframeGap).toBeLessThanOrEqual(5 / media.fps + 1e-6);
+      expect(made.keyframeGap).toBeLessThanOrEqual(PROXY_KEYFRAME_INTERVAL / media.fps + 1e-6);
       expect(proxyReasons(made)).toEqual([]);
 
       const [before, after] = [await decodeAll(original, WIDTH, HEIGHT), await decodeAll(proxy, WIDTH, HEIGHT)];
@@ -73,6 +73,28 @@ describe('the editing proxy', () => {
       expect(after.map(numberShown)).toEqual(Array.from({ length: FRAMES }, (_, i) => i));
       // Pixels match within the codec's error, frame by frame.
       for (let i = 0; i < FRAMES; i++) expect(meanDifference(before[i]!.rgb, after[i]!.rgb), `frame ${i}`).toBeLessThan(6);
+
+      // The window streams fragments by the index: the header and fragment k alone play frames from k * interval.
+      const index = manifest.index;
+      expect(index).toMatchObject({ codec: expect.stringMatching(/^avc1\.[0-9a-f]{6}$/), framesPerFragment: PROXY_KEYFRAME_INTERVAL });
+      expect(index.fragments).toHaveLength(Math.ceil(FRAMES / PROXY_KEYFRAME_INTERVAL));
+      expect(await proxyIndex(folder, media)).toEqual(index);
+      const bytes = await readFile(proxy);
+      for (const k of [0, 4, index.fragments.length - 1]) {
+        const alone = join(folder, `fragment-${k}.mp4`);
+        await writeFile(alone, Buffer.concat([bytes.subarray(0, index.header), bytes.subarray(index.fragments[k], index.fragments[k + 1] ?? index.end)]));
+        const frames: number[] = [];
+        await decodeVideoFrames(
+          alone,
+          WIDTH,
+          HEIGHT,
+          1,
+          PROXY_KEYFRAME_INTERVAL,
+          new AbortController().signal,
+          async (frame) => void frames.push(numberShown(frame)),
+        );
+        expect(frames).toEqual(Array.from({ length: PROXY_KEYFRAME_INTERVAL }, (_, i) => k * PROXY_KEYFRAME_INTERVAL + i));
+      }
     });
   }
 

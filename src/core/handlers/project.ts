@@ -6,6 +6,7 @@ import type { MediaKeep, ProjectSummary } from '../../shared/project';
 import { HOST_BACKENDS } from '../../shared/training';
 import { isFile } from '../fs/paths';
 import { sweepLeftovers } from '../fs/replace';
+import { proxyIndex } from '../project/editing-proxy';
 import { projectPaths } from '../project/layout';
 import { createProject, setProjectMedia } from '../project/project-media';
 import { SAMPLE_DEFAULTS } from '../sample/sample-options';
@@ -14,7 +15,17 @@ import type { CoreContext, Handlers } from './context';
 
 export function projectHandlers(
   context: CoreContext,
-): Handlers<'appInfo' | 'currentProject' | 'openProject' | 'chooseProjectFolder' | 'recentProjects' | 'createProject' | 'setMedia' | 'openSampleProject'> {
+): Handlers<
+  | 'appInfo'
+  | 'currentProject'
+  | 'openProject'
+  | 'chooseProjectFolder'
+  | 'recentProjects'
+  | 'editingProxyIndex'
+  | 'createProject'
+  | 'setMedia'
+  | 'openSampleProject'
+> {
   const { session, jobs, inWorker, compute } = context;
   return {
     appInfo: async () => ({
@@ -40,6 +51,11 @@ export function projectHandlers(
     },
 
     recentProjects: async () => session.recent.list(),
+
+    editingProxyIndex: async () => {
+      const project = session.project;
+      return project ? proxyIndex(project.path, project.settings?.media ?? null) : null;
+    },
 
     createProject: async ({ folder, media, keep }) => {
       const target = session.typedPath(folder, 'folder');

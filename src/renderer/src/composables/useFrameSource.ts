@@ -3,6 +3,7 @@
 // drawn over the picture always belongs to it.
 
 import { onBeforeUnmount, onMounted, type Ref } from 'vue';
+import type { FragmentStream } from '../media/fragment-stream';
 import { usePlayerStore, type PlayerControls } from '../stores/player';
 
 export interface FrameSourceInput {
@@ -12,6 +13,8 @@ export interface FrameSourceInput {
   image: Ref<HTMLImageElement | null>;
   /** For a folder of frames, each frame's image; undefined for a video. */
   frameSrc(): ((frame: number) => string) | undefined;
+  /** For a video streamed fragment by fragment (an editing proxy), its stream. */
+  stream(): FragmentStream | null;
   /** A frame is on screen now. */
   presented(): void;
   error(message: string): void;
@@ -24,6 +27,10 @@ export function useFrameSource(input: FrameSourceInput) {
   let playTimer: ReturnType<typeof setInterval> | null = null;
   /** Videos: the frame to show again once the element has loaded another file of the same video (the proxy, or back). */
   let resumeAt: number | null = null;
+  /** Counts seeks: a streamed fragment that arrives after a later seek does not move the video. */
+  let seeks = 0;
+  /** The pending frame callback: one at a time. */
+  let frameCallback = 0;
 
   /** The frame number comes from the media time of the frame actually presented, never from currentTime. */
   function presentedVideoFrame(_now: number, metadata: VideoFrameCallbackMetadata): void {
@@ -33,16 +40,45 @@ export function useFrameSource(input: FrameSourceInput) {
       resumeAt = null;
       player.presented(shown);
       input.presented();
+      if (player.playing) input.stream()?.prefetch(shown, player.speed);
     }
-    input.video.value?.requestVideoFrameCallback(presentedVideoFrame);
+    listenForFrames();
+  }
+
+  /** Asks to hear of the next frame presented. A file that failed to load drops the request, so a new file asks again. */
+  function listenForFrames(): void {
+    const element = input.video.value;
+    if (!element) return;
+    element.cancelVideoFrameCallback(frameCallback);
+    frameCallback = element.requestVideoFrameCallback(presentedVideoFrame);
+  }
+
+  /** Moves the video to `target`, once a streamed video has the fragment that holds it. */
+  function showVideoFrame(element: HTMLVideoElement, target: number): void {
+    // The middle of the frame's interval, so rounding can never land on a neighbour.
+    const time = (target + 0.5) / player.fps;
+    const stream = input.stream();
+    if (!stream) {
+      element.currentTime = time;
+      return;
+    }
+    const seek = ++seeks;
+    stream
+      .ensure(target)
+      .then(() => {
+        if (seek === seeks) element.currentTime = time;
+      })
+      .catch((error: Error) => input.error(`${error.message}: show the original instead (the proxy button under the picture)`));
   }
 
   function videoControls(element: HTMLVideoElement): PlayerControls {
-    element.requestVideoFrameCallback(presentedVideoFrame);
+    listenForFrames();
     return {
-      // The middle of the frame's interval, so rounding can never land on a neighbour.
-      seek: (target) => (element.currentTime = (target + 0.5) / player.fps),
-      play: () => void element.play().catch(() => (player.playing = false)),
+      seek: (target) => showVideoFrame(element, target),
+      play: () => {
+        input.stream()?.prefetch(player.frame, player.speed);
+        element.play().catch(() => (player.playing = false));
+      },
       pause: () => element.pause(),
       setRate: (rate) => (element.playbackRate = rate),
     };
@@ -116,10 +152,11 @@ export function useFrameSource(input: FrameSourceInput) {
       if (player.playing) player.pause();
       resumeAt = player.requested ?? player.frame;
     },
-    /** The other file is loaded: it is shown at the frame the annotator was on. */
+    /** The other file is loaded: it is shown at the frame the annotator was on (a stream holds no frame until asked). */
     onVideoLoaded(): void {
       const element = input.video.value;
-      if (element && resumeAt !== null) element.currentTime = (resumeAt + 0.5) / player.fps;
+      listenForFrames();
+      if (element && (resumeAt !== null || input.stream())) showVideoFrame(element, resumeAt ?? player.frame);
     },
     onVideoEnded(): void {
       player.playing = false;
