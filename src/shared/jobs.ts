@@ -28,8 +28,8 @@ export interface JobResults {
   sweep: SweepResult;
   prediction: ProjectPredictions;
   'cross-fit': ProjectPredictions;
-  /** An editing proxy made for the project at `project`. */
-  proxy: { project: string; proxy: string };
+  /** An editing proxy made for the project at `project`; null when that project's media changed meanwhile. */
+  proxy: { project: string; proxy: string | null };
 }
 
 export type JobKind = keyof JobResults;

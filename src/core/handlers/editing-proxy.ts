@@ -6,8 +6,7 @@ import { basename, resolve } from 'node:path';
 import { toErrorData } from '../../shared/errors';
 import type { ProjectSummary } from '../../shared/project';
 import { probeVideoStream } from '../media/probe';
-import { makeEditingProxy, proxyReasons } from '../project/editing-proxy';
-import { projectPaths } from '../project/layout';
+import { makeEditingProxy, proxyReasons, readyProxy } from '../project/editing-proxy';
 import type { CoreContext } from './context';
 
 /** Watches projects being opened, and starts a proxy job for each whose video needs one and has none. */
@@ -28,8 +27,10 @@ export function makeProxiesWhenNeeded({ session, jobs }: CoreContext): void {
         try {
           job.log(`The window would seek slowly in the original: ${reasons.join('; ')}`);
           await makeEditingProxy(project.path, media, job.signal, (done, total) => job.progress(done, total, `Frame ${done} of ${total}`));
-          const proxy = projectPaths(project.path).proxyVideo;
-          session.proxyMade(project.path, proxy);
+          // The project may have been given other media meanwhile: then this proxy is not its proxy.
+          const open = session.project;
+          const proxy = open?.path === project.path ? await readyProxy(open.path, open.settings?.media ?? null) : null;
+          if (proxy) session.proxyMade(project.path, proxy);
           return { project: project.path, proxy };
         } finally {
           busy.delete(project.path);

@@ -44,7 +44,8 @@ export const useProjectStore = defineStore('project', () => {
 
   // A proxy made in the background for the open project: the window plays it from now on.
   useJobsStore().onJobEnd(['proxy'], (ending) => {
-    if (ending.state === 'done' && current.value?.path === ending.result.project) current.value = { ...current.value, editingProxy: ending.result.proxy };
+    if (ending.state === 'done' && ending.result.proxy && current.value?.path === ending.result.project)
+      current.value = { ...current.value, editingProxy: ending.result.proxy };
   });
 
   return { current, recent, saveState, load, open, choose, openSample, opened };
