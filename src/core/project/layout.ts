@@ -3,6 +3,7 @@
 //
 //   project.json                  the settings
 //   annotations.json, history/    the annotations, and earlier versions of them
+//   annotations.journal.jsonl     edits since annotations.json was last written whole (large projects)
 //   imports/                      copies of the files annotations were imported from
 //   datasets/<name>/              manifest.json and the crops it lists
 //   runs/<id>/                    config.json, metrics.jsonl, summary.json, meta.json, running.json,
@@ -18,6 +19,7 @@ import { MODEL_WEIGHTS_FILE } from '../../shared/compute';
 
 export const PROJECT_FILE = 'project.json';
 export const ANNOTATIONS_FILE = 'annotations.json';
+const ANNOTATIONS_JOURNAL = 'annotations.journal.jsonl';
 export const HISTORY_DIR = 'history';
 const IMPORTS_DIR = 'imports';
 const DATASETS_DIR = 'datasets';
@@ -34,6 +36,8 @@ export function projectPaths(folder: string) {
   return {
     settings: join(folder, PROJECT_FILE),
     annotations: join(folder, ANNOTATIONS_FILE),
+    /** The tracks each save changed, one line per save, until annotations.json is written whole again. */
+    annotationsJournal: join(folder, ANNOTATIONS_JOURNAL),
     /** Earlier versions of annotations.json. */
     history: join(folder, HISTORY_DIR),
     imports: join(folder, IMPORTS_DIR),
@@ -67,7 +71,7 @@ export function isRunId(id: string): boolean {
  * project): every file and folder Maskbench keeps in a project, a sample project's own, and the media.
  */
 export function protectedEntries(media: MediaSettings | null): string[] {
-  const own = [PROJECT_FILE, ANNOTATIONS_FILE, HISTORY_DIR, IMPORTS_DIR, DATASETS_DIR, RUNS_DIR, TRASH_DIR, PROXY_DIR];
+  const own = [PROJECT_FILE, ANNOTATIONS_FILE, ANNOTATIONS_JOURNAL, HISTORY_DIR, IMPORTS_DIR, DATASETS_DIR, RUNS_DIR, TRASH_DIR, PROXY_DIR];
   return [...own, ...Object.values(samplePaths('')), ...(media ? [media.path] : [])];
 }
 

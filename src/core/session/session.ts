@@ -112,7 +112,7 @@ export class Session {
       );
     }
     // The project being left (or reopened) keeps every edit: it is written before anything is read.
-    await this.annotationStore?.flush();
+    await this.annotationStore?.close();
     this.annotationStore = await AnnotationStore.load(project.path, labelNamesOf(project), (save) => this.events.emit({ type: 'annotations-saved', save }));
     if (this.current) this.mediaRoots.remove(this.current.path);
     if (this.outsideMedia) this.mediaRoots.remove(this.outsideMedia);
@@ -205,7 +205,7 @@ export class Session {
 
   /** Writes pending edits: before the process exits. */
   async close(): Promise<void> {
-    await this.annotationStore?.flush();
+    await this.annotationStore?.close();
   }
 }
 
