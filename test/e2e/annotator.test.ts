@@ -438,7 +438,7 @@ describe('a video the browser cannot play', () => {
     onTestFinished(close);
     const message = page.locator('[data-test=stage-error]');
     await message.waitFor({ timeout: 15_000 });
-    await expect(message.textContent()).resolves.toContain("This browser cannot play the project's video");
+    await expect(message.textContent()).resolves.toMatch(/^This window cannot play the video.*: convert it to H\.264 or VP9/);
     await page.screenshot({ path: join(SHOTS, 'annotator-bad-video.png') });
   });
 });
