@@ -69,6 +69,7 @@ describe('AnnotateView', () => {
     jobs.byId = { p: job({ id: 'p', kind: 'proxy', title: 'Making an editing proxy of cctv.mp4', progress: { done: 10, total: 90000 } }) };
     await flushPromises();
     expect(wrapper.find('[data-test=picture-source]').exists()).toBe(false);
+    expect(wrapper.get('[data-test=proxy-note]').text()).toContain('An editing proxy of this video is being made');
     await wrapper.get('video').trigger('error');
     expect(wrapper.get('[data-test=stage-error]').text()).toBe(
       'This window cannot play the video: an editing proxy that plays here is being made (see the status bar), and the video shows once it is ready',
@@ -81,6 +82,7 @@ describe('AnnotateView', () => {
     // The error belonged to the other file.
     expect(wrapper.find('[data-test=stage-error]').exists()).toBe(false);
     expect(wrapper.get('[data-test=picture-source]').text()).toBe('proxy');
+    expect(wrapper.find('[data-test=proxy-note]').exists()).toBe(false);
     await wrapper.get('[data-test=picture-source]').trigger('click');
     expect(wrapper.get('video').attributes('src')).toBe(`maskbench-media://file/${encodeURIComponent('/data/cctv/cctv.mp4')}`);
     await wrapper.get('video').trigger('error');
