@@ -8,7 +8,7 @@
 // small enough to make here.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,7 +52,7 @@ describe('seeking in long, high-resolution video', () => {
         await run(process.execPath, [BIN, 'new', project, '--media', video]);
         const { media } = JSON.parse(await readFile(join(project, 'project.json'), 'utf8')) as ProjectSettings;
         const proxy = await makeEditingProxy(project, media!, new AbortController().signal, () => {});
-        const originalBytes = (await run('stat', ['-c', '%s', video])).stdout.trim();
+        const originalBytes = (await stat(video)).size;
 
         const served = await serveInBrowser(project, folder);
         try {
@@ -67,7 +67,7 @@ describe('seeking in long, high-resolution video', () => {
           const original = await seekTimes(page, clip.frames, JUMPS);
           figures.push(
             `${clip.name}: proxy made in ${proxy.seconds.toFixed(1)} s (${(clip.frames / proxy.seconds).toFixed(0)} frames/s), ` +
-              `${proxy.width}x${proxy.height}, ${(proxy.bytes / 1e6).toFixed(1)} MB (original ${(Number(originalBytes) / 1e6).toFixed(1)} MB); ` +
+              `${proxy.width}x${proxy.height}, ${(proxy.bytes / 1e6).toFixed(1)} MB (original ${(originalBytes / 1e6).toFixed(1)} MB); ` +
               `seek with proxy ${describeSeeks(withProxy)}; original ${describeSeeks(original)}`,
           );
         } finally {

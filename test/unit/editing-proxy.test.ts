@@ -161,8 +161,9 @@ describe('the editing proxy', () => {
     workbench.onEvent((event) => events.push(event));
     const project = await workbench.createProject({ folder: join(root, 'study'), media: video, keep: 'reference' });
     expect(project.editingProxy).toBeNull();
-    const started = await waitFor(() => events.find((event) => event.type === 'job-started' && event.job.kind === 'proxy'));
-    const end = await jobEnd(events, started.type === 'job-started' ? started.job.id : '');
+    const proxyJob = () => events.flatMap((event) => (event.type === 'job-started' && event.job.kind === 'proxy' ? [event.job.id] : []))[0];
+    await expect.poll(proxyJob, { timeout: 20_000 }).toBeDefined();
+    const end = await jobEnd(events, proxyJob()!);
     const proxy = projectPaths(project.path).proxyVideo;
     expect(end).toMatchObject({ type: 'job-done', kind: 'proxy', result: { project: project.path, proxy } });
     expect((await workbench.currentProject())?.editingProxy).toBe(proxy);
@@ -174,13 +175,3 @@ describe('the editing proxy', () => {
     await workbench.shutdown();
   });
 });
-
-async function waitFor<T>(find: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error('Timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
