@@ -1,11 +1,11 @@
 // Which crops a dataset holds and where each goes: pure, so every rule about leaks and balance is
 // tested without touching a pixel.
 
-import type { BoxGeometry, ProjectAnnotations } from '../../shared/annotations';
+import type { BoxGeometry, ProjectAnnotations, TrackBox } from '../../shared/annotations';
 import { SPLITS, classOf, type ClassCounts, type DatasetOptions, type SplitBy, type SplitName } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import { frameSize } from '../../shared/frame-sizes';
-import { boxAt } from '../../shared/keyframes';
+import { boxesEvery } from '../../shared/keyframes';
 import { Prng } from '../util/prng';
 import { splitByFor } from './dataset-options';
 
@@ -35,10 +35,9 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
 
   // Sampling: every stride-th frame, each box mapped to a class or left out (and counted).
   const candidates: Omit<PlannedSample, 'split'>[] = [];
-  for (let frame = 0; frame < annotations.frameCount; frame += options.stride) {
-    for (const track of annotations.tracks) {
-      const box = boxAt(track, frame);
-      if (!box) continue;
+  for (const boxes of sampledBoxes(annotations, options.stride)) {
+    for (const { trackId, box } of boxes) {
+      const { frame } = box;
       const label = classOf(box.label, options);
       if (!label) {
         skipped.label.set(box.label, (skipped.label.get(box.label) ?? 0) + 1);
@@ -51,7 +50,7 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
       if (visible < 0.5 * (box.xbr - box.xtl) * (box.ybr - box.ytl)) skipped.outsideFrames.add(frame);
       else if (Math.min(box.xbr - box.xtl, box.ybr - box.ytl) < options.minSize) skipped.small++;
       else if (options.skipOccluded && box.occluded) skipped.occluded++;
-      else candidates.push({ frame, trackId: track.id, box: inFrame, label });
+      else candidates.push({ frame, trackId, box: inFrame, label });
     }
   }
   for (const [label, count] of skipped.label) {
@@ -121,6 +120,14 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
     }),
   ) as DatasetPlan['splits'];
   return { labels, splitBy, samples, counts, classWeights, splits, warnings };
+}
+
+/** Every stride-th frame's boxes: frame by frame, and by track (in the project's order) within a frame. */
+function sampledBoxes(annotations: ProjectAnnotations, stride: number): Array<Array<{ trackId: number; box: TrackBox }>> {
+  const frames = Array.from({ length: Math.ceil(annotations.frameCount / stride) }, () => [] as Array<{ trackId: number; box: TrackBox }>);
+  for (const track of annotations.tracks)
+    for (const box of boxesEvery(track, stride, annotations.frameCount)) frames[box.frame / stride]!.push({ trackId: track.id, box });
+  return frames;
 }
 
 /**
