@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ProjectAnnotations } from '../../src/shared/annotations';
 import { installConnection } from '../../src/renderer/src/api/client';
 import { useAnnotationsStore } from '../../src/renderer/src/stores/annotations';
+import { useLayoutStore } from '../../src/renderer/src/stores/layout';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import DatasetView from '../../src/renderer/src/views/DatasetView.vue';
 import { fakeApi } from './fake-api';
@@ -31,5 +32,42 @@ describe('DatasetView', () => {
     project.current = { path: '/b', name: 'b', settings: null, missingMedia: null, editingProxy: null };
     await flushPromises();
     expect([wrapper.get<HTMLInputElement>('[data-test=opt-stride]').element.value, name()]).toEqual([defaultName.match(/every(\d+)/)![1], defaultName]);
+  });
+
+  it('counts crops while it is shown, again after each edit and change of settings, and not at all while hidden', async () => {
+    const { api } = fakeApi();
+    installConnection({ api, mediaUrl: (path) => `/media/${path}` });
+    const pinia = createTestingPinia({ stubActions: false, createSpy: vi.fn });
+    useProjectStore(pinia).current = { path: '/a', name: 'a', settings: null, missingMedia: null, editingProxy: null };
+    const store = useAnnotationsStore(pinia);
+    store.annotations = annotations;
+    const layout = useLayoutStore(pinia);
+    const wrapper = mount(DatasetView, { global: { plugins: [pinia] } });
+    const settled = async () => (await flushPromises(), await vi.advanceTimersByTimeAsync(200), await flushPromises());
+    vi.useFakeTimers();
+    try {
+      await settled();
+      store.revision++;
+      await settled();
+      expect(api.planDataset).not.toHaveBeenCalled();
+
+      layout.view = 'dataset';
+      await settled();
+      expect(api.planDataset).toHaveBeenCalledTimes(1);
+      store.revision++;
+      await settled();
+      await wrapper.get('[data-test=opt-stride]').setValue('7');
+      await settled();
+      expect(api.planDataset).toHaveBeenCalledTimes(3);
+      expect(api.planDataset).toHaveBeenLastCalledWith({ options: expect.objectContaining({ stride: 7 }) });
+
+      layout.view = 'annotate';
+      await settled();
+      store.revision++;
+      await settled();
+      expect(api.planDataset).toHaveBeenCalledTimes(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
