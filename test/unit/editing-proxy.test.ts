@@ -140,12 +140,14 @@ describe('the editing proxy', () => {
   it('says why a video needs one, and shrinks a large one to fit 1280x720 in even numbers', () => {
     const plain = { width: 1280, height: 720, fps: 25, frames: 1500, codec: 'h264', startSeconds: 0, variableRate: false, keyframeGap: 2 };
     expect(proxyReasons(plain)).toEqual([]);
-    expect(proxyReasons({ ...plain, codec: 'hevc', width: 3840, height: 2160, keyframeGap: 10, variableRate: true, startSeconds: 3 })).toEqual([
+    expect(proxyReasons({ ...plain, frames: 15_000 })).toEqual([]);
+    expect(proxyReasons({ ...plain, codec: 'hevc', width: 3840, height: 2160, keyframeGap: 10, variableRate: true, startSeconds: 3, frames: 90_000 })).toEqual([
       'its codec (hevc) may not play in the window',
       'it is 3840x2160',
       'its keyframes are up to 10.0 s apart',
       'its frame rate varies',
       'it starts at 3.000 s',
+      'it lasts 60 minutes',
     ]);
     expect(proxySize(3840, 2160)).toEqual({ width: 1280, height: 720 });
     expect(proxySize(1080, 1920)).toEqual({ width: 406, height: 720 });
