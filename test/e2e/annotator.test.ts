@@ -374,6 +374,16 @@ describe('the annotator (browser mode)', () => {
     await page.mouse.click(at.x, at.y);
     await expect.poll(frameShown).toBe(target);
     await expect.poll(() => page.locator('[data-test=in-view] li.selected').getAttribute('data-track')).toBe(String(first.id));
+
+    // Scrolled to the bottom, the lowest row in view is the last track's.
+    const last = [...file.tracks].sort((a, b) => b.id - a.id)[0]!;
+    const lastFrame = Array.from({ length: 160 }, (_, f) => f).find((f) => boxAt(last, f))!;
+    await page.locator('[data-test=timeline-tracks]').evaluate((canvas) => canvas.closest('.tracks')!.scrollTo(0, 1e6));
+    const scrolled = (await page.locator('[data-test=timeline-tracks]').boundingBox())!;
+    await page.mouse.move(scrolled.x + 34 + ((lastFrame + 0.5) / 160) * (scrolled.width - 34), scrolled.y + scrolled.height - 5);
+    await expect
+      .poll(async () => (await page.locator('[data-test=timeline-hover]').textContent())?.trim())
+      .toBe(`frame ${lastFrame} · #${last.id} ${boxAt(last, lastFrame)!.label}`);
     await page.mouse.move(0, 0);
     await page.locator('[data-test=timeline-hover]').waitFor({ state: 'detached' });
   });
