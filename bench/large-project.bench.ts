@@ -24,7 +24,6 @@ assertBuilt();
 const run = promisify(execFile);
 const folder = await mkdtemp(join(tmpdir(), 'maskbench-bench-large-project-'));
 const figures: string[] = [];
-const FRAMES = HOUR_FRAMES;
 
 afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
@@ -36,7 +35,7 @@ describe('an hour of annotations in the window', () => {
     'open it, jump, step, play and edit',
     async () => {
       const video = join(folder, 'hour.mp4');
-      const input = ['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25', '-frames:v', String(FRAMES)];
+      const input = ['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25', '-frames:v', String(HOUR_FRAMES)];
       await run(ffmpegPath(), [
         '-hide_banner',
         '-loglevel',
@@ -71,7 +70,7 @@ describe('an hour of annotations in the window', () => {
           opens.push(performance.now() - started);
           if (i < 2) continue;
           await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement).readyState >= 2);
-          figures.push(`seek ${describeSeeks(await seekTimes(page, FRAMES, 20))}`);
+          figures.push(`seek ${describeSeeks(await seekTimes(page, HOUR_FRAMES, 20))}`);
           const steps = await page.evaluate(async () => {
             const shown = document.querySelector('[data-test=frame-number]')!;
             const times: number[] = [];

@@ -26,7 +26,7 @@ export function round2(value: number): number {
  * keyframes around it (with the earlier one's label and flags), or the last keyframe held until the end
  * of the clip. Null where the track is outside the view or has not started.
  */
-export function boxAt(track: AnnotationTrack, frame: number, round = round2): (TrackBox & { keyframe: boolean }) | null {
+export function boxAt(track: AnnotationTrack, frame: number, round = round2): TrackBox | null {
   const shapes = track.shapes;
   let low = 0;
   let high = shapes.length - 1;
@@ -47,8 +47,8 @@ export function boxAt(track: AnnotationTrack, frame: number, round = round2): (T
  * gives on each, found by one walk along the keyframes rather than a search per frame (an hour of video
  * is 90,000 frames).
  */
-export function boxesEvery(track: AnnotationTrack, step: number, end: number, round = round2): Array<TrackBox & { keyframe: boolean }> {
-  const boxes: Array<TrackBox & { keyframe: boolean }> = [];
+export function boxesEvery(track: AnnotationTrack, step: number, end: number, round = round2): TrackBox[] {
+  const boxes: TrackBox[] = [];
   track.shapes.forEach((before, index) => {
     if (before.outside) return;
     const after = track.shapes[index + 1];
@@ -59,11 +59,11 @@ export function boxesEvery(track: AnnotationTrack, step: number, end: number, ro
 }
 
 /** The box on `frame` of a track whose keyframe at or before it is `before` (in view), and the next `after`. */
-function boxBetween(before: Shape, after: Shape | undefined, frame: number, round: (value: number) => number): TrackBox & { keyframe: boolean } {
+function boxBetween(before: Shape, after: Shape | undefined, frame: number, round: (value: number) => number): TrackBox {
   // Before an outside keyframe the box is held, not interpolated toward it (as in CVAT).
   const geometry = before.frame === frame || !after || after.outside ? before : interpolate(before, after, frame, (value) => value);
   // One object per box, written out: an hour of per-frame boxes is half a million of them.
-  const box: TrackBox & { keyframe: boolean } = {
+  const box: TrackBox = {
     xtl: round(geometry.xtl),
     ytl: round(geometry.ytl),
     xbr: round(geometry.xbr),
@@ -100,7 +100,7 @@ export function holdBefore(shapes: Shape[], frame: number): void {
 /** Every box of every frame, for writing per-frame formats and CVAT's all-frames track listing. */
 export function materialize(annotations: ProjectAnnotations, labels: string[]): AnnotationSet {
   const tracks = annotations.tracks.map((track) => {
-    const boxes: TrackBox[] = boxesEvery(track, 1, annotations.frameCount);
+    const boxes = boxesEvery(track, 1, annotations.frameCount);
     return track.extra ? { id: track.id, boxes, extra: track.extra } : { id: track.id, boxes };
   });
   const set: AnnotationSet = {

@@ -27,9 +27,9 @@ export const PROXY_KEYFRAME_INTERVAL = 10;
 /** Keyframes further apart than this make seeks slow enough to notice. */
 const SLOW_KEYFRAME_GAP_S = 2;
 /**
- * A video longer than this is jumped about in slowly however it is encoded: a jump far into the file
- * waits for that part of it to be read and its index searched (an hour at 640x360 with keyframes 2 s
- * apart: worst of 20 jumps 300 ms, and 79 ms with the proxy, whose fragments the window fetches itself).
+ * A video longer than this is jumped about in slowly however it is encoded (an hour at 640x360 with
+ * keyframes 2 s apart: worst of 20 jumps 300 ms on the original, 79 ms with the proxy, whose fragments
+ * the window fetches itself).
  */
 const LONG_VIDEO_S = 10 * 60;
 /** Codecs Chromium (and so Electron) decodes everywhere, in software. */
