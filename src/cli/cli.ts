@@ -14,6 +14,7 @@ import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
 import { runsCommand } from './commands/runs';
 import { predictCommand } from './commands/predict';
+import { detectCommand } from './commands/detect';
 import { reviewCommand } from './commands/review';
 import type { CliCommand, CliOutput } from './command';
 import { describeForCli, wordForCli } from './flags';
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, CliCommand> = {
   runs: runsCommand,
   predict: predictCommand,
   review: reviewCommand,
+  detect: detectCommand,
 };
 
 const USAGE = `Usage: maskbench <command> [options]

@@ -207,6 +207,21 @@ describe('maskbench CLI', () => {
     expect(badChoice.stderr).toContain('--crop must be one of box, head, got "face"');
   });
 
+  it('finds people in a sample video, scores the draft against its labels, and explains bad detect options', async () => {
+    const project = join(await tempDir(), 'walkway');
+    await maskbench('sample', project, '--frames', '24', '--width', '640', '--height', '360');
+    const found = await maskbench('detect', '--project', project, '--every', '3', '--json');
+    expect(found.code).toBe(0);
+    const summary = JSON.parse(found.stdout.trim().split('\n').at(-1)!) as { framesDetected: number; tracks: number; score: { recall: number } };
+    expect(summary.framesDetected).toBe(8);
+    expect(summary.tracks).toBeGreaterThan(0);
+    expect(summary.score.recall).toBeGreaterThan(0.5);
+    const again = await maskbench('detect', '--project', project, '--to', '2');
+    expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('holds an earlier draft of people')]);
+    const bad = await maskbench('detect', '--project', project, '--min-detections', '0', '--replace');
+    expect(bad.stderr.trim()).toBe('maskbench: --min-detections must be a whole number from 1 to 1000, got 0');
+  });
+
   it('says clearly when the port is taken', async () => {
     const first = await serve(['--project', await tempDir()], await tempDir());
     try {

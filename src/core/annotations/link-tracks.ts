@@ -2,6 +2,7 @@
 // frames into tracks by overlap with where each track is predicted to be (IoU and motion).
 
 import type { BoxGeometry, Track, TrackBox } from '../../shared/annotations';
+import { iou } from '../../shared/overlap';
 import type { ReadBox } from './formats/read-result';
 import type { ProblemList } from './problems';
 import { TrackIds } from './track-ids';
@@ -11,18 +12,13 @@ export const DEFAULT_LINK_THRESHOLD = 0.3;
 /** A track can miss this many frames (a detection gap, an occlusion) and still be continued. */
 const MAX_GAP = 5;
 
-interface Active {
-  track: Track;
-  last: TrackBox;
-  velocity: BoxGeometry;
-}
+/** A box somewhere in the clip. */
+type Placed = BoxGeometry & { frame: number };
 
-export function iou(a: BoxGeometry, b: BoxGeometry): number {
-  const w = Math.min(a.xbr, b.xbr) - Math.max(a.xtl, b.xtl);
-  const h = Math.min(a.ybr, b.ybr) - Math.max(a.ytl, b.ytl);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / ((a.xbr - a.xtl) * (a.ybr - a.ytl) + (b.xbr - b.xtl) * (b.ybr - b.ytl) - inter);
+interface Active<B extends Placed> {
+  track: { id: number; boxes: B[] };
+  last: B;
+  velocity: BoxGeometry;
 }
 
 /**
@@ -56,20 +52,30 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number | null, probl
     }
   }
   // No overlap reaches Infinity: without a threshold every box starts a track of its own.
-  const smallest = threshold ?? Infinity;
-  const ids = new TrackIds(identified.keys());
-  const linked: Track[] = [];
-  let active: Active[] = [];
-  const byFrame = new Map<number, TrackBox[]>();
-  for (const box of loose) {
+  const linked = linkBoxes(loose, threshold ?? Infinity, MAX_GAP, new TrackIds(identified.keys()));
+  const tracks = [...identified.values(), ...linked];
+  for (const track of tracks) track.boxes.sort((a, b) => a.frame - b.frame);
+  return { tracks: tracks.sort((a, b) => a.id - b.id), formed: threshold === null ? 0 : linked.length };
+}
+
+/**
+ * Boxes without identities linked into tracks frame by frame: each continues the track whose predicted
+ * box (last box plus its smoothed motion) it overlaps most, by `smallest` IoU or more, unless that track
+ * was last seen over `maxGap` frames before. New tracks take their ids from `ids`.
+ */
+export function linkBoxes<B extends Placed>(boxes: B[], smallest: number, maxGap: number, ids: TrackIds): Array<{ id: number; boxes: B[] }> {
+  const linked: Array<{ id: number; boxes: B[] }> = [];
+  let active: Active<B>[] = [];
+  const byFrame = new Map<number, B[]>();
+  for (const box of boxes) {
     const list = byFrame.get(box.frame);
     if (list) list.push(box);
     else byFrame.set(box.frame, [box]);
   }
   for (const frame of [...byFrame.keys()].sort((a, b) => a - b)) {
-    active = active.filter((entry) => frame - entry.last.frame <= MAX_GAP);
+    active = active.filter((entry) => frame - entry.last.frame <= maxGap);
     const boxes = byFrame.get(frame)!;
-    const pairs: { entry: Active; box: TrackBox; overlap: number }[] = [];
+    const pairs: { entry: Active<B>; box: B; overlap: number }[] = [];
     for (const entry of active) {
       const predicted = predict(entry, frame);
       for (const box of boxes) {
@@ -79,8 +85,8 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number | null, probl
     }
     // Greedy: the best overlaps are taken first, each track and box once.
     pairs.sort((a, b) => b.overlap - a.overlap);
-    const usedTracks = new Set<Active>();
-    const usedBoxes = new Set<TrackBox>();
+    const usedTracks = new Set<Active<B>>();
+    const usedBoxes = new Set<B>();
     for (const { entry, box } of pairs) {
       if (usedTracks.has(entry) || usedBoxes.has(box)) continue;
       usedTracks.add(entry);
@@ -108,12 +114,10 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number | null, probl
       active.push({ track, last: box, velocity: { xtl: 0, ytl: 0, xbr: 0, ybr: 0 } });
     }
   }
-  const tracks = [...identified.values(), ...linked];
-  for (const track of tracks) track.boxes.sort((a, b) => a.frame - b.frame);
-  return { tracks: tracks.sort((a, b) => a.id - b.id), formed: threshold === null ? 0 : linked.length };
+  return linked;
 }
 
-function predict(entry: Active, frame: number): BoxGeometry {
+function predict(entry: Active<Placed>, frame: number): BoxGeometry {
   const steps = frame - entry.last.frame;
   const { last, velocity } = entry;
   return {

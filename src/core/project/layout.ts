@@ -9,6 +9,7 @@
 //   runs/<id>/                    config.json, metrics.jsonl, summary.json, meta.json, running.json,
 //                                 confusion/, predictions/, model-best/ and model-last/
 //   trash/runs/                   deleted runs
+//   drafts/people.json            people a detector found, to correct and accept (see core/detect)
 //   proxy/                        editing.mp4, the video re-encoded for seeking, and proxy.json, what it was made from
 //   sample.json, annotations/, media/   a sample project's record, ground truth and clip
 
@@ -26,6 +27,7 @@ const DATASETS_DIR = 'datasets';
 const RUNS_DIR = 'runs';
 const TRASH_DIR = 'trash';
 const PROXY_DIR = 'proxy';
+const DRAFTS_DIR = 'drafts';
 
 /** Paths in a project folder; a dataset name or run id that could lead out of it is refused. */
 export function projectPaths(folder: string) {
@@ -53,6 +55,8 @@ export function projectPaths(folder: string) {
     },
     /** Deleted runs, kept inside the project so that a mistake can be undone by moving the folder back. */
     trashedRuns: join(folder, TRASH_DIR, RUNS_DIR),
+    /** The people a detection job proposed, beside the annotations until the annotator accepts them. */
+    peopleDraft: join(folder, DRAFTS_DIR, 'people.json'),
     proxy: join(folder, PROXY_DIR),
     /** The editing proxy: what the window plays in place of a video that seeks slowly (see media/editing-proxy). */
     proxyVideo: join(folder, PROXY_DIR, 'editing.mp4'),

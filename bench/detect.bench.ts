@@ -1,0 +1,50 @@
+// Finding people (issue 21) on a sample clip at the default size (1280x720), whose boxes are exact: person
+// recall and precision at IoU 0.5 for people at least 40 px tall, on every frame of the range (tracking
+// fills the frames between detections), how many tracks change person more than once, and frames
+// detected per second. Targets: recall >= 0.9, precision >= 0.9, no track that changes person twice.
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, bench, describe } from 'vitest';
+import { detectProject } from '../src/core/detect/detect-project';
+import { scoreDraft } from '../src/core/detect/draft-score';
+import { AnnotationStore } from '../src/core/project/annotation-store';
+import { detectOptionsSchema } from '../src/shared/detect';
+import { read } from '../src/shared/schema';
+import { BIN, assertBuilt } from '../test/support/built-app';
+
+assertBuilt();
+const folder = await mkdtemp(join(tmpdir(), 'maskbench-bench-detect-'));
+const results: string[] = [];
+const once = { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 };
+const FRAMES = 250;
+
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+  console.log(`\nFinding people (${FRAMES} frames at 1280x720, bundled NanoDet):\n  ${results.join('\n  ')}`);
+});
+
+describe('finding people', () => {
+  bench(
+    'detect every frame and every 3rd, scored against the sample`s exact boxes',
+    async () => {
+      const project = join(folder, 'walkway');
+      await promisify(execFile)(process.execPath, [BIN, 'sample', project, '--frames', String(FRAMES)]);
+      const truth = (await AnnotationStore.load(project, ['MW', 'NM', 'ND']))!.annotations;
+      for (const every of [1, 3]) {
+        const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
+        const draft = await detectProject(project, read(detectOptionsSchema, { every, replace: true }), context);
+        const score = scoreDraft(draft, truth);
+        const keyframes = draft.tracks.reduce((sum, track) => sum + track.keyframes.length, 0);
+        results.push(
+          `every ${every}: recall ${score.recall.toFixed(3)}, precision ${score.precision.toFixed(3)}; ${score.tracks} tracks (${keyframes} keyframes), ` +
+            `${score.tracksSwitchingTwice} changing person twice or more (most ${score.mostSwitches}); ${(draft.framesDetected / draft.seconds).toFixed(2)} frames detected/s`,
+        );
+      }
+    },
+    once,
+  );
+});

@@ -1,0 +1,66 @@
+// How good a draft is against labels someone checked (the sample's exact ground truth, or any project's
+// corrected boxes): person recall and precision at IoU 0.5 on every frame of its range, and how often a
+// draft track changes from one labelled person to another.
+
+import type { BoxGeometry, ProjectAnnotations } from '../../shared/annotations';
+import { draftBoxAt, SAME_PERSON_IOU, type PeopleDraft } from '../../shared/detect';
+import { boxAt } from '../../shared/keyframes';
+import { iou } from '../../shared/overlap';
+
+export interface DraftScore {
+  /** Labelled people at least `minHeight` tall, on every frame of the range. */
+  people: number;
+  found: number;
+  recall: number;
+  /** Draft boxes, less those on labelled people shorter than `minHeight` (neither right nor wrong). */
+  proposed: number;
+  precision: number;
+  tracks: number;
+  /** The most times one draft track changes person, and how many tracks change more than once. */
+  mostSwitches: number;
+  tracksSwitchingTwice: number;
+}
+
+export function scoreDraft(draft: PeopleDraft, truth: ProjectAnnotations, minHeight = 40): DraftScore {
+  let people = 0;
+  let found = 0;
+  let proposed = 0;
+  const matchedPerson = new Map<number, number[]>();
+  for (let frame = draft.from; frame <= draft.to; frame++) {
+    const labelled = truth.tracks.flatMap((track) => {
+      const box = boxAt(track, frame);
+      return box ? [{ id: track.id, box, counted: box.ybr - box.ytl >= minHeight }] : [];
+    });
+    const drafted = draft.tracks.flatMap((track) => {
+      const box = draftBoxAt(track, frame);
+      return box ? [{ id: track.id, box }] : [];
+    });
+    // Greedy by overlap, each box once, as detection benchmarks match.
+    const pairs = labelled.flatMap((person) => drafted.map((proposal) => ({ person, proposal, overlap: iou(person.box, proposal.box) })));
+    const usedPeople = new Set<number>();
+    const matchOf = new Map<number, (typeof labelled)[number]>();
+    for (const { person, proposal, overlap } of pairs.sort((a, b) => b.overlap - a.overlap)) {
+      if (overlap < SAME_PERSON_IOU || usedPeople.has(person.id) || matchOf.has(proposal.id)) continue;
+      usedPeople.add(person.id);
+      matchOf.set(proposal.id, person);
+      if (person.counted) found++;
+      const seen = matchedPerson.get(proposal.id) ?? [];
+      if (seen.at(-1) !== person.id) seen.push(person.id);
+      matchedPerson.set(proposal.id, seen);
+    }
+    people += labelled.filter((person) => person.counted).length;
+    const onSmall = (box: BoxGeometry) => labelled.some((person) => !person.counted && iou(person.box, box) >= SAME_PERSON_IOU);
+    proposed += drafted.filter((proposal) => matchOf.get(proposal.id)?.counted ?? !onSmall(proposal.box)).length;
+  }
+  const switches = [...matchedPerson.values()].map((persons) => persons.length - 1);
+  return {
+    people,
+    found,
+    recall: people === 0 ? 1 : found / people,
+    proposed,
+    precision: proposed === 0 ? 1 : found / proposed,
+    tracks: draft.tracks.length,
+    mostSwitches: Math.max(0, ...switches),
+    tracksSwitchingTwice: switches.filter((count) => count > 1).length,
+  };
+}

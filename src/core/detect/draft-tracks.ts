@@ -1,0 +1,70 @@
+// Detections, frame by frame, made into the tracks an annotator corrects: linked by overlap with where
+// each person is predicted to be, flickers (a few stray detections) dropped, and only the keyframes that
+// the interpolation between their neighbours cannot reproduce kept.
+
+import type { BoxGeometry } from '../../shared/annotations';
+import type { Detection, DraftKeyframe, DraftTrack } from '../../shared/detect';
+import { interpolate } from '../../shared/keyframes';
+import { DEFAULT_LINK_THRESHOLD, linkBoxes } from '../annotations/link-tracks';
+import { TrackIds } from '../annotations/track-ids';
+
+/** Detected frames a person may be missed on (occluded, a weak score) and still continue their track. */
+const MISSES = 2;
+/** A keyframe is kept when the interpolation of its neighbours misses a side by more than this share of the box's size. */
+const TOLERANCE = 0.15;
+
+export interface FrameDetections {
+  frame: number;
+  found: Detection[];
+}
+
+/** The draft's tracks from detections made on every `every`-th frame; tracks of fewer than `minDetections` are dropped. */
+export function draftTracks(frames: FrameDetections[], every: number, minDetections: number): DraftTrack[] {
+  const boxes: DraftKeyframe[] = frames.flatMap(({ frame, found }) => found.map((detection) => ({ ...detection, frame })));
+  const linked = linkBoxes(boxes, DEFAULT_LINK_THRESHOLD, every * (MISSES + 1), new TrackIds());
+  return linked
+    .filter((track) => track.boxes.length >= minDetections)
+    .map((track, index) => ({ id: index + 1, keyframes: sparseKeyframes(track.boxes), label: null }));
+}
+
+/**
+ * The fewest keyframes whose interpolation stays close to every box (Douglas-Peucker on boxes): the first
+ * and last, then, within each span, the box the interpolation misses most, while it misses by too much.
+ */
+export function sparseKeyframes(boxes: DraftKeyframe[]): DraftKeyframe[] {
+  const keep = new Set([0, boxes.length - 1]);
+  // A stack, not recursion: a track can run for an hour of frames.
+  const spans: Array<[number, number]> = [[0, boxes.length - 1]];
+  while (spans.length > 0) {
+    const [first, last] = spans.pop()!;
+    let worst = 0;
+    let at = -1;
+    for (let i = first + 1; i < last; i++) {
+      const box = boxes[i]!;
+      const error = miss(
+        interpolate(boxes[first]!, boxes[last]!, box.frame, (value) => value),
+        box,
+      );
+      if (error > worst) {
+        worst = error;
+        at = i;
+      }
+    }
+    if (at < 0 || worst <= TOLERANCE) continue;
+    keep.add(at);
+    spans.push([first, at], [at, last]);
+  }
+  return boxes.filter((_, i) => keep.has(i));
+}
+
+/** How far `guess` is from `box`: its worst side's distance, as a share of the box's width or height. */
+function miss(guess: BoxGeometry, box: BoxGeometry): number {
+  const width = Math.max(1, box.xbr - box.xtl);
+  const height = Math.max(1, box.ybr - box.ytl);
+  return Math.max(
+    Math.abs(guess.xtl - box.xtl) / width,
+    Math.abs(guess.xbr - box.xbr) / width,
+    Math.abs(guess.ytl - box.ytl) / height,
+    Math.abs(guess.ybr - box.ybr) / height,
+  );
+}

@@ -1,0 +1,93 @@
+// The people in one frame: the frame scaled (by default so that its height fills the model's input),
+// cut into overlapping tiles of the model's size, each tile run through the detector, and the boxes of
+// all tiles merged. Scaling a wide frame down to one square input would make people too thin to find.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { DETECTOR_FILE, type Detection } from '../../shared/detect';
+import { WorkbenchError } from '../../shared/errors';
+import type { RawFrame } from '../media/decode-frames';
+import type { Detector } from './detector';
+import { decodeGfl, suppressOverlaps, type StrideOutput } from './gfl-decode';
+
+/** The frame's scale when none is asked for: its height fills one tile. */
+export function defaultScale(detector: Detector, frameHeight: number): number {
+  return detector.description.input.height / frameHeight;
+}
+
+/** Tile corners along a side of `size` pixels, `tile` wide: as few as cover it, spread evenly (so they overlap). */
+export function tileStarts(size: number, tile: number): number[] {
+  if (size <= tile) return [0];
+  const count = Math.ceil(size / tile);
+  return Array.from({ length: count }, (_, i) => Math.round((i * (size - tile)) / (count - 1)));
+}
+
+export function findPeople(detector: Detector, frame: RawFrame, threshold: number, scale: number): Detection[] {
+  const { input } = detector.description;
+  const width = Math.max(1, Math.round(frame.width * scale));
+  const height = Math.max(1, Math.round(frame.height * scale));
+  const xs = tileStarts(width, input.width);
+  const ys = tileStarts(height, input.height);
+  const found: Detection[] = [];
+  const pixels = tf.tidy(() => {
+    const image = tf.cast(tf.tensor3d(frame.rgb, [frame.height, frame.width, 3], 'int32'), 'float32');
+    const sized = tf.image.resizeBilinear(image, [height, width]);
+    const ordered = input.channels === 'bgr' ? tf.reverse(sized, -1) : sized;
+    const normal = tf.div(tf.sub(ordered, input.mean), input.std);
+    // Frames smaller than a tile are padded with zeros (the normalised mean) at the bottom and right.
+    return tf.pad(normal, [
+      [0, Math.max(0, input.height - height)],
+      [0, Math.max(0, input.width - width)],
+      [0, 0],
+    ]);
+  });
+  try {
+    for (const y of ys)
+      for (const x of xs) {
+        const outputs = tf.tidy(() => {
+          const tile = tf.expandDims(tf.slice(pixels, [y, x, 0], [input.height, input.width, 3]), 0);
+          const result = detector.model.execute(input.layout === 'nchw' ? tf.transpose(tile, [0, 3, 1, 2]) : tile);
+          return Array.isArray(result) ? result : [result];
+        });
+        try {
+          found.push(...decodeGfl(strideOutputs(detector, outputs), detector.description.output, threshold, { x, y, scale }));
+        } finally {
+          tf.dispose(outputs);
+        }
+      }
+  } finally {
+    pixels.dispose();
+  }
+  return suppressOverlaps(found.map((box) => clamp(box, frame.width, frame.height)));
+}
+
+/** Each stride's two outputs, found by their shapes; a description that does not fit the model is said, naming it. */
+function strideOutputs(detector: Detector, outputs: tf.Tensor[]): StrideOutput[] {
+  const { input, output } = detector.description;
+  return output.strides.map((stride) => {
+    const columns = Math.ceil(input.width / stride);
+    const cells = columns * Math.ceil(input.height / stride);
+    const find = (depth: number) => outputs.find((tensor) => tensor.shape.length === 3 && tensor.shape[1] === cells && tensor.shape[2] === depth);
+    const scores = find(output.classes);
+    const distances = find(4 * output.bins);
+    if (!scores || !distances) {
+      const file = `${detector.folder}/${DETECTOR_FILE}`;
+      const shapes = outputs.map((tensor) => `[${tensor.shape.join(', ')}]`).join(', ');
+      throw new WorkbenchError(
+        'invalid-request',
+        `${file}: stride ${stride} needs outputs of shape [1, ${cells}, ${output.classes}] (classes) and [1, ${cells}, ${4 * output.bins}] (4 x bins), but the model gives ${shapes}`,
+        { file, field: 'output' },
+      );
+    }
+    return { stride, columns, scores: scores.dataSync() as Float32Array, distances: distances.dataSync() as Float32Array };
+  });
+}
+
+function clamp(box: Detection, width: number, height: number): Detection {
+  return {
+    score: box.score,
+    xtl: Math.max(0, box.xtl),
+    ytl: Math.max(0, box.ytl),
+    xbr: Math.min(width, box.xbr),
+    ybr: Math.min(height, box.ybr),
+  };
+}

@@ -1,0 +1,13 @@
+// How much two boxes overlap: what links boxes into tracks, matches a detector's boxes to labelled ones,
+// and scores a draft.
+
+import type { BoxGeometry } from './annotations';
+
+/** Intersection over union: 1 for the same box, 0 for boxes apart. */
+export function iou(a: BoxGeometry, b: BoxGeometry): number {
+  const w = Math.min(a.xbr, b.xbr) - Math.max(a.xtl, b.xtl);
+  const h = Math.min(a.ybr, b.ybr) - Math.max(a.ytl, b.ytl);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / ((a.xbr - a.xtl) * (a.ybr - a.ytl) + (b.xbr - b.xtl) * (b.ybr - b.ytl) - inter);
+}

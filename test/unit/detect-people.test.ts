@@ -1,0 +1,117 @@
+// Finding people with the bundled detector on the sample fixture (its boxes are exact), the draft it
+// writes beside the annotations, and the errors a detector folder can earn.
+
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { detectProject } from '../../src/core/detect/detect-project';
+import { scoreDraft } from '../../src/core/detect/draft-score';
+import { bundledDetectorFolder, loadDetector } from '../../src/core/detect/detector';
+import { findPeople } from '../../src/core/detect/find-people';
+import { readJsonFile } from '../../src/core/fs/json-file';
+import { AnnotationStore } from '../../src/core/project/annotation-store';
+import { detectOptionsSchema, type PeopleDraft } from '../../src/shared/detect';
+import { read } from '../../src/shared/schema';
+import { useTempDirs } from '../support/temp-dir';
+
+const tempDir = useTempDirs();
+const quiet = (signal = new AbortController().signal) => ({ signal, progress: () => {}, log: () => {} });
+const options = (given: object) => read(detectOptionsSchema, given);
+
+async function copyOfSample(): Promise<string> {
+  const project = join(await tempDir(), 'sample');
+  await cp(inject('sampleProject'), project, { recursive: true });
+  return project;
+}
+
+describe('finding people in a project', () => {
+  it('drafts tracks of the sample`s people, leaving its annotations as they were', async () => {
+    const project = await copyOfSample();
+    const before = await readFile(join(project, 'annotations.json'));
+    const draft = await detectProject(project, options({ every: 4, to: 79 }), quiet());
+    expect(draft).toMatchObject({ complete: true, every: 4, from: 0, to: 79, framesDetected: 20 });
+    expect(await readJsonFile(join(project, 'drafts', 'people.json'))).toEqual(draft);
+    expect(await readFile(join(project, 'annotations.json'))).toEqual(before);
+    // Frame by frame this detector finds about 0.8 of the people at 0.85 precision; far below means a broken decoding.
+    const truth = (await AnnotationStore.load(project, ['MW', 'NM', 'ND']))!.annotations;
+    const score = scoreDraft(draft, truth);
+    expect(score.recall).toBeGreaterThan(0.6);
+    expect(score.precision).toBeGreaterThan(0.6);
+    // Tracks, not boxes: far fewer keyframes than detections.
+    const keyframes = draft.tracks.reduce((sum, track) => sum + track.keyframes.length, 0);
+    expect(keyframes).toBeLessThan(score.found / 2);
+  });
+
+  it('keeps an earlier draft unless asked to replace it, and keeps what a cancelled job found', async () => {
+    const project = await copyOfSample();
+    await detectProject(project, options({ from: 10, to: 13 }), quiet());
+    await expect(detectProject(project, options({ to: 3 }), quiet())).rejects.toMatchObject({ code: 'already-exists' });
+    const controller = new AbortController();
+    const context = { ...quiet(controller.signal), progress: (done: number) => done === 3 && controller.abort() };
+    await expect(detectProject(project, options({ replace: true }), context)).rejects.toThrow();
+    const kept = (await readJsonFile(join(project, 'drafts', 'people.json'))) as PeopleDraft;
+    expect(kept).toMatchObject({ complete: false, framesDetected: 3, from: 0 });
+  });
+
+  it('refuses a range outside the clip, naming the field', async () => {
+    const project = await copyOfSample();
+    await expect(detectProject(project, options({ from: 160 }), quiet())).rejects.toMatchObject({ where: { field: 'from' } });
+    await expect(detectProject(project, options({ from: 5, to: 4 }), quiet())).rejects.toMatchObject({ where: { field: 'to' } });
+  });
+});
+
+describe('a detector folder', () => {
+  async function copyOfBundled(change: (folder: string) => Promise<void>): Promise<string> {
+    const folder = join(await tempDir(), 'detector');
+    await cp(bundledDetectorFolder(), folder, { recursive: true });
+    await change(folder);
+    return folder;
+  }
+  const description = async (folder: string) =>
+    JSON.parse(await readFile(join(folder, 'detector.json'), 'utf8')) as { model: string; input: { layout: string }; output: { bins: number } };
+
+  it('is said missing, or not a detector, naming the folder', async () => {
+    const empty = await tempDir();
+    await expect(loadDetector(join(empty, 'nothing'))).rejects.toMatchObject({ code: 'not-found', where: { file: join(empty, 'nothing') } });
+    await expect(loadDetector(empty)).rejects.toMatchObject({ code: 'not-found', where: { file: join(empty, 'detector.json') } });
+  });
+
+  it('with a description that is malformed names the file and the field', async () => {
+    const folder = await copyOfBundled(async (at) => {
+      const json = await description(at);
+      json.input.layout = 'chw';
+      await writeFile(join(at, 'detector.json'), JSON.stringify(json));
+    });
+    await expect(loadDetector(folder)).rejects.toMatchObject({ where: { file: join(folder, 'detector.json'), field: 'input.layout' } });
+  });
+
+  it('whose model is not a graph model, or lacks its weights, is said so, naming the file', async () => {
+    const layers = await copyOfBundled((at) =>
+      writeFile(join(at, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [] })),
+    );
+    await expect(loadDetector(layers)).rejects.toThrow(/is not a TensorFlow.js graph model/);
+    const unweighted = await copyOfBundled(async (at) => {
+      await mkdir(join(at, 'elsewhere'));
+      const json = await description(at);
+      json.model = 'elsewhere/model.json';
+      await writeFile(join(at, 'detector.json'), JSON.stringify(json));
+      await cp(join(at, 'model.json'), join(at, 'elsewhere', 'model.json'));
+    });
+    await expect(loadDetector(unweighted)).rejects.toMatchObject({ code: 'not-found', where: { file: join(unweighted, 'elsewhere', 'weights.bin') } });
+  });
+
+  it('whose description does not fit the model`s outputs is said so when it runs', async () => {
+    const folder = await copyOfBundled(async (at) => {
+      const json = await description(at);
+      json.output.bins = 8;
+      await writeFile(join(at, 'detector.json'), JSON.stringify(json));
+    });
+    const detector = await loadDetector(folder);
+    const frame = { frame: 0, width: 64, height: 64, rgb: Buffer.alloc(64 * 64 * 3, 128) };
+    try {
+      expect(() => findPeople(detector, frame, 0.3, 1)).toThrow(/stride 8 needs outputs of shape \[1, 2704, 80\] \(classes\) and \[1, 2704, 32\]/);
+    } finally {
+      detector.model.dispose();
+    }
+  });
+});

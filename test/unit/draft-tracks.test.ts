@@ -1,0 +1,142 @@
+// From detections to a draft: the head's decoding, overlap suppression, tiling, tracks with few
+// keyframes, and the draft's score against labels.
+
+import { describe, expect, it } from 'vitest';
+import type { ProjectAnnotations } from '../../src/shared/annotations';
+import { draftBoxAt, type DraftKeyframe, type PeopleDraft } from '../../src/shared/detect';
+import { scoreDraft } from '../../src/core/detect/draft-score';
+import { draftTracks, sparseKeyframes } from '../../src/core/detect/draft-tracks';
+import { tileStarts } from '../../src/core/detect/find-people';
+import { decodeGfl, suppressOverlaps } from '../../src/core/detect/gfl-decode';
+
+const OUTPUT = { decoding: 'gfl' as const, strides: [8], bins: 3, classes: 2, person: 0 };
+
+describe('decoding a gfl head', () => {
+  // A 2 x 2 grid at stride 8; cell 1 (column 1, row 0) holds a person, cell 2 the other class.
+  const scores = new Float32Array([0.1, 0.0, 0.9, 0.2, 0.05, 0.95, 0.0, 0.0]);
+  const distances = new Float32Array(4 * 4 * 3).fill(-50);
+  // Cell 1's sides: all the weight on bin 2 (left, top), bin 1 (right), half on bins 0 and 2 (bottom).
+  for (const [side, bin] of [
+    [0, 2],
+    [1, 2],
+    [2, 1],
+  ] as const)
+    distances[(1 * 4 + side) * 3 + bin] = 50;
+  distances[(1 * 4 + 3) * 3 + 0] = 50;
+  distances[(1 * 4 + 3) * 3 + 2] = 50;
+
+  it('places a person from its cell centre and expected distances, in the frame`s pixels', () => {
+    const [box, ...others] = decodeGfl([{ stride: 8, columns: 2, scores, distances }], OUTPUT, 0.5, { x: 100, y: 20, scale: 0.5 });
+    expect(others).toEqual([]);
+    // Centre (12, 4) in the tile; left 16, top 16, right 8, bottom 8; tile at (100, 20) of a frame scaled by 0.5.
+    expect(box!.score).toBeCloseTo(0.9);
+    expect(box!.xtl).toBeCloseTo((100 + 12 - 16) / 0.5);
+    expect(box!.ytl).toBeCloseTo((20 + 4 - 16) / 0.5);
+    expect(box!.xbr).toBeCloseTo((100 + 12 + 8) / 0.5);
+    expect(box!.ybr).toBeCloseTo((20 + 4 + 8) / 0.5);
+  });
+
+  it('keeps only the person class above the threshold', () => {
+    expect(decodeGfl([{ stride: 8, columns: 2, scores, distances }], OUTPUT, 0.95, { x: 0, y: 0, scale: 1 })).toEqual([]);
+    expect(decodeGfl([{ stride: 8, columns: 2, scores, distances }], { ...OUTPUT, person: 1 }, 0.5, { x: 0, y: 0, scale: 1 })).toHaveLength(1);
+  });
+
+  it('drops a box overlapping a better one and keeps one apart', () => {
+    const best = { score: 0.9, xtl: 0, ytl: 0, xbr: 10, ybr: 20 };
+    const twin = { score: 0.5, xtl: 1, ytl: 0, xbr: 11, ybr: 20 };
+    const apart = { score: 0.4, xtl: 50, ytl: 0, xbr: 60, ybr: 20 };
+    expect(suppressOverlaps([twin, apart, best])).toEqual([best, apart]);
+  });
+
+  it('cuts a side into as few overlapping tiles as cover it', () => {
+    expect(tileStarts(300, 416)).toEqual([0]);
+    expect(tileStarts(416, 416)).toEqual([0]);
+    expect(tileStarts(740, 416)).toEqual([0, 324]);
+    expect(tileStarts(1280, 416)).toEqual([0, 288, 576, 864]);
+  });
+});
+
+const walk = (frame: number, x: number): DraftKeyframe => ({ frame, xtl: x, ytl: 100, xbr: x + 30, ybr: 200, score: 0.8 });
+
+describe('draft tracks', () => {
+  it('keeps two keyframes for a straight walk and a third where the walk turns back', () => {
+    const straight = Array.from({ length: 20 }, (_, i) => walk(i, 10 + 3 * i));
+    expect(sparseKeyframes(straight).map((box) => box.frame)).toEqual([0, 19]);
+    const turning = Array.from({ length: 21 }, (_, i) => walk(i, i <= 10 ? 10 + 5 * i : 60 - 5 * (i - 10)));
+    expect(sparseKeyframes(turning).map((box) => box.frame)).toEqual([0, 10, 20]);
+  });
+
+  it('links two people walking apart, bridges a missed detection and drops a flicker', () => {
+    const frames = Array.from({ length: 12 }, (_, frame) => ({
+      frame,
+      found: [
+        walk(frame, 100 + 2 * frame),
+        ...(frame === 5 ? [] : [walk(frame, 400 - 2 * frame)]),
+        ...(frame === 7 ? [{ ...walk(frame, 700), score: 0.4 }] : []),
+      ],
+    }));
+    const tracks = draftTracks(frames, 1, 3);
+    expect(tracks).toHaveLength(2);
+    expect(tracks.map((track) => [track.keyframes[0]!.xtl, track.keyframes.at(-1)!.frame])).toEqual([
+      [100, 11],
+      [400, 11],
+    ]);
+    // The missed frame is filled by interpolation.
+    expect(draftBoxAt(tracks[1]!, 5)!.xtl).toBeCloseTo(390);
+    expect(tracks.every((track) => track.label === null)).toBe(true);
+  });
+});
+
+describe('scoring a draft against labels', () => {
+  const truth: ProjectAnnotations = {
+    schema: 1,
+    width: 640,
+    height: 360,
+    frameCount: 10,
+    frameNames: [],
+    tracks: [1, 2].map((id) => ({
+      id,
+      shapes: [0, 9].map((frame) => ({
+        frame,
+        xtl: id * 200,
+        ytl: 100,
+        xbr: id * 200 + 30,
+        ybr: 200,
+        label: 'MW',
+        occluded: false,
+        outside: false,
+        zOrder: 0,
+        attributes: {},
+      })),
+    })),
+  };
+  const draftOf = (tracks: PeopleDraft['tracks']): PeopleDraft => ({
+    schema: 1,
+    detector: 'test',
+    every: 1,
+    from: 0,
+    to: 9,
+    threshold: 0.3,
+    scale: 1,
+    complete: true,
+    framesDetected: 10,
+    seconds: 0,
+    tracks,
+  });
+  const at = (x: number) => [walk(0, x), walk(9, x)];
+
+  it('finds every person with no wrong box when the draft is the labels', () => {
+    const score = scoreDraft(draftOf([1, 2].map((id) => ({ id, keyframes: at(id * 200), label: null }))), truth);
+    expect(score).toMatchObject({ people: 20, found: 20, recall: 1, proposed: 20, precision: 1, mostSwitches: 0 });
+  });
+
+  it('counts a missed person, a box on nobody, and a track that changes person', () => {
+    const jumping = { id: 1, keyframes: [walk(0, 200), walk(4, 200), walk(5, 400), walk(9, 400)], label: null };
+    const score = scoreDraft(draftOf([jumping, { id: 2, keyframes: at(600), label: null }]), truth);
+    // Frames 0-4 find person 1, frames 5-9 person 2 (with interpolation between 4 and 5 off both).
+    expect(score.recall).toBeCloseTo(10 / 20);
+    expect(score.precision).toBeCloseTo(10 / 20);
+    expect(score.mostSwitches).toBe(1);
+    expect(score.tracksSwitchingTwice).toBe(0);
+  });
+});
