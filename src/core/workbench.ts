@@ -24,6 +24,7 @@ import { preferenceHandlers } from './handlers/preferences';
 import { projectHandlers, setMediaOf } from './handlers/project';
 import { createProject } from './project/project-media';
 import { reviewHandlers } from './handlers/review';
+import { detectHandlers } from './handlers/detect';
 import { runHandlers } from './handlers/runs';
 import { trainingHandlers, trainingSlotPolicy } from './handlers/training';
 
@@ -91,6 +92,7 @@ export class Workbench implements WorkbenchApi {
       ...trainingHandlers(this.context),
       ...runHandlers(this.context),
       ...reviewHandlers(this.context),
+      ...detectHandlers(this.context),
       ...preferenceHandlers(this.context),
       ...jobHandlers(this.context),
     };

@@ -5,6 +5,7 @@
 import type { WorkbenchErrorData } from './errors';
 import { ANNOTATION_FORMATS, editSchema, type EditResult, type ExportReport, type ProjectAnnotations } from './annotations';
 import { datasetNameSchema, datasetOptionsSchema, type ClassCounts, type DatasetOptions, type DatasetSample, type SplitName } from './dataset';
+import { detectOptionsSchema, type PeopleDraft } from './detect';
 import type { JobEvent, JobInfo } from './jobs';
 import { preferencesSchema, type Preferences } from './preferences';
 import { MEDIA_KEEPS, type FragmentIndex, type ProjectSummary, type RecentProject } from './project';
@@ -235,6 +236,16 @@ export const API = {
     request: fields({ runId, trackId, frames: v.pipe(list(frame, 'a list of frame numbers'), v.maxLength(STRIP_CROPS, `at most ${STRIP_CROPS} frames`)) }),
     result: returns<EntryCrop[]>(),
   },
+  /**
+   * Finds the people in the open project's frames (every `every`-th, `from` to `to`) with the bundled
+   * detector or the one in the folder `model`, as a job; tracks them, and writes the draft beside the
+   * annotations (drafts/people.json), never into them.
+   */
+  startDetection: { request: fields({ options: detectOptionsSchema }), result: returns<JobInfo>() },
+  /** The open project's draft of people, or null when there is none. */
+  peopleDraft: { request: none, result: returns<PeopleDraft | null>() },
+  /** Removes the draft (accepted tracks are in the annotations already). */
+  discardPeopleDraft: { request: none, result: returns<void>() },
   preferences: { request: none, result: returns<Preferences>() },
   savePreferences: { request: fields({ preferences: preferencesSchema }), result: returns<Preferences>() },
   listJobs: { request: none, result: returns<JobInfo[]>() },

@@ -6,6 +6,7 @@ import type { DatasetSummary } from './dataset';
 import type { ProjectSummary } from './project';
 import type { RunResult, TrainingReport } from './runs';
 import type { ProjectPredictions } from './review';
+import type { PeopleDraft } from './detect';
 
 /** What a sweep job ends with. */
 export interface SweepResult {
@@ -28,6 +29,8 @@ export interface JobResults {
   sweep: SweepResult;
   prediction: ProjectPredictions;
   'cross-fit': ProjectPredictions;
+  /** People found in the project's frames, as the draft written to drafts/people.json. */
+  detect: PeopleDraft;
   /** An editing proxy made for the project at `project`; null when that project's media changed meanwhile. */
   proxy: { project: string; proxy: string | null };
 }

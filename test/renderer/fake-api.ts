@@ -1,3 +1,4 @@
+import type { PeopleDraft } from '../../src/shared/detect';
 import { vi } from 'vitest';
 import type { AppInfo, DatasetPreview, ModelDescription, RequestOf, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
 import type { ProjectAnnotations } from '../../src/shared/annotations';
@@ -125,6 +126,9 @@ export function fakeApi() {
     entryCrops: vi.fn(async ({ frames }: { frames: number[] }): Promise<EntryCrop[]> =>
       frames.map((frame) => ({ frame, crop: `data:image/png;base64,${frame}` })),
     ),
+    startDetection: vi.fn(async () => job({ kind: 'detect' })),
+    peopleDraft: vi.fn(async (): Promise<PeopleDraft | null> => null),
+    discardPeopleDraft: vi.fn(async () => undefined),
     preferences: vi.fn(async () => ({ keys: {} as Record<string, string> })),
     savePreferences: vi.fn(async ({ preferences }: RequestOf<'savePreferences'>) => ({ keys: {}, ...preferences })),
     exportAnnotations: vi.fn(async () => ({ format: 'voc' as const, out: '/out', frames: 0, boxes: 0, tracks: 0, notKept: [] })),

@@ -72,6 +72,7 @@ function paint(boxes: OverlayBox[], fields: Partial<Overlay> = {}, view = VIEW):
     boxes,
     selectedTrackId: null,
     drawing: null,
+    drafts: [],
     labelColour: (label) => COLOURS[label] ?? '#e0e0e0',
     theme: THEME,
     ...fields,
@@ -148,6 +149,13 @@ describe('painting the overlay', () => {
       lineWidth: 1.5 * PX,
       dash: [4 * PX, 3 * PX],
     });
+  });
+
+  it('draws proposed people dotted in the highlight colour, named, under the labelled boxes', () => {
+    const context = paint([box()], { drafts: [{ id: 7, geometry: { xtl: 200, ytl: 50, xbr: 240, ybr: 150 } }] });
+    expect(context.of('strokeRect')[0]).toMatchObject({ args: [200, 50, 40, 100], strokeStyle: THEME.highlight, dash: [2 * PX, 3 * PX] });
+    expect(context.of('strokeRect')[1]).toMatchObject({ args: [10, 20, 40, 60], strokeStyle: COLOURS.MW, dash: [] });
+    expect(context.of('fillText')[0]).toMatchObject({ args: ['draft 7', 200 + 2 * PX, 50 + 11 * PX], fillStyle: THEME.highlight });
   });
 
   it('tags a box with what the model says, in the predicted label’s colour when it agrees', () => {

@@ -153,6 +153,16 @@ describe('editing annotations', () => {
     const toTheEnd = store.apply({ type: 'create-track', frame: 150, to: 159, box: { xtl: 5, ytl: 5, xbr: 40, ybr: 120 }, label: 'MW' }).tracks[0]!;
     expect(toTheEnd.shapes).toHaveLength(1);
     for (const trackId of [spanned, toTheEnd.id]) store.apply({ type: 'delete-track', trackId });
+    // A whole track at once (a draft accepted): interpolated between its keyframes, ending after the last.
+    const keyframes = [
+      { frame: 10, xtl: 10, ytl: 20, xbr: 40, ybr: 120 },
+      { frame: 20, xtl: 30, ytl: 20, xbr: 60, ybr: 120 },
+    ];
+    const added = store.apply({ type: 'add-track', keyframes, label: 'ND' }).tracks[0]!.id;
+    expect(box(added, 15)).toMatchObject({ label: 'ND', xtl: 20, xbr: 50, keyframe: false });
+    expect([box(added, 9), box(added, 21)]).toEqual([null, null]);
+    store.undo();
+    expect(store.annotations.tracks.some((track) => track.id === added)).toBe(false);
 
     store.apply({ type: 'set-keyframe', trackId, frame, keyframe: true });
     expect(box()!.keyframe).toBe(true);
@@ -170,6 +180,18 @@ describe('editing annotations', () => {
     [{ type: 'move-box', trackId: 999, frame: 1, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 } }, 'trackId', 'there is no track 999'],
     [{ type: 'create-track', frame: 10_000, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'MW' }, 'frame', 'frame must be a whole number from 0 to 159'],
     [{ type: 'create-track', frame: 1, box: { xtl: 10, ytl: 10, xbr: 10, ybr: 50 }, label: 'MW' }, 'box', 'at least 1 pixel wide'],
+    [
+      {
+        type: 'add-track',
+        keyframes: [
+          { frame: 5, xtl: 0, ytl: 0, xbr: 5, ybr: 5 },
+          { frame: 5, xtl: 0, ytl: 0, xbr: 5, ybr: 5 },
+        ],
+        label: 'MW',
+      },
+      'keyframes[1].frame',
+      'keyframes must be in frame order',
+    ],
     [{ type: 'create-track', frame: 9, to: 8, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'MW' }, 'to', '"to" must be a frame from 9'],
     [{ type: 'create-track', frame: 9, to: 160, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'MW' }, 'to', 'to 159, got 160'],
     [

@@ -17,6 +17,8 @@ import type { CrossFitInput } from '../review/cross-fit';
 import { predictProject, type PredictInput } from '../review/predict-project';
 import { explainBox, type ExplainInput } from '../review/explain-box';
 import { crossFitHere, openHere } from '../review/run-here';
+import { detectProject } from '../detect/detect-project';
+import type { DetectOptions } from '../../shared/detect';
 import { runInWorker } from './run-in-worker';
 
 /** Starts a training run's other data-parallel workers as threads of `script`, each running trainReplica. */
@@ -39,6 +41,7 @@ export const workerTasks = {
   trainReplica: (input: ReplicaInput) => runReplica(input),
   predict: (input: PredictInput, context: JobContext) => predictProject(input, context, openHere(input.backend)),
   crossFit: (input: CrossFitInput, context: JobContext) => crossFitHere(input, context, replicasOf(context)),
+  detect: (input: { project: string; options: DetectOptions }, context: JobContext) => detectProject(input.project, input.options, context),
   explain: (input: ExplainInput, context: JobContext) => explainBox(input, openHere(input.backend), context.signal),
 };
 

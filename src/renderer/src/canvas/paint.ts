@@ -54,6 +54,8 @@ export interface Overlay {
   selectedTrackId: number | null;
   /** A new box being drawn. */
   drawing: BoxGeometry | null;
+  /** People a detector proposed that are not among the labels yet (see DraftPanel). */
+  drafts: Array<{ id: number; geometry: BoxGeometry }>;
   labelColour(label: string): string;
   theme: Pick<Theme, 'highlight' | 'tagText' | 'tagBackdrop' | 'modelDisagrees'>;
 }
@@ -66,6 +68,7 @@ export function paintOverlay(context: OverlayContext, width: number, height: num
   context.setTransform(k, 0, 0, k, view.x * view.ratio, view.y * view.ratio);
   // One CSS pixel in video pixels: lines and text keep their on-screen size at any zoom.
   const px = 1 / view.scale;
+  paintDrafts(context, overlay, px);
   for (const box of overlay.boxes) paintBox(context, box, box.trackId === overlay.selectedTrackId, px, overlay);
   paintTags(context, overlay, px);
   if (overlay.drawing) {
@@ -100,6 +103,20 @@ function paintBox(context: OverlayContext, box: OverlayBox, selected: boolean, p
       context.fillRect(at.x - 3 * px, at.y - 3 * px, 6 * px, 6 * px);
     }
   }
+}
+
+/** Proposed people: dotted, in the highlight colour, named inside their box (under the labelled boxes and their tags). */
+function paintDrafts(context: OverlayContext, overlay: Overlay, px: number): void {
+  context.strokeStyle = overlay.theme.highlight;
+  context.fillStyle = overlay.theme.highlight;
+  context.lineWidth = 1.5 * px;
+  context.font = `${11 * px}px system-ui, sans-serif`;
+  context.setLineDash([2 * px, 3 * px]);
+  for (const { id, geometry } of overlay.drafts) {
+    strokeBox(context, geometry);
+    context.fillText(`draft ${id}`, geometry.xtl + 2 * px, geometry.ytl + 11 * px);
+  }
+  context.setLineDash([]);
 }
 
 /** A tag to draw: its text, the colours of its backdrop and its text, and the track it belongs to. */

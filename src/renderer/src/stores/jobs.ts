@@ -50,6 +50,7 @@ export const useJobsStore = defineStore('jobs', () => {
     sweep: noListeners(),
     prediction: noListeners(),
     'cross-fit': noListeners(),
+    detect: noListeners(),
     proxy: noListeners(),
   };
 

@@ -1,0 +1,59 @@
+import { defineStore } from 'pinia';
+import { computed, shallowRef, watch } from 'vue';
+import { draftBoxAt, newInDraft, type DraftTrack, type PeopleDraft } from '../../../shared/detect';
+import { useApi } from '../api/client';
+import { useAnnotationsStore } from './annotations';
+import { useJobsStore } from './jobs';
+import { useProjectStore } from './project';
+
+/**
+ * The people a detection job found (drafts/people.json), beside the annotations: the window shows the
+ * draft's tracks that are not yet among the labels, and the annotator accepts them one by one, each as
+ * an edit with undo.
+ */
+export const useDraftStore = defineStore('draft', () => {
+  const draft = shallowRef<PeopleDraft | null>(null);
+  const annotations = useAnnotationsStore();
+  const jobs = useJobsStore();
+
+  /** The draft's tracks that match no labelled track: an accepted one leaves the list, and comes back if undone. */
+  const proposals = computed<DraftTrack[]>(() => {
+    void annotations.revision;
+    return draft.value ? newInDraft(draft.value, annotations.tracks) : [];
+  });
+  const finding = computed(() => jobs.active.some((job) => job.kind === 'detect'));
+
+  /** The proposals' boxes on `frame`. */
+  function proposalsAt(frame: number): Array<{ id: number; box: NonNullable<ReturnType<typeof draftBoxAt>> }> {
+    return proposals.value.flatMap((track) => {
+      const box = draftBoxAt(track, frame);
+      return box ? [{ id: track.id, box }] : [];
+    });
+  }
+
+  async function load(): Promise<void> {
+    draft.value = useProjectStore().current ? await useApi().peopleDraft() : null;
+  }
+
+  /** Starts finding people in frames `from` to `to` (all when not given), replacing the draft there is. */
+  async function find(range: { from: number; to: number } | null): Promise<void> {
+    await useApi().startDetection({ options: { ...(range ?? {}), replace: true } });
+  }
+
+  async function accept(track: DraftTrack, label: string): Promise<void> {
+    await annotations.edit({ type: 'add-track', keyframes: track.keyframes.map(({ frame, xtl, ytl, xbr, ybr }) => ({ frame, xtl, ytl, xbr, ybr })), label });
+  }
+
+  async function discard(): Promise<void> {
+    await useApi().discardPeopleDraft();
+    draft.value = null;
+  }
+
+  jobs.onJobEnd(['detect'], () => load());
+  watch(
+    () => useProjectStore().current?.path,
+    () => void load().catch(() => (draft.value = null)),
+  );
+
+  return { draft, proposals, finding, proposalsAt, load, find, accept, discard };
+});
