@@ -77,6 +77,24 @@ describe('jobs store', () => {
     expect(jobs.active).toEqual([expect.objectContaining({ id: 'job-1', progress: { done: 50, total: 50 } })]);
   });
 
+  it('tells the time a running job has left at its pace since its progress was first heard of', () => {
+    const jobs = useJobsStore();
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    jobs.receive({ type: 'job-started', job: job({ state: 'running' }) });
+    jobs.receive({ type: 'job-progress', jobId: 'job-1', progress: { done: 10, total: 110 } });
+    nextFrame();
+    // Too soon to tell, then 20 done in 10 s: 80 more take 40 s.
+    now.mockReturnValue(1_004_000);
+    jobs.receive({ type: 'job-progress', jobId: 'job-1', progress: { done: 20, total: 110 } });
+    nextFrame();
+    expect(jobs.secondsLeft(jobs.active[0]!)).toBeNull();
+    now.mockReturnValue(1_010_000);
+    jobs.receive({ type: 'job-progress', jobId: 'job-1', progress: { done: 30, total: 110 } });
+    nextFrame();
+    expect(jobs.secondsLeft(jobs.active[0]!)).toBeCloseTo(40);
+    now.mockRestore();
+  });
+
   it('says once that a job ended, and takes it off the running list', () => {
     const jobs = useJobsStore();
     const app = useAppStore();

@@ -3,7 +3,7 @@ import { mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { installConnection } from '../../src/renderer/src/api/client';
 import StatusBar from '../../src/renderer/src/components/StatusBar.vue';
-import { progressText } from '../../src/renderer/src/components/job-progress';
+import { progressText, timeLeft } from '../../src/renderer/src/components/job-progress';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { appInfo, fakeApi, job } from './fake-api';
@@ -54,6 +54,13 @@ describe('StatusBar', () => {
     [{ state: 'failed', progress: null }, 'stopped before it began'],
   ] as const)('words a job %j as %j', (state, words) => {
     expect(progressText(state)).toBe(words);
+  });
+
+  it('adds the time left to a running job, as a person would say it', () => {
+    const running = { state: 'running', progress: { done: 30, total: 120, message: 'Finding people: frame 30 of 0-119' } } as const;
+    expect(progressText(running, 754)).toBe('Finding people: frame 30 of 0-119 · 25% · about 13 min left');
+    expect(progressText(running, null)).toBe('Finding people: frame 30 of 0-119 · 25%');
+    expect([timeLeft(3), timeLeft(44), timeLeft(5400), timeLeft(9000)]).toEqual(['about 10 s left', 'about 40 s left', 'about 1.5 h left', 'about 2.5 h left']);
   });
 
   it('reports a failed cancel as an error notice', async () => {

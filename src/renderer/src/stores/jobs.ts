@@ -23,6 +23,9 @@ function noListeners<K extends JobKind>(): Listeners<K> {
 }
 
 /** What the window says when a job is done: an import says what it read. */
+/** A pace measured over less than this is too noisy to promise a time by. */
+const MIN_PACE_SECONDS = 5;
+
 function doneNotice(job: JobInfo, event: JobDone): string {
   if (event.kind === 'proxy') return 'The editing proxy is ready: the video seeks fast now';
   if (event.kind !== 'import') return `${job.title} finished`;
@@ -53,6 +56,9 @@ export const useJobsStore = defineStore('jobs', () => {
     detect: noListeners(),
     proxy: noListeners(),
   };
+
+  /** When each running job's progress was first heard of, and at what count: its pace since gives the time left. */
+  const firstProgress = new Map<string, { at: number; done: number }>();
 
   const list = computed(() => Object.values(byId.value).sort((a, b) => b.startedAt.localeCompare(a.startedAt)));
   /** Queued and running jobs. */
@@ -132,6 +138,7 @@ export const useJobsStore = defineStore('jobs', () => {
         break;
       case 'job-progress':
         job.progress = event.progress;
+        if (!firstProgress.has(job.id)) firstProgress.set(job.id, { at: Date.now(), done: event.progress.done });
         break;
       case 'job-log':
         break;
@@ -159,9 +166,22 @@ export const useJobsStore = defineStore('jobs', () => {
     byId.value[job.id] ??= job;
   }
 
+  /**
+   * About how many seconds a running job has left, at its pace since its progress was first heard of
+   * (a job that waited in the queue is not judged by its wait); null until a few seconds of pace are known.
+   */
+  function secondsLeft(job: JobInfo, now = Date.now()): number | null {
+    const first = firstProgress.get(job.id);
+    if (job.state !== 'running' || !first || !job.progress) return null;
+    const { done, total } = job.progress;
+    const elapsed = (now - first.at) / 1000;
+    if (elapsed < MIN_PACE_SECONDS || done <= first.done || done >= total) return null;
+    return (elapsed / (done - first.done)) * (total - done);
+  }
+
   async function cancel(jobId: string): Promise<void> {
     await useApi().cancelJob({ jobId });
   }
 
-  return { byId, list, active, load, receive, onJobRunning, onJobMetrics, onJobEnd, startDemo, cancel };
+  return { byId, list, active, load, receive, onJobRunning, onJobMetrics, onJobEnd, secondsLeft, startDemo, cancel };
 });
