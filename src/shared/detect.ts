@@ -53,8 +53,11 @@ export const detectOptionsSchema = fields({
   to: v.optional(whole(0, 2_000_000)),
   /** A detector folder (with detector.json); the bundled one when left out. */
   model: v.optional(text('a folder')),
-  /** Smallest score of a detection kept. */
-  threshold: v.optional(decimal(0, 1, { above: true }), 0.3),
+  /**
+   * The score a track must reach on some frame to be kept. Weaker detections, down to
+   * CONTINUE_FRACTION of it, only continue tracks (so a person half hidden for a while keeps their track).
+   */
+  threshold: v.optional(decimal(0, 1, { above: true }), 0.5),
   /** The frame's scale before it is cut into tiles of the model's size; by default its height fills one tile. */
   scale: v.optional(decimal(0.05, 8)),
   /** Tracks found on fewer detections than this are flickers and dropped. */
@@ -64,6 +67,9 @@ export const detectOptionsSchema = fields({
 });
 
 export type DetectOptions = Output<typeof detectOptionsSchema>;
+
+/** Detections scoring this share of the threshold continue tracks but start none. */
+export const CONTINUE_FRACTION = 0.4;
 
 const coordinate = v.pipe(v.number('a number'), v.finite('a number'));
 const draftKeyframeSchema = fields({

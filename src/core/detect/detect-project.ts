@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { DetectOptions, PeopleDraft } from '../../shared/detect';
+import { CONTINUE_FRACTION, type DetectOptions, type PeopleDraft } from '../../shared/detect';
 import { WorkbenchError } from '../../shared/errors';
 import type { MediaSettings } from '../../shared/project';
 import { writeJsonFile } from '../fs/json-file';
@@ -51,11 +51,11 @@ export async function detectProject(project: string, options: DetectOptions, con
     complete,
     framesDetected: frames.length,
     seconds: Math.round((performance.now() - started) / 100) / 10,
-    tracks: draftTracks(frames, every, options.minDetections),
+    tracks: draftTracks(frames, { every, threshold, minDetections: options.minDetections }),
   });
   const use = async (raw: RawFrame) => {
     if (raw.frame < from || raw.frame > to || (raw.frame - from) % every !== 0) return;
-    frames.push({ frame: raw.frame, found: findPeople(detector, raw, threshold, scale) });
+    frames.push({ frame: raw.frame, found: findPeople(detector, raw, threshold * CONTINUE_FRACTION, scale) });
     context.progress(frames.length, total, `Finding people: frame ${raw.frame} of ${from}-${to}`);
   };
   try {

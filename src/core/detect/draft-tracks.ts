@@ -1,6 +1,7 @@
 // Detections, frame by frame, made into the tracks an annotator corrects: linked by overlap with where
-// each person is predicted to be, flickers (a few stray detections) dropped, and only the keyframes that
-// the interpolation between their neighbours cannot reproduce kept.
+// each person is predicted to be, weak detections only continuing tracks that a confident one vouches for,
+// flickers (a few stray detections) dropped, and only the keyframes that the interpolation between their
+// neighbours cannot reproduce kept.
 
 import type { BoxGeometry } from '../../shared/annotations';
 import type { Detection, DraftKeyframe, DraftTrack } from '../../shared/detect';
@@ -18,12 +19,20 @@ export interface FrameDetections {
   found: Detection[];
 }
 
-/** The draft's tracks from detections made on every `every`-th frame; tracks of fewer than `minDetections` are dropped. */
-export function draftTracks(frames: FrameDetections[], every: number, minDetections: number): DraftTrack[] {
+export interface TrackingOptions {
+  /** Detections were made on every `every`-th frame. */
+  every: number;
+  /** A track is kept when it scores this much on some frame, and has `minDetections` detections or more. */
+  threshold: number;
+  minDetections: number;
+}
+
+/** The draft's tracks from the detections of every `every`-th frame. */
+export function draftTracks(frames: FrameDetections[], { every, threshold, minDetections }: TrackingOptions): DraftTrack[] {
   const boxes: DraftKeyframe[] = frames.flatMap(({ frame, found }) => found.map((detection) => ({ ...detection, frame })));
   const linked = linkBoxes(boxes, DEFAULT_LINK_THRESHOLD, every * (MISSES + 1), new TrackIds());
   return linked
-    .filter((track) => track.boxes.length >= minDetections)
+    .filter((track) => track.boxes.length >= minDetections && track.boxes.some((box) => box.score >= threshold))
     .map((track, index) => ({ id: index + 1, keyframes: sparseKeyframes(track.boxes), label: null }));
 }
 
