@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, bench, describe } from 'vitest';
 import { detectProject } from '../src/core/detect/detect-project';
 import { scoreDraft } from '../src/core/detect/draft-score';
+import { openHere } from '../src/core/review/run-here';
 import { AnnotationStore } from '../src/core/project/annotation-store';
 import { detectOptionsSchema } from '../src/shared/detect';
 import { read } from '../src/shared/schema';
@@ -36,7 +37,7 @@ describe('finding people', () => {
       const truth = (await AnnotationStore.load(project, ['MW', 'NM', 'ND']))!.annotations;
       for (const every of [1, 3]) {
         const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
-        const draft = await detectProject(project, read(detectOptionsSchema, { every, replace: true }), context);
+        const draft = await detectProject(project, read(detectOptionsSchema, { every, replace: true }), context, openHere());
         const score = scoreDraft(draft, truth);
         const keyframes = draft.tracks.reduce((sum, track) => sum + track.keyframes.length, 0);
         results.push(

@@ -223,8 +223,13 @@ export const editSchema = v.variant(
   [
     // `to`: the last frame the new box lasts (held still until then); without it, to the end.
     edit('create-track', { frame, box, label, to: v.optional(frame) }),
-    // A whole track at once (a detector's draft, accepted): its keyframes in frame order; it ends after the last.
-    edit('add-track', { keyframes: v.pipe(list(fields({ frame, ...box.entries })), v.minLength(1, 'a list of at least one keyframe')), label }),
+    // Whole tracks at once (people of a detector's draft, accepted): each its keyframes in frame order, ending after the last.
+    edit('add-tracks', {
+      tracks: v.pipe(
+        list(fields({ keyframes: v.pipe(list(fields({ frame, ...box.entries })), v.minLength(1, 'a list of at least one keyframe')), label })),
+        v.minLength(1, 'a list of at least one track'),
+      ),
+    }),
     edit('move-box', { trackId, frame, box }),
     edit('delete-track', { trackId }),
     edit('relabel-box', { trackId, frame, label }),
@@ -235,7 +240,7 @@ export const editSchema = v.variant(
     edit('set-occluded', { trackId, frame, occluded: flag() }),
     edit('set-outside', { trackId, frame, outside: flag() }),
   ],
-  'an edit whose type is create-track, add-track, move-box, delete-track, relabel-box, relabel-track, split-track, merge-tracks, set-keyframe, set-occluded or set-outside',
+  'an edit whose type is create-track, add-tracks, move-box, delete-track, relabel-box, relabel-track, split-track, merge-tracks, set-keyframe, set-occluded or set-outside',
 );
 
 export type Edit = Output<typeof editSchema>;
@@ -258,8 +263,12 @@ export function describeEdit(edit: Edit): string {
       return edit.to === undefined || edit.to === edit.frame
         ? `draw a new ${edit.label} box on frame ${edit.frame}`
         : `draw a new ${edit.label} box on frames ${edit.frame}-${edit.to}`;
-    case 'add-track':
-      return `add a ${edit.label} track on frames ${edit.keyframes[0]!.frame}-${edit.keyframes.at(-1)!.frame}`;
+    case 'add-tracks': {
+      const [first] = edit.tracks;
+      return edit.tracks.length > 1
+        ? `add ${edit.tracks.length} tracks`
+        : `add a ${first!.label} track on frames ${first!.keyframes[0]!.frame}-${first!.keyframes.at(-1)!.frame}`;
+    }
     case 'move-box':
       return `move track ${edit.trackId}'s box on frame ${edit.frame}`;
     case 'delete-track':

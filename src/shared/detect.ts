@@ -62,6 +62,8 @@ export const detectOptionsSchema = fields({
   scale: v.optional(decimal(0.05, 8)),
   /** Tracks found on fewer detections than this are flickers and dropped. */
   minDetections: v.optional(whole(1, 1000), 3),
+  /** A training run whose classifier proposes each person's label; left to the annotator without one. */
+  runId: v.optional(text('a run id')),
   /** Overwrite a draft that is there already. */
   replace: v.optional(flag(), false),
 });
@@ -93,6 +95,8 @@ export const peopleDraftSchema = fields({
   scale: decimal(0.05, 8),
   /** False when the job stopped before `to`: the tracks cover the frames it reached. */
   complete: flag(),
+  /** The run whose classifier proposed the labels, or null. */
+  labelledBy: v.nullable(text()),
   /** Frames the detector ran on, and how long it took. */
   framesDetected: whole(0, 2_000_000),
   seconds: decimal(0, 1e9),

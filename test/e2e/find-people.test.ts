@@ -41,7 +41,8 @@ describe('finding people from the annotator (browser mode)', () => {
 
     await rows.first().locator('[data-test=accept-ND]').click();
     await expect.poll(() => page.locator('[data-test=all-tracks] li').count()).toBe(1);
-    await expect.poll(() => rows.count()).toBe(drafted - 1);
+    // The accepted person leaves the draft's list (with any other draft track on the same person).
+    await expect.poll(() => rows.count()).toBeLessThan(drafted);
     expect(await page.locator('[data-test=all-tracks] li').first().textContent()).toContain('ND');
 
     await page.keyboard.press('Control+z');

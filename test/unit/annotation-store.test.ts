@@ -158,11 +158,21 @@ describe('editing annotations', () => {
       { frame: 10, xtl: 10, ytl: 20, xbr: 40, ybr: 120 },
       { frame: 20, xtl: 30, ytl: 20, xbr: 60, ybr: 120 },
     ];
-    const added = store.apply({ type: 'add-track', keyframes, label: 'ND' }).tracks[0]!.id;
+    const result = store.apply({
+      type: 'add-tracks',
+      tracks: [
+        { keyframes, label: 'ND' },
+        { keyframes: [{ ...keyframes[0]!, frame: 159 }], label: 'MW' },
+      ],
+    });
+    const [added, last] = result.tracks.map((track) => track.id);
+    expect(result.undo).toBe('add 2 tracks');
     expect(box(added, 15)).toMatchObject({ label: 'ND', xtl: 20, xbr: 50, keyframe: false });
     expect([box(added, 9), box(added, 21)]).toEqual([null, null]);
+    expect(box(last, 159)).toMatchObject({ label: 'MW' });
+    // One edit: one undo takes both back.
     store.undo();
-    expect(store.annotations.tracks.some((track) => track.id === added)).toBe(false);
+    expect(store.annotations.tracks.some((track) => track.id === added || track.id === last)).toBe(false);
 
     store.apply({ type: 'set-keyframe', trackId, frame, keyframe: true });
     expect(box()!.keyframe).toBe(true);
@@ -182,14 +192,19 @@ describe('editing annotations', () => {
     [{ type: 'create-track', frame: 1, box: { xtl: 10, ytl: 10, xbr: 10, ybr: 50 }, label: 'MW' }, 'box', 'at least 1 pixel wide'],
     [
       {
-        type: 'add-track',
-        keyframes: [
-          { frame: 5, xtl: 0, ytl: 0, xbr: 5, ybr: 5 },
-          { frame: 5, xtl: 0, ytl: 0, xbr: 5, ybr: 5 },
+        type: 'add-tracks',
+        tracks: [
+          { keyframes: [{ frame: 5, xtl: 0, ytl: 0, xbr: 5, ybr: 5 }], label: 'MW' },
+          {
+            keyframes: [
+              { frame: 5, xtl: 0, ytl: 0, xbr: 5, ybr: 5 },
+              { frame: 5, xtl: 0, ytl: 0, xbr: 5, ybr: 5 },
+            ],
+            label: 'MW',
+          },
         ],
-        label: 'MW',
       },
-      'keyframes[1].frame',
+      'tracks[1].keyframes[1].frame',
       'keyframes must be in frame order',
     ],
     [{ type: 'create-track', frame: 9, to: 8, box: { xtl: 0, ytl: 0, xbr: 5, ybr: 5 }, label: 'MW' }, 'to', '"to" must be a frame from 9'],

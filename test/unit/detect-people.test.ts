@@ -8,6 +8,7 @@ import { detectProject } from '../../src/core/detect/detect-project';
 import { scoreDraft } from '../../src/core/detect/draft-score';
 import { bundledDetectorFolder, loadDetector } from '../../src/core/detect/detector';
 import { findPeople } from '../../src/core/detect/find-people';
+import { openHere } from '../../src/core/review/run-here';
 import { readJsonFile } from '../../src/core/fs/json-file';
 import { AnnotationStore } from '../../src/core/project/annotation-store';
 import { detectOptionsSchema, type PeopleDraft } from '../../src/shared/detect';
@@ -28,7 +29,7 @@ describe('finding people in a project', () => {
   it('drafts tracks of the sample`s people, leaving its annotations as they were', async () => {
     const project = await copyOfSample();
     const before = await readFile(join(project, 'annotations.json'));
-    const draft = await detectProject(project, options({ every: 4, to: 79 }), quiet());
+    const draft = await detectProject(project, options({ every: 4, to: 79 }), quiet(), openHere());
     expect(draft).toMatchObject({ complete: true, every: 4, from: 0, to: 79, framesDetected: 20 });
     expect(await readJsonFile(join(project, 'drafts', 'people.json'))).toEqual(draft);
     expect(await readFile(join(project, 'annotations.json'))).toEqual(before);
@@ -44,19 +45,19 @@ describe('finding people in a project', () => {
 
   it('keeps an earlier draft unless asked to replace it, and keeps what a cancelled job found', async () => {
     const project = await copyOfSample();
-    await detectProject(project, options({ from: 10, to: 13 }), quiet());
-    await expect(detectProject(project, options({ to: 3 }), quiet())).rejects.toMatchObject({ code: 'already-exists' });
+    await detectProject(project, options({ from: 10, to: 13 }), quiet(), openHere());
+    await expect(detectProject(project, options({ to: 3 }), quiet(), openHere())).rejects.toMatchObject({ code: 'already-exists' });
     const controller = new AbortController();
     const context = { ...quiet(controller.signal), progress: (done: number) => done === 3 && controller.abort() };
-    await expect(detectProject(project, options({ replace: true }), context)).rejects.toThrow();
+    await expect(detectProject(project, options({ replace: true }), context, openHere())).rejects.toThrow();
     const kept = (await readJsonFile(join(project, 'drafts', 'people.json'))) as PeopleDraft;
     expect(kept).toMatchObject({ complete: false, framesDetected: 3, from: 0 });
   });
 
   it('refuses a range outside the clip, naming the field', async () => {
     const project = await copyOfSample();
-    await expect(detectProject(project, options({ from: 160 }), quiet())).rejects.toMatchObject({ where: { field: 'from' } });
-    await expect(detectProject(project, options({ from: 5, to: 4 }), quiet())).rejects.toMatchObject({ where: { field: 'to' } });
+    await expect(detectProject(project, options({ from: 160 }), quiet(), openHere())).rejects.toMatchObject({ where: { field: 'from' } });
+    await expect(detectProject(project, options({ from: 5, to: 4 }), quiet(), openHere())).rejects.toMatchObject({ where: { field: 'to' } });
   });
 });
 

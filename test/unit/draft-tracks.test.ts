@@ -121,6 +121,7 @@ describe('scoring a draft against labels', () => {
     threshold: 0.3,
     scale: 1,
     complete: true,
+    labelledBy: null,
     framesDetected: 10,
     seconds: 0,
     tracks,

@@ -5,6 +5,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DATASET_DEFAULTS, type DatasetManifest } from '../../src/shared/dataset';
 import { keptLabelsOf, stripFrames, type ProjectPredictions, type ReviewEntry } from '../../src/shared/review';
 import { TRAINING_DEFAULTS } from '../../src/shared/runs';
+import { detectOptionsSchema } from '../../src/shared/detect';
+import { boxAt } from '../../src/shared/keyframes';
+import { iou } from '../../src/shared/overlap';
+import { read } from '../../src/shared/schema';
+import { detectProject } from '../../src/core/detect/detect-project';
+import { AnnotationStore } from '../../src/core/project/annotation-store';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import { predictProject } from '../../src/core/review/predict-project';
@@ -153,6 +159,32 @@ describe('a model in the loop', () => {
     const saved = JSON.parse(await readFile(runPaths(projectPaths(project).run('heads')).projectPredictions, 'utf8')) as ProjectPredictions;
     expect(saved.boxes).toHaveLength(result.boxes.length);
   });
+
+  it('proposes the labels of people it finds with the run’s classifier, agreeing with the labels far more than chance', async () => {
+    const options = read(detectOptionsSchema, { every: 4, to: 59, runId: 'heads', replace: true });
+    const draft = await detectProject(project, options, quiet(), openHere());
+    expect(draft.labelledBy).toBe('heads');
+    const labelled = (await AnnotationStore.load(project, ['MW', 'NM', 'ND']))!.annotations.tracks;
+    let agree = 0;
+    let judged = 0;
+    for (const track of draft.tracks) {
+      expect(['MW', 'NM', 'ND']).toContain(track.label);
+      // The label the annotations give the person the track follows, on most of its keyframes.
+      const seen = track.keyframes.flatMap((keyframe) =>
+        labelled.flatMap((other) => {
+          const box = boxAt(other, keyframe.frame);
+          return box && iou(box, keyframe) >= 0.5 ? [box.label] : [];
+        }),
+      );
+      if (seen.length === 0) continue;
+      const usual = [...new Set(seen)].sort((a, b) => seen.filter((x) => x === b).length - seen.filter((x) => x === a).length)[0];
+      judged++;
+      if (usual === track.label) agree++;
+    }
+    expect(judged).toBeGreaterThan(5);
+    expect(agree / judged).toBeGreaterThan(0.6);
+    await expect(detectProject(project, { ...options, runId: 'nope' }, quiet(), openHere())).rejects.toMatchObject({ code: 'run-not-found' });
+  }, 120_000);
 
   it('ranks the likeliest label mistakes first: the boxes of the top of the queue hold far more of the injected errors than chance', async () => {
     const predictions = await predictProject({ project, runId: 'heads' }, quiet(), openHere());

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { detectProject } from '../../core/detect/detect-project';
 import { scoreDraft } from '../../core/detect/draft-score';
+import { openHere } from '../../core/review/run-here';
 import { AnnotationStore } from '../../core/project/annotation-store';
 import { readProjectSettings } from '../../core/project/project-settings';
 import { detectOptionsSchema } from '../../shared/detect';
@@ -20,6 +21,7 @@ export const detectCommand: CliCommand = {
     '                     weaker detections (down to 0.4 of it) only continue tracks',
     '--scale X            the frame’s scale before tiling (default: its height fills one tile)',
     '--min-detections N   drop tracks found on fewer frames (default 3)',
+    '--run ID             a training run whose classifier proposes each person’s label (see maskbench runs)',
     '--replace            replace a draft that is there already',
   ],
   options: {
@@ -31,6 +33,7 @@ export const detectCommand: CliCommand = {
     threshold: { type: 'string' },
     scale: { type: 'string' },
     'min-detections': { type: 'string' },
+    run: { type: 'string' },
     replace: { type: 'boolean' },
   },
 
@@ -46,13 +49,14 @@ export const detectCommand: CliCommand = {
         threshold: number(args.threshold, 'threshold'),
         scale: number(args.scale, 'scale'),
         minDetections: number(args['min-detections'], 'minDetections'),
+        runId: args.run,
         replace: args.replace === true ? true : undefined,
       }),
     );
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
-    const draft = await detectProject(project, options, { signal: controller.signal, ...progressPrinter(output, json) }).finally(() =>
+    const draft = await detectProject(project, options, { signal: controller.signal, ...progressPrinter(output, json) }, openHere()).finally(() =>
       process.off('SIGINT', stop),
     );
     // Against the project's own labels, when it has some: how far the draft is from what an annotator checked.

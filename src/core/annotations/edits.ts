@@ -46,28 +46,34 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
       annotations.tracks.sort((a, b) => a.id - b.id);
       break;
     }
-    case 'add-track': {
-      const { keyframes } = edit;
-      keyframes.forEach((box, i) => {
-        checkFrame(annotations, box.frame);
-        if (i > 0 && box.frame <= keyframes[i - 1]!.frame)
-          throw invalid(`keyframes must be in frame order, one per frame: ${box.frame} follows ${keyframes[i - 1]!.frame}`, `keyframes[${i}].frame`);
+    case 'add-tracks': {
+      // Every track is checked before any is added: a refused edit changes nothing.
+      const made = edit.tracks.map(({ keyframes, label }, t) => {
+        const field = `tracks[${t}]`;
+        keyframes.forEach((box, i) => {
+          checkFrame(annotations, box.frame);
+          if (i > 0 && box.frame <= keyframes[i - 1]!.frame)
+            throw invalid(`keyframes must be in frame order, one per frame: ${box.frame} follows ${keyframes[i - 1]!.frame}`, `${field}.keyframes[${i}].frame`);
+        });
+        if (annotations.stills && keyframes.length > 1) throw invalid('the frames are separate photos: a track has one box', `${field}.keyframes`);
+        const shapes: Shape[] = keyframes.map((box) => ({
+          ...checkGeometry(annotations, box.frame, box),
+          frame: box.frame,
+          label: checkLabel(labels, label),
+          occluded: false,
+          outside: false,
+          zOrder: 0,
+          attributes: {},
+        }));
+        const last = shapes.at(-1)!;
+        if (last.frame + 1 < annotations.frameCount) shapes.push({ ...last, frame: last.frame + 1, outside: true, attributes: {} });
+        return shapes;
       });
-      if (annotations.stills && keyframes.length > 1) throw invalid('the frames are separate photos: a track has one box', 'keyframes');
-      const id = newTrackId(annotations);
-      remember(id);
-      const shapes: Shape[] = keyframes.map((box) => ({
-        ...checkGeometry(annotations, box.frame, box),
-        frame: box.frame,
-        label: checkLabel(labels, edit.label),
-        occluded: false,
-        outside: false,
-        zOrder: 0,
-        attributes: {},
-      }));
-      const last = shapes.at(-1)!;
-      if (last.frame + 1 < annotations.frameCount) shapes.push({ ...last, frame: last.frame + 1, outside: true, attributes: {} });
-      annotations.tracks.push({ id, shapes });
+      for (const shapes of made) {
+        const id = newTrackId(annotations);
+        remember(id);
+        annotations.tracks.push({ id, shapes });
+      }
       annotations.tracks.sort((a, b) => a.id - b.id);
       break;
     }

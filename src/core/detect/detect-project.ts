@@ -5,23 +5,29 @@
 
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CONTINUE_FRACTION, type DetectOptions, type PeopleDraft } from '../../shared/detect';
+import { DEFAULT_LABELS, type ProjectSettings } from '../../shared/project';
+import type { OpenClassifier } from '../review/classify';
+import { openRunModel } from '../review/predict-project';
+import { findRun } from '../runs/manage-runs';
 import { WorkbenchError } from '../../shared/errors';
-import type { MediaSettings } from '../../shared/project';
 import { writeJsonFile } from '../fs/json-file';
 import type { JobContext } from '../jobs/job-runner';
-import { decodeFolderFrame, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
-import { probeFrames } from '../media/probe';
+import type { RawFrame } from '../media/decode-frames';
 import { projectPaths, PROJECT_FILE } from '../project/layout';
 import { readProjectSettings } from '../project/project-settings';
 import { useBackend } from '../training/backends';
 import { loadDetector } from './detector';
 import { draftTracks, type FrameDetections } from './draft-tracks';
 import { defaultScale, findPeople } from './find-people';
+import { labelDraft } from './label-draft';
+import { eachFrame } from './project-frames';
 
-export async function detectProject(project: string, options: DetectOptions, context: JobContext): Promise<PeopleDraft> {
-  const media = (await readProjectSettings(project))?.media;
+/** `open` puts a run's classifier on its backend, for `options.runId`. */
+export async function detectProject(project: string, options: DetectOptions, context: JobContext, open: OpenClassifier): Promise<PeopleDraft> {
+  const settings = await readProjectSettings(project);
+  const media = settings?.media;
   if (!media) throw new WorkbenchError('invalid-request', `${project} has no media in its ${PROJECT_FILE} to find people in`, { file: project });
   const from = options.from ?? 0;
   const to = options.to ?? media.frameCount - 1;
@@ -35,7 +41,12 @@ export async function detectProject(project: string, options: DetectOptions, con
 
   const started = performance.now();
   await useBackend('auto', context.cores);
-  const detector = await loadDetector(options.model ?? null);
+  // The run is checked before the detector runs: a run that cannot label is said at once, not after an hour.
+  const labeller = options.runId ? await openRunModel(await findRun(project, options.runId), labelNames(settings), open, context.signal) : null;
+  const detector = await loadDetector(options.model ?? null).catch((error: unknown) => {
+    labeller?.classifier.dispose();
+    throw error;
+  });
   const scale = options.scale ?? defaultScale(detector, media.height);
   const { every, threshold } = options;
   const frames: FrameDetections[] = [];
@@ -49,18 +60,23 @@ export async function detectProject(project: string, options: DetectOptions, con
     threshold,
     scale,
     complete,
+    labelledBy: null,
     framesDetected: frames.length,
     seconds: Math.round((performance.now() - started) / 100) / 10,
     tracks: draftTracks(frames, { every, threshold, minDetections: options.minDetections }),
   });
   const use = async (raw: RawFrame) => {
-    if (raw.frame < from || raw.frame > to || (raw.frame - from) % every !== 0) return;
     frames.push({ frame: raw.frame, found: findPeople(detector, raw, threshold * CONTINUE_FRACTION, scale) });
     context.progress(frames.length, total, `Finding people: frame ${raw.frame} of ${from}-${to}`);
   };
   try {
     await eachFrame(project, media, { from, to, every }, context.signal, use);
     const result = draft(true);
+    if (labeller) {
+      const progress = (done: number, all: number) => context.progress(done, all, `Proposing labels with run ${options.runId}: frame ${done} of ${all}`);
+      await labelDraft(project, media, result.tracks, labeller, labelNames(settings), context.signal, progress);
+      result.labelledBy = options.runId!;
+    }
     await save(file, result);
     return result;
   } catch (error) {
@@ -69,42 +85,15 @@ export async function detectProject(project: string, options: DetectOptions, con
     throw error;
   } finally {
     detector.model.dispose();
+    labeller?.classifier.dispose();
   }
+}
+
+function labelNames(settings: ProjectSettings | null): string[] {
+  return (settings?.labels ?? DEFAULT_LABELS).map((label) => label.name);
 }
 
 async function save(file: string, draft: PeopleDraft): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeJsonFile(file, draft);
-}
-
-/** Calls `use` for the frames of the range, in order, stopping after `to`. */
-async function eachFrame(
-  project: string,
-  media: MediaSettings,
-  range: { from: number; to: number; every: number },
-  signal: AbortSignal,
-  use: (raw: RawFrame) => Promise<void>,
-): Promise<void> {
-  const path = join(project, media.path);
-  const folder = await probeFrames(project, media);
-  if (folder) {
-    const sized = { width: media.width, height: media.height, ...folder };
-    for (let frame = range.from; frame <= range.to; frame += range.every) {
-      signal.throwIfAborted();
-      await use(await decodeFolderFrame(path, sized, frame));
-    }
-    return;
-  }
-  // The video decodes from its start (seeking lands on timestamps, not frame numbers); past `to` it stops.
-  const past = new AbortController();
-  const stop = AbortSignal.any([signal, past.signal]);
-  const stride = range.from % range.every === 0 ? range.every : 1;
-  try {
-    await decodeVideoFrames(path, media.width, media.height, stride, Math.ceil(media.frameCount / stride), stop, async (raw) => {
-      if (raw.frame > range.to) past.abort();
-      else await use(raw);
-    });
-  } catch (error) {
-    if (!(past.signal.aborted && !signal.aborted)) throw error;
-  }
 }

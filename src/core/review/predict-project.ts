@@ -8,7 +8,7 @@ import { WorkbenchError } from '../../shared/errors';
 import type { BoxPrediction, ProjectPredictions } from '../../shared/review';
 import type { ProjectAnnotations } from '../../shared/annotations';
 import type { ProjectSettings } from '../../shared/project';
-import type { BackendChoice, DatasetUsed } from '../../shared/runs';
+import type { BackendChoice, DatasetUsed, RunInfo } from '../../shared/runs';
 import { cropImage, cropRegion } from '../dataset/crop-region';
 import type { JobContext } from '../jobs/job-runner';
 import { decodeFolderFrame, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
@@ -44,12 +44,7 @@ export async function predictProject(input: PredictInput, context: JobContext, o
     throw new WorkbenchError('invalid-request', `"from" must be a frame from 0 to ${frameCount - 1}, got ${from}`, { field: 'from' });
   if (!Number.isInteger(to) || to < from || to >= frameCount)
     throw new WorkbenchError('invalid-request', `"to" must be a frame from ${from} to ${frameCount - 1}, got ${to}`, { field: 'to' });
-  const dataset = datasetOf(run);
-  checkLabels(source.labels, dataset, run.id);
-  const classifier = await open(
-    { folder: runPaths(run.path).model('best'), size: dataset.size, classes: dataset.labels.length, runId: run.id },
-    context.signal,
-  );
+  const { dataset, classifier } = await openRunModel(run, source.labels, open, context.signal);
   const result: ProjectPredictions = { schema: 1, runId: run.id, backend: classifier.backend, labels: dataset.labels, from, to, complete: false, boxes: [] };
   try {
     result.boxes = await predictBoxes(source, dataset, classifier, { from, to }, context, result.boxes);
@@ -60,6 +55,19 @@ export async function predictProject(input: PredictInput, context: JobContext, o
     // Whatever was predicted is kept, and says whether it covers the range.
     await writeJsonFile(runPaths(run.path).projectPredictions, result);
   }
+}
+
+/** The run's best model, put on its backend by `open`, and the dataset it learnt from; refused when the project's labels changed since. */
+export async function openRunModel(
+  run: RunInfo,
+  projectLabels: string[],
+  open: OpenClassifier,
+  signal: AbortSignal,
+): Promise<{ dataset: DatasetUsed; classifier: Classifier }> {
+  const dataset = datasetOf(run);
+  checkLabels(projectLabels, dataset, run.id);
+  const classifier = await open({ folder: runPaths(run.path).model('best'), size: dataset.size, classes: dataset.labels.length, runId: run.id }, signal);
+  return { dataset, classifier };
 }
 
 /** What predictions are made from: the project's frames and its boxes. */

@@ -41,7 +41,7 @@ export const workerTasks = {
   trainReplica: (input: ReplicaInput) => runReplica(input),
   predict: (input: PredictInput, context: JobContext) => predictProject(input, context, openHere(input.backend)),
   crossFit: (input: CrossFitInput, context: JobContext) => crossFitHere(input, context, replicasOf(context)),
-  detect: (input: { project: string; options: DetectOptions }, context: JobContext) => detectProject(input.project, input.options, context),
+  detect: (input: { project: string; options: DetectOptions }, context: JobContext) => detectProject(input.project, input.options, context, openHere()),
   explain: (input: ExplainInput, context: JobContext) => explainBox(input, openHere(input.backend), context.signal),
 };
 

@@ -35,13 +35,18 @@ export const useDraftStore = defineStore('draft', () => {
     draft.value = useProjectStore().current ? await useApi().peopleDraft() : null;
   }
 
-  /** Starts finding people in frames `from` to `to` (all when not given), replacing the draft there is. */
-  async function find(range: { from: number; to: number } | null): Promise<void> {
-    await useApi().startDetection({ options: { ...(range ?? {}), replace: true } });
+  /** Starts finding people in frames `from` to `to` (all when not given), replacing the draft there is; `runId`'s classifier proposes their labels. */
+  async function find(range: { from: number; to: number } | null, runId: string | null): Promise<void> {
+    await useApi().startDetection({ options: { ...(range ?? {}), ...(runId ? { runId } : {}), replace: true } });
   }
 
-  async function accept(track: DraftTrack, label: string): Promise<void> {
-    await annotations.edit({ type: 'add-track', keyframes: track.keyframes.map(({ frame, xtl, ytl, xbr, ybr }) => ({ frame, xtl, ytl, xbr, ybr })), label });
+  /** Adds people to the labels, each with its label, as one edit (one undo takes them all back). */
+  async function accept(people: Array<{ track: DraftTrack; label: string }>): Promise<void> {
+    const tracks = people.map(({ track, label }) => ({
+      keyframes: track.keyframes.map(({ frame, xtl, ytl, xbr, ybr }) => ({ frame, xtl, ytl, xbr, ybr })),
+      label,
+    }));
+    await annotations.edit({ type: 'add-tracks', tracks });
   }
 
   async function discard(): Promise<void> {

@@ -1,6 +1,15 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
-import type { RunDetails, RunInfo, TrainingOptions, TrainingReport, BatchMetrics, ConfusionMatrix, EpochMetrics } from '../../../shared/runs';
+import { computed, ref } from 'vue';
+import {
+  runTitle,
+  type RunDetails,
+  type RunInfo,
+  type TrainingOptions,
+  type TrainingReport,
+  type BatchMetrics,
+  type ConfusionMatrix,
+  type EpochMetrics,
+} from '../../../shared/runs';
 import { useApi } from '../api/client';
 import { useAppStore } from './app';
 import { useJobsStore } from './jobs';
@@ -32,6 +41,18 @@ export const useTrainingStore = defineStore('training', () => {
   const lastEnded = ref<{ jobId: string; title: string; state: 'done' | 'failed' | 'cancelled'; runId: string | null } | null>(null);
   /** A run asked for from another view (the Train view's table): the Runs view shows it, then clears this. */
   const opened = ref<string | null>(null);
+  /** Runs with a model to judge boxes with: finished, or stopped early with their best checkpoint. Cross-fitting folds are left out. */
+  const withModel = computed(() =>
+    runs.value.filter((run) => (run.status === 'done' || run.status === 'stopped-early') && run.config.dataset && !/-fold\d+of\d+$/.test(run.id)),
+  );
+
+  /** A run as the Runs view names it (its name, or its model, start time and id's end), with its test accuracy. */
+  function runLabel(id: string): string {
+    const run = runs.value.find((candidate) => candidate.id === id);
+    if (!run) return id;
+    const accuracy = run.summary?.test?.accuracy;
+    return `${runTitle(run)}${accuracy === undefined ? '' : ` · test ${(accuracy * 100).toFixed(1)}%`}`;
+  }
 
   async function refresh(): Promise<void> {
     runs.value = await useApi().listRuns();
@@ -88,5 +109,5 @@ export const useTrainingStore = defineStore('training', () => {
     return trashedTo;
   }
 
-  return { runs, live, lastEnded, opened, details, group, refresh, receive, start, loadDetails, update, remove };
+  return { runs, withModel, runLabel, live, lastEnded, opened, details, group, refresh, receive, start, loadDetails, update, remove };
 });
