@@ -87,6 +87,23 @@ describe('draft tracks', () => {
     expect(draftBoxAt(tracks[1]!, 5)!.xtl).toBeCloseTo(390);
     expect(tracks.every((track) => track.label === null)).toBe(true);
   });
+
+  it('drops a second track on part of a person another track follows, and keeps two people side by side', () => {
+    const frames = Array.from({ length: 12 }, (_, frame) => ({
+      frame,
+      found: [
+        walk(frame, 100 + 2 * frame),
+        // The same person's upper body, from frame 4 on (IoU about 0.5 with the whole person's box).
+        ...(frame >= 4 ? [{ ...walk(frame, 100 + 2 * frame), ybr: 150, score: 0.6 }] : []),
+        walk(frame, 131 + 2 * frame),
+      ],
+    }));
+    const tracks = draftTracks(frames, { every: 1, threshold: 0.5, minDetections: 3 });
+    expect(tracks.map((track) => [track.keyframes[0]!.xtl, track.keyframes[0]!.ybr])).toEqual([
+      [100, 200],
+      [131, 200],
+    ]);
+  });
 });
 
 describe('scoring a draft against labels', () => {

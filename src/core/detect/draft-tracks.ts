@@ -1,16 +1,22 @@
 // Detections, frame by frame, made into the tracks an annotator corrects: linked by overlap with where
 // each person is predicted to be, weak detections only continuing tracks that a confident one vouches for,
-// flickers (a few stray detections) dropped, and only the keyframes that the interpolation between their
+// flickers (a few stray detections) and second tracks on the same person dropped, and only the keyframes that the interpolation between their
 // neighbours cannot reproduce kept.
 
 import type { BoxGeometry } from '../../shared/annotations';
 import type { Detection, DraftKeyframe, DraftTrack } from '../../shared/detect';
 import { interpolate } from '../../shared/keyframes';
+import { iou } from '../../shared/overlap';
 import { DEFAULT_LINK_THRESHOLD, linkBoxes } from '../annotations/link-tracks';
 import { TrackIds } from '../annotations/track-ids';
 
 /** Detected frames a person may be missed on (occluded, a weak score) and still continue their track. */
-const MISSES = 2;
+const MISSES = 5;
+/**
+ * A track that overlaps a longer one by this much (IoU) on at least half its detections follows the same
+ * person (a second box on part of them that overlap suppression let through), and is dropped.
+ */
+const SAME_PERSON = 0.4;
 /** A keyframe is kept when the interpolation of its neighbours misses a side by more than this share of the box's size. */
 const TOLERANCE = 0.15;
 
@@ -31,10 +37,24 @@ export interface TrackingOptions {
 export function draftTracks(frames: FrameDetections[], { every, threshold, minDetections }: TrackingOptions): DraftTrack[] {
   const boxes: DraftKeyframe[] = frames.flatMap(({ frame, found }) => found.map((detection) => ({ ...detection, frame })));
   const linked = linkBoxes(boxes, DEFAULT_LINK_THRESHOLD, every * (MISSES + 1), new TrackIds());
-  return linked
-    .filter((track) => track.boxes.length >= minDetections && track.boxes.some((box) => box.score >= threshold))
+  const kept = linked.filter((track) => track.boxes.length >= minDetections && track.boxes.some((box) => box.score >= threshold));
+  return withoutDuplicates(kept)
+    .sort((a, b) => a.boxes[0]!.frame - b.boxes[0]!.frame)
     .map((track, index) => ({ id: index + 1, keyframes: sparseKeyframes(track.boxes), label: null }));
 }
+
+/** The tracks, longest first, less each that follows a person a longer one follows already. */
+function withoutDuplicates<T extends { boxes: DraftKeyframe[] }>(tracks: T[]): T[] {
+  const kept: Array<{ track: T; byFrame: Map<number, DraftKeyframe> }> = [];
+  for (const track of [...tracks].sort((a, b) => b.boxes.length - a.boxes.length)) {
+    const same = (other: Map<number, DraftKeyframe>) => track.boxes.filter((box) => iou(other.get(box.frame) ?? NOWHERE, box) >= SAME_PERSON).length;
+    if (kept.some(({ byFrame }) => same(byFrame) * 2 >= track.boxes.length)) continue;
+    kept.push({ track, byFrame: new Map(track.boxes.map((box) => [box.frame, box])) });
+  }
+  return kept.map(({ track }) => track);
+}
+
+const NOWHERE = { xtl: 0, ytl: 0, xbr: 0, ybr: 0 };
 
 /**
  * The fewest keyframes whose interpolation stays close to every box (Douglas-Peucker on boxes): the first
