@@ -144,3 +144,15 @@ export function newInDraft(draft: PeopleDraft, labelled: readonly AnnotationTrac
     return matched * 2 < track.keyframes.length;
   });
 }
+
+/** The last frame the draft's detector reached (a job stopped early covers its range in part). */
+export function lastDetectedFrame(draft: PeopleDraft): number {
+  return draft.complete ? draft.to : draft.from + (draft.framesDetected - 1) * draft.every;
+}
+
+/** Of `labelled` (boxes on `frame` by track), the tracks whose box no draft box overlaps: people the detector did not find. */
+export function notFoundAt(draft: PeopleDraft, labelled: ReadonlyArray<{ trackId: number; box: BoxGeometry }>, frame: number): number[] {
+  if (frame < draft.from || frame > lastDetectedFrame(draft)) return [];
+  const found = draft.tracks.flatMap((track) => draftBoxAt(track, frame) ?? []);
+  return labelled.filter(({ box }) => !found.some((other) => iou(other, box) >= SAME_PERSON_IOU)).map(({ trackId }) => trackId);
+}

@@ -51,7 +51,8 @@ function mountPanel() {
 describe('DraftPanel', () => {
   it('lists the draft`s people not yet in the labels, with their proposed labels, and accepts them as one edit', async () => {
     const { wrapper, api, store, annotations } = mountPanel();
-    annotations.annotations = { schema: 1, width: 640, height: 360, frameCount: 100, frameNames: [], tracks: [labelled] };
+    const nobody = { ...labelled, id: 12, shapes: labelled.shapes.map((shape) => ({ ...shape, xtl: 500, xbr: 530 })) };
+    annotations.annotations = { schema: 1, width: 640, height: 360, frameCount: 100, frameNames: [], tracks: [labelled, nobody] };
     annotations.revision++;
     store.draft = draft;
     await flushPromises();
@@ -60,6 +61,7 @@ describe('DraftPanel', () => {
     expect(rows[1]!.get('[data-test=proposed-label]').text()).toBe('ND?');
     expect(rows[0]!.find('[data-test=proposed-label]').exists()).toBe(false);
     expect(wrapper.get('[data-test=draft-summary]').text()).toContain('2 people not in the labels, of 3 found in frames 0-99');
+    expect(wrapper.get('[data-test=not-found]').text()).toContain('the detector found no one where track 12 has its box');
 
     await wrapper.get('[data-test=accept-proposed]').trigger('click');
     expect(api.editAnnotations).toHaveBeenCalledWith({

@@ -158,6 +158,15 @@ describe('painting the overlay', () => {
     expect(context.of('fillText')[0]).toMatchObject({ args: ['draft 7', 200 + 2 * PX, 50 + 11 * PX], fillStyle: THEME.highlight });
   });
 
+  it('outlines a labelled box the detector found no one at, dotted, in the highlight colour', () => {
+    const context = paint([box({ notFound: true })]);
+    expect(context.of('strokeRect')[1]).toMatchObject({
+      args: [10 - 7 * PX, 20 - 7 * PX, 40 + 14 * PX, 60 + 14 * PX],
+      strokeStyle: THEME.highlight,
+      dash: [2 * PX, 3 * PX],
+    });
+  });
+
   it('tags a box with what the model says, in the predicted label’s colour when it agrees', () => {
     const context = paint([box({ model: { mine: prediction('MW', 0.87), other: null, disagrees: false } })]);
     expect(context.of('strokeRect')).toHaveLength(1);

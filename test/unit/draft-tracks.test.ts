@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { ProjectAnnotations } from '../../src/shared/annotations';
-import { draftBoxAt, type DraftKeyframe, type PeopleDraft } from '../../src/shared/detect';
+import { draftBoxAt, notFoundAt, type DraftKeyframe, type PeopleDraft } from '../../src/shared/detect';
 import { scoreDraft } from '../../src/core/detect/draft-score';
 import { draftTracks, sparseKeyframes } from '../../src/core/detect/draft-tracks';
 import { tileStarts } from '../../src/core/detect/find-people';
@@ -144,6 +144,15 @@ describe('scoring a draft against labels', () => {
     tracks,
   });
   const at = (x: number) => [walk(0, x), walk(9, x)];
+
+  it('names the labelled people the detector found no one at, on the frames it covered', () => {
+    const draft = draftOf([{ id: 1, keyframes: at(200), label: null }]);
+    const labelled = [1, 2].map((id) => ({ trackId: id, box: { xtl: id * 200, ytl: 100, xbr: id * 200 + 30, ybr: 200 } }));
+    expect(notFoundAt(draft, labelled, 4)).toEqual([2]);
+    expect(notFoundAt({ ...draft, from: 5 }, labelled, 4)).toEqual([]);
+    // A job stopped after three frames covers frames 0-2 only.
+    expect(notFoundAt({ ...draft, complete: false, framesDetected: 3 }, labelled, 4)).toEqual([]);
+  });
 
   it('finds every person with no wrong box when the draft is the labels', () => {
     const score = scoreDraft(draftOf([1, 2].map((id) => ({ id, keyframes: at(id * 200), label: null }))), truth);

@@ -46,6 +46,8 @@ export interface OverlayBox {
   geometry: BoxGeometry;
   /** Null when the model's labels are hidden or the box has no prediction. */
   model: ModelOpinion | null;
+  /** A people detector's draft covers this frame and has no box on this person. */
+  notFound?: boolean;
 }
 
 export interface Overlay {
@@ -94,6 +96,14 @@ function paintBox(context: OverlayContext, box: OverlayBox, selected: boolean, p
     context.lineWidth = 2 * px;
     context.setLineDash([5 * px, 3 * px]);
     context.strokeRect(shown.xtl - 4 * px, shown.ytl - 4 * px, shown.xbr - shown.xtl + 8 * px, shown.ybr - shown.ytl + 8 * px);
+    context.setLineDash([]);
+  }
+  // Where the detector found no one, a dotted outline in the draft's colour.
+  if (box.notFound) {
+    context.strokeStyle = overlay.theme.highlight;
+    context.lineWidth = 1.5 * px;
+    context.setLineDash([2 * px, 3 * px]);
+    context.strokeRect(shown.xtl - 7 * px, shown.ytl - 7 * px, shown.xbr - shown.xtl + 14 * px, shown.ybr - shown.ytl + 14 * px);
     context.setLineDash([]);
   }
   if (selected) {

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, shallowRef, watch } from 'vue';
-import { draftBoxAt, newInDraft, type DraftTrack, type PeopleDraft } from '../../../shared/detect';
+import { draftBoxAt, newInDraft, notFoundAt, type DraftTrack, type PeopleDraft } from '../../../shared/detect';
 import { useApi } from '../api/client';
 import { useAnnotationsStore } from './annotations';
 import { useJobsStore } from './jobs';
@@ -29,6 +29,11 @@ export const useDraftStore = defineStore('draft', () => {
       const box = draftBoxAt(track, frame);
       return box ? [{ id: track.id, box }] : [];
     });
+  }
+
+  /** The labelled tracks whose box on `frame` the detector did not find (a label on nobody, or a person it missed). */
+  function notFound(frame: number): number[] {
+    return draft.value ? notFoundAt(draft.value, annotations.boxesAt(frame), frame) : [];
   }
 
   async function load(): Promise<void> {
@@ -60,5 +65,5 @@ export const useDraftStore = defineStore('draft', () => {
     () => void load().catch(() => (draft.value = null)),
   );
 
-  return { draft, proposals, finding, proposalsAt, load, find, accept, discard };
+  return { draft, proposals, finding, proposalsAt, notFound, load, find, accept, discard };
 });
