@@ -62,8 +62,10 @@ export const detectOptionsSchema = fields({
   scale: v.optional(decimal(0.05, 8)),
   /** Tracks found on fewer detections than this are flickers and dropped. */
   minDetections: v.optional(whole(1, 1000), 3),
-  /** A training run whose classifier proposes each person's label; left to the annotator without one. */
+  /** A training run whose classifier proposes each person's label; without one, ND is proposed where no face shows. */
   runId: v.optional(text('a run id')),
+  /** The face finder's score from which a face shows (used without a run). */
+  faceThreshold: v.optional(decimal(0, 1, { above: true }), 0.4),
   /** Overwrite a draft that is there already. */
   replace: v.optional(flag(), false),
 });
@@ -95,7 +97,7 @@ export const peopleDraftSchema = fields({
   scale: decimal(0.05, 8),
   /** False when the job stopped before `to`: the tracks cover the frames it reached. */
   complete: flag(),
-  /** The run whose classifier proposed the labels, or null. */
+  /** What proposed the labels: a run's id, "faces" (ND where no face shows), or null (a job stopped before). */
   labelledBy: v.nullable(text()),
   /** Frames the detector ran on, and how long it took. */
   framesDetected: whole(0, 2_000_000),

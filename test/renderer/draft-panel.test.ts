@@ -82,7 +82,10 @@ describe('DraftPanel', () => {
     player.reset(100, 25);
     player.range = { from: 10, to: 40 };
     await flushPromises();
-    expect(wrapper.findAll('[data-test=draft-run] option').map((option) => option.text())).toEqual(['left to me', 'proposed by heads conv-bn · test 91.2%']);
+    expect(wrapper.findAll('[data-test=draft-run] option').map((option) => option.text())).toEqual([
+      'ND where no face shows, the rest to me',
+      'proposed by heads conv-bn · test 91.2%',
+    ]);
     await wrapper.get('[data-test=draft-run]').setValue('run-1');
     expect(wrapper.get('[data-test=find-people]').text()).toBe('In frames 10-40');
     await wrapper.get('[data-test=find-people]').trigger('click');

@@ -8,6 +8,11 @@ import { detectProject } from '../../src/core/detect/detect-project';
 import { scoreDraft } from '../../src/core/detect/draft-score';
 import { bundledDetectorFolder, loadDetector } from '../../src/core/detect/detector';
 import { findPeople } from '../../src/core/detect/find-people';
+import { faceScores, headSquare, loadFaceFinder, MIN_HEAD } from '../../src/core/detect/face-finder';
+import { decodeVideoFrames } from '../../src/core/media/decode-frames';
+import { generateSample } from '../../src/core/sample/generate-sample';
+import { SAMPLE_DEFAULTS } from '../../src/core/sample/sample-options';
+import { boxAt } from '../../src/shared/keyframes';
 import { openHere } from '../../src/core/review/run-here';
 import { readJsonFile } from '../../src/core/fs/json-file';
 import { AnnotationStore } from '../../src/core/project/annotation-store';
@@ -30,7 +35,9 @@ describe('finding people in a project', () => {
     const project = await copyOfSample();
     const before = await readFile(join(project, 'annotations.json'));
     const draft = await detectProject(project, options({ every: 4, to: 79 }), quiet(), openHere());
-    expect(draft).toMatchObject({ complete: true, every: 4, from: 0, to: 79, framesDetected: 20 });
+    expect(draft).toMatchObject({ complete: true, every: 4, from: 0, to: 79, framesDetected: 20, labelledBy: 'faces' });
+    // Without a run, the face finder proposes ND or nothing (MW and NM need a classifier).
+    expect(draft.tracks.every((track) => track.label === null || track.label === 'ND')).toBe(true);
     expect(await readJsonFile(join(project, 'drafts', 'people.json'))).toEqual(draft);
     expect(await readFile(join(project, 'annotations.json'))).toEqual(before);
     // Frame by frame this detector finds about 0.8 of the people at 0.85 precision; far below means a broken decoding.
@@ -58,6 +65,34 @@ describe('finding people in a project', () => {
     const project = await copyOfSample();
     await expect(detectProject(project, options({ from: 160 }), quiet(), openHere())).rejects.toMatchObject({ where: { field: 'from' } });
     await expect(detectProject(project, options({ from: 5, to: 4 }), quiet(), openHere())).rejects.toMatchObject({ where: { field: 'to' } });
+  });
+});
+
+describe('the face finder', () => {
+  it('sees a face in far more heads of people facing the camera than of those whose face does not show, and leaves heads too small alone', async () => {
+    const project = join(await tempDir(), 'walkway');
+    await generateSample(project, { ...SAMPLE_DEFAULTS, frames: 30, seed: 3 }, quiet());
+    const truth = (await AnnotationStore.load(project, ['MW', 'NM', 'ND']))!.annotations;
+    const model = await loadFaceFinder();
+    const seen = { face: [] as number[], none: [] as number[] };
+    try {
+      await decodeVideoFrames(join(project, 'media', 'walkway.mp4'), 1280, 720, 2, 15, new AbortController().signal, async (raw) => {
+        const boxes = truth.tracks.flatMap((track) => boxAt(track, raw.frame) ?? []);
+        faceScores(model, raw, boxes).forEach((score, i) => {
+          const tall = boxes[i]!.ybr - boxes[i]!.ytl;
+          // Heads under MIN_HEAD are not judged; the rest are.
+          expect(score === null).toBe(headSquare(boxes[i]!).ybr - headSquare(boxes[i]!).ytl < MIN_HEAD * 1.2);
+          if (score !== null && tall >= 80) (boxes[i]!.label === 'ND' ? seen.none : seen.face).push(score >= 0.4 ? 1 : 0);
+        });
+      });
+    } finally {
+      model.dispose();
+    }
+    const rate = (hits: number[]) => hits.reduce((a, b) => a + b, 0) / hits.length;
+    expect(seen.face.length).toBeGreaterThan(30);
+    expect(seen.none.length).toBeGreaterThan(5);
+    expect(rate(seen.face)).toBeGreaterThan(0.6);
+    expect(rate(seen.none)).toBeLessThan(rate(seen.face) - 0.2);
   });
 });
 

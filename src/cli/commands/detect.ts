@@ -21,7 +21,9 @@ export const detectCommand: CliCommand = {
     '                     weaker detections (down to 0.4 of it) only continue tracks',
     '--scale X            the frame’s scale before tiling (default: its height fills one tile)',
     '--min-detections N   drop tracks found on fewer frames (default 3)',
-    '--run ID             a training run whose classifier proposes each person’s label (see maskbench runs)',
+    '--run ID             a training run whose classifier proposes each person’s label (see maskbench runs);',
+    '                     without one, ND is proposed where the face finder sees no face',
+    '--face-threshold S   the face finder’s score from which a face shows (default 0.4)',
     '--replace            replace a draft that is there already',
   ],
   options: {
@@ -34,6 +36,7 @@ export const detectCommand: CliCommand = {
     scale: { type: 'string' },
     'min-detections': { type: 'string' },
     run: { type: 'string' },
+    'face-threshold': { type: 'string' },
     replace: { type: 'boolean' },
   },
 
@@ -50,6 +53,7 @@ export const detectCommand: CliCommand = {
         scale: number(args.scale, 'scale'),
         minDetections: number(args['min-detections'], 'minDetections'),
         runId: args.run,
+        faceThreshold: number(args['face-threshold'], 'faceThreshold'),
         replace: args.replace === true ? true : undefined,
       }),
     );

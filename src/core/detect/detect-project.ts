@@ -21,7 +21,8 @@ import { useBackend } from '../training/backends';
 import { loadDetector } from './detector';
 import { draftTracks, type FrameDetections } from './draft-tracks';
 import { defaultScale, findPeople } from './find-people';
-import { labelDraft } from './label-draft';
+import { loadFaceFinder } from './face-finder';
+import { labelDraft, type Labeller } from './label-draft';
 import { eachFrame } from './project-frames';
 
 /** `open` puts a run's classifier on its backend, for `options.runId`. */
@@ -42,9 +43,11 @@ export async function detectProject(project: string, options: DetectOptions, con
   const started = performance.now();
   await useBackend('auto', context.cores);
   // The run is checked before the detector runs: a run that cannot label is said at once, not after an hour.
-  const labeller = options.runId ? await openRunModel(await findRun(project, options.runId), labelNames(settings), open, context.signal) : null;
+  const labeller: Labeller = options.runId
+    ? { kind: 'run', ...(await openRunModel(await findRun(project, options.runId), labelNames(settings), open, context.signal)) }
+    : { kind: 'faces', model: await loadFaceFinder(), threshold: options.faceThreshold };
   const detector = await loadDetector(options.model ?? null).catch((error: unknown) => {
-    labeller?.classifier.dispose();
+    dispose(labeller);
     throw error;
   });
   const scale = options.scale ?? defaultScale(detector, media.height);
@@ -72,11 +75,10 @@ export async function detectProject(project: string, options: DetectOptions, con
   try {
     await eachFrame(project, media, { from, to, every }, context.signal, use);
     const result = draft(true);
-    if (labeller) {
-      const progress = (done: number, all: number) => context.progress(done, all, `Proposing labels with run ${options.runId}: frame ${done} of ${all}`);
-      await labelDraft(project, media, result.tracks, labeller, labelNames(settings), context.signal, progress);
-      result.labelledBy = options.runId!;
-    }
+    const by = options.runId ? `run ${options.runId}` : 'the face finder';
+    const progress = (done: number, all: number) => context.progress(done, all, `Proposing labels with ${by}: frame ${done} of ${all}`);
+    await labelDraft(project, media, result.tracks, labeller, labelNames(settings), context.signal, progress);
+    result.labelledBy = options.runId ?? 'faces';
     await save(file, result);
     return result;
   } catch (error) {
@@ -85,8 +87,13 @@ export async function detectProject(project: string, options: DetectOptions, con
     throw error;
   } finally {
     detector.model.dispose();
-    labeller?.classifier.dispose();
+    dispose(labeller);
   }
+}
+
+function dispose(labeller: Labeller): void {
+  if (labeller.kind === 'run') labeller.classifier.dispose();
+  else labeller.model.dispose();
 }
 
 function labelNames(settings: ProjectSettings | null): string[] {

@@ -20,20 +20,25 @@ export interface Detector {
   model: GraphModel;
 }
 
-const BUNDLED = join('models', 'people-nanodet');
+/** The bundled people detector's folder. */
+export function bundledDetectorFolder(): string {
+  return bundledModelFolder('people-nanodet', DETECTOR_FILE);
+}
 
 /**
- * The bundled detector's folder. The app's root is found by walking up from this module: it runs from
- * src/ under the tests, from out/main/ once built, and from inside the packaged app's archive, beside
- * which the model is unpacked (build/electron-builder.yml), as plain files any thread can read.
+ * A model Maskbench ships, in models/`name`, found by `file`. The app's root is found by walking up from
+ * this module: it runs from src/ under the tests, from out/main/ once built, and from inside the packaged
+ * app's archive, beside which the models are unpacked (build/electron-builder.yml), as plain files any
+ * thread can read.
  */
-export function bundledDetectorFolder(): string {
+export function bundledModelFolder(name: string, file: string): string {
+  const bundled = join('models', name);
   let folder = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(folder, BUNDLED).replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
-    if (existsSync(join(candidate, DETECTOR_FILE))) return candidate;
+    const candidate = join(folder, bundled).replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+    if (existsSync(join(candidate, file))) return candidate;
     const parent = dirname(folder);
-    if (parent === folder) throw new WorkbenchError('not-found', `The bundled people detector (${BUNDLED}) is missing from this installation`);
+    if (parent === folder) throw new WorkbenchError('not-found', `The bundled model ${bundled} is missing from this installation`);
     folder = parent;
   }
 }
@@ -67,7 +72,8 @@ export async function loadDetector(folder: string | null): Promise<Detector> {
   return { description, folder: at, model };
 }
 
-async function readGraphModel(file: string): Promise<GraphModel> {
+/** A TensorFlow.js graph model from its model.json and the weights it lists, on the active backend. */
+export async function readGraphModel(file: string): Promise<GraphModel> {
   const json = (await readJsonFile(file)) as { format?: unknown; modelTopology?: unknown; weightsManifest?: WeightsGroup[] } | null;
   if (json === null) throw new WorkbenchError('not-found', `The model file ${file} is missing`, { file });
   // A layers model (what training writes) has a topology of another kind: loading it as a graph fails obscurely.
