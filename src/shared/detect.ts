@@ -9,8 +9,32 @@ import { decimal, fields, flag, list, oneOf, text, v, whole, type Output } from 
 export const DETECTOR_SCHEMA = 1;
 export const DETECTOR_FILE = 'detector.json';
 
-/** How a model's outputs become boxes. `gfl`: NanoDet's head, per stride a class-score map and four distance distributions. */
-export const OUTPUT_DECODINGS = ['gfl'] as const;
+const classes = {
+  classes: whole(1, 10_000),
+  /** The class that is a person. */
+  person: whole(0, 9_999),
+};
+
+/** How a model's outputs become boxes, by the head that made them. */
+const outputSchema = v.variant(
+  'decoding',
+  [
+    // NanoDet's head: per stride, a map of class scores and a distribution over each side's distance from the cell.
+    fields({
+      decoding: v.literal('gfl'),
+      strides: v.pipe(list(whole(1, 512)), v.minLength(1, 'a list of at least one stride')),
+      /** Bins of each side's distance distribution (reg_max + 1). */
+      bins: whole(1, 64),
+      ...classes,
+    }),
+    // YOLO's (as exported to TensorFlow.js): one tensor of candidates, each a centre, a size (in the input's
+    // pixels) and class scores, with an objectness score before them in YOLOv5 and earlier.
+    fields({ decoding: v.literal('yolo'), objectness: flag(), ...classes }),
+  ],
+  'an object whose "decoding" is "gfl" or "yolo"',
+);
+
+export type OutputDecoding = Output<typeof outputSchema>;
 
 /** detector.json: what the model takes in and how its outputs are read. */
 export const detectorDescriptionSchema = fields({
@@ -28,15 +52,7 @@ export const detectorDescriptionSchema = fields({
     mean: v.pipe(list(decimal(-1000, 1000)), v.length(3, 'a list of 3 numbers')),
     std: v.pipe(list(decimal(0, 1000, { above: true })), v.length(3, 'a list of 3 numbers')),
   }),
-  output: fields({
-    decoding: oneOf(OUTPUT_DECODINGS),
-    strides: v.pipe(list(whole(1, 512)), v.minLength(1, 'a list of at least one stride')),
-    /** Bins of each side's distance distribution (reg_max + 1). */
-    bins: whole(1, 64),
-    classes: whole(1, 10_000),
-    /** The class that is a person. */
-    person: whole(0, 9_999),
-  }),
+  output: outputSchema,
 });
 
 export type DetectorDescription = Output<typeof detectorDescriptionSchema>;

@@ -146,6 +146,11 @@ describe('a detector folder', () => {
     const frame = { frame: 0, width: 64, height: 64, rgb: Buffer.alloc(64 * 64 * 3, 128) };
     try {
       expect(() => findPeople(detector, frame, 0.3, 1)).toThrow(/stride 8 needs outputs of shape \[1, 2704, 80\] \(classes\) and \[1, 2704, 32\]/);
+      // Described as a YOLO head, which NanoDet's outputs are not.
+      const yolo = { ...detector, description: { ...detector.description, output: { decoding: 'yolo' as const, objectness: true, classes: 80, person: 0 } } };
+      expect(() => findPeople(yolo, frame, 0.3, 1)).toThrow(
+        /"yolo" needs an output of shape \[1, candidates, 85\] or \[1, 85, candidates\].*but the model gives \[1, \d+, \d+\]/,
+      );
     } finally {
       detector.model.dispose();
     }

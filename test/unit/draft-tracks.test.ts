@@ -8,6 +8,7 @@ import { scoreDraft } from '../../src/core/detect/draft-score';
 import { draftTracks, sparseKeyframes } from '../../src/core/detect/draft-tracks';
 import { tileStarts } from '../../src/core/detect/find-people';
 import { decodeGfl, suppressOverlaps } from '../../src/core/detect/gfl-decode';
+import { decodeYolo } from '../../src/core/detect/yolo-decode';
 
 const OUTPUT = { decoding: 'gfl' as const, strides: [8], bins: 3, classes: 2, person: 0 };
 
@@ -46,6 +47,26 @@ describe('decoding a gfl head', () => {
     const twin = { score: 0.5, xtl: 1, ytl: 0, xbr: 11, ybr: 20 };
     const apart = { score: 0.4, xtl: 50, ytl: 0, xbr: 60, ybr: 20 };
     expect(suppressOverlaps([twin, apart, best])).toEqual([best, apart]);
+  });
+
+  it('reads a YOLO head laid out either way, with or without objectness', () => {
+    // Two candidates, two classes (person is class 1): a person at (50, 40) sized 20 x 60, and a weak one.
+    const yolo = { decoding: 'yolo' as const, objectness: false, classes: 2, person: 1 };
+    const candidates = [
+      [50, 40, 20, 60, 0.1, 0.9],
+      [10, 10, 4, 4, 0.8, 0.2],
+    ];
+    const person = { xtl: 40, ytl: 10, xbr: 60, ybr: 70, score: expect.closeTo(0.9, 5) as number };
+    const byCandidate = new Float32Array(candidates.flat());
+    const byValue = new Float32Array([0, 1, 2, 3, 4, 5].flatMap((value) => candidates.map((candidate) => candidate[value]!)));
+    const place = { x: 0, y: 0, scale: 1 };
+    expect(decodeYolo({ values: byCandidate, candidates: 2, candidateMajor: true }, yolo, 0.5, place)).toEqual([person]);
+    expect(decodeYolo({ values: byValue, candidates: 2, candidateMajor: false }, yolo, 0.5, place)).toEqual([person]);
+    // With objectness (YOLOv5): the class score is weighed by it, and the box lands where its tile is.
+    const v5 = new Float32Array([50, 40, 20, 60, 0.5, 0.1, 0.9]);
+    const [box] = decodeYolo({ values: v5, candidates: 1, candidateMajor: true }, { ...yolo, objectness: true }, 0.4, { x: 100, y: 0, scale: 0.5 });
+    expect(box!.score).toBeCloseTo(0.45);
+    expect([box!.xtl, box!.xbr]).toEqual([280, 320]);
   });
 
   it('cuts a side into as few overlapping tiles as cover it', () => {

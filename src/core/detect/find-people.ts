@@ -3,11 +3,12 @@
 // all tiles merged. Scaling a wide frame down to one square input would make people too thin to find.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { DETECTOR_FILE, type Detection } from '../../shared/detect';
+import { DETECTOR_FILE, type Detection, type OutputDecoding } from '../../shared/detect';
 import { WorkbenchError } from '../../shared/errors';
 import type { RawFrame } from '../media/decode-frames';
 import type { Detector } from './detector';
-import { decodeGfl, suppressOverlaps, type StrideOutput } from './gfl-decode';
+import { decodeGfl, suppressOverlaps, type StrideOutput, type TilePlace } from './gfl-decode';
+import { decodeYolo, valuesPerCandidate, type YoloOutput } from './yolo-decode';
 
 /** The frame's scale when none is asked for: its height fills one tile. */
 export function defaultScale(detector: Detector, frameHeight: number): number {
@@ -49,7 +50,7 @@ export function findPeople(detector: Detector, frame: RawFrame, threshold: numbe
           return Array.isArray(result) ? result : [result];
         });
         try {
-          found.push(...decodeGfl(strideOutputs(detector, outputs), detector.description.output, threshold, { x, y, scale }));
+          found.push(...decodeTile(detector, outputs, threshold, { x, y, scale }));
         } finally {
           tf.dispose(outputs);
         }
@@ -60,26 +61,51 @@ export function findPeople(detector: Detector, frame: RawFrame, threshold: numbe
   return suppressOverlaps(found.map((box) => clamp(box, frame.width, frame.height)));
 }
 
+/** A tile's people, from its outputs as the description says to read them. */
+function decodeTile(detector: Detector, outputs: tf.Tensor[], threshold: number, place: TilePlace): Detection[] {
+  const { output } = detector.description;
+  if (output.decoding === 'gfl') return decodeGfl(strideOutputs(detector, output, outputs), output, threshold, place);
+  return decodeYolo(yoloOutput(detector, output, outputs), output, threshold, place);
+}
+
 /** Each stride's two outputs, found by their shapes; a description that does not fit the model is said, naming it. */
-function strideOutputs(detector: Detector, outputs: tf.Tensor[]): StrideOutput[] {
-  const { input, output } = detector.description;
+function strideOutputs(detector: Detector, output: Extract<OutputDecoding, { decoding: 'gfl' }>, outputs: tf.Tensor[]): StrideOutput[] {
+  const { input } = detector.description;
   return output.strides.map((stride) => {
     const columns = Math.ceil(input.width / stride);
     const cells = columns * Math.ceil(input.height / stride);
     const find = (depth: number) => outputs.find((tensor) => tensor.shape.length === 3 && tensor.shape[1] === cells && tensor.shape[2] === depth);
     const scores = find(output.classes);
     const distances = find(4 * output.bins);
-    if (!scores || !distances) {
-      const file = `${detector.folder}/${DETECTOR_FILE}`;
-      const shapes = outputs.map((tensor) => `[${tensor.shape.join(', ')}]`).join(', ');
-      throw new WorkbenchError(
-        'invalid-request',
-        `${file}: stride ${stride} needs outputs of shape [1, ${cells}, ${output.classes}] (classes) and [1, ${cells}, ${4 * output.bins}] (4 x bins), but the model gives ${shapes}`,
-        { file, field: 'output' },
+    if (!scores || !distances)
+      throw misfit(
+        detector,
+        outputs,
+        `stride ${stride} needs outputs of shape [1, ${cells}, ${output.classes}] (classes) and [1, ${cells}, ${4 * output.bins}] (4 x bins)`,
       );
-    }
     return { stride, columns, scores: scores.dataSync() as Float32Array, distances: distances.dataSync() as Float32Array };
   });
+}
+
+/** The one output holding the candidates, either way round. */
+function yoloOutput(detector: Detector, output: Extract<OutputDecoding, { decoding: 'yolo' }>, outputs: tf.Tensor[]): YoloOutput {
+  const depth = valuesPerCandidate(output);
+  const tensor = outputs.find((candidate) => candidate.shape.length === 3 && (candidate.shape[1] === depth || candidate.shape[2] === depth));
+  if (!tensor)
+    throw misfit(
+      detector,
+      outputs,
+      `"yolo" needs an output of shape [1, candidates, ${depth}] or [1, ${depth}, candidates] (4 + ${output.objectness ? '1 + ' : ''}${output.classes} classes)`,
+    );
+  const candidateMajor = tensor.shape[2] === depth;
+  return { values: tensor.dataSync() as Float32Array, candidates: candidateMajor ? tensor.shape[1]! : tensor.shape[2]!, candidateMajor };
+}
+
+/** A description that does not fit the model's outputs, said naming it. */
+function misfit(detector: Detector, outputs: tf.Tensor[], needs: string): WorkbenchError {
+  const file = `${detector.folder}/${DETECTOR_FILE}`;
+  const shapes = outputs.map((tensor) => `[${tensor.shape.join(', ')}]`).join(', ');
+  return new WorkbenchError('invalid-request', `${file}: ${needs}, but the model gives ${shapes}`, { file, field: 'output' });
 }
 
 function clamp(box: Detection, width: number, height: number): Detection {

@@ -2,7 +2,7 @@
 // per side of the box, a distribution over distances from the cell's centre. Plain arrays in, boxes out,
 // so the arithmetic is tested without a model.
 
-import type { Detection, DetectorDescription } from '../../shared/detect';
+import type { Detection, OutputDecoding } from '../../shared/detect';
 import { iou } from '../../shared/overlap';
 
 /** One stride's outputs for one tile, flattened row by row: `scores` is cells x classes, `distances` cells x 4 x bins. */
@@ -21,7 +21,7 @@ export interface TilePlace {
 }
 
 /** The people scoring at least `threshold`, in the frame's pixels. */
-export function decodeGfl(outputs: StrideOutput[], output: DetectorDescription['output'], threshold: number, place: TilePlace): Detection[] {
+export function decodeGfl(outputs: StrideOutput[], output: Extract<OutputDecoding, { decoding: 'gfl' }>, threshold: number, place: TilePlace): Detection[] {
   const { classes, bins, person } = output;
   const found: Detection[] = [];
   for (const { stride, columns, scores, distances } of outputs) {
