@@ -7,21 +7,21 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CONTINUE_FRACTION, type DetectOptions, type PeopleDraft } from '../../shared/detect';
-import { DEFAULT_LABELS, type ProjectSettings } from '../../shared/project';
-import type { OpenClassifier } from '../review/classify';
-import { openRunModel } from '../review/predict-project';
-import { findRun } from '../runs/manage-runs';
 import { WorkbenchError } from '../../shared/errors';
+import { DEFAULT_LABELS, type ProjectSettings } from '../../shared/project';
 import { writeJsonFile } from '../fs/json-file';
 import type { JobContext } from '../jobs/job-runner';
 import type { RawFrame } from '../media/decode-frames';
 import { projectPaths, PROJECT_FILE } from '../project/layout';
 import { readProjectSettings } from '../project/project-settings';
+import type { OpenClassifier } from '../review/classify';
+import { openRunModel } from '../review/predict-project';
+import { findRun } from '../runs/manage-runs';
 import { useBackend } from '../training/backends';
 import { loadDetector } from './detector';
 import { draftTracks, type FrameDetections } from './draft-tracks';
-import { defaultScale, findPeople } from './find-people';
 import { loadFaceFinder } from './face-finder';
+import { defaultScale, findPeople } from './find-people';
 import { labelDraft, type Labeller } from './label-draft';
 import { eachFrame } from './project-frames';
 
@@ -41,6 +41,7 @@ export async function detectProject(project: string, options: DetectOptions, con
     throw new WorkbenchError('already-exists', `${file} holds an earlier draft of people; accept or remove it first, or ask to replace it`, { file });
 
   const started = performance.now();
+  const seconds = () => Math.round((performance.now() - started) / 100) / 10;
   await useBackend('auto', context.cores);
   // The run is checked before the detector runs: a run that cannot label is said at once, not after an hour.
   const labeller: Labeller = options.runId
@@ -65,7 +66,7 @@ export async function detectProject(project: string, options: DetectOptions, con
     complete,
     labelledBy: null,
     framesDetected: frames.length,
-    seconds: Math.round((performance.now() - started) / 100) / 10,
+    seconds: seconds(),
     tracks: draftTracks(frames, { every, threshold, minDetections: options.minDetections }),
   });
   const use = async (raw: RawFrame) => {
@@ -79,6 +80,7 @@ export async function detectProject(project: string, options: DetectOptions, con
     const progress = (done: number, all: number) => context.progress(done, all, `Proposing labels with ${by}: frame ${done} of ${all}`);
     await labelDraft(project, media, result.tracks, labeller, labelNames(settings), context.signal, progress);
     result.labelledBy = options.runId ?? 'faces';
+    result.seconds = seconds();
     await save(file, result);
     return result;
   } catch (error) {
