@@ -8,6 +8,8 @@ import type { RunInfo } from '../../src/shared/runs';
 import { installConnection } from '../../src/renderer/src/api/client';
 import DraftPanel from '../../src/renderer/src/components/annotate/DraftPanel.vue';
 import { useAnnotationsStore } from '../../src/renderer/src/stores/annotations';
+import { useAppStore } from '../../src/renderer/src/stores/app';
+import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useDraftStore } from '../../src/renderer/src/stores/draft';
 import { usePlayerStore } from '../../src/renderer/src/stores/player';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
@@ -90,5 +92,14 @@ describe('DraftPanel', () => {
     expect(wrapper.get('[data-test=find-people]').text()).toBe('In frames 10-40');
     await wrapper.get('[data-test=find-people]').trigger('click');
     expect(api.startDetection).toHaveBeenCalledWith({ options: { from: 10, to: 40, runId: 'run-1', replace: true } });
+  });
+
+  it('says so when the project`s draft cannot be read, and shows no draft', async () => {
+    const { wrapper, api } = mountPanel();
+    api.peopleDraft.mockRejectedValueOnce(new Error('/data/walkway/drafts/people.json: "tracks[0].keyframes" must be a list, got 3'));
+    useProjectStore().current = { path: '/data/walkway', name: 'walkway', settings: null, missingMedia: null, editingProxy: null };
+    await flushPromises();
+    expect(useAppStore().notices).toEqual([expect.objectContaining({ kind: 'error', text: expect.stringContaining('drafts/people.json') })]);
+    expect(wrapper.find('[data-test=draft-summary]').exists()).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { computed, shallowRef, watch } from 'vue';
 import { draftBoxAt, newInDraft, notFoundAt, type DraftTrack, type PeopleDraft } from '../../../shared/detect';
 import { useApi } from '../api/client';
 import { useAnnotationsStore } from './annotations';
+import { useAppStore } from './app';
 import { useJobsStore } from './jobs';
 import { useProjectStore } from './project';
 
@@ -62,7 +63,12 @@ export const useDraftStore = defineStore('draft', () => {
   jobs.onJobEnd(['detect'], () => load());
   watch(
     () => useProjectStore().current?.path,
-    () => void load().catch(() => (draft.value = null)),
+    () =>
+      // A draft file that cannot be read is said (naming it), and shows as no draft.
+      void load().catch((error: unknown) => {
+        draft.value = null;
+        useAppStore().report(error);
+      }),
   );
 
   return { draft, proposals, finding, proposalsAt, notFound, load, find, accept, discard };
