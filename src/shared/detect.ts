@@ -4,6 +4,7 @@
 import type { AnnotationTrack, BoxGeometry } from './annotations';
 import { boxAt, interpolate } from './keyframes';
 import { iou } from './overlap';
+import { MAX_FRAMES } from './project';
 import { decimal, fields, flag, list, oneOf, text, v, whole, type Output } from './schema';
 
 export const DETECTOR_SCHEMA = 1;
@@ -65,8 +66,8 @@ export interface Detection extends BoxGeometry {
 export const detectOptionsSchema = fields({
   /** Detect on every k-th frame; tracking fills the frames between. */
   every: v.optional(whole(1, 1000), 1),
-  from: v.optional(whole(0, 2_000_000)),
-  to: v.optional(whole(0, 2_000_000)),
+  from: v.optional(whole(0, MAX_FRAMES)),
+  to: v.optional(whole(0, MAX_FRAMES)),
   /** A detector folder (with detector.json); the bundled one when left out. */
   model: v.optional(text('a folder')),
   /**
@@ -93,7 +94,7 @@ export const CONTINUE_FRACTION = 0.4;
 
 const coordinate = v.pipe(v.number('a number'), v.finite('a number'));
 const draftKeyframeSchema = fields({
-  frame: whole(0, 2_000_000),
+  frame: whole(0, MAX_FRAMES),
   xtl: coordinate,
   ytl: coordinate,
   xbr: coordinate,
@@ -107,8 +108,8 @@ export const peopleDraftSchema = fields({
   schema: v.literal(1, 'schema 1'),
   detector: text(),
   every: whole(1, 1000),
-  from: whole(0, 2_000_000),
-  to: whole(0, 2_000_000),
+  from: whole(0, MAX_FRAMES),
+  to: whole(0, MAX_FRAMES),
   threshold: decimal(0, 1),
   scale: decimal(0.05, 8),
   /** False when the job stopped before `to`: the tracks cover the frames it reached. */
@@ -116,7 +117,7 @@ export const peopleDraftSchema = fields({
   /** What proposed the labels: a run's id, "faces" (ND where no face shows), or null (a job stopped before). */
   labelledBy: v.nullable(text()),
   /** Frames the detector ran on, and how long it took. */
-  framesDetected: whole(0, 2_000_000),
+  framesDetected: whole(0, MAX_FRAMES),
   seconds: decimal(0, 1e9),
   tracks: list(
     fields({

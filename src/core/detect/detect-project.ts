@@ -18,6 +18,7 @@ import type { OpenClassifier } from '../review/classify';
 import { openRunModel } from '../review/predict-project';
 import { findRun } from '../runs/manage-runs';
 import { useBackend } from '../training/backends';
+import { frameRange } from '../util/frame-range';
 import { loadDetector } from './detector';
 import { draftTracks, type FrameDetections } from './draft-tracks';
 import { loadFaceFinder } from './face-finder';
@@ -30,12 +31,7 @@ export async function detectProject(project: string, options: DetectOptions, con
   const settings = await readProjectSettings(project);
   const media = settings?.media;
   if (!media) throw new WorkbenchError('invalid-request', `${project} has no media in its ${PROJECT_FILE} to find people in`, { file: project });
-  const from = options.from ?? 0;
-  const to = options.to ?? media.frameCount - 1;
-  if (from >= media.frameCount)
-    throw new WorkbenchError('invalid-request', `"from" must be a frame from 0 to ${media.frameCount - 1}, got ${from}`, { field: 'from' });
-  if (to < from || to >= media.frameCount)
-    throw new WorkbenchError('invalid-request', `"to" must be a frame from ${from} to ${media.frameCount - 1}, got ${to}`, { field: 'to' });
+  const { from, to } = frameRange(options.from, options.to, media.frameCount);
   const file = projectPaths(project).peopleDraft;
   if (existsSync(file) && !options.replace)
     throw new WorkbenchError('already-exists', `${file} holds an earlier draft of people; accept or remove it first, or ask to replace it`, { file });

@@ -15,6 +15,7 @@ import { decodeFolderFrame, decodeVideoFrames, type RawFrame } from '../media/de
 import { AnnotationStore } from '../project/annotation-store';
 import { readProjectSettings } from '../project/project-settings';
 import { writeJsonFile } from '../fs/json-file';
+import { frameRange } from '../util/frame-range';
 import { PROJECT_FILE, runPaths } from '../project/layout';
 import { findRun } from '../runs/manage-runs';
 import type { Classifier, OpenClassifier } from './classify';
@@ -37,13 +38,7 @@ export interface PredictInput {
 export async function predictProject(input: PredictInput, context: JobContext, open: OpenClassifier): Promise<ProjectPredictions> {
   const run = await findRun(input.project, input.runId);
   const source = await projectSource(input.project);
-  const from = input.from ?? 0;
-  const to = input.to ?? source.annotations.frameCount - 1;
-  const frameCount = source.annotations.frameCount;
-  if (!Number.isInteger(from) || from < 0 || from >= frameCount)
-    throw new WorkbenchError('invalid-request', `"from" must be a frame from 0 to ${frameCount - 1}, got ${from}`, { field: 'from' });
-  if (!Number.isInteger(to) || to < from || to >= frameCount)
-    throw new WorkbenchError('invalid-request', `"to" must be a frame from ${from} to ${frameCount - 1}, got ${to}`, { field: 'to' });
+  const { from, to } = frameRange(input.from, input.to, source.annotations.frameCount);
   const { dataset, classifier } = await openRunModel(run, source.labels, open, context.signal);
   const result: ProjectPredictions = { schema: 1, runId: run.id, backend: classifier.backend, labels: dataset.labels, from, to, complete: false, boxes: [] };
   try {

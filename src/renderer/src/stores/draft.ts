@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, shallowRef, watch } from 'vue';
 import { draftBoxAt, newInDraft, notFoundAt, type DraftTrack, type PeopleDraft } from '../../../shared/detect';
 import { useApi } from '../api/client';
-import { useAnnotationsStore } from './annotations';
+import { useAnnotationsStore, type BoxInFrame } from './annotations';
 import { useAppStore } from './app';
 import { useJobsStore } from './jobs';
 import { useProjectStore } from './project';
@@ -32,9 +32,12 @@ export const useDraftStore = defineStore('draft', () => {
     });
   }
 
-  /** The labelled tracks whose box on `frame` the detector did not find (a label on nobody, or a person it missed). */
-  function notFound(frame: number): number[] {
-    return draft.value ? notFoundAt(draft.value, annotations.boxesAt(frame), frame) : [];
+  /**
+   * The labelled tracks whose box on `frame` the detector did not find (a label on nobody, or a person it
+   * missed); `boxes` are the frame's labelled boxes, when the caller has them already.
+   */
+  function notFound(frame: number, boxes: BoxInFrame[] = annotations.boxesAt(frame)): number[] {
+    return draft.value ? notFoundAt(draft.value, boxes, frame) : [];
   }
 
   async function load(): Promise<void> {

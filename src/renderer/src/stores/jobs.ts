@@ -101,6 +101,7 @@ export const useJobsStore = defineStore('jobs', () => {
 
   /** Generic in the kind, so that its subscribers get the ending as their kind types it. */
   function ended<K extends JobKind>(kind: K, ending: JobEnding<K>): void {
+    firstProgress.delete(ending.job.id);
     tell(listeners[kind].ended, ending);
   }
 
