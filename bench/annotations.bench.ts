@@ -11,6 +11,7 @@ import { boxesByFrame } from '../src/core/annotations/formats/frame-boxes';
 import { vocFileName, writeVocFrame } from '../src/core/annotations/formats/pascal-voc';
 import { importAnnotations } from '../src/core/annotations/import-annotations';
 import { AnnotationStore } from '../src/core/project/annotation-store';
+import { annotationsFileText } from '../src/core/project/annotations-file';
 import { Camera } from '../src/core/sample/camera';
 import { createCast } from '../src/core/sample/cast';
 import { groundTruth } from '../src/core/sample/ground-truth';
@@ -103,7 +104,7 @@ describe('annotations, an hour at 25 fps with six people (540,000 boxes)', () =>
     async () => {
       if (!opened) {
         await mkdir(large, { recursive: true });
-        await writeFile(join(large, 'annotations.json'), JSON.stringify(hourOfPeople(1920, 1080)));
+        await writeFile(join(large, 'annotations.json'), annotationsFileText(hourOfPeople(1920, 1080)));
       }
       const start = performance.now();
       opened = await AnnotationStore.load(large, LABELS);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, bench, describe } from 'vitest';
 import { ffmpegPath } from '../src/core/media/ffmpeg';
+import { annotationsFileText } from '../src/core/project/annotations-file';
 import { makeEditingProxy } from '../src/core/project/editing-proxy';
 import type { ProjectSettings } from '../src/shared/project';
 import { BIN, assertBuilt } from '../test/support/built-app';
@@ -58,7 +59,7 @@ describe('an hour of annotations in the window', () => {
       const { media } = JSON.parse(await readFile(join(project, 'project.json'), 'utf8')) as ProjectSettings;
       const proxy = await makeEditingProxy(project, media!, new AbortController().signal, () => {});
       figures.push(`editing proxy made in ${proxy.seconds.toFixed(1)} s`);
-      await writeFile(join(project, 'annotations.json'), JSON.stringify(hourOfPeople(640, 360)));
+      await writeFile(join(project, 'annotations.json'), annotationsFileText(hourOfPeople(640, 360)));
 
       const opens: number[] = [];
       for (let i = 0; i < 3; i++) {

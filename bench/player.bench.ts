@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, bench, describe } from 'vitest';
 import type { ProjectAnnotations, Shape } from '../src/shared/annotations';
 import { ANNOTATIONS_SCHEMA } from '../src/shared/annotations';
+import { annotationsFileText } from '../src/core/project/annotations-file';
 import { BIN, assertBuilt, serve } from '../test/support/built-app';
 import { launchChromium } from '../test/support/chromium';
 import { describeSeeks, seekTimes } from './seek-latency';
@@ -46,7 +47,7 @@ async function twentyPeople(project: string, target: string): Promise<void> {
     frameNames: Array.from({ length: 1500 }, (_, f) => `frame_${String(f).padStart(6, '0')}.jpg`),
     tracks,
   };
-  await writeFile(join(target, 'annotations.json'), JSON.stringify(annotations));
+  await writeFile(join(target, 'annotations.json'), annotationsFileText(annotations));
 }
 
 async function openAnnotator(project: string) {

@@ -5,7 +5,7 @@
 
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { WorkbenchApi } from '../shared/api';
-import type { BridgeMessage } from '../shared/bridge-protocol';
+import { encodeBridgeMessage, type BridgeMessage } from '../shared/bridge-protocol';
 import { dispatch } from '../core/dispatch';
 import { jsonTooDeepAt } from '../shared/json-depth';
 
@@ -54,5 +54,5 @@ function parseCall(text: string): { id: number; method: string; request: unknown
 
 function send(socket: WebSocket, message: BridgeMessage): void {
   // A call answered after its page went away has no one to tell.
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  if (socket.readyState === socket.OPEN) socket.send(encodeBridgeMessage(message));
 }

@@ -132,7 +132,8 @@ export const annotationTrackSchema = v.object(
 
 export type AnnotationTrack = Output<typeof annotationTrackSchema>;
 
-export const ANNOTATIONS_SCHEMA = 1;
+/** annotations.json's schema: 2 writes tracks as columns (see core/project/annotations-file.ts); 1 is still read. */
+export const ANNOTATIONS_SCHEMA = 2;
 
 const size = whole(1, MAX_FRAME_SIDE, `a whole number from 1 to ${MAX_FRAME_SIDE}`);
 

@@ -3,10 +3,11 @@
 // and its result type. Every transport, the Workbench and every test fake are built from it.
 
 import type { WorkbenchErrorData } from './errors';
-import { ANNOTATION_FORMATS, editSchema, type EditResult, type ExportReport, type ProjectAnnotations } from './annotations';
+import { ANNOTATION_FORMATS, editSchema, type EditResult, type ExportReport } from './annotations';
 import { datasetNameSchema, datasetOptionsSchema, type ClassCounts, type DatasetOptions, type DatasetSample, type SplitName } from './dataset';
 import { detectOptionsSchema, type PeopleDraft } from './detect';
 import type { JobEvent, JobInfo } from './jobs';
+import type { PackedAnnotations } from './packed-annotations';
 import { preferencesSchema, type Preferences } from './preferences';
 import { MEDIA_KEEPS, type FragmentIndex, type ProjectSummary, type RecentProject } from './project';
 import { BACKEND_CHOICES, trainingOptionsSchema, type CellCrop, type RunDetails, type RunInfo } from './runs';
@@ -107,8 +108,8 @@ export const API = {
    * generated first, as a job whose end opens it (a `project-opened` event follows).
    */
   openSampleProject: { request: none, result: returns<ProjectSummary | null>() },
-  /** The open project's annotations (keyframes), or null when it has none yet. */
-  annotations: { request: none, result: returns<ProjectAnnotations | null>() },
+  /** The open project's annotations (keyframes), packed into columns (unpackAnnotations), or null when it has none yet. */
+  annotations: { request: none, result: returns<PackedAnnotations | null>() },
   /** Applies one edit; it is saved within a second and can be undone. */
   editAnnotations: { request: fields({ edit: editSchema }), result: returns<EditResult>() },
   /** Null when there is nothing to undo (or redo). */

@@ -12,6 +12,7 @@ import { boxAt, labelRuns } from '../../src/shared/keyframes';
 import { BIN, ROOT } from '../support/built-app';
 import { makeSample, openSampleInBrowser, serveInBrowser, type SampleInBrowser } from '../support/sample-in-browser';
 import { viewShots } from '../support/view-shots';
+import { readAnnotationsFile } from '../support/annotations-file';
 
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
 
@@ -31,7 +32,7 @@ describe('the annotator (browser mode)', () => {
   afterAll(() => session?.close());
 
   const frameShown = async () => Number(await page.locator('[data-test=frame-number]').textContent());
-  const saved = async () => JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+  const saved = async () => readAnnotationsFile(join(project, 'annotations.json'));
   /** The boxes of a frame as the annotations file has them: "label #id", in drawing order. */
   const fileBoxes = (annotations: ProjectAnnotations, frame: number) =>
     annotations.tracks
@@ -415,7 +416,7 @@ describe('the annotator on a folder of frames (browser mode)', () => {
     const project = join(folder, 'stills');
     await cp(join(sample, 'media', 'frames'), join(project, 'frames'), { recursive: true });
     await promisify(execFile)(process.execPath, [BIN, 'import', join(sample, 'annotations', 'voc'), '--project', project, '--media', join(project, 'frames')]);
-    const annotations = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+    const annotations = await readAnnotationsFile(join(project, 'annotations.json'));
     const { page, close } = await serveInBrowser(project, folder);
     onTestFinished(close);
     await page.locator('[data-test=frame-image]').waitFor();

@@ -3,17 +3,17 @@
 // heat map of a box, and two runs compared.
 
 import { execFile } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator, Page } from 'playwright-core';
-import type { ProjectAnnotations } from '../../src/shared/annotations';
 import type { ReviewEntry } from '../../src/shared/review';
 import { labelRuns } from '../../src/shared/keyframes';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { BIN, ROOT } from '../support/built-app';
 import { makeSample, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
 import { viewShots } from '../support/view-shots';
+import { readAnnotationsFile } from '../support/annotations-file';
 
 const run = promisify(execFile);
 const cli = async (...args: string[]) =>
@@ -188,7 +188,7 @@ describe('the Review view (browser mode)', () => {
     await entry.click();
     const { from: frame, track, annotated, suggested } = await entryAt(entry);
     const stretchLabelled = async (label: string) => {
-      const saved = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+      const saved = await readAnnotationsFile(join(project, 'annotations.json'));
       const runs = labelRuns(
         saved.tracks.find((candidate) => candidate.id === track)!,
         saved.frameCount,

@@ -2,6 +2,7 @@ import { createTestingPinia } from '@pinia/testing';
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DEFAULT_LABELS, type ProjectSettings } from '../../src/shared/project';
+import { packAnnotations } from '../../src/shared/packed-annotations';
 import { installConnection } from '../../src/renderer/src/api/client';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { usePlayerStore } from '../../src/renderer/src/stores/player';
@@ -64,7 +65,7 @@ describe('AnnotateView', () => {
     onTestFinished(() => void (delete prototype.requestVideoFrameCallback, delete prototype.cancelVideoFrameCallback));
     const { wrapper, project, jobs, api } = mountView({ TimelineBar: true });
     const media = { kind: 'video' as const, path: 'cctv.mp4', fps: 25, frameCount: 90000, width: 3840, height: 2160 };
-    api.annotations.mockResolvedValue({ schema: 1, width: 3840, height: 2160, frameCount: 90000, frameNames: [], tracks: [] });
+    api.annotations.mockResolvedValue(packAnnotations({ schema: 2, width: 3840, height: 2160, frameCount: 90000, frameNames: [], tracks: [] }));
     project.current = openProject('CCTV', '/data/cctv', media);
     jobs.byId = { p: job({ id: 'p', kind: 'proxy', title: 'Making an editing proxy of cctv.mp4', progress: { done: 10, total: 90000 } }) };
     await flushPromises();
@@ -91,19 +92,21 @@ describe('AnnotateView', () => {
 
   it('shows each photo of a collection whole, at its own size', async () => {
     const { wrapper, project, api } = mountView({ TimelineBar: true });
-    api.annotations.mockResolvedValue({
-      schema: 1,
-      width: 512,
-      height: 366,
-      frameSizes: [
-        { width: 512, height: 366 },
-        { width: 301, height: 400 },
-      ],
-      stills: true,
-      frameCount: 2,
-      frameNames: ['a.png', 'b.png'],
-      tracks: [],
-    });
+    api.annotations.mockResolvedValue(
+      packAnnotations({
+        schema: 2,
+        width: 512,
+        height: 366,
+        frameSizes: [
+          { width: 512, height: 366 },
+          { width: 301, height: 400 },
+        ],
+        stills: true,
+        frameCount: 2,
+        frameNames: ['a.png', 'b.png'],
+        tracks: [],
+      }),
+    );
     project.current = openProject('Photos', '/data/photos', { kind: 'frames', path: 'images', fps: 25, frameCount: 2, width: 512, height: 366 });
     await flushPromises();
     // The stage has no size here, so the scale is 1: the frame's box is the photo's own size.

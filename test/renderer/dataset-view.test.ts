@@ -9,7 +9,7 @@ import { useProjectStore } from '../../src/renderer/src/stores/project';
 import DatasetView from '../../src/renderer/src/views/DatasetView.vue';
 import { fakeApi } from './fake-api';
 
-const annotations: ProjectAnnotations = { schema: 1, width: 64, height: 48, frameCount: 10, frameNames: [], tracks: [] };
+const annotations: ProjectAnnotations = { schema: 2, width: 64, height: 48, frameCount: 10, frameNames: [], tracks: [] };
 
 describe('DatasetView', () => {
   it('names the dataset by its settings until a name is typed, and starts another project from the defaults', async () => {

@@ -54,7 +54,7 @@ describe('DraftPanel', () => {
   it('lists the draft`s people not yet in the labels, with their proposed labels, and accepts them as one edit', async () => {
     const { wrapper, api, store, annotations } = mountPanel();
     const nobody = { ...labelled, id: 12, shapes: labelled.shapes.map((shape) => ({ ...shape, xtl: 500, xbr: 530 })) };
-    annotations.annotations = { schema: 1, width: 640, height: 360, frameCount: 100, frameNames: [], tracks: [labelled, nobody] };
+    annotations.annotations = { schema: 2, width: 640, height: 360, frameCount: 100, frameNames: [], tracks: [labelled, nobody] };
     annotations.revision++;
     store.draft = draft;
     await flushPromises();

@@ -1,7 +1,7 @@
 import type { PeopleDraft } from '../../src/shared/detect';
 import { vi } from 'vitest';
 import type { AppInfo, DatasetPreview, ModelDescription, RequestOf, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
-import type { ProjectAnnotations } from '../../src/shared/annotations';
+import type { PackedAnnotations } from '../../src/shared/packed-annotations';
 import type { JobInfo } from '../../src/shared/jobs';
 import { TRAINING_DEFAULTS, type CellCrop, type RunDetails, type RunInfo } from '../../src/shared/runs';
 import type { BoxExplanation, EntryCrop, KeptLabel, ProjectPredictions, ReviewQueue } from '../../src/shared/review';
@@ -88,7 +88,7 @@ export function fakeApi() {
     })),
     setMedia: vi.fn(async () => ({ path: '/p', name: 'p', settings: null, missingMedia: null, editingProxy: null })),
     openSampleProject: vi.fn(async () => null),
-    annotations: vi.fn(async (): Promise<ProjectAnnotations | null> => null),
+    annotations: vi.fn(async (): Promise<PackedAnnotations | null> => null),
     editAnnotations: vi.fn(async () => ({ tracks: [], removed: [], undo: 'delete track 1', redo: null })),
     undoEdit: vi.fn(async () => null),
     redoEdit: vi.fn(async () => null),

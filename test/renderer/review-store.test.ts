@@ -4,6 +4,7 @@ import { setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AnnotationTrack, EditResult, ProjectAnnotations } from '../../src/shared/annotations';
 import type { BoxPrediction, ProjectPredictions, ReviewEntry } from '../../src/shared/review';
+import { packAnnotations } from '../../src/shared/packed-annotations';
 import type { RunInfo } from '../../src/shared/runs';
 import { installConnection } from '../../src/renderer/src/api/client';
 import { useAnnotationsStore } from '../../src/renderer/src/stores/annotations';
@@ -25,7 +26,7 @@ const tracks: AnnotationTrack[] = [
   },
   { id: 2, shapes: [{ frame: 0, ...box, label: 'ND', outside: false }] },
 ];
-const annotations: ProjectAnnotations = { schema: 1, width: 100, height: 100, frameCount: 30, frameNames: [], tracks };
+const annotations: ProjectAnnotations = { schema: 2, width: 100, height: 100, frameCount: 30, frameNames: [], tracks };
 
 const prediction = (frame: number, trackId: number, label: string, predicted: string): BoxPrediction => ({
   frame,
@@ -72,7 +73,7 @@ describe('review store', () => {
     setActivePinia(createTestingPinia({ stubActions: false, createSpy: vi.fn }));
     fake = fakeApi();
     installConnection({ api: fake.api, mediaUrl: (path) => `/media/${path}` });
-    fake.api.annotations.mockResolvedValue(annotations as never);
+    fake.api.annotations.mockResolvedValue(packAnnotations(annotations));
     useTrainingStore().runs = [runWith('a', 'MW,NM', 'drop'), runWith('b', 'MW,NM', 'drop')];
   });
   afterEach(() => vi.unstubAllGlobals());

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { readFile, readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AnnotationStore, parseAnnotations } from '../../src/core/project/annotation-store';
+import { AnnotationStore } from '../../src/core/project/annotation-store';
+import { parseAnnotations } from '../../src/core/project/annotations-file';
 import { ANNOTATIONS_FILE, projectPaths } from '../../src/core/project/layout';
 import { ROOT } from './built-app';
 

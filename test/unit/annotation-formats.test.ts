@@ -9,6 +9,7 @@ import { materialize } from '../../src/shared/keyframes';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import { readProjectSettings } from '../../src/core/project/project-settings';
 import { useTempDirs } from '../support/temp-dir';
+import { readAnnotationsFile } from '../support/annotations-file';
 
 const project = inject('sampleProject');
 const voc = join(project, 'annotations', 'voc');
@@ -318,7 +319,7 @@ describe('annotations for a folder of frames', () => {
     const settings = JSON.parse(await readFile(join(project, 'project.json'), 'utf8')) as ProjectSettings;
     expect(settings.media).toEqual({ kind: 'frames', path: 'frames', fps: 25, frameCount: 159, width: 640, height: 360 });
     // Frame 8 of the video is the eighth file now: its boxes follow their file, not their old number.
-    const annotations = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+    const annotations = await readAnnotationsFile(join(project, 'annotations.json'));
     expect(annotations.frameNames[7]).toBe('frame_000008.jpg');
   });
 

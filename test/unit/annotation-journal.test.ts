@@ -13,7 +13,7 @@ const LABELS = ['MW', 'NM', 'ND'];
 const tempDir = useTempDirs();
 const FRAMES = 20_000;
 
-/** A project whose annotations.json is over 8 MB: 80 people of 1,000 per-frame boxes each. */
+/** A project whose annotations.json (schema 1) is over 8 MB: 80 people of 1,000 per-frame boxes each. */
 async function largeProject(): Promise<string> {
   const folder = await tempDir();
   const tracks = Array.from({ length: 80 }, (_, t) => ({
@@ -25,14 +25,16 @@ async function largeProject(): Promise<string> {
     })),
   }));
   const annotations: ProjectAnnotations = {
-    schema: 1,
+    schema: 2,
     width: 1920,
     height: 1080,
     frameCount: FRAMES,
     frameNames: Array.from({ length: FRAMES }, (_, f) => `frame_${String(f).padStart(6, '0')}.jpg`),
     tracks,
   };
-  await writeFile(projectPaths(folder).annotations, JSON.stringify(annotations));
+  // Written as schema 1 did, each track a list of shapes: the form a project made before schema 2 has, and
+  // over 8 MB (as columns it would be 4). The journal then holds tracks as columns beside it.
+  await writeFile(projectPaths(folder).annotations, JSON.stringify({ ...annotations, schema: 1 }));
   expect((await stat(projectPaths(folder).annotations)).size).toBeGreaterThan(8 * 1024 * 1024);
   return folder;
 }
@@ -66,7 +68,7 @@ describe('the journal of a large project', () => {
     store.undo();
     store.undo();
     await store.flush();
-    expect(await reopen(folder)).toEqual(JSON.parse(before));
+    expect(await reopen(folder)).toEqual({ ...(JSON.parse(before) as ProjectAnnotations), schema: 2 });
   });
 
   it('folds the journal into annotations.json when the project is left', async () => {
@@ -78,6 +80,8 @@ describe('the journal of a large project', () => {
     await expect(stat(projectPaths(folder).annotationsJournal)).rejects.toMatchObject({ code: 'ENOENT' });
     const file = JSON.parse(await readFile(projectPaths(folder).annotations, 'utf8')) as ProjectAnnotations;
     expect(file.tracks.map((track) => track.id)).not.toContain(3);
+    // Written whole, the file is schema 2 now: tracks as columns.
+    expect([file.schema, 'frame' in file.tracks[0]!]).toEqual([2, true]);
     expect(await reopen(folder)).toEqual(store.annotations);
   });
 

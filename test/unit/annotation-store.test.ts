@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Edit, ProjectAnnotations } from '../../src/shared/annotations';
 import { boxAt, materialize } from '../../src/shared/keyframes';
-import { AnnotationStore, parseAnnotations } from '../../src/core/project/annotation-store';
+import { unpackAnnotations } from '../../src/shared/packed-annotations';
+import { AnnotationStore } from '../../src/core/project/annotation-store';
+import { parseAnnotations } from '../../src/core/project/annotations-file';
 import { ANNOTATIONS_FILE } from '../../src/core/project/layout';
 import { dispatch } from '../../src/core/dispatch';
 import { applyEdit } from '../../src/core/annotations/edits';
@@ -115,7 +117,7 @@ describe('editing annotations', () => {
       attributes: {},
     });
     const annotations: ProjectAnnotations = {
-      schema: 1,
+      schema: 2,
       width: 640,
       height: 360,
       frameCount: 20,
@@ -297,11 +299,11 @@ describe('annotations through the API', () => {
     await cp(inject('sampleProject'), project, { recursive: true });
     const workbench = testWorkbench(await tempDir());
     await workbench.openProject({ path: project });
-    const track = (await workbench.annotations())!.tracks[0]!;
+    const track = unpackAnnotations((await workbench.annotations())!).tracks[0]!;
     const frame = track.shapes[0]!.frame;
     await workbench.editAnnotations({ edit: { type: 'move-box', trackId: track.id, frame, box: { xtl: 50, ytl: 10, xbr: 90, ybr: 120 } } });
     await workbench.openProject({ path: project });
-    expect(boxAt((await workbench.annotations())!.tracks[0]!, frame)).toMatchObject({ xtl: 50 });
+    expect(boxAt(unpackAnnotations((await workbench.annotations())!).tracks[0]!, frame)).toMatchObject({ xtl: 50 });
   });
 
   it('checks dataset options from the window field by field', async () => {
@@ -346,7 +348,7 @@ describe('annotations through the API', () => {
     await cp(inject('sampleProject'), project, { recursive: true });
     const workbench = testWorkbench(await tempDir());
     await workbench.openProject({ path: project });
-    const annotations = (await workbench.annotations())!;
+    const annotations = unpackAnnotations((await workbench.annotations())!);
     const track = annotations.tracks[0]!;
     const first = track.shapes[0]!;
     expect(await dispatch(workbench, 'editAnnotations', { edit: { type: 'paint', trackId: track.id } })).toMatchObject({

@@ -8,7 +8,7 @@ import type { AnnotationFormat, ImportReport, ProjectAnnotations } from '../../s
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../src/shared/project';
 import { exportAnnotations } from '../../src/core/annotations/export-annotations';
 import { importAnnotations } from '../../src/core/annotations/import-annotations';
-import { parseAnnotations } from '../../src/core/project/annotation-store';
+import { parseAnnotations } from '../../src/core/project/annotations-file';
 import { materialize } from '../../src/shared/keyframes';
 import { useTempDirs } from '../support/temp-dir';
 

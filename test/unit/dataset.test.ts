@@ -17,6 +17,8 @@ import type { JobContext } from '../../src/core/jobs/job-runner';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import { ffmpegPath } from '../../src/core/media/ffmpeg';
 import { useTempDirs } from '../support/temp-dir';
+import { readAnnotationsFile } from '../support/annotations-file';
+import { annotationsFileText } from '../../src/core/project/annotations-file';
 
 const project = inject('sampleProject');
 let annotations: ProjectAnnotations;
@@ -24,7 +26,7 @@ const options = (change: Partial<DatasetOptions> = {}): DatasetOptions => ({ ...
 const context = (signal = new AbortController().signal): JobContext => ({ signal, progress: () => {}, log: () => {} });
 
 beforeAll(async () => {
-  annotations = JSON.parse(await readFile(join(project, 'annotations.json'), 'utf8')) as ProjectAnnotations;
+  annotations = await readAnnotationsFile(join(project, 'annotations.json'));
 });
 
 describe('planning a dataset', () => {
@@ -97,7 +99,7 @@ describe('planning a dataset', () => {
     });
     // Track 1 walks off the right edge from frame 50 on; track 2 stays in view.
     const walking: ProjectAnnotations = {
-      schema: 1,
+      schema: 2,
       width: 200,
       height: 150,
       frameCount: 100,
@@ -313,7 +315,7 @@ describe('building a dataset', () => {
     expect([same.reused, same.crops]).toEqual([first.crops, first.crops]);
     // Move one box: only its crops are cut again.
     const file = join(folder, 'annotations.json');
-    const edited = JSON.parse(await readFile(file, 'utf8')) as ProjectAnnotations;
+    const edited = await readAnnotationsFile(file);
     const manifest = JSON.parse(await readFile(join(folder, 'datasets', 'again', 'manifest.json'), 'utf8')) as DatasetManifest;
     const target = manifest.samples.find((sample) => sample.variant === 'original' && sample.split === 'train')!;
     const track = edited.tracks.find((candidate) => candidate.id === target.trackId)!;
@@ -332,7 +334,7 @@ describe('building a dataset', () => {
       ...pinned,
       { ...inEffect(target.frame), ...box, frame: target.frame, outside: false, xtl: box.xtl + 3, xbr: box.xbr + 3 },
     ].sort((a, b) => a.frame - b.frame);
-    await writeFile(file, JSON.stringify(edited));
+    await writeFile(file, annotationsFileText(edited));
     const changed = await buildDataset(folder, 'again', options({ flip: true }), context(), true);
     expect(changed.crops).toBe(first.crops);
     // Its crop and its mirrored copy are cut again; every other crop is copied.
@@ -344,6 +346,6 @@ describe('building a dataset', () => {
     await cp(join(project, 'media', 'frames'), join(folder, 'frames'), { recursive: true });
     await importIntoProject(folder, join(project, 'annotations', 'voc'), { media: join(folder, 'frames') });
     const summary = await buildDataset(folder, 'stills', options({ stride: 4 }), context());
-    expect(summary.crops).toBe(planDataset(JSON.parse(await readFile(join(folder, 'annotations.json'), 'utf8')), options({ stride: 4 })).samples.length);
+    expect(summary.crops).toBe(planDataset(await readAnnotationsFile(join(folder, 'annotations.json')), options({ stride: 4 })).samples.length);
   });
 });

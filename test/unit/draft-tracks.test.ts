@@ -129,7 +129,7 @@ describe('draft tracks', () => {
 
 describe('scoring a draft against labels', () => {
   const truth: ProjectAnnotations = {
-    schema: 1,
+    schema: 2,
     width: 640,
     height: 360,
     frameCount: 10,

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseAnnotations } from '../../src/core/project/annotation-store';
+import { parseAnnotations } from '../../src/core/project/annotations-file';
 import { ANNOTATIONS_FILE } from '../../src/core/project/layout';
 import { readProjectSettings } from '../../src/core/project/project-settings';
 import { FUZZ_FORMATS, fuzz, makeSeeds, type Seeds } from './fuzz-harness';

@@ -14,6 +14,7 @@ import { importIntoProject } from '../../src/core/project/import-into-project';
 import { ANNOTATIONS_FILE, PROJECT_FILE } from '../../src/core/project/layout';
 import { readProjectSettings } from '../../src/core/project/project-settings';
 import { useTempDirs } from '../support/temp-dir';
+import { readAnnotationsFile } from '../support/annotations-file';
 
 const LABELS = DEFAULT_LABELS.map((label) => label.name);
 const HEAD = (size = '10', width = '640', height = '360') =>
@@ -204,12 +205,15 @@ ${box(6)}</track>
   });
 });
 
+type Columns = { schema: unknown; tracks: Record<string, unknown[]>[] };
+
 describe('opening annotations.json and project.json', () => {
   const tempDir = useTempDirs();
   const sample = inject('sampleProject');
 
   async function withAnnotations(change: (annotations: ProjectAnnotations & Record<string, unknown>) => void, prefix = ''): Promise<string> {
-    const annotations = JSON.parse(await readFile(join(sample, ANNOTATIONS_FILE), 'utf8')) as ProjectAnnotations & Record<string, unknown>;
+    // Written as schema 1 did, a list of shapes per track: the form older projects and journals have.
+    const annotations: ProjectAnnotations & Record<string, unknown> = { ...(await readAnnotationsFile(join(sample, ANNOTATIONS_FILE))), schema: 1 as never };
     change(annotations);
     const folder = await tempDir();
     await writeFile(join(folder, ANNOTATIONS_FILE), prefix + JSON.stringify(annotations));
@@ -232,6 +236,33 @@ describe('opening annotations.json and project.json', () => {
     ],
   ])('refuses %s, naming the field', async (_name, change, field) => {
     const folder = await withAnnotations(change);
+    await expect(AnnotationStore.load(folder, LABELS)).rejects.toMatchObject({
+      code: 'invalid-project',
+      where: { file: join(folder, ANNOTATIONS_FILE), field },
+    });
+  });
+
+  /** The sample's annotations.json as written now (tracks as columns), changed by hand. */
+  async function withColumns(change: (file: Columns) => void): Promise<string> {
+    const file = JSON.parse(await readFile(join(sample, ANNOTATIONS_FILE), 'utf8')) as Columns;
+    change(file);
+    const folder = await tempDir();
+    await writeFile(join(folder, ANNOTATIONS_FILE), JSON.stringify(file));
+    return folder;
+  }
+
+  it.each([
+    ['a box turned inside out', (a: Columns) => (a.tracks[0]!.xbr![0] = -5), 'tracks[0].xbr[0]'],
+    ['a coordinate that is not a number', (a: Columns) => (a.tracks[1]!.ytl![2] = '12'), 'tracks[1].ytl[2]'],
+    ['a column shorter than the frames', (a: Columns) => a.tracks[0]!.zOrder!.pop(), 'tracks[0].zOrder'],
+    ['no frames', (a: Columns) => (a.tracks[0]!.frame = []), 'tracks[0].frame'],
+    ['frames out of order', (a: Columns) => (a.tracks[0]!.frame![1] = a.tracks[0]!.frame![0]), 'tracks[0].frame[1]'],
+    ['an occluded flag of 2', (a: Columns) => (a.tracks[2]!.occluded![0] = 2), 'tracks[2].occluded[0]'],
+    ['an empty label', (a: Columns) => (a.tracks[0]!.label![1] = ''), 'tracks[0].label[1]'],
+    ['more about a shape the track does not have', (a: Columns) => (a.tracks[0]!.more = [{ shape: 1e6, pose: 'Left' }]), 'tracks[0].more[0].shape'],
+    ['a schema from a later Maskbench', (a: Columns) => (a.schema = 3), 'schema'],
+  ])('refuses columns with %s, naming the field', async (_name, change, field) => {
+    const folder = await withColumns(change);
     await expect(AnnotationStore.load(folder, LABELS)).rejects.toMatchObject({
       code: 'invalid-project',
       where: { file: join(folder, ANNOTATIONS_FILE), field },

@@ -22,6 +22,7 @@ import { predictBoxes, projectSource } from '../../src/core/review/predict-proje
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../src/shared/project';
 import { PHOTOS, vocXml, writePhotoCollection } from '../support/photo-collection';
 import { useTempDirs } from '../support/temp-dir';
+import { readAnnotationsFile } from '../support/annotations-file';
 
 const tempDir = useTempDirs();
 const settings: ProjectSettings = {
@@ -73,7 +74,7 @@ describe('a VOC folder of photos of different sizes', () => {
     expect(report.boxes).toBe(5);
     // One track per box, none formed by linking: a photo's box says nothing about the next photo.
     expect([report.tracks, report.tracksFormed]).toEqual([5, 0]);
-    const annotations = await readJson<ProjectAnnotations>(join(folder, 'annotations.json'));
+    const annotations = await readAnnotationsFile(join(folder, 'annotations.json'));
     expect(annotations.frameSizes).toEqual(PHOTOS.map(({ width, height }) => ({ width, height })));
     expect(annotations.stills).toBe(true);
     expect(boxesOf(annotations)).toEqual(madeBoxes);
@@ -81,7 +82,7 @@ describe('a VOC folder of photos of different sizes', () => {
 
   it('exports each photo’s own <size>, and its boxes as they were imported', async () => {
     const { folder, voc } = await photoProject();
-    const annotations = await readJson<ProjectAnnotations>(join(folder, 'annotations.json'));
+    const annotations = await readAnnotationsFile(join(folder, 'annotations.json'));
     const out = join(await tempDir(), 'voc');
     await exportAnnotations(annotations, 'voc', out, { name: 'photos', labels: settings.labels });
     const labels = Object.fromEntries(Object.entries(DEFAULT_LABEL_MAPPING));
@@ -103,7 +104,7 @@ describe('a VOC folder of photos of different sizes', () => {
 
   it('keeps each photo’s size through CVAT for images too', async () => {
     const { folder } = await photoProject();
-    const annotations = await readJson<ProjectAnnotations>(join(folder, 'annotations.json'));
+    const annotations = await readAnnotationsFile(join(folder, 'annotations.json'));
     const out = join(await tempDir(), 'photos.xml');
     await exportAnnotations(annotations, 'cvat-images', out, { name: 'photos', labels: settings.labels });
     const sizes = [...(await readFile(out, 'utf8')).matchAll(/<image id="\d+" name="([^"]+)" width="(\d+)" height="(\d+)"/g)].map((match) => match.slice(1));
@@ -137,7 +138,7 @@ describe('a VOC folder of photos of different sizes', () => {
       ]),
     );
     // The box that was clipped in issue 17 is kept whole, checked against its own image.
-    const annotations = await readJson<ProjectAnnotations>(join(folder, 'annotations.json'));
+    const annotations = await readAnnotationsFile(join(folder, 'annotations.json'));
     expect(boxesOf(annotations)).toEqual([...madeBoxes, '1 75 395 152 400'].sort());
   });
 
@@ -170,7 +171,7 @@ describe('a VOC folder of photos of different sizes', () => {
   it('refuses a project file whose frame sizes do not match its frames, naming the field', async () => {
     const { folder } = await photoProject();
     const file = join(folder, 'annotations.json');
-    const annotations = await readJson<ProjectAnnotations>(file);
+    const annotations = await readAnnotationsFile(file);
     await writeFile(file, JSON.stringify({ ...annotations, frameSizes: annotations.frameSizes!.slice(1) }));
     const { AnnotationStore } = await import('../../src/core/project/annotation-store');
     await expect(AnnotationStore.load(folder, ['MW', 'NM', 'ND'])).rejects.toMatchObject({ where: { file, field: 'frameSizes' } });

@@ -8,6 +8,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { expandHome } from '../../src/core/session/session';
 import { samplePaths } from '../../src/core/project/layout';
 import type { ProjectSettings } from '../../src/shared/project';
+import { unpackAnnotations } from '../../src/shared/packed-annotations';
 import { useTempDirs } from '../support/temp-dir';
 import { testWorkbench } from '../support/workbench';
 
@@ -25,7 +26,7 @@ describe('a new project around a video or a folder of frames', () => {
     const project = await workbench.createProject({ folder: join(root, 'studies', 'campus'), media: video, keep: 'reference' });
     expect(project.settings?.media).toMatchObject({ kind: 'video', path: '../../videos/campus.mp4', frameCount: 160, width: 640, height: 360 });
     expect(project.missingMedia).toBeNull();
-    expect(await workbench.annotations()).toMatchObject({ frameCount: 160, width: 640, height: 360, tracks: [] });
+    expect(unpackAnnotations((await workbench.annotations())!)).toMatchObject({ frameCount: 160, width: 640, height: 360, tracks: [] });
     // Ready to draw on: a box becomes a track at once.
     const drawn = await workbench.editAnnotations({
       edit: { type: 'create-track', frame: 3, to: 10, box: { xtl: 10, ytl: 10, xbr: 40, ybr: 90 }, label: 'NM' },
@@ -85,7 +86,7 @@ describe('setting and relinking a project’s media', () => {
     // Relinked: the annotations are kept, the path is relative again.
     const relinked = await workbench.setMedia({ media: moved, keep: 'reference' });
     expect([relinked.missingMedia, relinked.settings?.media?.path]).toEqual([null, relative(folder, moved)]);
-    expect((await workbench.annotations())?.tracks).toHaveLength(1);
+    expect(unpackAnnotations((await workbench.annotations())!).tracks).toHaveLength(1);
 
     // Media with another frame count is not what the annotations were made on.
     const shorter = join(root, 'short-frames');

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { JobInfo } from '../../shared/jobs';
 import { DEFAULT_LABELS } from '../../shared/project';
 import type { AnnotationFormat, ExportReport } from '../../shared/annotations';
+import { packAnnotations } from '../../shared/packed-annotations';
 import { exportAnnotations } from '../annotations/export-annotations';
 import { protectedEntries } from '../project/layout';
 import type { ImportIntoProjectOptions } from '../project/import-into-project';
@@ -14,7 +15,7 @@ export function annotationHandlers(
 ): Handlers<'annotations' | 'editAnnotations' | 'undoEdit' | 'redoEdit' | 'importAnnotations' | 'exportAnnotations'> {
   const { session } = context;
   return {
-    annotations: async () => session.store?.annotations ?? null,
+    annotations: async () => (session.store ? packAnnotations(session.store.annotations) : null),
     editAnnotations: async ({ edit }) => session.requireStore().apply(edit),
     undoEdit: async () => session.requireStore().undo(),
     redoEdit: async () => session.requireStore().redo(),

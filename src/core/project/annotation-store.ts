@@ -9,15 +9,14 @@
 import { mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnnotationTrack, Edit, EditResult, ProjectAnnotations } from '../../shared/annotations';
-import { ANNOTATIONS_SCHEMA, describeEdit, projectAnnotationsSchema } from '../../shared/annotations';
-import { fields, list, read, v, whole } from '../../shared/schema';
+import { describeEdit } from '../../shared/annotations';
 import type { SaveState } from '../../shared/api';
-import { WorkbenchError, toErrorData } from '../../shared/errors';
-import { frameSize } from '../../shared/frame-sizes';
+import { toErrorData } from '../../shared/errors';
 import { applyEdit, restore, type AppliedEdit } from '../annotations/edits';
 import { removeStrayTempFiles, writeFileAtomic } from '../fs/atomic-write';
-import { parseJsonFile, readJsonLines } from '../fs/json-file';
+import { readJsonLines } from '../fs/json-file';
 import { isFile } from '../fs/paths';
+import { annotationsFileText, journalLine, parseAnnotations } from './annotations-file';
 import { projectPaths } from './layout';
 
 /** Edits are written this long after the first unsaved one (well within the promised second), however fast more follow. */
@@ -30,15 +29,6 @@ const UNDO_DEPTH = 500;
 const JOURNAL_ABOVE_BYTES = 8 * 1024 * 1024;
 /** The journal is folded into annotations.json once it is this large, or half the file's size if that is more. */
 const JOURNAL_FOLD_BYTES = 32 * 1024 * 1024;
-
-/** The journal's lines, and its file (for messages). */
-interface Journal {
-  lines: unknown[];
-  file: string;
-}
-
-/** One line of the journal: the tracks one save changed, as they are after it, and the ids it removed. */
-const journalLineSchema = fields({ tracks: list(v.unknown()), removed: list(whole(0, Number.MAX_SAFE_INTEGER, 'a track id')) });
 
 export class AnnotationStore {
   private readonly undoStack: AppliedEdit[] = [];
@@ -181,7 +171,7 @@ export class AnnotationStore {
 
   private async writeWholeFile(file: string): Promise<void> {
     if (Date.now() - this.lastHistoryAt >= HISTORY_EVERY_MS && (await isFile(file))) await this.keepHistory(file);
-    const text = JSON.stringify(this.current);
+    const text = annotationsFileText(this.current);
     this.unsaved.clear();
     // Until a whole write succeeds, only a whole write holds every edit.
     this.writeWhole = true;
@@ -197,7 +187,10 @@ export class AnnotationStore {
   private async appendToJournal(): Promise<void> {
     const changed = [...this.unsaved];
     const byId = new Map(this.current.tracks.map((track) => [track.id, track]));
-    const line = `${JSON.stringify({ tracks: changed.flatMap((id) => byId.get(id) ?? []), removed: changed.filter((id) => !byId.has(id)) })}\n`;
+    const line = journalLine(
+      changed.flatMap((id) => byId.get(id) ?? []),
+      changed.filter((id) => !byId.has(id)),
+    );
     this.unsaved.clear();
     try {
       const journal = await open(projectPaths(this.folder).annotationsJournal, 'a');
@@ -236,69 +229,4 @@ export class AnnotationStore {
 /** The copies in history/, oldest first (their names hold the time each was made). */
 async function historyVersions(folder: string): Promise<string[]> {
   return (await readdir(folder).catch(() => [] as string[])).filter((name) => /^annotations-.*\.json$/.test(name)).sort();
-}
-
-/**
- * Reads annotations.json, checking its shape and what spans fields (frames in order and in the clip, boxes
- * inside the frame, ids used once); problems name the file and the field. An import runs the same check on
- * what it is about to write, so that what it writes opens.
- */
-export function parseAnnotations(text: string, file: string, journal?: Journal): ProjectAnnotations {
-  const value = journal ? withJournal(parseJsonFile(text, file), journal) : parseJsonFile(text, file);
-  const schema = (value as { schema?: unknown } | null)?.schema;
-  if (schema !== ANNOTATIONS_SCHEMA)
-    throw new WorkbenchError('invalid-project', `${file} has schema ${JSON.stringify(schema)}; this Maskbench reads schema ${ANNOTATIONS_SCHEMA}`, {
-      file,
-      field: 'schema',
-    });
-  const annotations = read(projectAnnotationsSchema, value, { file, code: 'invalid-project' });
-  const fail = (field: string, expected: string, got: number | string): never => {
-    throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}, got ${got}`, { file, field });
-  };
-  const { frameCount } = annotations;
-  if (annotations.frameNames.length !== frameCount) fail('frameNames', `a list of ${frameCount} names`, `${annotations.frameNames.length} names`);
-  if (annotations.frameSizes && annotations.frameSizes.length !== frameCount)
-    fail('frameSizes', `a list of ${frameCount} sizes, one per frame`, `${annotations.frameSizes.length} sizes`);
-  const ids = new Set<number>();
-  annotations.tracks.forEach((track, t) => {
-    if (ids.has(track.id)) fail(`tracks[${t}].id`, 'a whole number used by no other track', track.id);
-    ids.add(track.id);
-    let previous = -1;
-    track.shapes.forEach((shape, s) => {
-      const at = `tracks[${t}].shapes[${s}]`;
-      if (shape.frame <= previous || shape.frame >= frameCount)
-        fail(`${at}.frame`, `a frame after the previous keyframe's and below ${frameCount}`, shape.frame);
-      previous = shape.frame;
-      const { width, height } = frameSize(annotations, shape.frame);
-      // Imports clip boxes to the frame; one a little outside (an older import, a hand edit) still opens,
-      // but one further out than a frame's size was made by a fault and would export as nonsense.
-      if (shape.xtl < -width) fail(`${at}.xtl`, `at least -${width} (a frame's width left of it)`, shape.xtl);
-      if (shape.ytl < -height) fail(`${at}.ytl`, `at least -${height} (a frame's height above it)`, shape.ytl);
-      if (shape.xbr <= shape.xtl || shape.xbr > 2 * width) fail(`${at}.xbr`, `above xtl (${shape.xtl}) and at most ${2 * width}`, shape.xbr);
-      if (shape.ybr <= shape.ytl || shape.ybr > 2 * height) fail(`${at}.ybr`, `above ytl (${shape.ytl}) and at most ${2 * height}`, shape.ybr);
-    });
-  });
-  return annotations;
-}
-
-/**
- * annotations.json's value with the journal's lines applied in order: each line's tracks replace the
- * tracks of the same id, and its removed ids go. Tracks come out by id, as undo leaves them in memory.
- * The result is checked as a whole afterwards, as if the file held it.
- */
-function withJournal(value: unknown, journal: Journal): unknown {
-  const tracks = (value as { tracks?: unknown } | null)?.tracks;
-  if (journal.lines.length === 0 || !Array.isArray(tracks)) return value;
-  const byId = new Map<unknown, unknown>(tracks.map((track: unknown) => [idOf(track), track]));
-  journal.lines.forEach((entry, index) => {
-    const line = read(journalLineSchema, entry, { file: journal.file, field: `line ${index + 1}`, code: 'invalid-project' });
-    for (const id of line.removed) byId.delete(id);
-    for (const track of line.tracks) byId.set(idOf(track), track);
-  });
-  return { ...(value as object), tracks: [...byId.values()].sort((a, b) => Number(idOf(a)) - Number(idOf(b))) };
-}
-
-/** A track's id as the file has it, before it is checked. */
-function idOf(track: unknown): unknown {
-  return (track as { id?: unknown } | null)?.id;
 }

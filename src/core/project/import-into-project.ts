@@ -11,7 +11,8 @@ import { importAnnotations, type ImportOptions } from '../annotations/import-ann
 import { writeFileAtomic } from '../fs/atomic-write';
 import { isDirectory, isFile } from '../fs/paths';
 import { probeFrames, probeMedia, type FolderFrames } from '../media/probe';
-import { AnnotationStore, parseAnnotations } from './annotation-store';
+import { AnnotationStore } from './annotation-store';
+import { annotationsFileText, parseAnnotations } from './annotations-file';
 import { PROJECT_FILE, projectPaths } from './layout';
 import { newSettings } from './project-media';
 import { checkSettings, readProjectSettings } from './project-settings';
@@ -62,7 +63,7 @@ export async function importIntoProject(projectDir: string, source: string, opti
   const settingsText = JSON.stringify(settings, null, 2) + '\n';
   // What is written must open: the checks that opening runs, run first on what would be written.
   if (writesSettings) opens(report.source, () => checkSettings(JSON.parse(settingsText), paths.settings, folder));
-  opens(report.source, () => parseAnnotations(JSON.stringify(annotations), paths.annotations));
+  opens(report.source, () => parseAnnotations(annotationsFileText(annotations), paths.annotations));
 
   const original = join(paths.imports, `${new Date().toISOString().replace(/[:.]/g, '-')}-${basename(report.source)}`);
   await mkdir(paths.imports, { recursive: true });

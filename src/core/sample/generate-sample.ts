@@ -16,6 +16,7 @@ import { vocFileName, writeVocFrame } from '../annotations/formats/pascal-voc';
 import { replaceWith, stagingFor } from '../fs/replace';
 import type { JobContext } from '../jobs/job-runner';
 import { startRawVideoEncoder } from '../media/ffmpeg';
+import { annotationsFileText } from '../project/annotations-file';
 import { SAMPLE_FILE, SAMPLE_VIDEO, projectPaths, samplePaths } from '../project/layout';
 import { renderBackground } from './background';
 import { Camera } from './camera';
@@ -82,7 +83,7 @@ export async function generateSample(target: string, given: Input<typeof sampleO
     const boxes = Object.values(labels).reduce((sum, count) => sum + count, 0);
     await writeJson(projectPaths(staging).settings, projectSettings(options));
     // The project's own annotations: the ground truth, ready to edit (the files in annotations/ stay as they were).
-    await writeFile(projectPaths(staging).annotations, JSON.stringify(fromBoxes(truth)));
+    await writeFile(projectPaths(staging).annotations, annotationsFileText(fromBoxes(truth)));
     await writeJson(files.record, { generator: 'maskbench sample', version: SAMPLE_GENERATOR_VERSION, options, people: truth.tracks.length, boxes, labels });
     await moveIntoPlace(staging, path, force);
     return {

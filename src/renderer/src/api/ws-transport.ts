@@ -2,7 +2,7 @@
 
 import type { ApiMethod, CallResult, WorkbenchEvent } from '../../../shared/api';
 import type { ApiTransport } from '../../../shared/api-client';
-import type { BridgeCall, BridgeMessage } from '../../../shared/bridge-protocol';
+import { decodeBridgeMessage, type BridgeCall } from '../../../shared/bridge-protocol';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -12,6 +12,8 @@ export interface WsTransport extends ApiTransport {
 
 export function createWsTransport(url: string): WsTransport {
   const socket = new WebSocket(url);
+  // Binary frames (results holding typed arrays) are read in place, not copied into a Blob.
+  socket.binaryType = 'arraybuffer';
   const pending = new Map<number, (result: CallResult) => void>();
   const eventListeners = new Set<(event: WorkbenchEvent) => void>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
@@ -19,8 +21,8 @@ export function createWsTransport(url: string): WsTransport {
   let nextId = 1;
 
   socket.addEventListener('open', () => stateListeners.forEach((listener) => listener('open')));
-  socket.addEventListener('message', (message: MessageEvent<string>) => {
-    const data = JSON.parse(message.data) as BridgeMessage;
+  socket.addEventListener('message', (message: MessageEvent<string | ArrayBuffer>) => {
+    const data = decodeBridgeMessage(message.data);
     if (data.type === 'event') {
       eventListeners.forEach((listener) => listener(data.event));
     } else if (data.id !== null) {

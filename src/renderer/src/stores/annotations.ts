@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { AnnotationTrack, Edit, EditResult, ProjectAnnotations, TrackBox } from '../../../shared/annotations';
 import { boxAt } from '../../../shared/keyframes';
+import { unpackAnnotations } from '../../../shared/packed-annotations';
 import { useApi } from '../api/client';
 
 export interface BoxInFrame {
@@ -41,7 +42,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   }
 
   async function load(): Promise<void> {
-    annotations.value = await useApi().annotations();
+    const packed = await useApi().annotations();
+    annotations.value = packed && unpackAnnotations(packed);
     selectedTrackId.value = null;
     undoLabel.value = null;
     redoLabel.value = null;

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { AnnotationTrack, ProjectAnnotations, Shape } from '../../src/shared/annotations';
+import { decodeBridgeMessage, encodeBridgeMessage, type BridgeMessage } from '../../src/shared/bridge-protocol';
+import { packAnnotations, unpackAnnotations, type PackedAnnotations } from '../../src/shared/packed-annotations';
+
+const base = { frame: 0, xtl: 1, ytl: 2, xbr: 30, ybr: 40, label: 'MW', occluded: false, outside: false, zOrder: 0, attributes: {} } satisfies Shape;
+
+/** Every field a shape or a track can have, set and unset, as imports leave them. */
+const tracks: AnnotationTrack[] = [
+  {
+    id: 9007199254740991,
+    shapes: [
+      { ...base, xtl: 0.1 + 0.2, ytl: 1e-7, xbr: 1919.999, ybr: 1079.5 },
+      { ...base, frame: 4, label: 'NM', occluded: true, zOrder: -3 },
+      { ...base, frame: 9, outside: true, label: 'Unknown label' },
+    ],
+  },
+  {
+    id: 0,
+    extra: { xmlAttributes: { source: 'manual' } },
+    shapes: [
+      { ...base, frame: 2, attributes: { helmet: 'yes', $typed: 'Float64Array' }, pose: 'Frontal', truncated: true, difficult: false },
+      { ...base, frame: 3, truncated: false, extra: { elements: { note: { '#text': 'blurred' } } } },
+      { ...base, frame: 5, pose: '', difficult: true, label: 'ND' },
+    ],
+  },
+  { id: 7, shapes: [{ ...base, frame: 89_999, xtl: -5, ybr: 2160 }] },
+];
+
+const annotations: ProjectAnnotations = {
+  schema: 2,
+  width: 1920,
+  height: 1080,
+  frameCount: 90_000,
+  frameNames: ['a.jpg'],
+  tracks,
+  extra: { cvatTask: { start: 0, stop: 10, step: 1, projectFrames: 'video' } },
+};
+
+/** What the page receives: a frame's bytes in an ArrayBuffer of their own. */
+function overTheWire(message: BridgeMessage): BridgeMessage {
+  const sent = encodeBridgeMessage(message);
+  return decodeBridgeMessage(typeof sent === 'string' ? sent : sent.slice().buffer);
+}
+
+describe('packed annotations', () => {
+  it('give back exactly the annotations they were packed from, absent fields absent', () => {
+    const packed = packAnnotations(annotations);
+    expect(packed.tracks.labelNames).toEqual(['MW', 'NM', 'Unknown label', 'ND']);
+    expect(packed.tracks.numbers).toHaveLength(7 * 6);
+    expect(unpackAnnotations(packed)).toStrictEqual(annotations);
+  });
+
+  it('keep a project without tracks', () => {
+    const empty = { ...annotations, tracks: [] };
+    expect(unpackAnnotations(packAnnotations(empty))).toStrictEqual(empty);
+  });
+
+  it('cross the WebSocket bridge as one binary frame, read in place', () => {
+    const message: BridgeMessage = { type: 'result', id: 3, ok: true, value: packAnnotations(annotations) };
+    const sent = encodeBridgeMessage(message);
+    expect(sent).toBeInstanceOf(Uint8Array);
+    const received = overTheWire(message) as { value: PackedAnnotations };
+    expect(received.value.tracks.numbers).toBeInstanceOf(Float64Array);
+    expect(received.value.tracks.flags).toBeInstanceOf(Uint8Array);
+    expect(unpackAnnotations(received.value)).toStrictEqual(annotations);
+  });
+
+  it('leave messages without typed arrays as JSON text, lookalikes included', () => {
+    const lookalike = { $typed: 'Float64Array', offset: 0, length: 2, more: true };
+    const message: BridgeMessage = { type: 'result', id: 1, ok: true, value: lookalike };
+    expect(typeof encodeBridgeMessage(message)).toBe('string');
+    expect(overTheWire(message)).toEqual(message);
+  });
+
+  it('refuse a typed array the page could not rebuild', () => {
+    expect(() => encodeBridgeMessage({ type: 'result', id: 1, ok: true, value: new Int16Array(2) })).toThrow('The bridge cannot send a Int16Array');
+  });
+});
