@@ -16,8 +16,8 @@ import { ffmpegPath } from '../src/core/media/ffmpeg';
 import { annotationsFileText } from '../src/core/project/annotations-file';
 import { makeEditingProxy } from '../src/core/project/editing-proxy';
 import type { ProjectSettings } from '../src/shared/project';
-import { BIN, assertBuilt } from '../test/support/built-app';
-import { serveInBrowser } from '../test/support/sample-in-browser';
+import { BIN, assertBuilt, serve } from '../test/support/built-app';
+import { launchChromium } from '../test/support/chromium';
 import { HOUR_FRAMES, hourOfPeople } from './hour-of-people';
 import { describeSeeks, seekTimes } from './seek-latency';
 
@@ -61,14 +61,27 @@ describe('an hour of annotations in the window', () => {
       figures.push(`editing proxy made in ${proxy.seconds.toFixed(1)} s`);
       await writeFile(join(project, 'annotations.json'), annotationsFileText(hourOfPeople(640, 360)));
 
-      const opens: number[] = [];
+      const opens: Array<{ server: number; page: number }> = [];
       for (let i = 0; i < 3; i++) {
         const started = performance.now();
-        const served = await serveInBrowser(project, folder);
+        const server = await serve(['--project', project], join(folder, 'data'));
+        const serverStart = performance.now() - started;
+        let browser: Awaited<ReturnType<typeof launchChromium>> | null = null;
         try {
-          const { page } = served;
-          await page.locator('[data-test=in-view] li[data-track]').first().waitFor({ timeout: 120_000 });
-          opens.push(performance.now() - started);
+          browser = await launchChromium();
+          const page = await browser.newPage();
+          // Timed in the page, from the navigation to the first frame painted with the boxes listed: Playwright's own
+          // polling lags by up to a second while the page is busy.
+          await page.addInitScript(() => {
+            const look = () => {
+              if (document.querySelector('[data-test=in-view] li[data-track]')) Object.assign(window, { boxesShownAt: performance.now() });
+              else requestAnimationFrame(look);
+            };
+            requestAnimationFrame(look);
+          });
+          await page.goto(server.url);
+          await page.waitForFunction(() => 'boxesShownAt' in window, null, { timeout: 120_000 });
+          opens.push({ server: serverStart, page: await page.evaluate(() => (window as unknown as { boxesShownAt: number }).boxesShownAt) });
           if (i < 2) continue;
           await page.waitForFunction(() => (document.querySelector('[data-test=video]') as HTMLVideoElement).readyState >= 2);
           figures.push(`seek ${describeSeeks(await seekTimes(page, HOUR_FRAMES, 20))}`);
@@ -118,10 +131,14 @@ describe('an hour of annotations in the window', () => {
             `relabel a box, to the label shown: median ${edits.sort((a, b) => a - b)[2]!.toFixed(0)} ms, worst ${edits.at(-1)!.toFixed(0)} ms (5 edits)`,
           );
         } finally {
-          await served.close();
+          await browser?.close();
+          await server.stop();
         }
       }
-      figures.unshift(`opens with its boxes drawn in ${Math.min(...opens).toFixed(0)} ms (best of 3; server start and page load included)`);
+      const best = opens.sort((a, b) => a.page - b.page)[0]!;
+      figures.unshift(
+        `opens with its boxes drawn ${best.page.toFixed(0)} ms from the page's navigation (best of 3), the server having started in ${best.server.toFixed(0)} ms`,
+      );
     },
     { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 },
   );

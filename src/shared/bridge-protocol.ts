@@ -16,7 +16,7 @@ export interface BridgeCall {
 export const BRIDGE_PATH = '/api';
 export const MEDIA_PATH = '/media/';
 
-const TYPED_ARRAYS = { Float64Array, Uint32Array, Uint8Array } as const;
+const TYPED_ARRAYS = { Float64Array, Int32Array, Uint32Array, Uint8Array } as const;
 type TypedArrayName = keyof typeof TYPED_ARRAYS;
 
 /** Where a typed array was, in a binary frame's JSON part: an object of exactly these three keys. */
@@ -62,10 +62,20 @@ export function decodeBridgeMessage(data: string | ArrayBuffer): BridgeMessage {
   const length = new DataView(data).getUint32(0, true);
   const start = alignTo8(4 + length);
   const json = new TextDecoder().decode(new Uint8Array(data, 4, length));
-  return JSON.parse(json, (_key, value: unknown) => {
-    if (!isTypedArrayRef(value)) return value;
-    return new TYPED_ARRAYS[value.$typed](data, start + value.offset, value.length);
-  }) as BridgeMessage;
+  return withTypedArrays(JSON.parse(json), data, start) as BridgeMessage;
+}
+
+/** `value` with each TypedArrayRef replaced by its array. Not a JSON.parse reviver: called for each of an hour's 90,000 frame names, that took a fifth of a second. */
+function withTypedArrays(value: unknown, data: ArrayBuffer, start: number): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (isTypedArrayRef(value)) return new TYPED_ARRAYS[value.$typed](data, start + value.offset, value.length);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (typeof value[i] === 'object') value[i] = withTypedArrays(value[i], data, start);
+    return value;
+  }
+  const entries = value as Record<string, unknown>;
+  for (const key of Object.keys(entries)) entries[key] = withTypedArrays(entries[key], data, start);
+  return value;
 }
 
 function isTypedArrayRef(value: unknown): value is TypedArrayRef {

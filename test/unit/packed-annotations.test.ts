@@ -47,8 +47,18 @@ describe('packed annotations', () => {
   it('give back exactly the annotations they were packed from, absent fields absent', () => {
     const packed = packAnnotations(annotations);
     expect(packed.tracks.labelNames).toEqual(['MW', 'NM', 'Unknown label', 'ND']);
-    expect(packed.tracks.numbers).toHaveLength(7 * 6);
+    // 0.1 + 0.2 is no whole number of hundredths: every corner goes as it is.
+    expect([packed.tracks.boxes, packed.tracks.boxScale, packed.tracks.zOrders.length]).toEqual([expect.any(Float64Array), 1, 7]);
     expect(unpackAnnotations(packed)).toStrictEqual(annotations);
+  });
+
+  it('send corners of two decimals as whole hundredths, and no depth order when all are 0, exactly', () => {
+    const twoDecimals = [
+      { id: 1, shapes: [0.07, 1234.56, 4095.99, 2160, 0.29, 1e-2].map((x, frame) => ({ ...base, frame, xtl: -x, ytl: x, xbr: x + 0.01, ybr: 2 * x })) },
+    ];
+    const packed = packAnnotations({ ...annotations, tracks: twoDecimals });
+    expect([packed.tracks.boxes, packed.tracks.boxScale, packed.tracks.zOrders.length]).toEqual([expect.any(Int32Array), 100, 0]);
+    expect(unpackAnnotations(packed).tracks).toStrictEqual(twoDecimals);
   });
 
   it('keep a project without tracks', () => {
@@ -61,7 +71,7 @@ describe('packed annotations', () => {
     const sent = encodeBridgeMessage(message);
     expect(sent).toBeInstanceOf(Uint8Array);
     const received = overTheWire(message) as { value: PackedAnnotations };
-    expect(received.value.tracks.numbers).toBeInstanceOf(Float64Array);
+    expect(received.value.tracks.boxes).toBeInstanceOf(Float64Array);
     expect(received.value.tracks.flags).toBeInstanceOf(Uint8Array);
     expect(unpackAnnotations(received.value)).toStrictEqual(annotations);
   });
