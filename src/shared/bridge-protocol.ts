@@ -16,7 +16,7 @@ export interface BridgeCall {
 export const BRIDGE_PATH = '/api';
 export const MEDIA_PATH = '/media/';
 
-const TYPED_ARRAYS = { Float64Array, Int32Array, Uint32Array, Uint8Array } as const;
+const TYPED_ARRAYS = { Float64Array, Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array } as const;
 type TypedArrayName = keyof typeof TYPED_ARRAYS;
 
 /** Where a typed array was, in a binary frame's JSON part: an object of exactly these three keys. */

@@ -302,6 +302,13 @@ describe('annotations through the API', () => {
     const track = unpackAnnotations((await workbench.annotations())!).tracks[0]!;
     const frame = track.shapes[0]!.frame;
     await workbench.editAnnotations({ edit: { type: 'move-box', trackId: track.id, frame, box: { xtl: 50, ytl: 10, xbr: 90, ybr: 120 } } });
+    // What the window is sent follows every change, undo and redo included (packed once per change).
+    const sent = async () => boxAt(unpackAnnotations((await workbench.annotations())!).tracks[0]!, frame)?.xtl;
+    expect(await sent()).toBe(50);
+    await workbench.undoEdit();
+    expect(await sent()).toBe(boxAt(track, frame)!.xtl);
+    await workbench.redoEdit();
+    expect(await sent()).toBe(50);
     await workbench.openProject({ path: project });
     expect(boxAt(unpackAnnotations((await workbench.annotations())!).tracks[0]!, frame)).toMatchObject({ xtl: 50 });
   });

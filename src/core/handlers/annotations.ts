@@ -4,7 +4,6 @@ import { basename } from 'node:path';
 import type { JobInfo } from '../../shared/jobs';
 import { DEFAULT_LABELS } from '../../shared/project';
 import type { AnnotationFormat, ExportReport } from '../../shared/annotations';
-import { packAnnotations } from '../../shared/packed-annotations';
 import { exportAnnotations } from '../annotations/export-annotations';
 import { protectedEntries } from '../project/layout';
 import type { ImportIntoProjectOptions } from '../project/import-into-project';
@@ -15,7 +14,7 @@ export function annotationHandlers(
 ): Handlers<'annotations' | 'editAnnotations' | 'undoEdit' | 'redoEdit' | 'importAnnotations' | 'exportAnnotations'> {
   const { session } = context;
   return {
-    annotations: async () => (session.store ? packAnnotations(session.store.annotations) : null),
+    annotations: async () => session.store?.packed() ?? null,
     editAnnotations: async ({ edit }) => session.requireStore().apply(edit),
     undoEdit: async () => session.requireStore().undo(),
     redoEdit: async () => session.requireStore().redo(),

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { AnnotationTrack, Edit, EditResult, ProjectAnnotations } from '../../shared/annotations';
 import { describeEdit } from '../../shared/annotations';
 import type { SaveState } from '../../shared/api';
+import { packAnnotations, type PackedAnnotations } from '../../shared/packed-annotations';
 import { toErrorData } from '../../shared/errors';
 import { applyEdit, restore, type AppliedEdit } from '../annotations/edits';
 import { removeStrayTempFiles, writeFileAtomic } from '../fs/atomic-write';
@@ -45,6 +46,8 @@ export class AnnotationStore {
   private journalBytes = 0;
   /** The next save writes annotations.json whole. */
   private writeWhole = false;
+  /** What packed() last gave, until the next change: an hour of boxes takes a few hundred ms to pack. */
+  private packedNow: PackedAnnotations | null = null;
 
   private constructor(
     readonly folder: string,
@@ -103,6 +106,11 @@ export class AnnotationStore {
     return this.current;
   }
 
+  /** The annotations packed for the window (see shared/packed-annotations). */
+  packed(): PackedAnnotations {
+    return (this.packedNow ??= packAnnotations(this.current));
+  }
+
   apply(edit: Edit): EditResult {
     const applied = applyEdit(this.current, edit, this.labels);
     this.undoStack.push(applied);
@@ -140,6 +148,7 @@ export class AnnotationStore {
 
   private changed(states: Map<number, AnnotationTrack | null>): EditResult {
     this.dirty = true;
+    this.packedNow = null;
     for (const id of states.keys()) this.unsaved.add(id);
     this.onSaveState({ state: 'saving' });
     // Not restarted by later edits: a steady stream of edits must still reach the disk every 200 ms.

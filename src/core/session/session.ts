@@ -114,6 +114,10 @@ export class Session {
     // The project being left (or reopened) keeps every edit: it is written before anything is read.
     await this.annotationStore?.close();
     this.annotationStore = await AnnotationStore.load(project.path, labelNamesOf(project), (save) => this.events.emit({ type: 'annotations-saved', save }));
+    // The window asks for the annotations next, packed: that takes a few hundred ms for an hour of boxes,
+    // done now while the window loads.
+    const opened = this.annotationStore;
+    if (opened) setImmediate(() => opened.packed());
     if (this.current) this.mediaRoots.remove(this.current.path);
     if (this.outsideMedia) this.mediaRoots.remove(this.outsideMedia);
     this.current = project;
