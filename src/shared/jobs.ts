@@ -51,6 +51,8 @@ export interface JobInfo {
   id: string;
   kind: JobKind;
   title: string;
+  /** The project folder the job works on, where that matters to the window (an editing proxy's). */
+  project?: string;
   state: JobState;
   progress: JobProgress | null;
   startedAt: string;

@@ -67,7 +67,13 @@ describe('AnnotateView', () => {
     const media = { kind: 'video' as const, path: 'cctv.mp4', fps: 25, frameCount: 90000, width: 3840, height: 2160 };
     api.annotations.mockResolvedValue(packAnnotations({ schema: 2, width: 3840, height: 2160, frameCount: 90000, frameNames: [], tracks: [] }));
     project.current = openProject('CCTV', '/data/cctv', media);
-    jobs.byId = { p: job({ id: 'p', kind: 'proxy', title: 'Making an editing proxy of cctv.mp4', progress: { done: 10, total: 90000 } }) };
+    // The proxy of the project left before this one says nothing about this video.
+    jobs.byId = { o: job({ id: 'o', kind: 'proxy', project: '/data/other', title: 'Making an editing proxy of other.mp4' }) };
+    await flushPromises();
+    expect(wrapper.find('[data-test=proxy-note]').exists()).toBe(false);
+    jobs.byId = {
+      p: job({ id: 'p', kind: 'proxy', project: '/data/cctv', title: 'Making an editing proxy of cctv.mp4', progress: { done: 10, total: 90000 } }),
+    };
     await flushPromises();
     expect(wrapper.find('[data-test=picture-source]').exists()).toBe(false);
     expect(wrapper.get('[data-test=proxy-note]').text()).toContain('An editing proxy of this video is being made');

@@ -163,9 +163,11 @@ describe('the editing proxy', () => {
     workbench.onEvent((event) => events.push(event));
     const project = await workbench.createProject({ folder: join(root, 'study'), media: video, keep: 'reference' });
     expect(project.editingProxy).toBeNull();
-    const proxyJob = () => events.flatMap((event) => (event.type === 'job-started' && event.job.kind === 'proxy' ? [event.job.id] : []))[0];
+    const proxyJob = () => events.flatMap((event) => (event.type === 'job-started' && event.job.kind === 'proxy' ? [event.job] : []))[0];
     await expect.poll(proxyJob, { timeout: 20_000 }).toBeDefined();
-    const end = await jobEnd(events, proxyJob()!);
+    // It names its project, so that the window says so only for that project's video.
+    expect(proxyJob()!.project).toBe(project.path);
+    const end = await jobEnd(events, proxyJob()!.id);
     const proxy = projectPaths(project.path).proxyVideo;
     expect(end).toMatchObject({ type: 'job-done', kind: 'proxy', result: { project: project.path, proxy } });
     expect((await workbench.currentProject())?.editingProxy).toBe(proxy);

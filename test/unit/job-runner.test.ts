@@ -117,9 +117,9 @@ describe('JobRunner', () => {
       started.push(name);
       return runDemoJob(context, 3, 5);
     };
-    const first = runner.start('demo', 'first', work('first'), slots);
-    const second = runner.start('demo', 'second', work('second'), slots);
-    const third = runner.start('demo', 'third', work('third'), slots);
+    const first = runner.start('demo', 'first', work('first'), { slots });
+    const second = runner.start('demo', 'second', work('second'), { slots });
+    const third = runner.start('demo', 'third', work('third'), { slots });
     expect([first.state, second.state, third.state]).toEqual(['queued', 'queued', 'queued']);
     runner.cancel(third.id);
     await ended(events, second.id);
@@ -132,8 +132,8 @@ describe('JobRunner', () => {
     expect(order).toEqual([`job-running:${first.id}`, `job-done:${first.id}`, `job-running:${second.id}`, `job-done:${second.id}`]);
 
     limit = 2;
-    const a = runner.start('demo', 'a', work('a'), slots);
-    const b = runner.start('demo', 'b', work('b'), slots);
+    const a = runner.start('demo', 'a', work('a'), { slots });
+    const b = runner.start('demo', 'b', work('b'), { slots });
     await new Promise((resolve) => setTimeout(resolve, 2));
     expect(
       runner

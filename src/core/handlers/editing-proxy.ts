@@ -23,19 +23,24 @@ export function makeProxiesWhenNeeded({ session, jobs }: CoreContext): void {
       const reasons = proxyReasons(await probeVideoStream(resolve(project.path, media.path)));
       if (reasons.length === 0) return;
       started = true;
-      jobs.start('proxy', `Making an editing proxy of ${basename(media.path)}`, async (job) => {
-        try {
-          job.log(`The window would seek slowly in the original: ${reasons.join('; ')}`);
-          await makeEditingProxy(project.path, media, job.signal, (done, total) => job.progress(done, total, `Frame ${done} of ${total}`));
-          // The project may have been given other media meanwhile: then this proxy is not its proxy.
-          const open = session.project;
-          const proxy = open?.path === project.path ? await readyProxy(open.path, open.settings?.media ?? null) : null;
-          if (proxy) session.proxyMade(project.path, proxy);
-          return { project: project.path, proxy };
-        } finally {
-          busy.delete(project.path);
-        }
-      });
+      jobs.start(
+        'proxy',
+        `Making an editing proxy of ${basename(media.path)}`,
+        async (job) => {
+          try {
+            job.log(`The window would seek slowly in the original: ${reasons.join('; ')}`);
+            await makeEditingProxy(project.path, media, job.signal, (done, total) => job.progress(done, total, `Frame ${done} of ${total}`));
+            // The project may have been given other media meanwhile: then this proxy is not its proxy.
+            const open = session.project;
+            const proxy = open?.path === project.path ? await readyProxy(open.path, open.settings?.media ?? null) : null;
+            if (proxy) session.proxyMade(project.path, proxy);
+            return { project: project.path, proxy };
+          } finally {
+            busy.delete(project.path);
+          }
+        },
+        { project: project.path },
+      );
     } finally {
       if (!started) busy.delete(project.path);
     }

@@ -45,7 +45,7 @@ export function reviewHandlers(
           'prediction',
           `Predicting with ${runTitle(run)} (${host})`,
           (job) => predictProject(input, job, compute.classifierOn(host, backend)),
-          gpuSlots,
+          { slots: gpuSlots },
         );
       return jobs.start('prediction', `Predicting with ${runTitle(run)}`, (job) => inWorker('predict', input, job));
     },
@@ -58,10 +58,12 @@ export function reviewHandlers(
       const title = `Cross-fitting ${runTitle(run)} (${folds} folds by ${by}${host ? `, ${host}` : ''})`;
       if (host) {
         const route = { train: (fold: RunInput, job: JobContext) => compute.train(host, fold, job), open: compute.classifierOn(host, chosen) };
-        return jobs.start('cross-fit', title, (job) => crossFit(input, job, route), gpuSlots);
+        return jobs.start('cross-fit', title, (job) => crossFit(input, job, route), { slots: gpuSlots });
       }
       // It trains, so it waits for a training slot like a training run.
-      return jobs.start('cross-fit', title, (job) => inWorker('crossFit', { ...input, threads: job.cores ?? 1 }, job), await context.trainingSlots());
+      return jobs.start('cross-fit', title, (job) => inWorker('crossFit', { ...input, threads: job.cores ?? 1 }, job), {
+        slots: await context.trainingSlots(),
+      });
     },
 
     predictions: async ({ runId }) => readPredictions((await findRun(session.requireProject().path, runId)).path, 'project'),

@@ -94,7 +94,7 @@ function queueTraining(context: CoreContext, slots: JobSlots, route: AutoRoute, 
       'training',
       `Training ${options.model} on ${options.dataset} (${host})`,
       (job) => compute.train(host, { project: projectDir, runId: newRunId(options.model), options, passedOver, ...(group ? { group } : {}) }, job),
-      gpuSlots,
+      { slots: gpuSlots },
     );
   }
   return jobs.start(
@@ -111,7 +111,7 @@ function queueTraining(context: CoreContext, slots: JobSlots, route: AutoRoute, 
         throw error;
       }
     },
-    slots,
+    { slots },
   );
 }
 

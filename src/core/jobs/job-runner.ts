@@ -53,10 +53,18 @@ export class JobRunner {
     return [...this.jobs.values()].map((job) => structuredClone(job.info));
   }
 
-  /** Starts `work` now, or with `slots` once one is free (the job is 'queued' until then). */
-  start<K extends JobKind>(kind: K, title: string, work: JobWork<JobResult<K>>, slots?: JobSlots): JobInfo {
+  /** Starts `work` now, or with `slots` once one is free (the job is 'queued' until then); `project` is the project it is about, if one. */
+  start<K extends JobKind>(kind: K, title: string, work: JobWork<JobResult<K>>, { slots, project }: { slots?: JobSlots; project?: string } = {}): JobInfo {
     const job: RunningJob = {
-      info: { id: randomUUID(), kind, title, state: slots ? 'queued' : 'running', progress: null, startedAt: new Date(this.now()).toISOString() },
+      info: {
+        id: randomUUID(),
+        kind,
+        title,
+        ...(project !== undefined && { project }),
+        state: slots ? 'queued' : 'running',
+        progress: null,
+        startedAt: new Date(this.now()).toISOString(),
+      },
       controller: new AbortController(),
       lastProgressAt: -Infinity,
       pendingProgress: null,
