@@ -9,7 +9,7 @@ import { WorkbenchError } from '../../shared/errors';
 import { frameSize } from '../../shared/frame-sizes';
 import { MAX_FRAMES, MAX_LABEL_LENGTH, labelName } from '../../shared/project';
 import { fields, list, read, v, whole } from '../../shared/schema';
-import { addRareFields, rareFields, type RareShapeFields } from '../../shared/packed-annotations';
+import { NO_ATTRIBUTES, addRareFields, rareFields, type RareShapeFields } from '../../shared/packed-annotations';
 import { parseJsonFile } from '../fs/json-file';
 
 /** A file schema 1 wrote: tracks as lists of shapes. */
@@ -204,7 +204,7 @@ function readColumns(value: Record<string, unknown>, at: string, file: string): 
     occluded: occluded[s] === 1,
     outside: outside[s] === 1,
     zOrder: zOrder![s]!,
-    attributes: {},
+    attributes: NO_ATTRIBUTES,
   }));
   truncated?.forEach((bit, s) => bit !== null && (shapes[s]!.truncated = bit === 1));
   difficult?.forEach((bit, s) => bit !== null && (shapes[s]!.difficult = bit === 1));
