@@ -80,6 +80,9 @@ describe('the first start (browser mode)', () => {
       await page.locator('[data-test=annotator]').waitFor({ timeout: 10_000 });
       await expect(page.locator('[data-test=project-name]').textContent()).resolves.toBe('Walkway (sample)');
       await expect(page.locator('[data-test=job]').count()).resolves.toBe(0);
+      // The page's socket (held by a worker) reports the server going away.
+      await server.stop();
+      await page.getByRole('alert').filter({ hasText: 'Disconnected from the Maskbench server' }).waitFor({ timeout: 10_000 });
     } finally {
       await page.close();
       await server.stop();

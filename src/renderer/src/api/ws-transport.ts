@@ -1,8 +1,10 @@
-// The browser-mode transport: API calls and events over one WebSocket to `maskbench serve`.
+// The browser-mode transport: API calls and events over one WebSocket to `maskbench serve`, held by a
+// worker (socket-worker.ts) so that large results arrive while the page is busy.
 
 import type { ApiMethod, CallResult, WorkbenchEvent } from '../../../shared/api';
 import type { ApiTransport } from '../../../shared/api-client';
 import { decodeBridgeMessage, type BridgeCall } from '../../../shared/bridge-protocol';
+import type { SocketMessage, SocketOrder } from './socket-messages';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -11,18 +13,39 @@ export interface WsTransport extends ApiTransport {
 }
 
 export function createWsTransport(url: string): WsTransport {
-  const socket = new WebSocket(url);
-  // Binary frames (results holding typed arrays) are read in place, not copied into a Blob.
-  socket.binaryType = 'arraybuffer';
+  const worker = new Worker(new URL('./socket-worker.ts', import.meta.url), { type: 'module' });
+  const order = (message: SocketOrder) => worker.postMessage(message);
   const pending = new Map<number, (result: CallResult) => void>();
   const eventListeners = new Set<(event: WorkbenchEvent) => void>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
-  const opened = new Promise<void>((resolve) => socket.addEventListener('open', () => resolve(), { once: true }));
+  let state: ConnectionState = 'connecting';
+  let opened: () => void = () => {};
+  const open = new Promise<void>((resolve) => (opened = resolve));
   let nextId = 1;
 
-  socket.addEventListener('open', () => stateListeners.forEach((listener) => listener('open')));
-  socket.addEventListener('message', (message: MessageEvent<string | ArrayBuffer>) => {
-    const data = decodeBridgeMessage(message.data);
+  const setState = (next: ConnectionState) => {
+    state = next;
+    stateListeners.forEach((listener) => listener(next));
+  };
+  const closed = () => {
+    setState('closed');
+    for (const resolve of pending.values()) resolve(disconnected());
+    pending.clear();
+    opened();
+  };
+  worker.addEventListener('message', ({ data: message }: MessageEvent<SocketMessage>) => {
+    if (message.type === 'open') {
+      setState('open');
+      opened();
+    } else if (message.type === 'close') closed();
+    else receive(message.data);
+  });
+  // A worker that fails to start is a connection that never opens.
+  worker.addEventListener('error', closed);
+  order({ type: 'open', url });
+
+  function receive(raw: string | ArrayBuffer): void {
+    const data = decodeBridgeMessage(raw);
     if (data.type === 'event') {
       eventListeners.forEach((listener) => listener(data.event));
     } else if (data.id !== null) {
@@ -30,22 +53,17 @@ export function createWsTransport(url: string): WsTransport {
       pending.get(id)?.(result);
       pending.delete(id);
     }
-  });
-  socket.addEventListener('close', () => {
-    stateListeners.forEach((listener) => listener('closed'));
-    for (const resolve of pending.values()) resolve(disconnected());
-    pending.clear();
-  });
+  }
 
   return {
     async call(method: ApiMethod, request: object): Promise<CallResult> {
-      if (socket.readyState === WebSocket.CONNECTING) await opened;
-      if (socket.readyState !== WebSocket.OPEN) return disconnected();
+      if (state === 'connecting') await open;
+      if (state !== 'open') return disconnected();
       const id = nextId++;
       const call: BridgeCall = { id, method, request };
       return new Promise((resolve) => {
         pending.set(id, resolve);
-        socket.send(JSON.stringify(call));
+        order({ type: 'send', text: JSON.stringify(call) });
       });
     },
     subscribe(listener) {
