@@ -248,8 +248,8 @@ export function addRareFields(shape: Shape, { attributes, pose, extra }: RareSha
   if (extra) shape.extra = extra;
 }
 
-/** Without allocating the list of keys, as Object.keys would for every shape. */
-function isEmpty(object: object): boolean {
+/** Whether `object` has no keys, found without allocating their list (as Object.keys would, for every shape). */
+export function isEmpty(object: object): boolean {
   for (const _key in object) return false;
   return true;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnnotationTrack, ProjectAnnotations, Shape } from '../../src/shared/annotations';
+import { annotationsFileText, parseAnnotations } from '../../src/core/project/annotations-file';
 import { decodeBridgeMessage, encodeBridgeMessage, type BridgeMessage } from '../../src/shared/bridge-protocol';
 import { packAnnotations, unpackAnnotations, type PackedAnnotations } from '../../src/shared/packed-annotations';
 
@@ -32,7 +33,7 @@ const annotations: ProjectAnnotations = {
   width: 1920,
   height: 1080,
   frameCount: 90_000,
-  frameNames: ['a.jpg'],
+  frameNames: Array.from({ length: 90_000 }, (_, frame) => `${frame}.jpg`),
   tracks,
   extra: { cvatTask: { start: 0, stop: 10, step: 1, projectFrames: 'video' } },
 };
@@ -85,6 +86,15 @@ describe('packed annotations', () => {
       });
       expect(unpackAnnotations(packAnnotations({ ...annotations, tracks })).tracks).toStrictEqual(tracks);
     }
+  });
+
+  it('are what annotations.json holds too: every field, written as columns and read back', () => {
+    const text = annotationsFileText(annotations);
+    const file = JSON.parse(text) as { schema: number; tracks: Array<Record<string, unknown>> };
+    expect(file.schema).toBe(2);
+    expect(file.tracks[1]).toMatchObject({ pose: ['Frontal', null, ''], truncated: [1, 0, null], difficult: [0, null, 1], more: [{ shape: 0 }, { shape: 1 }] });
+    expect(file.tracks[0]).not.toHaveProperty('pose');
+    expect(parseAnnotations(text, 'annotations.json')).toStrictEqual(annotations);
   });
 
   it('keep a project without tracks', () => {

@@ -9,7 +9,7 @@ import { WorkbenchError } from '../../shared/errors';
 import { frameSize } from '../../shared/frame-sizes';
 import { MAX_FRAMES, MAX_LABEL_LENGTH, labelName } from '../../shared/project';
 import { fields, list, read, v, whole } from '../../shared/schema';
-import { NO_ATTRIBUTES, addRareFields, rareFields, type RareShapeFields } from '../../shared/packed-annotations';
+import { NO_ATTRIBUTES, addRareFields, isEmpty } from '../../shared/packed-annotations';
 import { parseJsonFile } from '../fs/json-file';
 
 /** A file schema 1 wrote: tracks as lists of shapes. */
@@ -42,8 +42,10 @@ interface TrackColumns {
   /** Present when a shape has it; null for the shapes that do not. */
   truncated?: Array<Bit | null>;
   difficult?: Array<Bit | null>;
-  /** What few shapes have, by index: named attributes, VOC's pose, an import's extras. */
-  more?: RareShapeFields[];
+  /** Pascal VOC's pose. */
+  pose?: Array<string | null>;
+  /** What few shapes have, by index: named attributes, an import's extras. */
+  more?: ShapeMore[];
   extra?: FormatExtra;
 }
 
@@ -51,11 +53,12 @@ const shapeMoreSchema = v.object(
   {
     shape: whole(0, MAX_FRAMES - 1, 'the index of a shape of this track'),
     attributes: v.optional(shapeSchema.entries.attributes),
-    pose: shapeSchema.entries.pose,
     extra: shapeSchema.entries.extra,
   },
   'an object',
 );
+
+type ShapeMore = v.InferOutput<typeof shapeMoreSchema>;
 
 const trackFieldsSchema = v.object(
   { id: annotationTrackSchema.entries.id, more: v.optional(list(shapeMoreSchema)), extra: annotationTrackSchema.entries.extra },
@@ -82,30 +85,50 @@ export function journalLine(tracks: AnnotationTrack[], removed: number[]): strin
   return `${JSON.stringify({ tracks: tracks.map(trackColumns), removed })}\n`;
 }
 
-function trackColumns(track: AnnotationTrack): TrackColumns {
-  const { shapes } = track;
-  const column = <T>(value: (shape: Shape) => T) => shapes.map(value);
-  const bit = (on: boolean): Bit => (on ? 1 : 0);
-  const optionalBits = (value: (shape: Shape) => boolean | undefined) =>
-    shapes.some((shape) => value(shape) !== undefined) ? column((shape) => (value(shape) === undefined ? null : bit(value(shape)!))) : undefined;
-  const more = shapes.flatMap((shape, index) => rareFields(shape, index) ?? []);
-  const truncated = optionalBits((shape) => shape.truncated);
-  const difficult = optionalBits((shape) => shape.difficult);
+function trackColumns({ id, shapes, extra }: AnnotationTrack): TrackColumns {
+  const columns: TrackColumns = {
+    id,
+    frame: [] as number[],
+    xtl: [] as number[],
+    ytl: [] as number[],
+    xbr: [] as number[],
+    ybr: [] as number[],
+    label: [] as string[],
+    occluded: [] as Bit[],
+    outside: [] as Bit[],
+    zOrder: [] as number[],
+  };
+  const truncated = [] as Array<Bit | null>;
+  const difficult = [] as Array<Bit | null>;
+  const pose = [] as Array<string | null>;
+  const more: ShapeMore[] = [];
+  // One pass, no copies: a save writes every keyframe of the project.
+  shapes.forEach((shape, s) => {
+    columns.frame.push(shape.frame);
+    columns.xtl.push(shape.xtl);
+    columns.ytl.push(shape.ytl);
+    columns.xbr.push(shape.xbr);
+    columns.ybr.push(shape.ybr);
+    columns.label.push(shape.label);
+    columns.occluded.push(shape.occluded ? 1 : 0);
+    columns.outside.push(shape.outside ? 1 : 0);
+    columns.zOrder.push(shape.zOrder);
+    truncated.push(shape.truncated === undefined ? null : shape.truncated ? 1 : 0);
+    difficult.push(shape.difficult === undefined ? null : shape.difficult ? 1 : 0);
+    pose.push(shape.pose ?? null);
+    const hasAttributes = !isEmpty(shape.attributes);
+    if (hasAttributes || shape.extra)
+      more.push({ shape: s, ...(hasAttributes && { attributes: shape.attributes }), ...(shape.extra && { extra: shape.extra }) });
+  });
+  // The optional columns are written only when a keyframe has a value: VOC imports have all three.
+  const anySet = (values: unknown[]) => values.some((value) => value !== null);
   return {
-    id: track.id,
-    frame: column((shape) => shape.frame),
-    xtl: column((shape) => shape.xtl),
-    ytl: column((shape) => shape.ytl),
-    xbr: column((shape) => shape.xbr),
-    ybr: column((shape) => shape.ybr),
-    label: column((shape) => shape.label),
-    occluded: column((shape) => bit(shape.occluded)),
-    outside: column((shape) => bit(shape.outside)),
-    zOrder: column((shape) => shape.zOrder),
-    ...(truncated && { truncated }),
-    ...(difficult && { difficult }),
+    ...columns,
+    ...(anySet(truncated) && { truncated }),
+    ...(anySet(difficult) && { difficult }),
+    ...(anySet(pose) && { pose }),
     ...(more.length > 0 && { more }),
-    ...(track.extra && { extra: track.extra }),
+    ...(extra && { extra }),
   };
 }
 
@@ -160,8 +183,8 @@ export function parseAnnotations(text: string, file: string, journal?: Journal):
 }
 
 function failIn(file: string) {
-  return (field: string, expected: string, got: unknown): never => {
-    throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}, got ${JSON.stringify(got) ?? 'nothing'}`, { file, field });
+  return (field: string, expected: string, got: string | number): never => {
+    throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}, got ${got}`, { file, field });
   };
 }
 
@@ -170,13 +193,13 @@ function readColumns(value: Record<string, unknown>, at: string, file: string): 
   const fail = failIn(file);
   const { id, more, extra } = read(trackFieldsSchema, value, { file, field: at, code: 'invalid-project' });
   const frames = value.frame;
-  if (!Array.isArray(frames) || frames.length === 0) fail(`${at}.frame`, 'a non-empty list of frame numbers', frames);
+  if (!Array.isArray(frames) || frames.length === 0) fail(`${at}.frame`, 'a non-empty list of frame numbers', describeList(frames));
   const count = (frames as unknown[]).length;
   const column = <T>(name: string, expected: string, valid: (item: unknown) => item is T, optional = false): T[] | undefined => {
     const items = value[name];
     if (items === undefined && optional) return undefined;
     if (!Array.isArray(items) || items.length !== count) fail(`${at}.${name}`, `a list of ${count} entries, one per frame`, describeList(items));
-    (items as unknown[]).forEach((item, index) => valid(item) || fail(`${at}.${name}[${index}]`, expected, item));
+    (items as unknown[]).forEach((item, index) => valid(item) || fail(`${at}.${name}[${index}]`, expected, JSON.stringify(item) ?? 'nothing'));
     return items as T[];
   };
   const isNumber = (item: unknown): item is number => typeof item === 'number' && Number.isFinite(item);
@@ -194,6 +217,7 @@ function readColumns(value: Record<string, unknown>, at: string, file: string): 
   const outside = column('outside', '0 or 1', isBit)!;
   const truncated = column('truncated', '0, 1 or null', (item): item is Bit | null => item === null || isBit(item), true);
   const difficult = column('difficult', '0, 1 or null', (item): item is Bit | null => item === null || isBit(item), true);
+  const pose = column('pose', 'a string or null', (item): item is string | null => item === null || typeof item === 'string', true);
   const shapes = frame.map((f, s): Shape => ({
     frame: f,
     xtl: xtl![s]!,
@@ -208,6 +232,7 @@ function readColumns(value: Record<string, unknown>, at: string, file: string): 
   }));
   truncated?.forEach((bit, s) => bit !== null && (shapes[s]!.truncated = bit === 1));
   difficult?.forEach((bit, s) => bit !== null && (shapes[s]!.difficult = bit === 1));
+  pose?.forEach((name, s) => name !== null && (shapes[s]!.pose = name));
   more?.forEach((fields, m) =>
     addRareFields(shapes[fields.shape] ?? fail(`${at}.more[${m}].shape`, `the index of one of this track's ${count} shapes`, fields.shape), fields),
   );
