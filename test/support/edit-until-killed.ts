@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AnnotationStore } from '../../src/core/project/annotation-store';
 import { parseAnnotations } from '../../src/core/project/annotations-file';
-import { ANNOTATIONS_FILE, projectPaths } from '../../src/core/project/layout';
+import { readJsonLines } from '../../src/core/fs/json-file';
+import { projectPaths } from '../../src/core/project/layout';
 import { ROOT } from './built-app';
 
 const LABELS = ['MW', 'NM', 'ND'];
@@ -90,16 +91,20 @@ export async function crashWhileEditing(harness: string, project: string, run: n
     .map((line) => line.split(' ').map(Number) as [number, number]);
 
   const invalid: string[] = [];
-  const parse = async (file: string) => {
+  /** The annotations in `file`, with the journal's lines applied when given (as the next open reads them); null when they do not open. */
+  const parse = async (file: string, journal?: string) => {
     try {
-      return parseAnnotations(await readFile(file, 'utf8'), file);
+      const lines = journal ? ((await readJsonLines(journal)) ?? []) : [];
+      return parseAnnotations(await readFile(file, 'utf8'), file, journal ? { lines, file: journal } : undefined);
     } catch {
-      invalid.push(file);
+      invalid.push(journal ?? file);
       return null;
     }
   };
-  const box = (await parse(join(project, ANNOTATIONS_FILE)))?.tracks[0]!.shapes[0];
-  for (const name of await copiesIn(history)) await parse(join(history, name));
+  for (const copy of await copiesIn(history)) await parse(join(history, copy));
+  const { annotations, annotationsJournal } = projectPaths(project);
+  // Above 1 MB, saves append the changed tracks to the journal.
+  const box = (await parse(annotations)) && (await parse(annotations, annotationsJournal))?.tracks[0]!.shapes[0];
   const saved = box?.ytl === run ? Math.round(box.xtl * 100) : 0;
   const firstLost = edits.find(([count]) => count > saved);
 

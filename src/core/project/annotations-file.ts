@@ -1,5 +1,5 @@
 // annotations.json as it is on disk. Schema 2 writes each track as columns (a list of frames, one of
-// xtl, ...) rather than a list of shape objects: an hour of boxes is then 20 MB instead of 75 MB, and is
+// xtl, ...) rather than a list of shape objects: an hour of boxes is then 24 MB instead of 76 MB, and is
 // parsed and checked in a fraction of the time. Schema 1 files, and tracks written as shape lists (older
 // journals), are still read.
 
