@@ -231,7 +231,7 @@ function shapeFlags(shape: Shape): number {
 }
 
 /** What `shape` (the index-th) has beyond the columns, or null: most shapes have nothing more. */
-export function rareFields(shape: Shape, index: number): RareShapeFields | null {
+function rareFields(shape: Shape, index: number): RareShapeFields | null {
   const hasAttributes = !isEmpty(shape.attributes);
   if (!hasAttributes && shape.pose === undefined && !shape.extra) return null;
   return {

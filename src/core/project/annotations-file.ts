@@ -16,7 +16,7 @@ import { parseJsonFile } from '../fs/json-file';
 const SHAPE_LISTS_SCHEMA = 1;
 
 /** The journal's lines, and its file (for messages). */
-export interface Journal {
+interface Journal {
   lines: unknown[];
   file: string;
 }
@@ -88,19 +88,19 @@ export function journalLine(tracks: AnnotationTrack[], removed: number[]): strin
 function trackColumns({ id, shapes, extra }: AnnotationTrack): TrackColumns {
   const columns: TrackColumns = {
     id,
-    frame: [] as number[],
-    xtl: [] as number[],
-    ytl: [] as number[],
-    xbr: [] as number[],
-    ybr: [] as number[],
-    label: [] as string[],
-    occluded: [] as Bit[],
-    outside: [] as Bit[],
-    zOrder: [] as number[],
+    frame: [],
+    xtl: [],
+    ytl: [],
+    xbr: [],
+    ybr: [],
+    label: [],
+    occluded: [],
+    outside: [],
+    zOrder: [],
   };
-  const truncated = [] as Array<Bit | null>;
-  const difficult = [] as Array<Bit | null>;
-  const pose = [] as Array<string | null>;
+  const truncated: Array<Bit | null> = [];
+  const difficult: Array<Bit | null> = [];
+  const pose: Array<string | null> = [];
   const more: ShapeMore[] = [];
   // One pass, no copies: a save writes every keyframe of the project.
   shapes.forEach((shape, s) => {
