@@ -20,7 +20,18 @@ export default defineConfig({
       },
       { plugins: [vue()], test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'], environment: 'happy-dom', benchmark: noBenchmarks } },
       // Real Chromium against the built app in browser mode: slower, so generous time-outs.
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 120_000, benchmark: noBenchmarks } },
+      // The Slurm tests' one-node cluster is started once for them all (test/support/slurm-cluster.ts).
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          globalSetup: ['test/support/slurm-cluster.ts'],
+          benchmark: noBenchmarks,
+        },
+      },
       { test: { name: 'bench', include: [], environment: 'node', benchmark: { include: ['bench/**/*.bench.ts'] } } },
     ],
   },

@@ -3,6 +3,8 @@
 // with typed, complete requests. Both transports call into an instance of this class, so everything the
 // window can do is testable here in plain Node.
 
+import { ClusterRuns } from './cluster/cluster-runs';
+import { clusterHandlers } from './handlers/cluster';
 import { API, apiMethods, type ApiMethod, type WorkbenchApi, type WorkbenchEvent, type WorkbenchMethods } from '../shared/api';
 import type { AnnotationFormat, ExportReport } from '../shared/annotations';
 import type { JobInfo } from '../shared/jobs';
@@ -73,6 +75,7 @@ export class Workbench implements WorkbenchApi {
       jobs: this.jobs,
       compute: this.computeHosts,
       gpuSlots: new JobSlots(() => ({ cores: 1, jobs: 1, maxPerJob: 1 })),
+      clusterRuns: new ClusterRuns(this.jobs),
       dataDir: options.dataDir,
       inWorker: (task, input, context) => runInWorker(options.workerScript, task, input, context),
       trainingSlots: () =>
@@ -91,6 +94,7 @@ export class Workbench implements WorkbenchApi {
       ...datasetHandlers(this.context),
       ...trainingHandlers(this.context),
       ...runHandlers(this.context),
+      ...clusterHandlers(this.context),
       ...reviewHandlers(this.context),
       ...detectHandlers(this.context),
       ...preferenceHandlers(this.context),

@@ -2,6 +2,7 @@
 // request as a schema (the type callers send, the reader core checks it with, its defaults and limits)
 // and its result type. Every transport, the Workbench and every test fake are built from it.
 
+import { runTargetSchema, type ClusterInfo } from './cluster';
 import type { WorkbenchErrorData } from './errors';
 import { ANNOTATION_FORMATS, editSchema, type EditResult, type ExportReport } from './annotations';
 import { datasetNameSchema, datasetOptionsSchema, type ClassCounts, type DatasetOptions, type DatasetSample, type SplitName } from './dataset';
@@ -156,13 +157,20 @@ export const API = {
    * Refused at once when the dataset cannot support it (an empty part, one class, a batch larger than the
    * training set, an input size the model cannot take). The job's result is the run's summary.
    */
-  startTraining: { request: fields({ options: trainingOptionsSchema }), result: returns<JobInfo>() },
+  startTraining: { request: fields({ options: trainingOptionsSchema, target: v.optional(runTargetSchema, { on: 'local' }) }), result: returns<JobInfo>() },
   /**
    * Starts a sweep as a job: it builds (or rebuilds) the datasets its grid needs, then queues one training
    * run per combination, all carrying the sweep's name as their group. Its result says which runs were
-   * queued and which combinations were refused, and why.
+   * queued and which combinations were refused, and why. On a Slurm cluster, each run is a job there.
    */
-  startSweep: { request: fields({ sweep: sweepRequestSchema }), result: returns<JobInfo>() },
+  startSweep: { request: fields({ sweep: sweepRequestSchema, target: v.optional(runTargetSchema, { on: 'local' }) }), result: returns<JobInfo>() },
+  /** The Slurm profiles the open project can send runs with, and whether sbatch can be run from here. */
+  clusterInfo: { request: none, result: returns<ClusterInfo>() },
+  /**
+   * Submits a run the cluster ended (its time limit, out of memory, a failed node, cancelled) again, as a
+   * new run of the same options and group (the ended one is kept), with its profile or the one named.
+   */
+  resubmitRun: { request: fields({ runId, profile: v.optional(text('a profile name')) }), result: returns<JobInfo>() },
   /** The project's runs, newest first, including running ones and ones cut off by a crash. */
   listRuns: { request: none, result: returns<RunInfo[]>() },
   /** Everything a run recorded: its metrics line by line and its confusion matrices. */

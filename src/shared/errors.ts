@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'unsupported' // the host cannot do this (for example a native dialog in browser mode)
   | 'disconnected' // the browser lost its connection to the Maskbench server
   | 'superseded' // a request stopped because a newer one of the same kind replaced it
+  | 'cluster-unavailable' // the Slurm cluster cannot be reached or refused a job (sbatch missing, controller down)
+  | 'cluster-ended' // the Slurm cluster ended a job: its time limit, out of memory, a node failure
   | 'io-error'
   | 'internal';
 

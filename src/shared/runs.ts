@@ -1,5 +1,6 @@
 // Training runs: what a user asks for, what streams while it trains, and what its run folder records.
 
+import type { ClusterJob, SlurmRecord } from './cluster';
 import type { WorkbenchErrorData } from './errors';
 import type { DatasetOptions } from './dataset';
 import { MODEL_NAMES, type HostBackendName, type ModelName, type TrainingBackendName } from './training';
@@ -175,13 +176,26 @@ export interface RunConfig {
   model: { name: ModelName; params: number; trainableParams: number; flops: number } | null;
   backend: BackendUsed | null;
   versions: { maskbench: string; tfjs: string; node: string };
+  /** The Slurm job that trained it and what it was given, for a run on a cluster. */
+  slurm?: SlurmAllocation;
 }
 
-export type RunStatus = 'running' | 'done' | 'stopped-early' | 'failed' | 'cancelled' | 'interrupted';
+/** What a Slurm job was given, as its environment says on the node. */
+export interface SlurmAllocation {
+  jobId: string;
+  node: string;
+  cpus: number | null;
+  gpus: string | null;
+  memoryMb: number | null;
+  partition: string | null;
+}
+
+/** 'queued': waiting on a cluster for its job to start. */
+export type RunStatus = 'queued' | 'running' | 'done' | 'stopped-early' | 'failed' | 'cancelled' | 'interrupted';
 
 /** summary.json, written when a run ends whichever way. */
 export interface RunSummary {
-  status: Exclude<RunStatus, 'running' | 'interrupted'>;
+  status: Exclude<RunStatus, 'queued' | 'running' | 'interrupted'>;
   endedAt: string;
   epochs: number;
   bestEpoch: number | null;
@@ -208,6 +222,9 @@ export interface RunInfo extends RunMeta {
   summary: RunSummary | null;
   /** Epochs recorded in metrics.jsonl so far. */
   epochs: number;
+  /** For a run sent to a Slurm cluster: its job as submitted, and as the cluster last said (while it has not ended). */
+  slurm?: SlurmRecord;
+  cluster?: ClusterJob;
 }
 
 export interface RunConfusion {

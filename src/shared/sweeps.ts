@@ -27,10 +27,12 @@ export const sweepGridSchema = fields({
   flip: values(v.unwrap(dataset.flip)),
 });
 
+/** A sweep's group name: its runs carry it, and its datasets are named after it. */
+export const sweepNameSchema = v.pipe(v.string('a name'), v.regex(/^[\w-]{1,40}$/, '1 to 40 letters, digits, - or _'));
+
 export const sweepRequestSchema = v.pipe(
   fields({
-    /** The group's name: its runs carry it, and its datasets are named after it. */
-    name: v.pipe(v.string('a name'), v.regex(/^[\w-]{1,40}$/, '1 to 40 letters, digits, - or _')),
+    name: sweepNameSchema,
     dataset: v.optional(datasetOptionsSchema, {}),
     training: v.optional(trainingSettingsSchema, {}),
     grid: v.optional(sweepGridSchema, {}),

@@ -1,3 +1,4 @@
+import type { ClusterInfo } from '../../src/shared/cluster';
 import type { PeopleDraft } from '../../src/shared/detect';
 import { vi } from 'vitest';
 import type { AppInfo, DatasetPreview, ModelDescription, RequestOf, WorkbenchApi, WorkbenchEvent } from '../../src/shared/api';
@@ -99,6 +100,8 @@ export function fakeApi() {
     describeModels: vi.fn(async (): Promise<ModelDescription[]> => []),
     startTraining: vi.fn(async () => job({ kind: 'training', state: 'queued' })),
     startSweep: vi.fn(async () => job({ kind: 'sweep' })),
+    clusterInfo: vi.fn(async (): Promise<ClusterInfo> => ({ profiles: [], unavailable: 'sbatch is not installed on this machine' })),
+    resubmitRun: vi.fn(async () => job({ kind: 'training' })),
     listRuns: vi.fn(async (): Promise<RunInfo[]> => []),
     runDetails: vi.fn(async ({ runId }: { runId: string }): Promise<RunDetails> => {
       throw new Error(`no run ${runId}`);

@@ -1,13 +1,27 @@
 import { resolve } from 'node:path';
-import { describeBackend, TRAINING_DEFAULTS as t, trainingOptionsSchema, type EpochMetrics, type SplitMetrics } from '../../shared/runs';
+import { WorkbenchError } from '../../shared/errors';
+import {
+  describeBackend,
+  TRAINING_DEFAULTS as t,
+  trainingOptionsSchema,
+  type EpochMetrics,
+  type RunConfig,
+  type SplitMetrics,
+  type TrainingOptions,
+} from '../../shared/runs';
+import { sweepNameSchema } from '../../shared/sweeps';
 import { read } from '../../shared/schema';
 import { MODEL_NAMES } from '../../shared/training';
+import { slurmAllocation } from '../../core/cluster/slurm-allocation';
+import { readJsonFile } from '../../core/fs/json-file';
+import { projectPaths, runPaths } from '../../core/project/layout';
 import { newRunId } from '../../core/runs/run-folder';
 import { trainRun } from '../../core/training/train-run';
 import { preflight } from '../../core/training/training-options';
 import type { CliCommand } from '../command';
 import { BACKEND_USAGE, flagOf, given, number, required } from '../flags';
 import { progressPrinter } from '../progress';
+import { TARGET_OPTIONS, TARGET_USAGE, runTarget, submitToSlurm } from '../slurm-target';
 
 /** The flag of each training option, where it is not the option's name in kebab case. */
 const FLAGS = { batchSize: '--batch', learningRate: '--lr', classWeights: '--no-class-weights' };
@@ -33,6 +47,9 @@ export const trainCommand: CliCommand = {
     '--allow-missing-classes  train even when a class has no crops in train (refused otherwise)',
     `--seed N             weights and shuffling (default ${t.seed})`,
     BACKEND_USAGE,
+    ...TARGET_USAGE,
+    '--group NAME         file the run under a sweep group',
+    '--run ID --options JSON  train the run a cluster job was submitted for (what Maskbench’s batch scripts run)',
   ],
   options: Object.fromEntries([
     ...[
@@ -50,33 +67,45 @@ export const trainCommand: CliCommand = {
       'patience',
       'seed',
       'backend',
+      'group',
+      'run',
+      'options',
     ].map((name) => [name, { type: 'string' }]),
     ['no-class-weights', { type: 'boolean' }],
     ['allow-missing-classes', { type: 'boolean' }],
+    ...Object.entries(TARGET_OPTIONS),
   ]) as CliCommand['options'],
   flags: FLAGS,
 
   async run(args, { json, output }) {
     const project = resolve(required(args.project, 'project'));
-    const flag = (key: string) => flagOf(key, FLAGS).slice(2);
-    const options = read(
-      trainingOptionsSchema,
-      given({
-        ...Object.fromEntries(NUMBERS.map((key) => [key, number(args[flag(key)], key)])),
-        ...Object.fromEntries(CHOICES.map((key) => [key, args[flag(key)]])),
-        classWeights: args['no-class-weights'] === true ? false : undefined,
-        allowMissingClasses: args['allow-missing-classes'] === true ? true : undefined,
-      }),
-    );
+    const options = args.options === undefined ? optionsFromFlags(args) : optionsFromJson(args);
+    const target = runTarget(args);
+    const group = typeof args.group === 'string' ? read(sweepNameSchema, args.group, { field: 'group' }) : null;
     await preflight(project, options);
+    if (target.on === 'slurm') {
+      const submitted = await submitToSlurm(project, options, group, target, output, json);
+      if (json) output.out(JSON.stringify(submitted));
+      return 0;
+    }
+    const prepared = typeof args.run === 'string' ? await preparedRun(project, args.run) : null;
 
     // Ctrl+C cancels within a batch; the run folder records that it was cancelled.
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     const printer = progressPrinter(output, json);
+    const allocation = slurmAllocation();
     const result = await trainRun(
-      { project, runId: newRunId(options.model), options },
+      {
+        project,
+        runId: prepared?.id ?? newRunId(options.model),
+        options,
+        ...(group && { group }),
+        ...(prepared && { createdAt: prepared.createdAt }),
+        // In a Slurm job: what it was given, and as many threads as it was given cores.
+        ...(allocation && { slurm: allocation, ...(allocation.cpus && { threads: allocation.cpus }) }),
+      },
       { signal: controller.signal, ...printer, report: (report) => report.kind === 'epoch' && !json && output.err(epochLine(report)) },
     ).finally(() => process.off('SIGINT', stop));
     const { summary, config } = result;
@@ -110,6 +139,44 @@ export const trainCommand: CliCommand = {
     return 0;
   },
 };
+
+function optionsFromFlags(args: Record<string, string | boolean | undefined>): TrainingOptions {
+  const flag = (key: string) => flagOf(key, FLAGS).slice(2);
+  return read(
+    trainingOptionsSchema,
+    given({
+      ...Object.fromEntries(NUMBERS.map((key) => [key, number(args[flag(key)], key)])),
+      ...Object.fromEntries(CHOICES.map((key) => [key, args[flag(key)]])),
+      classWeights: args['no-class-weights'] === true ? false : undefined,
+      allowMissingClasses: args['allow-missing-classes'] === true ? true : undefined,
+    }),
+  );
+}
+
+/** --options: every option at once, as a batch script pins them; it takes the place of the option flags. */
+function optionsFromJson(args: Record<string, string | boolean | undefined>): TrainingOptions {
+  const flag = (key: string) => flagOf(key, FLAGS).slice(2);
+  const also = [...NUMBERS, ...CHOICES]
+    .map(flag)
+    .concat('no-class-weights', 'allow-missing-classes')
+    .find((name) => args[name] !== undefined);
+  if (also) throw new WorkbenchError('invalid-request', `--options takes the place of the option flags: give --${also} inside it`, { field: 'options' });
+  let json: unknown;
+  try {
+    json = JSON.parse(String(args.options));
+  } catch (error) {
+    throw new WorkbenchError('invalid-request', `--options must be JSON: ${(error as Error).message}`, { field: 'options' });
+  }
+  return read(trainingOptionsSchema, json, { field: 'options' });
+}
+
+/** The run a cluster job trains: its folder was made when it was submitted, and keeps when that was. */
+async function preparedRun(project: string, runId: string): Promise<RunConfig> {
+  const file = runPaths(projectPaths(project).run(runId)).config;
+  const config = (await readJsonFile(file)) as RunConfig | null;
+  if (!config) throw new WorkbenchError('run-not-found', `There is no run ${runId} to train: ${file} is missing`, { file, field: 'run' });
+  return config;
+}
 
 function epochLine(m: EpochMetrics): string {
   return `epoch ${m.epoch}: loss ${m.trainLoss.toFixed(4)} acc ${m.trainAccuracy.toFixed(3)} | val loss ${m.valLoss.toFixed(4)} acc ${m.valAccuracy.toFixed(3)} | ${m.imagesPerSecond} img/s`;

@@ -1,5 +1,6 @@
 // What every domain's handlers share: the session, the job runner and the way to a worker thread.
 
+import type { ClusterRuns } from '../cluster/cluster-runs';
 import type { ComputeHosts } from '../compute/compute-hosts';
 import type { ApiMethod, CheckedRequest, ResultOf } from '../../shared/api';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
@@ -16,6 +17,8 @@ export interface CoreContext {
   compute: ComputeHosts;
   /** The slot a run on a compute page waits for: one at a time, as a GPU is best given to one. */
   gpuSlots: JobSlots;
+  /** Runs on a Slurm cluster, each followed by a job. */
+  clusterRuns: ClusterRuns;
   /** The per-user data folder. */
   dataDir: string;
   /** Runs a task in its own worker thread, off the thread that answers the window. */

@@ -2,12 +2,19 @@
 
 import { confusionCell, readRunDetails, trashRun, updateRunMeta } from '../runs/manage-runs';
 import { listRuns } from '../runs/run-folder';
+import { withClusterState } from '../cluster/slurm-runs';
 import type { CoreContext, Handlers } from './context';
 
-export function runHandlers({ session }: CoreContext): Handlers<'listRuns' | 'runDetails' | 'updateRun' | 'confusionCell' | 'deleteRun'> {
+export function runHandlers({ session, clusterRuns }: CoreContext): Handlers<'listRuns' | 'runDetails' | 'updateRun' | 'confusionCell' | 'deleteRun'> {
   const projectPath = () => session.requireProject().path;
   return {
-    listRuns: async () => (session.project ? listRuns(session.project.path) : []),
+    listRuns: async () => {
+      if (!session.project) return [];
+      const runs = await withClusterState(await listRuns(session.project.path));
+      // Runs left on the cluster when the app last closed stream their figures again.
+      clusterRuns.followOpen(runs);
+      return runs;
+    },
     runDetails: async ({ runId }) => readRunDetails(projectPath(), runId),
     updateRun: async ({ runId, name, tags }) =>
       updateRunMeta(projectPath(), runId, {

@@ -12,6 +12,7 @@ import { detectBackends } from '../training/backend-list';
 import { routeFor, type AutoRoute } from '../compute/gpu-route';
 import { modelCost } from '../training/models/catalog';
 import { expandSweep } from '../training/sweep';
+import { slurmProfile } from '../cluster/slurm-profiles';
 import { preflight } from '../training/training-options';
 import { wasmThreads } from '../training/wasm/thread-count';
 import type { JobSlots, SlotPolicy } from '../jobs/job-slots';
@@ -44,15 +45,21 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
       return { name, package: pkg, usesGpu, device: null, passedOver: [...notInstalled, ...passedOver].sort((a, b) => rank(a) - rank(b)) };
     },
 
-    startTraining: async ({ options }) => {
+    startTraining: async ({ options, target }) => {
       const project = session.requireProject();
       await preflight(project.path, options);
+      if (target.on === 'slurm') {
+        const profile = await slurmProfile(project.path, context.dataDir, target.profile);
+        return context.clusterRuns.submit({ project: project.path, options, group: null, profile });
+      }
       const route = await routeFor(context.compute, options.backend);
       return queueTraining(context, await context.trainingSlots(), route, project.path, options, null);
     },
 
-    startSweep: async ({ sweep }) => {
+    startSweep: async ({ sweep, target }) => {
       const project = session.requireProject();
+      // Read before any dataset is built, so a profile that is not there is said at once.
+      const profile = target.on === 'slurm' ? await slurmProfile(project.path, context.dataDir, target.profile) : null;
       const runs = expandSweep(sweep);
       const datasets = [...new Map(runs.map((run) => [run.datasetName, run.datasetOptions])).entries()];
       for (const [, options] of datasets) checkAgainstClip(options, session.requireStore().annotations, 'sweep.dataset');
@@ -66,11 +73,12 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
         const result: SweepResult = { group: sweep.name, queued: [], refused: [] };
         const routes = new Map<BackendChoice, Promise<AutoRoute>>();
         const routeOf = (backend: BackendChoice) => routes.get(backend) ?? routes.set(backend, routeFor(context.compute, backend)).get(backend)!;
-        const ready: Array<{ options: TrainingOptions; route: AutoRoute }> = [];
+        const ready: Array<{ options: TrainingOptions; route: AutoRoute | null }> = [];
         for (const run of runs) {
           try {
             await preflight(project.path, run.options);
-            ready.push({ options: run.options, route: await routeOf(run.options.backend) });
+            // A cluster's nodes choose their own backend.
+            ready.push({ options: run.options, route: profile ? null : await routeOf(run.options.backend) });
           } catch (error) {
             const { model, learningRate, batchSize } = run.options;
             result.refused.push({ dataset: run.datasetName, options: `${model}, lr ${learningRate}, batch ${batchSize}`, reason: toErrorData(error).message });
@@ -78,7 +86,12 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
         }
         // Queued in one go, so the runs share the cores between them rather than the first taking them all.
         const slots = await context.trainingSlots();
-        for (const { options, route } of ready) result.queued.push(queueTraining(context, slots, route, project.path, options, sweep.name));
+        for (const { options, route } of ready)
+          result.queued.push(
+            route
+              ? queueTraining(context, slots, route, project.path, options, sweep.name)
+              : context.clusterRuns.submit({ project: project.path, options, group: sweep.name, profile: profile! }),
+          );
         job.progress(datasets.length, datasets.length, `Queued ${result.queued.length} runs`);
         return result;
       });

@@ -7,7 +7,9 @@
 //   imports/                      copies of the files annotations were imported from
 //   datasets/<name>/              manifest.json and the crops it lists
 //   runs/<id>/                    config.json, metrics.jsonl, summary.json, meta.json, running.json,
-//                                 confusion/, predictions/, model-best/ and model-last/
+//                                 confusion/, predictions/, model-best/ and model-last/; on a cluster
+//                                 also slurm.json, slurm-job.sh and slurm-<job id>.log
+//   slurm.json                    the project's Slurm profiles (the user's are in their data folder)
 //   trash/runs/                   deleted runs
 //   drafts/people.json            people a detector found, to correct and accept (see core/detect)
 //   proxy/                        editing.mp4, the video re-encoded for seeking, and proxy.json, what it was made from
@@ -28,6 +30,8 @@ const RUNS_DIR = 'runs';
 const TRASH_DIR = 'trash';
 const PROXY_DIR = 'proxy';
 const DRAFTS_DIR = 'drafts';
+/** Slurm profiles: a project's in its folder, the user's in their data folder, under the same name. */
+export const SLURM_PROFILES_FILE = 'slurm.json';
 
 /** Paths in a project folder; a dataset name or run id that could lead out of it is refused. */
 export function projectPaths(folder: string) {
@@ -62,6 +66,7 @@ export function projectPaths(folder: string) {
     proxyVideo: join(folder, PROXY_DIR, 'editing.mp4'),
     /** The original the proxy was made from (its size and time), so that a changed original is noticed. */
     proxyManifest: join(folder, PROXY_DIR, 'proxy.json'),
+    slurmProfiles: join(folder, SLURM_PROFILES_FILE),
   };
 }
 
@@ -75,7 +80,18 @@ export function isRunId(id: string): boolean {
  * project): every file and folder Maskbench keeps in a project, a sample project's own, and the media.
  */
 export function protectedEntries(media: MediaSettings | null): string[] {
-  const own = [PROJECT_FILE, ANNOTATIONS_FILE, ANNOTATIONS_JOURNAL, HISTORY_DIR, IMPORTS_DIR, DATASETS_DIR, RUNS_DIR, TRASH_DIR, PROXY_DIR];
+  const own = [
+    PROJECT_FILE,
+    ANNOTATIONS_FILE,
+    ANNOTATIONS_JOURNAL,
+    HISTORY_DIR,
+    IMPORTS_DIR,
+    DATASETS_DIR,
+    RUNS_DIR,
+    TRASH_DIR,
+    PROXY_DIR,
+    SLURM_PROFILES_FILE,
+  ];
   return [...own, ...Object.values(samplePaths('')), ...(media ? [media.path] : [])];
 }
 
@@ -110,6 +126,12 @@ export function runPaths(folder: string) {
     kept: join(folder, 'predictions', 'kept.json'),
     /** The checkpoint with the best validation accuracy, and the weights after the last epoch. */
     model: (which: 'best' | 'last') => join(folder, `model-${which}`),
+    /** The Slurm job that trains the run, when it runs on a cluster. */
+    slurm: join(folder, 'slurm.json'),
+    /** The batch script it was submitted with. */
+    slurmScript: join(folder, 'slurm-job.sh'),
+    /** What the job printed: sbatch's --output, with %j for the job id. */
+    slurmLog: (jobId: string) => join(folder, `slurm-${jobId}.log`),
   };
 }
 

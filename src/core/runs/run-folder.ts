@@ -2,15 +2,45 @@
 // then metrics.jsonl and confusion matrices as epochs end, the models, and summary.json at the end.
 // running.json marks a run in progress; one left behind by a dead process is a run that was cut off.
 
+import { version } from '../../../package.json';
+// The version alone: the main process records runs on the compute page and must not load TensorFlow.js.
+import { version as tfjsVersion } from '@tensorflow/tfjs-core/package.json';
 import { isProcessAlive } from '../fs/live-process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { BatchMetrics, ConfusionMatrix, EpochMetrics, RunConfig, RunInfo, RunMeta, RunStatus, RunSummary, SplitPredictions } from '../../shared/runs';
+import type {
+  BatchMetrics,
+  ConfusionMatrix,
+  EpochMetrics,
+  RunConfig,
+  RunInfo,
+  RunMeta,
+  RunStatus,
+  RunSummary,
+  SplitPredictions,
+  TrainingOptions,
+} from '../../shared/runs';
+import type { SlurmRecord } from '../../shared/cluster';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { readJsonFile, writeJsonFile } from '../fs/json-file';
 import { isRunId, projectPaths, runPaths } from '../project/layout';
+
+/** config.json as a run starts: what it was asked for; the rest is filled in as it learns it. */
+export function newRunConfig(id: string, options: TrainingOptions, group: string | null, createdAt = new Date().toISOString()): RunConfig {
+  return {
+    schema: 1,
+    id,
+    createdAt,
+    group,
+    options,
+    dataset: null,
+    model: null,
+    backend: null,
+    versions: { maskbench: version, tfjs: tfjsVersion, node: process.versions.node },
+  };
+}
 
 /** A run id sorts by time and says what it is: 2026-11-27T10-04-05-conv-bn-1a2b. */
 export function newRunId(model: string, now = new Date()): string {
@@ -82,11 +112,19 @@ async function writeSummary(folder: string, summary: RunSummary): Promise<void> 
  * says why it ended rather than staying "running" while the app lives on. Does nothing if the run wrote
  * its own summary, or never started.
  */
-export async function recordCrash(folder: string, error: unknown): Promise<void> {
+export function recordCrash(folder: string, error: unknown): Promise<boolean> {
+  return recordEnding(folder, 'failed', error);
+}
+
+/**
+ * Writes summary.json for a run that ended without writing one: its process died, or a cluster ended its
+ * job. `error` says why a failed run failed. Resolves to whether it wrote one (not when the run has one).
+ */
+export async function recordEnding(folder: string, status: 'failed' | 'cancelled', error?: unknown): Promise<boolean> {
   const run = await readRun(folder, basename(folder)).catch(() => null);
-  if (!run || run.summary) return;
+  if (!run || run.summary) return false;
   await writeSummary(folder, {
-    status: 'failed',
+    status,
     endedAt: new Date().toISOString(),
     epochs: run.epochs,
     bestEpoch: null,
@@ -94,8 +132,9 @@ export async function recordCrash(folder: string, error: unknown): Promise<void>
     val: null,
     test: null,
     seconds: 0,
-    error: toErrorData(error),
+    ...(error !== undefined && { error: toErrorData(error) }),
   });
+  return true;
 }
 
 /** The project's runs, newest first. A folder whose files cannot be read is passed over. */
@@ -113,13 +152,24 @@ export async function readRun(folder: string, id: string): Promise<RunInfo> {
   if (config === null) throw new WorkbenchError('run-not-found', `There is no run ${id} in this project`, { field: 'runId' });
   const summary = (await readJsonFile(files.summary)) as RunSummary | null;
   const running = (await readJsonFile(files.running)) as { pid: number } | null;
+  const slurm = (await readJsonFile(files.slurm)) as SlurmRecord | null;
   // A finished run's summary counts its epochs; only a run without one (training, or cut off) is counted
   // from metrics.jsonl, which holds every batch and is read here on every refresh of the runs list, so
   // its lines are counted rather than parsed.
   const epochs = summary
     ? summary.epochs
     : (await readFile(files.metrics, 'utf8').catch(() => '')).split('\n').filter((line) => line.startsWith('{"kind":"epoch"')).length;
-  const status: RunStatus = summary ? summary.status : running && isProcessAlive(running.pid) ? 'running' : 'interrupted';
+  // A cluster run's process is on another machine: until the cluster is asked (core/cluster), it is
+  // running once its process has said so, and queued before.
+  const status: RunStatus = summary
+    ? summary.status
+    : slurm
+      ? running
+        ? 'running'
+        : 'queued'
+      : running && isProcessAlive(running.pid)
+        ? 'running'
+        : 'interrupted';
   const meta = (await readJsonFile(files.meta)) as Partial<RunMeta> | null;
   return {
     id,
@@ -130,5 +180,6 @@ export async function readRun(folder: string, id: string): Promise<RunInfo> {
     epochs,
     name: typeof meta?.name === 'string' ? meta.name : null,
     tags: Array.isArray(meta?.tags) ? meta.tags.filter((tag) => typeof tag === 'string') : [],
+    ...(slurm && { slurm }),
   };
 }

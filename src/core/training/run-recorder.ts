@@ -2,9 +2,6 @@
 // it was), then what the trainer sends, wherever it trains (a worker thread here, or the compute page
 // over its link), and summary.json however the run ends. It streams the figures to the job as well.
 
-import { version } from '../../../package.json';
-// The version alone: the main process records runs on the compute page and must not load TensorFlow.js.
-import { version as tfjsVersion } from '@tensorflow/tfjs-core/package.json';
 import type { ModelFiles, TrainingOutcome } from '../../shared/compute';
 import { classCoverage, describeFew } from '../../shared/dataset';
 import { toErrorData } from '../../shared/errors';
@@ -16,12 +13,13 @@ import {
   type EpochMetrics,
   type RunResult,
   type RunSummary,
+  type SlurmAllocation,
   type SplitMetrics,
   type SplitPredictions,
   type TrainingOptions,
 } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
-import { RunWriter } from '../runs/run-folder';
+import { RunWriter, newRunConfig } from '../runs/run-folder';
 import { checkInputSize, modelCost } from './models/catalog';
 import { writeModelFiles } from './model-files';
 import { checkBatchSize, checkClassesTrained } from './training-options';
@@ -39,6 +37,10 @@ export interface RunInput {
   group?: string;
   /** Why routes faster than the one it takes were passed over, when core chose it (`auto`). */
   passedOver?: string[];
+  /** When it was asked for, where that was before it started (a run queued on a cluster). */
+  createdAt?: string;
+  /** The Slurm job it trains in, on a cluster. */
+  slurm?: SlurmAllocation;
 }
 
 export class RunRecorder implements TrainerSink {
@@ -55,17 +57,8 @@ export class RunRecorder implements TrainerSink {
   ) {}
 
   static async start(input: RunInput, context: JobContext): Promise<RunRecorder> {
-    const writer = await RunWriter.create(input.project, {
-      schema: 1,
-      id: input.runId,
-      createdAt: new Date().toISOString(),
-      group: input.group ?? null,
-      options: input.options,
-      dataset: null,
-      model: null,
-      backend: null,
-      versions: { maskbench: version, tfjs: tfjsVersion, node: process.versions.node },
-    });
+    const config = newRunConfig(input.runId, input.options, input.group ?? null, input.createdAt);
+    const writer = await RunWriter.create(input.project, input.slurm ? { ...config, slurm: input.slurm } : config);
     return new RunRecorder(writer, input, context);
   }
 

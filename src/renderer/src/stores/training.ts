@@ -10,6 +10,7 @@ import {
   type ConfusionMatrix,
   type EpochMetrics,
 } from '../../../shared/runs';
+import type { ClusterInfo, RunTarget } from '../../../shared/cluster';
 import { useApi } from '../api/client';
 import { useAppStore } from './app';
 import { useJobsStore } from './jobs';
@@ -86,8 +87,26 @@ export const useTrainingStore = defineStore('training', () => {
     for (const jobId of Object.keys(live.value)) if (jobId !== ending.job.id && !jobs.active.some((job) => job.id === jobId)) delete live.value[jobId];
   });
 
+  /** Where runs started from the window go: this machine, or the Slurm cluster with a profile. */
+  const target = ref<RunTarget>({ on: 'local' });
+  /** The cluster's profiles and whether it can be reached from here, read when the Train view is shown. */
+  const cluster = ref<ClusterInfo | null>(null);
+
+  async function loadCluster(): Promise<void> {
+    cluster.value = await useApi().clusterInfo();
+    const profile = target.value.on === 'slurm' ? target.value.profile : null;
+    // A profile the project no longer has sends nothing anywhere: back to this machine.
+    if (profile !== null && !cluster.value.profiles.some((candidate) => candidate.name === profile)) target.value = { on: 'local' };
+  }
+
   async function start(options: Partial<TrainingOptions> & { dataset: string }): Promise<void> {
-    await useApi().startTraining({ options });
+    await useApi().startTraining({ options, target: target.value });
+  }
+
+  /** Sends a run the cluster ended to it again, as a new run. */
+  async function resubmit(runId: string): Promise<void> {
+    await useApi().resubmitRun({ runId });
+    await refresh();
   }
 
   async function loadDetails(runId: string): Promise<RunDetails> {
@@ -109,5 +128,24 @@ export const useTrainingStore = defineStore('training', () => {
     return trashedTo;
   }
 
-  return { runs, withModel, runLabel, live, lastEnded, opened, details, group, refresh, receive, start, loadDetails, update, remove };
+  return {
+    runs,
+    withModel,
+    runLabel,
+    live,
+    lastEnded,
+    opened,
+    details,
+    group,
+    target,
+    cluster,
+    loadCluster,
+    refresh,
+    receive,
+    start,
+    resubmit,
+    loadDetails,
+    update,
+    remove,
+  };
 });

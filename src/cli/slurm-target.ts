@@ -1,0 +1,48 @@
+// --on slurm for the commands that train: the flags, and submitting a run to the cluster (or, with
+// --dry-run, printing what would be submitted).
+
+import { defaultDataDir } from '../core/app-dirs';
+import { slurmProfile } from '../core/cluster/slurm-profiles';
+import { slurmScriptFor, submitRun } from '../core/cluster/slurm-runs';
+import { runTargetSchema, type RunTarget } from '../shared/cluster';
+import { WorkbenchError } from '../shared/errors';
+import type { TrainingOptions } from '../shared/runs';
+import { read } from '../shared/schema';
+import type { CliCommand, CliOutput } from './command';
+import { given } from './flags';
+
+export const TARGET_USAGE = [
+  '--on T               local (default: train here) or slurm (submit to the Slurm cluster and return)',
+  '--profile NAME       with --on slurm: the Slurm profile (default "default"; see the README)',
+  '--dry-run            with --on slurm: print the batch script and submit nothing',
+];
+
+export const TARGET_OPTIONS: CliCommand['options'] = { on: { type: 'string' }, profile: { type: 'string' }, 'dry-run': { type: 'boolean' } };
+
+export function runTarget(args: Record<string, string | boolean | undefined>): RunTarget & { dryRun: boolean } {
+  const on = args.on ?? 'local';
+  if (on !== 'slurm' && (args.profile !== undefined || args['dry-run'] !== undefined))
+    throw new WorkbenchError('invalid-request', '--profile and --dry-run go with --on slurm', { field: 'on' });
+  return { ...read(runTargetSchema, given({ on, profile: args.profile })), dryRun: args['dry-run'] === true };
+}
+
+/** Submits one run (or prints its script with --dry-run); returns a line for a person, or the JSON of what was submitted. */
+export async function submitToSlurm(
+  project: string,
+  options: TrainingOptions,
+  group: string | null,
+  target: { profile: string; dryRun: boolean },
+  output: CliOutput,
+  json: boolean,
+): Promise<Record<string, unknown>> {
+  const profile = await slurmProfile(project, defaultDataDir(), target.profile);
+  const request = { project, options, group, profile };
+  if (target.dryRun) {
+    const { runId, script, sbatchArgs } = slurmScriptFor(request);
+    if (!json) output.out(`# sbatch ${sbatchArgs.join(' ')} <<'EOF'\n${script}EOF`);
+    return { runId, dryRun: true, sbatch: sbatchArgs, script };
+  }
+  const submitted = await submitRun(request);
+  if (!json) output.out(`Submitted run ${submitted.runId} as Slurm job ${submitted.jobId} (profile ${profile.name}): ${submitted.folder}`);
+  return { runId: submitted.runId, jobId: submitted.jobId, path: submitted.folder };
+}

@@ -1,0 +1,235 @@
+// Training runs on a Slurm cluster. A run is submitted as a batch script that runs `maskbench train` over
+// the project on shared storage; its folder is made here first (config.json, slurm.json), so the runs list
+// shows it while it waits. From then on the run folder is the only link: the job writes it as a local run
+// does, and this side reads it (metrics.jsonl, the confusion matrices) to stream the same figures, asks
+// the cluster how the job fares, and writes the summary of a job the cluster ended.
+
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { version } from '../../../package.json';
+import { SLURM_ENDED, SLURM_ENDINGS, type ClusterJob, type SlurmProfileInfo, type SlurmRecord } from '../../shared/cluster';
+import { WorkbenchError } from '../../shared/errors';
+import type { BatchMetrics, ConfusionMatrix, EpochMetrics, RunInfo, RunResult, TrainingOptions } from '../../shared/runs';
+import { writeFileAtomic } from '../fs/atomic-write';
+import { readJsonFile, writeJsonFile } from '../fs/json-file';
+import type { JobContext } from '../jobs/job-runner';
+import { projectPaths, runPaths } from '../project/layout';
+import { newRunConfig, newRunId, readRun, recordEnding } from '../runs/run-folder';
+import { batchScript, sbatchArgs } from './batch-script';
+import { clusterJobs, sbatch, scancel } from './slurm-commands';
+
+/** How often a followed job's cluster state and run folder are read. */
+const POLL_MS = 2000;
+/** How long a cancelled job is waited for to end on the cluster before its run is marked cancelled anyway. */
+const CANCEL_WAIT_MS = 60_000;
+/** Lines of the job's log quoted when it failed without saying why in its run folder. */
+const LOG_LINES = 8;
+
+export interface SlurmRunRequest {
+  project: string;
+  options: TrainingOptions;
+  group: string | null;
+  profile: SlurmProfileInfo;
+  resubmitOf?: string;
+}
+
+export interface SubmittedRun {
+  runId: string;
+  jobId: string;
+  folder: string;
+}
+
+/** The batch script a run would be submitted with, for a dry run. */
+export function slurmScriptFor(request: SlurmRunRequest, runId = newRunId(request.options.model)): { runId: string; script: string; sbatchArgs: string[] } {
+  const folder = projectPaths(request.project).run(runId);
+  const { project, options, group, profile } = request;
+  return {
+    runId,
+    script: batchScript({ project, runId, options, group, profileName: profile.name, profile: profile.profile, version }),
+    sbatchArgs: sbatchArgs(runId, folder, runPaths(folder).slurmLog('%j')),
+  };
+}
+
+/**
+ * Makes the run's folder and submits its job. When sbatch refuses (the cluster cannot be reached, a
+ * partition that does not exist), the folder is removed again and the error says why: no run is left
+ * that would never start.
+ */
+export async function submitRun(request: SlurmRunRequest): Promise<SubmittedRun> {
+  const { runId, script, sbatchArgs: args } = slurmScriptFor(request);
+  const folder = projectPaths(request.project).run(runId);
+  const files = runPaths(folder);
+  await mkdir(folder, { recursive: true });
+  try {
+    await writeJsonFile(files.config, newRunConfig(runId, request.options, request.group));
+    await writeFileAtomic(files.slurmScript, script);
+    const jobId = await sbatch(script, args);
+    const record: SlurmRecord = {
+      jobId,
+      profile: request.profile.name,
+      resources: request.profile.profile,
+      submittedAt: new Date().toISOString(),
+      ...(request.resubmitOf && { resubmitOf: request.resubmitOf }),
+    };
+    await writeJsonFile(files.slurm, record);
+    return { runId, jobId, folder };
+  } catch (error) {
+    await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Follows a submitted run until its job ends, streaming its figures and the cluster's state to the job
+ * as a local run's; cancelling the job cancels it on the cluster (scancel). Resolves to the run's result
+ * when it trained to the end, and rejects with why it did not otherwise.
+ */
+export async function followRun(submitted: SubmittedRun, context: JobContext): Promise<RunResult> {
+  const { folder, jobId } = submitted;
+  const reader = new MetricsReader(folder);
+  let unreachable = false;
+  for (;;) {
+    if (context.signal.aborted) return cancelRun(submitted);
+    let job: ClusterJob | undefined;
+    try {
+      job = (await clusterJobs([jobId])).get(jobId);
+      if (unreachable) context.log(`The cluster answers again`);
+      unreachable = false;
+    } catch (error) {
+      // The job goes on on the cluster whether or not it can be asked: keep asking.
+      if (!unreachable) context.log(`${(error as Error).message}; asking again every ${POLL_MS / 1000} s`);
+      unreachable = true;
+    }
+    const epochs = await reader.report(context);
+    if (job?.state && SLURM_ENDED.includes(job.state)) return finish(await settleRun(folder, job));
+    context.progress(epochs.done, epochs.total, describeJob(job, epochs));
+    await sleep(POLL_MS, undefined, { signal: context.signal }).catch(() => undefined);
+  }
+
+  async function finish(run: RunInfo): Promise<RunResult> {
+    await reader.report(context);
+    const { summary, config } = run;
+    if (summary && (summary.status === 'done' || summary.status === 'stopped-early')) return { runId: run.id, path: folder, summary, config };
+    if (summary?.status === 'cancelled') throw new WorkbenchError('cluster-ended', `Slurm job ${jobId} was cancelled on the cluster`);
+    throw summary?.error ? WorkbenchError.fromData(summary.error) : new WorkbenchError('cluster-ended', `Slurm job ${jobId} ended without a summary`);
+  }
+
+  async function cancelRun({ folder: runFolder }: SubmittedRun): Promise<never> {
+    await scancel(jobId);
+    const deadline = Date.now() + CANCEL_WAIT_MS;
+    // Wait for the job to end there, so its process writes nothing after the run is marked cancelled.
+    while (Date.now() < deadline) {
+      const job = (await clusterJobs([jobId]).catch(() => null))?.get(jobId);
+      if (!job?.state || SLURM_ENDED.includes(job.state)) break;
+      await sleep(POLL_MS / 4);
+    }
+    await recordEnding(runFolder, 'cancelled');
+    throw new WorkbenchError('cluster-ended', `Slurm job ${jobId} was cancelled`);
+  }
+}
+
+/**
+ * Records how a run whose job ended on the cluster ended, if the job did not: cancelled, or failed with
+ * the cluster's reason (its time limit, out of memory, a node that failed) and the end of the job's log.
+ * Resolves to the run as its folder now says.
+ */
+export async function settleRun(folder: string, job: ClusterJob): Promise<RunInfo> {
+  const id = basename(folder);
+  let run = await readRun(folder, id);
+  if (run.summary || !job.state) return run;
+  if (job.state === 'COMPLETED') {
+    // The job's own summary may not have reached this machine's view of the shared folder yet.
+    await sleep(POLL_MS);
+    run = await readRun(folder, id);
+    if (run.summary) return run;
+  }
+  if (job.state === 'CANCELLED') await recordEnding(folder, 'cancelled');
+  else {
+    const ending = SLURM_ENDINGS[job.state] ?? `ended by the cluster (${job.state})`;
+    const log = runPaths(folder).slurmLog(job.jobId);
+    const tail = await logTail(log);
+    const message = `Slurm job ${job.jobId} was ${ending}${job.reason ? ` (${job.reason})` : ''}${job.node ? ` on ${job.node}` : ''}. Its log: ${log}${tail ? `; it ends: ${tail}` : ''}`;
+    await recordEnding(folder, 'failed', new WorkbenchError('cluster-ended', message, { file: log }));
+  }
+  return readRun(folder, id);
+}
+
+/**
+ * The runs with the cluster's word on those still waiting or running there; runs whose job ended without
+ * saying so are settled (settleRun), so the project says how every run ended whether or not the app was
+ * open. A cluster that cannot be asked leaves the runs as their folders say, with the reason.
+ */
+export async function withClusterState(runs: RunInfo[]): Promise<RunInfo[]> {
+  const open = runs.filter((run) => run.slurm && !run.summary);
+  if (open.length === 0) return runs;
+  let jobs: Map<string, ClusterJob>;
+  try {
+    jobs = await clusterJobs(open.map((run) => run.slurm!.jobId));
+  } catch (error) {
+    const problem = (error as Error).message;
+    return runs.map((run) =>
+      run.slurm && !run.summary ? { ...run, cluster: { jobId: run.slurm.jobId, state: null, reason: null, node: null, problem } } : run,
+    );
+  }
+  return Promise.all(
+    runs.map(async (run) => {
+      const job = run.slurm && !run.summary ? jobs.get(run.slurm.jobId) : undefined;
+      if (!job) return run;
+      if (job.state && SLURM_ENDED.includes(job.state)) return settleRun(run.path, job);
+      const status = job.state === 'RUNNING' || job.state === 'COMPLETING' ? 'running' : job.state === null ? run.status : 'queued';
+      return { ...run, status, cluster: job };
+    }),
+  );
+}
+
+/** "Pending on the cluster (Priority)", "Running on node12: epoch 3 of 30". */
+function describeJob(job: ClusterJob | undefined, epochs: { done: number; total: number }): string {
+  const at = `Slurm job ${job?.jobId ?? ''}`.trim();
+  if (!job?.state) return `${at}: waiting for the cluster to say how it fares`;
+  if (job.state === 'PENDING') return `${at} waits on the cluster${job.reason ? ` (${job.reason})` : ''}`;
+  if (job.state === 'RUNNING') return `${at} trains on ${job.node ?? 'the cluster'}: epoch ${epochs.done} of ${epochs.total}`;
+  return `${at}: ${job.state.toLowerCase()}`;
+}
+
+/**
+ * Reads what a run's job has written since last time and streams it as a local run streams: batch and
+ * epoch figures from metrics.jsonl (rewritten whole as each epoch ends), then each epoch's confusion matrix.
+ */
+class MetricsReader {
+  private lines = 0;
+  private epochs = 0;
+  private total = 0;
+
+  constructor(private readonly folder: string) {}
+
+  async report(context: JobContext): Promise<{ done: number; total: number }> {
+    const files = runPaths(this.folder);
+    if (this.total === 0) {
+      const config = (await readJsonFile(files.config).catch(() => null)) as { options?: { epochs?: number } } | null;
+      this.total = config?.options?.epochs ?? 0;
+    }
+    const text = await readFile(files.metrics, 'utf8').catch(() => '');
+    // Only whole lines: the file is replaced atomically, but a shared filesystem may show it as it grows.
+    const lines = text
+      .slice(0, text.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter(Boolean);
+    for (const line of lines.slice(this.lines)) {
+      const metrics = JSON.parse(line) as BatchMetrics | EpochMetrics;
+      context.report?.(metrics);
+      if (metrics.kind !== 'epoch') continue;
+      this.epochs = metrics.epoch;
+      const confusion = (await readJsonFile(files.confusion('val', metrics.epoch)).catch(() => null)) as ConfusionMatrix | null;
+      if (confusion)
+        context.report?.({ kind: 'confusion', epoch: metrics.epoch, split: 'val', confusion: { labels: confusion.labels, matrix: confusion.matrix } });
+    }
+    this.lines = Math.max(this.lines, lines.length);
+    return { done: this.epochs, total: this.total };
+  }
+}
+
+async function logTail(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trim().split('\n').slice(-LOG_LINES).join(' / ');
+}

@@ -1,0 +1,174 @@
+// Runs on a real one-node Slurm cluster (test/support/slurm-cluster.ts): submitted with the CLI and from
+// core, followed with their figures, cancelled with scancel, killed at their time limit and submitted
+// again; and the project stays as a local one would be: every run says how it ended.
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { version } from '../../package.json';
+import { ClusterRuns } from '../../src/core/cluster/cluster-runs';
+import { slurmProfile } from '../../src/core/cluster/slurm-profiles';
+import { submitRun, withClusterState, type SubmittedRun } from '../../src/core/cluster/slurm-runs';
+import { clusterHandlers } from '../../src/core/handlers/cluster';
+import type { CoreContext } from '../../src/core/handlers/context';
+import { readJsonFile } from '../../src/core/fs/json-file';
+import { JobRunner } from '../../src/core/jobs/job-runner';
+import { projectPaths, runPaths } from '../../src/core/project/layout';
+import { listRuns, readRun } from '../../src/core/runs/run-folder';
+import type { SlurmRecord } from '../../src/shared/cluster';
+import type { JobEvent } from '../../src/shared/jobs';
+import type { RunConfig, RunInfo, TrainingReport } from '../../src/shared/runs';
+import { TRAINING_DEFAULTS } from '../../src/shared/runs';
+import { BIN, assertBuilt } from '../support/built-app';
+import { useSlurmCluster } from '../support/slurm-cluster';
+import { writeSyntheticDataset } from '../support/synthetic-dataset';
+
+const exec = promisify(execFile);
+
+/** The nodes run this checkout's CLI; one CPU and a little memory each, so two jobs run at once on two cores. */
+const PROFILES = {
+  profiles: {
+    default: { cpus: 1, memory: '1G', time: '10', command: `${process.execPath} ${BIN}` },
+    // The shortest limit Slurm has: a minute.
+    short: { cpus: 1, memory: '1G', time: '1', command: `${process.execPath} ${BIN}` },
+  },
+};
+
+/** A run far longer than the short profile's minute. */
+const LIMITED = { ...TRAINING_DEFAULTS, model: 'simple-conv' as const, epochs: 5000, batchSize: 8 };
+
+describe('runs on a Slurm cluster', () => {
+  let project: string;
+  let dataDir: string;
+  let limited: Promise<SubmittedRun>;
+
+  beforeAll(async () => {
+    assertBuilt();
+    useSlurmCluster();
+    project = await mkdtemp(join(tmpdir(), 'maskbench-slurm-project-'));
+    dataDir = join(project, '.data');
+    await writeSyntheticDataset(project, 'colours');
+    await writeFile(projectPaths(project).slurmProfiles, JSON.stringify(PROFILES));
+    // Submitted first, as it takes the cluster's minute to be killed while the other tests go on.
+    limited = submitRun({ project, options: { ...LIMITED, dataset: 'colours' }, group: 'limit', profile: await slurmProfile(project, dataDir, 'short') });
+  });
+  afterAll(async () => {
+    if (!project) return;
+    // Nothing of these tests may go on training after them.
+    const runs = await listRuns(project).catch(() => [] as RunInfo[]);
+    const jobs = runs.flatMap((run) => (run.slurm && !run.summary ? [run.slurm.jobId] : []));
+    if (jobs.length) await exec('scancel', jobs).catch(() => undefined);
+    await rm(project, { recursive: true, force: true });
+  });
+
+  const cli = (...args: string[]) => exec(process.execPath, [BIN, ...args], { env: { ...process.env, MASKBENCH_DATA_DIR: dataDir } });
+
+  /** The run as the runs list says once the cluster has been asked, until `done` holds. */
+  async function until(runId: string, done: (run: RunInfo) => boolean, timeoutMs = 60_000): Promise<RunInfo> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [run] = await withClusterState([await readRun(projectPaths(project).run(runId), runId)]);
+      if (done(run!)) return run!;
+      if (Date.now() > deadline) throw new Error(`run ${runId} is still ${run!.status} (${JSON.stringify(run!.cluster)})`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  it('trains a run submitted with `maskbench train --on slurm`, and its folder records the job, the node and the pinned script', async () => {
+    const { stdout } = await cli(
+      'train',
+      '--project',
+      project,
+      '--dataset',
+      'colours',
+      '--model',
+      'simple-conv',
+      '--epochs',
+      '2',
+      '--batch',
+      '8',
+      '--on',
+      'slurm',
+      '--json',
+    );
+    const submitted = JSON.parse(stdout) as { runId: string; jobId: string; path: string };
+    expect(submitted.jobId).toMatch(/^\d+$/);
+    const run = await until(submitted.runId, (candidate) => candidate.summary !== null);
+    expect(run.status).toBe('done');
+    expect(run.epochs).toBe(2);
+    const files = runPaths(submitted.path);
+    const config = (await readJsonFile(files.config)) as RunConfig;
+    expect(config.slurm).toMatchObject({ jobId: submitted.jobId, node: expect.any(String), cpus: 1, memoryMb: 1024 });
+    expect(config.backend?.name).toBe('wasm');
+    expect((await readJsonFile(files.slurm)) as SlurmRecord).toMatchObject({ jobId: submitted.jobId, profile: 'default', resources: { cpus: 1, time: '10' } });
+    const script = await readFile(files.slurmScript, 'utf8');
+    expect(script).toContain(`if [ "$version" != '${version}' ]`);
+    expect(script).toContain(`--options '${JSON.stringify(config.options)}'`);
+    expect(await readFile(files.slurmLog(submitted.jobId), 'utf8')).toContain(`Run ${submitted.runId} done after 2 epochs`);
+    // `maskbench runs` lists it as any run.
+    const listed = JSON.parse((await cli('runs', '--project', project, '--json')).stdout) as RunInfo[];
+    expect(listed.find((candidate) => candidate.id === submitted.runId)).toMatchObject({ status: 'done', slurm: { jobId: submitted.jobId } });
+  });
+
+  it('prints the batch script of a dry run and submits nothing', async () => {
+    const before = await readdir(projectPaths(project).runs).catch(() => []);
+    const { stdout } = await cli('train', '--project', project, '--dataset', 'colours', '--on', 'slurm', '--profile', 'short', '--dry-run');
+    expect(stdout).toContain('#SBATCH --time=1\n');
+    expect(stdout).toContain('#SBATCH --cpus-per-task=1\n');
+    expect(stdout).toMatch(/^# sbatch --job-name=maskbench-\S+ --chdir=/);
+    expect(await readdir(projectPaths(project).runs).catch(() => [])).toEqual(before);
+  });
+
+  it('follows a run in a job with its figures, and cancelling the job cancels it on the cluster', async () => {
+    const jobs = new JobRunner();
+    const events: JobEvent[] = [];
+    jobs.subscribe((event) => events.push(event));
+    const profile = await slurmProfile(project, dataDir, 'default');
+    const options = { ...TRAINING_DEFAULTS, dataset: 'colours', model: 'simple-conv' as const, epochs: 2000, batchSize: 8 };
+    const job = new ClusterRuns(jobs).submit({ project, options, group: 'follow', profile });
+    const reports = () => events.flatMap((event) => (event.type === 'job-metrics' && event.jobId === job.id ? [event.report] : [])) as TrainingReport[];
+    await expect.poll(() => reports().filter((report) => report.kind === 'epoch').length, { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(2);
+    expect(reports().some((report) => report.kind === 'confusion' && report.split === 'val')).toBe(true);
+    expect(reports().some((report) => report.kind === 'batch')).toBe(true);
+    const progress = events.flatMap((event) => (event.type === 'job-progress' && event.jobId === job.id ? [event.progress.message ?? ''] : []));
+    expect(progress.some((message) => / trains on \S+: epoch \d+ of 2000$/.test(message))).toBe(true);
+    const [running] = (await withClusterState(await listRuns(project))).filter((run) => run.config.group === 'follow');
+    expect(running).toMatchObject({ status: 'running', cluster: { state: 'RUNNING' } });
+
+    jobs.cancel(job.id);
+    await expect.poll(() => events.some((event) => event.type === 'job-cancelled' && event.jobId === job.id), { timeout: 90_000 }).toBe(true);
+    const run = await readRun(running!.path, running!.id);
+    expect(run.status).toBe('cancelled');
+    const { stdout } = await exec('squeue', ['--noheader', '--states=all', `--jobs=${run.slurm!.jobId}`, '--format=%T']);
+    expect(stdout.trim()).toBe('CANCELLED');
+  });
+
+  it('marks a run the cluster killed at its time limit with the cluster’s reason, and submits it again as a new run', async () => {
+    const submitted = await limited;
+    const options = { ...LIMITED, dataset: 'colours' };
+    const run = await until(submitted.runId, (candidate) => candidate.summary !== null, 180_000);
+    expect(run.status).toBe('failed');
+    expect(run.summary!.error).toMatchObject({ code: 'cluster-ended', where: { file: runPaths(submitted.folder).slurmLog(submitted.jobId) } });
+    expect(run.summary!.error!.message).toMatch(new RegExp(`^Slurm job ${submitted.jobId} was killed by the cluster at its time limit`));
+    // It trained epochs before the limit, and they stay.
+    expect(run.epochs).toBeGreaterThan(0);
+
+    // Submitted again from the API, with a profile that gives it time: a new run of the same options.
+    const jobs = new JobRunner();
+    const context = { session: { requireProject: () => ({ path: project }) }, dataDir, clusterRuns: new ClusterRuns(jobs) } as unknown as CoreContext;
+    const { resubmitRun } = clusterHandlers(context);
+    const job = await resubmitRun({ runId: submitted.runId, profile: 'default' });
+    await expect.poll(() => jobs.list().find((candidate) => candidate.id === job.id)?.progress?.message ?? '', { timeout: 30_000 }).toMatch(/Slurm job \d+/);
+    const [again] = (await listRuns(project)).filter((candidate) => candidate.slurm?.resubmitOf === submitted.runId);
+    expect(again).toMatchObject({ config: { options, group: 'limit' }, slurm: { profile: 'default' } });
+    jobs.cancel(job.id);
+    await expect.poll(async () => (await readRun(again!.path, again!.id)).status, { timeout: 90_000 }).toBe('cancelled');
+    // The killed run is kept as it was, and a run that did not fail is not submitted again.
+    expect((await readRun(submitted.folder, submitted.runId)).status).toBe('failed');
+    const done = (await listRuns(project)).find((candidate) => candidate.status === 'done')!;
+    await expect(resubmitRun({ runId: done.id })).rejects.toThrow(`Run ${done.id} is done: only a run that failed or was cancelled is submitted again`);
+  }, 240_000);
+});
