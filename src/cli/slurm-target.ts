@@ -22,7 +22,7 @@ export const TARGET_OPTIONS: CliCommand['options'] = { on: { type: 'string' }, p
 export function runTarget(args: Record<string, string | boolean | undefined>): RunTarget & { dryRun: boolean } {
   const on = args.on ?? 'local';
   if (on !== 'slurm' && (args.profile !== undefined || args['dry-run'] !== undefined))
-    throw new WorkbenchError('invalid-request', '--profile and --dry-run go with --on slurm', { field: 'on' });
+    throw new WorkbenchError('invalid-request', '--profile and --dry-run go with --on slurm');
   return { ...read(runTargetSchema, given({ on, profile: args.profile })), dryRun: args['dry-run'] === true };
 }
 

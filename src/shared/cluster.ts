@@ -137,3 +137,14 @@ export function describeClusterJob(job: ClusterJob): string {
   const where = job.node && job.state !== 'PENDING' ? ` on ${job.node}` : '';
   return `Slurm job ${job.jobId}: ${job.state.toLowerCase().replace(/_/g, ' ')}${where}${job.reason ? ` (${job.reason})` : ''}`;
 }
+
+/** "4 CPUs, 1 GPU, 16G, 24:00:00 on gpu": what a profile asks for, in a line. */
+export function describeProfile(profile: SlurmProfile): string {
+  const plural = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
+  // A bare number is minutes to Slurm.
+  const time = /^\d+$/.test(profile.time) ? `${profile.time} min` : profile.time;
+  return (
+    [plural(profile.cpus, 'CPU'), ...(profile.gpus ? [plural(profile.gpus, 'GPU')] : []), profile.memory, time].join(', ') +
+    (profile.partition ? ` on ${profile.partition}` : '')
+  );
+}

@@ -146,6 +146,39 @@ describe('runs on a Slurm cluster', () => {
     expect(stdout.trim()).toBe('CANCELLED');
   });
 
+  it('follows again a run left on the cluster when the app closed, once', async () => {
+    const { stdout } = await cli(
+      'train',
+      '--project',
+      project,
+      '--dataset',
+      'colours',
+      '--model',
+      'simple-conv',
+      '--epochs',
+      '6',
+      '--batch',
+      '8',
+      '--on',
+      'slurm',
+      '--json',
+    );
+    const { runId, jobId } = JSON.parse(stdout) as { runId: string; jobId: string };
+    const jobs = new JobRunner();
+    const events: JobEvent[] = [];
+    jobs.subscribe((event) => events.push(event));
+    const clusterRuns = new ClusterRuns(jobs);
+    clusterRuns.followOpen(await withClusterState(await listRuns(project)));
+    clusterRuns.followOpen(await withClusterState(await listRuns(project)));
+    const following = jobs.list().filter((job) => job.title === `Training simple-conv on colours (Slurm job ${jobId})`);
+    expect(following).toHaveLength(1);
+    const ended = () => events.find((event) => (event.type === 'job-done' || event.type === 'job-failed') && event.jobId === following[0]!.id);
+    await expect.poll(ended, { timeout: 60_000 }).toBeDefined();
+    expect(ended()).toMatchObject({ type: 'job-done', result: { runId, summary: { status: 'done', epochs: 6 } } });
+    const epochs = events.filter((event) => event.type === 'job-metrics' && event.jobId === following[0]!.id && event.report.kind === 'epoch');
+    expect(epochs).toHaveLength(6);
+  });
+
   it('marks a run the cluster killed at its time limit with the cluster’s reason, and submits it again as a new run', async () => {
     const submitted = await limited;
     const options = { ...LIMITED, dataset: 'colours' };

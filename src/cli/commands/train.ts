@@ -160,12 +160,12 @@ function optionsFromJson(args: Record<string, string | boolean | undefined>): Tr
     .map(flag)
     .concat('no-class-weights', 'allow-missing-classes')
     .find((name) => args[name] !== undefined);
-  if (also) throw new WorkbenchError('invalid-request', `--options takes the place of the option flags: give --${also} inside it`, { field: 'options' });
+  if (also) throw new WorkbenchError('invalid-request', `--options takes the place of the option flags: give --${also} inside it`);
   let json: unknown;
   try {
     json = JSON.parse(String(args.options));
   } catch (error) {
-    throw new WorkbenchError('invalid-request', `--options must be JSON: ${(error as Error).message}`, { field: 'options' });
+    throw new WorkbenchError('invalid-request', `--options must be JSON: ${(error as Error).message}`);
   }
   return read(trainingOptionsSchema, json, { field: 'options' });
 }

@@ -1,0 +1,87 @@
+// The window sends runs to a real one-node Slurm cluster (test/support/slurm-cluster.ts): a sweep of four
+// runs trains there with its curves live in the Train view, a run cancelled from the window is cancelled
+// there, and one killed at its time limit says so, with the way to submit it again.
+
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { projectPaths } from '../../src/core/project/layout';
+import { BIN, ROOT } from '../support/built-app';
+import { makeSampleWithHeads, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
+import { useSlurmCluster } from '../support/slurm-cluster';
+
+describe('the Train view with a Slurm cluster (browser mode)', () => {
+  let folder: string;
+  let served: ServedInBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    useSlurmCluster();
+    const sample = await makeSampleWithHeads(160, 640, 360);
+    folder = sample.folder;
+    const command = `${process.execPath} ${BIN}`;
+    const profiles = { default: { cpus: 1, memory: '1G', time: '10', command }, short: { cpus: 1, memory: '1G', time: '1', command } };
+    await writeFile(projectPaths(sample.project).slurmProfiles, JSON.stringify({ profiles }));
+    served = await serveInBrowser(sample.project, folder);
+    page = served.page;
+  });
+  afterAll(async () => {
+    await served?.close();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('trains a sweep of four runs on the cluster, their curves live in the window, and a run killed at its time limit says so', async () => {
+    onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-slurm-window.png') }).then(() => {}));
+    await page.keyboard.press('Alt+3');
+    const target = page.locator('[data-test=train-target]');
+    expect((await target.locator('option').allTextContents()).map((text) => text.trim())).toEqual([
+      'this machine',
+      'Slurm: default (1 CPU, 1G, 10 min)',
+      'Slurm: short (1 CPU, 1G, 1 min)',
+    ]);
+    // First a run far longer than the short profile's minute: the cluster kills it while the sweep trains.
+    await target.selectOption('slurm:short');
+    await page.locator('[data-model=simple-conv] input').check();
+    await page.locator('[data-test=train-epochs]').fill('5000');
+    await page.locator('[data-test=train-batch]').fill('16');
+    await page.locator('[data-test=train-start]').click();
+
+    await target.selectOption('slurm:default');
+    await page.locator('[data-test=train-epochs]').fill('8');
+    await page.locator('[data-test=sweep-lr]').fill('0.01, 0.003');
+    await page.locator('[data-test=sweep-batch]').fill('8, 16');
+    await page.locator('[data-test=sweep-name]').fill('cluster');
+    expect((await page.locator('[data-test=sweep-start]').textContent())?.trim()).toBe('Queue 4 runs');
+    await page.locator('[data-test=sweep-start]').click();
+    // The runs' figures stream from their folders as the cluster trains them: the live curves draw.
+    const live = page.locator('[data-test=train-live]', { hasText: '(Slurm, default)' });
+    await live.locator('[data-test=train-live-charts] canvas').first().waitFor({ timeout: 60_000 });
+    await live.locator('[data-test=confusion]').first().waitFor();
+    await expect
+      .poll(() => page.locator('[data-test=run-cluster]').allTextContents(), { timeout: 30_000 })
+      .toContainEqual(expect.stringMatching(/Slurm job \d+: running on \S+/));
+    await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'train-slurm.png') });
+
+    await page.keyboard.press('Alt+4');
+    await expect.poll(() => page.locator('[data-test=runs-group]').inputValue(), { timeout: 10_000 }).toBe('cluster');
+    await expect.poll(() => page.locator('[data-test=runs-table] tbody tr[data-status=done]').count(), { timeout: 120_000 }).toBe(4);
+    await page.locator('[data-test=run-compare-view] canvas').waitFor();
+    await expect.poll(() => page.locator('[data-test=run-compare-view] [data-test=confusion]').count()).toBe(4);
+
+    await page.keyboard.press('Alt+3');
+    const killed = page.locator('[data-test=run-error]', { hasText: 'killed by the cluster at its time limit' });
+    await killed.waitFor({ timeout: 150_000 });
+    expect(await killed.locator('[data-test=run-resubmit]').textContent()).toBe('Submit again');
+  }, 300_000);
+
+  it('cancels a run on the cluster from the window', async () => {
+    await page.locator('[data-test=train-target]').selectOption('slurm:default');
+    await page.locator('[data-test=train-epochs]').fill('5000');
+    await page.locator('[data-test=train-start]').click();
+    const live = page.locator('[data-test=train-live]', { hasText: '5000' });
+    await live.locator('[data-test=train-live-charts]').waitFor({ timeout: 60_000 });
+    await live.locator('[data-test=train-cancel]').click();
+    await expect.poll(() => page.locator('[data-test=runs] tbody tr').first().getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
+  }, 120_000);
+});

@@ -1,0 +1,243 @@
+// The parts of runs on a Slurm cluster that need no cluster: profiles and their errors, the batch script
+// as a shell runs it, what Slurm's commands print, and what happens when the cluster cannot be reached
+// (a clear error, nothing left behind). The real cluster is test/e2e/slurm.test.ts's.
+
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { version } from '../../package.json';
+import { runCli } from '../../src/cli/cli';
+import { batchScript } from '../../src/core/cluster/batch-script';
+import { slurmAllocation } from '../../src/core/cluster/slurm-allocation';
+import { parseJobLines, slurmUnavailable } from '../../src/core/cluster/slurm-commands';
+import { slurmProfile, slurmProfiles } from '../../src/core/cluster/slurm-profiles';
+import { submitRun, withClusterState } from '../../src/core/cluster/slurm-runs';
+import { projectPaths } from '../../src/core/project/layout';
+import { listRuns, newRunConfig } from '../../src/core/runs/run-folder';
+import { describeProfile, slurmProfileSchema, type SlurmRecord } from '../../src/shared/cluster';
+import { read } from '../../src/shared/schema';
+import { TRAINING_DEFAULTS } from '../../src/shared/runs';
+import { writeSyntheticDataset } from '../support/synthetic-dataset';
+import { useTempDirs } from '../support/temp-dir';
+
+const tempDir = useTempDirs();
+const OPTIONS = { ...TRAINING_DEFAULTS, dataset: 'colours' };
+const DEFAULTS = read(slurmProfileSchema, {});
+
+/** Stand-ins for Slurm's commands, first on PATH for this test, for failures a real cluster cannot be made to show on demand. */
+async function fakeSlurm(commands: Record<string, string>): Promise<void> {
+  const bin = await tempDir();
+  for (const [name, body] of Object.entries(commands)) {
+    await writeFile(join(bin, name), `#!/bin/sh\n${body}\n`);
+    await chmod(join(bin, name), 0o755);
+  }
+  onPath(`${bin}:${process.env.PATH}`);
+}
+
+function onPath(path: string): void {
+  const before = process.env.PATH;
+  process.env.PATH = path;
+  onTestFinished(() => void (process.env.PATH = before));
+}
+
+describe('Slurm profiles', () => {
+  it('has a built-in default, and a project’s profile wins over the user’s of the same name', async () => {
+    const project = await tempDir();
+    const dataDir = await tempDir();
+    expect(await slurmProfiles(project, dataDir)).toEqual([{ name: 'default', profile: DEFAULTS, file: null }]);
+    expect(DEFAULTS).toEqual({ cpus: 4, gpus: 0, memory: '16G', time: '24:00:00', command: 'maskbench', setup: [], sbatch: [] });
+    await writeFile(join(dataDir, 'slurm.json'), JSON.stringify({ profiles: { gpu: { gpus: 1, partition: 'gpu', account: 'lab' }, cpu: { cpus: 16 } } }));
+    await writeFile(join(project, 'slurm.json'), JSON.stringify({ profiles: { gpu: { gpus: 2, memory: '64G' } } }));
+    const profiles = await slurmProfiles(project, dataDir);
+    expect(profiles.map((profile) => [profile.name, profile.file])).toEqual([
+      ['default', null],
+      ['cpu', join(dataDir, 'slurm.json')],
+      ['gpu', join(project, 'slurm.json')],
+    ]);
+    // The project's replaces the user's whole: its fields are not mixed with the user's.
+    expect((await slurmProfile(project, dataDir, 'gpu')).profile).toEqual({ ...DEFAULTS, gpus: 2, memory: '64G' });
+    expect(describeProfile((await slurmProfile(project, dataDir, 'gpu')).profile)).toBe('4 CPUs, 2 GPUs, 64G, 24:00:00');
+    expect(describeProfile({ ...DEFAULTS, cpus: 1, time: '90', partition: 'short' })).toBe('1 CPU, 16G, 90 min on short');
+  });
+
+  it('names the file and the field of a profile it cannot take, and the profiles there are of one it does not have', async () => {
+    const project = await tempDir();
+    const dataDir = await tempDir();
+    const file = join(project, 'slurm.json');
+    await writeFile(file, JSON.stringify({ profiles: { big: { memory: '16 GB' } } }));
+    await expect(slurmProfiles(project, dataDir)).rejects.toMatchObject({
+      code: 'invalid-project',
+      message: `${file}: "profiles.big.memory" must be a memory size such as 16G or 8000M, got "16 GB"`,
+      where: { file, field: 'profiles.big.memory' },
+    });
+    await writeFile(file, JSON.stringify({ profiles: { big: { partiton: 'long' } } }));
+    await expect(slurmProfiles(project, dataDir)).rejects.toThrow(`${file}: "profiles.big.partiton" is not a field this takes`);
+    await writeFile(file, JSON.stringify({ profiles: { big: { time: '2 days' } } }));
+    await expect(slurmProfiles(project, dataDir)).rejects.toThrow('must be a time limit such as 90, 12:00:00 or 2-00:00:00, got "2 days"');
+    await writeFile(file, JSON.stringify({ profiles: { big: { sbatch: ['qos=long'] } } }));
+    await expect(slurmProfiles(project, dataDir)).rejects.toThrow('"profiles.big.sbatch[0]" must be an sbatch option such as --qos=long');
+    await writeFile(file, '{ "profiles": {\n  "big": { cpus: 4 }\n} }');
+    await expect(slurmProfiles(project, dataDir)).rejects.toMatchObject({ where: { file, line: 2 } });
+    await writeFile(file, JSON.stringify({ profiles: { big: { cpus: 8 } } }));
+    await expect(slurmProfile(project, dataDir, 'gpu')).rejects.toThrow(
+      `There is no Slurm profile "gpu": there are default, big. Profiles are kept in ${file} and ${join(dataDir, 'slurm.json')}`,
+    );
+  });
+});
+
+describe('the batch script', () => {
+  /** A `maskbench` that says its version and writes down the arguments it was given, one per line. */
+  async function fakeMaskbench(said: string): Promise<{ command: string; args: string }> {
+    const dir = await tempDir();
+    const command = join(dir, 'mask bench');
+    const args = join(dir, 'args');
+    await writeFile(command, `#!/bin/sh\nif [ "$1" = --version ]; then echo '${said}'; exit 0; fi\nprintf '%s\\n' "$@" > '${args}'\n`);
+    await chmod(command, 0o755);
+    return { command: `'${command}'`, args };
+  }
+
+  it('asks for the profile’s resources and runs `maskbench train` with the run’s exact options, whatever the paths hold', async () => {
+    const maskbench = await fakeMaskbench(version);
+    const project = join(await tempDir(), `it's a "lab" $HOME`);
+    const options = { ...OPTIONS, dataset: 'heads-s20' };
+    const profile = { ...DEFAULTS, partition: 'gpu', account: 'lab', gpus: 1, command: maskbench.command, setup: ['export MARK=set'], sbatch: ['--qos=long'] };
+    const script = batchScript({ project, runId: 'r1', options, group: 'g', profileName: 'gpu', profile, version });
+    expect(script.split('\n').filter((line) => line.startsWith('#SBATCH'))).toEqual([
+      '#SBATCH --ntasks=1',
+      '#SBATCH --cpus-per-task=4',
+      '#SBATCH --mem=16G',
+      '#SBATCH --time=24:00:00',
+      '#SBATCH --partition=gpu',
+      '#SBATCH --account=lab',
+      '#SBATCH --gpus=1',
+      '#SBATCH --qos=long',
+    ]);
+    await promisify(execFile)('bash', ['-c', script]);
+    const args = (await readFile(maskbench.args, 'utf8')).split('\n').slice(0, -1);
+    expect(args).toEqual(['train', '--project', project, '--run', 'r1', '--group', 'g', '--options', JSON.stringify(options)]);
+  });
+
+  it('refuses to train on a node with another Maskbench version', async () => {
+    const maskbench = await fakeMaskbench('0.0.9');
+    const script = batchScript({
+      project: '/p',
+      runId: 'r1',
+      options: OPTIONS,
+      group: null,
+      profileName: 'default',
+      profile: { ...DEFAULTS, command: maskbench.command },
+      version,
+    });
+    const failed = await promisify(execFile)('bash', ['-c', script]).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({
+      code: 3,
+      stderr: `This run was submitted with Maskbench ${version}, but this node runs Maskbench 0.0.9: install ${version} on the nodes.\n`,
+    });
+    await expect(readFile(maskbench.args)).rejects.toThrow('ENOENT');
+  });
+});
+
+describe('what Slurm says', () => {
+  it('reads squeue’s and sacct’s lines', () => {
+    expect(parseJobLines('12|PENDING|Priority|\n13|RUNNING|None|node7\n')).toEqual([
+      { jobId: '12', state: 'PENDING', reason: 'Priority', node: null },
+      { jobId: '13', state: 'RUNNING', reason: null, node: 'node7' },
+    ]);
+    expect(parseJobLines('14|CANCELLED by 1000|None|None assigned\n15|TIMEOUT|(null)|node2')).toEqual([
+      { jobId: '14', state: 'CANCELLED', reason: null, node: null },
+      { jobId: '15', state: 'TIMEOUT', reason: null, node: 'node2' },
+    ]);
+    expect(parseJobLines('16|RESIZING|None|')).toEqual([{ jobId: '16', state: null, reason: null, node: null, problem: 'Slurm says the job is "RESIZING"' }]);
+  });
+
+  it('reads what a job was given from its environment', () => {
+    expect(slurmAllocation({})).toBeNull();
+    expect(
+      slurmAllocation({
+        SLURM_JOB_ID: '7',
+        SLURMD_NODENAME: 'node3',
+        SLURM_CPUS_PER_TASK: '8',
+        SLURM_MEM_PER_NODE: '16384',
+        SLURM_JOB_PARTITION: 'gpu',
+        SLURM_JOB_GPUS: '0',
+      }),
+    ).toEqual({ jobId: '7', node: 'node3', cpus: 8, gpus: '0', memoryMb: 16384, partition: 'gpu' });
+  });
+});
+
+describe('a cluster that cannot be reached', () => {
+  async function projectWithDataset(): Promise<string> {
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'colours');
+    return project;
+  }
+
+  it('says so when sbatch is missing, and leaves no run behind', async () => {
+    const project = await projectWithDataset();
+    const dataDir = await tempDir();
+    // Nothing on PATH at all: no sbatch.
+    onPath(await tempDir());
+    const profile = await slurmProfile(project, dataDir, 'default');
+    await expect(submitRun({ project, options: OPTIONS, group: null, profile })).rejects.toMatchObject({
+      code: 'cluster-unavailable',
+      message: 'The Slurm cluster cannot be reached: sbatch is not installed on this machine (not on PATH), so it cannot send work to a Slurm cluster',
+    });
+    expect(await readdir(projectPaths(project).runs)).toEqual([]);
+    expect(await slurmUnavailable()).toMatch(/sbatch is not installed on this machine/);
+  });
+
+  it('says what sbatch said when it refuses a job, and leaves no run behind', async () => {
+    await fakeSlurm({ sbatch: 'echo "sbatch: error: Batch job submission failed: Invalid partition name specified" >&2; exit 1' });
+    const project = await projectWithDataset();
+    const profile = { name: 'default', profile: { ...DEFAULTS, partition: 'nope' }, file: null };
+    await expect(submitRun({ project, options: OPTIONS, group: null, profile })).rejects.toThrow(
+      'The Slurm cluster cannot be reached: sbatch failed: sbatch: error: Batch job submission failed: Invalid partition name specified',
+    );
+    expect(await readdir(projectPaths(project).runs)).toEqual([]);
+  });
+
+  it('keeps listing runs as their folders say, with why the cluster could not say more', async () => {
+    await fakeSlurm({ squeue: 'echo "squeue: error: Unable to contact slurm controller (connect failure)" >&2; exit 1' });
+    const project = await projectWithDataset();
+    const folder = projectPaths(project).run('r-queued');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'config.json'), JSON.stringify(newRunConfig('r-queued', OPTIONS, null)));
+    const record: SlurmRecord = { jobId: '41', profile: 'default', resources: DEFAULTS, submittedAt: new Date().toISOString() };
+    await writeFile(join(folder, 'slurm.json'), JSON.stringify(record));
+    const [run] = await withClusterState(await listRuns(project));
+    expect(run).toMatchObject({
+      status: 'queued',
+      summary: null,
+      cluster: { jobId: '41', state: null, problem: expect.stringContaining('Unable to contact slurm controller') },
+    });
+  });
+});
+
+describe('`maskbench train --on`', () => {
+  async function cli(...args: string[]): Promise<{ code: number; err: string }> {
+    let err = '';
+    const code = await runCli(args, { out: () => {}, err: (text) => (err += text) });
+    return { code, err };
+  }
+
+  it('names a target it does not know, and flags that go with the cluster alone', async () => {
+    expect(await cli('train', '--project', '/p', '--dataset', 'd', '--on', 'cloud')).toEqual({
+      code: 2,
+      err: 'maskbench: --on must be local or slurm, got "cloud"',
+    });
+    expect(await cli('train', '--project', '/p', '--dataset', 'd', '--profile', 'gpu')).toEqual({
+      code: 2,
+      err: 'maskbench: --profile and --dry-run go with --on slurm',
+    });
+    expect(await cli('train', '--project', '/p', '--options', '{"model":"x"', '--run', 'r')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^maskbench: --options must be JSON: /),
+    });
+    expect(await cli('train', '--project', '/p', '--options', '{}', '--epochs', '3')).toEqual({
+      code: 2,
+      err: 'maskbench: --options takes the place of the option flags: give --epochs inside it',
+    });
+  });
+});
