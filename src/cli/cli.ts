@@ -12,6 +12,7 @@ import { sampleCommand } from './commands/sample';
 import { validateCommand } from './commands/validate';
 import { serveCommand } from './commands/serve';
 import { trainCommand } from './commands/train';
+import { sweepCommand } from './commands/sweep';
 import { runsCommand } from './commands/runs';
 import { predictCommand } from './commands/predict';
 import { detectCommand } from './commands/detect';
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
   dataset: datasetCommand,
   train: trainCommand,
+  sweep: sweepCommand,
   runs: runsCommand,
   predict: predictCommand,
   review: reviewCommand,

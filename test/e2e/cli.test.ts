@@ -207,6 +207,37 @@ describe('maskbench CLI', () => {
     expect(badChoice.stderr).toContain('--crop must be one of box, head, got "face"');
   });
 
+  it('trains a sweep here, one run after another, filed under its group; and explains a sweep file it cannot take', async () => {
+    const project = join(await tempDir(), 'walkway');
+    expect((await maskbench('sample', project, '--frames', '60', '--width', '320', '--height', '180')).code).toBe(0);
+    const file = join(project, '..', 'sweep.json');
+    const sweep = {
+      name: 'pair',
+      dataset: { stride: 2, gap: 4, crop: 'head', size: 32 },
+      training: { model: 'simple-conv', epochs: 1, batchSize: 16 },
+      grid: { learningRate: [0.01, 0.003] },
+    };
+    await writeFile(file, JSON.stringify(sweep));
+    const swept = await maskbench('sweep', '--project', project, '--file', file, '--json');
+    expect(swept.code).toBe(0);
+    const result = JSON.parse(swept.stdout) as { group: string; runs: Array<{ runId: string; status: string }>; refused: unknown[] };
+    expect(result).toMatchObject({ group: 'pair', refused: [], runs: [{ status: 'done' }, { status: 'done' }] });
+    const runs = JSON.parse((await maskbench('runs', '--project', project, '--json')).stdout) as Array<{
+      config: { group: string; options: { learningRate: number } };
+    }>;
+    expect(runs.map((run) => [run.config.group, run.config.options.learningRate]).sort()).toEqual([
+      ['pair', 0.003],
+      ['pair', 0.01],
+    ]);
+    await writeFile(file, JSON.stringify({ ...sweep, grid: { learningRate: [0.01, -1] } }));
+    const bad = await maskbench('sweep', '--project', project, '--file', file);
+    expect([bad.code, bad.stderr.trim()]).toEqual([
+      2,
+      `maskbench: ${file}: "grid.learningRate[1]" must be a number above 0 up to 10, got -1 (file ${file}, field grid.learningRate[1])`,
+    ]);
+    expect((await maskbench('sweep', '--project', project)).stderr.trim()).toBe('maskbench: Give either --study or --file');
+  });
+
   it('finds people in a sample video, scores the draft against its labels, and explains bad detect options', async () => {
     const project = join(await tempDir(), 'walkway');
     await maskbench('sample', project, '--frames', '24', '--width', '640', '--height', '360');

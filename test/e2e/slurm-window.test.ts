@@ -2,17 +2,23 @@
 // runs trains there with its curves live in the Train view, a run cancelled from the window is cancelled
 // there, and one killed at its time limit says so, with the way to submit it again.
 
+import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { projectPaths } from '../../src/core/project/layout';
+import type { RunInfo } from '../../src/shared/runs';
 import { BIN, ROOT } from '../support/built-app';
 import { makeSampleWithHeads, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
 import { useSlurmCluster } from '../support/slurm-cluster';
 
+const exec = promisify(execFile);
+
 describe('the Train view with a Slurm cluster (browser mode)', () => {
   let folder: string;
+  let project: string;
   let served: ServedInBrowser;
   let page: Page;
 
@@ -20,6 +26,7 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
     useSlurmCluster();
     const sample = await makeSampleWithHeads(160, 640, 360);
     folder = sample.folder;
+    project = sample.project;
     const command = `${process.execPath} ${BIN}`;
     const profiles = { default: { cpus: 1, memory: '1G', time: '10', command }, short: { cpus: 1, memory: '1G', time: '1', command } };
     await writeFile(projectPaths(sample.project).slurmProfiles, JSON.stringify({ profiles }));
@@ -74,6 +81,26 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
     await killed.waitFor({ timeout: 150_000 });
     expect(await killed.locator('[data-test=run-resubmit]').textContent()).toBe('Submit again');
   }, 300_000);
+
+  it('sends a sweep from the command line (`maskbench sweep --on slurm`), its runs listed by `maskbench runs` as they go', async () => {
+    const file = join(folder, 'sweep.json');
+    const sweep = {
+      name: 'cli',
+      dataset: { stride: 4, gap: 8, crop: 'head', size: 32 },
+      training: { model: 'simple-conv', epochs: 2, batchSize: 16 },
+      grid: { learningRate: [0.01, 0.003] },
+    };
+    await writeFile(file, JSON.stringify(sweep));
+    const cli = (...args: string[]) => exec(process.execPath, [BIN, ...args], { env: { ...process.env, MASKBENCH_DATA_DIR: join(folder, 'data') } });
+    const { stdout } = await cli('sweep', '--project', project, '--file', file, '--on', 'slurm', '--json');
+    const sent = JSON.parse(stdout) as { group: string; runs: Array<{ runId: string; jobId: string }>; refused: unknown[] };
+    expect(sent).toMatchObject({ group: 'cli', refused: [] });
+    expect(sent.runs.map((run) => run.jobId)).toEqual([expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/)]);
+    const listed = async () =>
+      (JSON.parse((await cli('runs', '--project', project, '--json')).stdout) as RunInfo[]).filter((run) => run.config.group === 'cli');
+    await expect.poll(async () => (await listed()).map((run) => run.status), { timeout: 60_000, interval: 1000 }).toEqual(['done', 'done']);
+    expect((await listed()).map((run) => run.config.options.learningRate).sort()).toEqual([0.003, 0.01]);
+  }, 120_000);
 
   it('cancels a run on the cluster from the window', async () => {
     await page.locator('[data-test=train-target]').selectOption('slurm:default');

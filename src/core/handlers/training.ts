@@ -3,7 +3,6 @@
 import { availableParallelism } from 'node:os';
 import type { JobInfo, SweepResult } from '../../shared/jobs';
 import { BACKEND_CHOICES, type BackendChoice, type TrainingOptions } from '../../shared/runs';
-import { toErrorData } from '../../shared/errors';
 import { MODEL_NAMES, MODELS } from '../../shared/training';
 import { checkAgainstClip } from '../dataset/dataset-options';
 import { projectPaths } from '../project/layout';
@@ -11,7 +10,7 @@ import { newRunId, recordCrash } from '../runs/run-folder';
 import { detectBackends } from '../training/backend-list';
 import { routeFor, type AutoRoute } from '../compute/gpu-route';
 import { modelCost } from '../training/models/catalog';
-import { expandSweep } from '../training/sweep';
+import { checkSweepRuns, expandSweep, sweepDatasets } from '../training/sweep';
 import { slurmProfile } from '../cluster/slurm-profiles';
 import { preflight } from '../training/training-options';
 import { wasmThreads } from '../training/wasm/thread-count';
@@ -61,7 +60,7 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
       // Read before any dataset is built, so a profile that is not there is said at once.
       const profile = target.on === 'slurm' ? await slurmProfile(project.path, context.dataDir, target.profile) : null;
       const runs = expandSweep(sweep);
-      const datasets = [...new Map(runs.map((run) => [run.datasetName, run.datasetOptions])).entries()];
+      const datasets = sweepDatasets(runs);
       for (const [, options] of datasets) checkAgainstClip(options, session.requireStore().annotations, 'sweep.dataset');
       await session.flushEdits();
       return jobs.start('sweep', `Sweep ${sweep.name} (${runs.length} runs)`, async (job): Promise<SweepResult> => {
@@ -70,28 +69,18 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
           // Rebuilding copies the crops that did not change, so a sweep run again costs little here.
           await inWorker('dataset', { project: project.path, name, options, force: true }, job);
         }
-        const result: SweepResult = { group: sweep.name, queued: [], refused: [] };
         const routes = new Map<BackendChoice, Promise<AutoRoute>>();
         const routeOf = (backend: BackendChoice) => routes.get(backend) ?? routes.set(backend, routeFor(context.compute, backend)).get(backend)!;
-        const ready: Array<{ options: TrainingOptions; route: AutoRoute | null }> = [];
-        for (const run of runs) {
-          try {
-            await preflight(project.path, run.options);
-            // A cluster's nodes choose their own backend.
-            ready.push({ options: run.options, route: profile ? null : await routeOf(run.options.backend) });
-          } catch (error) {
-            const { model, learningRate, batchSize } = run.options;
-            result.refused.push({ dataset: run.datasetName, options: `${model}, lr ${learningRate}, batch ${batchSize}`, reason: toErrorData(error).message });
-          }
-        }
+        // A cluster's nodes choose their own backend.
+        const { ready, refused } = await checkSweepRuns(project.path, runs, async (options) => (profile ? null : routeOf(options.backend)));
         // Queued in one go, so the runs share the cores between them rather than the first taking them all.
         const slots = await context.trainingSlots();
-        for (const { options, route } of ready)
-          result.queued.push(
-            route
-              ? queueTraining(context, slots, route, project.path, options, sweep.name)
-              : context.clusterRuns.submit({ project: project.path, options, group: sweep.name, profile: profile! }),
-          );
+        const queued = ready.map(({ options, prepared: route }) =>
+          route
+            ? queueTraining(context, slots, route, project.path, options, sweep.name)
+            : context.clusterRuns.submit({ project: project.path, options, group: sweep.name, profile: profile! }),
+        );
+        const result: SweepResult = { group: sweep.name, queued, refused };
         job.progress(datasets.length, datasets.length, `Queued ${result.queued.length} runs`);
         return result;
       });

@@ -4,6 +4,9 @@
 import type { DatasetOptions } from '../../shared/dataset';
 import type { TrainingOptions } from '../../shared/runs';
 import type { SweepRequest } from '../../shared/sweeps';
+import type { SweepResult } from '../../shared/jobs';
+import { toErrorData } from '../../shared/errors';
+import { preflight } from './training-options';
 
 export interface SweepRun {
   datasetName: string;
@@ -36,4 +39,32 @@ export function expandSweep(request: SweepRequest): SweepRun[] {
 
 function product<T>(lists: T[][]): T[][] {
   return lists.reduce<T[][]>((combos, list) => combos.flatMap((combo) => list.map((item) => [...combo, item])), [[]]);
+}
+
+/** The datasets a sweep's runs need, each once, with the options it is built with. */
+export function sweepDatasets(runs: readonly SweepRun[]): Array<[name: string, options: DatasetOptions]> {
+  return [...new Map(runs.map((run) => [run.datasetName, run.datasetOptions])).entries()];
+}
+
+/**
+ * Each run checked against its built dataset (preflight), then by `prepare` (which may refuse it too): the
+ * runs that can go, with what `prepare` made of them, and the combinations that cannot, with why.
+ */
+export async function checkSweepRuns<T>(
+  project: string,
+  runs: readonly SweepRun[],
+  prepare: (options: TrainingOptions) => Promise<T>,
+): Promise<{ ready: Array<{ options: TrainingOptions; prepared: T }>; refused: SweepResult['refused'] }> {
+  const ready: Array<{ options: TrainingOptions; prepared: T }> = [];
+  const refused: SweepResult['refused'] = [];
+  for (const run of runs) {
+    try {
+      await preflight(project, run.options);
+      ready.push({ options: run.options, prepared: await prepare(run.options) });
+    } catch (error) {
+      const { model, learningRate, batchSize } = run.options;
+      refused.push({ dataset: run.datasetName, options: `${model}, lr ${learningRate}, batch ${batchSize}`, reason: toErrorData(error).message });
+    }
+  }
+  return { ready, refused };
 }
