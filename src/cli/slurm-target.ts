@@ -3,10 +3,9 @@
 
 import { defaultDataDir } from '../core/app-dirs';
 import { slurmProfile } from '../core/cluster/slurm-profiles';
-import { slurmScriptFor, submitRun } from '../core/cluster/slurm-runs';
+import { slurmScriptFor, submitRun, type SlurmRunRequest } from '../core/cluster/slurm-runs';
 import { runTargetSchema, type RunTarget } from '../shared/cluster';
 import { WorkbenchError } from '../shared/errors';
-import type { TrainingOptions } from '../shared/runs';
 import { read } from '../shared/schema';
 import type { CliCommand, CliOutput } from './command';
 import { given } from './flags';
@@ -26,17 +25,15 @@ export function runTarget(args: Record<string, string | boolean | undefined>): R
   return { ...read(runTargetSchema, given({ on, profile: args.profile })), dryRun: args['dry-run'] === true };
 }
 
-/** Submits one run (or prints its script with --dry-run); returns a line for a person, or the JSON of what was submitted. */
+/** Submits one run (or prints its script with --dry-run); returns what was submitted, for --json. */
 export async function submitToSlurm(
-  project: string,
-  options: TrainingOptions,
-  group: string | null,
+  run: Omit<SlurmRunRequest, 'profile'>,
   target: { profile: string; dryRun: boolean },
   output: CliOutput,
   json: boolean,
 ): Promise<Record<string, unknown>> {
-  const profile = await slurmProfile(project, defaultDataDir(), target.profile);
-  const request = { project, options, group, profile };
+  const profile = await slurmProfile(run.project, defaultDataDir(), target.profile);
+  const request = { ...run, profile };
   if (target.dryRun) {
     const { runId, script, sbatchArgs } = slurmScriptFor(request);
     if (!json) output.out(`# sbatch ${sbatchArgs.join(' ')} <<'EOF'\n${script}EOF`);

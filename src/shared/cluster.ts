@@ -101,10 +101,8 @@ export interface SlurmRecord {
   /** What the job asked for. */
   resources: SlurmProfile;
   submittedAt: string;
-  /** The run this one was submitted again for, after the cluster ended that one. */
+  /** The run this one was submitted again for, after the cluster ended that one (config.json's resumedFrom says from which epoch). */
   resubmitOf?: string;
-  /** The epoch of that run's checkpoint this one starts from, when it had one. */
-  resumedFrom?: number;
 }
 
 /** A cluster job as the cluster last said, for the runs list. */

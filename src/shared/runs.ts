@@ -178,6 +178,8 @@ export interface RunConfig {
   versions: { maskbench: string; tfjs: string; node: string };
   /** The Slurm job that trained it and what it was given, for a run on a cluster. */
   slurm?: SlurmAllocation;
+  /** The run whose checkpoint it started from (after that run's `epoch`), for a resumed run. */
+  resumedFrom?: { runId: string; epoch: number };
 }
 
 /** What a Slurm job was given, as its environment says on the node. */

@@ -179,7 +179,7 @@ describe('runs on a Slurm cluster', () => {
     expect(epochs).toHaveLength(6);
   });
 
-  it('marks a run the cluster killed at its time limit with the cluster’s reason, and submits it again as a new run', async () => {
+  it('marks a run the cluster killed at its time limit with the cluster’s reason, and submits it again as a new run from its checkpoint', async () => {
     const submitted = await limited;
     const options = { ...LIMITED, dataset: 'colours' };
     const run = await until(submitted.runId, (candidate) => candidate.summary !== null, 180_000);
@@ -189,14 +189,18 @@ describe('runs on a Slurm cluster', () => {
     // It trained epochs before the limit, and they stay.
     expect(run.epochs).toBeGreaterThan(0);
 
-    // Submitted again from the API, with a profile that gives it time: a new run of the same options.
+    // Submitted again from the API, with a profile that gives it time: a new run of the same options, from the checkpoint.
     const jobs = new JobRunner();
     const context = { session: { requireProject: () => ({ path: project }) }, dataDir, clusterRuns: new ClusterRuns(jobs) } as unknown as CoreContext;
     const { resubmitRun } = clusterHandlers(context);
     const job = await resubmitRun({ runId: submitted.runId, profile: 'default' });
     await expect.poll(() => jobs.list().find((candidate) => candidate.id === job.id)?.progress?.message ?? '', { timeout: 30_000 }).toMatch(/Slurm job \d+/);
     const [again] = (await listRuns(project)).filter((candidate) => candidate.slurm?.resubmitOf === submitted.runId);
-    expect(again).toMatchObject({ config: { options, group: 'limit' }, slurm: { profile: 'default' } });
+    expect(again).toMatchObject({ config: { options, group: 'limit', resumedFrom: { runId: submitted.runId } }, slurm: { profile: 'default' } });
+    // It goes on from the killed run's last epoch: that run's epochs first, then more of its own.
+    const from = again!.config.resumedFrom!.epoch;
+    expect(from).toBeGreaterThanOrEqual(run.epochs - 1);
+    await expect.poll(async () => (await readRun(again!.path, again!.id)).epochs, { timeout: 60_000 }).toBeGreaterThan(from);
     jobs.cancel(job.id);
     await expect.poll(async () => (await readRun(again!.path, again!.id)).status, { timeout: 90_000 }).toBe('cancelled');
     // The killed run is kept as it was, and a run that did not fail is not submitted again.

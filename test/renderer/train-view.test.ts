@@ -32,8 +32,9 @@ const run = doneRun('2026-11-27T10-00-00-conv-bn-1a2b', {
   backend: { name: 'wasm', requested: 'auto', passedOver: ['tensorflow: @tensorflow/tfjs-node is not installed'], threads: 2 },
 });
 
-async function mountTrainView(datasets: DatasetPreview[] = [dataset]) {
-  const { api, emit } = fakeApi();
+async function mountTrainView(datasets: DatasetPreview[] = [dataset], change: Partial<ReturnType<typeof fakeApi>['api']> = {}) {
+  const { api: fake, emit } = fakeApi();
+  const api = { ...fake, ...change };
   api.listDatasets.mockResolvedValue(datasets);
   api.describeModels.mockResolvedValue(models);
   api.listRuns.mockResolvedValue([run]);
@@ -75,7 +76,30 @@ describe('TrainView', () => {
         augmentShift: 0,
         augmentColour: 0,
       },
+      target: { on: 'local' },
     });
+  });
+
+  it('offers the Slurm profiles when the cluster can be reached, and sends runs to the one chosen', async () => {
+    const profile = { cpus: 8, gpus: 1, memory: '32G', time: '12:00:00', partition: 'gpu', command: 'maskbench', setup: [], sbatch: [] };
+    const clusterInfo = vi.fn(async () => ({ profiles: [{ name: 'default', profile, file: '/p/slurm.json' }], unavailable: null }));
+    const { wrapper, api } = await mountTrainView(undefined, { clusterInfo });
+    const select = wrapper.get('[data-test=train-target]');
+    expect(select.findAll('option').map((option) => option.text())).toEqual(['this machine', 'Slurm: default (8 CPUs, 1 GPU, 32G, 12:00:00 on gpu)']);
+    await select.setValue('slurm:default');
+    await wrapper.get('[data-test=train-settings]').trigger('submit');
+    expect(api.startTraining).toHaveBeenLastCalledWith({ options: expect.objectContaining({ dataset: 'heads' }), target: { on: 'slurm', profile: 'default' } });
+  });
+
+  it('hides the choice where there is no cluster, and says why where a profile expects one', async () => {
+    const { wrapper } = await mountTrainView();
+    expect(wrapper.find('[data-test=train-target]').exists()).toBe(false);
+    const profile = { cpus: 4, gpus: 0, memory: '16G', time: '24:00:00', command: 'maskbench', setup: [], sbatch: [] };
+    const unavailable = 'The Slurm cluster cannot be reached: sbatch is not installed on this machine (not on PATH), so it cannot send work to a Slurm cluster';
+    const clusterInfo = vi.fn(async () => ({ profiles: [{ name: 'default', profile, file: '/p/slurm.json' }], unavailable }));
+    const offline = (await mountTrainView(undefined, { clusterInfo })).wrapper;
+    expect(offline.get('[data-test=train-target] option[value="slurm:default"]').attributes('disabled')).toBeDefined();
+    expect(offline.get('[data-test=cluster-unavailable]').text()).toBe(unavailable);
   });
 
   it('says before starting which class train lacks and which parts are thin, and trains without it only when told to', async () => {
@@ -87,10 +111,13 @@ describe('TrainView', () => {
       'val has 3 MW crops (fewer than 20): its figures for MW are mostly noise',
     ]);
     await wrapper.get('[data-test=train-settings]').trigger('submit');
-    expect(api.startTraining).toHaveBeenLastCalledWith({ options: expect.objectContaining({ allowMissingClasses: false }) });
+    expect(api.startTraining).toHaveBeenLastCalledWith({ options: expect.objectContaining({ allowMissingClasses: false }), target: { on: 'local' } });
     await wrapper.get('[data-test=train-allow-missing]').setValue(true);
     await wrapper.get('[data-test=train-settings]').trigger('submit');
-    expect(api.startTraining).toHaveBeenLastCalledWith({ options: expect.objectContaining({ dataset: 'heads', allowMissingClasses: true }) });
+    expect(api.startTraining).toHaveBeenLastCalledWith({
+      options: expect.objectContaining({ dataset: 'heads', allowMissingClasses: true }),
+      target: { on: 'local' },
+    });
     // A dataset that covers every class well says nothing.
     const { wrapper: covered } = await mountTrainView();
     expect(covered.find('[data-test=train-coverage]').exists()).toBe(false);

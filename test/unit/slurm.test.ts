@@ -103,7 +103,7 @@ describe('the batch script', () => {
     const project = join(await tempDir(), `it's a "lab" $HOME`);
     const options = { ...OPTIONS, dataset: 'heads-s20' };
     const profile = { ...DEFAULTS, partition: 'gpu', account: 'lab', gpus: 1, command: maskbench.command, setup: ['export MARK=set'], sbatch: ['--qos=long'] };
-    const script = batchScript({ project, runId: 'r1', options, group: 'g', profileName: 'gpu', profile, version });
+    const script = batchScript({ project, runId: 'r1', options, group: 'g', resumeFrom: 'r0', profileName: 'gpu', profile, version });
     expect(script.split('\n').filter((line) => line.startsWith('#SBATCH'))).toEqual([
       '#SBATCH --ntasks=1',
       '#SBATCH --cpus-per-task=4',
@@ -116,7 +116,7 @@ describe('the batch script', () => {
     ]);
     await promisify(execFile)('bash', ['-c', script]);
     const args = (await readFile(maskbench.args, 'utf8')).split('\n').slice(0, -1);
-    expect(args).toEqual(['train', '--project', project, '--run', 'r1', '--group', 'g', '--options', JSON.stringify(options)]);
+    expect(args).toEqual(['train', '--project', project, '--run', 'r1', '--group', 'g', '--resume-from', 'r0', '--options', JSON.stringify(options)]);
   });
 
   it('refuses to train on a node with another Maskbench version', async () => {
@@ -124,6 +124,7 @@ describe('the batch script', () => {
     const script = batchScript({
       project: '/p',
       runId: 'r1',
+      resumeFrom: null,
       options: OPTIONS,
       group: null,
       profileName: 'default',

@@ -45,7 +45,7 @@ export const sweepCommand: CliCommand = {
       const results: Array<Record<string, unknown>> = [];
       for (const { options } of ready) {
         if (target.on === 'slurm') {
-          results.push(await submitToSlurm(project, options, sweep.name, target, output, json));
+          results.push(await submitToSlurm({ project, options, group: sweep.name }, target, output, json));
           continue;
         }
         const result = await trainRun({ project, runId: newRunId(options.model), options, group: sweep.name }, { signal: controller.signal, ...printer });

@@ -15,6 +15,7 @@ import { MODEL_NAMES } from '../../shared/training';
 import { slurmAllocation } from '../../core/cluster/slurm-allocation';
 import { readJsonFile } from '../../core/fs/json-file';
 import { projectPaths, runPaths } from '../../core/project/layout';
+import { resumePoint, type ResumePoint } from '../../core/runs/checkpoint';
 import { newRunId } from '../../core/runs/run-folder';
 import { trainRun } from '../../core/training/train-run';
 import { preflight } from '../../core/training/training-options';
@@ -49,6 +50,7 @@ export const trainCommand: CliCommand = {
     BACKEND_USAGE,
     ...TARGET_USAGE,
     '--group NAME         file the run under a sweep group',
+    '--resume-from RUN    go on from RUN’s checkpoint (its last epoch) as a new run; same model and dataset, more epochs',
     '--run ID --options JSON  train the run a cluster job was submitted for (what Maskbench’s batch scripts run)',
   ],
   options: Object.fromEntries([
@@ -68,6 +70,7 @@ export const trainCommand: CliCommand = {
       'seed',
       'backend',
       'group',
+      'resume-from',
       'run',
       'options',
     ].map((name) => [name, { type: 'string' }]),
@@ -83,8 +86,9 @@ export const trainCommand: CliCommand = {
     const target = runTarget(args);
     const group = typeof args.group === 'string' ? read(sweepNameSchema, args.group, { field: 'group' }) : null;
     await preflight(project, options);
+    const resumeFrom = typeof args['resume-from'] === 'string' ? await checkpoint(project, args['resume-from'], options) : undefined;
     if (target.on === 'slurm') {
-      const submitted = await submitToSlurm(project, options, group, target, output, json);
+      const submitted = await submitToSlurm({ project, options, group, resumeFrom }, target, output, json);
       if (json) output.out(JSON.stringify(submitted));
       return 0;
     }
@@ -102,6 +106,7 @@ export const trainCommand: CliCommand = {
         runId: prepared?.id ?? newRunId(options.model),
         options,
         ...(group && { group }),
+        ...(resumeFrom && { resumeFrom }),
         ...(prepared && { createdAt: prepared.createdAt }),
         // In a Slurm job: what it was given, and as many threads as it was given cores.
         ...(allocation && { slurm: allocation, ...(allocation.cpus && { threads: allocation.cpus }) }),
@@ -168,6 +173,18 @@ function optionsFromJson(args: Record<string, string | boolean | undefined>): Tr
     throw new WorkbenchError('invalid-request', `--options must be JSON: ${(error as Error).message}`);
   }
   return read(trainingOptionsSchema, json, { field: 'options' });
+}
+
+/** The checkpoint --resume-from names; a run without one is said. */
+async function checkpoint(project: string, runId: string, options: TrainingOptions): Promise<ResumePoint> {
+  const point = await resumePoint(project, runId, options);
+  if (!point)
+    throw new WorkbenchError(
+      'invalid-request',
+      `Run ${runId} has no checkpoint to resume from: it ended before its first epoch, or before Maskbench kept one per epoch`,
+      { field: 'resumeFrom' },
+    );
+  return point;
 }
 
 /** The run a cluster job trains: its folder was made when it was submitted, and keeps when that was. */

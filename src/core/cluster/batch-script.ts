@@ -10,13 +10,15 @@ export interface BatchScriptInput {
   runId: string;
   options: TrainingOptions;
   group: string | null;
+  /** The run whose checkpoint it goes on from. */
+  resumeFrom: string | null;
   profileName: string;
   profile: SlurmProfile;
   version: string;
 }
 
 /** The script, as sbatch reads it from stdin. */
-export function batchScript({ project, runId, options, group, profileName, profile, version }: BatchScriptInput): string {
+export function batchScript({ project, runId, options, group, resumeFrom, profileName, profile, version }: BatchScriptInput): string {
   const directives = [
     '--ntasks=1',
     `--cpus-per-task=${profile.cpus}`,
@@ -35,6 +37,7 @@ export function batchScript({ project, runId, options, group, profileName, profi
     '--run',
     shellQuote(runId),
     ...(group ? ['--group', shellQuote(group)] : []),
+    ...(resumeFrom ? ['--resume-from', shellQuote(resumeFrom)] : []),
     '--options',
     shellQuote(JSON.stringify(options)),
   ].join(' ');

@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../fs/atomic-write';
 import { readJsonFile, writeJsonFile } from '../fs/json-file';
 import type { JobContext } from '../jobs/job-runner';
 import { projectPaths, runPaths } from '../project/layout';
+import type { ResumePoint } from '../runs/checkpoint';
 import { newRunConfig, newRunId, readRun, recordEnding } from '../runs/run-folder';
 import { batchScript, sbatchArgs } from './batch-script';
 import { clusterJobs, sbatch, scancel } from './slurm-commands';
@@ -32,6 +33,8 @@ export interface SlurmRunRequest {
   group: string | null;
   profile: SlurmProfileInfo;
   resubmitOf?: string;
+  /** The checkpoint it goes on from. */
+  resumeFrom?: ResumePoint;
 }
 
 export interface SubmittedRun {
@@ -43,10 +46,19 @@ export interface SubmittedRun {
 /** The batch script a run would be submitted with, for a dry run. */
 export function slurmScriptFor(request: SlurmRunRequest, runId = newRunId(request.options.model)): { runId: string; script: string; sbatchArgs: string[] } {
   const folder = projectPaths(request.project).run(runId);
-  const { project, options, group, profile } = request;
+  const { project, options, group, profile, resumeFrom } = request;
   return {
     runId,
-    script: batchScript({ project, runId, options, group, profileName: profile.name, profile: profile.profile, version }),
+    script: batchScript({
+      project,
+      runId,
+      options,
+      group,
+      resumeFrom: resumeFrom?.runId ?? null,
+      profileName: profile.name,
+      profile: profile.profile,
+      version,
+    }),
     sbatchArgs: sbatchArgs(runId, folder, runPaths(folder).slurmLog('%j')),
   };
 }
@@ -62,7 +74,9 @@ export async function submitRun(request: SlurmRunRequest): Promise<SubmittedRun>
   const files = runPaths(folder);
   await mkdir(folder, { recursive: true });
   try {
-    await writeJsonFile(files.config, newRunConfig(runId, request.options, request.group));
+    const config = newRunConfig(runId, request.options, request.group);
+    const { resumeFrom } = request;
+    await writeJsonFile(files.config, resumeFrom ? { ...config, resumedFrom: { runId: resumeFrom.runId, epoch: resumeFrom.epoch } } : config);
     await writeFileAtomic(files.slurmScript, script);
     const jobId = await sbatch(script, args);
     const record: SlurmRecord = {

@@ -4,6 +4,7 @@ import { WorkbenchError } from '../../shared/errors';
 import { slurmUnavailable } from '../cluster/slurm-commands';
 import { slurmProfile, slurmProfiles } from '../cluster/slurm-profiles';
 import { withClusterState } from '../cluster/slurm-runs';
+import { resumePoint } from '../runs/checkpoint';
 import { findRun } from '../runs/manage-runs';
 import type { CoreContext, Handlers } from './context';
 
@@ -26,7 +27,10 @@ export function clusterHandlers({ session, dataDir, clusterRuns }: CoreContext):
           field: 'runId',
         });
       const profile = await slurmProfile(project.path, dataDir, name ?? run.slurm.profile);
-      return clusterRuns.submit({ project: project.path, options: run.config.options, group: run.config.group, profile, resubmitOf: runId });
+      const { options, group } = run.config;
+      // From its last epoch where it kept a checkpoint, from the start otherwise.
+      const resumeFrom = (await resumePoint(project.path, runId, options)) ?? undefined;
+      return clusterRuns.submit({ project: project.path, options, group, profile, resubmitOf: runId, ...(resumeFrom && { resumeFrom }) });
     },
   };
 }

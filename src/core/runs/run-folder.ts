@@ -78,6 +78,12 @@ export class RunWriter {
     await writeJsonFile(this.files.config, this.current);
   }
 
+  /** The lines a resumed run recorded up to where this one starts, written first. */
+  async continueMetrics(lines: Array<BatchMetrics | EpochMetrics>): Promise<void> {
+    this.metricsText = lines.map((line) => JSON.stringify(line) + '\n').join('');
+    await writeFileAtomic(this.files.metrics, this.metricsText);
+  }
+
   /** Batch lines are kept until their epoch ends, then written with it in one atomic rewrite. */
   recordBatch(metrics: BatchMetrics): void {
     this.pendingBatches.push(metrics);

@@ -4,7 +4,7 @@
 
 import type { ModelFiles, TrainingOutcome } from '../../shared/compute';
 import { classCoverage, describeFew } from '../../shared/dataset';
-import { toErrorData } from '../../shared/errors';
+import { WorkbenchError, toErrorData } from '../../shared/errors';
 import {
   describeBackend,
   type BackendUsed,
@@ -19,7 +19,9 @@ import {
   type TrainingOptions,
 } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
+import { copyHistory, type ResumePoint } from '../runs/checkpoint';
 import { RunWriter, newRunConfig } from '../runs/run-folder';
+import { readJsonFile } from '../fs/json-file';
 import { checkInputSize, modelCost } from './models/catalog';
 import { writeModelFiles } from './model-files';
 import { checkBatchSize, checkClassesTrained } from './training-options';
@@ -41,6 +43,8 @@ export interface RunInput {
   createdAt?: string;
   /** The Slurm job it trains in, on a cluster. */
   slurm?: SlurmAllocation;
+  /** The run whose checkpoint it goes on from. */
+  resumeFrom?: ResumePoint;
 }
 
 export class RunRecorder implements TrainerSink {
@@ -58,8 +62,42 @@ export class RunRecorder implements TrainerSink {
 
   static async start(input: RunInput, context: JobContext): Promise<RunRecorder> {
     const config = newRunConfig(input.runId, input.options, input.group ?? null, input.createdAt);
-    const writer = await RunWriter.create(input.project, input.slurm ? { ...config, slurm: input.slurm } : config);
-    return new RunRecorder(writer, input, context);
+    const writer = await RunWriter.create(input.project, {
+      ...config,
+      ...(input.slurm && { slurm: input.slurm }),
+      ...(input.resumeFrom && { resumedFrom: { runId: input.resumeFrom.runId, epoch: input.resumeFrom.epoch } }),
+    });
+    const recorder = new RunRecorder(writer, input, context);
+    if (input.resumeFrom) await recorder.continueFrom(input.resumeFrom);
+    return recorder;
+  }
+
+  /** Starts where the resumed run's checkpoint is: its figures up to there copied in, its best epoch this run's best so far. */
+  private async continueFrom(point: ResumePoint): Promise<void> {
+    const lines = await copyHistory(this.input.project, point, this.writer.folder);
+    await this.writer.continueMetrics(lines);
+    const epochs = lines.filter((line): line is EpochMetrics => line.kind === 'epoch');
+    const best = epochs.find((line) => line.epoch === point.bestEpoch);
+    const confusion = (await readJsonFile(this.writer.files.confusion('val', point.bestEpoch))) as ConfusionMatrix | null;
+    if (epochs.length !== point.epoch || !best || !confusion)
+      throw new WorkbenchError(
+        'invalid-request',
+        `Run ${point.runId} did not record every epoch up to its checkpoint (epoch ${point.epoch}): it cannot be resumed`,
+        {
+          field: 'resumeFrom',
+        },
+      );
+    this.epochs = point.epoch;
+    this.best = this.lastVal = {
+      epoch: best.epoch,
+      val: { loss: best.valLoss, accuracy: best.valAccuracy, perClass: best.perClass, confusion: { labels: confusion.labels, matrix: confusion.matrix } },
+    };
+    this.context.log(`Resuming run ${point.runId} after epoch ${point.epoch} (its best: epoch ${point.bestEpoch})`);
+  }
+
+  /** The checkpoint's best epoch with its validation figures, for the trainer to keep as the best so far. */
+  get bestSoFar(): { epoch: number; val: SplitMetrics } | null {
+    return this.best;
   }
 
   /** Runs `train` and records how it ended, whichever way; rethrows its error once recorded. */
@@ -130,6 +168,11 @@ export class RunRecorder implements TrainerSink {
     this.context.report?.(metrics);
     this.context.report?.({ kind: 'confusion', epoch: metrics.epoch, split: 'val', confusion });
     await this.writer.recordEpoch(metrics, confusion, predictions);
+  }
+
+  /** Where the run's model of each kind is written. */
+  modelFolder(which: 'best' | 'last'): string {
+    return this.writer.files.model(which);
   }
 
   /** The best model follows the epoch that made it best. */

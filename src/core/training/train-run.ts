@@ -8,7 +8,10 @@ import { useBackend } from './backends';
 import { modelCost } from './models/catalog';
 import { DataParallel, parallelPlan, type StartReplica } from './parallel/data-parallel';
 import { RunRecorder, type RunInput } from './run-recorder';
-import { Trainer, type ShareSteps } from './trainer';
+import { Trainer, type ShareSteps, type TrainerResume } from './trainer';
+import { modelFromFiles } from './model-from-files';
+import { readModelFiles } from './model-files';
+import { modelPaths } from '../project/layout';
 import { wasmThreads } from './wasm/thread-count';
 
 export interface TrainRunInput extends RunInput {
@@ -31,9 +34,22 @@ export async function trainRun(input: TrainRunInput, context: JobContext, startR
       startReplica && backend.workers ? (leader, shape) => DataParallel.start(startReplica, plan, options, shape, leader) : null;
     const trainer = new Trainer(options, { signal: context.signal, pause: () => new Promise((resolve) => setImmediate(resolve)), sink: run }, shareSteps);
     try {
-      return await trainer.train(data, weights);
+      const resume = input.resumeFrom ? await checkpointTensors(run, input.resumeFrom.epoch) : null;
+      return await trainer.train(data, weights, resume);
     } finally {
       trainer.dispose();
     }
   });
+}
+
+/** The copied checkpoint's weights (model-last) and best model as tensors, with the best epoch's figures. */
+async function checkpointTensors(run: RunRecorder, epoch: number): Promise<TrainerResume> {
+  const weightsOf = async (folder: string) => {
+    const model = await modelFromFiles(await readModelFiles(folder), modelPaths(folder).model);
+    const weights = model.getWeights().map((weight) => weight.clone());
+    model.dispose();
+    return weights;
+  };
+  const best = run.bestSoFar!;
+  return { epoch, weights: await weightsOf(run.modelFolder('last')), best: { ...best, weights: await weightsOf(run.modelFolder('best')) } };
 }

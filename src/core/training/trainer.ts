@@ -56,8 +56,21 @@ export interface TrainerHooks {
   sink: TrainerSink;
 }
 
-/** The model's topology and weights as tfjs layers format has them (model.json + weights.bin). */
-export async function modelFiles(model: LayersModel): Promise<ModelFiles> {
+/**
+ * Where a run picks up from another's checkpoint: the weights after `epoch`, and the best checkpoint up to
+ * then with its validation figures. The optimiser's state (momentum, Adam's moments) starts afresh.
+ */
+export interface TrainerResume {
+  epoch: number;
+  weights: tf.Tensor[];
+  best: { epoch: number; weights: tf.Tensor[]; val: SplitMetrics };
+}
+
+/**
+ * The model's topology and weights as tfjs layers format has them (model.json + weights.bin); `epoch`, the
+ * epoch they are from, goes in model.json's userDefinedMetadata (see checkpointEpoch).
+ */
+export async function modelFiles(model: LayersModel, epoch?: number): Promise<ModelFiles> {
   let files: ModelFiles | null = null;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -69,6 +82,7 @@ export async function modelFiles(model: LayersModel): Promise<ModelFiles> {
           convertedBy: null,
           modelTopology: artifacts.modelTopology,
           weightsManifest: [{ paths: [MODEL_WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+          ...(epoch !== undefined && { userDefinedMetadata: { epoch } }),
         },
         weights: new Uint8Array(tf.io.concatenateArrayBuffers(Array.isArray(data) ? data : [data])),
       };
@@ -116,18 +130,28 @@ export class Trainer {
     return round((performance.now() - this.started) / 1000, 1);
   }
 
-  async train(data: TrainerData, weights: Float32Array | null): Promise<TrainingOutcome> {
+  /** `resume`: the checkpoint to train on from (its tensors become the trainer's, disposed with it). */
+  async train(data: TrainerData, weights: Float32Array | null, resume: TrainerResume | null = null): Promise<TrainingOutcome> {
     const { options } = this;
     const { signal, sink } = this.hooks;
     const model = (this.model = buildModel(options.model, { size: data.size, classes: data.labels.length }, { seed: options.seed }));
     const { optimizer, setLearningRate } = makeOptimizer(options);
     this.optimizer = optimizer;
     const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-    const shuffle = new Prng(options.seed);
-    // A stream of its own, so turning augmentation off does not change the order batches come in.
-    const augmentRandom = new Prng(options.seed ^ 0x5bd1e995);
-    const augmentation = augmentationOf(options);
     const train = data.splits.train;
+    const shuffle = new Prng(options.seed);
+    const start = (resume?.epoch ?? 0) + 1;
+    if (resume) {
+      model.setWeights(resume.weights);
+      tf.dispose(resume.weights);
+      this.best = resume.best;
+      // The batches come in the order the uninterrupted run would have had them.
+      for (let epoch = 1; epoch < start; epoch++) permutation(train.count, shuffle);
+    }
+    // A stream of its own, so turning augmentation off does not change the order batches come in (a
+    // resumed run draws afresh from where it starts).
+    const augmentRandom = new Prng((options.seed ^ 0x5bd1e995) + start - 1);
+    const augmentation = augmentationOf(options);
     const batches = Math.ceil(train.count / options.batchSize);
     let stoppedEarly = false;
     const shape = { size: data.size, labels: data.labels.length };
@@ -136,7 +160,7 @@ export class Trainer {
       parallel ? parallel.step(batch, learningRate) : trainStep(model, optimizer, variables, batchTensors(batch, shape.size, shape.labels));
 
     try {
-      for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      for (let epoch = start; epoch <= options.epochs; epoch++) {
         const learningRate = learningRateAt(options, epoch);
         setLearningRate(learningRate);
         const order = permutation(train.count, shuffle);
@@ -181,7 +205,9 @@ export class Trainer {
         if (improved) this.keepBest(epoch, val);
         metrics.tensors = tf.memory().numTensors;
         await sink.epoch(metrics, val.confusion, predictions);
-        if (improved) await sink.model('best', await modelFiles(model));
+        if (improved) await sink.model('best', await modelFiles(model, epoch));
+        // The checkpoint a run cut off (a cluster's time limit, say) is resumed from.
+        await sink.model('last', await modelFiles(model, epoch));
         if (options.patience > 0 && epoch - this.best!.epoch >= options.patience) {
           sink.log(`No better validation accuracy for ${options.patience} epochs: stopping after epoch ${epoch}`);
           stoppedEarly = true;
@@ -192,7 +218,6 @@ export class Trainer {
       await parallel?.stop();
     }
 
-    await sink.model('last', await modelFiles(model));
     const best = this.best!;
     model.setWeights(best.weights);
     const { metrics: test, predictions } = await this.evaluate(model, data.splits.test, data);

@@ -1,0 +1,78 @@
+// A run goes on from another's checkpoint (a run a cluster cut off, submitted again): it starts with what
+// that run recorded up to its last epoch and trains the rest as the uninterrupted run would have.
+
+import { readFile, readdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { projectPaths, runPaths } from '../../src/core/project/layout';
+import { resumePoint } from '../../src/core/runs/checkpoint';
+import { readRun } from '../../src/core/runs/run-folder';
+import { trainRun } from '../../src/core/training/train-run';
+import type { JobContext } from '../../src/core/jobs/job-runner';
+import { TRAINING_DEFAULTS, type EpochMetrics, type TrainingOptions } from '../../src/shared/runs';
+import { writeSyntheticDataset } from '../support/synthetic-dataset';
+import { useTempDirs } from '../support/temp-dir';
+
+const tempDir = useTempDirs();
+const context: JobContext = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
+
+/** Plain SGD and no augmentation: nothing a checkpoint leaves out (momentum, augmentation draws) changes the steps. */
+const options = (epochs: number): TrainingOptions => ({
+  ...TRAINING_DEFAULTS,
+  dataset: 'colours',
+  model: 'conv-bn',
+  epochs,
+  batchSize: 8,
+  momentum: 0,
+  augmentFlip: false,
+  augmentShift: 0,
+  augmentColour: 0,
+  backend: 'wasm',
+});
+
+async function epochLines(project: string, runId: string): Promise<EpochMetrics[]> {
+  const text = await readFile(runPaths(projectPaths(project).run(runId)).metrics, 'utf8');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as EpochMetrics)
+    .filter((line) => line.kind === 'epoch');
+}
+
+describe('resuming a run from its checkpoint', () => {
+  it('trains the epochs after the checkpoint as the uninterrupted run did, its record copied in', async () => {
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'colours');
+    await trainRun({ project, runId: 'whole', options: options(4) }, context);
+    await trainRun({ project, runId: 'cut', options: options(2) }, context);
+
+    const point = await resumePoint(project, 'cut', options(4));
+    expect(point).toEqual({ runId: 'cut', epoch: 2, bestEpoch: expect.any(Number) });
+    const resumed = await trainRun({ project, runId: 'resumed', options: options(4), resumeFrom: point! }, context);
+    expect(resumed.summary).toMatchObject({ status: 'done', epochs: 4 });
+    expect(resumed.config.resumedFrom).toEqual({ runId: 'cut', epoch: 2 });
+
+    const whole = await epochLines(project, 'whole');
+    const after = await epochLines(project, 'resumed');
+    expect(after.map((line) => line.epoch)).toEqual([1, 2, 3, 4]);
+    // Its first two epochs are the cut run's, copied; the next two are the whole run's, up to float rounding.
+    expect(after.slice(0, 2)).toEqual(await epochLines(project, 'cut'));
+    for (const epoch of [2, 3]) {
+      expect(after[epoch]!.trainLoss).toBeCloseTo(whole[epoch]!.trainLoss, 4);
+      expect(after[epoch]!.valLoss).toBeCloseTo(whole[epoch]!.valLoss, 4);
+    }
+    const folder = runPaths(projectPaths(project).run('resumed'));
+    expect((await readdir(folder.confusions)).sort()).toEqual(['epoch-001.json', 'epoch-002.json', 'epoch-003.json', 'epoch-004.json', 'test.json']);
+    expect((await readRun(projectPaths(project).run('cut'), 'cut')).summary).toMatchObject({ status: 'done', epochs: 2 });
+  });
+
+  it('refuses another model or dataset, and no more epochs than the checkpoint has', async () => {
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'colours');
+    await trainRun({ project, runId: 'cut', options: options(2) }, context);
+    await expect(resumePoint(project, 'cut', { ...options(4), model: 'lenet5' })).rejects.toThrow(
+      'Run cut trained model conv-bn, not lenet5: a run resumes with the same model',
+    );
+    await expect(resumePoint(project, 'cut', options(2))).rejects.toThrow('Run cut has trained 2 epochs already: resume it with more than 2');
+    await expect(resumePoint(project, 'nothing', options(4))).rejects.toThrow('There is no run nothing to resume');
+  });
+});
