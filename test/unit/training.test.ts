@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -310,9 +310,12 @@ describe('stopping and failing', () => {
     const folder = projectPaths(project).run('cut-off');
     // As a process killed mid-run leaves it: no summary, and a running.json naming a process that is gone.
     const { stdout: deadPid } = await promisify(execFile)(process.execPath, ['-p', 'process.pid']);
-    await writeFile(join(folder, 'running.json'), JSON.stringify({ pid: Number(deadPid), startedAt: new Date().toISOString() }));
+    await writeFile(join(folder, 'running.json'), JSON.stringify({ pid: Number(deadPid), host: hostname(), startedAt: new Date().toISOString() }));
     await rm(join(folder, 'summary.json'));
     expect((await listRuns(project))[0]).toMatchObject({ id: 'cut-off', status: 'interrupted', epochs: 1, summary: null });
+    // Another machine's process (a colleague's, on a shared project folder) cannot be checked from here.
+    await writeFile(join(folder, 'running.json'), JSON.stringify({ pid: Number(deadPid), host: `not-${hostname()}`, startedAt: new Date().toISOString() }));
+    expect((await listRuns(project))[0]!.status).toBe('running');
 
     await writeFile(join(folder, 'running.json'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
     expect((await listRuns(project))[0]!.status).toBe('running');

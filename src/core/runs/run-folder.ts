@@ -7,6 +7,7 @@ import { version } from '../../../package.json';
 import { version as tfjsVersion } from '@tensorflow/tfjs-core/package.json';
 import { isProcessAlive } from '../fs/live-process';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type {
@@ -68,7 +69,7 @@ export class RunWriter {
     const writer = new RunWriter(projectPaths(projectDir).run(config.id), config);
     await mkdir(writer.files.confusions, { recursive: true });
     await mkdir(writer.files.predictions, { recursive: true });
-    await writeJsonFile(writer.files.running, { pid: process.pid, startedAt: new Date().toISOString() });
+    await writeJsonFile(writer.files.running, { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() });
     await writeJsonFile(writer.files.config, config);
     return writer;
   }
@@ -157,7 +158,7 @@ export async function readRun(folder: string, id: string): Promise<RunInfo> {
   const config = (await readJsonFile(files.config)) as RunConfig | null;
   if (config === null) throw new WorkbenchError('run-not-found', `There is no run ${id} in this project`, { field: 'runId' });
   const summary = (await readJsonFile(files.summary)) as RunSummary | null;
-  const running = (await readJsonFile(files.running)) as { pid: number } | null;
+  const running = (await readJsonFile(files.running)) as { pid: number; host?: string } | null;
   const slurm = (await readJsonFile(files.slurm)) as SlurmRecord | null;
   // A finished run's summary counts its epochs; only a run without one (training, or cut off) is counted
   // from metrics.jsonl, which holds every batch and is read here on every refresh of the runs list, so
@@ -166,14 +167,16 @@ export async function readRun(folder: string, id: string): Promise<RunInfo> {
     ? summary.epochs
     : (await readFile(files.metrics, 'utf8').catch(() => '')).split('\n').filter((line) => line.startsWith('{"kind":"epoch"')).length;
   // A cluster run's process is on another machine: until the cluster is asked (core/cluster), it is
-  // running once its process has said so, and queued before.
+  // running once its process has said so, and queued before. So is a run another machine trains in a
+  // shared project folder: only a process on this machine can be checked.
+  const elsewhere = running?.host !== undefined && running.host !== hostname();
   const status: RunStatus = summary
     ? summary.status
     : slurm
       ? running
         ? 'running'
         : 'queued'
-      : running && isProcessAlive(running.pid)
+      : running && (elsewhere || isProcessAlive(running.pid))
         ? 'running'
         : 'interrupted';
   const meta = (await readJsonFile(files.meta)) as Partial<RunMeta> | null;
