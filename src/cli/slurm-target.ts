@@ -3,7 +3,7 @@
 
 import { defaultDataDir } from '../core/app-dirs';
 import { slurmProfile } from '../core/cluster/slurm-profiles';
-import { slurmScriptFor, submitRun, type SlurmRunRequest } from '../core/cluster/slurm-runs';
+import { slurmScriptFor, submitCommand, submitRun, type SlurmRunRequest } from '../core/cluster/slurm-runs';
 import { runTargetSchema, type RunTarget } from '../shared/cluster';
 import { WorkbenchError } from '../shared/errors';
 import { read } from '../shared/schema';
@@ -11,7 +11,7 @@ import type { CliCommand, CliOutput } from './command';
 import { given } from './flags';
 
 export const TARGET_USAGE = [
-  '--on T               local (default: train here) or slurm (submit to the Slurm cluster and return)',
+  '--on T               local (default: here) or slurm (submit to the Slurm cluster and return)',
   '--profile NAME       with --on slurm: the Slurm profile (default "default"; see the README)',
   '--dry-run            with --on slurm: print the batch script and submit nothing',
 ];
@@ -36,10 +36,31 @@ export async function submitToSlurm(
   const request = { ...run, profile };
   if (target.dryRun) {
     const { runId, script, sbatchArgs } = slurmScriptFor(request);
-    if (!json) output.out(`# sbatch ${sbatchArgs.join(' ')} <<'EOF'\n${script}EOF`);
+    if (!json) printDryRun(output, sbatchArgs, script);
     return { runId, dryRun: true, sbatch: sbatchArgs, script };
   }
   const submitted = await submitRun(request);
   if (!json) output.out(`Submitted run ${submitted.runId} as Slurm job ${submitted.jobId} (profile ${profile.name}): ${submitted.folder}`);
   return { runId: submitted.runId, jobId: submitted.jobId, path: submitted.folder };
+}
+
+/** Sends a maskbench command over a run (predict, review --folds) to the cluster and returns; prints what it would send with --dry-run. */
+export async function submitCommandToSlurm(
+  project: string,
+  runId: string,
+  args: string[],
+  target: { profile: string; dryRun: boolean },
+  output: CliOutput,
+  json: boolean,
+): Promise<number> {
+  const profile = await slurmProfile(project, defaultDataDir(), target.profile);
+  const { jobId, log, script, sbatchArgs } = await submitCommand({ project, runId, args, profile }, target.dryRun);
+  if (json) output.out(JSON.stringify(jobId === null ? { dryRun: true, sbatch: sbatchArgs, script } : { jobId, log }));
+  else if (jobId === null) printDryRun(output, sbatchArgs, script);
+  else output.out(`Submitted ${args[0]} over run ${runId} as Slurm job ${jobId} (profile ${profile.name}); its output: ${log}`);
+  return 0;
+}
+
+function printDryRun(output: CliOutput, sbatchArgs: string[], script: string): void {
+  output.out(`# sbatch ${sbatchArgs.join(' ')} <<'EOF'\n${script}EOF`);
 }

@@ -3,12 +3,13 @@
 // there, and one killed at its time limit says so, with the way to submit it again.
 
 import { execFile } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { projectPaths } from '../../src/core/project/layout';
+import { projectPaths, runPaths } from '../../src/core/project/layout';
 import type { RunInfo } from '../../src/shared/runs';
 import { BIN, ROOT } from '../support/built-app';
 import { makeSampleWithHeads, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
@@ -82,7 +83,7 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
     expect(await killed.locator('[data-test=run-resubmit]').textContent()).toBe('Submit again');
   }, 300_000);
 
-  it('sends a sweep from the command line (`maskbench sweep --on slurm`), its runs listed by `maskbench runs` as they go', async () => {
+  it('sends a sweep, a prediction and a cross-fit from the command line (`--on slurm`), its runs listed by `maskbench runs` as they go', async () => {
     const file = join(folder, 'sweep.json');
     const sweep = {
       name: 'cli',
@@ -100,7 +101,24 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
       (JSON.parse((await cli('runs', '--project', project, '--json')).stdout) as RunInfo[]).filter((run) => run.config.group === 'cli');
     await expect.poll(async () => (await listed()).map((run) => run.status), { timeout: 60_000, interval: 1000 }).toEqual(['done', 'done']);
     expect((await listed()).map((run) => run.config.options.learningRate).sort()).toEqual([0.003, 0.01]);
-  }, 120_000);
+
+    // A run's predictions and a cross-fit go there too, and land in the run's folder as when run here.
+    const runId = sent.runs[0]!.runId;
+    const files = runPaths(projectPaths(project).run(runId));
+    const predicted = JSON.parse((await cli('predict', '--project', project, '--run', runId, '--on', 'slurm', '--json')).stdout) as {
+      jobId: string;
+      log: string;
+    };
+    expect(predicted).toEqual({ jobId: expect.stringMatching(/^\d+$/), log: files.slurmLog(predicted.jobId) });
+    const crossFit = JSON.parse((await cli('review', '--project', project, '--run', runId, '--folds', '2', '--on', 'slurm', '--json')).stdout) as {
+      jobId: string;
+    };
+    await expect.poll(() => existsSync(files.projectPredictions) && existsSync(files.crossFitPredictions), { timeout: 120_000, interval: 1000 }).toBe(true);
+    expect(JSON.parse(await readFile(files.crossFitPredictions, 'utf8'))).toMatchObject({ complete: true });
+    expect(await readFile(files.slurmLog(crossFit.jobId), 'utf8')).toContain('out of sample');
+    const refused = await cli('review', '--project', project, '--run', runId, '--on', 'slurm').catch((error: { code: number; stderr: string }) => error);
+    expect(refused).toMatchObject({ code: 2, stderr: 'maskbench: --on slurm sends a cross-fit to the cluster: give --folds\n' });
+  }, 240_000);
 
   it('cancels a run on the cluster from the window', async () => {
     await page.locator('[data-test=train-target]').selectOption('slurm:default');

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { version } from '../../package.json';
 import { runCli } from '../../src/cli/cli';
-import { batchScript } from '../../src/core/cluster/batch-script';
+import { batchScript, trainArgs } from '../../src/core/cluster/batch-script';
 import { slurmAllocation } from '../../src/core/cluster/slurm-allocation';
 import { parseJobLines, slurmUnavailable } from '../../src/core/cluster/slurm-commands';
 import { slurmProfile, slurmProfiles } from '../../src/core/cluster/slurm-profiles';
@@ -103,7 +103,8 @@ describe('the batch script', () => {
     const project = join(await tempDir(), `it's a "lab" $HOME`);
     const options = { ...OPTIONS, dataset: 'heads-s20' };
     const profile = { ...DEFAULTS, partition: 'gpu', account: 'lab', gpus: 1, command: maskbench.command, setup: ['export MARK=set'], sbatch: ['--qos=long'] };
-    const script = batchScript({ project, runId: 'r1', options, group: 'g', resumeFrom: 'r0', profileName: 'gpu', profile, version });
+    const args = trainArgs({ project, runId: 'r1', options, group: 'g', resumeFrom: 'r0' });
+    const script = batchScript({ what: 'run r1', args, profileName: 'gpu', profile, version });
     expect(script.split('\n').filter((line) => line.startsWith('#SBATCH'))).toEqual([
       '#SBATCH --ntasks=1',
       '#SBATCH --cpus-per-task=4',
@@ -115,18 +116,15 @@ describe('the batch script', () => {
       '#SBATCH --qos=long',
     ]);
     await promisify(execFile)('bash', ['-c', script]);
-    const args = (await readFile(maskbench.args, 'utf8')).split('\n').slice(0, -1);
-    expect(args).toEqual(['train', '--project', project, '--run', 'r1', '--group', 'g', '--resume-from', 'r0', '--options', JSON.stringify(options)]);
+    const given = (await readFile(maskbench.args, 'utf8')).split('\n').slice(0, -1);
+    expect(given).toEqual(['train', '--project', project, '--run', 'r1', '--group', 'g', '--resume-from', 'r0', '--options', JSON.stringify(options)]);
   });
 
   it('refuses to train on a node with another Maskbench version', async () => {
     const maskbench = await fakeMaskbench('0.0.9');
     const script = batchScript({
-      project: '/p',
-      runId: 'r1',
-      resumeFrom: null,
-      options: OPTIONS,
-      group: null,
+      what: 'run r1',
+      args: trainArgs({ project: '/p', runId: 'r1', options: OPTIONS, group: null, resumeFrom: null }),
       profileName: 'default',
       profile: { ...DEFAULTS, command: maskbench.command },
       version,
@@ -134,7 +132,7 @@ describe('the batch script', () => {
     const failed = await promisify(execFile)('bash', ['-c', script]).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({
       code: 3,
-      stderr: `This run was submitted with Maskbench ${version}, but this node runs Maskbench 0.0.9: install ${version} on the nodes.\n`,
+      stderr: `This job was submitted with Maskbench ${version}, but this node runs Maskbench 0.0.9: install ${version} on the nodes.\n`,
     });
     await expect(readFile(maskbench.args)).rejects.toThrow('ENOENT');
   });

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { predictProject } from '../../core/review/predict-project';
 import { openHere } from '../../core/review/run-here';
+import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
 import { BACKEND_USAGE, backend, given, number, required } from '../flags';
 import { progressPrinter } from '../progress';
+import { TARGET_OPTIONS, TARGET_USAGE, runTarget, submitCommandToSlurm } from '../slurm-target';
 
 export const predictCommand: CliCommand = {
   summary: 'run a training run’s best model over the project’s boxes; written to the run’s predictions/project.json',
@@ -13,10 +15,29 @@ export const predictCommand: CliCommand = {
     '--from N --to N      a range of frames (default: all)',
     BACKEND_USAGE,
     '                     (webgpu and webgl run in the app or maskbench serve, not here)',
+    ...TARGET_USAGE,
   ],
-  options: { project: { type: 'string' }, run: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, backend: { type: 'string' } },
+  options: {
+    project: { type: 'string' },
+    run: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    backend: { type: 'string' },
+    ...TARGET_OPTIONS,
+  },
 
   async run(args, { json, output }) {
+    const target = runTarget(args);
+    if (target.on === 'slurm') {
+      const project = resolve(required(args.project, 'project'));
+      const run = await findRun(project, required(args.run, 'run'));
+      const range = given({ from: number(args.from, 'from'), to: number(args.to, 'to') });
+      const passOn = [
+        ...Object.entries(range).flatMap(([flag, value]) => [`--${flag}`, String(value)]),
+        ...(args.backend ? ['--backend', String(backend(args.backend))] : []),
+      ];
+      return submitCommandToSlurm(project, run.id, ['predict', '--project', project, '--run', run.id, ...passOn], target, output, json);
+    }
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);

@@ -4,9 +4,11 @@ import { reviewRun } from '../../core/review/review-run';
 import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
 import { backend, number, required } from '../flags';
+import { WorkbenchError } from '../../shared/errors';
 import { read } from '../../shared/schema';
 import { FOLD_BY, foldBySchema, foldsSchema } from '../../shared/review';
 import { progressPrinter } from '../progress';
+import { TARGET_OPTIONS, TARGET_USAGE, runTarget, submitCommandToSlurm } from '../slurm-target';
 
 export const reviewCommand: CliCommand = {
   summary: 'list the stretches of tracks whose label a run’s model most doubts, likeliest mistakes first',
@@ -24,6 +26,8 @@ export const reviewCommand: CliCommand = {
     'Without --folds it uses the last cross-fit, or else maskbench predict’s predictions (in sample).',
     'Labels kept in the window’s review (predictions/kept.json in the run) are left out.',
     'With --json, each entry lists its boxes (frame, box, the model’s doubt).',
+    '--on T               local (default) or slurm: with --folds, submit the cross-fit to the Slurm cluster and return',
+    ...TARGET_USAGE.slice(1),
   ],
   options: {
     project: { type: 'string' },
@@ -32,11 +36,31 @@ export const reviewCommand: CliCommand = {
     folds: { type: 'string' },
     by: { type: 'string' },
     backend: { type: 'string' },
+    ...TARGET_OPTIONS,
   },
 
   async run(args, { json, output }) {
     const project = resolve(required(args.project, 'project'));
     const run = await findRun(project, required(args.run, 'run'));
+    const target = runTarget(args);
+    if (target.on === 'slurm') {
+      if (args.folds === undefined) throw new WorkbenchError('invalid-request', '--on slurm sends a cross-fit to the cluster: give --folds');
+      const folds = read(foldsSchema, number(args.folds, 'folds'), { field: 'folds' });
+      const by = read(foldBySchema, args.by, { field: 'by' });
+      const command = [
+        'review',
+        '--project',
+        project,
+        '--run',
+        run.id,
+        '--folds',
+        String(folds),
+        '--by',
+        by,
+        ...(args.backend ? ['--backend', String(backend(args.backend))] : []),
+      ];
+      return submitCommandToSlurm(project, run.id, command, target, output, json);
+    }
     if (args.folds !== undefined) {
       const controller = new AbortController();
       const stop = () => controller.abort();

@@ -1,24 +1,23 @@
-// The batch script of a run on a Slurm cluster: the job's resources from its profile, then the `maskbench
-// train` command with the run's exact options. It pins the Maskbench version that submitted it: a node
-// with another version refuses the run rather than train it differently.
+// The batch script of a job on a Slurm cluster: the job's resources from its profile, then one `maskbench`
+// command (a run's `train` with its exact options, or `predict` and `review` over a run). It pins the
+// Maskbench version that submitted it: a node with another version refuses the job rather than do it
+// differently.
 
 import type { SlurmProfile } from '../../shared/cluster';
 import type { TrainingOptions } from '../../shared/runs';
 
 export interface BatchScriptInput {
-  project: string;
-  runId: string;
-  options: TrainingOptions;
-  group: string | null;
-  /** The run whose checkpoint it goes on from. */
-  resumeFrom: string | null;
+  /** What the job does, for the script's first comment: "run <id> of <project>". */
+  what: string;
+  /** The maskbench command and its arguments, each one word (quoted here). */
+  args: string[];
   profileName: string;
   profile: SlurmProfile;
   version: string;
 }
 
 /** The script, as sbatch reads it from stdin. */
-export function batchScript({ project, runId, options, group, resumeFrom, profileName, profile, version }: BatchScriptInput): string {
+export function batchScript({ what, args, profileName, profile, version }: BatchScriptInput): string {
   const directives = [
     '--ntasks=1',
     `--cpus-per-task=${profile.cpus}`,
@@ -29,38 +28,41 @@ export function batchScript({ project, runId, options, group, resumeFrom, profil
     ...(profile.gpus > 0 ? [`--gpus=${profile.gpus}`] : []),
     ...profile.sbatch,
   ];
-  const train = [
-    profile.command,
-    'train',
-    '--project',
-    shellQuote(project),
-    '--run',
-    shellQuote(runId),
-    ...(group ? ['--group', shellQuote(group)] : []),
-    ...(resumeFrom ? ['--resume-from', shellQuote(resumeFrom)] : []),
-    '--options',
-    shellQuote(JSON.stringify(options)),
-  ].join(' ');
   return [
     '#!/bin/bash',
-    `# Maskbench ${version}: run ${runId} of ${project}, with the Slurm profile "${profileName}".`,
+    `# Maskbench ${version}: ${what}, with the Slurm profile "${profileName}".`,
     ...directives.map((directive) => `#SBATCH ${directive}`),
     'set -euo pipefail',
     ...profile.setup,
-    '# The version that submitted the run trains it, or nothing does.',
+    '# The version that submitted the job does it, or nothing does.',
     `version=$(${profile.command} --version)`,
     `if [ "$version" != ${shellQuote(version)} ]; then`,
-    `  echo "This run was submitted with Maskbench ${version}, but this node runs Maskbench $version: install ${version} on the nodes." >&2`,
+    `  echo "This job was submitted with Maskbench ${version}, but this node runs Maskbench $version: install ${version} on the nodes." >&2`,
     '  exit 3',
     'fi',
-    `exec ${train}`,
+    `exec ${profile.command} ${args.map(shellQuote).join(' ')}`,
     '',
   ].join('\n');
 }
 
+/** `maskbench train` for a run whose folder was made when it was submitted, with its exact options. */
+export function trainArgs(run: { project: string; runId: string; options: TrainingOptions; group: string | null; resumeFrom: string | null }): string[] {
+  return [
+    'train',
+    '--project',
+    run.project,
+    '--run',
+    run.runId,
+    ...(run.group ? ['--group', run.group] : []),
+    ...(run.resumeFrom ? ['--resume-from', run.resumeFrom] : []),
+    '--options',
+    JSON.stringify(run.options),
+  ];
+}
+
 /** The sbatch options that name files: given on its command line, where a path with spaces needs no quoting rules of #SBATCH's. */
-export function sbatchArgs(runId: string, runFolder: string, logFile: string): string[] {
-  return [`--job-name=maskbench-${runId}`, `--chdir=${runFolder}`, `--output=${logFile}`];
+export function sbatchArgs(name: string, folder: string, logFile: string): string[] {
+  return [`--job-name=maskbench-${name}`, `--chdir=${folder}`, `--output=${logFile}`];
 }
 
 /** The text as one word for a POSIX shell, whatever it holds. */

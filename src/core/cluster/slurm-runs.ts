@@ -17,7 +17,7 @@ import type { JobContext } from '../jobs/job-runner';
 import { projectPaths, runPaths } from '../project/layout';
 import type { ResumePoint } from '../runs/checkpoint';
 import { newRunConfig, newRunId, readRun, recordEnding } from '../runs/run-folder';
-import { batchScript, sbatchArgs } from './batch-script';
+import { batchScript, sbatchArgs, trainArgs } from './batch-script';
 import { clusterJobs, sbatch, scancel } from './slurm-commands';
 
 /** How often a followed job's cluster state and run folder are read. */
@@ -50,17 +50,30 @@ export function slurmScriptFor(request: SlurmRunRequest, runId = newRunId(reques
   return {
     runId,
     script: batchScript({
-      project,
-      runId,
-      options,
-      group,
-      resumeFrom: resumeFrom?.runId ?? null,
+      what: `run ${runId} of ${project}`,
+      args: trainArgs({ project, runId, options, group, resumeFrom: resumeFrom?.runId ?? null }),
       profileName: profile.name,
       profile: profile.profile,
       version,
     }),
     sbatchArgs: sbatchArgs(runId, folder, runPaths(folder).slurmLog('%j')),
   };
+}
+
+/**
+ * A maskbench command over a run (`predict`, `review --folds`) as a cluster job, its output in the run's
+ * folder; what it writes lands there as when it runs here. `dryRun` returns the script and submits nothing.
+ */
+export async function submitCommand(
+  request: { project: string; runId: string; args: string[]; profile: SlurmProfileInfo },
+  dryRun: boolean,
+): Promise<{ jobId: string | null; log: string; script: string; sbatchArgs: string[] }> {
+  const { project, runId, args, profile } = request;
+  const folder = projectPaths(project).run(runId);
+  const script = batchScript({ what: `${args[0]} over run ${runId} of ${project}`, args, profileName: profile.name, profile: profile.profile, version });
+  const options = sbatchArgs(`${args[0]}-${runId}`, folder, runPaths(folder).slurmLog('%j'));
+  const jobId = dryRun ? null : await sbatch(script, options);
+  return { jobId, log: runPaths(folder).slurmLog(jobId ?? '%j'), script, sbatchArgs: options };
 }
 
 /**
