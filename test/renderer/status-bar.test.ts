@@ -46,6 +46,18 @@ describe('StatusBar', () => {
     expect(api.cancelJob).toHaveBeenCalledWith({ jobId: 'a' });
   });
 
+  it('shows two jobs in full, running ones first, and counts the rest of a sweep', async () => {
+    const { wrapper, jobs } = mountStatusBar();
+    jobs.byId = Object.fromEntries(
+      ['q1', 'r1', 'q2', 'r2', 'r3'].map((id) => [id, job({ id, title: `Training ${id}`, state: id.startsWith('q') ? 'queued' : 'running' })]),
+    );
+    await wrapper.vm.$nextTick();
+    expect(wrapper.findAll('[data-test=job]').map((entry) => entry.attributes('data-job-id'))).toEqual(['r1', 'r2']);
+    const more = wrapper.get('[data-test=jobs-more]');
+    expect(more.text()).toBe('+3 more (2 queued)');
+    expect(more.attributes('title')).toBe('Training r3\nTraining q1\nTraining q2');
+  });
+
   it.each([
     [{ state: 'queued', progress: null }, 'queued'],
     [{ state: 'running', progress: null }, 'starting'],
