@@ -61,38 +61,12 @@ export interface ClusterInfo {
   unavailable: string | null;
 }
 
-/** Slurm's job states, as squeue and sacct print them. */
-export const SLURM_STATES = [
-  'PENDING',
-  'CONFIGURING',
-  'RUNNING',
-  'COMPLETING',
-  'SUSPENDED',
-  'REQUEUED',
-  'COMPLETED',
-  'CANCELLED',
-  'FAILED',
-  'TIMEOUT',
-  'OUT_OF_MEMORY',
-  'NODE_FAIL',
-  'PREEMPTED',
-  'BOOT_FAIL',
-  'DEADLINE',
-] as const;
+/** Slurm's job states, as squeue and sacct print them: those of a job still to run or running, then those after which it will not run again. */
+const SLURM_GOING = ['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED'] as const;
+const SLURM_END_STATES = ['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE'] as const;
+export const SLURM_STATES = [...SLURM_GOING, ...SLURM_END_STATES] as const;
 export type SlurmState = (typeof SLURM_STATES)[number];
-
-/** States after which the job will not run again. */
-export const SLURM_ENDED: readonly SlurmState[] = [
-  'COMPLETED',
-  'CANCELLED',
-  'FAILED',
-  'TIMEOUT',
-  'OUT_OF_MEMORY',
-  'NODE_FAIL',
-  'PREEMPTED',
-  'BOOT_FAIL',
-  'DEADLINE',
-];
+export const SLURM_ENDED: readonly SlurmState[] = SLURM_END_STATES;
 
 /** slurm.json in a run's folder: the cluster job that trains it, written when it is submitted. */
 export interface SlurmRecord {

@@ -214,6 +214,51 @@ describe('a cluster that cannot be reached', () => {
   });
 });
 
+describe('`maskbench sweep --on slurm --dry-run`', () => {
+  it('prints each run’s batch script and writes nothing, not even the datasets', async () => {
+    const project = await tempDir();
+    const file = join(await tempDir(), 'sweep.json');
+    await writeFile(file, JSON.stringify({ name: 'grid', training: { model: 'lenet5' }, grid: { learningRate: [0.01, 0.001], batchSize: [8, 32] } }));
+    let out = '';
+    const code = await runCli(['sweep', '--project', project, '--file', file, '--on', 'slurm', '--dry-run'], { out: (text) => (out += text), err: () => {} });
+    expect(code).toBe(0);
+    const options = [...out.matchAll(/--options '(.+)'\n/g)].map(
+      (match) => JSON.parse(match[1]!) as { learningRate: number; batchSize: number; dataset: string },
+    );
+    expect(options.map(({ learningRate, batchSize }) => [learningRate, batchSize])).toEqual([
+      [0.01, 8],
+      [0.01, 32],
+      [0.001, 8],
+      [0.001, 32],
+    ]);
+    expect(new Set(options.map((option) => option.dataset))).toEqual(new Set(['grid-s20-box']));
+    expect(out.match(/ --group grid /g)).toHaveLength(4);
+    expect(await readdir(project)).toEqual([]);
+  });
+});
+
+describe('`maskbench train --run`', () => {
+  it('trains a submitted run once: one that has ended is left as it is', async () => {
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'colours');
+    const folder = projectPaths(project).run('r-ended');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'config.json'), JSON.stringify(newRunConfig('r-ended', OPTIONS, null)));
+    const summary = JSON.stringify({ status: 'done', epochs: 30 });
+    await writeFile(join(folder, 'summary.json'), summary);
+    let err = '';
+    const code = await runCli(['train', '--project', project, '--run', 'r-ended', '--options', JSON.stringify(OPTIONS)], {
+      out: () => {},
+      err: (text) => (err += text),
+    });
+    expect([code, err]).toEqual([
+      1,
+      `maskbench: Run r-ended has ended already (${join(folder, 'summary.json')}): it is not trained again (file ${join(folder, 'summary.json')}, field run)`,
+    ]);
+    expect(await readFile(join(folder, 'summary.json'), 'utf8')).toBe(summary);
+  });
+});
+
 describe('`maskbench train --on`', () => {
   async function cli(...args: string[]): Promise<{ code: number; err: string }> {
     let err = '';

@@ -5,7 +5,7 @@ import { parseJsonFile } from '../../core/fs/json-file';
 import { newRunId } from '../../core/runs/run-folder';
 import { checkSweepRuns, expandSweep, sweepDatasets } from '../../core/training/sweep';
 import { trainRun } from '../../core/training/train-run';
-import { WorkbenchError } from '../../shared/errors';
+import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { read } from '../../shared/schema';
 import { STUDY_COMPARISONS, sweepRequestSchema, type SweepRequest } from '../../shared/sweeps';
 import type { CliCommand } from '../command';
@@ -40,7 +40,10 @@ export const sweepCommand: CliCommand = {
           await buildDataset(project, name, options, { signal: controller.signal, ...printer }, true);
         }
       }
-      const { ready, refused } = await checkSweepRuns(project, runs, async () => null);
+      // A dry run's datasets may not be built yet: it prints every run's script, unchecked.
+      const { ready, refused } = target.dryRun
+        ? { ready: runs.map((run) => ({ options: run.options })), refused: [] }
+        : await checkSweepRuns(project, runs, async () => null);
       for (const { dataset, options, reason } of refused) output.err(`Not run: ${dataset}, ${options}: ${reason}`);
       const results: Array<Record<string, unknown>> = [];
       for (const { options } of ready) {
@@ -48,10 +51,17 @@ export const sweepCommand: CliCommand = {
           results.push(await submitToSlurm({ project, options, group: sweep.name }, target, output, json));
           continue;
         }
-        const result = await trainRun({ project, runId: newRunId(options.model), options, group: sweep.name }, { signal: controller.signal, ...printer });
-        const { summary } = result;
-        output.err(`Run ${result.runId} ${summary.status}: val ${summary.val?.accuracy.toFixed(3) ?? '–'}, test ${summary.test?.accuracy.toFixed(3) ?? '–'}`);
-        results.push({ runId: result.runId, status: summary.status, val: summary.val?.accuracy ?? null, test: summary.test?.accuracy ?? null });
+        const runId = newRunId(options.model);
+        try {
+          const { summary } = await trainRun({ project, runId, options, group: sweep.name }, { signal: controller.signal, ...printer });
+          output.err(`Run ${runId} ${summary.status}: val ${summary.val?.accuracy.toFixed(3) ?? '–'}, test ${summary.test?.accuracy.toFixed(3) ?? '–'}`);
+          results.push({ runId, status: summary.status, val: summary.val?.accuracy ?? null, test: summary.test?.accuracy ?? null });
+        } catch (error) {
+          // One run that fails (a learning rate that diverges, say) is recorded as such; the sweep goes on.
+          if (controller.signal.aborted) throw error;
+          output.err(`Run ${runId} failed: ${(error as Error).message}`);
+          results.push({ runId, status: 'failed', error: toErrorData(error) });
+        }
       }
       if (json) output.out(JSON.stringify({ group: sweep.name, runs: results, refused }));
       else if (target.on === 'local') output.out(`Sweep ${sweep.name}: ${results.length} runs, compare them with maskbench runs --project ${project}`);

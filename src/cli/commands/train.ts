@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import {
@@ -192,6 +193,10 @@ async function preparedRun(project: string, runId: string): Promise<RunConfig> {
   const file = runPaths(projectPaths(project).run(runId)).config;
   const config = (await readJsonFile(file)) as RunConfig | null;
   if (!config) throw new WorkbenchError('run-not-found', `There is no run ${runId} to train: ${file} is missing`, { file, field: 'run' });
+  // A run that ended keeps what it recorded: --run trains a submitted run once.
+  const summary = runPaths(projectPaths(project).run(runId)).summary;
+  if (existsSync(summary))
+    throw new WorkbenchError('already-exists', `Run ${runId} has ended already (${summary}): it is not trained again`, { file: summary, field: 'run' });
   return config;
 }
 

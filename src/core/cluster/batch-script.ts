@@ -65,7 +65,7 @@ export function sbatchArgs(name: string, folder: string, logFile: string): strin
   return [`--job-name=maskbench-${name}`, `--chdir=${folder}`, `--output=${logFile}`];
 }
 
-/** The text as one word for a POSIX shell, whatever it holds. */
+/** The text as one word for a POSIX shell, whatever it holds; quoted only where it needs to be, for a script people read. */
 export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -23,6 +23,8 @@ function slurm(command: string, args: string[], input?: string): Promise<string>
             : `${command} failed: ${(stderr.trim() || error.message).split('\n').slice(0, 5).join(' ')}`;
       reject(new WorkbenchError('cluster-unavailable', `The Slurm cluster cannot be reached: ${why}`));
     });
+    // A command that exits without reading its input (refusing at once) closes the pipe: its exit says why.
+    child.stdin?.on('error', () => {});
     if (input !== undefined) child.stdin?.end(input);
   });
 }

@@ -143,7 +143,13 @@ export async function followRun(submitted: SubmittedRun, context: JobContext): P
   }
 
   async function cancelRun({ folder: runFolder }: SubmittedRun): Promise<never> {
-    await scancel(jobId);
+    try {
+      await scancel(jobId);
+    } catch (error) {
+      // The run is not marked cancelled: it goes on there, and the runs list follows it again.
+      context.log(`Could not cancel Slurm job ${jobId}, which goes on on the cluster: ${(error as Error).message}`);
+      throw error;
+    }
     const deadline = Date.now() + CANCEL_WAIT_MS;
     // Wait for the job to end there, so its process writes nothing after the run is marked cancelled.
     while (Date.now() < deadline) {
