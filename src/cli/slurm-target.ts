@@ -3,7 +3,7 @@
 
 import { defaultDataDir } from '../core/app-dirs';
 import { slurmProfile } from '../core/cluster/slurm-profiles';
-import { slurmScriptFor, submitCommand, submitRun, type SlurmRunRequest } from '../core/cluster/slurm-runs';
+import { commandScript, slurmScriptFor, submitCommand, submitRun, type SlurmRunRequest } from '../core/cluster/slurm-runs';
 import { runTargetSchema, type RunTarget } from '../shared/cluster';
 import { WorkbenchError } from '../shared/errors';
 import { read } from '../shared/schema';
@@ -54,9 +54,15 @@ export async function submitCommandToSlurm(
   json: boolean,
 ): Promise<number> {
   const profile = await slurmProfile(project, defaultDataDir(), target.profile);
-  const { jobId, log, script, sbatchArgs } = await submitCommand({ project, runId, args, profile }, target.dryRun);
-  if (json) output.out(JSON.stringify(jobId === null ? { dryRun: true, sbatch: sbatchArgs, script } : { jobId, log }));
-  else if (jobId === null) printDryRun(output, sbatchArgs, script);
+  const request = { project, runId, args, profile };
+  if (target.dryRun) {
+    const { script, sbatchArgs } = commandScript(request);
+    if (json) output.out(JSON.stringify({ dryRun: true, sbatch: sbatchArgs, script }));
+    else printDryRun(output, sbatchArgs, script);
+    return 0;
+  }
+  const { jobId, log } = await submitCommand(request);
+  if (json) output.out(JSON.stringify({ jobId, log }));
   else output.out(`Submitted ${args[0]} over run ${runId} as Slurm job ${jobId} (profile ${profile.name}); its output: ${log}`);
   return 0;
 }

@@ -215,7 +215,13 @@ export const API = {
    * training: `auto` (the default), or one by name, webgpu and webgl on the compute page.
    */
   startPrediction: {
-    request: fields({ runId, from: v.optional(frame), to: v.optional(frame), backend: v.optional(backendChoice, 'auto') }),
+    request: fields({
+      runId,
+      from: v.optional(frame),
+      to: v.optional(frame),
+      backend: v.optional(backendChoice, 'auto'),
+      target: v.optional(runTargetSchema, { on: 'local' }),
+    }),
     result: returns<JobInfo>(),
   },
   /**
@@ -223,9 +229,13 @@ export const API = {
    * (`by` track) or one stretch of the clip (`by` time), predict what they left out, so every box is
    * scored by a model that never saw it (with track folds, never saw that person). It waits for a
    * training slot (on webgpu or webgl, the GPU's); the result is the run's 'cross-fit' predictions, which
-   * the review queue uses. The folds train on `backend`, the run's own when left out.
+   * the review queue uses. The folds train on `backend`, the run's own when left out. On a Slurm
+   * cluster (`target`), the cross-fit is one job there, its folds trained one after another.
    */
-  startCrossFit: { request: fields({ runId, folds: foldsSchema, by: foldBySchema, backend: v.optional(backendChoice) }), result: returns<JobInfo>() },
+  startCrossFit: {
+    request: fields({ runId, folds: foldsSchema, by: foldBySchema, backend: v.optional(backendChoice), target: v.optional(runTargetSchema, { on: 'local' }) }),
+    result: returns<JobInfo>(),
+  },
   /** What the run's own model said of the project's boxes (its last prediction job), or null when it has not predicted. */
   predictions: { request: fields({ runId }), result: returns<ProjectPredictions | null>() },
   /** The stretches of tracks whose label the run's model most doubts, likeliest mistakes first (out of sample once cross-fitted); `top` counts entries. */

@@ -4,7 +4,7 @@
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -42,12 +42,10 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
   it('trains a sweep of four runs on the cluster, their curves live in the window, and a run killed at its time limit says so', async () => {
     onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-slurm-window.png') }).then(() => {}));
     await page.keyboard.press('Alt+3');
-    const target = page.locator('[data-test=train-target]');
-    expect((await target.locator('option').allTextContents()).map((text) => text.trim())).toEqual([
-      'this machine',
-      'Slurm: default (1 CPU, 1G, 10 min)',
-      'Slurm: short (1 CPU, 1G, 1 min)',
-    ]);
+    const target = page.locator('[data-test=train-settings] [data-test=run-target]');
+    await expect
+      .poll(async () => (await target.locator('option').allTextContents()).map((text) => text.trim()))
+      .toEqual(['this machine', 'Slurm: default (1 CPU, 1G, 10 min)', 'Slurm: short (1 CPU, 1G, 1 min)']);
     // First a run far longer than the short profile's minute: the cluster kills it while the sweep trains.
     await target.selectOption('slurm:short');
     await page.locator('[data-model=simple-conv] input').check();
@@ -81,6 +79,15 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
     const killed = page.locator('[data-test=run-error]', { hasText: 'killed by the cluster at its time limit' });
     await killed.waitFor({ timeout: 150_000 });
     expect(await killed.locator('[data-test=run-resubmit]').textContent()).toBe('Submit again');
+    // Its folder says so too: the cluster's reason, and the job's log to read.
+    const runs = JSON.parse((await exec(process.execPath, [BIN, 'runs', '--project', project, '--json'])).stdout) as RunInfo[];
+    const [failed] = runs.filter((run) => run.status === 'failed');
+    expect(failed!.summary!.error).toMatchObject({
+      code: 'cluster-ended',
+      message: expect.stringMatching(/^Slurm job \d+ was killed by the cluster at its time limit \(TimeLimit\) on \S+\. Its log: /),
+      where: { file: runPaths(failed!.path).slurmLog(failed!.slurm!.jobId) },
+    });
+    expect(failed!.epochs).toBeGreaterThan(0);
   }, 300_000);
 
   it('sends a sweep, a prediction and a cross-fit from the command line (`--on slurm`), its runs listed by `maskbench runs` as they go', async () => {
@@ -120,8 +127,32 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
     expect(refused).toMatchObject({ code: 2, stderr: 'maskbench: --on slurm sends a cross-fit to the cluster: give --folds\n' });
   }, 240_000);
 
+  it('predicts and cross-fits with a run from the Review view on the cluster', async () => {
+    const cli = (...args: string[]) => exec(process.execPath, [BIN, ...args], { env: { ...process.env, MASKBENCH_DATA_DIR: join(folder, 'data') } });
+    const runs = JSON.parse((await cli('runs', '--project', project, '--json')).stdout) as RunInfo[];
+    const run = runs.find((candidate) => candidate.config.group === 'cluster' && candidate.status === 'done')!;
+    const files = runPaths(run.path);
+    await page.keyboard.press('Alt+5');
+    const panel = page.locator('[data-test=review-panel]');
+    await panel.locator('[data-test=review-run]').selectOption(run.id);
+    await panel.locator('[data-test=run-target]').selectOption('slurm:default');
+    await panel.locator('[data-test=predict]').click();
+    await expect.poll(() => panel.locator('[data-test=review-busy]').textContent(), { timeout: 30_000 }).toMatch(/\(Slurm, default\): Slurm job \d+/);
+    const summary = panel.locator('[data-test=prediction-summary]');
+    await summary.waitFor({ timeout: 120_000 });
+    expect(await summary.textContent()).toMatch(/^\s*[\d,]+ boxes on (wasm|cpu|tensorflow) · the model disagrees with [\d,]+/);
+    expect((await readdir(run.path)).filter((name) => /^slurm-\d+\.log$/.test(name))).toHaveLength(2);
+
+    await panel.locator('[data-test=folds]').fill('2');
+    await panel.locator('[data-test=cross-fit]').click();
+    await expect.poll(() => existsSync(files.crossFitPredictions), { timeout: 120_000, interval: 1000 }).toBe(true);
+    await expect.poll(() => panel.locator('[data-test=review-busy]').count(), { timeout: 30_000 }).toBe(0);
+    await page.keyboard.press('Alt+3');
+  }, 300_000);
+
   it('cancels a run on the cluster from the window', async () => {
-    await page.locator('[data-test=train-target]').selectOption('slurm:default');
+    await page.keyboard.press('Alt+3');
+    await page.locator('[data-test=train-settings] [data-test=run-target]').selectOption('slurm:default');
     await page.locator('[data-test=train-epochs]').fill('5000');
     await page.locator('[data-test=train-start]').click();
     const live = page.locator('[data-test=train-live]', { hasText: '5000' });

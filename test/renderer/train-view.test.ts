@@ -84,7 +84,7 @@ describe('TrainView', () => {
     const profile = { cpus: 8, gpus: 1, memory: '32G', time: '12:00:00', partition: 'gpu', command: 'maskbench', setup: [], sbatch: [] };
     const clusterInfo = vi.fn(async () => ({ profiles: [{ name: 'default', profile, file: '/p/slurm.json' }], unavailable: null }));
     const { wrapper, api } = await mountTrainView(undefined, { clusterInfo });
-    const select = wrapper.get('[data-test=train-target]');
+    const select = wrapper.get('[data-test=run-target]');
     expect(select.findAll('option').map((option) => option.text())).toEqual(['this machine', 'Slurm: default (8 CPUs, 1 GPU, 32G, 12:00:00 on gpu)']);
     await select.setValue('slurm:default');
     await wrapper.get('[data-test=train-settings]').trigger('submit');
@@ -93,12 +93,12 @@ describe('TrainView', () => {
 
   it('hides the choice where there is no cluster, and says why where a profile expects one', async () => {
     const { wrapper } = await mountTrainView();
-    expect(wrapper.find('[data-test=train-target]').exists()).toBe(false);
+    expect(wrapper.find('[data-test=run-target]').exists()).toBe(false);
     const profile = { cpus: 4, gpus: 0, memory: '16G', time: '24:00:00', command: 'maskbench', setup: [], sbatch: [] };
     const unavailable = 'The Slurm cluster cannot be reached: sbatch is not installed on this machine (not on PATH), so it cannot send work to a Slurm cluster';
     const clusterInfo = vi.fn(async () => ({ profiles: [{ name: 'default', profile, file: '/p/slurm.json' }], unavailable }));
     const offline = (await mountTrainView(undefined, { clusterInfo })).wrapper;
-    expect(offline.get('[data-test=train-target] option[value="slurm:default"]').attributes('disabled')).toBeDefined();
+    expect(offline.get('[data-test=run-target] option[value="slurm:default"]').attributes('disabled')).toBeDefined();
     expect(offline.get('[data-test=cluster-unavailable]').text()).toBe(unavailable);
   });
 

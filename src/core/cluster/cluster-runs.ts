@@ -2,10 +2,11 @@
 // (figures, queue state, the end) until the cluster ends it; cancelling the job cancels it there. Runs
 // left on the cluster when the app closed are followed again when the runs list finds them.
 
-import type { JobInfo } from '../../shared/jobs';
+import { WorkbenchError } from '../../shared/errors';
+import type { JobInfo, JobResults } from '../../shared/jobs';
 import type { RunInfo } from '../../shared/runs';
 import type { JobRunner } from '../jobs/job-runner';
-import { followRun, submitRun, type SlurmRunRequest, type SubmittedRun } from './slurm-runs';
+import { followCommand, followRun, submitCommand, submitRun, type CommandRequest, type SlurmRunRequest, type SubmittedRun } from './slurm-runs';
 
 export class ClusterRuns {
   /** Run folders a job follows now. */
@@ -21,6 +22,22 @@ export class ClusterRuns {
       const submitted = await submitRun(request);
       context.log(`Submitted run ${submitted.runId} as Slurm job ${submitted.jobId}`);
       return this.track(submitted, () => followRun(submitted, context));
+    });
+  }
+
+  /**
+   * Sends a maskbench command over a run (a prediction, a cross-fit) as a job that follows it there, and
+   * ends with `result`, read from the run's folder once the cluster's job has completed.
+   */
+  command<K extends 'prediction' | 'cross-fit'>(kind: K, title: string, request: CommandRequest, result: () => Promise<JobResults[K] | null>): JobInfo {
+    return this.jobs.start(kind, title, async (context) => {
+      context.progress(0, 1, 'Submitting to the Slurm cluster');
+      const { jobId, log } = await submitCommand(request);
+      context.log(`Submitted as Slurm job ${jobId}; its output: ${log}`);
+      await followCommand(jobId, log, context);
+      const done = await result();
+      if (!done) throw new WorkbenchError('cluster-ended', `Slurm job ${jobId} completed without writing its result: see its log, ${log}`, { file: log });
+      return done;
     });
   }
 

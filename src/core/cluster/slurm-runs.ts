@@ -37,6 +37,14 @@ export interface SlurmRunRequest {
   resumeFrom?: ResumePoint;
 }
 
+/** A maskbench command over a run, for submitCommand: `args` starts with the command's name. */
+export interface CommandRequest {
+  project: string;
+  runId: string;
+  args: string[];
+  profile: SlurmProfileInfo;
+}
+
 export interface SubmittedRun {
   runId: string;
   jobId: string;
@@ -60,20 +68,39 @@ export function slurmScriptFor(request: SlurmRunRequest, runId = newRunId(reques
   };
 }
 
-/**
- * A maskbench command over a run (`predict`, `review --folds`) as a cluster job, its output in the run's
- * folder; what it writes lands there as when it runs here. `dryRun` returns the script and submits nothing.
- */
-export async function submitCommand(
-  request: { project: string; runId: string; args: string[]; profile: SlurmProfileInfo },
-  dryRun: boolean,
-): Promise<{ jobId: string | null; log: string; script: string; sbatchArgs: string[] }> {
-  const { project, runId, args, profile } = request;
+/** The batch script and sbatch options of a maskbench command over a run (`predict`, `review --folds`); its output goes in the run's folder. */
+export function commandScript({ project, runId, args, profile }: CommandRequest): { script: string; sbatchArgs: string[] } {
   const folder = projectPaths(project).run(runId);
-  const script = batchScript({ what: `${args[0]} over run ${runId} of ${project}`, args, profileName: profile.name, profile: profile.profile, version });
-  const options = sbatchArgs(`${args[0]}-${runId}`, folder, runPaths(folder).slurmLog('%j'));
-  const jobId = dryRun ? null : await sbatch(script, options);
-  return { jobId, log: runPaths(folder).slurmLog(jobId ?? '%j'), script, sbatchArgs: options };
+  return {
+    script: batchScript({ what: `${args[0]} over run ${runId} of ${project}`, args, profileName: profile.name, profile: profile.profile, version }),
+    sbatchArgs: sbatchArgs(`${args[0]}-${runId}`, folder, runPaths(folder).slurmLog('%j')),
+  };
+}
+
+/** Submits a command over a run as a cluster job; what it writes lands in the run's folder as when it runs here. */
+export async function submitCommand(request: CommandRequest): Promise<{ jobId: string; log: string }> {
+  const { script, sbatchArgs: options } = commandScript(request);
+  const jobId = await sbatch(script, options);
+  return { jobId, log: runPaths(projectPaths(request.project).run(request.runId)).slurmLog(jobId) };
+}
+
+/**
+ * Follows a command's job (submitCommand) until the cluster ends it, its state as the job's progress;
+ * cancelling the job cancels it there. Resolves when it completed, and rejects with the cluster's reason
+ * and the end of its log otherwise.
+ */
+export async function followCommand(jobId: string, log: string, context: JobContext): Promise<void> {
+  for (;;) {
+    if (context.signal.aborted) {
+      await scancel(jobId);
+      throw new WorkbenchError('cluster-ended', `Slurm job ${jobId} was cancelled`);
+    }
+    const job = (await clusterJobs([jobId]).catch(() => null))?.get(jobId);
+    if (job?.state === 'COMPLETED') return;
+    if (job?.state && SLURM_ENDED.includes(job.state)) throw new WorkbenchError('cluster-ended', await describeEnding(job, log), { file: log });
+    context.progress(0, 1, describeJob(job, null));
+    await sleep(POLL_MS, undefined, { signal: context.signal }).catch(() => undefined);
+  }
 }
 
 /**
@@ -179,13 +206,17 @@ export async function settleRun(folder: string, job: ClusterJob): Promise<RunInf
   }
   if (job.state === 'CANCELLED') await recordEnding(folder, 'cancelled');
   else {
-    const ending = SLURM_ENDINGS[job.state] ?? `ended by the cluster (${job.state})`;
     const log = runPaths(folder).slurmLog(job.jobId);
-    const tail = await logTail(log);
-    const message = `Slurm job ${job.jobId} was ${ending}${job.reason ? ` (${job.reason})` : ''}${job.node ? ` on ${job.node}` : ''}. Its log: ${log}${tail ? `; it ends: ${tail}` : ''}`;
-    await recordEnding(folder, 'failed', new WorkbenchError('cluster-ended', message, { file: log }));
+    await recordEnding(folder, 'failed', new WorkbenchError('cluster-ended', await describeEnding(job, log), { file: log }));
   }
   return readRun(folder, id);
+}
+
+/** "Slurm job 12 was killed by the cluster at its time limit (TimeLimit) on node7. Its log: …; it ends: …". */
+async function describeEnding(job: ClusterJob, log: string): Promise<string> {
+  const ending = (job.state && SLURM_ENDINGS[job.state]) ?? `ended by the cluster (${job.state})`;
+  const tail = await logTail(log);
+  return `Slurm job ${job.jobId} was ${ending}${job.reason ? ` (${job.reason})` : ''}${job.node ? ` on ${job.node}` : ''}. Its log: ${log}${tail ? `; it ends: ${tail}` : ''}`;
 }
 
 /**
@@ -216,12 +247,13 @@ export async function withClusterState(runs: RunInfo[]): Promise<RunInfo[]> {
   );
 }
 
-/** "Pending on the cluster (Priority)", "Running on node12: epoch 3 of 30". */
-function describeJob(job: ClusterJob | undefined, epochs: { done: number; total: number }): string {
+/** "Slurm job 12 waits on the cluster (Priority)", "Slurm job 12 trains on node12: epoch 3 of 30" ("runs on node12" for a command). */
+function describeJob(job: ClusterJob | undefined, epochs: { done: number; total: number } | null): string {
   const at = `Slurm job ${job?.jobId ?? ''}`.trim();
   if (!job?.state) return `${at}: waiting for the cluster to say how it fares`;
   if (job.state === 'PENDING') return `${at} waits on the cluster${job.reason ? ` (${job.reason})` : ''}`;
-  if (job.state === 'RUNNING') return `${at} trains on ${job.node ?? 'the cluster'}: epoch ${epochs.done} of ${epochs.total}`;
+  const node = job.node ?? 'the cluster';
+  if (job.state === 'RUNNING') return epochs ? `${at} trains on ${node}: epoch ${epochs.done} of ${epochs.total}` : `${at} runs on ${node}`;
   return `${at}: ${job.state.toLowerCase()}`;
 }
 

@@ -11,6 +11,7 @@ import { predictProject, type ProjectSource } from '../review/predict-project';
 import { checkLabels, datasetOf } from '../review/prediction-files';
 import { keepLabels, readPredictions, reviewRun } from '../review/review-run';
 import { findRun } from '../runs/manage-runs';
+import { slurmProfile } from '../cluster/slurm-profiles';
 import { PROJECT_FILE } from '../project/layout';
 import type { JobContext } from '../jobs/job-runner';
 import type { RunInput } from '../training/run-recorder';
@@ -33,10 +34,20 @@ export function reviewHandlers(
   };
 
   return {
-    startPrediction: async ({ runId, from = 0, to, backend }) => {
+    startPrediction: async ({ runId, from = 0, to, backend, target }) => {
       checkFrame(from, 'from');
       const last = to === undefined ? session.requireStore().annotations.frameCount - 1 : checkFrame(to, 'to', from);
       const { project, run } = await runToPredict(context, runId);
+      if (target.on === 'slurm') {
+        const profile = await slurmProfile(project, context.dataDir, target.profile);
+        const args = ['predict', '--project', project, '--run', run.id, '--from', String(from), '--to', String(last), '--backend', backend];
+        return context.clusterRuns.command(
+          'prediction',
+          `Predicting with ${runTitle(run)} (Slurm, ${profile.name})`,
+          { project, runId: run.id, args, profile },
+          () => readPredictions(run.path, 'project'),
+        );
+      }
       const { host } = await routeFor(compute, backend);
       const input = { project, runId: run.id, from, to: last, backend };
       // On the compute page, core cuts the crops (ffmpeg and sharp work off this thread) and the page judges them.
@@ -50,9 +61,15 @@ export function reviewHandlers(
       return jobs.start('prediction', `Predicting with ${runTitle(run)}`, (job) => inWorker('predict', input, job));
     },
 
-    startCrossFit: async ({ runId, folds, by, backend }) => {
+    startCrossFit: async ({ runId, folds, by, backend, target }) => {
       const { project, run } = await runToPredict(context, runId);
       const chosen = backend ?? run.config.options.backend;
+      if (target.on === 'slurm') {
+        const profile = await slurmProfile(project, context.dataDir, target.profile);
+        const args = ['review', '--project', project, '--run', run.id, '--folds', String(folds), '--by', by, '--backend', chosen];
+        const title = `Cross-fitting ${runTitle(run)} (${folds} folds by ${by}, Slurm, ${profile.name})`;
+        return context.clusterRuns.command('cross-fit', title, { project, runId: run.id, args, profile }, () => readPredictions(run.path, 'cross-fit'));
+      }
       const { host, passedOver } = await routeFor(compute, chosen);
       const input = { project, runId: run.id, folds, by, backend: chosen, passedOver };
       const title = `Cross-fitting ${runTitle(run)} (${folds} folds by ${by}${host ? `, ${host}` : ''})`;
