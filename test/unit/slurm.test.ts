@@ -13,7 +13,7 @@ import { batchScript, trainArgs } from '../../src/core/cluster/batch-script';
 import { slurmAllocation } from '../../src/core/cluster/slurm-allocation';
 import { parseJobLines, slurmUnavailable } from '../../src/core/cluster/slurm-commands';
 import { slurmProfile, slurmProfiles } from '../../src/core/cluster/slurm-profiles';
-import { submitRun, withClusterState } from '../../src/core/cluster/slurm-runs';
+import { settleRun, submitRun, withClusterState } from '../../src/core/cluster/slurm-runs';
 import { projectPaths } from '../../src/core/project/layout';
 import { listRuns, newRunConfig } from '../../src/core/runs/run-folder';
 import { describeProfile, slurmProfileSchema, type SlurmRecord } from '../../src/shared/cluster';
@@ -163,6 +163,30 @@ describe('what Slurm says', () => {
         SLURM_JOB_GPUS: '0',
       }),
     ).toEqual({ jobId: '7', node: 'node3', cpus: 8, gpus: '0', memoryMb: 16384, partition: 'gpu' });
+  });
+});
+
+describe('a run the cluster ended', () => {
+  it('fails with the cluster’s reason, where it ran and the end of its log, keeping the epochs it trained', async () => {
+    const project = await tempDir();
+    const folder = projectPaths(project).run('r-oom');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'config.json'), JSON.stringify(newRunConfig('r-oom', OPTIONS, null)));
+    const record: SlurmRecord = { jobId: '41', profile: 'default', resources: DEFAULTS, submittedAt: new Date().toISOString() };
+    await writeFile(join(folder, 'slurm.json'), JSON.stringify(record));
+    await writeFile(join(folder, 'metrics.jsonl'), `${JSON.stringify({ kind: 'epoch', epoch: 1 })}\n`);
+    const log = join(folder, 'slurm-41.log');
+    await writeFile(log, 'epoch 1: loss 0.9\nslurmstepd: error: Detected 1 oom_kill event in StepId=41.batch.\n');
+    const run = await settleRun(folder, { jobId: '41', state: 'OUT_OF_MEMORY', reason: 'OutOfMemory', node: 'node3' });
+    expect(run).toMatchObject({ status: 'failed', epochs: 1 });
+    expect(run.summary!.error).toEqual({
+      code: 'cluster-ended',
+      message: `Slurm job 41 was killed by the cluster: out of memory (OutOfMemory) on node3. Its log: ${log}; it ends: epoch 1: loss 0.9 / slurmstepd: error: Detected 1 oom_kill event in StepId=41.batch.`,
+      where: { file: log },
+    });
+    // Settled once: asking again changes nothing.
+    const again = await settleRun(folder, { jobId: '41', state: 'NODE_FAIL', reason: null, node: null });
+    expect(again.summary).toEqual(run.summary);
   });
 });
 
