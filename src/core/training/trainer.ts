@@ -205,9 +205,10 @@ export class Trainer {
         if (improved) this.keepBest(epoch, val);
         metrics.tensors = tf.memory().numTensors;
         await sink.epoch(metrics, val.confusion, predictions);
-        if (improved) await sink.model('best', await modelFiles(model, epoch));
-        // The checkpoint a run cut off (a cluster's time limit, say) is resumed from.
+        // The checkpoint a run cut off (a cluster's time limit, say) is resumed from; written before the
+        // best, so a run cut off between the two never has a best model newer than its checkpoint.
         await sink.model('last', await modelFiles(model, epoch));
+        if (improved) await sink.model('best', await modelFiles(model, epoch));
         if (options.patience > 0 && epoch - this.best!.epoch >= options.patience) {
           sink.log(`No better validation accuracy for ${options.patience} epochs: stopping after epoch ${epoch}`);
           stoppedEarly = true;
