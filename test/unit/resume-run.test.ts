@@ -1,11 +1,11 @@
 // A run goes on from another's checkpoint (a run a cluster cut off, submitted again): it starts with what
 // that run recorded up to its last epoch and trains the rest as the uninterrupted run would have.
 
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { resumePoint } from '../../src/core/runs/checkpoint';
-import { readRun } from '../../src/core/runs/run-folder';
+import { readRun, recordEnding } from '../../src/core/runs/run-folder';
 import { trainRun } from '../../src/core/training/train-run';
 import type { JobContext } from '../../src/core/jobs/job-runner';
 import { TRAINING_DEFAULTS, type EpochMetrics, type TrainingOptions } from '../../src/shared/runs';
@@ -63,6 +63,19 @@ describe('resuming a run from its checkpoint', () => {
     const folder = runPaths(projectPaths(project).run('resumed'));
     expect((await readdir(folder.confusions)).sort()).toEqual(['epoch-001.json', 'epoch-002.json', 'epoch-003.json', 'epoch-004.json', 'test.json']);
     expect((await readRun(projectPaths(project).run('cut'), 'cut')).summary).toMatchObject({ status: 'done', epochs: 2 });
+  });
+
+  it('records a run cut off before its summary with its best checkpoint’s epoch and validation figures', async () => {
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'colours');
+    const trained = await trainRun({ project, runId: 'cut', options: options(2) }, context);
+    const folder = projectPaths(project).run('cut');
+    // As a cluster leaves a run whose job it killed: the files of every epoch, no summary.
+    await rm(runPaths(folder).summary);
+    expect(await recordEnding(folder, 'failed', new Error('killed at its time limit'))).toBe(true);
+    const { summary } = await readRun(folder, 'cut');
+    expect(summary).toMatchObject({ status: 'failed', epochs: 2, bestEpoch: trained.summary.bestEpoch, error: { message: 'killed at its time limit' } });
+    expect(summary!.val).toEqual(trained.summary.val);
   });
 
   it('refuses another model or dataset, and no more epochs than the checkpoint has', async () => {

@@ -5,7 +5,7 @@
 import { cp, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
-import type { BatchMetrics, EpochMetrics, RunConfig, TrainingOptions } from '../../shared/runs';
+import type { BatchMetrics, ConfusionMatrix, EpochMetrics, RunConfig, SplitMetrics, TrainingOptions } from '../../shared/runs';
 import { readJsonFile } from '../fs/json-file';
 import { modelPaths, projectPaths, runPaths } from '../project/layout';
 
@@ -71,4 +71,26 @@ export async function copyHistory(projectDir: string, point: ResumePoint, folder
   }
   for (const which of ['best', 'last'] as const) await cp(from.model(which), to.model(which), { recursive: true });
   return lines;
+}
+
+/**
+ * The run's best checkpoint so far, its epoch and validation figures as its folder records them, or null
+ * without one: what a run cut off (killed on a cluster, resumed) has to show for itself.
+ */
+export async function bestCheckpoint(folder: string): Promise<{ epoch: number; val: SplitMetrics } | null> {
+  const files = runPaths(folder);
+  const epoch = await modelEpoch(files.model('best'));
+  if (epoch === null) return null;
+  const text = await readFile(files.metrics, 'utf8').catch(() => '');
+  const best = text
+    .split('\n')
+    .filter((line) => line.startsWith('{"kind":"epoch"'))
+    .map((line) => JSON.parse(line) as EpochMetrics)
+    .find((line) => line.epoch === epoch);
+  const confusion = (await readJsonFile(files.confusion('val', epoch))) as ConfusionMatrix | null;
+  if (!best || !confusion) return null;
+  return {
+    epoch,
+    val: { loss: best.valLoss, accuracy: best.valAccuracy, perClass: best.perClass, confusion: { labels: confusion.labels, matrix: confusion.matrix } },
+  };
 }

@@ -25,6 +25,7 @@ import type {
 import type { SlurmRecord } from '../../shared/cluster';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { bestCheckpoint } from './checkpoint';
 import { readJsonFile, writeJsonFile } from '../fs/json-file';
 import { isRunId, projectPaths, runPaths } from '../project/layout';
 
@@ -130,13 +131,14 @@ export function recordCrash(folder: string, error: unknown): Promise<boolean> {
 export async function recordEnding(folder: string, status: 'failed' | 'cancelled', error?: unknown): Promise<boolean> {
   const run = await readRun(folder, basename(folder)).catch(() => null);
   if (!run || run.summary) return false;
+  const best = await bestCheckpoint(folder);
   await writeSummary(folder, {
     status,
     endedAt: new Date().toISOString(),
     epochs: run.epochs,
-    bestEpoch: null,
+    bestEpoch: best?.epoch ?? null,
     train: null,
-    val: null,
+    val: best?.val ?? null,
     test: null,
     seconds: 0,
     ...(error !== undefined && { error: toErrorData(error) }),

@@ -19,9 +19,8 @@ import {
   type TrainingOptions,
 } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
-import { copyHistory, type ResumePoint } from '../runs/checkpoint';
+import { bestCheckpoint, copyHistory, type ResumePoint } from '../runs/checkpoint';
 import { RunWriter, newRunConfig } from '../runs/run-folder';
-import { readJsonFile } from '../fs/json-file';
 import { checkInputSize, modelCost } from './models/catalog';
 import { writeModelFiles } from './model-files';
 import { checkBatchSize, checkClassesTrained } from './training-options';
@@ -76,10 +75,9 @@ export class RunRecorder implements TrainerSink {
   private async continueFrom(point: ResumePoint): Promise<void> {
     const lines = await copyHistory(this.input.project, point, this.writer.folder);
     await this.writer.continueMetrics(lines);
-    const epochs = lines.filter((line): line is EpochMetrics => line.kind === 'epoch');
-    const best = epochs.find((line) => line.epoch === point.bestEpoch);
-    const confusion = (await readJsonFile(this.writer.files.confusion('val', point.bestEpoch))) as ConfusionMatrix | null;
-    if (epochs.length !== point.epoch || !best || !confusion)
+    const epochs = lines.filter((line) => line.kind === 'epoch');
+    const best = await bestCheckpoint(this.writer.folder);
+    if (epochs.length !== point.epoch || best?.epoch !== point.bestEpoch)
       throw new WorkbenchError(
         'invalid-request',
         `Run ${point.runId} did not record every epoch up to its checkpoint (epoch ${point.epoch}): it cannot be resumed`,
@@ -88,10 +86,7 @@ export class RunRecorder implements TrainerSink {
         },
       );
     this.epochs = point.epoch;
-    this.best = this.lastVal = {
-      epoch: best.epoch,
-      val: { loss: best.valLoss, accuracy: best.valAccuracy, perClass: best.perClass, confusion: { labels: confusion.labels, matrix: confusion.matrix } },
-    };
+    this.best = this.lastVal = best;
     this.context.log(`Resuming run ${point.runId} after epoch ${point.epoch} (its best: epoch ${point.bestEpoch})`);
   }
 
