@@ -2,7 +2,9 @@
 // --dry-run, printing what would be submitted).
 
 import { defaultDataDir } from '../core/app-dirs';
+import { crossFitScripts, submitCrossFit } from '../core/cluster/slurm-cross-fit';
 import { slurmProfile } from '../core/cluster/slurm-profiles';
+import type { CrossFitInput } from '../core/review/cross-fit';
 import { commandScript, slurmScriptFor, submitCommand, submitRun, type SlurmRunRequest } from '../core/cluster/slurm-runs';
 import { runTargetSchema, type RunTarget } from '../shared/cluster';
 import { WorkbenchError } from '../shared/errors';
@@ -64,6 +66,24 @@ export async function submitCommandToSlurm(
   const { jobId, log } = await submitCommand(request);
   if (json) output.out(JSON.stringify({ jobId, log }));
   else output.out(`Submitted ${args[0]} over run ${runId} as Slurm job ${jobId} (profile ${profile.name}); its output: ${log}`);
+  return 0;
+}
+
+/** Submits a cross-fit's folds and its scoring to the cluster (slurm-cross-fit.ts) and returns; prints what it would submit with --dry-run. */
+export async function crossFitToSlurm(input: CrossFitInput, target: { profile: string; dryRun: boolean }, output: CliOutput, json: boolean): Promise<number> {
+  const profile = await slurmProfile(input.project, defaultDataDir(), target.profile);
+  if (target.dryRun) {
+    const jobs = await crossFitScripts(input, profile);
+    if (json) output.out(JSON.stringify({ dryRun: true, jobs }));
+    else for (const job of jobs) printDryRun(output, job.sbatchArgs, job.script);
+    return 0;
+  }
+  const { folds, scorer } = await submitCrossFit(input, profile);
+  if (json) output.out(JSON.stringify({ folds, scorer }));
+  else {
+    for (const fold of folds) output.out(`Submitted fold run ${fold.runId} as Slurm job ${fold.jobId} (profile ${profile.name}): ${fold.folder}`);
+    output.out(`Submitted the scoring as Slurm job ${scorer.jobId}, to start when every fold has trained; its output: ${scorer.log}`);
+  }
   return 0;
 }
 

@@ -162,12 +162,15 @@ export interface DatasetUsed {
   warnings?: string[];
 }
 
+/** A run's group: a sweep's name, or `<run id>-cross-fit` for a cross-fit's folds. */
+export const runGroupSchema = v.pipe(v.string('a group'), v.regex(/^[\w-]{1,80}$/, '1 to 80 letters, digits, - or _'));
+
 /** config.json: everything needed to train the same run again. */
 export interface RunConfig {
   schema: 1;
   id: string;
   createdAt: string;
-  /** The sweep it belongs to, if any. */
+  /** The sweep or cross-fit it belongs to, if any. */
   group: string | null;
   options: TrainingOptions;
   /** The rest is filled in as the run starts; a run that failed before that leaves them null. */

@@ -117,12 +117,27 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
       log: string;
     };
     expect(predicted).toEqual({ jobId: expect.stringMatching(/^\d+$/), log: files.slurmLog(predicted.jobId) });
-    const crossFit = JSON.parse((await cli('review', '--project', project, '--run', runId, '--folds', '2', '--on', 'slurm', '--json')).stdout) as {
-      jobId: string;
+    const dryRun = JSON.parse((await cli('review', '--project', project, '--run', runId, '--folds', '2', '--on', 'slurm', '--dry-run', '--json')).stdout) as {
+      jobs: Array<{ runId: string; script: string; sbatchArgs: string[] }>;
     };
+    expect(dryRun.jobs.map((job) => job.runId)).toEqual([`${runId}-fold1of2`, `${runId}-fold2of2`, runId]);
+    expect(dryRun.jobs[2]!.sbatchArgs).toContain('--dependency=afterok:<each fold’s job>');
+    expect(dryRun.jobs[2]!.script).toContain(' --score-folds ');
+    expect(existsSync(files.crossFitPlan)).toBe(false);
+
+    // Each fold trains as a run of its own, side by side; a last job scores them once both have trained.
+    const crossFit = JSON.parse((await cli('review', '--project', project, '--run', runId, '--folds', '2', '--on', 'slurm', '--json')).stdout) as {
+      folds: Array<{ runId: string; jobId: string }>;
+      scorer: { jobId: string; log: string };
+    };
+    expect(crossFit.folds.map((fold) => fold.runId)).toEqual([`${runId}-fold1of2`, `${runId}-fold2of2`]);
     await expect.poll(() => existsSync(files.projectPredictions) && existsSync(files.crossFitPredictions), { timeout: 120_000, interval: 1000 }).toBe(true);
-    expect(JSON.parse(await readFile(files.crossFitPredictions, 'utf8'))).toMatchObject({ complete: true });
-    expect(await readFile(files.slurmLog(crossFit.jobId), 'utf8')).toContain('out of sample');
+    expect(JSON.parse(await readFile(files.crossFitPredictions, 'utf8'))).toMatchObject({ complete: true, crossFit: { folds: 2, by: 'time' } });
+    expect(await readFile(crossFit.scorer.log, 'utf8')).toContain('out of sample');
+    const folds = (JSON.parse((await cli('runs', '--project', project, '--json')).stdout) as RunInfo[]).filter(
+      (run) => run.config.group === `${runId}-cross-fit`,
+    );
+    expect(folds.map((run) => [run.status, run.slurm?.jobId]).sort()).toEqual(crossFit.folds.map((fold) => ['done', fold.jobId]).sort());
     const refused = await cli('review', '--project', project, '--run', runId, '--on', 'slurm').catch((error: { code: number; stderr: string }) => error);
     expect(refused).toMatchObject({ code: 2, stderr: 'maskbench: --on slurm sends a cross-fit to the cluster: give --folds\n' });
   }, 240_000);
@@ -147,6 +162,13 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
     await panel.locator('[data-test=cross-fit]').click();
     await expect.poll(() => existsSync(files.crossFitPredictions), { timeout: 120_000, interval: 1000 }).toBe(true);
     await expect.poll(() => panel.locator('[data-test=review-busy]').count(), { timeout: 30_000 }).toBe(0);
+    const folds = (JSON.parse((await cli('runs', '--project', project, '--json')).stdout) as RunInfo[]).filter(
+      (candidate) => candidate.config.group === `${run.id}-cross-fit`,
+    );
+    expect(folds.map((fold) => [fold.status, fold.slurm?.profile])).toEqual([
+      ['done', 'default'],
+      ['done', 'default'],
+    ]);
     await page.keyboard.press('Alt+3');
   }, 300_000);
 

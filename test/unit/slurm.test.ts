@@ -3,17 +3,18 @@
 // (a clear error, nothing left behind). The real cluster is test/e2e/slurm.test.ts's.
 
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { version } from '../../package.json';
 import { runCli } from '../../src/cli/cli';
 import { batchScript, trainArgs } from '../../src/core/cluster/batch-script';
+import { ClusterWatch } from '../../src/core/cluster/cluster-watch';
 import { slurmAllocation } from '../../src/core/cluster/slurm-allocation';
 import { parseJobLines, slurmUnavailable } from '../../src/core/cluster/slurm-commands';
 import { slurmProfile, slurmProfiles } from '../../src/core/cluster/slurm-profiles';
-import { settleRun, submitRun, withClusterState } from '../../src/core/cluster/slurm-runs';
+import { followCommand, settleRun, submitRun, withClusterState } from '../../src/core/cluster/slurm-runs';
 import { projectPaths } from '../../src/core/project/layout';
 import { listRuns, newRunConfig } from '../../src/core/runs/run-folder';
 import { describeProfile, slurmProfileSchema, type SlurmRecord } from '../../src/shared/cluster';
@@ -235,6 +236,69 @@ describe('a cluster that cannot be reached', () => {
       summary: null,
       cluster: { jobId: '41', state: null, problem: expect.stringContaining('Unable to contact slurm controller') },
     });
+  });
+});
+
+describe('following jobs on the cluster', () => {
+  it('asks the cluster about every followed job in one squeue, and keeps asking while it cannot answer', async () => {
+    const calls = join(await tempDir(), 'calls');
+    const answers = join(await tempDir(), 'answers');
+    await writeFile(answers, '11|RUNNING|None|node1\n12|PENDING|Priority|\n');
+    // squeue prints what `answers` holds; until it exists, it fails as when the controller is down.
+    await fakeSlurm({ squeue: `echo "$@" >> ${calls}; cat ${answers} || { echo "squeue: error: Unable to contact slurm controller" >&2; exit 1; }` });
+    const watch = new ClusterWatch(50);
+    const signal = new AbortController().signal;
+    const first = watch.follow('11');
+    const second = watch.follow('12');
+    await watch.nextAnswer(signal);
+    await watch.nextAnswer(signal);
+    expect(watch.word('11')).toEqual({ job: { jobId: '11', state: 'RUNNING', reason: null, node: 'node1' }, problem: null });
+    expect(watch.word('12')).toEqual({ job: { jobId: '12', state: 'PENDING', reason: 'Priority', node: null }, problem: null });
+    const asked = (await readFile(calls, 'utf8')).trim().split('\n');
+    expect(asked.at(-1)).toContain('--jobs=11,12');
+
+    await rm(answers);
+    await watch.nextAnswer(signal);
+    expect(watch.word('11')).toEqual({ job: undefined, problem: expect.stringContaining('Unable to contact slurm controller') });
+    await writeFile(answers, '12|RUNNING|None|node2\n');
+    first.stop();
+    await watch.nextAnswer(signal);
+    await watch.nextAnswer(signal);
+    expect(watch.word('12')).toMatchObject({ job: { state: 'RUNNING', node: 'node2' }, problem: null });
+    expect((await readFile(calls, 'utf8')).trim().split('\n').at(-1)).toContain('--jobs=12 ');
+
+    // With nothing followed, it stops asking.
+    second.stop();
+    await watch.nextAnswer(signal);
+    const before = (await readFile(calls, 'utf8')).length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await readFile(calls, 'utf8')).length).toBe(before);
+  });
+});
+
+describe('a job that waits for runs on the cluster', () => {
+  it('ends when a run it waits for is killed, saying why, and cancels the jobs still there', async () => {
+    const bin = await tempDir();
+    const cancelled = join(bin, 'cancelled');
+    await fakeSlurm({
+      squeue: 'printf "30|PENDING|Dependency|\\n31|TIMEOUT|TimeLimit|node1\\n32|RUNNING|None|node2\\n"',
+      scancel: `echo "$@" >> ${cancelled}`,
+    });
+    const folder = await tempDir();
+    await writeFile(join(folder, 'slurm-31.log'), 'epoch 3 of 20\nslurmstepd: error: *** JOB 31 CANCELLED DUE TO TIME LIMIT ***\n');
+    const waitsOn = [
+      { runId: 'r-fold1of2', jobId: '31', folder },
+      { runId: 'r-fold2of2', jobId: '32', folder },
+    ];
+    const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
+    const error = await followCommand('30', join(folder, 'slurm-30.log'), context, new ClusterWatch(50), waitsOn).catch((caught: Error) => caught);
+    expect(error).toMatchObject({
+      code: 'cluster-ended',
+      message: expect.stringMatching(
+        /^Run r-fold1of2, which Slurm job 30 waited for, did not train: Slurm job 31 was killed by the cluster at its time limit \(TimeLimit\) on node1\. Its log: .*slurm-31\.log; it ends: epoch 3 of 20 \/ .*CANCELLED DUE TO TIME LIMIT \*\*\*\. Its other jobs were cancelled\.$/,
+      ),
+    });
+    expect((await readFile(cancelled, 'utf8')).trim().split('\n').sort()).toEqual(['30', '32']);
   });
 });
 

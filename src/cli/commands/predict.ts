@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { predictArgs } from '../../core/cluster/batch-script';
 import { predictProject } from '../../core/review/predict-project';
 import { openHere } from '../../core/review/run-here';
 import { findRun } from '../../core/runs/manage-runs';
@@ -31,12 +32,8 @@ export const predictCommand: CliCommand = {
     if (target.on === 'slurm') {
       const project = resolve(required(args.project, 'project'));
       const run = await findRun(project, required(args.run, 'run'));
-      const range = given({ from: number(args.from, 'from'), to: number(args.to, 'to') });
-      const passOn = [
-        ...Object.entries(range).flatMap(([flag, value]) => [`--${flag}`, String(value)]),
-        ...(args.backend ? ['--backend', String(backend(args.backend))] : []),
-      ];
-      return submitCommandToSlurm(project, run.id, ['predict', '--project', project, '--run', run.id, ...passOn], target, output, json);
+      const command = predictArgs({ project, runId: run.id, from: number(args.from, 'from'), to: number(args.to, 'to'), backend: backend(args.backend) });
+      return submitCommandToSlurm(project, run.id, command, target, output, json);
     }
     const controller = new AbortController();
     const stop = () => controller.abort();

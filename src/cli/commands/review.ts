@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { crossFitHere } from '../../core/review/run-here';
+import { scoreCrossFit } from '../../core/review/cross-fit';
+import { crossFitHere, openHere } from '../../core/review/run-here';
 import { reviewRun } from '../../core/review/review-run';
 import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
@@ -8,7 +9,7 @@ import { WorkbenchError } from '../../shared/errors';
 import { read } from '../../shared/schema';
 import { FOLD_BY, foldBySchema, foldsSchema } from '../../shared/review';
 import { progressPrinter } from '../progress';
-import { TARGET_OPTIONS, TARGET_USAGE, runTarget, submitCommandToSlurm } from '../slurm-target';
+import { TARGET_OPTIONS, TARGET_USAGE, crossFitToSlurm, runTarget } from '../slurm-target';
 
 export const reviewCommand: CliCommand = {
   summary: 'list the stretches of tracks whose label a run’s model most doubts, likeliest mistakes first',
@@ -23,10 +24,13 @@ export const reviewCommand: CliCommand = {
     '                     person labelled wrong throughout)',
     '--top K              at most K entries (default 50); an entry is a stretch of one track, or a whole track',
     '--backend B          with --folds, what the folds train on (default: the run’s own backend)',
+    '--score-folds        score the last cross-fit, whose folds trained as runs of their own (as --on slurm',
+    '                     has them do), each fold’s model predicting what it left out',
     'Without --folds it uses the last cross-fit, or else maskbench predict’s predictions (in sample).',
     'Labels kept in the window’s review (predictions/kept.json in the run) are left out.',
     'With --json, each entry lists its boxes (frame, box, the model’s doubt).',
-    '--on T               local (default) or slurm: with --folds, submit the cross-fit to the Slurm cluster and return',
+    '--on T               local (default) or slurm: with --folds, submit each fold’s training to the Slurm cluster',
+    '                     as a run of its own, and a job that scores them once all have trained, and return',
     ...TARGET_USAGE.slice(1),
   ],
   options: {
@@ -36,6 +40,7 @@ export const reviewCommand: CliCommand = {
     folds: { type: 'string' },
     by: { type: 'string' },
     backend: { type: 'string' },
+    'score-folds': { type: 'boolean' },
     ...TARGET_OPTIONS,
   },
 
@@ -43,36 +48,27 @@ export const reviewCommand: CliCommand = {
     const project = resolve(required(args.project, 'project'));
     const run = await findRun(project, required(args.run, 'run'));
     const target = runTarget(args);
+    if (args['score-folds'] && args.folds !== undefined)
+      throw new WorkbenchError('invalid-request', '--score-folds scores a cross-fit whose folds trained: leave out --folds');
+    const crossFit = () => ({
+      project,
+      runId: run.id,
+      folds: read(foldsSchema, number(args.folds, 'folds'), { field: 'folds' }),
+      by: read(foldBySchema, args.by, { field: 'by' }),
+      backend: backend(args.backend),
+    });
     if (target.on === 'slurm') {
       if (args.folds === undefined) throw new WorkbenchError('invalid-request', '--on slurm sends a cross-fit to the cluster: give --folds');
-      const folds = read(foldsSchema, number(args.folds, 'folds'), { field: 'folds' });
-      const by = read(foldBySchema, args.by, { field: 'by' });
-      const command = [
-        'review',
-        '--project',
-        project,
-        '--run',
-        run.id,
-        '--folds',
-        String(folds),
-        '--by',
-        by,
-        ...(args.backend ? ['--backend', String(backend(args.backend))] : []),
-      ];
-      return submitCommandToSlurm(project, run.id, command, target, output, json);
+      return crossFitToSlurm(crossFit(), target, output, json);
     }
-    if (args.folds !== undefined) {
+    if (args.folds !== undefined || args['score-folds']) {
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
-      const input = {
-        project,
-        runId: run.id,
-        folds: read(foldsSchema, number(args.folds, 'folds'), { field: 'folds' }),
-        by: read(foldBySchema, args.by, { field: 'by' }),
-        backend: backend(args.backend),
-      };
-      await crossFitHere(input, { signal: controller.signal, ...progressPrinter(output, json) }).finally(() => process.off('SIGINT', stop));
+      const context = { signal: controller.signal, ...progressPrinter(output, json) };
+      await (args['score-folds'] ? scoreCrossFit(project, run.id, context, openHere(backend(args.backend))) : crossFitHere(crossFit(), context)).finally(() =>
+        process.off('SIGINT', stop),
+      );
     }
     // Labels kept in the window's review are already left out of the queue.
     const { outOfSample, foldBy, complete, entries: queue, kept } = await reviewRun(project, run.id, number(args.top, 'top') ?? 50);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import {
   describeBackend,
+  runGroupSchema,
   TRAINING_DEFAULTS as t,
   trainingOptionsSchema,
   type EpochMetrics,
@@ -10,7 +11,6 @@ import {
   type SplitMetrics,
   type TrainingOptions,
 } from '../../shared/runs';
-import { sweepNameSchema } from '../../shared/sweeps';
 import { read } from '../../shared/schema';
 import { MODEL_NAMES } from '../../shared/training';
 import { slurmAllocation } from '../../core/cluster/slurm-allocation';
@@ -50,7 +50,7 @@ export const trainCommand: CliCommand = {
     `--seed N             weights and shuffling (default ${t.seed})`,
     BACKEND_USAGE,
     ...TARGET_USAGE,
-    '--group NAME         file the run under a sweep group',
+    '--group NAME         file the run under a group (a sweep’s, a cross-fit’s)',
     '--resume-from RUN    go on from RUN’s checkpoint (its last epoch) as a new run; same model and dataset, more epochs',
     '--run ID --options JSON  train the run a cluster job was submitted for (what Maskbench’s batch scripts run)',
   ],
@@ -85,7 +85,7 @@ export const trainCommand: CliCommand = {
     const project = resolve(required(args.project, 'project'));
     const options = args.options === undefined ? optionsFromFlags(args) : optionsFromJson(args);
     const target = runTarget(args);
-    const group = typeof args.group === 'string' ? read(sweepNameSchema, args.group, { field: 'group' }) : null;
+    const group = typeof args.group === 'string' ? read(runGroupSchema, args.group, { field: 'group' }) : null;
     await preflight(project, options);
     const resumeFrom = typeof args['resume-from'] === 'string' ? await checkpoint(project, args['resume-from'], options) : undefined;
     if (target.on === 'slurm') {

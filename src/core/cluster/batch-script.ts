@@ -60,6 +60,20 @@ export function trainArgs(run: { project: string; runId: string; options: Traini
   ];
 }
 
+/** `maskbench predict` with a run's model over frames `from`-`to` (all when not said). */
+export function predictArgs(run: { project: string; runId: string; from?: number; to?: number; backend?: string }): string[] {
+  return ['predict', '--project', run.project, '--run', run.runId, ...flag('from', run.from), ...flag('to', run.to), ...flag('backend', run.backend)];
+}
+
+/** `maskbench review --score-folds`: a cross-fit whose folds have trained as runs, each fold's model scoring what it held out. */
+export function scoreFoldsArgs(run: { project: string; runId: string; backend: string }): string[] {
+  return ['review', '--project', run.project, '--run', run.runId, '--score-folds', '--backend', run.backend];
+}
+
+function flag(name: string, value: string | number | undefined): string[] {
+  return value === undefined ? [] : [`--${name}`, String(value)];
+}
+
 /** The sbatch options that name files: given on its command line, where a path with spaces needs no quoting rules of #SBATCH's. */
 export function sbatchArgs(name: string, folder: string, logFile: string): string[] {
   return [`--job-name=maskbench-${name}`, `--chdir=${folder}`, `--output=${logFile}`];

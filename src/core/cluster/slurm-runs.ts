@@ -18,10 +18,13 @@ import { projectPaths, runPaths } from '../project/layout';
 import type { ResumePoint } from '../runs/checkpoint';
 import { newRunConfig, newRunId, readRun, recordEnding } from '../runs/run-folder';
 import { batchScript, sbatchArgs, trainArgs } from './batch-script';
+import type { ClusterWatch } from './cluster-watch';
 import { clusterJobs, sbatch, scancel } from './slurm-commands';
 
-/** How often a followed job's cluster state and run folder are read. */
-const POLL_MS = 2000;
+/** How often a followed run's folder is read for new figures (the cluster is asked less often: ClusterWatch). */
+const READ_MS = 2000;
+/** How long a file the job wrote may take to show on this machine's view of the shared folder. */
+const SHARED_LAG_MS = 2000;
 /** How long a cancelled job is waited for to end on the cluster before its run is marked cancelled anyway. */
 const CANCEL_WAIT_MS = 60_000;
 /** Lines of the job's log quoted when it failed without saying why in its run folder. */
@@ -32,6 +35,8 @@ export interface SlurmRunRequest {
   options: TrainingOptions;
   group: string | null;
   profile: SlurmProfileInfo;
+  /** Its id, when it has one already (a cross-fit's fold); a new one otherwise. */
+  runId?: string;
   resubmitOf?: string;
   /** The checkpoint it goes on from. */
   resumeFrom?: ResumePoint;
@@ -43,6 +48,8 @@ export interface CommandRequest {
   runId: string;
   args: string[];
   profile: SlurmProfileInfo;
+  /** Jobs it waits for: it starts when every one has completed, and is cancelled by the cluster when one has not. */
+  after?: string[];
 }
 
 export interface SubmittedRun {
@@ -52,7 +59,8 @@ export interface SubmittedRun {
 }
 
 /** The batch script a run would be submitted with, for a dry run. */
-export function slurmScriptFor(request: SlurmRunRequest, runId = newRunId(request.options.model)): { runId: string; script: string; sbatchArgs: string[] } {
+export function slurmScriptFor(request: SlurmRunRequest): { runId: string; script: string; sbatchArgs: string[] } {
+  const runId = request.runId ?? newRunId(request.options.model);
   const folder = projectPaths(request.project).run(runId);
   const { project, options, group, profile, resumeFrom } = request;
   return {
@@ -69,11 +77,14 @@ export function slurmScriptFor(request: SlurmRunRequest, runId = newRunId(reques
 }
 
 /** The batch script and sbatch options of a maskbench command over a run (`predict`, `review --folds`); its output goes in the run's folder. */
-export function commandScript({ project, runId, args, profile }: CommandRequest): { script: string; sbatchArgs: string[] } {
+export function commandScript({ project, runId, args, profile, after = [] }: CommandRequest): { script: string; sbatchArgs: string[] } {
   const folder = projectPaths(project).run(runId);
   return {
     script: batchScript({ what: `${args[0]} over run ${runId} of ${project}`, args, profileName: profile.name, profile: profile.profile, version }),
-    sbatchArgs: sbatchArgs(`${args[0]}-${runId}`, folder, runPaths(folder).slurmLog('%j')),
+    sbatchArgs: [
+      ...sbatchArgs(`${args[0]}-${runId}`, folder, runPaths(folder).slurmLog('%j')),
+      ...(after.length > 0 ? [`--dependency=afterok:${after.join(':')}`, '--kill-on-invalid-dep=yes'] : []),
+    ],
   };
 }
 
@@ -85,21 +96,51 @@ export async function submitCommand(request: CommandRequest): Promise<{ jobId: s
 }
 
 /**
- * Follows a command's job (submitCommand) until the cluster ends it, its state as the job's progress;
- * cancelling the job cancels it there. Resolves when it completed, and rejects with the cluster's reason
- * and the end of its log otherwise.
+ * Follows a command's job (submitCommand) until the cluster ends it, its state as the job's progress.
+ * `waitsOn`: the runs it waits for (a cross-fit's folds); one that the cluster ends other than completed
+ * ends it too, and cancels the rest. Cancelling the job cancels them all there. Resolves when the command
+ * completed, and rejects with the cluster's reason and the end of the log otherwise.
  */
-export async function followCommand(jobId: string, log: string, context: JobContext): Promise<void> {
-  for (;;) {
-    if (context.signal.aborted) {
-      await scancel(jobId);
-      throw new WorkbenchError('cluster-ended', `Slurm job ${jobId} was cancelled`);
+export async function followCommand(
+  jobId: string,
+  log: string,
+  context: JobContext,
+  watch: ClusterWatch,
+  waitsOn: readonly SubmittedRun[] = [],
+): Promise<void> {
+  const jobs = [jobId, ...waitsOn.map((run) => run.jobId)];
+  const following = jobs.map((id) => watch.follow(id));
+  const stateOf = (id: string) => watch.word(id).job?.state ?? null;
+  const ended = (id: string) => SLURM_ENDED.includes(stateOf(id) ?? 'PENDING');
+  const cancelRest = () => Promise.all(jobs.filter((id) => !ended(id)).map(scancel));
+  try {
+    for (;;) {
+      if (context.signal.aborted) {
+        await cancelRest();
+        throw new WorkbenchError('cluster-ended', `Slurm job ${jobId} was cancelled${waitsOn.length > 0 ? ', with the runs it waited for' : ''}`);
+      }
+      const failed = waitsOn.find((run) => ended(run.jobId) && stateOf(run.jobId) !== 'COMPLETED');
+      if (failed) {
+        await cancelRest();
+        const why = await describeEnding(watch.word(failed.jobId).job!, runPaths(failed.folder).slurmLog(failed.jobId));
+        throw new WorkbenchError(
+          'cluster-ended',
+          `Run ${failed.runId}, which Slurm job ${jobId} waited for, did not train: ${why}. Its other jobs were cancelled.`,
+          {
+            file: runPaths(failed.folder).slurmLog(failed.jobId),
+          },
+        );
+      }
+      const { job } = watch.word(jobId);
+      if (job?.state === 'COMPLETED') return;
+      if (job?.state && SLURM_ENDED.includes(job.state)) throw new WorkbenchError('cluster-ended', await describeEnding(job, log), { file: log });
+      const trained = waitsOn.filter((run) => stateOf(run.jobId) === 'COMPLETED').length;
+      const waiting = waitsOn.length > 0 && trained < waitsOn.length ? `${trained} of the ${waitsOn.length} runs it waits for have trained; ` : '';
+      context.progress(trained, waitsOn.length + 1, `${waiting}${describeJob(job, null)}`);
+      await watch.nextAnswer(context.signal);
     }
-    const job = (await clusterJobs([jobId]).catch(() => null))?.get(jobId);
-    if (job?.state === 'COMPLETED') return;
-    if (job?.state && SLURM_ENDED.includes(job.state)) throw new WorkbenchError('cluster-ended', await describeEnding(job, log), { file: log });
-    context.progress(0, 1, describeJob(job, null));
-    await sleep(POLL_MS, undefined, { signal: context.signal }).catch(() => undefined);
+  } finally {
+    for (const job of following) job.stop();
   }
 }
 
@@ -139,26 +180,26 @@ export async function submitRun(request: SlurmRunRequest): Promise<SubmittedRun>
  * as a local run's; cancelling the job cancels it on the cluster (scancel). Resolves to the run's result
  * when it trained to the end, and rejects with why it did not otherwise.
  */
-export async function followRun(submitted: SubmittedRun, context: JobContext): Promise<RunResult> {
+export async function followRun(submitted: SubmittedRun, context: JobContext, watch: ClusterWatch): Promise<RunResult> {
   const { folder, jobId } = submitted;
   const reader = new MetricsReader(folder);
+  const following = watch.follow(jobId);
   let unreachable = false;
-  for (;;) {
-    if (context.signal.aborted) return cancelRun(submitted);
-    let job: ClusterJob | undefined;
-    try {
-      job = (await clusterJobs([jobId])).get(jobId);
-      if (unreachable) context.log(`The cluster answers again`);
-      unreachable = false;
-    } catch (error) {
+  try {
+    for (;;) {
+      if (context.signal.aborted) return await cancelRun(submitted);
+      const { job, problem } = watch.word(jobId);
       // The job goes on on the cluster whether or not it can be asked: keep asking.
-      if (!unreachable) context.log(`${(error as Error).message}; asking again every ${POLL_MS / 1000} s`);
-      unreachable = true;
+      if (problem !== null && !unreachable) context.log(`${problem}; asking again every ${watch.intervalMs / 1000} s`);
+      if (problem === null && unreachable) context.log(`The cluster answers again`);
+      unreachable = problem !== null;
+      const epochs = await reader.report(context);
+      if (job?.state && SLURM_ENDED.includes(job.state)) return await finish(await settleRun(folder, job));
+      context.progress(epochs.done, epochs.total, describeJob(job, epochs));
+      await sleep(READ_MS, undefined, { signal: context.signal }).catch(() => undefined);
     }
-    const epochs = await reader.report(context);
-    if (job?.state && SLURM_ENDED.includes(job.state)) return finish(await settleRun(folder, job));
-    context.progress(epochs.done, epochs.total, describeJob(job, epochs));
-    await sleep(POLL_MS, undefined, { signal: context.signal }).catch(() => undefined);
+  } finally {
+    following.stop();
   }
 
   async function finish(run: RunInfo): Promise<RunResult> {
@@ -182,7 +223,7 @@ export async function followRun(submitted: SubmittedRun, context: JobContext): P
     while (Date.now() < deadline) {
       const job = (await clusterJobs([jobId]).catch(() => null))?.get(jobId);
       if (!job?.state || SLURM_ENDED.includes(job.state)) break;
-      await sleep(POLL_MS / 4);
+      await sleep(READ_MS / 4);
     }
     await recordEnding(runFolder, 'cancelled');
     throw new WorkbenchError('cluster-ended', `Slurm job ${jobId} was cancelled`);
@@ -200,7 +241,7 @@ export async function settleRun(folder: string, job: ClusterJob): Promise<RunInf
   if (run.summary || !job.state) return run;
   if (job.state === 'COMPLETED') {
     // The job's own summary may not have reached this machine's view of the shared folder yet.
-    await sleep(POLL_MS);
+    await sleep(SHARED_LAG_MS);
     run = await readRun(folder, id);
     if (run.summary) return run;
   }

@@ -11,6 +11,7 @@ import { predictProject, type ProjectSource } from '../review/predict-project';
 import { checkLabels, datasetOf } from '../review/prediction-files';
 import { keepLabels, readPredictions, reviewRun } from '../review/review-run';
 import { findRun } from '../runs/manage-runs';
+import { predictArgs } from '../cluster/batch-script';
 import { slurmProfile } from '../cluster/slurm-profiles';
 import { PROJECT_FILE } from '../project/layout';
 import type { JobContext } from '../jobs/job-runner';
@@ -40,12 +41,9 @@ export function reviewHandlers(
       const { project, run } = await runToPredict(context, runId);
       if (target.on === 'slurm') {
         const profile = await slurmProfile(project, context.dataDir, target.profile);
-        const args = ['predict', '--project', project, '--run', run.id, '--from', String(from), '--to', String(last), '--backend', backend];
-        return context.clusterRuns.command(
-          'prediction',
-          `Predicting with ${runTitle(run)} (Slurm, ${profile.name})`,
-          { project, runId: run.id, args, profile },
-          () => readPredictions(run.path, 'project'),
+        const args = predictArgs({ project, runId: run.id, from, to: last, backend });
+        return context.clusterRuns.predict(`Predicting with ${runTitle(run)} (Slurm, ${profile.name})`, { project, runId: run.id, args, profile }, () =>
+          readPredictions(run.path, 'project'),
         );
       }
       const { host } = await routeFor(compute, backend);
@@ -66,9 +64,10 @@ export function reviewHandlers(
       const chosen = backend ?? run.config.options.backend;
       if (target.on === 'slurm') {
         const profile = await slurmProfile(project, context.dataDir, target.profile);
-        const args = ['review', '--project', project, '--run', run.id, '--folds', String(folds), '--by', by, '--backend', chosen];
         const title = `Cross-fitting ${runTitle(run)} (${folds} folds by ${by}, Slurm, ${profile.name})`;
-        return context.clusterRuns.command('cross-fit', title, { project, runId: run.id, args, profile }, () => readPredictions(run.path, 'cross-fit'));
+        return context.clusterRuns.crossFit(title, { project, runId: run.id, folds, by, backend: chosen }, profile, () =>
+          readPredictions(run.path, 'cross-fit'),
+        );
       }
       const { host, passedOver } = await routeFor(compute, chosen);
       const input = { project, runId: run.id, folds, by, backend: chosen, passedOver };

@@ -122,6 +122,8 @@ export function runPaths(folder: string) {
     projectPredictions: join(folder, 'predictions', 'project.json'),
     /** Each box scored by a cross-fitted model that never saw it. */
     crossFitPredictions: join(folder, 'predictions', 'cross-fit.json'),
+    /** The last cross-fit's folds: what each holds out, and the run that trains its model. */
+    crossFitPlan: join(folder, 'predictions', 'cross-fit-plan.json'),
     /** Labels reviewers kept against the model. */
     kept: join(folder, 'predictions', 'kept.json'),
     /** The checkpoint with the best validation accuracy, and the weights after the last epoch. */

@@ -11,9 +11,10 @@ import type { DatasetManifest, DatasetSample } from '../../shared/dataset';
 import { foldBySchema, foldsSchema, type FoldBy, type ProjectPredictions } from '../../shared/review';
 import { read } from '../../shared/schema';
 import type { BackendChoice, RunResult } from '../../shared/runs';
+import { WorkbenchError } from '../../shared/errors';
 import type { JobContext } from '../jobs/job-runner';
-import { writeJsonFile } from '../fs/json-file';
-import { projectPaths, runPaths } from '../project/layout';
+import { readJsonFile, writeJsonFile } from '../fs/json-file';
+import { modelPaths, projectPaths, runPaths } from '../project/layout';
 import { findRun, trashRun } from '../runs/manage-runs';
 import type { TrainRunInput } from '../training/train-run';
 import { readManifest } from '../training/training-data';
@@ -54,7 +55,31 @@ interface Fold {
   keepsValPart: boolean;
 }
 
-export async function crossFit(input: CrossFitInput, context: JobContext, route: FoldRoute): Promise<ProjectPredictions> {
+/**
+ * A cross-fit laid out (cross-fit-plan.json in the run): what each fold holds out, and the run that trains
+ * its model on the rest. Its folds can train anywhere, a cluster's nodes too, and be scored after.
+ */
+export interface CrossFitPlan {
+  schema: 1;
+  runId: string;
+  folds: number;
+  by: FoldBy;
+  backend: BackendChoice;
+  parts: Array<{ run: string; dataset: string; what: string; from: number; to: number; tracks?: number[] }>;
+}
+
+/** A cross-fit's plan, and each fold's training run as train-run.ts takes it. */
+export interface PreparedCrossFit {
+  plan: CrossFitPlan;
+  runs: TrainRunInput[];
+}
+
+/**
+ * Lays out a cross-fit. With `write`, it writes each fold's dataset and the plan, and moves the fold runs
+ * of an earlier cross-fit to the trash whole, rather than mixing their files with this one's; without, it
+ * only says what it would train (a dry run).
+ */
+export async function prepareCrossFit(input: CrossFitInput, write: boolean): Promise<PreparedCrossFit> {
   read(foldsSchema, input.folds, { field: 'folds' });
   const by = read(foldBySchema, input.by, { field: 'by' });
   const run = await findRun(input.project, input.runId);
@@ -66,59 +91,101 @@ export async function crossFit(input: CrossFitInput, context: JobContext, route:
   const frames = source.annotations.frameCount;
   const folds = by === 'track' ? trackFolds(input.folds, source.annotations.tracks, manifest, frames) : timeFolds(input.folds, frames, manifest.options.gap);
   const backend = input.backend ?? run.config.options.backend;
+  const parts = folds.map((fold, index) => ({
+    run: `${run.id}-fold${index + 1}of${input.folds}`,
+    dataset: `${dataset.name}-fold${index + 1}of${input.folds}`,
+    what: fold.what,
+    ...fold.scope,
+    tracks: fold.scope.tracks && [...fold.scope.tracks],
+  }));
+  const plan: CrossFitPlan = { schema: 1, runId: run.id, folds: input.folds, by, backend, parts };
+  const runs = parts.map((part): TrainRunInput => ({
+    project: input.project,
+    runId: part.run,
+    ...(input.threads ? { threads: input.threads } : {}),
+    // A fixed number of epochs and the last weights: picking a checkpoint by any score would tune the fold's model to labels it is meant to judge.
+    options: { ...run.config.options, dataset: part.dataset, patience: 0, backend },
+    ...(input.passedOver ? { passedOver: input.passedOver } : {}),
+    group: `${run.id}-cross-fit`,
+  }));
+  if (write) {
+    for (const [index, part] of parts.entries()) {
+      await writeFoldDataset(input.project, manifest, part.dataset, folds[index]!);
+      const earlier = await findRun(input.project, part.run).then(
+        () => true,
+        () => false,
+      );
+      if (earlier) await trashRun(input.project, part.run);
+    }
+    await writeJsonFile(runPaths(run.path).crossFitPlan, plan);
+  }
+  return { plan, runs };
+}
+
+/** Cross-fits here: each fold trains (on `route`), then its model scores what it held out. */
+export async function crossFit(input: CrossFitInput, context: JobContext, route: FoldRoute): Promise<ProjectPredictions> {
+  const { plan, runs } = await prepareCrossFit(input, true);
+  return scoreFolds(input.project, plan, context, route.open, async (index, progress) => {
+    context.log(`Fold ${index + 1} of ${plan.folds}: training on all but ${plan.parts[index]!.what}`);
+    await route.train(runs[index]!, { ...context, progress, report: undefined });
+  });
+}
+
+/** Scores a cross-fit whose folds have trained (elsewhere: on a cluster's nodes), from its plan. */
+export async function scoreCrossFit(project: string, runId: string, context: JobContext, open: OpenClassifier): Promise<ProjectPredictions> {
+  const run = await findRun(project, runId);
+  const plan = (await readJsonFile(runPaths(run.path).crossFitPlan)) as CrossFitPlan | null;
+  if (!plan) throw new WorkbenchError('invalid-request', `Run ${runId} has no cross-fit to score: cross-fit it first (--folds)`, { field: 'runId' });
+  for (const part of plan.parts) {
+    const model = runPaths(projectPaths(project).run(part.run)).model('last');
+    if (!(await readJsonFile(modelPaths(model).model).catch(() => null)))
+      throw new WorkbenchError('invalid-request', `Fold run ${part.run} has no trained model (${model}): its training did not finish`, { file: model });
+  }
+  return scoreFolds(project, plan, context, open);
+}
+
+/**
+ * Each fold's model (its run's last weights) predicts the boxes its fold held out; with `train`, the fold
+ * trains first. Together they score every box with a model that never saw it. What was scored is written
+ * to cross-fit.json whether or not every fold was (`complete` says).
+ */
+async function scoreFolds(
+  project: string,
+  plan: CrossFitPlan,
+  context: JobContext,
+  open: OpenClassifier,
+  train?: (index: number, progress: JobContext['progress']) => Promise<void>,
+): Promise<ProjectPredictions> {
+  const run = await findRun(project, plan.runId);
+  const dataset = datasetOf(run);
+  const source = await projectSource(project);
+  checkLabels(source.labels, dataset, run.id);
   const result: ProjectPredictions = {
     schema: 1,
     runId: run.id,
     // The backend asked for, until the first fold's model says which one ran.
-    backend,
+    backend: plan.backend,
     labels: dataset.labels,
     from: 0,
-    to: frames - 1,
+    to: source.annotations.frameCount - 1,
     complete: false,
-    crossFit: { folds: input.folds, by },
+    crossFit: { folds: plan.folds, by: plan.by },
     boxes: [],
   };
+  const steps = train ? 2 : 1;
+  const step = (index: number, part: number) => (done: number, total: number, message?: string) =>
+    context.progress(index * steps + part + done / Math.max(1, total), plan.folds * steps, `Fold ${index + 1} of ${plan.folds}: ${message ?? ''}`);
   try {
-    for (const [index, fold] of folds.entries()) {
-      const number = `${index + 1} of ${input.folds}`;
-      const foldName = `${dataset.name}-fold${index + 1}of${input.folds}`;
-      await writeFoldDataset(input.project, manifest, foldName, fold);
-      const foldRun = `${run.id}-fold${index + 1}of${input.folds}`;
-      // A fold run of an earlier cross-fit goes to the trash whole, rather than mixing its files with this one's.
-      if (
-        await findRun(input.project, foldRun).then(
-          () => true,
-          () => false,
-        )
-      )
-        await trashRun(input.project, foldRun);
-      context.log(`Fold ${number}: training on all but ${fold.what}`);
-      const step = (part: number) => (done: number, total: number, message?: string) =>
-        context.progress(index * 2 + part + done / Math.max(1, total), input.folds * 2, `Fold ${number}: ${message ?? ''}`);
-      // A fixed number of epochs and the last weights: picking a checkpoint by any score would tune the fold's model to labels it is meant to judge.
-      await route.train(
-        {
-          project: input.project,
-          runId: foldRun,
-          ...(input.threads ? { threads: input.threads } : {}),
-          options: { ...run.config.options, dataset: foldName, patience: 0, backend },
-          ...(input.passedOver ? { passedOver: input.passedOver } : {}),
-          group: `${run.id}-cross-fit`,
-        },
-        { ...context, progress: step(0), report: undefined },
-      );
-      const classifier = await route.open(
-        {
-          folder: runPaths(projectPaths(input.project).run(foldRun)).model('last'),
-          size: dataset.size,
-          classes: dataset.labels.length,
-          runId: foldRun,
-        },
+    for (const [index, part] of plan.parts.entries()) {
+      await train?.(index, step(index, 0));
+      const classifier = await open(
+        { folder: runPaths(projectPaths(project).run(part.run)).model('last'), size: dataset.size, classes: dataset.labels.length, runId: part.run },
         context.signal,
       );
       try {
         result.backend = classifier.backend;
-        await predictBoxes(source, { ...dataset, name: foldName }, classifier, fold.scope, { ...context, progress: step(1) }, result.boxes);
+        const scope = { from: part.from, to: part.to, ...(part.tracks && { tracks: new Set(part.tracks) }) };
+        await predictBoxes(source, { ...dataset, name: part.dataset }, classifier, scope, { ...context, progress: step(index, steps - 1) }, result.boxes);
       } finally {
         classifier.dispose();
       }
