@@ -8,6 +8,7 @@ import { installConnection } from '../../src/renderer/src/api/client';
 import TrainView from '../../src/renderer/src/views/TrainView.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
+import { useLayoutStore } from '../../src/renderer/src/stores/layout';
 import { useProjectStore } from '../../src/renderer/src/stores/project';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
 import { appInfo, doneRun, fakeApi, job } from './fake-api';
@@ -89,6 +90,39 @@ describe('TrainView', () => {
     await select.setValue('slurm:default');
     await wrapper.get('[data-test=train-settings]').trigger('submit');
     expect(api.startTraining).toHaveBeenLastCalledWith({ options: expect.objectContaining({ dataset: 'heads' }), target: { on: 'slurm', profile: 'default' } });
+  });
+
+  it('reads the cluster’s profiles as a project opens and as the view is shown, not on every change', async () => {
+    const profile = { cpus: 8, gpus: 0, memory: '32G', time: '12:00:00', command: 'maskbench', setup: [], sbatch: [] };
+    const clusterInfo = vi.fn(async () => ({ profiles: [{ name: 'default', profile, file: '/p/slurm.json' }], unavailable: null }));
+    const { wrapper } = await mountTrainView(undefined, { clusterInfo });
+    expect(clusterInfo).toHaveBeenCalledTimes(1);
+    await wrapper.get('[data-test=run-target]').setValue('slurm:default');
+    const layout = useLayoutStore();
+    layout.view = 'train';
+    await flushPromises();
+    layout.view = 'annotate';
+    await flushPromises();
+    expect(clusterInfo).toHaveBeenCalledTimes(2);
+    // Another project has profiles of its own: a choice of the last one's it lacks goes back to this machine.
+    clusterInfo.mockResolvedValue({ profiles: [], unavailable: null });
+    useProjectStore().current = { path: '/q', name: 'q', settings: null, missingMedia: null, editingProxy: null };
+    await flushPromises();
+    expect(clusterInfo).toHaveBeenCalledTimes(3);
+    expect(useTrainingStore().target).toEqual({ on: 'local' });
+  });
+
+  it('has the profiles of a project as it opens, for the Review view too, without the Train view asking', async () => {
+    const { api } = fakeApi();
+    installConnection({ api, mediaUrl: (path) => `/media/${path}` });
+    const pinia = createTestingPinia({ stubActions: false, createSpy: vi.fn });
+    const training = useTrainingStore(pinia);
+    await flushPromises();
+    expect(api.clusterInfo).not.toHaveBeenCalled();
+    useProjectStore(pinia).current = { path: '/p', name: 'p', settings: null, missingMedia: null, editingProxy: null };
+    await flushPromises();
+    expect(api.clusterInfo).toHaveBeenCalledTimes(1);
+    expect(training.cluster).toEqual(await api.clusterInfo.mock.results[0]!.value);
   });
 
   it('hides the choice where there is no cluster, and says why where a profile expects one', async () => {

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import {
   runTitle,
   type RunDetails,
@@ -14,6 +14,7 @@ import type { ClusterInfo, RunTarget } from '../../../shared/cluster';
 import { useApi } from '../api/client';
 import { useAppStore } from './app';
 import { useJobsStore } from './jobs';
+import { useProjectStore } from './project';
 
 /** The latest figures of a training job, as they stream: only the newest of each kind is kept. */
 export interface LiveRun {
@@ -89,7 +90,7 @@ export const useTrainingStore = defineStore('training', () => {
 
   /** Where runs started from the window go: this machine, or the Slurm cluster with a profile. */
   const target = ref<RunTarget>({ on: 'local' });
-  /** The cluster's profiles and whether it can be reached from here, read when the Train view is shown. */
+  /** The cluster's profiles and whether it can be reached from here: read as a project opens (its slurm.json is its own), and again as the Train view is shown. */
   const cluster = ref<ClusterInfo | null>(null);
 
   async function loadCluster(): Promise<void> {
@@ -98,6 +99,15 @@ export const useTrainingStore = defineStore('training', () => {
     // A profile the project no longer has sends nothing anywhere: back to this machine.
     if (profile !== null && !cluster.value.profiles.some((candidate) => candidate.name === profile)) target.value = { on: 'local' };
   }
+
+  watch(
+    () => useProjectStore().current?.path,
+    (path) => {
+      cluster.value = null;
+      if (path) loadCluster().catch((error: unknown) => useAppStore().report(error));
+    },
+    { immediate: true },
+  );
 
   async function start(options: Partial<TrainingOptions> & { dataset: string }): Promise<void> {
     await useApi().startTraining({ options, target: target.value });
