@@ -46,8 +46,8 @@ export async function submitToSlurm(
   return { runId: submitted.runId, jobId: submitted.jobId, path: submitted.folder };
 }
 
-/** Sends a maskbench command over a run (predict, review --folds) to the cluster and returns; prints what it would send with --dry-run. */
-export async function submitCommandToSlurm(
+/** Sends a prediction over a run (`maskbench predict`) to the cluster and returns; prints what it would send with --dry-run. */
+export async function predictionToSlurm(
   project: string,
   runId: string,
   args: string[],
@@ -56,7 +56,7 @@ export async function submitCommandToSlurm(
   json: boolean,
 ): Promise<number> {
   const profile = await slurmProfile(project, defaultDataDir(), target.profile);
-  const request = { project, runId, args, profile };
+  const request = { kind: 'prediction' as const, project, runId, args, profile };
   if (target.dryRun) {
     const { script, sbatchArgs } = commandScript(request);
     if (json) output.out(JSON.stringify({ dryRun: true, sbatch: sbatchArgs, script }));
@@ -79,7 +79,7 @@ export async function crossFitToSlurm(input: CrossFitInput, target: { profile: s
     return 0;
   }
   const { folds, scorer } = await submitCrossFit(input, profile);
-  if (json) output.out(JSON.stringify({ folds, scorer }));
+  if (json) output.out(JSON.stringify({ folds, scorer: { jobId: scorer.jobId, log: scorer.log } }));
   else {
     for (const fold of folds) output.out(`Submitted fold run ${fold.runId} as Slurm job ${fold.jobId} (profile ${profile.name}): ${fold.folder}`);
     output.out(`Submitted the scoring as Slurm job ${scorer.jobId}, to start when every fold has trained; its output: ${scorer.log}`);

@@ -121,7 +121,7 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
       jobs: Array<{ runId: string; script: string; sbatchArgs: string[] }>;
     };
     expect(dryRun.jobs.map((job) => job.runId)).toEqual([`${runId}-fold1of2`, `${runId}-fold2of2`, runId]);
-    expect(dryRun.jobs[2]!.sbatchArgs).toContain('--dependency=afterok:<each fold’s job>');
+    expect(dryRun.jobs[2]!.sbatchArgs).toContain(`--dependency=afterok:<job of ${runId}-fold1of2>:<job of ${runId}-fold2of2>`);
     expect(dryRun.jobs[2]!.script).toContain(' --score-folds ');
     expect(existsSync(files.crossFitPlan)).toBe(false);
 

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
 import { ClusterRuns } from '../../src/core/cluster/cluster-runs';
 import { slurmProfile } from '../../src/core/cluster/slurm-profiles';
-import { submitRun, withClusterState } from '../../src/core/cluster/slurm-runs';
+import { predictArgs } from '../../src/core/cluster/batch-script';
+import { clusterJobs } from '../../src/core/cluster/slurm-commands';
+import { openCommands, submitRun, withClusterState } from '../../src/core/cluster/slurm-runs';
 import { clusterHandlers } from '../../src/core/handlers/cluster';
 import type { CoreContext } from '../../src/core/handlers/context';
 import { readJsonFile } from '../../src/core/fs/json-file';
@@ -20,7 +22,7 @@ import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { listRuns, readRun } from '../../src/core/runs/run-folder';
 import type { SlurmRecord } from '../../src/shared/cluster';
 import type { JobEvent } from '../../src/shared/jobs';
-import type { RunConfig, RunInfo, TrainingReport } from '../../src/shared/runs';
+import { runTitle, type RunConfig, type RunInfo, type TrainingReport } from '../../src/shared/runs';
 import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { BIN, assertBuilt } from '../support/built-app';
 import { useSlurmCluster } from '../support/slurm-cluster';
@@ -34,6 +36,8 @@ const PROFILES = {
     default: { cpus: 1, memory: '1G', time: '10', command: `${process.execPath} ${BIN}` },
     // The shortest limit Slurm has: a minute.
     short: { cpus: 1, memory: '1G', time: '1', command: `${process.execPath} ${BIN}` },
+    // A job that takes a few seconds to start its command, so the app can close while it runs.
+    slow: { cpus: 1, memory: '1G', time: '10', command: `${process.execPath} ${BIN}`, setup: ['sleep 4'] },
   },
 };
 
@@ -141,15 +145,25 @@ describe('runs on a Slurm cluster', () => {
     expect(stdout.trim()).toBe('CANCELLED');
   });
 
-  it('follows again a run left on the cluster when the app closed, once', async () => {
-    const { stdout } = await submitWithCli(6);
-    const { runId, jobId } = JSON.parse(stdout) as { runId: string; jobId: string };
+  it('leaves a run on the cluster when the app closes, and follows it again, once, when it opens', async () => {
+    const closing = new JobRunner();
+    const profile = await slurmProfile(project, dataDir, 'default');
+    const submitting = new ClusterRuns(closing).submit({ project, options: { ...LONG, epochs: 6 }, group: 'reopened', profile });
+    await expect.poll(() => closing.list().find((job) => job.id === submitting.id)?.progress?.message, { timeout: 30_000 }).toMatch(/^Slurm job \d+/);
+    // As the window's process quits: every job is stopped, and a run on the cluster goes on there.
+    await closing.cancelAll(5000);
+    const [left] = (await withClusterState(await listRuns(project))).filter((run) => run.config.group === 'reopened');
+    const { id: runId, slurm } = left!;
+    const jobId = slurm!.jobId;
+    expect(left!.summary).toBeNull();
+    expect(left!.cluster?.state).toMatch(/^(PENDING|RUNNING)$/);
+
     const jobs = new JobRunner();
     const events: JobEvent[] = [];
     jobs.subscribe((event) => events.push(event));
     const clusterRuns = new ClusterRuns(jobs);
-    clusterRuns.followOpen(await withClusterState(await listRuns(project)));
-    clusterRuns.followOpen(await withClusterState(await listRuns(project)));
+    await clusterRuns.followOpen(await withClusterState(await listRuns(project)));
+    await clusterRuns.followOpen(await withClusterState(await listRuns(project)));
     const following = jobs.list().filter((job) => job.title === `Training simple-conv on colours (Slurm job ${jobId})`);
     expect(following).toHaveLength(1);
     const ended = () => events.find((event) => (event.type === 'job-done' || event.type === 'job-failed') && event.jobId === following[0]!.id);
@@ -157,6 +171,40 @@ describe('runs on a Slurm cluster', () => {
     expect(ended()).toMatchObject({ type: 'job-done', result: { runId, summary: { status: 'done', epochs: 6 } } });
     const epochs = events.filter((event) => event.type === 'job-metrics' && event.jobId === following[0]!.id && event.report.kind === 'epoch');
     expect(epochs).toHaveLength(6);
+  });
+
+  it('leaves a prediction on the cluster when the app closes, and follows it again to its end when it opens', async () => {
+    const [run] = (await listRuns(project)).filter((candidate) => candidate.status === 'done');
+    const profile = await slurmProfile(project, dataDir, 'slow');
+    const closing = new JobRunner();
+    const request = { kind: 'prediction' as const, project, runId: run!.id, args: predictArgs({ project, runId: run!.id }), profile };
+    const sent = new ClusterRuns(closing).predict('Predicting', request);
+    await expect.poll(() => closing.list().find((job) => job.id === sent.id)?.progress?.message, { timeout: 30_000 }).toMatch(/^Slurm job \d+/);
+    await closing.cancelAll(5000);
+    const [left] = await openCommands(run!.path);
+    expect(left).toEqual({ kind: 'prediction', jobId: expect.stringMatching(/^\d+$/), waitsOn: [] });
+    const [job] = (await clusterJobs([left!.jobId])).values();
+    expect(job!.state).toMatch(/^(PENDING|RUNNING)$/);
+
+    const jobs = new JobRunner();
+    const events: JobEvent[] = [];
+    jobs.subscribe((event) => events.push(event));
+    const clusterRuns = new ClusterRuns(jobs);
+    await clusterRuns.followOpen(await listRuns(project));
+    await clusterRuns.followOpen(await listRuns(project));
+    const following = jobs.list().filter((candidate) => candidate.kind === 'prediction');
+    expect(following.map((candidate) => candidate.title)).toEqual([`Predicting with ${runTitle(run!)} (Slurm job ${left!.jobId})`]);
+    const ended = () => events.find((event) => (event.type === 'job-done' || event.type === 'job-failed') && event.jobId === following[0]!.id);
+    await expect.poll(ended, { timeout: 60_000 }).toBeDefined();
+    // This project has no video to predict over: the job fails there, and the app says why, from its log.
+    expect(ended()).toMatchObject({
+      type: 'job-failed',
+      error: {
+        code: 'cluster-ended',
+        message: expect.stringMatching(new RegExp(`^Slurm job ${left!.jobId} was .*Its log: .*slurm-${left!.jobId}\\.log; it ends: .*maskbench: `)),
+      },
+    });
+    expect(await openCommands(run!.path)).toEqual([]);
   });
 
   // The window's test (slurm-window.test.ts) has a run killed at its time limit: Slurm takes a minute or more to.

@@ -6,7 +6,7 @@ import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
 import { BACKEND_USAGE, backend, given, number, required } from '../flags';
 import { progressPrinter } from '../progress';
-import { TARGET_OPTIONS, TARGET_USAGE, runTarget, submitCommandToSlurm } from '../slurm-target';
+import { TARGET_OPTIONS, TARGET_USAGE, runTarget, predictionToSlurm } from '../slurm-target';
 
 export const predictCommand: CliCommand = {
   summary: 'run a training run’s best model over the project’s boxes; written to the run’s predictions/project.json',
@@ -33,7 +33,7 @@ export const predictCommand: CliCommand = {
       const project = resolve(required(args.project, 'project'));
       const run = await findRun(project, required(args.run, 'run'));
       const command = predictArgs({ project, runId: run.id, from: number(args.from, 'from'), to: number(args.to, 'to'), backend: backend(args.backend) });
-      return submitCommandToSlurm(project, run.id, command, target, output, json);
+      return predictionToSlurm(project, run.id, command, target, output, json);
     }
     const controller = new AbortController();
     const stop = () => controller.abort();

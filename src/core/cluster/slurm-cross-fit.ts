@@ -7,12 +7,22 @@ import type { SlurmProfileInfo } from '../../shared/cluster';
 import { prepareCrossFit, type CrossFitInput, type CrossFitPlan, type PreparedCrossFit } from '../review/cross-fit';
 import { scoreFoldsArgs } from './batch-script';
 import { scancel } from './slurm-commands';
-import { commandScript, slurmScriptFor, submitCommand, submitRun, type CommandRequest, type SlurmRunRequest, type SubmittedRun } from './slurm-runs';
+import {
+  commandScript,
+  slurmScriptFor,
+  submitCommand,
+  submitRun,
+  type CommandRequest,
+  type OpenCommand,
+  type SlurmRunRequest,
+  type SubmittedRun,
+} from './slurm-runs';
 
 export interface SubmittedCrossFit {
   plan: CrossFitPlan;
   folds: SubmittedRun[];
-  scorer: { jobId: string; log: string };
+  /** The job that scores the folds, which waits for them. */
+  scorer: OpenCommand & { log: string };
 }
 
 /** The scripts a dry run prints: each fold's run, then the job that scores them. Nothing is written. */
@@ -22,7 +32,8 @@ export async function crossFitScripts(
 ): Promise<Array<{ runId: string; script: string; sbatchArgs: string[] }>> {
   const { folds, scorer } = jobsOf(await prepareCrossFit(input, false), profile);
   // The scorer waits for the folds' jobs, whose ids the cluster gives as they are submitted.
-  return [...folds.map(slurmScriptFor), { runId: scorer.runId, ...commandScript({ ...scorer, after: ['<each fold’s job>'] }) }];
+  const waitsOn = folds.map((fold) => ({ runId: fold.runId!, jobId: `<job of ${fold.runId}>`, folder: '' }));
+  return [...folds.map(slurmScriptFor), { runId: scorer.runId, ...commandScript({ ...scorer, waitsOn }) }];
 }
 
 /**
@@ -35,7 +46,7 @@ export async function submitCrossFit(input: CrossFitInput, profile: SlurmProfile
   const folds: SubmittedRun[] = [];
   try {
     for (const fold of jobs.folds) folds.push(await submitRun(fold));
-    const scorer = await submitCommand({ ...jobs.scorer, after: folds.map((fold) => fold.jobId) });
+    const scorer = await submitCommand({ ...jobs.scorer, waitsOn: folds });
     return { plan: prepared.plan, folds, scorer };
   } catch (error) {
     await Promise.all(folds.map((fold) => scancel(fold.jobId).catch(() => undefined)));
@@ -47,6 +58,6 @@ function jobsOf({ plan, runs }: PreparedCrossFit, profile: SlurmProfileInfo): { 
   const project = runs[0]!.project;
   return {
     folds: runs.map((run) => ({ project, runId: run.runId, options: run.options, group: run.group ?? null, profile })),
-    scorer: { project, runId: plan.runId, args: scoreFoldsArgs({ project, runId: plan.runId, backend: plan.backend }), profile },
+    scorer: { kind: 'cross-fit', project, runId: plan.runId, args: scoreFoldsArgs({ project, runId: plan.runId, backend: plan.backend }), profile },
   };
 }

@@ -13,7 +13,7 @@ import { WorkbenchError } from '../../shared/errors';
 import type { BatchMetrics, ConfusionMatrix, EpochMetrics, RunInfo, RunResult, TrainingOptions } from '../../shared/runs';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { readJsonFile, writeJsonFile } from '../fs/json-file';
-import type { JobContext } from '../jobs/job-runner';
+import { appClosing, type JobContext } from '../jobs/job-runner';
 import { projectPaths, runPaths } from '../project/layout';
 import type { ResumePoint } from '../runs/checkpoint';
 import { newRunConfig, newRunId, readRun, recordEnding } from '../runs/run-folder';
@@ -44,12 +44,23 @@ export interface SlurmRunRequest {
 
 /** A maskbench command over a run, for submitCommand: `args` starts with the command's name. */
 export interface CommandRequest {
+  kind: OpenCommand['kind'];
   project: string;
   runId: string;
   args: string[];
   profile: SlurmProfileInfo;
-  /** Jobs it waits for: it starts when every one has completed, and is cancelled by the cluster when one has not. */
-  after?: string[];
+  /** Runs it waits for: it starts when every one's job has completed, and is cancelled by the cluster when one has not. */
+  waitsOn?: SubmittedRun[];
+}
+
+/**
+ * A command over a run on the cluster that no one has yet seen end, as slurm-commands.json in the run
+ * keeps it: the app follows it again when it opens the project, as it does runs.
+ */
+export interface OpenCommand {
+  kind: 'prediction' | 'cross-fit';
+  jobId: string;
+  waitsOn: SubmittedRun[];
 }
 
 export interface SubmittedRun {
@@ -77,8 +88,9 @@ export function slurmScriptFor(request: SlurmRunRequest): { runId: string; scrip
 }
 
 /** The batch script and sbatch options of a maskbench command over a run (`predict`, `review --folds`); its output goes in the run's folder. */
-export function commandScript({ project, runId, args, profile, after = [] }: CommandRequest): { script: string; sbatchArgs: string[] } {
+export function commandScript({ project, runId, args, profile, waitsOn = [] }: CommandRequest): { script: string; sbatchArgs: string[] } {
   const folder = projectPaths(project).run(runId);
+  const after = waitsOn.map((run) => run.jobId);
   return {
     script: batchScript({ what: `${args[0]} over run ${runId} of ${project}`, args, profileName: profile.name, profile: profile.profile, version }),
     sbatchArgs: [
@@ -89,10 +101,27 @@ export function commandScript({ project, runId, args, profile, after = [] }: Com
 }
 
 /** Submits a command over a run as a cluster job; what it writes lands in the run's folder as when it runs here. */
-export async function submitCommand(request: CommandRequest): Promise<{ jobId: string; log: string }> {
+export async function submitCommand(request: CommandRequest): Promise<OpenCommand & { log: string }> {
   const { script, sbatchArgs: options } = commandScript(request);
   const jobId = await sbatch(script, options);
-  return { jobId, log: runPaths(projectPaths(request.project).run(request.runId)).slurmLog(jobId) };
+  const folder = projectPaths(request.project).run(request.runId);
+  const files = runPaths(folder);
+  const command: OpenCommand = { kind: request.kind, jobId, waitsOn: request.waitsOn ?? [] };
+  await writeJsonFile(files.slurmCommands, [...(await openCommands(folder)), command]);
+  return { ...command, log: files.slurmLog(jobId) };
+}
+
+/** The commands over the run in `folder` sent to the cluster and not yet seen to end. */
+export async function openCommands(folder: string): Promise<OpenCommand[]> {
+  return ((await readJsonFile(runPaths(folder).slurmCommands).catch(() => null)) as OpenCommand[] | null) ?? [];
+}
+
+/** Forgets a command seen to end. */
+export async function forgetCommand(folder: string, jobId: string): Promise<void> {
+  const open = await openCommands(folder);
+  const rest = open.filter((command) => command.jobId !== jobId);
+  if (rest.length === 0) await rm(runPaths(folder).slurmCommands, { force: true });
+  else if (rest.length < open.length) await writeJsonFile(runPaths(folder).slurmCommands, rest);
 }
 
 /**
@@ -116,6 +145,8 @@ export async function followCommand(
   try {
     for (;;) {
       if (context.signal.aborted) {
+        // The app closing leaves the jobs to the cluster: it follows them again when it opens the project.
+        if (appClosing(context.signal)) throw context.signal.reason;
         await cancelRest();
         throw new WorkbenchError('cluster-ended', `Slurm job ${jobId} was cancelled${waitsOn.length > 0 ? ', with the runs it waited for' : ''}`);
       }
@@ -187,7 +218,11 @@ export async function followRun(submitted: SubmittedRun, context: JobContext, wa
   let unreachable = false;
   try {
     for (;;) {
-      if (context.signal.aborted) return await cancelRun(submitted);
+      if (context.signal.aborted) {
+        // The app closing leaves the run to the cluster: the runs list follows it again when the project opens.
+        if (appClosing(context.signal)) throw context.signal.reason;
+        return await cancelRun(submitted);
+      }
       const { job, problem } = watch.word(jobId);
       // The job goes on on the cluster whether or not it can be asked: keep asking.
       if (problem !== null && !unreachable) context.log(`${problem}; asking again every ${watch.intervalMs / 1000} s`);

@@ -42,9 +42,13 @@ export function reviewHandlers(
       if (target.on === 'slurm') {
         const profile = await slurmProfile(project, context.dataDir, target.profile);
         const args = predictArgs({ project, runId: run.id, from, to: last, backend });
-        return context.clusterRuns.predict(`Predicting with ${runTitle(run)} (Slurm, ${profile.name})`, { project, runId: run.id, args, profile }, () =>
-          readPredictions(run.path, 'project'),
-        );
+        return context.clusterRuns.predict(`Predicting with ${runTitle(run)} (Slurm, ${profile.name})`, {
+          kind: 'prediction',
+          project,
+          runId: run.id,
+          args,
+          profile,
+        });
       }
       const { host } = await routeFor(compute, backend);
       const input = { project, runId: run.id, from, to: last, backend };
@@ -65,9 +69,7 @@ export function reviewHandlers(
       if (target.on === 'slurm') {
         const profile = await slurmProfile(project, context.dataDir, target.profile);
         const title = `Cross-fitting ${runTitle(run)} (${folds} folds by ${by}, Slurm, ${profile.name})`;
-        return context.clusterRuns.crossFit(title, { project, runId: run.id, folds, by, backend: chosen }, profile, () =>
-          readPredictions(run.path, 'cross-fit'),
-        );
+        return context.clusterRuns.crossFit(title, { project, runId: run.id, folds, by, backend: chosen }, profile);
       }
       const { host, passedOver } = await routeFor(compute, chosen);
       const input = { project, runId: run.id, folds, by, backend: chosen, passedOver };

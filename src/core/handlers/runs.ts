@@ -11,8 +11,8 @@ export function runHandlers({ session, clusterRuns }: CoreContext): Handlers<'li
     listRuns: async () => {
       if (!session.project) return [];
       const runs = await withClusterState(await listRuns(session.project.path));
-      // Runs left on the cluster when the app last closed stream their figures again.
-      clusterRuns.followOpen(runs);
+      // Runs, predictions and cross-fits left on the cluster when the app last closed are followed again.
+      await clusterRuns.followOpen(runs);
       return runs;
     },
     runDetails: async ({ runId }) => readRunDetails(projectPath(), runId),

@@ -23,6 +23,18 @@ export interface JobContext {
 
 export type JobWork<Result> = (context: JobContext) => Promise<Result>;
 
+/** Why cancelAll stops jobs: the app is closing. Work that goes on elsewhere (a Slurm cluster's) is left to go on, not cancelled. */
+export class AppClosing extends Error {
+  constructor() {
+    super('Maskbench is closing');
+  }
+}
+
+/** Whether the job was stopped because the app is closing, rather than cancelled by the user. */
+export function appClosing(signal: AbortSignal): boolean {
+  return signal.reason instanceof AppClosing;
+}
+
 /** At most this many progress events a second per job, plus the last one before the job ends. */
 const PROGRESS_EVENTS_PER_SECOND = 8;
 /** Finished jobs kept for listJobs; older ones are forgotten. */
@@ -77,10 +89,10 @@ export class JobRunner {
     return structuredClone(job.info);
   }
 
-  /** Cancels every running job and waits (up to `timeoutMs`) for them to clean up: for quitting. */
+  /** Stops every running job (see AppClosing) and waits (up to `timeoutMs`) for them to clean up: for quitting. */
   async cancelAll(timeoutMs: number): Promise<void> {
     const running = [...this.jobs.values()].filter((job) => isActive(job.info));
-    for (const job of running) job.controller.abort();
+    for (const job of running) job.controller.abort(new AppClosing());
     const ended = Promise.all(running.map((job) => job.ended));
     await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }

@@ -8,7 +8,8 @@
 //   datasets/<name>/              manifest.json and the crops it lists
 //   runs/<id>/                    config.json, metrics.jsonl, summary.json, meta.json, running.json,
 //                                 confusion/, predictions/, model-best/ and model-last/; on a cluster
-//                                 also slurm.json, slurm-job.sh and slurm-<job id>.log
+//                                 also slurm.json, slurm-job.sh and slurm-<job id>.log, and
+//                                 slurm-commands.json for predictions and cross-fits there
 //   slurm.json                    the project's Slurm profiles (the user's are in their data folder)
 //   trash/runs/                   deleted runs
 //   drafts/people.json            people a detector found, to correct and accept (see core/detect)
@@ -134,6 +135,8 @@ export function runPaths(folder: string) {
     slurmScript: join(folder, 'slurm-job.sh'),
     /** What the job printed: sbatch's --output, with %j for the job id. */
     slurmLog: (jobId: string) => join(folder, `slurm-${jobId}.log`),
+    /** Predictions and cross-fits over the run sent to the cluster and not yet seen to end. */
+    slurmCommands: join(folder, 'slurm-commands.json'),
   };
 }
 
