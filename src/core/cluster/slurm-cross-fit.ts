@@ -30,7 +30,7 @@ export async function crossFitScripts(
   input: CrossFitInput,
   profile: SlurmProfileInfo,
 ): Promise<Array<{ runId: string; script: string; sbatchArgs: string[] }>> {
-  const { folds, scorer } = jobsOf(await prepareCrossFit(input, false), profile);
+  const { folds, scorer } = jobsOf(input.project, await prepareCrossFit(input, false), profile);
   // The scorer waits for the folds' jobs, whose ids the cluster gives as they are submitted.
   const waitsOn = folds.map((fold) => ({ runId: fold.runId!, jobId: `<job of ${fold.runId}>`, folder: '' }));
   return [...folds.map(slurmScriptFor), { runId: scorer.runId, ...commandScript({ ...scorer, waitsOn }) }];
@@ -42,7 +42,7 @@ export async function crossFitScripts(
  */
 export async function submitCrossFit(input: CrossFitInput, profile: SlurmProfileInfo): Promise<SubmittedCrossFit> {
   const prepared = await prepareCrossFit(input, true);
-  const jobs = jobsOf(prepared, profile);
+  const jobs = jobsOf(input.project, prepared, profile);
   const folds: SubmittedRun[] = [];
   try {
     for (const fold of jobs.folds) folds.push(await submitRun(fold));
@@ -54,8 +54,7 @@ export async function submitCrossFit(input: CrossFitInput, profile: SlurmProfile
   }
 }
 
-function jobsOf({ plan, runs }: PreparedCrossFit, profile: SlurmProfileInfo): { folds: SlurmRunRequest[]; scorer: CommandRequest } {
-  const project = runs[0]!.project;
+function jobsOf(project: string, { plan, runs }: PreparedCrossFit, profile: SlurmProfileInfo): { folds: SlurmRunRequest[]; scorer: CommandRequest } {
   return {
     folds: runs.map((run) => ({ project, runId: run.runId, options: run.options, group: run.group ?? null, profile })),
     scorer: { kind: 'cross-fit', project, runId: plan.runId, args: scoreFoldsArgs({ project, runId: plan.runId, backend: plan.backend }), profile },

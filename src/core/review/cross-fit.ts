@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import type { DatasetManifest, DatasetSample } from '../../shared/dataset';
 import { foldBySchema, foldsSchema, type FoldBy, type ProjectPredictions } from '../../shared/review';
 import { read } from '../../shared/schema';
-import type { BackendChoice, RunResult } from '../../shared/runs';
+import type { BackendChoice, RunInfo, RunResult } from '../../shared/runs';
 import { WorkbenchError } from '../../shared/errors';
 import type { JobContext } from '../jobs/job-runner';
 import { readJsonFile, writeJsonFile } from '../fs/json-file';
@@ -19,7 +19,7 @@ import { findRun, trashRun } from '../runs/manage-runs';
 import type { TrainRunInput } from '../training/train-run';
 import { readManifest } from '../training/training-data';
 import type { OpenClassifier } from './classify';
-import { predictBoxes, projectSource, type PredictScope } from './predict-project';
+import { predictBoxes, projectSource, type PredictScope, type ProjectSource } from './predict-project';
 import { checkLabels, datasetOf } from './prediction-files';
 
 /** With time folds, one train crop in this many goes to validation: enough to follow training, not used to pick a checkpoint. */
@@ -69,9 +69,15 @@ export interface CrossFitPlan {
 }
 
 /** A cross-fit's plan, and each fold's training run as train-run.ts takes it. */
-export interface PreparedCrossFit {
+export interface PreparedCrossFit extends Scoring {
   plan: CrossFitPlan;
   runs: TrainRunInput[];
+}
+
+/** What scoring the folds reads: the cross-fitted run, and the project's boxes and how to cut them. */
+interface Scoring {
+  run: RunInfo;
+  source: ProjectSource;
 }
 
 /**
@@ -119,13 +125,14 @@ export async function prepareCrossFit(input: CrossFitInput, write: boolean): Pro
     }
     await writeJsonFile(runPaths(run.path).crossFitPlan, plan);
   }
-  return { plan, runs };
+  return { plan, runs, run, source };
 }
 
 /** Cross-fits here: each fold trains (on `route`), then its model scores what it held out. */
 export async function crossFit(input: CrossFitInput, context: JobContext, route: FoldRoute): Promise<ProjectPredictions> {
-  const { plan, runs } = await prepareCrossFit(input, true);
-  return scoreFolds(input.project, plan, context, route.open, async (index, progress) => {
+  const prepared = await prepareCrossFit(input, true);
+  const { plan, runs } = prepared;
+  return scoreFolds(input.project, plan, prepared, context, route.open, async (index, progress) => {
     context.log(`Fold ${index + 1} of ${plan.folds}: training on all but ${plan.parts[index]!.what}`);
     await route.train(runs[index]!, { ...context, progress, report: undefined });
   });
@@ -141,7 +148,9 @@ export async function scoreCrossFit(project: string, runId: string, context: Job
     if (!(await readJsonFile(modelPaths(model).model).catch(() => null)))
       throw new WorkbenchError('invalid-request', `Fold run ${part.run} has no trained model (${model}): its training did not finish`, { file: model });
   }
-  return scoreFolds(project, plan, context, open);
+  const source = await projectSource(project);
+  checkLabels(source.labels, datasetOf(run), run.id);
+  return scoreFolds(project, plan, { run, source }, context, open);
 }
 
 /**
@@ -152,14 +161,12 @@ export async function scoreCrossFit(project: string, runId: string, context: Job
 async function scoreFolds(
   project: string,
   plan: CrossFitPlan,
+  { run, source }: Scoring,
   context: JobContext,
   open: OpenClassifier,
   train?: (index: number, progress: JobContext['progress']) => Promise<void>,
 ): Promise<ProjectPredictions> {
-  const run = await findRun(project, plan.runId);
   const dataset = datasetOf(run);
-  const source = await projectSource(project);
-  checkLabels(source.labels, dataset, run.id);
   const result: ProjectPredictions = {
     schema: 1,
     runId: run.id,
