@@ -36,7 +36,7 @@ const PROFILES = {
     default: { cpus: 1, memory: '1G', time: '10', command: `${process.execPath} ${BIN}` },
     // The shortest limit Slurm has: a minute.
     short: { cpus: 1, memory: '1G', time: '1', command: `${process.execPath} ${BIN}` },
-    // A job that takes a few seconds to start its command, so the app can close while it runs.
+    // A job that takes a few seconds to start its command, so the app can close while it is still there.
     slow: { cpus: 1, memory: '1G', time: '10', command: `${process.execPath} ${BIN}`, setup: ['sleep 4'] },
   },
 };
@@ -147,7 +147,8 @@ describe('runs on a Slurm cluster', () => {
 
   it('leaves a run on the cluster when the app closes, and follows it again, once, when it opens', async () => {
     const closing = new JobRunner();
-    const profile = await slurmProfile(project, dataDir, 'default');
+    // Its command starts seconds after the job does: it cannot have trained already when the app closes.
+    const profile = await slurmProfile(project, dataDir, 'slow');
     const submitting = new ClusterRuns(closing).submit({ project, options: { ...LONG, epochs: 6 }, group: 'reopened', profile });
     await expect.poll(() => closing.list().find((job) => job.id === submitting.id)?.progress?.message, { timeout: 30_000 }).toMatch(/^Slurm job \d+/);
     // As the window's process quits: every job is stopped, and a run on the cluster goes on there.
