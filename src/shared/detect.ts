@@ -99,7 +99,7 @@ const draftKeyframeSchema = fields({
   ytl: coordinate,
   xbr: coordinate,
   ybr: coordinate,
-  /** The detector's confidence. */
+  /** The detector's confidence; 0 where the track was carried across the frame's edge past its detections. */
   score: decimal(0, 1),
 });
 

@@ -6,6 +6,7 @@ import type { ProjectAnnotations } from '../../src/shared/annotations';
 import { draftBoxAt, notFoundAt, type DraftKeyframe, type PeopleDraft } from '../../src/shared/detect';
 import { scoreDraft } from '../../src/core/detect/draft-score';
 import { draftTracks, sparseKeyframes } from '../../src/core/detect/draft-tracks';
+import { fitMotion, MOTION_BOXES, predictedBox } from '../../src/core/annotations/box-motion';
 import { tileStarts } from '../../src/core/detect/find-people';
 import { decodeGfl, suppressOverlaps } from '../../src/core/detect/gfl-decode';
 import { decodeYolo } from '../../src/core/detect/yolo-decode';
@@ -78,6 +79,8 @@ describe('decoding a gfl head', () => {
 });
 
 const walk = (frame: number, x: number): DraftKeyframe => ({ frame, xtl: x, ytl: 100, xbr: x + 30, ybr: 200, score: 0.8 });
+/** Detections on every frame of a 1280x720 clip's first 12. */
+const SCENE = { every: 1, from: 0, to: 11, width: 1280, height: 720 };
 
 describe('draft tracks', () => {
   it('keeps two keyframes for a straight walk and a third where the walk turns back', () => {
@@ -98,7 +101,7 @@ describe('draft tracks', () => {
         { ...walk(frame, 1000), score: 0.3 },
       ],
     }));
-    const tracks = draftTracks(frames, { every: 1, threshold: 0.5, minDetections: 3 });
+    const tracks = draftTracks(frames, { ...SCENE, threshold: 0.5, minDetections: 3 });
     expect(tracks).toHaveLength(2);
     expect(tracks.map((track) => [track.keyframes[0]!.xtl, track.keyframes.at(-1)!.frame])).toEqual([
       [100, 11],
@@ -119,11 +122,67 @@ describe('draft tracks', () => {
         walk(frame, 131 + 2 * frame),
       ],
     }));
-    const tracks = draftTracks(frames, { every: 1, threshold: 0.5, minDetections: 3 });
+    const tracks = draftTracks(frames, { ...SCENE, threshold: 0.5, minDetections: 3 });
     expect(tracks.map((track) => [track.keyframes[0]!.xtl, track.keyframes[0]!.ybr])).toEqual([
       [100, 200],
       [131, 200],
     ]);
+  });
+});
+
+describe('following people through crossings and out of the frame', () => {
+  // Two people cross at frame 20, 4 px a frame each way; each detection jitters by up to 4 px, as a
+  // detector's do, and the one behind is not detected for three frames where they overlap most. A
+  // velocity taken from the last two boxes (as linking did before) swapped them.
+  const jitter = (frame: number, seed: number) => ((frame * 7 + seed * 13) % 9) - 4;
+  const crossing = Array.from({ length: 40 }, (_, frame) => ({
+    frame,
+    found: [
+      walk(frame, 400 + 4 * (frame - 20) + jitter(frame, 1)),
+      ...(Math.abs(frame - 20) < 2 ? [] : [walk(frame, 400 - 4 * (frame - 20) + jitter(frame, 2))]),
+    ],
+  }));
+
+  it('keeps each of two crossing people on their own track, from the motion fitted to their last boxes', () => {
+    const tracks = draftTracks(crossing, { ...SCENE, to: 39, threshold: 0.5, minDetections: 3 });
+    expect(tracks.map((track) => [track.keyframes[0]!.frame, track.keyframes.at(-1)!.frame])).toEqual([
+      [0, 39],
+      [0, 39],
+    ]);
+    const [rightwards, leftwards] = [...tracks].sort((a, b) => a.keyframes[0]!.xtl - b.keyframes[0]!.xtl);
+    expect(draftBoxAt(rightwards!, 39)!.xtl).toBeGreaterThan(470);
+    expect(draftBoxAt(leftwards!, 39)!.xtl).toBeLessThan(330);
+  });
+
+  it('fits a steady motion through jittery boxes', () => {
+    const boxes = crossing.map(({ found }) => found[0]!);
+    const motion = fitMotion(boxes.slice(-MOTION_BOXES));
+    expect(motion.velocity.xtl).toBeCloseTo(4, 0);
+    expect(motion.at(50).xtl).toBeCloseTo(520, -1);
+    expect(predictedBox(boxes, 45).xtl).toBeCloseTo(boxes.at(-1)!.xtl + 6 * 4, -1);
+    // Two boxes a frame apart: their velocity counts half.
+    expect(predictedBox([walk(0, 10), walk(1, 20)], 3).xtl).toBe(30);
+    expect(fitMotion([walk(3, 10)]).at(9)).toMatchObject({ xtl: 10, xbr: 40 });
+  });
+
+  it('carries a track that leaves at the frame`s edge on along its motion, until the box leaves the frame', () => {
+    // Walking down out of a 1280x720 frame at 10 px a frame; the detector loses them with 60 px still in sight.
+    const down = (frame: number): DraftKeyframe => ({ frame, xtl: 600, ytl: 500 + 10 * frame, xbr: 660, ybr: Math.min(720, 620 + 10 * frame), score: 0.9 });
+    const frames = Array.from({ length: 40 }, (_, frame) => ({ frame, found: frame <= 16 ? [down(frame)] : [] }));
+    const [track] = draftTracks(frames, { ...SCENE, to: 39, threshold: 0.5, minDetections: 3 });
+    // Carried until fewer than 8 px show (frame 21: 500 + 210 = 710, 10 px left; frame 22: 0).
+    expect(track!.keyframes.at(-1)).toMatchObject({ frame: 21, ytl: 710, ybr: 720, score: 0 });
+    expect(draftBoxAt(track!, 19)!.ytl).toBeCloseTo(690);
+    // Not past the end of the frames searched.
+    const [short] = draftTracks(frames, { ...SCENE, to: 18, threshold: 0.5, minDetections: 3 });
+    expect(short!.keyframes.at(-1)!.frame).toBe(18);
+    // Coming in at the edge: carried back towards the first frame searched, not before it.
+    const up = Array.from({ length: 20 }, (_, frame) => ({ frame, found: frame >= 8 ? [down(19 - frame)] : [] }));
+    const [entering] = draftTracks(up, { ...SCENE, from: 6, to: 19, threshold: 0.5, minDetections: 3 });
+    expect(entering!.keyframes[0]).toMatchObject({ frame: 6, score: 0 });
+    // A track that ends in the middle of the frame stops at its last detection.
+    const stopping = draftTracks(crossing.slice(0, 18), { ...SCENE, to: 39, threshold: 0.5, minDetections: 3 });
+    expect(stopping.map((track) => track.keyframes.at(-1)!.frame)).toEqual([17, 17]);
   });
 });
 
@@ -178,6 +237,23 @@ describe('scoring a draft against labels', () => {
   it('finds every person with no wrong box when the draft is the labels', () => {
     const score = scoreDraft(draftOf([1, 2].map((id) => ({ id, keyframes: at(id * 200), label: null }))), truth);
     expect(score).toMatchObject({ people: 20, found: 20, recall: 1, proposed: 20, precision: 1, mostSwitches: 0 });
+  });
+
+  it('keeps a track on the person it follows while it overlaps them, though a person beside them overlaps it more', () => {
+    // Two people side by side, 10 px apart; the draft box drifts towards the second on frames 4 and 5.
+    const side = (id: number, x: number) => ({ ...truth.tracks[0]!, id, shapes: truth.tracks[0]!.shapes.map((shape) => ({ ...shape, xtl: x, xbr: x + 60 })) });
+    const pair = { ...truth, tracks: [side(1, 100), side(2, 110)] };
+    const wobbling = {
+      id: 1,
+      label: null,
+      keyframes: Array.from({ length: 10 }, (_, frame) => ({
+        ...walk(frame, frame === 4 || frame === 5 ? 108 : 102),
+        xbr: (frame === 4 || frame === 5 ? 108 : 102) + 60,
+      })),
+    };
+    const score = scoreDraft(draftOf([wobbling]), pair);
+    expect(score.mostSwitches).toBe(0);
+    expect(score.found).toBe(10);
   });
 
   it('counts a missed person, a box on nobody, and a track that changes person', () => {

@@ -3,6 +3,7 @@
 
 import type { BoxGeometry, Track, TrackBox } from '../../shared/annotations';
 import { iou } from '../../shared/overlap';
+import { predictedBox } from './box-motion';
 import type { ReadBox } from './formats/read-result';
 import type { ProblemList } from './problems';
 import { TrackIds } from './track-ids';
@@ -14,12 +15,6 @@ const MAX_GAP = 5;
 
 /** A box somewhere in the clip. */
 type Placed = BoxGeometry & { frame: number };
-
-interface Active<B extends Placed> {
-  track: { id: number; boxes: B[] };
-  last: B;
-  velocity: BoxGeometry;
-}
 
 /**
  * Tracks from boxes listed frame by frame: boxes with a `track_id` keep it; the others are linked, or,
@@ -60,12 +55,12 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number | null, probl
 
 /**
  * Boxes without identities linked into tracks frame by frame: each continues the track whose predicted
- * box (last box plus its smoothed motion) it overlaps most, by `smallest` IoU or more, unless that track
+ * box (on the line through its last boxes) it overlaps most, by `smallest` IoU or more, unless that track
  * was last seen over `maxGap` frames before. New tracks take their ids from `ids`.
  */
 export function linkBoxes<B extends Placed>(boxes: B[], smallest: number, maxGap: number, ids: TrackIds): Array<{ id: number; boxes: B[] }> {
   const linked: Array<{ id: number; boxes: B[] }> = [];
-  let active: Active<B>[] = [];
+  let active: Array<{ id: number; boxes: B[] }> = [];
   const byFrame = new Map<number, B[]>();
   for (const box of boxes) {
     const list = byFrame.get(box.frame);
@@ -73,57 +68,32 @@ export function linkBoxes<B extends Placed>(boxes: B[], smallest: number, maxGap
     else byFrame.set(box.frame, [box]);
   }
   for (const frame of [...byFrame.keys()].sort((a, b) => a - b)) {
-    active = active.filter((entry) => frame - entry.last.frame <= maxGap);
+    active = active.filter((track) => frame - track.boxes.at(-1)!.frame <= maxGap);
     const boxes = byFrame.get(frame)!;
-    const pairs: { entry: Active<B>; box: B; overlap: number }[] = [];
-    for (const entry of active) {
-      const predicted = predict(entry, frame);
+    const pairs: { track: (typeof active)[number]; box: B; overlap: number }[] = [];
+    for (const track of active) {
+      const predicted = predictedBox(track.boxes, frame);
       for (const box of boxes) {
         const overlap = iou(predicted, box);
-        if (overlap >= smallest) pairs.push({ entry, box, overlap });
+        if (overlap >= smallest) pairs.push({ track, box, overlap });
       }
     }
     // Greedy: the best overlaps are taken first, each track and box once.
     pairs.sort((a, b) => b.overlap - a.overlap);
-    const usedTracks = new Set<Active<B>>();
+    const usedTracks = new Set<(typeof active)[number]>();
     const usedBoxes = new Set<B>();
-    for (const { entry, box } of pairs) {
-      if (usedTracks.has(entry) || usedBoxes.has(box)) continue;
-      usedTracks.add(entry);
+    for (const { track, box } of pairs) {
+      if (usedTracks.has(track) || usedBoxes.has(box)) continue;
+      usedTracks.add(track);
       usedBoxes.add(box);
-      const step = box.frame - entry.last.frame;
-      const moved = {
-        xtl: (box.xtl - entry.last.xtl) / step,
-        ytl: (box.ytl - entry.last.ytl) / step,
-        xbr: (box.xbr - entry.last.xbr) / step,
-        ybr: (box.ybr - entry.last.ybr) / step,
-      };
-      entry.velocity = {
-        xtl: (entry.velocity.xtl + moved.xtl) / 2,
-        ytl: (entry.velocity.ytl + moved.ytl) / 2,
-        xbr: (entry.velocity.xbr + moved.xbr) / 2,
-        ybr: (entry.velocity.ybr + moved.ybr) / 2,
-      };
-      entry.track.boxes.push(box);
-      entry.last = box;
+      track.boxes.push(box);
     }
     for (const box of boxes) {
       if (usedBoxes.has(box)) continue;
       const track = { id: ids.next(), boxes: [box] };
       linked.push(track);
-      active.push({ track, last: box, velocity: { xtl: 0, ytl: 0, xbr: 0, ybr: 0 } });
+      active.push(track);
     }
   }
   return linked;
-}
-
-function predict(entry: Active<Placed>, frame: number): BoxGeometry {
-  const steps = frame - entry.last.frame;
-  const { last, velocity } = entry;
-  return {
-    xtl: last.xtl + velocity.xtl * steps,
-    ytl: last.ytl + velocity.ytl * steps,
-    xbr: last.xbr + velocity.xbr * steps,
-    ybr: last.ybr + velocity.ybr * steps,
-  };
 }

@@ -63,7 +63,16 @@ export async function detectProject(project: string, options: DetectOptions, con
     labelledBy: null,
     framesDetected: frames.length,
     seconds: seconds(),
-    tracks: draftTracks(frames, { every, threshold, minDetections: options.minDetections }),
+    // A stopped job's tracks are not carried past the last frame it reached.
+    tracks: draftTracks(frames, {
+      every,
+      from,
+      to: complete ? to : (frames.at(-1)?.frame ?? from),
+      width: media.width,
+      height: media.height,
+      threshold,
+      minDetections: options.minDetections,
+    }),
   });
   const use = async (raw: RawFrame) => {
     frames.push({ frame: raw.frame, found: findPeople(detector, raw, threshold * CONTINUE_FRACTION, scale) });

@@ -1,6 +1,9 @@
 // How good a draft is against labels someone checked (the sample's exact ground truth, or any project's
 // corrected boxes): person recall and precision at IoU 0.5 on every frame of its range, and how often a
-// draft track changes from one labelled person to another.
+// draft track changes from one labelled person to another. Boxes are matched as the CLEAR MOT metrics
+// match them: a draft track keeps the person it was on while it still overlaps them enough, and the rest
+// are paired by overlap. Without that rule, a box on two people walking close together would count as
+// switching between them whenever the other one's overlap edged ahead.
 
 import type { BoxGeometry, ProjectAnnotations } from '../../shared/annotations';
 import { draftBoxAt, SAME_PERSON_IOU, type PeopleDraft } from '../../shared/detect';
@@ -26,6 +29,8 @@ export function scoreDraft(draft: PeopleDraft, truth: ProjectAnnotations, minHei
   let found = 0;
   let proposed = 0;
   const matchedPerson = new Map<number, number[]>();
+  /** The last frame each draft track was matched on. */
+  const lastFrameOf = new Map<number, number>();
   for (let frame = draft.from; frame <= draft.to; frame++) {
     const labelled = truth.tracks.flatMap((track) => {
       const box = boxAt(track, frame);
@@ -35,18 +40,23 @@ export function scoreDraft(draft: PeopleDraft, truth: ProjectAnnotations, minHei
       const box = draftBoxAt(track, frame);
       return box ? [{ id: track.id, box }] : [];
     });
-    // Greedy by overlap, each box once, as detection benchmarks match.
-    const pairs = labelled.flatMap((person) => drafted.map((proposal) => ({ person, proposal, overlap: iou(person.box, proposal.box) })));
+    // The pairs of the frame before first, while they still overlap; then greedy by overlap, each box once.
+    const pairs = labelled
+      .flatMap((person) => drafted.map((proposal) => ({ person, proposal, overlap: iou(person.box, proposal.box) })))
+      .filter(({ overlap }) => overlap >= SAME_PERSON_IOU);
+    const kept = ({ person, proposal }: (typeof pairs)[number]) =>
+      matchedPerson.get(proposal.id)?.at(-1) === person.id && lastFrameOf.get(proposal.id) === frame - 1;
     const usedPeople = new Set<number>();
     const matchOf = new Map<number, (typeof labelled)[number]>();
-    for (const { person, proposal, overlap } of pairs.sort((a, b) => b.overlap - a.overlap)) {
-      if (overlap < SAME_PERSON_IOU || usedPeople.has(person.id) || matchOf.has(proposal.id)) continue;
+    for (const { person, proposal } of pairs.sort((a, b) => Number(kept(b)) - Number(kept(a)) || b.overlap - a.overlap)) {
+      if (usedPeople.has(person.id) || matchOf.has(proposal.id)) continue;
       usedPeople.add(person.id);
       matchOf.set(proposal.id, person);
       if (person.counted) found++;
       const seen = matchedPerson.get(proposal.id) ?? [];
       if (seen.at(-1) !== person.id) seen.push(person.id);
       matchedPerson.set(proposal.id, seen);
+      lastFrameOf.set(proposal.id, frame);
     }
     people += labelled.filter((person) => person.counted).length;
     const onSmall = (box: BoxGeometry) => labelled.some((person) => !person.counted && iou(person.box, box) >= SAME_PERSON_IOU);

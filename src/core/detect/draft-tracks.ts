@@ -1,13 +1,15 @@
 // Detections, frame by frame, made into the tracks an annotator corrects: linked by overlap with where
 // each person is predicted to be, weak detections only continuing tracks that a confident one vouches for,
-// flickers (a few stray detections) and second tracks on the same person dropped, and only the keyframes that the interpolation between their
-// neighbours cannot reproduce kept.
+// flickers (a few stray detections) and second tracks on the same person dropped, tracks that come in or
+// go out at the frame's edge carried on across it, and only the keyframes that the interpolation between
+// their neighbours cannot reproduce kept.
 
 import type { BoxGeometry } from '../../shared/annotations';
 import type { Detection, DraftKeyframe, DraftTrack } from '../../shared/detect';
 import { interpolate } from '../../shared/keyframes';
 import { iou } from '../../shared/overlap';
 import { DEFAULT_LINK_THRESHOLD, linkBoxes } from '../annotations/link-tracks';
+import { fitMotion, MOTION_BOXES } from '../annotations/box-motion';
 import { TrackIds } from '../annotations/track-ids';
 
 /** Detected frames a person may be missed on (occluded, a weak score) and still continue their track. */
@@ -17,6 +19,15 @@ const MISSES = 5;
  * person (a second box on part of them that overlap suppression let through), and is dropped.
  */
 const SAME_PERSON = 0.4;
+/**
+ * Frames a track is carried on for, past its first or last detection, where it comes in or goes out at the
+ * frame's edge: the detector misses a person who shows only their head and shoulders there.
+ */
+const EDGE_FRAMES = 15;
+/** A box this close to the frame's edge (a share of the frame's side) is at the edge. */
+const EDGE_SHARE = 0.01;
+/** A box carried across the edge ends where less than this many pixels of it stay in the frame. */
+const SMALLEST_SIDE = 8;
 /** A keyframe is kept when the interpolation of its neighbours misses a side by more than this share of the box's size. */
 const TOLERANCE = 0.15;
 
@@ -26,21 +37,27 @@ export interface FrameDetections {
 }
 
 export interface TrackingOptions {
-  /** Detections were made on every `every`-th frame. */
+  /** Detections were made on every `every`-th frame, from `from` to `to`, of frames this size. */
   every: number;
+  from: number;
+  to: number;
+  width: number;
+  height: number;
   /** A track is kept when it scores this much on some frame, and has `minDetections` detections or more. */
   threshold: number;
   minDetections: number;
 }
 
 /** The draft's tracks from the detections of every `every`-th frame. */
-export function draftTracks(frames: FrameDetections[], { every, threshold, minDetections }: TrackingOptions): DraftTrack[] {
+export function draftTracks(frames: FrameDetections[], options: TrackingOptions): DraftTrack[] {
+  const { every, threshold, minDetections } = options;
   const boxes: DraftKeyframe[] = frames.flatMap(({ frame, found }) => found.map((detection) => ({ ...detection, frame })));
   const linked = linkBoxes(boxes, DEFAULT_LINK_THRESHOLD, every * (MISSES + 1), new TrackIds());
   const kept = linked.filter((track) => track.boxes.length >= minDetections && track.boxes.some((box) => box.score >= threshold));
   return withoutDuplicates(kept)
-    .sort((a, b) => a.boxes[0]!.frame - b.boxes[0]!.frame)
-    .map((track, index) => ({ id: index + 1, keyframes: sparseKeyframes(track.boxes), label: null }));
+    .map((track) => acrossEdges(track.boxes, options))
+    .sort((a, b) => a[0]!.frame - b[0]!.frame)
+    .map((boxes, index) => ({ id: index + 1, keyframes: sparseKeyframes(boxes), label: null }));
 }
 
 /** The tracks, longest first, less each that follows a person a longer one follows already. */
@@ -96,4 +113,31 @@ function miss(guess: BoxGeometry, box: BoxGeometry): number {
     Math.abs(guess.ytl - box.ytl) / height,
     Math.abs(guess.ybr - box.ybr) / height,
   );
+}
+
+/**
+ * The track carried on, frame by frame, along the motion of its first (last) boxes, before (after) its
+ * first (last) detection where that detection is at the frame's edge: until the box leaves the frame, for
+ * at most EDGE_FRAMES. Carried boxes score 0: no detection is behind them.
+ */
+function acrossEdges(boxes: DraftKeyframe[], { from, to, width, height }: TrackingOptions): DraftKeyframe[] {
+  const atEdge = (box: BoxGeometry) =>
+    box.xtl <= width * EDGE_SHARE || box.ytl <= height * EDGE_SHARE || box.xbr >= width * (1 - EDGE_SHARE) || box.ybr >= height * (1 - EDGE_SHARE);
+  const carried = (ends: DraftKeyframe[], end: DraftKeyframe, step: 1 | -1): DraftKeyframe[] => {
+    if (!atEdge(end)) return [];
+    const motion = fitMotion(ends);
+    const out: DraftKeyframe[] = [];
+    for (let frame = end.frame + step; frame >= from && frame <= to && Math.abs(frame - end.frame) <= EDGE_FRAMES; frame += step) {
+      const box = inside(motion.at(frame), width, height);
+      if (box.xbr - box.xtl < SMALLEST_SIDE || box.ybr - box.ytl < SMALLEST_SIDE) break;
+      out.push({ ...box, frame, score: 0 });
+    }
+    return out;
+  };
+  const before = carried(boxes.slice(0, MOTION_BOXES), boxes[0]!, -1).reverse();
+  return [...before, ...boxes, ...carried(boxes.slice(-MOTION_BOXES), boxes.at(-1)!, 1)];
+}
+
+function inside(box: BoxGeometry, width: number, height: number): BoxGeometry {
+  return { xtl: Math.max(0, box.xtl), ytl: Math.max(0, box.ytl), xbr: Math.min(width, box.xbr), ybr: Math.min(height, box.ybr) };
 }
