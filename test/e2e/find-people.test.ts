@@ -1,5 +1,5 @@
 // "Find people" in the annotator (browser mode): on a new project around a clip with no labels, the
-// detection job drafts its people, drawn dotted and listed; one accepted with a label becomes a labelled
+// detection job drafts its people, drawn dotted, listed and shown on the timeline; one accepted with a label becomes a labelled
 // track (undo takes it back to the draft), and the draft can be discarded.
 
 import { execFile } from 'node:child_process';
@@ -8,6 +8,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJsonFile } from '../../src/core/fs/json-file';
+import type { PeopleDraft } from '../../src/shared/detect';
 import { BIN } from '../support/built-app';
 import { makeSample, serveInBrowser, type ServedInBrowser } from '../support/sample-in-browser';
 
@@ -38,6 +40,20 @@ describe('finding people from the annotator (browser mode)', () => {
     const drafted = await rows.count();
     expect(drafted).toBeGreaterThan(2);
     await expect.poll(() => page.locator('[data-test=all-tracks] li').count()).toBe(0);
+
+    // With no labelled tracks, the timeline's first row is the first draft person's dotted band: the pointer
+    // names them, and a click goes to the frame without selecting a track.
+    const first = ((await readJsonFile(join(project, 'drafts', 'people.json'))) as PeopleDraft).tracks[0]!;
+    const target = Math.round((first.keyframes[0]!.frame + first.keyframes.at(-1)!.frame) / 2);
+    const timeline = (await page.locator('[data-test=timeline-tracks]').boundingBox())!;
+    const at = { x: timeline.x + 34 + ((target + 0.5) / 30) * (timeline.width - 34), y: timeline.y + 5 };
+    await page.mouse.move(at.x, at.y);
+    await expect
+      .poll(async () => (await page.locator('[data-test=timeline-hover]').textContent())?.trim())
+      .toBe(`frame ${target} · draft ${first.id}${first.label ? ` ${first.label}?` : ''}`);
+    await page.mouse.click(at.x, at.y);
+    await expect.poll(async () => Number(await page.locator('[data-test=frame-number]').textContent())).toBe(target);
+    await page.mouse.move(0, 0);
 
     await rows.first().locator('[data-test=accept-ND]').click();
     await expect.poll(() => page.locator('[data-test=all-tracks] li').count()).toBe(1);
