@@ -4,11 +4,13 @@
 // detected per second. Targets: recall >= 0.9, precision >= 0.9, no track that changes person twice.
 // Also how often the face finder sees a face in the heads of the sample's labelled people, by label (it
 // proposes ND where it sees none): masked faces are found less often than bare ones by such detectors.
+// MASKBENCH_BENCH_DETECT_PROJECT=DIR scores a project of your own with labels the same way, on a copy of
+// its settings, annotations and media (its own draft is left alone).
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, bench, describe } from 'vitest';
 import { detectProject } from '../src/core/detect/detect-project';
@@ -17,6 +19,7 @@ import { faceScores, loadFaceFinder } from '../src/core/detect/face-finder';
 import { decodeVideoFrames } from '../src/core/media/decode-frames';
 import { openHere } from '../src/core/review/run-here';
 import { AnnotationStore } from '../src/core/project/annotation-store';
+import { readProjectSettings } from '../src/core/project/project-settings';
 import type { ProjectAnnotations } from '../src/shared/annotations';
 import { detectOptionsSchema } from '../src/shared/detect';
 import { boxAt } from '../src/shared/keyframes';
@@ -41,21 +44,43 @@ describe('finding people', () => {
       const project = join(folder, 'walkway');
       await promisify(execFile)(process.execPath, [BIN, 'sample', project, '--frames', String(FRAMES)]);
       const truth = (await AnnotationStore.load(project, ['MW', 'NM', 'ND']))!.annotations;
-      for (const every of [1, 3]) {
-        const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
-        const draft = await detectProject(project, read(detectOptionsSchema, { every, replace: true }), context, openHere());
-        const score = scoreDraft(draft, truth);
-        const keyframes = draft.tracks.reduce((sum, track) => sum + track.keyframes.length, 0);
-        results.push(
-          `every ${every}: recall ${score.recall.toFixed(3)}, precision ${score.precision.toFixed(3)}; ${score.tracks} tracks (${keyframes} keyframes), ` +
-            `${score.tracksSwitchingTwice} changing person twice or more (most ${score.mostSwitches}); ${(draft.framesDetected / draft.seconds).toFixed(2)} frames detected/s`,
-        );
-      }
+      for (const every of [1, 3]) results.push(`every ${every}: ${await scored(project, truth, every)}`);
       results.push(`faces seen (score >= 0.4) in the heads of people 80 px tall or more: ${await faceRates(project, truth)}`);
     },
     once,
   );
+
+  const own = process.env.MASKBENCH_BENCH_DETECT_PROJECT;
+  bench.skipIf(!own)(
+    'detect every frame of a project of your own with labels (MASKBENCH_BENCH_DETECT_PROJECT), scored against them',
+    async () => {
+      // Its runs, datasets, drafts and history stay behind: only what detection reads is copied.
+      const copy = join(folder, basename(own!));
+      const left = ['datasets', 'runs', 'trash', 'drafts', 'proxy', 'history', 'imports'];
+      await cp(own!, copy, { recursive: true, filter: (path) => !left.includes(relative(own!, path).split(/[\\/]/)[0]!) });
+      const settings = await readProjectSettings(copy);
+      const labelled = await AnnotationStore.load(
+        copy,
+        (settings?.labels ?? []).map((label) => label.name),
+      );
+      if (!labelled || labelled.annotations.tracks.length === 0) throw new Error(`${own} has no labelled tracks to score a draft against`);
+      results.push(`${own}, every frame: ${await scored(copy, labelled.annotations, 1)}`);
+    },
+    once,
+  );
 });
+
+/** A draft of the project's people, detected on every `every`-th frame, scored against `truth`. */
+async function scored(project: string, truth: ProjectAnnotations, every: number): Promise<string> {
+  const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
+  const draft = await detectProject(project, read(detectOptionsSchema, { every, replace: true }), context, openHere());
+  const score = scoreDraft(draft, truth);
+  const keyframes = draft.tracks.reduce((sum, track) => sum + track.keyframes.length, 0);
+  return (
+    `recall ${score.recall.toFixed(3)}, precision ${score.precision.toFixed(3)}; ${score.tracks} tracks (${keyframes} keyframes), ` +
+    `${score.tracksSwitchingTwice} changing person twice or more (most ${score.mostSwitches}); ${(draft.framesDetected / draft.seconds).toFixed(2)} frames detected/s`
+  );
+}
 
 /** The share of heads the face finder sees a face in, by label, on every 10th frame. */
 async function faceRates(project: string, truth: ProjectAnnotations): Promise<string> {
