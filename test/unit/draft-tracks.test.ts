@@ -88,6 +88,8 @@ describe('draft tracks', () => {
     expect(sparseKeyframes(straight).map((box) => box.frame)).toEqual([0, 19]);
     const turning = Array.from({ length: 21 }, (_, i) => walk(i, i <= 10 ? 10 + 5 * i : 60 - 5 * (i - 10)));
     expect(sparseKeyframes(turning).map((box) => box.frame)).toEqual([0, 10, 20]);
+    // A pinned box is kept though the line through its neighbours passes it.
+    expect(sparseKeyframes(straight, [7]).map((box) => box.frame)).toEqual([0, 7, 19]);
   });
 
   it('links two people walking apart, bridges a missed detection, and drops a flicker and a track no detection vouches for', () => {
@@ -173,6 +175,14 @@ describe('following people through crossings and out of the frame', () => {
     // Carried until fewer than 8 px show (frame 21: 500 + 210 = 710, 10 px left; frame 22: 0).
     expect(track!.keyframes.at(-1)).toMatchObject({ frame: 21, ytl: 710, ybr: 720, score: 0 });
     expect(draftBoxAt(track!, 19)!.ytl).toBeCloseTo(690);
+    // Keyframes where the box reaches the edge (frame 10) and where it ends; and the last detection, which
+    // the line from 10 to 21 passes, because labels are proposed from detected keyframes.
+    expect(track!.keyframes.map((keyframe) => [keyframe.frame, keyframe.score])).toEqual([
+      [0, 0.9],
+      [10, 0.9],
+      [16, 0.9],
+      [21, 0],
+    ]);
     // Not past the end of the frames searched.
     const [short] = draftTracks(frames, { ...SCENE, to: 18, threshold: 0.5, minDetections: 3 });
     expect(short!.keyframes.at(-1)!.frame).toBe(18);

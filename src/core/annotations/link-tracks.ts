@@ -55,7 +55,7 @@ export function linkTracks(readBoxes: ReadBox[], threshold: number | null, probl
 
 /**
  * Boxes without identities linked into tracks frame by frame: each continues the track whose predicted
- * box (on the line through its last boxes) it overlaps most, by `smallest` IoU or more, unless that track
+ * box (its last box moved on by the motion fitted to its last boxes) it overlaps most, by `smallest` IoU or more, unless that track
  * was last seen over `maxGap` frames before. New tracks take their ids from `ids`.
  */
 export function linkBoxes<B extends Placed>(boxes: B[], smallest: number, maxGap: number, ids: TrackIds): Array<{ id: number; boxes: B[] }> {

@@ -8,8 +8,8 @@ import type { BoxGeometry } from '../../shared/annotations';
 import type { Detection, DraftKeyframe, DraftTrack } from '../../shared/detect';
 import { interpolate } from '../../shared/keyframes';
 import { iou } from '../../shared/overlap';
-import { DEFAULT_LINK_THRESHOLD, linkBoxes } from '../annotations/link-tracks';
 import { fitMotion, MOTION_BOXES } from '../annotations/box-motion';
+import { DEFAULT_LINK_THRESHOLD, linkBoxes } from '../annotations/link-tracks';
 import { TrackIds } from '../annotations/track-ids';
 
 /** Detected frames a person may be missed on (occluded, a weak score) and still continue their track. */
@@ -56,8 +56,8 @@ export function draftTracks(frames: FrameDetections[], options: TrackingOptions)
   const kept = linked.filter((track) => track.boxes.length >= minDetections && track.boxes.some((box) => box.score >= threshold));
   return withoutDuplicates(kept)
     .map((track) => acrossEdges(track.boxes, options))
-    .sort((a, b) => a[0]!.frame - b[0]!.frame)
-    .map((boxes, index) => ({ id: index + 1, keyframes: sparseKeyframes(boxes), label: null }));
+    .sort((a, b) => a.boxes[0]!.frame - b.boxes[0]!.frame)
+    .map(({ boxes, detected }, index) => ({ id: index + 1, keyframes: sparseKeyframes(boxes, detected), label: null }));
 }
 
 /** The tracks, longest first, less each that follows a person a longer one follows already. */
@@ -75,12 +75,14 @@ const NOWHERE = { xtl: 0, ytl: 0, xbr: 0, ybr: 0 };
 
 /**
  * The fewest keyframes whose interpolation stays close to every box (Douglas-Peucker on boxes): the first
- * and last, then, within each span, the box the interpolation misses most, while it misses by too much.
+ * and last and those `pinned` (indices), then, within each span between them, the box the interpolation
+ * misses most, while it misses by too much.
  */
-export function sparseKeyframes(boxes: DraftKeyframe[]): DraftKeyframe[] {
-  const keep = new Set([0, boxes.length - 1]);
+export function sparseKeyframes(boxes: DraftKeyframe[], pinned: number[] = []): DraftKeyframe[] {
+  const fixed = [...new Set([0, ...pinned, boxes.length - 1])].sort((a, b) => a - b);
+  const keep = new Set(fixed);
   // A stack, not recursion: a track can run for an hour of frames.
-  const spans: Array<[number, number]> = [[0, boxes.length - 1]];
+  const spans = fixed.slice(1).map((last, i): [number, number] => [fixed[i]!, last]);
   while (spans.length > 0) {
     const [first, last] = spans.pop()!;
     let worst = 0;
@@ -118,9 +120,10 @@ function miss(guess: BoxGeometry, box: BoxGeometry): number {
 /**
  * The track carried on, frame by frame, along the motion of its first (last) boxes, before (after) its
  * first (last) detection where that detection is at the frame's edge: until the box leaves the frame, for
- * at most EDGE_FRAMES. Carried boxes score 0: no detection is behind them.
+ * at most EDGE_FRAMES. Carried boxes score 0: no detection is behind them. Also where the first and last
+ * detections are among the boxes, to be kept as keyframes (labels are proposed from detected keyframes).
  */
-function acrossEdges(boxes: DraftKeyframe[], { from, to, width, height }: TrackingOptions): DraftKeyframe[] {
+function acrossEdges(boxes: DraftKeyframe[], { from, to, width, height }: TrackingOptions): { boxes: DraftKeyframe[]; detected: number[] } {
   const atEdge = (box: BoxGeometry) =>
     box.xtl <= width * EDGE_SHARE || box.ytl <= height * EDGE_SHARE || box.xbr >= width * (1 - EDGE_SHARE) || box.ybr >= height * (1 - EDGE_SHARE);
   const carried = (ends: DraftKeyframe[], end: DraftKeyframe, step: 1 | -1): DraftKeyframe[] => {
@@ -135,7 +138,10 @@ function acrossEdges(boxes: DraftKeyframe[], { from, to, width, height }: Tracki
     return out;
   };
   const before = carried(boxes.slice(0, MOTION_BOXES), boxes[0]!, -1).reverse();
-  return [...before, ...boxes, ...carried(boxes.slice(-MOTION_BOXES), boxes.at(-1)!, 1)];
+  return {
+    boxes: [...before, ...boxes, ...carried(boxes.slice(-MOTION_BOXES), boxes.at(-1)!, 1)],
+    detected: [before.length, before.length + boxes.length - 1],
+  };
 }
 
 function inside(box: BoxGeometry, width: number, height: number): BoxGeometry {

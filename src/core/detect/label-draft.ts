@@ -32,6 +32,8 @@ export async function labelDraft(
   const wanted = new Map<number, Array<{ track: DraftTrack; index: number }>>();
   for (const track of tracks)
     track.keyframes.forEach((keyframe, index) => {
+      // A keyframe carried across the frame's edge (score 0) is partly out of the frame, with no detection behind it.
+      if (keyframe.score === 0) return;
       const list = wanted.get(keyframe.frame) ?? [];
       list.push({ track, index });
       wanted.set(keyframe.frame, list);
