@@ -8,6 +8,8 @@ import { detectProject } from '../../src/core/detect/detect-project';
 import { scoreDraft } from '../../src/core/detect/draft-score';
 import { bundledDetectorFolder, loadDetector } from '../../src/core/detect/detector';
 import { findPeople } from '../../src/core/detect/find-people';
+import { labelDraft } from '../../src/core/detect/label-draft';
+import { eachFrame } from '../../src/core/detect/project-frames';
 import { faceScores, headSquare, loadFaceFinder, MIN_HEAD } from '../../src/core/detect/face-finder';
 import { decodeVideoFrames } from '../../src/core/media/decode-frames';
 import { generateSample } from '../../src/core/sample/generate-sample';
@@ -16,7 +18,9 @@ import { boxAt } from '../../src/shared/keyframes';
 import { openHere } from '../../src/core/review/run-here';
 import { readJsonFile } from '../../src/core/fs/json-file';
 import { AnnotationStore } from '../../src/core/project/annotation-store';
-import { detectOptionsSchema, type PeopleDraft } from '../../src/shared/detect';
+import { readProjectSettings } from '../../src/core/project/project-settings';
+import { useBackend } from '../../src/core/training/backends';
+import { detectOptionsSchema, type DraftKeyframe, type PeopleDraft } from '../../src/shared/detect';
 import { read } from '../../src/shared/schema';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -96,6 +100,53 @@ describe('the face finder', () => {
     expect(seen.none.length).toBeGreaterThan(5);
     expect(rate(seen.face)).toBeGreaterThan(0.6);
     expect(rate(seen.none)).toBeLessThan(rate(seen.face) - 0.2);
+  });
+});
+
+describe('proposing labels for a draft', () => {
+  it('judges only detected keyframes: boxes carried across the frame`s edge (score 0) cast no vote', async () => {
+    const project = await copyOfSample();
+    const media = (await readProjectSettings(project))!.media!;
+    const truth = (await AnnotationStore.load(project, ['MW', 'NM', 'ND']))!.annotations;
+    await useBackend('auto');
+    const model = await loadFaceFinder();
+    // Heads the face finder sees a face in, and heads large enough to judge where it sees none, a frame each.
+    const faces: DraftKeyframe[] = [];
+    const backs: DraftKeyframe[] = [];
+    try {
+      await eachFrame(project, media, { from: 0, to: 159, every: 5 }, new AbortController().signal, async (raw) => {
+        const boxes = truth.tracks.flatMap((track) => boxAt(track, raw.frame) ?? []);
+        const scores = faceScores(model, raw, boxes);
+        const at = (i: number): DraftKeyframe => ({
+          frame: raw.frame,
+          xtl: boxes[i]!.xtl,
+          ytl: boxes[i]!.ytl,
+          xbr: boxes[i]!.xbr,
+          ybr: boxes[i]!.ybr,
+          score: 0.9,
+        });
+        const face = scores.findIndex((score) => score !== null && score >= 0.4);
+        const back = scores.findIndex((score) => score !== null && score < 0.4);
+        if (face >= 0 && faces.length < 2) faces.push(at(face));
+        else if (back >= 0 && backs.length < 3) backs.push(at(back));
+      });
+      expect([faces.length, backs.length]).toEqual([2, 3]);
+      const person = (carriedScore: number) => ({
+        id: 1,
+        label: null,
+        keyframes: [...faces, ...backs.map((box) => ({ ...box, score: carriedScore }))].sort((a, b) => a.frame - b.frame),
+      });
+      const labeller = { kind: 'faces' as const, model, threshold: 0.4 };
+      const carried = person(0);
+      await labelDraft(project, media, [carried], labeller, ['MW', 'NM', 'ND'], new AbortController().signal, () => {});
+      expect(carried.label).toBeNull();
+      // The same boxes detected: no face on three of five, so ND.
+      const detected = person(0.9);
+      await labelDraft(project, media, [detected], labeller, ['MW', 'NM', 'ND'], new AbortController().signal, () => {});
+      expect(detected.label).toBe('ND');
+    } finally {
+      model.dispose();
+    }
   });
 });
 
