@@ -63,9 +63,6 @@ describe('finding people in a project', () => {
     await expect(detectProject(project, options({ replace: true }), context, openHere())).rejects.toThrow();
     const kept = (await readJsonFile(join(project, 'drafts', 'people.json'))) as PeopleDraft;
     expect(kept).toMatchObject({ complete: false, framesDetected: 3, from: 0 });
-    // Its tracks end by the last frame it reached: none is carried on past it.
-    expect(kept.tracks.length).toBeGreaterThan(0);
-    expect(Math.max(...kept.tracks.map((track) => track.keyframes.at(-1)!.frame))).toBe(2);
   });
 
   it('refuses a range outside the clip, naming the field', async () => {
