@@ -1,5 +1,5 @@
 // How much two boxes overlap: what links boxes into tracks, matches a detector's boxes to labelled ones,
-// and scores a draft.
+// and scores a draft; and how much of a box lies in its frame.
 
 import type { BoxGeometry } from './annotations';
 
@@ -10,4 +10,9 @@ export function iou(a: BoxGeometry, b: BoxGeometry): number {
   if (w <= 0 || h <= 0) return 0;
   const inter = w * h;
   return inter / ((a.xbr - a.xtl) * (a.ybr - a.ytl) + (b.xbr - b.xtl) * (b.ybr - b.ytl) - inter);
+}
+
+/** The part of `box` inside a frame of this size (no area where it lies wholly outside). */
+export function withinFrame(box: BoxGeometry, width: number, height: number): BoxGeometry {
+  return { xtl: Math.max(0, box.xtl), ytl: Math.max(0, box.ytl), xbr: Math.min(width, box.xbr), ybr: Math.min(height, box.ybr) };
 }

@@ -6,6 +6,7 @@ import { SPLITS, classOf, type ClassCounts, type DatasetOptions, type SplitBy, t
 import { WorkbenchError } from '../../shared/errors';
 import { frameSize } from '../../shared/frame-sizes';
 import { boxesEvery } from '../../shared/keyframes';
+import { withinFrame } from '../../shared/overlap';
 import { Prng } from '../util/prng';
 import { splitByFor } from './dataset-options';
 
@@ -45,7 +46,7 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
       }
       // Only the part in the frame (each photo of a collection its own size) can be cut; a box mostly outside it would show something else.
       const { width, height } = frameSize(annotations, frame);
-      const inFrame = { xtl: Math.max(0, box.xtl), ytl: Math.max(0, box.ytl), xbr: Math.min(width, box.xbr), ybr: Math.min(height, box.ybr) };
+      const inFrame = withinFrame(box, width, height);
       const visible = Math.max(0, inFrame.xbr - inFrame.xtl) * Math.max(0, inFrame.ybr - inFrame.ytl);
       if (visible < 0.5 * (box.xbr - box.xtl) * (box.ybr - box.ytl)) skipped.outsideFrames.add(frame);
       else if (Math.min(box.xbr - box.xtl, box.ybr - box.ytl) < options.minSize) skipped.small++;

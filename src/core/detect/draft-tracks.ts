@@ -7,7 +7,7 @@
 import type { BoxGeometry } from '../../shared/annotations';
 import type { Detection, DraftKeyframe, DraftTrack } from '../../shared/detect';
 import { interpolate } from '../../shared/keyframes';
-import { iou } from '../../shared/overlap';
+import { iou, withinFrame } from '../../shared/overlap';
 import { fitMotion, MOTION_BOXES } from '../annotations/box-motion';
 import { DEFAULT_LINK_THRESHOLD, linkBoxes } from '../annotations/link-tracks';
 import { TrackIds } from '../annotations/track-ids';
@@ -126,24 +126,22 @@ function miss(guess: BoxGeometry, box: BoxGeometry): number {
 function acrossEdges(boxes: DraftKeyframe[], { from, to, width, height }: TrackingOptions): { boxes: DraftKeyframe[]; detected: number[] } {
   const atEdge = (box: BoxGeometry) =>
     box.xtl <= width * EDGE_SHARE || box.ytl <= height * EDGE_SHARE || box.xbr >= width * (1 - EDGE_SHARE) || box.ybr >= height * (1 - EDGE_SHARE);
-  const carried = (ends: DraftKeyframe[], end: DraftKeyframe, step: 1 | -1): DraftKeyframe[] => {
+  // Forwards (1) from the last detection, or backwards (-1) from the first.
+  const carried = (step: 1 | -1): DraftKeyframe[] => {
+    const end = step === 1 ? boxes.at(-1)! : boxes[0]!;
     if (!atEdge(end)) return [];
-    const motion = fitMotion(ends);
+    const motion = fitMotion(step === 1 ? boxes.slice(-MOTION_BOXES) : boxes.slice(0, MOTION_BOXES));
     const out: DraftKeyframe[] = [];
     for (let frame = end.frame + step; frame >= from && frame <= to && Math.abs(frame - end.frame) <= EDGE_FRAMES; frame += step) {
-      const box = inside(motion.at(frame), width, height);
+      const box = withinFrame(motion.at(frame), width, height);
       if (box.xbr - box.xtl < SMALLEST_SIDE || box.ybr - box.ytl < SMALLEST_SIDE) break;
       out.push({ ...box, frame, score: 0 });
     }
     return out;
   };
-  const before = carried(boxes.slice(0, MOTION_BOXES), boxes[0]!, -1).reverse();
+  const before = carried(-1).reverse();
   return {
-    boxes: [...before, ...boxes, ...carried(boxes.slice(-MOTION_BOXES), boxes.at(-1)!, 1)],
+    boxes: [...before, ...boxes, ...carried(1)],
     detected: [before.length, before.length + boxes.length - 1],
   };
-}
-
-function inside(box: BoxGeometry, width: number, height: number): BoxGeometry {
-  return { xtl: Math.max(0, box.xtl), ytl: Math.max(0, box.ytl), xbr: Math.min(width, box.xbr), ybr: Math.min(height, box.ybr) };
 }

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DETECTOR_FILE, type Detection, type OutputDecoding } from '../../shared/detect';
 import { WorkbenchError } from '../../shared/errors';
+import { withinFrame } from '../../shared/overlap';
 import type { RawFrame } from '../media/decode-frames';
 import type { Detector } from './detector';
 import { decodeGfl, suppressOverlaps, type StrideOutput, type TilePlace } from './gfl-decode';
@@ -58,7 +59,7 @@ export function findPeople(detector: Detector, frame: RawFrame, threshold: numbe
   } finally {
     pixels.dispose();
   }
-  return suppressOverlaps(found.map((box) => clamp(box, frame.width, frame.height)));
+  return suppressOverlaps(found.map((box) => ({ score: box.score, ...withinFrame(box, frame.width, frame.height) })));
 }
 
 /** A tile's people, from its outputs as the description says to read them. */
@@ -106,14 +107,4 @@ function misfit(detector: Detector, outputs: tf.Tensor[], needs: string): Workbe
   const file = `${detector.folder}/${DETECTOR_FILE}`;
   const shapes = outputs.map((tensor) => `[${tensor.shape.join(', ')}]`).join(', ');
   return new WorkbenchError('invalid-request', `${file}: ${needs}, but the model gives ${shapes}`, { file, field: 'output' });
-}
-
-function clamp(box: Detection, width: number, height: number): Detection {
-  return {
-    score: box.score,
-    xtl: Math.max(0, box.xtl),
-    ytl: Math.max(0, box.ytl),
-    xbr: Math.min(width, box.xbr),
-    ybr: Math.min(height, box.ybr),
-  };
 }

@@ -1,4 +1,5 @@
 import type { AnnotationFormat, AnnotationTrack, FrameSize, ProjectAnnotations, TrackBox } from '../../../shared/annotations';
+import { withinFrame } from '../../../shared/overlap';
 import { MAX_LABEL_LENGTH } from '../../../shared/project';
 import type { ProblemList } from '../problems';
 
@@ -106,5 +107,5 @@ export function checkBox(
   if (box.xtl < -tolerance || box.ytl < -tolerance || box.xbr > width + tolerance || box.ybr > height + tolerance) {
     problems.warning(`the box (${values.join(', ')}) sticks out of the ${width}x${height} frame; it is clipped to it`, where, 'clipped-box');
   }
-  return { xtl: Math.max(0, box.xtl), ytl: Math.max(0, box.ytl), xbr: Math.min(width, box.xbr), ybr: Math.min(height, box.ybr) };
+  return withinFrame(box, width, height);
 }
