@@ -7,8 +7,6 @@ import type { BoxGeometry } from '../../shared/annotations';
 /** How many boxes at a track's end its motion is fitted to. */
 export const MOTION_BOXES = 20;
 
-const SIDES = ['xtl', 'ytl', 'xbr', 'ybr'] as const;
-
 export interface Motion {
   /** The box in a frame, on the straight line fitted to each side. */
   at(frame: number): BoxGeometry;
@@ -16,16 +14,38 @@ export interface Motion {
   velocity: BoxGeometry;
 }
 
-/** The straight-line motion fitted to `boxes` (one box: it stands still). */
-export function fitMotion(boxes: ReadonlyArray<BoxGeometry & { frame: number }>): Motion {
-  const meanFrame = boxes.reduce((sum, box) => sum + box.frame, 0) / boxes.length;
-  const spread = boxes.reduce((sum, box) => sum + (box.frame - meanFrame) ** 2, 0);
-  const mean = { xtl: 0, ytl: 0, xbr: 0, ybr: 0 };
-  const velocity = { xtl: 0, ytl: 0, xbr: 0, ybr: 0 };
-  for (const side of SIDES) {
-    mean[side] = boxes.reduce((sum, box) => sum + box[side], 0) / boxes.length;
-    velocity[side] = spread === 0 ? 0 : boxes.reduce((sum, box) => sum + (box.frame - meanFrame) * (box[side] - mean[side]), 0) / spread;
+/**
+ * The straight-line motion fitted to `boxes` from index `from` on (one box: it stands still). One pass,
+ * with no array made: linking asks it of every open track on every frame.
+ */
+export function fitMotion(boxes: ReadonlyArray<BoxGeometry & { frame: number }>, from = 0): Motion {
+  const n = boxes.length - from;
+  // Frames counted from the first box's, so the sums stay small however long the clip.
+  const origin = boxes[from]!.frame;
+  let f = 0;
+  let ff = 0;
+  const sum = { xtl: 0, ytl: 0, xbr: 0, ybr: 0 };
+  const product = { xtl: 0, ytl: 0, xbr: 0, ybr: 0 };
+  for (let i = from; i < boxes.length; i++) {
+    const box = boxes[i]!;
+    const at = box.frame - origin;
+    f += at;
+    ff += at * at;
+    sum.xtl += box.xtl;
+    sum.ytl += box.ytl;
+    sum.xbr += box.xbr;
+    sum.ybr += box.ybr;
+    product.xtl += at * box.xtl;
+    product.ytl += at * box.ytl;
+    product.xbr += at * box.xbr;
+    product.ybr += at * box.ybr;
   }
+  const spread = ff - (f * f) / n;
+  // A side's slope: its covariance with the frame over the frames' spread.
+  const slope = (side: keyof BoxGeometry) => (spread === 0 ? 0 : (product[side] - (f * sum[side]) / n) / spread);
+  const velocity = { xtl: slope('xtl'), ytl: slope('ytl'), xbr: slope('xbr'), ybr: slope('ybr') };
+  const mean = { xtl: sum.xtl / n, ytl: sum.ytl / n, xbr: sum.xbr / n, ybr: sum.ybr / n };
+  const meanFrame = origin + f / n;
   return { at: (frame) => moved(mean, velocity, frame - meanFrame), velocity };
 }
 
@@ -35,9 +55,9 @@ export function fitMotion(boxes: ReadonlyArray<BoxGeometry & { frame: number }>)
  */
 export function predictedBox(boxes: ReadonlyArray<BoxGeometry & { frame: number }>, frame: number): BoxGeometry {
   const last = boxes.at(-1)!;
-  const fitted = boxes.slice(-MOTION_BOXES);
-  const trust = Math.min(1, (last.frame - fitted[0]!.frame) / 2);
-  return moved(last, fitMotion(fitted).velocity, (frame - last.frame) * trust);
+  const from = Math.max(0, boxes.length - MOTION_BOXES);
+  const trust = Math.min(1, (last.frame - boxes[from]!.frame) / 2);
+  return moved(last, fitMotion(boxes, from).velocity, (frame - last.frame) * trust);
 }
 
 function moved(box: BoxGeometry, velocity: BoxGeometry, frames: number): BoxGeometry {
