@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/core/training/kernels';
+import { filterGradientWay } from '../../src/core/training/kernels/conv2d-backprop-filter';
 import { TOLERANCE, random, relativeError } from './seeded-values';
 
 /** A kernel call: its inputs are made on whichever backend is current, from seeded values. */
@@ -109,8 +110,9 @@ for (const dimRoundingMode of ['floor', 'round', 'ceil'] as const) {
   convShapes.push({ batch: 3, height: 10, width: 9, inChannels: 3, outChannels: 5, filter: 3, stride: 2, pad: 1, dimRoundingMode });
   convShapes.push({ batch: 2, height: 11, width: 12, inChannels: 4, outChannels: 6, filter: 4, stride: 3, pad: 2, dimRoundingMode });
 }
-// The second layer of the conv-bn model, at a smaller batch.
+// The second layer of the conv-bn model, at a smaller batch, and LeNet-5's second layer.
 convShapes.push({ batch: 2, height: 32, width: 32, inChannels: 16, outChannels: 32, filter: 3, stride: 1, pad: 'same' });
+convShapes.push({ batch: 8, height: 14, width: 14, inChannels: 6, outChannels: 16, filter: 5, stride: 1, pad: 'valid' });
 
 const describeShape = (s: ConvShape) =>
   `${s.batch}x${s.height}x${s.width}x${s.inChannels} -> ${s.outChannels}, ${s.filter}x${s.filter} stride ${s.stride} pad ${JSON.stringify(s.pad)}${s.dimRoundingMode ? ` ${s.dimRoundingMode}` : ''}`;
@@ -161,6 +163,13 @@ function inputGradCase(s: ConvShape, seed = 1): KernelCase {
 const withName = (cases: KernelCase[]) => cases.map((c) => [c.name, c] as const);
 
 describe('Conv2DBackpropFilter on wasm', () => {
+  it('is checked by both of its ways, at every stride', () => {
+    for (const way of ['convolution', 'product'] as const) {
+      const strides = convShapes.filter((s) => filterGradientWay(convInfo(s)) === way).map((s) => s.stride);
+      expect(new Set(strides), way).toEqual(new Set([1, 2, 3]));
+    }
+  });
+
   it.each(withName(convShapes.map((s) => filterGradCase(s))))('matches the cpu backend: %s', async (_, c) => {
     await expectSameAsCpu(c);
   });
