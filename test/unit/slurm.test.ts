@@ -4,7 +4,7 @@
 
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { version } from '../../package.json';
@@ -15,6 +15,8 @@ import { slurmAllocation } from '../../src/core/cluster/slurm-allocation';
 import { parseJobLines, slurmUnavailable } from '../../src/core/cluster/slurm-commands';
 import { slurmProfile, slurmProfiles } from '../../src/core/cluster/slurm-profiles';
 import { followCommand, settleRun, submitRun, withClusterState } from '../../src/core/cluster/slurm-runs';
+import { clusterHandlers } from '../../src/core/handlers/cluster';
+import type { CoreContext } from '../../src/core/handlers/context';
 import { projectPaths } from '../../src/core/project/layout';
 import { listRuns, newRunConfig } from '../../src/core/runs/run-folder';
 import { describeProfile, slurmProfileSchema, type SlurmRecord } from '../../src/shared/cluster';
@@ -210,6 +212,37 @@ describe('a cluster that cannot be reached', () => {
     });
     expect(await readdir(projectPaths(project).runs)).toEqual([]);
     expect(await slurmUnavailable()).toMatch(/sbatch is not installed on this machine/);
+  });
+
+  it('refuses to submit a cross-fit’s fold again alone, and says to cross-fit again', async () => {
+    await fakeSlurm({ squeue: 'exit 0', sacct: 'exit 0' });
+    const project = await projectWithDataset();
+    const write = async (runId: string, file: string, value: unknown) => {
+      await mkdir(join(projectPaths(project).run(runId), dirname(file)), { recursive: true });
+      await writeFile(join(projectPaths(project).run(runId), file), JSON.stringify(value));
+    };
+    const parts = [1, 2].map((fold) => ({ run: `r-fitted-fold${fold}of2`, dataset: `colours-fold${fold}of2`, what: 'tracks', from: 0, to: 9, tracks: [fold] }));
+    await write('r-fitted', 'config.json', newRunConfig('r-fitted', OPTIONS, null));
+    await write('r-fitted', 'predictions/cross-fit-plan.json', { schema: 1, runId: 'r-fitted', folds: 2, by: 'track', backend: 'wasm', parts });
+    const record: SlurmRecord = { jobId: '51', profile: 'default', resources: DEFAULTS, submittedAt: new Date().toISOString() };
+    for (const [runId, group] of [
+      ['r-fitted-fold2of2', 'r-fitted-cross-fit'],
+      ['r-other', 'r-other-cross-fit'],
+    ]) {
+      await write(runId!, 'config.json', newRunConfig(runId!, OPTIONS, group!));
+      await write(runId!, 'slurm.json', record);
+      await write(runId!, 'summary.json', { status: 'cancelled', epochs: 1 });
+    }
+    const context = { session: { requireProject: () => ({ path: project }) }, dataDir: await tempDir(), clusterRuns: { submit: () => ({ id: 'job' }) } };
+    const { resubmitRun } = clusterHandlers(context as unknown as CoreContext);
+    await expect(resubmitRun({ runId: 'r-fitted-fold2of2' })).rejects.toMatchObject({
+      where: { field: 'runId' },
+      message:
+        'Run r-fitted-fold2of2 is fold 2 of 2 of run r-fitted’s cross-fit, which is scored only when all its folds train together: ' +
+        'cross-fit run r-fitted again (Review view, or maskbench review --run r-fitted --folds 2 --by track --on slurm)',
+    });
+    // A run whose group only looks like a cross-fit's, with no plan naming it, is submitted again as any other.
+    await expect(resubmitRun({ runId: 'r-other' })).resolves.toEqual({ id: 'job' });
   });
 
   it('says what sbatch said when it refuses a job, and leaves no run behind', async () => {

@@ -112,7 +112,7 @@ export async function prepareCrossFit(input: CrossFitInput, write: boolean): Pro
     // A fixed number of epochs and the last weights: picking a checkpoint by any score would tune the fold's model to labels it is meant to judge.
     options: { ...run.config.options, dataset: part.dataset, patience: 0, backend },
     ...(input.passedOver ? { passedOver: input.passedOver } : {}),
-    group: `${run.id}-cross-fit`,
+    group: `${run.id}${FOLD_GROUP}`,
   }));
   if (write) {
     for (const [index, part] of parts.entries()) {
@@ -126,6 +126,19 @@ export async function prepareCrossFit(input: CrossFitInput, write: boolean): Pro
     await writeJsonFile(runPaths(run.path).crossFitPlan, plan);
   }
   return { plan, runs, run, source };
+}
+
+/** The group of a cross-fit's fold runs, after the cross-fitted run's id. */
+const FOLD_GROUP = '-cross-fit';
+
+/** The cross-fit whose plan has `run` as a fold, and which fold it is; null for any other run. */
+export async function crossFitOfFold(project: string, run: RunInfo): Promise<{ plan: CrossFitPlan; fold: number } | null> {
+  const group = run.config.group;
+  if (!group?.endsWith(FOLD_GROUP)) return null;
+  const fitted = await findRun(project, group.slice(0, -FOLD_GROUP.length)).catch(() => null);
+  const plan = fitted && ((await readJsonFile(runPaths(fitted.path).crossFitPlan)) as CrossFitPlan | null);
+  const fold = plan ? plan.parts.findIndex((part) => part.run === run.id) : -1;
+  return plan && fold >= 0 ? { plan, fold } : null;
 }
 
 /** Cross-fits here: each fold trains (on `route`), then its model scores what it held out. */
