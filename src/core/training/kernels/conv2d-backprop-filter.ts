@@ -4,8 +4,8 @@ import { convGeometry, heapView, input, runWasmKernel, wasmArgs } from './wasm-u
 
 /**
  * The filter gradient of a 2-D convolution, which tfjs's wasm backend lacks, by one of two ways that both
- * hand the arithmetic to XNNPACK: `byProduct` in general, `byConvolution` where the product's grid would
- * be mostly padding (small pictures, large filters: LeNet-5's second layer, ResNet-50's last stages).
+ * hand the arithmetic to XNNPACK: `byProduct` in general, `byConvolution` where much of the product's
+ * grid would be padding (small pictures, large filters: LeNet-5's layers, ResNet-50's last stages).
  */
 function conv2DBackpropFilter(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const args = wasmArgs(params);
