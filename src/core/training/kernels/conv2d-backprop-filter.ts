@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { convGeometry, heapView, input, runWasmKernel, wasmArgs } from './wasm-util';
+import { convGeometry, heapView, input, paddedConv2D, runWasmKernel, wasmArgs } from './wasm-util';
 
 /**
  * The filter gradient of a 2-D convolution, which tfjs's wasm backend lacks, by one of two ways that both
@@ -50,25 +50,9 @@ function convolutionPads(info: tf.backend_util.Conv2DInfo): [number, number, num
  * its filter ([oy, ox, b, co], dilated by the stride): wasm's Conv2D computes it as [c, fy, fx, co].
  */
 function byConvolution(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const [top, bottom, left, right] = convolutionPads(info);
   const pictures = runWasmKernel('Transpose', backend, { x }, { perm: [3, 1, 2, 0] });
   const filter = runWasmKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
-  const byChannel = runWasmKernel(
-    'Conv2D',
-    backend,
-    { x: pictures, filter },
-    {
-      strides: 1,
-      dilations: [info.strideHeight, info.strideWidth],
-      dataFormat: 'NHWC',
-      pad: [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ],
-    },
-  );
+  const byChannel = paddedConv2D(backend, pictures, filter, convolutionPads(info), [info.strideHeight, info.strideWidth]);
   backend.disposeData(pictures.dataId);
   backend.disposeData(filter.dataId);
   const dW = runWasmKernel('Transpose', backend, { x: byChannel }, { perm: [1, 2, 0, 3] });

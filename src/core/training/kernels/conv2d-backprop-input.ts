@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { convGeometry, heapView, input, runWasmKernel, wasmArgs } from './wasm-util';
+import { convGeometry, heapView, input, paddedConv2D, runWasmKernel, wasmArgs } from './wasm-util';
 
 /**
  * The input gradient of a 2-D convolution. wasm's own kernel is a plain loop; here the work goes to
@@ -40,23 +40,7 @@ function byConvolution(
     const to = tap * inChannels * outChannels;
     for (let ci = 0; ci < inChannels; ci++) for (let co = 0; co < outChannels; co++) t[to + co * inChannels + ci] = w[from + ci * outChannels + co]!;
   }
-  const [top, bottom, left, right] = pads;
-  const dx = runWasmKernel(
-    'Conv2D',
-    backend,
-    { x: dy, filter: turned },
-    {
-      strides: 1,
-      dilations: 1,
-      dataFormat: 'NHWC',
-      pad: [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ],
-    },
-  );
+  const dx = paddedConv2D(backend, dy, turned, pads);
   backend.disposeData(turned.dataId);
   return dx;
 }

@@ -46,6 +46,32 @@ export function runWasmKernel(name: string, backend: BackendWasm, inputs: tf.Nam
   return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
 }
 
+/** wasm's Conv2D of NHWC `x` at stride 1, padded by (top, bottom, left, right): the form both convolution gradients take. */
+export function paddedConv2D(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  [top, bottom, left, right]: readonly [number, number, number, number],
+  dilations: [number, number] = [1, 1],
+): tf.TensorInfo {
+  return runWasmKernel(
+    'Conv2D',
+    backend,
+    { x, filter },
+    {
+      strides: 1,
+      dilations,
+      dataFormat: 'NHWC',
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+    },
+  );
+}
+
 /**
  * The geometry of a 2-D convolution, as tfjs computes it for the forward op. Only NHWC is handled, as by
  * wasm's own Conv2D. The gradient kernels take no dilations: tfjs refuses the gradient of a dilated
