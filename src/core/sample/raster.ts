@@ -21,19 +21,15 @@ export function drawShapes(frame: Frame, shapes: Shape[], bounds: { xtl: number;
   if (x1 <= x0 || y1 <= y0) return;
   const sw = (x1 - x0) * SUPERSAMPLE;
   const sh = (y1 - y0) * SUPERSAMPLE;
-  const color = new Uint8Array(sw * sh * 3);
-  const alpha = new Uint8Array(sw * sh);
+  // Each sprite pixel holds the number of the last shape painted on it (0: none; a person has some forty
+  // shapes), and colours are read once, at the end.
+  const painted = new Uint8Array(sw * sh);
   const toSprite = (x: number, origin: number) => (x - origin) * SUPERSAMPLE;
-  for (const shape of shapes) {
+  shapes.forEach((shape, index) => {
     const paint = (row: number, from: number, to: number) => {
       const start = Math.max(0, from);
       const end = Math.min(sw - 1, to);
-      for (let x = start, i = row * sw + start; x <= end; x++, i++) {
-        alpha[i] = 1;
-        color[i * 3] = shape.color[0];
-        color[i * 3 + 1] = shape.color[1];
-        color[i * 3 + 2] = shape.color[2];
-      }
+      if (end >= start) painted.fill(index + 1, row * sw + start, row * sw + end + 1);
     };
     if (shape.kind === 'ellipse') {
       fillEllipse(toSprite(shape.cx, x0), toSprite(shape.cy, y0), shape.rx * SUPERSAMPLE, shape.ry * SUPERSAMPLE, sh, paint);
@@ -41,7 +37,7 @@ export function drawShapes(frame: Frame, shapes: Shape[], bounds: { xtl: number;
       const points = shape.points.map((value, i) => (i % 2 === 0 ? toSprite(value, x0) : toSprite(value, y0)));
       fillConvexPolygon(points, sh, paint);
     }
-  }
+  });
   // Average each 2x2 block into one frame pixel, blending by how much of it the person covers.
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
@@ -51,12 +47,13 @@ export function drawShapes(frame: Frame, shapes: Shape[], bounds: { xtl: number;
       let b = 0;
       for (let dy = 0; dy < SUPERSAMPLE; dy++) {
         for (let dx = 0; dx < SUPERSAMPLE; dx++) {
-          const i = ((y - y0) * SUPERSAMPLE + dy) * sw + (x - x0) * SUPERSAMPLE + dx;
-          if (alpha[i] === 0) continue;
+          const shape = painted[((y - y0) * SUPERSAMPLE + dy) * sw + (x - x0) * SUPERSAMPLE + dx]!;
+          if (shape === 0) continue;
+          const color = shapes[shape - 1]!.color;
           covered++;
-          r += color[i * 3]!;
-          g += color[i * 3 + 1]!;
-          b += color[i * 3 + 2]!;
+          r += color[0];
+          g += color[1];
+          b += color[2];
         }
       }
       if (covered === 0) continue;
