@@ -6,6 +6,7 @@ import { interpolate } from '../../src/shared/keyframes';
 import { groundTruth } from '../../src/core/sample/ground-truth';
 import { poseCovers, posePerson } from '../../src/core/sample/pose';
 import { peopleInFrame } from '../../src/core/sample/scene';
+import { drawShapes } from '../../src/core/sample/raster';
 import { Prng } from '../../src/core/util/prng';
 import { SAMPLE_DEFAULTS, readSampleOptions } from '../../src/core/sample/sample-options';
 
@@ -33,10 +34,11 @@ describe('the sample scene (default clip)', () => {
     expect(leaveEarly.length).toBeGreaterThan(3);
   });
 
-  it('has a busy walkway: eight to twelve people a frame', () => {
+  it('has a busy walkway: about twenty people a frame, some eighty different people in its minute', () => {
     const perFrame = boxes.length / SAMPLE_DEFAULTS.frames;
-    expect(perFrame).toBeGreaterThan(8);
-    expect(perFrame).toBeLessThan(12);
+    expect(perFrame).toBeGreaterThan(17);
+    expect(perFrame).toBeLessThan(27);
+    expect(truth.tracks.length).toBeGreaterThanOrEqual(70);
   });
 
   it('shows each class through many people, masks of several colours and shapes among them', () => {
@@ -80,6 +82,34 @@ describe('the sample scene (default clip)', () => {
       });
     }
     expect(seenPastBoxes).toBeGreaterThan(0);
+  });
+
+  it('draws a face so that front and back differ whatever the skin: eyes with whites in front, long hair over the neck behind', () => {
+    const look = { ...cast[0]!.appearance, skin: [94, 61, 42] as const, hair: [196, 160, 100] as const, hairStyle: 'long' as const };
+    /** The person drawn alone at 8 m, and the colour at (x, y) of the frame. */
+    const drawn = (facing: 'front' | 'back') => {
+      const pose = posePerson(camera, look, { x: 0, z: 8, facing, masked: false, phase: 0 });
+      const frame = { width: camera.width, height: camera.height, rgb: new Uint8Array(camera.width * camera.height * 3) };
+      drawShapes(frame, pose.shapes, pose.body);
+      const at = (x: number, y: number) => [...frame.rgb.subarray((Math.floor(y) * frame.width + Math.floor(x)) * 3).slice(0, 3)];
+      return { pose, at };
+    };
+    // Light grey or white: neither this skin nor this hair.
+    const whitePixels = ({ pose, at }: ReturnType<typeof drawn>) => {
+      let count = 0;
+      for (let y = Math.ceil(pose.head.ytl); y < pose.head.ybr; y++)
+        for (let x = Math.ceil(pose.head.xtl); x < pose.head.xbr; x++) if (at(x, y).every((channel) => channel > 150)) count++;
+      return count;
+    };
+    const front = drawn('front');
+    const back = drawn('back');
+    expect(whitePixels(front)).toBeGreaterThan(0);
+    expect(whitePixels(back)).toBe(0);
+    // Just below the head, on the neck.
+    const neck = (side: typeof front) =>
+      side.at((side.pose.head.xtl + side.pose.head.xbr) / 2, side.pose.head.ybr + 0.2 * (side.pose.head.ybr - side.pose.head.ytl));
+    expect(neck(front)).toEqual([...look.skin]);
+    expect(neck(back)).toEqual([...look.hair]);
   });
 
   it('keeps every box inside the frame, with occluded and truncated boxes among them', () => {

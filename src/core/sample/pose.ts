@@ -18,6 +18,7 @@ export interface Pose {
 }
 
 const EYE: Rgb = [40, 30, 30];
+const EYE_WHITE: Rgb = [236, 236, 230];
 const MOUTH: Rgb = [150, 70, 70];
 
 function shade(color: Rgb, factor: number): Rgb {
@@ -48,11 +49,15 @@ export function posePerson(camera: Camera, look: Appearance, state: PersonState)
   const headRu = 0.056 * H;
   const headRv = 0.068 * H;
   const hairVisible = look.hairStyle === 'short' || look.hairStyle === 'long';
+  // Eyes with their whites, and brows: at any skin tone a face is then told from the back of a head.
+  const brow = hairVisible ? look.hair : shade(look.skin, 0.55);
 
   if (!profile) {
     const back = state.facing === 'back';
     const lift = (side: number) => 0.025 * H * Math.max(0, side * swing);
-    if (look.hairStyle === 'long') limb(0, 0.95 * H, 0.14 * H, 0, back ? 0.76 * H : 0.8 * H, 0.13 * H, look.hair);
+    // Seen from the front, long hair falls behind the shoulders; from behind, it covers the neck.
+    const longHair = () => limb(0, 0.95 * H, 0.14 * H, 0, back ? 0.76 * H : 0.8 * H, 0.13 * H, look.hair);
+    if (look.hairStyle === 'long' && !back) longHair();
     for (const side of [-1, 1]) {
       limb(side * 0.052 * H * b, 0.5 * H, 0.075 * H * b, side * 0.045 * H, lift(side) + 0.02 * H, 0.05 * H, look.trousers);
       ellipse(side * 0.045 * H, lift(side) + 0.012 * H, 0.035 * H, 0.014 * H, look.shoes);
@@ -68,6 +73,7 @@ export function posePerson(camera: Camera, look: Appearance, state: PersonState)
     if (back && look.backpack) limb(0, 0.78 * H, 0.17 * H * b, 0, 0.55 * H, 0.16 * H * b, look.backpack);
     limb(0, 0.87 * H, 0.05 * H, 0, 0.8 * H, 0.055 * H, look.skin);
     if (back) {
+      if (look.hairStyle === 'long') longHair();
       for (const side of [-1, 1]) ellipse(side * 0.056 * H, headV, 0.012 * H, 0.016 * H, look.skin);
       ellipse(0, headV, headRu, headRv, hairVisible ? look.hair : look.skin);
       if (look.hairStyle === 'cap') ellipse(0, headV + 0.025 * H, headRu * 1.04, headRv * 0.6, look.capColor);
@@ -80,7 +86,12 @@ export function posePerson(camera: Camera, look: Appearance, state: PersonState)
         ellipse(0, headV + 0.035 * H, headRu * 1.06, headRv * 0.55, look.capColor);
         ellipse(0, headV + 0.02 * H, headRu * 1.1, 0.012 * H, shade(look.capColor, 0.75));
       }
-      for (const side of [-1, 1]) ellipse(side * 0.02 * H, 0.932 * H, 0.0075 * H, 0.0065 * H, EYE);
+      for (const side of [-1, 1]) {
+        ellipse(side * 0.021 * H, 0.932 * H, 0.011 * H, 0.0065 * H, EYE_WHITE);
+        ellipse(side * 0.021 * H, 0.932 * H, 0.0055 * H, 0.0055 * H, EYE);
+        polygon(brow, side * 0.009 * H, 0.946 * H, side * 0.034 * H, 0.948 * H, side * 0.034 * H, 0.942 * H, side * 0.009 * H, 0.94 * H);
+      }
+      ellipse(0, 0.912 * H, 0.007 * H, 0.009 * H, shade(look.skin, 0.8));
       ellipse(0, 0.893 * H, 0.015 * H, 0.005 * H, MOUTH);
       if (state.masked) frontMask(look, H, polygon, ellipse);
     }
@@ -104,7 +115,9 @@ export function posePerson(camera: Camera, look: Appearance, state: PersonState)
       ellipse(-dir * 0.004 * H, headV + 0.035 * H, headRu, headRv * 0.55, look.capColor);
       ellipse(dir * 0.05 * H, headV + 0.022 * H, 0.03 * H, 0.01 * H, shade(look.capColor, 0.75));
     }
-    ellipse(dir * 0.034 * H, 0.932 * H, 0.0065 * H, 0.0065 * H, EYE);
+    ellipse(dir * 0.036 * H, 0.932 * H, 0.008 * H, 0.0065 * H, EYE_WHITE);
+    ellipse(dir * 0.038 * H, 0.932 * H, 0.0045 * H, 0.0055 * H, EYE);
+    polygon(brow, dir * 0.024 * H, 0.946 * H, dir * 0.048 * H, 0.947 * H, dir * 0.048 * H, 0.941 * H, dir * 0.024 * H, 0.94 * H);
     ellipse(dir * 0.045 * H, 0.893 * H, 0.008 * H, 0.005 * H, MOUTH);
     if (state.masked) {
       const c = look.mask.color;
