@@ -121,7 +121,7 @@ export function posePerson(camera: Camera, look: Appearance, state: PersonState)
     ellipse(dir * 0.045 * H, 0.893 * H, 0.008 * H, 0.005 * H, MOUTH);
     if (state.masked) {
       const c = look.mask.color;
-      polygon(c, dir * 0.002 * H, 0.918 * H, dir * 0.062 * H, 0.912 * H, dir * 0.058 * H, 0.874 * H, dir * 0.012 * H, 0.868 * H);
+      polygon(c, -dir * 0.008 * H, 0.92 * H, dir * 0.062 * H, 0.912 * H, dir * 0.058 * H, 0.872 * H, -dir * 0.004 * H, 0.864 * H);
       polygon(shade(c, 0.8), -dir * 0.02 * H, 0.922 * H, dir * 0.004 * H, 0.918 * H, dir * 0.004 * H, 0.912 * H, -dir * 0.02 * H, 0.916 * H);
     }
   }
