@@ -249,6 +249,26 @@ describe('scoring a draft against labels', () => {
     expect(score).toMatchObject({ people: 20, found: 20, recall: 1, proposed: 20, precision: 1, mostSwitches: 0 });
   });
 
+  it('leaves people marked occluded out when asked, as it leaves out people too small', () => {
+    // Person 2 is hidden behind someone throughout. The draft finds all of them on frames 0-4, and only
+    // the top of them, all they show, on frames 5-9: too little of their box to count as found.
+    const hidden = {
+      ...truth,
+      tracks: truth.tracks.map((track) => (track.id === 2 ? { ...track, shapes: track.shapes.map((shape) => ({ ...shape, occluded: true })) } : track)),
+    };
+    const top = (frame: number): DraftKeyframe => ({ ...walk(frame, 402), ybr: 140 });
+    const draft = draftOf([
+      { id: 1, keyframes: at(200), label: null },
+      { id: 2, keyframes: [walk(0, 402), walk(4, 402)], label: null },
+      { id: 3, keyframes: [top(5), top(9)], label: null },
+    ]);
+    expect(scoreDraft(draft, hidden)).toMatchObject({ people: 20, found: 15, proposed: 20 });
+    // Asked, they are neither found nor missed, and the boxes on them, whole or in part, neither right nor wrong.
+    expect(scoreDraft(draft, hidden, { minHeight: 40, ignoreOccluded: true })).toMatchObject({ people: 10, found: 10, recall: 1, proposed: 10, precision: 1 });
+    // Nor does being asked change anything where nobody is occluded.
+    expect(scoreDraft(draft, truth, { minHeight: 40, ignoreOccluded: true })).toEqual(scoreDraft(draft, truth));
+  });
+
   it('keeps a track on the person it follows while it overlaps them, though a person beside them overlaps it more', () => {
     // Two people side by side, 10 px apart; the draft box drifts towards the second on frames 4 and 5.
     const side = (id: number, x: number) => ({ ...truth.tracks[0]!, id, shapes: truth.tracks[0]!.shapes.map((shape) => ({ ...shape, xtl: x, xbr: x + 60 })) });
