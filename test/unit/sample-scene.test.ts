@@ -48,6 +48,13 @@ describe('the sample scene (default clip)', () => {
     const masked = cast.filter((person) => person.states.some((state) => state.masked && state.facing !== 'back'));
     expect(new Set(masked.map((person) => person.appearance.mask.color.join())).size).toBeGreaterThanOrEqual(4);
     expect(new Set(masked.map((person) => person.appearance.mask.style))).toEqual(new Set(['surgical', 'cup', 'cloth']));
+    // No mask the colour of a skin: a model learns to see the mask, not to know who wears a pink one.
+    const skins = new Set(cast.map((person) => person.appearance.skin));
+    for (const { appearance } of masked)
+      for (const skin of skins)
+        expect(Math.max(...skin.map((value, i) => Math.abs(value - appearance.mask.color[i]!))), `${appearance.mask.color} on ${skin}`).toBeGreaterThanOrEqual(
+          40,
+        );
   });
 
   it('labels with all three classes, and some people change label in view', () => {
