@@ -119,6 +119,18 @@ describe('the sample scene (default clip)', () => {
     expect(neck(back)).toEqual([...look.hair]);
   });
 
+  it('draws every shape of a figure in its own colour, however many it has', () => {
+    // 300 squares of one pixel side by side, each a colour of its own: more shapes than a byte can number.
+    const shapes = Array.from({ length: 300 }, (_, i) => ({
+      kind: 'polygon' as const,
+      points: [i, 0, i + 1, 0, i + 1, 1, i, 1],
+      color: [i % 256, Math.floor(i / 256) * 100, 7] as const,
+    }));
+    const frame = { width: 300, height: 1, rgb: new Uint8Array(300 * 3) };
+    drawShapes(frame, shapes, { xtl: 0, ytl: 0, xbr: 300, ybr: 1 });
+    for (const i of [0, 255, 256, 299]) expect([...frame.rgb.subarray(i * 3, i * 3 + 3)], `pixel ${i}`).toEqual([...shapes[i]!.color]);
+  });
+
   it('keeps every box inside the frame, with occluded and truncated boxes among them', () => {
     for (const box of boxes) {
       expect(box.xtl).toBeGreaterThanOrEqual(0);
