@@ -1,7 +1,8 @@
 // Finding people (issue 21) on a sample clip at the default size (1280x720), whose boxes are exact: person
 // recall and precision at IoU 0.5 for people at least 40 px tall (and for those of them not marked
 // occluded), on every frame of the range (tracking fills the frames between detections), how many tracks
-// change person more than once, and frames detected per second. Targets: recall >= 0.9, precision >= 0.9, no track that changes person twice.
+// change person more than once, and frames detected per second. Targets: recall >= 0.9, precision >= 0.9,
+// no track that changes person twice.
 // Also how often the face finder sees a face in the heads of the sample's labelled people, by label (it
 // proposes ND where it sees none): masked faces are found less often than bare ones by such detectors.
 // MASKBENCH_BENCH_DETECT_PROJECT=DIR scores a project of your own with labels the same way, on a copy of
@@ -75,7 +76,8 @@ async function scored(project: string, truth: ProjectAnnotations, every: number)
   const context = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
   const draft = await detectProject(project, read(detectOptionsSchema, { every, replace: true }), context, openHere());
   const score = scoreDraft(draft, truth);
-  // People marked occluded are a third of the sample's crowd; the figures without them say how the detector does on people it can see.
+  // People marked occluded are a third of the sample's crowd: the figures without them say how the
+  // detector does on the people it can see.
   const seen = scoreDraft(draft, truth, { minHeight: 40, ignoreOccluded: true });
   const keyframes = draft.tracks.reduce((sum, track) => sum + track.keyframes.length, 0);
   return (
