@@ -53,6 +53,8 @@ describe('the Review view (browser mode)', () => {
   let otherId: string;
   /** A seek shows its frame once the video has decoded it, slower while a worker loads TensorFlow.js. */
   const SEEK = { timeout: 5000 };
+  /** A decision shows once its edit has gone through the core and back: over a second on a busy machine (seen in CI). */
+  const EDIT = { timeout: 5000 };
   const frameShown = async () => Number(await page.locator('[data-test=frame-number]').textContent());
 
   beforeAll(async () => {
@@ -147,19 +149,19 @@ describe('the Review view (browser mode)', () => {
     await viewShots(page, 'review');
 
     await page.keyboard.press('A');
-    await expect.poll(() => entry.getAttribute('data-verdict')).toBe('changed');
+    await expect.poll(() => entry.getAttribute('data-verdict'), EDIT).toBe('changed');
     // The next entry still to decide is shown at once.
     await expect.poll(() => entries.nth(1).getAttribute('class')).toContain('selected');
     await page.keyboard.press('Control+Z');
-    await expect.poll(() => entry.getAttribute('data-verdict')).toBe('pending');
+    await expect.poll(() => entry.getAttribute('data-verdict'), EDIT).toBe('pending');
 
     await page.keyboard.press('S');
-    await expect.poll(() => entries.nth(1).getAttribute('data-verdict')).toBe('kept');
+    await expect.poll(() => entries.nth(1).getAttribute('data-verdict'), EDIT).toBe('kept');
     await expect.poll(() => entries.nth(2).getAttribute('class')).toContain('selected');
     // Ctrl+Z right after a keep takes the keep back, not the edit before it.
     await page.keyboard.press('Control+Z');
-    await expect.poll(() => entries.nth(1).getAttribute('data-verdict')).toBe('pending');
-    await expect.poll(() => entry.getAttribute('data-verdict')).toBe('pending');
+    await expect.poll(() => entries.nth(1).getAttribute('data-verdict'), EDIT).toBe('pending');
+    await expect.poll(() => entry.getAttribute('data-verdict'), EDIT).toBe('pending');
     // Shift+J goes back through the entries still to decide: the second, then the first, its label restored.
     await page.keyboard.press('Shift+J');
     await expect.poll(() => entries.nth(1).getAttribute('class')).toContain('selected');
@@ -175,11 +177,11 @@ describe('the Review view (browser mode)', () => {
     expect(notNd).toBeGreaterThan(0);
     await entries.nth(notNd).click();
     await page.keyboard.press('X');
-    await expect.poll(() => entries.nth(notNd).getAttribute('data-verdict')).toBe('changed');
+    await expect.poll(() => entries.nth(notNd).getAttribute('data-verdict'), EDIT).toBe('changed');
     await entries.nth(notNd).click();
     await expect.poll(() => panel.locator('[data-test=annotated-label]').textContent(), SEEK).toBe('ND');
     await page.keyboard.press('Control+Z');
-    await expect.poll(() => entries.nth(notNd).getAttribute('data-verdict')).toBe('pending');
+    await expect.poll(() => entries.nth(notNd).getAttribute('data-verdict'), EDIT).toBe('pending');
   }, 120_000);
 
   it('relabels the whole stretch of a track that carries the label in one step, and undoes it in one', async () => {
@@ -198,7 +200,7 @@ describe('the Review view (browser mode)', () => {
     await expect.poll(() => stretchLabelled(annotated)).not.toBeNull();
     const stretch = (await stretchLabelled(annotated))!;
     await page.keyboard.press('Shift+A');
-    await expect.poll(() => entry.getAttribute('data-verdict')).toBe('changed');
+    await expect.poll(() => entry.getAttribute('data-verdict'), EDIT).toBe('changed');
     // Saved within a second: the whole stretch now carries the model's label (joined to any neighbours that had it already).
     await expect
       .poll(
