@@ -4,7 +4,7 @@
 // the proxy on every clip.
 //
 // Clips are made with ffmpeg's test sources: testsrc2 (busy, moving: bitrates like a crowded scene) for
-// the short ones, testsrc (mostly still, as a fixed camera is) for the half-hour one, which keeps it
+// the short ones, testsrc (mostly still, as a fixed camera is) for the hour-long one, which keeps it
 // small enough to make here.
 
 import { execFile } from 'node:child_process';
@@ -30,7 +30,7 @@ const JUMPS = 20;
 const CLIPS = [
   { name: '720p, 1,500 frames, keyframes 2 s apart', width: 1280, height: 720, frames: 1500, gop: 50, source: 'testsrc2' },
   { name: '1080p, 6,000 frames (4 min), keyframes 2 s apart', width: 1920, height: 1080, frames: 6000, gop: 50, source: 'testsrc2' },
-  { name: '1080p, 45,000 frames (30 min), keyframes 10 s apart', width: 1920, height: 1080, frames: 45_000, gop: 250, source: 'testsrc' },
+  { name: '1080p, 90,000 frames (1 hour), keyframes 10 s apart', width: 1920, height: 1080, frames: 90_000, gop: 250, source: 'testsrc' },
   { name: '4K, 1,500 frames (1 min), keyframes 2 s apart', width: 3840, height: 2160, frames: 1500, gop: 50, source: 'testsrc2' },
 ];
 
