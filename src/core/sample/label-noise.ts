@@ -61,13 +61,16 @@ export function addLabelNoise(truth: AnnotationSet, fraction: number, random: Pr
   const give = guard(all.length);
   while (relabelled.length < target) {
     give();
-    const { track, box, index } = random.pick(all);
     if (shape === 'track') {
+      // One person at a time, each as likely as another, as an annotator errs: picked by box, long tracks were
+      // likelier, and two of them made up the default sample's 5%.
+      const track = random.pick(noisy.tracks);
       if (track.boxes.some((other) => changed.has(other))) continue;
       const wrong = random.pick(truth.labels.filter((name) => name !== mostCommonLabel(track.boxes)));
       track.boxes.forEach((other, i) => other.label !== wrong && relabel(track, i, wrong));
       continue;
     }
+    const { track, box, index } = random.pick(all);
     const wrong = random.pick(truth.labels.filter((name) => name !== box.label));
     if (shape === 'isolated') {
       // Its neighbours keep their true labels, and are not themselves mistakes.
