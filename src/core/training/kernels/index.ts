@@ -9,6 +9,7 @@ import { batchNormTrainingGradient } from './batch-norm-training-op';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { fusedBatchNormConfig } from './fused-batch-norm';
+import { fusedConv2DConfig } from './fused-conv2d';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig, sumConfig } from './reduce-leading';
@@ -21,6 +22,7 @@ type Supplied = tf.KernelConfig | ((wasmKernel: tf.KernelConfig) => tf.KernelCon
 const KERNELS: ReadonlyArray<[name: string, supplied: Supplied]> = [
   [tf.Conv2DBackpropFilter, conv2DBackpropFilterConfig],
   [tf.Conv2DBackpropInput, conv2DBackpropInputConfig],
+  [tf.FusedConv2D, fusedConv2DConfig],
   [tf.Tile, tileConfig],
   [tf.MaxPoolGrad, maxPoolGradConfig],
   [tf.AvgPoolGrad, avgPoolGradConfig],

@@ -39,6 +39,27 @@ export function heapBits(backend: BackendWasm, info: tf.TensorInfo): Int32Array 
   throw new Error(`Tensors of type ${info.dtype} are not supported here.`);
 }
 
+/**
+ * A float32 or int32 matrix [rows, cols] turned to [cols, rows]. wasm's Transpose walks the output with
+ * a stride of a whole row, a cache miss a value (10 ns a value for a 2048x512 matrix here); going tile by
+ * tile of 8x8 keeps both sides in cache (2 to 3 ns).
+ */
+export function transposed(backend: BackendWasm, matrix: tf.TensorInfo, rows: number, cols: number): tf.TensorInfo {
+  const out = backend.makeOutput([cols, rows], matrix.dtype);
+  const from = heapBits(backend, matrix);
+  const to = heapBits(backend, out);
+  for (let r0 = 0; r0 < rows; r0 += TILE) {
+    const r1 = Math.min(rows, r0 + TILE);
+    for (let c0 = 0; c0 < cols; c0 += TILE) {
+      const c1 = Math.min(cols, c0 + TILE);
+      for (let r = r0; r < r1; r++) for (let c = c0, at = r * cols + c0; c < c1; c++, at++) to[c * rows + r] = from[at]!;
+    }
+  }
+  return out;
+}
+
+const TILE = 8;
+
 /** Runs a kernel registered for 'wasm' directly, so its output is not tracked by the engine: free it with `backend.disposeData`. */
 export function runWasmKernel(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
   const kernel = tf.getKernel(name, 'wasm');
