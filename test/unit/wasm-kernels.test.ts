@@ -210,7 +210,8 @@ describe('FusedConv2D on wasm', () => {
     await expectSameAsCpu(forwardCase(resnetLike, 3, { bias: true, activation: 'relu' }));
   });
 
-  it('gives a filter used again, which goes to wasm’s own kernel, the same result as the first time', async () => {
+  // The second run goes to wasm’s own kernel, which keeps the filter’s packing (fused-conv2d.ts).
+  it('gives a filter that runs again the same result as its first run', async () => {
     await tf.setBackend('wasm');
     const c = forwardCase(resnetLike, 5);
     const inputs = c.inputs() as unknown as tf.NamedTensorMap;
