@@ -198,8 +198,8 @@ describe('convolutions whose weights outweigh their activations', () => {
 });
 
 describe('FusedConv2D on wasm', () => {
-  // wasm's own kernel, which takes the other convolutions, sizes its output as 'floor' whatever the
-  // rounding mode asked; tf.layers never asks another.
+  // wasm's own kernel, which takes the other convolutions, gives wrong values where a rounding mode other
+  // than 'floor' changes the output's size; tf.layers never asks for another.
   const rounded = (s: ConvShape) => s.dimRoundingMode !== undefined && s.dimRoundingMode !== 'floor';
   it.each(withName(convShapes.filter((s) => !rounded(s)).map((s) => forwardCase(s))))('matches the cpu backend: %s', async (_, c) => {
     await expectSameAsCpu(c);
