@@ -26,6 +26,8 @@ export interface BoxPrediction {
   predicted: string;
   /** One per class, in the run's label order. */
   probabilities: number[];
+  /** The box was marked occluded when it was predicted. Absent from files written before it was recorded: read as false. */
+  occluded?: boolean;
 }
 
 /** predictions/project.json in a run's folder. */
@@ -69,7 +71,7 @@ export interface ReviewEntry {
   wholeTrack: boolean;
   /** How likely the label is wrong: the pooled doubt, weighted by how much of the label's stretch of the track the model doubts. */
   score: number;
-  /** The model's confidence, pooled over the boxes, that they are not their annotated class. */
+  /** The model's confidence, pooled over the boxes in view (all of them when every one is occluded), that they are not their annotated class. */
   doubt: number;
   /** The share of the track's stretch with this label (the annotator's one decision) that the entry covers. */
   coverage: number;

@@ -106,6 +106,28 @@ describe('the review queue', () => {
     expect(twoClasses.map(span).sort()).toEqual(['1:5-9', '2:10-10', '2:12-12', '3:20-24']);
   });
 
+  it('judges an entry on its boxes in view, and counts half the doubt of one whose every box is occluded', () => {
+    const hidden = (box: ReturnType<typeof prediction>) => ({ ...box, occluded: true });
+    const queue = reviewQueue(
+      predictions([
+        // Track 1: ND for frames 10-12 between NM ones, all three occluded; the model, seeing whoever hides the face, says NM.
+        ...Array.from({ length: 20 }, (_, f) => (f >= 10 && f <= 12 ? hidden(prediction(f, 1, 'ND', 'NM', 0.9)) : prediction(f, 1, 'NM', 'NM', 0.9))),
+        // Track 2: the same stretch in view, the model a little less sure.
+        ...Array.from({ length: 20 }, (_, f) => prediction(f, 2, f >= 10 && f <= 12 ? 'ND' : 'NM', 'NM', 0.7)),
+        // Track 3: labelled ND throughout; in view the model says MW surely, on the occluded half it says ND.
+        ...Array.from({ length: 20 }, (_, f) => (f % 2 === 0 ? prediction(f, 3, 'ND', 'MW', 0.9) : hidden(prediction(f, 3, 'ND', 'ND', 0.9)))),
+      ]),
+      DATASET_DEFAULTS,
+    );
+    expect(queue.map(span)).toEqual(['2:10-12', '1:10-12', '3:0-19']);
+    expect(queue[0]).toMatchObject({ doubt: 0.85, score: 0.85 });
+    // Every box occluded: judged on them all, at half the score.
+    expect(queue[1]).toMatchObject({ doubt: 0.95, score: 0.475 });
+    // The occluded boxes are left out of the pooled doubt: it is the boxes in view's alone, not their mean with the rest.
+    expect(queue[2]).toMatchObject({ wholeTrack: true, suggested: 'MW', doubt: 0.95 });
+    expect(queue[2]!.boxes).toHaveLength(20);
+  });
+
   it('measures a queue by the share of wrong labels among the first K boxes its entries cover', () => {
     const entry = (trackId: number, frames: number[]): ReviewEntry => ({
       trackId,
@@ -152,10 +174,15 @@ describe('a model in the loop', () => {
     const result = await predictProject({ project, runId: 'heads', from: 20, to: 39 }, quiet(), openHere());
     expect(result).toMatchObject({ runId: 'heads', from: 20, to: 39, complete: true, labels: ['MW', 'NM', 'ND'] });
     expect(new Set(result.boxes.map((box) => box.frame))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => 20 + i)));
+    const tracks = new Map((await AnnotationStore.load(project, ['MW', 'NM', 'ND']))!.annotations.tracks.map((track) => [track.id, track]));
     for (const box of result.boxes) {
       expect(box.probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 2);
       expect(box.predicted).toBe(result.labels[box.probabilities.indexOf(Math.max(...box.probabilities))]);
+      // The queue judges an entry on its boxes in view.
+      expect(box.occluded).toBe(boxAt(tracks.get(box.trackId)!, box.frame)!.occluded);
     }
+    // The sample hides people behind others: both kinds are there.
+    expect(new Set(result.boxes.map((box) => box.occluded))).toEqual(new Set([true, false]));
     const saved = JSON.parse(await readFile(runPaths(projectPaths(project).run('heads')).projectPredictions, 'utf8')) as ProjectPredictions;
     expect(saved.boxes).toHaveLength(result.boxes.length);
   });

@@ -131,7 +131,13 @@ export async function predictBoxes(
       const region = cropRegion(box, dataset.options, raw.width, raw.height);
       const pixels = await cropImage(raw, region, dataset.options).raw().toBuffer();
       pending.push({
-        entry: { frame: raw.frame, trackId: track.id, label: box.label, box: { xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr } },
+        entry: {
+          frame: raw.frame,
+          trackId: track.id,
+          label: box.label,
+          box: { xtl: box.xtl, ytl: box.ytl, xbr: box.xbr, ybr: box.ybr },
+          occluded: box.occluded,
+        },
         pixels,
       });
       if (pending.length >= BATCH) await flush();

@@ -22,6 +22,12 @@ const ALONE = 0.25;
  * the model misjudges. A stretch no longer than this is one entry, whole.
  */
 const LONG = 15;
+/**
+ * How much the pooled doubt counts when every box of the entry is occluded: the head crop then shows what
+ * hides the face, often another person's, and the model judges that. On the sample with whole people
+ * labelled wrong, the queue's first boxes were mostly short occluded stretches of right labels.
+ */
+const HIDDEN = 0.5;
 
 export interface QueueOptions {
   top?: number;
@@ -127,8 +133,11 @@ function contrast(track: Map<number, string>, part: Judged[]): number {
 function entryOf(part: Judged[], stretchLength: number, around: number, wholeTrack: boolean, labels: string[]): ReviewEntry {
   const annotated = part[0]!.annotated;
   const index = labels.indexOf(annotated);
+  // Judged on the boxes in view when there are any (see HIDDEN).
+  const inView = part.filter((box) => !box.prediction.occluded);
+  const judged = inView.length > 0 ? inView : part;
   // The mean of the model's probabilities: one confident box does not outweigh many that say otherwise.
-  const pooled = labels.map((_, i) => part.reduce((sum, box) => sum + box.prediction.probabilities[i]!, 0) / part.length);
+  const pooled = labels.map((_, i) => judged.reduce((sum, box) => sum + box.prediction.probabilities[i]!, 0) / judged.length);
   let suggested = -1;
   pooled.forEach((p, i) => {
     if (i !== index && (suggested < 0 || p > pooled[suggested]!)) suggested = i;
@@ -144,7 +153,7 @@ function entryOf(part: Judged[], stretchLength: number, around: number, wholeTra
     suggested: labels[suggested]!,
     boxes: part.map(({ prediction: box }) => ({ frame: box.frame, box: box.box, doubt: round(1 - box.probabilities[index]!) })),
     wholeTrack,
-    score: round(score(doubt, around, coverage, wholeTrack ? 0 : part.length)),
+    score: round(score(doubt, around, coverage, wholeTrack ? 0 : part.length, inView.length === 0)),
     doubt: round(doubt),
     coverage: round(coverage),
     contrast: round(around),
@@ -155,13 +164,14 @@ function entryOf(part: Judged[], stretchLength: number, around: number, wholeTra
  * The pooled doubt, counted in full for a short stretch labelled otherwise than the boxes around it
  * which the entry covers whole; less where the labels around agree (a quarter, as for a whole track,
  * which has none around it), where it covers a small part of its label's stretch (a quarter: the
- * model slipped), and for `length` boxes beyond LONG inside a track (in proportion).
+ * model slipped), for `length` boxes beyond LONG inside a track (in proportion), and when every box is
+ * `hidden` (occluded: half).
  */
-function score(doubt: number, contrast: number, coverage: number, length: number): number {
+function score(doubt: number, contrast: number, coverage: number, length: number, hidden: boolean): number {
   const aroundWeight = ALONE + (1 - ALONE) * contrast;
   const coverWeight = PART_WEIGHT + (1 - PART_WEIGHT) * coverage;
   const lengthWeight = Math.min(1, LONG / Math.max(1, length));
-  return doubt * aroundWeight * coverWeight * lengthWeight;
+  return doubt * aroundWeight * coverWeight * lengthWeight * (hidden ? HIDDEN : 1);
 }
 
 function round(value: number): number {
