@@ -8,9 +8,10 @@ import { heapView } from './wasm-util';
 // XNNPACK packs a convolution's filter, and the right-hand side of a product, into its own layout before
 // it multiplies, and keeps the packing only while that tensor lives: a 1x1 layer from 2,048 to 512
 // channels on 2x2 pictures took 39 ms with new weights and 2 ms with packed ones. In training the weights
-// are new at every step, so each convolution and input gradient packed every weight again. Where the weights outnumber the activations (ResNet-50's later stages: 2x2 or 4x4 pictures with
-// a million weights a layer) it is cheaper to put the weights on the left, where XNNPACK reads them as
-// they are, and let it pack the small activations instead: y^T = W^T x cols^T.
+// are new at every step, so each convolution and input gradient packed every weight again. Where the
+// weights outnumber the activations (ResNet-50's later stages: 2x2 or 4x4 pictures with a million weights
+// a layer) it is cheaper to put the weights on the left, where XNNPACK reads them as they are, and let it
+// pack the small activations instead: y^T = W^T x cols^T.
 
 /**
  * Whether a convolution's weights outnumber the activations of its product (columns and output) enough
