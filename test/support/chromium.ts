@@ -60,7 +60,12 @@ export async function launchChromium({ gpu = false } = {}): Promise<BrowserConte
       await removeProfile();
       throw error;
     });
-  // The profile goes with the browser; the retries wait out its last writes.
-  context.once('close', () => void removeProfile());
+  // Closing removes the profile too, and waits for that: a test's process may end right after. The
+  // retries wait out Chromium's last writes.
+  const closeBrowser = context.close.bind(context);
+  context.close = async (options) => {
+    await closeBrowser(options);
+    await removeProfile();
+  };
   return context;
 }
