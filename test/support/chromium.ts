@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
@@ -38,34 +36,20 @@ export function findChromium(): string {
  * SwiftShader adapter where there is no GPU) for the compute page; otherwise the GPU is off.
  */
 export async function launchChromium({ gpu = false } = {}): Promise<BrowserContext> {
-  const executablePath = findChromium();
-  const profile = await mkdtemp(join(tmpdir(), 'maskbench-chromium-'));
-  const removeProfile = () => rm(profile, { recursive: true, force: true, maxRetries: 5 });
-  const context = await chromium
-    .launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: [
-        '--no-sandbox',
-        gpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
-    .catch(async (error: unknown) => {
-      await removeProfile();
-      throw error;
-    });
-  // Closing removes the profile too, and waits for that: a test's process may end right after. The
-  // retries wait out Chromium's last writes.
-  const closeBrowser = context.close.bind(context);
-  context.close = async (options) => {
-    await closeBrowser(options);
-    await removeProfile();
-  };
-  return context;
+  // No profile folder given: Playwright makes a temporary one and removes it before close() returns, and
+  // when the test process exits.
+  return chromium.launchPersistentContext('', {
+    executablePath: findChromium(),
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: [
+      '--no-sandbox',
+      gpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }
