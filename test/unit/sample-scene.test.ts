@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BoxGeometry, TrackBox } from '../../src/shared/annotations';
 import { Camera } from '../../src/core/sample/camera';
-import { createCast } from '../../src/core/sample/cast';
+import { createCast, type Appearance, type Facing, type Rgb } from '../../src/core/sample/cast';
 import { interpolate } from '../../src/shared/keyframes';
 import { groundTruth } from '../../src/core/sample/ground-truth';
 import { poseCovers, posePerson } from '../../src/core/sample/pose';
@@ -15,6 +15,15 @@ const camera = new Camera(SAMPLE_DEFAULTS.width, SAMPLE_DEFAULTS.height);
 const cast = createCast(camera, SAMPLE_DEFAULTS.frames, SAMPLE_DEFAULTS.fps, new Prng(SAMPLE_DEFAULTS.seed).fork(1));
 const truth = groundTruth(camera, cast, SAMPLE_DEFAULTS.frames);
 const boxes = truth.tracks.flatMap((track) => track.boxes);
+
+/** A person drawn alone at 8 m: their pose, and the colour at (x, y) of the frame. */
+function drawnAlone(look: Appearance, facing: Facing) {
+  const pose = posePerson(camera, look, { x: 0, z: 8, facing, masked: false, phase: 0 });
+  const frame = { width: camera.width, height: camera.height, rgb: new Uint8Array(camera.width * camera.height * 3) };
+  drawShapes(frame, pose.shapes, pose.body);
+  const at = (x: number, y: number) => [...frame.rgb.subarray((Math.floor(y) * frame.width + Math.floor(x)) * 3).slice(0, 3)];
+  return { pose, at };
+}
 
 describe('the sample scene (default clip)', () => {
   it('has at least 12 people, walking toward the camera, away from it and across', () => {
@@ -93,14 +102,7 @@ describe('the sample scene (default clip)', () => {
 
   it('draws a face so that front and back differ whatever the skin: eyes with whites in front, long hair over the neck behind', () => {
     const look = { ...cast[0]!.appearance, skin: [94, 61, 42] as const, hair: [196, 160, 100] as const, hairStyle: 'long' as const };
-    /** The person drawn alone at 8 m, and the colour at (x, y) of the frame. */
-    const drawn = (facing: 'front' | 'back') => {
-      const pose = posePerson(camera, look, { x: 0, z: 8, facing, masked: false, phase: 0 });
-      const frame = { width: camera.width, height: camera.height, rgb: new Uint8Array(camera.width * camera.height * 3) };
-      drawShapes(frame, pose.shapes, pose.body);
-      const at = (x: number, y: number) => [...frame.rgb.subarray((Math.floor(y) * frame.width + Math.floor(x)) * 3).slice(0, 3)];
-      return { pose, at };
-    };
+    const drawn = (facing: Facing) => drawnAlone(look, facing);
     // Light grey or white: neither this skin nor this hair.
     const whitePixels = ({ pose, at }: ReturnType<typeof drawn>) => {
       let count = 0;
@@ -117,6 +119,28 @@ describe('the sample scene (default clip)', () => {
       side.at((side.pose.head.xtl + side.pose.head.xbr) / 2, side.pose.head.ybr + 0.2 * (side.pose.head.ybr - side.pose.head.ytl));
     expect(neck(front)).toEqual([...look.skin]);
     expect(neck(back)).toEqual([...look.hair]);
+  });
+
+  it('draws a face side-on as a face: skin at its front, an ear, and the hair or cap only behind and above', () => {
+    const look = { ...cast[0]!.appearance, skin: [176, 122, 84] as const, hair: [30, 26, 24] as const, capColor: [200, 40, 40] as const };
+    /** The share of the head's box, or of its front half (facing right), drawn in `color`. */
+    const share = (hairStyle: Appearance['hairStyle'], facing: Facing, color: Rgb, part: 'whole' | 'front' = 'whole') => {
+      const { pose, at } = drawnAlone({ ...look, hairStyle }, facing);
+      const from = part === 'front' ? (pose.head.xtl + pose.head.xbr) / 2 : pose.head.xtl;
+      let count = 0;
+      let all = 0;
+      for (let y = Math.ceil(pose.head.ytl); y < pose.head.ybr; y++)
+        for (let x = Math.ceil(from); x < pose.head.xbr; x++, all++) if (at(x, y).join() === color.join()) count++;
+      return count / all;
+    };
+    expect(share('short', 'right', look.skin, 'front')).toBeGreaterThan(0.4);
+    expect(share('short', 'back', look.skin)).toBeLessThan(0.1);
+    expect(share('short', 'right', look.hair)).toBeLessThan(0.5);
+    expect(share('short', 'back', look.hair)).toBeGreaterThan(0.7);
+    // The ear, a little darker than the face.
+    const ear = look.skin.map((channel) => Math.floor(channel * 0.88)) as unknown as Rgb;
+    expect(share('short', 'right', ear)).toBeGreaterThan(0);
+    expect(share('cap', 'right', look.capColor)).toBeGreaterThan(0.1);
   });
 
   it('draws every shape of a figure in its own colour, however many it has', () => {

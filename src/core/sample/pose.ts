@@ -110,11 +110,14 @@ export function posePerson(camera: Camera, look: Appearance, state: PersonState)
     limb(0, 0.87 * H, 0.045 * H, 0, 0.8 * H, 0.05 * H, look.skin);
     if (look.hairStyle === 'long') limb(-dir * 0.02 * H, 0.95 * H, 0.09 * H, -dir * 0.03 * H, 0.8 * H, 0.08 * H, look.hair);
     ellipse(dir * 0.006 * H, headV, headRu * 0.95, headRv, look.skin);
-    if (hairVisible) ellipse(-dir * 0.014 * H, headV + 0.012 * H, headRu * 0.88, headRv * 0.9, look.hair);
+    // Side-on, hair covers the back and top of the head, leaving the front of the face skin, with an ear.
+    // Covering more (56% of the head's box, now 45%), it made side-on faces in small frames pass for backs of heads.
+    if (hairVisible) ellipse(-dir * 0.02 * H, headV + 0.016 * H, headRu * 0.82, headRv * 0.86, look.hair);
     else if (look.hairStyle === 'cap') {
       ellipse(-dir * 0.004 * H, headV + 0.035 * H, headRu, headRv * 0.55, look.capColor);
       ellipse(dir * 0.05 * H, headV + 0.022 * H, 0.03 * H, 0.01 * H, shade(look.capColor, 0.75));
     }
+    if (look.hairStyle !== 'long') ellipse(-dir * 0.004 * H, 0.922 * H, 0.009 * H, 0.014 * H, shade(look.skin, 0.88));
     ellipse(dir * 0.036 * H, 0.932 * H, 0.008 * H, 0.0065 * H, EYE_WHITE);
     ellipse(dir * 0.038 * H, 0.932 * H, 0.0045 * H, 0.0055 * H, EYE);
     polygon(brow, dir * 0.024 * H, 0.946 * H, dir * 0.048 * H, 0.947 * H, dir * 0.048 * H, 0.941 * H, dir * 0.024 * H, 0.94 * H);
