@@ -38,6 +38,11 @@ export const datasetOptionsSchema = fields({
   crop: v.optional(oneOf(['box', 'head']), 'box'),
   /** The part of the box's height taken as the head region. */
   headFraction: v.optional(decimal(0, 1, { above: true }), 0.25),
+  /**
+   * The head region's width: the box's (squared, it takes in the shoulders and whoever walks beside), or
+   * the head's own, as wide as the head part is tall.
+   */
+  headWidth: v.optional(oneOf(['box', 'head']), 'box'),
   /** Added around the crop, as a fraction of its size. */
   padding: v.optional(fraction, 0.1),
   /** Square crops (padded out from the box's centre) or the box's own shape, letterboxed. */

@@ -52,6 +52,9 @@ describe('the Dataset view (browser mode)', () => {
     const train = await totalOf('train');
     await expect.poll(() => page.locator('[data-test=plan-copies]').textContent()).toContain(`Training sees ${2 * train} train crops`);
     await expect.poll(() => page.locator('[data-test=dataset-name]').inputValue()).toBe('people-every2-64px-2class-mirrored');
+    // Head crops, as wide as the head rather than the box.
+    await page.locator('[data-test=opt-crop]').selectOption('head');
+    await page.locator('[data-test=opt-head-width]').selectOption('head');
     await page.locator('[data-test=dataset-name]').fill('small');
     await page.locator('[data-test=build-dataset]').click();
     await page.getByText('Building the dataset small finished').waitFor({ timeout: 30_000 });
@@ -59,7 +62,7 @@ describe('the Dataset view (browser mode)', () => {
     await expect.poll(() => images.count()).toBeGreaterThan(3);
     await expect.poll(() => images.first().evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(64);
     const manifest = JSON.parse(await readFile(join(project, 'datasets', 'small', 'manifest.json'), 'utf8'));
-    expect(manifest.options).toMatchObject({ stride: 2, gap: 2, classes: 'MW,NM', flip: true });
+    expect(manifest.options).toMatchObject({ stride: 2, gap: 2, classes: 'MW,NM', flip: true, crop: 'head', headWidth: 'head' });
     await page.locator('[data-test=gallery] h3', { hasText: `train · ${train} crops, ${2 * train} with their mirrored copies` }).waitFor();
     expect(manifest.counts.train.MW + manifest.counts.train.NM).toBe(await totalOf('train'));
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'dataset.png') });

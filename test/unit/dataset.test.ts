@@ -9,6 +9,7 @@ import { DATASET_DEFAULTS, SPLITS, type DatasetManifest, type DatasetOptions } f
 import { boxAt } from '../../src/shared/keyframes';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { cropRegion } from '../../src/core/dataset/crop-region';
+import { readDatasetManifest } from '../../src/core/dataset/dataset-manifest';
 import { checkAgainstClip } from '../../src/core/dataset/dataset-options';
 import { datasetOptionsSchema } from '../../src/shared/dataset';
 import { read } from '../../src/shared/schema';
@@ -156,14 +157,41 @@ describe('crop regions', () => {
   const box = { xtl: 100, ytl: 50, xbr: 140, ybr: 170 };
 
   it('takes the head as the top of the box, squared around its centre, with padding', () => {
-    const head = cropRegion(box, { crop: 'head', headFraction: 0.25, padding: 0, square: true }, 640, 360);
+    const head = cropRegion(box, { crop: 'head', headFraction: 0.25, headWidth: 'box', padding: 0, square: true }, 640, 360);
     expect(head).toEqual({ xtl: 100, ytl: 45, xbr: 140, ybr: 85 });
-    const padded = cropRegion(box, { crop: 'box', headFraction: 0.25, padding: 0.1, square: false }, 640, 360);
+    const padded = cropRegion(box, { crop: 'box', headFraction: 0.25, headWidth: 'box', padding: 0.1, square: false }, 640, 360);
     expect(padded).toEqual({ xtl: 96, ytl: 38, xbr: 144, ybr: 182 });
   });
 
+  it('takes the head at its own width when asked: a square as tall as the head part, around its centre', () => {
+    const own = { crop: 'head', headFraction: 0.25, headWidth: 'head', padding: 0, square: true } as const;
+    expect(cropRegion(box, own, 640, 360)).toEqual({ xtl: 105, ytl: 50, xbr: 135, ybr: 80 });
+    expect(cropRegion(box, { ...own, padding: 0.1 }, 640, 360)).toEqual({ xtl: 102, ytl: 47, xbr: 138, ybr: 83 });
+    expect(cropRegion(box, { ...own, square: false }, 640, 360)).toEqual({ xtl: 105, ytl: 50, xbr: 135, ybr: 80 });
+  });
+
+  it('takes a box the frame’s bottom edge cuts short as tall as its width suggests, for the head’s own width only', () => {
+    const own = { crop: 'head', headFraction: 0.25, headWidth: 'head', padding: 0, square: true } as const;
+    // Someone 40 px wide with only the top 30 px in view: the head part is the top 30 px, not 7.5.
+    expect(cropRegion({ xtl: 100, ytl: 330, xbr: 140, ybr: 360 }, own, 640, 360)).toEqual({ xtl: 105, ytl: 330, xbr: 135, ybr: 360 });
+    // The same box clear of the edge is a whole (short) person.
+    expect(cropRegion({ xtl: 100, ytl: 320, xbr: 140, ybr: 350 }, own, 640, 360)).toEqual({ xtl: 116.25, ytl: 320, xbr: 123.75, ybr: 327.5 });
+    // The box's width keeps its old region, cut off or not.
+    expect(cropRegion({ xtl: 100, ytl: 330, xbr: 140, ybr: 360 }, { ...own, headWidth: 'box' }, 640, 360)).toEqual({
+      xtl: 100,
+      ytl: 313.75,
+      xbr: 140,
+      ybr: 353.75,
+    });
+  });
+
   it('moves a region at the frame’s edge inside it rather than cutting it', () => {
-    const region = cropRegion({ xtl: 0, ytl: 300, xbr: 30, ybr: 360 }, { crop: 'box', headFraction: 0.25, padding: 0.1, square: true }, 640, 360);
+    const region = cropRegion(
+      { xtl: 0, ytl: 300, xbr: 30, ybr: 360 },
+      { crop: 'box', headFraction: 0.25, headWidth: 'box', padding: 0.1, square: true },
+      640,
+      360,
+    );
     expect(region.xtl).toBe(0);
     expect(region.ybr).toBe(360);
     expect(region.xbr - region.xtl).toBeCloseTo(region.ybr - region.ytl, 6);
@@ -339,6 +367,25 @@ describe('building a dataset', () => {
     expect(changed.crops).toBe(first.crops);
     // Its crop and its mirrored copy are cut again; every other crop is copied.
     expect(changed.reused).toBe(first.crops - 2);
+  });
+
+  it('cuts every crop again when the head’s width changes, and reads a manifest from before that option as the box’s width', async () => {
+    const folder = await copyProject();
+    const byBox = await buildDataset(folder, 'heads', options({ crop: 'head' }), context());
+    const own = await buildDataset(folder, 'heads', options({ crop: 'head', headWidth: 'head' }), context(), true);
+    expect([own.crops, own.reused]).toEqual([byBox.crops, 0]);
+    const file = join(folder, 'datasets', 'heads', 'manifest.json');
+    const manifest = JSON.parse(await readFile(file, 'utf8')) as DatasetManifest;
+    expect(manifest.options.headWidth).toBe('head');
+    // Each region is a square as tall as the padded head part, not as wide as the box.
+    const { headFraction, padding } = manifest.options;
+    for (const { box, region } of manifest.samples.filter((sample) => sample.box.ybr < 359)) {
+      expect(region.xbr - region.xtl).toBeCloseTo((box.ybr - box.ytl) * headFraction * (1 + 2 * padding), 6);
+      expect(region.ybr - region.ytl).toBeCloseTo(region.xbr - region.xtl, 6);
+    }
+    const { headWidth: _, ...before } = manifest.options;
+    await writeFile(file, JSON.stringify({ ...manifest, options: before }));
+    expect((await readDatasetManifest(folder, 'heads')).options.headWidth).toBe('box');
   });
 
   it('cuts crops from a folder of frames too', async () => {

@@ -10,7 +10,7 @@ const d = DATASET_DEFAULTS;
 /** The flag of each dataset option, where it is not the option's name in kebab case. */
 const FLAGS = { ndPolicy: '--nd', square: '--aspect' };
 const NUMBERS = ['stride', 'gap', 'headFraction', 'padding', 'size', 'minSize', 'seed'] as const;
-const CHOICES = ['splitBy', 'classes', 'ndPolicy', 'balance', 'crop'] as const;
+const CHOICES = ['splitBy', 'classes', 'ndPolicy', 'balance', 'crop', 'headWidth'] as const;
 
 export const datasetCommand: CliCommand = {
   summary: 'cut a crop dataset from a project’s labelled boxes, split so neighbouring frames never leak',
@@ -26,6 +26,8 @@ export const datasetCommand: CliCommand = {
     '--nd P               with MW,NM: merge ND into NM (default) or drop it',
     '--crop C             box (the whole person, default) or head (the top of the box)',
     `--head-fraction F    the part of the box taken as the head (default ${d.headFraction})`,
+    '--head-width W       box (the head part as wide as the box, default) or head (as wide as the head',
+    '                     part is tall: the head fills the crop, with less of the shoulders and neighbours)',
     `--padding P          added around the crop, as a fraction (default ${d.padding})`,
     '--aspect             keep the box’s shape (letterboxed) instead of a square crop',
     `--size PX            the model's input size, 32 to 224 (default ${d.size})`,
@@ -49,6 +51,7 @@ export const datasetCommand: CliCommand = {
       'nd',
       'crop',
       'head-fraction',
+      'head-width',
       'padding',
       'size',
       'balance',

@@ -165,7 +165,8 @@ async function reusableCrops(
   source: DatasetManifest['source'],
 ): Promise<Map<string, DatasetSample[]>> {
   const manifest = await readDatasetManifest(projectDir, name).catch(() => null);
-  const pixels = (o: DatasetOptions) => JSON.stringify([o.size, o.square, o.padding, o.crop, o.headFraction, o.flip, o.jitter, o.jitter ? o.seed : 0]);
+  const pixels = (o: DatasetOptions) =>
+    JSON.stringify([o.size, o.square, o.padding, o.crop, o.headFraction, o.headWidth, o.flip, o.jitter, o.jitter ? o.seed : 0]);
   const families = new Map<string, DatasetSample[]>();
   if (!manifest || pixels(manifest.options) !== pixels(options) || JSON.stringify(manifest.source) !== JSON.stringify(source)) return families;
   for (const sample of manifest.samples) families.set(baseName(sample), [...(families.get(baseName(sample)) ?? []), sample]);

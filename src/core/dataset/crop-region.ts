@@ -3,29 +3,43 @@ import type { BoxGeometry } from '../../shared/annotations';
 import type { DatasetOptions } from '../../shared/dataset';
 import type { RawFrame } from '../media/decode-frames';
 
+/** A standing person's box is about three times as tall as it is wide. */
+const PERSON_HEIGHT_PER_WIDTH = 3;
+
 /**
- * The region cut from the frame for a box: the whole box or its head (the top `headFraction`), padded,
- * made square around its centre if asked, and kept inside the frame (moved in rather than cut where
- * it can be).
+ * The region cut from the frame for a box: the whole box or its head (the top `headFraction`, as wide
+ * as the box or as the head), padded, made square around its centre if asked, and kept inside the
+ * frame (moved in rather than cut where it can be).
  */
 export function cropRegion(
   box: BoxGeometry,
-  options: Pick<DatasetOptions, 'crop' | 'headFraction' | 'padding' | 'square'>,
+  options: Pick<DatasetOptions, 'crop' | 'headFraction' | 'headWidth' | 'padding' | 'square'>,
   width: number,
   height: number,
 ): BoxGeometry {
-  const top = box.ytl;
-  const bottom = options.crop === 'head' ? box.ytl + (box.ybr - box.ytl) * options.headFraction : box.ybr;
-  let w = (box.xbr - box.xtl) * (1 + 2 * options.padding);
-  let h = (bottom - top) * (1 + 2 * options.padding);
+  const part = options.crop === 'head' ? headHeight(box, options, height) : box.ybr - box.ytl;
+  const ownWidth = options.crop === 'head' && options.headWidth === 'head';
+  let w = (ownWidth ? part : box.xbr - box.xtl) * (1 + 2 * options.padding);
+  let h = part * (1 + 2 * options.padding);
   if (options.square) w = h = Math.max(w, h);
   w = Math.min(w, width);
   h = Math.min(h, height);
   const cx = (box.xtl + box.xbr) / 2;
-  const cy = (top + bottom) / 2;
+  const cy = box.ytl + part / 2;
   const xtl = Math.min(Math.max(0, cx - w / 2), width - w);
   const ytl = Math.min(Math.max(0, cy - h / 2), height - h);
   return { xtl, ytl, xbr: xtl + w, ybr: ytl + h };
+}
+
+/**
+ * The height of a box's head part. With the head's own width, a box the frame's bottom edge cuts short
+ * (someone walking out under the camera) is taken to be at least as tall as its width suggests: its top
+ * part alone would shrink to a sliver of the head.
+ */
+function headHeight(box: BoxGeometry, options: Pick<DatasetOptions, 'headFraction' | 'headWidth'>, frameHeight: number): number {
+  const boxHeight = box.ybr - box.ytl;
+  const cutShort = options.headWidth === 'head' && box.ybr >= frameHeight - 0.5;
+  return (cutShort ? Math.max(boxHeight, (box.xbr - box.xtl) * PERSON_HEIGHT_PER_WIDTH) : boxHeight) * options.headFraction;
 }
 
 export interface CropLook {

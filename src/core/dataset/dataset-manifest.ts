@@ -1,7 +1,7 @@
 // A dataset's manifest.json, read and checked. Every reader of a manifest comes here, so a damaged or
 // hand-made file is refused naming the file and the field, rather than failing somewhere later.
 
-import type { DatasetManifest, DatasetOptions } from '../../shared/dataset';
+import { DATASET_DEFAULTS, type DatasetManifest, type DatasetOptions } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import { finite, list, oneOf, read, text, v, type Schema } from '../../shared/schema';
 import { readJsonFile } from '../fs/json-file';
@@ -18,7 +18,11 @@ const manifestSchema = v.object(
     name: text(),
     // Checked against their declaration when the dataset was built. A hand-made manifest may hold what the
     // builder refuses (a size no model can take, say), and the trainer names that better than a range here.
-    options: v.custom<DatasetOptions>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'an object'),
+    // An option added since the dataset was built takes its default, which is always what was done before it.
+    options: v.pipe(
+      v.custom<Partial<DatasetOptions>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'an object'),
+      v.transform((options): DatasetOptions => ({ ...DATASET_DEFAULTS, ...options })),
+    ),
     labels: list(text()),
     counts: perSplit(v.record(v.string(), finite(), 'counts of crops by class')),
     classWeights: v.nullable(v.record(v.string(), finite(), 'weights by class')),
