@@ -141,14 +141,18 @@ const SPIN = `
 async function spin(threads: number): Promise<number> {
   const go = new Int32Array(new SharedArrayBuffer(4));
   const workers = Array.from({ length: threads }, () => new Worker(SPIN, { eval: true, workerData: go.buffer }));
-  // nextEvent (events.once) rejects on the worker's 'error'; each listener is in place before the message can come.
-  await Promise.all(workers.map((worker) => nextEvent(worker, 'message')));
-  const done = workers.map((worker) => nextEvent(worker, 'message') as Promise<[[number, number]]>);
-  Atomics.store(go, 0, 1);
-  Atomics.notify(go, 0);
-  const times = await Promise.all(done);
-  await Promise.all(workers.map((worker) => worker.terminate()));
-  return Math.max(...times.map(([[ms]]) => ms)) / 1000;
+  try {
+    // nextEvent (events.once) rejects on the worker's 'error'; each listener is in place before the message can come.
+    await Promise.all(workers.map((worker) => nextEvent(worker, 'message')));
+    const done = workers.map((worker) => nextEvent(worker, 'message') as Promise<[[number, number]]>);
+    Atomics.store(go, 0, 1);
+    Atomics.notify(go, 0);
+    const times = await Promise.all(done);
+    return Math.max(...times.map(([[ms]]) => ms)) / 1000;
+  } finally {
+    // Also the ones still waiting for the go when another failed.
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
 }
 
 interface WasmSpeeds {
@@ -162,7 +166,7 @@ interface WasmSpeeds {
 /**
  * Medians of 3 rounds, each timing one thread, every core as threads and every core as workers, and plain
  * arithmetic on one core and on every core, so that all meet the same load: the machine's other cores are
- * not always all its own (plain arithmetic on two has given 1.1x to 1.9x of one here).
+ * not always all its own (plain arithmetic on two has given 1.1x to 2.0x of one here).
  */
 async function wasmSpeeds(model: ModelName, size: number, batch: number, steps: number, threads: number): Promise<WasmSpeeds> {
   const speeds: WasmSpeeds[] = [];
