@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/core/training/kernels';
+import { withSharedBatchStatistics, type BatchStatistics } from '../../src/core/training/kernels/batch-norm-training';
 import { batchNormTraining, hasBatchNormTraining } from '../../src/core/training/kernels/batch-norm-training-op';
 import { TOLERANCE, random, relativeError } from './seeded-values';
 
@@ -22,32 +23,36 @@ interface Result {
 /**
  * Batch norm in training on x of `shape` (plus `offset`, to move the mean away from zero), by
  * batchNormTraining on wasm or by tf.layers' own chain, tf.moments and tf.batchNorm, on cpu. With
- * `statisticsInLoss` the loss weighs the mean and variance too, else (as in a model) y alone.
+ * `statisticsInLoss` the loss weighs the mean and variance too, else (as in a model) y alone. With
+ * `statistics`, as a worker of a data-parallel run that shares them.
  */
-async function batchNorm(backend: 'cpu' | 'wasm', shape: number[], offset: number, statisticsInLoss: boolean): Promise<Result> {
+async function batchNorm(backend: 'cpu' | 'wasm', shape: number[], offset: number, statisticsInLoss: boolean, statistics?: BatchStatistics): Promise<Result> {
   await tf.setBackend(backend);
   const channels = shape.at(-1)!;
-  return tf.tidy(() => {
-    const x = tf.add(random(shape, 1), offset);
-    const gamma = tf.add(random([channels], 2), 1.5);
-    const beta = random([channels], 3);
-    const [wy, wMean, wVariance] = [random(shape, 4), random([channels], 5), random([channels], 6)];
-    const forward = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor[] => {
-      if (backend === 'wasm') return batchNormTraining(x, gamma, beta, EPSILON);
-      const { mean, variance } = tf.moments(x, [...shape.keys()].slice(0, -1));
-      return [tf.batchNorm(x, mean, variance, beta, gamma, EPSILON), mean, variance];
-    };
-    const loss = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
-      const [y, mean, variance] = forward(x, gamma, beta);
-      const weighed = tf.sum(tf.mul(y!, wy));
-      return statisticsInLoss ? tf.addN([weighed, tf.sum(tf.mul(mean!, wMean)), tf.sum(tf.mul(variance!, wVariance))]) : weighed;
-    };
-    const [y, mean, variance] = forward(x, gamma, beta).map((t) => t.dataSync() as Float32Array);
-    const [dx, dGamma, dBeta] = tf
-      .grads(loss)([x, gamma, beta])
-      .map((t) => t.dataSync() as Float32Array);
-    return { y: y!, mean: mean!, variance: variance!, dx: dx!, dGamma: dGamma!, dBeta: dBeta! };
-  });
+  const run = (compute: () => Result) => (statistics ? withSharedBatchStatistics(statistics, compute) : compute());
+  return run(() =>
+    tf.tidy(() => {
+      const x = tf.add(random(shape, 1), offset);
+      const gamma = tf.add(random([channels], 2), 1.5);
+      const beta = random([channels], 3);
+      const [wy, wMean, wVariance] = [random(shape, 4), random([channels], 5), random([channels], 6)];
+      const forward = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor[] => {
+        if (backend === 'wasm') return batchNormTraining(x, gamma, beta, EPSILON);
+        const { mean, variance } = tf.moments(x, [...shape.keys()].slice(0, -1));
+        return [tf.batchNorm(x, mean, variance, beta, gamma, EPSILON), mean, variance];
+      };
+      const loss = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
+        const [y, mean, variance] = forward(x, gamma, beta);
+        const weighed = tf.sum(tf.mul(y!, wy));
+        return statisticsInLoss ? tf.addN([weighed, tf.sum(tf.mul(mean!, wMean)), tf.sum(tf.mul(variance!, wVariance))]) : weighed;
+      };
+      const [y, mean, variance] = forward(x, gamma, beta).map((t) => t.dataSync() as Float32Array);
+      const [dx, dGamma, dBeta] = tf
+        .grads(loss)([x, gamma, beta])
+        .map((t) => t.dataSync() as Float32Array);
+      return { y: y!, mean: mean!, variance: variance!, dx: dx!, dGamma: dGamma!, dBeta: dBeta! };
+    }),
+  );
 }
 
 beforeAll(() => {
@@ -88,6 +93,18 @@ describe('batchNormTraining on wasm', () => {
     expect(largest * Math.sqrt(EPSILON)).toBeLessThan(TOLERANCE);
     expect(Array.from(actual.dx)).toEqual([0, 0, 0, 0]);
   });
+
+  it.each([0, 1000])(
+    'as one of two workers with the same part (the batch twice over), gives the outputs and gradients of one worker alone, x plus %d',
+    async (offset) => {
+      const shape = [4, 6, 6, 8];
+      const alone = await batchNorm('wasm', shape, offset, true);
+      // The other worker holds the same rows: every sum, the count's too, is twice this worker's.
+      const twin: BatchStatistics = { members: 2, sum: (values) => values.map((value) => 2 * value) };
+      const shared = await batchNorm('wasm', shape, offset, true, twin);
+      for (const key of Object.keys(alone) as Array<keyof Result>) expect(relativeError(shared[key], alone[key]), key).toBeLessThan(TOLERANCE);
+    },
+  );
 
   it('is used on wasm alone: other backends keep tf.layers’ own batch norm', async () => {
     await tf.setBackend('wasm');

@@ -87,33 +87,43 @@ export class Group {
 
 type Values = Float32Array | Float64Array;
 
-/** Room for every worker's values, `capacity` each, as float32 or float64. */
+/** Room for every worker's values, `capacity` each, as float32 or float64, in one or two sets. */
 export interface SumsMemory {
   capacity: number;
   float64: boolean;
+  sets: 1 | 2;
   slots: SharedArrayBuffer;
 }
 
-export function sumsMemory(members: number, capacity: number, float64: boolean): SumsMemory {
+export function sumsMemory(members: number, capacity: number, float64: boolean, sets: 1 | 2): SumsMemory {
   const bytes = float64 ? Float64Array.BYTES_PER_ELEMENT : Float32Array.BYTES_PER_ELEMENT;
-  return { capacity, float64, slots: new SharedArrayBuffer(members * capacity * bytes) };
+  return { capacity, float64, sets, slots: new SharedArrayBuffer(sets * members * capacity * bytes) };
 }
 
 /**
  * Element-wise sums over the workers. Every worker adds the slots in rank order, so all get the same
  * bits, and the models they update stay the same model.
+ *
+ * No worker may write its slot again before every worker has read every slot. With one set of slots,
+ * a second barrier sees to that. With two, used in turn, one barrier a sum is enough: a worker writes a
+ * set again only after the next sum's barrier, which every worker reaches only when it has read the
+ * set. Each barrier costs what the slowest worker lags, and batch norm makes two sums a layer a step.
  */
 export class SharedSums<T extends Values> {
-  private readonly slots: T[];
+  private readonly sets: T[][];
+  private calls = 0;
 
   constructor(
     private readonly group: Group,
     private readonly memory: SumsMemory,
   ) {
     const { slots, capacity, float64 } = memory;
-    this.slots = Array.from({ length: group.members }, (_, rank) =>
-      float64 ? new Float64Array(slots, rank * capacity * 8, capacity) : new Float32Array(slots, rank * capacity * 4, capacity),
-    ) as T[];
+    this.sets = Array.from({ length: memory.sets }, (_, set) =>
+      Array.from({ length: group.members }, (_, rank) => {
+        const offset = (set * group.members + rank) * capacity;
+        return float64 ? new Float64Array(slots, offset * 8, capacity) : new Float32Array(slots, offset * 4, capacity);
+      }),
+    ) as T[][];
   }
 
   get members(): number {
@@ -123,15 +133,15 @@ export class SharedSums<T extends Values> {
   /** The sum over the workers of each one's `values` (the same length in all). */
   sum(values: T): T {
     if (values.length > this.memory.capacity) throw new Error(`${values.length} values do not fit the ${this.memory.capacity} shared between workers`);
-    this.slots[this.group.rank]!.set(values);
+    const slots = this.sets[this.calls++ % this.sets.length]!;
+    slots[this.group.rank]!.set(values);
     this.group.arrive();
-    const total = this.slots[0]!.slice(0, values.length) as T;
-    for (let rank = 1; rank < this.slots.length; rank++) {
-      const slot = this.slots[rank]!;
+    const total = slots[0]!.slice(0, values.length) as T;
+    for (let rank = 1; rank < slots.length; rank++) {
+      const slot = slots[rank]!;
       for (let i = 0; i < total.length; i++) total[i] = total[i]! + slot[i]!;
     }
-    // No worker writes its slot again before all have read every slot.
-    this.group.arrive();
+    if (this.sets.length === 1) this.group.arrive();
     return total;
   }
 }
