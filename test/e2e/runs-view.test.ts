@@ -61,7 +61,8 @@ describe('the Runs view (browser mode)', () => {
   it('shows a run’s curves and its validation confusion matrix for any epoch', async () => {
     onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-runs-view.png') }).then(() => {}));
     const rows = page.locator('[data-test=runs-table] tbody tr');
-    await expect.poll(() => rows.count()).toBe(2);
+    // The view's first list of runs: on a busy machine (a clean-clone CI) it once took over the default second.
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
     await rows.first().click();
     const charts = page.locator('[data-test=run-detail] canvas');
     await expect.poll(() => charts.count()).toBe(2);
