@@ -358,6 +358,22 @@ describe('`maskbench sweep --on slurm --dry-run`', () => {
   });
 });
 
+describe('`maskbench train --on slurm --dry-run`', () => {
+  it('pins the augmentation flags in the run’s options, and names a flag out of range', async () => {
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'colours');
+    let out = '';
+    let err = '';
+    const train = (...flags: string[]) =>
+      runCli(['train', '--project', project, '--dataset', 'colours', ...flags], { out: (text) => (out += text), err: (text) => (err += text) });
+    expect(await train('--augment-shift', '0.05', '--augment-colour', '0', '--no-augment-flip', '--on', 'slurm', '--dry-run')).toBe(0);
+    const options = JSON.parse(/--options '(.+)'\n/.exec(out)![1]!) as typeof OPTIONS;
+    expect([options.augmentShift, options.augmentColour, options.augmentFlip]).toEqual([0.05, 0, false]);
+    expect(await train('--augment-colour', '2')).toBe(2);
+    expect(err).toMatch(/^maskbench: --augment-colour .*0\.9/);
+  });
+});
+
 describe('`maskbench train --run`', () => {
   it('trains a submitted run once: one that has ended is left as it is', async () => {
     const project = await tempDir();

@@ -26,8 +26,8 @@ import { progressPrinter } from '../progress';
 import { TARGET_OPTIONS, TARGET_USAGE, runTarget, submitToSlurm } from '../slurm-target';
 
 /** The flag of each training option, where it is not the option's name in kebab case. */
-const FLAGS = { batchSize: '--batch', learningRate: '--lr', classWeights: '--no-class-weights' };
-const NUMBERS = ['epochs', 'batchSize', 'learningRate', 'momentum', 'stepEvery', 'stepFactor', 'patience', 'seed'] as const;
+const FLAGS = { batchSize: '--batch', learningRate: '--lr', classWeights: '--no-class-weights', augmentFlip: '--no-augment-flip' };
+const NUMBERS = ['epochs', 'batchSize', 'learningRate', 'momentum', 'stepEvery', 'stepFactor', 'augmentShift', 'augmentColour', 'patience', 'seed'] as const;
 const CHOICES = ['dataset', 'model', 'optimizer', 'schedule', 'backend'] as const;
 
 export const trainCommand: CliCommand = {
@@ -44,6 +44,9 @@ export const trainCommand: CliCommand = {
     '--schedule S         constant (default), step or cosine',
     `--step-every N       with step: every N epochs (default ${t.stepEvery})`,
     `--step-factor X      with step: multiply the rate by X (default ${t.stepFactor})`,
+    `--augment-shift X    shift each crop by up to this fraction of its side, afresh every epoch (default ${t.augmentShift}; 0: off)`,
+    `--augment-colour X   jitter each crop’s brightness, contrast and colours by up to this fraction (default ${t.augmentColour}; 0: off)`,
+    '--no-augment-flip    do not mirror half the crops every epoch',
     '--patience N         stop after N epochs without a better validation accuracy (default: off)',
     '--no-class-weights   ignore the dataset’s class weights (balance weights)',
     '--allow-missing-classes  train even when a class has no crops in train (refused otherwise)',
@@ -67,6 +70,8 @@ export const trainCommand: CliCommand = {
       'schedule',
       'step-every',
       'step-factor',
+      'augment-shift',
+      'augment-colour',
       'patience',
       'seed',
       'backend',
@@ -76,6 +81,7 @@ export const trainCommand: CliCommand = {
       'options',
     ].map((name) => [name, { type: 'string' }]),
     ['no-class-weights', { type: 'boolean' }],
+    ['no-augment-flip', { type: 'boolean' }],
     ['allow-missing-classes', { type: 'boolean' }],
     ...Object.entries(TARGET_OPTIONS),
   ]) as CliCommand['options'],
@@ -154,6 +160,7 @@ function optionsFromFlags(args: Record<string, string | boolean | undefined>): T
       ...Object.fromEntries(NUMBERS.map((key) => [key, number(args[flag(key)], key)])),
       ...Object.fromEntries(CHOICES.map((key) => [key, args[flag(key)]])),
       classWeights: args['no-class-weights'] === true ? false : undefined,
+      augmentFlip: args['no-augment-flip'] === true ? false : undefined,
       allowMissingClasses: args['allow-missing-classes'] === true ? true : undefined,
     }),
   );
@@ -164,7 +171,7 @@ function optionsFromJson(args: Record<string, string | boolean | undefined>): Tr
   const flag = (key: string) => flagOf(key, FLAGS).slice(2);
   const also = [...NUMBERS, ...CHOICES]
     .map(flag)
-    .concat('no-class-weights', 'allow-missing-classes')
+    .concat('no-class-weights', 'no-augment-flip', 'allow-missing-classes')
     .find((name) => args[name] !== undefined);
   if (also) throw new WorkbenchError('invalid-request', `--options takes the place of the option flags: give --${also} inside it`);
   let json: unknown;
