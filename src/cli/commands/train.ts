@@ -29,6 +29,8 @@ import { TARGET_OPTIONS, TARGET_USAGE, runTarget, submitToSlurm } from '../slurm
 const FLAGS = { batchSize: '--batch', learningRate: '--lr', classWeights: '--no-class-weights', augmentFlip: '--no-augment-flip' };
 const NUMBERS = ['epochs', 'batchSize', 'learningRate', 'momentum', 'stepEvery', 'stepFactor', 'augmentShift', 'augmentColour', 'patience', 'seed'] as const;
 const CHOICES = ['dataset', 'model', 'optimizer', 'schedule', 'backend'] as const;
+/** The flags that take no value. */
+const SWITCHES = ['no-class-weights', 'no-augment-flip', 'allow-missing-classes'] as const;
 
 export const trainCommand: CliCommand = {
   summary: 'train a classifier on one of a project’s datasets; the run is written to DIR/runs/<run id>',
@@ -80,9 +82,7 @@ export const trainCommand: CliCommand = {
       'run',
       'options',
     ].map((name) => [name, { type: 'string' }]),
-    ['no-class-weights', { type: 'boolean' }],
-    ['no-augment-flip', { type: 'boolean' }],
-    ['allow-missing-classes', { type: 'boolean' }],
+    ...SWITCHES.map((name) => [name, { type: 'boolean' }]),
     ...Object.entries(TARGET_OPTIONS),
   ]) as CliCommand['options'],
   flags: FLAGS,
@@ -171,7 +171,7 @@ function optionsFromJson(args: Record<string, string | boolean | undefined>): Tr
   const flag = (key: string) => flagOf(key, FLAGS).slice(2);
   const also = [...NUMBERS, ...CHOICES]
     .map(flag)
-    .concat('no-class-weights', 'no-augment-flip', 'allow-missing-classes')
+    .concat(SWITCHES)
     .find((name) => args[name] !== undefined);
   if (also) throw new WorkbenchError('invalid-request', `--options takes the place of the option flags: give --${also} inside it`);
   let json: unknown;
