@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../shared/errors';
 import type { JobContext } from '../jobs/job-runner';
+import { scratchFolder } from './scratch-folder';
 import type { FromWorker, ToWorker, WorkerTaskInput, WorkerTaskName, WorkerTaskResult } from './tasks';
 
 /** How long a cancelled task may take to clean up before its thread is stopped. */
@@ -14,7 +15,11 @@ export function runInWorker<T extends WorkerTaskName>(script: string, task: T, i
   return new Promise((resolve, reject) => {
     // A job cancelled before its thread starts must not start it: the abort listener below would never fire.
     if (context.signal.aborted) return reject(context.signal.reason);
-    const worker = new Worker(script, { workerData: { task, input, script } });
+    // Its temporary files (tfjs's wasm thread scripts, say) go in a folder removed when it exits: os.tmpdir()
+    // reads TMPDIR, or TEMP and TMP on Windows.
+    const scratch = scratchFolder();
+    const temp = { TMPDIR: scratch.folder, TEMP: scratch.folder, TMP: scratch.folder };
+    const worker = new Worker(script, { workerData: { task, input, script }, env: { ...process.env, ...temp } });
     let settled = false;
     const settle = (action: () => void) => {
       if (settled) return;
@@ -38,10 +43,11 @@ export function runInWorker<T extends WorkerTaskName>(script: string, task: T, i
       else settle(() => reject(context.signal.reason));
     });
     worker.on('error', (error) => settle(() => reject(new WorkbenchError('internal', `The ${task} job stopped unexpectedly: ${error.message}`))));
-    worker.on('exit', (code) =>
+    worker.on('exit', (code) => {
+      void scratch.release();
       settle(() =>
         reject(context.signal.aborted ? context.signal.reason : new WorkbenchError('internal', `The ${task} job ended without a result (exit code ${code})`)),
-      ),
-    );
+      );
+    });
   });
 }
