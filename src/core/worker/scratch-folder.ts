@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const PREFIX = 'maskbench-job-';
+/** A folder's name, with the pid of the process that made it. */
+const NAME = new RegExp(`^${PREFIX}(\\d+)-`);
 
 /** The folders of this process's running workers. */
 const live = new Set<string>();
@@ -39,7 +41,7 @@ export function removeLiveScratch(): void {
 /** Removes the folders of processes that no longer run (killed before they could remove them). */
 function removeOrphanedScratch(): void {
   for (const name of readdirSync(tmpdir())) {
-    const owner = new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1];
+    const owner = NAME.exec(name)?.[1];
     if (owner === undefined || isRunning(Number(owner))) continue;
     try {
       rmSync(join(tmpdir(), name), { recursive: true, force: true });
