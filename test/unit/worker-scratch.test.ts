@@ -35,12 +35,16 @@ describe("a worker thread's temporary folder", () => {
 
   it("is removed by its process's exit while the thread still runs", async () => {
     const { file, ended, controller } = start('hang');
-    const scratch = dirname(dirname(await file));
-    expect(process.listeners('exit')).toContain(removeLiveScratch);
-    removeLiveScratch();
-    expect(existsSync(scratch)).toBe(false);
-    controller.abort(new Error('test over'));
-    await expect(ended).rejects.toThrow('test over');
+    try {
+      const scratch = dirname(dirname(await file));
+      expect(process.listeners('exit')).toContain(removeLiveScratch);
+      removeLiveScratch();
+      expect(existsSync(scratch)).toBe(false);
+    } finally {
+      // The thread waits to be cancelled, even when the test fails.
+      controller.abort(new Error('test over'));
+      await expect(ended).rejects.toThrow('test over');
+    }
   });
 
   it('of a process that no longer runs is removed when another process starts a worker', async () => {
