@@ -11,7 +11,7 @@ import { buildModel } from '../../src/core/training/models';
 import { modelCost } from '../../src/core/training/models/catalog';
 import { makeOptimizer } from '../../src/core/training/optimizer';
 import { DataParallel, parallelPlan } from '../../src/core/training/parallel/data-parallel';
-import { partOf } from '../../src/core/training/parallel/batch-memory';
+import { partOf } from '../../src/core/training/parallel/shared-sums';
 import { trainStep } from '../../src/core/training/trainer';
 import { replicasFrom } from '../../src/core/worker/tasks';
 import { assertBuilt } from '../support/built-app';
@@ -116,26 +116,28 @@ describe('data-parallel training', () => {
     expect(parallelPlan(2, 8, modelCost('resnet50', { size: 224, classes: 3 }))).toEqual({ members: 2, threads: 1 });
   });
 
-  it.each<[ModelName, number, TrainingOptions['optimizer']]>([
-    ['simple-conv', 32, 'sgd'],
-    ['lenet5', 32, 'adam'],
+  it.each<[ModelName, number, TrainingOptions['optimizer'], number]>([
+    ['simple-conv', 32, 'sgd', 2],
+    ['lenet5', 32, 'adam', 2],
     // Batch norm's shared statistics, which ResNet-50 has too (a minute here, so left to the whole runs of the bench).
-    ['conv-bn', 32, 'sgd'],
+    ['conv-bn', 32, 'sgd', 2],
+    // Three shares of each sum, none of them half: the workers add up the gradients a share each.
+    ['conv-bn', 32, 'sgd', 3],
   ])(
-    '%s on two workers makes the same steps as on one: losses, right answers, weights and batch norm moving averages',
-    async (model, size, optimizer) => {
+    '%s at %i px with %s on %i workers makes the same steps as on one: losses, right answers, weights and batch norm moving averages',
+    async (model, size, optimizer, members) => {
       const options: TrainingOptions = { ...TRAINING_DEFAULTS, dataset: 'd', model, optimizer, batchSize: 8, learningRate: 0.01, seed: 7 };
       // The last batch is smaller than the workers are many: one of them has no rows in it.
       const batches = [batch(8, size, 1, false), batch(7, size, 2, true), batch(1, size, 3, false)];
       const one = await train(options, size, 1, batches);
-      const two = await train(options, size, 2, batches);
-      expect(largestDifference(two.losses, one.losses)).toBeLessThan(1e-4);
-      expect(two.correct).toEqual(one.correct);
-      // The steps moved the weights, and the two runs' weights differ by a thousandth of that at most
+      const shared = await train(options, size, members, batches);
+      expect(largestDifference(shared.losses, one.losses)).toBeLessThan(1e-4);
+      expect(shared.correct).toEqual(one.correct);
+      // The steps moved the weights, and the shared runs' weights differ by a thousandth of that at most
       // (batch norm over a few values, as in a one-crop batch, magnifies float error).
       const moved = largestDifference(one.weights.flat(), one.initial.flat());
       expect(moved).toBeGreaterThan(1e-3);
-      expect(largestDifference(two.weights.flat(), one.weights.flat())).toBeLessThan(1e-3 * Math.max(1, moved));
+      expect(largestDifference(shared.weights.flat(), one.weights.flat())).toBeLessThan(1e-3 * Math.max(1, moved));
     },
     SLOW,
   );

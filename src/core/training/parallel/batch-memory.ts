@@ -2,7 +2,7 @@
 // every worker reads its part of, the command that goes with it, and the room for the sums.
 
 import type { BatchArrays } from '../batch';
-import { groupMemory, sumsMemory, type GroupMemory, type SumsMemory } from './shared-sums';
+import { groupMemory, partOf, sumsMemory, type GroupMemory, type SumsMemory } from './shared-sums';
 
 export type Command = 'step' | 'stop';
 
@@ -33,9 +33,10 @@ export function parallelMemory(members: number, batchSize: number, size: number,
     classes: new SharedArrayBuffer(batchSize * Int32Array.BYTES_PER_ELEMENT),
     weights: floats(batchSize),
     // The count, then up to four sums per channel (batch norm's backward pass), several times a step.
-    statistics: sumsMemory(members, 1 + 4 * channels, true, 2),
-    // Once a step, and as large as the model: twice would cost a ResNet-50 on 16 workers 1.5 GB more.
-    gradients: sumsMemory(members, gradients, false, 1),
+    statistics: sumsMemory(members, 1 + 4 * channels, true, 'every'),
+    // Once a step, and as large as the model: on 16 workers, each adding up every slot would cost a ResNet-50
+    // 350 million additions a worker a step (22 million a share), and two sets of slots 1.5 GB more.
+    gradients: sumsMemory(members, gradients, false, 'shares'),
   };
 }
 
@@ -68,14 +69,4 @@ export function readCommand(memory: ParallelMemory, rank: number): { command: Co
       weights: header[2] === 1 ? new Float32Array(memory.weights, from * Float32Array.BYTES_PER_ELEMENT, to - from) : null,
     },
   };
-}
-
-/**
- * Rows [from, to) of a batch of `rows` that are worker `rank`'s of `members`. A batch smaller than the
- * workers are many (a last, short one) is the leading worker's alone: every part must hold a crop to pass
- * through the model.
- */
-export function partOf(rows: number, rank: number, members: number): [from: number, to: number] {
-  if (rows < members) return rank === 0 ? [0, rows] : [0, 0];
-  return [Math.floor((rank * rows) / members), Math.floor(((rank + 1) * rows) / members)];
 }

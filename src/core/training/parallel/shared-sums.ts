@@ -87,43 +87,58 @@ export class Group {
 
 type Values = Float32Array | Float64Array;
 
-/** Room for every worker's values, `capacity` each, as float32 or float64, in one or two sets. */
+/**
+ * How the workers add their values up:
+ * - 'every': each worker adds up every worker's slot. One barrier a sum, with two sets of slots used in
+ *   turn; for small sums, where a barrier costs more than the adding.
+ * - 'shares': each worker adds up its share of the values (partOf's) into one shared total, which all
+ *   then copy. Two barriers a sum, but a worker adds 1/members of what it would in 'every' and the slots
+ *   take no second set; for sums as large as the model.
+ */
+export type SumsLayout = 'every' | 'shares';
+
+/** Room for every worker's values, `capacity` each, as float32 or float64, laid out for `layout`. */
 export interface SumsMemory {
   capacity: number;
   float64: boolean;
-  sets: 1 | 2;
+  layout: SumsLayout;
   slots: SharedArrayBuffer;
 }
 
-export function sumsMemory(members: number, capacity: number, float64: boolean, sets: 1 | 2): SumsMemory {
+export function sumsMemory(members: number, capacity: number, float64: boolean, layout: SumsLayout): SumsMemory {
   const bytes = float64 ? Float64Array.BYTES_PER_ELEMENT : Float32Array.BYTES_PER_ELEMENT;
-  return { capacity, float64, sets, slots: new SharedArrayBuffer(sets * members * capacity * bytes) };
+  // 'every': two sets of a slot a worker; 'shares': a slot a worker and the total.
+  const regions = layout === 'every' ? 2 * members : members + 1;
+  return { capacity, float64, layout, slots: new SharedArrayBuffer(regions * capacity * bytes) };
 }
 
 /**
- * Element-wise sums over the workers. Every worker adds the slots in rank order, so all get the same
- * bits, and the models they update stay the same model.
+ * Element-wise sums over the workers. Each value is added up in rank order, by one worker ('shares') or
+ * by each in the same way ('every'), so all get the same bits, and the models they update stay the same
+ * model.
  *
- * No worker may write its slot again before every worker has read every slot. With one set of slots,
- * a second barrier sees to that. With two, used in turn, one barrier a sum is enough: a worker writes a
- * set again only after the next sum's barrier, which every worker reaches only when it has read the
- * set. Each barrier costs what the slowest worker lags, and batch norm makes two sums a layer a step.
+ * No worker may write a slot again before every worker has read it. 'every': a worker writes a set again
+ * only after the next sum's barrier, which every worker reaches only when it has read the set. 'shares':
+ * the slots are all read before the second barrier, and the total is copied before the next sum's first.
+ * Each barrier costs what the slowest worker lags, and batch norm makes two sums a layer a step.
  */
 export class SharedSums<T extends Values> {
+  /** A slot a worker: two sets of them ('every') or one ('shares'). */
   private readonly sets: T[][];
+  /** 'shares': the total the workers add their shares up into. */
+  private readonly total: T | undefined;
   private calls = 0;
 
   constructor(
     private readonly group: Group,
     private readonly memory: SumsMemory,
   ) {
-    const { slots, capacity, float64 } = memory;
-    this.sets = Array.from({ length: memory.sets }, (_, set) =>
-      Array.from({ length: group.members }, (_, rank) => {
-        const offset = (set * group.members + rank) * capacity;
-        return float64 ? new Float64Array(slots, offset * 8, capacity) : new Float32Array(slots, offset * 4, capacity);
-      }),
-    ) as T[][];
+    const { slots, capacity, float64, layout } = memory;
+    const region = (index: number) =>
+      (float64 ? new Float64Array(slots, index * capacity * 8, capacity) : new Float32Array(slots, index * capacity * 4, capacity)) as T;
+    const ranks = (set: number) => Array.from({ length: group.members }, (_, rank) => region(set * group.members + rank));
+    this.sets = layout === 'every' ? [ranks(0), ranks(1)] : [ranks(0)];
+    if (layout === 'shares') this.total = region(group.members);
   }
 
   get members(): number {
@@ -133,15 +148,46 @@ export class SharedSums<T extends Values> {
   /** The sum over the workers of each one's `values` (the same length in all). */
   sum(values: T): T {
     if (values.length > this.memory.capacity) throw new Error(`${values.length} values do not fit the ${this.memory.capacity} shared between workers`);
-    const slots = this.sets[this.calls++ % this.sets.length]!;
+    return this.memory.layout === 'every' ? this.everyWorkerAdds(values) : this.eachAddsAShare(values);
+  }
+
+  private everyWorkerAdds(values: T): T {
+    const slots = this.sets[this.calls++ % 2]!;
     slots[this.group.rank]!.set(values);
     this.group.arrive();
     const total = slots[0]!.slice(0, values.length) as T;
-    for (let rank = 1; rank < slots.length; rank++) {
-      const slot = slots[rank]!;
-      for (let i = 0; i < total.length; i++) total[i] = total[i]! + slot[i]!;
-    }
-    if (this.sets.length === 1) this.group.arrive();
+    addInto(total, slots, 0, values.length);
     return total;
   }
+
+  private eachAddsAShare(values: T): T {
+    const { group } = this;
+    const total = this.total!;
+    const slots = this.sets[0]!;
+    slots[group.rank]!.set(values);
+    group.arrive();
+    const [from, to] = partOf(values.length, group.rank, group.members);
+    total.set(slots[0]!.subarray(from, to), from);
+    addInto(total, slots, from, to);
+    group.arrive();
+    return total.slice(0, values.length) as T;
+  }
+}
+
+/** Adds slots 1 onwards, in rank order, to `total` over [from, to). */
+function addInto(total: Values, slots: Values[], from: number, to: number): void {
+  for (let rank = 1; rank < slots.length; rank++) {
+    const slot = slots[rank]!;
+    for (let i = from; i < to; i++) total[i] = total[i]! + slot[i]!;
+  }
+}
+
+/**
+ * Items [from, to) of `count` (a batch's rows, a sum's values) that are worker `rank`'s of `members`.
+ * Fewer than the workers are many (a batch's last, short one) are the leading worker's alone: every part
+ * of a batch must hold a crop to pass through the model.
+ */
+export function partOf(count: number, rank: number, members: number): [from: number, to: number] {
+  if (count < members) return rank === 0 ? [0, count] : [0, 0];
+  return [Math.floor((rank * count) / members), Math.floor(((rank + 1) * count) / members)];
 }
