@@ -133,7 +133,8 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
     expect(crossFit.folds.map((fold) => fold.runId)).toEqual([`${runId}-fold1of2`, `${runId}-fold2of2`]);
     await expect.poll(() => existsSync(files.projectPredictions) && existsSync(files.crossFitPredictions), { timeout: 120_000, interval: 1000 }).toBe(true);
     expect(JSON.parse(await readFile(files.crossFitPredictions, 'utf8'))).toMatchObject({ complete: true, crossFit: { folds: 2, by: 'time' } });
-    expect(await readFile(crossFit.scorer.log, 'utf8')).toContain('out of sample');
+    // The scorer writes its predictions before it prints what they are: its log may lag them a moment.
+    await expect.poll(() => readFile(crossFit.scorer.log, 'utf8'), { timeout: 30_000, interval: 500 }).toContain('out of sample');
     const folds = (JSON.parse((await cli('runs', '--project', project, '--json')).stdout) as RunInfo[]).filter(
       (run) => run.config.group === `${runId}-cross-fit`,
     );

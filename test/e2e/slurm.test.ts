@@ -106,7 +106,10 @@ describe('runs on a Slurm cluster', () => {
     const script = await readFile(files.slurmScript, 'utf8');
     expect(script).toContain(`if [ "$version" != ${version} ]`);
     expect(script).toContain(`--options '${JSON.stringify(config.options)}'`);
-    expect(await readFile(files.slurmLog(submitted.jobId), 'utf8')).toContain(`Run ${submitted.runId} done after 2 epochs`);
+    // The job prints its last line after the run's summary is written: its log may lag it a moment.
+    await expect
+      .poll(() => readFile(files.slurmLog(submitted.jobId), 'utf8'), { timeout: 30_000, interval: 500 })
+      .toContain(`Run ${submitted.runId} done after 2 epochs`);
     // `maskbench runs` lists it as any run.
     const listed = JSON.parse((await cli('runs', '--project', project, '--json')).stdout) as RunInfo[];
     expect(listed.find((candidate) => candidate.id === submitted.runId)).toMatchObject({ status: 'done', slurm: { jobId: submitted.jobId } });
