@@ -10,7 +10,7 @@ import { checkBox, checkLabel, headerNumber, number, shown, trackIdOf, zOrderOf,
 import { holdBefore } from '../../../shared/keyframes';
 import { DEFAULT_SOURCE } from './cvat-box';
 import { DEFAULT_COLOR } from './cvat-meta';
-import { chooseProjectFrames, describeTask, readTaskRange, taskFrameCount, toProjectFrame } from './cvat-task-frames';
+import { chooseProjectFrames, describeTask, fileFrameOf, readTaskRange, taskFrameCount, toProjectFrame } from './cvat-task-frames';
 import {
   attributes,
   children,
@@ -166,6 +166,16 @@ function mappedFrame(
   return projectFrame;
 }
 
+/**
+ * A track the task leaves open runs to the task's last frame, not on through the rest of a longer video:
+ * it leaves the view on the frame after (an outside keyframe), where the clip goes on past the task.
+ */
+function endWithTask(shapes: Shape[], task: CvatTaskFrames, frameCount: number): void {
+  const last = shapes.at(-1)!;
+  const end = toProjectFrame(task, fileFrameOf(task, taskFrameCount(task) - 1))! + 1;
+  if (!last.outside && last.frame < end && end < frameCount) shapes.push({ ...last, frame: end, outside: true, attributes: { ...last.attributes } });
+}
+
 /** The frame count of a task's clip: the task's own frames, or the video's (the media's, or up to the stop frame). */
 function mappedFrameCount(task: CvatTaskFrames, mediaFrames: number | undefined): number {
   return task.projectFrames === 'task' ? taskFrameCount(task) : (mediaFrames ?? task.stop + 1);
@@ -271,6 +281,7 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     if (shapes.length === 0) return;
     // Merging and holding boxes before an outside one (holdBefore) take the keyframes in frame order.
     shapes.sort((a, b) => a.frame - b.frame);
+    if (taskFrames) endWithTask(shapes, taskFrames, frameCount);
     const trackExtra = leftovers(trackXml, ['id', 'label'], ['box', ...OTHER_SHAPES]);
     // Without a track_id, the CVAT track's own id names the person (unless another track took it).
     const ownId = /^\d+$/.test(cvatId) && Number.isSafeInteger(Number(cvatId)) ? Number(cvatId) : -1;
