@@ -61,6 +61,14 @@ describe('importing and exporting annotations', () => {
     expect(report).toMatchObject({ format, frames: 160, tracks: first.report.tracks, boxes: first.report.boxes });
     const second = await importAnnotations(out, { settings });
     expect(second.annotations).toEqual(first.annotations);
+    // And the same text: every box with the same flags and drawing order (CVAT's <meta> is written afresh;
+    // a VOC file's objects come in the order of their people, as VOC has no drawing order).
+    const vocObjects = (text: string) => [text.replace(/<object>[\s\S]*?<\/object>\s*/g, ''), ...(text.match(/<object>[\s\S]*?<\/object>/g) ?? []).sort()];
+    const boxesText = async (path: string) =>
+      format === 'voc'
+        ? await Promise.all((await readdir(path)).sort().map(async (name) => vocObjects(await readFile(join(path, name), 'utf8'))))
+        : (await readFile(path, 'utf8')).split('</meta>')[1];
+    expect(await boxesText(out)).toEqual(await boxesText(source));
   });
 
   it('says what a format cannot hold when exporting to another', async () => {

@@ -107,7 +107,10 @@ export function placeKeyframes(boxes: TrackBox[]): TrackBox[] {
     while (end < result.length && sameState(result[start]!, result[end]!) && contiguous(result, start, end) && fits(result, start, end)) end++;
     const last = Math.max(start + 1, end - 1);
     if (last >= result.length) break;
-    for (let i = start + 1; i < last; i++) Object.assign(result[i]!, interpolate(result[start]!, result[last]!, result[i]!.frame));
+    // Between keyframes a box holds the earlier one's drawing order and flags, as the project (and CVAT) reads
+    // them back: written as they were per frame, an import and export of the sample's files changed them.
+    const { zOrder, truncated } = result[start]!;
+    for (let i = start + 1; i < last; i++) Object.assign(result[i]!, interpolate(result[start]!, result[last]!, result[i]!.frame), { zOrder, truncated });
     start = last;
   }
   return result;
