@@ -60,14 +60,16 @@ export function boxesEvery(track: AnnotationTrack, step: number, end: number, ro
 
 /** The box on `frame` of a track whose keyframe at or before it is `before` (in view), and the next `after`. */
 function boxBetween(before: Shape, after: Shape | undefined, frame: number, round: (value: number) => number): TrackBox {
-  // Before an outside keyframe the box is held, not interpolated toward it (as in CVAT).
-  const geometry = before.frame === frame || !after || after.outside ? before : interpolate(before, after, frame, (value) => value);
+  // Before an outside keyframe the box is held, not interpolated toward it (as in CVAT). Only
+  // interpolated corners are rounded: a box as set (to a thousandth of a pixel, say) stays as it was.
+  const held = before.frame === frame || !after || after.outside;
+  const geometry = held ? before : interpolate(before, after, frame, round);
   // One object per box, written out: an hour of per-frame boxes is half a million of them.
   const box: TrackBox = {
-    xtl: round(geometry.xtl),
-    ytl: round(geometry.ytl),
-    xbr: round(geometry.xbr),
-    ybr: round(geometry.ybr),
+    xtl: geometry.xtl,
+    ytl: geometry.ytl,
+    xbr: geometry.xbr,
+    ybr: geometry.ybr,
     frame,
     label: before.label,
     occluded: before.occluded,

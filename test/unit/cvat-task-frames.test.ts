@@ -54,25 +54,31 @@ describe('CVAT tasks made from part of a video', () => {
   }
 
   it.each([
-    ['the whole video', 40, 'video', [10, 16], [13, 19], "CVAT task frames 10-19 step 3 taken as the video's own frames 10, 13, 16, 19"],
-    ["only the task's frames", 4, 'task', [0, 2], [1, 3], "CVAT task frames 10-19 step 3 mapped to the project's frames 0-3"],
-  ] as const)('puts every CVAT for video box on its media frame when the media is %s', async (_name, mediaFrames, projectFrames, person, helmet, note) => {
-    const { annotations, report } = await importAnnotations(video, { settings: settingsFor(mediaFrames) });
-    expect(errors(report)).toEqual([]);
-    expect(notes(report)).toEqual([expect.stringContaining(note)]);
-    expect(annotations.frameCount).toBe(mediaFrames);
-    expect(annotations.extra?.cvatTask).toEqual({ start: 10, stop: 19, step: 3, projectFrames });
-    const byId = new Map(annotations.tracks.map((track) => [track.id, track.shapes.map((shape) => [shape.frame, shape.outside])]));
-    expect(byId.get(7)).toEqual(person.map((frame) => [frame, false]));
-    // The helmet track (no track_id, an unknown label) leaves the view on the task's last frame.
-    expect(byId.get(1)).toEqual([
-      [helmet[0], false],
-      [helmet[1], true],
-    ]);
-    expect(report.unknownLabels).toEqual({ helmet: helmet[1] - helmet[0] });
-    // Frame 13 (the task's second) lies halfway between the keyframes, as CVAT interpolates it.
-    expect(boxesOf(annotations)).toContain(`${helmet[0]} 7 MW false 115 155`);
-  });
+    ['the whole video', 40, 'video', [10, 16], [13, 19], 19, "CVAT task frames 10-19 step 3 taken as the video's own frames 10, 13, 16, 19"],
+    ["only the task's frames", 4, 'task', [0, 2], [1, 3], 3, "CVAT task frames 10-19 step 3 mapped to the project's frames 0-3"],
+  ] as const)(
+    'puts every CVAT for video box on its media frame when the media is %s',
+    async (_name, mediaFrames, projectFrames, person, helmet, last, note) => {
+      const { annotations, report } = await importAnnotations(video, { settings: settingsFor(mediaFrames) });
+      expect(errors(report)).toEqual([]);
+      expect(notes(report)).toEqual([expect.stringContaining(note)]);
+      expect(annotations.frameCount).toBe(mediaFrames);
+      expect(annotations.extra?.cvatTask).toEqual({ start: 10, stop: 19, step: 3, projectFrames });
+      const byId = new Map(annotations.tracks.map((track) => [track.id, track.shapes.map((shape) => [shape.frame, shape.outside])]));
+      // The person's track, open at the task's end, ends there: the rest of a longer video is not the task's.
+      const ended = last + 1 < mediaFrames ? [[last + 1, true]] : [];
+      expect(byId.get(7)).toEqual([...person.map((frame) => [frame, false]), ...ended]);
+      expect(Math.max(...boxesOf(annotations).map((box) => Number(box.split(' ')[0])))).toBe(last);
+      // The helmet track (no track_id, an unknown label) leaves the view on the task's last frame.
+      expect(byId.get(1)).toEqual([
+        [helmet[0], false],
+        [helmet[1], true],
+      ]);
+      expect(report.unknownLabels).toEqual({ helmet: helmet[1] - helmet[0] });
+      // Frame 13 (the task's second) lies halfway between the keyframes, as CVAT interpolates it.
+      expect(boxesOf(annotations)).toContain(`${helmet[0]} 7 MW false 115 155`);
+    },
+  );
 
   it.each([
     ['the whole video', 40],
@@ -87,6 +93,8 @@ describe('CVAT tasks made from part of a video', () => {
     expect(xml).toContain('<frame_filter>step=3</frame_filter>');
     expect(xml).toContain('<size>4</size>');
     expect(fileFrames(xml, 'frame').sort((a, b) => a - b)).toEqual([10, 13, 16, 19]);
+    // The report counts what was written: the task's 4 frames and the boxes in view on them, whatever the media's length.
+    expect(exported).toMatchObject({ frames: 4, boxes: [...xml.matchAll(/<box [^>]*outside="0"/g)].length, tracks: 2 });
     expect(second.annotations).toEqual(first.annotations);
     expect(notes(second.report)).toEqual(notes(first.report));
   });
@@ -164,7 +172,7 @@ describe('CVAT tasks made from part of a video', () => {
           message: "a box is on frame 11, not one of the CVAT task's frames 10-19 step 3; it is skipped",
         }),
       ]);
-      expect(annotations.tracks.find((track) => track.id === 7)!.shapes).toHaveLength(2);
+      expect(annotations.tracks.find((track) => track.id === 7)!.shapes.filter((shape) => !shape.outside)).toHaveLength(2);
     }
     const imagesFile = join(folder, 'images.xml');
     await writeFile(imagesFile, (await readFile(images, 'utf8')).replace('<image id="19"', '<image id="22"'));

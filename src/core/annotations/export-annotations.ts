@@ -8,10 +8,10 @@ import { WorkbenchError } from '../../shared/errors';
 import type { LabelDef } from '../../shared/project';
 import { writeCvatImages } from './formats/cvat-images';
 import { writeCvatVideo } from './formats/cvat-video';
-import { describeTask, taskIndexOf } from './formats/cvat-task-frames';
+import { describeTask, taskIndexOf, taskView } from './formats/cvat-task-frames';
 import { boxesByFrame } from './formats/frame-boxes';
 import { vocFileName, writeVocFrame } from './formats/pascal-voc';
-import { materialize } from '../../shared/keyframes';
+import { materialize, round2 } from '../../shared/keyframes';
 import { isWithin } from '../fs/paths';
 import { replaceWith, stagingFor } from '../fs/replace';
 
@@ -70,12 +70,14 @@ async function writeExport(annotations: ProjectAnnotations, format: AnnotationFo
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+  // What was written: to CVAT, only a task's frames (see taskView).
+  const written = format === 'voc' ? set : taskView(set).set;
   return {
     format,
     out: path,
-    frames: set.frameCount,
-    boxes: set.tracks.reduce((sum, track) => sum + track.boxes.length, 0),
-    tracks: set.tracks.length,
+    frames: written.frameCount,
+    boxes: written.tracks.reduce((sum, track) => sum + track.boxes.length, 0),
+    tracks: written.tracks.length,
     notKept: notKept(annotations, set, format),
   };
 }
@@ -119,20 +121,25 @@ async function checkOut(path: string, force: boolean): Promise<void> {
 
 /** What `format` loses of these annotations, so the user is told rather than surprised. */
 function notKept(annotations: ProjectAnnotations, set: AnnotationSet, format: AnnotationFormat): string[] {
-  const shapes = annotations.tracks.flatMap((track) => track.shapes);
+  // Boxes set by hand: not the outside keyframes where tracks leave the view, which no format writes as boxes.
+  const shapes = annotations.tracks.flatMap((track) => track.shapes).filter((shape) => !shape.outside);
   const boxes = set.tracks.flatMap((track) => track.boxes);
   const lost: string[] = [];
   const count = (n: number, what: string) => n > 0 && lost.push(`${n} ${what}`);
   if (format !== 'cvat-video') {
-    const keyframes = shapes.filter((shape) => !shape.outside).length;
-    if (keyframes < boxes.length)
-      lost.push(`which of the ${boxes.length} boxes are keyframes (${keyframes}) and which are interpolated: every box is written as set by hand`);
+    if (shapes.length < boxes.length)
+      lost.push(`which of the ${boxes.length} boxes are keyframes (${shapes.length}) and which are interpolated: every box is written as set by hand`);
   }
   if (format === 'voc') {
     count(boxes.filter((box) => box.zOrder !== 0).length, 'boxes’ z_order (drawing order): Pascal VOC has no place for it');
     count(annotations.tracks.filter((track) => track.extra?.xmlAttributes).length, 'tracks’ CVAT attributes (such as source or group_id)');
     count(shapes.filter((shape) => shape.extra?.xmlAttributes).length, 'keyframes’ CVAT box attributes (such as source or group_id)');
   } else {
+    const finer = (value: number) => Math.abs(round2(value) - value) > 1e-9;
+    count(
+      shapes.filter((shape) => [shape.xtl, shape.ytl, shape.xbr, shape.ybr].some(finer)).length,
+      'keyframes’ corners to less than a hundredth of a pixel: CVAT writes two decimals',
+    );
     count(shapes.filter((shape) => shape.pose !== undefined && shape.pose !== 'Unspecified').length, 'keyframes’ Pascal VOC <pose>');
     count(shapes.filter((shape) => shape.difficult).length, 'keyframes’ Pascal VOC <difficult> flag');
     count(shapes.filter((shape) => shape.truncated).length, 'keyframes’ Pascal VOC <truncated> flag');
@@ -151,7 +158,7 @@ function notKept(annotations: ProjectAnnotations, set: AnnotationSet, format: An
   const task = annotations.extra?.cvatTask;
   if (task && format !== 'voc')
     count(
-      shapes.filter((shape) => !shape.outside && taskIndexOf(task, shape.frame) === null).length,
+      shapes.filter((shape) => taskIndexOf(task, shape.frame) === null).length,
       `keyframes on frames the CVAT task (frames ${describeTask(task)}) does not hold: only its frames are written`,
     );
   return lost;

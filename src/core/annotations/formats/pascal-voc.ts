@@ -1,7 +1,7 @@
 import type { AnnotationSet } from '../../../shared/annotations';
 import { frameSize } from '../../../shared/frame-sizes';
 import type { FrameBox } from './frame-boxes';
-import { coordinate, escapeXml, keptElements } from './xml-text';
+import { escapeXml, exactCoordinate, keptElements } from './xml-text';
 
 /** The <folder> written when the annotations kept none of their own. */
 export const VOC_FOLDER = 'frames';
@@ -38,10 +38,10 @@ export function writeVocFrame(set: AnnotationSet, frame: number, boxes: FrameBox
     <truncated>${box.truncated ? 1 : 0}</truncated>
     <difficult>${box.difficult ? 1 : 0}</difficult>
     <bndbox>
-      <xmin>${coordinate(box.xtl)}</xmin>
-      <ymin>${coordinate(box.ytl)}</ymin>
-      <xmax>${coordinate(box.xbr)}</xmax>
-      <ymax>${coordinate(box.ybr)}</ymax>
+      <xmin>${exactCoordinate(box.xtl)}</xmin>
+      <ymin>${exactCoordinate(box.ytl)}</ymin>
+      <xmax>${exactCoordinate(box.xbr)}</xmax>
+      <ymax>${exactCoordinate(box.ybr)}</ymax>
     </bndbox>
     <attributes>
 ${attributeXml}    </attributes>

@@ -10,6 +10,14 @@ export function coordinate(value: number): string {
   return value.toFixed(2);
 }
 
+/**
+ * Coordinates as read (Pascal VOC has no fixed precision: 84, 84.5 or 84.237 come back as they were),
+ * without float noise from arithmetic on them (84.23700000000001 is written 84.237).
+ */
+export function exactCoordinate(value: number): string {
+  return String(Number(value.toFixed(6)));
+}
+
 export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
 
 /** ` name="value"` for each attribute, escaped. */
