@@ -21,7 +21,8 @@ export function checkAgainstClip(options: DatasetOptions, clip: Clip, field = 'o
   };
   const { frameCount } = clip;
   if (options.stride > Math.max(1, frameCount)) fail('stride', `a whole number from 1 to ${frameCount} (the clip's length)`, options.stride);
-  // The gap is between the parts of a time split; other splits leave it unused.
-  if (splitByFor(options, clip) === 'time' && options.gap > frameCount) fail('gap', `a whole number of frames from 0 to ${frameCount}`, options.gap);
+  // The gap is between the parts of a time split of a video; other splits, and photos, leave it unused.
+  if (splitByFor(options, clip) === 'time' && !clip.stills && options.gap > frameCount)
+    fail('gap', `a whole number of frames from 0 to ${frameCount}`, options.gap);
   return options;
 }

@@ -74,21 +74,21 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
       `split by image (seed ${options.seed}), the default for photos: they are separate pictures, not a sequence, so there is no time order to split along; each photo's crops go wholly to one part`,
     );
   if (splitBy === 'time' && annotations.stills)
-    warnings.push(
-      'a time split of separate photos: their order is only that of their file names, and the gap between parts means nothing; split by image instead',
-    );
+    warnings.push('a time split of separate photos: their order is only that of their file names, so no gap is left between parts; split by image instead');
   if (splitBy === 'image' && !annotations.stills)
     warnings.push(
       "a split by image of a video's frames: neighbouring, near-identical frames land in different parts, so validation and test scores will be too high",
     );
   if (splitBy === 'track' && annotations.stills)
     warnings.push('a split by person of separate photos: each box is a track of its own, so one photo can land in two parts; split by image instead');
-  if (splitBy === 'time' && options.gap < options.stride)
+  // Photos have no neighbouring frames to keep apart: no gap between their parts.
+  const gap = annotations.stills ? 0 : options.gap;
+  if (splitBy === 'time' && !annotations.stills && gap < options.stride)
     warnings.push(`the gap (${options.gap} frames) is shorter than the stride (${options.stride}): frames either side of a cut can be near-identical`);
   if (skipped.occluded) warnings.push(`${skipped.occluded} occluded boxes were left out`);
 
   const random = new Prng(options.seed);
-  let samples = assignSplits(candidates, annotations.frameCount, { ...options, splitBy }, random, warnings);
+  let samples = assignSplits(candidates, annotations.frameCount, { ...options, splitBy, gap }, random, warnings);
   if (options.balance === 'undersample') samples = undersample(samples, labels, random);
 
   const counts = Object.fromEntries(SPLITS.map((split) => [split, Object.fromEntries(labels.map((label) => [label, 0]))])) as Record<SplitName, ClassCounts>;
