@@ -320,6 +320,13 @@ describe('photos are not a sequence', () => {
     expect(framesIn(1)).toEqual(framesIn(1));
   });
 
+  it('warns that a stride leaves photos out, which it need not do for photos', () => {
+    const taken = (stride: number) => planDataset(photoAnnotations(400), { ...DATASET_DEFAULTS, stride }).warnings.filter((w) => w.includes('photo is taken'));
+    expect(taken(DATASET_DEFAULTS.stride)).toEqual([expect.stringMatching(/^only every 20th photo is taken \(stride 20\).*stride 1 takes them all$/)]);
+    expect(taken(2)).toEqual([expect.stringContaining('only every 2nd photo')]);
+    expect(taken(1)).toEqual([]);
+  });
+
   it('allows a time or person split of photos, with a warning', () => {
     // The default gap (50 frames) is not left between parts of photos, nor checked against their count.
     const plan = planDataset(photoAnnotations(60), { ...DATASET_DEFAULTS, stride: 1, splitBy: 'time' });

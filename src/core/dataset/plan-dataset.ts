@@ -81,6 +81,10 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
     );
   if (splitBy === 'track' && annotations.stills)
     warnings.push('a split by person of separate photos: each box is a track of its own, so one photo can land in two parts; split by image instead');
+  if (annotations.stills && options.stride > 1)
+    warnings.push(
+      `only every ${ordinal(options.stride)} photo is taken (stride ${options.stride}): photos are not near-identical neighbours as a video's frames are, and stride 1 takes them all`,
+    );
   // Photos have no neighbouring frames to keep apart: no gap between their parts.
   const gap = annotations.stills ? 0 : options.gap;
   if (splitBy === 'time' && !annotations.stills && gap < options.stride)
@@ -217,4 +221,11 @@ function shuffle<T>(items: T[], random: Prng): T[] {
     [copy[i], copy[j]] = [copy[j]!, copy[i]!];
   }
   return copy;
+}
+
+/** 2nd, 3rd, 20th, 21st: how a stride reads in a sentence. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
