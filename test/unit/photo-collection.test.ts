@@ -340,6 +340,9 @@ describe('photos are not a sequence', () => {
     );
     const byPerson = planDataset(photoAnnotations(60), { ...DATASET_DEFAULTS, stride: 1, splitBy: 'track' });
     expect(byPerson.warnings).toContainEqual(expect.stringContaining('a split by person of separate photos'));
+    const random = planDataset(photoAnnotations(60), { ...DATASET_DEFAULTS, stride: 1, splitBy: 'random' });
+    expect(random.warnings).toContainEqual(expect.stringMatching(/^random split of photos: the boxes of one photo land in different parts/));
+    expect(random.warnings.join()).not.toContain('frames');
   });
 
   it('still splits a video’s frames by time by default, and warns of a split by image there', () => {

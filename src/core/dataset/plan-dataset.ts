@@ -79,6 +79,12 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
     warnings.push(
       "a split by image of a video's frames: neighbouring, near-identical frames land in different parts, so validation and test scores will be too high",
     );
+  if (splitBy === 'random')
+    warnings.push(
+      annotations.stills
+        ? 'random split of photos: the boxes of one photo land in different parts, so validation and test scores will be too high; split by image instead'
+        : 'random split: neighbouring, near-identical frames land in different parts, so validation and test scores will be too high',
+    );
   if (splitBy === 'track' && annotations.stills)
     warnings.push('a split by person of separate photos: each box is a track of its own, so one photo can land in two parts; split by image instead');
   if (annotations.stills && options.stride > 1)
@@ -168,7 +174,6 @@ function assignSplits(
   }
   if (options.splitBy === 'track') return byGroup(candidates, (sample) => sample.trackId, options, random);
   if (options.splitBy === 'image') return byGroup(candidates, (sample) => sample.frame, options, random);
-  warnings.push('random split: neighbouring, near-identical frames land in different parts, so validation and test scores will be too high');
   return candidates.map((sample) => {
     const draw = random.next();
     return { ...sample, split: draw < train ? 'train' : draw < train + val ? 'val' : 'test' };
