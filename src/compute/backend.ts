@@ -21,7 +21,7 @@ export async function useComputeBackend(name: ComputeBackendName, allowFallbackA
   // Set only when it changes: a job may already be at work on it (a heat map beside a training).
   if (tf.engine().backendName !== name && !(await tf.setBackend(name))) throw new Error(`The ${name} backend could not start in this browser.`);
   await tf.ready();
-  const device = adapter ? describeDevice(adapter) : name === 'webgl' ? webGlRenderer((tf.backend() as GpuBackend).gpgpu?.gl) : 'the CPU';
+  const device = adapter ? describeDevice(adapter) : name === 'webgl' ? describeWebGl((tf.backend() as GpuBackend).gpgpu?.gl).device : 'the CPU';
   return { name: tf.getBackend(), adapter, device };
 }
 
@@ -48,15 +48,22 @@ async function probeWebGpu(): Promise<GpuFound> {
 function probeWebGl(): GpuFound {
   const gl = document.createElement('canvas').getContext('webgl2');
   if (!gl) return { missing: 'this browser has no WebGL 2' };
-  const device = webGlRenderer(gl);
+  const found = describeWebGl(gl);
   gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return { device, software: SOFTWARE_RENDERER.test(device) };
+  return found;
 }
 
 /** tfjs's WebGPU backend's device, and its WebGL backend's context: what a loss is seen on. */
 interface GpuBackend {
   device?: GPUDevice;
   gpgpu?: { gl: WebGLRenderingContext };
+}
+
+/** WebGL's renderer as a person reads it, marked "(software)" where it draws on the CPU, as WebGPU's adapter is. */
+function describeWebGl(gl: WebGLRenderingContext | WebGL2RenderingContext | undefined): { device: string; software: boolean } {
+  const renderer = webGlRenderer(gl);
+  const software = SOFTWARE_RENDERER.test(renderer);
+  return { device: `${renderer}${software ? ' (software)' : ''}`, software };
 }
 
 /** The renderer WebGL reports, unmasked where the browser allows it. */
