@@ -100,7 +100,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   options.workbench.computeHosts.setOpener({
-    hint: `open http://${HOST}:${port()}/${COMPUTE_PAGE} in the browser that shows Maskbench (see the README, "GPU in browser mode")`,
+    // Without the token: the browser that shows Maskbench has it in a cookie, and the message must not
+    // write it into logs. Another browser (a headless one) needs the address serve printed.
+    hint: `open http://${HOST}:${port()}/${COMPUTE_PAGE} in the browser that shows Maskbench, or in another (a headless one, say) the compute page address that maskbench serve printed, with its token (see the README, "GPU in browser mode")`,
   });
   // Once listening, the server's errors are failed accepts (out of memory, say): the server carries on.
   server.on('error', (error) => console.error('The server could not accept a connection:', error));
