@@ -59,17 +59,58 @@ describe('imports that must leave a project that opens', () => {
 ${box(6)}
 ${box(6)}</track>
 <track id="2" label="NM">${box(1)}
-<box frame="3" keyframe="1" outside="1" occluded="0" xtl="10" ytl="10" xbr="50"/></track></annotations>`,
+<box frame="3" keyframe="1" outside="1" occluded="0" xtl="10" ytl="10" xbr="50"/>
+<box keyframe="1" outside="0" occluded="0" xtl="10" ytl="10" xbr="50" ybr="90"/></track></annotations>`,
     );
     const { report, annotations } = await importAndOpen(source);
     expect(report.problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ severity: 'error', line: 3, message: expect.stringContaining('not a number') }),
+        expect.objectContaining({ severity: 'error', line: 3, message: 'xtl="NaN" is not a number; the box is skipped' }),
         expect.objectContaining({ severity: 'error', line: 5, message: expect.stringContaining('second box on frame 6') }),
-        expect.objectContaining({ severity: 'error', line: 7, message: expect.stringContaining('not a number') }),
+        expect.objectContaining({ severity: 'error', line: 7, message: 'the box has no ybr attribute; the box is skipped' }),
+        expect.objectContaining({ severity: 'error', line: 8, message: 'the box has no frame attribute; it is skipped' }),
       ]),
     );
     expect(annotations.tracks.map((track) => track.shapes.map((shape) => shape.frame))).toEqual([[0, 6], [1]]);
+  });
+
+  it('names the VOC coordinate that is missing or not a number, by file and line', async () => {
+    const folder = await tempDir();
+    const object = (bndbox: string) => `<object>\n<name>MW</name><bndbox>${bndbox}</bndbox></object>`;
+    await writeFile(join(folder, 'frame_000000.xml'), vocFile(object('<xmin>10</xmin><ymin>10</ymin><xmax>50</xmax>')));
+    await writeFile(join(folder, 'frame_000001.xml'), vocFile(object('<xmin>10</xmin><ymin>abc</ymin><xmax>50</xmax><ymax>90</ymax>')));
+    const { report } = await importAnnotations(folder, { settings: null });
+    expect(report.problems.map((problem) => `${problem.file?.split('/').pop()}:${problem.line} ${problem.message}`)).toEqual([
+      'frame_000000.xml:1 <ymax> is missing; the box is skipped',
+      'frame_000001.xml:1 <ymin>abc</ymin> is not a number; the box is skipped',
+    ]);
+  });
+
+  it('names each side of a frame size that is wrong or missing, and an image id that is missing or repeated', async () => {
+    const folder = await tempDir();
+    await writeFile(join(folder, 'frame_000000.xml'), vocFile(vocObject()));
+    await writeFile(join(folder, 'frame_000001.xml'), `<annotation><size><width>-320</width><height>0</height></size>${vocObject()}</annotation>`);
+    await writeFile(join(folder, 'frame_000002.xml'), '<annotation>\n<object><name>MW</name></annotation>');
+    const fromVoc = await importAnnotations(folder, { settings: null });
+    expect(fromVoc.report.problems.map((problem) => `${problem.file?.split('/').pop()}:${problem.line} ${problem.message}`)).toEqual([
+      expect.stringMatching(/^frame_000002\.xml:2 the XML is malformed: .*[^.]; its boxes are skipped$/),
+      'frame_000001.xml:1 the <size> width "-320" is not a whole number from 1 to 100000; it is not used',
+      'frame_000001.xml:1 the <size> height "0" is not a whole number from 1 to 100000; it is not used',
+    ]);
+    const images = await file(
+      'images.xml',
+      `${HEAD('')}
+<image id="0" name="a.jpg" width="640" height="360">${imageBox}</image>
+<image id="1" name="b.jpg" width="640">${imageBox}</image>
+<image id="0" name="c.jpg" width="640" height="360">${imageBox}</image>
+<image name="d.jpg" width="640" height="360">${imageBox}</image></annotations>`,
+    );
+    const fromImages = await importAnnotations(images, { settings: null });
+    expect(fromImages.report.problems.map((problem) => `${problem.line} ${problem.message}`)).toEqual([
+      '3 the image has no height; it is not used',
+      '4 <image id="0"> repeats the id of the image at line 2; its boxes are skipped',
+      '5 the image has no id attribute; its boxes are skipped',
+    ]);
   });
 
   it('reads no track_id above 2^53 - 1 (two would read as one number), and new ids stay safe after the highest', async () => {

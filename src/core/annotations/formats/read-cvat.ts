@@ -3,10 +3,10 @@
 import type { AnnotationTrack, CvatShapes, CvatTaskFrames, FormatExtra, FrameSize, Shape } from '../../../shared/annotations';
 import { WorkbenchError } from '../../../shared/errors';
 import { distinctSizes } from '../../../shared/frame-sizes';
-import { MAX_FRAME_SIDE, MAX_FRAMES } from '../../../shared/project';
+import { MAX_FRAMES } from '../../../shared/project';
 import { ProblemList } from '../problems';
 import { TrackIds } from '../track-ids';
-import { checkBox, checkLabel, headerNumber, number, shown, trackIdOf, zOrderOf, type ReadBox, type ReadResult } from './read-result';
+import { checkBox, checkLabel, headerNumber, headerSize, number, shown, trackIdOf, zOrderOf, type ReadBox, type ReadResult } from './read-result';
 import { holdBefore } from '../../../shared/keyframes';
 import { DEFAULT_SOURCE } from './cvat-box';
 import { DEFAULT_COLOR } from './cvat-meta';
@@ -62,8 +62,7 @@ function taskInfo(root: XmlNode, content: string, problems: ProblemList, file: s
   const sizeWhere = { file, line: firstTagLine(content, 'original_size') };
   return {
     size: headerNumber(text(task.size), MAX_FRAMES, '<size>', problems, { file, line: firstTagLine(content, 'size') }),
-    width: headerNumber(text(original.width), MAX_FRAME_SIDE, '<original_size> width', problems, sizeWhere),
-    height: headerNumber(text(original.height), MAX_FRAME_SIDE, '<original_size> height', problems, sizeWhere),
+    ...headerSize(text(original.width), text(original.height), '<original_size>', problems, sizeWhere),
   };
 }
 
@@ -77,7 +76,7 @@ function boxAttributes(box: XmlNode): { attributes: Record<string, string>; trac
 
 /** A <box>'s corners, checked against the frame (and clipped to it). */
 function boxGeometry(a: Record<string, string>, width: number, height: number, problems: ProblemList, where: { file: string; line?: number }) {
-  return checkBox({ xtl: number(a.xtl ?? ''), ytl: number(a.ytl ?? ''), xbr: number(a.xbr ?? ''), ybr: number(a.ybr ?? '') }, width, height, problems, where);
+  return checkBox({ xtl: a.xtl, ytl: a.ytl, xbr: a.xbr, ybr: a.ybr }, 'cvat', width, height, problems, where);
 }
 
 /** The shapes other than boxes an element holds, by tag, as read; undefined when it holds none. */
@@ -147,22 +146,12 @@ function projectFramesOf(root: XmlNode, content: string, problems: ProblemList, 
 }
 
 /** A frame number from the file as the project's frame, or null (reported) when the task does not hold it. */
-function mappedFrame(
-  task: CvatTaskFrames | null,
-  value: string | undefined,
-  problems: ProblemList,
-  where: { file: string; line?: number },
-  what: string,
-): number | null {
-  const frame = number(value ?? '');
+function mappedFrame(task: CvatTaskFrames | null, value: string, problems: ProblemList, where: { file: string; line?: number }, what: string): number | null {
+  const frame = number(value);
   if (!task) return frame;
   const projectFrame = toProjectFrame(task, frame);
   if (projectFrame === null)
-    problems.error(
-      `${what} is on frame ${value === undefined ? '(none)' : shown(value)}, not one of the CVAT task's frames ${describeTask(task)}; it is skipped`,
-      where,
-      'task-frame',
-    );
+    problems.error(`${what} is on frame ${shown(value)}, not one of the CVAT task's frames ${describeTask(task)}; it is skipped`, where, 'task-frame');
   return projectFrame;
 }
 
@@ -242,14 +231,14 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     for (const box of children(trackXml, 'box')) {
       const boxWhere = { file, line: boxLines[boxIndex++] };
       const a = attributes(box);
+      if (a.frame === undefined) {
+        problems.error('the box has no frame attribute; it is skipped', boxWhere, 'frame-range');
+        continue;
+      }
       const frame = mappedFrame(taskFrames, a.frame, problems, boxWhere, 'a box');
       if (frame === null) continue;
       if (!Number.isInteger(frame) || frame < 0 || frame >= frameCount) {
-        problems.error(
-          `a box is on frame ${a.frame === undefined ? '(none)' : shown(a.frame)}, outside the clip's ${frameCount} frames; it is skipped`,
-          boxWhere,
-          'frame-range',
-        );
+        problems.error(`a box is on frame ${shown(a.frame)}, outside the clip's ${frameCount} frames; it is skipped`, boxWhere, 'frame-range');
         continue;
       }
       const { attributes: values, trackId } = boxAttributes(box);
@@ -387,9 +376,7 @@ export function readCvatImages(content: string, file: string, mediaFrames?: numb
   const declared = images.map((image, index) => {
     const a = attributes(image);
     const where = { file, line: imageLines[index] };
-    const width = headerNumber(a.width ?? '', MAX_FRAME_SIDE, 'the image width', problems, where);
-    const height = headerNumber(a.height ?? '', MAX_FRAME_SIDE, 'the image height', problems, where);
-    return width && height ? { width, height } : undefined;
+    return headerSize(a.width ?? '', a.height ?? '', 'the image', problems, where);
   });
   const firstWhere = { file, line: imageLines[0] };
   const width = declared[0]?.width ?? task.width;
@@ -402,19 +389,24 @@ export function readCvatImages(content: string, file: string, mediaFrames?: numb
   const frames: Record<string, FormatExtra> = {};
   const shapeFrames: Record<string, Record<string, unknown>> = {};
   const holders: XmlNode[] = [];
-  const seen = new Set<number>();
+  // The line of the image that took each frame, for an image that repeats its id.
+  const seen = new Map<number, number | undefined>();
   images.forEach((image, index) => {
     const a = attributes(image);
     const where = { file, line: imageLines[index] };
-    const frame = mappedFrame(taskFrames, a.id, problems, where, `<image id="${shown(a.id ?? '')}">`);
     const boxes = children(image, 'box');
-    if (frame === null || !Number.isInteger(frame) || frame < 0 || frame >= MAX_FRAMES || seen.has(frame)) {
-      if (frame !== null)
-        problems.error(`<image id="${shown(a.id ?? '')}"> is not a new frame number from 0 to ${MAX_FRAMES - 1}; its boxes are skipped`, where, 'image-id');
+    const skip = (why?: string) => {
+      if (why) problems.error(`${why}; its boxes are skipped`, where, 'image-id');
       boxIndex += boxes.length;
-      return;
-    }
-    seen.add(frame);
+    };
+    if (a.id === undefined) return skip('the image has no id attribute');
+    const frame = mappedFrame(taskFrames, a.id, problems, where, `<image id="${shown(a.id)}">`);
+    // mappedFrame has said why.
+    if (frame === null) return skip();
+    if (!Number.isInteger(frame) || frame < 0 || frame >= MAX_FRAMES)
+      return skip(`<image id="${shown(a.id)}"> is not a frame number from 0 to ${MAX_FRAMES - 1}`);
+    if (seen.has(frame)) return skip(`<image id="${shown(a.id)}"> repeats the id of the image at line ${seen.get(frame)}`);
+    seen.set(frame, where.line);
     frameNames[frame] = a.name ?? `frame_${String(frame).padStart(6, '0')}.jpg`;
     const own = imageSizes?.[frame] ?? declared[index] ?? { width, height };
     const given = declared[index];

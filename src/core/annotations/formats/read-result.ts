@@ -1,6 +1,6 @@
 import type { AnnotationFormat, AnnotationTrack, FrameSize, ProjectAnnotations, TrackBox } from '../../../shared/annotations';
 import { withinFrame } from '../../../shared/overlap';
-import { MAX_LABEL_LENGTH } from '../../../shared/project';
+import { MAX_FRAME_SIDE, MAX_LABEL_LENGTH } from '../../../shared/project';
 import type { ProblemList } from '../problems';
 
 /** A box of a per-frame format, with the person's id when the file carries one (`track_id`). */
@@ -42,13 +42,36 @@ export function shown(value: string): string {
 }
 
 /**
- * A frame size or count from a file's header, or undefined when it gives none. Absent and 0 (what some
- * tools write for unknown) give none quietly; anything else that is not a whole number from 1 to `max`
- * is reported, and gives none.
+ * A frame count from a file's header, or undefined when it gives none. Absent and 0 (what some tools
+ * write for unknown) give none quietly; anything else that is not a whole number from 1 to `max` is
+ * reported, and gives none.
  */
 export function headerNumber(value: string, max: number, what: string, problems: ProblemList, where: Where): number | undefined {
+  return unknown(value) ? undefined : wholeNumber(value, max, what, problems, where);
+}
+
+/**
+ * A frame size from a file's header (`what` names it: "the <size>"), or undefined when it gives none.
+ * Both sides absent or 0 give none quietly, as headerNumber; a size with one side given reports the other.
+ */
+export function headerSize(width: string, height: string, what: string, problems: ProblemList, where: Where): FrameSize | undefined {
+  if (unknown(width) && unknown(height)) return undefined;
+  const side = (value: string, name: string) => {
+    if (value.trim() !== '') return wholeNumber(value, MAX_FRAME_SIDE, `${what} ${name}`, problems, where);
+    problems.error(`${what} has no ${name}; it is not used`, where, `bad-${what}`);
+    return undefined;
+  };
+  const read = { width: side(width, 'width'), height: side(height, 'height') };
+  return read.width && read.height ? { width: read.width, height: read.height } : undefined;
+}
+
+/** What some tools write for a size or count they do not know. */
+function unknown(value: string): boolean {
+  return value.trim() === '' || number(value) === 0;
+}
+
+function wholeNumber(value: string, max: number, what: string, problems: ProblemList, where: Where): number | undefined {
   const read = number(value);
-  if (value.trim() === '' || read === 0) return undefined;
   if (Number.isInteger(read) && read >= 1 && read <= max) return read;
   problems.error(`${what} "${shown(value)}" is not a whole number from 1 to ${max}; it is not used`, where, `bad-${what}`);
   return undefined;
@@ -81,19 +104,52 @@ export function zOrderOf(value: string | undefined, problems: ProblemList, where
   return 0;
 }
 
-/** Checks a box against the frame: refuses one that is empty or wholly outside, clips one that sticks out. */
+/** A box's four corners, as read from a file or as numbers. */
+type Corners<T> = { xtl: T; ytl: T; xbr: T; ybr: T };
+
+/** How each corner is named: by VOC's <bndbox> elements, or CVAT's <box> attributes. */
+const CORNER_NAMES = {
+  voc: { xtl: 'xmin', ytl: 'ymin', xbr: 'xmax', ybr: 'ymax' },
+  cvat: { xtl: 'xtl', ytl: 'ytl', xbr: 'xbr', ybr: 'ybr' },
+} as const;
+
+/** The corners as numbers, or null when one is missing or not a number (reported, named as the file names it). */
+function readCorners(given: Corners<string | undefined>, format: 'voc' | 'cvat', problems: ProblemList, where: Where): Corners<number> | null {
+  for (const corner of ['xtl', 'ytl', 'xbr', 'ybr'] as const) {
+    const value = given[corner];
+    if (value !== undefined && Number.isFinite(number(value))) continue;
+    const name = CORNER_NAMES[format][corner];
+    const what =
+      format === 'voc'
+        ? value === undefined
+          ? `<${name}> is missing`
+          : value.trim() === ''
+            ? `<${name}> is empty`
+            : `<${name}>${shown(value)}</${name}> is not a number`
+        : value === undefined
+          ? `the box has no ${name} attribute`
+          : `${name}="${shown(value)}" is not a number`;
+    problems.error(`${what}; the box is skipped`, where, 'bad-number');
+    return null;
+  }
+  return { xtl: number(given.xtl!), ytl: number(given.ytl!), xbr: number(given.xbr!), ybr: number(given.ybr!) };
+}
+
+/**
+ * Checks a box against the frame: refuses one with a missing or unreadable corner, one that is empty or
+ * wholly outside, and clips one that sticks out. `format` says how the file names the corners.
+ */
 export function checkBox(
-  box: { xtl: number; ytl: number; xbr: number; ybr: number },
+  given: Corners<string | undefined>,
+  format: 'voc' | 'cvat',
   width: number,
   height: number,
   problems: ProblemList,
   where: Where,
-): { xtl: number; ytl: number; xbr: number; ybr: number } | null {
+): Corners<number> | null {
+  const box = readCorners(given, format, problems, where);
+  if (!box) return null;
   const values = [box.xtl, box.ytl, box.xbr, box.ybr];
-  if (values.some((value) => !Number.isFinite(value))) {
-    problems.error('a box coordinate is not a number; the box is skipped', where, 'bad-number');
-    return null;
-  }
   if (box.xbr <= box.xtl || box.ybr <= box.ytl) {
     problems.error(`the box has ${box.xbr <= box.xtl ? 'xmax <= xmin' : 'ymax <= ymin'} (${values.join(', ')}); it is skipped`, where, 'empty-box');
     return null;

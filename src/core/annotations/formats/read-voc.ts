@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { FrameSize } from '../../../shared/annotations';
 import { WorkbenchError } from '../../../shared/errors';
 import { distinctSizes } from '../../../shared/frame-sizes';
-import { MAX_FRAME_SIDE, MAX_FRAMES } from '../../../shared/project';
+import { MAX_FRAMES } from '../../../shared/project';
 import { ProblemList } from '../problems';
 import { VOC_FOLDER } from './pascal-voc';
-import { checkBox, checkLabel, headerNumber, number, shown, trackIdOf, type ReadBox, type ReadResult } from './read-result';
+import { checkBox, checkLabel, headerSize, shown, trackIdOf, type ReadBox, type ReadResult } from './read-result';
 import { children, firstTagLine, leftovers, parseXml, readXmlFile, tagLines, text, whereIn, type XmlNode } from './xml-source';
 
 const KNOWN_FILE_CHILDREN = ['folder', 'filename', 'path', 'source', 'size', 'segmented', 'object'];
@@ -40,7 +40,7 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
     } catch (error) {
       // One broken file costs its own boxes, not the folder's.
       const where = (error as WorkbenchError).where ?? { file };
-      problems.error(`${(error as Error).message}; its boxes are skipped`, where, 'bad-file');
+      problems.error(`${(error as Error).message.replace(/\.$/, '')}; its boxes are skipped`, where, 'bad-file');
     }
   }
   if (parsed.length === 0) throw new WorkbenchError('invalid-annotations', `None of the ${files.length} XML files in ${folder} could be read`, whereIn(folder));
@@ -95,6 +95,11 @@ export async function readVoc(folder: string, options: VocOptions = {}): Promise
   };
 }
 
+/** An element's text, or undefined when it is missing. */
+function given(element: unknown): string | undefined {
+  return element === undefined ? undefined : text(element);
+}
+
 function readObject(
   object: XmlNode,
   frame: number,
@@ -107,7 +112,8 @@ function readObject(
   if (!checkLabel(label, problems, where)) return null;
   const bndbox = (object.bndbox ?? {}) as XmlNode;
   const geometry = checkBox(
-    { xtl: number(text(bndbox.xmin)), ytl: number(text(bndbox.ymin)), xbr: number(text(bndbox.xmax)), ybr: number(text(bndbox.ymax)) },
+    { xtl: given(bndbox.xmin), ytl: given(bndbox.ymin), xbr: given(bndbox.xmax), ybr: given(bndbox.ymax) },
+    'voc',
     width,
     height,
     problems,
@@ -248,14 +254,12 @@ class FrameSizes {
     return Array.from({ length: frameCount }, (_, frame) => this.byFrame[frame] ?? this.options.frameSizes?.[frame] ?? this.fallback);
   }
 
-  /** The file's <size>, or undefined when it gives none (a bad one is reported by headerNumber). */
+  /** The file's <size>, or undefined when it gives none (a bad one is reported by headerSize). */
   private declared(file: string, doc: XmlNode, content: string): FrameSize | undefined {
     if (this.declaredIn.has(file)) return this.declaredIn.get(file);
     const size = (doc.size ?? {}) as XmlNode;
     const where = { file, line: firstTagLine(content, 'size') };
-    const width = headerNumber(text(size.width), MAX_FRAME_SIDE, 'the <size> width', this.problems, where);
-    const height = headerNumber(text(size.height), MAX_FRAME_SIDE, 'the <size> height', this.problems, where);
-    const declared = width && height ? { width, height } : undefined;
+    const declared = headerSize(text(size.width), text(size.height), 'the <size>', this.problems, where);
     this.declaredIn.set(file, declared);
     return declared;
   }

@@ -105,7 +105,7 @@ export function parseXml(text: string, file: string): XmlNode {
 }
 
 function malformed(file: string, message: string, line: number | undefined): WorkbenchError {
-  return new WorkbenchError('invalid-annotations', `${file}: the XML is malformed: ${message}`, whereIn(file, line));
+  return new WorkbenchError('invalid-annotations', `the XML is malformed: ${message}`, whereIn(file, line));
 }
 
 /** Where in the text the parser's error is, as near as its message tells; -1 when it does not. */
