@@ -113,6 +113,29 @@ ${box(6)}</track>
     ]);
   });
 
+  it('reports a CVAT flag that is neither 0 nor 1 by line and value, and takes it as 0', async () => {
+    const video = await file(
+      'video.xml',
+      `${HEAD()}\n<track id="1" label="MW">${box(0)}\n${box(2, ' outside="maybe" occluded="2"').replace(/ outside="0" occluded="0"/, '')}</track></annotations>`,
+    );
+    const { report, annotations } = await importAndOpen(video);
+    expect(report.problems.map((problem) => `${problem.line} ${problem.message}`)).toEqual([
+      '3 outside="maybe" is neither 0 nor 1; 0 is used',
+      '3 occluded="2" is neither 0 nor 1; 0 is used',
+    ]);
+    expect(annotations.tracks[0]!.shapes.map((shape) => [shape.frame, shape.outside, shape.occluded])).toEqual([
+      [0, false, false],
+      [2, false, false],
+    ]);
+    const images = await file(
+      'images.xml',
+      `${HEAD('')}\n<image id="0" name="a.jpg" width="640" height="360">${imageBox.replace('occluded="0"', 'occluded="yes"')}</image></annotations>`,
+    );
+    expect((await importAnnotations(images, { settings: null })).report.problems.map((problem) => `${problem.line} ${problem.message}`)).toEqual([
+      '2 occluded="yes" is neither 0 nor 1; 0 is used',
+    ]);
+  });
+
   it('reads no track_id above 2^53 - 1 (two would read as one number), and new ids stay safe after the highest', async () => {
     const folder = await tempDir();
     await writeFile(join(folder, 'frame_000000.xml'), vocFile(vocObject('9007199254740993') + vocObject('9007199254740991')));

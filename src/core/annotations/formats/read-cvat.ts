@@ -6,7 +6,7 @@ import { distinctSizes } from '../../../shared/frame-sizes';
 import { MAX_FRAMES } from '../../../shared/project';
 import { ProblemList } from '../problems';
 import { TrackIds } from '../track-ids';
-import { checkBox, checkLabel, headerNumber, headerSize, number, shown, trackIdOf, zOrderOf, type ReadBox, type ReadResult } from './read-result';
+import { checkBox, checkLabel, flagOf, headerNumber, headerSize, number, shown, trackIdOf, zOrderOf, type ReadBox, type ReadResult } from './read-result';
 import { holdBefore } from '../../../shared/keyframes';
 import { DEFAULT_SOURCE } from './cvat-box';
 import { DEFAULT_COLOR } from './cvat-meta';
@@ -243,9 +243,10 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
       }
       const { attributes: values, trackId } = boxAttributes(box);
       personId = trackIdOf(trackId, problems, boxWhere, 'the track is not tied to a person by it') ?? personId;
-      const outside = a.outside === '1';
+      const outside = flagOf(a, 'outside', problems, boxWhere);
+      const keyframe = flagOf(a, 'keyframe', problems, boxWhere);
       // Only keyframes carry information; CVAT lists the interpolated boxes between them for convenience.
-      if (flagged && a.keyframe !== '1' && !outside) continue;
+      if (flagged && !keyframe && !outside) continue;
       if (frames.has(frame)) {
         problems.error(`the track has a second box on frame ${frame}; it is skipped`, boxWhere, 'duplicate-frame');
         continue;
@@ -260,7 +261,7 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
         ...geometry,
         frame,
         label: shapeLabel,
-        occluded: a.occluded === '1',
+        occluded: flagOf(a, 'occluded', problems, boxWhere),
         outside,
         zOrder: zOrderOf(a.z_order, problems, boxWhere),
         attributes: values,
@@ -439,7 +440,7 @@ export function readCvatImages(content: string, file: string, mediaFrames?: numb
           frame,
           ...geometry,
           label,
-          occluded: b.occluded === '1',
+          occluded: flagOf(b, 'occluded', problems, boxWhere),
           truncated: false,
           keyframe: true,
           zOrder: zOrderOf(b.z_order, problems, boxWhere),

@@ -95,6 +95,14 @@ export function trackIdOf(value: string | undefined, problems: ProblemList, wher
   return null;
 }
 
+/** A CVAT flag (`outside`, `occluded`, `keyframe`): 1 or 0, false when absent; any other value is reported and taken as 0. */
+export function flagOf(a: Record<string, string>, name: string, problems: ProblemList, where: Where): boolean {
+  const value = a[name];
+  if (value === undefined || value === '0' || value === '1') return value === '1';
+  problems.warning(`${name}="${shown(value)}" is neither 0 nor 1; 0 is used`, where, 'bad-flag');
+  return false;
+}
+
 /** A box's z_order (drawing order), 0 when absent; one that is not a number is reported and taken as 0. */
 export function zOrderOf(value: string | undefined, problems: ProblemList, where: Where): number {
   if (value === undefined) return 0;
