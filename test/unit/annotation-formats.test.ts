@@ -188,7 +188,10 @@ describe('importing and exporting annotations', () => {
     expect(problems.some((line) => line.startsWith(`error ${files[5]}:`) && /xmax <= xmin|outside the 640x360 frame/.test(line))).toBe(true);
     expect(report.unknownLabels).toEqual({ helmet: 1 });
     expect(report.mapped).toEqual({ with_mask: 'MW' });
-    expect(problems.some((line) => line.includes('"helmet", which is not in the project\'s label set'))).toBe(true);
+    const helmetLine = content.slice(0, content.indexOf('</annotation>')).split('\n').length;
+    expect(problems).toContain(
+      `warning ${files[5]}:${helmetLine} 1 boxes carry the label "helmet" (the first here), which is not in the project's label set; they keep it until you map or relabel them`,
+    );
     expect(report.frames).toBe(160);
     expect(report.boxes).toBeGreaterThan(400);
   });
@@ -236,6 +239,21 @@ describe('importing and exporting annotations', () => {
       ]),
     );
     expect(report.tracks).toBe(2);
+  });
+
+  it('names the line of the first CVAT box of each label the project does not have', async () => {
+    const file = join(await tempDir(), 'v.xml');
+    await writeFile(
+      file,
+      `<annotations><meta><task><size>10</size><original_size><width>640</width><height>360</height></original_size></task></meta>
+<track id="1" label="MW"><box frame="0" keyframe="1" outside="0" occluded="0" xtl="1" ytl="1" xbr="20" ybr="60"/></track>
+<track id="2" label="Helmet">
+<box frame="3" keyframe="1" outside="0" occluded="0" xtl="1" ytl="1" xbr="20" ybr="60"/></track></annotations>`,
+    );
+    const { report } = await importAnnotations(file, { settings });
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({ file, line: 4, message: expect.stringContaining('157 boxes carry the label "Helmet" (the first here)') }),
+    );
   });
 
   it('takes every box of a CVAT track that marks no keyframes as one, and says so', async () => {

@@ -107,10 +107,12 @@ export async function importAnnotations(source: string, options: ImportOptions):
   ];
 
   const { labels, mapped, unknownLabels } = mapLabels(tracks, options.settings, frameCount);
+  const labelsAt = new Map(read.trackLabelsAt);
+  for (const { box, file, line } of read.readBoxes) if (!labelsAt.has(box.label)) labelsAt.set(box.label, { file, line });
   for (const [label, count] of unknownLabels) {
     problems.warning(
-      `${count} boxes carry the label "${label}", which is not in the project's label set; they keep it until you map or relabel them`,
-      { file: path },
+      `${count} boxes carry the label "${label}" (the first here), which is not in the project's label set; they keep it until you map or relabel them`,
+      labelsAt.get(label) ?? { file: path },
       `unknown-${label}`,
     );
   }

@@ -197,6 +197,7 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
   const byPerson = new Map<number, AnnotationTrack>();
   const seenCvatIds = new Set<string>();
   const unidentified: AnnotationTrack[] = [];
+  const labelsAt = new Map<string, { file: string; line?: number }>();
   // Tracks of other shapes are kept whole; CVAT gives each track one kind of shape.
   const keptTracks: XmlNode[] = [];
   tracksXml.forEach((trackXml, trackIndex) => {
@@ -256,6 +257,7 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
       const geometry = boxGeometry(a, width, height, problems, boxWhere);
       if (!geometry || !checkLabel(shapeLabel, problems, boxWhere)) continue;
       frames.add(frame);
+      if (!labelsAt.has(shapeLabel)) labelsAt.set(shapeLabel, boxWhere);
       const extra = leftovers(box, BOX_ATTRIBUTES, ['attribute']);
       shapes.push({
         ...geometry,
@@ -302,6 +304,7 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     frameNames: [],
     tracks: tracks.sort((a, b) => a.id - b.id),
     readBoxes: [],
+    trackLabelsAt: labelsAt,
     ...(Object.keys(extra).length ? { extra } : {}),
     problems,
   };

@@ -3,6 +3,8 @@ import { withinFrame } from '../../../shared/overlap';
 import { MAX_FRAME_SIDE, MAX_LABEL_LENGTH } from '../../../shared/project';
 import type { ProblemList } from '../problems';
 
+type Where = { file: string; line?: number };
+
 /** A box of a per-frame format, with the person's id when the file carries one (`track_id`). */
 export interface ReadBox {
   trackId: number | null;
@@ -25,11 +27,11 @@ export interface ReadResult {
   tracks: AnnotationTrack[];
   /** Boxes listed frame by frame (Pascal VOC, CVAT for images). */
   readBoxes: ReadBox[];
+  /** Where each label of `tracks` is first used, for problems found later (readBoxes carry their own place). */
+  trackLabelsAt?: Map<string, Where>;
   extra?: ProjectAnnotations['extra'];
   problems: ProblemList;
 }
-
-type Where = { file: string; line?: number };
 
 /** Reads a number attribute or element; NaN when it is not one. */
 export function number(value: string): number {
