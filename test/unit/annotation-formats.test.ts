@@ -256,6 +256,33 @@ describe('importing and exporting annotations', () => {
     );
   });
 
+  it('keeps a CVAT box between keyframes whose flags or attributes differ from those held, as a keyframe, and says so', async () => {
+    const file = join(await tempDir(), 'edited.xml');
+    const box = (frame: number, keyframe: number, occluded: number, quality: string) =>
+      `<box frame="${frame}" keyframe="${keyframe}" outside="0" occluded="${occluded}" xtl="10" ytl="10" xbr="50" ybr="90" z_order="0"><attribute name="quality">${quality}</attribute></box>`;
+    await writeFile(
+      file,
+      `<annotations><meta><task><size>10</size><original_size><width>640</width><height>360</height></original_size></task></meta>
+<track id="1" label="MW">${box(0, 1, 0, 'good')}
+${box(1, 0, 0, 'good')}
+${box(2, 0, 1, 'bad')}
+${box(3, 0, 1, 'bad')}
+${box(4, 1, 0, 'good')}</track></annotations>`,
+    );
+    const { annotations, report } = await importAnnotations(file, { settings: null });
+    expect(annotations.tracks[0]!.shapes.map((shape) => [shape.frame, shape.occluded, shape.attributes?.quality])).toEqual([
+      [0, false, 'good'],
+      [2, true, 'bad'],
+      [4, false, 'good'],
+    ]);
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        line: 4,
+        message: 'the box is not a keyframe, but its occluded, quality differ from the keyframe before; it is kept as a keyframe so that they are not lost',
+      }),
+    ]);
+  });
+
   it('takes every box of a CVAT track that marks no keyframes as one, and says so', async () => {
     const file = join(await tempDir(), 'plain.xml');
     await writeFile(

@@ -165,6 +165,21 @@ function endWithTask(shapes: Shape[], task: CvatTaskFrames, frameCount: number):
   if (!last.outside && last.frame < end && end < frameCount) shapes.push({ ...last, frame: end, outside: true, attributes: { ...last.attributes } });
 }
 
+/**
+ * What a box between keyframes gives other than the keyframe before it holds (`occluded`, `z_order`,
+ * attribute names); empty when it only repeats them, or no keyframe comes before it.
+ */
+function changedFromHeld(shapes: Shape[], frame: number, box: Pick<Shape, 'occluded' | 'zOrder' | 'attributes'>): string[] {
+  const held = shapes.reduce<Shape | undefined>((last, shape) => (shape.frame < frame && (!last || shape.frame > last.frame) ? shape : last), undefined);
+  if (!held) return [];
+  const names = new Set([...Object.keys(held.attributes ?? {}), ...Object.keys(box.attributes ?? {})]);
+  return [
+    ...(box.occluded !== held.occluded ? ['occluded'] : []),
+    ...(box.zOrder !== held.zOrder ? ['z_order'] : []),
+    ...[...names].filter((name) => held.attributes?.[name] !== box.attributes?.[name]),
+  ];
+}
+
 /** The frame count of a task's clip: the task's own frames, or the video's (the media's, or up to the stop frame). */
 function mappedFrameCount(task: CvatTaskFrames, mediaFrames: number | undefined): number {
   return task.projectFrames === 'task' ? taskFrameCount(task) : (mediaFrames ?? task.stop + 1);
@@ -246,8 +261,19 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
       personId = trackIdOf(trackId, problems, boxWhere, 'the track is not tied to a person by it') ?? personId;
       const outside = flagOf(a, 'outside', problems, boxWhere);
       const keyframe = flagOf(a, 'keyframe', problems, boxWhere);
-      // Only keyframes carry information; CVAT lists the interpolated boxes between them for convenience.
-      if (flagged && !keyframe && !outside) continue;
+      const occluded = flagOf(a, 'occluded', problems, boxWhere);
+      const zOrder = zOrderOf(a.z_order, problems, boxWhere);
+      // Only keyframes carry information; CVAT lists the interpolated boxes between them for convenience,
+      // with the keyframe's flags. Other tools and hand edits give some their own: those are kept.
+      if (flagged && !keyframe && !outside) {
+        const changed = changedFromHeld(shapes, frame, { occluded, zOrder, attributes: values });
+        if (changed.length === 0) continue;
+        problems.warning(
+          `the box is not a keyframe, but its ${changed.join(', ')} differ from the keyframe before; it is kept as a keyframe so that they are not lost`,
+          boxWhere,
+          'kept-as-keyframe',
+        );
+      }
       if (frames.has(frame)) {
         problems.error(`the track has a second box on frame ${frame}; it is skipped`, boxWhere, 'duplicate-frame');
         continue;
@@ -263,9 +289,9 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
         ...geometry,
         frame,
         label: shapeLabel,
-        occluded: flagOf(a, 'occluded', problems, boxWhere),
+        occluded,
         outside,
-        zOrder: zOrderOf(a.z_order, problems, boxWhere),
+        zOrder,
         attributes: values,
         ...(extra ? { extra } : {}),
       });
