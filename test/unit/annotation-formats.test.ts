@@ -112,6 +112,24 @@ describe('importing and exporting annotations', () => {
     expect((await importAnnotations(out, { settings: still })).annotations).toEqual(first.annotations);
   });
 
+  it('writes a VOC <occluded> element back where the file had one, with the box’s flag', async () => {
+    const folder = await tempDir();
+    const object = (occluded: string) =>
+      `<object><name>MW</name>${occluded}<bndbox><xmin>10</xmin><ymin>20</ymin><xmax>60</xmax><ymax>140</ymax></bndbox></object>`;
+    await writeFile(
+      join(folder, 'img_0001.xml'),
+      `<annotation><filename>img_0001.jpg</filename><size><width>640</width><height>360</height></size>${object('<occluded>1</occluded>')}${object('')}</annotation>`,
+    );
+    const still = { ...settings, media: null };
+    const { annotations } = await importAnnotations(folder, { settings: still });
+    const out = join(await tempDir(), 'voc');
+    await exportAnnotations(annotations, 'voc', out, { name: 'x', labels: DEFAULT_LABELS.slice() });
+    expect((await readFile(join(out, 'img_0001.xml'), 'utf8')).match(/<occluded>.*?<\/occluded>/g)).toEqual(['<occluded>1</occluded>']);
+    annotations.tracks.find((track) => track.shapes[0]!.occluded)!.shapes[0]!.occluded = false;
+    await exportAnnotations(annotations, 'voc', out, { name: 'x', labels: DEFAULT_LABELS.slice(), force: true });
+    expect((await readFile(join(out, 'img_0001.xml'), 'utf8')).match(/<occluded>.*?<\/occluded>/g)).toEqual(['<occluded>0</occluded>']);
+  });
+
   it('keeps CVAT attributes of tracks and boxes through a round trip', async () => {
     const file = join(await tempDir(), 'cvat.xml');
     await writeFile(

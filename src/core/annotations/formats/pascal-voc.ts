@@ -28,6 +28,8 @@ export function vocFileName(frameName: string): string {
 export function writeVocFrame(set: AnnotationSet, frame: number, boxes: FrameBox[]): string {
   const { folder: keptFolder, ...fileElements } = (set.extra?.frames?.[frame]?.elements ?? {}) as Record<string, unknown>;
   const objects = boxes.map(({ trackId, box }) => {
+    // A file's own <occluded> element goes back as the box's flag now is.
+    const { occluded: occludedElement, ...elements } = box.extra?.elements ?? {};
     const attributes = { occluded: String(box.occluded), track_id: String(trackId), ...box.attributes };
     const attributeXml = Object.entries(attributes)
       .map(([name, value]) => `      <attribute>\n        <name>${escapeXml(name)}</name>\n        <value>${escapeXml(value)}</value>\n      </attribute>\n`)
@@ -35,7 +37,7 @@ export function writeVocFrame(set: AnnotationSet, frame: number, boxes: FrameBox
     return `  <object>
     <name>${escapeXml(box.label)}</name>
     <pose>${escapeXml(box.pose ?? 'Unspecified')}</pose>
-    <truncated>${box.truncated ? 1 : 0}</truncated>
+${occludedElement !== undefined ? `    <occluded>${box.occluded ? 1 : 0}</occluded>\n` : ''}    <truncated>${box.truncated ? 1 : 0}</truncated>
     <difficult>${box.difficult ? 1 : 0}</difficult>
     <bndbox>
       <xmin>${exactCoordinate(box.xtl)}</xmin>
@@ -45,7 +47,7 @@ export function writeVocFrame(set: AnnotationSet, frame: number, boxes: FrameBox
     </bndbox>
     <attributes>
 ${attributeXml}    </attributes>
-${keptElements(box.extra?.elements, '    ')}  </object>
+${keptElements(elements, '    ')}  </object>
 `;
   });
   const { width, height } = frameSize(set, frame);

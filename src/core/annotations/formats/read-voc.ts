@@ -12,7 +12,8 @@ import { checkBox, checkLabel, headerSize, shown, trackIdOf, type ReadBox, type 
 import { children, firstTagLine, leftovers, parseXml, readXmlFile, tagLines, text, whereIn, type XmlNode } from './xml-source';
 
 const KNOWN_FILE_CHILDREN = ['folder', 'filename', 'path', 'source', 'size', 'segmented', 'object'];
-const KNOWN_OBJECT_CHILDREN = ['name', 'pose', 'truncated', 'difficult', 'occluded', 'bndbox', 'attributes'];
+// An <occluded> element is kept among the object's elements, so that an export writes it back (with the box's flag).
+const KNOWN_OBJECT_CHILDREN = ['name', 'pose', 'truncated', 'difficult', 'bndbox', 'attributes'];
 
 export interface VocOptions {
   /** The project's frame file names, when its media is a folder of frames: files are matched to them by <filename>. */
