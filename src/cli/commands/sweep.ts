@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { buildDataset } from '../../core/dataset/build-dataset';
 import { parseJsonFile } from '../../core/fs/json-file';
 import { newRunId } from '../../core/runs/run-folder';
+import { checkBackendHere } from '../../core/training/backend-list';
 import { checkSweepRuns, expandSweep, sweepDatasets } from '../../core/training/sweep';
 import { trainRun } from '../../core/training/train-run';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
@@ -43,7 +44,7 @@ export const sweepCommand: CliCommand = {
       // A dry run's datasets may not be built yet: it prints every run's script, unchecked.
       const { ready, refused } = target.dryRun
         ? { ready: runs.map((run) => ({ options: run.options })), refused: [] }
-        : await checkSweepRuns(project, runs, async () => null);
+        : await checkSweepRuns(project, runs, async (options) => (target.on === 'local' ? checkBackendHere(options.backend) : null));
       for (const { dataset, options, reason } of refused) output.err(`Not run: ${dataset}, ${options}: ${reason}`);
       const results: Array<Record<string, unknown>> = [];
       for (const { options } of ready) {

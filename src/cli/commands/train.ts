@@ -18,6 +18,7 @@ import { readJsonFile } from '../../core/fs/json-file';
 import { projectPaths, runPaths } from '../../core/project/layout';
 import { resumePoint, type ResumePoint } from '../../core/runs/checkpoint';
 import { newRunId } from '../../core/runs/run-folder';
+import { checkBackendHere } from '../../core/training/backend-list';
 import { trainRun } from '../../core/training/train-run';
 import { preflight } from '../../core/training/training-options';
 import type { CliCommand } from '../command';
@@ -99,6 +100,8 @@ export const trainCommand: CliCommand = {
       if (json) output.out(JSON.stringify(submitted));
       return 0;
     }
+    // Refused before the run folder is made: a backend that cannot train here leaves nothing behind.
+    checkBackendHere(options.backend);
     const prepared = typeof args.run === 'string' ? await preparedRun(project, args.run) : null;
 
     // Ctrl+C cancels within a batch; the run folder records that it was cancelled.

@@ -6,7 +6,7 @@
 import type { GpuFound, GpuReport } from '../../shared/compute';
 import type { BackendChoice } from '../../shared/runs';
 import { isHostBackend, type HostBackendName } from '../../shared/training';
-import { BACKENDS, isResolvable } from '../training/backend-list';
+import { BACKENDS, checkInstalled, isResolvable } from '../training/backend-list';
 import type { ComputeHosts } from './compute-hosts';
 
 export interface AutoRoute {
@@ -18,11 +18,15 @@ export interface AutoRoute {
 
 /**
  * Where work asked for on `backend` goes: the compute page for webgpu and webgl (refused when none can be
- * had), `auto`'s route, or a worker for the rest.
+ * had), `auto`'s route, or a worker for the rest (refused when its package is not installed).
  */
 export async function routeFor(compute: ComputeHosts, backend: BackendChoice): Promise<AutoRoute> {
   if (backend === 'auto') return autoRoute(await compute.gpuReport(), isResolvable);
-  if (!isHostBackend(backend)) return { host: null, passedOver: [] };
+  if (!isHostBackend(backend)) {
+    // Refused before it is queued: a worker could only record a failed run.
+    checkInstalled(backend);
+    return { host: null, passedOver: [] };
+  }
   if (!compute.canHost()) throw compute.unavailable(backend);
   return { host: backend, passedOver: [] };
 }

@@ -2,7 +2,9 @@
 // packages without loading them, so the process that serves the window never loads TensorFlow.js.
 
 import { createRequire } from 'node:module';
-import type { TrainingBackend, TrainingBackendName } from '../../shared/training';
+import { WorkbenchError } from '../../shared/errors';
+import type { BackendChoice } from '../../shared/runs';
+import { isHostBackend, type TrainingBackend, type TrainingBackendName } from '../../shared/training';
 
 const require = createRequire(import.meta.url);
 
@@ -25,4 +27,32 @@ export function isResolvable(pkg: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Refuses, before any run folder is made, a backend that cannot train in this process: the compute page's
+ * (webgpu, webgl), or one asked for by name whose package is not installed.
+ */
+export function checkBackendHere(requested: BackendChoice, isInstalled: (pkg: string) => boolean = isResolvable): void {
+  if (isHostBackend(requested)) {
+    throw new WorkbenchError(
+      'backend-unavailable',
+      `The ${requested} backend runs in the compute page of the app or of \`maskbench serve\`, not in this process: start the work from the window.`,
+      { field: 'backend' },
+    );
+  }
+  checkInstalled(requested, isInstalled);
+}
+
+/** Refuses a backend asked for by name whose package is not installed, naming what to install. */
+export function checkInstalled(requested: BackendChoice, isInstalled: (pkg: string) => boolean = isResolvable): void {
+  const backend = BACKENDS.find((candidate) => candidate.name === requested);
+  if (backend && !isInstalled(backend.package)) throw backendUnavailable(requested, [`${backend.name}: ${backend.package} is not installed`]);
+}
+
+/** The error for a backend that cannot be used, with why each one tried was passed over. */
+export function backendUnavailable(requested: BackendChoice, reasons: string[]): WorkbenchError {
+  const pkg = BACKENDS.find((backend) => backend.name === requested)?.package;
+  const hint = pkg ? ` Install ${pkg} (see the README), or choose backend "auto".` : '';
+  return new WorkbenchError('backend-unavailable', `The ${requested} backend cannot be used here: ${reasons.join('; ')}.${hint}`, { field: 'backend' });
 }

@@ -5,10 +5,9 @@
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { isHostBackend, type TrainingBackendName } from '../../shared/training';
-import { WorkbenchError } from '../../shared/errors';
+import type { TrainingBackendName } from '../../shared/training';
 import type { BackendChoice, BackendUsed } from '../../shared/runs';
-import { BACKENDS, isResolvable } from './backend-list';
+import { BACKENDS, backendUnavailable, checkBackendHere, isResolvable } from './backend-list';
 import { registerWasmTrainingKernels } from './kernels';
 import { wasmThreads } from './wasm/thread-count';
 import { registerWasmBuild } from './wasm/wasm-build';
@@ -36,13 +35,7 @@ const ACTIVATE: Record<TrainingBackendName, (threads: number, workers: number) =
  * in the job's worker: tfjs-node is loaded only there, so a native crash ends that job alone.
  */
 export async function useBackend(requested: BackendChoice, threads: number = wasmThreads().count, workers = 1): Promise<BackendUsed> {
-  if (isHostBackend(requested)) {
-    throw new WorkbenchError(
-      'backend-unavailable',
-      `The ${requested} backend runs in the compute page of the app or of \`maskbench serve\`, not in this process: start the work from the window.`,
-      { field: 'backend' },
-    );
-  }
+  checkBackendHere(requested);
   const candidates = requested === 'auto' ? BACKENDS : BACKENDS.filter((backend) => backend.name === requested);
   const passedOver: string[] = [];
   for (const backend of candidates) {
@@ -54,8 +47,7 @@ export async function useBackend(requested: BackendChoice, threads: number = was
       passedOver.push(`${backend.name}: ${whyNot(backend, error)}`);
     }
   }
-  const hint = requested === 'auto' ? '' : ` Install ${candidates[0]?.package} (see the README), or choose backend "auto".`;
-  throw new WorkbenchError('backend-unavailable', `The ${requested} backend cannot be used here: ${passedOver.join('; ')}.${hint}`, { field: 'backend' });
+  throw backendUnavailable(requested, passedOver);
 }
 
 function whyNot(backend: (typeof BACKENDS)[number], error: unknown): string {
