@@ -36,11 +36,13 @@ describe('the threads of a wasm run', () => {
     expect(wasmThreads({}, 32)).toEqual({ count: MAX_WASM_THREADS, note: null });
   });
 
-  it('are what MASKBENCH_WASM_THREADS asks for, within what tfjs starts', () => {
+  it('are what MASKBENCH_WASM_THREADS asks for, never more than the cores or what tfjs starts', () => {
     expect(wasmThreads({ [THREADS]: '1' }, 4)).toEqual({ count: 1, note: null });
-    expect(wasmThreads({ [THREADS]: ' 3 ' }, 2)).toEqual({ count: 3, note: null });
+    expect(wasmThreads({ [THREADS]: ' 3 ' }, 4)).toEqual({ count: 3, note: null });
     expect(wasmThreads({ [THREADS]: '' }, 4)).toEqual({ count: 4, note: null });
-    expect(wasmThreads({ [THREADS]: '12' }, 4)).toEqual({ count: 8, note: "MASKBENCH_WASM_THREADS=12 is more than tfjs's wasm backend starts" });
+    expect(wasmThreads({ [THREADS]: '3' }, 2)).toEqual({ count: 2, note: "MASKBENCH_WASM_THREADS=3 is more than this machine's 2 cores" });
+    expect(wasmThreads({ [THREADS]: '20' }, 2)).toEqual({ count: 2, note: "MASKBENCH_WASM_THREADS=20 is more than this machine's 2 cores" });
+    expect(wasmThreads({ [THREADS]: '12' }, 32)).toEqual({ count: 8, note: "MASKBENCH_WASM_THREADS=12 is more than tfjs's wasm backend starts (8)" });
   });
 
   it('bound the cores one training job is given; the trainingJobs setting fixes how many run at once', () => {

@@ -10,11 +10,11 @@ export const WASM_THREADS_VARIABLE = 'MASKBENCH_WASM_THREADS';
 
 export interface WasmThreads {
   count: number;
-  /** Why the count is not what was asked for (an unreadable or too large MASKBENCH_WASM_THREADS), or null. */
+  /** Why the count is not what was asked for (an unreadable MASKBENCH_WASM_THREADS, or more than the cores), or null. */
   note: string | null;
 }
 
-/** Every core, up to tfjs's cap, unless MASKBENCH_WASM_THREADS asks for another number (1: single-threaded). */
+/** Every core, up to tfjs's cap, unless MASKBENCH_WASM_THREADS asks for fewer (1: single-threaded). */
 export function wasmThreads(env: NodeJS.ProcessEnv = process.env, cores: number = availableParallelism()): WasmThreads {
   const every = Math.min(cores, MAX_WASM_THREADS);
   const asked = env[WASM_THREADS_VARIABLE]?.trim();
@@ -22,6 +22,11 @@ export function wasmThreads(env: NodeJS.ProcessEnv = process.env, cores: number 
   const count = Number(asked);
   const setting = `${WASM_THREADS_VARIABLE}=${asked}`;
   if (!Number.isInteger(count) || count < 1) return { count: every, note: `${setting} is not a whole number of threads, so every core is used` };
-  if (count > MAX_WASM_THREADS) return { count: MAX_WASM_THREADS, note: `${setting} is more than tfjs's wasm backend starts` };
+  // More threads than cores only take turns on them: the setting caps a run's cores, it cannot add any.
+  if (count > every)
+    return {
+      count: every,
+      note: every < cores ? `${setting} is more than tfjs's wasm backend starts (${every})` : `${setting} is more than this machine's ${cores} cores`,
+    };
   return { count, note: null };
 }
