@@ -125,14 +125,22 @@ export type TrainingReport = BatchMetrics | EpochMetrics | { kind: 'confusion'; 
 export interface BackendUsed {
   name: TrainingBackendName | HostBackendName;
   requested: BackendChoice;
-  /** Why each faster backend was not used, e.g. "tensorflow: @tensorflow/tfjs-node is not installed". */
+  /** Why each faster backend was not used, e.g. "tensorflow: @tensorflow/tfjs-node is not installed", in auto's order. */
   passedOver: string[];
+  /** Why the backend used runs short of its best (fewer threads than cores, say), where it does. */
+  notes?: string[];
   /** The threads it computed on (each worker's, with `workers`); null where the backend chooses itself (tfjs-node) or runs on a GPU. */
   threads: number | null;
   /** Worker threads that each trained a copy of the model on a part of every batch (wasm), where more than one. */
   workers?: number;
   /** The GPU that ran it, as the browser names it (webgpu and webgl): "nvidia ampere", "Google SwiftShader (software)". */
   device?: string;
+}
+
+/** Reasons that start with a backend's name ("webgl: ..."), in auto's order of those backends. */
+export function inAutoOrder(reasons: readonly string[]): string[] {
+  const rank = (reason: string) => BACKEND_CHOICES.indexOf(reason.slice(0, reason.indexOf(':')) as BackendChoice);
+  return [...reasons].sort((a, b) => rank(a) - rank(b));
 }
 
 /**

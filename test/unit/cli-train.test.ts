@@ -1,8 +1,9 @@
 // `maskbench train` as a user meets it: what it refuses before a run folder is made, and what it says.
 
 import { readdir } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runCli } from '../../src/cli/cli';
+import type { BackendUsed } from '../../src/shared/runs';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -37,5 +38,24 @@ describe('`maskbench train --backend`', () => {
     expect(code).toBe(1);
     expect(JSON.parse(out)).toMatchObject({ error: { code: 'backend-unavailable', message: expect.stringContaining(message), where: { field: 'backend' } } });
     expect(await readdir(project)).toEqual(['datasets']);
+  });
+});
+
+describe('`maskbench train --json`', () => {
+  it('says why auto passed over each faster backend, in auto’s order, and notes apart why the one used runs short', async () => {
+    const project = await projectWithDataset();
+    process.env.MASKBENCH_WASM_THREADS = 'abc';
+    onTestFinished(() => void delete process.env.MASKBENCH_WASM_THREADS);
+    const { code, out } = await cli('train', '--project', project, '--dataset', 'colours', '--model', 'simple-conv', '--epochs', '1', '--json');
+    expect(code).toBe(0);
+    const { backend } = JSON.parse(out) as { backend: BackendUsed };
+    expect(backend).toMatchObject({ name: 'wasm', requested: 'auto' });
+    expect(backend.passedOver).toEqual([
+      'tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed',
+      'webgpu: runs only in a compute page (`maskbench serve` or the app), not in this process',
+      'tensorflow: @tensorflow/tfjs-node is not installed',
+      'webgl: runs only in a compute page (`maskbench serve` or the app), not in this process',
+    ]);
+    expect(backend.notes).toEqual(['MASKBENCH_WASM_THREADS=abc is not a whole number of threads, so every core is used']);
   });
 });

@@ -9,12 +9,13 @@ vi.mock('../../src/core/training/wasm/threaded-wasm', async (importOriginal) => 
   startThreadedWasm: () => Promise.reject(new Error('no threads here')),
 }));
 
-it('falls back to one thread, with the reason among what was passed over', async () => {
+it('falls back to one thread, with the reason in its notes', async () => {
   expect(await useBackend('wasm', 2)).toEqual({
     name: 'wasm',
     requested: 'wasm',
-    passedOver: ['wasm on 2 threads: no threads here; one thread used'],
+    passedOver: [],
     threads: 1,
+    notes: ['wasm on 2 threads: no threads here; one thread used'],
   });
   expect(tf.getBackend()).toBe('wasm');
 });

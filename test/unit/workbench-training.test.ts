@@ -84,7 +84,13 @@ describe('training from the window', () => {
       epochs: 2,
       config: { backend: { name: 'wasm', requested: 'auto', threads, ...(members > 1 ? { workers: members } : {}) }, options: { model: 'simple-conv' } },
     });
-    expect(run!.config.backend!.passedOver).toContain('tensorflow: @tensorflow/tfjs-node is not installed');
+    // The compute page's reasons and the worker's, in auto's order.
+    expect(run!.config.backend!.passedOver).toEqual([
+      'tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed',
+      'webgpu: no compute page is open',
+      'tensorflow: @tensorflow/tfjs-node is not installed',
+      'webgl: no compute page is open',
+    ]);
     expect(describeBackend(run!.config.backend)).toBe(
       members > 1 ? `wasm on ${members} workers of ${threads} thread${threads > 1 ? 's' : ''}` : `wasm on ${threads} threads`,
     );

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { buildDataset } from '../../core/dataset/build-dataset';
 import { parseJsonFile } from '../../core/fs/json-file';
 import { newRunId } from '../../core/runs/run-folder';
-import { checkBackendHere } from '../../core/training/backend-list';
+import { checkBackendHere, hostsPassedOverHere } from '../../core/training/backend-list';
 import { checkSweepRuns, expandSweep, sweepDatasets } from '../../core/training/sweep';
 import { trainRun } from '../../core/training/train-run';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
@@ -54,7 +54,10 @@ export const sweepCommand: CliCommand = {
         }
         const runId = newRunId(options.model);
         try {
-          const { summary } = await trainRun({ project, runId, options, group: sweep.name }, { signal: controller.signal, ...printer });
+          const { summary } = await trainRun(
+            { project, runId, options, group: sweep.name, passedOver: hostsPassedOverHere(options.backend) },
+            { signal: controller.signal, ...printer },
+          );
           output.err(`Run ${runId} ${summary.status}: val ${summary.val?.accuracy.toFixed(3) ?? '–'}, test ${summary.test?.accuracy.toFixed(3) ?? '–'}`);
           results.push({ runId, status: summary.status, val: summary.val?.accuracy ?? null, test: summary.test?.accuracy ?? null });
         } catch (error) {

@@ -18,7 +18,7 @@ import { readJsonFile } from '../../core/fs/json-file';
 import { projectPaths, runPaths } from '../../core/project/layout';
 import { resumePoint, type ResumePoint } from '../../core/runs/checkpoint';
 import { newRunId } from '../../core/runs/run-folder';
-import { checkBackendHere } from '../../core/training/backend-list';
+import { checkBackendHere, hostsPassedOverHere } from '../../core/training/backend-list';
 import { trainRun } from '../../core/training/train-run';
 import { preflight } from '../../core/training/training-options';
 import type { CliCommand } from '../command';
@@ -115,6 +115,7 @@ export const trainCommand: CliCommand = {
         project,
         runId: prepared?.id ?? newRunId(options.model),
         options,
+        passedOver: hostsPassedOverHere(options.backend),
         ...(group && { group }),
         ...(resumeFrom && { resumeFrom }),
         ...(prepared && { createdAt: prepared.createdAt }),

@@ -2,7 +2,7 @@
 
 import { availableParallelism } from 'node:os';
 import type { JobInfo, SweepResult } from '../../shared/jobs';
-import { BACKEND_CHOICES, type BackendChoice, type TrainingOptions } from '../../shared/runs';
+import { inAutoOrder, type BackendChoice, type TrainingOptions } from '../../shared/runs';
 import { MODEL_NAMES, MODELS } from '../../shared/training';
 import { checkAgainstClip } from '../dataset/dataset-options';
 import { projectPaths } from '../project/layout';
@@ -40,8 +40,7 @@ export function trainingHandlers(context: CoreContext): Handlers<'describeModels
       const { name, package: pkg, usesGpu } = backends[chosen]!;
       const notInstalled = backends.slice(0, chosen).map((backend) => `${backend.name}: ${backend.package} is not installed`);
       // In auto's order, the worker's and the compute page's routes interleaved.
-      const rank = (reason: string) => BACKEND_CHOICES.indexOf(reason.slice(0, reason.indexOf(':')) as BackendChoice);
-      return { name, package: pkg, usesGpu, device: null, passedOver: [...notInstalled, ...passedOver].sort((a, b) => rank(a) - rank(b)) };
+      return { name, package: pkg, usesGpu, device: null, passedOver: inAutoOrder([...notInstalled, ...passedOver]) };
     },
 
     startTraining: async ({ options, target }) => {

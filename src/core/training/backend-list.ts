@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { WorkbenchError } from '../../shared/errors';
 import type { BackendChoice } from '../../shared/runs';
-import { isHostBackend, type TrainingBackend, type TrainingBackendName } from '../../shared/training';
+import { HOST_BACKENDS, isHostBackend, type TrainingBackend, type TrainingBackendName } from '../../shared/training';
 
 const require = createRequire(import.meta.url);
 
@@ -42,6 +42,12 @@ export function checkBackendHere(requested: BackendChoice, isInstalled: (pkg: st
     );
   }
   checkInstalled(requested, isInstalled);
+}
+
+/** Why `auto` passes over the compute page's backends in a process that trains itself (the CLI). */
+export function hostsPassedOverHere(requested: BackendChoice): string[] {
+  if (requested !== 'auto') return [];
+  return HOST_BACKENDS.map((name) => `${name}: runs only in a compute page (\`maskbench serve\` or the app), not in this process`);
 }
 
 /** Refuses a backend asked for by name whose package is not installed, naming what to install. */

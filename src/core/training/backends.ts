@@ -14,7 +14,7 @@ import { registerWasmBuild } from './wasm/wasm-build';
 
 const require = createRequire(import.meta.url);
 
-/** What a backend reports once active: its threads, and why it runs short of its best, for passedOver. */
+/** What a backend reports once active: its threads, and why it runs short of its best. */
 interface Activated {
   threads: number | null;
   notes: string[];
@@ -42,7 +42,8 @@ export async function useBackend(requested: BackendChoice, threads: number = was
     try {
       const activated = await ACTIVATE[backend.name](threads, workers);
       const shared = backend.name === 'wasm' && workers > 1 ? { workers } : {};
-      return { name: backend.name, requested, passedOver: [...passedOver, ...activated.notes], threads: activated.threads, ...shared };
+      const notes = activated.notes.length > 0 ? { notes: activated.notes } : {};
+      return { name: backend.name, requested, passedOver, threads: activated.threads, ...shared, ...notes };
     } catch (error) {
       passedOver.push(`${backend.name}: ${whyNot(backend, error)}`);
     }

@@ -7,6 +7,7 @@ import { classCoverage, describeFew } from '../../shared/dataset';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import {
   describeBackend,
+  inAutoOrder,
   type BackendUsed,
   type BatchMetrics,
   type ConfusionMatrix,
@@ -118,8 +119,10 @@ export class RunRecorder implements TrainerSink {
   }
 
   async setBackend(chosen: BackendUsed): Promise<void> {
-    const backend = { ...chosen, passedOver: [...(this.input.passedOver ?? []), ...chosen.passedOver] };
-    this.context.log(`Training on ${describeBackend(backend)}${backend.passedOver.length ? ` (passed over: ${backend.passedOver.join('; ')})` : ''}`);
+    // The route's reasons (the compute page's backends) and the worker's, interleaved in auto's order.
+    const backend = { ...chosen, passedOver: inAutoOrder([...(this.input.passedOver ?? []), ...chosen.passedOver]) };
+    const passed = backend.passedOver.length ? ` (passed over: ${backend.passedOver.join('; ')})` : '';
+    this.context.log(`Training on ${describeBackend(backend)}${passed}${backend.notes ? `; ${backend.notes.join('; ')}` : ''}`);
     await this.writer.setConfig({ backend });
   }
 
