@@ -17,6 +17,7 @@ import { runsCommand } from './commands/runs';
 import { predictCommand } from './commands/predict';
 import { detectCommand } from './commands/detect';
 import { reviewCommand } from './commands/review';
+import { CANCELLED_EXIT } from './cancel';
 import type { CliCommand, CliOutput } from './command';
 import { describeForCli, wordForCli } from './flags';
 
@@ -73,7 +74,7 @@ export async function runCli(argv: string[], output: CliOutput = consoleOutput):
     const data = toErrorData(error);
     if (json) output.out(JSON.stringify({ error: wordForCli(data, command) }));
     else output.err(`maskbench: ${describeForCli(data, command)}`);
-    return data.code === 'invalid-request' ? 2 : 1;
+    return data.code === 'invalid-request' ? 2 : data.code === 'cancelled' ? CANCELLED_EXIT : 1;
   }
 }
 

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'superseded' // a request stopped because a newer one of the same kind replaced it
   | 'cluster-unavailable' // the Slurm cluster cannot be reached or refused a job (sbatch missing, controller down)
   | 'cluster-ended' // the Slurm cluster ended a job: its time limit, out of memory, a node failure
+  | 'cancelled' // the user stopped the work (Ctrl+C in the CLI); the message says what was kept
   | 'io-error'
   | 'internal';
 

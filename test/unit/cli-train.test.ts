@@ -1,7 +1,8 @@
 // `maskbench train` as a user meets it: what it refuses before a run folder is made, and what it says.
 
-import { readdir } from 'node:fs/promises';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { runCli } from '../../src/cli/cli';
 import type { BackendUsed } from '../../src/shared/runs';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
@@ -57,5 +58,36 @@ describe('`maskbench train --json`', () => {
       'webgl: runs only in a compute page (`maskbench serve` or the app), not in this process',
     ]);
     expect(backend.notes).toEqual(['MASKBENCH_WASM_THREADS=abc is not a whole number of threads, so every core is used']);
+  });
+});
+
+describe('Ctrl+C during `maskbench train`', () => {
+  /** Trains for long, and presses Ctrl+C once the run's folder is there. */
+  async function cancelled(...flags: string[]) {
+    const project = await projectWithDataset();
+    const runs = join(project, 'runs');
+    const training = cli('train', '--project', project, '--dataset', 'colours', '--model', 'simple-conv', '--epochs', '10000', ...flags);
+    await vi.waitFor(async () => expect(await readdir(runs)).toHaveLength(1), { timeout: 20_000, interval: 50 });
+    process.emit('SIGINT');
+    const [id] = await readdir(runs);
+    return { ...(await training), id: id!, path: join(runs, id!) };
+  }
+
+  it('says the run was cancelled, with its id and folder to resume from', async () => {
+    const { code, err, id, path } = await cancelled();
+    expect(code).toBe(130);
+    expect(err).toContain(`maskbench: Run ${id} was cancelled, and recorded as such in ${path}; --resume-from ${id} goes on from its last finished epoch`);
+    expect(JSON.parse(await readFile(join(path, 'summary.json'), 'utf8'))).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('with --json, prints the run id, its folder and a cancelled error', async () => {
+    const { code, out, id, path } = await cancelled('--json');
+    expect(code).toBe(130);
+    expect(JSON.parse(out)).toEqual({
+      runId: id,
+      path,
+      status: 'cancelled',
+      error: { code: 'cancelled', message: expect.stringContaining(`Run ${id} was cancelled`), where: { file: path } },
+    });
   });
 });

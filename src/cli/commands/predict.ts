@@ -2,9 +2,11 @@ import { resolve } from 'node:path';
 import { predictArgs } from '../../core/cluster/batch-script';
 import { predictProject } from '../../core/review/predict-project';
 import { openHere } from '../../core/review/run-here';
+import { projectPaths, runPaths } from '../../core/project/layout';
 import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
 import { BACKEND_USAGE, backend, given, number, required } from '../flags';
+import { cancelOnCtrlC } from '../cancel';
 import { progressPrinter } from '../progress';
 import { TARGET_OPTIONS, TARGET_USAGE, runTarget, predictionToSlurm } from '../slurm-target';
 
@@ -35,19 +37,20 @@ export const predictCommand: CliCommand = {
       const command = predictArgs({ project, runId: run.id, from: number(args.from, 'from'), to: number(args.to, 'to'), backend: backend(args.backend) });
       return predictionToSlurm(project, run.id, command, target, output, json);
     }
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
+    const project = resolve(required(args.project, 'project'));
+    const runId = required(args.run, 'run');
     const chosen = backend(args.backend);
-    const result = await predictProject(
-      {
-        project: resolve(required(args.project, 'project')),
-        runId: required(args.run, 'run'),
-        ...given({ from: number(args.from, 'from'), to: number(args.to, 'to') }),
-      },
-      { signal: controller.signal, ...progressPrinter(output, json) },
-      openHere(chosen),
-    ).finally(() => process.off('SIGINT', stop));
+    const file = runPaths(projectPaths(project).run(runId)).projectPredictions;
+    const result = await cancelOnCtrlC(
+      (signal) =>
+        predictProject(
+          { project, runId, ...given({ from: number(args.from, 'from'), to: number(args.to, 'to') }) },
+          { signal, ...progressPrinter(output, json) },
+          openHere(chosen),
+        ),
+      () => `Predictions with run ${runId} were cancelled: the boxes predicted until then are kept in ${file}, marked partial`,
+      { file },
+    );
     const disagreements = result.boxes.filter((box) => box.predicted !== box.label).length;
     if (json)
       output.out(

@@ -2,12 +2,14 @@ import { resolve } from 'node:path';
 import { scoreCrossFit } from '../../core/review/cross-fit';
 import { crossFitHere, openHere } from '../../core/review/run-here';
 import { reviewRun } from '../../core/review/review-run';
+import { runPaths } from '../../core/project/layout';
 import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
 import { backend, number, required } from '../flags';
 import { WorkbenchError } from '../../shared/errors';
 import { read } from '../../shared/schema';
 import { FOLD_BY, foldBySchema, foldsSchema } from '../../shared/review';
+import { cancelOnCtrlC } from '../cancel';
 import { progressPrinter } from '../progress';
 import { TARGET_OPTIONS, TARGET_USAGE, crossFitToSlurm, runTarget } from '../slurm-target';
 
@@ -62,12 +64,14 @@ export const reviewCommand: CliCommand = {
       return crossFitToSlurm(crossFit(), target, output, json);
     }
     if (args.folds !== undefined || args['score-folds']) {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      const context = { signal: controller.signal, ...progressPrinter(output, json) };
-      await (args['score-folds'] ? scoreCrossFit(project, run.id, context, openHere(backend(args.backend))) : crossFitHere(crossFit(), context)).finally(() =>
-        process.off('SIGINT', stop),
+      const file = runPaths(run.path).crossFitPredictions;
+      await cancelOnCtrlC(
+        (signal) => {
+          const context = { signal, ...progressPrinter(output, json) };
+          return args['score-folds'] ? scoreCrossFit(project, run.id, context, openHere(backend(args.backend))) : crossFitHere(crossFit(), context);
+        },
+        () => `The cross-fit of run ${run.id} was cancelled: the folds scored until then are kept in ${file}, marked partial, and its fold runs as they ended`,
+        { file },
       );
     }
     // Labels kept in the window's review are already left out of the queue.

@@ -8,6 +8,7 @@ import {
   trainingOptionsSchema,
   type EpochMetrics,
   type RunConfig,
+  type RunResult,
   type SplitMetrics,
   type TrainingOptions,
 } from '../../shared/runs';
@@ -23,6 +24,7 @@ import { trainRun } from '../../core/training/train-run';
 import { preflight } from '../../core/training/training-options';
 import type { CliCommand } from '../command';
 import { BACKEND_USAGE, flagOf, given, number, required } from '../flags';
+import { CANCELLED_EXIT, cancelOnCtrlC } from '../cancel';
 import { progressPrinter } from '../progress';
 import { TARGET_OPTIONS, TARGET_USAGE, runTarget, submitToSlurm } from '../slurm-target';
 
@@ -104,26 +106,38 @@ export const trainCommand: CliCommand = {
     checkBackendHere(options.backend);
     const prepared = typeof args.run === 'string' ? await preparedRun(project, args.run) : null;
 
-    // Ctrl+C cancels within a batch; the run folder records that it was cancelled.
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
+    const runId = prepared?.id ?? newRunId(options.model);
+    const path = projectPaths(project).run(runId);
     const printer = progressPrinter(output, json);
     const allocation = slurmAllocation();
-    const result = await trainRun(
-      {
-        project,
-        runId: prepared?.id ?? newRunId(options.model),
-        options,
-        passedOver: hostsPassedOverHere(options.backend),
-        ...(group && { group }),
-        ...(resumeFrom && { resumeFrom }),
-        ...(prepared && { createdAt: prepared.createdAt }),
-        // In a Slurm job: what it was given, and as many threads as it was given cores.
-        ...(allocation && { slurm: allocation, ...(allocation.cpus && { threads: allocation.cpus }) }),
-      },
-      { signal: controller.signal, ...printer, report: (report) => report.kind === 'epoch' && !json && output.err(epochLine(report)) },
-    ).finally(() => process.off('SIGINT', stop));
+    // Ctrl+C cancels within a batch; the run folder records that it was cancelled, and the user is told where it is.
+    let result: RunResult;
+    try {
+      result = await cancelOnCtrlC(
+        (signal) =>
+          trainRun(
+            {
+              project,
+              runId,
+              options,
+              passedOver: hostsPassedOverHere(options.backend),
+              ...(group && { group }),
+              ...(resumeFrom && { resumeFrom }),
+              ...(prepared && { createdAt: prepared.createdAt }),
+              // In a Slurm job: what it was given, and as many threads as it was given cores.
+              ...(allocation && { slurm: allocation, ...(allocation.cpus && { threads: allocation.cpus }) }),
+            },
+            { signal, ...printer, report: (report) => report.kind === 'epoch' && !json && output.err(epochLine(report)) },
+          ),
+        () => `Run ${runId} was cancelled, and recorded as such in ${path}; --resume-from ${runId} goes on from its last finished epoch`,
+        { file: path },
+      );
+    } catch (error) {
+      if (!json || !(error instanceof WorkbenchError) || error.code !== 'cancelled') throw error;
+      // For scripts, the run's id and folder as a finished run gives them, beside the error.
+      output.out(JSON.stringify({ runId, path, status: 'cancelled', error: error.toData() }));
+      return CANCELLED_EXIT;
+    }
     const { summary, config } = result;
     if (json) {
       output.out(
