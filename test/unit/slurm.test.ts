@@ -21,7 +21,7 @@ import { projectPaths } from '../../src/core/project/layout';
 import { listRuns, newRunConfig } from '../../src/core/runs/run-folder';
 import { describeProfile, slurmProfileSchema, type SlurmRecord } from '../../src/shared/cluster';
 import { read } from '../../src/shared/schema';
-import { TRAINING_DEFAULTS } from '../../src/shared/runs';
+import { TRAINING_DEFAULTS, trainingOptionsSchema } from '../../src/shared/runs';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -393,6 +393,64 @@ describe('`maskbench train --run`', () => {
       `maskbench: Run r-ended has ended already (${join(folder, 'summary.json')}): it is not trained again (file ${join(folder, 'summary.json')}, field run)`,
     ]);
     expect(await readFile(join(folder, 'summary.json'), 'utf8')).toBe(summary);
+  });
+});
+
+describe('`maskbench train --run` on a run that started', () => {
+  /** A submitted run's folder, with `files` as a run that started leaves them. */
+  async function prepared(files: Record<string, string>): Promise<{ project: string; folder: string }> {
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'colours');
+    const folder = projectPaths(project).run('r1');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'config.json'), JSON.stringify(newRunConfig('r1', { ...OPTIONS, epochs: 20 }, null)));
+    for (const [name, text] of Object.entries(files)) await writeFile(join(folder, name), text);
+    return { project, folder };
+  }
+
+  async function cli(...args: string[]): Promise<{ code: number; err: string }> {
+    let err = '';
+    const code = await runCli(args, { out: () => {}, err: (text) => (err += text) });
+    return { code, err };
+  }
+
+  it.each([
+    ['cut off after an epoch', 'metrics.jsonl'],
+    ['taken by another process', 'running.json'],
+  ])('refuses one %s, keeping what it wrote, and points to --resume-from', async (_, name) => {
+    const { project, folder } = await prepared({ [name]: '{"kind":"epoch","epoch":1}\n' });
+    const before = await readdir(folder);
+    const config = await readFile(join(folder, 'config.json'), 'utf8');
+    expect(await cli('train', '--project', project, '--run', 'r1', '--options', JSON.stringify({ ...OPTIONS, epochs: 20 }))).toEqual({
+      code: 1,
+      err: `maskbench: Run r1 has been started already (${join(folder, name)}): it is not trained again; --resume-from r1 trains a new run from its last finished epoch (file ${join(folder, name)}, field run)`,
+    });
+    expect([await readdir(folder), await readFile(join(folder, 'config.json'), 'utf8')]).toEqual([before, config]);
+  });
+
+  it('trains one that has not started, taking it for this process', async () => {
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'tiny', { size: 8 });
+    const options = { ...OPTIONS, dataset: 'tiny', model: 'simple-conv', epochs: 1 };
+    const folder = projectPaths(project).run('r1');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'config.json'), JSON.stringify(newRunConfig('r1', read(trainingOptionsSchema, options), null)));
+    expect(await cli('train', '--project', project, '--run', 'r1', '--options', JSON.stringify(options))).toMatchObject({ code: 0 });
+    expect(JSON.parse(await readFile(join(folder, 'summary.json'), 'utf8'))).toMatchObject({ status: 'done', epochs: 1 });
+    expect(await readdir(folder)).not.toContain('running.json');
+  });
+
+  it('refuses a flag or an --options value that differs from what the run was prepared with, naming it', async () => {
+    const { project, folder } = await prepared({});
+    expect(await cli('train', '--project', project, '--run', 'r1', '--epochs', '2')).toEqual({
+      code: 2,
+      err: 'maskbench: --epochs differs from what run r1 was prepared with (2, not 20): --run trains the run as it was prepared',
+    });
+    expect(await cli('train', '--project', project, '--run', 'r1', '--options', JSON.stringify({ ...OPTIONS, model: 'lenet5', epochs: 20 }))).toEqual({
+      code: 2,
+      err: 'maskbench: model in --options differs from what run r1 was prepared with ("lenet5", not "conv-bn"): --run trains the run as it was prepared (field model)',
+    });
+    expect(await readdir(folder)).toEqual(['config.json']);
   });
 });
 

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import {
@@ -92,7 +94,10 @@ export const trainCommand: CliCommand = {
 
   async run(args, { json, output }) {
     const project = resolve(required(args.project, 'project'));
-    const options = args.options === undefined ? optionsFromFlags(args) : optionsFromJson(args);
+    // --run trains the run as it was prepared: its options are the prepared ones, and a flag that says otherwise is refused.
+    const prepared = typeof args.run === 'string' ? await preparedRun(project, args.run) : null;
+    const options = args.options === undefined ? optionsFromFlags(args, prepared?.options) : optionsFromJson(args);
+    if (prepared) sameOptions(prepared, options, args);
     const target = runTarget(args);
     const group = typeof args.group === 'string' ? read(runGroupSchema, args.group, { field: 'group' }) : null;
     await preflight(project, options);
@@ -104,8 +109,7 @@ export const trainCommand: CliCommand = {
     }
     // Refused before the run folder is made: a backend that cannot train here leaves nothing behind.
     checkBackendHere(options.backend);
-    const prepared = typeof args.run === 'string' ? await preparedRun(project, args.run) : null;
-
+    if (prepared) await claim(project, prepared.id);
     const runId = prepared?.id ?? newRunId(options.model);
     const path = projectPaths(project).run(runId);
     const printer = progressPrinter(output, json);
@@ -170,18 +174,19 @@ export const trainCommand: CliCommand = {
   },
 };
 
-function optionsFromFlags(args: Record<string, string | boolean | undefined>): TrainingOptions {
+/** The options the flags give, over `base` (a prepared run's) or the defaults. */
+function optionsFromFlags(args: Record<string, string | boolean | undefined>, base: Partial<TrainingOptions> = {}): TrainingOptions {
   const flag = (key: string) => flagOf(key, FLAGS).slice(2);
-  return read(
-    trainingOptionsSchema,
-    given({
+  return read(trainingOptionsSchema, {
+    ...base,
+    ...given({
       ...Object.fromEntries(NUMBERS.map((key) => [key, number(args[flag(key)], key)])),
       ...Object.fromEntries(CHOICES.map((key) => [key, args[flag(key)]])),
       classWeights: args['no-class-weights'] === true ? false : undefined,
       augmentFlip: args['no-augment-flip'] === true ? false : undefined,
       allowMissingClasses: args['allow-missing-classes'] === true ? true : undefined,
     }),
-  );
+  });
 }
 
 /** --options: every option at once, as a batch script pins them; it takes the place of the option flags. */
@@ -215,14 +220,54 @@ async function checkpoint(project: string, runId: string, options: TrainingOptio
 
 /** The run a cluster job trains: its folder was made when it was submitted, and keeps when that was. */
 async function preparedRun(project: string, runId: string): Promise<RunConfig> {
-  const file = runPaths(projectPaths(project).run(runId)).config;
-  const config = (await readJsonFile(file)) as RunConfig | null;
-  if (!config) throw new WorkbenchError('run-not-found', `There is no run ${runId} to train: ${file} is missing`, { file, field: 'run' });
+  const files = runPaths(projectPaths(project).run(runId));
+  const config = (await readJsonFile(files.config)) as RunConfig | null;
+  if (!config) throw new WorkbenchError('run-not-found', `There is no run ${runId} to train: ${files.config} is missing`, { file: files.config, field: 'run' });
   // A run that ended keeps what it recorded: --run trains a submitted run once.
-  const summary = runPaths(projectPaths(project).run(runId)).summary;
-  if (existsSync(summary))
-    throw new WorkbenchError('already-exists', `Run ${runId} has ended already (${summary}): it is not trained again`, { file: summary, field: 'run' });
+  if (existsSync(files.summary))
+    throw new WorkbenchError('already-exists', `Run ${runId} has ended already (${files.summary}): it is not trained again`, {
+      file: files.summary,
+      field: 'run',
+    });
+  // One that started and was cut off keeps its epochs too: training it again would overwrite them.
+  for (const file of [files.running, files.metrics]) if (existsSync(file)) throw startedAlready(runId, file);
   return config;
+}
+
+/**
+ * Takes the prepared run for this process: running.json is made only if no other process made it first,
+ * so two jobs given the same run cannot both train it.
+ */
+async function claim(project: string, runId: string): Promise<void> {
+  const file = runPaths(projectPaths(project).run(runId)).running;
+  try {
+    await writeFile(file, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw startedAlready(runId, file);
+    throw error;
+  }
+}
+
+function startedAlready(runId: string, file: string): WorkbenchError {
+  return new WorkbenchError(
+    'already-exists',
+    `Run ${runId} has been started already (${file}): it is not trained again; --resume-from ${runId} trains a new run from its last finished epoch`,
+    { file, field: 'run' },
+  );
+}
+
+/** --run trains the options the run was prepared with: a flag (or a value in --options) that differs is refused, by name. */
+function sameOptions(prepared: RunConfig, options: TrainingOptions, args: Record<string, string | boolean | undefined>): void {
+  const keys = Object.keys({ ...prepared.options, ...options }) as Array<keyof TrainingOptions>;
+  const differs = keys.find((key) => JSON.stringify(options[key]) !== JSON.stringify(prepared.options[key]));
+  if (differs === undefined) return;
+  // A quoted field is worded as its flag by the CLI.
+  const named = args.options === undefined ? `"${differs}"` : `${differs} in --options`;
+  throw new WorkbenchError(
+    'invalid-request',
+    `${named} differs from what run ${prepared.id} was prepared with (${JSON.stringify(options[differs])}, not ${JSON.stringify(prepared.options[differs])}): --run trains the run as it was prepared`,
+    { field: differs },
+  );
 }
 
 function epochLine(m: EpochMetrics): string {
