@@ -81,7 +81,12 @@ export async function runCli(argv: string[], output: CliOutput = consoleOutput):
 function parseCommandArgs(name: string, command: CliCommand, argv: string[]) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...command.options, json: { type: 'boolean' } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({
+      args: withNegativeValues(argv, command),
+      options: { ...command.options, json: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: true,
+    });
   } catch (error) {
     throw usageError(`${name}: ${(error as Error).message}`);
   }
@@ -90,6 +95,22 @@ function parseCommandArgs(name: string, command: CliCommand, argv: string[]) {
   if (count < min) throw usageError(`${name}: missing ${names}`);
   if (count > max) throw usageError(`${name}: unexpected argument "${parsed.positionals[max]}"`);
   return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+}
+
+/**
+ * `--epochs -1` as `--epochs=-1`: parseArgs takes a value that starts with a dash for an option and refuses
+ * it as ambiguous, so a negative number would not reach the range check that says what the flag takes.
+ */
+function withNegativeValues(argv: string[], command: CliCommand): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    const next = argv[index + 1];
+    const takesValue = arg.startsWith('--') && command.options[arg.slice(2)]?.type === 'string';
+    if (takesValue && next !== undefined && /^-\d/.test(next)) joined.push(`${arg}=${argv[++index]}`);
+    else joined.push(arg);
+  }
+  return joined;
 }
 
 function usageError(message: string): WorkbenchError {

@@ -91,3 +91,15 @@ describe('Ctrl+C during `maskbench train`', () => {
     });
   });
 });
+
+describe('`maskbench train` flags', () => {
+  it.each([
+    ['--epochs', '-1'],
+    ['--seed', '-1'],
+  ])('answers %s %s with the flag’s range, as %s=%s', async (flag, value) => {
+    const spaced = await cli('train', '--project', '/p', '--dataset', 'd', flag, value);
+    expect(spaced.code).toBe(2);
+    expect(spaced.err).toMatch(new RegExp(`^maskbench: ${flag} must be `));
+    expect(spaced).toEqual(await cli('train', '--project', '/p', '--dataset', 'd', `${flag}=${value}`));
+  });
+});
