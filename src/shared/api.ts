@@ -17,6 +17,7 @@ import { sweepRequestSchema } from './sweeps';
 import {
   foldBySchema,
   foldsSchema,
+  queueTopSchema,
   STRIP_CROPS,
   type BoxExplanation,
   type EntryCrop,
@@ -239,7 +240,7 @@ export const API = {
   /** What the run's own model said of the project's boxes (its last prediction job), or null when it has not predicted. */
   predictions: { request: fields({ runId }), result: returns<ProjectPredictions | null>() },
   /** The stretches of tracks whose label the run's model most doubts, likeliest mistakes first (out of sample once cross-fitted); `top` counts entries. */
-  reviewQueue: { request: fields({ runId, top: v.optional(whole(1, 100_000), 200) }), result: returns<ReviewQueue>() },
+  reviewQueue: { request: fields({ runId, top: v.optional(queueTopSchema, 200) }), result: returns<ReviewQueue>() },
   /**
    * Records that the reviewer kept boxes' labels against the run's model, an entry's at once (`keep` false
    * takes it back); kept labels are saved in the run, so a later review finds them decided. Resolves with all kept labels.

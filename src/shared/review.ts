@@ -17,6 +17,9 @@ export const FOLD_BY = ['time', 'track'] as const;
 export type FoldBy = (typeof FOLD_BY)[number];
 export const foldBySchema = v.optional(oneOf(FOLD_BY), 'time');
 
+/** How many entries of the review queue to list. */
+export const queueTopSchema = whole(1, 100_000);
+
 export interface BoxPrediction {
   frame: number;
   trackId: number;
@@ -142,6 +145,8 @@ export interface ReviewQueue {
   foldBy: FoldBy | null;
   /** False when the prediction job stopped early: boxes it did not reach are not in the queue. */
   complete: boolean;
+  /** How many boxes the predictions judged: none when the job stopped before its first. */
+  judged: number;
   entries: ReviewEntry[];
   /** Labels kept in earlier reviews (predictions/kept.json); an entry whose label is among them is decided. */
   kept: KeptLabel[];

@@ -119,6 +119,7 @@ export function fakeApi() {
       outOfSample: false,
       foldBy: null,
       complete: true,
+      judged: 0,
       entries: [],
       kept: [],
     })),

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -23,7 +23,16 @@ import { precisionAtK, type LabelNoise } from '../../src/core/sample/label-noise
 import type { WorkbenchEvent } from '../../src/shared/api';
 import { useTempDirs } from '../support/temp-dir';
 import { jobEnd, testWorkbench } from '../support/workbench';
+import { runCli } from '../../src/cli/cli';
 const quiet = () => ({ signal: new AbortController().signal, progress: () => {}, log: () => {} });
+
+/** `maskbench` with these arguments: its exit code, and what it printed to each stream. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(args, { out: (text) => (out += `${text}\n`), err: (text) => (err += `${text}\n`) });
+  return { code, out, err };
+}
 
 describe('the review queue', () => {
   const box = { xtl: 0, ytl: 0, xbr: 10, ybr: 10 };
@@ -392,5 +401,40 @@ describe('a model in the loop', () => {
       code: 'not-found',
       message: expect.stringContaining('weights.bin is missing'),
     });
+  });
+
+  it('`maskbench review` refuses flags that would do nothing, and says when the model judged no box rather than that it agrees with all', async () => {
+    expect(await cli('review', '--project', project, '--run', 'heads', '--by', 'track')).toMatchObject({
+      code: 2,
+      err: 'maskbench: --by goes with --folds: what each fold holds out\n',
+    });
+    expect(await cli('review', '--project', project, '--run', 'heads', '--backend', 'cpu')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--backend goes with'),
+    });
+    expect(await cli('review', '--project', project, '--run', 'heads', '--top', '0')).toMatchObject({
+      code: 2,
+      err: 'maskbench: --top must be a whole number from 1 to 100000, got 0\n',
+    });
+    // A cross-fit stopped before its first fold scored anything, and no predictions of the run's own.
+    const unjudged = projectPaths(project).run('heads-unjudged');
+    await cp(projectPaths(project).run('heads'), unjudged, { recursive: true });
+    await rm(runPaths(unjudged).predictions, { recursive: true });
+    const empty: ProjectPredictions = {
+      schema: 1,
+      runId: 'heads-unjudged',
+      backend: 'wasm',
+      labels: ['MW', 'NM', 'ND'],
+      from: 0,
+      to: 99,
+      complete: false,
+      boxes: [],
+    };
+    await mkdir(runPaths(unjudged).predictions);
+    await writeFile(runPaths(unjudged).crossFitPredictions, JSON.stringify(empty));
+    const review = await cli('review', '--project', project, '--run', 'heads-unjudged');
+    expect(review).toMatchObject({ code: 0, out: '' });
+    expect(review.err).toContain('The model judged no box');
+    expect(review.err).not.toContain('agrees');
   });
 });

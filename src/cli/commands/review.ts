@@ -7,8 +7,8 @@ import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
 import { backend, number, required } from '../flags';
 import { WorkbenchError } from '../../shared/errors';
-import { read } from '../../shared/schema';
-import { FOLD_BY, foldBySchema, foldsSchema } from '../../shared/review';
+import { read, v } from '../../shared/schema';
+import { FOLD_BY, foldBySchema, foldsSchema, queueTopSchema } from '../../shared/review';
 import { cancelOnCtrlC } from '../cancel';
 import { progressPrinter } from '../progress';
 import { TARGET_OPTIONS, TARGET_USAGE, crossFitToSlurm, runTarget } from '../slurm-target';
@@ -25,7 +25,8 @@ export const reviewCommand: CliCommand = {
     '                     of the clip; track: some of the people, every box of them, which alone finds a',
     '                     person labelled wrong throughout)',
     '--top K              at most K entries (default 50); an entry is a stretch of one track, or a whole track',
-    '--backend B          with --folds, what the folds train on (default: the run’s own backend)',
+    '--backend B          with --folds, what the folds train on (default: the run’s own backend); with',
+    '                     --score-folds, what their models predict on',
     '--score-folds        score the last cross-fit, whose folds trained as runs of their own (as --on slurm',
     '                     has them do), each fold’s model predicting what it left out',
     'Without --folds it uses the last cross-fit, or else maskbench predict’s predictions (in sample).',
@@ -48,10 +49,15 @@ export const reviewCommand: CliCommand = {
 
   async run(args, { json, output }) {
     const project = resolve(required(args.project, 'project'));
-    const run = await findRun(project, required(args.run, 'run'));
     const target = runTarget(args);
     if (args['score-folds'] && args.folds !== undefined)
       throw new WorkbenchError('invalid-request', '--score-folds scores a cross-fit whose folds trained: leave out --folds');
+    // Flags that only shape a cross-fit would otherwise be ignored, the queue read as if they had been taken.
+    if (args.by !== undefined && args.folds === undefined) throw new WorkbenchError('invalid-request', '--by goes with --folds: what each fold holds out');
+    if (args.backend !== undefined && args.folds === undefined && !args['score-folds'])
+      throw new WorkbenchError('invalid-request', '--backend goes with --folds or --score-folds: what the folds’ models run on');
+    const top = read(v.optional(queueTopSchema, 50), number(args.top, 'top'), { field: 'top' });
+    const run = await findRun(project, required(args.run, 'run'));
     const crossFit = () => ({
       project,
       runId: run.id,
@@ -75,7 +81,7 @@ export const reviewCommand: CliCommand = {
       );
     }
     // Labels kept in the window's review are already left out of the queue.
-    const { outOfSample, foldBy, complete, entries: queue, kept } = await reviewRun(project, run.id, number(args.top, 'top') ?? 50);
+    const { outOfSample, foldBy, complete, judged, entries: queue, kept } = await reviewRun(project, run.id, top);
     const sample = outOfSample
       ? `out of sample (cross-fitted, folds by ${foldBy})`
       : 'in sample: the model trained on these labels, wrong ones too, and doubts them less the longer it trained; --folds scores each box by a model that never saw it';
@@ -100,7 +106,8 @@ export const reviewCommand: CliCommand = {
           `${Math.round(entry.coverage * 100)}%`.padStart(7),
         ].join('  '),
       );
-    if (queue.length === 0) output.err('The model agrees with every label it saw');
+    if (judged === 0) output.err('The model judged no box: predict or cross-fit again');
+    else if (queue.length === 0) output.err('The model agrees with every label it saw');
     return 0;
   },
 };

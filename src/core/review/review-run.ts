@@ -41,6 +41,7 @@ export async function reviewRun(project: string, runId: string, top: number): Pr
     // Cross-fits from before track folds held out stretches of the clip.
     foldBy: outOfSample ? (predictions.crossFit?.by ?? 'time') : null,
     complete: predictions.complete,
+    judged: predictions.boxes.length,
     entries: reviewQueue(predictions, datasetOf(run).options, { top, kept }),
     kept,
   };
