@@ -13,7 +13,7 @@ import { detectProject } from '../../src/core/detect/detect-project';
 import { AnnotationStore } from '../../src/core/project/annotation-store';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { importIntoProject } from '../../src/core/project/import-into-project';
-import { predictProject } from '../../src/core/review/predict-project';
+import { mergePredictions, predictProject } from '../../src/core/review/predict-project';
 import { keepLabels, readPredictions, reviewRun } from '../../src/core/review/review-run';
 import { reviewQueue } from '../../src/core/review/review-queue';
 import { crossFitHere, openHere } from '../../src/core/review/run-here';
@@ -21,6 +21,7 @@ import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { trainRun } from '../../src/core/training/train-run';
 import { precisionAtK, type LabelNoise } from '../../src/core/sample/label-noise';
 import type { WorkbenchEvent } from '../../src/shared/api';
+import { FIXTURE_OPTIONS } from '../support/sample-fixture';
 import { useTempDirs } from '../support/temp-dir';
 import { jobEnd, testWorkbench } from '../support/workbench';
 import { runCli } from '../../src/cli/cli';
@@ -137,6 +138,32 @@ describe('the review queue', () => {
     expect(queue[2]!.boxes).toHaveLength(20);
   });
 
+  it('merges a prediction of some frames into the run’s earlier ones, saying truly what they cover', () => {
+    // Each backend's boxes told apart by the model's confidence.
+    const confidence = (backend: string) => (backend === 'cpu' ? 0.6 : 0.9);
+    const covering = (from: number, to: number, backend: string, complete = true, reached = to): ProjectPredictions => ({
+      ...predictions(Array.from({ length: reached - from + 1 }, (_, i) => prediction(from + i, 1, 'MW', 'MW', confidence(backend)))),
+      backend,
+      from,
+      to,
+      complete,
+    });
+    const all = covering(0, 99, 'wasm');
+    const range = mergePredictions(all, covering(10, 20, 'cpu'));
+    expect(range).toMatchObject({ from: 0, to: 99, complete: true, backend: 'cpu and wasm' });
+    expect(range.boxes.map((box) => box.frame)).toEqual(all.boxes.map((box) => box.frame));
+    expect(range.boxes.filter((box) => box.probabilities[0] === 0.6).map((box) => box.frame)).toEqual(Array.from({ length: 11 }, (_, i) => 10 + i));
+    // Stopped early at frame 4: the earlier boxes of the frames it did not reach are kept, so every box still has a prediction.
+    const cut = mergePredictions(all, covering(0, 99, 'cpu', false, 4));
+    expect(cut).toMatchObject({ from: 0, to: 99, complete: true });
+    expect(cut.boxes.map((box) => box.probabilities[0])).toEqual([...Array(5).fill(0.6), ...Array(95).fill(0.9)]);
+    // A range beyond a gap: the frames between have none.
+    expect(mergePredictions(covering(0, 9, 'wasm'), covering(50, 59, 'wasm'))).toMatchObject({ from: 0, to: 59, complete: false, backend: 'wasm' });
+    // Earlier ones cut short stay partial; a whole new prediction replaces them.
+    expect(mergePredictions(covering(0, 99, 'wasm', false, 40), covering(10, 20, 'wasm')).complete).toBe(false);
+    expect(mergePredictions(covering(0, 99, 'wasm', false, 40), covering(0, 99, 'cpu'))).toEqual(covering(0, 99, 'cpu'));
+  });
+
   it('measures a queue by the share of wrong labels among the first K boxes its entries cover', () => {
     const entry = (trackId: number, frames: number[]): ReviewEntry => ({
       trackId,
@@ -250,11 +277,15 @@ describe('a model in the loop', () => {
     await workbench.openProject({ path: project });
     const events: WorkbenchEvent[] = [];
     workbench.onEvent((event) => events.push(event));
+    const before = (await readPredictions(projectPaths(project).run('heads'), 'project'))!;
     const job = await workbench.startPrediction({ runId: 'heads', from: 0, to: 9 });
     expect(job).toMatchObject({ kind: 'prediction', state: 'running' });
     expect(await jobEnd(events, job.id)).toMatchObject({ type: 'job-done', result: { runId: 'heads', from: 0, to: 9, complete: true } });
+    // Frames 0-9 predicted again in place of the earlier predictions of the whole clip, the rest kept.
     const predictions = (await workbench.predictions({ runId: 'heads' }))!;
-    expect(new Set(predictions.boxes.map((box) => box.frame))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i)));
+    expect(predictions).toMatchObject({ from: 0, to: FIXTURE_OPTIONS.frames - 1, complete: true });
+    const boxes = (file: ProjectPredictions) => file.boxes.map((box) => `${box.frame}/${box.trackId}`);
+    expect(boxes(predictions)).toEqual(boxes(before));
     // Cross-fitting trains, so it queues for a training slot; the queue then scores every box out of sample.
     const crossFitting = await workbench.startCrossFit({ runId: 'heads', folds: 2, by: 'track' });
     expect(crossFitting).toMatchObject({ kind: 'cross-fit', state: 'queued' });
@@ -379,13 +410,24 @@ describe('a model in the loop', () => {
     }
   });
 
-  it('keeps a cancelled prediction as partial, and says so', async () => {
-    const controller = new AbortController();
-    const context = { ...quiet(), signal: controller.signal, progress: (done: number) => done >= 10 && controller.abort() };
-    await expect(predictProject({ project, runId: 'heads' }, context, openHere())).rejects.toThrow();
-    const saved = JSON.parse(await readFile(runPaths(projectPaths(project).run('heads')).projectPredictions, 'utf8')) as ProjectPredictions;
-    expect(saved.complete).toBe(false);
-    expect(saved.boxes.length).toBeGreaterThan(0);
+  it('keeps the earlier predictions of the frames a cancelled prediction did not reach, else keeps it as partial, and says so', async () => {
+    const file = runPaths(projectPaths(project).run('heads')).projectPredictions;
+    const earlier = JSON.parse(await readFile(file, 'utf8')) as ProjectPredictions;
+    expect(earlier).toMatchObject({ from: 0, to: FIXTURE_OPTIONS.frames - 1, complete: true });
+    const cancelled = async () => {
+      const controller = new AbortController();
+      const context = { ...quiet(), signal: controller.signal, progress: (done: number) => done >= 10 && controller.abort() };
+      await expect(predictProject({ project, runId: 'heads' }, context, openHere())).rejects.toThrow();
+      return JSON.parse(await readFile(file, 'utf8')) as ProjectPredictions;
+    };
+    const kept = await cancelled();
+    expect(kept).toMatchObject({ from: 0, to: FIXTURE_OPTIONS.frames - 1, complete: true });
+    expect(kept.boxes.map((box) => `${box.frame}/${box.trackId}`)).toEqual(earlier.boxes.map((box) => `${box.frame}/${box.trackId}`));
+    await rm(file);
+    const partial = await cancelled();
+    expect(partial.complete).toBe(false);
+    expect(partial.boxes.length).toBeGreaterThan(0);
+    expect(partial.boxes.length).toBeLessThan(earlier.boxes.length);
   });
 
   it('refuses a run whose model is missing or no longer fits it, and a range outside the clip', async () => {

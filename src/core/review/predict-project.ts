@@ -1,6 +1,7 @@
 // A run's model over the project's boxes: every box of every frame in a range, cut as the run's dataset
 // cut its crops, with the model's probability for each class. Written to the run's folder as
-// predictions/project.json, marked partial when the job stopped before the end.
+// predictions/project.json, in place of the earlier predictions of the same frames only, marked partial
+// when not every box of the frames it spans was predicted.
 
 import { join } from 'node:path';
 import { boxAt } from '../../shared/keyframes';
@@ -20,6 +21,7 @@ import { PROJECT_FILE, runPaths } from '../project/layout';
 import { findRun } from '../runs/manage-runs';
 import type { Classifier, OpenClassifier } from './classify';
 import { checkLabels, datasetOf } from './prediction-files';
+import { readPredictions } from './review-run';
 
 /** Crops per forward pass. */
 const BATCH = 64;
@@ -41,15 +43,44 @@ export async function predictProject(input: PredictInput, context: JobContext, o
   const { from, to } = frameRange(input.from, input.to, source.annotations.frameCount);
   const { dataset, classifier } = await openRunModel(run, source.labels, open, context.signal);
   const result: ProjectPredictions = { schema: 1, runId: run.id, backend: classifier.backend, labels: dataset.labels, from, to, complete: false, boxes: [] };
+  const file = runPaths(run.path).projectPredictions;
+  // One the window could not read is replaced, as its refusal says.
+  const earlier = await readPredictions(run.path, 'project').catch(() => null);
   try {
     result.boxes = await predictBoxes(source, dataset, classifier, { from, to }, context, result.boxes);
     result.complete = true;
     return result;
   } finally {
     classifier.dispose();
-    // Whatever was predicted is kept, and says whether it covers the range.
-    await writeJsonFile(runPaths(run.path).projectPredictions, result);
+    // Whatever was predicted is kept beside the earlier predictions of other frames, and says what it covers.
+    await writeJsonFile(file, earlier ? mergePredictions(earlier, result) : result);
   }
+}
+
+/**
+ * A run's earlier predictions with a newer job's in their place where it reached: all of its range when it
+ * ended, the boxes it predicted when it stopped early. `from`-`to` spans both, and `complete` says whether
+ * every box of that span was predicted.
+ */
+export function mergePredictions(earlier: ProjectPredictions, newer: ProjectPredictions): ProjectPredictions {
+  // Another run's or another class list's are not this run's to keep.
+  if (earlier.runId !== newer.runId || earlier.labels.join() !== newer.labels.join()) return newer;
+  // Done over every frame the earlier ones spanned: nothing of theirs is left.
+  if (newer.complete && newer.from <= earlier.from && newer.to >= earlier.to) return newer;
+  const key = (box: BoxPrediction) => `${box.frame}/${box.trackId}`;
+  const replaced = new Set(newer.boxes.map(key));
+  // A range predicted to the end holds every box of its frames now: boxes deleted since are dropped.
+  const kept = earlier.boxes.filter((box) => (newer.complete ? box.frame < newer.from || box.frame > newer.to : !replaced.has(key(box))));
+  // Every box of the span has a prediction when the earlier ones covered theirs, and the newer range, done, joins them without a gap; or, cut short, lay within them.
+  const joined = newer.complete ? newer.from <= earlier.to + 1 && earlier.from <= newer.to + 1 : newer.from >= earlier.from && newer.to <= earlier.to;
+  return {
+    ...newer,
+    backend: [...new Set([...newer.backend.split(' and '), ...earlier.backend.split(' and ')])].join(' and '),
+    from: Math.min(earlier.from, newer.from),
+    to: Math.max(earlier.to, newer.to),
+    complete: earlier.complete && joined,
+    boxes: [...kept, ...newer.boxes].sort((a, b) => a.frame - b.frame || a.trackId - b.trackId),
+  };
 }
 
 /** The run's best model, put on its backend by `open`, and the dataset it learnt from; refused when the project's labels changed since. */
