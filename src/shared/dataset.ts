@@ -107,6 +107,8 @@ export interface DatasetManifest {
   splits: Record<SplitName, { frames: [number, number] | null; tracks: number[] }>;
   warnings: string[];
   samples: DatasetSample[];
+  /** Set on a cross-fit's fold dataset: the run cross-fitted, whose cross-fit alone may remove it. Any other dataset is the user's. */
+  foldOf?: string;
 }
 
 /** Fewer crops of a class than this in a part make that part's figures for the class mostly noise. */

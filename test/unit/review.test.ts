@@ -293,6 +293,10 @@ describe('a model in the loop', () => {
     expect((await workbench.listRuns()).filter((run) => run.config.group === 'heads-cross-fit').map((run) => run.id)).toEqual(
       expect.arrayContaining(['heads-fold1of2', 'heads-fold2of2']),
     );
+    // Done, it took the place of the 3-fold cross-fit above: those fold runs went to the trash, their datasets were removed.
+    expect(await readdir(join(project, 'trash', 'runs'))).toEqual(expect.arrayContaining(['heads-fold1of3', 'heads-fold2of3', 'heads-fold3of3']));
+    expect((await readdir(projectPaths(project).datasets)).filter((name) => name.includes('-fold')).sort()).toEqual(['heads-fold1of2', 'heads-fold2of2']);
+    expect(await readdir(runPaths(projectPaths(project).run('heads')).predictions)).not.toContain('cross-fit-plan.pending.json');
     // The folds train on the run's own backend when none is asked for.
     expect((await workbench.listRuns()).find((run) => run.id === 'heads-fold1of2')?.config.backend).toMatchObject({ name: 'wasm', requested: 'wasm' });
     // Track folds: each model trained and validated on other people only; every person is in one fold.
@@ -377,18 +381,53 @@ describe('a model in the loop', () => {
     expect((await reviewRun(project, 'heads', 3)).entries).toEqual(first.entries);
   });
 
-  it('ranks by the run’s own predictions, said to be in sample, when a cross-fit was cut short; a cross-fit again trashes the old fold runs', async () => {
+  it('keeps the last cross-fit whole when a newer one is refused or cut short, and never writes over a dataset it did not make', async () => {
+    const heads = projectPaths(project).run('heads');
+    const files = runPaths(heads);
+    const state = async () => ({
+      predictions: await readFile(files.crossFitPredictions, 'utf8'),
+      plan: await readFile(files.crossFitPlan, 'utf8'),
+      runs: (await readdir(projectPaths(project).runs)).sort(),
+      datasets: (await readdir(projectPaths(project).datasets)).sort(),
+    });
+    const last = await state();
+    // The window's 2-fold cross-fit by track above is the last one.
+    expect(JSON.parse(last.plan)).toMatchObject({ folds: 2, by: 'track', parts: [{ run: 'heads-fold1of2' }, { run: 'heads-fold2of2' }] });
+    // A backend the folds cannot train on here is refused before anything is written.
+    await expect(crossFitHere({ project, runId: 'heads', folds: 2, backend: 'webgl' }, quiet())).rejects.toMatchObject({
+      code: 'backend-unavailable',
+      where: { field: 'backend' },
+    });
+    expect(await state()).toEqual(last);
+    // The user's own dataset under the name the next cross-fit's first fold would take.
+    await buildDataset(project, 'heads-2-fold1of2', { ...DATASET_DEFAULTS, stride: 7, gap: 5, crop: 'head', size: 32, flip: true }, quiet());
+    const users = await readFile(projectPaths(project).datasetManifest('heads-2-fold1of2'), 'utf8');
     const controller = new AbortController();
-    // Cancelled as the second fold starts: the first fold's run is new, its predictions partial.
-    const cancelAtFold2 = (message: string) => message.startsWith('Fold 2') && controller.abort();
+    // Cancelled as the second fold starts: the first fold's run is new, the second's not yet made.
+    const logged: string[] = [];
+    const cancelAtFold2 = (message: string) => {
+      logged.push(message);
+      if (message.startsWith('Fold 2')) controller.abort();
+    };
     await expect(crossFitHere({ project, runId: 'heads', folds: 2 }, { ...quiet(), signal: controller.signal, log: cancelAtFold2 })).rejects.toThrow();
-    expect(JSON.parse(await readFile(runPaths(projectPaths(project).run('heads')).crossFitPredictions, 'utf8'))).toMatchObject({ complete: false });
-    const queue = await reviewRun(project, 'heads', 5);
-    expect(queue).toMatchObject({ outOfSample: false, complete: true });
-    expect(queue.entries).toEqual(reviewQueue((await readPredictions(projectPaths(project).run('heads'), 'project'))!, DATASET_DEFAULTS, { top: 5 }));
-    // The window's 2-fold cross-fit above made heads-fold1of2: its folder went to the trash before fold 1 trained again.
-    expect(await readdir(join(project, 'trash', 'runs'))).toContain('heads-fold1of2');
-  }, 120_000);
+    expect(logged.at(-1)).toBe("The cross-fit stopped before its end: run heads's last cross-fit (2 folds by track) is kept as it was");
+    // The last cross-fit's plan, predictions, fold runs and fold datasets are all as they were.
+    const after = await state();
+    expect(after).toMatchObject({ predictions: last.predictions, plan: last.plan });
+    expect(after.runs).toEqual(expect.arrayContaining(['heads-fold1of2', 'heads-fold2of2']));
+    expect(after.datasets).toEqual(expect.arrayContaining(['heads-fold1of2', 'heads-fold2of2']));
+    expect(await reviewRun(project, 'heads', 5)).toMatchObject({ outOfSample: true, foldBy: 'track', complete: true });
+    // The newer one took names nothing had, and waits as pending; the user's dataset is untouched.
+    expect(await readFile(projectPaths(project).datasetManifest('heads-2-fold1of2'), 'utf8')).toBe(users);
+    expect(JSON.parse(await readFile(files.pendingCrossFitPlan, 'utf8'))).toMatchObject({
+      parts: [
+        { run: 'heads-3-fold1of2', dataset: 'heads-3-fold1of2' },
+        { run: 'heads-3-fold2of2', dataset: 'heads-3-fold2of2' },
+      ],
+    });
+    expect(after.runs).toContain('heads-3-fold1of2');
+    expect(JSON.parse(await readFile(projectPaths(project).datasetManifest('heads-3-fold1of2'), 'utf8'))).toMatchObject({ foldOf: 'heads' });
+  }, 180_000);
 
   it('refuses a run whose classes no longer match the project’s labels, naming the difference', async () => {
     const file = join(project, 'project.json');

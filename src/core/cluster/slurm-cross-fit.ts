@@ -1,10 +1,10 @@
 // A cross-fit on a Slurm cluster: each fold trains as a run of its own, a job per fold, side by side on
 // as many nodes as the cluster gives; one more job, which Slurm starts once every fold has completed,
 // scores them (`maskbench review --score-folds`). Folds and their datasets are laid out here first
-// (prepareCrossFit), on the shared project folder the jobs read.
+// (layOutCrossFit), on the shared project folder the jobs read.
 
 import type { SlurmProfileInfo } from '../../shared/cluster';
-import { prepareCrossFit, type CrossFitInput, type CrossFitPlan, type PreparedCrossFit } from '../review/cross-fit';
+import { layOutCrossFit, planCrossFit, type CrossFitInput, type CrossFitPlan, type PreparedCrossFit } from '../review/cross-fit';
 import { scoreFoldsArgs } from './batch-script';
 import { scancel } from './slurm-commands';
 import {
@@ -30,7 +30,7 @@ export async function crossFitScripts(
   input: CrossFitInput,
   profile: SlurmProfileInfo,
 ): Promise<Array<{ runId: string; script: string; sbatchArgs: string[] }>> {
-  const { folds, scorer } = jobsOf(input.project, await prepareCrossFit(input, false), profile);
+  const { folds, scorer } = jobsOf(input.project, await planCrossFit(input), profile);
   // The scorer waits for the folds' jobs, whose ids the cluster gives as they are submitted.
   const waitsOn = folds.map((fold) => ({ runId: fold.runId!, jobId: `<job of ${fold.runId}>`, folder: '' }));
   return [...folds.map(slurmScriptFor), { runId: scorer.runId, ...commandScript({ ...scorer, waitsOn }) }];
@@ -41,7 +41,8 @@ export async function crossFitScripts(
  * submitted already are cancelled: a cross-fit missing a fold could never be scored.
  */
 export async function submitCrossFit(input: CrossFitInput, profile: SlurmProfileInfo): Promise<SubmittedCrossFit> {
-  const prepared = await prepareCrossFit(input, true);
+  const prepared = await planCrossFit(input);
+  await layOutCrossFit(input.project, prepared);
   const jobs = jobsOf(input.project, prepared, profile);
   const folds: SubmittedRun[] = [];
   try {

@@ -75,7 +75,12 @@ export function reviewHandlers(
       const input = { project, runId: run.id, folds, by, backend: chosen, passedOver };
       const title = `Cross-fitting ${runTitle(run)} (${folds} folds by ${by}${host ? `, ${host}` : ''})`;
       if (host) {
-        const route = { train: (fold: RunInput, job: JobContext) => compute.train(host, fold, job), open: compute.classifierOn(host, chosen) };
+        const route = {
+          // routeFor found the page that runs it.
+          check: () => {},
+          train: (fold: RunInput, job: JobContext) => compute.train(host, fold, job),
+          open: compute.classifierOn(host, chosen),
+        };
         return jobs.start('cross-fit', title, (job) => crossFit(input, job, route), { slots: gpuSlots });
       }
       // It trains, so it waits for a training slot like a training run.

@@ -125,6 +125,8 @@ export function runPaths(folder: string) {
     crossFitPredictions: join(folder, 'predictions', 'cross-fit.json'),
     /** The last cross-fit's folds: what each holds out, and the run that trains its model. */
     crossFitPlan: join(folder, 'predictions', 'cross-fit-plan.json'),
+    /** A newer cross-fit's, until it has scored every fold and takes the last one's place. */
+    pendingCrossFitPlan: join(folder, 'predictions', 'cross-fit-plan.pending.json'),
     /** Labels reviewers kept against the model. */
     kept: join(folder, 'predictions', 'kept.json'),
     /** The checkpoint with the best validation accuracy, and the weights after the last epoch. */

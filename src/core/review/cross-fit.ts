@@ -6,7 +6,7 @@
 // that person, which alone can find a person labelled wrong throughout.
 
 import { tally } from '../util/tally';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import type { DatasetManifest, DatasetSample } from '../../shared/dataset';
 import { foldBySchema, foldsSchema, type FoldBy, type ProjectPredictions } from '../../shared/review';
 import { read } from '../../shared/schema';
@@ -40,6 +40,8 @@ export interface CrossFitInput {
 
 /** Where the folds train and predict: in this process (run-here.ts), or on the compute page (ComputeHosts). */
 export interface FoldRoute {
+  /** Refuses a backend the folds could not train on, before the cross-fit writes anything. */
+  check(backend: BackendChoice): void;
   train(input: TrainRunInput, context: JobContext): Promise<RunResult>;
   open: OpenClassifier;
 }
@@ -68,10 +70,12 @@ export interface CrossFitPlan {
   parts: Array<{ run: string; dataset: string; what: string; from: number; to: number; tracks?: number[] }>;
 }
 
-/** A cross-fit's plan, and each fold's training run as train-run.ts takes it. */
+/** A cross-fit's plan, each fold's training run as train-run.ts takes it, and what its fold datasets are made of. */
 export interface PreparedCrossFit extends Scoring {
   plan: CrossFitPlan;
   runs: TrainRunInput[];
+  folds: Fold[];
+  manifest: DatasetManifest;
 }
 
 /** What scoring the folds reads: the cross-fitted run, and the project's boxes and how to cut them. */
@@ -81,11 +85,11 @@ interface Scoring {
 }
 
 /**
- * Lays out a cross-fit. With `write`, it writes each fold's dataset and the plan, and moves the fold runs
- * of an earlier cross-fit to the trash whole, rather than mixing their files with this one's; without, it
- * only says what it would train (a dry run).
+ * Plans a cross-fit, writing nothing (a dry run prints this). Its fold runs and datasets take names no run
+ * or dataset has: the last cross-fit's stay until this one has scored every fold, and a dataset of the
+ * user's is never written over.
  */
-export async function prepareCrossFit(input: CrossFitInput, write: boolean): Promise<PreparedCrossFit> {
+export async function planCrossFit(input: CrossFitInput): Promise<PreparedCrossFit> {
   read(foldsSchema, input.folds, { field: 'folds' });
   const by = read(foldBySchema, input.by, { field: 'by' });
   const run = await findRun(input.project, input.runId);
@@ -97,9 +101,9 @@ export async function prepareCrossFit(input: CrossFitInput, write: boolean): Pro
   const frames = source.annotations.frameCount;
   const folds = by === 'track' ? trackFolds(input.folds, source.annotations.tracks, manifest, frames) : timeFolds(input.folds, frames, manifest.options.gap);
   const backend = input.backend ?? run.config.options.backend;
+  const names = await freeFoldNames(input.project, run.id, dataset.name, input.folds);
   const parts = folds.map((fold, index) => ({
-    run: `${run.id}-fold${index + 1}of${input.folds}`,
-    dataset: `${dataset.name}-fold${index + 1}of${input.folds}`,
+    ...names[index]!,
     what: fold.what,
     ...fold.scope,
     tracks: fold.scope.tracks && [...fold.scope.tracks],
@@ -114,47 +118,103 @@ export async function prepareCrossFit(input: CrossFitInput, write: boolean): Pro
     ...(input.passedOver ? { passedOver: input.passedOver } : {}),
     group: `${run.id}${FOLD_GROUP}`,
   }));
-  if (write) {
-    for (const [index, part] of parts.entries()) {
-      await writeFoldDataset(input.project, manifest, part.dataset, folds[index]!);
-      const earlier = await findRun(input.project, part.run).then(
-        () => true,
-        () => false,
-      );
-      if (earlier) await trashRun(input.project, part.run);
-    }
-    await writeJsonFile(runPaths(run.path).crossFitPlan, plan);
+  return { plan, runs, run, source, folds, manifest };
+}
+
+/**
+ * Writes a planned cross-fit's fold datasets, and its plan as the run's pending one, in place of an
+ * earlier pending cross-fit's (one cut short, or whose folds never all trained), which is removed.
+ */
+export async function layOutCrossFit(project: string, { plan, run, folds, manifest }: PreparedCrossFit): Promise<void> {
+  const files = runPaths(run.path);
+  const stale = await readPlan(files.pendingCrossFitPlan);
+  if (stale) {
+    await removeFolds(project, stale);
+    await rm(files.pendingCrossFitPlan);
   }
-  return { plan, runs, run, source };
+  for (const [index, part] of plan.parts.entries()) await writeFoldDataset(project, manifest, part.dataset, folds[index]!, run.id);
+  await writeJsonFile(files.pendingCrossFitPlan, plan);
+}
+
+/**
+ * The first of `<run>-foldKofN`, `<run>-2-foldKofN`, ... (and likewise for the datasets) of which no run
+ * and no dataset exists. They still end in -foldKofN, which the window's list of runs to review leaves out.
+ */
+async function freeFoldNames(project: string, runId: string, dataset: string, count: number): Promise<Array<{ run: string; dataset: string }>> {
+  const paths = projectPaths(project);
+  const exists = (path: string) =>
+    stat(path).then(
+      () => true,
+      () => false,
+    );
+  for (let attempt = 1; ; attempt++) {
+    const tag = attempt === 1 ? '' : `-${attempt}`;
+    const names = Array.from({ length: count }, (_, index) => ({
+      run: `${runId}${tag}-fold${index + 1}of${count}`,
+      dataset: `${dataset}${tag}-fold${index + 1}of${count}`,
+    }));
+    const taken = await Promise.all(names.flatMap((name) => [exists(paths.run(name.run)), exists(paths.dataset(name.dataset))]));
+    if (!taken.includes(true)) return names;
+  }
+}
+
+/** A cross-fit's plan as written, or null when there is none. */
+async function readPlan(file: string): Promise<CrossFitPlan | null> {
+  return (await readJsonFile(file)) as CrossFitPlan | null;
+}
+
+/**
+ * A cross-fit's fold runs moved to the trash whole, and its fold datasets (which refer to the run's
+ * dataset's crops and hold none) removed. Only what the cross-fit made: a run of another group, or a
+ * dataset not marked as this run's fold, is left as it is.
+ */
+async function removeFolds(project: string, plan: CrossFitPlan): Promise<void> {
+  const paths = projectPaths(project);
+  for (const part of plan.parts) {
+    const fold = await findRun(project, part.run).catch(() => null);
+    if (fold?.config.group === `${plan.runId}${FOLD_GROUP}`) await trashRun(project, part.run);
+    const manifest = (await readJsonFile(paths.datasetManifest(part.dataset)).catch(() => null)) as DatasetManifest | null;
+    if (manifest?.foldOf === plan.runId) await rm(paths.dataset(part.dataset), { recursive: true, force: true });
+  }
 }
 
 /** The group of a cross-fit's fold runs, after the cross-fitted run's id. */
 const FOLD_GROUP = '-cross-fit';
 
-/** The cross-fit whose plan has `run` as a fold, and which fold it is; null for any other run. */
+/** The cross-fit whose plan (the last, or a pending one) has `run` as a fold, and which fold it is; null for any other run. */
 export async function crossFitOfFold(project: string, run: RunInfo): Promise<{ plan: CrossFitPlan; fold: number } | null> {
   const group = run.config.group;
   if (!group?.endsWith(FOLD_GROUP)) return null;
   const fitted = await findRun(project, group.slice(0, -FOLD_GROUP.length)).catch(() => null);
-  const plan = fitted && ((await readJsonFile(runPaths(fitted.path).crossFitPlan)) as CrossFitPlan | null);
-  const fold = plan ? plan.parts.findIndex((part) => part.run === run.id) : -1;
-  return plan && fold >= 0 ? { plan, fold } : null;
+  if (!fitted) return null;
+  for (const file of [runPaths(fitted.path).pendingCrossFitPlan, runPaths(fitted.path).crossFitPlan]) {
+    const plan = await readPlan(file);
+    const fold = plan ? plan.parts.findIndex((part) => part.run === run.id) : -1;
+    if (plan && fold >= 0) return { plan, fold };
+  }
+  return null;
 }
 
 /** Cross-fits here: each fold trains (on `route`), then its model scores what it held out. */
 export async function crossFit(input: CrossFitInput, context: JobContext, route: FoldRoute): Promise<ProjectPredictions> {
-  const prepared = await prepareCrossFit(input, true);
+  const prepared = await planCrossFit(input);
   const { plan, runs } = prepared;
-  return scoreFolds(input.project, plan, prepared, context, route.open, async (index, progress) => {
+  route.check(plan.backend);
+  await layOutCrossFit(input.project, prepared);
+  return scoreFolds(input.project, plan, true, prepared, context, route.open, async (index, progress) => {
     context.log(`Fold ${index + 1} of ${plan.folds}: training on all but ${plan.parts[index]!.what}`);
     await route.train(runs[index]!, { ...context, progress, report: undefined });
   });
 }
 
-/** Scores a cross-fit whose folds have trained (elsewhere: on a cluster's nodes), from its plan. */
+/**
+ * Scores a cross-fit whose folds have trained (elsewhere: on a cluster's nodes), from its plan: the
+ * pending one when there is one, else the last one again.
+ */
 export async function scoreCrossFit(project: string, runId: string, context: JobContext, open: OpenClassifier): Promise<ProjectPredictions> {
   const run = await findRun(project, runId);
-  const plan = (await readJsonFile(runPaths(run.path).crossFitPlan)) as CrossFitPlan | null;
+  const pending = await readPlan(runPaths(run.path).pendingCrossFitPlan);
+  const plan = pending ?? (await readPlan(runPaths(run.path).crossFitPlan));
   if (!plan) throw new WorkbenchError('invalid-request', `Run ${runId} has no cross-fit to score: cross-fit it first (--folds)`, { field: 'runId' });
   for (const part of plan.parts) {
     const model = runPaths(projectPaths(project).run(part.run)).model('last');
@@ -163,17 +223,18 @@ export async function scoreCrossFit(project: string, runId: string, context: Job
   }
   const source = await projectSource(project);
   checkLabels(source.labels, datasetOf(run), run.id);
-  return scoreFolds(project, plan, { run, source }, context, open);
+  return scoreFolds(project, plan, pending !== null, { run, source }, context, open);
 }
 
 /**
  * Each fold's model (its run's last weights) predicts the boxes its fold held out; with `train`, the fold
- * trains first. Together they score every box with a model that never saw it. What was scored is written
- * to cross-fit.json whether or not every fold was (`complete` says).
+ * trains first. Together they score every box with a model that never saw it. A `pending` plan's complete
+ * scores replace the last cross-fit whole (see settle).
  */
 async function scoreFolds(
   project: string,
   plan: CrossFitPlan,
+  pending: boolean,
   { run, source }: Scoring,
   context: JobContext,
   open: OpenClassifier,
@@ -213,8 +274,27 @@ async function scoreFolds(
     result.complete = true;
     return result;
   } finally {
-    await writeJsonFile(runPaths(run.path).crossFitPredictions, result);
+    await settle(project, run, pending, result, context);
   }
+}
+
+/**
+ * Keeps what a cross-fit scored. Complete, a pending cross-fit takes the last one's place: its plan and
+ * predictions replace the last one's, whose fold runs go to the trash and fold datasets are removed. Cut
+ * short, it replaces nothing: the last cross-fit stays whole, and the pending one waits to be scored
+ * (--score-folds) or replaced by the next. A run with no cross-fit yet keeps what was scored, as partial.
+ */
+async function settle(project: string, run: RunInfo, pending: boolean, result: ProjectPredictions, context: JobContext): Promise<void> {
+  const files = runPaths(run.path);
+  const last = await readPlan(files.crossFitPlan);
+  if (!result.complete && last) {
+    context.log(`The cross-fit stopped before its end: run ${run.id}'s last cross-fit (${last.folds} folds by ${last.by}) is kept as it was`);
+    return;
+  }
+  await writeJsonFile(files.crossFitPredictions, result);
+  if (!pending) return;
+  await rename(files.pendingCrossFitPlan, files.crossFitPlan);
+  if (last) await removeFolds(project, last);
 }
 
 /** Consecutive stretches of the clip, each kept a gap away from the crops its model trains on. */
@@ -260,7 +340,7 @@ function trackFolds(count: number, tracks: readonly { id: number }[], manifest: 
  * A dataset made of the run's dataset's crops (referred to, not copied): the fold's crops, and those too
  * near them, left out of training, which takes the others but those it validates on; its test part is the fold.
  */
-async function writeFoldDataset(project: string, manifest: DatasetManifest, name: string, fold: Fold): Promise<void> {
+async function writeFoldDataset(project: string, manifest: DatasetManifest, name: string, fold: Fold, runId: string): Promise<void> {
   let count = 0;
   const samples = manifest.samples.flatMap((sample): DatasetSample[] => {
     const file = `../${manifest.name}/${sample.file}`;
@@ -275,6 +355,7 @@ async function writeFoldDataset(project: string, manifest: DatasetManifest, name
   await writeJsonFile(projectPaths(project).datasetManifest(name), {
     ...manifest,
     name,
+    foldOf: runId,
     counts,
     samples,
     warnings: [...manifest.warnings, `cross-fitting fold: ${fold.what} are the test part; crops refer to the dataset ${manifest.name}`],

@@ -5,6 +5,7 @@
 import type { ProjectPredictions } from '../../shared/review';
 import type { BackendChoice } from '../../shared/runs';
 import type { JobContext } from '../jobs/job-runner';
+import { checkBackendHere } from '../training/backend-list';
 import { useBackend } from '../training/backends';
 import { loadModel } from '../training/load-model';
 import type { StartReplica } from '../training/parallel/data-parallel';
@@ -23,5 +24,9 @@ export function openHere(requested: BackendChoice = 'auto', threads?: number): O
 /** A cross-fit whose folds train here on their backend, their models judging on `input.backend` (or `auto`). */
 /** `startReplica`: how the fold runs start the workers that share their steps (see trainRun). */
 export function crossFitHere(input: CrossFitInput, context: JobContext, startReplica?: StartReplica): Promise<ProjectPredictions> {
-  return crossFit(input, context, { train: (run, runContext) => trainRun(run, runContext, startReplica), open: openHere(input.backend, input.threads) });
+  return crossFit(input, context, {
+    check: checkBackendHere,
+    train: (run, runContext) => trainRun(run, runContext, startReplica),
+    open: openHere(input.backend, input.threads),
+  });
 }
