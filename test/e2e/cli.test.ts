@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelCost } from '../../src/core/training/models';
+import { parallelPlan } from '../../src/core/training/parallel/data-parallel';
+import { wasmThreads } from '../../src/core/training/wasm/thread-count';
 import { BIN, ROOT, assertBuilt, serve } from '../support/built-app';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -223,12 +226,15 @@ describe('maskbench CLI', () => {
     const result = JSON.parse(swept.stdout) as { group: string; runs: Array<{ runId: string; status: string }>; refused: unknown[] };
     expect(result).toMatchObject({ group: 'pair', refused: [], runs: [{ status: 'done' }, { status: 'done' }] });
     const runs = JSON.parse((await maskbench('runs', '--project', project, '--json')).stdout) as Array<{
-      config: { group: string; options: { learningRate: number } };
+      config: { group: string; options: { learningRate: number }; backend: { threads: number; workers?: number } };
     }>;
     expect(runs.map((run) => [run.config.group, run.config.options.learningRate]).sort()).toEqual([
       ['pair', 0.003],
       ['pair', 0.01],
     ]);
+    // Every core, shared out as the app's runs share them: here (2 cores) two single-threaded workers.
+    const plan = parallelPlan(wasmThreads().count, 16, modelCost('simple-conv', { size: 32, classes: 3 }));
+    for (const { config } of runs) expect([config.backend.workers ?? 1, config.backend.threads]).toEqual([plan.members, plan.threads]);
     await writeFile(file, JSON.stringify({ ...sweep, grid: { learningRate: [0.01, -1] } }));
     const bad = await maskbench('sweep', '--project', project, '--file', file);
     expect([bad.code, bad.stderr.trim()]).toEqual([

@@ -4,6 +4,7 @@ import { crossFitHere, openHere } from '../../core/review/run-here';
 import { reviewRun } from '../../core/review/review-run';
 import { runPaths } from '../../core/project/layout';
 import { findRun } from '../../core/runs/manage-runs';
+import { replicasHere } from '../built-files';
 import type { CliCommand } from '../command';
 import { backend, number, required } from '../flags';
 import { WorkbenchError } from '../../shared/errors';
@@ -74,7 +75,9 @@ export const reviewCommand: CliCommand = {
       await cancelOnCtrlC(
         (signal) => {
           const context = { signal, ...progressPrinter(output, json) };
-          return args['score-folds'] ? scoreCrossFit(project, run.id, context, openHere(backend(args.backend))) : crossFitHere(crossFit(), context);
+          return args['score-folds']
+            ? scoreCrossFit(project, run.id, context, openHere(backend(args.backend)))
+            : crossFitHere(crossFit(), context, replicasHere());
         },
         () => `The cross-fit of run ${run.id} was cancelled: the folds scored until then are kept in ${file}, marked partial, and its fold runs as they ended`,
         { file },

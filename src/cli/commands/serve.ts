@@ -1,10 +1,10 @@
 import { realpath, stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { WorkbenchError } from '../../shared/errors';
 import { defaultDataDir } from '../../core/app-dirs';
 import { openStartupProject } from '../../core/project/startup-project';
 import { Workbench } from '../../core/workbench';
 import { startServer } from '../../server/server';
+import { builtFile } from '../built-files';
 import type { CliCommand } from '../command';
 
 export const serveCommand: CliCommand = {
@@ -70,9 +70,4 @@ async function resolveRoots(value: unknown): Promise<string[] | undefined> {
       return real;
     }),
   );
-}
-
-/** A path relative to the built CLI (out/main/cli.js), which sits beside out/main/worker.js and out/renderer. */
-function builtFile(relative: string): string {
-  return fileURLToPath(new URL(relative, import.meta.url));
 }

@@ -9,6 +9,7 @@ import { trainRun } from '../../core/training/train-run';
 import { WorkbenchError, toErrorData } from '../../shared/errors';
 import { read } from '../../shared/schema';
 import { STUDY_COMPARISONS, sweepRequestSchema, type SweepRequest } from '../../shared/sweeps';
+import { replicasHere } from '../built-files';
 import type { CliCommand } from '../command';
 import { required } from '../flags';
 import { progressPrinter } from '../progress';
@@ -57,6 +58,7 @@ export const sweepCommand: CliCommand = {
           const { summary } = await trainRun(
             { project, runId, options, group: sweep.name, passedOver: hostsPassedOverHere(options.backend) },
             { signal: controller.signal, ...printer },
+            replicasHere(),
           );
           output.err(`Run ${runId} ${summary.status}: val ${summary.val?.accuracy.toFixed(3) ?? '–'}, test ${summary.test?.accuracy.toFixed(3) ?? '–'}`);
           results.push({ runId, status: summary.status, val: summary.val?.accuracy ?? null, test: summary.test?.accuracy ?? null });

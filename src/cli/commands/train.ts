@@ -24,6 +24,7 @@ import { newRunId } from '../../core/runs/run-folder';
 import { checkBackendHere, hostsPassedOverHere } from '../../core/training/backend-list';
 import { trainRun } from '../../core/training/train-run';
 import { preflight } from '../../core/training/training-options';
+import { replicasHere } from '../built-files';
 import type { CliCommand } from '../command';
 import { BACKEND_USAGE, flagOf, given, number, required } from '../flags';
 import { CANCELLED_EXIT, cancelOnCtrlC } from '../cancel';
@@ -132,6 +133,7 @@ export const trainCommand: CliCommand = {
               ...(allocation && { slurm: allocation, ...(allocation.cpus && { threads: allocation.cpus }) }),
             },
             { signal, ...printer, report: (report) => report.kind === 'epoch' && !json && output.err(epochLine(report)) },
+            replicasHere(),
           ),
         () => `Run ${runId} was cancelled, and recorded as such in ${path}; --resume-from ${runId} goes on from its last finished epoch`,
         { file: path },
