@@ -95,9 +95,11 @@ export const trainCommand: CliCommand = {
 
   async run(args, { json, output }) {
     const project = resolve(required(args.project, 'project'));
+    // Usage first: --options that is not JSON is said before any run is looked for.
+    const fromJson = args.options === undefined ? null : optionsFromJson(args);
     // --run trains the run as it was prepared: its options are the prepared ones, and a flag that says otherwise is refused.
     const prepared = typeof args.run === 'string' ? await preparedRun(project, args.run) : null;
-    const options = args.options === undefined ? optionsFromFlags(args, prepared?.options) : optionsFromJson(args);
+    const options = fromJson ?? optionsFromFlags(args, prepared?.options);
     if (prepared) sameOptions(prepared, options, args);
     const target = runTarget(args);
     const group = typeof args.group === 'string' ? read(runGroupSchema, args.group, { field: 'group' }) : null;
