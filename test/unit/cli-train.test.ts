@@ -42,6 +42,18 @@ describe('`maskbench train --backend`', () => {
   });
 });
 
+describe('`maskbench train --project`', () => {
+  it('says that a project folder is not there, rather than that its dataset is not', async () => {
+    const missing = join(await tempDir(), 'no-such-project');
+    const { code, out } = await cli('train', '--project', missing, '--dataset', 'colours', '--json');
+    expect(code).toBe(1);
+    expect(JSON.parse(out)).toMatchObject({ error: { code: 'not-found', message: `There is no project folder at ${missing}`, where: { field: 'project' } } });
+    const project = await projectWithDataset();
+    const other = await cli('train', '--project', project, '--dataset', 'nope', '--json');
+    expect(JSON.parse(other.out)).toMatchObject({ error: { message: expect.stringMatching(/^There is no dataset "nope" in this project/) } });
+  });
+});
+
 describe('`maskbench train --json`', () => {
   it('says why auto passed over each faster backend, in auto’s order, and notes apart why the one used runs short', async () => {
     const project = await projectWithDataset();
