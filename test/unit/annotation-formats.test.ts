@@ -232,6 +232,17 @@ describe('importing and exporting annotations', () => {
     await expect(importAnnotations(source, { settings })).rejects.toThrow(message);
   });
 
+  it('says what gives a CVAT for video file its frame size when the file does not', async () => {
+    const file = join(await tempDir(), 'no-size.xml');
+    await writeFile(
+      file,
+      '<annotations><version>1.1</version>\n<track id="0" label="MW"><box frame="0" keyframe="1" outside="0" occluded="0" xtl="1" ytl="1" xbr="9" ybr="9" z_order="0"/></track></annotations>',
+    );
+    await expect(importAnnotations(file, { settings: null })).rejects.toThrow(
+      `${file} gives no <original_size>, and there is no project video to take the frame size from: give the project that has the video`,
+    );
+  });
+
   it('names the line of a malformed CVAT file', async () => {
     const file = join(await tempDir(), 'a.xml');
     await writeFile(file, '<annotations>\n  <track id="1">\n</annotations>');

@@ -10,7 +10,7 @@ export const importCommand: CliCommand = {
   summary: 'import annotations (a Pascal VOC folder or a CVAT XML file) as a project’s own',
   usage: [
     'SOURCE               the VOC folder or CVAT XML file',
-    `--project DIR        the project folder (a ${PROJECT_FILE} is made if it has none)`,
+    `--project DIR        an existing project folder (a ${PROJECT_FILE} is made if it has none; new makes a folder)`,
     '--format F           voc, cvat-video or cvat-images (default: detected)',
     '--media PATH         the project’s video or frame folder, for a new project (referenced where it is)',
     '--link-threshold X   smallest IoU that links boxes without track ids into tracks (default 0.3; given, it links photos too)',

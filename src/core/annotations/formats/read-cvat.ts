@@ -194,7 +194,7 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
   if (!width || !height)
     throw new WorkbenchError(
       'invalid-annotations',
-      `${file} gives no <original_size>, and the project has no video to take it from`,
+      `${file} gives no <original_size>, and there is no project video to take the frame size from: give the project that has the video`,
       whereIn(file, firstTagLine(content, 'original_size')),
     );
   const tracksXml = children(root, 'track');
