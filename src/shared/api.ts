@@ -212,7 +212,8 @@ export const API = {
   deleteRun: { request: fields({ runId }), result: returns<{ trashedTo: string }>() },
   /**
    * Runs a run's best model over the project's boxes of frames `from` to `to` (default: all) as a job,
-   * stored in the run as its 'project' predictions (marked partial if cancelled). `backend` as for
+   * stored in the run as its 'project' predictions in place of the earlier predictions of the same boxes
+   * (a cancelled job: of the boxes it reached). `backend` as for
    * training: `auto` (the default), or one by name, webgpu and webgl on the compute page.
    */
   startPrediction: {

@@ -48,7 +48,8 @@ export const predictCommand: CliCommand = {
           { signal, ...progressPrinter(output, json) },
           openHere(chosen),
         ),
-      () => `Predictions with run ${runId} were cancelled: the boxes predicted until then are kept in ${file}, marked partial`,
+      () =>
+        `Predictions with run ${runId} were cancelled: the boxes predicted until then are kept in ${file}, in place of the earlier predictions of those boxes`,
       { file },
     );
     const disagreements = result.boxes.filter((box) => box.predicted !== box.label).length;

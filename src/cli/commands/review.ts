@@ -79,7 +79,9 @@ export const reviewCommand: CliCommand = {
             ? scoreCrossFit(project, run.id, context, openHere(backend(args.backend)))
             : crossFitHere(crossFit(), context, replicasHere());
         },
-        () => `The cross-fit of run ${run.id} was cancelled: the folds scored until then are kept in ${file}, marked partial, and its fold runs as they ended`,
+        // As settle() in cross-fit.ts keeps them.
+        () =>
+          `The cross-fit of run ${run.id} was cancelled: its last cross-fit, if it had one, is kept as it was; if not, the folds scored until then are kept in ${file}, marked partial`,
         { file },
       );
     }
