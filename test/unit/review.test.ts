@@ -469,6 +469,55 @@ describe('a model in the loop', () => {
     expect(partial.boxes.length).toBeLessThan(earlier.boxes.length);
   });
 
+  it('says what Ctrl+C kept of `maskbench predict` and `review --folds`, by what there was before, and exits with 130', async () => {
+    /** `maskbench` with these arguments, Ctrl+C pressed once it reports progress past 0%. */
+    const interrupted = async (...args: string[]) => {
+      let err = '';
+      const code = await runCli(args, {
+        out: () => {},
+        err: (text) => {
+          if (/^[1-9]\d*% /.test(text) && !/^[1-9]\d*% /m.test(err)) process.emit('SIGINT');
+          err += `${text}\n`;
+        },
+      });
+      return { code, err };
+    };
+    const predictions = runPaths(projectPaths(project).run('heads')).projectPredictions;
+    await rm(predictions, { force: true });
+    expect(await interrupted('predict', '--project', project, '--run', 'heads')).toMatchObject({
+      code: 130,
+      err: expect.stringContaining(
+        `maskbench: Predictions with run heads were cancelled: the boxes predicted until then are kept in ${predictions}, marked partial`,
+      ),
+    });
+    expect(await interrupted('predict', '--project', project, '--run', 'heads')).toMatchObject({
+      code: 130,
+      err: expect.stringContaining(
+        `the boxes predicted until then are kept in ${predictions} in place of their earlier predictions, and the other boxes keep theirs`,
+      ),
+    });
+    // The run's last cross-fit, by track, from the window above.
+    const crossFit = runPaths(projectPaths(project).run('heads')).crossFitPredictions;
+    const last = await readFile(crossFit, 'utf8');
+    expect(await interrupted('review', '--project', project, '--run', 'heads', '--folds', '2')).toMatchObject({
+      code: 130,
+      err: expect.stringContaining(`maskbench: The cross-fit of run heads was cancelled: its last cross-fit is kept as it was, in ${crossFit}`),
+    });
+    expect(await readFile(crossFit, 'utf8')).toBe(last);
+    // A copy of the run with no cross-fit of its own.
+    const copy = projectPaths(project).run('heads-copy');
+    await cp(projectPaths(project).run('heads'), copy, { recursive: true });
+    const copyFiles = runPaths(copy);
+    await Promise.all([copyFiles.crossFitPredictions, copyFiles.crossFitPlan, copyFiles.pendingCrossFitPlan].map((file) => rm(file, { force: true })));
+    expect(await interrupted('review', '--project', project, '--run', 'heads-copy', '--folds', '2')).toMatchObject({
+      code: 130,
+      err: expect.stringContaining(
+        `maskbench: The cross-fit of run heads-copy was cancelled: the folds scored until then are kept in ${copyFiles.crossFitPredictions}, marked partial`,
+      ),
+    });
+    expect(JSON.parse(await readFile(copyFiles.crossFitPredictions, 'utf8'))).toMatchObject({ runId: 'heads-copy', complete: false });
+  }, 120_000);
+
   it('refuses a run whose model is missing or no longer fits it, and a range outside the clip', async () => {
     await expect(predictProject({ project, runId: 'heads', from: 10, to: 5 }, quiet(), openHere())).rejects.toMatchObject({ where: { field: 'to' } });
     await expect(predictProject({ project, runId: 'heads', from: 99_999 }, quiet(), openHere())).rejects.toMatchObject({ where: { field: 'from' } });

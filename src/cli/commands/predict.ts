@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { predictArgs } from '../../core/cluster/batch-script';
 import { predictProject } from '../../core/review/predict-project';
@@ -41,6 +42,8 @@ export const predictCommand: CliCommand = {
     const runId = required(args.run, 'run');
     const chosen = backend(args.backend);
     const file = runPaths(projectPaths(project).run(runId)).projectPredictions;
+    // What a cancelled job keeps: see mergePredictions.
+    const hadEarlier = existsSync(file);
     const result = await cancelOnCtrlC(
       (signal) =>
         predictProject(
@@ -49,7 +52,9 @@ export const predictCommand: CliCommand = {
           openHere(chosen),
         ),
       () =>
-        `Predictions with run ${runId} were cancelled: the boxes predicted until then are kept in ${file}, in place of the earlier predictions of those boxes`,
+        hadEarlier
+          ? `Predictions with run ${runId} were cancelled: the boxes predicted until then are kept in ${file} in place of their earlier predictions, and the other boxes keep theirs`
+          : `Predictions with run ${runId} were cancelled: the boxes predicted until then are kept in ${file}, marked partial`,
       { file },
     );
     const disagreements = result.boxes.filter((box) => box.predicted !== box.label).length;

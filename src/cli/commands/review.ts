@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { scoreCrossFit } from '../../core/review/cross-fit';
 import { crossFitHere, openHere } from '../../core/review/run-here';
@@ -71,7 +72,9 @@ export const reviewCommand: CliCommand = {
       return crossFitToSlurm(crossFit(), target, output, json);
     }
     if (args.folds !== undefined || args['score-folds']) {
-      const file = runPaths(run.path).crossFitPredictions;
+      const files = runPaths(run.path);
+      // What a cancelled cross-fit keeps (see settle in cross-fit.ts): a plan is there once one has ended or been cut short.
+      const hadCrossFit = existsSync(files.crossFitPlan);
       await cancelOnCtrlC(
         (signal) => {
           const context = { signal, ...progressPrinter(output, json) };
@@ -79,10 +82,11 @@ export const reviewCommand: CliCommand = {
             ? scoreCrossFit(project, run.id, context, openHere(backend(args.backend)))
             : crossFitHere(crossFit(), context, replicasHere());
         },
-        // As settle() in cross-fit.ts keeps them.
         () =>
-          `The cross-fit of run ${run.id} was cancelled: its last cross-fit, if it had one, is kept as it was; if not, the folds scored until then are kept in ${file}, marked partial`,
-        { file },
+          hadCrossFit
+            ? `The cross-fit of run ${run.id} was cancelled: its last cross-fit is kept as it was, in ${files.crossFitPredictions}`
+            : `The cross-fit of run ${run.id} was cancelled: the folds scored until then are kept in ${files.crossFitPredictions}, marked partial`,
+        { file: files.crossFitPredictions },
       );
     }
     // Labels kept in the window's review are already left out of the queue.
