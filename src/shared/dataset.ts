@@ -72,6 +72,11 @@ export const datasetNameSchema = v.pipe(
 
 export const DATASET_DEFAULTS: DatasetOptions = read(datasetOptionsSchema, {});
 
+/** The defaults for a project's media: photos (stills) are not near-identical neighbours as frames are, so all are taken. */
+export function datasetDefaultsFor(stills: boolean): DatasetOptions {
+  return stills ? { ...DATASET_DEFAULTS, stride: 1 } : DATASET_DEFAULTS;
+}
+
 /** How a crop was made: as cut, mirrored, or jittered (shift, scale, brightness, contrast). */
 export type CropVariant = 'original' | 'flip' | 'jitter';
 

@@ -12,7 +12,7 @@ import { fakeApi } from './fake-api';
 const annotations: ProjectAnnotations = { schema: 2, width: 64, height: 48, frameCount: 10, frameNames: [], tracks: [] };
 
 describe('DatasetView', () => {
-  it('names the dataset by its settings until a name is typed, and starts another project from the defaults', async () => {
+  it('names the dataset by its settings until a name is typed, and starts another project from the defaults for its media', async () => {
     const { api } = fakeApi();
     installConnection({ api, mediaUrl: (path) => `/media/${path}` });
     const pinia = createTestingPinia({ stubActions: false, createSpy: vi.fn });
@@ -32,6 +32,16 @@ describe('DatasetView', () => {
     project.current = { path: '/b', name: 'b', settings: null, missingMedia: null, editingProxy: null };
     await flushPromises();
     expect([wrapper.get<HTMLInputElement>('[data-test=opt-stride]').element.value, name()]).toEqual([defaultName.match(/every(\d+)/)![1], defaultName]);
+
+    // A collection of photos takes every photo, once its annotations say it is one.
+    project.current = { path: '/c', name: 'c', settings: null, missingMedia: null, editingProxy: null };
+    useAnnotationsStore(pinia).annotations = { ...annotations, stills: true };
+    await flushPromises();
+    expect([wrapper.get<HTMLInputElement>('[data-test=opt-stride]').element.value, name()]).toEqual(['1', defaultName.replace(/every\d+/, 'every1')]);
+    // And the view opened on one starts so.
+    const opened = mount(DatasetView, { global: { plugins: [pinia] } });
+    await flushPromises();
+    expect(opened.get<HTMLInputElement>('[data-test=opt-stride]').element.value).toBe('1');
   });
 
   it('counts crops while it is shown, again after each edit and change of settings, and not at all while hidden', async () => {

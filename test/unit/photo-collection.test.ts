@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ANNOTATIONS_SCHEMA, type AnnotationTrack, type ImportReport, type ProjectAnnotations } from '../../src/shared/annotations';
 import { DATASET_DEFAULTS, SPLITS, type DatasetManifest } from '../../src/shared/dataset';
 import { materialize } from '../../src/shared/keyframes';
+import { runCli } from '../../src/cli/cli';
 import { validateCommand } from '../../src/cli/commands/validate';
 import { applyEdit } from '../../src/core/annotations/edits';
 import { exportAnnotations } from '../../src/core/annotations/export-annotations';
@@ -201,6 +202,18 @@ describe('crops from photos of different sizes', () => {
       const middle = (Math.floor(info.height / 2) * info.width + Math.floor(info.width / 2)) * info.channels;
       expect([...data.subarray(middle, middle + 3)]).toEqual(made.color);
     }
+  });
+
+  it('`maskbench dataset` takes every photo unless given --stride', async () => {
+    const { folder } = await photoProject();
+    const built = async (name: string, ...flags: string[]) => {
+      expect(
+        await runCli(['dataset', '--project', folder, '--name', name, '--split', '1,0,0', '--min-size', '0', ...flags], { out: () => {}, err: () => {} }),
+      ).toBe(0);
+      return readJson<DatasetManifest>(join(folder, 'datasets', name, 'manifest.json'));
+    };
+    expect(await built('all')).toMatchObject({ options: { stride: 1 }, counts: { train: { MW: 3, NM: 2 } } });
+    expect((await built('some', '--stride', '2')).options.stride).toBe(2);
   });
 
   it('gives the model, when predicting, the very crops the dataset holds', async () => {

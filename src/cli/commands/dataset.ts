@@ -1,7 +1,8 @@
 import { WorkbenchError } from '../../shared/errors';
-import { DATASET_DEFAULTS, datasetOptionsSchema } from '../../shared/dataset';
+import { DATASET_DEFAULTS, datasetDefaultsFor, datasetOptionsSchema } from '../../shared/dataset';
 import { read } from '../../shared/schema';
 import { buildDataset } from '../../core/dataset/build-dataset';
+import { isPhotoCollection } from '../../core/project/project-media';
 import type { CliCommand } from '../command';
 import { progressPrinter } from '../progress';
 import { flagOf, given, number, required } from '../flags';
@@ -17,7 +18,7 @@ export const datasetCommand: CliCommand = {
   usage: [
     '--project DIR        the project folder',
     '--name ID            the dataset (written to DIR/datasets/ID)',
-    `--stride N           every N-th frame (default ${d.stride}; the study used 20, 40, 60)`,
+    `--stride N           every N-th frame (default ${d.stride}, 1 for a collection of photos; the study used 20, 40, 60)`,
     `--split A,B,C        train, val, test fractions (default ${d.split.join(',')})`,
     `--gap N              frames left out between parts (default ${d.gap})`,
     '--split-by W         auto (default: image for photos, time otherwise), time, track (no person in two parts),',
@@ -63,10 +64,12 @@ export const datasetCommand: CliCommand = {
   flags: FLAGS,
 
   async run(args, { json, output }) {
+    const project = required(args.project, 'project');
     const options = read(
       datasetOptionsSchema,
       given({
         ...Object.fromEntries(NUMBERS.map((key) => [key, number(args[flagOf(key, FLAGS).slice(2)], key)])),
+        ...(args.stride === undefined && (await isPhotoCollection(project)) ? { stride: datasetDefaultsFor(true).stride } : {}),
         ...Object.fromEntries(CHOICES.map((key) => [key, args[flagOf(key, FLAGS).slice(2)]])),
         split: splitFractions(args.split),
         square: args.aspect === true ? false : undefined,
@@ -80,7 +83,7 @@ export const datasetCommand: CliCommand = {
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     const summary = await buildDataset(
-      required(args.project, 'project'),
+      project,
       required(args.name, 'name'),
       options,
       { signal: controller.signal, ...progressPrinter(output, json) },

@@ -113,3 +113,14 @@ export function newSettings(folder: string): ProjectSettings {
     labelMapping: { ...DEFAULT_LABEL_MAPPING },
   };
 }
+
+/** Whether the project's media is a collection of photos (imported as stills), which a dataset takes whole. */
+export async function isPhotoCollection(projectDir: string): Promise<boolean> {
+  const settings = await readProjectSettings(projectDir);
+  if (settings?.media?.kind !== 'frames') return false;
+  const store = await AnnotationStore.load(
+    projectDir,
+    settings.labels.map((label) => label.name),
+  );
+  return store?.annotations.stills === true;
+}
