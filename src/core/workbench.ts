@@ -66,6 +66,7 @@ export class Workbench implements WorkbenchApi {
   constructor(options: WorkbenchOptions) {
     this.session = new Session(options.host, options.dataDir);
     this.jobs.subscribe((event) => this.session.events.emit(event));
+    this.computeHosts.onChange((pages) => this.session.events.emit({ type: 'compute-pages', pages }));
     // The trainingJobs preference, read once before the first training job and kept in step by savePreferences.
     let trainingJobs: number | undefined;
     const slots = new JobSlots(() => trainingSlotPolicy(trainingJobs));

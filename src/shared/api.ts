@@ -299,7 +299,12 @@ export function isApiMethod(name: unknown): name is ApiMethod {
 /** Whether the open project's edits are on disk. */
 export type SaveState = { state: 'saved' } | { state: 'saving' } | { state: 'error'; error: WorkbenchErrorData };
 
-export type WorkbenchEvent = JobEvent | { type: 'project-opened'; project: ProjectSummary } | { type: 'annotations-saved'; save: SaveState };
+export type WorkbenchEvent =
+  | JobEvent
+  | { type: 'project-opened'; project: ProjectSummary }
+  | { type: 'annotations-saved'; save: SaveState }
+  /** A compute page connected, reported its GPU or went away: webgpu and webgl may be there now, or no longer. */
+  | { type: 'compute-pages'; pages: number };
 
 export type Unsubscribe = () => void;
 

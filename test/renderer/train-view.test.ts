@@ -51,6 +51,30 @@ async function mountTrainView(datasets: DatasetPreview[] = [dataset], change: Pa
 describe('TrainView', () => {
   afterEach(() => vi.unstubAllGlobals());
 
+  it('offers webgpu and webgl without a compute page, saying so, and follows pages as they come and go', async () => {
+    const { wrapper, api } = await mountTrainView();
+    const app = useAppStore();
+    const hostBackends = { name: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu', available: false, usesGpu: true } as const;
+    app.info = { ...appInfo, backends: [...appInfo.backends, hostBackends] };
+    await flushPromises();
+    const options = () => wrapper.findAll('[data-test=train-backend] option').map((option) => [option.text(), (option.element as HTMLOptionElement).disabled]);
+    // Chosen without a page, the run is refused with the page's address; a package not installed cannot be chosen.
+    expect(options()).toEqual([
+      ['auto (the fastest that loads)', false],
+      ['tensorflow-gpu (GPU) (not installed)', true],
+      ['wasm', false],
+      ['webgpu (GPU) (no compute page open)', false],
+    ]);
+    const [infoAsked, autoAsked] = [api.appInfo.mock.calls.length, api.autoBackend.mock.calls.length];
+    app.computePagesChanged(1);
+    await flushPromises();
+    expect([api.appInfo.mock.calls.length, api.autoBackend.mock.calls.length]).toEqual([infoAsked + 1, autoAsked + 1]);
+    // None open and auto not on one: asking again could open the shell's page, after one that closed.
+    app.computePagesChanged(0);
+    await flushPromises();
+    expect([api.appInfo.mock.calls.length, api.autoBackend.mock.calls.length]).toEqual([infoAsked + 2, autoAsked + 1]);
+  });
+
   it('shows each model’s size and cost at the dataset’s input size', async () => {
     const { wrapper, api } = await mountTrainView();
     expect(api.describeModels).toHaveBeenCalledWith({ size: 32, classes: 3 });

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import type { WorkbenchEvent } from '../../src/shared/api';
 import { decodeFrame, encodeFrame, type FromHost, type ToHost, type TrainingOutcome } from '../../src/shared/compute';
 import { TRAINING_DEFAULTS, type SplitMetrics, type TrainingReport } from '../../src/shared/runs';
 import { ComputeHosts, type HostLink } from '../../src/core/compute/compute-hosts';
@@ -15,6 +16,7 @@ import { modelPaths, projectPaths, runPaths } from '../../src/core/project/layou
 import { writeModelFiles } from '../../src/core/training/model-files';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
+import { testWorkbench } from '../support/workbench';
 
 const tempDir = useTempDirs();
 
@@ -208,6 +210,20 @@ describe('a run on a compute page', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('tells the window as pages come and go, which then offers webgpu and webgl only while one is open', async () => {
+    const workbench = testWorkbench(await tempDir());
+    const events: WorkbenchEvent[] = [];
+    workbench.onEvent((event) => events.push(event));
+    const available = async () => (await workbench.appInfo()).backends.filter((backend) => backend.available && backend.usesGpu).map((backend) => backend.name);
+    expect(await available()).toEqual([]);
+    const link = workbench.computeHosts.connect({ send: () => {}, close: () => {} });
+    expect(events).toEqual([{ type: 'compute-pages', pages: 1 }]);
+    expect(await available()).toEqual(['webgpu', 'webgl']);
+    link.closed('closed');
+    expect(events.at(-1)).toEqual({ type: 'compute-pages', pages: 0 });
+    expect(await available()).toEqual([]);
   });
 
   it('says how to open a page when none is open, and waits for one the shell opens', async () => {

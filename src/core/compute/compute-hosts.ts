@@ -72,6 +72,11 @@ export class ComputeHosts {
     });
   }
 
+  /** Calls `listener` with the number of pages open whenever a page connects, reports its GPU, ends a job or goes away. */
+  onChange(listener: (pages: number) => void): () => void {
+    return this.changes.subscribe(() => listener(this.hosts.size));
+  }
+
   /** Whether work on webgpu or webgl can start: a page is open, or the shell can open one. */
   canHost(): boolean {
     return this.hosts.size > 0 || this.opener.open !== undefined;

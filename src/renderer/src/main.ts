@@ -35,7 +35,8 @@ connection.api.onEvent((event) => {
   else if (event.type === 'annotations-saved') {
     project.saveState = event.save;
     if (event.save.state === 'error') appStore.report(event.save.error);
-  } else jobs.receive(event);
+  } else if (event.type === 'compute-pages') appStore.computePagesChanged(event.pages);
+  else jobs.receive(event);
 });
 
 app.mount('#app');

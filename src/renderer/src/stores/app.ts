@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { AppInfo } from '../../../shared/api';
 import type { BackendChoice } from '../../../shared/runs';
-import type { AutoBackend } from '../../../shared/training';
+import { isHostBackend, type AutoBackend } from '../../../shared/training';
 import { WorkbenchError, toErrorData, type WorkbenchErrorData } from '../../../shared/errors';
 import { describeForWindow } from '../api/word-error';
 import type { ConnectionState } from '../api/ws-transport';
@@ -44,8 +44,9 @@ export const useAppStore = defineStore('app', () => {
     { name: 'auto', label: 'auto (the fastest that loads)', available: true },
     ...(info.value?.backends ?? []).map((backend) => ({
       name: backend.name,
-      label: `${backend.name}${backend.usesGpu ? ' (GPU)' : ''}${backend.available ? '' : ' (not installed)'}`,
-      available: backend.available,
+      label: `${backend.name}${backend.usesGpu ? ' (GPU)' : ''}${backend.available ? '' : isHostBackend(backend.name) ? ' (no compute page open)' : ' (not installed)'}`,
+      // A compute page may be opened yet: asked for without one, the run is refused with the page's address.
+      available: backend.available || isHostBackend(backend.name),
     })),
   ]);
 
@@ -58,6 +59,16 @@ export const useAppStore = defineStore('app', () => {
 
   async function loadAutoBackend(): Promise<void> {
     autoBackend.value = await useApi().autoBackend();
+  }
+
+  /**
+   * Follows compute pages as they come and go: which backends can be chosen, and what auto takes. Asked
+   * again with none open only when auto was a page's: asking may open the shell's page, which should not
+   * follow a page that keeps closing.
+   */
+  function computePagesChanged(pages: number): void {
+    const onPage = autoBackend.value && isHostBackend(autoBackend.value.name);
+    Promise.all([load(), pages > 0 || onPage ? loadAutoBackend() : null]).catch(report);
   }
 
   function notify(text: string, kind: Notice['kind'] = 'info', actions: NoticeAction[] = []): void {
@@ -82,5 +93,5 @@ export const useAppStore = defineStore('app', () => {
     notices.value = notices.value.filter((notice) => notice.kind !== 'error');
   }
 
-  return { info, backendChoices, autoBackend, connection, notices, load, loadAutoBackend, notify, report, dismiss, dismissErrors };
+  return { info, backendChoices, autoBackend, connection, notices, load, loadAutoBackend, computePagesChanged, notify, report, dismiss, dismissErrors };
 });
