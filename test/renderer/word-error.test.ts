@@ -30,7 +30,9 @@ describe('errors as the window words them', () => {
       message: 'planDataset: The val part would hold no crops: take a smaller "stride", a smaller "gap", or another "split"',
       where: { field: 'split' },
     };
-    expect(describeForWindow(error)).toBe('The val part would hold no crops: take a smaller stride, a smaller gap, or another split');
+    expect(describeForWindow(error)).toBe(
+      'The val part would hold no crops: take a smaller "every n-th frame", a smaller "gap between parts", or another split',
+    );
     const label = {
       code: 'invalid-request' as const,
       message: 'keepLabels: "labels[0].label" must be one of the project\'s labels, got "MW2"',
@@ -44,5 +46,33 @@ describe('errors as the window words them', () => {
       where: { file: '/out.xml' },
     };
     expect(describeForWindow(force)).toBe('/out.xml already exists: choose a new path, or replace it with the "replace" box (file /out.xml)');
+    const lopsided = {
+      code: 'invalid-dataset' as const,
+      message: 'startTraining: In dataset "heads-32", MW has no crops in train (val 3, test 30): … or set "allowMissingClasses" to train without it',
+      where: { field: 'allowMissingClasses' },
+    };
+    expect(describeForWindow(lopsided)).toBe(
+      'In dataset "heads-32", MW has no crops in train (val 3, test 30): … or set the "train anyway" box to train without it',
+    );
+  });
+
+  it('names a dataset setting as the Dataset view labels it', () => {
+    const word = (message: string, field: string) => describeForWindow({ code: 'invalid-request', message: `planDataset: ${message}`, where: { field } });
+    expect(word('"options.stride" must be a whole number from 1 to 1000000, got 0', 'options.stride')).toBe(
+      '"Every n-th frame" must be a whole number from 1 to 1000000, got 0',
+    );
+    expect(word('"options.split[2]" must be a number from 0 to 1, got ""', 'options.split[2]')).toBe('The test fraction must be a number from 0 to 1, got ""');
+    expect(word('"options.gap" must be a whole number from 0 to 1000000, got -1', 'options.gap')).toBe(
+      '"Gap between parts" must be a whole number from 0 to 1000000, got -1',
+    );
+  });
+
+  it('leaves out the field a message does not name, which the window has no control of that name for', () => {
+    const lost = {
+      code: 'backend-lost' as const,
+      message: 'The compute page training on webgpu went away (closed); the run stopped there.',
+      where: { field: 'backend' },
+    };
+    expect(describeForWindow(lost)).toBe('The compute page training on webgpu went away (closed); the run stopped there.');
   });
 });
