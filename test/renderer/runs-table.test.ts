@@ -21,4 +21,12 @@ describe('RunsTable', () => {
     );
     expect(wrapper.find('[data-run=ample] [data-test=thin-val]').exists()).toBe(false);
   });
+
+  it('marks no figure on a run that has no best validation figure: failed before one, or still running', () => {
+    const thin = runOn('thin', { MW: 4, NM: 50 });
+    const failed: RunInfo = { ...thin, id: 'failed', status: 'failed', summary: { ...thin.summary!, status: 'failed', bestEpoch: null, val: null } };
+    const running: RunInfo = { ...thin, id: 'running', status: 'running', summary: null };
+    const wrapper = mount(RunsTable, { props: { runs: [failed, running], shown: null, compared: [] } });
+    expect(wrapper.findAll('[data-test=thin-val]')).toHaveLength(0);
+  });
 });
