@@ -188,6 +188,31 @@ describe('TrainView', () => {
     expect(row.get('[data-test=run-backend]').text()).toBe('wasm on 2 threads passed over: tensorflow: @tensorflow/tfjs-node is not installed');
   });
 
+  it('tells the time left as the status bar does, and says a cancel is on its way until the run stops', async () => {
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => frames.push(callback));
+    const { wrapper, api } = await mountTrainView();
+    const jobs = useJobsStore();
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    const progress = async (done: number, at: number) => {
+      now.mockReturnValue(at);
+      jobs.receive({ type: 'job-progress', jobId: 't', progress: { done, total: 110, message: `batch ${done}` } });
+      frames.splice(0).forEach((callback) => callback(0));
+      await flushPromises();
+    };
+    jobs.receive({ type: 'job-started', job: job({ id: 't', kind: 'training', state: 'running', title: 'Training conv-bn on heads' }) });
+    await progress(10, 1_000_000);
+    // 20 batches in 10 s: 80 more take 40 s.
+    await progress(30, 1_010_000);
+    now.mockRestore();
+    // The status bar's words, from the jobs store's pace.
+    expect(wrapper.get('[data-test=train-eta]').text()).toBe('· about 40 s left');
+    const button = wrapper.get('[data-test=train-cancel]');
+    await button.trigger('click');
+    expect(api.cancelJob).toHaveBeenCalledWith({ jobId: 't' });
+    expect([button.text(), button.attributes('disabled')]).toEqual(['Cancelling at the end of this batch…', '']);
+  });
+
   it('shows a running job’s latest epoch and validation confusion matrix as they stream', async () => {
     const { wrapper } = await mountTrainView();
     const jobs = useJobsStore();

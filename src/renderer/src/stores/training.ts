@@ -18,8 +18,6 @@ import { useProjectStore } from './project';
 
 /** The latest figures of a training job, as they stream: only the newest of each kind is kept. */
 export interface LiveRun {
-  /** When its first figures arrived (ms), to estimate the time left. */
-  firstAt: number;
   batch: BatchMetrics | null;
   epoch: EpochMetrics | null;
   confusion: ConfusionMatrix | null;
@@ -63,7 +61,7 @@ export const useTrainingStore = defineStore('training', () => {
   function receive(jobId: string, report: TrainingReport): void {
     // The first figures mean the run's folder exists: the table can list it as running.
     if (!live.value[jobId]) void refresh().catch((error: unknown) => useAppStore().report(error));
-    const run = (live.value[jobId] ??= { firstAt: Date.now(), batch: null, epoch: null, confusion: null, epochs: [], batchLoss: [] });
+    const run = (live.value[jobId] ??= { batch: null, epoch: null, confusion: null, epochs: [], batchLoss: [] });
     if (report.kind === 'batch') {
       run.batch = report;
       const last = run.batchLoss.at(-1)?.y;
