@@ -18,11 +18,13 @@ import { buildDataset } from '../../src/core/dataset/build-dataset';
 import { checkAgainstClip } from '../../src/core/dataset/dataset-options';
 import { planDataset } from '../../src/core/dataset/plan-dataset';
 import { cropRegion } from '../../src/core/dataset/crop-region';
+import { AnnotationStore } from '../../src/core/project/annotation-store';
+import { annotationsFileText } from '../../src/core/project/annotations-file';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import type { Classifier } from '../../src/core/review/classify';
 import { predictBoxes, projectSource } from '../../src/core/review/predict-project';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../src/shared/project';
-import { PHOTOS, vocXml, writePhotoCollection } from '../support/photo-collection';
+import { PHOTOS, vocXml, writePhotoCollection, type Photo } from '../support/photo-collection';
 import { useTempDirs } from '../support/temp-dir';
 import { readAnnotationsFile } from '../support/annotations-file';
 
@@ -105,6 +107,49 @@ describe('a VOC folder of photos of different sizes', () => {
     for (const name of await readdir(out)) expect(await readFile(join(second, name), 'utf8')).toBe(await readFile(join(out, name), 'utf8'));
   });
 
+  it('keeps the box of a large photo followed by a small one, through the project, its reopening and an export', async () => {
+    // The box reaches past twice the next photo's width: the end of its track, on that photo, is not checked against it.
+    const photos: Photo[] = [
+      {
+        name: 'large.png',
+        width: 640,
+        height: 480,
+        color: [40, 40, 40],
+        boxes: [{ label: 'with_mask', xmin: 399, ymin: 379, xmax: 484, ymax: 475, color: [250, 0, 0] }],
+      },
+      {
+        name: 'small.png',
+        width: 200,
+        height: 300,
+        color: [90, 90, 90],
+        boxes: [{ label: 'without_mask', xmin: 20, ymin: 30, xmax: 120, ymax: 200, color: [0, 250, 0] }],
+      },
+    ];
+    const folder = await tempDir();
+    const { images, voc } = await writePhotoCollection(folder, photos);
+    const report = await importIntoProject(folder, voc, { media: images });
+    expect([report.boxes, report.problems.filter((problem) => problem.severity === 'error')]).toEqual([2, []]);
+    // A box drawn in the annotator on the large photo ends there too, and the project reopens with all three.
+    const store = (await AnnotationStore.load(folder, ['MW', 'NM', 'ND']))!;
+    store.apply({ type: 'create-track', frame: 0, box: { xtl: 500, ytl: 400, xbr: 600, ybr: 470 }, label: 'NM' });
+    await store.close();
+    const annotations = (await AnnotationStore.load(folder, ['MW', 'NM', 'ND']))!.annotations;
+    expect(boxesOf(annotations)).toEqual(['0 399 379 484 475', '0 500 400 600 470', '1 20 30 120 200']);
+    const out = join(await tempDir(), 'voc');
+    await exportAnnotations(annotations, 'voc', out, { name: 'photos', labels: settings.labels });
+    expect(vocFields(await readFile(join(out, 'large.xml'), 'utf8'))).toEqual({
+      filename: 'large.png',
+      size: ['640', '480'],
+      objects: [
+        ['MW', 'Unspecified', '0', '0', '399', '379', '484', '475'],
+        ['NM', 'Unspecified', '0', '0', '500', '400', '600', '470'],
+      ],
+    });
+    expect(vocFields(await readFile(join(out, 'small.xml'), 'utf8'))).toEqual(
+      vocFields(await readFile(join(voc, 'small.xml'), 'utf8').then((xml) => xml.replace('without_mask', 'NM'))),
+    );
+  });
+
   it('keeps each photo’s size through CVAT for images too', async () => {
     const { folder } = await photoProject();
     const annotations = await readAnnotationsFile(join(folder, 'annotations.json'));
@@ -178,8 +223,20 @@ describe('a VOC folder of photos of different sizes', () => {
     const file = join(folder, 'annotations.json');
     const annotations = await readAnnotationsFile(file);
     await writeFile(file, JSON.stringify({ ...annotations, frameSizes: annotations.frameSizes!.slice(1) }));
-    const { AnnotationStore } = await import('../../src/core/project/annotation-store');
     await expect(AnnotationStore.load(folder, ['MW', 'NM', 'ND'])).rejects.toMatchObject({ where: { file, field: 'frameSizes' } });
+  });
+
+  it('refuses a project file with a box far outside its photo, naming the track, the photo and its size', async () => {
+    const { folder } = await photoProject();
+    const file = join(folder, 'annotations.json');
+    const annotations = await readAnnotationsFile(file);
+    const t = annotations.tracks.findIndex((track) => track.shapes[0]!.frame === 1);
+    annotations.tracks[t]!.shapes[0]!.ybr = 900;
+    await writeFile(file, annotationsFileText(annotations));
+    await expect(AnnotationStore.load(folder, ['MW', 'NM', 'ND'])).rejects.toMatchObject({
+      message: `${file}: "tracks[${t}].ybr[0]" (track ${annotations.tracks[t]!.id}'s box on frame 1, maksssksksss1.png, 301x400) must be above ytl (271) and at most 800, got 900`,
+      where: { file, field: `tracks[${t}].ybr[0]` },
+    });
   });
 });
 

@@ -170,21 +170,29 @@ export function parseAnnotations(text: string, file: string, journal?: Journal):
       if (shape.frame <= previous || shape.frame >= frameCount)
         fail(field(s, 'frame'), `a frame after the previous keyframe's and below ${frameCount}`, shape.frame);
       previous = shape.frame;
-      const { width, height } = frameSize(annotations, shape.frame);
+      // An outside keyframe is drawn nowhere: it keeps the box the track had on the frame before, where it
+      // left the view, so that box's frame is its measure (a photo's box ends on the next, smaller photo).
+      const measure = shape.outside && shape.frame > 0 ? shape.frame - 1 : shape.frame;
+      const { width, height } = frameSize(annotations, measure);
       // Imports clip boxes to the frame; one a little outside (an older import, a hand edit) still opens,
-      // but one further out than a frame's size was made by a fault and would export as nonsense.
-      if (shape.xtl < -width) fail(field(s, 'xtl'), `at least -${width} (a frame's width left of it)`, shape.xtl);
-      if (shape.ytl < -height) fail(field(s, 'ytl'), `at least -${height} (a frame's height above it)`, shape.ytl);
-      if (shape.xbr <= shape.xtl || shape.xbr > 2 * width) fail(field(s, 'xbr'), `above xtl (${shape.xtl}) and at most ${2 * width}`, shape.xbr);
-      if (shape.ybr <= shape.ytl || shape.ybr > 2 * height) fail(field(s, 'ybr'), `above ytl (${shape.ytl}) and at most ${2 * height}`, shape.ybr);
+      // but one further out than a frame's size was made by a fault and would export as nonsense. The
+      // message names the box as the annotator shows it, with its image, not only the column.
+      const corner = (name: string, expected: string, got: number) =>
+        fail(field(s, name), expected, got, `track ${track.id}'s box on frame ${measure}, ${annotations.frameNames[measure]}, ${width}x${height}`);
+      if (shape.xtl < -width) corner('xtl', `at least -${width} (a frame's width left of it)`, shape.xtl);
+      if (shape.ytl < -height) corner('ytl', `at least -${height} (a frame's height above it)`, shape.ytl);
+      if (shape.xbr <= shape.xtl || shape.xbr > 2 * width) corner('xbr', `above xtl (${shape.xtl}) and at most ${2 * width}`, shape.xbr);
+      if (shape.ybr <= shape.ytl || shape.ybr > 2 * height) corner('ybr', `above ytl (${shape.ytl}) and at most ${2 * height}`, shape.ybr);
     });
   });
   return annotations;
 }
 
+/** Fails naming the file and field, and what the field belongs to where a column's index does not say it (`about`). */
 function failIn(file: string) {
-  return (field: string, expected: string, got: string | number): never => {
-    throw new WorkbenchError('invalid-project', `${file}: "${field}" must be ${expected}, got ${got}`, { file, field });
+  return (field: string, expected: string, got: string | number, about?: string): never => {
+    const what = about ? `"${field}" (${about})` : `"${field}"`;
+    throw new WorkbenchError('invalid-project', `${file}: ${what} must be ${expected}, got ${got}`, { file, field });
   };
 }
 
