@@ -165,6 +165,15 @@ describe('a VOC folder of photos of different sizes', () => {
     expect(boxesOf(again.annotations)).toEqual(madeBoxes.map((box) => box.replace('150.237 60 210.125', '150.24 60 210.13')));
   });
 
+  it('says that CVAT for video, with one frame size, cannot keep each photo’s', async () => {
+    const { folder } = await photoProject();
+    const annotations = await readAnnotationsFile(join(folder, 'annotations.json'));
+    const report = await exportAnnotations(annotations, 'cvat-video', join(await tempDir(), 'photos.xml'), { name: 'photos', labels: settings.labels });
+    expect(report.notKept).toContain(
+      'each image’s own size (512x366, 301x400, 640x240): CVAT for video has one, 512x366; CVAT for images and Pascal VOC keep each image’s',
+    );
+  });
+
   it('takes each file’s <size> when the project has no images, and checks boxes against it', async () => {
     const { voc } = await writePhotoCollection(await tempDir());
     const { annotations, report } = await importAnnotations(voc, { settings });

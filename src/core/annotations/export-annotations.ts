@@ -5,6 +5,7 @@ import { mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AnnotationFormat, AnnotationSet, ExportReport, ProjectAnnotations } from '../../shared/annotations';
 import { WorkbenchError } from '../../shared/errors';
+import { describeSizes } from '../../shared/frame-sizes';
 import type { LabelDef } from '../../shared/project';
 import { writeCvatImages } from './formats/cvat-images';
 import { writeCvatVideo } from './formats/cvat-video';
@@ -149,6 +150,11 @@ function notKept(annotations: ProjectAnnotations, set: AnnotationSet, format: An
   }
   if (format === 'cvat-video')
     count(Object.values(annotations.extra?.frames ?? {}).filter((frame) => frame.xmlAttributes).length, 'images’ CVAT for images attributes');
+  // CVAT for video has one <original_size>: a reader checks every photo's boxes against it.
+  if (format === 'cvat-video' && annotations.frameSizes)
+    lost.push(
+      `each image’s own size (${describeSizes(annotations.frameSizes)}): CVAT for video has one, ${annotations.width}x${annotations.height}; CVAT for images and Pascal VOC keep each image’s`,
+    );
   const kept = annotations.extra?.cvatShapes;
   if (format !== 'cvat-video') count(kept?.tracks?.length ?? 0, 'CVAT tracks of other shapes (polygons, points, skeletons...), kept for CVAT for video only');
   if (format !== 'cvat-video') count(kept?.tags?.length ?? 0, 'CVAT for video tags of whole frames, kept for CVAT for video only');
