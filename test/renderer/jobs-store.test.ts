@@ -218,7 +218,16 @@ describe('jobs store', () => {
     jobs.receive({ type: 'job-done', jobId: 'messy', kind: 'import', result: problems });
     nextFrame();
     expect(imports.lastReport).toEqual(problems);
-    expect(useAppStore().notices.at(-1)?.text).toBe('Imported 1 box in 1 track, with 1 problem');
+    expect(useAppStore().notices.at(-1)?.text).toBe('Imported 1 box in 1 track, with 1 warning');
     expect(layout.overlay).toBe('import-report');
+    // Boxes left out are errors, said apart from the warnings.
+    const errors: ProjectImportReport = {
+      ...problems,
+      problems: [...problems.problems, ...[1, 2].map((n) => ({ severity: 'error' as const, message: `Box ${n} lies wholly outside the frame` }))],
+    };
+    jobs.receive({ type: 'job-started', job: job({ id: 'worse', kind: 'import' }) });
+    jobs.receive({ type: 'job-done', jobId: 'worse', kind: 'import', result: errors });
+    nextFrame();
+    expect(useAppStore().notices.at(-1)?.text).toBe('Imported 1 box in 1 track, with 2 errors and 1 warning');
   });
 });

@@ -30,8 +30,11 @@ function doneNotice(job: JobInfo, event: JobDone): string {
   if (event.kind === 'proxy') return 'The editing proxy is ready: the video seeks fast now';
   if (event.kind !== 'import') return `${job.title} finished`;
   const report = event.result;
-  const problems = report.problems.length ? `, with ${counted(report.problems.length, 'problem')}` : '';
-  return `Imported ${counted(report.boxes, 'box', 'boxes')} in ${counted(report.tracks, 'track')}${problems}`;
+  // Errors are boxes left out; warnings, what was read otherwise than written (a frame mapping, say).
+  const errors = report.problems.filter((problem) => problem.severity === 'error').length;
+  const warnings = report.problems.length - errors;
+  const found = [errors && counted(errors, 'error'), warnings && counted(warnings, 'warning')].filter(Boolean).join(' and ');
+  return `Imported ${counted(report.boxes, 'box', 'boxes')} in ${counted(report.tracks, 'track')}${found ? `, with ${found}` : ''}`;
 }
 
 /**
