@@ -176,18 +176,52 @@ describe('a run on a compute page', () => {
     expect(await readJsonFile(runPaths(projectPaths(dir).run('failed')).summary)).toMatchObject({ status: 'failed' });
 
     // The same page takes the next run, and is told of its cancel.
-    const cancelled = hosts.train('webgpu', { project: dir, runId: 'cancelled', options: OPTIONS }, job(controller.signal).context);
-    const answered = new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (!page.received.some((message) => message.type === 'cancel')) return;
-        clearInterval(check);
-        page.link.receive(encodeFrame({ type: 'cancelled', jobId: 'cancelled' }));
-        resolve();
-      }, 5);
-    });
-    await answered;
-    await expect(cancelled).rejects.toThrow();
+    await expect(hosts.train('webgpu', { project: dir, runId: 'cancelled', options: OPTIONS }, job(controller.signal).context)).rejects.toThrow();
+    expect(page.received.at(-1)).toEqual({ type: 'cancel', jobId: 'cancelled' });
     expect(await readJsonFile(runPaths(projectPaths(dir).run('cancelled')).summary)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('ends a cancelled run at once, and keeps a page slow to stop for the next run, dropping only one that never stops', async () => {
+    const dir = await project();
+    const hosts = new ComputeHosts();
+    const done: TrainingOutcome = { status: 'done', train: metrics(1), test: metrics(1) };
+    // A page in a long GPU batch: it says it stopped only when the test lets it.
+    const page = scriptedPage(hosts, (message, reply) => {
+      if (message.type === 'start' && message.jobId === 'next') reply({ type: 'done', jobId: message.jobId, outcome: done });
+    });
+    const controller = new AbortController();
+    const cancelled = hosts.train('webgpu', { project: dir, runId: 'slow', options: OPTIONS }, job(controller.signal).context);
+    await vi.waitFor(() => expect(page.received.some((message) => message.type === 'start')).toBe(true));
+    controller.abort(new Error('cancelled by the user'));
+    await expect(cancelled).rejects.toThrow('cancelled by the user');
+    expect(await readJsonFile(runPaths(projectPaths(dir).run('slow')).summary)).toMatchObject({ status: 'cancelled' });
+    expect(page.received.at(-1)).toEqual({ type: 'cancel', jobId: 'slow' });
+
+    // The next run waits for the page to stop, then trains there: the page was kept.
+    const next = hosts.train('webgpu', { project: dir, runId: 'next', options: OPTIONS }, job().context);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(page.received.some((message) => message.type === 'train' && message.jobId === 'next')).toBe(false);
+    page.link.receive(encodeFrame({ type: 'cancelled', jobId: 'slow' }));
+    expect((await next).summary.status).toBe('done');
+    expect(page.closed).toEqual([]);
+
+    // A page that never says it stopped is dropped after minutes, and with it the wait for it.
+    const hung = new ComputeHosts();
+    const silent = scriptedPage(hung, () => {});
+    const stopping = new AbortController();
+    const dropped = hung.train('webgpu', { project: dir, runId: 'hung', options: OPTIONS }, job(stopping.signal).context);
+    await vi.waitFor(() => expect(silent.received.some((message) => message.type === 'start')).toBe(true));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      stopping.abort(new Error('cancelled by the user'));
+      await expect(dropped).rejects.toThrow('cancelled by the user');
+      await vi.advanceTimersByTimeAsync(4 * 60_000);
+      expect(silent.closed).toEqual([]);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(silent.closed).toEqual(['it did not stop a cancelled run within 5 minutes']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("tells auto of the GPUs a page reports, and waits only once for a shell's page that never reports", async () => {

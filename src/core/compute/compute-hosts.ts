@@ -49,8 +49,11 @@ const PIXEL_BYTES_PER_MESSAGE = 4 * 1024 * 1024;
 const OPEN_WAIT_MS = 30_000;
 /** How long `auto` waits to learn the GPUs of a page the shell opened: past it, the run trains on the CPU. */
 const REPORT_WAIT_MS = 15_000;
-/** How long a page has to answer a cancel before core gives up on it. */
-const CANCEL_WAIT_MS = 10_000;
+/**
+ * How long a cancelled run's page has to say it stopped before core drops it as hung. The page stops
+ * between GPU batches, and one batch on a software adapter takes half a minute or more.
+ */
+const STOP_WAIT_MS = 5 * 60_000;
 
 export class ComputeHosts {
   private readonly hosts = new Set<ConnectedHost>();
@@ -234,12 +237,11 @@ class ConnectedHost {
 
   train(job: HostTrainJob, data: TrainingData, run: RunRecorder, signal: AbortSignal): Promise<TrainingOutcome> {
     return new Promise<TrainingOutcome>((resolve, reject) => {
-      let cancelTimer: ReturnType<typeof setTimeout> | undefined;
       const end = this.start(job.jobId, {
         receive: (message) => {
-          if (message.type === 'done') return settle(() => resolve(message.outcome));
-          if (message.type === 'failed') return settle(() => reject(WorkbenchError.fromData(message.error)));
-          if (message.type === 'cancelled') return settle(() => reject(new Error('The run was cancelled')));
+          if (message.type === 'done') return finished(() => resolve(message.outcome));
+          if (message.type === 'failed') return finished(() => reject(WorkbenchError.fromData(message.error)));
+          if (message.type === 'cancelled') return finished(() => reject(new Error('The run was cancelled')));
           return record(run, message);
         },
         fail: (error) => settle(() => reject(error)),
@@ -252,18 +254,23 @@ class ConnectedHost {
           );
         },
       });
+      let stopping: (() => void) | undefined;
       const settle = (then: () => void) => {
-        clearTimeout(cancelTimer);
         signal.removeEventListener('abort', cancel);
         end();
         then();
       };
+      // The page's last word on the run, even when it crossed a cancel on the way.
+      const finished = (then: () => void) => {
+        stopping?.();
+        settle(then);
+      };
+      // The run ends cancelled at once (after what the page sent before, so the run folder holds it),
+      // while the page, which cannot cut a GPU batch short, stays busy until it says it stopped.
       const cancel = () => {
         this.send({ type: 'cancel', jobId: job.jobId });
-        cancelTimer = setTimeout(() => {
-          settle(() => reject(signal.reason));
-          this.channel.close('it did not answer a cancel');
-        }, CANCEL_WAIT_MS);
+        stopping = this.awaitStop(job.jobId);
+        void this.handling.then(() => settle(() => reject(signal.reason)));
       };
       signal.addEventListener('abort', cancel, { once: true });
       this.send({ type: 'train', ...job });
@@ -339,6 +346,31 @@ class ConnectedHost {
         },
       };
     });
+  }
+
+  /**
+   * Keeps the page busy with cancelled training `jobId` until it reports the end of it, so that the next
+   * run does not queue behind it on the GPU unseen; a page that never does is dropped as hung. Returns
+   * how to end the wait.
+   */
+  private awaitStop(jobId: string): () => void {
+    const stopped = () => {
+      clearTimeout(timer);
+      end();
+    };
+    // Taking over `jobId` before the run ends, so that the page never looks idle in between.
+    const end = this.start(jobId, {
+      receive: (message) => {
+        if (message.type === 'cancelled' || message.type === 'done' || message.type === 'failed') stopped();
+      },
+      fail: stopped,
+      lost: stopped,
+    });
+    const timer = setTimeout(() => {
+      stopped();
+      this.channel.close(`it did not stop a cancelled run within ${STOP_WAIT_MS / 60_000} minutes`);
+    }, STOP_WAIT_MS);
+    return stopped;
   }
 
   /** Routes the page's messages for `jobId` to `job` until the returned function is called. */
