@@ -15,7 +15,12 @@ import { LoadedModels, failure } from './models';
 export interface HostTransport {
   send(frame: Uint8Array): void;
   onFrame(listener: (frame: Uint8Array) => void): void;
+  /** When the link ends (a WebSocket that closes); Electron's lasts as long as its window. */
+  onClose?(listener: () => void): void;
 }
+
+/** Says what the page is doing, on the page, for whoever looks at its tab. */
+export type ShowStatus = (status: string) => void;
 
 interface PendingJob {
   job: HostTrainJob;
@@ -26,12 +31,26 @@ interface PendingJob {
 /** Cancelled by core, as opposed to stopped by a lost device. */
 const CANCELLED = Symbol('cancelled');
 
-export async function serveHost(transport: HostTransport): Promise<void> {
+export async function serveHost(transport: HostTransport, show: ShowStatus): Promise<void> {
   const send = (message: FromHost) => transport.send(encodeFrame(message));
   const jobs = new Map<string, PendingJob>();
   const claims = new BackendClaims();
   const models = new LoadedModels(send, claims);
+  /** What each training started on this link is doing, by job. */
+  const work = new Map<string, string>();
+  let closed = false;
+  const showWork = () => {
+    if (!closed) show(work.size > 0 ? [...work.values()].join('; ') : 'Connected to Maskbench; idle.');
+  };
+  // A closed link's work can report to no one: it stops, and a new link (main.ts) starts afresh and
+  // says what it does from then on.
+  transport.onClose?.(() => {
+    closed = true;
+    for (const { controller } of jobs.values()) controller.abort(CANCELLED);
+    models.unloadAll();
+  });
   send({ type: 'hello', userAgent: navigator.userAgent, gpu: await probeGpus() });
+  showWork();
   transport.onFrame((frame) => {
     const message = decodeFrame<ToHost>(frame);
     switch (message.type) {
@@ -56,15 +75,26 @@ export async function serveHost(transport: HostTransport): Promise<void> {
           jobs.delete(message.jobId);
           return send({ type: 'failed', jobId: message.jobId, error: toErrorData(error) });
         }
-        void train(pending, send).finally(() => {
+        const working = (doing: string) => {
+          work.set(message.jobId, doing);
+          showWork();
+        };
+        void train(pending, send, working).finally(() => {
           jobs.delete(message.jobId);
           claims.release(message.jobId);
+          work.delete(message.jobId);
+          showWork();
         });
         return;
       }
-      case 'cancel':
-        jobs.get(message.jobId)?.controller.abort(CANCELLED);
-        return;
+      case 'cancel': {
+        const pending = jobs.get(message.jobId);
+        if (!pending) return;
+        pending.controller.abort(CANCELLED);
+        // It stops at the end of the batch the GPU is on.
+        if (work.has(message.jobId)) work.set(message.jobId, `Stopping run ${message.jobId}, cancelled, after the current batch`);
+        return showWork();
+      }
       case 'load': {
         const { type: _type, ...job } = message;
         return models.load(job);
@@ -78,15 +108,17 @@ export async function serveHost(transport: HostTransport): Promise<void> {
   });
 }
 
-async function train({ job, pixels, controller }: PendingJob, send: (message: FromHost) => void): Promise<void> {
+async function train({ job, pixels, controller }: PendingJob, send: (message: FromHost) => void, working: ShowStatus): Promise<void> {
   const { jobId } = job;
   let trainer: Trainer | null = null;
+  working(`Training run ${jobId}: starting ${job.backend}`);
   try {
     // A software adapter only when asked for by name: `auto` sends runs here for a real GPU.
     const backend = await useComputeBackend(job.backend, job.options.backend === job.backend).catch((error: Error) => {
       throw new WorkbenchError('backend-unavailable', `The ${job.backend} backend cannot start in this browser: ${error.message}`, { field: 'backend' });
     });
     const stopWatching = watchForLoss(job.backend, (reason) => controller.abort(new WorkbenchError('backend-lost', reason, { field: 'backend' })));
+    if (!controller.signal.aborted) working(`Training run ${jobId} on ${job.backend} (${backend.device})`);
     send({
       type: 'backend',
       jobId,

@@ -59,6 +59,10 @@ export class LoadedModels {
     this.claims.release(jobId);
     void loading?.then(({ classifier }) => classifier.dispose()).catch(() => {});
   }
+
+  unloadAll(): void {
+    for (const jobId of [...this.models.keys()]) this.unload(jobId);
+  }
 }
 
 /** A run's model on the job's backend, checked against the run. */

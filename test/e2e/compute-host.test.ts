@@ -1,8 +1,9 @@
 // A run on the GPU through the compute page, end to end in browser mode: `maskbench serve`, its compute
 // page open in headless Chromium (WebGPU on SwiftShader here, asked for by name), and a run started from
 // the Train view with backend webgpu. Core keeps the job: the curves stream, the run folder is written
-// by core, and its model reloads on the CPU to the predictions the page made. A cancel stops a run
-// within a batch, and a compute page that closes fails its run alone, with the reason.
+// by core, and its model reloads on the CPU to the predictions the page made. A cancel ends a run at
+// once and leaves the page connected (its line of status says so), and a compute page that closes
+// fails its run alone, with the reason.
 
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -158,14 +159,20 @@ describe('training on the GPU through the compute page (browser mode)', () => {
     await page.locator('[data-test=train-backend]').selectOption('webgpu');
   }, 200_000);
 
-  it('cancels a webgpu run within a batch, and the page takes the next', async () => {
+  it('cancels a webgpu run at once, and the page, saying what it does, stays connected for the next', async () => {
+    const status = compute.locator('#status');
+    expect(await status.textContent()).toBe('Connected to Maskbench; idle.');
     const before = await runs();
     await startRun(500);
     await trainingBatches();
-    await page.locator('[data-test=train-cancel]').click();
-    await page.getByText('was cancelled').waitFor({ timeout: 30_000 });
     const id = (await runs()).find((run) => !before.includes(run))!;
+    await expect.poll(() => status.textContent()).toMatch(new RegExp(`^Training run ${id} on webgpu \\(.*\\(software\\)\\)$`));
+    await page.locator('[data-test=train-cancel]').click();
+    // Without waiting for the batch the GPU is on.
+    await page.getByText('was cancelled').waitFor({ timeout: 5_000 });
     await expect.poll(async () => (await summaryOf(id).catch(() => null))?.status, { timeout: 30_000 }).toBe('cancelled');
+    // The page stops after that batch and is free again; the next test's run trains on it.
+    await expect.poll(() => status.textContent(), { timeout: 120_000 }).toBe('Connected to Maskbench; idle.');
   }, 200_000);
 
   it('fails only the run whose compute page closes, with the reason, and refuses webgpu while none is open', async () => {
