@@ -20,14 +20,14 @@ describe('StatusBar', () => {
     const { wrapper, app } = mountStatusBar();
     app.info = appInfo;
     await wrapper.vm.$nextTick();
-    expect(wrapper.get('[data-test=backend]').text()).toBe('CPU · @tensorflow/tfjs-backend-wasm');
+    expect(wrapper.get('[data-test=backend]').text()).toBe('auto: CPU · @tensorflow/tfjs-backend-wasm');
     app.info = { ...appInfo, backends: appInfo.backends.map((backend) => ({ ...backend, available: false })) };
     await wrapper.vm.$nextTick();
     expect(wrapper.get('[data-test=backend]').text()).toBe('No training backend installed');
     // Once the Train view has asked what auto trains on: the compute page's GPU, named.
     app.autoBackend = { name: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu', usesGpu: true, device: 'nvidia ampere', passedOver: [] };
     await wrapper.vm.$nextTick();
-    expect(wrapper.get('[data-test=backend]').text()).toBe('GPU · @tensorflow/tfjs-backend-webgpu · nvidia ampere');
+    expect(wrapper.get('[data-test=backend]').text()).toBe('auto: GPU · @tensorflow/tfjs-backend-webgpu · nvidia ampere');
   });
 
   it('shows running jobs with progress, and cancels the one clicked', async () => {
