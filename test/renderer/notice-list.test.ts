@@ -36,6 +36,18 @@ describe('NoticeList', () => {
     expect(shown(wrapper)).toEqual([]);
   });
 
+  it('shows a lone notice whole in the list when its line is clicked, as a long one is cut short', async () => {
+    const { wrapper, app } = mountNotices();
+    const long = `In dataset "heads-every5-64px", MW has no crops in train (val 31, test 45): ${'a model never predicts it. '.repeat(4)}`.trim();
+    app.notify(long, 'error');
+    await wrapper.vm.$nextTick();
+    expect(wrapper.find('[data-test=notice-more]').exists()).toBe(false);
+    await wrapper.get('[data-test=notice-text]').trigger('click');
+    expect(listed(wrapper)).toEqual([long]);
+    await wrapper.get('[data-test=notice-text]').trigger('click');
+    expect(listed(wrapper)).toEqual([]);
+  });
+
   it('lists every notice whole, newest first, from +N; an action there runs and dismisses its notice', async () => {
     const { wrapper, app } = mountNotices();
     const undo = vi.fn();
