@@ -38,8 +38,8 @@ describe('training on the GPU through the compute page (browser mode)', () => {
     page = served.page;
     compute = await served.browser.newPage();
     await compute.goto(served.server.computeUrl);
-    // The window reads the backends on offer when it loads: now with a compute page open.
-    await page.reload();
+    // The window follows the page as it connects: webgpu is on offer with no reload.
+    await webgpuOnPage();
     await tf.setBackend('cpu');
   });
   afterAll(async () => {
@@ -48,6 +48,10 @@ describe('training on the GPU through the compute page (browser mode)', () => {
   });
 
   const runs = async () => (await readdir(projectPaths(project).runs)).sort();
+  const webgpuOffered = () => page.locator('[data-test=train-backend] option[value=webgpu]').textContent();
+  /** Waits until the Train view offers webgpu on a compute page: the window follows pages as they come, with no reload. */
+  const webgpuOnPage = () =>
+    page.locator('[data-test=train-backend] option[value=webgpu]', { hasText: /^webgpu \(GPU\)$/ }).waitFor({ state: 'attached', timeout: 30_000 });
   const summaryOf = async (id: string) => (await readJsonFile(runPaths(projectPaths(project).run(id)).summary)) as RunSummary;
 
   /** Waits until the run in the Train view is between batches of its first epoch. */
@@ -189,15 +193,12 @@ describe('training on the GPU through the compute page (browser mode)', () => {
     await refusal.waitFor({ timeout: 30_000 });
     // The address it gives opens a compute page in the window's browser, and the next run trains there.
     const address = /open (http:\S+) in the browser that shows Maskbench/.exec((await refusal.textContent())!)![1]!;
+    expect(await webgpuOffered()).toBe('webgpu (GPU) (no compute page open)');
     compute = await page.context().newPage();
     await compute.goto(address);
-    await page.reload();
-    await page.keyboard.press('Alt+3');
-    await page.locator('[data-model=simple-conv] input').check();
-    await page.locator('[data-test=train-batch]').fill('16');
-    await page.locator('[data-test=train-backend]').selectOption('webgpu');
+    // The window sees the page come, with no reload, and the same settings train there.
+    await webgpuOnPage();
     await startRun(1);
-    // (On whichever dataset the reloaded view offers first.)
     await page.getByText(/Training simple-conv on [\w-]+ \(webgpu\) finished/).waitFor({ timeout: 180_000 });
   }, 300_000);
 });
