@@ -381,6 +381,29 @@ describe('photos are not a sequence', () => {
     ]);
   });
 
+  it('brings a box back into view on a smaller photo clipped to it, or refuses when none of it is there', () => {
+    const labels = ['MW', 'NM', 'ND'];
+    const annotations = photoAnnotations(3);
+    const drawn = (xtl: number) => {
+      const { after } = applyEdit(annotations, { type: 'create-track', frame: 0, box: { xtl, ytl: 300, xbr: xtl + 100, ybr: 360 }, label: 'MW' }, labels);
+      return [...after.keys()][0]!;
+    };
+    const [across, beyond] = [drawn(250), drawn(400)];
+    const { after } = applyEdit(annotations, { type: 'set-outside', trackId: across, frame: 1, outside: false }, labels);
+    expect(after.get(across)!.shapes.map(({ frame, outside, xtl, ytl, xbr, ybr }) => [frame, outside, xtl, ytl, xbr, ybr])).toEqual([
+      [0, false, 250, 300, 350, 360],
+      [1, false, 250, 300, 300, 360],
+    ]);
+    const before = structuredClone(annotations.tracks);
+    expect(() => applyEdit(annotations, { type: 'set-outside', trackId: beyond, frame: 1, outside: false }, labels)).toThrow(
+      expect.objectContaining({
+        message: `track ${beyond}'s last box (400, 300) lies outside frame 1 (300x400): draw a new box there instead`,
+        where: { field: 'frame' },
+      }),
+    );
+    expect(annotations.tracks).toEqual(before);
+  });
+
   it('splits photos by image by default, with the seed, and says why', () => {
     const annotations = photoAnnotations(60);
     const plan = planDataset(annotations, { ...DATASET_DEFAULTS, stride: 1 });

@@ -158,8 +158,16 @@ export function applyEdit(annotations: ProjectAnnotations, edit: Edit, labels: r
       } else {
         const hidden = boxAt(track, edit.frame) === null && edit.frame >= track.shapes[0]!.frame;
         if (!hidden) throw invalid(`track ${track.id} is not out of view on frame ${edit.frame}`, 'frame');
-        // Back in view where it left: the geometry of the outside keyframe before this frame.
-        keyframe(track, edit.frame).outside = false;
+        // Back in view where it left, clipped to this frame: a photo of a collection may be smaller than the last.
+        const held = pick(shapeFrom(track, edit.frame));
+        const { width, height } = frameSize(annotations, edit.frame);
+        if (held.xtl > width - 1 || held.ytl > height - 1)
+          throw invalid(
+            `track ${track.id}'s last box (${held.xtl}, ${held.ytl}) lies outside frame ${edit.frame} (${width}x${height}): draw a new box there instead`,
+            'frame',
+          );
+        const geometry = held.xbr <= width && held.ybr <= height ? held : checkGeometry(annotations, edit.frame, held);
+        Object.assign(keyframe(track, edit.frame), geometry).outside = false;
       }
       break;
     }
