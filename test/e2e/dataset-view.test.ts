@@ -28,7 +28,9 @@ describe('the Dataset view (browser mode)', () => {
     // The default gap (50 frames) leaves this 60-frame clip's later parts empty: the view says so, and what to change.
     await expect
       .poll(() => page.locator('[data-test=plan-error]').textContent())
-      .toContain('part would hold no crops: take more frames (a smaller "every n-th frame"), a smaller "gap between parts", or another split');
+      .toContain(
+        'The val part would hold no crops: the 50-frame gap before it covers all of its 9 frames (42 to 50); take a smaller "gap between parts" (under 9), a longer clip, or another split',
+      );
     await page.locator('label', { hasText: 'Gap between parts' }).locator('input').fill('2');
     await page.locator('[data-test=opt-stride]').fill('5');
     // Each split fraction shows whole ("0.15", not "0.1" cut short).

@@ -135,7 +135,19 @@ describe('planning a dataset', () => {
 
   it('refuses a plan that leaves a part empty, naming the option to change', () => {
     expect(() => planDataset(annotations, options({ stride: 80 }))).toThrowError(
-      expect.objectContaining({ code: 'invalid-request', where: { field: 'split' }, message: expect.stringContaining('would hold no crops') }),
+      expect.objectContaining({
+        code: 'invalid-request',
+        where: { field: 'split' },
+        message: 'The val part would hold no crops: take more frames (a smaller "stride"), a smaller "gap", or another "split"',
+      }),
+    );
+    // A gap as long as a part leaves nothing of it, whatever the stride: the error says so, with the part's frames.
+    expect(() => planDataset({ ...annotations, frameCount: 300 }, options({ stride: 1, gap: 50 }))).toThrowError(
+      expect.objectContaining({
+        where: { field: 'split' },
+        message:
+          'The val part would hold no crops: the 50-frame gap before it covers all of its 45 frames (210 to 254); take a smaller "gap" (under 45), a longer clip, or another "split"',
+      }),
     );
   });
 

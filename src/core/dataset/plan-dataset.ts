@@ -106,9 +106,14 @@ export function planDataset(annotations: ProjectAnnotations, options: DatasetOpt
   SPLITS.forEach((split, index) => {
     const total = Object.values(counts[split]).reduce((sum, count) => sum + count, 0);
     if (options.split[index]! > 0 && total === 0) {
+      const frames = splitBy === 'time' ? timeParts(annotations.frameCount, options.split)[split] : null;
+      const swallowed = frames && split !== 'train' && frames[1] - frames[0] <= gap;
       throw new WorkbenchError(
         'invalid-request',
-        `The ${split} part would hold no crops: take more frames (a smaller "stride"), a smaller "gap", or another "split"`,
+        swallowed
+          ? `The ${split} part would hold no crops: the ${gap}-frame gap before it covers all of its ${frames[1] - frames[0]} frames (${frames[0]} to ${frames[1] - 1}); ` +
+              `take a smaller "gap" (under ${frames[1] - frames[0]}), a longer clip, or another "split"`
+          : `The ${split} part would hold no crops: take more frames (a smaller "stride"), a smaller "gap", or another "split"`,
         { field: 'split' },
       );
     }
@@ -156,8 +161,8 @@ function assignSplits(
 ): PlannedSample[] {
   const [train, val] = options.split;
   if (options.splitBy === 'time') {
-    const firstCut = Math.round(frameCount * train);
-    const secondCut = Math.round(frameCount * (train + val));
+    const parts = timeParts(frameCount, options.split);
+    const [firstCut, secondCut] = [parts.val[0], parts.test[0]];
     const partOf = (frame: number): SplitName | null => {
       if (frame < firstCut) return 'train';
       if (frame < firstCut + options.gap) return null;
@@ -178,6 +183,12 @@ function assignSplits(
     const draw = random.next();
     return { ...sample, split: draw < train ? 'train' : draw < train + val ? 'val' : 'test' };
   });
+}
+
+/** The frames [from, to) of each part of a time split, before the gap after each cut is taken from the part that follows. */
+function timeParts(frameCount: number, [train, val]: DatasetOptions['split']): Record<SplitName, [number, number]> {
+  const [firstCut, secondCut] = [Math.round(frameCount * train), Math.round(frameCount * (train + val))];
+  return { train: [0, firstCut], val: [firstCut, secondCut], test: [secondCut, frameCount] };
 }
 
 /** Each group (a person, a photo) wholly to one part: the biggest first (ties in seeded order), each to the part furthest below its share. */
