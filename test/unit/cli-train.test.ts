@@ -55,7 +55,7 @@ describe('`maskbench train --project`', () => {
 });
 
 describe('`maskbench train --json`', () => {
-  it('says why auto passed over each faster backend, in auto’s order, and notes apart why the one used runs short', async () => {
+  it('says why auto passed over each faster backend, in auto’s order, notes apart why the one used runs short, and gives the dataset’s warnings', async () => {
     const project = await projectWithDataset();
     process.env.MASKBENCH_WASM_THREADS = 'abc';
     onTestFinished(() => void delete process.env.MASKBENCH_WASM_THREADS);
@@ -70,6 +70,10 @@ describe('`maskbench train --json`', () => {
       'webgl: runs only in a compute page (`maskbench serve` or the app), not in this process',
     ]);
     expect(backend.notes).toEqual(['MASKBENCH_WASM_THREADS=abc is not a whole number of threads, so every core is used']);
+    // The lines `train` prints without --json: here, every class of val and test is under 20 crops.
+    const { warnings } = JSON.parse(out) as { warnings: string[] };
+    expect(warnings).toHaveLength(6);
+    expect(warnings[0]).toBe('val has 8 MW crops (fewer than 20): its figures for MW are mostly noise');
   });
 });
 

@@ -154,6 +154,8 @@ export const trainCommand: CliCommand = {
           path: result.path,
           status: summary.status,
           backend: config.backend,
+          // The lines `train` prints without --json: parts too thin to learn or judge a class from.
+          warnings: config.dataset?.warnings ?? [],
           bestEpoch: summary.bestEpoch,
           epochs: summary.epochs,
           seconds: summary.seconds,
