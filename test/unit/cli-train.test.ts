@@ -31,8 +31,14 @@ describe('`maskbench train --backend`', () => {
       'The tensorflow-gpu backend cannot be used here: tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed. Install @tensorflow/tfjs-node-gpu',
     ],
     ['tensorflow', 'The tensorflow backend cannot be used here: tensorflow: @tensorflow/tfjs-node is not installed. Install @tensorflow/tfjs-node'],
-    ['webgpu', 'The webgpu backend runs in the compute page of the app or of `maskbench serve`, not in this process'],
-    ['webgl', 'The webgl backend runs in the compute page of the app or of `maskbench serve`, not in this process'],
+    [
+      'webgpu',
+      'The webgpu backend runs in the compute page of the app or of `maskbench serve`, not in this process: start the work from the window, or choose another --backend (auto: the fastest that runs here).',
+    ],
+    [
+      'webgl',
+      'The webgl backend runs in the compute page of the app or of `maskbench serve`, not in this process: start the work from the window, or choose another --backend (auto: the fastest that runs here).',
+    ],
   ])('refuses %s, which cannot train here, before making a run folder', async (backend, message) => {
     const project = await projectWithDataset();
     const { code, out } = await cli('train', '--project', project, '--dataset', 'colours', '--backend', backend, '--json');

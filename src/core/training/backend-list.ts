@@ -37,7 +37,7 @@ export function checkBackendHere(requested: BackendChoice, isInstalled: (pkg: st
   if (isHostBackend(requested)) {
     throw new WorkbenchError(
       'backend-unavailable',
-      `The ${requested} backend runs in the compute page of the app or of \`maskbench serve\`, not in this process: start the work from the window.`,
+      `The ${requested} backend runs in the compute page of the app or of \`maskbench serve\`, not in this process: start the work from the window, or choose another "backend" (auto: the fastest that runs here).`,
       { field: 'backend' },
     );
   }
