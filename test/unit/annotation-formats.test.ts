@@ -232,6 +232,24 @@ describe('importing and exporting annotations', () => {
     await expect(importAnnotations(source, { settings })).rejects.toThrow(message);
   });
 
+  it('refuses a CVAT file given as the other CVAT format, naming the one it is', async () => {
+    const folder = await tempDir();
+    const video = join(folder, 'video.xml');
+    await writeFile(
+      video,
+      '<annotations><version>1.1</version>\n<track id="0" label="MW"><box frame="0" keyframe="1" outside="0" occluded="0" xtl="1" ytl="1" xbr="9" ybr="9" z_order="0"/></track></annotations>',
+    );
+    await expect(importAnnotations(video, { settings, format: 'cvat-images' })).rejects.toMatchObject({
+      message: `${video} is a CVAT for video file (it has <track> elements), not CVAT for images: give "format" cvat-video, or leave it out`,
+      where: { file: video, field: 'format' },
+    });
+    const images = join(folder, 'images.xml');
+    await writeFile(images, '<annotations><version>1.1</version>\n<image id="0" name="a.png" width="10" height="10"></image></annotations>');
+    await expect(importAnnotations(images, { settings, format: 'cvat-video' })).rejects.toMatchObject({
+      message: expect.stringContaining('is a CVAT for images file (it has <image> elements), not CVAT for video'),
+    });
+  });
+
   it('says what gives a CVAT for video file its frame size when the file does not', async () => {
     const file = join(await tempDir(), 'no-size.xml');
     await writeFile(

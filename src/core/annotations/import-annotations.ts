@@ -17,6 +17,8 @@ import { DEFAULT_LINK_THRESHOLD, linkTracks } from './link-tracks';
 import type { ProblemList } from './problems';
 import { TrackIds } from './track-ids';
 
+const CVAT_NAMES = { 'cvat-video': 'CVAT for video', 'cvat-images': 'CVAT for images' } as const;
+
 export interface ImportOptions {
   /** Detected from the source when not given: a folder is Pascal VOC, an XML file one of the CVAT formats. */
   format?: AnnotationFormat;
@@ -52,9 +54,17 @@ export async function importAnnotations(source: string, options: ImportOptions):
     });
   } else {
     const content = await readXmlFile(path);
-    const format = options.format ?? detectCvatFormat(parseCvat(content, path));
-    if (format === 'voc')
+    if (options.format === 'voc')
       throw new WorkbenchError('invalid-request', `${path} is a file; Pascal VOC is a folder of XML files`, { file: path, field: 'format' });
+    const detected = detectCvatFormat(parseCvat(content, path));
+    // Read as the other CVAT format, a file would import nothing, and say only that.
+    if (options.format && detected && detected !== options.format)
+      throw new WorkbenchError(
+        'invalid-request',
+        `${path} is a ${CVAT_NAMES[detected]} file (it has <${detected === 'cvat-video' ? 'track' : 'image'}> elements), not ${CVAT_NAMES[options.format]}: give "format" ${detected}, or leave it out`,
+        { file: path, field: 'format' },
+      );
+    const format = options.format ?? detected;
     if (!format)
       throw new WorkbenchError('invalid-annotations', `${path} has neither <track> nor <image> elements: say which CVAT format it is with "format"`, {
         file: path,
