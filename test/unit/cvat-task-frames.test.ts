@@ -99,6 +99,35 @@ describe('CVAT tasks made from part of a video', () => {
     expect(notes(second.report)).toEqual(notes(first.report));
   });
 
+  it("writes a keyframe wherever CVAT needs one to give back the project's boxes on the task's frames", async () => {
+    const settings = settingsFor(40);
+    const first = await importAnnotations(video, { settings });
+    const shape = (frame: number, xtl: number, outside = false) => ({
+      frame,
+      xtl,
+      ytl: 30,
+      xbr: xtl + 40,
+      ybr: 150,
+      label: 'NM',
+      occluded: false,
+      outside,
+      zOrder: 0,
+      attributes: {},
+    });
+    // Keyframes between the task's frames 10, 13, 16, 19: one held until it leaves the view, one moving.
+    first.annotations.tracks.push({ id: 20, shapes: [shape(11, 5), shape(40, 5, true)] }, { id: 21, shapes: [shape(11, 100), shape(17, 160), shape(18, 150)] });
+    const { exported, xml, second } = await roundTrip(first.annotations, 'cvat-video', settings);
+    expect(exported.notKept).toEqual([expect.stringContaining('4 keyframes on frames the CVAT task (frames 10-19 step 3) does not hold')]);
+    const keyframes = (track: number) =>
+      [...xml.matchAll(new RegExp(`<box frame="(\\d+)" keyframe="1"[^>]*>\\s*<attribute name="track_id">${track}<`, 'g'))].map((m) => Number(m[1]));
+    // The held box needs its first frame only; the moving one each frame where its line bends between the task's frames.
+    expect(keyframes(20)).toEqual([13]);
+    expect(keyframes(21)).toEqual([13, 16, 19]);
+    const onTask = (annotations: ProjectAnnotations) => boxesOf(annotations).filter((box) => [10, 13, 16, 19].includes(Number(box.split(' ')[0])));
+    expect(onTask(second.annotations)).toEqual(onTask(first.annotations));
+    expect(second.report.problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+  });
+
   it('keeps polygons, polylines, points and skeletons through a CVAT for video import and export, with their labels', async () => {
     const settings = settingsFor(4);
     const first = await importAnnotations(video, { settings });

@@ -2,7 +2,7 @@
 // and images by the video's frames. The project's frames are either those same frames (its media is the
 // whole video) or the task's frames one after another (its media is only what the task holds).
 
-import type { AnnotationSet, CvatTaskFrames } from '../../../shared/annotations';
+import type { AnnotationSet, BoxGeometry, CvatTaskFrames, TrackBox } from '../../../shared/annotations';
 import { MAX_FRAMES } from '../../../shared/project';
 import type { ProblemList } from '../problems';
 import { number, shown } from './read-result';
@@ -142,6 +142,38 @@ export function taskIndexOf(task: CvatTaskFrames, projectFrame: number): number 
 }
 
 /**
+ * A track's boxes (every frame's, in frame order) on the task's frames, numbered as the task's, each a
+ * keyframe where CVAT needs one to draw the boxes the project has there. CVAT keeps only keyframes and
+ * draws a straight line between them (holding the last), so a box is written as one where a stretch that
+ * follows one project keyframe starts in the task (that keyframe itself, or the first box after it when it
+ * lies between the task's frames or before them), and where such a stretch ends still moving with no
+ * project keyframe on the next task frame to draw toward.
+ */
+function taskBoxes(boxes: TrackBox[], indexOf: (frame: number) => number | null): TrackBox[] {
+  let from = -1;
+  const kept = boxes.flatMap((box) => {
+    if (box.keyframe) from = box.frame;
+    const index = indexOf(box.frame);
+    return index === null ? [] : [{ box: { ...box, frame: index }, from }];
+  });
+  let first: TrackBox | undefined;
+  return kept.map(({ box, from }, i) => {
+    const before = kept[i - 1];
+    const after = kept[i + 1];
+    const starts = before?.box.frame !== box.frame - 1 || before.from !== from;
+    if (starts) first = box;
+    const ends = after?.box.frame !== box.frame + 1 || after.from !== from;
+    // Drawn toward the project's next keyframe, or held as it is: either gives back the stretch.
+    const drawn = after?.box.frame === box.frame + 1 ? after.box.keyframe : sameGeometry(box, first!);
+    return { ...box, keyframe: starts || (ends && !drawn) };
+  });
+}
+
+function sameGeometry(a: BoxGeometry, b: BoxGeometry): boolean {
+  return a.xtl === b.xtl && a.ytl === b.ytl && a.xbr === b.xbr && a.ybr === b.ybr;
+}
+
+/**
  * The set as the CVAT task it was imported from holds it (see CvatTaskFrames); a set with no such task
  * is its own task, frames 0 on. Extras keyed by frame (images' attributes, kept shapes) follow their frame.
  */
@@ -155,15 +187,7 @@ export function taskView(set: AnnotationSet): TaskView {
   const count = taskFrameCount(range);
   const projectFrameOf = (index: number) => (task.projectFrames === 'task' ? index : fileFrameOf(range, index));
   const indexOf = (frame: number) => taskIndexOf(task, frame);
-  const tracks = set.tracks
-    .map((track) => ({
-      ...track,
-      boxes: track.boxes.flatMap((box) => {
-        const index = indexOf(box.frame);
-        return index === null ? [] : [{ ...box, frame: index }];
-      }),
-    }))
-    .filter((track) => track.boxes.length > 0);
+  const tracks = set.tracks.map((track) => ({ ...track, boxes: taskBoxes(track.boxes, indexOf) })).filter((track) => track.boxes.length > 0);
   const byIndex = <T>(values: Record<string, T> | undefined): Record<string, T> | undefined => {
     if (!values) return undefined;
     const kept = Object.entries(values).flatMap(([frame, value]) => {

@@ -167,11 +167,11 @@ function endWithTask(shapes: Shape[], task: CvatTaskFrames, frameCount: number):
 
 /**
  * What a box between keyframes gives other than the keyframe before it holds (`occluded`, `z_order`,
- * attribute names); empty when it only repeats them, or no keyframe comes before it.
+ * attribute names); empty when it only repeats them, null when no keyframe comes before it.
  */
-function changedFromHeld(shapes: Shape[], frame: number, box: Pick<Shape, 'occluded' | 'zOrder' | 'attributes'>): string[] {
+function changedFromHeld(shapes: Shape[], frame: number, box: Pick<Shape, 'occluded' | 'zOrder' | 'attributes'>): string[] | null {
   const held = shapes.reduce<Shape | undefined>((last, shape) => (shape.frame < frame && (!last || shape.frame > last.frame) ? shape : last), undefined);
-  if (!held) return [];
+  if (!held) return null;
   const names = new Set([...Object.keys(held.attributes ?? {}), ...Object.keys(box.attributes ?? {})]);
   return [
     ...(box.occluded !== held.occluded ? ['occluded'] : []),
@@ -244,6 +244,8 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     if (!flagged && children(trackXml, 'box').length)
       problems.warning('boxes carry no keyframe attribute; every box is taken as a keyframe', where, 'no-keyframe-flags');
     let personId: number | null = null;
+    // Boxes that are not keyframes, before any keyframe of the track: CVAT takes only keyframes, and so has none of them.
+    const unkeyed: Array<number | undefined> = [];
     for (const box of children(trackXml, 'box')) {
       const boxWhere = { file, line: boxLines[boxIndex++] };
       const a = attributes(box);
@@ -267,7 +269,8 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
       // with the keyframe's flags. Other tools and hand edits give some their own: those are kept.
       if (flagged && !keyframe && !outside) {
         const changed = changedFromHeld(shapes, frame, { occluded, zOrder, attributes: values });
-        if (changed.length === 0) continue;
+        if (changed === null) unkeyed.push(boxWhere.line);
+        if (changed === null || changed.length === 0) continue;
         problems.warning(
           `the box is not a keyframe, but its ${changed.join(', ')} differ from the keyframe before; it is kept as a keyframe so that they are not lost`,
           boxWhere,
@@ -296,6 +299,20 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
         ...(extra ? { extra } : {}),
       });
     }
+    if (unkeyed.length > 0 && !shapes.some((shape) => !shape.outside)) {
+      problems.error(
+        `<track label="${shown(label)}"> has boxes but no keyframe in view: CVAT takes only a track's keyframes, and refuses a track without one; it is skipped`,
+        where,
+        'no-keyframe',
+      );
+      return;
+    }
+    if (unkeyed.length > 0)
+      problems.warning(
+        `${unkeyed.length} boxes before the track's first keyframe are not keyframes: CVAT takes only keyframes, so they are skipped (the first here)`,
+        { file, line: unkeyed[0] },
+        'before-keyframe',
+      );
     if (shapes.length === 0) return;
     // Merging and holding boxes before an outside one (holdBefore) take the keyframes in frame order.
     shapes.sort((a, b) => a.frame - b.frame);
