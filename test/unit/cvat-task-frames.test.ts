@@ -172,7 +172,13 @@ describe('CVAT tasks made from part of a video', () => {
   it("takes the task's frames as the project's when the media fits neither reading, or there is none, and says why", async () => {
     const ambiguous = await importAnnotations(video, { settings: settingsFor(12) });
     expect(notes(ambiguous.report)).toEqual([expect.stringMatching(/mapped to the project's frames 0-3 \(.*ambiguous.*every box lands inside the clip\)/)]);
-    expect(ambiguous.annotations.tracks.find((track) => track.id === 7)!.shapes.map((shape) => shape.frame)).toEqual([0, 2]);
+    // The media goes on past the task's last frame, 3: the person, open there, leaves the view on frame 4.
+    expect(ambiguous.annotations.tracks.find((track) => track.id === 7)!.shapes.map((shape) => [shape.frame, shape.outside])).toEqual([
+      [0, false],
+      [2, false],
+      [4, true],
+    ]);
+    expect(Math.max(...boxesOf(ambiguous.annotations).map((box) => Number(box.split(' ')[0])))).toBe(3);
     const none = await importAnnotations(images, { settings: null });
     expect(notes(none.report)).toEqual([expect.stringContaining("mapped to the project's frames 0-3 (the project has no media")]);
     expect(none.annotations.frameCount).toBe(4);

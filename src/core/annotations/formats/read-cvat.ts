@@ -316,7 +316,8 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
     if (shapes.length === 0) return;
     // Merging and holding boxes before an outside one (holdBefore) take the keyframes in frame order.
     shapes.sort((a, b) => a.frame - b.frame);
-    if (taskFrames) endWithTask(shapes, taskFrames, frameCount);
+    // The project's clip is its media's, which may go on past the task's frames even when they are its first ones.
+    if (taskFrames) endWithTask(shapes, taskFrames, fallbackSize?.frameCount ?? frameCount);
     const trackExtra = leftovers(trackXml, ['id', 'label'], ['box', ...OTHER_SHAPES]);
     // Without a track_id, the CVAT track's own id names the person (unless another track took it).
     const ownId = /^\d+$/.test(cvatId) && Number.isSafeInteger(Number(cvatId)) ? Number(cvatId) : -1;
