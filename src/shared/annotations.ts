@@ -163,7 +163,7 @@ const cvatShapesSchema = v.object(
     tags: v.optional(v.array(v.record(v.string(), v.unknown(), 'an object'), 'a list')),
     /** CVAT for images: each project frame's other shape elements (<tag>s among them), by tag. */
     frames: v.optional(v.record(v.string(), v.record(v.string(), v.unknown(), 'an object'), 'an object')),
-    /** The task's <label> declarations those shapes use and the project's labels do not have (made up for those the file did not declare). */
+    /** The task's <label> declarations those shapes use (made up for those the file did not declare); an export declares a label boxes use too as both kinds' (see cvatMeta). */
     labels: v.optional(v.array(v.record(v.string(), v.unknown(), 'an object'), 'a list')),
   },
   'an object',

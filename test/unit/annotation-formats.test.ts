@@ -556,6 +556,28 @@ describe("CVAT's tags, mixed tracks and undeclared labels", () => {
     }
   });
 
+  it('declares a label that boxes and kept shapes share as CVAT lets both use it, with the attributes of each', async () => {
+    const file = join(await tempDir(), 'shared.xml');
+    await writeFile(
+      file,
+      `<annotations><meta><task><size>10</size><labels>
+<label><name>line</name><color>#00ff00</color><type>polyline</type><attributes><attribute><name>width</name><mutable>False</mutable><input_type>number</input_type><default_value>1</default_value><values>1;9;1</values></attribute></attributes></label>
+</labels><original_size><width>640</width><height>360</height></original_size></task></meta>
+<track id="0" label="line"><box frame="0" keyframe="1" outside="0" occluded="0" xtl="10" ytl="10" xbr="50" ybr="90" z_order="0"/>
+<polyline frame="1" keyframe="1" outside="0" occluded="0" points="1.00,1.00;30.00,40.00" z_order="0"><attribute name="width">3</attribute></polyline></track></annotations>`,
+    );
+    const { annotations } = await importAnnotations(file, { settings: null });
+    const { out, xml } = await exported(annotations, 'cvat-video');
+    const declarations = [...xml.matchAll(/<label>\s*<name>line<\/name>[\s\S]*?<\/label>/g)].map((m) => m[0]);
+    expect(declarations).toHaveLength(1);
+    expect(declarations[0]).toContain('<type>any</type>');
+    for (const attribute of ['track_id', 'width']) expect(declarations[0]).toContain(`<name>${attribute}</name>`);
+    expect(xml).toMatch(/<track id="1" label="line"[^>]*>\s*<polyline frame="1"/);
+    // Read back, it declares the same again.
+    const second = await importAnnotations(out, { settings: null });
+    expect((await exported(second.annotations, 'cvat-video')).xml).toBe(xml);
+  });
+
   it('keeps the other shapes of a CVAT track that also holds boxes as a track of their own, and the track’s own elements', async () => {
     // A hand edit CVAT itself would not make: one track with boxes, a polygon and an element of its own.
     const source = (await readFile(videoTags, 'utf8')).replace(

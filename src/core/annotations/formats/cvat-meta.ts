@@ -1,5 +1,5 @@
 import type { AnnotationSet } from '../../../shared/annotations';
-import { text } from './xml-source';
+import { children, text, type XmlNode } from './xml-source';
 import type { TaskRange } from './cvat-task-frames';
 import { escapeXml, keptElements } from './xml-text';
 
@@ -45,19 +45,25 @@ export function cvatMeta(set: AnnotationSet, task: CvatTaskInfo, range: TaskRang
     .join('\n');
   // Own properties only: a label with no colour given, named "constructor", must not find Object's.
   const colorOf = (name: string) => (task.colors && Object.hasOwn(task.colors, name) ? task.colors[name]! : DEFAULT_COLOR);
+  // A label that kept shapes use too (a polyline's, say) is declared as CVAT lets both kinds use it, with
+  // the attributes its kept declaration gives them as well.
+  const kept = new Map((set.extra?.cvatShapes?.labels ?? []).map((label) => [text(label.name), label]));
+  const own = new Set(declared.map((attribute) => attribute.name));
   const labels = set.labels
-    .map(
-      (name) => `        <label>
+    .map((name) => {
+      const shared = kept.get(name);
+      const more = children((shared?.attributes ?? {}) as XmlNode, 'attribute').filter((attribute) => !own.has(text(attribute.name)));
+      return `        <label>
           <name>${escapeXml(name)}</name>
           <color>${escapeXml(colorOf(name))}</color>
-          <type>rectangle</type>
+          <type>${shared ? 'any' : 'rectangle'}</type>
           <attributes>
 ${attributeXml}
-          </attributes>
-        </label>`,
-    )
+${more.length ? keptElements({ attribute: more }, '          ') : ''}          </attributes>
+        </label>`;
+    })
     .join('\n');
-  const keptLabels = (set.extra?.cvatShapes?.labels ?? []).filter((label) => !set.labels.includes(text(label.name)));
+  const keptLabels = [...kept].filter(([name]) => !set.labels.includes(name)).map(([, label]) => label);
   return `  <meta>
     <task>
       <name>${escapeXml(task.name)}</name>
