@@ -348,16 +348,16 @@ ${box(4, 1, 0, 'good')}</track></annotations>`,
       `<box frame="${frame}" keyframe="${keyframe}" outside="0" occluded="0" xtl="${10 + frame}" ytl="10" xbr="${50 + frame}" ybr="90" z_order="0"/>`;
     await writeFile(
       file,
-      `<annotations><meta><task><size>10</size><original_size><width>640</width><height>360</height></original_size></task></meta>
+      `<annotations><meta><task><size>10</size><labels><label><name>MW</name></label><label><name>NM</name></label></labels><original_size><width>640</width><height>360</height></original_size></task></meta>
 <track id="1" label="MW">${box(0, 1)}${box(4, 1)}</track>
-<track id="2" label="NM">
+<track id="2" label="ghost">
 ${box(2, 0)}${box(3, 0)}</track>
 <track id="3" label="NM">
 ${box(1, 0)}
 ${box(5, 1)}${box(6, 0)}</track></annotations>`,
     );
     const { annotations, report } = await importAnnotations(file, { settings: null });
-    // As CVAT, which takes only keyframes: the second track has none, and the third starts on frame 5.
+    // As CVAT, which takes only keyframes: the second track has none (nor is its undeclared label reported), and the third starts on frame 5.
     expect(annotations.tracks.map((track) => [track.id, track.shapes.map((shape) => shape.frame)])).toEqual([
       [1, [0, 4]],
       [3, [5]],
@@ -366,7 +366,7 @@ ${box(5, 1)}${box(6, 0)}</track></annotations>`,
       expect.objectContaining({
         severity: 'error',
         line: 3,
-        message: `<track label="NM"> has boxes but no keyframe in view: CVAT takes only a track's keyframes, and refuses a track without one; it is skipped`,
+        message: `<track label="ghost"> has boxes but no keyframe in view: CVAT takes only a track's keyframes, and refuses a track without one; it is skipped`,
       }),
       expect.objectContaining({
         severity: 'warning',

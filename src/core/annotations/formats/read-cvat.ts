@@ -215,6 +215,8 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
   const labelsAt = new Map<string, { file: string; line?: number }>();
   // Tracks of other shapes are kept whole; CVAT gives each track one kind of shape.
   const keptTracks: XmlNode[] = [];
+  // Tracks refused whole: their labels are neither imported nor declared on export.
+  const refused = new Set<XmlNode>();
   tracksXml.forEach((trackXml, trackIndex) => {
     const trackAttributes = attributes(trackXml);
     const where = { file, line: trackLines[trackIndex] };
@@ -305,6 +307,7 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
         where,
         'no-keyframe',
       );
+      refused.add(trackXml);
       return;
     }
     if (unkeyed.length > 0)
@@ -337,7 +340,7 @@ export function readCvatVideo(content: string, file: string, fallbackSize?: { wi
   const tags = children(root, 'tag');
   const holders = tags.length ? [...keptTracks, { tag: tags }] : keptTracks;
   const cvatShapes = keptShapes(root, { tracks: keptTracks, ...(tags.length ? { tags } : {}) }, holders, problems, file, 'CVAT for video');
-  reportUndeclared(root, content, problems, file);
+  reportUndeclared({ ...root, track: tracksXml.filter((track) => !refused.has(track)) }, content, problems, file);
   const extra = { ...(taskFrames ? { cvatTask: taskFrames } : {}), ...(cvatShapes ? { cvatShapes } : {}) };
   return {
     format: 'cvat-video',
