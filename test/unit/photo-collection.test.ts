@@ -23,6 +23,10 @@ import { annotationsFileText } from '../../src/core/project/annotations-file';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import type { Classifier } from '../../src/core/review/classify';
 import { predictBoxes, projectSource } from '../../src/core/review/predict-project';
+import { crossFitHere } from '../../src/core/review/run-here';
+import { projectPaths } from '../../src/core/project/layout';
+import { trainRun } from '../../src/core/training/train-run';
+import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../src/shared/project';
 import { PHOTOS, vocXml, writePhotoCollection, type Photo } from '../support/photo-collection';
 import { useTempDirs } from '../support/temp-dir';
@@ -455,4 +459,54 @@ describe('photos are not a sequence', () => {
     const byImage = planDataset(sequence, { ...DATASET_DEFAULTS, stride: 1, splitBy: 'image' });
     expect(byImage.warnings).toContainEqual(expect.stringContaining("a split by image of a video's frames"));
   });
+});
+
+describe('cross-fitting photos', () => {
+  const quiet = () => ({ signal: new AbortController().signal, progress: () => {}, log: () => {} });
+  /** Six photos of different sizes with two boxes each: MW only on the first three, an MW and an NM on the others. */
+  const photos: Photo[] = Array.from({ length: 6 }, (_, index) => ({
+    name: `photo${index}.png`,
+    width: 200 + 40 * index,
+    height: 300 - 20 * index,
+    color: [30 * index, 30 * index, 30 * index],
+    boxes: [
+      { label: 'with_mask', xmin: 10, ymin: 10, xmax: 70, ymax: 90, color: [250, 0, 0] },
+      { label: index < 3 ? 'with_mask' : 'without_mask', xmin: 100, ymin: 100, xmax: 160, ymax: 180, color: index < 3 ? [250, 0, 0] : [0, 250, 0] },
+    ],
+  }));
+
+  /** The photos as a project, with a run trained on them (a dataset split by image, its default). */
+  async function trainedRun(): Promise<string> {
+    const folder = await tempDir();
+    const { images, voc } = await writePhotoCollection(folder, photos);
+    await importIntoProject(folder, voc, { media: images });
+    await buildDataset(folder, 'photos', { ...DATASET_DEFAULTS, classes: 'MW,NM', ndPolicy: 'drop', stride: 1, size: 32, minSize: 0 }, quiet());
+    await trainRun(
+      { project: folder, runId: 'run', options: { ...TRAINING_DEFAULTS, dataset: 'photos', model: 'conv-bn', epochs: 1, batchSize: 4, backend: 'wasm' } },
+      quiet(),
+    );
+    return folder;
+  }
+
+  it('holds out whole photos by time with no gap to the rest, which the folds train on', async () => {
+    const folder = await trainedRun();
+    const logged: string[] = [];
+    const predictions = await crossFitHere({ project: folder, runId: 'run', folds: 3 }, { ...quiet(), log: (message) => logged.push(message) });
+    expect(predictions).toMatchObject({ complete: true, crossFit: { folds: 3, by: 'time' } });
+    expect(predictions.boxes).toHaveLength(12);
+    expect(logged).toContain('Photos are not a sequence: each fold holds out whole photos, in the order of their files, with no gap to the rest');
+    expect(logged).toContain('Fold 1 of 3: training on all but photos 0-1');
+    // The dataset's gap (50 frames) would have left nothing to train on; each fold trains and validates on every other photo.
+    for (const [index, held] of [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ].entries()) {
+      const manifest = await readJson<DatasetManifest>(projectPaths(folder).datasetManifest(`photos-fold${index + 1}of3`));
+      const framesOf = (test: boolean) =>
+        [...new Set(manifest.samples.filter((sample) => (sample.split === 'test') === test).map((sample) => sample.frame))].sort();
+      expect(framesOf(true)).toEqual(held);
+      expect(framesOf(false)).toEqual([0, 1, 2, 3, 4, 5].filter((frame) => !held.includes(frame)));
+    }
+  }, 120_000);
 });

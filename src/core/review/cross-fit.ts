@@ -99,7 +99,8 @@ export async function planCrossFit(input: CrossFitInput): Promise<PreparedCrossF
   // Before any fold trains: a mismatch found by the first prediction would waste a training.
   checkLabels(source.labels, dataset, run.id);
   const frames = source.annotations.frameCount;
-  const folds = by === 'track' ? trackFolds(input.folds, source.annotations.tracks, manifest, frames) : timeFolds(input.folds, frames, manifest.options.gap);
+  const folds =
+    by === 'track' ? trackFolds(input.folds, source.annotations.tracks, manifest, frames) : timeFolds(input.folds, source.annotations, manifest.options.gap);
   const backend = input.backend ?? run.config.options.backend;
   const names = await freeFoldNames(input.project, run.id, dataset.name, input.folds);
   const parts = folds.map((fold, index) => ({
@@ -201,6 +202,8 @@ export async function crossFit(input: CrossFitInput, context: JobContext, route:
   const { plan, runs } = prepared;
   route.check(plan.backend);
   await layOutCrossFit(input.project, prepared);
+  if (plan.by === 'time' && prepared.source.annotations.stills)
+    context.log('Photos are not a sequence: each fold holds out whole photos, in the order of their files, with no gap to the rest');
   return scoreFolds(input.project, plan, true, prepared, context, route.open, async (index, progress) => {
     context.log(`Fold ${index + 1} of ${plan.folds}: training on all but ${plan.parts[index]!.what}`);
     await route.train(runs[index]!, { ...context, progress, report: undefined });
@@ -297,13 +300,18 @@ async function settle(project: string, run: RunInfo, pending: boolean, result: P
   if (last) await removeFolds(project, last);
 }
 
-/** Consecutive stretches of the clip, each kept a gap away from the crops its model trains on. */
-function timeFolds(count: number, frames: number, gap: number): Fold[] {
+/**
+ * Consecutive stretches of the clip, each kept the dataset's gap away from the crops its model trains on.
+ * Photos are not a sequence, with no near-identical neighbours to keep apart: their folds are runs of
+ * whole photos in the collection's order, with no gap, as a dataset's time split of photos leaves none.
+ */
+function timeFolds(count: number, { frameCount: frames, stills }: { frameCount: number; stills?: boolean }, datasetGap: number): Fold[] {
+  const gap = stills ? 0 : datasetGap;
   return Array.from({ length: count }, (_, fold) => {
     const from = Math.floor((fold * frames) / count);
     const to = Math.floor(((fold + 1) * frames) / count) - 1;
     return {
-      what: `frames ${from}-${to}`,
+      what: `${stills ? 'photos' : 'frames'} ${from}-${to}`,
       scope: { from, to },
       heldOut: (sample) => sample.frame >= from && sample.frame <= to,
       tooNear: (sample) => sample.frame >= from - gap && sample.frame <= to + gap,
