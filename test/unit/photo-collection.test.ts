@@ -23,8 +23,9 @@ import { annotationsFileText } from '../../src/core/project/annotations-file';
 import { importIntoProject } from '../../src/core/project/import-into-project';
 import type { Classifier } from '../../src/core/review/classify';
 import { predictBoxes, projectSource } from '../../src/core/review/predict-project';
+import { reviewRun } from '../../src/core/review/review-run';
 import { crossFitHere } from '../../src/core/review/run-here';
-import { projectPaths } from '../../src/core/project/layout';
+import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { trainRun } from '../../src/core/training/train-run';
 import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, PROJECT_SCHEMA, type ProjectSettings } from '../../src/shared/project';
@@ -508,5 +509,44 @@ describe('cross-fitting photos', () => {
       expect(framesOf(true)).toEqual(held);
       expect(framesOf(false)).toEqual([0, 1, 2, 3, 4, 5].filter((frame) => !held.includes(frame)));
     }
+  }, 120_000);
+
+  it('removes the fold runs and datasets of a cross-fit that fails, keeps the last complete one, and says what it kept', async () => {
+    const folder = await trainedRun();
+    const files = runPaths(projectPaths(folder).run('run'));
+    const state = async () => ({
+      runs: (await readdir(projectPaths(folder).runs)).sort(),
+      datasets: (await readdir(projectPaths(folder).datasets)).sort(),
+      plans: (await readdir(files.predictions)).filter((file) => file.startsWith('cross-fit-plan')),
+    });
+    /** A 2-fold cross-fit: the first fold trains on photos 3-5, the second on photos 0-2, whose boxes are all MW. */
+    const failing = async () => {
+      const logged: string[] = [];
+      await expect(crossFitHere({ project: folder, runId: 'run', folds: 2 }, { ...quiet(), log: (message) => logged.push(message) })).rejects.toThrow(
+        'Dataset "photos-fold2of2" has only one class to train on (MW)',
+      );
+      return logged.at(-1);
+    };
+    const before = await state();
+    expect(before.plans).toEqual([]);
+    // No cross-fit before: the first fold's scores are kept as partial, and nothing the cross-fit made stays.
+    const partial = `The cross-fit stopped before its end: its fold runs went to the trash and their datasets were removed; the folds scored until then are kept in ${files.crossFitPredictions}, marked partial`;
+    expect(await failing()).toBe(partial);
+    expect(await state()).toEqual(before);
+    expect(await readJson(files.crossFitPredictions)).toMatchObject({ complete: false, boxes: expect.objectContaining({ length: 6 }) });
+    expect((await readdir(projectPaths(folder).trashedRuns)).sort()).toEqual(['run-fold1of2', 'run-fold2of2']);
+    // Again: still no cross-fit to keep (the failed one's plan did not become the last).
+    expect(await failing()).toBe(partial);
+    expect(await state()).toEqual(before);
+    // A complete cross-fit, then a failing one: the complete one stays whole, its fold runs and datasets too.
+    await crossFitHere({ project: folder, runId: 'run', folds: 3 }, quiet());
+    const complete = await state();
+    const predictions = await readFile(files.crossFitPredictions, 'utf8');
+    expect(await failing()).toBe(
+      "The cross-fit stopped before its end: its fold runs went to the trash and their datasets were removed; run run's last cross-fit (3 folds by time) is kept as it was",
+    );
+    expect(await state()).toEqual(complete);
+    expect(await readFile(files.crossFitPredictions, 'utf8')).toBe(predictions);
+    expect(await reviewRun(folder, 'run', 5)).toMatchObject({ outOfSample: true, complete: true });
   }, 120_000);
 });

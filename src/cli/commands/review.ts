@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { scoreCrossFit } from '../../core/review/cross-fit';
+import { lastCrossFit, scoreCrossFit } from '../../core/review/cross-fit';
 import { crossFitHere, openHere } from '../../core/review/run-here';
 import { reviewRun } from '../../core/review/review-run';
 import { runPaths } from '../../core/project/layout';
@@ -73,8 +72,8 @@ export const reviewCommand: CliCommand = {
     }
     if (args.folds !== undefined || args['score-folds']) {
       const files = runPaths(run.path);
-      // What a cancelled cross-fit keeps (see settle in cross-fit.ts): a plan is there once one has ended or been cut short.
-      const hadCrossFit = existsSync(files.crossFitPlan);
+      // What a cancelled cross-fit keeps (see settle in cross-fit.ts): the last complete cross-fit, else what it scored.
+      const hadCrossFit = (await lastCrossFit(run.path)) !== null;
       await cancelOnCtrlC(
         (signal) => {
           const context = { signal, ...progressPrinter(output, json) };

@@ -21,6 +21,7 @@ import { readManifest } from '../training/training-data';
 import type { OpenClassifier } from './classify';
 import { predictBoxes, projectSource, type PredictScope, type ProjectSource } from './predict-project';
 import { checkLabels, datasetOf } from './prediction-files';
+import { readPredictions } from './review-run';
 
 /** With time folds, one train crop in this many goes to validation: enough to follow training, not used to pick a checkpoint. */
 const VAL_EVERY = 10;
@@ -124,7 +125,7 @@ export async function planCrossFit(input: CrossFitInput): Promise<PreparedCrossF
 
 /**
  * Writes a planned cross-fit's fold datasets, and its plan as the run's pending one, in place of an
- * earlier pending cross-fit's (one cut short, or whose folds never all trained), which is removed.
+ * earlier pending cross-fit's (a cluster's, whose folds never all trained or were never scored), which is removed.
  */
 export async function layOutCrossFit(project: string, { plan, run, folds, manifest }: PreparedCrossFit): Promise<void> {
   const files = runPaths(run.path);
@@ -277,27 +278,61 @@ async function scoreFolds(
     result.complete = true;
     return result;
   } finally {
-    await settle(project, run, pending, result, context);
+    await settle(project, run, plan, { pending, trained: train !== undefined }, result, context);
   }
 }
 
 /**
  * Keeps what a cross-fit scored. Complete, a pending cross-fit takes the last one's place: its plan and
  * predictions replace the last one's, whose fold runs go to the trash and fold datasets are removed. Cut
- * short, it replaces nothing: the last cross-fit stays whole, and the pending one waits to be scored
- * (--score-folds) or replaced by the next. A run with no cross-fit yet keeps what was scored, as partial.
+ * short, it replaces no complete cross-fit, which stays whole; with none, what was scored is kept, as
+ * partial. Folds it `trained` itself go to the trash with their datasets, since it can never score them
+ * all; folds trained elsewhere (a cluster's) wait, pending, to be scored again (--score-folds) or
+ * replaced by the next cross-fit.
  */
-async function settle(project: string, run: RunInfo, pending: boolean, result: ProjectPredictions, context: JobContext): Promise<void> {
+async function settle(
+  project: string,
+  run: RunInfo,
+  plan: CrossFitPlan,
+  { pending, trained }: { pending: boolean; trained: boolean },
+  result: ProjectPredictions,
+  context: JobContext,
+): Promise<void> {
   const files = runPaths(run.path);
-  const last = await readPlan(files.crossFitPlan);
-  if (!result.complete && last) {
-    context.log(`The cross-fit stopped before its end: run ${run.id}'s last cross-fit (${last.folds} folds by ${last.by}) is kept as it was`);
+  if (result.complete) {
+    const last = await readPlan(files.crossFitPlan);
+    await writeJsonFile(files.crossFitPredictions, result);
+    if (!pending) return;
+    await rename(files.pendingCrossFitPlan, files.crossFitPlan);
+    if (last) await removeFolds(project, last);
+    return;
+  }
+  // Why it stopped matters more than a failure to clear up: then its plan stays pending, for the next cross-fit to clear.
+  const removed = trained
+    ? await removeFolds(project, plan)
+        .then(() => rm(files.pendingCrossFitPlan))
+        .then(
+          () => 'its fold runs went to the trash and their datasets were removed; ',
+          (error: Error) => `its fold runs and datasets could not all be removed (${error.message}); `,
+        )
+    : '';
+  const stopped = `The cross-fit stopped before its end: ${removed}`;
+  const last = await lastCrossFit(run.path);
+  if (last) {
+    context.log(`${stopped}run ${run.id}'s last cross-fit (${last.folds} folds by ${last.by}) is kept as it was`);
     return;
   }
   await writeJsonFile(files.crossFitPredictions, result);
-  if (!pending) return;
-  await rename(files.pendingCrossFitPlan, files.crossFitPlan);
-  if (last) await removeFolds(project, last);
+  context.log(`${stopped}the folds scored until then are kept in ${files.crossFitPredictions}, marked partial`);
+}
+
+/**
+ * The plan of the run's last cross-fit, or null when there is none that scored every fold (earlier
+ * versions kept the plan of a first cross-fit cut short, beside its partial predictions).
+ */
+export async function lastCrossFit(runPath: string): Promise<CrossFitPlan | null> {
+  const plan = await readPlan(runPaths(runPath).crossFitPlan);
+  return plan && (await readPredictions(runPath, 'cross-fit'))?.complete ? plan : null;
 }
 
 /**
