@@ -59,6 +59,8 @@ export interface DatasetPreview {
   counts: Record<SplitName, ClassCounts>;
   warnings: string[];
   examples: DatasetSample[];
+  /** Set on a cross-fit's fold dataset: the run it cross-fitted. */
+  foldOf?: string;
 }
 
 /** A model as the window offers it: its size and cost at the dataset's input size and class count. */

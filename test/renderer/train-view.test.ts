@@ -3,6 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DatasetPreview, ModelDescription } from '../../src/shared/api';
 import { DATASET_DEFAULTS, type DatasetSummary } from '../../src/shared/dataset';
+import type { ProjectPredictions } from '../../src/shared/review';
 import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { installConnection } from '../../src/renderer/src/api/client';
 import TrainView from '../../src/renderer/src/views/TrainView.vue';
@@ -283,6 +284,21 @@ describe('TrainView', () => {
     expect(api.listDatasets).toHaveBeenCalledTimes(2);
     const select = wrapper.get<HTMLSelectElement>('[data-test=train-dataset]');
     expect(select.findAll('option').map((option) => option.attributes('value'))).toEqual(['heads-2', 'heads']);
+    expect(select.element.value).toBe('heads');
+  });
+
+  it('starts on the newest dataset the user built, not on a cross-fit’s fold, and lists the folds a cross-fit adds', async () => {
+    const fold = { ...dataset, name: 'heads-fold1of2', builtAt: 3, foldOf: 'r1' };
+    const { wrapper, api } = await mountTrainView([fold, { ...dataset, name: 'heads-2', builtAt: 2 }, dataset]);
+    const select = wrapper.get<HTMLSelectElement>('[data-test=train-dataset]');
+    expect(select.element.value).toBe('heads-2');
+    api.listDatasets.mockResolvedValue([{ ...fold, name: 'heads-fold2of2', builtAt: 4 }, fold, dataset]);
+    const jobs = useJobsStore();
+    jobs.receive({ type: 'job-started', job: job({ kind: 'cross-fit' }) });
+    jobs.receive({ type: 'job-done', jobId: 'job-1', kind: 'cross-fit', result: { runId: 'r1', complete: true } as ProjectPredictions });
+    await flushPromises();
+    expect(select.findAll('option').map((option) => option.attributes('value'))).toEqual(['heads-fold2of2', 'heads-fold1of2', 'heads']);
+    // heads-2 is gone: the view goes back to the newest the user built.
     expect(select.element.value).toBe('heads');
   });
 

@@ -297,6 +297,12 @@ describe('a model in the loop', () => {
     // Done, it took the place of the 3-fold cross-fit above: those fold runs went to the trash, their datasets were removed.
     expect(await readdir(join(project, 'trash', 'runs'))).toEqual(expect.arrayContaining(['heads-fold1of3', 'heads-fold2of3', 'heads-fold3of3']));
     expect((await readdir(projectPaths(project).datasets)).filter((name) => name.includes('-fold')).sort()).toEqual(['heads-fold1of2', 'heads-fold2of2']);
+    // The window tells them from the user's datasets, to start its views on the user's.
+    const folds = (await workbench.listDatasets()).filter((dataset) => dataset.foldOf !== undefined);
+    expect(folds.map((dataset) => [dataset.name, dataset.foldOf]).sort()).toEqual([
+      ['heads-fold1of2', 'heads'],
+      ['heads-fold2of2', 'heads'],
+    ]);
     expect(await readdir(runPaths(projectPaths(project).run('heads')).predictions)).not.toContain('cross-fit-plan.pending.json');
     // The folds train on the run's own backend when none is asked for.
     expect((await workbench.listRuns()).find((run) => run.id === 'heads-fold1of2')?.config.backend).toMatchObject({ name: 'wasm', requested: 'wasm' });

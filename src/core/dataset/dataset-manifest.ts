@@ -32,6 +32,7 @@ const manifestSchema = v.object(
     augmentation: v.object({ materialised: list(variant) }, 'an object'),
     splits: perSplit(v.object({ frames: v.nullable(v.tuple([whole(), whole()], 'a first and a last frame')), tracks: list(whole()) }, 'an object')),
     warnings: list(v.string('text')),
+    foldOf: v.optional(text()),
     samples: list(
       v.object(
         { file: text(), frame: whole(), trackId: whole(), box, region: box, label: text(), split: oneOf(['train', 'val', 'test']), variant },

@@ -29,6 +29,7 @@ export async function listDatasets(projectDir: string): Promise<DatasetPreview[]
       counts: manifest.counts,
       warnings: manifest.warnings,
       examples,
+      ...(manifest.foldOf && { foldOf: manifest.foldOf }),
     });
   }
   return found.sort((a, b) => b.builtAt - a.builtAt);

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref, watch } from 'vue';
+import { computed, ref, watch } from 'vue';
 import type { DatasetPreview } from '../../../shared/api';
 import { useApi } from '../api/client';
 import { useAppStore } from './app';
@@ -21,8 +21,10 @@ export const useDatasetsStore = defineStore('datasets', () => {
     },
     { immediate: true },
   );
-  // A sweep builds its datasets too; one cut short may have built some of them.
-  useJobsStore().onJobEnd(['dataset', 'sweep'], load);
+  // A sweep builds its datasets too, one cut short some of them; a cross-fit builds its folds'.
+  useJobsStore().onJobEnd(['dataset', 'sweep', 'cross-fit'], load);
+  /** The dataset a view starts on: the newest the user built, not a cross-fit's fold (else the newest). */
+  const first = computed(() => (list.value.find((dataset) => !dataset.foldOf) ?? list.value[0])?.name ?? null);
 
-  return { list };
+  return { list, first };
 });
