@@ -18,6 +18,7 @@ import { mergePredictions, predictProject } from '../../src/core/review/predict-
 import { keepLabels, readPredictions, reviewRun } from '../../src/core/review/review-run';
 import { reviewQueue } from '../../src/core/review/review-queue';
 import { crossFitHere, openHere } from '../../src/core/review/run-here';
+import { shareTracks } from '../../src/core/review/cross-fit';
 import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { trainRun } from '../../src/core/training/train-run';
 import { precisionAtK, type LabelNoise } from '../../src/core/sample/label-noise';
@@ -183,6 +184,52 @@ describe('the review queue', () => {
     // K = 4: the first entry's three boxes are wrong, then one of the second's two counted, and it is right.
     expect(precisionAtK([entry(1, [1, 2, 3]), entry(2, [1, 2]), entry(1, [4])], noise)).toBe(0.75);
     expect(precisionAtK([entry(1, [1, 2, 3, 4])], noise)).toBe(1);
+  });
+});
+
+describe('track folds', () => {
+  const counts = (folds: Set<number>[], samples: Array<{ trackId: number; label: string }>) =>
+    folds.map((held) => {
+      const labels: Record<string, number> = {};
+      for (const sample of samples) if (held.has(sample.trackId)) labels[sample.label] = (labels[sample.label] ?? 0) + 1;
+      return labels;
+    });
+
+  it('give every fold its share of each label, even where labels alternate with track ids', () => {
+    // Photos, a track each, MW and NM by turns: sharing out by crop count alone put every MW in one fold.
+    const samples = Array.from({ length: 12 }, (_, i) => ({ trackId: i + 1, label: i % 2 ? 'NM' : 'MW' }));
+    const folds = shareTracks(
+      2,
+      samples.map((sample) => sample.trackId),
+      samples,
+    );
+    expect(counts(folds, samples)).toEqual([
+      { MW: 3, NM: 3 },
+      { MW: 3, NM: 3 },
+    ]);
+  });
+
+  it('keep each track whole, place every track once (those without crops too) and keep the folds near in size', () => {
+    const crops = [
+      [1, 'MW', 9],
+      [2, 'MW', 7],
+      [3, 'NM', 8],
+      [4, 'ND', 3],
+      [5, 'NM', 2],
+      [6, 'MW', 1],
+    ] as const;
+    const samples = crops.flatMap(([trackId, label, n]) => Array.from({ length: n }, () => ({ trackId, label })));
+    // A track that changes label counts for both.
+    samples.push({ trackId: 4, label: 'NM' }, { trackId: 4, label: 'NM' });
+    const folds = shareTracks(3, [1, 2, 3, 4, 5, 6, 7], samples);
+    expect(folds.flatMap((held) => [...held]).sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // 9 MW, 8 NM and 7 MW open the three folds. The others go where there are fewest of their labels:
+    // ND and NM beside the 7 MW, NM beside the 9 MW, MW beside the NM; the track without crops to the smallest.
+    expect(folds.map((held) => [...held].sort())).toEqual([
+      [1, 5],
+      [3, 6, 7],
+      [2, 4],
+    ]);
   });
 });
 

@@ -356,21 +356,10 @@ function timeFolds(count: number, { frameCount: frames, stills }: { frameCount: 
   });
 }
 
-/**
- * Folds of whole tracks with about as many crops each: the tracks with most crops first, each to the
- * fold with fewest so far. Every track of the project is in one, those without crops too.
- */
+/** Folds of whole tracks (every track of the project in one, those without crops too), shared out by shareTracks. */
 function trackFolds(count: number, tracks: readonly { id: number }[], manifest: DatasetManifest, frames: number): Fold[] {
-  const crops = new Map<number, number>();
-  for (const sample of manifest.samples) crops.set(sample.trackId, (crops.get(sample.trackId) ?? 0) + 1);
-  const folds = Array.from({ length: count }, () => ({ tracks: new Set<number>(), crops: 0 }));
-  const ordered = tracks.map((track) => track.id).sort((a, b) => (crops.get(b) ?? 0) - (crops.get(a) ?? 0) || a - b);
-  for (const id of ordered) {
-    const fold = folds.reduce((fewest, candidate) => (candidate.crops < fewest.crops ? candidate : fewest));
-    fold.tracks.add(id);
-    fold.crops += crops.get(id) ?? 0;
-  }
-  return folds.map(({ tracks: held }) => ({
+  const ids = tracks.map((track) => track.id);
+  return shareTracks(count, ids, manifest.samples).map((held) => ({
     what: `${held.size} tracks`,
     scope: { from: 0, to: frames - 1, tracks: held },
     heldOut: (sample) => held.has(sample.trackId),
@@ -403,4 +392,33 @@ async function writeFoldDataset(project: string, manifest: DatasetManifest, name
     samples,
     warnings: [...manifest.warnings, `cross-fitting fold: ${fold.what} are the test part; crops refer to the dataset ${manifest.name}`],
   } satisfies DatasetManifest);
+}
+
+/**
+ * Whole tracks shared out over `count` folds with about as many crops of each label in every fold: the
+ * tracks with most crops first, each to the fold holding fewest crops of its labels (the fold where it
+ * adds least to the sum of the squared label counts), then to the fold with fewest crops. Balancing the
+ * totals alone gave, on photos whose labels alternated with their ids, a fold of a single label, and so a
+ * model trained on one class.
+ */
+export function shareTracks(count: number, trackIds: readonly number[], samples: readonly Pick<DatasetSample, 'trackId' | 'label'>[]): Set<number>[] {
+  const crops = new Map<number, Map<string, number>>(trackIds.map((id) => [id, new Map()]));
+  for (const { trackId, label } of samples) {
+    const labels = crops.get(trackId);
+    labels?.set(label, (labels.get(label) ?? 0) + 1);
+  }
+  const total = (labels: ReadonlyMap<string, number>) => [...labels.values()].reduce((sum, n) => sum + n, 0);
+  const folds = Array.from({ length: count }, () => ({ tracks: new Set<number>(), crops: new Map<string, number>() }));
+  const ordered = [...trackIds].sort((a, b) => total(crops.get(b)!) - total(crops.get(a)!) || a - b);
+  for (const id of ordered) {
+    const labels = crops.get(id)!;
+    const overlap = (fold: (typeof folds)[number]) => [...labels].reduce((sum, [label, n]) => sum + n * (fold.crops.get(label) ?? 0), 0);
+    const fold = folds.reduce((best, candidate) => {
+      const difference = overlap(candidate) - overlap(best) || total(candidate.crops) - total(best.crops);
+      return difference < 0 ? candidate : best;
+    });
+    fold.tracks.add(id);
+    for (const [label, n] of labels) fold.crops.set(label, (fold.crops.get(label) ?? 0) + n);
+  }
+  return folds.map((fold) => fold.tracks);
 }
