@@ -169,6 +169,18 @@ describe('CVAT tasks made from part of a video', () => {
     expect(second.annotations).toEqual(first.annotations);
   });
 
+  it('counts, in what an export to CVAT for images does not keep, only the boxes and keyframes on the task’s frames it wrote', async () => {
+    const settings = settingsFor(40);
+    const first = await importAnnotations(video, { settings });
+    const { exported, xml } = await roundTrip(first.annotations, 'cvat-images', settings);
+    const boxes = [...xml.matchAll(/<box /g)].length;
+    const keyframes = first.annotations.tracks.flatMap((track) => track.shapes).filter((shape) => !shape.outside && [10, 13, 16, 19].includes(shape.frame));
+    expect(exported.boxes).toBe(boxes);
+    expect(exported.notKept).toContainEqual(
+      `which of the ${boxes} boxes are keyframes (${keyframes.length}) and which are interpolated: every box is written as set by hand`,
+    );
+  });
+
   it("takes the task's frames as the project's when the media fits neither reading, or there is none, and says why", async () => {
     const ambiguous = await importAnnotations(video, { settings: settingsFor(12) });
     expect(notes(ambiguous.report)).toEqual([expect.stringMatching(/mapped to the project's frames 0-3 \(.*ambiguous.*every box lands inside the clip\)/)]);

@@ -79,7 +79,7 @@ async function writeExport(annotations: ProjectAnnotations, format: AnnotationFo
     frames: written.frameCount,
     boxes: written.tracks.reduce((sum, track) => sum + track.boxes.length, 0),
     tracks: written.tracks.length,
-    notKept: notKept(annotations, set, format),
+    notKept: notKept(annotations, written, format),
   };
 }
 
@@ -120,16 +120,19 @@ async function checkOut(path: string, force: boolean): Promise<void> {
   throw new WorkbenchError('already-exists', `${path} already exists: choose a new path, or replace it with "force"`, { file: path });
 }
 
-/** What `format` loses of these annotations, so the user is told rather than surprised. */
-function notKept(annotations: ProjectAnnotations, set: AnnotationSet, format: AnnotationFormat): string[] {
+/** What `format` loses of these annotations, written as `written`, so the user is told rather than surprised. */
+function notKept(annotations: ProjectAnnotations, written: AnnotationSet, format: AnnotationFormat): string[] {
   // Boxes set by hand: not the outside keyframes where tracks leave the view, which no format writes as boxes.
   const shapes = annotations.tracks.flatMap((track) => track.shapes).filter((shape) => !shape.outside);
-  const boxes = set.tracks.flatMap((track) => track.boxes);
+  const boxes = written.tracks.flatMap((track) => track.boxes);
+  const task = annotations.extra?.cvatTask;
+  // To CVAT, a task's frames only.
+  const writtenShapes = task && format !== 'voc' ? shapes.filter((shape) => taskIndexOf(task, shape.frame) !== null) : shapes;
   const lost: string[] = [];
   const count = (n: number, what: string) => n > 0 && lost.push(`${n} ${what}`);
   if (format !== 'cvat-video') {
-    if (shapes.length < boxes.length)
-      lost.push(`which of the ${boxes.length} boxes are keyframes (${shapes.length}) and which are interpolated: every box is written as set by hand`);
+    if (writtenShapes.length < boxes.length)
+      lost.push(`which of the ${boxes.length} boxes are keyframes (${writtenShapes.length}) and which are interpolated: every box is written as set by hand`);
   }
   if (format === 'voc') {
     count(boxes.filter((box) => box.zOrder !== 0).length, 'boxes’ z_order (drawing order): Pascal VOC has no place for it');
@@ -161,11 +164,7 @@ function notKept(annotations: ProjectAnnotations, set: AnnotationSet, format: An
   if (format !== 'cvat-images')
     count(Object.keys(kept?.frames ?? {}).length, 'images’ other CVAT shapes (polygons, points, skeletons...), kept for CVAT for images only');
   // A CVAT task made from part of a video holds only its frames: keyframes set elsewhere are not written.
-  const task = annotations.extra?.cvatTask;
   if (task && format !== 'voc')
-    count(
-      shapes.filter((shape) => taskIndexOf(task, shape.frame) === null).length,
-      `keyframes on frames the CVAT task (frames ${describeTask(task)}) does not hold: only its frames are written`,
-    );
+    count(shapes.length - writtenShapes.length, `keyframes on frames the CVAT task (frames ${describeTask(task)}) does not hold: only its frames are written`);
   return lost;
 }
