@@ -124,4 +124,11 @@ describe('`maskbench train` flags', () => {
     expect(spaced.err).toMatch(new RegExp(`^maskbench: ${flag} must be `));
     expect(spaced).toEqual(await cli('train', '--project', '/p', '--dataset', 'd', `${flag}=${value}`));
   });
+
+  it('names --batch, once, when the batch is larger than the training set', async () => {
+    const project = await projectWithDataset();
+    const { code, err } = await cli('train', '--project', project, '--dataset', 'colours', '--batch', '100', '--backend', 'cpu');
+    expect(code).toBe(2);
+    expect(err).toBe('maskbench: --batch (100) is larger than the training set of dataset "colours" (72 crops)\n');
+  });
 });

@@ -87,12 +87,12 @@ describe('sweeps', () => {
       {
         dataset: 'grid-s4-head',
         options: 'simple-conv, lr 0.01, batch 4000',
-        reason: expect.stringContaining('batch size (4000) is larger than the training set'),
+        reason: expect.stringContaining('"batchSize" (4000) is larger than the training set'),
       },
       {
         dataset: 'grid-s8-head',
         options: 'simple-conv, lr 0.01, batch 4000',
-        reason: expect.stringContaining('batch size (4000) is larger than the training set'),
+        reason: expect.stringContaining('"batchSize" (4000) is larger than the training set'),
       },
     ]);
     await Promise.all(result.queued.map(ended));

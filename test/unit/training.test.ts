@@ -291,7 +291,7 @@ describe('stopping and failing', () => {
       'a batch larger than the training set',
       {},
       { batchSize: 100 },
-      /batch size \(100\) is larger than the training set of "colours" \(72 crops\)/,
+      /"batchSize" \(100\) is larger than the training set of dataset "colours" \(72 crops\)/,
       'invalid-request',
     ],
     ['an input size the model cannot take', { size: 16 }, { model: 'resnet50' as const }, /ResNet-50 needs inputs of at least 32 px/, 'invalid-request'],

@@ -30,7 +30,7 @@ export function checkBatchSize(options: TrainingOptions, trainCrops: number): vo
   if (options.batchSize > trainCrops) {
     throw new WorkbenchError(
       'invalid-request',
-      `The batch size (${options.batchSize}) is larger than the training set of "${options.dataset}" (${trainCrops} crops)`,
+      `"batchSize" (${options.batchSize}) is larger than the training set of dataset "${options.dataset}" (${trainCrops} crops)`,
       { field: 'batchSize' },
     );
   }
