@@ -1,10 +1,13 @@
 // `maskbench train` as a user meets it: what it refuses before a run folder is made, and what it says.
 
+import { execFile } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { runCli } from '../../src/cli/cli';
 import type { BackendUsed } from '../../src/shared/runs';
+import { BIN, assertBuilt } from '../support/built-app';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -130,5 +133,26 @@ describe('`maskbench train` flags', () => {
     const { code, err } = await cli('train', '--project', project, '--dataset', 'colours', '--batch', '100', '--backend', 'cpu');
     expect(code).toBe(2);
     expect(err).toBe('maskbench: --batch (100) is larger than the training set of dataset "colours" (72 crops)\n');
+  });
+
+  it('trains on --backend cpu without tfjs’s banner telling Node users to install tfjs-node', async () => {
+    assertBuilt();
+    const project = await projectWithDataset();
+    // A process of its own: tfjs prints the banner once a process, on the cpu backend's first tensor.
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+      BIN,
+      'train',
+      '--project',
+      project,
+      '--dataset',
+      'colours',
+      '--epochs',
+      '1',
+      '--backend',
+      'cpu',
+    ]);
+    expect(stderr).toContain('Training on cpu on 1 thread');
+    expect(stdout).toMatch(/^Run \S+ done after 1 epochs in .* on cpu on 1 thread/);
+    expect(stdout + stderr).not.toContain('TensorFlow.js in Node.js');
   });
 });

@@ -88,6 +88,9 @@ async function activateWasm(wanted: number, workers: number): Promise<Activated>
 async function activateCpu(): Promise<Activated> {
   require('@tensorflow/tfjs-backend-cpu');
   await setBackend('cpu');
+  // Its first tensor would print a banner telling Node users to install tfjs-node, which auto takes where
+  // it loads (saying why not where it does not): advice the run's backend line already gives.
+  (tf.backend() as tf.KernelBackend & { firstUse: boolean }).firstUse = false;
   return { threads: 1, notes: [] };
 }
 
