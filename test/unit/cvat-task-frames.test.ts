@@ -181,6 +181,19 @@ describe('CVAT tasks made from part of a video', () => {
     );
   });
 
+  it('says what it loses of a keyframe once: those off the task’s frames are not written at all', async () => {
+    const settings = settingsFor(40);
+    const { annotations } = await importAnnotations(video, { settings });
+    const person = annotations.tracks.find((track) => track.id === 7)!;
+    // A VOC flag on the task's frame 10, and another on frame 11, which the task (step 3) does not hold.
+    person.shapes[0] = { ...person.shapes[0]!, truncated: true };
+    person.shapes.splice(1, 0, { ...person.shapes[0]!, frame: 11, truncated: false, difficult: true });
+    const { exported } = await roundTrip(annotations, 'cvat-images', settings);
+    expect(exported.notKept).toContain('1 keyframes’ Pascal VOC <truncated> flag');
+    expect(exported.notKept.join('\n')).not.toContain('<difficult>');
+    expect(exported.notKept).toContainEqual(expect.stringMatching(/^1 keyframes on frames the CVAT task \(frames .*\) does not hold/));
+  });
+
   it("takes the task's frames as the project's when the media fits neither reading, or there is none, and says why", async () => {
     const ambiguous = await importAnnotations(video, { settings: settingsFor(12) });
     expect(notes(ambiguous.report)).toEqual([expect.stringMatching(/mapped to the project's frames 0-3 \(.*ambiguous.*every box lands inside the clip\)/)]);

@@ -126,7 +126,7 @@ function notKept(annotations: ProjectAnnotations, written: AnnotationSet, format
   const shapes = annotations.tracks.flatMap((track) => track.shapes).filter((shape) => !shape.outside);
   const boxes = written.tracks.flatMap((track) => track.boxes);
   const task = annotations.extra?.cvatTask;
-  // To CVAT, a task's frames only.
+  // To CVAT, a task's frames only: what is lost of the keyframes elsewhere is said once, below.
   const writtenShapes = task && format !== 'voc' ? shapes.filter((shape) => taskIndexOf(task, shape.frame) !== null) : shapes;
   const lost: string[] = [];
   const count = (n: number, what: string) => n > 0 && lost.push(`${n} ${what}`);
@@ -141,13 +141,13 @@ function notKept(annotations: ProjectAnnotations, written: AnnotationSet, format
   } else {
     const finer = (value: number) => Math.abs(round2(value) - value) > 1e-9;
     count(
-      shapes.filter((shape) => [shape.xtl, shape.ytl, shape.xbr, shape.ybr].some(finer)).length,
+      writtenShapes.filter((shape) => [shape.xtl, shape.ytl, shape.xbr, shape.ybr].some(finer)).length,
       'keyframes’ corners to less than a hundredth of a pixel: CVAT writes two decimals',
     );
-    count(shapes.filter((shape) => shape.pose !== undefined && shape.pose !== 'Unspecified').length, 'keyframes’ Pascal VOC <pose>');
-    count(shapes.filter((shape) => shape.difficult).length, 'keyframes’ Pascal VOC <difficult> flag');
-    count(shapes.filter((shape) => shape.truncated).length, 'keyframes’ Pascal VOC <truncated> flag');
-    count(shapes.filter((shape) => shape.extra?.elements).length, 'keyframes’ other Pascal VOC elements');
+    count(writtenShapes.filter((shape) => shape.pose !== undefined && shape.pose !== 'Unspecified').length, 'keyframes’ Pascal VOC <pose>');
+    count(writtenShapes.filter((shape) => shape.difficult).length, 'keyframes’ Pascal VOC <difficult> flag');
+    count(writtenShapes.filter((shape) => shape.truncated).length, 'keyframes’ Pascal VOC <truncated> flag');
+    count(writtenShapes.filter((shape) => shape.extra?.elements).length, 'keyframes’ other Pascal VOC elements');
     const frameElements = Object.values(annotations.extra?.frames ?? {}).filter((frame) => frame.elements).length;
     count(frameElements, 'frames’ other Pascal VOC file elements');
   }
