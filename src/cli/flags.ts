@@ -1,6 +1,7 @@
 // Command-line flags: read as the values core declarations take, and core's field names worded back as
 // the flags the user typed.
 
+import { existingFolder } from '../core/project/project-folder';
 import { WorkbenchError, describeError, type WorkbenchErrorData } from '../shared/errors';
 import { BACKEND_CHOICES, type BackendChoice } from '../shared/runs';
 import { oneOf, read, v } from '../shared/schema';
@@ -33,6 +34,11 @@ export const BACKEND_USAGE = `--backend B          ${BACKEND_CHOICES.join(', ')}
 export function required(value: FlagValue, field: string): string {
   if (typeof value === 'string' && value !== '') return value;
   throw new WorkbenchError('invalid-request', `"${field}" is required`, { field });
+}
+
+/** --project's folder, made absolute, once it is known to exist. */
+export async function projectFolder(value: FlagValue): Promise<string> {
+  return existingFolder(required(value, 'project'), 'project');
 }
 
 /** The given flags as a request object: only what was given, so the declaration fills in its defaults. */

@@ -5,7 +5,7 @@ import { buildDataset } from '../../core/dataset/build-dataset';
 import { isPhotoCollection } from '../../core/project/project-media';
 import type { CliCommand } from '../command';
 import { progressPrinter } from '../progress';
-import { flagOf, given, number, required } from '../flags';
+import { flagOf, given, number, projectFolder, required } from '../flags';
 
 const d = DATASET_DEFAULTS;
 /** The flag of each dataset option, where it is not the option's name in kebab case. */
@@ -64,7 +64,7 @@ export const datasetCommand: CliCommand = {
   flags: FLAGS,
 
   async run(args, { json, output }) {
-    const project = required(args.project, 'project');
+    const project = await projectFolder(args.project);
     const options = read(
       datasetOptionsSchema,
       given({

@@ -7,7 +7,7 @@ import { readProjectSettings } from '../../core/project/project-settings';
 import { detectOptionsSchema } from '../../shared/detect';
 import { read } from '../../shared/schema';
 import type { CliCommand } from '../command';
-import { given, number, required } from '../flags';
+import { given, number, projectFolder } from '../flags';
 import { progressPrinter } from '../progress';
 
 export const detectCommand: CliCommand = {
@@ -41,7 +41,7 @@ export const detectCommand: CliCommand = {
   },
 
   async run(args, { json, output }) {
-    const project = resolve(required(args.project, 'project'));
+    const project = await projectFolder(args.project);
     const options = read(
       detectOptionsSchema,
       given({

@@ -6,7 +6,7 @@ import { ANNOTATIONS_FILE, PROJECT_FILE, protectedEntries } from '../../core/pro
 import { readProjectSettings } from '../../core/project/project-settings';
 import type { CliCommand } from '../command';
 import { formatSchema } from './import';
-import { required } from '../flags';
+import { projectFolder, required } from '../flags';
 import { read } from '../../shared/schema';
 
 export const exportCommand: CliCommand = {
@@ -20,7 +20,7 @@ export const exportCommand: CliCommand = {
   options: { project: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
 
   async run(args, { json, output }) {
-    const project = required(args.project, 'project');
+    const project = await projectFolder(args.project);
     const format = read(formatSchema, args.format, { field: 'format' });
     const out = required(args.out, 'out');
     const settings = await readProjectSettings(project);

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { predictArgs } from '../../core/cluster/batch-script';
 import { predictProject } from '../../core/review/predict-project';
 import { openHere } from '../../core/review/run-here';
 import { projectPaths, runPaths } from '../../core/project/layout';
 import { findRun } from '../../core/runs/manage-runs';
 import type { CliCommand } from '../command';
-import { BACKEND_USAGE, backend, given, number, required } from '../flags';
+import { BACKEND_USAGE, backend, given, number, projectFolder, required } from '../flags';
 import { cancelOnCtrlC } from '../cancel';
 import { progressPrinter } from '../progress';
 import { TARGET_OPTIONS, TARGET_USAGE, runTarget, predictionToSlurm } from '../slurm-target';
@@ -33,12 +32,12 @@ export const predictCommand: CliCommand = {
   async run(args, { json, output }) {
     const target = runTarget(args);
     if (target.on === 'slurm') {
-      const project = resolve(required(args.project, 'project'));
+      const project = await projectFolder(args.project);
       const run = await findRun(project, required(args.run, 'run'));
       const command = predictArgs({ project, runId: run.id, from: number(args.from, 'from'), to: number(args.to, 'to'), backend: backend(args.backend) });
       return predictionToSlurm(project, run.id, command, target, output, json);
     }
-    const project = resolve(required(args.project, 'project'));
+    const project = await projectFolder(args.project);
     const runId = required(args.run, 'run');
     const chosen = backend(args.backend);
     const file = runPaths(projectPaths(project).run(runId)).projectPredictions;

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { lastCrossFit, scoreCrossFit } from '../../core/review/cross-fit';
 import { crossFitHere, openHere } from '../../core/review/run-here';
 import { reviewRun } from '../../core/review/review-run';
@@ -6,7 +5,7 @@ import { runPaths } from '../../core/project/layout';
 import { findRun } from '../../core/runs/manage-runs';
 import { replicasHere } from '../built-files';
 import type { CliCommand } from '../command';
-import { backend, number, required } from '../flags';
+import { backend, number, projectFolder, required } from '../flags';
 import { WorkbenchError } from '../../shared/errors';
 import { read, v } from '../../shared/schema';
 import { FOLD_BY, foldBySchema, foldsSchema, queueTopSchema } from '../../shared/review';
@@ -49,7 +48,7 @@ export const reviewCommand: CliCommand = {
   },
 
   async run(args, { json, output }) {
-    const project = resolve(required(args.project, 'project'));
+    const project = await projectFolder(args.project);
     const target = runTarget(args);
     if (args['score-folds'] && args.folds !== undefined)
       throw new WorkbenchError('invalid-request', '--score-folds scores a cross-fit whose folds trained: leave out --folds');

@@ -1,10 +1,9 @@
-import { resolve } from 'node:path';
 import { listRuns } from '../../core/runs/run-folder';
 import { withClusterState } from '../../core/cluster/slurm-runs';
 import { describeClusterJob } from '../../shared/cluster';
 import { describeBackend } from '../../shared/runs';
 import type { CliCommand } from '../command';
-import { required } from '../flags';
+import { projectFolder } from '../flags';
 
 export const runsCommand: CliCommand = {
   summary: 'list a project’s training runs, newest first, with how each ended (and, on a Slurm cluster, how each fares)',
@@ -12,7 +11,7 @@ export const runsCommand: CliCommand = {
   options: { project: { type: 'string' } },
 
   async run(args, { json, output }) {
-    const runs = await withClusterState(await listRuns(resolve(required(args.project, 'project'))));
+    const runs = await withClusterState(await listRuns(await projectFolder(args.project)));
     if (json) {
       output.out(JSON.stringify(runs));
       return 0;

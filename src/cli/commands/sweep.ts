@@ -11,7 +11,7 @@ import { read } from '../../shared/schema';
 import { STUDY_COMPARISONS, sweepRequestSchema, type SweepRequest } from '../../shared/sweeps';
 import { replicasHere } from '../built-files';
 import type { CliCommand } from '../command';
-import { required } from '../flags';
+import { projectFolder } from '../flags';
 import { progressPrinter } from '../progress';
 import { TARGET_OPTIONS, TARGET_USAGE, runTarget, submitToSlurm } from '../slurm-target';
 
@@ -26,7 +26,7 @@ export const sweepCommand: CliCommand = {
   options: { project: { type: 'string' }, study: { type: 'string' }, file: { type: 'string' }, ...TARGET_OPTIONS },
 
   async run(args, { json, output }) {
-    const project = resolve(required(args.project, 'project'));
+    const project = await projectFolder(args.project);
     const sweep = await sweepOf(args);
     const target = runTarget(args);
     const runs = expandSweep(sweep);

@@ -3,6 +3,7 @@ import { probeFrames } from '../../core/media/probe';
 import { readProjectSettings } from '../../core/project/project-settings';
 import type { CliCommand } from '../command';
 import { printImportReport } from './annotation-report';
+import { projectFolder } from '../flags';
 import { formatSchema } from './import';
 import { read } from '../../shared/schema';
 
@@ -17,9 +18,10 @@ export const validateCommand: CliCommand = {
   positionals: { min: 1, max: 1, names: 'PATH' },
 
   async run(args, { json, output }, [path]) {
-    const settings = typeof args.project === 'string' ? await readProjectSettings(args.project) : null;
+    const project = args.project === undefined ? null : await projectFolder(args.project);
+    const settings = project ? await readProjectSettings(project) : null;
     // Checked as an import would check them: against the project's images as they are, each at its own size.
-    const frames = settings && typeof args.project === 'string' ? await probeFrames(args.project, settings.media) : null;
+    const frames = settings && project ? await probeFrames(project, settings.media) : null;
     const { report } = await importAnnotations(path!, {
       settings,
       ...(frames ? { frameNames: frames.frameNames, frameSizes: frames.frameSizes } : {}),

@@ -1,12 +1,11 @@
 // A dataset's manifest.json, read and checked. Every reader of a manifest comes here, so a damaged or
 // hand-made file is refused naming the file and the field, rather than failing somewhere later.
 
-import { resolve } from 'node:path';
 import { DATASET_DEFAULTS, type DatasetManifest, type DatasetOptions } from '../../shared/dataset';
 import { WorkbenchError } from '../../shared/errors';
 import { finite, list, oneOf, read, text, v, type Schema } from '../../shared/schema';
 import { readJsonFile } from '../fs/json-file';
-import { isDirectory } from '../fs/paths';
+import { existingFolder } from '../project/project-folder';
 import { projectPaths } from '../project/layout';
 
 const box = v.object({ xtl: finite(), ytl: finite(), xbr: finite(), ybr: finite() }, 'a box (xtl, ytl, xbr, ybr)');
@@ -45,12 +44,11 @@ const manifestSchema = v.object(
 
 /** The manifest of the project's dataset `name`, checked; a dataset that is not there is an error naming it. */
 export async function readDatasetManifest(projectDir: string, name: string): Promise<DatasetManifest> {
+  // A mistyped --project is said as such, not as a dataset missing from it.
+  await existingFolder(projectDir, 'project');
   const file = projectPaths(projectDir).datasetManifest(name);
   const value = await readJsonFile(file);
   if (value === null) {
-    // A mistyped --project is said as such, not as a dataset missing from it.
-    if (!(await isDirectory(projectDir)))
-      throw new WorkbenchError('not-found', `There is no project folder at ${resolve(projectDir)}`, { field: 'project', file: resolve(projectDir) });
     throw new WorkbenchError('not-found', `There is no dataset "${name}" in this project (no ${file})`, { field: 'dataset', file });
   }
   return read(manifestSchema, value, { file, code: 'invalid-dataset' });
