@@ -2,15 +2,16 @@
 // page open in headless Chromium (WebGPU on SwiftShader here, asked for by name), and a run started from
 // the Train view with backend webgpu. Core keeps the job: the curves stream, the run folder is written
 // by core, and its model reloads on the CPU to the predictions the page made. A cancel ends a run at
-// once and leaves the page connected (its line of status says so), and a compute page that closes
-// fails its run alone, with the reason.
+// once and leaves the page connected (its line of status says so), a compute page that closes fails
+// its run alone, with the reason, and a page whose link is lost connects again by itself.
 
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { COMPUTE_PATH } from '../../src/shared/compute';
 import type { ProjectPredictions } from '../../src/shared/review';
 import type { RunConfig, RunSummary, SplitPredictions } from '../../src/shared/runs';
 import { readJsonFile } from '../../src/core/fs/json-file';
@@ -201,4 +202,36 @@ describe('training on the GPU through the compute page (browser mode)', () => {
     await startRun(1);
     await page.getByText(/Training simple-conv on [\w-]+ \(webgpu\) finished/).waitFor({ timeout: 180_000 });
   }, 300_000);
+
+  it('connects again by itself when its link is lost while the server still takes its token', async () => {
+    // The page's socket, through the test: cutting it from the server's side is the link lost.
+    /** Each link the page opens: its page side, and its server side. */
+    const links: Array<{ page: WebSocketRoute; server: WebSocketRoute }> = [];
+    await compute.routeWebSocket(
+      (url) => url.pathname === COMPUTE_PATH,
+      (link) => void links.push({ page: link, server: link.connectToServer() }),
+    );
+    await compute.reload();
+    const status = compute.locator('#status');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe('Connected to Maskbench; idle.');
+    await webgpuOnPage();
+    expect(links).toHaveLength(1);
+    // Every line the page shows from here, however briefly.
+    await status.evaluate((line) => {
+      const seen: string[] = [];
+      (window as unknown as { statusLines: string[] }).statusLines = seen;
+      new MutationObserver(() => seen.push(line.textContent ?? '')).observe(line, { childList: true, characterData: true, subtree: true });
+    });
+    await links[0]!.server.close();
+    await links[0]!.page.close({ code: 1001, reason: 'cut by the test' });
+    await expect.poll(() => links.length, { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe('Connected to Maskbench; idle.');
+    expect(await compute.evaluate(() => (window as unknown as { statusLines: string[] }).statusLines)).toEqual([
+      expect.stringMatching(/^Lost the link to Maskbench \(.+\); trying again in 1 s\.$/),
+      'Connecting to Maskbench…',
+      'Connected to Maskbench; idle.',
+    ]);
+    // Core takes it as a compute page again: the window offers webgpu on it.
+    await expect.poll(webgpuOffered, { timeout: 30_000 }).toBe('webgpu (GPU)');
+  }, 120_000);
 });
