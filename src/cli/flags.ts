@@ -1,7 +1,7 @@
 // Command-line flags: read as the values core declarations take, and core's field names worded back as
 // the flags the user typed.
 
-import { existingFolder } from '../core/project/project-folder';
+import { existingFolder } from '../core/project/existing-folder';
 import { WorkbenchError, describeError, type WorkbenchErrorData } from '../shared/errors';
 import { BACKEND_CHOICES, type BackendChoice } from '../shared/runs';
 import { oneOf, read, v } from '../shared/schema';

@@ -5,7 +5,7 @@ import { DATASET_DEFAULTS, type DatasetManifest, type DatasetOptions } from '../
 import { WorkbenchError } from '../../shared/errors';
 import { finite, list, oneOf, read, text, v, type Schema } from '../../shared/schema';
 import { readJsonFile } from '../fs/json-file';
-import { existingFolder } from '../project/project-folder';
+import { existingFolder } from '../project/existing-folder';
 import { projectPaths } from '../project/layout';
 
 const box = v.object({ xtl: finite(), ytl: finite(), xbr: finite(), ybr: finite() }, 'a box (xtl, ytl, xbr, ybr)');
