@@ -20,6 +20,7 @@ const COMMANDS: Array<[string, (out: string) => string[]]> = [
   ['detect', () => ['detect']],
   ['export', (out) => ['export', '--format', 'voc', '--out', out]],
   ['validate', (out) => ['validate', join(out, 'annotations.xml')]],
+  ['import', (out) => ['import', join(out, 'annotations.xml')]],
 ];
 
 async function cliJson(args: string[]): Promise<{ code: number; error: { code: string; message: string; where: unknown } }> {

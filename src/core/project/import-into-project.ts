@@ -9,7 +9,8 @@ import type { ProjectImportReport } from '../../shared/annotations';
 import { whereIn } from '../annotations/formats/xml-source';
 import { importAnnotations, type ImportOptions } from '../annotations/import-annotations';
 import { writeFileAtomic } from '../fs/atomic-write';
-import { isDirectory, isFile } from '../fs/paths';
+import { isFile } from '../fs/paths';
+import { existingFolder } from './existing-folder';
 import { probeFrames, probeMedia, type FolderFrames } from '../media/probe';
 import { AnnotationStore } from './annotation-store';
 import { annotationsFileText, parseAnnotations } from './annotations-file';
@@ -25,8 +26,7 @@ export interface ImportIntoProjectOptions extends Omit<ImportOptions, 'settings'
 }
 
 export async function importIntoProject(projectDir: string, source: string, options: ImportIntoProjectOptions): Promise<ProjectImportReport> {
-  const folder = resolve(projectDir);
-  if (!(await isDirectory(folder))) throw new WorkbenchError('not-found', `There is no project folder at ${folder}`, { file: folder, field: 'project' });
+  const folder = await existingFolder(projectDir, 'project');
   const paths = projectPaths(folder);
   // Annotations with no box yet (a new project's) are nothing to replace.
   if (!options.force && (await isFile(paths.annotations)) && parseAnnotations(await readFile(paths.annotations, 'utf8'), paths.annotations).tracks.length > 0) {
