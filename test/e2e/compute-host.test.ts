@@ -204,7 +204,7 @@ describe('training on the GPU through the compute page (browser mode)', () => {
   }, 300_000);
 
   it('connects again by itself when its link is lost while the server still takes its token', async () => {
-    // The page's socket, through the test: cutting it from the server's side is the link lost.
+    // The page's socket, through the test: closing both its sides is the link lost, with the server still up.
     /** Each link the page opens: its page side, and its server side. */
     const links: Array<{ page: WebSocketRoute; server: WebSocketRoute }> = [];
     await compute.routeWebSocket(

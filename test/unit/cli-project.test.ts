@@ -1,5 +1,6 @@
-// Every command that works on a project already made, given a --project that is not a folder: it says so,
-// before anything else, rather than that the project has no runs, run or annotations.
+// Every command that works on a project already made, given a --project that is not a folder: it says so
+// before touching anything (train after its usage checks), rather than that the project has no runs, run
+// or annotations.
 
 import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
