@@ -50,23 +50,42 @@ export function given(values: Record<string, unknown>): Record<string, unknown> 
  * The error as the command line words it: each quoted core field that is one of the command's options
  * ("batchSize") becomes its flag (--batch). For --json, `where.field` keeps the core's name for scripts.
  */
-export function wordForCli(error: WorkbenchErrorData, command: Pick<CliCommand, 'options' | 'flags'> = { options: {} }): WorkbenchErrorData {
-  const message = error.message.replace(/"([\w.[\]]+)"/g, (quoted, field: string) => {
-    const flag = flagOf(field, command.flags);
-    return Object.hasOwn(command.options, flag.slice(2)) ? flag : quoted;
-  });
+export function wordForCli(error: WorkbenchErrorData, command: CommandFlags = { options: {} }): WorkbenchErrorData {
+  const message = error.message.replace(/"([\w.[\]]+)"/g, (quoted, field: string) => optionFlag(field, command) ?? quoted);
   return { ...error, message };
 }
+
+/** Core fields that every command sets with a flag of another name. */
+const FIELD_FLAGS: Readonly<Record<string, string>> = { runId: '--run' };
 
 /** The flag that sets a core field: its name in kebab case unless `flags` names it otherwise. */
 export function flagOf(field: string, flags: Readonly<Record<string, string>> = {}): string {
   const name = field.split('.').pop()!;
-  return flags[name] ?? `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+  return flags[name] ?? FIELD_FLAGS[name] ?? `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
 
-/** The error as a line for a person: a field it names is named by its flag, once, in the message. */
-export function describeForCli(error: WorkbenchErrorData, command?: Pick<CliCommand, 'options' | 'flags'>): string {
+type CommandFlags = Pick<CliCommand, 'options' | 'flags'>;
+
+/** The flag of `field` when it is one of the command's options, else undefined. */
+function optionFlag(field: string, command: CommandFlags): string | undefined {
+  const flag = flagOf(field, command.flags);
+  return Object.hasOwn(command.options, flag.slice(2)) ? flag : undefined;
+}
+
+/**
+ * The error as a line for a person. The field it is about is named once: not again where the message
+ * says it (by its flag, or in words: "There is no project folder at ..."), else by its flag ("(flag
+ * --run)"), else by its core name.
+ */
+export function describeForCli(error: WorkbenchErrorData, command: CommandFlags = { options: {} }): string {
   const worded = wordForCli(error, command);
-  const { field: _named, ...where } = worded.where ?? {};
-  return describeError(worded.message === error.message ? worded : { ...worded, where });
+  const field = worded.where?.field;
+  if (field === undefined) return describeError(worded);
+  const flag = optionFlag(field, command);
+  const name = field.split('.').pop()!.replace(/[^\w]/g, '\\$&');
+  if ((flag !== undefined && worded.message.includes(flag)) || new RegExp(`\\b${name}\\b`, 'i').test(worded.message)) {
+    const { field: _named, ...where } = worded.where!;
+    return describeError({ ...worded, where });
+  }
+  return describeError(worded, (core) => (flag ? `flag ${flag}` : `field ${core}`));
 }

@@ -68,10 +68,13 @@ export function toErrorData(error: unknown): WorkbenchErrorData {
   return { code: 'internal', message };
 }
 
-/** "message (file line 3, field path)" for logs and the CLI. */
-export function describeError(error: WorkbenchErrorData): string {
+/**
+ * "message (file f, line 3, field path)" for logs and the CLI; `nameField` words the field as its reader
+ * knows it (the command line: by its flag).
+ */
+export function describeError(error: WorkbenchErrorData, nameField = (field: string) => `field ${field}`): string {
   const where = error.where;
   if (!where) return error.message;
-  const parts = [where.file && `file ${where.file}`, where.line !== undefined && `line ${where.line}`, where.field && `field ${where.field}`].filter(Boolean);
+  const parts = [where.file && `file ${where.file}`, where.line !== undefined && `line ${where.line}`, where.field && nameField(where.field)].filter(Boolean);
   return parts.length ? `${error.message} (${parts.join(', ')})` : error.message;
 }

@@ -57,6 +57,6 @@ describe('--project that is not a folder', () => {
     const missing = join(await tempDir(), 'typo');
     let err = '';
     const code = await runCli(['runs', '--project', missing], { out: () => {}, err: (text) => (err += `${text}\n`) });
-    expect({ code, err }).toEqual({ code: 1, err: `maskbench: There is no project folder at ${missing} (file ${missing}, field project)\n` });
+    expect({ code, err }).toEqual({ code: 1, err: `maskbench: There is no project folder at ${missing} (file ${missing})\n` });
   });
 });

@@ -231,7 +231,7 @@ async function preparedRun(project: string, runId: string): Promise<RunConfig> {
   if (!config) throw new WorkbenchError('run-not-found', `There is no run ${runId} to train: ${files.config} is missing`, { file: files.config, field: 'run' });
   // A run that ended keeps what it recorded: --run trains a submitted run once.
   if (existsSync(files.summary))
-    throw new WorkbenchError('already-exists', `Run ${runId} has ended already (${files.summary}): it is not trained again`, {
+    throw new WorkbenchError('already-exists', `Run ${runId} has ended already: it is not trained again`, {
       file: files.summary,
       field: 'run',
     });
@@ -257,7 +257,7 @@ async function claim(project: string, runId: string): Promise<void> {
 function startedAlready(runId: string, file: string): WorkbenchError {
   return new WorkbenchError(
     'already-exists',
-    `Run ${runId} has been started already (${file}): it is not trained again; --resume-from ${runId} trains a new run from its last finished epoch`,
+    `Run ${runId} has been started already: it is not trained again; --resume-from ${runId} trains a new run from its last finished epoch`,
     { file, field: 'run' },
   );
 }

@@ -49,7 +49,7 @@ export async function readDatasetManifest(projectDir: string, name: string): Pro
   const file = projectPaths(projectDir).datasetManifest(name);
   const value = await readJsonFile(file);
   if (value === null) {
-    throw new WorkbenchError('not-found', `There is no dataset "${name}" in this project (no ${file})`, { field: 'dataset', file });
+    throw new WorkbenchError('not-found', `There is no dataset "${name}" in this project`, { field: 'dataset', file });
   }
   return read(manifestSchema, value, { file, code: 'invalid-dataset' });
 }
