@@ -309,11 +309,11 @@ describe('training', () => {
        * wide as the box, it took in the shoulders and neighbours too. With the train crops' mirror images
        * (the study's flip), which raised test accuracy on the default clip from 0.81 to 0.85, and jittered
        * copies (shifted, scaled, brighter or darker), which raised it from 0.894 to 0.938 (training seed 1;
-       * 0.890 to 0.924 on a 600-frame 640x360 clip of seed 11, 0.740 to 0.765 on a 900-frame one of seed 5). At 32 px: most heads
-       * are smaller than that in the frame, and at 64 px the model has four times the inputs to its dense
-       * layer to learn people by; training seeds 1 to 3 on that 900-frame clip gave 0.780 to 0.830 at 32 px
-       * and 0.765 to 0.836 at 64, seeds 1 and 2 on the 600-frame one 0.910 to 0.931 (64: 0.924, seed 1),
-       * each training in a quarter to two fifths of the time.
+       * 0.890 to 0.924 on a 600-frame 640x360 clip of seed 11, 0.740 to 0.765 on a 900-frame one of seed
+       * 5). At 32 px: most heads are smaller than that in the frame, and at 64 px the model has four times
+       * the inputs to its dense layer to learn people by; training seeds 1 to 3 on that 900-frame clip gave
+       * 0.780 to 0.830 at 32 px and 0.765 to 0.836 at 64, seeds 1 and 2 on the 600-frame one 0.910 to 0.931
+       * (64: 0.924, seed 1), each training in a quarter to two fifths of the time.
        */
       const quality = async (project: string, name: string, classes: Partial<DatasetOptions>, target?: number) => {
         await buildDataset(

@@ -9,6 +9,9 @@ import type { CliCommand } from './command';
 
 type FlagValue = string | boolean | undefined;
 
+/** What of a command names its flags: its options, and the core fields whose flag has another name. */
+type CommandFlags = Pick<CliCommand, 'options' | 'flags'>;
+
 /** A plain decimal number: no hex, octal or binary, no Infinity, no denormals (which no setting means). */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -63,8 +66,6 @@ export function flagOf(field: string, flags: Readonly<Record<string, string>> = 
   const name = field.split('.').pop()!;
   return flags[name] ?? FIELD_FLAGS[name] ?? `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
-
-type CommandFlags = Pick<CliCommand, 'options' | 'flags'>;
 
 /** The flag of `field` when it is one of the command's options, else undefined. */
 function optionFlag(field: string, command: CommandFlags): string | undefined {
