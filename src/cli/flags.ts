@@ -21,7 +21,7 @@ export function number(value: FlagValue, field: string): number | undefined {
   const text = typeof value === 'string' ? value.trim() : '';
   const parsed = DECIMAL.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(parsed) || (parsed !== 0 && Math.abs(parsed) < 2.2250738585072014e-308)) {
-    throw new WorkbenchError('invalid-request', `"${field}" must be a decimal number, got "${String(value)}"`, { field });
+    throw new WorkbenchError('invalid-request', `"${field}" must be a number, got "${String(value)}"`, { field });
   }
   return parsed;
 }

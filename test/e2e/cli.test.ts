@@ -90,7 +90,7 @@ describe('maskbench CLI', () => {
     const odd = await maskbench('sample', join(parent, 'x'), '--width', '321');
     expect([odd.code, odd.stderr.trim()]).toEqual([2, 'maskbench: --width must be an even whole number from 160 to 3840, got 321']);
     const word = await maskbench('sample', join(parent, 'x'), '--frames', 'many');
-    expect([word.code, word.stderr.trim()]).toEqual([2, 'maskbench: --frames must be a decimal number, got "many"']);
+    expect([word.code, word.stderr.trim()]).toEqual([2, 'maskbench: --frames must be a number, got "many"']);
     expect((await maskbench('sample')).stderr).toContain('sample: missing DIR');
     const help = await maskbench('sample', '--help');
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('--label-noise P')]);
