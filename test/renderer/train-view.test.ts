@@ -106,6 +106,25 @@ describe('TrainView', () => {
     });
   });
 
+  it('shows the augmentation a run will draw, and queues what the user sets there', async () => {
+    const { wrapper, api } = await mountTrainView();
+    const fields = () => [
+      (wrapper.get('[data-test=train-augment-flip]').element as HTMLInputElement).checked,
+      (wrapper.get('[data-test=train-augment-shift]').element as HTMLInputElement).value,
+      (wrapper.get('[data-test=train-augment-colour]').element as HTMLInputElement).value,
+    ];
+    expect(fields()).toEqual([true, '0.1', '0.2']);
+    await wrapper.get('[data-test=train-as-in-study]').trigger('click');
+    expect(fields()).toEqual([false, '0', '0']);
+    await wrapper.get('[data-test=train-augment-flip]').setValue(true);
+    await wrapper.get('[data-test=train-augment-colour]').setValue('0.4');
+    await wrapper.get('[data-test=train-settings]').trigger('submit');
+    expect(api.startTraining).toHaveBeenCalledWith({
+      options: expect.objectContaining({ augmentFlip: true, augmentShift: 0, augmentColour: 0.4 }),
+      target: { on: 'local' },
+    });
+  });
+
   it('offers the Slurm profiles when the cluster can be reached, and sends runs to the one chosen', async () => {
     const profile = { cpus: 8, gpus: 1, memory: '32G', time: '12:00:00', partition: 'gpu', command: 'maskbench', setup: [], sbatch: [] };
     const clusterInfo = vi.fn(async () => ({ profiles: [{ name: 'default', profile, file: '/p/slurm.json' }], unavailable: null }));
