@@ -57,6 +57,8 @@ describe('the Dataset view (browser mode)', () => {
     // Head crops, as wide as the head rather than the box.
     await page.locator('[data-test=opt-crop]').selectOption('head');
     await page.locator('[data-test=opt-head-width]').selectOption('head');
+    // A fraction between the arrows' steps of 0.05 is still one the user means (the bench's 0.16).
+    await page.locator('[data-test=opt-head-fraction]').fill('0.16');
     await page.locator('[data-test=dataset-name]').fill('small');
     await page.locator('[data-test=build-dataset]').click();
     await page.getByText('Building the dataset small finished').waitFor({ timeout: 30_000 });
@@ -64,7 +66,7 @@ describe('the Dataset view (browser mode)', () => {
     await expect.poll(() => images.count()).toBeGreaterThan(3);
     await expect.poll(() => images.first().evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(64);
     const manifest = JSON.parse(await readFile(join(project, 'datasets', 'small', 'manifest.json'), 'utf8'));
-    expect(manifest.options).toMatchObject({ stride: 2, gap: 2, classes: 'MW,NM', flip: true, crop: 'head', headWidth: 'head' });
+    expect(manifest.options).toMatchObject({ stride: 2, gap: 2, classes: 'MW,NM', flip: true, crop: 'head', headWidth: 'head', headFraction: 0.16 });
     await page.locator('[data-test=gallery] h3', { hasText: `train · ${train} crops, ${2 * train} with their mirrored copies` }).waitFor();
     expect(manifest.counts.train.MW + manifest.counts.train.NM).toBe(await totalOf('train'));
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'dataset.png') });

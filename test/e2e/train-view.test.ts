@@ -1,7 +1,7 @@
 // The Train view in Chromium against the real core: a run queued from the window trains in a worker,
 // streams its figures, and lands in the runs table with its backend; a second is cancelled from the status bar.
 
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -11,13 +11,14 @@ import { viewShots } from '../support/view-shots';
 
 describe('the Train view (browser mode)', () => {
   let folder: string;
+  let project: string;
   let served: ServedInBrowser;
   let page: Page;
 
   beforeAll(async () => {
     const sample = await makeSampleWithHeads(160, 640, 360);
-    folder = sample.folder;
-    served = await serveInBrowser(sample.project, folder);
+    ({ folder, project } = sample);
+    served = await serveInBrowser(project, folder);
     page = served.page;
   });
   afterAll(async () => {
@@ -32,6 +33,9 @@ describe('the Train view (browser mode)', () => {
     await page.locator('[data-model=simple-conv] input').check();
     await page.locator('[data-test=train-epochs]').fill('3');
     await page.locator('[data-test=train-batch]').fill('16');
+    // Values between the arrows' steps of 0.05 are still ones the user means.
+    await page.locator('[data-test=train-augment-colour]').fill('0.33');
+    await page.locator('[data-test=train-augment-flip]').uncheck();
     await page.locator('[data-test=train-start]').click();
     await page.locator('[data-test=train-live-epoch]').waitFor({ timeout: 30_000 });
     await page.locator('[data-test=train-live] [data-test=confusion]').waitFor();
@@ -54,6 +58,8 @@ describe('the Train view (browser mode)', () => {
     await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'train.png') });
     await viewShots(page, 'train');
     const runId = await row.getAttribute('data-run');
+    const config = JSON.parse(await readFile(join(project, 'runs', runId!, 'config.json'), 'utf8'));
+    expect(config.options).toMatchObject({ augmentColour: 0.33, augmentFlip: false, augmentShift: 0.1 });
     await last.locator('[data-test=train-last-open]').click();
     await page.locator('[data-test=run-detail]').waitFor();
     expect(await page.locator('[data-test=runs-table] tr.shown').getAttribute('data-run')).toBe(runId);

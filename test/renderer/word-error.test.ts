@@ -67,6 +67,16 @@ describe('errors as the window words them', () => {
     );
   });
 
+  it('names an augmentation setting as the Train view labels it', () => {
+    const word = (message: string, field: string) => describeForWindow({ code: 'invalid-request', message: `startTraining: ${message}`, where: { field } });
+    expect(word('"options.augmentColour" must be a number from 0 to 0.9, got 2', 'options.augmentColour')).toBe(
+      '"Colour jitter up to" must be a number from 0 to 0.9, got 2',
+    );
+    expect(word('"options.augmentShift" must be a number from 0 to 0.5, got 0.7', 'options.augmentShift')).toBe(
+      '"Shift up to" must be a number from 0 to 0.5, got 0.7',
+    );
+  });
+
   it('leaves out the field a message does not name, which the window has no control of that name for', () => {
     const lost = {
       code: 'backend-lost' as const,

@@ -32,6 +32,9 @@ const CONTROL_NAMES: Readonly<Record<string, string>> = {
   minSize: '"smallest box"',
   headFraction: '"head: top part of the box"',
   ndPolicy: '"ND boxes"',
+  augmentFlip: '"mirror half the crops"',
+  augmentShift: '"shift up to"',
+  augmentColour: '"colour jitter up to"',
 };
 
 function settingName(field: string): string {
