@@ -315,9 +315,10 @@ describe('training', () => {
        * 0.780 to 0.830 at 32 px and 0.765 to 0.836 at 64, seeds 1 and 2 on the 600-frame one 0.910 to 0.931
        * (64: 0.924, seed 1), each training in a quarter to two fifths of the time. Colours jittered by up
        * to 40% rather than the default 20%: a test part is people the model has never seen, and stronger
-       * jitter keeps it from learning their skin and mask colours; on this bench's clips and two more (seeds
-       * 4 and 11) it raised 6 of 9 trainings' test accuracy (0.827 to 0.864 on seed 2), left the default
-       * clip's unchanged (0.935, 0.936) and cost two others 0.006 and 0.015; 60% did worse than 40%.
+       * jitter is meant to keep it from learning their skin and mask colours; on this bench's clips and
+       * two more (seeds 4 and 11) it raised 6 of 9 trainings' test accuracy (0.827 to 0.864 on seed 2),
+       * left the default clip's unchanged (0.935, 0.936) and cost two others 0.006 and 0.015; 60% did
+       * worse than 40%.
        */
       const quality = async (project: string, name: string, classes: Partial<DatasetOptions>, target?: number) => {
         await buildDataset(
