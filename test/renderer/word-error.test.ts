@@ -67,13 +67,19 @@ describe('errors as the window words them', () => {
     );
   });
 
-  it('names an augmentation setting as the Train view labels it', () => {
+  it('names a training setting as the Train view labels it', () => {
     const word = (message: string, field: string) => describeForWindow({ code: 'invalid-request', message: `startTraining: ${message}`, where: { field } });
     expect(word('"options.augmentColour" must be a number from 0 to 0.9, got 2', 'options.augmentColour')).toBe(
       '"Colour jitter up to" must be a number from 0 to 0.9, got 2',
     );
     expect(word('"options.augmentShift" must be a number from 0 to 0.5, got 0.7', 'options.augmentShift')).toBe(
       '"Shift up to" must be a number from 0 to 0.5, got 0.7',
+    );
+    expect(word('"options.patience" must be a whole number from 0 to 10000, got -1', 'options.patience')).toBe(
+      '"Early stop after" must be a whole number from 0 to 10000, got -1',
+    );
+    expect(word('"options.stepFactor" must be a number above 0 up to 1, got 0', 'options.stepFactor')).toBe(
+      '"Multiply by" must be a number above 0 up to 1, got 0',
     );
   });
 

@@ -35,6 +35,9 @@ const CONTROL_NAMES: Readonly<Record<string, string>> = {
   augmentFlip: '"mirror half the crops"',
   augmentShift: '"shift up to"',
   augmentColour: '"colour jitter up to"',
+  stepEvery: '"every (epochs)"',
+  stepFactor: '"multiply by"',
+  patience: '"early stop after"',
 };
 
 function settingName(field: string): string {
