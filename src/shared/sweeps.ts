@@ -21,6 +21,10 @@ export const sweepGridSchema = fields({
   learningRate: values(v.unwrap(training.learningRate)),
   batchSize: values(v.unwrap(training.batchSize)),
   model: values(v.unwrap(training.model)),
+  /** Several training seeds tell a setting's effect from a run's luck. */
+  seed: values(v.unwrap(training.seed)),
+  augmentShift: values(v.unwrap(training.augmentShift)),
+  augmentColour: values(v.unwrap(training.augmentColour)),
   /** Dataset settings: each combination gets a dataset of its own (built, or rebuilt, first). */
   stride: values(v.unwrap(dataset.stride)),
   crop: values(v.unwrap(dataset.crop)),

@@ -81,7 +81,8 @@ describe('the Train view (browser mode)', () => {
 
   it('queues a sweep as a group of runs, compared together in the Runs view with the best marked', async () => {
     await page.locator('[data-test=train-epochs]').fill('2');
-    await page.locator('[data-test=sweep-lr]').fill('0.01, 0.003');
+    await page.locator('[data-test=sweep-lr]').fill('0.003');
+    await page.locator('[data-test=sweep-colour]').fill('0.1, 0.4');
     await page.locator('[data-test=sweep-name]').fill('pair');
     expect((await page.locator('[data-test=sweep-start]').textContent())?.trim()).toBe('Queue 2 runs');
     await page.locator('[data-test=sweep-start]').click();
@@ -91,7 +92,10 @@ describe('the Train view (browser mode)', () => {
     await expect.poll(() => page.locator('[data-test=runs-table] tbody tr[data-status=done]').count(), { timeout: 60_000 }).toBe(2);
     expect(await rows.locator('td:nth-child(4)').allTextContents()).toEqual(['pair', 'pair']);
     await page.locator('[data-test=run-compare-view] canvas').waitFor();
-    expect(await page.locator('[data-test=settings-diff] tr[data-setting=learningRate] td').count()).toBe(3);
+    // The runs differ only by the colour jitter the grid varied; the learning rate it set is the same in both.
+    const [name, ...values] = await page.locator('[data-test=settings-diff] tr[data-setting=augmentColour] td').allTextContents();
+    expect([name, values.sort()]).toEqual(['augment: colour', ['0.1', '0.4']]);
+    expect(await page.locator('[data-test=settings-diff] tr[data-setting=learningRate]').count()).toBe(0);
     expect(await page.locator('[data-test=best-run]').count()).toBe(1);
     // Read again once the runs ended: both test matrices are there, not the "running" placeholders.
     await expect.poll(() => page.locator('[data-test=run-compare-view] [data-test=confusion]').count()).toBe(2);

@@ -37,11 +37,29 @@ describe('sweeps', () => {
     expect(expandSweep(base)).toHaveLength(1);
   });
 
+  it('varies the training seed and augmentation too, and names what it varies in each run label', () => {
+    const runs = expandSweep({ ...base, grid: { seed: [1, 2], augmentColour: [0.2, 0.4], augmentShift: [0.05] } });
+    expect(runs.map((run) => [run.options.seed, run.options.augmentColour, run.options.augmentShift])).toEqual([
+      [1, 0.2, 0.05],
+      [1, 0.4, 0.05],
+      [2, 0.2, 0.05],
+      [2, 0.4, 0.05],
+    ]);
+    // Augmentation is the training's: the runs share one dataset.
+    expect(new Set(runs.map((run) => run.datasetName)).size).toBe(1);
+    expect(runs[1]!.label).toBe('simple-conv, lr 0.01, batch 16, seed 1, shift 0.05, colour jitter 0.4');
+    expect(expandSweep(base)[0]!.label).toBe('simple-conv, lr 0.01, batch 16');
+  });
+
   it('refuses a grid it cannot run, naming the setting', () => {
     expect(() => readSweepRequest({ ...base, grid: { dropout: [0.1] } })).toThrow('"sweep.grid.dropout" is not a field this takes');
     expect(() => readSweepRequest({ ...base, grid: { batchSize: [] } })).toThrow('"sweep.grid.batchSize" must be a list of one value or more');
     expect(() => readSweepRequest({ ...base, grid: { batchSize: [8, 0] } })).toThrow('"sweep.grid.batchSize[1]" must be a whole number from 1 to 4096, got 0');
     expect(() => readSweepRequest({ ...base, grid: { crop: ['face'] } })).toThrow('"sweep.grid.crop[0]" must be one of box, head, got "face"');
+    expect(() => readSweepRequest({ ...base, grid: { augmentColour: [0.4, 2] } })).toThrow(
+      '"sweep.grid.augmentColour[1]" must be a number from 0 to 0.9, got 2',
+    );
+    expect(() => readSweepRequest({ ...base, grid: { seed: [-1] } })).toThrow(/"sweep.grid.seed\[0\]" must be a whole number from 0 to 4294967295, got -1/);
     expect(() => readSweepRequest({ ...base, name: '../x' })).toThrow(/sweep.name/);
     expect(() => readSweepRequest({ ...base, grid: { learningRate: [1, 2, 3, 4, 5, 6, 7, 8, 9], batchSize: [1, 2, 3, 4, 5, 6, 7, 8] } })).toThrow(
       /"sweep.grid" must be a grid of at most 64 runs \(this one makes 72\)/,

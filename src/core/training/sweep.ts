@@ -3,7 +3,7 @@
 
 import type { DatasetOptions } from '../../shared/dataset';
 import type { TrainingOptions } from '../../shared/runs';
-import type { SweepRequest } from '../../shared/sweeps';
+import type { SweepGrid, SweepRequest } from '../../shared/sweeps';
 import type { SweepResult } from '../../shared/jobs';
 import { toErrorData } from '../../shared/errors';
 import { preflight } from './training-options';
@@ -12,10 +12,14 @@ export interface SweepRun {
   datasetName: string;
   datasetOptions: DatasetOptions;
   options: TrainingOptions;
+  /** Its training settings, as a refusal names the run (runLabel). */
+  label: string;
 }
 
-const TRAINING_KEYS = ['learningRate', 'batchSize', 'model'] as const;
+const TRAINING_KEYS = ['learningRate', 'batchSize', 'model', 'seed', 'augmentShift', 'augmentColour'] as const;
 const DATASET_KEYS = ['stride', 'crop', 'flip'] as const;
+/** The training settings a label names only where the grid varies them. */
+const VARIED_LABELS = { seed: 'seed', augmentShift: 'shift', augmentColour: 'colour jitter' } as const;
 
 /** Every combination of the grid, datasets first (so runs on one dataset sit together). */
 export function expandSweep(request: SweepRequest): SweepRun[] {
@@ -29,12 +33,18 @@ export function expandSweep(request: SweepRequest): SweepRun[] {
   return datasets.flatMap((datasetChoice) => {
     const datasetOptions = { ...request.dataset, ...Object.fromEntries(datasetChoice) } as DatasetOptions;
     const datasetName = `${request.name}-s${datasetOptions.stride}-${datasetOptions.crop}${datasetOptions.flip ? '-flip' : ''}`;
-    return trainings.map((trainingChoice) => ({
-      datasetName,
-      datasetOptions,
-      options: { ...request.training, ...Object.fromEntries(trainingChoice), dataset: datasetName } as TrainingOptions,
-    }));
+    return trainings.map((trainingChoice) => {
+      const options = { ...request.training, ...Object.fromEntries(trainingChoice), dataset: datasetName } as TrainingOptions;
+      return { datasetName, datasetOptions, options, label: runLabel(options, grid) };
+    });
   });
+}
+
+/** "lenet5, lr 0.01, batch 8", then each other setting the grid varies. */
+function runLabel(options: TrainingOptions, grid: SweepGrid): string {
+  const varied = (Object.keys(VARIED_LABELS) as Array<keyof typeof VARIED_LABELS>).filter((key) => grid[key]);
+  const always = `${options.model}, lr ${options.learningRate}, batch ${options.batchSize}`;
+  return [always, ...varied.map((key) => `${VARIED_LABELS[key]} ${options[key]}`)].join(', ');
 }
 
 function product<T>(lists: T[][]): T[][] {
@@ -62,8 +72,7 @@ export async function checkSweepRuns<T>(
       await preflight(project, run.options);
       ready.push({ options: run.options, prepared: await prepare(run.options) });
     } catch (error) {
-      const { model, learningRate, batchSize } = run.options;
-      refused.push({ dataset: run.datasetName, options: `${model}, lr ${learningRate}, batch ${batchSize}`, reason: toErrorData(error).message });
+      refused.push({ dataset: run.datasetName, options: run.label, reason: toErrorData(error).message });
     }
   }
   return { ready, refused };
