@@ -1,10 +1,12 @@
 // A run goes on from another's checkpoint (a run a cluster cut off, submitted again): it starts with what
 // that run recorded up to its last epoch and trains the rest as the uninterrupted run would have.
 
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { resumePoint } from '../../src/core/runs/checkpoint';
+import { loadModel } from '../../src/core/training/load-model';
 import { readRun, recordEnding } from '../../src/core/runs/run-folder';
 import { trainRun } from '../../src/core/training/train-run';
 import type { JobContext } from '../../src/core/jobs/job-runner';
@@ -76,6 +78,24 @@ describe('resuming a run from its checkpoint', () => {
     const { summary } = await readRun(folder, 'cut');
     expect(summary).toMatchObject({ status: 'failed', epochs: 2, bestEpoch: trained.summary.bestEpoch, error: { message: 'killed at its time limit' } });
     expect(summary!.val).toEqual(trained.summary.val);
+  });
+
+  it('finds a checkpoint that a run killed as it wrote it left set aside', async () => {
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'colours');
+    await trainRun({ project, runId: 'cut', options: options(2) }, context);
+    const files = runPaths(projectPaths(project).run('cut'));
+    // Killed between replaceWith's two moves: the old models set aside, the new ones not yet in place.
+    const setAside = (folder: string) => rename(folder, join(dirname(folder), `.${basename(folder)}.old-0123abcd`));
+    await setAside(files.model('last'));
+    await setAside(files.model('best'));
+    expect(await resumePoint(project, 'cut', options(4))).toEqual({ runId: 'cut', epoch: 2, bestEpoch: expect.any(Number) });
+    expect((await readdir(files.model('last'))).sort()).toEqual(['model.json', 'weights.bin']);
+    // Its best model loads for predictions too.
+    await setAside(files.model('best'));
+    const model = await loadModel(files.model('best'));
+    expect(model.outputs[0]!.shape).toEqual([null, 3]);
+    model.dispose();
   });
 
   it('refuses another model or dataset, and no more epochs than the checkpoint has', async () => {

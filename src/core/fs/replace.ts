@@ -24,6 +24,17 @@ export async function replaceWith(staging: string, target: string): Promise<void
   await rm(aside, { recursive: true, force: true });
 }
 
+/**
+ * Puts back what replaceWith set aside when the process died between its two moves (a training run
+ * killed as it wrote a checkpoint): `target` is missing then, and its last whole version lies beside it.
+ */
+export async function restoreSetAside(target: string): Promise<void> {
+  if (await stat(target).catch(() => null)) return;
+  const prefix = `.${basename(target)}.old-`;
+  const aside = (await readdir(dirname(target)).catch(() => [] as string[])).find((entry) => entry.startsWith(prefix) && /\.old-[0-9a-f]{8}$/.test(entry));
+  if (aside) await rename(join(dirname(target), aside), target);
+}
+
 /** Removes what an interrupted run left beside `target` (its staging and set-aside folders). */
 export async function sweepLeftovers(target: string): Promise<void> {
   await sweepLeftoversIn(dirname(target), `.${basename(target)}.`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { WorkbenchError } from '../../shared/errors';
 import type { BatchMetrics, ConfusionMatrix, EpochMetrics, RunConfig, SplitMetrics, TrainingOptions } from '../../shared/runs';
 import { readJsonFile } from '../fs/json-file';
+import { restoreSetAside } from '../fs/replace';
 import { modelPaths, projectPaths, runPaths } from '../project/layout';
 
 /** Where a run resumes another: the run, the epoch of its checkpoint and of its best model then. */
@@ -18,6 +19,7 @@ export interface ResumePoint {
 
 /** The epoch a model folder holds (written by trainer.ts modelFiles), or null without one. */
 async function modelEpoch(folder: string): Promise<number | null> {
+  await restoreSetAside(folder);
   const json = (await readJsonFile(modelPaths(folder).model).catch(() => null)) as { userDefinedMetadata?: { epoch?: unknown } } | null;
   const epoch = json?.userDefinedMetadata?.epoch;
   return typeof epoch === 'number' && Number.isInteger(epoch) && epoch > 0 ? epoch : null;
