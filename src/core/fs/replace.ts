@@ -27,6 +27,8 @@ export async function replaceWith(staging: string, target: string): Promise<void
 /**
  * Puts back what replaceWith set aside when the process died between its two moves (a training run
  * killed as it wrote a checkpoint): `target` is missing then, and its last whole version lies beside it.
+ * Only for a target whose writer has ended: put back during a live replaceWith, it would fail that one's
+ * second move.
  */
 export async function restoreSetAside(target: string): Promise<void> {
   if (await stat(target).catch(() => null)) return;

@@ -10,7 +10,7 @@ import { weightsFileOf, type ModelFiles } from '../../shared/compute';
 import { WorkbenchError } from '../../shared/errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { readJsonFile } from '../fs/json-file';
-import { replaceWith, restoreSetAside } from '../fs/replace';
+import { replaceWith } from '../fs/replace';
 import { modelPaths } from '../project/layout';
 
 export async function writeModelFiles(folder: string, files: ModelFiles): Promise<void> {
@@ -27,7 +27,6 @@ export async function writeModelFiles(folder: string, files: ModelFiles): Promis
 }
 
 export async function readModelFiles(folder: string): Promise<ModelFiles> {
-  await restoreSetAside(folder);
   const file = modelPaths(folder).model;
   const modelJson = (await readJsonFile(file)) as object | null;
   if (modelJson === null) throw new WorkbenchError('not-found', `The model file ${file} is missing`, { file });
