@@ -2,6 +2,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/core/fs/atomic-write';
+import { besidePath, sweepLeftovers } from '../../src/core/fs/replace';
 import { defaultDataDir } from '../../src/core/app-dirs';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -23,6 +24,21 @@ describe('writeFileAtomic', () => {
     await mkdir(join(target, 'child'), { recursive: true });
     await expect(writeFileAtomic(target, 'new')).rejects.toThrow();
     expect(await readdir(dir)).toEqual(['occupied']);
+  });
+});
+
+describe('sweepLeftovers', () => {
+  const tempDir = useTempDirs();
+
+  it("removes only its target's staging and set-aside entries", async () => {
+    const dir = await tempDir();
+    const target = join(dir, 'heads');
+    const other = join(dir, 'heads-copy');
+    for (const path of [target, other, besidePath(target, 'partial'), besidePath(target, 'old'), besidePath(other, 'old')]) await mkdir(path);
+    await writeFile(join(dir, '.heads.notes'), 'kept');
+    await sweepLeftovers(target);
+    const left = (await readdir(dir)).sort();
+    expect(left).toEqual([expect.stringMatching(/^\.heads-copy\.old-[0-9a-f]{8}$/), '.heads.notes', 'heads', 'heads-copy']);
   });
 });
 

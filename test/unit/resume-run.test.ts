@@ -2,8 +2,8 @@
 // that run recorded up to its last epoch and trains the rest as the uninterrupted run would have.
 
 import { readFile, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { besidePath } from '../../src/core/fs/replace';
 import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { resumePoint } from '../../src/core/runs/checkpoint';
 import { readRun, recordEnding } from '../../src/core/runs/run-folder';
@@ -85,7 +85,7 @@ describe('resuming a run from its checkpoint', () => {
     await trainRun({ project, runId: 'cut', options: options(2) }, context);
     const files = runPaths(projectPaths(project).run('cut'));
     // Killed between replaceWith's two moves: the old models set aside, the new ones not yet in place.
-    const setAside = (folder: string) => rename(folder, join(dirname(folder), `.${basename(folder)}.old-0123abcd`));
+    const setAside = (folder: string) => rename(folder, besidePath(folder, 'old'));
     await setAside(files.model('last'));
     await setAside(files.model('best'));
     expect(await resumePoint(project, 'cut', options(4))).toEqual({ runId: 'cut', epoch: 2, bestEpoch: expect.any(Number) });

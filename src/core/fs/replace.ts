@@ -2,9 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** What a hidden entry beside a target holds: a version being built (`partial`) or the one it replaces (`old`). */
+type Beside = 'partial' | 'old';
+
+/** The hidden path beside `target` for a version being built or set aside; sweepLeftovers and restoreSetAside find it by this name. */
+export function besidePath(target: string, kind: Beside, tag = randomBytes(4).toString('hex')): string {
+  return join(dirname(target), `.${basename(target)}.${kind}-${tag}`);
+}
+
+/** Reads a besidePath name back: whose it is and what it holds, or null for any other entry. */
+function parseBeside(entry: string): { target: string; kind: Beside } | null {
+  const match = /^\.(.+)\.(partial|old)-[0-9a-f]{8}$/.exec(entry);
+  return match ? { target: match[1]!, kind: match[2] as Beside } : null;
+}
+
 /** Where to build `target` before it is moved into place: beside it, hidden, and found by sweepLeftovers. */
 export function stagingFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+  return besidePath(target, 'partial');
 }
 
 /**
@@ -13,7 +27,7 @@ export function stagingFor(target: string): string {
  */
 export async function replaceWith(staging: string, target: string): Promise<void> {
   if (!(await stat(target).catch(() => null))) return rename(staging, target);
-  const aside = join(dirname(target), `.${basename(target)}.old-${randomBytes(4).toString('hex')}`);
+  const aside = besidePath(target, 'old');
   await rename(target, aside);
   try {
     await rename(staging, target);
@@ -32,20 +46,24 @@ export async function replaceWith(staging: string, target: string): Promise<void
  */
 export async function restoreSetAside(target: string): Promise<void> {
   if (await stat(target).catch(() => null)) return;
-  const prefix = `.${basename(target)}.old-`;
-  const aside = (await readdir(dirname(target)).catch(() => [] as string[])).find((entry) => entry.startsWith(prefix) && /\.old-[0-9a-f]{8}$/.test(entry));
+  const entries = await readdir(dirname(target)).catch(() => [] as string[]);
+  const aside = entries.find((entry) => {
+    const beside = parseBeside(entry);
+    return beside?.target === basename(target) && beside.kind === 'old';
+  });
   if (aside) await rename(join(dirname(target), aside), target);
 }
 
 /** Removes what an interrupted run left beside `target` (its staging and set-aside folders). */
 export async function sweepLeftovers(target: string): Promise<void> {
-  await sweepLeftoversIn(dirname(target), `.${basename(target)}.`);
+  await sweepLeftoversIn(dirname(target), basename(target));
 }
 
-/** Removes every staging and set-aside entry an interrupted run left in `folder` (those whose name starts with `prefix`). */
-export async function sweepLeftoversIn(folder: string, prefix = '.'): Promise<void> {
+/** Removes every staging and set-aside entry an interrupted run left in `folder` (only `of`'s, when given). */
+export async function sweepLeftoversIn(folder: string, of?: string): Promise<void> {
   const entries = await readdir(folder).catch(() => [] as string[]);
   for (const entry of entries) {
-    if (entry.startsWith(prefix) && /\.(partial|old)-[0-9a-f]{8}$/.test(entry)) await rm(join(folder, entry), { recursive: true, force: true });
+    const beside = parseBeside(entry);
+    if (beside && (of === undefined || beside.target === of)) await rm(join(folder, entry), { recursive: true, force: true });
   }
 }
