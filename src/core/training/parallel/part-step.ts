@@ -1,7 +1,9 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { batchTensors, disposeBatch, type BatchArrays } from '../batch';
 import { withSharedBatchStatistics } from '../kernels/batch-norm-training';
+import { heapView } from '../kernels/wasm-util';
 import { trainingLoss } from '../loss';
 import { countCorrect } from '../metrics';
 import type { SharedSums } from './shared-sums';
@@ -33,8 +35,11 @@ export function gradientCount(variables: tf.Variable[]): number {
  */
 export function partStep(replica: Replica, part: BatchArrays, wholeRows: number): StepFigures {
   const { optimizer, variables, gradients } = replica;
+  const count = gradientCount(variables);
   // A worker without rows (the batch is one worker's alone, see partOf) adds nothing.
-  const total = gradients.sum(part.classes.length === 0 ? new Float32Array(gradientCount(variables)) : partGradients(replica, part, wholeRows));
+  if (part.classes.length === 0) gradients.slot(count).fill(0);
+  else partGradients(replica, part, wholeRows, gradients.slot(count));
+  const total = gradients.sumSlots(count);
   const summed: tf.NamedTensorMap = {};
   let offset = 0;
   for (const variable of variables) {
@@ -46,8 +51,8 @@ export function partStep(replica: Replica, part: BatchArrays, wholeRows: number)
   return { loss: total[offset]!, correct: total[offset + 1]! };
 }
 
-/** The gradients, loss and right answers of this worker's rows, laid out as gradientCount() counts them. */
-function partGradients(replica: Replica, part: BatchArrays, wholeRows: number): Float32Array {
+/** Writes the gradients, loss and right answers of this worker's rows into `values`, laid out as gradientCount() counts them. */
+function partGradients(replica: Replica, part: BatchArrays, wholeRows: number, values: Float32Array): void {
   const { model, optimizer, variables, statistics } = replica;
   const batch = batchTensors(part, replica.size, replica.labels);
   let predicted: tf.Tensor | null = null;
@@ -58,17 +63,24 @@ function partGradients(replica: Replica, part: BatchArrays, wholeRows: number): 
     ? optimizer.computeGradients(loss, variables)
     : withSharedBatchStatistics(statistics, () => optimizer.computeGradients(loss, variables));
   try {
-    const values = new Float32Array(gradientCount(variables));
     let offset = 0;
     for (const variable of variables) {
-      values.set(grads[variable.name]!.dataSync(), offset);
+      values.set(valuesOf(grads[variable.name]!), offset);
       offset += variable.size;
     }
     values[offset] = value.dataSync()[0]!;
     values[offset + 1] = countCorrect(predicted!.dataSync(), part.classes);
-    return values;
   } finally {
     tf.dispose([value, ...Object.values(grads), predicted!]);
     disposeBatch(batch);
   }
+}
+
+/**
+ * A float32 tensor's values where they lie, in wasm's heap (a replica's backend), read before the tensor
+ * is freed; elsewhere a copy. dataSync's copy is a new array a gradient, and a model's worth of them a
+ * step costs its pages' faults as well.
+ */
+function valuesOf(tensor: tf.Tensor): Float32Array {
+  return tf.getBackend() === 'wasm' ? heapView(tf.backend() as BackendWasm, tensor) : (tensor.dataSync() as Float32Array);
 }

@@ -119,7 +119,7 @@ export function sumsMemory(members: number, capacity: number, float64: boolean, 
  *
  * No worker may write a slot again before every worker has read it. 'every': a worker writes a set again
  * only after the next sum's barrier, which every worker reaches only when it has read the set. 'shares':
- * the slots are all read before the second barrier, and the total is copied before the next sum's first.
+ * the slots are all read before the second barrier, and each worker reads the total before its next sum's first.
  * Each barrier costs what the slowest worker lags, and batch norm makes two sums a layer a step.
  */
 export class SharedSums<T extends Values> {
@@ -145,32 +145,42 @@ export class SharedSums<T extends Values> {
     return this.group.members;
   }
 
-  /** The sum over the workers of each one's `values` (the same length in all). */
+  /** The sum over the workers of each one's `values` (the same length in all), in a new array. */
   sum(values: T): T {
-    if (values.length > this.memory.capacity) throw new Error(`${values.length} values do not fit the ${this.memory.capacity} shared between workers`);
-    return this.memory.layout === 'every' ? this.everyWorkerAdds(values) : this.eachAddsAShare(values);
+    this.slot(values.length).set(values);
+    return this.sumSlots(values.length).slice() as T;
   }
 
-  private everyWorkerAdds(values: T): T {
-    const slots = this.sets[this.calls++ % 2]!;
-    slots[this.group.rank]!.set(values);
+  /**
+   * This worker's slot for its next sum, to write its `length` values straight into: a model's gradients
+   * are hundreds of megabytes, and each copy of them a step (into a new array above all: the pages of
+   * a new array fault in one by one) took longer than the step's arithmetic.
+   */
+  slot(length: number): T {
+    if (length > this.memory.capacity) throw new Error(`${length} values do not fit the ${this.memory.capacity} shared between workers`);
+    return this.sets[this.calls % this.sets.length]![this.group.rank]!.subarray(0, length) as T;
+  }
+
+  /** The sum over the workers of the first `length` values of each one's slot, in shared memory: read it before this worker's next sum. */
+  sumSlots(length: number): T {
+    const slots = this.sets[this.calls++ % this.sets.length]!;
     this.group.arrive();
-    const total = slots[0]!.slice(0, values.length) as T;
-    addInto(total, slots, 0, values.length);
+    return this.memory.layout === 'every' ? this.everyWorkerAdds(slots, length) : this.eachAddsAShare(slots, length);
+  }
+
+  private everyWorkerAdds(slots: T[], length: number): T {
+    const total = slots[0]!.slice(0, length) as T;
+    addInto(total, slots, 0, length);
     return total;
   }
 
-  private eachAddsAShare(values: T): T {
-    const { group } = this;
+  private eachAddsAShare(slots: T[], length: number): T {
     const total = this.total!;
-    const slots = this.sets[0]!;
-    slots[group.rank]!.set(values);
-    group.arrive();
-    const [from, to] = partOf(values.length, group.rank, group.members);
+    const [from, to] = partOf(length, this.group.rank, this.group.members);
     total.set(slots[0]!.subarray(from, to), from);
     addInto(total, slots, from, to);
-    group.arrive();
-    return total.slice(0, values.length) as T;
+    this.group.arrive();
+    return total.subarray(0, length) as T;
   }
 }
 
