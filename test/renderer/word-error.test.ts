@@ -14,7 +14,13 @@ describe('errors as the window words them', () => {
   it('words a list entry by its place, and keeps the file and line of a file error', () => {
     expect(
       describeForWindow({ code: 'invalid-request', message: 'updateRun: "tags[0]" must be a tag of 1 to 40 characters, got ""', where: { field: 'tags[0]' } }),
-    ).toBe('Tags 0 must be a tag of 1 to 40 characters, got ""');
+    ).toBe('Tags (the 1st value) must be a tag of 1 to 40 characters, got ""');
+    const sweep = (field: string) =>
+      describeForWindow({ code: 'invalid-request', message: `startSweep: "${field}" must be a number above 0 up to 10, got -1`, where: { field } });
+    expect(sweep('sweep.grid.learningRate[1]')).toBe('Learning rate (the 2nd value) must be a number above 0 up to 10, got -1');
+    expect(sweep('sweep.grid.seed[2]')).toBe('Seed (the 3rd value) must be a number above 0 up to 10, got -1');
+    expect(sweep('sweep.grid.momentum[10]')).toBe('Momentum (the 11th value) must be a number above 0 up to 10, got -1');
+    expect(sweep('sweep.grid.batchSize[21]')).toBe('Batch size (the 22nd value) must be a number above 0 up to 10, got -1');
     expect(
       describeForWindow({
         code: 'invalid-project',

@@ -40,7 +40,18 @@ const CONTROL_NAMES: Readonly<Record<string, string>> = {
   patience: '"early stop after"',
 };
 
+/** "options.batchSize": "batch size"; an entry of a list, "tags[0]": "tags (the 1st value)". */
 function settingName(field: string): string {
   const name = field.split('.').pop()!;
-  return CONTROL_NAMES[name] ?? name.replace(/\[(\d+)\]/g, ' $1').replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
+  if (CONTROL_NAMES[name]) return CONTROL_NAMES[name];
+  const [, key, index] = /^(.*?)(?:\[(\d+)\])?$/.exec(name)!;
+  const words = key!.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
+  return index === undefined ? words : `${words} (the ${ordinal(Number(index) + 1)} value)`;
+}
+
+/** 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st. */
+function ordinal(n: number): string {
+  const teen = Math.floor(n / 10) % 10 === 1;
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
