@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TRAINING_DEFAULTS, type BatchMetrics, type EpochMetrics, type RunDetails, type RunInfo } from '../../src/shared/runs';
 import { DATASET_DEFAULTS } from '../../src/shared/dataset';
 import { runColour } from '../../src/renderer/src/components/runs/run-colours';
-import { epochSeries, settingsDiff, smoothedBatchLoss } from '../../src/renderer/src/components/runs/run-series';
+import { settingsDiff } from '../../src/shared/run-settings';
+import { epochSeries, smoothedBatchLoss } from '../../src/renderer/src/components/runs/run-series';
 import { compareReportHtml, metricsCsv, runReportHtml } from '../../src/renderer/src/components/runs/exports';
 
 const epoch = (n: number, seconds: number, valAccuracy: number): EpochMetrics => ({

@@ -156,3 +156,21 @@ describe('`maskbench train` flags', () => {
     expect(stdout + stderr).not.toContain('TensorFlow.js in Node.js');
   });
 });
+
+describe('`maskbench runs`', () => {
+  it('tells runs apart by the settings in which they differ, and a lone run by none', async () => {
+    const project = await projectWithDataset();
+    const train = (...flags: string[]) =>
+      cli('train', '--project', project, '--dataset', 'colours', '--model', 'simple-conv', '--epochs', '1', '--backend', 'cpu', ...flags);
+    expect((await train('--seed', '1')).code).toBe(0);
+    const alone = (await cli('runs', '--project', project)).out.trim();
+    expect(alone).toMatch(/^\S+ {2}done {10}simple-conv colours {2}1\/1 epochs {2}cpu on 1 thread {2}val \d\.\d{3} test \d\.\d{3}$/);
+    expect((await train('--seed', '2', '--lr', '0.003')).code).toBe(0);
+    const lines = (await cli('runs', '--project', project)).out.trim().split('\n');
+    // Newest first.
+    expect(lines).toEqual([
+      expect.stringMatching(/ {2}cpu on 1 thread {2}\[learning rate 0\.003, seed 2\] {2}val /),
+      expect.stringMatching(/ {2}cpu on 1 thread {2}\[learning rate 0\.01, seed 1\] {2}val /),
+    ]);
+  });
+});

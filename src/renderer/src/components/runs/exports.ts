@@ -2,7 +2,8 @@
 // as HTML, no scripts or links), so a run or a comparison can be mailed or archived as one file.
 import type { ConfusionMatrix, RunDetails } from '../../../../shared/runs';
 import { runTitle } from '../../../../shared/runs';
-import { epochsOf, settingName, type SettingRow } from './run-series';
+import { settingName, type SettingRow } from '../../../../shared/run-settings';
+import { epochsOf } from './run-series';
 
 export function metricsCsv(details: RunDetails): string {
   const header = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'learning_rate', 'images_per_second', 'seconds'];
