@@ -23,8 +23,8 @@ const MIN_PART = 4;
  * The forward FLOPs per weight that each worker's part of a batch must come to. Every copy of the model
  * also does work per weight, whatever its part (the optimiser's update, XNNPACK packing each layer's
  * weights): where that outweighs the images, threads share it and workers repeat it. Measured on 2 cores:
- * ResNet-50 at 64 px with 4 crops a worker (113 FLOPs a weight) ran at 0.9x to 1.0x one thread on two
- * workers and 1.15x to 1.25x on two threads, with 8 (226) at 1.55x and 1.4x to 1.5x; LeNet-5 at 32 px
+ * ResNet-50 at 64 px with 4 crops a worker (113 FLOPs a weight) ran at 1.23x to 1.25x one thread on two
+ * workers and 1.32x to 1.40x on two threads, with 8 (226) at 1.55x and 1.4x to 1.5x; LeNet-5 at 32 px
  * with 16 (340) at 1.1x and 0.7x; conv-bn at 64 px (1,280) at 1.4x both ways.
  */
 const MIN_FLOPS_PER_WEIGHT = 200;

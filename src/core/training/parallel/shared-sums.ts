@@ -145,10 +145,10 @@ export class SharedSums<T extends Values> {
     return this.group.members;
   }
 
-  /** The sum over the workers of each one's `values` (the same length in all), in a new array. */
+  /** The sum over the workers of each one's `values` (the same length in all), as sumSlots gives it. */
   sum(values: T): T {
     this.slot(values.length).set(values);
-    return this.sumSlots(values.length).slice() as T;
+    return this.sumSlots(values.length);
   }
 
   /**
@@ -161,7 +161,7 @@ export class SharedSums<T extends Values> {
     return this.sets[this.calls % this.sets.length]![this.group.rank]!.subarray(0, length) as T;
   }
 
-  /** The sum over the workers of the first `length` values of each one's slot, in shared memory: read it before this worker's next sum. */
+  /** The sum over the workers of the first `length` values of each one's slot; read it before this worker's next sum ('shares' gives it in shared memory). */
   sumSlots(length: number): T {
     const slots = this.sets[this.calls++ % this.sets.length]!;
     this.group.arrive();
