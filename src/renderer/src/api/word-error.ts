@@ -12,7 +12,7 @@ const QUOTED_FIELD = /"([a-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*|\[\d+\])*)"/g
 export function describeForWindow(error: WorkbenchErrorData): string {
   const method = /^(\w+): /.exec(error.message);
   const text = method && isApiMethod(method[1]) ? error.message.slice(method[0].length) : error.message;
-  const worded = text.replace(QUOTED_FIELD, (_quoted, field: string) => settingName(field));
+  const worded = text.replace(QUOTED_FIELD, (_quoted, field: string) => fieldName(field));
   // A message that opened with a field opens with its name now, as a sentence does.
   const message = text.startsWith('"') ? worded.replace(/^("?)(.)/, (_start, quote: string, first: string) => quote + first.toUpperCase()) : worded;
   const { field: _named, ...where } = error.where ?? {};
@@ -41,7 +41,7 @@ const CONTROL_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** "options.batchSize": "batch size"; an entry of a list, "tags[0]": "tags (the 1st value)". */
-function settingName(field: string): string {
+function fieldName(field: string): string {
   const name = field.split('.').pop()!;
   if (CONTROL_NAMES[name]) return CONTROL_NAMES[name];
   const [, key, index] = /^(.*?)(?:\[(\d+)\])?$/.exec(name)!;

@@ -1,4 +1,4 @@
-// Turning what runs recorded into chart series and comparison tables: plain functions, tested alone.
+// Turning what runs recorded into chart series (their settings side by side: shared/run-settings.ts): plain functions, tested alone.
 import type { EpochMetrics, RunDetails } from '../../../../shared/runs';
 import { SPLIT_COLOURS } from '../../theme';
 
