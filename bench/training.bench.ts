@@ -7,7 +7,7 @@
 //   >= 0.3x on ResNet-50 at 64 px, and >= 1.7x itself on one thread. Plain arithmetic on one core and on
 //   every core, timed in the same rounds, tells how much of the other cores the machine gave then.
 // - every core: real runs of lenet5 and conv-bn on one thread and on every core, against as many
-//   single-threaded runs at once as there are cores (the most the machine gives the cores, target or not).
+//   single-threaded runs at once as there are cores (what the machine gives runs that share nothing).
 // - memory: tensors at every epoch end and resident memory over 50 epochs (target: flat within 10%).
 // - quality: conv-bn on the head crops of the default sample project (target: >= 0.90 test accuracy, the
 //   checkpoint chosen on validation) and of shorter ones of other seeds (>= 0.85), with each class's recall,
@@ -278,11 +278,8 @@ describe('training', () => {
         // Medians of 3 rounds: a round's figures alone can be a third off on a shared machine.
         const rounds: { one: number; alone: number; apart: number }[] = [];
         for (let round = 0; round < 3; round++) rounds.push({ one: await timed(1, 1), alone: await timed(1, threads), apart: await timed(threads, 1) });
-        const [one, alone, apart] = [
-          median(rounds.map((times) => times.one)),
-          median(rounds.map((times) => times.alone)),
-          median(rounds.map((times) => times.apart)),
-        ];
+        const of = (key: keyof (typeof rounds)[number]) => median(rounds.map((times) => times[key]));
+        const [one, alone, apart] = [of('one'), of('alone'), of('apart')];
         if (asked === undefined) delete process.env[WASM_THREADS_VARIABLE];
         else process.env[WASM_THREADS_VARIABLE] = asked;
         results.push(
