@@ -7,12 +7,16 @@ import { besidePath } from '../../src/core/fs/replace';
 import { projectPaths, runPaths } from '../../src/core/project/layout';
 import { resumePoint } from '../../src/core/runs/checkpoint';
 import { readRun, recordEnding } from '../../src/core/runs/run-folder';
-import { trainRun } from '../../src/core/training/train-run';
+import { trainRun, type TrainRunInput } from '../../src/core/training/train-run';
+import { replicasFrom } from '../../src/core/worker/tasks';
 import type { JobContext } from '../../src/core/jobs/job-runner';
 import { TRAINING_DEFAULTS, type EpochMetrics, type TrainingOptions } from '../../src/shared/runs';
+import { assertBuilt } from '../support/built-app';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
 import { useTempDirs } from '../support/temp-dir';
+import { WORKER_SCRIPT } from '../support/workbench';
 
+assertBuilt();
 const tempDir = useTempDirs();
 const context: JobContext = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
 
@@ -40,15 +44,19 @@ async function epochLines(project: string, runId: string): Promise<EpochMetrics[
 }
 
 describe('resuming a run from its checkpoint', () => {
-  it('trains the epochs after the checkpoint as the uninterrupted run did, its record copied in', async () => {
+  // On two workers, each step is shared with a second copy of the model, which must start from the checkpoint too.
+  it.each([1, 2])('trains the epochs after the checkpoint as the uninterrupted run did, its record copied in (%i workers)', async (workers) => {
     const project = await tempDir();
     await writeSyntheticDataset(project, 'colours');
-    await trainRun({ project, runId: 'whole', options: options(4) }, context);
-    await trainRun({ project, runId: 'cut', options: options(2) }, context);
+    const train = (input: Omit<TrainRunInput, 'project'>) =>
+      workers === 1 ? trainRun({ project, ...input }, context) : trainRun({ project, ...input, threads: workers }, context, replicasFrom(WORKER_SCRIPT));
+    await train({ runId: 'whole', options: options(4) });
+    await train({ runId: 'cut', options: options(2) });
 
     const point = await resumePoint(project, 'cut', options(4));
     expect(point).toEqual({ runId: 'cut', epoch: 2, bestEpoch: expect.any(Number) });
-    const resumed = await trainRun({ project, runId: 'resumed', options: options(4), resumeFrom: point! }, context);
+    const resumed = await train({ runId: 'resumed', options: options(4), resumeFrom: point! });
+    expect(resumed.config.backend?.workers ?? 1).toBe(workers);
     expect(resumed.summary).toMatchObject({ status: 'done', epochs: 4 });
     expect(resumed.config.resumedFrom).toEqual({ runId: 'cut', epoch: 2 });
 

@@ -1,6 +1,9 @@
 // The shared memory of a data-parallel run: the barrier, the batch that the leading worker draws and
-// every worker reads its part of, the command that goes with it, and the room for the sums.
+// every worker reads its part of, the command that goes with it, and the room for the sums; and, once,
+// the weights every copy of the model starts from.
 
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BatchArrays } from '../batch';
 import { groupMemory, partOf, sumsMemory, type GroupMemory, type SumsMemory } from './shared-sums';
 
@@ -69,4 +72,28 @@ export function readCommand(memory: ParallelMemory, rank: number): { command: Co
       weights: header[2] === 1 ? new Float32Array(memory.weights, from * Float32Array.BYTES_PER_ELEMENT, to - from) : null,
     },
   };
+}
+
+/** The model's weights (batch norm's moving averages among them), end to end: where every copy starts. */
+export function weightsMemory(model: LayersModel): SharedArrayBuffer {
+  const weights = model.getWeights();
+  const memory = new SharedArrayBuffer(weights.reduce((sum, weight) => sum + weight.size, 0) * Float32Array.BYTES_PER_ELEMENT);
+  let offset = 0;
+  for (const weight of weights) {
+    new Float32Array(memory, offset * Float32Array.BYTES_PER_ELEMENT, weight.size).set(weight.dataSync());
+    offset += weight.size;
+  }
+  return memory;
+}
+
+/** Gives `model` the weights weightsMemory() wrote, from a model of the same build. */
+export function setWeightsFrom(model: LayersModel, memory: SharedArrayBuffer): void {
+  let offset = 0;
+  const weights = model.getWeights().map((weight) => {
+    const values = new Float32Array(memory, offset * Float32Array.BYTES_PER_ELEMENT, weight.size).slice();
+    offset += weight.size;
+    return tf.tensor(values, weight.shape);
+  });
+  model.setWeights(weights);
+  tf.dispose(weights);
 }

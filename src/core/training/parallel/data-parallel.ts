@@ -13,7 +13,7 @@ import { WorkbenchError } from '../../../shared/errors';
 import type { TrainingOptions } from '../../../shared/runs';
 import type { BatchArrays } from '../batch';
 import type { SharedSteps, StepFigures } from '../trainer';
-import { parallelMemory, readCommand, writeCommand, type ParallelMemory } from './batch-memory';
+import { parallelMemory, readCommand, weightsMemory, writeCommand, type ParallelMemory } from './batch-memory';
 import { gradientCount, partStep, type Replica } from './part-step';
 import { Group, GroupBroken, SharedSums } from './shared-sums';
 
@@ -53,6 +53,8 @@ export interface ReplicaInput {
   threads: number;
   rank: number;
   memory: ParallelMemory;
+  /** The leading worker's weights when the run starts: the seed's, or a resumed run's checkpoint's. */
+  weights: SharedArrayBuffer;
 }
 
 /**
@@ -76,8 +78,8 @@ export class DataParallel implements SharedSteps {
   ) {}
 
   /**
-   * Starts the replicas of the leader's model and waits until each has built its copy. Every copy is
-   * built from the run's seed, so all start with the same weights.
+   * Starts the replicas of the leader's model and waits until each has built its copy, with the leader's
+   * weights: a resumed run's are not the seed's.
    */
   static async start(
     startReplica: StartReplica,
@@ -90,8 +92,9 @@ export class DataParallel implements SharedSteps {
     const channels = Math.max(...leader.variables.map((variable) => variable.shape.at(-1) ?? 1));
     const memory = parallelMemory(plan.members, options.batchSize, shape.size, gradientCount(leader.variables), channels);
     const group = new Group(memory.group, 0);
+    const weights = weightsMemory(leader.model);
     const ended = Array.from({ length: plan.members - 1 }, (_, index) => {
-      const input: ReplicaInput = { options, size: shape.size, labels: shape.labels, threads: plan.threads, rank: index + 1, memory };
+      const input: ReplicaInput = { options, size: shape.size, labels: shape.labels, threads: plan.threads, rank: index + 1, memory, weights };
       return startReplica(input).then(
         () => null,
         (error: unknown) => {

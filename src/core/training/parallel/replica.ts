@@ -1,11 +1,12 @@
 // A replica of a data-parallel run (data-parallel.ts), in a worker thread of its own: builds its copy of
-// the model, then makes its part of each step the leading worker commands, until told to stop.
+// the model with the leading worker's weights, then makes its part of each step the leading worker
+// commands, until told to stop.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backends';
 import { buildModel } from '../models';
 import { makeOptimizer } from '../optimizer';
-import { readCommand } from './batch-memory';
+import { readCommand, setWeightsFrom } from './batch-memory';
 import { replicaSums, type ReplicaInput } from './data-parallel';
 import { partStep } from './part-step';
 import { Group, GroupBroken } from './shared-sums';
@@ -17,6 +18,7 @@ export async function runReplica(input: ReplicaInput): Promise<void> {
   try {
     await useBackend('wasm', input.threads);
     const model = buildModel(options.model, { size, classes: labels }, { seed: options.seed });
+    setWeightsFrom(model, input.weights);
     const { optimizer, setLearningRate } = makeOptimizer(options);
     release = () => {
       model.dispose();
