@@ -7,18 +7,24 @@ import { TRAINING_DEFAULTS, type TrainingOptions } from '../../src/shared/runs';
 import type { ModelName } from '../../src/shared/training';
 import { useBackend } from '../../src/core/training/backends';
 import { batchTensors, type BatchArrays } from '../../src/core/training/batch';
+import { EVAL_BATCH, evaluateHere } from '../../src/core/training/evaluation';
 import { buildModel } from '../../src/core/training/models';
 import { modelCost } from '../../src/core/training/models/catalog';
 import { makeOptimizer } from '../../src/core/training/optimizer';
 import { DataParallel, parallelPlan } from '../../src/core/training/parallel/data-parallel';
 import { partOf } from '../../src/core/training/parallel/shared-sums';
 import { trainStep } from '../../src/core/training/trainer';
+import { trainRun } from '../../src/core/training/train-run';
+import type { JobContext } from '../../src/core/jobs/job-runner';
 import { replicasFrom } from '../../src/core/worker/tasks';
 import { assertBuilt } from '../support/built-app';
+import { writeSyntheticDataset } from '../support/synthetic-dataset';
+import { useTempDirs } from '../support/temp-dir';
 import { WORKER_SCRIPT } from '../support/workbench';
 import { Prng } from '../../src/core/util/prng';
 
 assertBuilt();
+const tempDir = useTempDirs();
 /** Starting worker threads with wasm and training take seconds, and many more on a busy machine. */
 const SLOW = 120_000;
 const LABELS = 3;
@@ -143,6 +149,67 @@ describe('data-parallel training', () => {
   );
 
   it(
+    'evaluates a chunk over the workers as the leading worker alone does, after steps and after it shares other weights',
+    async () => {
+      // conv-bn: each worker evaluates with its own batch norm moving averages.
+      const options: TrainingOptions = { ...TRAINING_DEFAULTS, dataset: 'd', model: 'conv-bn', batchSize: 8, learningRate: 0.05, seed: 3 };
+      await useBackend('wasm', 1);
+      const model = buildModel(options.model, { size: SHAPE.size, classes: LABELS }, { seed: options.seed });
+      const { optimizer } = makeOptimizer(options);
+      const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+      const initial = model.getWeights().map((weight) => weight.clone());
+      const parallel = await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members: 2, threads: 1 }, options, SHAPE, { model, optimizer, variables });
+      const alone = evaluateHere(model, SHAPE);
+      const sameFigures = async () => {
+        // Seven crops split 3 and 4; one crop is the leader's alone.
+        for (const rows of [7, 1]) {
+          const chunk = batch(rows, SHAPE.size, 5, false);
+          const [shared, own] = [await parallel.evaluate(chunk), await alone(chunk)];
+          expect(shared.loss).toBeCloseTo(own.loss, 4);
+          expect(Array.from(shared.predicted)).toEqual(Array.from(own.predicted));
+          expect(largestDifference(Array.from(shared.confidence), Array.from(own.confidence))).toBeLessThan(1e-5);
+        }
+      };
+      try {
+        for (const seed of [1, 2, 3]) await parallel.step(batch(8, SHAPE.size, seed, false), options.learningRate);
+        await sameFigures();
+        // As the best checkpoint is put back before the final evaluations.
+        model.setWeights(initial);
+        await parallel.shareWeights();
+        await sameFigures();
+      } finally {
+        await parallel.stop();
+        tf.dispose(initial);
+        model.dispose();
+        optimizer.dispose();
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'trains a whole run on two workers to the figures of one: every epoch on the val part, then the best checkpoint on test and train',
+    async () => {
+      const project = await tempDir();
+      await writeSyntheticDataset(project, 'colours');
+      const options: TrainingOptions = { ...TRAINING_DEFAULTS, dataset: 'colours', model: 'conv-bn', epochs: 3, batchSize: 8, backend: 'wasm' };
+      const context: JobContext = { signal: new AbortController().signal, progress: () => {}, log: () => {} };
+      const one = await trainRun({ project, runId: 'one', options, threads: 1 }, context, replicasFrom(WORKER_SCRIPT));
+      const two = await trainRun({ project, runId: 'two', options, threads: 2 }, context, replicasFrom(WORKER_SCRIPT));
+      expect([one.config.backend?.workers, two.config.backend?.workers]).toEqual([undefined, 2]);
+      // Not the last epoch: the other worker must be given the best checkpoint before the final evaluations.
+      expect(two.summary.bestEpoch).toBe(one.summary.bestEpoch);
+      expect(one.summary.bestEpoch).toBeLessThan(options.epochs);
+      for (const part of ['val', 'test', 'train'] as const) {
+        const [shared, alone] = [two.summary[part]!, one.summary[part]!];
+        expect(shared.confusion).toEqual(alone.confusion);
+        expect(shared.loss).toBeCloseTo(alone.loss, 4);
+      }
+    },
+    SLOW,
+  );
+
+  it(
     'fails with the reason of a worker that could not build its copy of the model',
     async () => {
       const { options, leader, dispose } = await lenetLeader();
@@ -160,8 +227,8 @@ describe('data-parallel training', () => {
       const { options, leader, dispose } = await lenetLeader();
       const parallel = await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members: 2, threads: 1 }, options, SHAPE, leader);
       await parallel.step(batch(8, 32, 1, false), 0.01);
-      // A batch larger than the memory shared for one fails in the leader.
-      await expect(parallel.step(batch(9, 32, 2, false), 0.01)).rejects.toThrow(RangeError);
+      // A batch larger than the memory shared for one (a chunk to evaluate's, here) fails in the leader.
+      await expect(parallel.step(batch(EVAL_BATCH + 1, 32, 2, false), 0.01)).rejects.toThrow(RangeError);
       await parallel.stop();
       dispose();
     },

@@ -12,13 +12,11 @@ import { MODEL_WEIGHTS_FILE, type ModelFiles, type TrainingOutcome } from '../..
 import { Prng } from '../util/prng';
 import { augmentCrop, augmentationOf, type Augmentation } from './augment';
 import { batchTensors, disposeBatch, type Batch, type BatchArrays } from './batch';
-import { crossEntropy, trainingLoss } from './loss';
+import { EVAL_BATCH, evaluateHere, type ChunkFigures, type EvaluateChunk } from './evaluation';
+import { trainingLoss } from './loss';
 import { accuracy, confusionMatrix, countCorrect, perClassMetrics } from './metrics';
 import { buildModel } from './models';
 import { makeOptimizer, learningRateAt } from './optimizer';
-
-/** Crops per forward pass when evaluating: memory, not learning, sets it. */
-const EVAL_BATCH = 128;
 
 /** A part of a dataset in memory: its crops as raw RGB bytes (batches are converted as they are drawn). */
 export interface TrainerSplit {
@@ -92,9 +90,12 @@ export async function modelFiles(model: LayersModel, epoch?: number): Promise<Mo
   return files!;
 }
 
-/** Steps that other workers share (parallel/data-parallel.ts): each takes a part of every batch. */
+/** Steps and evaluations that other workers share (parallel/data-parallel.ts): each takes a part of every batch. */
 export interface SharedSteps {
   step(batch: BatchArrays, learningRate: number): Promise<StepFigures>;
+  evaluate(chunk: BatchArrays): Promise<ChunkFigures>;
+  /** Gives the other workers' copies the model's weights as they are now (the best checkpoint's, say). */
+  shareWeights(): Promise<void>;
   /** Lets the other workers go. */
   stop(): Promise<void>;
 }
@@ -158,6 +159,8 @@ export class Trainer {
     const parallel = this.shareSteps && (await this.shareSteps({ model, optimizer, variables }, shape));
     const step = (batch: BatchArrays, learningRate: number) =>
       parallel ? parallel.step(batch, learningRate) : trainStep(model, optimizer, variables, batchTensors(batch, shape.size, shape.labels));
+    const evaluateChunk: EvaluateChunk = parallel ? (chunk) => parallel.evaluate(chunk) : evaluateHere(model, shape);
+    const evaluateSplit = (split: TrainerSplit) => evaluate(split, data, this.hooks, evaluateChunk);
 
     try {
       for (let epoch = start; epoch <= options.epochs; epoch++) {
@@ -187,7 +190,7 @@ export class Trainer {
           sink.progress((epoch - 1) * batches + batch + 1, options.epochs * batches, `Epoch ${epoch} of ${options.epochs}, batch ${batch + 1} of ${batches}`);
         }
 
-        const { metrics: val, predictions } = await this.evaluate(model, data.splits.val, data);
+        const { metrics: val, predictions } = await evaluateSplit(data.splits.val);
         const metrics: EpochMetrics = {
           kind: 'epoch',
           epoch,
@@ -215,26 +218,23 @@ export class Trainer {
           break;
         }
       }
+
+      const best = this.best!;
+      model.setWeights(best.weights);
+      await parallel?.shareWeights();
+      const { metrics: test, predictions } = await evaluateSplit(data.splits.test);
+      await sink.test(best.epoch, test.confusion, predictions);
+      const { metrics: trainMetrics } = await evaluateSplit(data.splits.train);
+      return { status: stoppedEarly ? 'stopped-early' : 'done', train: trainMetrics, test };
     } finally {
       await parallel?.stop();
     }
-
-    const best = this.best!;
-    model.setWeights(best.weights);
-    const { metrics: test, predictions } = await this.evaluate(model, data.splits.test, data);
-    await sink.test(best.epoch, test.confusion, predictions);
-    const { metrics: trainMetrics } = await this.evaluate(model, data.splits.train, data);
-    return { status: stoppedEarly ? 'stopped-early' : 'done', train: trainMetrics, test };
   }
 
   dispose(): void {
     this.model?.dispose();
     this.optimizer?.dispose();
     if (this.best) tf.dispose(this.best.weights);
-  }
-
-  private evaluate(model: LayersModel, split: TrainerSplit, data: TrainerData) {
-    return evaluate(model, split, data, this.hooks);
   }
 
   private keepBest(epoch: number, val: SplitMetrics): void {
@@ -261,12 +261,12 @@ export async function trainStep(model: LayersModel, optimizer: tf.Optimizer, var
   }
 }
 
-/** Loss, accuracy, confusion and per-class figures of a part, in inference mode (batch norm uses its moving averages). */
+/** Loss, accuracy, confusion and per-class figures of a part, and each crop's prediction, a chunk at a time. */
 async function evaluate(
-  model: LayersModel,
   split: TrainerSplit,
   data: TrainerData,
   hooks: TrainerHooks,
+  evaluateChunk: EvaluateChunk,
 ): Promise<{ metrics: SplitMetrics; predictions: SplitPredictions }> {
   const predicted = new Int32Array(split.count);
   const confidence = new Float32Array(split.count);
@@ -276,17 +276,10 @@ async function evaluate(
     await hooks.pause();
     hooks.signal.throwIfAborted();
     const rows = Int32Array.from({ length: Math.min(EVAL_BATCH, split.count - start) }, (_, i) => start + i);
-    const batch = batchTensors(batchArrays(split, rows, data, null), data.size, data.labels.length);
-    const figures = tf.tidy(() => {
-      const probabilities = model.apply(batch.x, { training: false }) as tf.Tensor2D;
-      return [tf.sum(crossEntropy(batch.y, probabilities)), tf.argMax(probabilities, -1), tf.max(probabilities, -1)];
-    });
-    tf.dispose([batch.x, batch.y]);
-    const [loss, classes, highest] = await Promise.all(figures.map((tensor) => tensor.data()));
-    tf.dispose(figures);
-    lossSum += loss![0]!;
-    predicted.set(classes!, start);
-    confidence.set(highest!, start);
+    const figures = await evaluateChunk(batchArrays(split, rows, data, null));
+    lossSum += figures.loss;
+    predicted.set(figures.predicted, start);
+    confidence.set(figures.confidence, start);
   }
   const confusion = confusionMatrix(data.labels, split.classes, predicted);
   return {

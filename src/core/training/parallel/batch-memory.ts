@@ -1,46 +1,63 @@
-// The shared memory of a data-parallel run: the barrier, the batch that the leading worker draws and
-// every worker reads its part of, the command that goes with it, and the room for the sums; and, once,
-// the weights every copy of the model starts from.
+// The shared memory of a data-parallel run: the barrier, the batch (or the chunk to evaluate) that the
+// leading worker draws and every worker reads its part of, the command that goes with it, the room for
+// the sums, and the leading worker's weights for the other copies of the model to take.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BatchArrays } from '../batch';
 import { groupMemory, partOf, sumsMemory, type GroupMemory, type SumsMemory } from './shared-sums';
 
-export type Command = 'step' | 'stop';
+export type Command = 'step' | 'evaluate' | 'load' | 'stop';
 
 export interface ParallelMemory {
   group: GroupMemory;
   /** float64: the command, the batch's rows, whether it has loss weights, and the learning rate. */
   header: SharedArrayBuffer;
-  /** Room for a whole batch: pixels (float32), classes (int32), loss weights (float32). */
+  /** Room for a whole batch or chunk: pixels (float32), classes (int32), loss weights (float32). */
   x: SharedArrayBuffer;
   classes: SharedArrayBuffer;
   weights: SharedArrayBuffer;
   statistics: SumsMemory;
+  /** A step's gradients, or a chunk's figures when evaluating. */
   gradients: SumsMemory;
+  /** Every weight of the model (batch norm's moving averages among them), end to end, float32. */
+  model: SharedArrayBuffer;
 }
 
-const COMMANDS: Command[] = ['step', 'stop'];
+/** What a data-parallel run shares room for. */
+export interface ParallelRoom {
+  /** Crops in the largest batch or chunk, and their size in px. */
+  rows: number;
+  size: number;
+  /** Values summed each step (gradientCount), the model's weights, and the most channels a batch norm has. */
+  gradients: number;
+  weights: number;
+  channels: number;
+}
 
-/**
- * Memory for `members` workers, batches of up to `batchSize` crops of `size` px, `gradients` values
- * summed each step and batch norm over up to `channels` channels.
- */
-export function parallelMemory(members: number, batchSize: number, size: number, gradients: number, channels: number): ParallelMemory {
+const COMMANDS: Command[] = ['step', 'evaluate', 'load', 'stop'];
+
+/** Memory for `members` workers. */
+export function parallelMemory(members: number, room: ParallelRoom): ParallelMemory {
   const floats = (count: number) => new SharedArrayBuffer(count * Float32Array.BYTES_PER_ELEMENT);
   return {
     group: groupMemory(members),
     header: new SharedArrayBuffer(4 * Float64Array.BYTES_PER_ELEMENT),
-    x: floats(batchSize * size * size * 3),
-    classes: new SharedArrayBuffer(batchSize * Int32Array.BYTES_PER_ELEMENT),
-    weights: floats(batchSize),
+    x: floats(room.rows * room.size * room.size * 3),
+    classes: new SharedArrayBuffer(room.rows * Int32Array.BYTES_PER_ELEMENT),
+    weights: floats(room.rows),
     // The count, then up to four sums per channel (batch norm's backward pass), several times a step.
-    statistics: sumsMemory(members, 1 + 4 * channels, true, 'every'),
+    statistics: sumsMemory(members, 1 + 4 * room.channels, true, 'every'),
     // Once a step, and as large as the model: on 16 workers, each adding up every slot would cost a ResNet-50
     // 350 million additions a worker a step (22 million a share), and two sets of slots 1.5 GB more.
-    gradients: sumsMemory(members, gradients, false, 'shares'),
+    gradients: sumsMemory(members, Math.max(room.gradients, chunkValues(room.rows)), false, 'shares'),
+    model: floats(room.weights),
   };
+}
+
+/** The values summed to evaluate a chunk of `rows` crops: the loss, then each crop's class, then its probability. */
+export function chunkValues(rows: number): number {
+  return 1 + 2 * rows;
 }
 
 /** Written by the leading worker before the others are let through the barrier. */
@@ -56,8 +73,8 @@ export function writeCommand(memory: ParallelMemory, command: Command, batch: Ba
   if (batch.weights) new Float32Array(memory.weights).set(batch.weights);
 }
 
-/** The command, and the rows of the batch that are worker `rank`'s (an equal share, in order). */
-export function readCommand(memory: ParallelMemory, rank: number): { command: Command; rows: number; learningRate: number; part: BatchArrays } {
+/** The command, and the rows of the batch that are worker `rank`'s (an equal share, in order, from row `from`). */
+export function readCommand(memory: ParallelMemory, rank: number): { command: Command; rows: number; learningRate: number; from: number; part: BatchArrays } {
   const header = new Float64Array(memory.header);
   const rows = header[1]!;
   const [from, to] = partOf(rows, rank, memory.group.members);
@@ -66,6 +83,7 @@ export function readCommand(memory: ParallelMemory, rank: number): { command: Co
     command: COMMANDS[header[0]!]!,
     rows,
     learningRate: header[3]!,
+    from,
     part: {
       x: new Float32Array(memory.x, from * pixels * Float32Array.BYTES_PER_ELEMENT, (to - from) * pixels),
       classes: new Int32Array(memory.classes, from * Int32Array.BYTES_PER_ELEMENT, to - from),
@@ -74,23 +92,25 @@ export function readCommand(memory: ParallelMemory, rank: number): { command: Co
   };
 }
 
-/** The model's weights (batch norm's moving averages among them), end to end: where every copy starts. */
-export function weightsMemory(model: LayersModel): SharedArrayBuffer {
-  const weights = model.getWeights();
-  const memory = new SharedArrayBuffer(weights.reduce((sum, weight) => sum + weight.size, 0) * Float32Array.BYTES_PER_ELEMENT);
-  let offset = 0;
-  for (const weight of weights) {
-    new Float32Array(memory, offset * Float32Array.BYTES_PER_ELEMENT, weight.size).set(weight.dataSync());
-    offset += weight.size;
-  }
-  return memory;
+/** The count of the model's weights, batch norm's moving averages among them. */
+export function weightCount(model: LayersModel): number {
+  return model.getWeights().reduce((sum, weight) => sum + weight.size, 0);
 }
 
-/** Gives `model` the weights weightsMemory() wrote, from a model of the same build. */
-export function setWeightsFrom(model: LayersModel, memory: SharedArrayBuffer): void {
+/** Writes the model's weights into the shared memory, for the other copies to take (setWeightsFrom). */
+export function writeWeights(memory: ParallelMemory, model: LayersModel): void {
+  let offset = 0;
+  for (const weight of model.getWeights()) {
+    new Float32Array(memory.model, offset * Float32Array.BYTES_PER_ELEMENT, weight.size).set(weight.dataSync());
+    offset += weight.size;
+  }
+}
+
+/** Gives `model` the weights that writeWeights() wrote from a model of the same build. */
+export function setWeightsFrom(model: LayersModel, memory: ParallelMemory): void {
   let offset = 0;
   const weights = model.getWeights().map((weight) => {
-    const values = new Float32Array(memory, offset * Float32Array.BYTES_PER_ELEMENT, weight.size).slice();
+    const values = new Float32Array(memory.model, offset * Float32Array.BYTES_PER_ELEMENT, weight.size).slice();
     offset += weight.size;
     return tf.tensor(values, weight.shape);
   });

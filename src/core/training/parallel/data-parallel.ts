@@ -4,8 +4,9 @@
 // update. The run trains as it would on one worker, up to float error, with every core busy in all of its
 // work, not only in the kernels that tfjs's threads share out.
 //
-// The worker that runs the job leads: it draws the batches, evaluates, and keeps the figures; the others
-// (replicas, started by it from the worker script) only step.
+// The worker that runs the job leads: it draws the batches and the chunks to evaluate, and keeps the
+// figures and the best checkpoint; the others (replicas, started by it from the worker script) step and
+// evaluate their parts, and take the leader's weights when it shares them.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -13,8 +14,9 @@ import { WorkbenchError } from '../../../shared/errors';
 import type { TrainingOptions } from '../../../shared/runs';
 import type { BatchArrays } from '../batch';
 import type { SharedSteps, StepFigures } from '../trainer';
-import { parallelMemory, readCommand, weightsMemory, writeCommand, type ParallelMemory } from './batch-memory';
-import { gradientCount, partStep, type Replica } from './part-step';
+import { EVAL_BATCH, type ChunkFigures } from '../evaluation';
+import { parallelMemory, readCommand, weightCount, writeCommand, writeWeights, type Command, type ParallelMemory } from './batch-memory';
+import { gradientCount, partEvaluate, partStep, type Replica } from './part-step';
 import { Group, GroupBroken, SharedSums } from './shared-sums';
 
 /** A worker's part of a batch is at least this many crops: fewer leave each worker too little to do. */
@@ -53,8 +55,6 @@ export interface ReplicaInput {
   threads: number;
   rank: number;
   memory: ParallelMemory;
-  /** The leading worker's weights when the run starts: the seed's, or a resumed run's checkpoint's. */
-  weights: SharedArrayBuffer;
 }
 
 /**
@@ -90,11 +90,17 @@ export class DataParallel implements SharedSteps {
   ): Promise<DataParallel> {
     // No batch norm has more channels than the longest last axis of a weight (its gamma's).
     const channels = Math.max(...leader.variables.map((variable) => variable.shape.at(-1) ?? 1));
-    const memory = parallelMemory(plan.members, options.batchSize, shape.size, gradientCount(leader.variables), channels);
+    const memory = parallelMemory(plan.members, {
+      rows: Math.max(options.batchSize, EVAL_BATCH),
+      size: shape.size,
+      gradients: gradientCount(leader.variables),
+      weights: weightCount(leader.model),
+      channels,
+    });
+    writeWeights(memory, leader.model);
     const group = new Group(memory.group, 0);
-    const weights = weightsMemory(leader.model);
     const ended = Array.from({ length: plan.members - 1 }, (_, index) => {
-      const input: ReplicaInput = { options, size: shape.size, labels: shape.labels, threads: plan.threads, rank: index + 1, memory, weights };
+      const input: ReplicaInput = { options, size: shape.size, labels: shape.labels, threads: plan.threads, rank: index + 1, memory };
       return startReplica(input).then(
         () => null,
         (error: unknown) => {
@@ -114,12 +120,30 @@ export class DataParallel implements SharedSteps {
   }
 
   /** One step of the whole batch, over every worker; returns its mean loss and how many it classified right. */
-  async step(batch: BatchArrays, learningRate: number): Promise<StepFigures> {
+  step(batch: BatchArrays, learningRate: number): Promise<StepFigures> {
+    return this.command('step', batch, learningRate, (part, _from, rows) => partStep(this.replica, part, rows));
+  }
+
+  /** A chunk evaluated over every worker; its figures are copied out, the next command overwrites them. */
+  async evaluate(chunk: BatchArrays): Promise<ChunkFigures> {
+    const figures = await this.command('evaluate', chunk, 0, (part, from, rows) => partEvaluate(this.replica, part, from, rows));
+    return { loss: figures.loss, predicted: Float32Array.from(figures.predicted), confidence: Float32Array.from(figures.confidence) };
+  }
+
+  /** Gives every replica the leader's weights as they are now. */
+  shareWeights(): Promise<void> {
+    writeWeights(this.memory, this.replica.model);
+    // The replicas arrive again once they have them, before the leader writes another command.
+    return this.command('load', null, 0, () => this.group.arrive());
+  }
+
+  /** Writes a command and makes the leader's part of it, reporting a replica's failure as its own. */
+  private async command<T>(command: Command, batch: BatchArrays | null, learningRate: number, work: (part: BatchArrays, from: number, rows: number) => T) {
     try {
-      writeCommand(this.memory, 'step', batch, learningRate);
+      writeCommand(this.memory, command, batch, learningRate);
       this.group.arrive();
-      const { part, rows } = readCommand(this.memory, 0);
-      return partStep(this.replica, part, rows);
+      const { part, from, rows } = readCommand(this.memory, 0);
+      return work(part, from, rows);
     } catch (error) {
       throw await this.failure(error);
     }

@@ -2,10 +2,12 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { batchTensors, disposeBatch, type BatchArrays } from '../batch';
+import { chunkTensors, type ChunkFigures } from '../evaluation';
 import { withSharedBatchStatistics } from '../kernels/batch-norm-training';
 import { heapView } from '../kernels/wasm-util';
 import { trainingLoss } from '../loss';
 import { countCorrect } from '../metrics';
+import { chunkValues } from './batch-memory';
 import type { SharedSums } from './shared-sums';
 import type { StepFigures } from '../trainer';
 
@@ -18,7 +20,7 @@ export interface Replica {
   labels: number;
   /** Batch norm's sums. */
   statistics: SharedSums<Float64Array>;
-  /** The gradients, then the loss and the right answers. */
+  /** The gradients, then the loss and the right answers; or a chunk's figures (partEvaluate). */
   gradients: SharedSums<Float32Array>;
 }
 
@@ -49,6 +51,28 @@ export function partStep(replica: Replica, part: BatchArrays, wholeRows: number)
   optimizer.applyGradients(summed);
   tf.dispose(Object.values(summed));
   return { loss: total[offset]!, correct: total[offset + 1]! };
+}
+
+/**
+ * This worker's part of evaluating a chunk of `wholeRows` crops (its own from row `from`), made by every
+ * worker at once: each writes its crops' figures, zeros elsewhere, and the sum is the whole chunk's.
+ * The figures lie in shared memory until the next sum.
+ */
+export function partEvaluate(replica: Replica, part: BatchArrays, from: number, wholeRows: number): ChunkFigures {
+  const count = chunkValues(wholeRows);
+  const values = replica.gradients.slot(count).fill(0);
+  if (part.classes.length > 0) {
+    const batch = batchTensors(part, replica.size, replica.labels);
+    const tensors = chunkTensors(replica.model, batch);
+    disposeBatch(batch);
+    const [loss, predicted, confidence] = tensors.map((tensor) => tensor.dataSync());
+    tf.dispose(tensors);
+    values[0] = loss![0]!;
+    values.set(predicted!, 1 + from);
+    values.set(confidence!, 1 + wholeRows + from);
+  }
+  const total = replica.gradients.sumSlots(count);
+  return { loss: total[0]!, predicted: total.subarray(1, 1 + wholeRows), confidence: total.subarray(1 + wholeRows, count) };
 }
 
 /** Writes the gradients, loss and right answers of this worker's rows into `values`, laid out as gradientCount() counts them. */

@@ -1,6 +1,6 @@
 // A replica of a data-parallel run (data-parallel.ts), in a worker thread of its own: builds its copy of
-// the model with the leading worker's weights, then makes its part of each step the leading worker
-// commands, until told to stop.
+// the model with the leading worker's weights, then makes its part of each step and evaluation the
+// leading worker commands, until told to stop.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backends';
@@ -8,7 +8,7 @@ import { buildModel } from '../models';
 import { makeOptimizer } from '../optimizer';
 import { readCommand, setWeightsFrom } from './batch-memory';
 import { replicaSums, type ReplicaInput } from './data-parallel';
-import { partStep } from './part-step';
+import { partEvaluate, partStep } from './part-step';
 import { Group, GroupBroken } from './shared-sums';
 
 export async function runReplica(input: ReplicaInput): Promise<void> {
@@ -18,7 +18,7 @@ export async function runReplica(input: ReplicaInput): Promise<void> {
   try {
     await useBackend('wasm', input.threads);
     const model = buildModel(options.model, { size, classes: labels }, { seed: options.seed });
-    setWeightsFrom(model, input.weights);
+    setWeightsFrom(model, memory);
     const { optimizer, setLearningRate } = makeOptimizer(options);
     release = () => {
       model.dispose();
@@ -36,10 +36,16 @@ export async function runReplica(input: ReplicaInput): Promise<void> {
     group.arrive();
     for (;;) {
       group.arrive();
-      const { command, rows, learningRate, part } = readCommand(memory, input.rank);
+      const { command, rows, learningRate, from, part } = readCommand(memory, input.rank);
       if (command === 'stop') return;
-      setLearningRate(learningRate);
-      partStep(replica, part, rows);
+      if (command === 'load') {
+        setWeightsFrom(model, memory);
+        group.arrive();
+      } else if (command === 'evaluate') partEvaluate(replica, part, from, rows);
+      else {
+        setLearningRate(learningRate);
+        partStep(replica, part, rows);
+      }
     }
   } catch (error) {
     // Let go by a worker that failed: that one says why.
