@@ -38,7 +38,7 @@ import { replicasFrom } from '../src/core/worker/tasks';
 import { WASM_THREADS_VARIABLE, wasmThreads } from '../src/core/training/wasm/thread-count';
 import { BIN, assertBuilt } from '../test/support/built-app';
 import { writeSyntheticDataset } from '../test/support/synthetic-dataset';
-import { WORKER_SCRIPT, testWorkbench } from '../test/support/workbench';
+import { WORKER_SCRIPT, jobEnd, testWorkbench } from '../test/support/workbench';
 
 assertBuilt();
 const run = promisify(execFile);
@@ -257,13 +257,12 @@ describe('training', () => {
         const options: Partial<TrainingOptions> & { dataset: string } = { dataset: 'colours', model, epochs, batchSize: 32, backend: 'wasm' };
         const events: WorkbenchEvent[] = [];
         workbench.onEvent((event) => events.push(event));
-        const finished = (ids: string[]) =>
-          new Promise<void>((resolve) => {
-            const timer = setInterval(
-              () => ids.every((id) => events.some((event) => event.type === 'job-done' && event.jobId === id)) && (clearInterval(timer), resolve()),
-              20,
-            );
-          });
+        /** Waits for the jobs to end; a run that fails fails the bench, with its reason. */
+        const finished = async (ids: string[]) => {
+          for (const end of await Promise.all(ids.map((id) => jobEnd(events, id)))) {
+            if (end.type !== 'job-done') throw new Error(`A ${model} run ended ${end.type}: ${JSON.stringify(end)}`);
+          }
+        };
         // The runs share the cores as the app shares them: MASKBENCH_WASM_THREADS caps the threads of each.
         const asked = process.env[WASM_THREADS_VARIABLE];
         /** Seconds from start to end of `runs` runs started together, each on `threadsEach` threads. */
@@ -276,15 +275,19 @@ describe('training', () => {
           return (performance.now() - started) / 1000;
         };
         // Medians of 3 rounds: a round's figures alone can be a third off on a shared machine.
-        const rounds: { one: number; alone: number; apart: number }[] = [];
-        for (let round = 0; round < 3; round++) rounds.push({ one: await timed(1, 1), alone: await timed(1, threads), apart: await timed(threads, 1) });
+        const rounds: { one: number; everyCore: number; apart: number }[] = [];
+        try {
+          for (let round = 0; round < 3; round++) rounds.push({ one: await timed(1, 1), everyCore: await timed(1, threads), apart: await timed(threads, 1) });
+        } finally {
+          if (asked === undefined) delete process.env[WASM_THREADS_VARIABLE];
+          else process.env[WASM_THREADS_VARIABLE] = asked;
+          await workbench.shutdown();
+        }
         const of = (key: keyof (typeof rounds)[number]) => median(rounds.map((times) => times[key]));
-        const [one, alone, apart] = [of('one'), of('alone'), of('apart')];
-        if (asked === undefined) delete process.env[WASM_THREADS_VARIABLE];
-        else process.env[WASM_THREADS_VARIABLE] = asked;
+        const [one, everyCore, apart] = [of('one'), of('everyCore'), of('apart')];
         results.push(
           `${model} runs of ${epochs} epochs of 600 crops at ${size} px, each in its own worker, start to end (medians of 3 rounds): one on 1 thread ${one.toFixed(1)} s, ` +
-            `on ${threads} threads ${alone.toFixed(1)} s (${(one / alone).toFixed(2)}x), ${threads} single-threaded at once ${apart.toFixed(1)} s ` +
+            `on ${threads} threads ${everyCore.toFixed(1)} s (${(one / everyCore).toFixed(2)}x), ${threads} single-threaded at once ${apart.toFixed(1)} s ` +
             `(${((threads * one) / apart).toFixed(2)}x the throughput of one: what the machine gives runs that share nothing)`,
         );
       },
