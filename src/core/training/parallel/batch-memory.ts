@@ -29,7 +29,7 @@ export interface ParallelRoom {
   /** Crops in the largest batch or chunk, and their size in px. */
   rows: number;
   size: number;
-  /** Values summed each step (gradientCount), the model's weights, and the most channels a batch norm has. */
+  /** Values summed each step (gradientCount), all the model's weights (countParams), and the most channels a batch norm has. */
   gradients: number;
   weights: number;
   channels: number;
@@ -90,11 +90,6 @@ export function readCommand(memory: ParallelMemory, rank: number): { command: Co
       weights: header[2] === 1 ? new Float32Array(memory.weights, from * Float32Array.BYTES_PER_ELEMENT, to - from) : null,
     },
   };
-}
-
-/** The count of the model's weights, batch norm's moving averages among them. */
-export function weightCount(model: LayersModel): number {
-  return model.getWeights().reduce((sum, weight) => sum + weight.size, 0);
 }
 
 /** Writes the model's weights into the shared memory, for the other copies to take (setWeightsFrom). */

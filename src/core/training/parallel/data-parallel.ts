@@ -15,7 +15,7 @@ import type { TrainingOptions } from '../../../shared/runs';
 import type { BatchArrays } from '../batch';
 import type { SharedSteps, StepFigures } from '../trainer';
 import { EVAL_BATCH, type ChunkFigures } from '../evaluation';
-import { parallelMemory, readCommand, weightCount, writeCommand, writeWeights, type Command, type ParallelMemory } from './batch-memory';
+import { parallelMemory, readCommand, writeCommand, writeWeights, type Command, type ParallelMemory } from './batch-memory';
 import { gradientCount, partEvaluate, partStep, type Replica } from './part-step';
 import { Group, GroupBroken, SharedSums } from './shared-sums';
 
@@ -94,7 +94,7 @@ export class DataParallel implements SharedSteps {
       rows: Math.max(options.batchSize, EVAL_BATCH),
       size: shape.size,
       gradients: gradientCount(leader.variables),
-      weights: weightCount(leader.model),
+      weights: leader.model.countParams(),
       channels,
     });
     writeWeights(memory, leader.model);
