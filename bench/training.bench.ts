@@ -213,7 +213,7 @@ describe('training', () => {
 
   for (const [model, size, batch, steps, target] of [
     ['lenet5', 32, 32, 100, 0.5],
-    ['conv-bn', 64, 32, 6, 0.5],
+    ['conv-bn', 64, 32, 20, 0.5],
     ['resnet50', 64, 8, 3, 0.3],
   ] as const) {
     bench(
