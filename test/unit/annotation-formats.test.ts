@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ImportReport, ProjectAnnotations } from '../../src/shared/annotations';
 import { DEFAULT_LABELS, type ProjectSettings } from '../../src/shared/project';
 import { exportAnnotations } from '../../src/core/annotations/export-annotations';
+import { besidePath } from '../../src/core/fs/replace';
 import { importAnnotations } from '../../src/core/annotations/import-annotations';
 import { materialize } from '../../src/shared/keyframes';
 import { importIntoProject } from '../../src/core/project/import-into-project';
@@ -424,6 +425,20 @@ ${box(5, 1)}${box(6, 0)}</track></annotations>`,
     await exportAnnotations(annotations, 'cvat-images', out, { name: 'x', labels: DEFAULT_LABELS.slice(), force: true });
     expect(await readFile(out, 'utf8')).toContain('<annotations>');
     await mkdir(join(out + '.d'));
+  });
+
+  it('puts back the export that an export killed as it replaced it had set aside, and refuses to overwrite it unforced', async () => {
+    const { annotations } = await importAnnotations(cvatImages, { settings });
+    const folder = await tempDir();
+    const out = join(folder, 'taken.xml');
+    // Killed between replaceWith's two moves: the user's file set aside, the new export still staged.
+    await writeFile(besidePath(out, 'old'), 'mine');
+    await writeFile(besidePath(out, 'partial'), '<annotations>');
+    await expect(exportAnnotations(annotations, 'cvat-images', out, { name: 'x', labels: DEFAULT_LABELS.slice() })).rejects.toMatchObject({
+      code: 'already-exists',
+    });
+    expect(await readdir(folder)).toEqual(['taken.xml']);
+    expect(await readFile(out, 'utf8')).toBe('mine');
   });
 });
 

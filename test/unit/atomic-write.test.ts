@@ -40,6 +40,19 @@ describe('sweepLeftovers', () => {
     const left = (await readdir(dir)).sort();
     expect(left).toEqual([expect.stringMatching(/^\.heads-copy\.old-[0-9a-f]{8}$/), '.heads.notes', 'heads', 'heads-copy']);
   });
+
+  it('puts back the version a writer killed between its two moves set aside, rather than removing the last whole one', async () => {
+    const dir = await tempDir();
+    const target = join(dir, 'heads');
+    // replaceWith's first move done, its second not: the old version is aside, the new one still staged.
+    const aside = besidePath(target, 'old');
+    await mkdir(aside);
+    await writeFile(join(aside, 'manifest.json'), 'the last whole one');
+    await mkdir(besidePath(target, 'partial'));
+    await sweepLeftovers(target);
+    expect(await readdir(dir)).toEqual(['heads']);
+    expect(await readFile(join(target, 'manifest.json'), 'utf8')).toBe('the last whole one');
+  });
 });
 
 describe('defaultDataDir', () => {

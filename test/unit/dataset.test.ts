@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -8,6 +8,7 @@ import type { ProjectAnnotations } from '../../src/shared/annotations';
 import { DATASET_DEFAULTS, SPLITS, type DatasetManifest, type DatasetOptions } from '../../src/shared/dataset';
 import { boxAt } from '../../src/shared/keyframes';
 import { buildDataset } from '../../src/core/dataset/build-dataset';
+import { besidePath } from '../../src/core/fs/replace';
 import { cropRegion } from '../../src/core/dataset/crop-region';
 import { readDatasetManifest } from '../../src/core/dataset/dataset-manifest';
 import { checkAgainstClip } from '../../src/core/dataset/dataset-options';
@@ -345,6 +346,21 @@ describe('building a dataset', () => {
       expect((await readdir(join(folder, 'datasets'))).sort()).toEqual(['once']);
     }
     await expect(buildDataset(folder, '../escape', options(), context())).rejects.toMatchObject({ code: 'invalid-request', where: { field: 'name' } });
+  });
+
+  it('finds a dataset whose rebuild was killed as it moved the new one into place, and does not overwrite it unforced', async () => {
+    const folder = await copyProject();
+    await buildDataset(folder, 'heads', options(), context());
+    const target = join(folder, 'datasets', 'heads');
+    const manifest = await readFile(join(target, 'manifest.json'), 'utf8');
+    // Killed between replaceWith's two moves: the dataset set aside, the rebuilt one still staged.
+    await rename(target, besidePath(target, 'old'));
+    const staged = besidePath(target, 'partial');
+    await mkdir(staged);
+    await writeFile(join(staged, 'manifest.json'), '{}');
+    await expect(buildDataset(folder, 'heads', options({ size: 32 }), context())).rejects.toMatchObject({ code: 'already-exists' });
+    expect(await readdir(join(folder, 'datasets'))).toEqual(['heads']);
+    expect(await readFile(join(target, 'manifest.json'), 'utf8')).toBe(manifest);
   });
 
   it('copies unchanged crops on a rebuild, and cuts again only the boxes that changed', async () => {

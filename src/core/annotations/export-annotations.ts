@@ -14,7 +14,7 @@ import { boxesByFrame } from './formats/frame-boxes';
 import { vocFileName, writeVocFrame } from './formats/pascal-voc';
 import { materialize, round2 } from '../../shared/keyframes';
 import { isWithin } from '../fs/paths';
-import { replaceWith, stagingFor } from '../fs/replace';
+import { replaceWith, stagingFor, sweepLeftovers } from '../fs/replace';
 
 export interface ExportOptions {
   name: string;
@@ -40,6 +40,8 @@ export async function exportAnnotations(annotations: ProjectAnnotations, format:
 }
 
 async function writeExport(annotations: ProjectAnnotations, format: AnnotationFormat, path: string, options: ExportOptions): Promise<ExportReport> {
+  // An export killed as it replaced `path` left the last one hidden beside it: back, it is asked about as any other.
+  await sweepLeftovers(path);
   await checkOut(path, options.force === true);
   const inSet = new Set(options.labels.map((label) => label.name));
   const used = new Set(annotations.tracks.flatMap((track) => track.shapes.map((shape) => shape.label)));

@@ -16,6 +16,7 @@ import {
 import { WorkbenchError } from '../../shared/errors';
 import { frameSize } from '../../shared/frame-sizes';
 import { writeJsonFile } from '../fs/json-file';
+import { exists } from '../fs/paths';
 import { replaceWith, stagingFor, sweepLeftovers } from '../fs/replace';
 import type { JobContext } from '../jobs/job-runner';
 import { decodeFolderFrame, decodeVideoFrames, type RawFrame } from '../media/decode-frames';
@@ -43,7 +44,9 @@ export async function buildDataset(projectDir: string, name: string, options: Da
   );
   if (!store) throw new WorkbenchError('invalid-request', `${projectDir} has no annotations yet: import some first`, { file: projectDir });
   const target = projectPaths(projectDir).dataset(name);
-  if ((await stat(target).catch(() => null)) && !force) {
+  // First, so that a version a killed rebuild set aside is back, and counts as there.
+  await sweepLeftovers(target);
+  if ((await exists(target)) && !force) {
     throw new WorkbenchError('already-exists', `The dataset ${name} already exists in ${projectDir}: choose another name, or rebuild it (force)`, {
       file: target,
     });
@@ -52,7 +55,6 @@ export async function buildDataset(projectDir: string, name: string, options: Da
   checkAgainstClip(options, annotations);
   const plan = planDataset(annotations, options);
 
-  await sweepLeftovers(target);
   const staging = stagingFor(projectPaths(projectDir).dataset(name));
   await mkdir(staging, { recursive: true });
   try {

@@ -7,6 +7,11 @@ export function isWithin(root: string, path: string): boolean {
   return inside === '' || (!isAbsolute(inside) && inside !== '..' && !inside.startsWith('..' + (process.platform === 'win32' ? '\\' : '/')));
 }
 
+/** Whether anything (a file, a folder) is at `path`. */
+export async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null)) !== null;
+}
+
 export async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isFile() ?? false;
 }

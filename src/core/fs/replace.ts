@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { exists } from './paths';
 
 /** What a hidden entry beside a target holds: a version being built (`partial`) or the one it replaces (`old`). */
 type Beside = 'partial' | 'old';
@@ -26,7 +27,7 @@ export function stagingFor(target: string): string {
  * the new one is in place; if the move fails, it is put back.
  */
 export async function replaceWith(staging: string, target: string): Promise<void> {
-  if (!(await stat(target).catch(() => null))) return rename(staging, target);
+  if (!(await exists(target))) return rename(staging, target);
   const aside = besidePath(target, 'old');
   await rename(target, aside);
   try {
@@ -45,25 +46,36 @@ export async function replaceWith(staging: string, target: string): Promise<void
  * second move.
  */
 export async function restoreSetAside(target: string): Promise<void> {
-  if (await stat(target).catch(() => null)) return;
-  const entries = await readdir(dirname(target)).catch(() => [] as string[]);
-  const aside = entries.find((entry) => {
-    const beside = parseBeside(entry);
-    return beside?.target === basename(target) && beside.kind === 'old';
-  });
-  if (aside) await rename(join(dirname(target), aside), target);
+  if (await exists(target)) return;
+  const aside = (await besideEntries(dirname(target))).find(({ beside }) => beside.target === basename(target) && beside.kind === 'old');
+  if (aside) await rename(aside.path, target);
 }
 
-/** Removes what an interrupted run left beside `target` (its staging and set-aside folders). */
+/** Removes what an interrupted writer left beside `target` (see sweepLeftoversIn). */
 export async function sweepLeftovers(target: string): Promise<void> {
   await sweepLeftoversIn(dirname(target), basename(target));
 }
 
-/** Removes every staging and set-aside entry an interrupted run left in `folder` (only `of`'s, when given). */
+/**
+ * Removes every staging and set-aside entry an interrupted writer left in `folder` (only `of`'s, when
+ * given), but puts back a set-aside version whose target is missing, as restoreSetAside does: it is the
+ * last whole one (a dataset whose rebuild was killed between replaceWith's two moves), and a later
+ * rebuild that fails must not have deleted it.
+ */
 export async function sweepLeftoversIn(folder: string, of?: string): Promise<void> {
-  const entries = await readdir(folder).catch(() => [] as string[]);
-  for (const entry of entries) {
-    const beside = parseBeside(entry);
-    if (beside && (of === undefined || beside.target === of)) await rm(join(folder, entry), { recursive: true, force: true });
+  for (const { path, beside } of await besideEntries(folder)) {
+    if (of !== undefined && beside.target !== of) continue;
+    const target = join(folder, beside.target);
+    if (beside.kind === 'old' && !(await exists(target))) await rename(path, target);
+    else await rm(path, { recursive: true, force: true });
   }
+}
+
+/** The staging and set-aside entries in `folder`. */
+async function besideEntries(folder: string): Promise<{ path: string; beside: { target: string; kind: Beside } }[]> {
+  const entries = await readdir(folder).catch(() => [] as string[]);
+  return entries.flatMap((entry) => {
+    const beside = parseBeside(entry);
+    return beside ? [{ path: join(folder, entry), beside }] : [];
+  });
 }

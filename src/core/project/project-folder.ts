@@ -1,6 +1,7 @@
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { ProjectSummary } from '../../shared/project';
+import { exists } from '../fs/paths';
 import { readyProxy } from './editing-proxy';
 import { existingFolder } from './existing-folder';
 import { readProjectSettings } from './project-settings';
@@ -13,11 +14,4 @@ export async function loadProjectFolder(path: string): Promise<ProjectSummary> {
   const missingMedia = media && !(await exists(media)) ? media : null;
   const editingProxy = missingMedia ? null : await readyProxy(real, settings?.media ?? null);
   return { path: real, name: settings?.name ?? basename(real), settings, missingMedia, editingProxy };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
