@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/core/training/kernels';
 import { weightsOutweigh } from '../../src/core/training/kernels/conv-columns';
 import { filterGradientWay } from '../../src/core/training/kernels/conv2d-backprop-filter';
+import { heapBits, transposed } from '../../src/core/training/kernels/wasm-util';
 import { TOLERANCE, random, relativeError } from './seeded-values';
 
 /** A kernel call: its inputs are made on whichever backend is current, from seeded values. */
@@ -411,6 +412,55 @@ describe('Identity on wasm', () => {
     x.dispose();
     expect(Array.from(copy.dataSync())).toEqual(expected);
     copy.dispose();
+  });
+});
+
+describe('transposed, our SIMD module in the memory of the backend', () => {
+  // Whole 4x4 blocks, the columns and rows left over, more than one 64-column band, and single rows and columns.
+  const shapes: Array<[rows: number, cols: number]> = [
+    [1, 1],
+    [1, 9],
+    [9, 1],
+    [3, 5],
+    [4, 4],
+    [7, 13],
+    [64, 3],
+    [130, 67],
+    [67, 130],
+  ];
+  it.each(shapes)('turns a %i x %i matrix, every value bit for bit (float32 NaNs and -0, int32)', async (rows, cols) => {
+    await tf.setBackend('wasm');
+    const backend = wasmBackend();
+    for (const dtype of ['float32', 'int32'] as const) {
+      // Knuth's multiplicative hash: every bit pattern is likely, NaNs with payloads among them.
+      const bits = Int32Array.from({ length: rows * cols }, (_, i) => Math.imul(i + 1, 2654435761));
+      bits[0] = 0x80000000; // -0
+      const matrix = backend.makeOutput([rows, cols], dtype);
+      heapBits(backend, matrix).set(bits);
+      const out = transposed(backend, matrix, rows, cols);
+      const expected = new Int32Array(rows * cols);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[c * rows + r] = bits[r * cols + c]!;
+      expect(out.shape).toEqual([cols, rows]);
+      expect(out.dtype).toBe(dtype);
+      expect(heapBits(backend, out)).toEqual(expected);
+      backend.disposeData(matrix.dataId);
+      backend.disposeData(out.dataId);
+    }
+  });
+
+  it('still works once the heap has grown', async () => {
+    await tf.setBackend('wasm');
+    const backend = wasmBackend();
+    const heapBytes = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).buffer.byteLength;
+    const matrix = backend.makeOutput([5, 6], 'int32');
+    const before = heapBytes(matrix);
+    // More than the heap held, so that it must grow: the module reads the memory, not a view of it.
+    const large = backend.makeOutput([before / 4 + 1024 * 1024], 'float32');
+    expect(heapBytes(matrix)).toBeGreaterThan(before);
+    heapBits(backend, matrix).set(Int32Array.from({ length: 30 }, (_, i) => i));
+    const out = transposed(backend, matrix, 5, 6);
+    expect(Array.from(heapBits(backend, out))).toEqual(Array.from({ length: 30 }, (_, i) => (i % 5) * 6 + Math.floor(i / 5)));
+    for (const info of [large, matrix, out]) backend.disposeData(info.dataId);
   });
 });
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasmThreadedSimdModule, WasmFactoryConfig } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd';
+import { WebAssembly, type CompiledWasm, type WasmImports, type WasmInstance } from './web-assembly';
 
 const require = createRequire(import.meta.url);
 
@@ -24,21 +25,10 @@ interface ThreadedModule extends BackendWasmThreadedSimdModule {
 
 type ThreadedFactory = (config: WasmFactoryConfig) => Promise<ThreadedModule>;
 
-// Node has WebAssembly, but the type libraries here (ES2023 and Node's, no DOM) do not declare it.
-interface CompiledWasm {
-  readonly compiled: unique symbol;
-}
-type WasmImports = Record<string, Record<string, unknown>> & { env: Record<string, unknown> };
-interface WasmInstance {
-  exports: Record<string, unknown>;
-}
-declare const WebAssembly: {
-  compile(bytes: Uint8Array): Promise<CompiledWasm>;
-  Instance: new (module: CompiledWasm, imports: WasmImports) => WasmInstance;
-};
+type EmscriptenImports = WasmImports & { env: Record<string, unknown> };
 
 /** emscripten's hook for instantiating the binary ourselves: its imports, and where the instance goes. */
-type InstantiateWasm = (imports: WasmImports, receive: (instance: WasmInstance, module: CompiledWasm) => void) => WasmInstance['exports'];
+type InstantiateWasm = (imports: EmscriptenImports, receive: (instance: WasmInstance, module: CompiledWasm) => void) => WasmInstance['exports'];
 
 /**
  * Starts the threaded build, with its wasm binary from `binaryDir`, ready to run `threads` threads
