@@ -282,8 +282,9 @@ describe('MaxPoolGrad on wasm', () => {
     await expectSameAsCpu(c);
   });
 
-  // 2x2 windows at stride 2 take a path of their own: odd and even sides, where SAME pads the last row
-  // and column and VALID leaves them out, on values with ties.
+  // 2x2 windows at stride 2 take a SIMD loop of their own, four channels at a time, from 4 channels up:
+  // odd and even sides, where SAME pads the last row and column and VALID leaves them out, channel counts
+  // that are and are not multiples of 4, on values with ties.
   const halving: KernelCase[] = [];
   for (const shape of [
     [1, 7, 5, 3],
@@ -291,6 +292,8 @@ describe('MaxPoolGrad on wasm', () => {
     [3, 5, 8, 1],
     [1, 2, 3, 4],
     [2, 9, 9, 5],
+    [2, 7, 10, 7],
+    [1, 4, 4, 8],
   ]) {
     for (const pad of ['same', 'valid'] as const) {
       const i = halving.length;
@@ -305,6 +308,17 @@ describe('MaxPoolGrad on wasm', () => {
   }
   it.each(withName(halving))('matches the cpu backend: %s', async (_, c) => {
     await expectSameAsCpu(c);
+  });
+
+  it('gives a window of -Infinity alone nothing, as the cpu backend does', async () => {
+    // log(0): many windows wholly or partly -Infinity, the rest 0 or log(2).
+    const shape = [2, 6, 6, 8];
+    await expectSameAsCpu({
+      name: '',
+      kernel: tf.MaxPoolGrad,
+      inputs: () => ({ dy: random([2, 3, 3, 8], 401), input: tf.log(tf.relu(tf.round(tf.mul(random(shape, 402), 2)))), output: tf.zeros([2, 3, 3, 8]) }),
+      attrs: { filterSize: 2, strides: 2, pad: 'valid' },
+    });
   });
 });
 
@@ -415,7 +429,7 @@ describe('Identity on wasm', () => {
   });
 });
 
-describe('transposed, our SIMD module in the memory of the backend', () => {
+describe('transposed, our SIMD loop in the memory of the backend', () => {
   // Whole 4x4 blocks, the columns and rows left over, more than one 64-column band, and single rows and columns.
   const shapes: Array<[rows: number, cols: number]> = [
     [1, 1],

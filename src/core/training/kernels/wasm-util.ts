@@ -1,7 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { WebAssembly, type WasmMemory } from '../wasm/web-assembly';
-import { TRANSPOSE_WASM } from './transpose-wasm';
+import { heapOffset, simdLoops } from './simd-loops';
 
 /** What tfjs hands a kernel registered for 'wasm'. */
 export interface WasmKernelArgs {
@@ -42,37 +41,15 @@ export function heapBits(backend: BackendWasm, info: tf.TensorInfo): Int32Array 
 }
 
 /**
- * A float32 or int32 matrix [rows, cols] turned to [cols, rows], by our own SIMD module (transpose.wat)
- * working in the backend's memory: 0.5 to 1 ns a value where JavaScript, even tile by tile, took 4 to 5
- * and wasm's Transpose 10. ResNet-50 turns a few million weights a step, on the one thread of JavaScript.
+ * A float32 or int32 matrix [rows, cols] turned to [cols, rows], by our SIMD loop: 0.5 to 1 ns a value
+ * where JavaScript, even tile by tile, took 4 to 5 and wasm's Transpose 10. ResNet-50 turns a few million
+ * weights a step, on the one thread of JavaScript.
  */
 export function transposed(backend: BackendWasm, matrix: tf.TensorInfo, rows: number, cols: number): tf.TensorInfo {
-  const out = backend.makeOutput([cols, rows], matrix.dtype);
   if (matrix.dtype !== 'float32' && matrix.dtype !== 'int32') throw new Error(`Tensors of type ${matrix.dtype} are not supported here.`);
-  // Offsets read after the output is made: making it may grow the heap, which moves no offset.
-  const offset = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info).byteOffset;
-  transposeIn(backend)(offset(matrix), offset(out), rows, cols);
+  const out = backend.makeOutput([cols, rows], matrix.dtype);
+  simdLoops(backend).transpose(heapOffset(backend, matrix), heapOffset(backend, out), rows, cols);
   return out;
-}
-
-type Transpose = (from: number, to: number, rows: number, cols: number) => void;
-
-/** The transpose module instantiated over each backend's memory (one a backend: a thread's, its build's). */
-const transposes = new WeakMap<WasmMemory, Transpose>();
-
-function transposeIn(backend: BackendWasm): Transpose {
-  // tfjs's emscripten module: the single-threaded build exports its memory, the threaded one makes it shared.
-  const module = backend.wasm as unknown as { wasmMemory?: WasmMemory; asm?: { memory?: WasmMemory } };
-  const memory = module.wasmMemory ?? module.asm?.memory;
-  if (memory === undefined) throw new Error("tfjs's wasm backend does not show its memory; the transpose kernel cannot run.");
-  let transpose = transposes.get(memory);
-  if (transpose === undefined) {
-    const bytes = Buffer.from(memory.buffer instanceof SharedArrayBuffer ? TRANSPOSE_WASM.shared : TRANSPOSE_WASM.plain, 'base64');
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { tfjs: { memory } });
-    transpose = instance.exports.transpose as Transpose;
-    transposes.set(memory, transpose);
-  }
-  return transpose;
 }
 
 /** Runs a kernel registered for 'wasm' directly, so its output is not tracked by the engine: free it with `backend.disposeData`. */

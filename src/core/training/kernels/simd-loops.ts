@@ -1,0 +1,44 @@
+// Our own SIMD loops (simd-loops.wat), run in the memory of tfjs's wasm backend on tensors where they lie.
+
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type * as tf from '@tensorflow/tfjs-core';
+import { WebAssembly, type WasmMemory } from '../wasm/web-assembly';
+import { SIMD_LOOPS_WASM } from './simd-loops-wasm';
+
+/** The module's functions; every address is a byte offset into the backend's memory. */
+export interface SimdLoops {
+  transpose(from: number, to: number, rows: number, cols: number): void;
+  maxPoolHalvingGrad(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    inHeight: number,
+    inWidth: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+  ): void;
+}
+
+/** The module instantiated over each backend's memory (one a backend: a thread's, its build's). */
+const instances = new WeakMap<WasmMemory, SimdLoops>();
+
+export function simdLoops(backend: BackendWasm): SimdLoops {
+  // tfjs's emscripten module: the single-threaded build exports its memory, the threaded one makes it shared.
+  const module = backend.wasm as unknown as { wasmMemory?: WasmMemory; asm?: { memory?: WasmMemory } };
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (memory === undefined) throw new Error("tfjs's wasm backend does not show its memory, which the training kernels' SIMD loops work in.");
+  let loops = instances.get(memory);
+  if (loops === undefined) {
+    const bytes = Buffer.from(memory.buffer instanceof SharedArrayBuffer ? SIMD_LOOPS_WASM.shared : SIMD_LOOPS_WASM.plain, 'base64');
+    loops = new WebAssembly.Instance(new WebAssembly.Module(bytes), { tfjs: { memory } }).exports as unknown as SimdLoops;
+    instances.set(memory, loops);
+  }
+  return loops;
+}
+
+/** Where a tensor's values start in the backend's memory. Making a tensor may grow the memory, which moves no offset. */
+export function heapOffset(backend: BackendWasm, info: tf.TensorInfo): number {
+  return backend.typedArrayFromHeap(info).byteOffset;
+}

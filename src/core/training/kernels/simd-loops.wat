@@ -1,0 +1,153 @@
+;; Loops of the wasm training kernels that JavaScript runs several times slower, with 128-bit SIMD, in the
+;; memory of tfjs's wasm backend (arguments are byte offsets into it). scripts/assemble-wasm.mjs turns this
+;; into simd-loops-wasm.ts, in two builds: this one for tfjs's single-threaded binary, and one whose memory
+;; is `shared` for the threaded binary (wasm links a memory only as declared).
+(module
+  (import "tfjs" "memory" (memory 1))
+  ;; Transposes the [rows, cols] matrix of 32-bit values at $from into [cols, rows] at $to (not overlapping
+  ;; it), in 4x4 blocks, 64 columns at a time so that the output rows being filled stay in cache.
+  (func (export "transpose") (param $from i32) (param $to i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $c0 i32) (local $c1 i32) (local $rows4 i32) (local $cols4 i32)
+    (local $in i32) (local $out i32) (local $rowBytes i32) (local $colBytes i32)
+    (local $row0 v128) (local $row1 v128) (local $row2 v128) (local $row3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rows4 (i32.and (local.get $rows) (i32.const -4)))
+    (local.set $cols4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $colBytes (i32.shl (local.get $rows) (i32.const 2)))
+    (local.set $c0 (i32.const 0))
+    (block $blocksDone
+      (loop $blockLoop
+        (br_if $blocksDone (i32.ge_u (local.get $c0) (local.get $cols4)))
+        (local.set $c1 (select (i32.add (local.get $c0) (i32.const 64)) (local.get $cols4) (i32.lt_u (i32.add (local.get $c0) (i32.const 64)) (local.get $cols4))))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows4)))
+        (local.set $c (local.get $c0))
+        (block $colsDone
+          (loop $colLoop
+            (br_if $colsDone (i32.ge_u (local.get $c) (local.get $c1)))
+            (local.set $in (i32.add (local.get $from) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2))))
+            (local.set $row0 (v128.load (local.get $in)))
+            (local.set $row1 (v128.load (i32.add (local.get $in) (local.get $rowBytes))))
+            (local.set $row2 (v128.load (i32.add (local.get $in) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+            (local.set $row3 (v128.load (i32.add (local.get $in) (i32.mul (local.get $rowBytes) (i32.const 3)))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $row0) (local.get $row1)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $row0) (local.get $row1)))
+            (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $row2) (local.get $row3)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $row2) (local.get $row3)))
+            (local.set $out (i32.add (local.get $to) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2))))
+            (v128.store (local.get $out) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+            (v128.store (i32.add (local.get $out) (local.get $colBytes)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (v128.store (i32.add (local.get $out) (i32.shl (local.get $colBytes) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (v128.store (i32.add (local.get $out) (i32.mul (local.get $colBytes) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $colLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $rowLoop)))
+        (local.set $c0 (local.get $c1))
+        (br $blockLoop)))
+    ;; the last cols % 4 columns of the block rows, then the last rows % 4 rows whole
+    (call $scalar (local.get $from) (local.get $to) (local.get $rows) (local.get $cols) (i32.const 0) (local.get $rows4) (local.get $cols4))
+    (call $scalar (local.get $from) (local.get $to) (local.get $rows) (local.get $cols) (local.get $rows4) (local.get $rows) (i32.const 0)))
+  ;; The gradient of 2x2 max pooling at stride 2 from the top left, channels last ($channels >= 4): each
+  ;; dy goes to the first largest of its window's four inputs and the other three get 0, four channels at
+  ;; a time (the last four overlapping the ones before when $channels is not a multiple of 4). A window
+  ;; that runs past the bottom or right edge reads its last row or column again; the taps are written
+  ;; last to first, so that such a repeated tap, never larger, cannot overwrite the first one's dy.
+  ;; Inputs that no window covers are left as they are.
+  (func (export "maxPoolHalvingGrad") (param $x i32) (param $dy i32) (param $dx i32)
+    (param $batch i32) (param $inHeight i32) (param $inWidth i32) (param $channels i32) (param $outHeight i32) (param $outWidth i32)
+    (local $b i32) (local $oy i32) (local $ox i32) (local $c i32) (local $at i32)
+    (local $t0 i32) (local $t1 i32) (local $t2 i32) (local $t3 i32) (local $down i32) (local $right i32)
+    (local $pixelBytes i32) (local $rowBytes i32) (local $lastC i32)
+    (local $v v128) (local $best v128) (local $which v128) (local $mask v128) (local $g v128)
+    (local.set $pixelBytes (i32.shl (local.get $channels) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $inWidth) (local.get $pixelBytes)))
+    (local.set $lastC (i32.sub (local.get $pixelBytes) (i32.const 16)))
+    (local.set $at (i32.const 0))
+    (local.set $b (i32.const 0))
+    (block $batchDone
+      (loop $batchLoop
+        (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (local.set $oy (i32.const 0))
+        (block $rowsDone
+          (loop $rowLoop
+            (br_if $rowsDone (i32.ge_u (local.get $oy) (local.get $outHeight)))
+            (local.set $down
+              (select (local.get $rowBytes) (i32.const 0)
+                (i32.lt_u (i32.add (i32.shl (local.get $oy) (i32.const 1)) (i32.const 1)) (local.get $inHeight))))
+            (local.set $ox (i32.const 0))
+            (block $colsDone
+              (loop $colLoop
+                (br_if $colsDone (i32.ge_u (local.get $ox) (local.get $outWidth)))
+                (local.set $right
+                  (select (local.get $pixelBytes) (i32.const 0)
+                    (i32.lt_u (i32.add (i32.shl (local.get $ox) (i32.const 1)) (i32.const 1)) (local.get $inWidth))))
+                (local.set $t0
+                  (i32.mul (local.get $pixelBytes)
+                    (i32.add
+                      (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inHeight)) (i32.shl (local.get $oy) (i32.const 1))) (local.get $inWidth))
+                      (i32.shl (local.get $ox) (i32.const 1)))))
+                (local.set $t1 (i32.add (local.get $t0) (local.get $right)))
+                (local.set $t2 (i32.add (local.get $t0) (local.get $down)))
+                (local.set $t3 (i32.add (local.get $t2) (local.get $right)))
+                (local.set $c (i32.const 0))
+                (block $channelsDone
+                  (loop $channelLoop
+                    (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $pixelBytes)))
+                    (if (i32.gt_u (local.get $c) (local.get $lastC)) (then (local.set $c (local.get $lastC))))
+                    ;; $which: the tap each lane's dy goes to so far, -1 for none (no value above -Infinity).
+                    (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $t0) (local.get $c)))))
+                    (local.set $mask (f32x4.gt (local.get $v) (f32x4.splat (f32.const -inf))))
+                    (local.set $best (v128.bitselect (local.get $v) (f32x4.splat (f32.const -inf)) (local.get $mask)))
+                    (local.set $which (v128.not (local.get $mask)))
+                    (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $t1) (local.get $c)))))
+                    (local.set $mask (f32x4.gt (local.get $v) (local.get $best)))
+                    (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $mask)))
+                    (local.set $which (v128.bitselect (i32x4.splat (i32.const 1)) (local.get $which) (local.get $mask)))
+                    (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $t2) (local.get $c)))))
+                    (local.set $mask (f32x4.gt (local.get $v) (local.get $best)))
+                    (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $mask)))
+                    (local.set $which (v128.bitselect (i32x4.splat (i32.const 2)) (local.get $which) (local.get $mask)))
+                    (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $t3) (local.get $c)))))
+                    (local.set $which
+                      (v128.bitselect (i32x4.splat (i32.const 3)) (local.get $which) (f32x4.gt (local.get $v) (local.get $best))))
+                    (local.set $g (v128.load (i32.add (local.get $dy) (i32.add (local.get $at) (local.get $c)))))
+                    (v128.store (i32.add (local.get $dx) (i32.add (local.get $t3) (local.get $c)))
+                      (v128.and (local.get $g) (i32x4.eq (local.get $which) (i32x4.splat (i32.const 3)))))
+                    (v128.store (i32.add (local.get $dx) (i32.add (local.get $t2) (local.get $c)))
+                      (v128.and (local.get $g) (i32x4.eq (local.get $which) (i32x4.splat (i32.const 2)))))
+                    (v128.store (i32.add (local.get $dx) (i32.add (local.get $t1) (local.get $c)))
+                      (v128.and (local.get $g) (i32x4.eq (local.get $which) (i32x4.splat (i32.const 1)))))
+                    (v128.store (i32.add (local.get $dx) (i32.add (local.get $t0) (local.get $c)))
+                      (v128.and (local.get $g) (i32x4.eq (local.get $which) (i32x4.splat (i32.const 0)))))
+                    (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                    (br $channelLoop)))
+                (local.set $at (i32.add (local.get $at) (local.get $pixelBytes)))
+                (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                (br $colLoop)))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $rowLoop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $batchLoop))))
+  ;; Rows [$r0, $r1), columns [$c0, cols), one value at a time.
+  (func $scalar (param $from i32) (param $to i32) (param $rows i32) (param $cols i32) (param $r0 i32) (param $r1 i32) (param $c0 i32)
+    (local $r i32) (local $c i32)
+    (local.set $r (local.get $r0))
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+        (local.set $c (local.get $c0))
+        (block $rowDone
+          (loop $colLoop
+            (br_if $rowDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (i32.store
+              (i32.add (local.get $to) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
+              (i32.load (i32.add (local.get $from) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $colLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
+)
