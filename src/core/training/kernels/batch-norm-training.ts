@@ -65,14 +65,13 @@ function perChannel(params: Parameters<tf.KernelFunc>[0]) {
 function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const { args, backend, x, varianceEpsilon, channels, count: partCount, outputs } = perChannel(params);
   const [meanOut, varianceOut] = outputs;
-  const xs = heapView(backend, x);
+  const first = Float64Array.from(heapView(backend, x).subarray(0, channels));
+  const part = channelSums(backend, x, first, x, first);
+  // Views taken after channelSums, whose scratch memory may grow the heap.
   const gamma = heapView(backend, input(args, 'gamma'));
   const beta = heapView(backend, input(args, 'beta'));
   const mean = heapView(backend, meanOut);
   const variance = heapView(backend, varianceOut);
-
-  const first = Float64Array.from(xs.subarray(0, channels));
-  const part = channelSums(xs, first, xs, first);
   // Workers shift by their own first values, so to add up their sums are shifted back to zero. In float64,
   // the variance still has 16 digits less log10(mean² / variance): many more than float32's 7.
   const shift = shared ? new Float64Array(channels) : first;
@@ -105,14 +104,18 @@ function batchNormTraining(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[
 function batchNormTrainingGrad(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const { args, backend, x, varianceEpsilon, channels, count: partCount, outputs } = perChannel(params);
   const [dGammaOut, dBetaOut] = outputs;
-  const [dys, xs, gamma, mean, variance, dMean, dVariance] = ['dy', 'x', 'gamma', 'mean', 'variance', 'dMean', 'dVariance'].map((name) =>
-    heapView(backend, input(args, name)),
-  ) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const centre = Float64Array.from(heapView(backend, input(args, 'mean')));
+  const part = channelSums(backend, input(args, 'dy'), new Float64Array(channels), x, centre);
+  // Views taken after channelSums, whose scratch memory may grow the heap.
+  const [gamma, mean, variance, dMean, dVariance] = ['gamma', 'mean', 'variance', 'dMean', 'dVariance'].map((name) => heapView(backend, input(args, name))) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
   const dGamma = heapView(backend, dGammaOut);
   const dBeta = heapView(backend, dBetaOut);
-
-  const centre = Float64Array.from(mean);
-  const part = channelSums(dys, new Float64Array(channels), xs, centre);
   // dx depends on the whole batch (its mean and variance are the whole batch's); the gradients of gamma
   // and beta are this part's, which the workers sum with the other gradients.
   const {

@@ -8,6 +8,7 @@ import { SIMD_LOOPS_WASM } from './simd-loops-wasm';
 /** The module's functions; every address is a byte offset into the backend's memory. */
 export interface SimdLoops {
   transpose(from: number, to: number, rows: number, cols: number): void;
+  channelSums(u: number, su: number, v: number, sv: number, sums: number, products: number, length: number, channels: number): void;
   maxPoolHalvingGrad(
     x: number,
     dy: number,

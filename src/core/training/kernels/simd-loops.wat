@@ -132,6 +132,100 @@
             (br $rowLoop)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $batchLoop))))
+  ;; Batch norm's per-channel sums, channels last: over $length float32 values of u and of v, for each
+  ;; channel c, sums[c] += the sum of (u - su[c]) and products[c] += the sum of (u - su[c]) (v - sv[c]), in
+  ;; float64 (su, sv, sums and products are float64 arrays of $channels). Blocks of 256 pixels, four
+  ;; channels at a time as two pairs of float64 lanes, each block's sums then added to the totals.
+  (func (export "channelSums") (param $u i32) (param $su i32) (param $v i32) (param $sv i32) (param $sums i32) (param $products i32)
+    (param $length i32) (param $channels i32)
+    (local $start i32) (local $end i32) (local $c i32) (local $i i32) (local $blockBytes i32) (local $pixelBytes i32) (local $endBytes i32)
+    (local $suLo v128) (local $suHi v128) (local $svLo v128) (local $svHi v128)
+    (local $sLo v128) (local $sHi v128) (local $tLo v128) (local $tHi v128)
+    (local $x v128) (local $dLo v128) (local $dHi v128) (local $y v128)
+    (local $su1 f64) (local $sv1 f64) (local $s1 f64) (local $t1 f64) (local $d1 f64)
+    (local.set $pixelBytes (i32.shl (local.get $channels) (i32.const 2)))
+    (local.set $blockBytes (i32.shl (local.get $pixelBytes) (i32.const 8)))
+    (local.set $endBytes (i32.shl (local.get $length) (i32.const 2)))
+    (local.set $start (i32.const 0))
+    (block $blocksDone
+      (loop $blockLoop
+        (br_if $blocksDone (i32.ge_u (local.get $start) (local.get $endBytes)))
+        (local.set $end
+          (select (i32.add (local.get $start) (local.get $blockBytes)) (local.get $endBytes)
+            (i32.lt_u (i32.add (local.get $start) (local.get $blockBytes)) (local.get $endBytes))))
+        (local.set $c (i32.const 0))
+        (block $quadsDone
+          (loop $quadLoop
+            (br_if $quadsDone (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $channels)))
+            (local.set $suLo (v128.load (i32.add (local.get $su) (i32.shl (local.get $c) (i32.const 3)))))
+            (local.set $suHi (v128.load offset=16 (i32.add (local.get $su) (i32.shl (local.get $c) (i32.const 3)))))
+            (local.set $svLo (v128.load (i32.add (local.get $sv) (i32.shl (local.get $c) (i32.const 3)))))
+            (local.set $svHi (v128.load offset=16 (i32.add (local.get $sv) (i32.shl (local.get $c) (i32.const 3)))))
+            (local.set $sLo (v128.const f64x2 0 0))
+            (local.set $sHi (v128.const f64x2 0 0))
+            (local.set $tLo (v128.const f64x2 0 0))
+            (local.set $tHi (v128.const f64x2 0 0))
+            (local.set $i (i32.add (local.get $start) (i32.shl (local.get $c) (i32.const 2))))
+            (block $pixelsDone
+              (loop $pixelLoop
+                (br_if $pixelsDone (i32.ge_u (local.get $i) (local.get $end)))
+                (local.set $x (v128.load (i32.add (local.get $u) (local.get $i))))
+                (local.set $dLo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $x)) (local.get $suLo)))
+                (local.set $dHi
+                  (f64x2.sub
+                    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $x) (local.get $x)))
+                    (local.get $suHi)))
+                (local.set $sLo (f64x2.add (local.get $sLo) (local.get $dLo)))
+                (local.set $sHi (f64x2.add (local.get $sHi) (local.get $dHi)))
+                (local.set $y (v128.load (i32.add (local.get $v) (local.get $i))))
+                (local.set $tLo
+                  (f64x2.add (local.get $tLo)
+                    (f64x2.mul (local.get $dLo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $y)) (local.get $svLo)))))
+                (local.set $tHi
+                  (f64x2.add (local.get $tHi)
+                    (f64x2.mul (local.get $dHi)
+                      (f64x2.sub
+                        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $y) (local.get $y)))
+                        (local.get $svHi)))))
+                (local.set $i (i32.add (local.get $i) (local.get $pixelBytes)))
+                (br $pixelLoop)))
+            (call $addPairs (i32.add (local.get $sums) (i32.shl (local.get $c) (i32.const 3))) (local.get $sLo) (local.get $sHi))
+            (call $addPairs (i32.add (local.get $products) (i32.shl (local.get $c) (i32.const 3))) (local.get $tLo) (local.get $tHi))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $quadLoop)))
+        ;; the channels left over, one at a time
+        (block $channelsDone
+          (loop $channelLoop
+            (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $channels)))
+            (local.set $su1 (f64.load (i32.add (local.get $su) (i32.shl (local.get $c) (i32.const 3)))))
+            (local.set $sv1 (f64.load (i32.add (local.get $sv) (i32.shl (local.get $c) (i32.const 3)))))
+            (local.set $s1 (f64.const 0))
+            (local.set $t1 (f64.const 0))
+            (local.set $i (i32.add (local.get $start) (i32.shl (local.get $c) (i32.const 2))))
+            (block $pixelsDone
+              (loop $pixelLoop
+                (br_if $pixelsDone (i32.ge_u (local.get $i) (local.get $end)))
+                (local.set $d1 (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $u) (local.get $i)))) (local.get $su1)))
+                (local.set $s1 (f64.add (local.get $s1) (local.get $d1)))
+                (local.set $t1
+                  (f64.add (local.get $t1)
+                    (f64.mul (local.get $d1) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $v) (local.get $i)))) (local.get $sv1)))))
+                (local.set $i (i32.add (local.get $i) (local.get $pixelBytes)))
+                (br $pixelLoop)))
+            (f64.store (i32.add (local.get $sums) (i32.shl (local.get $c) (i32.const 3)))
+              (f64.add (f64.load (i32.add (local.get $sums) (i32.shl (local.get $c) (i32.const 3)))) (local.get $s1)))
+            (f64.store (i32.add (local.get $products) (i32.shl (local.get $c) (i32.const 3)))
+              (f64.add (f64.load (i32.add (local.get $products) (i32.shl (local.get $c) (i32.const 3)))) (local.get $t1)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $channelLoop)))
+        (local.set $start (local.get $end))
+        (br $blockLoop))))
+
+  ;; Adds the four float64 values of $lo and $hi to the four at $at.
+  (func $addPairs (param $at i32) (param $lo v128) (param $hi v128)
+    (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $lo)))
+    (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $hi))))
+
   ;; Rows [$r0, $r1), columns [$c0, cols), one value at a time.
   (func $scalar (param $from i32) (param $to i32) (param $rows i32) (param $cols i32) (param $r0 i32) (param $r1 i32) (param $c0 i32)
     (local $r i32) (local $c i32)
