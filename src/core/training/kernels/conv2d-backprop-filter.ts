@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset, simdLoops } from './simd-loops';
 import { convGeometry, heapView, input, paddedConv2D, runWasmKernel, wasmArgs } from './wasm-util';
 
 /**
@@ -88,28 +89,30 @@ function byProduct(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, in
   const phases = backend.makeOutput([inChannels * sy * sx * plane], 'float32');
   const cols = backend.makeOutput([1, taps, positions], 'float32');
   const grid = backend.makeOutput([1, positions, outChannels], 'float32');
-  const xs = heapView(backend, x);
-  const xq = heapView(backend, phases);
-
-  xq.fill(0);
-  for (let b = 0, from = 0; b < batchSize; b++) {
+  // Each row of x's pixels, in each stride phase, goes to its plane's row channels first: a transpose.
+  heapView(backend, phases).fill(0);
+  const { transpose } = simdLoops(backend);
+  const [xAt, xqAt] = [heapOffset(backend, x), heapOffset(backend, phases)];
+  const pixelBytes = 4 * inChannels;
+  for (let b = 0; b < batchSize; b++) {
     for (let y = 0; y < inHeight; y++) {
       const j = Math.floor((y + top) / sy);
-      if (j >= gridHeight) {
-        from += inWidth * inChannels;
-        continue;
-      }
+      if (j >= gridHeight) continue;
       const ry = (y + top) % sy;
-      for (let xx = 0; xx < inWidth; xx++, from += inChannels) {
-        const i = Math.floor((xx + left) / sx);
-        if (i >= gridWidth) continue;
-        const rx = (xx + left) % sx;
-        let to = (ry * sx + rx) * plane + (b * gridHeight + j) * gridWidth + i;
-        for (let c = 0; c < inChannels; c++, to += sy * sx * plane) xq[to] = xs[from + c]!;
+      for (let rx = 0; rx < sx; rx++) {
+        // The first pixel of the row in phase rx, its column in the grid, and how many follow sx apart.
+        const first = (((rx - left) % sx) + sx) % sx;
+        const i = (first + left - rx) / sx;
+        const count = Math.min(Math.ceil((inWidth - first) / sx), gridWidth - i);
+        if (count <= 0) continue;
+        const from = xAt + ((b * inHeight + y) * inWidth + first) * pixelBytes;
+        const to = xqAt + 4 * ((ry * sx + rx) * plane + (b * gridHeight + j) * gridWidth + i);
+        transpose(from, to, count, inChannels, sx * pixelBytes, 4 * sy * sx * plane);
       }
     }
   }
 
+  const xq = heapView(backend, phases);
   const out = heapView(backend, cols);
   for (let fy = 0, row = 0; fy < filterHeight; fy++) {
     for (let fx = 0; fx < filterWidth; fx++) {

@@ -7,7 +7,8 @@ import { SIMD_LOOPS_WASM } from './simd-loops-wasm';
 
 /** The module's functions; every address is a byte offset into the backend's memory. */
 export interface SimdLoops {
-  transpose(from: number, to: number, rows: number, cols: number): void;
+  /** Rows `fromRow` bytes apart in, `toRow` bytes apart out. */
+  transpose(from: number, to: number, rows: number, cols: number, fromRow: number, toRow: number): void;
   channelSums(u: number, su: number, v: number, sv: number, sums: number, products: number, length: number, channels: number): void;
   maxPoolHalvingGrad(
     x: number,

@@ -4,17 +4,16 @@
 ;; is `shared` for the threaded binary (wasm links a memory only as declared).
 (module
   (import "tfjs" "memory" (memory 1))
-  ;; Transposes the [rows, cols] matrix of 32-bit values at $from into [cols, rows] at $to (not overlapping
-  ;; it), in 4x4 blocks, 64 columns at a time so that the output rows being filled stay in cache.
-  (func (export "transpose") (param $from i32) (param $to i32) (param $rows i32) (param $cols i32)
+  ;; Transposes a [rows, cols] matrix of 32-bit values at $from, its rows $fromRow bytes apart, into
+  ;; [cols, rows] at $to, rows $toRow bytes apart (not overlapping it), in 4x4 blocks, 64 columns at a time
+  ;; so that the output rows being filled stay in cache.
+  (func (export "transpose") (param $from i32) (param $to i32) (param $rows i32) (param $cols i32) (param $fromRow i32) (param $toRow i32)
     (local $r i32) (local $c i32) (local $c0 i32) (local $c1 i32) (local $rows4 i32) (local $cols4 i32)
-    (local $in i32) (local $out i32) (local $rowBytes i32) (local $colBytes i32)
+    (local $in i32) (local $out i32)
     (local $row0 v128) (local $row1 v128) (local $row2 v128) (local $row3 v128)
     (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $rows4 (i32.and (local.get $rows) (i32.const -4)))
     (local.set $cols4 (i32.and (local.get $cols) (i32.const -4)))
-    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
-    (local.set $colBytes (i32.shl (local.get $rows) (i32.const 2)))
     (local.set $c0 (i32.const 0))
     (block $blocksDone
       (loop $blockLoop
@@ -28,20 +27,20 @@
         (block $colsDone
           (loop $colLoop
             (br_if $colsDone (i32.ge_u (local.get $c) (local.get $c1)))
-            (local.set $in (i32.add (local.get $from) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2))))
+            (local.set $in (i32.add (local.get $from) (i32.add (i32.mul (local.get $r) (local.get $fromRow)) (i32.shl (local.get $c) (i32.const 2)))))
             (local.set $row0 (v128.load (local.get $in)))
-            (local.set $row1 (v128.load (i32.add (local.get $in) (local.get $rowBytes))))
-            (local.set $row2 (v128.load (i32.add (local.get $in) (i32.shl (local.get $rowBytes) (i32.const 1)))))
-            (local.set $row3 (v128.load (i32.add (local.get $in) (i32.mul (local.get $rowBytes) (i32.const 3)))))
+            (local.set $row1 (v128.load (i32.add (local.get $in) (local.get $fromRow))))
+            (local.set $row2 (v128.load (i32.add (local.get $in) (i32.shl (local.get $fromRow) (i32.const 1)))))
+            (local.set $row3 (v128.load (i32.add (local.get $in) (i32.mul (local.get $fromRow) (i32.const 3)))))
             (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $row0) (local.get $row1)))
             (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $row0) (local.get $row1)))
             (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $row2) (local.get $row3)))
             (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $row2) (local.get $row3)))
-            (local.set $out (i32.add (local.get $to) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2))))
+            (local.set $out (i32.add (local.get $to) (i32.add (i32.mul (local.get $c) (local.get $toRow)) (i32.shl (local.get $r) (i32.const 2)))))
             (v128.store (local.get $out) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
-            (v128.store (i32.add (local.get $out) (local.get $colBytes)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
-            (v128.store (i32.add (local.get $out) (i32.shl (local.get $colBytes) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
-            (v128.store (i32.add (local.get $out) (i32.mul (local.get $colBytes) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (v128.store (i32.add (local.get $out) (local.get $toRow)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (v128.store (i32.add (local.get $out) (i32.shl (local.get $toRow) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (v128.store (i32.add (local.get $out) (i32.mul (local.get $toRow) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
             (local.set $c (i32.add (local.get $c) (i32.const 4)))
             (br $colLoop)))
         (local.set $r (i32.add (local.get $r) (i32.const 4)))
@@ -49,8 +48,8 @@
         (local.set $c0 (local.get $c1))
         (br $blockLoop)))
     ;; the last cols % 4 columns of the block rows, then the last rows % 4 rows whole
-    (call $scalar (local.get $from) (local.get $to) (local.get $rows) (local.get $cols) (i32.const 0) (local.get $rows4) (local.get $cols4))
-    (call $scalar (local.get $from) (local.get $to) (local.get $rows) (local.get $cols) (local.get $rows4) (local.get $rows) (i32.const 0)))
+    (call $scalar (local.get $from) (local.get $to) (local.get $cols) (local.get $fromRow) (local.get $toRow) (i32.const 0) (local.get $rows4) (local.get $cols4))
+    (call $scalar (local.get $from) (local.get $to) (local.get $cols) (local.get $fromRow) (local.get $toRow) (local.get $rows4) (local.get $rows) (i32.const 0)))
   ;; The gradient of 2x2 max pooling at stride 2 from the top left, channels last ($channels >= 4): each
   ;; dy goes to the first largest of its window's four inputs and the other three get 0, four channels at
   ;; a time (the last four overlapping the ones before when $channels is not a multiple of 4). A window
@@ -227,7 +226,7 @@
     (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $hi))))
 
   ;; Rows [$r0, $r1), columns [$c0, cols), one value at a time.
-  (func $scalar (param $from i32) (param $to i32) (param $rows i32) (param $cols i32) (param $r0 i32) (param $r1 i32) (param $c0 i32)
+  (func $scalar (param $from i32) (param $to i32) (param $cols i32) (param $fromRow i32) (param $toRow i32) (param $r0 i32) (param $r1 i32) (param $c0 i32)
     (local $r i32) (local $c i32)
     (local.set $r (local.get $r0))
     (block $done
@@ -238,8 +237,8 @@
           (loop $colLoop
             (br_if $rowDone (i32.ge_u (local.get $c) (local.get $cols)))
             (i32.store
-              (i32.add (local.get $to) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
-              (i32.load (i32.add (local.get $from) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2)))))
+              (i32.add (local.get $to) (i32.add (i32.mul (local.get $c) (local.get $toRow)) (i32.shl (local.get $r) (i32.const 2))))
+              (i32.load (i32.add (local.get $from) (i32.add (i32.mul (local.get $r) (local.get $fromRow)) (i32.shl (local.get $c) (i32.const 2))))))
             (local.set $c (i32.add (local.get $c) (i32.const 1)))
             (br $colLoop)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))

@@ -48,7 +48,7 @@ export function heapBits(backend: BackendWasm, info: tf.TensorInfo): Int32Array 
 export function transposed(backend: BackendWasm, matrix: tf.TensorInfo, rows: number, cols: number): tf.TensorInfo {
   if (matrix.dtype !== 'float32' && matrix.dtype !== 'int32') throw new Error(`Tensors of type ${matrix.dtype} are not supported here.`);
   const out = backend.makeOutput([cols, rows], matrix.dtype);
-  simdLoops(backend).transpose(heapOffset(backend, matrix), heapOffset(backend, out), rows, cols);
+  simdLoops(backend).transpose(heapOffset(backend, matrix), heapOffset(backend, out), rows, cols, 4 * cols, 4 * rows);
   return out;
 }
 
