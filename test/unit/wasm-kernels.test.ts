@@ -370,6 +370,19 @@ describe('Tanh on wasm', () => {
     const x = tf.tensor1d([1e-30, -3e-12, 2e-7, 0]);
     expect(Array.from(tf.tanh(x).dataSync())).toEqual(Array.from(x.dataSync()));
   });
+
+  // Four values at a time: fewer than four in all, and counts that leave one to three over.
+  it.each([1, 2, 3, 5, 6, 7, 9])('matches the cpu backend on %i values', async (count) => {
+    await expectSameAsCpu({ name: '', kernel: tf.Tanh, inputs: () => ({ x: tf.mul(random([count], 32), 3) }), attrs: {} });
+  });
+
+  it('gives +-1 at +-Infinity and NaN at NaN', async () => {
+    await tf.setBackend('wasm');
+    const [nan, plus, minus] = tf.tanh(tf.tensor1d([NaN, Infinity, -Infinity])).dataSync();
+    expect(nan).toBeNaN();
+    expect(plus).toBeCloseTo(1, 6);
+    expect(minus).toBeCloseTo(-1, 6);
+  });
 });
 
 describe('Sum and Mean on wasm', () => {

@@ -10,6 +10,7 @@ export interface SimdLoops {
   /** Rows `fromRow` bytes apart in, `toRow` bytes apart out. */
   transpose(from: number, to: number, rows: number, cols: number, fromRow: number, toRow: number): void;
   channelSums(u: number, su: number, v: number, sv: number, sums: number, products: number, length: number, channels: number): void;
+  tanh(from: number, to: number, count: number): void;
   maxPoolHalvingGrad(
     x: number,
     dy: number,

@@ -225,6 +225,59 @@
     (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $lo)))
     (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $hi))))
 
+  ;; tanh of $count float32 values at $from into $to, four at a time (the last four overlapping the ones
+  ;; before when $count is not a multiple of 4; fewer than four in all, lane by lane).
+  (func (export "tanh") (param $from i32) (param $to i32) (param $count i32)
+    (local $i i32) (local $v v128)
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $quadLoop
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $count)))
+        (v128.store (i32.add (local.get $to) (i32.shl (local.get $i) (i32.const 2)))
+          (call $tanh4 (v128.load (i32.add (local.get $from) (i32.shl (local.get $i) (i32.const 2))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $quadLoop)))
+    (if (i32.eq (local.get $i) (local.get $count)) (then (return)))
+    (if (i32.ge_u (local.get $count) (i32.const 4))
+      (then
+        (local.set $i (i32.sub (local.get $count) (i32.const 4)))
+        (v128.store (i32.add (local.get $to) (i32.shl (local.get $i) (i32.const 2)))
+          (call $tanh4 (v128.load (i32.add (local.get $from) (i32.shl (local.get $i) (i32.const 2))))))
+        (return)))
+    ;; one to three values
+    (local.set $v (f32x4.replace_lane 0 (f32x4.splat (f32.const 0)) (f32.load (local.get $from))))
+    (if (i32.gt_u (local.get $count) (i32.const 1))
+      (then (local.set $v (f32x4.replace_lane 1 (local.get $v) (f32.load offset=4 (local.get $from))))))
+    (if (i32.gt_u (local.get $count) (i32.const 2))
+      (then (local.set $v (f32x4.replace_lane 2 (local.get $v) (f32.load offset=8 (local.get $from))))))
+    (local.set $v (call $tanh4 (local.get $v)))
+    (f32.store (local.get $to) (f32x4.extract_lane 0 (local.get $v)))
+    (if (i32.gt_u (local.get $count) (i32.const 1))
+      (then (f32.store offset=4 (local.get $to) (f32x4.extract_lane 1 (local.get $v)))))
+    (if (i32.gt_u (local.get $count) (i32.const 2))
+      (then (f32.store offset=8 (local.get $to) (f32x4.extract_lane 2 (local.get $v))))))
+
+  ;; tanh by Eigen's rational approximation, in float32 as Eigen computes it: x clamped to +-9 (beyond
+  ;; which tanh is +-1 in float32), and x itself below 0.0004.
+  (func $tanh4 (param $x v128) (result v128)
+    (local $v v128) (local $v2 v128) (local $p v128) (local $q v128)
+    (local.set $v (f32x4.min (f32x4.splat (f32.const 9)) (f32x4.max (f32x4.splat (f32.const -9)) (local.get $x))))
+    (local.set $v2 (f32x4.mul (local.get $v) (local.get $v)))
+    (local.set $p (f32x4.splat (f32.const -2.76076847742355e-16)))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 2.00018790482477e-13)) (f32x4.mul (local.get $v2) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const -8.60467152213735e-11)) (f32x4.mul (local.get $v2) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 5.12229709037114e-8)) (f32x4.mul (local.get $v2) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 1.48572235717979e-5)) (f32x4.mul (local.get $v2) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 6.37261928875436e-4)) (f32x4.mul (local.get $v2) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 4.89352455891786e-3)) (f32x4.mul (local.get $v2) (local.get $p))))
+    (local.set $p (f32x4.mul (local.get $v) (local.get $p)))
+    (local.set $q (f32x4.splat (f32.const 1.19825839466702e-6)))
+    (local.set $q (f32x4.add (f32x4.splat (f32.const 1.18534705686654e-4)) (f32x4.mul (local.get $v2) (local.get $q))))
+    (local.set $q (f32x4.add (f32x4.splat (f32.const 2.268434632439e-3)) (f32x4.mul (local.get $v2) (local.get $q))))
+    (local.set $q (f32x4.add (f32x4.splat (f32.const 4.89352518554385e-3)) (f32x4.mul (local.get $v2) (local.get $q))))
+    (v128.bitselect (local.get $v) (f32x4.div (local.get $p) (local.get $q))
+      (f32x4.lt (f32x4.abs (local.get $v)) (f32x4.splat (f32.const 4e-4)))))
+
   ;; Rows [$r0, $r1), columns [$c0, cols), one value at a time.
   (func $scalar (param $from i32) (param $to i32) (param $cols i32) (param $fromRow i32) (param $toRow i32) (param $r0 i32) (param $r1 i32) (param $c0 i32)
     (local $r i32) (local $c i32)
