@@ -38,8 +38,8 @@ export function affineChannels(out: Float32Array, u: Float32Array, p: Float64Arr
 
 /**
  * Per-channel sums, in float64, of u - su and of (u - su)(v - sv), by our SIMD loop (the same sums in the
- * same order as a JavaScript loop, three to four times faster). Shifting by a value near the mean keeps a
- * sum of squares from cancelling away the precision of a variance.
+ * same order as the JavaScript loop it replaced, which took 9% of a conv-bn step). Shifting by a value
+ * near the mean keeps a sum of squares from cancelling away the precision of a variance.
  */
 export function channelSums(
   backend: BackendWasm,

@@ -89,7 +89,7 @@ function byProduct(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, in
   const phases = backend.makeOutput([inChannels * sy * sx * plane], 'float32');
   const cols = backend.makeOutput([1, taps, positions], 'float32');
   const grid = backend.makeOutput([1, positions, outChannels], 'float32');
-  // Each row of x's pixels, in each stride phase, goes to its plane's row channels first: a transpose.
+  // Each row of x's pixels of one stride phase goes to its place in the planes, channels first: a transpose.
   heapView(backend, phases).fill(0);
   const { transpose } = simdLoops(backend);
   const [xAt, xqAt] = [heapOffset(backend, x), heapOffset(backend, phases)];

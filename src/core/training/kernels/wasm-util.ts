@@ -42,7 +42,7 @@ export function heapBits(backend: BackendWasm, info: tf.TensorInfo): Int32Array 
 
 /**
  * A float32 or int32 matrix [rows, cols] turned to [cols, rows], by our SIMD loop: 0.5 to 1 ns a value
- * where JavaScript, even tile by tile, took 4 to 5 and wasm's Transpose 10. ResNet-50 turns a few million
+ * where JavaScript, even tile by tile, took 3 to 5 and wasm's Transpose 10. ResNet-50 turns a few million
  * weights a step, on the one thread of JavaScript.
  */
 export function transposed(backend: BackendWasm, matrix: tf.TensorInfo, rows: number, cols: number): tf.TensorInfo {
