@@ -2,7 +2,7 @@
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type * as tf from '@tensorflow/tfjs-core';
-import { WebAssembly, type WasmMemory } from '../wasm/web-assembly';
+import { WebAssembly, type WasmMemory } from './web-assembly';
 import { SIMD_LOOPS_WASM } from './simd-loops-wasm';
 
 /** The module's functions; every address is a byte offset into the backend's memory. */
@@ -34,7 +34,8 @@ export function simdLoops(backend: BackendWasm): SimdLoops {
   if (memory === undefined) throw new Error("tfjs's wasm backend does not show its memory, which the training kernels' SIMD loops work in.");
   let loops = instances.get(memory);
   if (loops === undefined) {
-    const bytes = Buffer.from(memory.buffer instanceof SharedArrayBuffer ? SIMD_LOOPS_WASM.shared : SIMD_LOOPS_WASM.plain, 'base64');
+    // atob, not Node's Buffer: this folder stays free of Node for the compute page.
+    const bytes = Uint8Array.from(atob(memory.buffer instanceof SharedArrayBuffer ? SIMD_LOOPS_WASM.shared : SIMD_LOOPS_WASM.plain), (c) => c.charCodeAt(0));
     loops = new WebAssembly.Instance(new WebAssembly.Module(bytes), { tfjs: { memory } }).exports as unknown as SimdLoops;
     instances.set(memory, loops);
   }

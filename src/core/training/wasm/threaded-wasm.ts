@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasmThreadedSimdModule, WasmFactoryConfig } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd';
-import { WebAssembly, type CompiledWasm, type WasmImports, type WasmInstance } from './web-assembly';
+import { WebAssembly, type CompiledWasm, type WasmImports, type WasmInstance } from '../kernels/web-assembly';
 
 const require = createRequire(import.meta.url);
 
