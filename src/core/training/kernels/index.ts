@@ -12,6 +12,7 @@ import { fusedBatchNormConfig } from './fused-batch-norm';
 import { fusedConv2DConfig } from './fused-conv2d';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { momentumStepConfig } from './momentum-step';
 import { meanConfig, sumConfig } from './reduce-leading';
 import { tanhConfig } from './tanh';
 import { tileConfig } from './tile';
@@ -34,6 +35,7 @@ const KERNELS: ReadonlyArray<[name: string, supplied: Supplied]> = [
   [tf.Identity, identityConfig],
   [batchNormTrainingConfig.kernelName, batchNormTrainingConfig],
   [batchNormTrainingGradConfig.kernelName, batchNormTrainingGradConfig],
+  [momentumStepConfig.kernelName, momentumStepConfig],
 ];
 
 /** Ours, as registered, so that registering again changes nothing. */
@@ -41,7 +43,8 @@ const ours = new Set<tf.KernelConfig>();
 
 /**
  * Registers for the 'wasm' backend the training kernels that tfjs 4.22 lacks there (Conv2DBackpropFilter)
- * or runs slowly (the others in KERNELS), in place of wasm's own, and the two of batchNormTraining.
+ * or runs slowly (the others in KERNELS), in place of wasm's own, the two of batchNormTraining and the
+ * optimiser's momentum step.
  * Idempotent; works before or after the backend is initialised, since none of ours needs setting up and
  * wrapped kernels keep wasm's set-up.
  */

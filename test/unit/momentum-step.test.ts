@@ -1,0 +1,82 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TRAINING_DEFAULTS } from '../../src/shared/runs';
+import { registerWasmTrainingKernels } from '../../src/core/training/kernels';
+import { MOMENTUM_STEP } from '../../src/core/training/kernels/momentum-step';
+import { makeOptimizer } from '../../src/core/training/optimizer';
+import { random } from './seeded-values';
+
+// Sizes that leave the SIMD loop 0 to 3 values to take one at a time, and a scalar weight.
+const SHAPES = [[], [3], [4], [7], [5, 5, 3, 6], [1001]];
+
+/** Each weight's and accumulation's bits after three steps at changing rates, by an optimiser from `make`. */
+async function afterSteps(backend: string, make: () => { optimizer: tf.Optimizer; setLearningRate(rate: number): void }) {
+  await tf.setBackend(backend);
+  const weights = SHAPES.map((shape, i) => tf.variable(random(shape, i + 1), true, `momentum-step-${backend}-${i}-${Math.random()}`));
+  const { optimizer, setLearningRate } = make();
+  for (const [step, rate] of [0.1, 0.05, 0.3].entries()) {
+    setLearningRate(rate);
+    const gradients = weights.map((weight, i) => ({ name: weight.name, tensor: random(weight.shape, 100 * step + i) }));
+    optimizer.applyGradients(gradients);
+    tf.dispose(gradients.map((gradient) => gradient.tensor));
+  }
+  const state = await optimizer.getWeights();
+  const bits = (tensor: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(tensor.dataSync()).buffer));
+  const result = {
+    weights: weights.map(bits),
+    accumulations: state.slice(1).map(({ name, tensor }) => [name.replace(/^.*-(\d+)-[\d.]+/, '$1'), bits(tensor)]),
+  };
+  optimizer.dispose();
+  tf.dispose(weights);
+  return result;
+}
+
+const ours = () => makeOptimizer({ ...TRAINING_DEFAULTS, dataset: 'd', optimizer: 'sgd', learningRate: 0.1, momentum: 0.9 });
+const tfjs = () => {
+  const optimizer = tf.train.momentum(0.1, 0.9);
+  return { optimizer, setLearningRate: (rate: number) => optimizer.setLearningRate(rate) };
+};
+
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+});
+
+afterEach(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('SGD with momentum', () => {
+  it('steps each weight on wasm by one kernel of ours, to the same bits as tfjs’s optimiser and with its state', async () => {
+    const calls: string[] = [];
+    const kernel = tf.getKernel(MOMENTUM_STEP, 'wasm')!;
+    tf.unregisterKernel(MOMENTUM_STEP, 'wasm');
+    tf.registerKernel({ ...kernel, kernelFunc: (args) => (calls.push(MOMENTUM_STEP), kernel.kernelFunc(args)) });
+    try {
+      const actual = await afterSteps('wasm', ours);
+      expect(calls).toHaveLength(3 * SHAPES.length);
+      const expected = await afterSteps('wasm', tfjs);
+      expect(actual).toEqual(expected);
+      // Not a case that passes by changing nothing.
+      expect(actual.weights[1]).not.toEqual(Array.from(new Uint32Array(random([3], 2).dataSync().buffer)));
+      expect(actual.accumulations.map(([name]) => name)).toEqual(SHAPES.map((_, i) => `${i}/momentum`));
+    } finally {
+      tf.unregisterKernel(MOMENTUM_STEP, 'wasm');
+      tf.registerKernel(kernel);
+    }
+  });
+
+  it('steps as tfjs’s own does on a backend without our kernel', async () => {
+    expect(tf.getKernel(MOMENTUM_STEP, 'cpu')).toBeUndefined();
+    expect(await afterSteps('cpu', ours)).toEqual(await afterSteps('cpu', tfjs));
+  });
+
+  it('refuses a gradient of another size than its weight, naming both shapes', async () => {
+    await tf.setBackend('wasm');
+    const inputs = { value: tf.zeros([2, 3]), accumulation: tf.zeros([2, 3]), gradient: tf.zeros([3, 3]) };
+    expect(() => tf.engine().runKernel(MOMENTUM_STEP, inputs, { momentum: 0.9, learningRate: 0.1 })).toThrow(
+      "The momentum step's gradient has shape [3,3], its weight [2,3].",
+    );
+    tf.dispose(Object.values(inputs));
+  });
+});
