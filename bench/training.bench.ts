@@ -58,7 +58,8 @@ afterAll(async () => {
 async function tfjsSpeed(threads: number, model: ModelName, size: number, batch: number, steps: number): Promise<number> {
   await useBackend('wasm', threads);
   const network = buildModel(model, { size, classes: 3 }, { seed: 1 });
-  const optimizer = tf.train.momentum(0.01, 0.9);
+  // A run's own optimiser: SGD with momentum 0.9, as the PyTorch script's.
+  const { optimizer } = makeOptimizer({ ...TRAINING_DEFAULTS, dataset: 'random', model, optimizer: 'sgd', learningRate: 0.01, momentum: 0.9 });
   const variables = network.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const classes = Int32Array.from({ length: batch }, (_, i) => i % 3);
   // Made before the clock starts, as the PyTorch script makes its batches: drawing LeNet-5's random batch
@@ -90,20 +91,21 @@ async function parallelSpeed(members: number, model: ModelName, size: number, ba
   const network = buildModel(model, { size, classes: 3 }, { seed: 1 });
   const { optimizer } = makeOptimizer(options);
   const variables = network.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  const parallel = await DataParallel.start(
-    replicasFrom(WORKER_SCRIPT),
-    { members, threads: 1 },
-    options,
-    { size, labels: 3 },
-    { model: network, optimizer, variables },
-  );
-  const batches = Array.from({ length: 4 }, () => ({
-    x: Float32Array.from({ length: batch * size * size * 3 }, () => Math.random()),
-    classes: Int32Array.from({ length: batch }, (_, i) => i % 3),
-    weights: null,
-  }));
+  // Four batches' crops, drawn as they are (no augmentation): each worker makes its part's pixels from them.
+  const crops = 4 * batch;
+  const pixels = new Uint8Array(new SharedArrayBuffer(crops * size * size * 3)).map(() => Math.floor(Math.random() * 256));
+  const classes = Int32Array.from({ length: crops }, (_, i) => i % 3);
+  const part = { pixels, classes };
+  const source = { size, splits: { train: part, val: part, test: part }, classWeights: null };
+  const parallel = await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members, threads: 1 }, options, source, 3, { model: network, optimizer, variables });
+  const recipe = (i: number) => ({
+    split: 'train' as const,
+    rows: Int32Array.from({ length: batch }, (_, row) => (i % 4) * batch + row),
+    looks: null,
+    weighted: false,
+  });
   try {
-    return await steadySpeed((i) => parallel.step(batches[i % batches.length]!, 0.01), steps, batch);
+    return await steadySpeed((i) => parallel.step(recipe(i), 0.01), steps, batch);
   } finally {
     await parallel.stop();
     network.dispose();

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { TRAINING_DEFAULTS, type TrainingOptions } from '../../src/shared/runs';
 import type { ModelName } from '../../src/shared/training';
 import { useBackend } from '../../src/core/training/backends';
-import { batchTensors, type BatchArrays } from '../../src/core/training/batch';
+import { batchTensors } from '../../src/core/training/batch';
+import { makeBatch, trainingRecipe, type BatchRecipe, type CropSource } from '../../src/core/training/batch-recipe';
 import { EVAL_BATCH, evaluateHere } from '../../src/core/training/evaluation';
 import { buildModel } from '../../src/core/training/models';
 import { modelCost } from '../../src/core/training/models/catalog';
@@ -15,6 +16,7 @@ import { DataParallel, parallelPlan } from '../../src/core/training/parallel/dat
 import { partOf } from '../../src/core/training/parallel/shared-sums';
 import { trainStep } from '../../src/core/training/trainer';
 import { trainRun } from '../../src/core/training/train-run';
+import { loadTrainingData } from '../../src/core/training/training-data';
 import type { JobContext } from '../../src/core/jobs/job-runner';
 import { replicasFrom } from '../../src/core/worker/tasks';
 import { assertBuilt } from '../support/built-app';
@@ -29,32 +31,48 @@ const tempDir = useTempDirs();
 const SLOW = 120_000;
 const LABELS = 3;
 
-/** Crops that differ by class, so that a few steps move the weights a good way. */
-function batch(rows: number, size: number, seed: number, weighted: boolean): BatchArrays {
-  const random = new Prng(seed);
-  const classes = Int32Array.from({ length: rows }, (_, i) => (i + seed) % LABELS);
-  const pixels = size * size * 3;
-  const x = Float32Array.from({ length: rows * pixels }, (_, i) => 0.5 * random.next() + 0.25 * classes[Math.floor(i / pixels)]!);
-  return { x, classes, weights: weighted ? Float32Array.from(classes, (k) => [0.5, 1, 2][k]!) : null };
+/** Crops in each part of the test's dataset. */
+const CROPS = 40;
+
+/** A dataset's parts of crops that differ by class (so that a few steps move the weights a good way), in shared memory as a run loads them. */
+function crops(size: number): CropSource {
+  const random = new Prng(size);
+  const part = () => {
+    const classes = Int32Array.from({ length: CROPS }, (_, i) => i % LABELS);
+    const pixels = size * size * 3;
+    const values = new Uint8Array(new SharedArrayBuffer(CROPS * pixels));
+    values.forEach((_, i) => (values[i] = Math.floor(255 * (0.5 * random.next() + 0.25 * classes[Math.floor(i / pixels)]!))));
+    return { pixels: values, classes };
+  };
+  return { size, splits: { train: part(), val: part(), test: part() }, classWeights: Float32Array.from([0.5, 1, 2]) };
+}
+
+/** `rows` crops of the train part from row `seed`, augmented as a run draws them, or as they are. */
+function batch(rows: number, size: number, seed: number, options: { weighted: boolean; augmented: boolean }): BatchRecipe {
+  const chosen = Int32Array.from({ length: rows }, (_, i) => (seed * 7 + i * 3) % CROPS);
+  if (!options.augmented) return { split: 'train', rows: chosen, looks: null, weighted: options.weighted };
+  return trainingRecipe(chosen, size, { flip: true, shift: 0.2, colour: 0.3 }, new Prng(seed), options.weighted);
 }
 
 /** The losses of `batches` and the weights after them (batch norm's moving averages too), on `members` workers. */
-async function train(options: TrainingOptions, size: number, members: number, batches: BatchArrays[]) {
+async function train(options: TrainingOptions, source: CropSource, members: number, batches: BatchRecipe[]) {
+  const { size } = source;
   await useBackend('wasm', 1);
   const model = buildModel(options.model, { size, classes: LABELS }, { seed: options.seed });
   const { optimizer } = makeOptimizer(options);
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const initial = model.getWeights().map((weight) => Array.from(weight.dataSync()));
-  const shape = { size, labels: LABELS };
   const parallel =
-    members > 1 ? await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members, threads: 1 }, options, shape, { model, optimizer, variables }) : null;
+    members > 1
+      ? await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members, threads: 1 }, options, source, LABELS, { model, optimizer, variables })
+      : null;
   const losses: number[] = [];
   const correct: number[] = [];
   try {
-    for (const arrays of batches) {
+    for (const recipe of batches) {
       const step = parallel
-        ? await parallel.step(arrays, options.learningRate)
-        : await trainStep(model, optimizer, variables, batchTensors(arrays, size, LABELS));
+        ? await parallel.step(recipe, options.learningRate)
+        : await trainStep(model, optimizer, variables, batchTensors(makeBatch(recipe, source), size, LABELS));
       losses.push(step.loss);
       correct.push(step.correct);
     }
@@ -122,6 +140,16 @@ describe('data-parallel training', () => {
     expect(parallelPlan(2, 8, modelCost('resnet50', { size: 224, classes: 3 }))).toEqual({ members: 2, threads: 1 });
   });
 
+  it('loads a dataset into shared memory, where every worker makes its crops from it rather than a copy', async () => {
+    const project = await tempDir();
+    await writeSyntheticDataset(project, 'colours');
+    const data = await loadTrainingData(project, 'colours', new AbortController().signal);
+    for (const split of ['train', 'val', 'test'] as const) {
+      expect(data.splits[split].count).toBeGreaterThan(0);
+      expect(data.splits[split].pixels.buffer).toBeInstanceOf(SharedArrayBuffer);
+    }
+  });
+
   it.each<[ModelName, number, TrainingOptions['optimizer'], number]>([
     ['simple-conv', 32, 'sgd', 2],
     ['lenet5', 32, 'adam', 2],
@@ -133,10 +161,16 @@ describe('data-parallel training', () => {
     '%s at %i px with %s on %i workers makes the same steps as on one: losses, right answers, weights and batch norm moving averages',
     async (model, size, optimizer, members) => {
       const options: TrainingOptions = { ...TRAINING_DEFAULTS, dataset: 'd', model, optimizer, batchSize: 8, learningRate: 0.01, seed: 7 };
-      // The last batch is smaller than the workers are many: one of them has no rows in it.
-      const batches = [batch(8, size, 1, false), batch(7, size, 2, true), batch(1, size, 3, false)];
-      const one = await train(options, size, 1, batches);
-      const shared = await train(options, size, members, batches);
+      // Each worker makes its part's crops, augmented as the leader drew them. The last batch is smaller
+      // than the workers are many: one of them has no rows in it.
+      const batches = [
+        batch(8, size, 1, { weighted: false, augmented: true }),
+        batch(7, size, 2, { weighted: true, augmented: true }),
+        batch(1, size, 3, { weighted: false, augmented: false }),
+      ];
+      const source = crops(size);
+      const one = await train(options, source, 1, batches);
+      const shared = await train(options, source, members, batches);
       expect(largestDifference(shared.losses, one.losses)).toBeLessThan(1e-4);
       expect(shared.correct).toEqual(one.correct);
       // The steps moved the weights, and the shared runs' weights differ by a thousandth of that at most
@@ -158,20 +192,25 @@ describe('data-parallel training', () => {
       const { optimizer } = makeOptimizer(options);
       const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
       const initial = model.getWeights().map((weight) => weight.clone());
-      const parallel = await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members: 2, threads: 1 }, options, SHAPE, { model, optimizer, variables });
+      const source = crops(SHAPE.size);
+      const parallel = await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members: 2, threads: 1 }, options, source, LABELS, {
+        model,
+        optimizer,
+        variables,
+      });
       const alone = evaluateHere(model, SHAPE);
       const sameFigures = async () => {
         // Seven crops split 3 and 4; one crop is the leader's alone.
         for (const rows of [7, 1]) {
-          const chunk = batch(rows, SHAPE.size, 5, false);
-          const [shared, own] = [await parallel.evaluate(chunk), await alone(chunk)];
+          const chunk: BatchRecipe = { split: 'val', rows: Int32Array.from({ length: rows }, (_, i) => CROPS - 1 - i), looks: null, weighted: false };
+          const [shared, own] = [await parallel.evaluate(chunk), await alone(makeBatch(chunk, source))];
           expect(shared.loss).toBeCloseTo(own.loss, 4);
           expect(Array.from(shared.predicted)).toEqual(Array.from(own.predicted));
           expect(largestDifference(Array.from(shared.confidence), Array.from(own.confidence))).toBeLessThan(1e-5);
         }
       };
       try {
-        for (const seed of [1, 2, 3]) await parallel.step(batch(8, SHAPE.size, seed, false), options.learningRate);
+        for (const seed of [1, 2, 3]) await parallel.step(batch(8, SHAPE.size, seed, { weighted: false, augmented: true }), options.learningRate);
         await sameFigures();
         // As the best checkpoint is put back before the final evaluations.
         model.setWeights(initial);
@@ -214,7 +253,14 @@ describe('data-parallel training', () => {
     async () => {
       const { options, leader, dispose } = await lenetLeader();
       // The replica is told of a model that does not exist; the leader built its own.
-      const start = DataParallel.start(replicasFrom(WORKER_SCRIPT), { members: 2, threads: 1 }, { ...options, model: 'nonet' as ModelName }, SHAPE, leader);
+      const start = DataParallel.start(
+        replicasFrom(WORKER_SCRIPT),
+        { members: 2, threads: 1 },
+        { ...options, model: 'nonet' as ModelName },
+        crops(SHAPE.size),
+        LABELS,
+        leader,
+      );
       await expect(start).rejects.toThrow(/^Worker 2 of the 2 that share this run's steps failed: .*nonet/);
       dispose();
     },
@@ -225,10 +271,10 @@ describe('data-parallel training', () => {
     'lets the other workers go when the leading one fails in a step, so that the run ends',
     async () => {
       const { options, leader, dispose } = await lenetLeader();
-      const parallel = await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members: 2, threads: 1 }, options, SHAPE, leader);
-      await parallel.step(batch(8, 32, 1, false), 0.01);
+      const parallel = await DataParallel.start(replicasFrom(WORKER_SCRIPT), { members: 2, threads: 1 }, options, crops(SHAPE.size), LABELS, leader);
+      await parallel.step(batch(8, SHAPE.size, 1, { weighted: false, augmented: true }), 0.01);
       // A batch larger than the memory shared for one (a chunk to evaluate's, here) fails in the leader.
-      await expect(parallel.step(batch(EVAL_BATCH + 1, 32, 2, false), 0.01)).rejects.toThrow(RangeError);
+      await expect(parallel.step(batch(EVAL_BATCH + 1, SHAPE.size, 2, { weighted: false, augmented: false }), 0.01)).rejects.toThrow(RangeError);
       await parallel.stop();
       dispose();
     },

@@ -14,7 +14,7 @@ import { listRuns, recordCrash } from '../../src/core/runs/run-folder';
 import { accuracy, confusionMatrix, perClassMetrics } from '../../src/core/training/metrics';
 import { learningRateAt } from '../../src/core/training/optimizer';
 import { loadModel } from '../../src/core/training/load-model';
-import { augmentCrop } from '../../src/core/training/augment';
+import { augmentCrop, drawLook } from '../../src/core/training/augment';
 import { Prng } from '../../src/core/util/prng';
 import { trainRun } from '../../src/core/training/train-run';
 import type { RunResult } from '../../src/shared/runs';
@@ -109,7 +109,7 @@ describe('augmentation on the fly', () => {
 
   it('without augmentation, only scales to [0, 1]', () => {
     const target = new Float32Array(source.length);
-    augmentCrop(source, target, size, none, new Prng(1));
+    augmentCrop(source, target, size, drawLook(none, size, new Prng(1)));
     expect(Array.from(target, (value) => Math.round(value * 255))).toEqual(Array.from(source));
   });
 
@@ -117,14 +117,14 @@ describe('augmentation on the fly', () => {
     const target = new Float32Array(source.length);
     const random = new Prng(1);
     const mirrored = Array.from({ length: 200 }, () => {
-      augmentCrop(source, target, size, { ...none, flip: true }, random);
+      augmentCrop(source, target, size, drawLook({ ...none, flip: true }, size, random));
       return red(target)[0] === 30;
     }).filter(Boolean).length;
     expect(mirrored).toBeGreaterThan(70);
     expect(mirrored).toBeLessThan(130);
     const rows = new Set<string>();
     for (let i = 0; i < 50; i++) {
-      augmentCrop(source, target, size, { ...none, shift: 0.25 }, random);
+      augmentCrop(source, target, size, drawLook({ ...none, shift: 0.25 }, size, random));
       rows.add(red(target).slice(0, 4).join(','));
     }
     // Shifted by -1, 0 or +1 pixel in x (and y): the first row is one of these.
@@ -134,8 +134,8 @@ describe('augmentation on the fly', () => {
 
   it('jitters colours within bounds, the same way for the same seed', () => {
     const [first, second] = [new Float32Array(source.length), new Float32Array(source.length)];
-    augmentCrop(source, first, size, { ...none, colour: 0.2 }, new Prng(5));
-    augmentCrop(source, second, size, { ...none, colour: 0.2 }, new Prng(5));
+    augmentCrop(source, first, size, drawLook({ ...none, colour: 0.2 }, size, new Prng(5)));
+    augmentCrop(source, second, size, drawLook({ ...none, colour: 0.2 }, size, new Prng(5)));
     expect(first).toEqual(second);
     expect(Math.abs(first[1]! - 100 / 255)).toBeGreaterThan(0);
     expect(Math.abs(first[1]! - 100 / 255)).toBeLessThan(0.25);

@@ -17,11 +17,19 @@ export function augmentationOf(options: { augmentFlip: boolean; augmentShift: nu
   return { flip: options.augmentFlip, shift: options.augmentShift, colour: options.augmentColour };
 }
 
-/**
- * Writes `source` (size x size x 3 bytes) into `target` as floats in [0, 1], mirrored, shifted (edges
- * repeated) and recoloured at random.
- */
-export function augmentCrop(source: Uint8Array, target: Float32Array, size: number, augmentation: Augmentation, random: Prng): void {
+/** How one crop is drawn: mirrored or not, shifted by (dx, dy) px, and recoloured. */
+export interface CropLook {
+  flip: boolean;
+  dx: number;
+  dy: number;
+  contrast: number;
+  brightness: number;
+  /** Each colour channel's. */
+  gains: [number, number, number];
+}
+
+/** A look drawn at random within `augmentation`, for a crop of `size` px. */
+export function drawLook(augmentation: Augmentation, size: number, random: Prng): CropLook {
   const flip = augmentation.flip && random.next() < 0.5;
   const maxShift = Math.round(augmentation.shift * size);
   const dx = maxShift ? Math.round((random.next() * 2 - 1) * maxShift) : 0;
@@ -29,7 +37,11 @@ export function augmentCrop(source: Uint8Array, target: Float32Array, size: numb
   const jitter = () => (augmentation.colour ? 1 + (random.next() * 2 - 1) * augmentation.colour : 1);
   const contrast = jitter();
   const brightness = (jitter() - 1) * 0.5;
-  const gains = [jitter(), jitter(), jitter()];
+  return { flip, dx, dy, contrast, brightness, gains: [jitter(), jitter(), jitter()] };
+}
+
+/** Writes `source` (size x size x 3 bytes) into `target` as floats in [0, 1], as `look` has it (edges repeated where shifted). */
+export function augmentCrop(source: Uint8Array, target: Float32Array, size: number, { flip, dx, dy, contrast, brightness, gains }: CropLook): void {
   const clampIndex = (value: number) => (value < 0 ? 0 : value >= size ? size - 1 : value);
   for (let y = 0; y < size; y++) {
     const sourceRow = clampIndex(y - dy) * size;

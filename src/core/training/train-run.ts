@@ -31,7 +31,7 @@ export async function trainRun(input: TrainRunInput, context: JobContext, startR
     const backend = await useBackend(options.backend, plan.threads, plan.members);
     await run.setBackend(backend);
     const shareSteps: ShareSteps | null =
-      startReplica && backend.workers ? (leader, shape) => DataParallel.start(startReplica, plan, options, shape, leader) : null;
+      startReplica && backend.workers ? (leader, crops, labels) => DataParallel.start(startReplica, plan, options, crops, labels, leader) : null;
     const trainer = new Trainer(options, { signal: context.signal, pause: () => new Promise((resolve) => setImmediate(resolve)), sink: run }, shareSteps);
     try {
       const resume = input.resumeFrom ? await checkpointTensors(run, input.resumeFrom.epoch) : null;

@@ -10,9 +10,10 @@ import type { SplitName } from '../../shared/dataset';
 import type { BatchMetrics, ConfusionMatrix, EpochMetrics, SplitMetrics, SplitPredictions, TrainingOptions } from '../../shared/runs';
 import { MODEL_WEIGHTS_FILE, type ModelFiles, type TrainingOutcome } from '../../shared/compute';
 import { Prng } from '../util/prng';
-import { augmentCrop, augmentationOf, type Augmentation } from './augment';
-import { batchTensors, disposeBatch, type Batch, type BatchArrays } from './batch';
-import { EVAL_BATCH, evaluateHere, type ChunkFigures, type EvaluateChunk } from './evaluation';
+import { augmentationOf } from './augment';
+import { batchTensors, disposeBatch, type Batch } from './batch';
+import { makeBatch, trainingRecipe, type BatchRecipe, type CropSource } from './batch-recipe';
+import { EVAL_BATCH, evaluateHere, type ChunkFigures } from './evaluation';
 import { trainingLoss } from './loss';
 import { accuracy, confusionMatrix, countCorrect, perClassMetrics } from './metrics';
 import { buildModel } from './models';
@@ -92,18 +93,19 @@ export async function modelFiles(model: LayersModel, epoch?: number): Promise<Mo
 
 /** Steps and evaluations that other workers share (parallel/data-parallel.ts): each takes a part of every batch. */
 export interface SharedSteps {
-  step(batch: BatchArrays, learningRate: number): Promise<StepFigures>;
-  evaluate(chunk: BatchArrays): Promise<ChunkFigures>;
+  step(batch: BatchRecipe, learningRate: number): Promise<StepFigures>;
+  evaluate(chunk: BatchRecipe): Promise<ChunkFigures>;
   /** Gives the other workers' copies the model's weights as they are now (the best checkpoint's, say). */
   shareWeights(): Promise<void>;
   /** Lets the other workers go. */
   stop(): Promise<void>;
 }
 
-/** Starts the workers that share the steps of the model being trained, once it is built. */
+/** Starts the workers that share the steps of the model being trained (of `labels` classes), once it is built. */
 export type ShareSteps = (
   leader: { model: LayersModel; optimizer: tf.Optimizer; variables: tf.Variable[] },
-  shape: { size: number; labels: number },
+  crops: CropSource,
+  labels: number,
 ) => Promise<SharedSteps>;
 
 /** A step's mean loss over its batch, and how many of the batch it classified right. */
@@ -156,11 +158,13 @@ export class Trainer {
     const batches = Math.ceil(train.count / options.batchSize);
     let stoppedEarly = false;
     const shape = { size: data.size, labels: data.labels.length };
-    const parallel = this.shareSteps && (await this.shareSteps({ model, optimizer, variables }, shape));
-    const step = (batch: BatchArrays, learningRate: number) =>
-      parallel ? parallel.step(batch, learningRate) : trainStep(model, optimizer, variables, batchTensors(batch, shape.size, shape.labels));
-    const evaluateChunk: EvaluateChunk = parallel ? (chunk) => parallel.evaluate(chunk) : evaluateHere(model, shape);
-    const evaluateSplit = (split: TrainerSplit) => evaluate(split, data, this.hooks, evaluateChunk);
+    const crops: CropSource = { size: data.size, splits: data.splits, classWeights: weights };
+    const parallel = this.shareSteps && (await this.shareSteps({ model, optimizer, variables }, crops, shape.labels));
+    const step = (batch: BatchRecipe, learningRate: number) =>
+      parallel ? parallel.step(batch, learningRate) : trainStep(model, optimizer, variables, batchTensors(makeBatch(batch, crops), shape.size, shape.labels));
+    const here = evaluateHere(model, shape);
+    const evaluateChunk = parallel ? (chunk: BatchRecipe) => parallel.evaluate(chunk) : (chunk: BatchRecipe) => here(makeBatch(chunk, crops));
+    const evaluateSplit = (split: SplitName) => evaluate(split, data, this.hooks, evaluateChunk);
 
     try {
       for (let epoch = start; epoch <= options.epochs; epoch++) {
@@ -175,7 +179,7 @@ export class Trainer {
           signal.throwIfAborted();
           const rows = order.subarray(batch * options.batchSize, (batch + 1) * options.batchSize);
           const stepStarted = performance.now();
-          const figures = await step(batchArrays(train, rows, data, weights, { augmentation, random: augmentRandom }), learningRate);
+          const figures = await step(trainingRecipe(rows, data.size, augmentation, augmentRandom, weights !== null), learningRate);
           trainSeconds += (performance.now() - stepStarted) / 1000;
           if (!Number.isFinite(figures.loss)) {
             throw new WorkbenchError(
@@ -190,7 +194,7 @@ export class Trainer {
           sink.progress((epoch - 1) * batches + batch + 1, options.epochs * batches, `Epoch ${epoch} of ${options.epochs}, batch ${batch + 1} of ${batches}`);
         }
 
-        const { metrics: val, predictions } = await evaluateSplit(data.splits.val);
+        const { metrics: val, predictions } = await evaluateSplit('val');
         const metrics: EpochMetrics = {
           kind: 'epoch',
           epoch,
@@ -222,9 +226,9 @@ export class Trainer {
       const best = this.best!;
       model.setWeights(best.weights);
       await parallel?.shareWeights();
-      const { metrics: test, predictions } = await evaluateSplit(data.splits.test);
+      const { metrics: test, predictions } = await evaluateSplit('test');
       await sink.test(best.epoch, test.confusion, predictions);
-      const { metrics: trainMetrics } = await evaluateSplit(data.splits.train);
+      const { metrics: trainMetrics } = await evaluateSplit('train');
       return { status: stoppedEarly ? 'stopped-early' : 'done', train: trainMetrics, test };
     } finally {
       await parallel?.stop();
@@ -263,11 +267,12 @@ export async function trainStep(model: LayersModel, optimizer: tf.Optimizer, var
 
 /** Loss, accuracy, confusion and per-class figures of a part, and each crop's prediction, a chunk at a time. */
 async function evaluate(
-  split: TrainerSplit,
+  name: SplitName,
   data: TrainerData,
   hooks: TrainerHooks,
-  evaluateChunk: EvaluateChunk,
+  evaluateChunk: (chunk: BatchRecipe) => Promise<ChunkFigures>,
 ): Promise<{ metrics: SplitMetrics; predictions: SplitPredictions }> {
+  const split = data.splits[name];
   const predicted = new Int32Array(split.count);
   const confidence = new Float32Array(split.count);
   let lossSum = 0;
@@ -276,7 +281,7 @@ async function evaluate(
     await hooks.pause();
     hooks.signal.throwIfAborted();
     const rows = Int32Array.from({ length: Math.min(EVAL_BATCH, split.count - start) }, (_, i) => start + i);
-    const figures = await evaluateChunk(batchArrays(split, rows, data, null));
+    const figures = await evaluateChunk({ split: name, rows, looks: null, weighted: false });
     lossSum += figures.loss;
     predicted.set(figures.predicted, start);
     confidence.set(figures.confidence, start);
@@ -292,27 +297,6 @@ async function evaluate(
       confidence: Array.from(confidence, (value) => round(value, 4)),
     },
   };
-}
-
-/** The crops at `rows` of a part as floats in [0, 1] (augmented for training), their classes and loss weights. */
-function batchArrays(
-  split: TrainerSplit,
-  rows: Int32Array,
-  data: TrainerData,
-  classWeights: Float32Array | null,
-  augment?: { augmentation: Augmentation; random: Prng },
-): BatchArrays {
-  const pixels = data.size * data.size * 3;
-  const x = new Float32Array(rows.length * pixels);
-  const classes = new Int32Array(rows.length);
-  rows.forEach((row, i) => {
-    const crop = split.pixels.subarray(row * pixels, (row + 1) * pixels);
-    const target = x.subarray(i * pixels, (i + 1) * pixels);
-    if (augment) augmentCrop(crop, target, data.size, augment.augmentation, augment.random);
-    else for (let p = 0; p < pixels; p++) target[p] = crop[p]! / 255;
-    classes[i] = split.classes[row]!;
-  });
-  return { x, classes, weights: classWeights && Float32Array.from(classes, (k) => classWeights[k]!) };
 }
 
 /** 0..n-1 in a seeded random order (Fisher-Yates). */

@@ -82,7 +82,8 @@ export async function loadTrainingData(projectDir: string, name: string, signal:
   const splits = Object.fromEntries(
     SPLITS.map((split) => {
       const indices = manifest.samples.flatMap((sample, index) => (sample.split === split ? [index] : []));
-      const pixels = new Uint8Array(indices.length * pixelsPerCrop);
+      // Shared memory: the workers of a data-parallel run each make their part of a batch from it, where it lies.
+      const pixels = new Uint8Array(new SharedArrayBuffer(indices.length * pixelsPerCrop));
       indices.forEach((index, row) => pixels.set(decoded[index]!, row * pixelsPerCrop));
       const classes = Int32Array.from(indices, (index) => manifest.labels.indexOf(manifest.samples[index]!.label));
       const unknown = classes.indexOf(-1);

@@ -4,15 +4,17 @@
 // update. The run trains as it would on one worker, up to float error, with every core busy in all of its
 // work, not only in the kernels that tfjs's threads share out.
 //
-// The worker that runs the job leads: it draws the batches and the chunks to evaluate, and keeps the
-// figures and the best checkpoint; the others (replicas, started by it from the worker script) step and
-// evaluate their parts, and take the leader's weights when it shares them.
+// The worker that runs the job leads: it draws the batches and the chunks to evaluate (their recipes:
+// every worker makes the pixels of its own part), and keeps the figures and the best checkpoint; the
+// others (replicas, started by it from the worker script) step and evaluate their parts, and take the
+// leader's weights when it shares them.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { WorkbenchError } from '../../../shared/errors';
 import type { TrainingOptions } from '../../../shared/runs';
 import type { BatchArrays } from '../batch';
+import { makeBatch, type BatchRecipe, type CropSource } from '../batch-recipe';
 import type { SharedSteps, StepFigures } from '../trainer';
 import { EVAL_BATCH, type ChunkFigures } from '../evaluation';
 import { parallelMemory, readCommand, writeCommand, writeWeights, type Command, type ParallelMemory } from './batch-memory';
@@ -50,7 +52,8 @@ export function parallelPlan(cores: number, batchSize: number, cost: { params: n
 /** What a replica is started with: plain data, its memory shared. */
 export interface ReplicaInput {
   options: TrainingOptions;
-  size: number;
+  /** The run's crops: the pixels shared where they lie in a SharedArrayBuffer (loadTrainingData puts them in one), else copied. */
+  crops: CropSource;
   labels: number;
   threads: number;
   rank: number;
@@ -73,6 +76,7 @@ export class DataParallel implements SharedSteps {
     private readonly memory: ParallelMemory,
     private readonly group: Group,
     private readonly replica: Replica,
+    private readonly crops: CropSource,
     /** Each replica's end: null, or why it failed. */
     private readonly ended: Promise<unknown>[],
   ) {}
@@ -85,22 +89,24 @@ export class DataParallel implements SharedSteps {
     startReplica: StartReplica,
     plan: ParallelPlan,
     options: TrainingOptions,
-    shape: { size: number; labels: number },
+    crops: CropSource,
+    labels: number,
     leader: { model: LayersModel; optimizer: tf.Optimizer; variables: tf.Variable[] },
   ): Promise<DataParallel> {
     // No batch norm has more channels than the longest last axis of a weight (its gamma's).
     const channels = Math.max(...leader.variables.map((variable) => variable.shape.at(-1) ?? 1));
     const memory = parallelMemory(plan.members, {
       rows: Math.max(options.batchSize, EVAL_BATCH),
-      size: shape.size,
       gradients: gradientCount(leader.variables),
       weights: leader.model.countParams(),
       channels,
     });
     writeWeights(memory, leader.model);
     const group = new Group(memory.group, 0);
+    // What a replica needs of the crops, and no more: a run's file names would be copied to each.
+    const splits = Object.fromEntries(Object.entries(crops.splits).map(([split, { pixels, classes }]) => [split, { pixels, classes }])) as CropSource['splits'];
     const ended = Array.from({ length: plan.members - 1 }, (_, index) => {
-      const input: ReplicaInput = { options, size: shape.size, labels: shape.labels, threads: plan.threads, rank: index + 1, memory };
+      const input: ReplicaInput = { options, crops: { ...crops, splits }, labels, threads: plan.threads, rank: index + 1, memory };
       return startReplica(input).then(
         () => null,
         (error: unknown) => {
@@ -110,7 +116,7 @@ export class DataParallel implements SharedSteps {
         },
       );
     });
-    const parallel = new DataParallel(memory, group, { ...leader, ...shape, ...replicaSums(memory, group) }, ended);
+    const parallel = new DataParallel(memory, group, { ...leader, size: crops.size, labels, ...replicaSums(memory, group) }, crops, ended);
     try {
       await group.arriveAsync();
     } catch (error) {
@@ -120,12 +126,12 @@ export class DataParallel implements SharedSteps {
   }
 
   /** One step of the whole batch, over every worker; returns its mean loss and how many it classified right. */
-  step(batch: BatchArrays, learningRate: number): Promise<StepFigures> {
+  step(batch: BatchRecipe, learningRate: number): Promise<StepFigures> {
     return this.command('step', batch, learningRate, (part, _from, rows) => partStep(this.replica, part, rows));
   }
 
   /** A chunk evaluated over every worker; its figures are copied out, the next command overwrites them. */
-  async evaluate(chunk: BatchArrays): Promise<ChunkFigures> {
+  async evaluate(chunk: BatchRecipe): Promise<ChunkFigures> {
     const figures = await this.command('evaluate', chunk, 0, (part, from, rows) => partEvaluate(this.replica, part, from, rows));
     return { loss: figures.loss, predicted: Float32Array.from(figures.predicted), confidence: Float32Array.from(figures.confidence) };
   }
@@ -138,12 +144,12 @@ export class DataParallel implements SharedSteps {
   }
 
   /** Writes a command and makes the leader's part of it, reporting a replica's failure as its own. */
-  private async command<T>(command: Command, batch: BatchArrays | null, learningRate: number, work: (part: BatchArrays, from: number, rows: number) => T) {
+  private async command<T>(command: Command, batch: BatchRecipe | null, learningRate: number, work: (part: BatchArrays, from: number, rows: number) => T) {
     try {
       writeCommand(this.memory, command, batch, learningRate);
       this.group.arrive();
-      const { part, from, rows } = readCommand(this.memory, 0);
-      return work(part, from, rows);
+      const { recipe, from, to } = readCommand(this.memory, 0);
+      return work(makeBatch(recipe, this.crops, from, to), from, recipe.rows.length);
     } catch (error) {
       throw await this.failure(error);
     }

@@ -4,6 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backends';
+import { makeBatch } from '../batch-recipe';
 import { buildModel } from '../models';
 import { makeOptimizer } from '../optimizer';
 import { readCommand, setWeightsFrom } from './batch-memory';
@@ -12,7 +13,8 @@ import { partEvaluate, partStep } from './part-step';
 import { Group, GroupBroken } from './shared-sums';
 
 export async function runReplica(input: ReplicaInput): Promise<void> {
-  const { options, size, labels, memory } = input;
+  const { options, crops, labels, memory } = input;
+  const { size } = crops;
   const group = new Group(memory.group, input.rank);
   let release = () => {};
   try {
@@ -36,15 +38,18 @@ export async function runReplica(input: ReplicaInput): Promise<void> {
     group.arrive();
     for (;;) {
       group.arrive();
-      const { command, rows, learningRate, from, part } = readCommand(memory, input.rank);
+      const { command, learningRate, recipe, from, to } = readCommand(memory, input.rank);
       if (command === 'stop') return;
       if (command === 'load') {
         setWeightsFrom(model, memory);
         group.arrive();
-      } else if (command === 'evaluate') partEvaluate(replica, part, from, rows);
+        continue;
+      }
+      const part = makeBatch(recipe, crops, from, to);
+      if (command === 'evaluate') partEvaluate(replica, part, from, recipe.rows.length);
       else {
         setLearningRate(learningRate);
-        partStep(replica, part, rows);
+        partStep(replica, part, recipe.rows.length);
       }
     }
   } catch (error) {
