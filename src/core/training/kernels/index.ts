@@ -15,6 +15,7 @@ import { maxPoolGradConfig } from './max-pool-grad';
 import { momentumStepConfig } from './momentum-step';
 import { meanConfig, sumConfig } from './reduce-leading';
 import { tanhConfig } from './tanh';
+import { tanhGradConfig, tanhGradient } from './tanh-grad';
 import { tileConfig } from './tile';
 
 /** Each kernel we supply: a replacement, or a wrapper that takes over the cases wasm's own kernel runs slowly. */
@@ -36,6 +37,7 @@ const KERNELS: ReadonlyArray<[name: string, supplied: Supplied]> = [
   [batchNormTrainingConfig.kernelName, batchNormTrainingConfig],
   [batchNormTrainingGradConfig.kernelName, batchNormTrainingGradConfig],
   [momentumStepConfig.kernelName, momentumStepConfig],
+  [tanhGradConfig.kernelName, tanhGradConfig],
 ];
 
 /** Ours, as registered, so that registering again changes nothing. */
@@ -43,8 +45,8 @@ const ours = new Set<tf.KernelConfig>();
 
 /**
  * Registers for the 'wasm' backend the training kernels that tfjs 4.22 lacks there (Conv2DBackpropFilter)
- * or runs slowly (the others in KERNELS), in place of wasm's own, the two of batchNormTraining and the
- * optimiser's momentum step.
+ * or runs slowly (the others in KERNELS), in place of wasm's own, the two of batchNormTraining, the
+ * optimiser's momentum step, and tanh's gradient.
  * Idempotent; works before or after the backend is initialised, since none of ours needs setting up and
  * wrapped kernels keep wasm's set-up.
  */
@@ -61,4 +63,6 @@ export function registerWasmTrainingKernels(): void {
   // batchNormTraining's gradient, which tfjs cannot know. Gradients are not per backend: this one runs
   // only where the forward kernel ran, so it finds its kernel there too.
   if (tf.getGradient(batchNormTrainingGradient.kernelName) === undefined) tf.registerGradient(batchNormTrainingGradient);
+  // In place of tfjs's, which computes the same on every backend but takes three kernels where ours takes one.
+  if (tf.getGradient(tanhGradient.kernelName) !== tanhGradient) tf.registerGradient(tanhGradient);
 }

@@ -11,6 +11,7 @@ export interface SimdLoops {
   transpose(from: number, to: number, rows: number, cols: number, fromRow: number, toRow: number): void;
   channelSums(u: number, su: number, v: number, sv: number, sums: number, products: number, length: number, channels: number): void;
   tanh(from: number, to: number, count: number): void;
+  tanhGrad(dy: number, y: number, dx: number, count: number): void;
   momentum(
     value: number,
     accumulation: number,
