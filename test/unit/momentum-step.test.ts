@@ -5,7 +5,7 @@ import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { registerWasmTrainingKernels } from '../../src/core/training/kernels';
 import { MOMENTUM_STEP } from '../../src/core/training/kernels/momentum-step';
 import { makeOptimizer } from '../../src/core/training/optimizer';
-import { random } from './seeded-values';
+import { countingWasmKernel, float32Bits, random } from './seeded-values';
 
 // Sizes that leave the SIMD loop 0 to 3 values to take one at a time, and a scalar weight.
 const SHAPES = [[], [3], [4], [7], [5, 5, 3, 6], [1001]];
@@ -22,10 +22,9 @@ async function afterSteps(backend: string, make: () => { optimizer: tf.Optimizer
     tf.dispose(gradients.map((gradient) => gradient.tensor));
   }
   const state = await optimizer.getWeights();
-  const bits = (tensor: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(tensor.dataSync()).buffer));
   const result = {
-    weights: weights.map(bits),
-    accumulations: state.slice(1).map(({ name, tensor }) => [name.replace(/^.*-(\d+)-[\d.]+/, '$1'), bits(tensor)]),
+    weights: weights.map(float32Bits),
+    accumulations: state.slice(1).map(({ name, tensor }) => [name.replace(/^.*-(\d+)-[\d.]+/, '$1'), float32Bits(tensor)]),
   };
   optimizer.dispose();
   tf.dispose(weights);
@@ -48,22 +47,13 @@ afterEach(async () => {
 
 describe('SGD with momentum', () => {
   it('steps each weight on wasm by one kernel of ours, to the same bits as tfjs’s optimiser and with its state', async () => {
-    const calls: string[] = [];
-    const kernel = tf.getKernel(MOMENTUM_STEP, 'wasm')!;
-    tf.unregisterKernel(MOMENTUM_STEP, 'wasm');
-    tf.registerKernel({ ...kernel, kernelFunc: (args) => (calls.push(MOMENTUM_STEP), kernel.kernelFunc(args)) });
-    try {
-      const actual = await afterSteps('wasm', ours);
-      expect(calls).toHaveLength(3 * SHAPES.length);
-      const expected = await afterSteps('wasm', tfjs);
-      expect(actual).toEqual(expected);
-      // Not a case that passes by changing nothing.
-      expect(actual.weights[1]).not.toEqual(Array.from(new Uint32Array(random([3], 2).dataSync().buffer)));
-      expect(actual.accumulations.map(([name]) => name)).toEqual(SHAPES.map((_, i) => `${i}/momentum`));
-    } finally {
-      tf.unregisterKernel(MOMENTUM_STEP, 'wasm');
-      tf.registerKernel(kernel);
-    }
+    const { result: actual, calls } = await countingWasmKernel(MOMENTUM_STEP, () => afterSteps('wasm', ours));
+    expect(calls).toBe(3 * SHAPES.length);
+    const expected = await afterSteps('wasm', tfjs);
+    expect(actual).toEqual(expected);
+    // Not a case that passes by changing nothing.
+    expect(actual.weights[1]).not.toEqual(float32Bits(random([3], 2)));
+    expect(actual.accumulations.map(([name]) => name)).toEqual(SHAPES.map((_, i) => `${i}/momentum`));
   });
 
   it('steps as tfjs’s own does on a backend without our kernel', async () => {

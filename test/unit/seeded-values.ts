@@ -31,3 +31,25 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
 }
 
 export const TOLERANCE = 1e-5;
+
+/** A float32 tensor's values as their bits, for results that must match exactly; a NaN as such, whatever its payload (which float hardware chooses). */
+export function float32Bits(tensor: tf.Tensor): Array<number | 'NaN'> {
+  const values = Float32Array.from(tensor.dataSync());
+  return Array.from(new Uint32Array(values.buffer), (word, i) => (Number.isNaN(values[i]) ? 'NaN' : word));
+}
+
+/** What `work` gives, and how many times the wasm kernel `name` ran while it did. */
+export async function countingWasmKernel<T>(name: string, work: () => T | Promise<T>): Promise<{ result: T; calls: number }> {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (kernel === undefined) throw new Error(`There is no wasm kernel ${name} to count.`);
+  let calls = 0;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...kernel, kernelFunc: (args) => (calls++, kernel.kernelFunc(args)) });
+  try {
+    const result = await work();
+    return { result, calls };
+  } finally {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(kernel);
+  }
+}

@@ -13,7 +13,7 @@ export type Command = 'step' | 'evaluate' | 'load' | 'stop';
 
 export interface ParallelMemory {
   group: GroupMemory;
-  /** float64: the command, the batch's rows, whether its loss is weighted, the learning rate, its part, whether it has looks. */
+  /** float64: the command, the batch's rows, whether its loss is weighted, the learning rate, the dataset's part (train, val, test) it is drawn from, whether it has looks. */
   header: SharedArrayBuffer;
   /** Room for a whole batch's or chunk's recipe: its rows (int32) and their looks (LOOK_VALUES float64 each). */
   rows: SharedArrayBuffer;
