@@ -74,14 +74,25 @@ export class FragmentStream {
         .then(async ([buffer, bytes]) => {
           await this.append(buffer, bytes);
           this.buffered.add(k);
-          // The whole video is known to end here, so playback ends (rather than waits) at its last frame.
-          if (k === this.index.fragments.length - 1 && this.source.readyState === 'open') await this.run(buffer, () => this.source.endOfStream());
           await this.trim(buffer, k);
+          await this.endIfWhole(buffer);
         })
         .finally(() => this.loading.delete(k));
       this.loading.set(k, loading);
     }
     return loading;
+  }
+
+  /**
+   * Ends the stream while its last fragment is in the buffer, so playback ends at the last frame rather
+   * than waits there for more. Every append or removal reopens an ended stream, and fragments arrive in
+   * any order, so this follows each of them, not only the last fragment's.
+   */
+  private endIfWhole(buffer: SourceBuffer): Promise<void> {
+    if (!this.buffered.has(this.index.fragments.length - 1)) return Promise.resolve();
+    return this.run(buffer, () => {
+      if (this.source.readyState === 'open') this.source.endOfStream();
+    });
   }
 
   private async fetch(start: number, end: number): Promise<ArrayBuffer> {
