@@ -2,6 +2,7 @@
 // that ours replace them, rather than theirs ours.
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { adamStepConfig } from './adam-step';
 import { avgPoolGradConfig } from './avg-pool-grad';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './batch-norm-training';
@@ -37,6 +38,7 @@ const KERNELS: ReadonlyArray<[name: string, supplied: Supplied]> = [
   [batchNormTrainingConfig.kernelName, batchNormTrainingConfig],
   [batchNormTrainingGradConfig.kernelName, batchNormTrainingGradConfig],
   [momentumStepConfig.kernelName, momentumStepConfig],
+  [adamStepConfig.kernelName, adamStepConfig],
   [tanhGradConfig.kernelName, tanhGradConfig],
 ];
 
@@ -46,7 +48,7 @@ const ours = new Set<tf.KernelConfig>();
 /**
  * Registers for the 'wasm' backend the training kernels that tfjs 4.22 lacks there (Conv2DBackpropFilter)
  * or runs slowly (the others in KERNELS), in place of wasm's own, the two of batchNormTraining, the
- * optimiser's momentum step, and tanh's gradient.
+ * optimisers' steps (SGD with momentum, Adam), and tanh's gradient.
  * Idempotent; works before or after the backend is initialised, since none of ours needs setting up and
  * wrapped kernels keep wasm's set-up.
  */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, simdLoops } from './simd-loops';
-import { input, wasmArgs } from './wasm-util';
+import { wasmArgs, weightStepInputs } from './wasm-util';
 
 /** A kernel of ours: tfjs has none for an optimiser's step. Inputs `value`, `accumulation`, `gradient`. */
 export const MOMENTUM_STEP = 'MaskbenchMomentumStep';
@@ -14,19 +14,21 @@ export interface MomentumStepAttrs {
 function momentumStep(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const args = wasmArgs(params);
   const { backend } = args;
-  const [value, accumulation, gradient] = (['value', 'accumulation', 'gradient'] as const).map((name) => input(args, name));
-  const count = tf.util.sizeFromShape(value!.shape);
-  for (const [name, info] of [
-    ['accumulation', accumulation!],
-    ['gradient', gradient!],
-  ] as const) {
-    if (tf.util.sizeFromShape(info.shape) !== count) throw new Error(`The momentum step's ${name} has shape [${info.shape}], its weight [${value!.shape}].`);
-  }
+  const [value, accumulation, gradient] = weightStepInputs(args, 'momentum step', { accumulation: 'accumulation', gradient: 'gradient' });
   const { momentum, learningRate } = args.attrs as unknown as MomentumStepAttrs;
   const newValue = backend.makeOutput(value!.shape, 'float32');
   const newAccumulation = backend.makeOutput(value!.shape, 'float32');
   const at = (info: tf.TensorInfo) => heapOffset(backend, info);
-  simdLoops(backend).momentum(at(value!), at(accumulation!), at(gradient!), at(newValue), at(newAccumulation), count, momentum, -learningRate);
+  simdLoops(backend).momentum(
+    at(value!),
+    at(accumulation!),
+    at(gradient!),
+    at(newValue),
+    at(newAccumulation),
+    tf.util.sizeFromShape(value!.shape),
+    momentum,
+    -learningRate,
+  );
   return [newValue, newAccumulation];
 }
 

@@ -22,6 +22,24 @@ export interface SimdLoops {
     momentum: number,
     negRate: number,
   ): void;
+  adam(
+    value: number,
+    first: number,
+    second: number,
+    gradient: number,
+    newValue: number,
+    newFirst: number,
+    newSecond: number,
+    count: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    correction1: number,
+    correction2: number,
+    epsilon: number,
+    negRate: number,
+  ): void;
   maxPoolHalvingGrad(
     x: number,
     dy: number,

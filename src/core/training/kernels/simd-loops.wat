@@ -259,6 +259,68 @@
         (local.set $at (i32.add (local.get $at) (i32.const 4)))
         (br $tailLoop))))
 
+  ;; One step of Adam over $count float32 weights, as tfjs's AdamOptimizer takes it:
+  ;;   m' = m * beta1 + g * (1 - beta1),  v' = v * beta2 + (g * g) * (1 - beta2),
+  ;;   value' = ((m' / (1 - beta1^t)) / (sqrt(v' / (1 - beta2^t)) + epsilon)) * -rate + value,
+  ;; each product, quotient, root and sum rounded to float32 in that order, so the bits are the same, in
+  ;; one pass over the seven arrays where tfjs makes fourteen.
+  (func (export "adam") (param $value i32) (param $first i32) (param $second i32) (param $gradient i32)
+    (param $newValue i32) (param $newFirst i32) (param $newSecond i32) (param $count i32)
+    (param $beta1 f32) (param $oneMinusBeta1 f32) (param $beta2 f32) (param $oneMinusBeta2 f32)
+    (param $correction1 f32) (param $correction2 f32) (param $epsilon f32) (param $negRate f32)
+    (local $at i32) (local $end i32) (local $quadEnd i32)
+    (local $b1 v128) (local $c1 v128) (local $b2 v128) (local $c2 v128) (local $d1 v128) (local $d2 v128) (local $e v128) (local $r v128)
+    (local $g v128) (local $m v128) (local $v v128) (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $b1 (f32x4.splat (local.get $beta1)))
+    (local.set $c1 (f32x4.splat (local.get $oneMinusBeta1)))
+    (local.set $b2 (f32x4.splat (local.get $beta2)))
+    (local.set $c2 (f32x4.splat (local.get $oneMinusBeta2)))
+    (local.set $d1 (f32x4.splat (local.get $correction1)))
+    (local.set $d2 (f32x4.splat (local.get $correction2)))
+    (local.set $e (f32x4.splat (local.get $epsilon)))
+    (local.set $r (f32x4.splat (local.get $negRate)))
+    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
+    (local.set $quadEnd (i32.and (local.get $end) (i32.const -16)))
+    (block $done
+      (loop $quadLoop
+        (br_if $done (i32.ge_u (local.get $at) (local.get $quadEnd)))
+        (local.set $g (v128.load (i32.add (local.get $gradient) (local.get $at))))
+        (local.set $m (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $first) (local.get $at))) (local.get $b1))
+          (f32x4.mul (local.get $g) (local.get $c1))))
+        (local.set $v (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $second) (local.get $at))) (local.get $b2))
+          (f32x4.mul (f32x4.mul (local.get $g) (local.get $g)) (local.get $c2))))
+        (v128.store (i32.add (local.get $newFirst) (local.get $at)) (local.get $m))
+        (v128.store (i32.add (local.get $newSecond) (local.get $at)) (local.get $v))
+        (v128.store (i32.add (local.get $newValue) (local.get $at))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div (f32x4.div (local.get $m) (local.get $d1))
+                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $v) (local.get $d2))) (local.get $e)))
+              (local.get $r))
+            (v128.load (i32.add (local.get $value) (local.get $at)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $quadLoop)))
+    ;; the last one to three, one at a time
+    (block $tailDone
+      (loop $tailLoop
+        (br_if $tailDone (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $gs (f32.load (i32.add (local.get $gradient) (local.get $at))))
+        (local.set $ms (f32.add (f32.mul (f32.load (i32.add (local.get $first) (local.get $at))) (local.get $beta1))
+          (f32.mul (local.get $gs) (local.get $oneMinusBeta1))))
+        (local.set $vs (f32.add (f32.mul (f32.load (i32.add (local.get $second) (local.get $at))) (local.get $beta2))
+          (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $oneMinusBeta2))))
+        (f32.store (i32.add (local.get $newFirst) (local.get $at)) (local.get $ms))
+        (f32.store (i32.add (local.get $newSecond) (local.get $at)) (local.get $vs))
+        (f32.store (i32.add (local.get $newValue) (local.get $at))
+          (f32.add
+            (f32.mul
+              (f32.div (f32.div (local.get $ms) (local.get $correction1))
+                (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $correction2))) (local.get $epsilon)))
+              (local.get $negRate))
+            (f32.load (i32.add (local.get $value) (local.get $at)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $tailLoop))))
+
   ;; tanh's gradient over $count float32 values, (1 - y * y) * dy from its output y, as tfjs's gradient
   ;; computes it op by op (the same products and sums in the same order, so the same bits) in one pass
   ;; where tfjs makes three.

@@ -21,6 +21,23 @@ export function input(args: WasmKernelArgs, name: string): tf.TensorInfo {
 }
 
 /**
+ * An optimiser step's inputs: the weight `value`, then those named in `others` (with what to call each in
+ * an error), each checked to hold as many values as the weight, since the step reads them side by side.
+ */
+export function weightStepInputs(args: WasmKernelArgs, step: string, others: Record<string, string>): tf.TensorInfo[] {
+  const value = input(args, 'value');
+  const count = tf.util.sizeFromShape(value.shape);
+  return [
+    value,
+    ...Object.entries(others).map(([name, called]) => {
+      const info = input(args, name);
+      if (tf.util.sizeFromShape(info.shape) !== count) throw new Error(`The ${step}'s ${called} has shape [${info.shape}], its weight [${value.shape}].`);
+      return info;
+    }),
+  ];
+}
+
+/**
  * A view of a tensor's values in wasm memory. Take views only after the last allocation of a kernel:
  * growing the heap moves it and leaves older views empty.
  */
