@@ -268,6 +268,21 @@ function poolCases(make: (shape: number[], attrs: PoolAttrs, outShape: number[],
   return cases;
 }
 
+/** `kernel` with 2x2 windows at stride 2, SAME then VALID, on each of `shapes`; `i` counts the cases made. */
+function halvingCases(kernel: string, shapes: number[][], inputs: (shape: number[], outShape: number[], i: number) => Record<string, tf.Tensor>): KernelCase[] {
+  return shapes.flatMap((shape, s) =>
+    (['same', 'valid'] as const).map((pad, p) => {
+      const { outShape } = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], 2, 2, 1, pad);
+      return {
+        name: `${shape} pool 2 stride 2 pad ${pad}`,
+        kernel,
+        inputs: () => inputs(shape, outShape, 2 * s + p),
+        attrs: { filterSize: 2, strides: 2, pad },
+      };
+    }),
+  );
+}
+
 describe('MaxPoolGrad on wasm', () => {
   const cases = poolCases((shape, attrs, outShape, i) => ({
     name: `${shape} pool ${attrs.filterSize} stride ${attrs.strides} pad ${attrs.pad}`,
@@ -285,27 +300,12 @@ describe('MaxPoolGrad on wasm', () => {
   // 2x2 windows at stride 2 take a SIMD loop of their own, four channels at a time, from 4 channels up:
   // odd and even sides, where SAME pads the last row and column and VALID leaves them out, channel counts
   // that are and are not multiples of 4, on values with ties.
-  const halving: KernelCase[] = [];
-  for (const shape of [
-    [1, 7, 5, 3],
-    [2, 8, 6, 16],
-    [3, 5, 8, 1],
-    [1, 2, 3, 4],
-    [2, 9, 9, 5],
-    [2, 7, 10, 7],
-    [1, 4, 4, 8],
-  ]) {
-    for (const pad of ['same', 'valid'] as const) {
-      const i = halving.length;
-      const { outShape } = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], 2, 2, 1, pad);
-      halving.push({
-        name: `${shape} pool 2 stride 2 pad ${pad}`,
-        kernel: tf.MaxPoolGrad,
-        inputs: () => ({ dy: random(outShape, i + 200), input: tf.round(tf.mul(random(shape, i + 300), 2)), output: tf.zeros(outShape) }),
-        attrs: { filterSize: 2, strides: 2, pad },
-      });
-    }
-  }
+  const halving = halvingCases(
+    tf.MaxPoolGrad,
+    // prettier-ignore
+    [[1, 7, 5, 3], [2, 8, 6, 16], [3, 5, 8, 1], [1, 2, 3, 4], [2, 9, 9, 5], [2, 7, 10, 7], [1, 4, 4, 8]],
+    (shape, outShape, i) => ({ dy: random(outShape, i + 200), input: tf.round(tf.mul(random(shape, i + 300), 2)), output: tf.zeros(outShape) }),
+  );
   it.each(withName(halving))('matches the cpu backend: %s', async (_, c) => {
     await expectSameAsCpu(c);
   });
@@ -352,6 +352,18 @@ describe('AvgPoolGrad on wasm', () => {
     attrs,
   }));
   it.each(withName(cases))('matches the cpu backend: %s', async (_, c) => {
+    await expectSameAsCpu(c);
+  });
+
+  // 2x2 windows at stride 2 that tile the input go to a SIMD loop, four channels at a time (LeNet-5's two
+  // first); fewer than four channels, and inputs the windows do not tile, do not.
+  const tiling = halvingCases(
+    tf.AvgPoolGrad,
+    // prettier-ignore
+    [[2, 28, 28, 6], [2, 10, 10, 16], [1, 4, 6, 4], [3, 2, 2, 5], [1, 6, 4, 7], [1, 4, 4, 3], [1, 5, 4, 8], [1, 4, 5, 8]],
+    (shape, outShape, i) => ({ dy: random(outShape, i + 500), input: random(shape, i + 600) }),
+  );
+  it.each(withName(tiling))('matches the cpu backend: %s', async (_, c) => {
     await expectSameAsCpu(c);
   });
 });

@@ -40,6 +40,7 @@ export interface SimdLoops {
     epsilon: number,
     negRate: number,
   ): void;
+  avgPoolHalvingGrad(dy: number, dx: number, rows: number, outWidth: number, channels: number): void;
   maxPoolHalvingGrad(
     x: number,
     dy: number,

@@ -50,6 +50,49 @@
     ;; the last cols % 4 columns of the block rows, then the last rows % 4 rows whole
     (call $scalar (local.get $from) (local.get $to) (local.get $cols) (local.get $fromRow) (local.get $toRow) (i32.const 0) (local.get $rows4) (local.get $cols4))
     (call $scalar (local.get $from) (local.get $to) (local.get $cols) (local.get $fromRow) (local.get $toRow) (local.get $rows4) (local.get $rows) (i32.const 0)))
+  ;; The gradient of 2x2 average pooling at stride 2 over an input of exactly twice the output's height and
+  ;; width, channels last ($channels >= 4): each window's four inputs get a quarter of its dy (0 + dy / 4,
+  ;; as the cpu backend adds it, so -0 becomes +0), four channels at a time (the last four overlapping the
+  ;; ones before when $channels is not a multiple of 4). The windows tile the input, so every dx is written.
+  (func (export "avgPoolHalvingGrad") (param $dy i32) (param $dx i32) (param $rows i32) (param $outWidth i32) (param $channels i32)
+    (local $r i32) (local $ox i32) (local $c i32) (local $at i32) (local $t0 i32) (local $t2 i32)
+    (local $pixelBytes i32) (local $rowBytes i32) (local $lastC i32) (local $g v128)
+    (local.set $pixelBytes (i32.shl (local.get $channels) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (i32.shl (local.get $outWidth) (i32.const 1)) (local.get $pixelBytes)))
+    (local.set $lastC (i32.sub (local.get $pixelBytes) (i32.const 16)))
+    ;; the output's rows of every picture in turn: row $r's windows are input rows 2r and 2r + 1
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $ox (i32.const 0))
+        (block $colsDone
+          (loop $colLoop
+            (br_if $colsDone (i32.ge_u (local.get $ox) (local.get $outWidth)))
+            (local.set $t0
+              (i32.add (local.get $dx)
+                (i32.add (i32.mul (i32.shl (local.get $r) (i32.const 1)) (local.get $rowBytes))
+                  (i32.mul (i32.shl (local.get $ox) (i32.const 1)) (local.get $pixelBytes)))))
+            (local.set $t2 (i32.add (local.get $t0) (local.get $rowBytes)))
+            (local.set $c (i32.const 0))
+            (block $channelsDone
+              (loop $channelLoop
+                (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $pixelBytes)))
+                (if (i32.gt_u (local.get $c) (local.get $lastC)) (then (local.set $c (local.get $lastC))))
+                (local.set $g
+                  (f32x4.add (f32x4.splat (f32.const 0))
+                    (f32x4.mul (v128.load (i32.add (local.get $dy) (i32.add (local.get $at) (local.get $c)))) (f32x4.splat (f32.const 0.25)))))
+                (v128.store (i32.add (local.get $t0) (local.get $c)) (local.get $g))
+                (v128.store (i32.add (i32.add (local.get $t0) (local.get $pixelBytes)) (local.get $c)) (local.get $g))
+                (v128.store (i32.add (local.get $t2) (local.get $c)) (local.get $g))
+                (v128.store (i32.add (i32.add (local.get $t2) (local.get $pixelBytes)) (local.get $c)) (local.get $g))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br $channelLoop)))
+            (local.set $at (i32.add (local.get $at) (local.get $pixelBytes)))
+            (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+            (br $colLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
+
   ;; The gradient of 2x2 max pooling at stride 2 from the top left, channels last ($channels >= 4): each
   ;; dy goes to the first largest of its window's four inputs and the other three get 0, four channels at
   ;; a time (the last four overlapping the ones before when $channels is not a multiple of 4). A window
