@@ -422,10 +422,11 @@
       (then (f32.store offset=8 (local.get $to) (f32x4.extract_lane 2 (local.get $v))))))
 
   ;; tanh by Eigen's rational approximation, in float32 as Eigen computes it: x clamped to +-9 (beyond
-  ;; which tanh is +-1 in float32), and x itself below 0.0004.
+  ;; which tanh is +-1 in float32), and x itself below 0.0004. The clamp takes pmax and pmin, one
+  ;; instruction each where min and max take several, with x first so that NaN stays NaN.
   (func $tanh4 (param $x v128) (result v128)
     (local $v v128) (local $v2 v128) (local $p v128) (local $q v128)
-    (local.set $v (f32x4.min (f32x4.splat (f32.const 9)) (f32x4.max (f32x4.splat (f32.const -9)) (local.get $x))))
+    (local.set $v (f32x4.pmin (f32x4.pmax (local.get $x) (f32x4.splat (f32.const -9))) (f32x4.splat (f32.const 9))))
     (local.set $v2 (f32x4.mul (local.get $v) (local.get $v)))
     (local.set $p (f32x4.splat (f32.const -2.76076847742355e-16)))
     (local.set $p (f32x4.add (f32x4.splat (f32.const 2.00018790482477e-13)) (f32x4.mul (local.get $v2) (local.get $p))))
