@@ -511,6 +511,10 @@ describe('BatchMatMul on wasm', () => {
     [[40, 32], [24, 40], true, true],
     [[1, 17, 5], [1, 17, 9], true, false],
     [[1, 5, 17], [9, 17], false, true],
+    // A·Bᵀ with fewer rows in A, taken as (B·Aᵀ)ᵀ: a dense layer's input gradient; as many rows, as is.
+    [[16, 84], [120, 84], false, true],
+    [[7, 13], [1, 400, 13], false, true],
+    [[6, 5], [6, 5], false, true],
     // More than one product goes to wasm's own kernel.
     [[3, 6, 5], [3, 6, 4], true, false],
     [[1, 6, 5], [3, 4, 5], false, true],
@@ -555,6 +559,12 @@ describe('the wasm training kernels', () => {
       kernel: tf.BatchMatMul,
       inputs: () => ({ a: random([5, 3], 1), b: random([4, 5], 2) }),
       attrs: { transposeA: true, transposeB: true },
+    },
+    {
+      name: 'BatchMatMul as (B·Aᵀ)ᵀ',
+      kernel: tf.BatchMatMul,
+      inputs: () => ({ a: random([3, 5], 1), b: random([7, 5], 2) }),
+      attrs: { transposeA: false, transposeB: true },
     },
   ];
 
