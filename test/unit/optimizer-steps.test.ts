@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TRAINING_DEFAULTS } from '../../src/shared/runs';
 import { registerWasmTrainingKernels } from '../../src/core/training/kernels';
-import { ADAM_STEP } from '../../src/core/training/kernels/adam-step';
-import { MOMENTUM_STEP } from '../../src/core/training/kernels/momentum-step';
+import { ADAM_STEP, type AdamStepAttrs } from '../../src/core/training/kernels/adam-step';
+import { MOMENTUM_STEP, type MomentumStepAttrs } from '../../src/core/training/kernels/momentum-step';
 import { ADAM_EPSILON, makeOptimizer, type RunOptimizer } from '../../src/core/training/optimizer';
 import { countingWasmKernel, float32Bits, random } from './seeded-values';
 
@@ -42,6 +42,7 @@ const OPTIMIZERS = [
       return { optimizer, setLearningRate: (rate) => optimizer.setLearningRate(rate) };
     },
     stateNames: SHAPES.map((_, i) => `${i}/momentum`),
+    attrs: { momentum: 0.9, learningRate: 0.1 } satisfies MomentumStepAttrs,
     wrongInputs: () => ({ value: tf.zeros([2, 3]), accumulation: tf.zeros([2, 3]), gradient: tf.zeros([3, 3]) }),
     wrongSaid: "The momentum step's gradient has shape [3,3], its weight [2,3].",
   },
@@ -54,6 +55,7 @@ const OPTIMIZERS = [
       return { optimizer, setLearningRate: (rate) => ((optimizer as unknown as { learningRate: number }).learningRate = rate) };
     },
     stateNames: [...SHAPES.map((_, i) => `${i}/m`), ...SHAPES.map((_, i) => `${i}/v`)],
+    attrs: { beta1: 0.9, beta2: 0.999, epsilon: ADAM_EPSILON, learningRate: 0.1, correction1: 0.1, correction2: 0.001 } satisfies AdamStepAttrs,
     wrongInputs: () => ({ value: tf.zeros([2, 3]), first: tf.zeros([6]), second: tf.zeros([3, 3]), gradient: tf.zeros([2, 3]) }),
     wrongSaid: "The Adam step's second moment has shape [3,3], its weight [2,3].",
   },
@@ -67,7 +69,7 @@ afterEach(async () => {
   await tf.setBackend('cpu');
 });
 
-describe.each(OPTIMIZERS)('$name', ({ kernel, ours, tfjs, stateNames, wrongInputs, wrongSaid }) => {
+describe.each(OPTIMIZERS)('$name', ({ kernel, ours, tfjs, stateNames, attrs, wrongInputs, wrongSaid }) => {
   it('steps each weight on wasm by one kernel of ours, to the same bits as tfjs’s optimiser and with its state', async () => {
     const { result: actual, calls } = await countingWasmKernel(kernel, () => afterSteps('wasm', ours));
     expect(calls).toBe(3 * SHAPES.length);
@@ -86,7 +88,7 @@ describe.each(OPTIMIZERS)('$name', ({ kernel, ours, tfjs, stateNames, wrongInput
   it('refuses a state or gradient of another size than its weight, naming both shapes', async () => {
     await tf.setBackend('wasm');
     const inputs = wrongInputs();
-    expect(() => tf.engine().runKernel(kernel, inputs, { momentum: 0.9, learningRate: 0.1 })).toThrow(wrongSaid);
+    expect(() => tf.engine().runKernel(kernel, inputs, attrs as unknown as tf.NamedAttrMap)).toThrow(wrongSaid);
     tf.dispose(Object.values(inputs));
   });
 });
