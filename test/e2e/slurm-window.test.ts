@@ -8,7 +8,8 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openCommands } from '../../src/core/cluster/slurm-runs';
 import { projectPaths, runPaths } from '../../src/core/project/layout';
 import type { RunInfo } from '../../src/shared/runs';
 import { BIN, ROOT } from '../support/built-app';
@@ -34,13 +35,16 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
     served = await serveInBrowser(sample.project, folder);
     page = served.page;
   });
+  beforeEach(({ onTestFailed, task }) => {
+    const name = task.name.split(' ').slice(0, 2).join('-');
+    onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', `failed-slurm-window-${name}.png`) }).then(() => {}));
+  });
   afterAll(async () => {
     await served?.close();
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
   it('trains a sweep of four runs on the cluster, their curves live in the window, and a run killed at its time limit says so', async () => {
-    onTestFailed(() => page.screenshot({ path: join(ROOT, 'test-results', 'failed-slurm-window.png') }).then(() => {}));
     await page.keyboard.press('Alt+3');
     const target = page.locator('[data-test=train-settings] [data-test=run-target]');
     await expect
@@ -150,6 +154,12 @@ describe('the Train view with a Slurm cluster (browser mode)', () => {
     const files = runPaths(run.path);
     await page.keyboard.press('Alt+5');
     const panel = page.locator('[data-test=review-panel]');
+    // Opening the Review view lists the runs, and the window then follows the prediction and cross-fit the
+    // command line left on the cluster, each a job here until it is seen to end: Predict waits for them.
+    // A click as one of them starts would land on a button just disabled and be lost.
+    const open = async () => (await Promise.all(runs.map((candidate) => openCommands(candidate.path)))).flat();
+    await expect.poll(open, { timeout: 60_000, interval: 500 }).toEqual([]);
+    await expect.poll(() => panel.locator('[data-test=review-busy]').count(), { timeout: 30_000 }).toBe(0);
     await panel.locator('[data-test=review-run]').selectOption(run.id);
     await panel.locator('[data-test=run-target]').selectOption('slurm:default');
     await panel.locator('[data-test=predict]').click();
