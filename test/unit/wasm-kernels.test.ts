@@ -402,6 +402,9 @@ describe('Sum and Mean on wasm', () => {
   const cases: Array<[shape: number[], axis: number | number[], keepDims: boolean, dtype: tf.DataType]> = [
     [[4, 5, 6, 16], [0, 1, 2], false, 'float32'],
     [[4, 5, 6, 16], [0, 1, 2], true, 'float32'],
+    // Blocks of 256 rows and a part block; four columns at a time and the ones left over.
+    [[2, 20, 20, 6], [0, 1, 2], false, 'float32'],
+    [[600, 13], 0, true, 'float32'],
     [[7, 3], 0, false, 'float32'],
     [[2, 3, 4], [1, 0], false, 'float32'],
     [[3, 5, 3, 2], [-4, -3, -2], true, 'float32'],

@@ -10,6 +10,7 @@ await useBackend('wasm', 2);
 // Loaded after the threaded build is registered as 'wasm', which its tests then set as the backend.
 await import('./wasm-kernels.test');
 await import('./batch-norm-training.test');
+await import('./pointwise-gradients.test');
 
 it('runs them on two threads', () => {
   expect(getThreadsCount()).toBe(2);

@@ -5,8 +5,7 @@
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, simdLoops } from './simd-loops';
-import { heapView } from './wasm-util';
+import { float64Scratch, heapOffset, simdLoops } from './simd-loops';
 
 /** Pixels handled together: few enough to stay in the first-level cache. */
 const BLOCK = 256;
@@ -49,14 +48,12 @@ export function channelSums(
   sv: Float64Array,
 ): { sums: Float64Array; products: Float64Array } {
   const channels = su.length;
-  // su, sv, then the sums and products: float64 arrays in the backend's memory, where the loop reads them.
-  const scratch = backend.makeOutput([8 * channels], 'float32');
-  const at = heapOffset(backend, scratch);
-  if (at % Float64Array.BYTES_PER_ELEMENT !== 0) throw new Error(`The wasm heap gave float64 values an unaligned place (${at}).`);
-  const arrays = new Float64Array(heapView(backend, scratch).buffer, at, 4 * channels);
-  arrays.set(su);
-  arrays.set(sv, channels);
-  arrays.fill(0, 2 * channels);
+  // su, sv, then the sums and products, side by side.
+  const scratch = float64Scratch(backend, 4 * channels);
+  const { at, values } = scratch;
+  values.set(su);
+  values.set(sv, channels);
+  values.fill(0, 2 * channels);
   const bytes = channels * Float64Array.BYTES_PER_ELEMENT;
   simdLoops(backend).channelSums(
     heapOffset(backend, u),
@@ -68,8 +65,8 @@ export function channelSums(
     tf.util.sizeFromShape(u.shape),
     channels,
   );
-  const sums = arrays.slice(2 * channels, 3 * channels);
-  const products = arrays.slice(3 * channels);
-  backend.disposeData(scratch.dataId);
+  const sums = values.slice(2 * channels, 3 * channels);
+  const products = values.slice(3 * channels);
+  backend.disposeData(scratch.info.dataId);
   return { sums, products };
 }

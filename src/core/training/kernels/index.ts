@@ -16,7 +16,8 @@ import { maxPoolGradConfig } from './max-pool-grad';
 import { momentumStepConfig } from './momentum-step';
 import { meanConfig, sumConfig } from './reduce-leading';
 import { tanhConfig } from './tanh';
-import { tanhGradConfig, tanhGradient } from './tanh-grad';
+import { reluGrad } from './relu-grad';
+import { tanhGrad } from './tanh-grad';
 import { tileConfig } from './tile';
 
 /** Each kernel we supply: a replacement, or a wrapper that takes over the cases wasm's own kernel runs slowly. */
@@ -39,7 +40,8 @@ const KERNELS: ReadonlyArray<[name: string, supplied: Supplied]> = [
   [batchNormTrainingGradConfig.kernelName, batchNormTrainingGradConfig],
   [momentumStepConfig.kernelName, momentumStepConfig],
   [adamStepConfig.kernelName, adamStepConfig],
-  [tanhGradConfig.kernelName, tanhGradConfig],
+  [tanhGrad.kernel.kernelName, tanhGrad.kernel],
+  [reluGrad.kernel.kernelName, reluGrad.kernel],
 ];
 
 /** Ours, as registered, so that registering again changes nothing. */
@@ -48,7 +50,7 @@ const ours = new Set<tf.KernelConfig>();
 /**
  * Registers for the 'wasm' backend the training kernels that tfjs 4.22 lacks there (Conv2DBackpropFilter)
  * or runs slowly (the others in KERNELS), in place of wasm's own, the two of batchNormTraining, the
- * optimisers' steps (SGD with momentum, Adam), and tanh's gradient.
+ * optimisers' steps (SGD with momentum, Adam), and the gradients of tanh and ReLU.
  * Idempotent; works before or after the backend is initialised, since none of ours needs setting up and
  * wrapped kernels keep wasm's set-up.
  */
@@ -65,6 +67,6 @@ export function registerWasmTrainingKernels(): void {
   // batchNormTraining's gradient, which tfjs cannot know. Gradients are not per backend: this one runs
   // only where the forward kernel ran, so it finds its kernel there too.
   if (tf.getGradient(batchNormTrainingGradient.kernelName) === undefined) tf.registerGradient(batchNormTrainingGradient);
-  // In place of tfjs's, which computes the same on every backend but takes three kernels where ours takes one.
-  if (tf.getGradient(tanhGradient.kernelName) !== tanhGradient) tf.registerGradient(tanhGradient);
+  // In place of tfjs's, which compute the same on every backend but take three kernels where ours take one.
+  for (const { gradient } of [tanhGrad, reluGrad]) if (tf.getGradient(gradient.kernelName) !== gradient) tf.registerGradient(gradient);
 }

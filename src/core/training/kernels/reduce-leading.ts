@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { float64Scratch, heapOffset, simdLoops } from './simd-loops';
 import { heapView, input, wasmArgs } from './wasm-util';
 
 /**
  * Sum and Mean over the leading axes, as batch norm and bias gradients take them over [batch, height,
  * width] of NHWC activations. wasm's kernels first transpose the reduced axes to the end, a full copy;
- * this adds the rows of channels into one row of float64 totals (as precise as the cpu backend), four
- * rows at a time so that the totals are read and written a quarter as often. Any other reduction goes
- * to wasm's own kernel.
+ * this adds the rows of channels into one row of float64 totals (as precise as the cpu backend) with our
+ * SIMD loop. Any other reduction goes to wasm's own kernel.
  */
 function reduceLeading(wasmKernel: tf.KernelConfig, mean: boolean): tf.KernelConfig {
   const reduce = (params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo => {
@@ -19,19 +19,15 @@ function reduceLeading(wasmKernel: tf.KernelConfig, mean: boolean): tf.KernelCon
     if (x.dtype !== 'float32' || !leading) return wasmKernel.kernelFunc(params) as tf.TensorInfo;
 
     const kept = x.shape.slice(axes.length);
-    const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
     const width = tf.util.sizeFromShape(kept);
     const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
-    const xs = heapView(backend, x);
-    const totals = new Float64Array(width);
-    let row = 0;
-    for (; row + 4 <= rows; row += 4) {
-      const at = row * width;
-      for (let j = 0; j < width; j++) totals[j]! += xs[at + j]! + xs[at + width + j]! + xs[at + 2 * width + j]! + xs[at + 3 * width + j]!;
-    }
-    for (; row < rows; row++) for (let j = 0; j < width; j++) totals[j]! += xs[row * width + j]!;
+    const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+    const totals = float64Scratch(backend, width);
+    totals.values.fill(0);
+    simdLoops(backend).columnSums(heapOffset(backend, x), totals.at, rows, width);
     const result = heapView(backend, out);
-    for (let j = 0; j < width; j++) result[j] = mean ? totals[j]! / rows : totals[j]!;
+    for (let j = 0; j < width; j++) result[j] = mean ? totals.values[j]! / rows : totals.values[j]!;
+    backend.disposeData(totals.info.dataId);
     return out;
   };
   return { ...wasmKernel, kernelFunc: reduce };

@@ -10,8 +10,10 @@ export interface SimdLoops {
   /** Rows `fromRow` bytes apart in, `toRow` bytes apart out. */
   transpose(from: number, to: number, rows: number, cols: number, fromRow: number, toRow: number): void;
   channelSums(u: number, su: number, v: number, sv: number, sums: number, products: number, length: number, channels: number): void;
+  columnSums(x: number, totals: number, rows: number, width: number): void;
   tanh(from: number, to: number, count: number): void;
   tanhGrad(dy: number, y: number, dx: number, count: number): void;
+  reluGrad(dy: number, x: number, dx: number, count: number): void;
   momentum(
     value: number,
     accumulation: number,
@@ -75,4 +77,15 @@ export function simdLoops(backend: BackendWasm): SimdLoops {
 /** Where a tensor's values start in the backend's memory. Making a tensor may grow the memory, which moves no offset. */
 export function heapOffset(backend: BackendWasm, info: tf.TensorInfo): number {
   return backend.typedArrayFromHeap(info).byteOffset;
+}
+
+/**
+ * `count` float64 values in the backend's memory, where a loop reads and writes them: free `info` with
+ * `backend.disposeData` once they are read.
+ */
+export function float64Scratch(backend: BackendWasm, count: number): { info: tf.TensorInfo; at: number; values: Float64Array } {
+  const info = backend.makeOutput([2 * count], 'float32');
+  const at = heapOffset(backend, info);
+  if (at % Float64Array.BYTES_PER_ELEMENT !== 0) throw new Error(`The wasm heap gave float64 values an unaligned place (${at}).`);
+  return { info, at, values: new Float64Array(backend.typedArrayFromHeap(info).buffer, at, count) };
 }

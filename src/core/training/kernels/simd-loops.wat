@@ -263,6 +263,60 @@
         (local.set $start (local.get $end))
         (br $blockLoop))))
 
+  ;; Sum over the leading axes of channels-last values (bias gradients, batch norm's means): for each of
+  ;; $width columns of $rows float32 rows at $x, totals[j] += the sum of its values, in float64 ($totals a
+  ;; float64 array of $width). As channelSums: blocks of 256 rows, four columns at a time in two pairs of
+  ;; float64 lanes, each block's sums then added to the totals; the columns left over one at a time.
+  (func (export "columnSums") (param $x i32) (param $totals i32) (param $rows i32) (param $width i32)
+    (local $start i32) (local $end i32) (local $c i32) (local $i i32) (local $rowBytes i32) (local $blockBytes i32) (local $endBytes i32)
+    (local $sLo v128) (local $sHi v128) (local $v v128) (local $s1 f64)
+    (local.set $rowBytes (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $blockBytes (i32.shl (local.get $rowBytes) (i32.const 8)))
+    (local.set $endBytes (i32.mul (local.get $rows) (local.get $rowBytes)))
+    (block $blocksDone
+      (loop $blockLoop
+        (br_if $blocksDone (i32.ge_u (local.get $start) (local.get $endBytes)))
+        (local.set $end
+          (select (i32.add (local.get $start) (local.get $blockBytes)) (local.get $endBytes)
+            (i32.lt_u (i32.add (local.get $start) (local.get $blockBytes)) (local.get $endBytes))))
+        (local.set $c (i32.const 0))
+        (block $quadsDone
+          (loop $quadLoop
+            (br_if $quadsDone (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $width)))
+            (local.set $sLo (v128.const f64x2 0 0))
+            (local.set $sHi (v128.const f64x2 0 0))
+            (local.set $i (i32.add (local.get $start) (i32.shl (local.get $c) (i32.const 2))))
+            (block $rowsDone
+              (loop $rowLoop
+                (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $end)))
+                (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+                (local.set $sLo (f64x2.add (local.get $sLo) (f64x2.promote_low_f32x4 (local.get $v))))
+                (local.set $sHi
+                  (f64x2.add (local.get $sHi)
+                    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v)))))
+                (local.set $i (i32.add (local.get $i) (local.get $rowBytes)))
+                (br $rowLoop)))
+            (call $addPairs (i32.add (local.get $totals) (i32.shl (local.get $c) (i32.const 3))) (local.get $sLo) (local.get $sHi))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $quadLoop)))
+        (block $columnsDone
+          (loop $columnLoop
+            (br_if $columnsDone (i32.ge_u (local.get $c) (local.get $width)))
+            (local.set $s1 (f64.const 0))
+            (local.set $i (i32.add (local.get $start) (i32.shl (local.get $c) (i32.const 2))))
+            (block $rowsDone
+              (loop $rowLoop
+                (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $end)))
+                (local.set $s1 (f64.add (local.get $s1) (f64.promote_f32 (f32.load (i32.add (local.get $x) (local.get $i))))))
+                (local.set $i (i32.add (local.get $i) (local.get $rowBytes)))
+                (br $rowLoop)))
+            (f64.store (i32.add (local.get $totals) (i32.shl (local.get $c) (i32.const 3)))
+              (f64.add (f64.load (i32.add (local.get $totals) (i32.shl (local.get $c) (i32.const 3)))) (local.get $s1)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $columnLoop)))
+        (local.set $start (local.get $end))
+        (br $blockLoop))))
+
   ;; Adds the four float64 values of $lo and $hi to the four at $at.
   (func $addPairs (param $at i32) (param $lo v128) (param $hi v128)
     (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $lo)))
@@ -386,6 +440,36 @@
         (local.set $w (f32.load (i32.add (local.get $y) (local.get $at))))
         (f32.store (i32.add (local.get $dx) (local.get $at))
           (f32.mul (f32.sub (f32.const 1) (f32.mul (local.get $w) (local.get $w))) (f32.load (i32.add (local.get $dy) (local.get $at)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $tailLoop))))
+
+  ;; ReLU's gradient over $count float32 values, dy * step(x) from its input x, as tfjs's gradient computes
+  ;; it op by op (step(x): 1 where x > 0, x itself where x is NaN, else 0; then the same product, so the
+  ;; same bits) in one pass where tfjs makes three.
+  (func (export "reluGrad") (param $dy i32) (param $x i32) (param $dx i32) (param $count i32)
+    (local $at i32) (local $end i32) (local $quadEnd i32) (local $v v128) (local $w f32)
+    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
+    (local.set $quadEnd (i32.and (local.get $end) (i32.const -16)))
+    (block $done
+      (loop $quadLoop
+        (br_if $done (i32.ge_u (local.get $at) (local.get $quadEnd)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $at))))
+        (v128.store (i32.add (local.get $dx) (local.get $at))
+          (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $at)))
+            (v128.bitselect (local.get $v)
+              (v128.and (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0))) (f32x4.splat (f32.const 1)))
+              (f32x4.ne (local.get $v) (local.get $v)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $quadLoop)))
+    (block $tailDone
+      (loop $tailLoop
+        (br_if $tailDone (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $w (f32.load (i32.add (local.get $x) (local.get $at))))
+        (f32.store (i32.add (local.get $dx) (local.get $at))
+          (f32.mul (f32.load (i32.add (local.get $dy) (local.get $at)))
+            (select (local.get $w)
+              (select (f32.const 1) (f32.const 0) (f32.gt (local.get $w) (f32.const 0)))
+              (f32.ne (local.get $w) (local.get $w)))))
         (local.set $at (i32.add (local.get $at) (i32.const 4)))
         (br $tailLoop))))
 
