@@ -16,7 +16,8 @@ function reduceLeading(wasmKernel: tf.KernelConfig, mean: boolean): tf.KernelCon
     const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
-    if (x.dtype !== 'float32' || !leading) return wasmKernel.kernelFunc(params) as tf.TensorInfo;
+    // An empty tensor has no place in the heap for the loop to read.
+    if (x.dtype !== 'float32' || !leading || tf.util.sizeFromShape(x.shape) === 0) return wasmKernel.kernelFunc(params) as tf.TensorInfo;
 
     const kept = x.shape.slice(axes.length);
     const width = tf.util.sizeFromShape(kept);
