@@ -75,17 +75,24 @@ describe('GPU routes of the compute page', () => {
   }
 });
 
-describe('ResNet-50 on the GPU route', () => {
+describe('ResNet-50 on the GPU routes', () => {
   bench(
-    'one step on webgpu as on cpu in the compute page',
+    'one step on webgpu and on webgl as on cpu in the compute page',
     async () => {
       const reference = trainRequest('resnet50', 32, SGD, 1);
-      const [result] = await compare(computePage.page, reference, [{ ...reference, backend: 'webgpu' }], RESNET_TOLERANCE);
-      const { worstLoss, worstChange, milliseconds } = result!;
-      const within = `loss ${worstLoss.toFixed(2)}, weights ${worstChange.deviation.toFixed(2)} (${worstChange.name}) of the tolerance`;
-      // A wrong kernel is a failure, not a figure.
-      if (worstLoss > 1 || worstChange.deviation > 1) throw new Error(`ResNet-50 on webgpu strays from the cpu backend: ${within}`);
-      results.push(`resnet50 32 px, one SGD step on webgpu against cpu: ${within}, in ${(milliseconds / 1000).toFixed(1)} s`);
+      const backends = ['webgpu', 'webgl'] as const;
+      const comparisons = await compare(
+        computePage.page,
+        reference,
+        backends.map((backend) => ({ ...reference, backend })),
+        RESNET_TOLERANCE,
+      );
+      for (const [index, { worstLoss, worstChange, milliseconds }] of comparisons.entries()) {
+        const within = `loss ${worstLoss.toFixed(2)}, weights ${worstChange.deviation.toFixed(2)} (${worstChange.name}) of the tolerance`;
+        // A wrong kernel is a failure, not a figure.
+        if (worstLoss > 1 || worstChange.deviation > 1) throw new Error(`ResNet-50 on ${backends[index]} strays from the cpu backend: ${within}`);
+        results.push(`resnet50 32 px, one SGD step on ${backends[index]} against cpu: ${within}, in ${(milliseconds / 1000).toFixed(1)} s`);
+      }
     },
     once,
   );
