@@ -405,6 +405,7 @@ describe('Sum and Mean on wasm', () => {
     // Blocks of 256 rows and a part block; four columns at a time and the ones left over.
     [[2, 20, 20, 6], [0, 1, 2], false, 'float32'],
     [[600, 13], 0, true, 'float32'],
+    // No rows: wasm's own kernel.
     [[0, 4], 0, false, 'float32'],
     [[7, 3], 0, false, 'float32'],
     [[2, 3, 4], [1, 0], false, 'float32'],
