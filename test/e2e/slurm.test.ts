@@ -135,8 +135,8 @@ describe('runs on a Slurm cluster', () => {
     await expect.poll(() => reports().filter((report) => report.kind === 'epoch').length, { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(2);
     expect(reports().some((report) => report.kind === 'confusion' && report.split === 'val')).toBe(true);
     expect(reports().some((report) => report.kind === 'batch')).toBe(true);
-    // The job's line follows the cluster's last answer (squeue, asked every second here): the first epochs
-    // can be read before squeue has said RUNNING, so the line may still say the job waits for a moment.
+    // The job's line names the node from the cluster's last answer (squeue, asked every second here): the
+    // first epochs can be read before squeue has said RUNNING, and the line names no node until it has.
     const progress = () => events.flatMap((event) => (event.type === 'job-progress' && event.jobId === job.id ? [event.progress.message ?? ''] : []));
     await expect.poll(() => progress().some((message) => / trains on \S+: epoch \d+ of 2000$/.test(message)), { timeout: 15_000, interval: 250 }).toBe(true);
     const [running] = (await withClusterState(await listRuns(project))).filter((run) => run.config.group === 'follow');

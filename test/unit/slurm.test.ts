@@ -14,12 +14,12 @@ import { ClusterWatch } from '../../src/core/cluster/cluster-watch';
 import { slurmAllocation } from '../../src/core/cluster/slurm-allocation';
 import { parseJobLines, slurmUnavailable } from '../../src/core/cluster/slurm-commands';
 import { slurmProfile, slurmProfiles } from '../../src/core/cluster/slurm-profiles';
-import { followCommand, settleRun, submitRun, withClusterState } from '../../src/core/cluster/slurm-runs';
+import { describeJob, followCommand, settleRun, submitRun, withClusterState } from '../../src/core/cluster/slurm-runs';
 import { clusterHandlers } from '../../src/core/handlers/cluster';
 import type { CoreContext } from '../../src/core/handlers/context';
 import { projectPaths } from '../../src/core/project/layout';
 import { listRuns, newRunConfig } from '../../src/core/runs/run-folder';
-import { describeProfile, slurmProfileSchema, type SlurmRecord } from '../../src/shared/cluster';
+import { describeProfile, slurmProfileSchema, type ClusterJob, type SlurmRecord } from '../../src/shared/cluster';
 import { read } from '../../src/shared/schema';
 import { TRAINING_DEFAULTS, trainingOptionsSchema } from '../../src/shared/runs';
 import { writeSyntheticDataset } from '../support/synthetic-dataset';
@@ -306,6 +306,28 @@ describe('following jobs on the cluster', () => {
     const before = (await readFile(calls, 'utf8')).length;
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await readFile(calls, 'utf8')).length).toBe(before);
+  });
+});
+
+describe('the line of a job followed on the cluster', () => {
+  const job = (state: ClusterJob['state'], node: string | null = null): ClusterJob => ({
+    jobId: '12',
+    state,
+    reason: state === 'PENDING' ? 'Priority' : null,
+    node,
+  });
+  const epochs = (done: number) => ({ done, total: 30 });
+
+  it('says where it waits or trains, as the cluster last said', () => {
+    expect(describeJob('12', undefined, null)).toBe('Slurm job 12: waiting for the cluster to say how it fares');
+    expect(describeJob('12', job('PENDING'), epochs(0))).toBe('Slurm job 12 waits on the cluster (Priority)');
+    expect(describeJob('12', job('RUNNING', 'node3'), epochs(3))).toBe('Slurm job 12 trains on node3: epoch 3 of 30');
+    expect(describeJob('12', job('RUNNING', 'node3'), null)).toBe('Slurm job 12 runs on node3');
+  });
+
+  it('says it trains once the run has written epochs, though the cluster last said it waits or has not said', () => {
+    expect(describeJob('12', job('PENDING'), epochs(2))).toBe('Slurm job 12 trains: epoch 2 of 30');
+    expect(describeJob('12', undefined, epochs(1))).toBe('Slurm job 12 trains: epoch 1 of 30');
   });
 });
 

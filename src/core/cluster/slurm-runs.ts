@@ -167,7 +167,7 @@ export async function followCommand(
       if (job?.state && SLURM_ENDED.includes(job.state)) throw new WorkbenchError('cluster-ended', await describeEnding(job, log), { file: log });
       const trained = waitsOn.filter((run) => stateOf(run.jobId) === 'COMPLETED').length;
       const waiting = waitsOn.length > 0 && trained < waitsOn.length ? `${trained} of the ${waitsOn.length} runs it waits for have trained; ` : '';
-      context.progress(trained, waitsOn.length + 1, `${waiting}${describeJob(job, null)}`);
+      context.progress(trained, waitsOn.length + 1, `${waiting}${describeJob(jobId, job, null)}`);
       await watch.nextAnswer(context.signal);
     }
   } finally {
@@ -230,7 +230,7 @@ export async function followRun(submitted: SubmittedRun, context: JobContext, wa
       unreachable = problem !== null;
       const epochs = await reader.report(context);
       if (job?.state && SLURM_ENDED.includes(job.state)) return await finish(await settleRun(folder, job));
-      context.progress(epochs.done, epochs.total, describeJob(job, epochs));
+      context.progress(epochs.done, epochs.total, describeJob(jobId, job, epochs));
       await sleep(READ_MS, undefined, { signal: context.signal }).catch(() => undefined);
     }
   } finally {
@@ -323,9 +323,14 @@ export async function withClusterState(runs: RunInfo[]): Promise<RunInfo[]> {
   );
 }
 
-/** "Slurm job 12 waits on the cluster (Priority)", "Slurm job 12 trains on node12: epoch 3 of 30" ("runs on node12" for a command). */
-function describeJob(job: ClusterJob | undefined, epochs: { done: number; total: number } | null): string {
-  const at = `Slurm job ${job?.jobId ?? ''}`.trim();
+/**
+ * "Slurm job 12 waits on the cluster (Priority)", "Slurm job 12 trains on node12: epoch 3 of 30" ("runs on
+ * node12" for a command). Epochs the run has written say it trains, though the cluster was last asked
+ * before it started: squeue is asked every 10 s, and the curves must not stream under "waits".
+ */
+export function describeJob(jobId: string, job: ClusterJob | undefined, epochs: { done: number; total: number } | null): string {
+  const at = `Slurm job ${jobId}`;
+  if (epochs && epochs.done > 0 && (!job?.state || job.state === 'PENDING')) return `${at} trains: epoch ${epochs.done} of ${epochs.total}`;
   if (!job?.state) return `${at}: waiting for the cluster to say how it fares`;
   if (job.state === 'PENDING') return `${at} waits on the cluster${job.reason ? ` (${job.reason})` : ''}`;
   const node = job.node ?? 'the cluster';
